@@ -1,1 +1,1 @@
-export {};
+export const GATE_NAME = 'data-gate';
