@@ -1,0 +1,32 @@
+import { isAbsolute, resolve } from 'node:path';
+import { UserError, workspaceRelative } from '@aisec/core';
+import type { Manifest } from '../dependency';
+import { formatForFileName } from './format';
+import { maxBytesFor, type ParseOptions } from './options';
+import { readManifestText } from './read-manifest';
+import { parseRequirements } from './requirements';
+
+/**
+ * Parses one dependency file, its format detected from its name unless `options.format` says otherwise.
+ * Throws a UserError (file, line, what to do) on a file that does not parse.
+ */
+export async function parseManifestFile(path: string, options: ParseOptions): Promise<Manifest> {
+  const abs = isAbsolute(path) ? path : resolve(options.workspace, path);
+  const rel = workspaceRelative(options.workspace, abs);
+  const format = options.format ?? formatForFileName(abs);
+  if (format === undefined) {
+    throw new UserError(`cannot tell what kind of dependency file ${rel} is from its name`, {
+      file: rel,
+      hint: 'rename it as the tool that writes it does (requirements.txt, poetry.lock, uv.lock...) or name its format explicitly',
+    });
+  }
+  const text = await readManifestText(abs, rel, maxBytesFor(options, format === 'notebook'));
+  const withFormat = { ...options, format };
+  switch (format) {
+    case 'requirements':
+    case 'pip-freeze':
+      return parseRequirements(text, abs, options.format === undefined ? options : withFormat);
+    default:
+      throw new UserError(`${format} is not supported yet`, { file: rel });
+  }
+}
