@@ -1,0 +1,129 @@
+import { countAtMost, countBelow, sortedCopy, uniqueSorted } from './sorted';
+
+/**
+ * The k-sample Anderson–Darling test of Scholz and Stephens (1987) with midranks, as
+ * `scipy.stats.anderson_ksamp(samples, midrank=True)` computes it in SciPy 1.10: the standardized
+ * statistic, the critical values for 25 % … 0.1 %, and the significance level interpolated from them
+ * (quadratic fit of log(level) on the critical values), capped to [0.001, 0.25] as SciPy caps it.
+ */
+export interface AndersonKsampResult {
+  statistic: number;
+  criticalValues: number[];
+  significanceLevel: number;
+}
+
+const B0 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085];
+const B1 = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615];
+const B2 = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154];
+const SIG = [0.25, 0.1, 0.05, 0.025, 0.01, 0.005, 0.001];
+
+export function andersonKsamp(samples: readonly ArrayLike<number>[]): AndersonKsampResult {
+  const k = samples.length;
+  if (k < 2) throw new RangeError('andersonKsamp needs at least two samples');
+  const sorted = samples.map((s) => sortedCopy(s));
+  if (sorted.some((s) => s.length === 0)) throw new RangeError('andersonKsamp got a sample without observations');
+  const Z = sortedCopy(sorted.flatMap((s) => Array.from(s)));
+  const N = Z.length;
+  const Zstar = uniqueSorted(Z);
+  if (Zstar.length < 2) throw new RangeError('andersonKsamp needs more than one distinct observation');
+  const n = sorted.map((s) => s.length);
+  const A2kN = midrankStatistic(sorted, Z, Zstar, n, N);
+
+  let H = 0;
+  for (const ni of n) H += 1 / ni;
+  // hs_cs = cumsum(1/(N−1), 1/(N−2), …, 1/2); h = hs_cs[-1] + 1; g = Σ hs_cs[i]/(i+2)
+  let cumsum = 0;
+  let g = 0;
+  for (let i = 0, j = N - 1; j > 1; i++, j--) {
+    cumsum += 1 / j;
+    g += cumsum / (i + 2);
+  }
+  const h = cumsum + 1;
+  const a = (4 * g - 6) * (k - 1) + (10 - 6 * g) * H;
+  const b = (2 * g - 4) * k ** 2 + 8 * h * k + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
+  const c = (6 * h + 2 * g - 2) * k ** 2 + (4 * h - 4 * g + 6) * k + (2 * h - 6) * H + 4 * h;
+  const d = (2 * h + 6) * k ** 2 - 4 * h * k;
+  const sigmasq = (a * N ** 3 + b * N ** 2 + c * N + d) / ((N - 1) * (N - 2) * (N - 3));
+  const m = k - 1;
+  const statistic = (A2kN - m) / Math.sqrt(sigmasq);
+  const criticalValues = B0.map((b0, i) => b0 + B1[i]! / Math.sqrt(m) + B2[i]! / m);
+  let significanceLevel: number;
+  if (statistic < Math.min(...criticalValues)) significanceLevel = Math.max(...SIG);
+  else if (statistic > Math.max(...criticalValues)) significanceLevel = Math.min(...SIG);
+  else {
+    const coeffs = polyfitQuadratic(criticalValues, SIG.map(Math.log));
+    significanceLevel = Math.exp((coeffs[0]! * statistic + coeffs[1]!) * statistic + coeffs[2]!);
+  }
+  return { statistic, criticalValues, significanceLevel };
+}
+
+/** A2akN, equation 7 of Scholz and Stephens. */
+function midrankStatistic(samples: Float64Array[], Z: Float64Array, Zstar: Float64Array, n: number[], N: number): number {
+  const L = Zstar.length;
+  const lj = new Float64Array(L);
+  const Bj = new Float64Array(L);
+  for (let j = 0; j < L; j++) {
+    const z = Zstar[j]!;
+    const left = countBelow(Z, z);
+    lj[j] = N === L ? 1 : countAtMost(Z, z) - left;
+    Bj[j] = left + lj[j]! / 2;
+  }
+  let A2akN = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
+    const ni = n[i]!;
+    let inner = 0;
+    for (let j = 0; j < L; j++) {
+      const z = Zstar[j]!;
+      const right = countAtMost(s, z);
+      const fij = right - countBelow(s, z);
+      const Mij = right - fij / 2;
+      const B = Bj[j]!;
+      const l = lj[j]!;
+      inner += ((l / N) * (N * Mij - B * ni) ** 2) / (B * (N - B) - (N * l) / 4);
+    }
+    A2akN += inner / ni;
+  }
+  return (A2akN * (N - 1)) / N;
+}
+
+/**
+ * Least-squares quadratic through (x, y), highest power first like `numpy.polyfit(x, y, 2)`; solved by
+ * Householder QR on the column-scaled Vandermonde matrix, as NumPy's lstsq path does, for accuracy.
+ */
+export function polyfitQuadratic(x: readonly number[], y: readonly number[]): number[] {
+  const rows = x.length;
+  const cols = 3;
+  const A: number[][] = x.map((xi) => [xi * xi, xi, 1]);
+  const scale = [0, 1, 2].map((j) => Math.sqrt(A.reduce((s, r) => s + r[j]! ** 2, 0)));
+  for (const r of A) for (let j = 0; j < cols; j++) r[j] = r[j]! / scale[j]!;
+  const b = [...y];
+  for (let j = 0; j < cols; j++) {
+    let norm = 0;
+    for (let i = j; i < rows; i++) norm += A[i]![j]! ** 2;
+    norm = Math.sqrt(norm);
+    const alpha = A[j]![j]! > 0 ? -norm : norm;
+    const v: number[] = Array.from({ length: rows }, () => 0);
+    for (let i = j; i < rows; i++) v[i] = A[i]![j]!;
+    v[j] = v[j]! - alpha;
+    const vv = v.reduce((s, t) => s + t * t, 0);
+    if (vv === 0) continue;
+    for (let c = j; c < cols; c++) {
+      let dot = 0;
+      for (let i = j; i < rows; i++) dot += v[i]! * A[i]![c]!;
+      const f = (2 * dot) / vv;
+      for (let i = j; i < rows; i++) A[i]![c] = A[i]![c]! - f * v[i]!;
+    }
+    let dot = 0;
+    for (let i = j; i < rows; i++) dot += v[i]! * b[i]!;
+    const f = (2 * dot) / vv;
+    for (let i = j; i < rows; i++) b[i] = b[i]! - f * v[i]!;
+  }
+  const coef = Array.from({ length: cols }, () => 0);
+  for (let j = cols - 1; j >= 0; j--) {
+    let s = b[j]!;
+    for (let c = j + 1; c < cols; c++) s -= A[j]![c]! * coef[c]!;
+    coef[j] = s / A[j]![j]!;
+  }
+  return coef.map((c, j) => c / scale[j]!);
+}
