@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { CancelledError, UserError, writeFileAtomic, type GateContext } from '@aisec/core';
+import { normalizeName } from '../pep440/index';
+import { readAdvisoryHeader } from './advisory-names';
+import type { DatabaseDescription, PackageQuery, VulnerabilityDatabase } from './database';
+import { parseOsvJson, type OsvVulnerability } from './osv-schema';
+import { ZipArchive } from './zip-archive';
+
+const INDEX_FORMAT = 'aisec-osv-index/1';
+
+/** What is cached beside the zip: which members name which package, so later runs inflate only those. */
+interface IndexFile {
+  format: typeof INDEX_FORMAT;
+  sha256: string;
+  size: number;
+  members: number;
+  advisories: number;
+  modified: string;
+  /** normalized package name → member numbers in central-directory order */
+  packages: Record<string, number[]>;
+}
+
+export interface OfflineDatabaseOptions {
+  /**
+   * Where to keep the name index: `beside` (default) writes `<zip>.aisec-index.json` next to the zip and
+   * falls back to the temp directory when that is read-only; a directory path keeps it there; `false`
+   * never caches.
+   */
+  indexCache?: string | false;
+}
+
+interface Source {
+  describe: string;
+  /** Total members (all zip entries, or all files). */
+  count: number;
+  /** The members that are OSV records (`*.json`). */
+  records: number[];
+  read(member: number): string;
+  close(): void;
+}
+
+function errnoCode(error: unknown): string {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const stream = createReadStream(path);
+  for await (const chunk of stream) {
+    if (chunk instanceof Buffer) hash.update(chunk);
+  }
+  return hash.digest('hex');
+}
+
+function isIndexFile(value: unknown): value is IndexFile {
+  if (typeof value !== 'object' || value === null) return false;
+  const packages: unknown = Reflect.get(value, 'packages');
+  return (
+    Reflect.get(value, 'format') === INDEX_FORMAT &&
+    typeof Reflect.get(value, 'sha256') === 'string' &&
+    typeof Reflect.get(value, 'members') === 'number' &&
+    typeof packages === 'object' &&
+    packages !== null &&
+    Object.values(packages).every((list) => Array.isArray(list) && list.every((n) => Number.isInteger(n)))
+  );
+}
+
+/**
+ * An OSV export on disk: a zip laid out like osv.dev's `<ecosystem>/all.zip` (flat `<ID>.json` members),
+ * or a directory of `<ID>.json` files. Opening it builds (or loads) an index from normalized package name
+ * to members; `query` parses only the members of the packages asked for.
+ */
+export class OfflineDatabase implements VulnerabilityDatabase {
+  private constructor(
+    private readonly path: string,
+    private readonly source: Source,
+    private readonly index: IndexFile,
+  ) {}
+
+  describe(): DatabaseDescription {
+    return { kind: 'offline', location: this.path, modified: this.index.modified || undefined, advisories: this.index.advisories };
+  }
+
+  /** Member numbers per package, for tests and diagnostics. */
+  get packageNames(): string[] {
+    return Object.keys(this.index.packages).sort();
+  }
+
+  query(packages: readonly PackageQuery[]): Promise<Map<string, OsvVulnerability[]>> {
+    const result = new Map<string, OsvVulnerability[]>();
+    const parsed = new Map<number, OsvVulnerability>();
+    for (const pkg of packages) {
+      const name = normalizeName(pkg.name);
+      if (result.has(name)) continue;
+      const members = Object.hasOwn(this.index.packages, name) ? (this.index.packages[name] ?? []) : [];
+      const advisories: OsvVulnerability[] = [];
+      for (const member of members) {
+        let record = parsed.get(member);
+        if (!record) {
+          record = parseOsvJson(this.source.read(member), `${this.path} (member ${member})`);
+          parsed.set(member, record);
+        }
+        advisories.push(record);
+      }
+      result.set(name, advisories);
+    }
+    return Promise.resolve(result);
+  }
+
+  close(): void {
+    this.source.close();
+  }
+
+  static async open(path: string, ctx: GateContext, options: OfflineDatabaseOptions = {}): Promise<OfflineDatabase> {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch (error) {
+      throw new UserError(`the offline OSV database ${path} cannot be read: ${errnoCode(error)}`, {
+        file: path,
+        hint: 'Download https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip and pass its path with --offline-db',
+        cause: error,
+      });
+    }
+    if (stat.isDirectory()) {
+      const source = directorySource(path, ctx);
+      return new OfflineDatabase(path, source, buildIndex(path, source, '', stat.size, ctx));
+    }
+    const zip = ZipArchive.open(path, ctx.limits);
+    const members = zip.entries.map((entry, i) => ({ entry, i })).filter(({ entry }) => entry.name.endsWith('.json'));
+    const source: Source = {
+      describe: path,
+      count: zip.entries.length,
+      records: members.map(({ i }) => i),
+      read: (member) => {
+        const entry = zip.entries[member];
+        if (!entry) throw new Error(`member ${member} out of range`);
+        return zip.read(entry).toString('utf8');
+      },
+      close: () => zip.close(),
+    };
+    try {
+      if (members.length === 0) {
+        throw new UserError(`${path} is a zip but holds no OSV records (<ID>.json members)`, {
+          file: path,
+          hint: "Use osv.dev's PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+        });
+      }
+      const sha256 = await sha256File(path);
+      const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
+      if (cached) return new OfflineDatabase(path, source, cached);
+      const started = Date.now();
+      const index = buildIndex(path, source, sha256, stat.size, ctx);
+      ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
+      saveIndex(path, index, options, ctx);
+      return new OfflineDatabase(path, source, index);
+    } catch (error) {
+      zip.close();
+      throw error;
+    }
+  }
+}
+
+function directorySource(path: string, ctx: GateContext): Source {
+  const files = readdirSync(path)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.aisec-index.json'))
+    .sort();
+  if (files.length === 0) {
+    throw new UserError(`${path} holds no OSV records (<ID>.json files)`, {
+      file: path,
+      hint: 'Point --offline-db at an OSV export zip or a directory of OSV <ID>.json files',
+    });
+  }
+  if (files.length > ctx.limits.maxEntries) {
+    throw new UserError(`${path} holds ${files.length} files, above the ${ctx.limits.maxEntries}-file limit`, { file: path });
+  }
+  return {
+    describe: path,
+    count: files.length,
+    records: files.map((_, i) => i),
+    read: (member) => {
+      const file = join(path, files[member] ?? '');
+      const size = statSync(file).size;
+      if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
+      return readFileSync(file, 'utf8');
+    },
+    close: () => {},
+  };
+}
+
+function buildIndex(path: string, source: Source, sha256: string, size: number, ctx: GateContext): IndexFile {
+  // A plain object is what the cache file holds; names are checked with Object.hasOwn on lookup.
+  const packages: Record<string, number[]> = {};
+  const deadline = Date.now() + ctx.limits.timePerFileMs;
+  let modified = '';
+  let advisories = 0;
+  for (const [done, member] of source.records.entries()) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    if (Date.now() > deadline) {
+      throw new UserError(`indexing ${path} took longer than ${ctx.limits.timePerFileMs} ms`, {
+        file: path,
+        hint: 'Raise the time limit, or use a per-ecosystem export (PyPI/all.zip) rather than all ecosystems',
+      });
+    }
+    const text = source.read(member);
+    const header = readAdvisoryHeader(text, `${path} (member ${member})`);
+    advisories++;
+    if (header.modified > modified) modified = header.modified;
+    for (const name of header.packages) {
+      if (!Object.hasOwn(packages, name)) packages[name] = [];
+      packages[name]?.push(member);
+    }
+    if (done % 500 === 0) ctx.logger.progress('indexing OSV advisories', done, source.records.length);
+  }
+  if (Object.keys(packages).length === 0) {
+    throw new UserError(`${path} holds ${advisories} OSV records but none for PyPI`, {
+      file: path,
+      hint: "Use the PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
+    });
+  }
+  return { format: INDEX_FORMAT, sha256, size, members: source.count, advisories, modified, packages };
+}
+
+function indexPaths(path: string, sha256: string, options: OfflineDatabaseOptions): string[] {
+  const cache = options.indexCache ?? 'beside';
+  if (cache === false) return [];
+  const inTemp = join(tmpdir(), 'aisec-osv-index', `${sha256}.json`);
+  if (cache === 'beside') return [`${path}.aisec-index.json`, inTemp];
+  return [join(cache, `${basename(path)}.${sha256.slice(0, 16)}.aisec-index.json`)];
+}
+
+function loadCachedIndex(path: string, sha256: string, members: number, options: OfflineDatabaseOptions, ctx: GateContext): IndexFile | undefined {
+  for (const candidate of indexPaths(path, sha256, options)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(candidate, 'utf8'));
+    } catch {
+      continue; // missing or unreadable: try the next place, else rebuild
+    }
+    if (isIndexFile(value) && value.sha256 === sha256 && value.members === members) return value;
+    ctx.logger.debug(`ignoring stale or corrupt OSV index ${candidate}; rebuilding it`);
+  }
+  return undefined;
+}
+
+function saveIndex(path: string, index: IndexFile, options: OfflineDatabaseOptions, ctx: GateContext): void {
+  for (const candidate of indexPaths(path, index.sha256, options)) {
+    try {
+      writeFileAtomic(candidate, JSON.stringify(index));
+      return;
+    } catch (error) {
+      ctx.logger.debug(`cannot cache the OSV index at ${candidate}: ${errnoCode(error)}`);
+    }
+  }
+}
+
+/** Opens an OSV export (zip or directory) for offline matching. */
+export function openOfflineDatabase(path: string, ctx: GateContext, options: OfflineDatabaseOptions = {}): Promise<OfflineDatabase> {
+  return OfflineDatabase.open(path, ctx, options);
+}

@@ -1,0 +1,104 @@
+import { compareVersions, parseVersion, publicVersionKey } from '../pep440/index';
+import type { OsvAffected, OsvEvent, OsvRange } from './osv-schema';
+
+type EventKind = 'introduced' | 'fixed' | 'last_affected' | 'limit';
+interface SortedEvent {
+  kind: EventKind;
+  /** null for `introduced: "0"` (below every version) and `limit: "*"` (above every version). */
+  version: string | null;
+}
+
+// At equal versions a `fixed` is applied before an `introduced` (so `fixed 3.1.1` + `introduced 3.1.1`,
+// as pyspark's PYSEC-2022-236 writes adjacent ranges, leaves 3.1.1 affected), and `introduced` before
+// `last_affected` (so `introduced X` + `last_affected X` affects exactly X).
+const TIE_ORDER: Record<EventKind, number> = { fixed: 0, introduced: 1, last_affected: 2, limit: 3 };
+
+function eventOf(event: OsvEvent): SortedEvent | null {
+  if (event.introduced !== undefined) return { kind: 'introduced', version: event.introduced === '0' ? null : event.introduced };
+  if (event.fixed !== undefined) return { kind: 'fixed', version: event.fixed };
+  if (event.last_affected !== undefined) return { kind: 'last_affected', version: event.last_affected };
+  if (event.limit !== undefined) return { kind: 'limit', version: event.limit === '*' ? null : event.limit };
+  return null;
+}
+
+/**
+ * The events of a range sorted by version, as the OSV schema's evaluation requires (real data lists them
+ * unsorted: urllib3's PYSEC-2023-192 gives 2.0.0→2.0.6 before 0→1.26.17). Events whose version is not
+ * PEP 440 are dropped: the data has some, and one bad bound must not make the whole feed unusable.
+ */
+const sortedCache = new WeakMap<OsvRange, SortedEvent[]>();
+
+export function sortedEvents(range: OsvRange): SortedEvent[] {
+  const cached = sortedCache.get(range);
+  if (cached) return cached;
+  const events: SortedEvent[] = [];
+  for (const raw of range.events) {
+    const event = eventOf(raw);
+    if (!event) continue;
+    if (event.version !== null && !parseVersion(event.version)) continue;
+    events.push(event);
+  }
+  const rank = (e: SortedEvent): number => (e.version !== null ? 0 : e.kind === 'introduced' ? -1 : 1);
+  events.sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    if (ra !== 0 || rb !== 0) {
+      if (ra !== rb) return ra - rb;
+      return TIE_ORDER[a.kind] - TIE_ORDER[b.kind];
+    }
+    return compareVersions(a.version ?? '', b.version ?? '') || TIE_ORDER[a.kind] - TIE_ORDER[b.kind];
+  });
+  sortedCache.set(range, events);
+  return events;
+}
+
+/**
+ * The OSV schema's algorithm for one ECOSYSTEM (or SEMVER) range: walk the sorted events, `introduced`
+ * switches on at v >= it, `fixed` off at v >= it, `last_affected` off at v > it; when `limit` events
+ * exist, v must also be below one of them. `version` must be a valid PEP 440 public version: callers
+ * pass the public part so that a local build (`1.13.1+cu117`) is judged as the release it was built from.
+ */
+export function rangeAffects(range: OsvRange, version: string): boolean {
+  if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') return false;
+  const events = sortedEvents(range);
+  const limits = events.filter((e) => e.kind === 'limit');
+  if (limits.length > 0 && !limits.some((e) => e.version === null || compareVersions(version, e.version) < 0)) {
+    return false;
+  }
+  let affected = false;
+  for (const event of events) {
+    const cmp = event.version === null ? 1 : compareVersions(version, event.version);
+    if (event.kind === 'introduced' && cmp >= 0) affected = true;
+    else if (event.kind === 'fixed' && cmp >= 0) affected = false;
+    else if (event.kind === 'last_affected' && cmp > 0) affected = false;
+  }
+  return affected;
+}
+
+const listedKeys = new WeakMap<OsvAffected, Set<string>>();
+
+/** The PEP 440 equality keys of an entry's `versions`, built once per entry: lists run to hundreds. */
+function listedVersionKeys(entry: OsvAffected): Set<string> {
+  let keys = listedKeys.get(entry);
+  if (!keys) {
+    keys = new Set();
+    for (const listed of entry.versions) {
+      const parsed = parseVersion(listed);
+      if (parsed) keys.add(publicVersionKey(parsed));
+    }
+    listedKeys.set(entry, keys);
+  }
+  return keys;
+}
+
+/**
+ * Whether one `affected[]` entry covers `version` (as installed): listed in `versions` (PEP 440 equality on
+ * the public version, or the exact string for versions that are not PEP 440), or inside an ECOSYSTEM range.
+ * GIT ranges describe commits, not releases, and are ignored here.
+ */
+export function affectedEntryCovers(entry: OsvAffected, version: string): boolean {
+  const parsed = parseVersion(version);
+  if (!parsed) return entry.versions.includes(version.trim());
+  if (listedVersionKeys(entry).has(publicVersionKey(parsed))) return true;
+  return entry.ranges.some((range) => rangeAffects(range, parsed.public));
+}
