@@ -4,7 +4,13 @@ import type { Manifest } from '../dependency';
 import { formatForFileName } from './format';
 import { maxBytesFor, type ParseOptions } from './options';
 import { readManifestText } from './read-manifest';
+import { parsePdmLock } from './pdm-lock';
+import { parsePipfileLock } from './pipfile-lock';
+import { parsePoetryLock } from './poetry-lock';
+import { parsePylock } from './pylock';
+import { parsePyproject } from './pyproject';
 import { parseRequirements } from './requirements';
+import { parseUvLock } from './uv-lock';
 
 /**
  * Parses one dependency file, its format detected from its name unless `options.format` says otherwise.
@@ -26,6 +32,18 @@ export async function parseManifestFile(path: string, options: ParseOptions): Pr
     case 'requirements':
     case 'pip-freeze':
       return parseRequirements(text, abs, options.format === undefined ? options : withFormat);
+    case 'pyproject':
+      return parsePyproject(text, rel);
+    case 'poetry-lock':
+      return parsePoetryLock(text, rel);
+    case 'uv-lock':
+      return parseUvLock(text, rel);
+    case 'pdm-lock':
+      return parsePdmLock(text, rel);
+    case 'pylock':
+      return parsePylock(text, rel);
+    case 'pipfile-lock':
+      return parsePipfileLock(text, rel);
     default:
       throw new UserError(`${format} is not supported yet`, { file: rel });
   }
