@@ -76,6 +76,19 @@ export function rangeAffects(range: OsvRange, version: string): boolean {
 }
 
 const listedKeys = new WeakMap<OsvAffected, Set<string>>();
+// Every advisory of a package lists the same release history: key each version string once.
+const keyCache = new Map<string, string | null>();
+
+function listedKey(listed: string): string | null {
+  let key = keyCache.get(listed);
+  if (key === undefined) {
+    const parsed = parseVersion(listed);
+    key = parsed ? publicVersionKey(parsed) : null;
+    if (keyCache.size >= 100_000) keyCache.clear();
+    keyCache.set(listed, key);
+  }
+  return key;
+}
 
 /** The PEP 440 equality keys of an entry's `versions`, built once per entry: lists run to hundreds. */
 function listedVersionKeys(entry: OsvAffected): Set<string> {
@@ -83,8 +96,8 @@ function listedVersionKeys(entry: OsvAffected): Set<string> {
   if (!keys) {
     keys = new Set();
     for (const listed of entry.versions) {
-      const parsed = parseVersion(listed);
-      if (parsed) keys.add(publicVersionKey(parsed));
+      const key = listedKey(listed);
+      if (key !== null) keys.add(key);
     }
     listedKeys.set(entry, keys);
   }

@@ -7,9 +7,28 @@ import { clean, compare, explain, type Pep440Version } from '@renovatebot/pep440
  */
 export type ParsedVersion = Pep440Version;
 
+// Advisories name the same few thousand versions over and over; parsing is the hot path of matching.
+const PARSE_CACHE_LIMIT = 100_000;
+const parseCache = new Map<string, ParsedVersion | null>();
+
 /** The parsed version, or null when the string is not PEP 440 (surrounding white space is allowed, as in packaging). */
 export function parseVersion(version: string): ParsedVersion | null {
-  return explain(version.trim());
+  const cached = parseCache.get(version);
+  if (cached !== undefined) return cached;
+  const parsed = explain(version.trim());
+  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+  parseCache.set(version, parsed);
+  return parsed;
+}
+
+/**
+ * A string equal for exactly the versions PEP 440 calls equal (`1.0` and `1.0.0`, `1.0a1` and `1.0.a1`),
+ * local segment dropped: for set membership without pairwise comparison.
+ */
+export function publicVersionKey(v: ParsedVersion): string {
+  const release = [...v.release];
+  while (release.length > 1 && release[release.length - 1] === 0) release.pop();
+  return formatVersion({ ...v, release }, { pre: true, post: true, dev: true });
 }
 
 export function isValidVersion(version: string): boolean {
@@ -26,8 +45,20 @@ export function normalizeVersion(version: string): string | null {
  * Both must be valid: check with `isValidVersion` first.
  */
 export function compareVersions(a: string, b: string): number {
-  return Math.sign(compare(a.trim(), b.trim()));
+  if (a === b) return 0;
+  // The library re-parses both strings on every call; matching compares the same pairs (an installed
+  // version against each advisory's bounds) again and again, so remember the answers.
+  const key = `${a}\u0000${b}`;
+  const cached = compareCache.get(key);
+  if (cached !== undefined) return cached;
+  const result = Math.sign(compare(a.trim(), b.trim()));
+  if (compareCache.size >= COMPARE_CACHE_LIMIT) compareCache.clear();
+  compareCache.set(key, result);
+  return result;
 }
+
+const COMPARE_CACHE_LIMIT = 200_000;
+const compareCache = new Map<string, number>();
 
 /** The version with its local segment, pre-release, post-release and dev parts chosen by `keep`. */
 export function formatVersion(

@@ -1,0 +1,189 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '@aisec/core';
+import { matchVulnerabilities, openOfflineDatabase } from '../../../packages/scan-deps/src/osv/index';
+import { OSV_ZIP, sharedMembers, testContext } from './shared-data';
+import { writeZip } from './zip-writer';
+
+const scratch = mkdtempSync(join(tmpdir(), 'aisec-osv-db-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const ctx = testContext();
+
+/** The shared export rewritten with one extra non-record member, so its sha256 (the cache key) is new. */
+function uniqueExport(path: string): void {
+  const members: [string, string][] = [...sharedMembers()];
+  members.push([`README-${randomUUID()}.txt`, 'not an advisory']);
+  writeFileSync(path, writeZip(members));
+}
+
+async function userErrorOf(promise: Promise<unknown>): Promise<UserError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('offline OSV database (zip export)', () => {
+  it('indexes the shared PyPI export and reports its path, size and age', async () => {
+    const db = await openOfflineDatabase(OSV_ZIP, ctx, { indexCache: false });
+    try {
+      expect(db.describe()).toEqual({ kind: 'offline', location: OSV_ZIP, modified: '2024-10-08T16:23:57.769428Z', advisories: 398 });
+      expect(db.packageNames).toEqual([
+        'aiohttp', 'gradio', 'jinja2', 'langchain', 'mindsdb', 'mlflow', 'numpy', 'onnx', 'paddlepaddle',
+        'pandas', 'pillow', 'pyspark', 'pyyaml', 'requests', 'scikit-learn', 'tensorflow', 'torch', 'urllib3',
+      ]);
+      const result = await db.query([{ name: 'Pillow', version: '9.0.0' }, { name: 'PyYAML', version: '5.3' }, { name: 'left-pad', version: '1.0' }]);
+      expect([...result.keys()]).toEqual(['pillow', 'pyyaml', 'left-pad']);
+      expect(result.get('pillow')).toHaveLength(51);
+      expect(result.get('pyyaml')).toHaveLength(4);
+      expect(result.get('left-pad')).toEqual([]);
+      const pillow = matchVulnerabilities({ name: 'Pillow', version: '9.0.0' }, result.get('pillow') ?? []);
+      expect(pillow.map((m) => m.id).sort()).toEqual(['PYSEC-2022-168', 'PYSEC-2022-42979', 'PYSEC-2023-175', 'PYSEC-2023-227']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('caches the name index beside the zip, reuses it, and rebuilds a corrupt one', async () => {
+    const zip = join(scratch, 'cached', 'all.zip');
+    mkdirSync(join(scratch, 'cached'));
+    uniqueExport(zip);
+    const indexFile = `${zip}.aisec-index.json`;
+    const first = await openOfflineDatabase(zip, ctx);
+    first.close();
+    expect(existsSync(indexFile)).toBe(true);
+    const cached: unknown = JSON.parse(readFileSync(indexFile, 'utf8'));
+    expect(cached).toMatchObject({ format: 'aisec-osv-index/1', members: 399, advisories: 398 });
+
+    // Tamper with the cache: a cached index is trusted only for the zip whose sha256 it names.
+    if (typeof cached !== 'object' || cached === null) throw new Error('index is not an object');
+    writeFileSync(indexFile, JSON.stringify({ ...cached, packages: { pillow: [] } }));
+    const reused = await openOfflineDatabase(zip, ctx);
+    expect((await reused.query([{ name: 'pillow', version: '1' }])).get('pillow')).toEqual([]);
+    reused.close();
+
+    writeFileSync(indexFile, '{ not json');
+    const rebuilt = await openOfflineDatabase(zip, ctx);
+    expect((await rebuilt.query([{ name: 'pillow', version: '1' }])).get('pillow')).toHaveLength(51);
+    rebuilt.close();
+    expect(JSON.parse(readFileSync(indexFile, 'utf8'))).toMatchObject({ members: 399 });
+
+    // A different zip at the same path does not reuse the old index.
+    writeFileSync(zip, writeZip([['PYSEC-2023-192.json', sharedMembers().get('PYSEC-2023-192.json') ?? '']]));
+    const other = await openOfflineDatabase(zip, ctx);
+    expect(other.describe().advisories).toBe(1);
+    expect(other.packageNames).toEqual(['urllib3']);
+    other.close();
+  });
+
+  it('falls back to the temp directory when the index cannot be written beside the zip', async () => {
+    const dir = join(scratch, 'blocked');
+    mkdirSync(dir);
+    const zip = join(dir, 'all.zip');
+    uniqueExport(zip);
+    // A directory where the index file would go makes the write fail even for root (who ignores modes).
+    mkdirSync(`${zip}.aisec-index.json`);
+    const db = await openOfflineDatabase(zip, ctx);
+    db.close();
+    const sha = createHash('sha256').update(readFileSync(zip)).digest('hex');
+    const inTemp = join(tmpdir(), 'aisec-osv-index', `${sha}.json`);
+    expect(JSON.parse(readFileSync(inTemp, 'utf8'))).toMatchObject({ sha256: sha, members: 399 });
+    rmSync(inTemp);
+  });
+
+  it('keeps the index in a cache directory when one is given', async () => {
+    const cacheDir = join(scratch, 'cache');
+    const db = await openOfflineDatabase(OSV_ZIP, ctx, { indexCache: cacheDir });
+    db.close();
+    expect(readdirSync(cacheDir)).toEqual([expect.stringMatching(/^pypi-osv\.zip\.[0-9a-f]{16}\.aisec-index\.json$/)]);
+    expect(existsSync(`${OSV_ZIP}.aisec-index.json`)).toBe(false);
+  });
+
+  it('reads a directory of <ID>.json files the same way', async () => {
+    const dir = join(scratch, 'dir');
+    mkdirSync(dir);
+    for (const [name, text] of sharedMembers()) if (text.includes('"name": "pillow"')) writeFileSync(join(dir, name), text);
+    const db = await openOfflineDatabase(dir, ctx);
+    expect(db.describe()).toMatchObject({ kind: 'offline', location: dir, advisories: 51 });
+    const pillow = (await db.query([{ name: 'pillow', version: '9.0.0' }])).get('pillow') ?? [];
+    expect(matchVulnerabilities({ name: 'pillow', version: '9.0.0' }, pillow).map((m) => m.id).sort()).toEqual([
+      'PYSEC-2022-168', 'PYSEC-2022-42979', 'PYSEC-2023-175', 'PYSEC-2023-227',
+    ]);
+  });
+
+  it('indexes names written Pillow/PyYAML and records pretty-printed or minified alike', async () => {
+    const members = sharedMembers();
+    const respelled = (members.get('PYSEC-2022-168.json') ?? '').replaceAll('"name": "pillow"', '"name": "Pillow"');
+    expect(respelled).toContain('"name": "Pillow"');
+    const minified = JSON.stringify(JSON.parse(respelled));
+    const zip = join(scratch, 'respelled.zip');
+    writeFileSync(zip, writeZip([['PYSEC-2022-168.json', minified], ['PYSEC-2018-49.json', members.get('PYSEC-2018-49.json') ?? '']]));
+    const db = await openOfflineDatabase(zip, ctx, { indexCache: false });
+    expect(db.packageNames).toEqual(['pillow', 'pyyaml']);
+    const got = await db.query([{ name: 'pillow', version: '9.0.0' }]);
+    expect(got.get('pillow')?.map((a) => a.id)).toEqual(['PYSEC-2022-168']);
+    db.close();
+  });
+});
+
+describe('offline OSV database: bad input is a UserError naming the file', () => {
+  it('a missing path', async () => {
+    const error = await userErrorOf(openOfflineDatabase(join(scratch, 'nope.zip'), ctx));
+    expect(error.file).toBe(join(scratch, 'nope.zip'));
+    expect(error.format()).toMatch(/cannot be read.*--offline-db/);
+  });
+
+  it('a file that is not a zip', async () => {
+    const path = join(scratch, 'requirements.txt');
+    writeFileSync(path, 'pillow==9.0.0\n'.repeat(10));
+    const error = await userErrorOf(openOfflineDatabase(path, ctx));
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(/not a zip/);
+    expect(error.hint).toMatch(/all\.zip/);
+  });
+
+  it('a zip without OSV records', async () => {
+    const path = join(scratch, 'model.zip');
+    writeFileSync(path, writeZip([['archive/data.pkl', new Uint8Array([0x80, 2, 0x4e, 0x2e])]]));
+    expect((await userErrorOf(openOfflineDatabase(path, ctx))).message).toMatch(/holds no OSV records/);
+  });
+
+  it('a zip of JSON that is not OSV', async () => {
+    const path = join(scratch, 'package.zip');
+    writeFileSync(path, writeZip([['package.json', '{"name": "x", "version": "1.0.0"}']]));
+    expect((await userErrorOf(openOfflineDatabase(path, ctx, { indexCache: false }))).message).toMatch(/not an OSV record/);
+  });
+
+  it('an OSV export of another ecosystem', async () => {
+    const path = join(scratch, 'npm.zip');
+    const npm = { id: 'GHSA-xxxx-yyyy-zzzz', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, ranges: [] }] };
+    writeFileSync(path, writeZip([['GHSA-xxxx-yyyy-zzzz.json', JSON.stringify(npm)]]));
+    expect((await userErrorOf(openOfflineDatabase(path, ctx, { indexCache: false }))).message).toMatch(/none for PyPI/);
+  });
+
+  it('a corrupt member (CRC) and a truncated download', async () => {
+    const good = readFileSync(OSV_ZIP);
+    const flipped = Buffer.from(good);
+    // Inside the first member's compressed data (after its 30-byte header and name).
+    flipped[80] = (flipped[80] ?? 0) ^ 0xff;
+    const corruptPath = join(scratch, 'corrupt.zip');
+    writeFileSync(corruptPath, flipped);
+    expect((await userErrorOf(openOfflineDatabase(corruptPath, ctx, { indexCache: false }))).message).toMatch(/CRC|inflate|size other than declared/);
+    const truncatedPath = join(scratch, 'truncated.zip');
+    writeFileSync(truncatedPath, good.subarray(0, good.length - 5000));
+    expect((await userErrorOf(openOfflineDatabase(truncatedPath, ctx, { indexCache: false }))).message).toMatch(/not a zip|central directory/);
+  });
+
+  it('a member whose declared ratio is a zip bomb, against ctx.limits', async () => {
+    const path = join(scratch, 'bomb.zip');
+    writeFileSync(path, writeZip([['PYSEC-0000-1.json', `{"id":"PYSEC-0000-1","x":"${' '.repeat(2_000_000)}"}`]]));
+    const tight = testContext({ limits: { ...ctx.limits, maxDecompressionRatio: 100 } });
+    expect((await userErrorOf(openOfflineDatabase(path, tight, { indexCache: false }))).message).toMatch(/decompression ratio above 100/);
+  });
+});
