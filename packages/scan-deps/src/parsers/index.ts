@@ -11,3 +11,7 @@ export { parsePdmLock } from './pdm-lock';
 export { parsePylock } from './pylock';
 export { parsePipfileLock } from './pipfile-lock';
 export { translatePoetryConstraint } from './poetry-constraint';
+export { parseCondaEnvironment } from './conda-environment';
+export { parseCondaSpec, type CondaSpec } from './conda-spec';
+export { parseMlmodel, parsePythonEnv } from './mlflow';
+export { parseNotebook } from './notebook';

@@ -1,7 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError, workspaceRelative } from '@aisec/core';
 import type { Manifest } from '../dependency';
+import { parseCondaEnvironment } from './conda-environment';
 import { formatForFileName } from './format';
+import { parseMlmodel, parsePythonEnv } from './mlflow';
+import { parseNotebook } from './notebook';
 import { maxBytesFor, type ParseOptions } from './options';
 import { readManifestText } from './read-manifest';
 import { parsePdmLock } from './pdm-lock';
@@ -44,7 +47,17 @@ export async function parseManifestFile(path: string, options: ParseOptions): Pr
       return parsePylock(text, rel);
     case 'pipfile-lock':
       return parsePipfileLock(text, rel);
-    default:
-      throw new UserError(`${format} is not supported yet`, { file: rel });
+    case 'conda-environment':
+      return parseCondaEnvironment(text, abs, rel, withFormat);
+    case 'mlflow-mlmodel':
+      return parseMlmodel(text, abs, rel, withFormat);
+    case 'mlflow-python-env':
+      return parsePythonEnv(text, abs, rel, withFormat);
+    case 'notebook':
+      return parseNotebook(text, abs, rel, withFormat);
+    default: {
+      const unknown: never = format;
+      throw new Error(`no parser for format ${String(unknown)}`);
+    }
   }
 }

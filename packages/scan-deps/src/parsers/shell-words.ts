@@ -4,6 +4,16 @@
  * and a bare backslash escapes the next character. pip splits a requirements line's options this way.
  */
 export function shellWords(text: string): string[] {
+  return shellCommand(text, false).words;
+}
+
+/**
+ * Like `shellWords`, and with `redirects` set, reads unquoted `>`, `>>`, `<` and `2>&1` as a shell does:
+ * they end the word before them (a bare file-descriptor number before them is dropped) and take the
+ * next word as their target. `pip install numpy>=1.24` installs numpy unpinned and writes to `=1.24`.
+ */
+export function shellCommand(text: string, redirects = true): { words: string[]; redirects: string[] } {
+  const targets: string[] = [];
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -30,6 +40,17 @@ export function shellWords(text: string): string[] {
       word += text[i + 1] ?? '';
       inWord = true;
       i++;
+    } else if (redirects && (c === '>' || c === '<')) {
+      if (inWord && !/^\d+$/.test(word)) words.push(word);
+      word = '';
+      inWord = false;
+      let j = i + 1;
+      while (text[j] === '>' || text[j] === '&') j++;
+      while (j < text.length && /\s/.test(text[j] ?? '')) j++;
+      let end = j;
+      while (end < text.length && !/\s/.test(text[end] ?? '')) end++;
+      targets.push(c + text.slice(j, end));
+      i = end - 1;
     } else if (/\s/.test(c)) {
       if (inWord) words.push(word);
       word = '';
@@ -40,5 +61,5 @@ export function shellWords(text: string): string[] {
     }
   }
   if (inWord) words.push(word);
-  return words;
+  return { words, redirects: targets };
 }
