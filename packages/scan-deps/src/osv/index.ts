@@ -7,3 +7,4 @@ export { deserializationTag, type DeserializationTag } from './deserialization';
 export type { VulnerabilityDatabase, DatabaseDescription, PackageQuery } from './database';
 export { OfflineDatabase, openOfflineDatabase, type OfflineDatabaseOptions } from './offline-database';
 export { smallestFix } from '../fixes';
+export { OnlineDatabase, createOnlineDatabase, DEFAULT_OSV_API, type OnlineDatabaseOptions } from './online-database';
