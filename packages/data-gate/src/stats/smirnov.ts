@@ -10,8 +10,8 @@ import { logGamma } from './special/log-gamma';
 const SMIRNOV_MAX_COMPUTE_N = 1_000_000;
 const SM_UPPER_MAX_TERMS = 3;
 const SM_UPPERSUM_MIN_N = 10;
-/** cephes MINLOG = log(2^-1022). */
-const MINLOG = Math.log(2 ** -1022);
+/** cephes MINLOG, log(2^-1075): the sf is only flushed to 0 below the smallest subnormal. */
+const MINLOG = -7.451332191019412e2;
 
 export interface SmirnovProbs {
   sf: number;
