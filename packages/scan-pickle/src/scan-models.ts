@@ -1,0 +1,63 @@
+import { assignFingerprints, buildReport, CancelledError, type Finding, type GateContext, type Report } from '@aisec/core';
+import { findModelFiles } from './find-model-files';
+import { MODEL_RULES } from './rules';
+import { scanModelFile } from './scan-model-file';
+
+export const MODEL_SCAN_VERSION = '0.1.0';
+
+export interface ModelScanOptions {
+  /** Files or directories, relative to the workspace (or absolute). */
+  paths: string[];
+}
+
+/** What the model scan never checks, stated in every report rather than left silent. */
+export const MODEL_SCAN_NOTES = [
+  'Keras .h5 files: Lambda layers in HDF5 attributes are not read (reported as ModelFormatNotChecked).',
+  'TensorFlow SavedModel graphs: file and Python ops are not checked (reported as ModelFormatNotChecked).',
+  'joblib files compressed with LZMA-alone (compress="lzma") are reported as not checked; xz only at the top of a file.',
+  'TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are.',
+];
+
+/**
+ * The model-file half of the scan-pickle gate: finds model files under `paths`, scans each, and returns
+ * a Report of AISEC-PKL-0xx findings. Metrics: files.scanned, files.flagged, model.bytes, model.pickles,
+ * model.opcodes, model.members, model.nested-payloads, model.decompressed-bytes.
+ */
+export async function scanModels(options: ModelScanOptions, ctx: GateContext): Promise<Report> {
+  const started = Date.now();
+  const files = findModelFiles(options.paths, ctx.workspace, ctx.limits.maxEntries);
+  const findings: Finding[] = [];
+  const metrics: Record<string, number> = {
+    'files.scanned': 0,
+    'files.flagged': 0,
+    'model.bytes': 0,
+    'model.pickles': 0,
+    'model.opcodes': 0,
+    'model.members': 0,
+    'model.nested-payloads': 0,
+    'model.decompressed-bytes': 0,
+  };
+  const add = (k: string, v: number) => {
+    metrics[k] = (metrics[k] ?? 0) + v;
+  };
+  for (const [i, file] of files.entries()) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    ctx.logger.progress('model files', i, files.length);
+    const res = await scanModelFile(file.absPath, ctx, file.explicit);
+    findings.push(...res.findings);
+    add('files.scanned', 1);
+    if (res.findings.some((f) => f.severity !== 'info')) add('files.flagged', 1);
+    add('model.bytes', res.metrics.bytes);
+    add('model.pickles', res.metrics.pickles);
+    add('model.opcodes', res.metrics.opcodes);
+    add('model.members', res.metrics.members);
+    add('model.nested-payloads', res.metrics.nestedPayloads);
+    add('model.decompressed-bytes', res.metrics.decompressedBytes);
+  }
+  ctx.logger.progress('model files', files.length, files.length);
+  assignFingerprints(findings);
+  return buildReport(
+    { gate: 'scan-pickle', version: MODEL_SCAN_VERSION, findings, metrics, timings: { models: Date.now() - started }, notes: [...MODEL_SCAN_NOTES] },
+    MODEL_RULES,
+  );
+}

@@ -1,0 +1,202 @@
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { MemorySource, SliceSource, type ByteSource } from './byte-source';
+import { readNpyHeader } from './npy-header';
+import type { NestedPayload } from './pickle-emulator';
+import { scanPickleStream } from './pickle-scan';
+import { addFinding as add, limitFinding, type ScanEnv, type Where } from './scan-env';
+import { RULE_IDS } from './rules';
+import { SNIFF_BYTES, sniffFormat, type ModelFormat } from './sniff-format';
+import { readTarMembers } from './tar-reader';
+import { isZip, memberHead, openMember, readZipDirectory } from './zip-reader';
+import { scanKerasArchive, isKerasArchive } from './keras';
+import { scanSafetensors } from './safetensors';
+import { scanGguf } from './gguf';
+import { scanOnnx } from './onnx';
+import { decompressOther } from './decompress';
+
+/**
+ * Reads one byte source (a file, an archive member, a decompressed stream, a nested payload) the way
+ * the loader for its format would, and recurses into what it contains, bounded by depth and time.
+ */
+export function scanSource(src: ByteSource, where: Where, depth: number, env: ScanEnv): ModelFormat {
+  if (depth > env.bounds.maxDepth) {
+    limitFinding(env, where, 'depth', `Nesting deeper than ${env.bounds.maxDepth} levels (archives or payloads inside each other)`);
+    return 'unknown';
+  }
+  if (Date.now() > env.deadline) {
+    limitFinding(env, where, 'time', 'The time budget for this file ran out');
+    return 'unknown';
+  }
+  const head = src.read(0, SNIFF_BYTES);
+  const format = sniffFormat(head, where.name, src.size);
+  switch (format) {
+    case 'pickle':
+      scanPickle(src, 0, where, depth, env);
+      break;
+    case 'zip':
+      if (isZip(head) || src.size > 0) scanZip(src, where, depth, env);
+      break;
+    case 'npy': {
+      const h = readNpyHeader(src);
+      if (!h) {
+        if (!where.sniffed) add(env, where, RULE_IDS.malformed, 'high', 'The .npy header is unreadable', 'npy header unreadable');
+      } else if (h.hasObjects) {
+        // numpy.save writes object arrays as a pickle after the header; np.load(allow_pickle=True) runs it.
+        scanPickle(new SliceSource(src, h.dataOffset, src.size - h.dataOffset), 0, { ...where, sniffed: false }, depth, env);
+      }
+      break;
+    }
+    case 'gzip':
+    case 'zlib':
+    case 'joblib-zfile':
+      inflateAndScan(src, format, where, depth, env);
+      break;
+    case 'bz2':
+    case 'xz':
+    case 'lzma': {
+      const out = decompressOther(format, src, env.bounds);
+      if (out.ok) {
+        env.counters.decompressedBytes += out.data.length;
+        scanSource(new MemorySource(out.data), { ...where, nestedChain: [...where.nestedChain, format], name: where.name.replace(/\.(?:bz2|xz|lzma)$/i, '') }, depth + 1, env);
+      } else if (out.limit) {
+        limitFinding(env, where, 'decompression', `${format} stream ${out.reason}`);
+      } else if (!where.sniffed) {
+        add(env, where, RULE_IDS.compressionNotChecked, 'high', `Compressed with ${format}: not checked (${out.reason}). A loader that decompresses it (joblib does) unpickles what is inside`, `compressed: ${format}`, { compression: format });
+      }
+      break;
+    }
+    case 'tar':
+      scanTar(src, where, depth, env);
+      break;
+    case 'safetensors':
+      scanSafetensors(src, where, env);
+      break;
+    case 'gguf':
+      scanGguf(src, where, env);
+      break;
+    case 'onnx':
+      scanOnnx(src, where, env);
+      break;
+    case 'hdf5':
+      if (!where.sniffed) add(env, where, RULE_IDS.notChecked, 'info', 'HDF5 (Keras .h5) model: Lambda layers in its attributes are not checked by this scanner', 'format not checked: hdf5');
+      break;
+    case 'tf-savedmodel':
+      add(env, where, RULE_IDS.notChecked, 'info', 'TensorFlow SavedModel graph: file and Python ops (ReadFile, WriteFile, PyFunc) in the graph are not checked by this scanner', 'format not checked: tf-savedmodel');
+      break;
+    case 'unknown':
+      break;
+  }
+  return format;
+}
+
+function scanPickle(src: ByteSource, start: number, where: Where, depth: number, env: ScanEnv): void {
+  const summary = scanPickleStream(src, start, {
+    members: where.members,
+    nestedChain: where.nestedChain,
+    bounds: env.bounds,
+    deadline: env.deadline,
+    signal: env.signal,
+    extensions: env.extensions,
+    joblibArrays: true,
+    sniffed: where.sniffed,
+    findings: env.findings,
+    onNested: (payload: NestedPayload, chain: string[]) => {
+      env.counters.nested += 1;
+      scanNested(payload, { ...where, nestedChain: chain, sniffed: false }, depth + 1, env);
+    },
+  });
+  env.counters.pickles += summary.pickles;
+  env.counters.opcodes += summary.opcodes;
+}
+
+function scanNested(payload: NestedPayload, where: Where, depth: number, env: ScanEnv): void {
+  if (payload.loader === 'marshal.loads') {
+    add(env, where, RULE_IDS.codeObject, 'critical', `marshal.loads turns ${payload.data.size} embedded bytes into a Python code object`, 'marshal code object');
+    return;
+  }
+  const before = env.findings.length;
+  const format = scanSource(payload.data, where, depth, env);
+  if (format === 'unknown' && env.findings.length === before) {
+    add(env, where, RULE_IDS.nestedUnreadable, 'high', `${payload.loader} receives ${payload.data.size} embedded bytes in a format the scanner does not read`, 'nested payload unreadable');
+  }
+}
+
+function inflateAndScan(src: ByteSource, format: 'gzip' | 'zlib' | 'joblib-zfile', where: Where, depth: number, env: ScanEnv): void {
+  if (src.size > env.bounds.maxInMemoryBytes) {
+    limitFinding(env, where, 'decompression', `${format} stream of ${src.size} bytes is larger than the in-memory bound`);
+    return;
+  }
+  let raw = src.read(0, src.size);
+  if (format === 'joblib-zfile') {
+    // 'ZF' + the hex length padded to 19 bytes, then a zlib stream.
+    const z = raw.indexOf(0x78, 2);
+    if (z < 0 || z > 32) {
+      if (!where.sniffed) add(env, where, RULE_IDS.malformed, 'high', 'joblib ZF file without a zlib stream', 'joblib zfile malformed');
+      return;
+    }
+    raw = raw.subarray(z);
+  }
+  const bound = Math.min(env.bounds.maxInMemoryBytes, Math.max(1 << 20, raw.length * env.bounds.maxDecompressionRatio));
+  let out: Uint8Array;
+  try {
+    out = format === 'gzip' ? gunzipSync(raw, { maxOutputLength: bound }) : inflateSync(raw, { maxOutputLength: bound });
+  } catch (error) {
+    const tooBig = error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    if (tooBig) limitFinding(env, where, 'decompression', `${format} stream inflates past ${bound} bytes`);
+    else if (!where.sniffed) add(env, where, RULE_IDS.malformed, 'high', `${format} stream is corrupt: ${(error as Error).message}`, `${format} corrupt`);
+    return;
+  }
+  env.counters.decompressedBytes += out.length;
+  const inner = format === 'joblib-zfile' ? 'zlib' : format;
+  scanSource(new MemorySource(out), { ...where, nestedChain: [...where.nestedChain, inner], name: where.name.replace(/\.(?:gz|z)$/i, '') }, depth + 1, env);
+}
+
+const PICKLE_MEMBER = /\.(?:pkl|pickle)$/i;
+
+function scanZip(src: ByteSource, where: Where, depth: number, env: ScanEnv): void {
+  const dir = readZipDirectory(src, env.bounds.maxEntries);
+  if (dir.entries.length >= env.bounds.maxEntries) limitFinding(env, where, 'entries', `Archive has more than ${env.bounds.maxEntries} entries`);
+  if (isKerasArchive(dir.entries)) {
+    scanKerasArchive(src, dir, where, env);
+  }
+  const anomalies = [...dir.anomalies];
+  for (const entry of dir.entries) {
+    if (entry.name.endsWith('/') && entry.size === 0) continue;
+    env.counters.members += 1;
+    const byName = PICKLE_MEMBER.test(entry.name);
+    const head = memberHead(src, entry, SNIFF_BYTES);
+    const fmt = sniffFormat(head, entry.name, entry.size);
+    if (fmt === 'unknown' && !byName) continue;
+    // Weights and other members are scanned when their bytes say they are something that loads code.
+    const data = openMember(src, entry, env.bounds.maxInMemoryBytes, env.bounds.maxDecompressionRatio, byName || fmt === 'pickle');
+    const memberWhere: Where = { members: [...where.members, entry.name], nestedChain: where.nestedChain, name: entry.name, sniffed: !byName && fmt !== 'npy' && fmt !== 'zip' };
+    if (!data.ok) {
+      if (data.limit) limitFinding(env, memberWhere, 'decompression', `Archive member ${entry.name} ${data.reason}`);
+      else if (byName) anomalies.push(`entry ${entry.name}: ${data.reason}`);
+      continue;
+    }
+    if (data.crcChecked && !data.crcOk) anomalies.push(`entry ${entry.name}: CRC-32 does not match its data`);
+    if (byName && fmt !== 'pickle' && fmt !== 'zip') {
+      scanPickle(data.source, 0, memberWhere, depth + 1, env);
+    } else {
+      scanSource(data.source, memberWhere, depth + 1, env);
+    }
+  }
+  if (anomalies.length > 0) {
+    add(env, where, RULE_IDS.archiveTampered, 'high', `The archive has structure no normal writer produces: ${anomalies.slice(0, 5).join('; ')}${anomalies.length > 5 ? `; and ${anomalies.length - 5} more` : ''}`, `zip anomalies: ${[...new Set(anomalies.map((a) => a.replace(/\d+/g, 'N')))].sort().join('; ')}`, { anomalies });
+  }
+}
+
+function scanTar(src: ByteSource, where: Where, depth: number, env: ScanEnv): void {
+  const { members, truncated } = readTarMembers(src, env.bounds.maxEntries);
+  if (truncated) limitFinding(env, where, 'entries', `Archive has more than ${env.bounds.maxEntries} entries`);
+  for (const m of members) {
+    env.counters.members += 1;
+    const member = new SliceSource(src, m.offset, m.size);
+    // PyTorch's legacy tar layout: these members are pickles (storages/tensors interleave raw data).
+    const legacy = /^(?:.*\/)?(?:pickle|sys_info|storages|tensors)$/.test(m.name);
+    const memberWhere: Where = { members: [...where.members, m.name], nestedChain: where.nestedChain, name: m.name, sniffed: !legacy && !PICKLE_MEMBER.test(m.name) };
+    if (legacy || PICKLE_MEMBER.test(m.name)) scanPickle(member, 0, memberWhere, depth + 1, env);
+    else scanSource(member, memberWhere, depth + 1, env);
+  }
+}
