@@ -20,6 +20,8 @@ export function formatForFileName(path: string): ManifestFormat | undefined {
   if (name === 'MLmodel') return 'mlflow-mlmodel';
   if (/^python_env\.ya?ml$/.test(lower)) return 'mlflow-python-env';
   if (lower.endsWith('.ipynb')) return 'notebook';
+  // Constraint files only pin what something else requires; they are read through `-c`, never alone.
+  if (lower.includes('constraint')) return undefined;
   if (/^(?:.*[-_.])?requirements(?:[-_.].*)?\.txt$/.test(lower)) return 'requirements';
   if (parent === 'requirements' && lower.endsWith('.txt')) return 'requirements';
   return undefined;

@@ -15,3 +15,10 @@ export { parseCondaEnvironment } from './conda-environment';
 export { parseCondaSpec, type CondaSpec } from './conda-spec';
 export { parseMlmodel, parsePythonEnv } from './mlflow';
 export { parseNotebook } from './notebook';
+export { parseProject, type ProjectDependencies, type ProjectOptions, type Superseded } from './project';
+export {
+  discoverManifests,
+  type DiscoverOptions,
+  type DiscoveredManifest,
+  type Discovery,
+} from '../discovery/discover';

@@ -1,0 +1,108 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discoverManifests, parseProject } from '../../../packages/scan-deps/src/parsers/index';
+import { FIXTURES, fixture } from './fixtures';
+
+const workspace = FIXTURES;
+
+describe('parseProject', () => {
+  it('reports the lock instead of the pyproject.toml beside it, and marks direct from the manifest', async () => {
+    const { files } = await discoverManifests(['pdm-project'], { workspace });
+    const project = await parseProject(files, { workspace });
+    expect(project.superseded).toEqual([
+      { path: 'pdm-project/pyproject.toml', by: 'pdm-project/pdm.lock', reason: expect.any(String) },
+    ]);
+    expect(project.manifests.map((m) => m.format)).toEqual(['pdm-lock', 'pyproject']);
+    expect(project.dependencies).toHaveLength(28);
+    expect(project.dependencies.every((d) => d.source.path === 'pdm-project/pdm.lock')).toBe(true);
+    const byName = new Map(project.dependencies.map((d) => [d.name, d]));
+    expect(byName.get('pandas')).toMatchObject({ direct: true, dev: false });
+    expect(byName.get('six')).toMatchObject({ direct: false, dev: false });
+    // pdm groups: `test` and `lint` are dev groups of the pyproject; `onnx` is an extra, so runtime.
+    expect(byName.get('pytest')).toMatchObject({ direct: true, dev: true });
+    expect(byName.get('iniconfig')).toMatchObject({ direct: false, dev: true });
+    expect(byName.get('onnx')).toMatchObject({ dev: false });
+    expect(byName.get('protobuf')).toMatchObject({ dev: false });
+    expect(project.notes).toEqual([]);
+  });
+
+  it('leaves dev dependencies out on request and says which', async () => {
+    const { files } = await discoverManifests(['uv-project'], { workspace });
+    const project = await parseProject(files, { workspace, includeDev: false });
+    expect(project.dependencies).toHaveLength(21);
+    expect(project.excludedDev.map((d) => d.name)).toEqual(['colorama', 'exceptiongroup', 'iniconfig', 'pluggy', 'pytest', 'ruff', 'tomli']);
+    expect(project.notes).toEqual([
+      '7 dev dependencies left out (includeDev is false): colorama, exceptiongroup, iniconfig, pluggy, pytest, ruff, tomli',
+    ]);
+    const all = await parseProject(files, { workspace });
+    expect(all.dependencies).toHaveLength(28);
+    expect(all.excludedDev).toEqual([]);
+  });
+
+  it('marks direct dev declarations for a poetry.lock that does not record dev, and says so', async () => {
+    const { files } = await discoverManifests(['poetry-2.0'], { workspace });
+    const project = await parseProject(files, { workspace, includeDev: false });
+    expect(project.excludedDev.map((d) => d.name)).toEqual(['pytest', 'ruff']);
+    expect(project.notes[0]).toMatch(/poetry-2\.0\/poetry\.lock: this lock-version does not record dev-only packages; 2 declared only in dev groups/);
+  });
+
+  it('notes a package the manifest declares and the lock lacks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-stale-'));
+    try {
+      cpSync(fixture('uv-project/uv.lock'), join(dir, 'uv.lock'));
+      const manifest = readFileSync(fixture('uv-project/pyproject.toml'), 'utf8').replace('    "requests>=2.31",\n', '    "requests>=2.31",\n    "torch==2.1.0",\n');
+      writeFileSync(join(dir, 'pyproject.toml'), manifest);
+      const project = await parseProject([join(dir, 'pyproject.toml'), join(dir, 'uv.lock')], { workspace: dir });
+      expect(project.notes).toEqual(['pyproject.toml:20: declares torch, which uv.lock does not lock; the lock may be stale (run `uv lock`)']);
+      expect(project.dependencies.find((d) => d.name === 'torch')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads an MLflow model once, through its MLmodel', async () => {
+    const { files } = await discoverManifests(['mlflow/churn-model-v3'], { workspace });
+    expect(files).toHaveLength(4);
+    const project = await parseProject(files, { workspace });
+    expect(project.superseded.map((s) => s.path)).toEqual([
+      'mlflow/churn-model-v3/conda.yaml',
+      'mlflow/churn-model-v3/python_env.yaml',
+      'mlflow/churn-model-v3/requirements.txt',
+    ]);
+    expect(project.dependencies.map((d) => `${d.name}@${d.source.path}:${d.source.line}`)).toEqual([
+      'pip@mlflow/churn-model-v3/python_env.yaml:3',
+      'setuptools@mlflow/churn-model-v3/python_env.yaml:4',
+      'wheel@mlflow/churn-model-v3/python_env.yaml:5',
+      'mlflow@mlflow/churn-model-v3/requirements.txt:1',
+      'cloudpickle@mlflow/churn-model-v3/requirements.txt:2',
+      'numpy@mlflow/churn-model-v3/requirements.txt:3',
+      'pandas@mlflow/churn-model-v3/requirements.txt:4',
+      'psutil@mlflow/churn-model-v3/requirements.txt:5',
+      'scikit-learn@mlflow/churn-model-v3/requirements.txt:6',
+      'scipy@mlflow/churn-model-v3/requirements.txt:7',
+    ]);
+  });
+
+  it('folds a declaration reached through several files into one, runtime if any path is', async () => {
+    const { files } = await discoverManifests(
+      ['requirements/requirements.txt', 'requirements/requirements/base.txt', 'requirements/requirements/dev.txt'],
+      { workspace },
+    );
+    const project = await parseProject(files, { workspace, env: { ORT_VERSION: '1.15.1' } });
+    // base.txt is read from requirements.txt, from dev.txt and on its own: pandas once.
+    expect(project.dependencies.filter((d) => d.name === 'pandas')).toHaveLength(1);
+    expect(project.dependencies.find((d) => d.name === 'pandas')?.dev).toBe(false);
+    // urllib3 from base.txt is pinned by constraints.txt only where requirements.txt applies it; read
+    // on their own, base.txt and dev.txt leave it unpinned at its own line. Both are real outcomes.
+    const urllib3 = project.dependencies.filter((d) => d.name === 'urllib3').map((d) => `${d.source.path}:${d.source.line}:${d.kind}`);
+    expect(urllib3).toEqual(['requirements/constraints.txt:3:pinned', 'requirements/requirements/base.txt:6:unpinned']);
+    expect(project.dependencies.find((d) => d.name === 'pytest')).toMatchObject({ dev: true });
+  });
+
+  it('takes plain paths too', async () => {
+    const project = await parseProject([fixture('pipenv-project/Pipfile.lock')], { workspace });
+    expect(project.dependencies).toHaveLength(28);
+  });
+});
