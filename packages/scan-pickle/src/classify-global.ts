@@ -42,7 +42,8 @@ export function classifyGlobal(module: string, name: string): Verdict {
     // A module reached as an attribute of another module (`torch.serialization` then `os`).
     const kind = DANGEROUS_MODULES[part];
     if (kind) return { verdict: 'dangerous', kind, why: `${full} reaches module ${part}, which ${KIND_TEXT[kind]}` };
-    if (DANGEROUS_ATTRIBUTES.has(part)) {
+    // Walking through a dunder (`Cls.__init__.__globals__`) is how safe names are turned into gadgets.
+    if (DANGEROUS_ATTRIBUTES.has(part) || (nameParts.length > 1 && /^__\w+__$/.test(part))) {
       return { verdict: 'dangerous', kind: 'introspection', why: `${full} reaches attribute ${part}, which runs code, touches files or imports` };
     }
   }
