@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,40 @@ describe('parseProject', () => {
       const project = await parseProject([join(dir, 'pyproject.toml'), join(dir, 'uv.lock')], { workspace: dir });
       expect(project.notes).toEqual(['pyproject.toml:20: declares torch, which uv.lock does not lock; the lock may be stale (run `uv lock`)']);
       expect(project.dependencies.find((d) => d.name === 'torch')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets a root uv.lock stand for every workspace member, member-to-member dependencies included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-uvws-'));
+    const put = (path: string, text: string): void => {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    try {
+      put('pyproject.toml', '[project]\nname = "platform"\nversion = "0"\ndependencies = ["feature-store", "requests>=2"]\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n\n[tool.uv.sources]\nfeature-store = { workspace = true }\n');
+      put('packages/feature-store/pyproject.toml', '[project]\nname = "feature-store"\nversion = "0.2.0"\ndependencies = ["pyarrow==14.0.1"]\n');
+      put('uv.lock', [
+        'version = 1', 'requires-python = ">=3.11"', '', '[manifest]', 'members = ["feature-store", "platform"]', '',
+        '[[package]]', 'name = "feature-store"', 'version = "0.2.0"', 'source = { editable = "packages/feature-store" }',
+        'dependencies = [{ name = "pyarrow" }]', '',
+        '[[package]]', 'name = "platform"', 'version = "0"', 'source = { virtual = "." }',
+        'dependencies = [{ name = "feature-store" }, { name = "requests" }]', '',
+        '[[package]]', 'name = "pyarrow"', 'version = "14.0.1"', 'source = { registry = "https://pypi.org/simple" }', '',
+        '[[package]]', 'name = "requests"', 'version = "2.31.0"', 'source = { registry = "https://pypi.org/simple" }', '',
+      ].join('\n'));
+      const { files } = await discoverManifests(['.'], { workspace: dir });
+      const project = await parseProject(files, { workspace: dir });
+      expect(project.superseded.map((s) => [s.path, s.by])).toEqual([
+        ['packages/feature-store/pyproject.toml', 'uv.lock'],
+        ['pyproject.toml', 'uv.lock'],
+      ]);
+      expect(project.dependencies.map((d) => [d.name, d.version, d.direct])).toEqual([
+        ['pyarrow', '14.0.1', true],
+        ['requests', '2.31.0', true],
+      ]);
+      expect(project.notes).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@ export { parsePep508, Pep508Error, type Pep508Requirement } from './pep508';
 export { formatForFileName } from './format';
 export type { ParseOptions } from './options';
 export { parseRequirements } from './requirements';
-export { parseManifestFile } from './parse-manifest';
+export { parseManifestFile, parseManifestText } from './parse-manifest';
 export { parsePyproject } from './pyproject';
 export { parsePoetryLock } from './poetry-lock';
 export { parseUvLock } from './uv-lock';

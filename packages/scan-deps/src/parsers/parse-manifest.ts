@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError, workspaceRelative } from '@aisec/core';
-import type { Manifest } from '../dependency';
+import type { Manifest, ManifestFormat } from '../dependency';
 import { parseCondaEnvironment } from './conda-environment';
 import { formatForFileName } from './format';
 import { parseMlmodel, parsePythonEnv } from './mlflow';
@@ -30,11 +30,26 @@ export async function parseManifestFile(path: string, options: ParseOptions): Pr
     });
   }
   const text = await readManifestText(abs, rel, maxBytesFor(options, format === 'notebook'));
-  const withFormat = { ...options, format };
+  return parseManifestText(text, abs, { ...options, format });
+}
+
+/**
+ * Parses dependency-file text already in memory, as if read from `path` (which places includes and
+ * the reported location). `options.format` is required here: there is no file name to go by.
+ */
+export async function parseManifestText(
+  text: string,
+  path: string,
+  options: ParseOptions & { format: ManifestFormat },
+): Promise<Manifest> {
+  const abs = isAbsolute(path) ? path : resolve(options.workspace, path);
+  const rel = workspaceRelative(options.workspace, abs);
+  const format = options.format;
+  const withFormat = options;
   switch (format) {
     case 'requirements':
     case 'pip-freeze':
-      return parseRequirements(text, abs, options.format === undefined ? options : withFormat);
+      return parseRequirements(text, abs, withFormat);
     case 'pyproject':
       return parsePyproject(text, rel);
     case 'poetry-lock':

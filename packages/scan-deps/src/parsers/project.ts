@@ -1,10 +1,13 @@
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CancelledError } from '@aisec/core';
 import type { Dependency, Manifest, ManifestFormat } from '../dependency';
 import type { DiscoveredManifest } from '../discovery/discover';
 import { mlmodelEnvironmentFiles } from './mlflow';
-import type { ParseOptions } from './options';
+import { maxBytesFor, type ParseOptions } from './options';
 import { parseManifestFile } from './parse-manifest';
+import { normalizeName } from './pep503';
+import { readManifestText } from './read-manifest';
+import { uvWorkspaceMembers } from './uv-lock';
 
 export interface ProjectOptions extends ParseOptions {
   /** Dev dependencies are checked unless this is false; those left out are listed in `excludedDev`. */
@@ -43,7 +46,8 @@ const LOCK_COMMAND: Partial<Record<ManifestFormat, string>> = {
  * Parses every discovered file and decides what is reported, so nothing is reported twice:
  *
  * 1. A lock wins over its manifest. When `pyproject.toml` sits beside `uv.lock`, `poetry.lock`,
- *    `pdm.lock` or `pylock*.toml`, the lock's exact versions are reported and the manifest's
+ *    `pdm.lock` or `pylock*.toml` (or is a member of the uv workspace a `uv.lock` records, in any
+ *    folder), the lock's exact versions are reported and the manifest's
  *    declarations are not (they are ranges the lock resolved). The manifest still serves the lock:
  *    entries it declares are marked `direct`; where the lock cannot tell dev from runtime (poetry.lock
  *    lock-version 2.0, pdm.lock groups that may be extras) the manifest's dev groups decide; and a
@@ -74,17 +78,30 @@ export async function parseProject(
   const byDir = new Map<string, { manifest: Manifest; absPath: string }[]>();
   for (const m of manifests) byDir.set(dirname(m.absPath), [...(byDir.get(dirname(m.absPath)) ?? []), m]);
 
-  for (const group of byDir.values()) {
-    const locks = group.filter((m) => LOCKS.includes(m.manifest.format));
+  // uv workspaces: one uv.lock at the root stands for every member's pyproject.toml.
+  const uvMembers = new Map<string, { lock: Manifest; names: Set<string> }>();
+  for (const { manifest, absPath } of manifests) {
+    if (manifest.format !== 'uv-lock') continue;
+    const members = uvWorkspaceMembers(await readManifestText(absPath, manifest.path, maxBytesFor(options)), manifest.path);
+    const names = new Set(members.map((m) => normalizeName(m.name)));
+    for (const member of members) uvMembers.set(resolve(dirname(absPath), member.directory), { lock: manifest, names });
+  }
+
+  for (const [dir, group] of byDir) {
+    const locks = group.filter((m) => LOCKS.includes(m.manifest.format)).map((m) => m.manifest);
+    const member = uvMembers.get(dir);
+    if (member !== undefined && !locks.includes(member.lock)) locks.push(member.lock);
     const pyproject = group.find((m) => m.manifest.format === 'pyproject')?.manifest;
     if (pyproject !== undefined && locks.length > 0) {
       superseded.push({
         path: pyproject.path,
-        by: locks.map((l) => l.manifest.path).join(', '),
+        by: locks.map((l) => l.path).join(', '),
         reason: 'the lock pins exact versions of what pyproject.toml declares',
       });
       supersededPaths.add(pyproject.path);
-      for (const lock of locks) notes.push(...refineLock(lock.manifest, pyproject));
+      for (const lock of locks) {
+        notes.push(...refineLock(lock, pyproject, lock === member?.lock ? member.names : new Set()));
+      }
     }
     const mlmodel = group.find((m) => m.manifest.format === 'mlflow-mlmodel');
     if (mlmodel !== undefined) {
@@ -120,13 +137,15 @@ export async function parseProject(
     const names = [...new Set(excludedDev.map((d) => d.name))];
     notes.push(`${excludedDev.length} dev dependenc${excludedDev.length === 1 ? 'y' : 'ies'} left out (includeDev is false): ${names.join(', ')}`);
   }
+  superseded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { manifests: manifests.map((m) => m.manifest), dependencies, excludedDev, superseded, notes };
 }
 
 /** Uses the manifest beside a lock to fill in what the lock does not record; returns notes. */
-function refineLock(lock: Manifest, pyproject: Manifest): string[] {
+function refineLock(lock: Manifest, pyproject: Manifest, workspaceMembers: ReadonlySet<string>): string[] {
   const notes: string[] = [];
-  const declared = pyproject.dependencies.filter((d) => d.ecosystem === 'PyPI');
+  // Workspace members depend on each other; the lock lists them as members, not as downloads.
+  const declared = pyproject.dependencies.filter((d) => d.ecosystem === 'PyPI' && !workspaceMembers.has(d.name));
   const declaredNames = new Set(declared.map((d) => d.name));
   const runtimeNames = new Set(declared.filter((d) => !d.dev).map((d) => d.name));
   const devGroups = new Set(declared.filter((d) => d.dev && d.group !== undefined).map((d) => d.group));
@@ -151,6 +170,8 @@ function refineLock(lock: Manifest, pyproject: Manifest): string[] {
       `${lock.path}: this lock-version does not record dev-only packages; ${devFromManifest} declared only in dev groups of ${pyproject.path} were marked dev, and what they pull in counts as runtime`,
     );
   }
+  // A pylock.toml is an export that may hold only some groups, so a missing name proves nothing there.
+  if (lock.format === 'pylock') return notes;
   const locked = new Set(lock.dependencies.map((d) => d.name));
   for (const dep of declared) {
     if (locked.has(dep.name)) continue;

@@ -333,8 +333,8 @@ export async function parseRequirements(text: string, path: string, options: Par
   const abs = isAbsolute(path) ? path : resolve(options.workspace, path);
   const rel = workspaceRelative(options.workspace, abs);
   const { lines, comments } = logicalLines(text);
-  const freeze =
-    options.format === 'pip-freeze' || (options.format !== 'requirements' && looksLikeFreeze(lines, comments));
+  // `requirements` lets the content decide; only an explicit `pip-freeze` forces it.
+  const freeze = options.format === 'pip-freeze' || looksLikeFreeze(lines, comments);
   const reader = new RequirementsReader(options);
   await reader.readLines(lines, { path: rel, absPath: abs, ...requirementsFileRole(rel) }, 'requirement', [abs], {
     installed: freeze,

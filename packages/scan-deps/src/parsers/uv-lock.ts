@@ -137,3 +137,22 @@ export function parseUvLock(text: string, path: string): Manifest {
   }
   return { path, format: 'uv-lock', dependencies, notes };
 }
+
+/**
+ * The workspace members a uv.lock records (the project itself and every member: `editable`,
+ * `virtual` or `directory` sources named in `[manifest] members`), with their folders relative to
+ * the lock. `parseProject` uses them to let the lock stand for every member's pyproject.toml.
+ */
+export function uvWorkspaceMembers(text: string, path: string): { name: string; directory: string }[] {
+  const { data } = parseTomlDocument(text, path, `lock with ${REGENERATE}`);
+  const members = new Set((asArray(tableAt(data, 'manifest')?.members) ?? []).map((m) => normalizeName(String(m))));
+  return (asArray(data.package) ?? []).flatMap((item) => {
+    const pkg = asTable(item);
+    const name = asString(pkg?.name);
+    const source = tableAt(pkg, 'source');
+    const directory = asString(source?.editable) ?? asString(source?.virtual) ?? asString(source?.directory);
+    if (name === undefined || directory === undefined) return [];
+    const isMember = members.has(normalizeName(name)) || source?.editable !== undefined || source?.virtual !== undefined;
+    return isMember ? [{ name, directory }] : [];
+  });
+}
