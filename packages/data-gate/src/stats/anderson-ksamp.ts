@@ -1,4 +1,4 @@
-import { countAtMost, countBelow, sortedCopy, uniqueSorted } from './sorted';
+import { sortedCopy } from './sorted';
 
 /**
  * The k-sample Anderson–Darling test of Scholz and Stephens (1987) with midranks, as
@@ -22,12 +22,9 @@ export function andersonKsamp(samples: readonly ArrayLike<number>[]): AndersonKs
   if (k < 2) throw new RangeError('andersonKsamp needs at least two samples');
   const sorted = samples.map((s) => sortedCopy(s));
   if (sorted.some((s) => s.length === 0)) throw new RangeError('andersonKsamp got a sample without observations');
-  const Z = sortedCopy(sorted.flatMap((s) => Array.from(s)));
-  const N = Z.length;
-  const Zstar = uniqueSorted(Z);
-  if (Zstar.length < 2) throw new RangeError('andersonKsamp needs more than one distinct observation');
   const n = sorted.map((s) => s.length);
-  const A2kN = midrankStatistic(sorted, Z, Zstar, n, N);
+  const N = n.reduce((a, b) => a + b, 0);
+  const A2kN = midrankStatistic(sorted, n, N);
 
   let H = 0;
   for (const ni of n) H += 1 / ni;
@@ -57,33 +54,46 @@ export function andersonKsamp(samples: readonly ArrayLike<number>[]): AndersonKs
   return { statistic, criticalValues, significanceLevel };
 }
 
-/** A2akN, equation 7 of Scholz and Stephens. */
-function midrankStatistic(samples: Float64Array[], Z: Float64Array, Zstar: Float64Array, n: number[], N: number): number {
-  const L = Zstar.length;
-  const lj = new Float64Array(L);
-  const Bj = new Float64Array(L);
-  for (let j = 0; j < L; j++) {
-    const z = Zstar[j]!;
-    const left = countBelow(Z, z);
-    lj[j] = N === L ? 1 : countAtMost(Z, z) - left;
-    Bj[j] = left + lj[j]! / 2;
-  }
-  let A2akN = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const s = samples[i]!;
-    const ni = n[i]!;
-    let inner = 0;
-    for (let j = 0; j < L; j++) {
-      const z = Zstar[j]!;
-      const right = countAtMost(s, z);
-      const fij = right - countBelow(s, z);
-      const Mij = right - fij / 2;
-      const B = Bj[j]!;
-      const l = lj[j]!;
-      inner += ((l / N) * (N * Mij - B * ni) ** 2) / (B * (N - B) - (N * l) / 4);
+/**
+ * A2akN, equation 7 of Scholz and Stephens, by one k-way merge walk over the sorted samples: at each
+ * distinct pooled value z, l_j is its multiplicity, B_j its midrank position and M_ij the midrank count
+ * of sample i.
+ */
+function midrankStatistic(samples: Float64Array[], n: number[], N: number): number {
+  const k = samples.length;
+  const heads = new Int32Array(k);
+  const equal = new Int32Array(k);
+  const inner = new Float64Array(k);
+  let left = 0;
+  let distinct = 0;
+  for (;;) {
+    let z = Infinity;
+    for (let i = 0; i < k; i++) {
+      const s = samples[i]!;
+      if (heads[i]! < s.length && s[heads[i]!]! < z) z = s[heads[i]!]!;
     }
-    A2akN += inner / ni;
+    if (z === Infinity) break;
+    distinct++;
+    let lj = 0;
+    for (let i = 0; i < k; i++) {
+      const s = samples[i]!;
+      let h = heads[i]!;
+      const start = h;
+      while (h < s.length && s[h] === z) h++;
+      heads[i] = h;
+      equal[i] = h - start;
+      lj += h - start;
+    }
+    const Bj = left + lj / 2;
+    for (let i = 0; i < k; i++) {
+      const Mij = heads[i]! - equal[i]! / 2;
+      inner[i] = inner[i]! + ((lj / N) * (N * Mij - Bj * n[i]!) ** 2) / (Bj * (N - Bj) - (N * lj) / 4);
+    }
+    left += lj;
   }
+  if (distinct < 2) throw new RangeError('andersonKsamp needs more than one distinct observation');
+  let A2akN = 0;
+  for (let i = 0; i < k; i++) A2akN += inner[i]! / n[i]!;
   return (A2akN * (N - 1)) / N;
 }
 

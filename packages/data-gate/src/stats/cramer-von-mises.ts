@@ -1,4 +1,5 @@
-import { averageRanks } from './ranks';
+import { twoSampleRanks } from './ranks';
+import { sortedCopy } from './sorted';
 import { logGamma } from './special/log-gamma';
 
 /**
@@ -18,16 +19,11 @@ export function cramerVonMises2samp(x: ArrayLike<number>, y: ArrayLike<number>):
   const nx = x.length;
   const ny = y.length;
   if (nx <= 1 || ny <= 1) throw new RangeError('cramerVonMises2samp needs at least two observations per sample');
-  const xs = Float64Array.from(x).sort();
-  const ys = Float64Array.from(y).sort();
-  const pooled = new Float64Array(nx + ny);
-  pooled.set(xs, 0);
-  pooled.set(ys, nx);
-  const { ranks } = averageRanks(pooled);
+  const { ranksX, ranksY } = twoSampleRanks(sortedCopy(x), sortedCopy(y));
   let ux = 0;
-  for (let i = 0; i < nx; i++) ux += (ranks[i]! - (i + 1)) ** 2;
+  for (let i = 0; i < nx; i++) ux += (ranksX[i]! - (i + 1)) ** 2;
   let uy = 0;
-  for (let i = 0; i < ny; i++) uy += (ranks[nx + i]! - (i + 1)) ** 2;
+  for (let i = 0; i < ny; i++) uy += (ranksY[i]! - (i + 1)) ** 2;
   const u = nx * ux + ny * uy;
   const k = nx * ny;
   const N = nx + ny;

@@ -1,6 +1,6 @@
 import { kolmogorovSf } from './kolmogorov';
 import { kstwoSf } from './kolmogn';
-import { countAtMost, sortedCopy } from './sorted';
+import { sortedCopy } from './sorted';
 
 /**
  * Two-sample, two-sided Kolmogorov–Smirnov test, reproducing SciPy 1.10's `ks_2samp(method='auto')`:
@@ -90,29 +90,59 @@ interface KsStatistic {
 }
 
 /**
- * max |F1 − F2| over the pooled values, with SciPy's tie-breaking: the first arg-max/arg-min over the
- * concatenation [data1, data2] (each sorted), and the negative side winning only when strictly larger.
+ * max |F1 − F2| over the pooled values, in one merge walk over the two sorted samples, with SciPy's
+ * tie-breaking: SciPy takes the first arg-max (and arg-min) over the concatenation [data1, data2], so
+ * the location is the smallest value of data1 reaching the extreme, or failing that the smallest of
+ * data2; the negative side wins only when strictly larger.
  */
 export function ksStatistic(s1: Float64Array, s2: Float64Array): KsStatistic {
   const n1 = s1.length;
   const n2 = s2.length;
-  let maxS = -Infinity;
-  let minS = Infinity;
-  let locMax = NaN;
-  let locMin = NaN;
-  const visit = (x: number): void => {
-    const diff = countAtMost(s1, x) / n1 - countAtMost(s2, x) / n2;
-    if (diff > maxS) {
-      maxS = diff;
-      locMax = x;
+  // Best (first) extreme among points of each sample: [max, location, min, location].
+  let max1 = -Infinity;
+  let locMax1 = NaN;
+  let min1 = Infinity;
+  let locMin1 = NaN;
+  let max2 = -Infinity;
+  let locMax2 = NaN;
+  let min2 = Infinity;
+  let locMin2 = NaN;
+  let i = 0;
+  let j = 0;
+  while (i < n1 || j < n2) {
+    const a = i < n1 ? s1[i]! : Infinity;
+    const b = j < n2 ? s2[j]! : Infinity;
+    const v = a <= b ? a : b;
+    const in1 = a === v;
+    const in2 = b === v;
+    while (i < n1 && s1[i] === v) i++;
+    while (j < n2 && s2[j] === v) j++;
+    const diff = i / n1 - j / n2;
+    if (in1) {
+      if (diff > max1) {
+        max1 = diff;
+        locMax1 = v;
+      }
+      if (diff < min1) {
+        min1 = diff;
+        locMin1 = v;
+      }
     }
-    if (diff < minS) {
-      minS = diff;
-      locMin = x;
+    if (in2) {
+      if (diff > max2) {
+        max2 = diff;
+        locMax2 = v;
+      }
+      if (diff < min2) {
+        min2 = diff;
+        locMin2 = v;
+      }
     }
-  };
-  for (let i = 0; i < n1; i++) visit(s1[i]!);
-  for (let i = 0; i < n2; i++) visit(s2[i]!);
+  }
+  const maxS = Math.max(max1, max2);
+  const locMax = max1 === maxS ? locMax1 : locMax2;
+  const minS = Math.min(min1, min2);
+  const locMin = min1 === minS ? locMin1 : locMin2;
   const minClipped = Math.min(1, Math.max(0, -minS));
   if (minClipped > maxS) return { d: minClipped, location: locMin, sign: -1 };
   return { d: maxS, location: locMax, sign: 1 };

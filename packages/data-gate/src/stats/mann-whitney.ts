@@ -1,4 +1,5 @@
-import { averageRanks } from './ranks';
+import { twoSampleRanks } from './ranks';
+import { sortedCopy } from './sorted';
 import { normalSf } from './special/normal';
 
 /**
@@ -17,12 +18,9 @@ export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>): MannWh
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitneyU needs two non-empty samples');
-  const pooled = new Float64Array(n1 + n2);
-  pooled.set(Array.from(x), 0);
-  pooled.set(Array.from(y), n1);
-  const { ranks, tieTerm } = averageRanks(pooled);
+  const { ranksX, tieTerm } = twoSampleRanks(sortedCopy(x), sortedCopy(y));
   let R1 = 0;
-  for (let i = 0; i < n1; i++) R1 += ranks[i]!;
+  for (let i = 0; i < n1; i++) R1 += ranksX[i]!;
   const U1 = R1 - (n1 * (n1 + 1)) / 2;
   const U2 = n1 * n2 - U1;
   const U = Math.max(U1, U2);

@@ -1,19 +1,26 @@
 import { NeumaierSum } from './sum';
-import { countAtMost, mergeSorted, sortedCopy } from './sorted';
+import { sortedCopy } from './sorted';
 
 /**
  * Distances between the empirical CDFs of two samples, as `scipy.stats.wasserstein_distance` (W1) and
  * `scipy.stats.energy_distance` compute them: ∫|F_u − F_v|^p over the pooled support.
  */
 function cdfDistanceTerms(u: Float64Array, v: Float64Array, p: 1 | 2): number {
-  const all = mergeSorted(u, v);
+  // One merge walk over the distinct pooled values; between consecutive ones both ECDFs are flat.
   const acc = new NeumaierSum();
-  for (let i = 0; i < all.length - 1; i++) {
-    const x = all[i]!;
-    const delta = all[i + 1]! - x;
-    if (delta === 0) continue;
-    const diff = Math.abs(countAtMost(u, x) / u.length - countAtMost(v, x) / v.length);
-    acc.add((p === 1 ? diff : diff * diff) * delta);
+  let i = 0;
+  let j = 0;
+  let previous = NaN;
+  let diff = 0;
+  while (i < u.length || j < v.length) {
+    const a = i < u.length ? u[i]! : Infinity;
+    const b = j < v.length ? v[j]! : Infinity;
+    const x = a <= b ? a : b;
+    if (!Number.isNaN(previous)) acc.add((p === 1 ? diff : diff * diff) * (x - previous));
+    while (i < u.length && u[i] === x) i++;
+    while (j < v.length && v[j] === x) j++;
+    diff = Math.abs(i / u.length - j / v.length);
+    previous = x;
   }
   return acc.value;
 }
