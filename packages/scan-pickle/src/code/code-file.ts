@@ -37,8 +37,28 @@ function declaredEncoding(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+/**
+ * Python spellings that the WHATWG encoding labels (which TextDecoder takes) lack. WHATWG reads latin-1 as
+ * windows-1252: both are one byte per character, so positions agree.
+ */
+const PYTHON_ENCODING_ALIASES: Readonly<Record<string, string>> = {
+  'latin-1': 'latin1',
+  'iso8859-1': 'iso-8859-1',
+  'iso-latin-1': 'latin1',
+  'utf8': 'utf-8',
+  'utf-8-sig': 'utf-8',
+  'cp1252': 'windows-1252',
+  'cp1251': 'windows-1251',
+};
+
+function decoderLabel(pythonName: string): string {
+  const normalized = pythonName.toLowerCase().replace(/_/g, '-');
+  return PYTHON_ENCODING_ALIASES[normalized] ?? normalized;
+}
+
 function decodePython(bytes: Uint8Array): string {
-  const label = declaredEncoding(bytes);
+  const declared = declaredEncoding(bytes);
+  const label = declared === undefined ? undefined : decoderLabel(declared);
   if (label) {
     try {
       return new TextDecoder(label).decode(bytes);
