@@ -8,3 +8,4 @@ export type { VulnerabilityDatabase, DatabaseDescription, PackageQuery } from '.
 export { OfflineDatabase, openOfflineDatabase, type OfflineDatabaseOptions } from './offline-database';
 export { smallestFix } from '../fixes';
 export { OnlineDatabase, createOnlineDatabase, DEFAULT_OSV_API, type OnlineDatabaseOptions } from './online-database';
+export { findVulnerabilities, isCheckable, type DependencyVulnerabilities } from './match-dependencies';
