@@ -55,6 +55,12 @@ describe('default drift decision: p-value on small samples, effect size on large
     expect(d.drift).toBe(true);
   });
 
+  it('a small batch against a large reference is still judged by its p-value', () => {
+    const d = numericDriftDecision(sample(50_000, 0, 10), sample(60, 0.05, 11));
+    expect(d.decidedBy).toBe('pvalue');
+    expect(d.drift).toBe(d.pvalue < 0.05);
+  });
+
   it('categories use the two-sample chi-square and Jensen-Shannon', () => {
     const ref = [...Array<string>(600).fill('a'), ...Array<string>(400).fill('b')];
     const cur = [...Array<string>(500).fill('a'), ...Array<string>(450).fill('b'), ...Array<string>(50).fill('c')];

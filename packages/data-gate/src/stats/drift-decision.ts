@@ -9,10 +9,12 @@ import { normalizedWasserstein, wasserstein1 } from './wasserstein';
  * The gate's own default drift decision. A p-value answers "is there any difference?", and at 200k
  * rows it says yes to shifts nobody cares about; an effect size answers "how big?". So:
  *
- * - small samples (both sides ≤ `largeSampleRows`): the test decides — KS for numbers, the two-sample
- *   chi-square (2×K contingency) for categories — at `alpha`;
- * - large samples: the effect size decides — Wasserstein normalised by the reference std for numbers,
- *   Jensen–Shannon distance (natural log) for categories — at `effectThreshold`.
+ * - small samples (either side ≤ `largeSampleRows`, 1000 as Evidently): the test decides — KS for
+ *   numbers, the two-sample chi-square (2×K contingency) for categories — at `alpha`;
+ * - large samples (both sides above it): the effect size decides — Wasserstein normalised by the
+ *   reference std for numbers, Jensen–Shannon distance (natural log) for categories — at
+ *   `effectThreshold`. Both sides must be large: with a 50-row batch the effect size is itself noise,
+ *   and the p-value is the honest figure.
  *
  * Both figures are always reported, so a reader sees the p-value next to the size of the shift.
  */
@@ -43,7 +45,7 @@ function decide(
 ): Pick<DriftDecision, 'decidedBy' | 'drift'> {
   const alpha = options.alpha ?? DRIFT_DEFAULTS.alpha;
   const effectThreshold = options.effectThreshold ?? DRIFT_DEFAULTS.effectThreshold;
-  const large = Math.max(nRef, nCur) > (options.largeSampleRows ?? DRIFT_DEFAULTS.largeSampleRows);
+  const large = Math.min(nRef, nCur) > (options.largeSampleRows ?? DRIFT_DEFAULTS.largeSampleRows);
   return large ? { decidedBy: 'effect-size', drift: effect >= effectThreshold } : { decidedBy: 'pvalue', drift: pvalue < alpha };
 }
 
