@@ -38,10 +38,18 @@ function nodeModulesLocator(): WasmLocator {
     );
   }
   const require = createRequire(base);
-  return (name) =>
-    name === PYTHON_WASM_FILES.grammar
-      ? require.resolve(`tree-sitter-python/${name}`)
-      : require.resolve(`web-tree-sitter/${name}`);
+  return (name) => {
+    const specifier = name === PYTHON_WASM_FILES.grammar ? `tree-sitter-python/${name}` : `web-tree-sitter/${name}`;
+    try {
+      return require.resolve(specifier);
+    } catch (error) {
+      throw new Error(
+        `cannot find ${specifier} from ${base}: a bundle must ship ${Object.values(PYTHON_WASM_FILES).join(' and ')} ` +
+          'and pass locateFile to the code scanner',
+        { cause: error },
+      );
+    }
+  };
 }
 
 async function instantiate(locateFile: WasmLocator): Promise<PythonParser> {
