@@ -20,3 +20,5 @@ export * from './render/json-report';
 export * from './render/sarif';
 export * from './render/markdown';
 export * from './render/terminal';
+export * from './options';
+export * from './execute';

@@ -15,6 +15,8 @@ export interface LoadConfigOptions {
    * misspelled gate option is caught with its line and a did-you-mean like any other key.
    */
   gateSchemas?: Record<string, AnySchema>;
+  /** The name errors and suppression locations carry (workspace-relative); default: the path given. */
+  displayName?: string;
 }
 
 /** Finds `.aisec.yml` (or `.aisec.yaml`) in `dir`; undefined when there is none. */
@@ -30,8 +32,9 @@ export function emptyConfig(): AisecConfig {
   return { suppressions: [], sections: {} };
 }
 
-export function loadConfigFile(file: string, options: LoadConfigOptions = {}): AisecConfig {
-  const abs = resolve(file);
+export function loadConfigFile(path: string, options: LoadConfigOptions = {}): AisecConfig {
+  const abs = resolve(path);
+  const file = options.displayName ?? path;
   let text: string;
   try {
     const buf = readFileSync(abs);
@@ -44,7 +47,7 @@ export function loadConfigFile(file: string, options: LoadConfigOptions = {}): A
       hint: 'Check the path given to --config or the `config` input',
     });
   }
-  return parseConfig(text, file, options, dirname(abs));
+  return { ...parseConfig(text, file, options, dirname(abs)), file: abs };
 }
 
 /** Parses and validates configuration text; `file` is the name errors carry. */

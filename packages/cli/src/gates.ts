@@ -1,0 +1,7 @@
+import type { AnyGateBinding } from '@aisec/core';
+
+/**
+ * Every gate built so far, in the order `aisec all` runs them when .aisec.yml names none.
+ * A gate joins here when its library and binding exist.
+ */
+export const GATES: AnyGateBinding[] = [];

@@ -1,0 +1,2 @@
+import type { BuildOptions } from 'esbuild';
+export function bundleOptions(entry: string, outfile: string): BuildOptions & { metafile: true };
