@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '@aisec/core';
+import { CancelledError, UserError } from '@aisec/core';
 import { matchVulnerabilities, openOfflineDatabase } from '../../../packages/scan-deps/src/osv/index';
 import { OSV_ZIP, sharedMembers, testContext } from './shared-data';
 import { writeZip } from './zip-writer';
@@ -178,6 +178,19 @@ describe('offline OSV database: bad input is a UserError naming the file', () =>
     const truncatedPath = join(scratch, 'truncated.zip');
     writeFileSync(truncatedPath, good.subarray(0, good.length - 5000));
     expect((await userErrorOf(openOfflineDatabase(truncatedPath, ctx, { indexCache: false }))).message).toMatch(/not a zip|central directory/);
+  });
+
+  it('indexing stops at the time limit with a UserError, and at cancellation', async () => {
+    const slow = testContext({ limits: { ...ctx.limits, timePerFileMs: -1 } });
+    expect((await userErrorOf(openOfflineDatabase(OSV_ZIP, slow, { indexCache: false }))).message).toMatch(/took longer than -1 ms/);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(openOfflineDatabase(OSV_ZIP, testContext({ signal: controller.signal }), { indexCache: false })).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('too many members for ctx.limits', async () => {
+    const few = testContext({ limits: { ...ctx.limits, maxEntries: 100 } });
+    expect((await userErrorOf(openOfflineDatabase(OSV_ZIP, few, { indexCache: false }))).message).toMatch(/398 members, above the 100-member limit/);
   });
 
   it('a member whose declared ratio is a zip bomb, against ctx.limits', async () => {

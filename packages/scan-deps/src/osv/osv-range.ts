@@ -21,13 +21,16 @@ function eventOf(event: OsvEvent): SortedEvent | null {
   return null;
 }
 
+// Ranges are evaluated for every installed version and every fix candidate: sort each once.
+const sortedCache = new WeakMap<OsvRange, SortedEvent[]>();
+
 /**
  * The events of a range sorted by version, as the OSV schema's evaluation requires (real data lists them
  * unsorted: urllib3's PYSEC-2023-192 gives 2.0.0→2.0.6 before 0→1.26.17). Events whose version is not
- * PEP 440 are dropped: the data has some, and one bad bound must not make the whole feed unusable.
+ * PEP 440 are dropped rather than failing the whole database: a dropped `fixed` leaves the range open
+ * (reported, never hidden); a dropped `introduced` can hide its range, which is why matching also reads
+ * the `versions` list.
  */
-const sortedCache = new WeakMap<OsvRange, SortedEvent[]>();
-
 export function sortedEvents(range: OsvRange): SortedEvent[] {
   const cached = sortedCache.get(range);
   if (cached) return cached;
