@@ -131,6 +131,16 @@ describe('notebooks', () => {
     expect(m4.dependencies.map((d) => [d.name, d.version, d.source.line])).toEqual([['torch', '2.0.1', 2]]);
   });
 
+  it('lists conda installs in cells as conda packages, not checked', async () => {
+    const nb = JSON.stringify({ nbformat: 4, cells: [{ cell_type: 'code', source: ['%conda install -y -c conda-forge numpy=1.24.3=py310h5f9d8c6_0 opencv\n', '!echo pip install not-this\n'] }] }, null, 1);
+    const m = await parseNotebook(nb, fixture('notebooks/conda.ipynb'), 'notebooks/conda.ipynb', opts);
+    expect(m.dependencies.map((d) => [d.name, d.ecosystem, d.kind, d.version, d.source.line, d.source.member])).toEqual([
+      ['numpy', 'conda', 'pinned', '1.24.3', 7, 'cell 1'],
+      ['opencv', 'conda', 'unpinned', undefined, 7, 'cell 1'],
+    ]);
+    expect(m.notes).toEqual(['notebooks/conda.ipynb: 2 packages installed with conda (numpy, opencv) listed but not checked against PyPI advisories']);
+  });
+
   it('reports a notebook that is not JSON', async () => {
     const error = await userErrorOf(parseNotebook('{"cells": [', fixture('notebooks/x.ipynb'), 'notebooks/x.ipynb', opts));
     expect(error.file).toBe('notebooks/x.ipynb');

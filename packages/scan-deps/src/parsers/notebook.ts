@@ -1,8 +1,10 @@
 import type { Node } from 'jsonc-parser';
-import type { Manifest } from '../dependency';
+import type { Dependency, DependencySource, Manifest } from '../dependency';
+import { parseCondaSpec } from './conda-spec';
 import { parseJsonDocument, propertyNode } from './json-document';
 import type { ParseOptions } from './options';
 import { pipInstallsOf } from './pip-command';
+import { normalizeName } from './pep503';
 import { RequirementsReader } from './requirements';
 import type { RequirementLine } from './requirements-lines';
 
@@ -26,6 +28,24 @@ function sourceLines(source: Node | undefined, lineOf: (offset: number) => numbe
   return (source.children ?? []).flatMap((child) =>
     child.type === 'string' ? [{ text: String(child.value).replace(/\r?\n$/, ''), line: lineOf(child.offset) }] : [],
   );
+}
+
+/** A `conda install` argument as a conda-ecosystem dependency (listed, not checked against PyPI). */
+function condaDependency(spec: string, source: DependencySource): Dependency[] {
+  const parsed = parseCondaSpec(spec);
+  if (parsed === undefined) return [];
+  const dep: Dependency = {
+    name: normalizeName(parsed.name),
+    rawName: parsed.name,
+    kind: parsed.kind,
+    dev: false,
+    ecosystem: 'conda',
+    direct: true,
+    source,
+  };
+  if (parsed.version !== undefined) dep.version = parsed.version;
+  if (parsed.specifier !== undefined) dep.specifier = parsed.specifier;
+  return [dep];
 }
 
 /** Joins shell continuation lines (`\` at the end), keeping the first line's number. */
@@ -55,6 +75,7 @@ export async function parseNotebook(text: string, absPath: string, path: string,
   const lineOf = (offset: number): number => lines.lineOf(offset);
   const reader = new RequirementsReader(options, 'note');
   const notes: string[] = [];
+  const condaDependencies: Dependency[] = [];
   // nbformat 4 has `cells`; nbformat 3 had `worksheets[].cells` with `input`.
   let cells = propertyNode(root, 'cells')?.children ?? [];
   let sourceKey = 'source';
@@ -72,7 +93,8 @@ export async function parseNotebook(text: string, absPath: string, path: string,
       const command = shellCell ? raw : LINE_COMMAND.exec(raw)?.[1];
       if (command === undefined) continue;
       for (const install of pipInstallsOf(command)) {
-        requirementLines.push(...install.lines.map((t) => ({ line, text: t })));
+        if (install.installer === 'conda') condaDependencies.push(...install.lines.flatMap((spec) => condaDependency(spec, { path, line, member })));
+        else requirementLines.push(...install.lines.map((t) => ({ line, text: t })));
         if (install.lostBounds.length > 0) {
           notes.push(
             `${path}:${line} (${member}): the shell reads unquoted ${install.lostBounds.map((b) => `'${b}'`).join(', ')} as a redirect, so pip installs without that version bound; quote the requirement ("name>=1.0")`,
@@ -85,5 +107,10 @@ export async function parseNotebook(text: string, absPath: string, path: string,
     }
     await reader.readLines(requirementLines, { path, absPath, dev: false, member }, 'requirement', [absPath]);
   }
-  return { path, format: 'notebook', dependencies: reader.finish(), notes: [...notes, ...reader.notes] };
+  if (condaDependencies.length > 0) {
+    notes.push(
+      `${path}: ${condaDependencies.length} package${condaDependencies.length === 1 ? '' : 's'} installed with conda (${condaDependencies.map((d) => d.rawName).join(', ')}) listed but not checked against PyPI advisories`,
+    );
+  }
+  return { path, format: 'notebook', dependencies: [...reader.finish(), ...condaDependencies], notes: [...notes, ...reader.notes] };
 }

@@ -32,6 +32,22 @@ function edgesOf(list: unknown): Edge[] {
 }
 
 /**
+ * uv writes `https://host/repo.git?subdirectory=x&rev=v1#<commit>`; pip's spelling, used by every
+ * other lock here, is `git+https://host/repo.git@<commit>#subdirectory=x`.
+ */
+function pipGitUrl(source: string): string {
+  const hash = source.indexOf('#');
+  const commit = hash === -1 ? undefined : source.slice(hash + 1);
+  const withoutCommit = hash === -1 ? source : source.slice(0, hash);
+  const query = withoutCommit.indexOf('?');
+  const base = query === -1 ? withoutCommit : withoutCommit.slice(0, query);
+  const params = new URLSearchParams(query === -1 ? '' : withoutCommit.slice(query + 1));
+  const ref = commit ?? params.get('rev') ?? params.get('tag') ?? params.get('branch') ?? undefined;
+  const sub = params.get('subdirectory');
+  return `git+${base}${ref ? `@${ref}` : ''}${sub ? `#subdirectory=${sub}` : ''}`;
+}
+
+/**
  * `uv.lock` (version 1). The project itself and workspace members (`editable`, `virtual` sources) are
  * skipped: they are not downloads. Which packages are dev-only and which are direct is read from the
  * lock's own graph: walking from the members' `dependencies` and `optional-dependencies` (extras are
@@ -129,7 +145,7 @@ export function parseUvLock(text: string, path: string): Manifest {
     const source = tableAt(node.pkg, 'source') ?? {};
     const git = asString(source.git);
     const url = asString(source.url) ?? asString(source.path) ?? asString(source.directory);
-    if (git !== undefined) dependencies.push(urlDependency(node.name, `git+${git}`, ctx));
+    if (git !== undefined) dependencies.push(urlDependency(node.name, pipGitUrl(git), ctx));
     else if (url !== undefined) dependencies.push(urlDependency(node.name, url, ctx));
     else if (node.version === undefined) {
       notes.push(`${path}:${line}: '${node.name}' has no version in the lock; not checked`);
