@@ -153,6 +153,27 @@ describe('matching against the real PyPI slice', () => {
     expect(matchVulnerabilities({ name: 'tensorflow-gpu', version: '2.4.0' }, byPackage('tensorflow'))).toEqual([]);
   });
 
+  it('tolerates malformed fields in a record: wrong types are dropped, the rest still matches', () => {
+    const messy = toOsvVulnerability(
+      {
+        id: 'PYSEC-0000-1',
+        aliases: ['CVE-0000-1', 42, null],
+        severity: [{ type: 'CVSS_V3' }, 'high', { type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N' }],
+        affected: [
+          'pillow',
+          { package: { name: 'pillow' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0' }] }] },
+          { package: { ecosystem: 'PyPI', name: 'Pillow' }, versions: ['2.0', 3, { v: '2.1' }], ranges: [{ type: 'ECOSYSTEM', events: 'oops' }, { type: 'ECOSYSTEM', events: [{ introduced: 5 }, { introduced: '3.0' }, { fixed: 'latest' }, { fixed: '3.5' }] }] },
+        ],
+      },
+      'messy.json',
+    );
+    expect(messy.aliases).toEqual(['CVE-0000-1']);
+    const hit = (v: string) => advisoryAffects(messy, 'pillow', v);
+    // The entry without an ecosystem is skipped (0.5 is not hit); 2.0 is listed; 3.0-3.5 is the valid range.
+    expect(['0.5', '2.0', '2.1', '3.2', '3.5'].map(hit)).toEqual([false, true, false, true, false]);
+    expect(matchVulnerabilities({ name: 'pillow', version: '3.2' }, [messy])[0]).toMatchObject({ id: 'PYSEC-0000-1', aliases: ['CVE-0000-1'], fixedIn: '3.5', severity: { severity: 'high', score: 7.5 } });
+  });
+
   it('returns nothing for a dependency without an exact version', () => {
     expect(matchVulnerabilities({ name: 'pillow' }, byPackage('pillow'))).toEqual([]);
   });

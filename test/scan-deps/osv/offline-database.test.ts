@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,23 @@ describe('offline OSV database (zip export)', () => {
     const inTemp = join(tmpdir(), 'aisec-osv-index', `${sha}.json`);
     expect(JSON.parse(readFileSync(inTemp, 'utf8'))).toMatchObject({ sha256: sha, members: 399 });
     rmSync(inTemp);
+  });
+
+  it('never writes beside a zip in a read-only directory, even as root', async () => {
+    const dir = join(scratch, 'readonly');
+    mkdirSync(dir);
+    const zip = join(dir, 'all.zip');
+    uniqueExport(zip);
+    chmodSync(dir, 0o555);
+    try {
+      const db = await openOfflineDatabase(zip, ctx);
+      db.close();
+      expect(readdirSync(dir)).toEqual(['all.zip']);
+      const sha = createHash('sha256').update(readFileSync(zip)).digest('hex');
+      rmSync(join(tmpdir(), 'aisec-osv-index', `${sha}.json`));
+    } finally {
+      chmodSync(dir, 0o755);
+    }
   });
 
   it('keeps the index in a cache directory when one is given', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CancelledError, UserError, writeFileAtomic, type GateContext } from '@aisec/core';
 import { normalizeName } from '../pep440/index';
 import { readAdvisoryHeader } from './advisory-names';
@@ -225,11 +225,23 @@ function buildIndex(path: string, source: Source, sha256: string, size: number, 
   return { format: INDEX_FORMAT, sha256, size, members: source.count, advisories, modified, packages };
 }
 
+/**
+ * Whether the zip's directory is meant to be written: its mode has the owner's write bit. Checked by
+ * mode rather than by trying, because root (CI, containers) can write into a read-only data directory.
+ */
+function besideIsWritable(path: string): boolean {
+  try {
+    return (statSync(dirname(path)).mode & 0o200) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 function indexPaths(path: string, sha256: string, options: OfflineDatabaseOptions): string[] {
   const cache = options.indexCache ?? 'beside';
   if (cache === false) return [];
   const inTemp = join(tmpdir(), 'aisec-osv-index', `${sha256}.json`);
-  if (cache === 'beside') return [`${path}.aisec-index.json`, inTemp];
+  if (cache === 'beside') return besideIsWritable(path) ? [`${path}.aisec-index.json`, inTemp] : [inTemp];
   return [join(cache, `${basename(path)}.${sha256.slice(0, 16)}.aisec-index.json`)];
 }
 
