@@ -112,6 +112,12 @@ describe('poetry.lock', () => {
     expect(get(m, 'colorama')?.marker).toBe('sys_platform == "win32"');
   });
 
+  it('reads per-group marker tables of Poetry 2', () => {
+    const text = '[[package]]\nname = "colorama"\nversion = "0.4.6"\ngroups = ["main", "dev"]\nmarkers = {main = "platform_system == \\"Windows\\"", dev = "sys_platform == \\"win32\\""}\n';
+    const m = parsePoetryLock(text, 'poetry.lock');
+    expect(m.dependencies[0]).toMatchObject({ dev: false, group: 'main,dev', marker: '(platform_system == "Windows") or (sys_platform == "win32")' });
+  });
+
   it('refuses an entry without a version, at its line', async () => {
     const error = await userErrorOf(Promise.resolve().then(() => parsePoetryLock('[[package]]\nname = "a"\nversion = "1"\n\n[[package]]\nname = "b"\n', 'p/poetry.lock')));
     expect(error.format()).toMatch(/^p\/poetry\.lock:5: p\/poetry\.lock: package 'b' has no version.*poetry lock/);

@@ -68,6 +68,21 @@ export async function discoverManifests(paths: readonly string[], options: Disco
     found.set(absPath, { absPath, path: workspaceRelative(options.workspace, absPath), format, explicit });
   };
 
+  // Files that declare dependencies in a form we do not read: say so rather than stay silent.
+  const noteUnreadDeclarations = (dir: string, names: string[]): void => {
+    const has = (n: string): boolean => names.includes(n);
+    const shown = (n: string): string => workspaceRelative(options.workspace, join(dir, n));
+    if (has('Pipfile') && !has('Pipfile.lock')) {
+      notes.push(`${shown('Pipfile')}: not read (it holds ranges); run \`pipenv lock\` and commit Pipfile.lock so exact versions can be checked`);
+    }
+    const declared = names.some((n) => formatForFileName(join(dir, n)) !== undefined);
+    for (const script of ['setup.py', 'setup.cfg']) {
+      if (has(script) && !declared) {
+        notes.push(`${shown(script)}: not read (install_requires there is build-backend input, not a list of installed versions); add a lock or requirements file to have these dependencies checked`);
+      }
+    }
+  };
+
   const walk = async (dir: string, depth: number, rules: GitignoreStack): Promise<void> => {
     if (options.signal?.aborted) throw new CancelledError();
     const here = options.ignoreGitignore ? rules : await rules.enter(dir);
@@ -79,6 +94,7 @@ export async function discoverManifests(paths: readonly string[], options: Disco
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    noteUnreadDeclarations(dir, entries.filter((e) => e.isFile() && !here.ignores(join(dir, e.name), false)).map((e) => e.name));
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {

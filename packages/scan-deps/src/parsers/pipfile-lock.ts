@@ -42,6 +42,7 @@ export function parsePipfileLock(text: string, path: string): Manifest {
         hashes: stringsOf(entry.hashes),
         ...(typeof entry.markers === 'string' ? { marker: entry.markers } : {}),
       };
+      const extras = stringsOf(entry.extras);
       const git = asString(entry.git);
       const local = asString(entry.path) ?? asString(entry.file);
       const version = asString(entry.version);
@@ -53,7 +54,9 @@ export function parsePipfileLock(text: string, path: string): Manifest {
         if (entry.editable === true && (local === '.' || local === './')) continue;
         dependencies.push(urlDependency(name, local, ctx));
       } else if (version?.startsWith('==')) {
-        dependencies.push(lockedDependency(name, version.slice(2).replace(/^=/, ''), ctx));
+        const dep = lockedDependency(name, version.slice(2).replace(/^=/, ''), ctx);
+        if (extras.length > 0) dep.extras = extras;
+        dependencies.push(dep);
       } else {
         notes.push(`${path}:${line}: "${name}" has no exact version (${version ?? 'none'}); not checked`);
       }

@@ -7,6 +7,17 @@ import { parseTomlDocument } from './toml-document';
 const REGENERATE = '`poetry lock`';
 
 /**
+ * Poetry 2 writes `markers` as a string, or as a table per group when the groups need the package
+ * under different conditions (`{main = "...", dev = "..."}`): installed when any of them holds.
+ */
+function markerOf(markers: unknown): { marker?: string } {
+  if (typeof markers === 'string') return { marker: markers };
+  const perGroup = [...new Set(Object.values(asTable(markers) ?? {}).filter((m): m is string => typeof m === 'string'))];
+  if (perGroup.length === 0) return {};
+  return { marker: perGroup.length === 1 ? (perGroup[0] ?? '') : perGroup.map((m) => `(${m})`).join(' or ') };
+}
+
+/**
  * `poetry.lock`, every lock-version Poetry has written:
  * - 1.1 (Poetry 1.1-1.4): `category = "main" | "dev"` per package, hashes under `[metadata.files]`;
  * - 2.0 (Poetry 1.5-1.8): no category, `files` per package; the lock alone cannot tell dev from main,
@@ -39,7 +50,7 @@ export function parsePoetryLock(text: string, path: string): Manifest {
       dev: category !== undefined ? category === 'dev' : groups.length > 0 && !groups.includes('main'),
       hashes,
       ...(category !== undefined ? { group: category } : groups.length > 0 ? { group: groups.join(',') } : {}),
-      ...(typeof pkg.markers === 'string' ? { marker: pkg.markers } : {}),
+      ...markerOf(pkg.markers),
     };
     const source = tableAt(pkg, 'source');
     const type = asString(source?.type);
