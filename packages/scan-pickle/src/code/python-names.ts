@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import type { SyntaxIndex } from './syntax-index';
 
 /** The value of an expression when the source states it literally (or through a name assigned once). */
 export type Literal =
@@ -124,6 +125,9 @@ export function positionalArguments(call: Node): { args: Node[]; starred: boolea
  * anywhere counts everywhere, which over-reports in rare shadowing cases and never misses a renamed import.
  */
 export class PythonNames {
+  /** @param relevantWords name segments worth resolving (see LOADER_WORDS); others are skipped early. */
+  constructor(private readonly relevantWords: ReadonlySet<string>) {}
+
   private readonly bound = new Map<string, Set<string>>();
   private readonly starModules = new Set<string>();
   private readonly defined = new Set<string>();
@@ -131,28 +135,40 @@ export class PythonNames {
   private readonly classBases = new Map<string, Node[]>();
 
   /** First pass over each tree: imports, definitions, constants, class bases. */
-  collect(root: Node): void {
-    for (const node of root.descendantsOfType(['import_statement', 'import_from_statement'])) this.collectImport(node);
-    this.collectDefinitions(root);
+  collect(index: SyntaxIndex): void {
+    for (const node of index.nodes('import_statement', 'import_from_statement')) this.collectImport(node);
+    this.collectDefinitions(index);
   }
 
   /**
    * Second pass, after every tree's imports are known: `loads = pickle.loads` makes `loads` an alias. Run
    * twice so that an alias of an alias resolves.
    */
-  collectAliases(roots: readonly Node[]): void {
+  collectAliases(indexes: readonly SyntaxIndex[]): void {
     for (let pass = 0; pass < 2; pass++) {
-      for (const root of roots) {
-        for (const assignment of root.descendantsOfType('assignment')) {
+      for (const index of indexes) {
+        for (const assignment of index.nodes('assignment')) {
           const left = assignment.childForFieldName('left');
           const right = assignment.childForFieldName('right');
           if (!left || left.type !== 'identifier' || !right) continue;
-          const kind = unwrapParentheses(right).type;
-          if (kind !== 'identifier' && kind !== 'attribute' && kind !== 'call') continue;
+          if (!this.worthResolving(right)) continue;
           for (const resolved of this.resolve(right)) if (!resolved.assumed) this.bind(left.text, resolved.name);
         }
       }
     }
+  }
+
+  /**
+   * False when `node` cannot name anything relevant: its last name segment is neither a relevant word nor
+   * a local alias. Cheap (one field lookup), so callers test it before `resolve`.
+   */
+  worthResolving(node: Node): boolean {
+    const inner = unwrapParentheses(node);
+    let leaf: string | undefined;
+    if (inner.type === 'identifier') leaf = inner.text;
+    else if (inner.type === 'attribute') leaf = inner.childForFieldName('attribute')?.text;
+    else return inner.type === 'call';
+    return leaf !== undefined && (this.relevantWords.has(leaf) || this.bound.has(leaf));
   }
 
   /** Every dotted name `node` may refer to; empty when it refers to nothing we can name. */
@@ -292,7 +308,7 @@ export class PythonNames {
     }
   }
 
-  private collectDefinitions(root: Node): void {
+  private collectDefinitions(index: SyntaxIndex): void {
     const kinds = [
       'assignment',
       'augmented_assignment',
@@ -304,8 +320,8 @@ export class PythonNames {
       'lambda_parameters',
       'as_pattern',
       'named_expression',
-    ];
-    for (const node of root.descendantsOfType(kinds)) {
+    ] as const;
+    for (const node of index.nodes(...kinds)) {
       switch (node.type) {
         case 'assignment': {
           const left = node.childForFieldName('left');

@@ -2,7 +2,9 @@ import { CancelledError } from '@aisec/core';
 import type { Node, Point, Tree } from 'web-tree-sitter';
 import { loadPythonParser, type WasmLocator } from './python-parser';
 import { PythonNames } from './python-names';
+import { SyntaxIndex } from './syntax-index';
 import { type CodeHit, UnsafeCallFinder } from './unsafe-calls';
+import { LOADER_WORDS } from './unsafe-loaders';
 
 export interface ProgramOptions {
   locateFile?: WasmLocator;
@@ -85,14 +87,18 @@ export async function analyzeProgram(sources: readonly string[], options: Progra
       unitRoots.push(roots);
       firstErrors.push(firstError);
     }
-    const names = new PythonNames();
-    const allRoots = unitRoots.flat();
-    for (const root of allRoots) names.collect(root);
-    names.collectAliases(allRoots);
+    const names = new PythonNames(LOADER_WORDS);
+    const unitIndexes = unitRoots.map((roots) => roots.map((root) => new SyntaxIndex(root)));
+    const allIndexes = unitIndexes.flat();
+    for (const index of allIndexes) names.collect(index);
+    names.collectAliases(allIndexes);
     const finder = new UnsafeCallFinder(names);
     return {
       kind: 'analyzed',
-      units: unitRoots.map((roots, index) => ({ hits: uniqueHits(roots.flatMap((r) => finder.find(r))), firstError: firstErrors[index] })),
+      units: unitIndexes.map((indexes, index) => ({
+        hits: uniqueHits(indexes.flatMap((i) => finder.find(i, sources[index] ?? ''))),
+        firstError: firstErrors[index],
+      })),
     };
   } finally {
     for (const tree of trees) tree.delete();

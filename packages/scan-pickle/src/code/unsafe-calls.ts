@@ -2,6 +2,7 @@ import type { PropertyValue } from '@aisec/core';
 import type { Node, Point } from 'web-tree-sitter';
 import { CODE_RULE_IDS } from './code-rules';
 import { type Literal, type PythonNames, type ResolvedName, positionalArguments, stringValue } from './python-names';
+import type { SyntaxIndex } from './syntax-index';
 import { SAFE_YAML_LOADERS, UNSAFE_LOADERS, UNSAFE_YAML_LOADERS, type UnsafeLoader, YAML_MODULES } from './unsafe-loaders';
 
 /** An unsafe load found in one parsed unit (a file, or one notebook cell), before it gets a file location. */
@@ -69,23 +70,28 @@ type LoaderVerdict = { kind: 'safe' } | { kind: 'unsafe'; name: string } | { kin
 export class UnsafeCallFinder {
   constructor(private readonly names: PythonNames) {}
 
-  find(root: Node): CodeHit[] {
+  /** `source` is the text the tree was parsed from: a substring test spares walking every call's arguments. */
+  find(index: SyntaxIndex, source: string): CodeHit[] {
     const hits: CodeHit[] = [];
-    for (const call of root.descendantsOfType('call')) {
+    const remoteCode = source.includes('trust_remote_code');
+    for (const call of index.nodes('call')) {
       const loaderHit = this.checkLoaderCall(call);
       if (loaderHit) hits.push(loaderHit);
-      const remote = this.checkTrustRemoteCode(call);
+      const remote = remoteCode ? this.checkTrustRemoteCode(call) : undefined;
       if (remote) hits.push(remote);
     }
-    for (const list of root.descendantsOfType('argument_list')) hits.push(...this.checkFunctionValues(list));
-    for (const pair of root.descendantsOfType('pair')) {
-      const hit = this.checkTrustRemoteCodePair(pair);
-      if (hit) hits.push(hit);
+    for (const list of index.nodes('argument_list')) hits.push(...this.checkFunctionValues(list));
+    if (remoteCode) {
+      for (const pair of index.nodes('pair')) {
+        const hit = this.checkTrustRemoteCodePair(pair);
+        if (hit) hits.push(hit);
+      }
     }
     return hits.sort((a, b) => a.start.row - b.start.row || a.start.column - b.start.column);
   }
 
   private loaderOf(node: Node): { resolved: ResolvedName; loader: UnsafeLoader } | undefined {
+    if (!this.names.worthResolving(node)) return undefined;
     for (const resolved of this.names.resolve(node)) {
       const loader = UNSAFE_LOADERS.get(resolved.name);
       if (loader) return { resolved, loader };

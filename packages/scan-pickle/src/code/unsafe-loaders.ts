@@ -206,3 +206,19 @@ export const SAFE_YAML_LOADERS = new Set(['SafeLoader', 'CSafeLoader', 'BaseLoad
 /** Loader classes that construct arbitrary Python objects (FullLoader had bypasses: CVE-2020-1747, CVE-2020-14343). */
 export const UNSAFE_YAML_LOADERS = new Set(['Loader', 'CLoader', 'UnsafeLoader', 'CUnsafeLoader', 'FullLoader', 'CFullLoader']);
 export const YAML_MODULES = ['yaml', 'ruamel.yaml'];
+
+/**
+ * Every name segment that can lead to a loader: loader names, their modules, YAML loader classes. A call
+ * whose last name segment is none of these (and no local alias) cannot be a loader, so it is not resolved:
+ * resolving every call of a large file through web-tree-sitter's node API costs more than parsing it.
+ */
+export const LOADER_WORDS: ReadonlySet<string> = new Set([
+  ...[...UNSAFE_LOADERS.keys()].flatMap((name) => name.split('.')),
+  ...SAFE_YAML_LOADERS,
+  ...UNSAFE_YAML_LOADERS,
+  ...YAML_MODULES.flatMap((m) => m.split('.')),
+  'getattr',
+  '__import__',
+  'import_module',
+  'importlib',
+]);
