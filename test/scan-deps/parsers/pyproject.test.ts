@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Dependency } from '../../../packages/scan-deps/src/dependency';
-import { parseManifestFile, parsePyproject } from '../../../packages/scan-deps/src/parsers/index';
+import { parseManifestFile, parseManifestText, parsePyproject } from '../../../packages/scan-deps/src/parsers/index';
 import { FIXTURES, fixture, userErrorOf } from './fixtures';
 
 const opts = { workspace: FIXTURES };
@@ -115,6 +116,12 @@ describe('pyproject.toml', () => {
     expect(m.notes.join('\n')).toMatch(/x\/pyproject\.toml:6: 'not valid!!'/);
     expect(m.notes.join('\n')).toMatch(/cycle \(a -> b -> a\)/);
     expect(m.notes.join('\n')).toMatch(/x\/pyproject\.toml:7: group 'b' includes 'missing'/);
+  });
+
+  it('keeps line numbers in files with Windows line endings and a byte-order mark', async () => {
+    const text = readFileSync(fixture('uv-project/pyproject.toml'), 'utf8').replace(/\n/g, '\r\n');
+    const m = await parseManifestText(`\uFEFF${text}`, fixture('uv-project/pyproject.toml'), { workspace: FIXTURES, format: 'pyproject' });
+    expect(m.dependencies.map((d) => d.source.line)).toEqual([14, 15, 16, 17, 18, 19, 20, 24, 42, 44]);
   });
 
   it('reports TOML syntax errors with the parser line and column', async () => {

@@ -46,6 +46,8 @@ export async function parseManifestText(
   const rel = workspaceRelative(options.workspace, abs);
   const format = options.format;
   const withFormat = options;
+  // A byte-order mark is not content (files read from disk have it removed already).
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   switch (format) {
     case 'requirements':
     case 'pip-freeze':

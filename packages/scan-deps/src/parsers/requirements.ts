@@ -59,7 +59,6 @@ export class RequirementsReader {
   readonly notes: string[] = [];
   private readonly requirements: Dependency[] = [];
   private readonly constraints: Dependency[] = [];
-  private readonly unsetNoted = new Set<string>();
 
   constructor(
     private readonly options: ParseOptions,
@@ -117,8 +116,6 @@ export class RequirementsReader {
   }
 
   private noteUnset(names: string[], scope: RequirementsScope, line: number): void {
-    const fresh = names.filter((n) => !this.unsetNoted.has(`${scope.path}\0${n}`));
-    for (const n of fresh) this.unsetNoted.add(`${scope.path}\0${n}`);
     this.notes.push(
       `${this.where(scope, line)}: \${${names.join('}, ${')}} ${names.length === 1 ? 'is' : 'are'} not set in the environment, so this line was not checked; set ${names.length === 1 ? 'it' : 'them'} when running the scan`,
     );

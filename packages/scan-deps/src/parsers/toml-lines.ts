@@ -23,6 +23,7 @@ export class TomlLines {
 
   constructor(private readonly text: string) {
     this.index = new LineIndex(text);
+    if (text.startsWith('\uFEFF')) this.pos = 1;
     this.scanDocument();
   }
 
