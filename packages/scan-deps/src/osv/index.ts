@@ -9,3 +9,4 @@ export { OfflineDatabase, openOfflineDatabase, type OfflineDatabaseOptions } fro
 export { smallestFix } from '../fixes';
 export { OnlineDatabase, createOnlineDatabase, DEFAULT_OSV_API, type OnlineDatabaseOptions } from './online-database';
 export { findVulnerabilities, isCheckable, type DependencyVulnerabilities } from './match-dependencies';
+export { fetchOsvExport, OSV_PYPI_EXPORT_URL, type OsvExportDownloadOptions, type OsvExportFile } from './export-download';
