@@ -93,6 +93,14 @@ describe('specifier parsing and local versions', () => {
     expect(new SpecifierSet('!=1.13.*').contains('1.13.1+cu117')).toBe(false);
   });
 
+  it('filters candidates as packaging does: pre-releases only when no final release matches', () => {
+    expect(new SpecifierSet('>=1.0').filter(['0.9', '1.0', '2.0a1', '1.5'])).toEqual(['1.0', '1.5']);
+    expect(new SpecifierSet('>=1.0').filter(['0.9', '2.0a1', '2.0b1'])).toEqual(['2.0a1', '2.0b1']);
+    expect(new SpecifierSet('>=1.0').filter(['2.0a1', '1.5'], { prereleases: true })).toEqual(['2.0a1', '1.5']);
+    expect(new SpecifierSet('>=1.0').filter(['2.0a1'], { prereleases: false })).toEqual([]);
+    expect(new SpecifierSet('>=2.0a1').filter(['2.0a1', '1.5', '2.0'])).toEqual(['2.0a1', '2.0']);
+  });
+
   it('reports a single pin', () => {
     expect(new SpecifierSet('==2.3.1').pinnedVersion).toBe('2.3.1');
     expect(new SpecifierSet('==2.*').pinnedVersion).toBeUndefined();

@@ -53,6 +53,19 @@ export class SpecifierSet {
     return this.specifiers.every((s) => s.matches(version));
   }
 
+  /**
+   * The versions the set admits, in their order, as packaging's `SpecifierSet.filter`: with pre-releases
+   * neither allowed nor forbidden, they are kept only when no final release matched (PEP 440's rule for
+   * choosing among candidates).
+   */
+  filter(versions: readonly string[], options: { prereleases?: boolean } = {}): string[] {
+    const prereleases = options.prereleases ?? this.admitsPrereleases;
+    const matching = versions.filter((v) => this.contains(v, { prereleases: prereleases ?? true }));
+    if (prereleases !== undefined) return matching;
+    const finals = matching.filter((v) => !parseVersion(v)?.is_prerelease);
+    return finals.length > 0 ? finals : matching;
+  }
+
   /** Exactly one version is admitted (`==1.2.3` or `===1.2.3`): what a manifest pin means. */
   get pinnedVersion(): string | undefined {
     const only = this.specifiers.length === 1 ? this.specifiers[0] : undefined;
