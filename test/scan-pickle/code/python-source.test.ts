@@ -130,6 +130,19 @@ describe('scanPythonSource edge cases', () => {
     expect(findings[0]?.message).toContain('`args.safe`, which the scanner cannot evaluate');
   });
 
+  it('accepts a wrapper whose weights_only parameter defaults to True, not one defaulting to False', async () => {
+    const findings = await scan(
+      [
+        'import torch',
+        'def torch_load(*args, weights_only=True, **kwargs):',
+        '    return torch.load(*args, weights_only=weights_only, **kwargs)',
+        'def unsafe_load(path, weights_only: bool = False):',
+        '    return torch.load(path, weights_only=weights_only)',
+      ].join('\n'),
+    );
+    expect(findings.map((f) => [f.location.line, f.evidence])).toEqual([[5, 'torch.load(weights_only=<expression>)']]);
+  });
+
   it('reads YAML loaders through local subclasses, getattr fallbacks and try/except imports', async () => {
     const source = [
       'import yaml',
@@ -172,6 +185,22 @@ describe('scanPythonSource edge cases', () => {
     expect(findings.map((f) => [f.location.line, f.location.column, f.evidence])).toEqual([
       [4, 32, 'dict(trust_remote_code=True)'],
       [5, 11, "dict({'trust_remote_code': True})"],
+    ]);
+  });
+
+  it('reads safe_mode by keyword or position, and keeps the default', async () => {
+    const findings = await scan(
+      [
+        'from keras.saving import load_model, deserialize_keras_object',
+        'load_model("m.keras", None, True, False)',
+        'load_model("m.keras", None, False)',
+        'deserialize_keras_object(cfg, None, False)',
+        'deserialize_keras_object(cfg, safe_mode=True)',
+      ].join('\n'),
+    );
+    expect(findings.map((f) => [f.location.line, f.evidence])).toEqual([
+      [2, 'keras.saving.load_model(safe_mode=False)'],
+      [4, 'keras.saving.deserialize_keras_object(safe_mode=False)'],
     ]);
   });
 

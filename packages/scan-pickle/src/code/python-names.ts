@@ -197,6 +197,28 @@ export class PythonNames {
     return directLiteral(inner);
   }
 
+  /**
+   * For a name that is a parameter of the function it is used in, the literal of its default:
+   * `def torch_load(path, weights_only=True): torch.load(path, weights_only=weights_only)`.
+   */
+  parameterDefault(node: Node): Literal | undefined {
+    const inner = unwrapParentheses(node);
+    if (inner.type !== 'identifier') return undefined;
+    let scope = inner.parent;
+    for (let i = 0; scope && scope.type !== 'function_definition' && scope.type !== 'lambda'; i++) {
+      if (i > MAX_ATTRIBUTE_SEGMENTS) return undefined;
+      scope = scope.parent;
+    }
+    const parameters = scope?.childForFieldName('parameters');
+    for (const parameter of parameters?.namedChildren ?? []) {
+      if (parameter.type !== 'default_parameter' && parameter.type !== 'typed_default_parameter') continue;
+      if (parameter.childForFieldName('name')?.text !== inner.text) continue;
+      const value = parameter.childForFieldName('value');
+      return value ? directLiteral(value) : undefined;
+    }
+    return undefined;
+  }
+
   /** Base-class expressions of a class defined in this program, e.g. `class L(yaml.SafeLoader)`. */
   basesOfClass(name: string): readonly Node[] {
     return this.classBases.get(name) ?? [];

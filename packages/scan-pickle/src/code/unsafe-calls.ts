@@ -141,6 +141,9 @@ export class UnsafeCallFinder {
         if (value) {
           const literal = this.names.literal(value);
           if (literal.kind === 'true') return undefined;
+          // A wrapper whose own parameter defaults to True is the safe-by-default pattern: callers that pass
+          // False call the wrapper, not torch.load, so reporting here would only flag the wrapper itself.
+          if (literal.kind === 'other' && this.names.parameterDefault(value)?.kind === 'true') return undefined;
           if (literal.kind === 'false') {
             return this.hit(
               call,

@@ -59,13 +59,14 @@ const TORCH_LOAD: UnsafeLoader = {
   function: false,
 };
 
-const KERAS_SAFE_MODE: UnsafeLoader = {
+/** `position` of safe_mode: load_model(filepath, custom_objects, compile, safe_mode), deserialize_keras_object(config, custom_objects, safe_mode). */
+const KERAS_SAFE_MODE = (position: number): UnsafeLoader => ({
   ruleId: CODE_RULE_IDS.kerasUnsafeDeserialization,
-  check: { kind: 'if-value', keyword: 'safe_mode', unsafe: 'false' },
+  check: { kind: 'if-value', keyword: 'safe_mode', position, unsafe: 'false' },
   risk: 'deserializes Lambda layers as Python bytecode when safe_mode=False',
   instead: 'Keep safe_mode=True (the default) and replace Lambda layers with registered custom layers.',
   function: false,
-};
+});
 
 const KERAS_ENABLE_UNSAFE: UnsafeLoader = {
   ruleId: CODE_RULE_IDS.kerasUnsafeDeserialization,
@@ -191,10 +192,9 @@ export const UNSAFE_LOADERS: ReadonlyMap<string, UnsafeLoader> = new Map<string,
     },
   ],
   ...['keras', 'tensorflow.keras', 'tf_keras'].flatMap((k): [string, UnsafeLoader][] => [
-    [`${k}.models.load_model`, KERAS_SAFE_MODE],
-    [`${k}.saving.load_model`, KERAS_SAFE_MODE],
-    [`${k}.models.model_from_json`, KERAS_SAFE_MODE],
-    [`${k}.saving.deserialize_keras_object`, KERAS_SAFE_MODE],
+    [`${k}.models.load_model`, KERAS_SAFE_MODE(3)],
+    [`${k}.saving.load_model`, KERAS_SAFE_MODE(3)],
+    [`${k}.saving.deserialize_keras_object`, KERAS_SAFE_MODE(2)],
     [`${k}.config.enable_unsafe_deserialization`, KERAS_ENABLE_UNSAFE],
   ]),
   ['keras.src.saving.serialization_lib.enable_unsafe_deserialization', KERAS_ENABLE_UNSAFE],
