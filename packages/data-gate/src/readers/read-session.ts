@@ -1,0 +1,44 @@
+import type { Limits } from '@aisec/core';
+import { kindBit } from './column-type';
+import type { CellKind } from './cell';
+import type { ReaderLimits } from './reader-limits';
+import type { ReadProblemLog } from './read-problems';
+import type { RowBatch } from './row-batch';
+
+/** What the readers of one table share: limits, the problem log, and what they learned on the way. */
+export interface ReadSession {
+  limits: Limits;
+  reader: ReaderLimits;
+  signal?: AbortSignal;
+  problems: ReadProblemLog;
+  /** Column name to the bit set of cell kinds seen (see column-type.ts). */
+  kinds: Map<string, number>;
+  /** Rows handed out so far, over all files. */
+  tableRow: number;
+}
+
+/** Folds the kinds of one batch into the session's per-column type evidence. */
+export function noteKinds(session: ReadSession, batch: RowBatch): void {
+  for (const chunk of batch.data) {
+    let bits = session.kinds.get(chunk.name) ?? 0;
+    const kinds = chunk.kinds;
+    for (let i = 0; i < kinds.length; i++) bits |= kindBit(kinds[i] as CellKind);
+    session.kinds.set(chunk.name, bits);
+  }
+}
+
+/** Header names made unique the way pandas does it (`a`, `a.1`), with blanks named `Unnamed: i`. */
+export function uniqueColumnNames(raw: readonly string[], file: string, problems: ReadProblemLog): string[] {
+  const seen = new Set<string>();
+  return raw.map((name, i) => {
+    let n = name === '' ? `Unnamed: ${i}` : name;
+    if (seen.has(n)) {
+      let k = 1;
+      while (seen.has(`${n}.${k}`)) k++;
+      problems.add('duplicate-column', file, `column name '${n}' appears more than once in the header`, { column: n });
+      n = `${n}.${k}`;
+    }
+    seen.add(n);
+    return n;
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * Bounds the readers put on one file on top of the core's `Limits` (file size, decompression, depth,
+ * time). A hostile file (one unclosed quote, a line of 10 GB, a million columns) hits one of these
+ * and gets a UserError naming the file and row instead of eating the runner's memory.
+ */
+export interface ReaderLimits {
+  /** Longest field, in characters. An unclosed quote usually shows up here first. */
+  maxFieldChars: number;
+  /** Longest row (all its fields, or one JSON line), in characters. */
+  maxRecordChars: number;
+  /** Most columns in a header or row. */
+  maxColumns: number;
+  /** Row numbers kept per problem kind and file (the count covers all of them). */
+  maxProblemRows: number;
+  /** Rows per batch handed to the consumer. */
+  batchRows: number;
+}
+
+export const DEFAULT_READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
+  maxFieldChars: 1024 * 1024,
+  maxRecordChars: 16 * 1024 * 1024,
+  maxColumns: 16_384,
+  maxProblemRows: 100,
+  batchRows: 8192,
+});

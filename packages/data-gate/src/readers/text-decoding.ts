@@ -1,0 +1,99 @@
+import { isUtf8 } from 'node:buffer';
+import { TextDecoder } from 'node:util';
+import { UserError } from '@aisec/core';
+
+/**
+ * `utf-8` is the default. A UTF-16 byte-order mark switches to UTF-16 whatever was asked, since the
+ * mark is unambiguous; a UTF-8 mark is dropped. `latin1` (ISO-8859-1) must be asked for: no byte
+ * sequence proves a file is latin-1, but invalid UTF-8 is reported as a problem with its rows.
+ */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1';
+
+export interface TextChunk {
+  text: string;
+  /** The bytes behind this text were not valid in the encoding (replacement characters were used). */
+  invalid: boolean;
+}
+
+/** How many bytes at the end of `buf` start a UTF-8 sequence that the next chunk completes. */
+function incompleteUtf8Tail(buf: Buffer): number {
+  const n = buf.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const b = buf[n - back] as number;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+export async function* decodeText(
+  bytes: AsyncIterable<Buffer>,
+  requested: TextEncoding,
+  displayPath: string,
+): AsyncGenerator<TextChunk> {
+  let encoding: TextEncoding | undefined;
+  let carry: Buffer = Buffer.alloc(0);
+  let decoder: TextDecoder | undefined;
+  for await (const chunk of bytes) {
+    let buf: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    carry = Buffer.alloc(0);
+    if (encoding === undefined) {
+      if (buf.length < 3 && buf.length > 0) {
+        carry = buf; // too short to sniff a byte-order mark yet
+        continue;
+      }
+      encoding = requested;
+      if (buf[0] === 0xff && buf[1] === 0xfe) {
+        encoding = 'utf-16le';
+        buf = buf.subarray(2);
+      } else if (buf[0] === 0xfe && buf[1] === 0xff) {
+        encoding = 'utf-16be';
+        buf = buf.subarray(2);
+      } else if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        buf = buf.subarray(3);
+        encoding = 'utf-8';
+      }
+      if (encoding === 'utf-16le' || encoding === 'utf-16be') {
+        try {
+          decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: true });
+        } catch (error) {
+          throw new UserError(`${displayPath}: this Node.js build cannot decode ${encoding}`, {
+            file: displayPath,
+            hint: 'convert the file to UTF-8',
+            cause: error,
+          });
+        }
+      }
+    }
+    yield* decodeChunk(buf, false);
+  }
+  if (encoding === undefined && carry.length > 0) {
+    encoding = requested;
+    yield* decodeChunk(carry, true);
+  } else if (carry.length > 0) {
+    yield* decodeChunk(carry, true);
+  } else if (decoder) {
+    const rest = decoder.decode();
+    if (rest.length > 0) yield { text: rest, invalid: rest.includes('\uFFFD') };
+  }
+
+  function* decodeChunk(buf: Buffer, last: boolean): Generator<TextChunk> {
+    if (buf.length === 0) return;
+    if (encoding === 'latin1') {
+      yield { text: buf.toString('latin1'), invalid: false };
+      return;
+    }
+    if (decoder) {
+      const text = decoder.decode(buf, { stream: !last });
+      // A lone surrogate is the only invalid UTF-16 and decodes to U+FFFD (a real U+FFFD in the file
+      // is reported too; that is rare and harmless).
+      if (text.length > 0) yield { text, invalid: text.includes('\uFFFD') };
+      return;
+    }
+    const tail = last ? 0 : incompleteUtf8Tail(buf);
+    const whole = tail > 0 ? buf.subarray(0, buf.length - tail) : buf;
+    if (tail > 0) carry = Buffer.from(buf.subarray(buf.length - tail));
+    if (whole.length > 0) yield { text: whole.toString('utf8'), invalid: !isUtf8(whole) };
+  }
+}
