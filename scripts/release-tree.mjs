@@ -13,7 +13,8 @@ for (const entry of ['action.yml', 'dist', 'actions', 'README.md', 'LICENSE', 'w
   if (existsSync(join(root, entry))) cpSync(join(root, entry), join(out, entry), { recursive: true });
 }
 const written = [];
-for (const gate of readdirSync(join(root, 'actions')).sort()) {
+const actionsDir = join(root, 'actions');
+for (const gate of existsSync(actionsDir) ? readdirSync(actionsDir).sort() : []) {
   const source = join(root, 'actions', gate, 'action.yml');
   if (!existsSync(source)) continue;
   const text = readFileSync(source, 'utf8');
