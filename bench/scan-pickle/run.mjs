@@ -35,13 +35,13 @@ function readAllBytes(path) {
 function walk(d) {
   return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
 }
-const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
+const ms = (t) => performance.now() - t;
 
 const big = join(cache, 'state-dict-500mb.pt');
-let t = process.hrtime.bigint();
+let t = performance.now();
 const res = await lib.scanModelFile(big, ctx(cache));
 const scanMs = ms(t);
-t = process.hrtime.bigint();
+t = performance.now();
 readAllBytes(big);
 const readMs = ms(t);
 console.log(`state-dict-500mb.pt: ${(statSync(big).size / 1e6).toFixed(0)} MB scanned in ${scanMs.toFixed(0)} ms (${res.findings.length} findings, ${res.metrics.opcodes} opcodes); reading it: ${readMs.toFixed(0)} ms; ratio scan/read ${(scanMs / readMs).toFixed(3)}`);
@@ -49,16 +49,16 @@ console.log(`state-dict-500mb.pt: ${(statSync(big).size / 1e6).toFixed(0)} MB sc
 const dir = resolve(process.argv[2] ?? join(cache, 'mixed'));
 const files = walk(dir);
 const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
-t = process.hrtime.bigint();
+t = performance.now();
 const report = await lib.scanModels({ paths: [dir] }, ctx(dir));
 const dirScanMs = ms(t);
-t = process.hrtime.bigint();
+t = performance.now();
 for (const f of files) readAllBytes(f);
 const dirReadMs = ms(t);
 console.log(`${dir}: ${files.length} files, ${(bytes / 1e9).toFixed(2)} GB scanned in ${(dirScanMs / 1000).toFixed(2)} s (${(bytes / 1e6 / (dirScanMs / 1000)).toFixed(0)} MB/s, ${report.findings.length} findings, ${report.metrics['files.flagged']} flagged); reading them: ${(dirReadMs / 1000).toFixed(2)} s; ratio scan/read ${(dirScanMs / dirReadMs).toFixed(3)}`);
 
 if (process.env.PICKLESCAN_SRC) {
-  t = process.hrtime.bigint();
+  t = performance.now();
   const r = spawnSync('/usr/bin/python3', ['-m', 'picklescan', '-p', dir], { cwd: process.env.PICKLESCAN_SRC, env: { ...process.env, PYTHONPATH: join(process.env.PICKLESCAN_SRC, 'src') }, stdio: 'ignore' });
   const psMs = ms(t);
   console.log(`picklescan on the same directory: ${(psMs / 1000).toFixed(2)} s (exit ${r.status}); ratio aisec/picklescan ${(dirScanMs / psMs).toFixed(3)}`);
