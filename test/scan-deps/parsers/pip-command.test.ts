@@ -26,6 +26,8 @@ describe('pip install command lines', () => {
     ['pip3 install -e git+https://github.com/org/repo.git#egg=repo --no-deps', ['-e git+https://github.com/org/repo.git#egg=repo']],
     ['pip install --requirement=reqs.txt -t ./vendor six', ['--requirement=reqs.txt', 'six']],
     ['cd /content && pip install accelerate==0.21.0 # pin for colab', ['accelerate==0.21.0']],
+    ['pip install -qr requirements.txt comet_ml', ['-r requirements.txt', 'comet_ml']],
+    ['pip install -Uqrreqs.txt -qi https://example.com/simple six', ['-r reqs.txt', 'six']],
     ['echo pip install nothing', []],
     ['pip list', []],
   ])('%s', (command, lines) => {

@@ -96,6 +96,25 @@ describe('parseProject', () => {
     }
   });
 
+  it('reports a pylock.toml export beside uv.lock only where it differs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-pylock-'));
+    try {
+      cpSync(fixture('uv-project/uv.lock'), join(dir, 'uv.lock'));
+      const pylock = readFileSync(fixture('pylock-project/pylock.toml'), 'utf8');
+      writeFileSync(join(dir, 'pylock.toml'), pylock);
+      const same = await parseProject([join(dir, 'uv.lock'), join(dir, 'pylock.toml')], { workspace: dir });
+      expect(same.superseded).toEqual([{ path: 'pylock.toml', by: 'uv.lock', reason: 'every entry is the same as in uv.lock' }]);
+      expect(same.dependencies).toHaveLength(28);
+      // A stale export pins an older numpy: that entry is reported, at the pylock.toml line.
+      writeFileSync(join(dir, 'pylock.toml'), pylock.replace('name = "numpy"\nversion = "1.26.2"', 'name = "numpy"\nversion = "1.21.0"'));
+      const differs = await parseProject([join(dir, 'uv.lock'), join(dir, 'pylock.toml')], { workspace: dir });
+      expect(differs.dependencies.filter((d) => d.source.path === 'pylock.toml').map((d) => [d.name, d.version])).toEqual([['numpy', '1.21.0']]);
+      expect(differs.notes).toEqual(['pylock.toml: 27 of 28 entries are the same as in uv.lock and are reported there']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads an MLflow model once, through its MLmodel', async () => {
     const { files } = await discoverManifests(['mlflow/churn-model-v3'], { workspace });
     expect(files).toHaveLength(4);

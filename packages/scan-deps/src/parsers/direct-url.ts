@@ -13,7 +13,22 @@ export function nameFromUrl(url: string): { name?: string; version?: string } {
   if (wheel?.[1] !== undefined) return { name: wheel[1], version: wheel[2] };
   const sdist = /^([A-Za-z0-9][A-Za-z0-9._-]*?)-(\d[^-]*)\.(?:tar\.gz|tgz|zip|tar\.bz2|tbz|tar\.xz|txz|tar)$/i.exec(file);
   if (sdist?.[1] !== undefined) return { name: sdist[1], version: sdist[2] };
-  return {};
+  return vcsRepositoryName(url);
+}
+
+/**
+ * `pip install git+https://github.com/huggingface/peft` works without `#egg=` (pip builds the project
+ * to learn its name), and notebooks are full of such lines. Without building, the best name is the
+ * repository's (or its `subdirectory=`'s) last path segment: right for peft, transformers, CLIP,
+ * bitsandbytes, whisper... Such dependencies are `url` kind, listed and never matched by version, so
+ * a wrong guess cannot produce a false finding.
+ */
+function vcsRepositoryName(url: string): { name?: string } {
+  if (!/^(git|hg|svn|bzr)\+/.test(url)) return {};
+  const sub = /[#&]subdirectory=([^&]+)/.exec(url)?.[1];
+  const path = sub ?? url.replace(/[#?].*$/, '').replace(/@[^/]*$/, '');
+  const last = decodeURIComponent(path.replace(/\/+$/, '').split('/').pop() ?? '').replace(/\.git$/, '');
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(last) ? { name: last } : {};
 }
 
 /** A URL pip would fetch (`https://`, `file:`, `git+ssh://`...), as opposed to a PEP 508 requirement. */

@@ -109,6 +109,22 @@ export function pipInstallsOf(command: string): PipInstall[] {
         i++;
         continue;
       }
+      // A cluster of short options, as optparse reads it: `-qr req.txt`, `-Ur req.txt`, `-qrreq.txt`.
+      // Flags until the first option that takes a value, which takes the rest of the cluster or the next word.
+      if (/^-[A-Za-z]{2,}/.test(word)) {
+        for (let k = 1; k < word.length; k++) {
+          const option = `-${word[k] ?? ''}`;
+          if (!FILE_OPTIONS.has(option) && !VALUE_OPTIONS.has(option)) continue;
+          let value = word.slice(k + 1);
+          if (value === '') {
+            value = words[i + 1] ?? '';
+            i++;
+          }
+          if (FILE_OPTIONS.has(option) && value !== '') install.lines.push(`${option} ${value}`);
+          break;
+        }
+        continue;
+      }
       if (word.startsWith('-')) continue;
       if (/\$\w|\$\{|\{[^}]*\}/.test(word)) {
         install.interpolated.push(word);

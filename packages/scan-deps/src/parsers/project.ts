@@ -52,6 +52,7 @@ const LOCK_COMMAND: Partial<Record<ManifestFormat, string>> = {
  *    entries it declares are marked `direct`; where the lock cannot tell dev from runtime (poetry.lock
  *    lock-version 2.0, pdm.lock groups that may be extras) the manifest's dev groups decide; and a
  *    declared package the lock lacks is noted (the lock is stale).
+ *    A `pylock*.toml` beside a tool's own lock (usually its export) is reported only where it differs.
  * 2. An MLmodel wins over the environment files beside it (python_env.yaml, conda.yaml,
  *    requirements.txt), which it reads itself: MLflow writes the same pins into all three.
  * 3. One declaration is one dependency: the same package at the same file, line and cell reached twice
@@ -74,6 +75,7 @@ export async function parseProject(
 
   const notes = manifests.flatMap(({ manifest }) => manifest.notes);
   const superseded: Superseded[] = [];
+  const dropped = new Set<Dependency>();
   const supersededPaths = new Set<string>();
   const byDir = new Map<string, { manifest: Manifest; absPath: string }[]>();
   for (const m of manifests) byDir.set(dirname(m.absPath), [...(byDir.get(dirname(m.absPath)) ?? []), m]);
@@ -103,6 +105,21 @@ export async function parseProject(
         notes.push(...refineLock(lock, pyproject, lock === member?.lock ? member.names : new Set()));
       }
     }
+    // pylock.toml beside a tool's own lock is usually its export (`uv export`, `pdm export`): entries
+    // the same as the tool's lock are reported once, there; entries that differ are still reported.
+    const native = locks.find((l) => l.format !== 'pylock');
+    for (const pylock of group.filter((m) => m.manifest.format === 'pylock').map((m) => m.manifest)) {
+      if (native === undefined) break;
+      const same = new Set(native.dependencies.map(identity));
+      const covered = pylock.dependencies.filter((d) => same.has(identity(d)));
+      for (const d of covered) dropped.add(d);
+      if (covered.length === pylock.dependencies.length) {
+        superseded.push({ path: pylock.path, by: native.path, reason: `every entry is the same as in ${native.path}` });
+        supersededPaths.add(pylock.path);
+      } else if (covered.length > 0) {
+        notes.push(`${pylock.path}: ${covered.length} of ${pylock.dependencies.length} entries are the same as in ${native.path} and are reported there`);
+      }
+    }
     const mlmodel = group.find((m) => m.manifest.format === 'mlflow-mlmodel');
     if (mlmodel !== undefined) {
       const owned = new Set(mlmodelEnvironmentFiles(mlmodel.absPath));
@@ -118,6 +135,7 @@ export async function parseProject(
   for (const { manifest } of manifests) {
     if (supersededPaths.has(manifest.path)) continue;
     for (const dep of manifest.dependencies) {
+      if (dropped.has(dep)) continue;
       const s = dep.source;
       const key = [s.path, s.line, s.member ?? '', dep.ecosystem, dep.name, dep.version ?? '', dep.url ?? ''].join('\0');
       const seen = kept.get(key);
@@ -139,6 +157,10 @@ export async function parseProject(
   }
   superseded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { manifests: manifests.map((m) => m.manifest), dependencies, excludedDev, superseded, notes };
+}
+
+function identity(d: Dependency): string {
+  return [d.ecosystem, d.name, d.version ?? '', d.url ?? ''].join('\0');
 }
 
 /** Uses the manifest beside a lock to fill in what the lock does not record; returns notes. */
