@@ -71,7 +71,7 @@ describe('scanCodeFile', () => {
     const big = `import pickle\n${'x = f(x, 1) + y[2]\n'.repeat(100_000)}pickle.loads(b)\n`;
     writeFileSync(join(workspace, 'generated.py'), big);
     const slow = await scanCodeFile(join(workspace, 'generated.py'), context({ timePerFileMs: 1 }));
-    expect(slow.findings[0]?.evidence).toBe('parse time budget exceeded');
+    expect(slow.findings[0]?.evidence).toBe('time budget exceeded');
   });
 
   it('throws a UserError naming the file it cannot open', async () => {

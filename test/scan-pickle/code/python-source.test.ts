@@ -238,11 +238,26 @@ describe('scanPythonSource edge cases', () => {
     ]);
   });
 
+  it('stays linear on deeply nested code (30,000 nested calls analyze well within the budget)', async () => {
+    const depth = 30_000;
+    const source = `import pickle\nx = ${'f('.repeat(depth)}${')'.repeat(depth)}\npickle.loads(b)\n`;
+    const result = await scanPythonSource(source, 'deep.py', { parseTimeMs: 10_000 });
+    expect(result.findings.map((f) => [f.location.line, f.evidence])).toEqual([[3, 'pickle.loads()']]);
+  });
+
+  it('lists at most 1000 findings per file and says how many more there are', async () => {
+    const depth = 1500;
+    const source = `import pickle\nx = ${'pickle.loads('.repeat(depth)}b${')'.repeat(depth)}\n`;
+    const result = await scanPythonSource(source, 'flood.py');
+    expect(result.findings).toHaveLength(1000);
+    expect(result.notes).toEqual(['flood.py: 500 more unsafe loads not listed (only the first 1000 are reported per file)']);
+  });
+
   it('gives up on a parse that exceeds its time budget with a low finding, not a hang', async () => {
     const huge = 'import pickle\n' + 'value = compute(value, 1) + other[2] * 3\n'.repeat(200_000) + 'pickle.loads(b)\n';
     const result = await scanPythonSource(huge, 'generated.py', { parseTimeMs: 5 });
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ ruleId: 'AISEC-PKL-112', severity: 'low', evidence: 'parse time budget exceeded' });
+    expect(result.findings[0]).toMatchObject({ ruleId: 'AISEC-PKL-112', severity: 'low', evidence: 'time budget exceeded' });
     // The parser is reusable after a cancelled parse.
     expect((await scanPythonSource('import pickle\npickle.loads(b)\n', 'after.py')).findings).toHaveLength(1);
   });

@@ -68,3 +68,19 @@ export function notScannedFinding(path: string, evidence: string, message: strin
   const ruleId = CODE_RULE_IDS.codeFileNotScanned;
   return { ruleId, severity: severityOf(ruleId), message, location: { ...location, path }, evidence };
 }
+
+/**
+ * Most findings reported for one file. A generated or hostile file can hold thousands of loads; past this
+ * the report says how many more there are instead of listing them (SARIF keeps 5,000 results per run).
+ */
+export const MAX_FINDINGS_PER_FILE = 1000;
+
+export function capFindings(result: CodeScanResult, path: string): CodeScanResult {
+  const extra = result.findings.length - MAX_FINDINGS_PER_FILE;
+  if (extra <= 0) return result;
+  return {
+    ...result,
+    findings: result.findings.slice(0, MAX_FINDINGS_PER_FILE),
+    notes: [...result.notes, `${path}: ${extra} more unsafe loads not listed (only the first ${MAX_FINDINGS_PER_FILE} are reported per file)`],
+  };
+}

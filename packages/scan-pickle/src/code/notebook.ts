@@ -2,6 +2,7 @@ import type { Finding } from '@aisec/core';
 import {
   type CodeScanOptions,
   type CodeScanResult,
+  capFindings,
   emptyStats,
   findingFromHit,
   notScannedFinding,
@@ -74,12 +75,12 @@ export async function scanNotebook(text: string, path: string, options: CodeScan
       findings: [
         notScannedFinding(
           path,
-          'parse time budget exceeded',
-          `Parsing this notebook's cells did not finish within ${budget} ms (stopped at cell ${cell}), so it was ` +
+          'time budget exceeded',
+          `Parsing and analyzing this notebook's cells did not finish within ${budget} ms (stopped at cell ${cell}), so it was ` +
             'not scanned for unsafe loading.',
         ),
       ],
-      notes: [...notes, `${path}: not scanned: parsing took longer than ${budget} ms`],
+      notes: [...notes, `${path}: not scanned: parsing and analysis took longer than ${budget} ms`],
       stats,
     };
   }
@@ -133,5 +134,5 @@ export async function scanNotebook(text: string, path: string, options: CodeScan
         'inside a broken statement may be missed',
     );
   }
-  return { findings, notes, stats };
+  return capFindings({ findings, notes, stats }, path);
 }

@@ -3,12 +3,12 @@ import type { Node, Point, Tree } from 'web-tree-sitter';
 import { loadPythonParser, type WasmLocator } from './python-parser';
 import { PythonNames } from './python-names';
 import { SyntaxIndex } from './syntax-index';
-import { type CodeHit, UnsafeCallFinder } from './unsafe-calls';
+import { AnalysisDeadlineError, type CodeHit, UnsafeCallFinder } from './unsafe-calls';
 import { LOADER_WORDS } from './unsafe-loaders';
 
 export interface ProgramOptions {
   locateFile?: WasmLocator;
-  /** Budget for parsing every unit of the program, in milliseconds. */
+  /** Budget for parsing and analyzing every unit of the program, in milliseconds. */
   parseTimeMs: number;
   signal?: AbortSignal;
 }
@@ -21,7 +21,7 @@ export interface UnitAnalysis {
 
 export type ProgramAnalysis =
   | { kind: 'analyzed'; units: UnitAnalysis[] }
-  /** The parse budget ran out at unit `unit`; nothing is reported for a half-parsed program. */
+  /** The budget ran out at unit `unit`; nothing is reported for a half-analyzed program. */
   | { kind: 'timed-out'; unit: number };
 
 /** The first ERROR or MISSING node, found by descending only into subtrees that contain one. */
@@ -92,14 +92,17 @@ export async function analyzeProgram(sources: readonly string[], options: Progra
     const allIndexes = unitIndexes.flat();
     for (const index of allIndexes) names.collect(index);
     names.collectAliases(allIndexes);
-    const finder = new UnsafeCallFinder(names);
-    return {
-      kind: 'analyzed',
-      units: unitIndexes.map((indexes, index) => ({
-        hits: uniqueHits(indexes.flatMap((i) => finder.find(i, sources[index] ?? ''))),
-        firstError: firstErrors[index],
-      })),
-    };
+    const finder = new UnsafeCallFinder(names, deadline);
+    const units: UnitAnalysis[] = [];
+    for (const [index, indexes] of unitIndexes.entries()) {
+      try {
+        units.push({ hits: uniqueHits(indexes.flatMap((i) => finder.find(i, sources[index] ?? ''))), firstError: firstErrors[index] });
+      } catch (error) {
+        if (error instanceof AnalysisDeadlineError) return { kind: 'timed-out', unit: index };
+        throw error;
+      }
+    }
+    return { kind: 'analyzed', units };
   } finally {
     for (const tree of trees) tree.delete();
   }

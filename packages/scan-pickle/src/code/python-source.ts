@@ -1,6 +1,7 @@
 import {
   type CodeScanOptions,
   type CodeScanResult,
+  capFindings,
   emptyStats,
   findingFromHit,
   notScannedFinding,
@@ -30,11 +31,11 @@ export async function scanPythonSource(
       findings: [
         notScannedFinding(
           path,
-          'parse time budget exceeded',
-          `Parsing did not finish within ${budget} ms, so this file was not scanned for unsafe loading.`,
+          'time budget exceeded',
+          `Parsing and analysis did not finish within ${budget} ms, so this file was not scanned for unsafe loading.`,
         ),
       ],
-      notes: [`${path}: not scanned: parsing took longer than ${budget} ms`],
+      notes: [`${path}: not scanned: parsing and analysis took longer than ${budget} ms`],
       stats,
     };
   }
@@ -59,5 +60,5 @@ export async function scanPythonSource(
       endColumn: hit.end.column + 1,
     }),
   );
-  return { findings, notes, stats };
+  return capFindings({ findings, notes, stats }, path);
 }

@@ -27,6 +27,7 @@ export type IndexedType = (typeof INDEXED_TYPES)[number];
  */
 export class SyntaxIndex {
   private readonly byType = new Map<string, Node[]>();
+  private readonly superclassLists = new Set<number>();
 
   constructor(readonly root: Node) {
     for (const node of root.descendantsOfType([...INDEXED_TYPES])) {
@@ -34,6 +35,18 @@ export class SyntaxIndex {
       if (!list) this.byType.set(node.type, (list = []));
       list.push(node);
     }
+    for (const cls of this.nodes('class_definition')) {
+      const bases = cls.childForFieldName('superclasses');
+      if (bases) this.superclassLists.add(bases.id);
+    }
+  }
+
+  /**
+   * Whether an argument_list is a class's base list. Asked here rather than through `node.parent`, which
+   * tree-sitter answers by walking down from the root: quadratic on deeply nested code.
+   */
+  isSuperclassList(node: Node): boolean {
+    return this.superclassLists.has(node.id);
   }
 
   nodes(...types: IndexedType[]): Node[] {

@@ -67,22 +67,48 @@ function literalText(literal: Literal): string {
 type LoaderVerdict = { kind: 'safe' } | { kind: 'unsafe'; name: string } | { kind: 'unknown' };
 
 /** Finds unsafe loading in parsed Python, using one PythonNames for the whole program. */
+/** Thrown when analysis runs past its deadline; the caller reports the file as not scanned. */
+export class AnalysisDeadlineError extends Error {
+  constructor() {
+    super('analysis time budget exceeded');
+    this.name = 'AnalysisDeadlineError';
+  }
+}
+
+/** How many nodes are visited between clock checks. */
+const DEADLINE_CHECK_INTERVAL = 256;
+
 export class UnsafeCallFinder {
-  constructor(private readonly names: PythonNames) {}
+  private visited = 0;
+
+  /** @param deadline `Date.now()` value after which `find` throws AnalysisDeadlineError. */
+  constructor(
+    private readonly names: PythonNames,
+    private readonly deadline: number = Number.POSITIVE_INFINITY,
+  ) {}
+
+  private tick(): void {
+    if (++this.visited % DEADLINE_CHECK_INTERVAL === 0 && Date.now() > this.deadline) throw new AnalysisDeadlineError();
+  }
 
   /** `source` is the text the tree was parsed from: a substring test spares walking every call's arguments. */
   find(index: SyntaxIndex, source: string): CodeHit[] {
     const hits: CodeHit[] = [];
     const remoteCode = source.includes('trust_remote_code');
     for (const call of index.nodes('call')) {
+      this.tick();
       const loaderHit = this.checkLoaderCall(call);
       if (loaderHit) hits.push(loaderHit);
       const remote = remoteCode ? this.checkTrustRemoteCode(call) : undefined;
       if (remote) hits.push(remote);
     }
-    for (const list of index.nodes('argument_list')) hits.push(...this.checkFunctionValues(list));
+    for (const list of index.nodes('argument_list')) {
+      this.tick();
+      if (!index.isSuperclassList(list)) hits.push(...this.checkFunctionValues(list));
+    }
     if (remoteCode) {
       for (const pair of index.nodes('pair')) {
+        this.tick();
         const hit = this.checkTrustRemoteCodePair(pair);
         if (hit) hits.push(hit);
       }
@@ -348,7 +374,6 @@ export class UnsafeCallFinder {
 
   /** `map(pickle.loads, blobs)`, `executor.submit(joblib.load, path)`: a loader handed over to be called. */
   private checkFunctionValues(list: Node): CodeHit[] {
-    if (list.parent?.type === 'class_definition') return [];
     const hits: CodeHit[] = [];
     for (const child of list.namedChildren) {
       const value = child.type === 'keyword_argument' ? child.childForFieldName('value') : child;
