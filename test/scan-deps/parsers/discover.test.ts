@@ -101,8 +101,8 @@ describe('discoverManifests', () => {
   });
 
   it('refuses a missing path and a file it cannot classify', async () => {
-    expect((await userErrorOf(discoverManifests(['nope'], { workspace: root }))).message).toMatch(/nope does not exist/);
-    expect((await userErrorOf(discoverManifests(['README.md'], { workspace: root }))).message).toMatch(/cannot tell/);
+    expect((await userErrorOf(discoverManifests(['nope'], { workspace: root }))).format()).toMatch(/^nope: does not exist/);
+    expect((await userErrorOf(discoverManifests(['README.md'], { workspace: root }))).format()).toMatch(/^README\.md: cannot tell/);
   });
 });
 

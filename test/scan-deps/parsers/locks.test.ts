@@ -120,7 +120,7 @@ describe('poetry.lock', () => {
 
   it('refuses an entry without a version, at its line', async () => {
     const error = await userErrorOf(Promise.resolve().then(() => parsePoetryLock('[[package]]\nname = "a"\nversion = "1"\n\n[[package]]\nname = "b"\n', 'p/poetry.lock')));
-    expect(error.format()).toMatch(/^p\/poetry\.lock:5: p\/poetry\.lock: package 'b' has no version.*poetry lock/);
+    expect(error.format()).toMatch(/^p\/poetry\.lock:5: package 'b' has no version.*poetry lock/);
   });
 });
 

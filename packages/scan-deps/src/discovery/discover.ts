@@ -121,7 +121,7 @@ export async function discoverManifests(paths: readonly string[], options: Disco
     const info = await lstat(abs).catch(() => undefined);
     const shown = workspaceRelative(options.workspace, abs);
     if (info === undefined) {
-      throw new UserError(`${shown} does not exist`, { file: shown, hint: 'name a folder or dependency file inside the workspace' });
+      throw new UserError('does not exist', { file: shown, hint: 'name a folder or dependency file inside the workspace' });
     }
     const target = info.isSymbolicLink() ? await stat(abs).catch(() => undefined) : info;
     if (target?.isDirectory()) {
@@ -129,14 +129,14 @@ export async function discoverManifests(paths: readonly string[], options: Disco
     } else if (target?.isFile()) {
       const format = formatForFileName(abs) ?? (['.txt', '.in'].includes(extname(abs)) ? 'requirements' : undefined);
       if (format === undefined) {
-        throw new UserError(`cannot tell what kind of dependency file ${shown} is from its name`, {
+        throw new UserError('cannot tell what kind of dependency file this is from its name', {
           file: shown,
           hint: 'name requirements files *.txt, or give the name its tool writes (pyproject.toml, poetry.lock, uv.lock, environment.yml, MLmodel, *.ipynb...)',
         });
       }
       add(abs, format, true);
     } else {
-      throw new UserError(`${shown} is neither a file nor a folder`, { file: shown });
+      throw new UserError('neither a file nor a folder', { file: shown });
     }
   }
   const files = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -20,12 +20,12 @@ export function parseJsonDocument(text: string, file: string, regenerate: string
   } catch (error) {
     // The parser recurses per nesting level: a hostile file nested thousands deep overflows the stack.
     if (!(error instanceof RangeError)) throw error;
-    throw new UserError(`${file} nests JSON too deeply to be a real file of its kind`, { file, hint: regenerate, cause: error });
+    throw new UserError('nests JSON too deeply to be a real file of its kind', { file, hint: regenerate, cause: error });
   }
   const first = errors[0];
   if (first !== undefined || root === undefined) {
     const offset = first?.offset ?? 0;
-    throw new UserError(`${file} is not valid JSON: ${first ? printParseErrorCode(first.error) : 'empty document'}`, {
+    throw new UserError(`not valid JSON: ${first ? printParseErrorCode(first.error) : 'empty document'}`, {
       file,
       line: lines.lineOf(offset),
       column: lines.columnOf(offset),

@@ -9,7 +9,7 @@ export function requireNameAndVersion(
 ): { name: string; version: string | undefined } {
   const name = asString(entry.name);
   if (name === undefined || name.trim() === '') {
-    throw new UserError(`${where.file} has a package entry without a name`, {
+    throw new UserError('a package entry has no name', {
       file: where.file,
       line: where.line,
       hint: `the lock looks hand-edited or truncated; regenerate it with ${where.regenerate}`,
@@ -17,7 +17,7 @@ export function requireNameAndVersion(
   }
   const version = asText(entry.version);
   if (version === undefined && !versionOptional) {
-    throw new UserError(`${where.file}: package '${name}' has no version`, {
+    throw new UserError(`package '${name}' has no version`, {
       file: where.file,
       line: where.line,
       hint: `the lock looks hand-edited or truncated; regenerate it with ${where.regenerate}`,
@@ -34,7 +34,7 @@ export function tablesOf(
 ): Table[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    throw new UserError(`${where.file}: '${key}' should be an array of tables`, {
+    throw new UserError(`'${key}' should be an array of tables`, {
       file: where.file,
       line: where.lineOf(0),
       hint: `regenerate the lock with ${where.regenerate}`,
@@ -42,7 +42,7 @@ export function tablesOf(
   }
   return value.map((item: unknown, i) => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new UserError(`${where.file}: entry ${i + 1} of '${key}' is not a table`, {
+      throw new UserError(`entry ${i + 1} of '${key}' is not a table`, {
         file: where.file,
         line: where.lineOf(i),
         hint: `regenerate the lock with ${where.regenerate}`,

@@ -24,7 +24,7 @@ export async function parseManifestFile(path: string, options: ParseOptions): Pr
   const rel = workspaceRelative(options.workspace, abs);
   const format = options.format ?? formatForFileName(abs);
   if (format === undefined) {
-    throw new UserError(`cannot tell what kind of dependency file ${rel} is from its name`, {
+    throw new UserError('cannot tell what kind of dependency file this is from its name', {
       file: rel,
       hint: 'rename it as the tool that writes it does (requirements.txt, poetry.lock, uv.lock...) or name its format explicitly',
     });

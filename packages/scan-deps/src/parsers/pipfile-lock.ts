@@ -16,7 +16,7 @@ export function parsePipfileLock(text: string, path: string): Manifest {
   const defaultNode = propertyNode(root, 'default');
   const developNode = propertyNode(root, 'develop');
   if (root.type !== 'object' || (defaultNode === undefined && developNode === undefined)) {
-    throw new UserError(`${path} has neither a "default" nor a "develop" section, so it is not a Pipfile.lock`, {
+    throw new UserError('neither a "default" nor a "develop" section, so this is not a Pipfile.lock', {
       file: path,
       line: 1,
       hint: REGENERATE,
@@ -33,7 +33,7 @@ export function parsePipfileLock(text: string, path: string): Manifest {
       const line = lines.lineOf(keyNode.offset);
       const entry = asTable(nodeValue(valueNode));
       if (entry === undefined) {
-        throw new UserError(`${path}: "${section}" entry "${name}" is not an object`, { file: path, line, hint: REGENERATE });
+        throw new UserError(`"${section}" entry "${name}" is not an object`, { file: path, line, hint: REGENERATE });
       }
       const ctx = {
         source: { path, line },

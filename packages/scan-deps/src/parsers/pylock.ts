@@ -30,8 +30,8 @@ export function parsePylock(text: string, path: string): Manifest {
   if (lockVersion === undefined || !/^1(\.|$)/.test(lockVersion)) {
     throw new UserError(
       lockVersion === undefined
-        ? `${path} has no lock-version, so it is not a PEP 751 lock file`
-        : `${path} has lock-version ${lockVersion}; only PEP 751 lock-version 1.x is understood`,
+        ? 'no lock-version, so this is not a PEP 751 lock file'
+        : `lock-version ${lockVersion}; only PEP 751 lock-version 1.x is understood`,
       { file: path, line: lines.nearest(['lock-version']), hint: `regenerate it with ${REGENERATE}` },
     );
   }

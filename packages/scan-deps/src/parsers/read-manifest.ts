@@ -13,13 +13,13 @@ export async function readManifestText(absPath: string, displayPath: string, max
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
     const what = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be opened (${code ?? String(error)})`;
-    throw new UserError(`${displayPath} ${what}`, { file: displayPath, hint: 'check the path and that the file is checked out', cause: error });
+    throw new UserError(what, { file: displayPath, hint: 'check the path and that the file is checked out', cause: error });
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new UserError(`${displayPath} is not a regular file`, { file: displayPath });
+    if (!stat.isFile()) throw new UserError('not a regular file', { file: displayPath });
     if (stat.size > maxBytes) {
-      throw new UserError(`${displayPath} is ${stat.size} bytes, more than the ${maxBytes} allowed for a dependency file`, {
+      throw new UserError(`${stat.size} bytes, more than the ${maxBytes} allowed for a dependency file`, {
         file: displayPath,
         hint: 'exclude it from the scan, or raise limits.maxFileBytes if it really is a dependency file',
       });

@@ -15,7 +15,7 @@ export function parseTomlDocument(text: string, file: string, what: string): Tom
   } catch (error) {
     if (!(error instanceof TomlError)) throw error;
     const reason = error.message.replace(/^Invalid TOML document:\s*/, '').split('\n')[0] ?? 'syntax error';
-    throw new UserError(`${file} is not valid TOML: ${reason}`, {
+    throw new UserError(`not valid TOML: ${reason}`, {
       file,
       line: error.line,
       column: error.column,

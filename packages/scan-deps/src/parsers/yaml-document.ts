@@ -17,7 +17,7 @@ export function parseYamlDocument(text: string, file: string, regenerate: string
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = first.linePos?.[0];
-    throw new UserError(`${file} is not valid YAML: ${(first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')}`, {
+    throw new UserError(`not valid YAML: ${(first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '')}`, {
       file,
       ...(pos ? { line: pos.line, column: pos.col } : {}),
       hint: regenerate,
