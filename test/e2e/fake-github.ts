@@ -35,7 +35,7 @@ interface OpenApi {
   components: object;
 }
 
-let cached: { doc: OpenApi; operations: Operation[] } | undefined;
+let cached: { operations: Operation[]; ajv: Ajv; validators: Map<string, ValidateFunction> } | undefined;
 
 function loadDescription() {
   if (cached) return cached;
@@ -60,7 +60,11 @@ function loadDescription() {
       });
     }
   }
-  cached = { doc, operations };
+  // OpenAPI 3.0 schemas: `nullable` is understood by ajv; examples and x-* keys are not keywords.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema({ components: doc.components }, 'github');
+  cached = { operations, ajv, validators: new Map() };
   return cached;
 }
 
@@ -76,17 +80,9 @@ export class FakeGitHub {
   readonly comments = new Map<number, { id: number; body: string; issue: number }>();
   private nextId = 1000;
   private server?: Server;
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv: Ajv;
   private stopTimer?: NodeJS.Timeout;
 
-  constructor(private readonly options: FakeGitHubOptions = {}) {
-    const { doc } = loadDescription();
-    // OpenAPI 3.0 schemas: `nullable` is understood by ajv; examples and x-* keys are not keywords.
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-    addFormats(this.ajv);
-    this.ajv.addSchema({ components: doc.components }, 'github');
-  }
+  constructor(private readonly options: FakeGitHubOptions = {}) {}
 
   get url(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -122,11 +118,12 @@ export class FakeGitHub {
 
   private validator(op: Operation): ValidateFunction | undefined {
     if (!op.bodySchema) return undefined;
-    let v = this.validators.get(op.operationId);
+    const { ajv, validators } = loadDescription();
+    let v = validators.get(op.operationId);
     if (!v) {
       const schema = JSON.parse(JSON.stringify(op.bodySchema).replaceAll('"#/components/', '"github#/components/')) as object;
-      v = this.ajv.compile(schema);
-      this.validators.set(op.operationId, v);
+      v = ajv.compile(schema);
+      validators.set(op.operationId, v);
     }
     return v;
   }
