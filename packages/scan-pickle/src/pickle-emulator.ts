@@ -53,6 +53,8 @@ export interface EmulationResult {
   dynamic: DynamicImport[];
   nested: NestedPayload[];
   persistentIds: number;
+  /** Byte ranges skipped as joblib inline array data (a plain pickle.load would read them as opcodes). */
+  skipped: [number, number][];
 }
 
 export interface EmulatorOptions {
@@ -140,6 +142,7 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
     dynamic: [],
     nested: [],
     persistentIds: 0,
+    skipped: [],
   };
   let stack: PyValue[] = [];
   const metastack: PyValue[][] = [];
@@ -608,6 +611,7 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
     }
     const n = count * itemsize;
     if (n > cursor.remaining) throw new PickleError(`joblib array of ${n} bytes runs past the end of the data`, true);
+    res.skipped.push([cursor.pos, cursor.pos + n]);
     cursor.pos += n;
   }
 }

@@ -73,6 +73,7 @@ export function scanPickleStream(source: ByteSource, start: number, opts: Pickle
     summary.imports += res.imports.length;
     summary.end = res.end;
     reportEmulation(res, index, trusted, opts);
+    if (res.skipped.length > 0) reportPlainReading(source, pos, res.skipped, index, opts);
     if (!res.stopped) {
       if (trusted || res.bound) summary.clean = false;
       break;
@@ -146,6 +147,35 @@ function reportEmulation(res: EmulationResult, index: number, trusted: boolean, 
     report(opts, RULE_IDS.malformed, 'high', `The pickle is ${kind} at offset ${res.error.offset}: ${res.error.message}; ${ran}`, `pickle ${kind}: ${res.error.message}`, { offset: res.error.offset, pickle: index });
   }
   if (trusted) for (const n of res.nested) opts.onNested(n, [...opts.nestedChain, nestedLabel(n)]);
+}
+
+/**
+ * joblib.load skips inline array bytes, but pickle.load on the same file reads them as opcodes: a payload
+ * can hide there for whoever loads the file the other way. Walk it again as plain pickle and report what
+ * the plain reading imports inside the skipped ranges (it usually stops at the first array's bytes).
+ */
+function reportPlainReading(source: ByteSource, start: number, skipped: [number, number][], index: number, opts: PickleScanOptions): void {
+  const plain = emulatePickle(new Cursor(source, start), {
+    maxOpcodes: opts.bounds.maxOpcodes,
+    maxMemo: opts.bounds.maxMemo,
+    maxLine: opts.bounds.maxLine,
+    maxDecodedBytes: opts.bounds.maxInMemoryBytes,
+    deadline: opts.deadline,
+    signal: opts.signal,
+    extensions: new Map(opts.extensions),
+    joblibArrays: false,
+  });
+  const inside = (off: number) => skipped.some(([a, b]) => off >= a && off < b);
+  const hidden: EmulationResult = {
+    ...plain,
+    error: undefined,
+    bound: undefined,
+    imports: plain.imports.filter((e) => inside(e.offset)).map((e) => ({ ...e, how: e.how || 'read by pickle.load inside bytes joblib skips as array data' })),
+    dynamic: plain.dynamic.filter((d) => inside(d.offset)),
+    nested: plain.nested.filter((n) => inside(n.offset)),
+    skipped: [],
+  };
+  reportEmulation(hidden, index, true, opts);
 }
 
 function nestedLabel(n: NestedPayload): string {

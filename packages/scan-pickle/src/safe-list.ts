@@ -134,10 +134,15 @@ export const SAFE_GLOBALS: readonly SafeEntry[] = [
   { name: 'pathlib.Path', why: 'as PosixPath' },
   { name: 'random.Random', why: 'Mersenne Twister state (RNG-state files)' },
   { name: '_random.Random', why: 'C implementation of random.Random' },
-  // ---- scipy sparse matrices (scikit-learn vectorizers and some estimators hold them)
-  ...['csr_matrix', 'csc_matrix', 'coo_matrix', 'csr_array', 'csc_array', 'coo_array'].map((n) => ({
-    name: `scipy.sparse._${n.slice(0, 3)}.${n}`,
-    why: 'sparse matrix: arrays of data, indices, pointers',
+  { name: 'typing.Any', why: 'a typing constant (omegaconf metadata records key and element types)' },
+  // ---- training-framework containers found in ordinary checkpoints
+  ...['pytorch_lightning.utilities.parsing', 'lightning.fabric.utilities.data', 'lightning_fabric.utilities.data', 'lightning.pytorch.utilities.parsing'].map((m) => ({
+    name: `${m}.AttributeDict`,
+    why: 'Lightning hyper-parameters: a dict subclass with attribute access',
+  })),
+  ...['dictconfig.DictConfig', 'listconfig.ListConfig', 'base.ContainerMetadata', 'base.Metadata', 'nodes.AnyNode', 'nodes.StringNode', 'nodes.IntegerNode', 'nodes.FloatNode', 'nodes.BooleanNode', 'nodes.BytesNode', 'nodes.PathNode', 'nodes.EnumNode'].map((n) => ({
+    name: `omegaconf.${n}`,
+    why: 'Hydra/omegaconf config saved in Lightning and NeMo checkpoints: restored from a __dict__ of values; interpolations are strings resolved later, custom resolvers are never pickled',
   })),
 ];
 
@@ -176,6 +181,16 @@ export const SAFE_FAMILIES: readonly SafeFamily[] = [
   { module: 'numpy', name: new RegExp(`^(?:${NUMPY_SCALARS.join('|')})$`), why: 'numpy scalar types (dtype=np.float64 in estimator parameters)' },
   { module: 'numpy.dtypes', name: /^[A-Z][A-Za-z0-9]*DType$/, why: 'numpy 2 dtype classes' },
   { module: 'numpy.random._', name: /^(?:MT19937|PCG64|PCG64DXSM|Philox|SFC64)$/, why: 'bit generators: integer state only' },
+  {
+    module: 'scipy.sparse.',
+    name: /^(?:csr|csc|coo|bsr|dia|dok|lil)_(?:matrix|array)$/,
+    why: 'sparse matrices (vectorizer outputs, some estimators): arrays of data, indices and pointers',
+  },
+  ...['transformers.training_args', 'transformers.training_args_seq2seq', 'transformers.trainer_utils', 'transformers.debug_utils', 'transformers.trainer_pt_utils', 'accelerate.utils.dataclasses'].map((module) => ({
+    module,
+    name: /^[A-Z][A-Za-z0-9]*$/,
+    why: 'training_args.bin in Hugging Face repositories: TrainingArguments dataclasses and their enums (IntervalStrategy, SchedulerType, OptimizerNames, DistributedType), restored from plain values',
+  })),
   {
     module: 'sklearn.',
     name: /^_?[A-Z][A-Za-z0-9_]*$/,

@@ -71,7 +71,8 @@ export function scanSafetensors(src: ByteSource, where: Where, env: ScanEnv): vo
     }
     if (problems.length === 0 && cursor !== dataSize) problems.push(`${dataSize - cursor} bytes after the last tensor are not described by the header`);
   }
-  if (problems.length > 0) {
+  // Found by magic bytes inside something else (tensor data that happens to look like a header): not a claim.
+  if (problems.length > 0 && !where.sniffed) {
     addFinding(
       env,
       where,
