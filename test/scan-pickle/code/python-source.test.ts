@@ -204,6 +204,47 @@ describe('scanPythonSource edge cases', () => {
     ]);
   });
 
+  it('reports an Unpickler subclass that restricts nothing, not one that overrides find_class', async () => {
+    const findings = await scan(
+      [
+        'import pickle',
+        'class Plain(pickle.Unpickler):',
+        '    pass',
+        'class Restricted(pickle.Unpickler):',
+        '    @staticmethod',
+        '    def find_class(module, name):',
+        '        raise pickle.UnpicklingError(name)',
+        'class Derived(Restricted):',
+        '    pass',
+        'class Chained(Plain):',
+        '    pass',
+        'a = Plain(f).load()',
+        'b = Restricted(f).load()',
+        'c = Derived(f).load()',
+        'd = Chained(f).load()',
+      ].join('\n'),
+    );
+    expect(findings.map((f) => [f.location.line, f.location.column, f.evidence])).toEqual([
+      [12, 5, 'pickle.Unpickler subclass without find_class'],
+      [15, 5, 'pickle.Unpickler subclass without find_class'],
+    ]);
+  });
+
+  it('reports torch.load passed on as a function unless the safe keyword is bound with it', async () => {
+    const findings = await scan(
+      [
+        'import functools, torch',
+        'states = list(map(torch.load, paths))',
+        'safe = functools.partial(torch.load, weights_only=True)',
+        'unsafe = functools.partial(torch.load, map_location="cpu")',
+      ].join('\n'),
+    );
+    expect(findings.map((f) => [f.location.line, f.location.column, f.evidence])).toEqual([
+      [2, 19, 'torch.load (passed as a function)'],
+      [4, 28, 'torch.load (passed as a function)'],
+    ]);
+  });
+
   it('does not report a loader used as a base class or an isinstance argument', async () => {
     expect(
       await scan('import pickle\nclass Safe(pickle.Unpickler):\n    pass\nisinstance(u, pickle.Unpickler)\nsorted(xs, key=len)\n'),

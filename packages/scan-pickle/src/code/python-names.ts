@@ -133,6 +133,7 @@ export class PythonNames {
   private readonly defined = new Set<string>();
   private readonly constants = new Map<string, Literal | null>();
   private readonly classBases = new Map<string, Node[]>();
+  private readonly classMethods = new Map<string, Set<string>>();
 
   /** First pass over each tree: imports, definitions, constants, class bases. */
   collect(index: SyntaxIndex): void {
@@ -217,6 +218,11 @@ export class PythonNames {
       return value ? directLiteral(value) : undefined;
     }
     return undefined;
+  }
+
+  /** Whether a class defined in this program (any class of that name) defines `method` in its body. */
+  classDefines(name: string, method: string): boolean {
+    return this.classMethods.get(name)?.has(method) ?? false;
   }
 
   /** Base-class expressions of a class defined in this program, e.g. `class L(yaml.SafeLoader)`. */
@@ -366,6 +372,16 @@ export class PythonNames {
           this.define(name.text, null);
           const bases = node.childForFieldName('superclasses');
           if (bases) this.classBases.set(name.text, bases.namedChildren.filter((b) => b.type !== 'keyword_argument'));
+          const methods = this.classMethods.get(name.text) ?? new Set<string>();
+          for (const statement of node.childForFieldName('body')?.namedChildren ?? []) {
+            const definition =
+              statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+            if (definition?.type === 'function_definition') {
+              const method = definition.childForFieldName('name');
+              if (method) methods.add(method.text);
+            }
+          }
+          this.classMethods.set(name.text, methods);
           break;
         }
         case 'parameters':

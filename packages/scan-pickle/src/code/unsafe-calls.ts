@@ -150,7 +150,7 @@ export class UnsafeCallFinder {
     const fn = call.childForFieldName('function');
     if (!fn) return undefined;
     const match = this.loaderOf(fn);
-    if (!match) return undefined;
+    if (!match) return fn.type === 'identifier' ? this.checkUnpicklerSubclass(call, fn) : undefined;
     const { resolved, loader } = match;
     const name = resolved.name;
     const who = this.describe(fn, resolved);
@@ -291,6 +291,39 @@ export class UnsafeCallFinder {
     return undefined;
   }
 
+  /**
+   * `class Loader(pickle.Unpickler)` is how find_class gets restricted; a subclass that does not override
+   * find_class (nor inherit an override from a class defined here) restricts nothing.
+   */
+  private checkUnpicklerSubclass(call: Node, fn: Node): CodeHit | undefined {
+    let current = fn.text;
+    for (let depth = 0; depth < 8; depth++) {
+      if (this.names.classDefines(current, 'find_class')) return undefined;
+      const bases = this.names.basesOfClass(current);
+      if (bases.length === 0) return undefined;
+      for (const base of bases) {
+        const loader = this.loaderOf(base);
+        if (loader?.loader.ruleId === CODE_RULE_IDS.pickleLoad && loader.resolved.name.endsWith('Unpickler')) {
+          const name = loader.resolved.name;
+          return this.hit(
+            call,
+            CODE_RULE_IDS.pickleLoad,
+            `${name} subclass without find_class`,
+            `\`${fn.text}\` subclasses ${name} without overriding find_class, so it unpickles any callable the ` +
+              'data names.',
+            'Override find_class to allow only the (module, name) pairs you expect and raise UnpicklingError otherwise.',
+            { loader: name, importAssumed: loader.resolved.assumed },
+          );
+        }
+      }
+      // Follow the first base defined here, e.g. class B(A), class A(pickle.Unpickler).
+      const local = bases.find((b) => b.type === 'identifier' && this.names.basesOfClass(b.text).length > 0);
+      if (!local) return undefined;
+      current = local.text;
+    }
+    return undefined;
+  }
+
   private isUnsafeTyp(typ: Node): boolean {
     const literal = this.names.literal(typ);
     if (literal.kind === 'string') return literal.value === 'unsafe';
@@ -379,14 +412,27 @@ export class UnsafeCallFinder {
       const value = child.type === 'keyword_argument' ? child.childForFieldName('value') : child;
       if (!value || (value.type !== 'identifier' && value.type !== 'attribute')) continue;
       const match = this.loaderOf(value);
-      if (!match || !match.loader.function || match.loader.check.kind !== 'always') continue;
+      if (!match || !match.loader.function) continue;
       const { resolved, loader } = match;
+      const check = loader.check;
+      let risk = loader.risk;
+      if (check.kind === 'unless-true') {
+        // `partial(torch.load, weights_only=True)` binds the safe argument along with the function.
+        const bound = list.namedChildren.find(
+          (c) => c.type === 'keyword_argument' && c.childForFieldName('name')?.text === check.keyword,
+        );
+        const boundValue = bound?.childForFieldName('value');
+        if (boundValue && this.names.literal(boundValue).kind === 'true') continue;
+        risk = `${loader.risk}, and a function passed on is called without it`;
+      } else if (check.kind !== 'always') {
+        continue;
+      }
       hits.push(
         this.hit(
           value,
           loader.ruleId,
           `${resolved.name} (passed as a function)`,
-          `${this.describe(value, resolved)} is passed to be called later; it ${loader.risk}.`,
+          `${this.describe(value, resolved)} is passed to be called later; it ${risk}.`,
           loader.instead,
           { loader: resolved.name, importAssumed: resolved.assumed },
         ),

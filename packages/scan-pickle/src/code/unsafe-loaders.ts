@@ -23,7 +23,11 @@ export interface UnsafeLoader {
   risk: string;
   /** The safer alternative for this loader, shown as the finding's help. */
   instead: string;
-  /** A function (not a class): reported when passed as a value too, e.g. `map(pickle.loads, blobs)`. */
+  /**
+   * A function (not a class): reported when passed as a value too, e.g. `map(pickle.loads, blobs)`; for
+   * `unless-true` loaders only when the same call does not bind the safe keyword (`partial(torch.load,
+   * weights_only=True)`).
+   */
   function: boolean;
 }
 
@@ -56,7 +60,7 @@ const TORCH_LOAD: UnsafeLoader = {
   check: { kind: 'unless-true', keyword: 'weights_only' },
   risk: 'unpickles the checkpoint with the full pickle module unless weights_only=True',
   instead: 'Pass weights_only=True, or save the weights as safetensors and load them with safetensors.torch.load_file.',
-  function: false,
+  function: true,
 };
 
 /** `position` of safe_mode: load_model(filepath, custom_objects, compile, safe_mode), deserialize_keras_object(config, custom_objects, safe_mode). */
