@@ -1,0 +1,5 @@
+export { type FileDigest, type HashAlgorithm, type HashOptions, hashFile } from './file-hash';
+export { type DvcDirEntry, compareCodePoints, dvcDirHash, dvcDirListingJson, isDvcTextFile } from './dvc-hash';
+export { type DvcOut, parseDvcFile, verifyDvcFile } from './dvc-file';
+export { type ManifestEntry, type VerifyManifestOptions, parseSha256Manifest, verifySha256Manifest, walkFiles } from './sha256-manifest';
+export type { ProvenanceCheck, ProvenanceResult } from './provenance-result';
