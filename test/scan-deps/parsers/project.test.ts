@@ -154,6 +154,25 @@ describe('parseProject', () => {
     expect(project.dependencies.find((d) => d.name === 'pytest')).toMatchObject({ dev: true });
   });
 
+  it('notes a found notebook that does not parse, but fails on a broken lock or a named notebook', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-broken-'));
+    try {
+      writeFileSync(join(dir, 'conflicted.ipynb'), '{\n "cells": [\n<<<<<<< HEAD\n');
+      writeFileSync(join(dir, 'requirements.txt'), 'numpy==1.24.3\n');
+      const { files } = await discoverManifests(['.'], { workspace: dir });
+      const project = await parseProject(files, { workspace: dir });
+      expect(project.dependencies.map((d) => d.name)).toEqual(['numpy']);
+      expect(project.notes).toEqual([expect.stringMatching(/^conflicted\.ipynb:3:1: not valid JSON: .*pip install lines were not checked$/)]);
+      const named = await discoverManifests(['conflicted.ipynb'], { workspace: dir });
+      await expect(parseProject(named.files, { workspace: dir })).rejects.toThrow(/not valid JSON/);
+      writeFileSync(join(dir, 'uv.lock'), 'version = 1\n[[package]\n');
+      const withLock = await discoverManifests(['.'], { workspace: dir });
+      await expect(parseProject(withLock.files, { workspace: dir })).rejects.toThrow(/not valid TOML/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes plain paths too', async () => {
     const project = await parseProject([fixture('pipenv-project/Pipfile.lock')], { workspace });
     expect(project.dependencies).toHaveLength(28);

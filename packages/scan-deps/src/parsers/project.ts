@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { CancelledError } from '@aisec/core';
+import { CancelledError, UserError } from '@aisec/core';
 import type { Dependency, Manifest, ManifestFormat } from '../dependency';
 import type { DiscoveredManifest } from '../discovery/discover';
 import { mlmodelEnvironmentFiles } from './mlflow';
@@ -59,21 +59,34 @@ const LOCK_COMMAND: Partial<Record<ManifestFormat, string>> = {
  *    (a requirements file included by two others, a constraint pinning two requirements) is kept once,
  *    and is dev only if every way of reaching it is.
  * Different files that pin the same package are all reported: each is a place to fix.
+ *
+ * A notebook found by walking that does not parse becomes a note; any other file that does not parse
+ * (and any file named explicitly) fails with its UserError.
  */
 export async function parseProject(
   files: readonly (DiscoveredManifest | string)[],
   options: ProjectOptions,
 ): Promise<ProjectDependencies> {
   const manifests: { manifest: Manifest; absPath: string }[] = [];
+  const unreadable: string[] = [];
   for (const file of files) {
     if (options.signal?.aborted) throw new CancelledError();
     const absPath = typeof file === 'string' ? file : file.absPath;
     const format = typeof file === 'string' ? options.format : file.format;
-    const manifest = await parseManifestFile(absPath, { ...options, ...(format !== undefined ? { format } : {}) });
-    manifests.push({ manifest, absPath });
+    try {
+      const manifest = await parseManifestFile(absPath, { ...options, ...(format !== undefined ? { format } : {}) });
+      manifests.push({ manifest, absPath });
+    } catch (error) {
+      // A notebook found by walking that is not valid JSON (an unresolved merge conflict, a truncated
+      // save) is not a dependency file the project relies on: say so and go on. Lockfiles, manifests
+      // and anything named explicitly still fail the scan.
+      const foundNotebook = typeof file !== 'string' && !file.explicit && file.format === 'notebook';
+      if (!foundNotebook || !(error instanceof UserError)) throw error;
+      unreadable.push(`${error.format()}; its pip install lines were not checked`);
+    }
   }
 
-  const notes = manifests.flatMap(({ manifest }) => manifest.notes);
+  const notes = [...unreadable, ...manifests.flatMap(({ manifest }) => manifest.notes)];
   const superseded: Superseded[] = [];
   const dropped = new Set<Dependency>();
   const supersededPaths = new Set<string>();
