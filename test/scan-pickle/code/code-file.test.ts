@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, type GateContext, UserError, silentLogger } from '@aisec/core';
+import { CancelledError, DEFAULT_LIMITS, type GateContext, UserError, silentLogger } from '@aisec/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isCodeFile, scanCodeFile } from '../../../packages/scan-pickle/src/code/index';
 
@@ -72,6 +72,14 @@ describe('scanCodeFile', () => {
     writeFileSync(join(workspace, 'generated.py'), big);
     const slow = await scanCodeFile(join(workspace, 'generated.py'), context({ timePerFileMs: 1 }));
     expect(slow.findings[0]?.evidence).toBe('time budget exceeded');
+  });
+
+  it('stops with CancelledError when the context is cancelled', async () => {
+    copyFileSync(join(FIXTURES, 'finetune.ipynb'), join(workspace, 'cancel.ipynb'));
+    const controller = new AbortController();
+    controller.abort();
+    const ctx = { ...context(), signal: controller.signal };
+    await expect(scanCodeFile(join(workspace, 'cancel.ipynb'), ctx)).rejects.toBeInstanceOf(CancelledError);
   });
 
   it('throws a UserError naming the file it cannot open', async () => {
