@@ -188,6 +188,13 @@ export function callEffect(callee: PyValue, args: PyValue[], env: CallEnv): PyVa
     return { t: 'unknown', why: 'dynamically imported module' };
   }
 
+  if (fn === 'numpy.core._ufunc_reconstruct' || fn === 'numpy._core._ufunc_reconstruct') {
+    // _ufunc_reconstruct(module, name) is __import__(module) then getattr: an import like any other.
+    if (a0?.t === 'str' && a1?.t === 'str') return env.importRef(a0.v, a1.v, `${fn}(${JSON.stringify(a0.v)}, ${JSON.stringify(a1.v)})`);
+    env.dynamic(`${fn} imports a name computed at run time`);
+    return { t: 'unknown', why: 'ufunc' };
+  }
+
   if (GETATTRS.has(fn)) {
     if (fn.endsWith('attrgetter')) {
       // attrgetter('x')(obj) arrives as partial(attrgetter, 'x') called with obj.

@@ -48,7 +48,7 @@ export function classifyGlobal(module: string, name: string): Verdict {
     }
   }
 
-  const simple = nameParts.length === 1 && IDENT.test(name) && !name.startsWith('__');
+  const simple = nameParts.length === 1 && IDENT.test(name) && !/^__\w+__$/.test(name);
   if (simple) {
     for (const fam of SAFE_FAMILIES) {
       const modOk = fam.module.endsWith('.') ? module.startsWith(fam.module) || `${module}.` === fam.module : module === fam.module;

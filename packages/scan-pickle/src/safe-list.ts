@@ -77,6 +77,11 @@ export const SAFE_GLOBALS: readonly SafeEntry[] = [
   { name: 'numpy._core.multiarray.scalar', why: 'numpy 2 name of the same' },
   { name: 'numpy.core.numeric._frombuffer', why: 'builds an array from a bytes buffer, dtype and shape' },
   { name: 'numpy._core.numeric._frombuffer', why: 'numpy 2 name of the same' },
+  {
+    name: 'numpy.core._ufunc_reconstruct',
+    why: 'imports a ufunc by (module, name): the scanner resolves that import itself and classifies it like any other',
+  },
+  { name: 'numpy._core._ufunc_reconstruct', why: 'numpy 2 name of the same' },
   { name: 'numpy.ndarray', why: 'the array type (class or subclass marker)' },
   { name: 'numpy.dtype', why: 'builds a dtype from a type string' },
   { name: 'numpy.ma.core._mareconstruct', why: 'masked-array counterpart of _reconstruct' },
@@ -155,6 +160,18 @@ const TORCH_DTYPES = [
   'per_tensor_affine', 'per_channel_affine', 'per_tensor_symmetric', 'per_channel_symmetric', 'per_channel_affine_float_qparams',
 ];
 
+/** numpy ufuncs that only compute (FunctionTransformer(np.log1p) pickles the ufunc by name). */
+const NUMPY_UFUNCS = [
+  'add', 'subtract', 'multiply', 'divide', 'true_divide', 'floor_divide', 'negative', 'positive', 'power', 'float_power',
+  'remainder', 'mod', 'fmod', 'divmod', 'absolute', 'abs', 'fabs', 'rint', 'sign', 'heaviside', 'conjugate', 'conj', 'exp',
+  'exp2', 'log', 'log2', 'log10', 'expm1', 'log1p', 'sqrt', 'square', 'cbrt', 'reciprocal', 'sin', 'cos', 'tan', 'arcsin',
+  'arccos', 'arctan', 'arctan2', 'hypot', 'sinh', 'cosh', 'tanh', 'arcsinh', 'arccosh', 'arctanh', 'deg2rad', 'rad2deg',
+  'degrees', 'radians', 'greater', 'greater_equal', 'less', 'less_equal', 'not_equal', 'equal', 'logical_and', 'logical_or',
+  'logical_xor', 'logical_not', 'maximum', 'minimum', 'fmax', 'fmin', 'isfinite', 'isinf', 'isnan', 'signbit', 'copysign',
+  'nextafter', 'spacing', 'modf', 'ldexp', 'frexp', 'floor', 'ceil', 'trunc', 'bitwise_and', 'bitwise_or', 'bitwise_xor',
+  'invert', 'left_shift', 'right_shift', 'logaddexp', 'logaddexp2', 'clip',
+];
+
 const NUMPY_SCALARS = [
   'bool_', 'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'intc', 'uintc', 'int_', 'uint',
   'longlong', 'ulonglong', 'float16', 'float32', 'float64', 'longdouble', 'half', 'single', 'double', 'complex64',
@@ -179,6 +196,11 @@ export const SAFE_FAMILIES: readonly SafeFamily[] = [
   { module: 'torch.nn.modules.activation', name: /^[a-z][a-z0-9_]*$/, why: 'same functions reached through the activation module' },
   { module: '__torch__.', name: /^[A-Za-z_][A-Za-z0-9_]*$/, why: 'TorchScript class names, resolved by the TorchScript loader from the archive, never by Python import' },
   { module: 'numpy', name: new RegExp(`^(?:${NUMPY_SCALARS.join('|')})$`), why: 'numpy scalar types (dtype=np.float64 in estimator parameters)' },
+  ...['numpy', 'numpy.core._multiarray_umath', 'numpy._core._multiarray_umath', 'numpy.core.umath', 'numpy._core.umath'].map((module) => ({
+    module,
+    name: new RegExp(`^(?:${NUMPY_UFUNCS.join('|')})$`),
+    why: 'arithmetic ufuncs, referenced by estimators (FunctionTransformer(np.log1p)); they compute, never touch files',
+  })),
   { module: 'numpy.dtypes', name: /^[A-Z][A-Za-z0-9]*DType$/, why: 'numpy 2 dtype classes' },
   { module: 'numpy.random._', name: /^(?:MT19937|PCG64|PCG64DXSM|Philox|SFC64)$/, why: 'bit generators: integer state only' },
   {
@@ -193,7 +215,9 @@ export const SAFE_FAMILIES: readonly SafeFamily[] = [
   })),
   {
     module: 'sklearn.',
-    name: /^_?[A-Z][A-Za-z0-9_]*$/,
+    // Classes, plus the two Cython helpers their pickles call: __pyx_unpickle_<Cls>(type, checksum, state)
+    // restores an extension type's fields after a layout checksum; newObj(cls) is cls.__new__(cls).
+    name: /^(?:_?[A-Z][A-Za-z0-9_]*|__pyx_unpickle_[A-Za-z0-9_]+|newObj)$/,
     why: 'scikit-learn estimators, transformers, pipelines, trees and losses: classes restored from their __dict__ by BaseEstimator.__setstate__; any function they hold (FunctionTransformer) is a separate import, classified on its own',
   },
 ];
