@@ -7,6 +7,7 @@ import { fixture, userErrorOf } from './fixtures';
 
 /** A repository-shaped tree built from the real fixtures, with the clutter real repositories have. */
 let root = '';
+let outside = '';
 function put(path: string, text: string): void {
   mkdirSync(join(root, path, '..'), { recursive: true });
   writeFileSync(join(root, path), text);
@@ -43,12 +44,19 @@ beforeAll(() => {
   put('services/keep-requirements.generated.txt', 'ok==1.0\n');
   put('services/churn/scratch/requirements.txt', 'evil==1.0\n');
   symlinkSync(join(root, 'services'), join(root, 'services-link'));
+  // A link to a file outside the workspace is not read.
+  outside = mkdtempSync(join(tmpdir(), 'aisec-outside-'));
+  writeFileSync(join(outside, 'requirements.txt'), 'secret==1.0\n');
+  symlinkSync(join(outside, 'requirements.txt'), join(root, 'requirements-host.txt'));
   // Declarations we do not read: noted. A setup.py beside a pyproject.toml is covered by it.
   put('legacy-app/Pipfile', '[packages]\nflask = "*"\n');
   put('legacy-app/setup.py', 'from setuptools import setup\nsetup(name="legacy", install_requires=["flask"])\n');
   put('services/churn/setup.py', 'from setuptools import setup\nsetup()\n');
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
 
 describe('discoverManifests', () => {
   it('finds dependency files by name, respecting .gitignore and skipping clutter', async () => {
@@ -72,6 +80,7 @@ describe('discoverManifests', () => {
     expect(notes).toEqual([
       expect.stringMatching(/^legacy-app\/Pipfile: not read .*pipenv lock/),
       expect.stringMatching(/^legacy-app\/setup\.py: not read/),
+      'requirements-host.txt: links outside the workspace; not read',
     ]);
   });
 

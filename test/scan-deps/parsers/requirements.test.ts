@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifestFile, parseRequirements } from '../../../packages/scan-deps/src/parsers/index';
 import { FIXTURES, fixture, userErrorOf } from './fixtures';
@@ -127,6 +129,24 @@ describe('requirements files', () => {
     ]);
     expect(m2.dependencies[1]?.marker).toBe('python_version>="3"');
     expect(m2.notes.filter((n) => n.includes(':6') || n.includes(':7') || n.includes(':8'))).toHaveLength(3);
+  });
+
+  it('does not read includes outside the workspace, even through a link', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'aisec-outside-'));
+    const ws = mkdtempSync(join(tmpdir(), 'aisec-ws-'));
+    try {
+      writeFileSync(join(outside, 'secret.txt'), 'token-abc123==1.0\n');
+      symlinkSync(join(outside, 'secret.txt'), join(ws, 'linked.txt'));
+      const text = `-r ${join(outside, 'secret.txt')}\n-r ../${basename(outside)}/secret.txt\n-r linked.txt\nnumpy==1.24.3\n`;
+      const m = await parseRequirements(text, join(ws, 'requirements.txt'), { workspace: ws, env: {} });
+      expect(m.dependencies.map((d) => d.name)).toEqual(['numpy']);
+      expect(m.notes).toHaveLength(3);
+      expect(m.notes.every((n) => n.includes('outside the workspace; not read'))).toBe(true);
+      expect(m.notes.join('\n')).not.toContain('token-abc123');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 
   it('reads the fixture text the same way from a string', async () => {

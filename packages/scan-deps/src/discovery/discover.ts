@@ -4,6 +4,7 @@ import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node
 import { CancelledError, UserError, workspaceRelative } from '@aisec/core';
 import type { ManifestFormat } from '../dependency';
 import { formatForFileName } from '../parsers/format';
+import { insideWorkspace } from '../parsers/inside-workspace';
 import { GitignoreStack } from './gitignore';
 
 export interface DiscoverOptions {
@@ -110,7 +111,14 @@ export async function discoverManifests(paths: readonly string[], options: Disco
         const format = formatForFileName(full);
         if (format === undefined || here.ignores(full, false)) continue;
         // A link to a file is read like the file; a link to a folder is never walked (loops).
-        if (entry.isSymbolicLink() && !(await stat(full).then((s) => s.isFile(), () => false))) continue;
+        if (entry.isSymbolicLink()) {
+          const isFile = await stat(full).then((s) => s.isFile(), () => false);
+          if (!isFile) continue;
+          if (!insideWorkspace(options.workspace, full)) {
+            notes.push(`${workspaceRelative(options.workspace, full)}: links outside the workspace; not read`);
+            continue;
+          }
+        }
         add(full, format, false);
       }
     }

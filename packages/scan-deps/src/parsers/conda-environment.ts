@@ -6,6 +6,7 @@ import { normalizeName } from './pep503';
 import { RequirementsReader } from './requirements';
 import type { RequirementLine } from './requirements-lines';
 import { mapValue, parseYamlDocument, scalarText, seqItems } from './yaml-document';
+import { quoteForNote } from './inside-workspace';
 
 const REGENERATE = 'fix the YAML, or regenerate it with `conda env export --from-history`';
 
@@ -29,7 +30,7 @@ export async function parseCondaEnvironment(text: string, absPath: string, path:
       const parsed = parseCondaSpec(spec);
       const line = yaml.lineOf(item);
       if (parsed === undefined) {
-        notes.push(`${path}:${line}: '${spec}' is not a conda package spec; not listed`);
+        notes.push(`${path}:${line}: ${quoteForNote(spec)} is not a conda package spec; not listed`);
         continue;
       }
       conda.push(parsed.name);

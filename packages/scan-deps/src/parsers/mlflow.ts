@@ -3,6 +3,7 @@ import { dirname, relative, resolve, isAbsolute } from 'node:path';
 import { workspaceRelative } from '@aisec/core';
 import type { Manifest } from '../dependency';
 import { parseCondaEnvironment } from './conda-environment';
+import { insideWorkspace } from './inside-workspace';
 import { maxBytesFor, type ParseOptions } from './options';
 import { readManifestText } from './read-manifest';
 import { RequirementsReader, parseRequirements } from './requirements';
@@ -64,6 +65,10 @@ export async function parseMlmodel(text: string, absPath: string, path: string, 
   ];
   for (const [file, kind] of candidates) {
     if (file === undefined || !existsSync(file)) continue;
+    if (!insideWorkspace(options.workspace, file)) {
+      notes.push(`${path}: ${workspaceRelative(options.workspace, file)} links outside the workspace; not read`);
+      continue;
+    }
     const rel = workspaceRelative(options.workspace, file);
     const body = await readManifestText(file, rel, maxBytesFor(options));
     const inner =

@@ -6,6 +6,7 @@ import { Pep508Error, parsePep508, type Pep508Requirement } from './pep508';
 import { PoetryConstraintError, pythonMarker, translatePoetryConstraint } from './poetry-constraint';
 import { parseTomlDocument } from './toml-document';
 import type { KeyPath, TomlLines } from './toml-lines';
+import { quoteForNote } from './inside-workspace';
 
 /**
  * `pyproject.toml`: PEP 621 `[project]` dependencies and optional dependencies, PEP 735
@@ -80,7 +81,7 @@ class PyprojectReader {
         this.add(parsePep508(item), [...keyPath, i], dev, group);
       } catch (error) {
         if (!(error instanceof Pep508Error)) throw error;
-        this.notes.push(`${this.where([...keyPath, i])}: '${item}' is not a valid PEP 508 requirement (${error.message}); not checked`);
+        this.notes.push(`${this.where([...keyPath, i])}: ${quoteForNote(item)} is not a valid PEP 508 requirement (${error.message}); not checked`);
       }
     });
   }
@@ -192,7 +193,7 @@ class PyprojectReader {
       else if (specifier !== '') req.specifier = specifier;
     } catch (error) {
       if (!(error instanceof PoetryConstraintError)) throw error;
-      this.notes.push(`${this.where(at)}: Poetry constraint '${constraint}' for '${name}' was not understood (${error.message}); not checked`);
+      this.notes.push(`${this.where(at)}: Poetry constraint ${quoteForNote(constraint)} for '${name}' was not understood (${error.message}); not checked`);
       return undefined;
     }
     return req;

@@ -3,6 +3,7 @@ import { UserError, workspaceRelative } from '@aisec/core';
 import type { Dependency, Manifest } from '../dependency';
 import { dependencyFromRequirement } from './declared-dependency';
 import { isPathLike, isUrl, nameFromUrl } from './direct-url';
+import { insideWorkspace, quoteForNote } from './inside-workspace';
 import { environmentOf, maxBytesFor, maxIncludeDepth, type ParseOptions } from './options';
 import { normalizeName } from './pep503';
 import { Pep508Error, parsePep508 } from './pep508';
@@ -137,7 +138,7 @@ export class RequirementsReader {
     const optionText = firstOption === -1 ? '' : tokens.slice(firstOption).join(' ');
     const parsed = this.parseOptions(optionText);
     for (const option of parsed.unknown) {
-      this.notes.push(`${this.where(scope, line.line)}: option '${option}' is not one pip accepts in a requirements file; ignored`);
+      this.notes.push(`${this.where(scope, line.line)}: option ${quoteForNote(option)} is not one pip accepts in a requirements file; ignored`);
     }
     const hashes = parsed.values.filter((v) => v.kind === 'hash').map((v) => v.value);
 
@@ -212,6 +213,10 @@ export class RequirementsReader {
       this.notes.push(`${where}: ${option} ${target} includes a file already being read (a cycle); skipped`);
       return;
     }
+    if (!insideWorkspace(this.options.workspace, abs)) {
+      this.notes.push(`${where}: ${option} ${target} is outside the workspace; not read, so what it lists was not checked`);
+      return;
+    }
     const maxDepth = maxIncludeDepth(this.options);
     if (stack.length > maxDepth) {
       throw new UserError(`${option} ${target} nests requirement files more than ${maxDepth} deep`, {
@@ -260,7 +265,7 @@ export class RequirementsReader {
       const { name } = nameFromUrl(url);
       if (name === undefined) {
         this.notes.push(
-          `${this.where(scope, line)}: cannot tell the package name of '${url}'; write it as 'NAME @ ${url}' (or add '#egg=NAME') to have it listed`,
+          `${this.where(scope, line)}: cannot tell the package name of ${quoteForNote(url)}; write it as 'NAME @ URL' (or add '#egg=NAME') to have it listed`,
         );
         return undefined;
       }
@@ -278,7 +283,7 @@ export class RequirementsReader {
       return dependencyFromRequirement(parsePep508(text), base);
     } catch (error) {
       if (!(error instanceof Pep508Error)) throw error;
-      this.notes.push(`${this.where(scope, line)}: '${text}' is not a valid requirement (${error.message} at column ${error.column}); not checked`);
+      this.notes.push(`${this.where(scope, line)}: ${quoteForNote(text)} is not a valid requirement (${error.message} at column ${error.column}); not checked`);
       return undefined;
     }
   }
@@ -293,7 +298,7 @@ export class RequirementsReader {
     const url = target.replace(/\[[^\]]*\]$/, '');
     const name = frozen?.name ?? nameFromUrl(url).name;
     if (name === undefined) {
-      this.notes.push(`${this.where(scope, line)}: editable '${target}' is a local project; it is not a registry package and was not checked`);
+      this.notes.push(`${this.where(scope, line)}: editable ${quoteForNote(target)} is a local project; it is not a registry package and was not checked`);
       return undefined;
     }
     const dep: Dependency = {
