@@ -71,7 +71,7 @@ function joinContinuations(lines: SourceLine[]): SourceLine[] {
  * where Jupyter starts the kernel. Outputs are never read.
  */
 export async function parseNotebook(text: string, absPath: string, path: string, options: ParseOptions): Promise<Manifest> {
-  const { root, lines } = parseJsonDocument(text, path, 'the notebook is not valid JSON; open and save it in Jupyter to repair it');
+  const { root, lines } = parseJsonDocument(text, path, 'open and save it in Jupyter to repair it');
   const lineOf = (offset: number): number => lines.lineOf(offset);
   const reader = new RequirementsReader(options, 'note');
   const notes: string[] = [];
