@@ -172,6 +172,21 @@ describe('scanPythonSource edge cases', () => {
     ]);
   });
 
+  it('says whether trust_remote_code runs code pinned to a commit', async () => {
+    const [pinned, branch] = await scan(
+      [
+        'from transformers import AutoModel',
+        'REV = "0123456789abcdef0123456789abcdef01234567"',
+        'AutoModel.from_pretrained(n, trust_remote_code=True, revision=REV)',
+        'AutoModel.from_pretrained(n, trust_remote_code=True, revision="main")',
+      ].join('\n'),
+    );
+    expect(pinned?.message).toContain('at the pinned commit 0123456789ab');
+    expect(pinned?.properties?.revisionPinned).toBe(true);
+    expect(branch?.message).toContain('no commit hash pinned');
+    expect(branch?.evidence).toBe(pinned?.evidence);
+  });
+
   it('reports trust_remote_code only for a True it can see', async () => {
     const findings = await scan(
       [

@@ -66,7 +66,6 @@ function literalText(literal: Literal): string {
 
 type LoaderVerdict = { kind: 'safe' } | { kind: 'unsafe'; name: string } | { kind: 'unknown' };
 
-/** Finds unsafe loading in parsed Python, using one PythonNames for the whole program. */
 /** Thrown when analysis runs past its deadline; the caller reports the file as not scanned. */
 export class AnalysisDeadlineError extends Error {
   constructor() {
@@ -78,6 +77,7 @@ export class AnalysisDeadlineError extends Error {
 /** How many nodes are visited between clock checks. */
 const DEADLINE_CHECK_INTERVAL = 256;
 
+/** Finds unsafe loading in parsed Python, using one PythonNames for the whole program. */
 export class UnsafeCallFinder {
   private visited = 0;
 
@@ -365,17 +365,24 @@ export class UnsafeCallFinder {
 
   private checkTrustRemoteCode(call: Node): CodeHit | undefined {
     const fn = call.childForFieldName('function');
-    const value = callArguments(call).keywords.get('trust_remote_code');
+    const { keywords } = callArguments(call);
+    const value = keywords.get('trust_remote_code');
     if (!fn || !value || this.names.literal(value).kind !== 'true') return undefined;
     const callee = this.calleeName(fn);
+    // A full commit hash pins the code that runs; still reported (it runs), but the reviewer knows what to read.
+    const revisionNode = keywords.get('code_revision') ?? keywords.get('revision');
+    const revision = revisionNode ? this.names.literal(revisionNode) : undefined;
+    const pinned = revision?.kind === 'string' && /^[0-9a-f]{40}$/.test(revision.value) ? revision.value : undefined;
     return this.hit(
       call,
       CODE_RULE_IDS.remoteCode,
       `${callee}(trust_remote_code=True)`,
       `\`${shortText(fn)}\` is called with trust_remote_code=True, which imports and runs Python files from the ` +
-        'model or dataset repository.',
-      "Drop trust_remote_code=True for models the library supports natively; otherwise pin revision= to a reviewed commit hash or vendor the model code.",
-      { callee },
+        (pinned
+          ? `repository at the pinned commit ${pinned.slice(0, 12)}: review that commit's code.`
+          : 'model or dataset repository (no commit hash pinned with revision=).'),
+      'Drop trust_remote_code=True for models the library supports natively; otherwise pin revision= to a reviewed commit hash or vendor the model code.',
+      { callee, revisionPinned: pinned !== undefined },
     );
   }
 
