@@ -86,3 +86,10 @@ describe('scanModels over the fixture tree', () => {
     expect(() => findModelFiles(['nope'], ROOT)).toThrow(UserError);
   });
 });
+
+describe('unreadable files', () => {
+  it('a missing file is a UserError naming it', async () => {
+    const { scanModelFile } = await import('@aisec/scan-pickle');
+    await expect(scanModelFile(join(ROOT, 'benign/missing.pt'), ctx(ROOT))).rejects.toThrow(/cannot read model file benign\/missing\.pt \(ENOENT\)/);
+  });
+});

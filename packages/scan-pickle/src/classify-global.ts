@@ -23,12 +23,6 @@ export function classifyGlobal(module: string, name: string): Verdict {
   const modParts = module.split('.');
   const nameParts = name ? name.split('.') : [];
 
-  // The module, or any package above it, is dangerous as a whole.
-  for (let i = modParts.length; i >= 1; i--) {
-    const m = modParts.slice(0, i).join('.');
-    const kind = DANGEROUS_MODULES[m];
-    if (kind) return { verdict: 'dangerous', kind, why: `${m} is a module that ${KIND_TEXT[kind]}` };
-  }
   // A known dangerous member, also when reached through attribute traversal (`torch.serialization.os.system`).
   const all = [...modParts, ...nameParts];
   for (let i = 0; i < all.length; i++) {
@@ -37,6 +31,12 @@ export function classifyGlobal(module: string, name: string): Verdict {
       const kind = DANGEROUS_MEMBERS[path];
       if (kind) return { verdict: 'dangerous', kind, why: `${path} ${KIND_TEXT[kind]}` };
     }
+  }
+  // Otherwise the module, or any package above it, is dangerous as a whole.
+  for (let i = modParts.length; i >= 1; i--) {
+    const m = modParts.slice(0, i).join('.');
+    const kind = DANGEROUS_MODULES[m];
+    if (kind) return { verdict: 'dangerous', kind, why: `${m} is a module that ${KIND_TEXT[kind]}` };
   }
   for (const part of nameParts) {
     // A module reached as an attribute of another module (`torch.serialization` then `os`).

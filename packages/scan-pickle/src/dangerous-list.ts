@@ -63,6 +63,7 @@ export const DANGEROUS_MODULES: Record<string, DangerKind> = {
   mmap: 'file',
   zipfile: 'file',
   tarfile: 'file',
+  'logging.config': 'import', // dictConfig/listen instantiate any class named in a config
   shelve: 'deserialize',
   pickle: 'deserialize',
   _pickle: 'deserialize',

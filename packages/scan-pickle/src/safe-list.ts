@@ -93,6 +93,10 @@ export const SAFE_GLOBALS: readonly SafeEntry[] = [
   { name: 'numpy.random.mtrand.RandomState', why: 'RandomState type; state restored as data' },
   { name: 'numpy.random._generator.Generator', why: 'Generator type' },
   { name: 'numpy.random.bit_generator.SeedSequence', why: 'seed sequence, integers only' },
+  {
+    name: 'dill._dill._create_array',
+    why: 'dill\'s numpy array rebuilder: calls its first argument (an import classified on its own, numpy _reconstruct in practice) and restores the array state',
+  },
   // ---- joblib's array wrapper: joblib reads the array bytes that follow it (the scanner skips them)
   { name: 'joblib.numpy_pickle.NumpyArrayWrapper', why: 'describes an array whose raw bytes follow inline; object arrays are an inline pickle that is scanned too' },
   { name: 'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper', why: 'vendored joblib in scikit-learn < 0.23' },

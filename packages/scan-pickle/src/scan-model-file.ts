@@ -1,4 +1,4 @@
-import { CancelledError, DEFAULT_LIMITS, workspaceRelative, type Finding, type GateContext, type Limits } from '@aisec/core';
+import { CancelledError, DEFAULT_LIMITS, UserError, workspaceRelative, type Finding, type GateContext, type Limits } from '@aisec/core';
 import { FileSource, MemorySource, type ByteSource } from './byte-source';
 import { decompressXz } from './decompress';
 import type { RawFinding } from './raw-finding';
@@ -120,7 +120,13 @@ export async function scanModelFile(absPath: string, ctx: GateContext, explicit 
   const path = workspaceRelative(ctx.workspace, absPath);
   if (ctx.signal.aborted) throw new CancelledError();
   const env = newEnv(ctx.limits, ctx.signal);
-  const source = new FileSource(absPath);
+  let source: FileSource;
+  try {
+    source = new FileSource(absPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UserError(`cannot read model file ${path} (${code})`, { file: path, hint: 'check that the file exists and is readable by the runner', cause: error });
+  }
   let format: ModelFormat = 'unknown';
   try {
     if (source.size > ctx.limits.maxFileBytes) {
