@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,5 +90,9 @@ describe('scanCodeFile', () => {
     mkdirSync(join(workspace, 'dir.py'));
     const dir = await scanCodeFile(join(workspace, 'dir.py'), context()).catch((e: unknown) => e);
     expect((dir as UserError).message).toBe('cannot read dir.py (EISDIR)');
+    // A FIFO would block a reader until something writes to it: refused before opening.
+    execFileSync('mkfifo', [join(workspace, 'pipe.py')]);
+    const fifo = await scanCodeFile(join(workspace, 'pipe.py'), context()).catch((e: unknown) => e);
+    expect((fifo as UserError).message).toBe('cannot read pipe.py (not a regular file)');
   });
 });

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { type GateContext, UserError, workspaceRelative } from '@aisec/core';
 import { type CodeScanOptions, type CodeScanResult, emptyStats, notScannedFinding } from './code-findings';
 import { scanNotebook } from './notebook';
@@ -71,6 +71,11 @@ function decodePython(bytes: Uint8Array): string {
 
 /** Reads at most `limit` bytes; undefined when the file is larger (checked on the bytes read, not stat alone). */
 async function readBounded(absPath: string, limit: number): Promise<{ bytes?: Uint8Array; size: number }> {
+  // Checked before opening: opening a FIFO for reading blocks until something writes to it.
+  const info = await stat(absPath);
+  if (!info.isFile()) {
+    throw Object.assign(new Error('not a regular file'), { code: info.isDirectory() ? 'EISDIR' : 'not a regular file' });
+  }
   const handle = await open(absPath, 'r');
   try {
     const { size } = await handle.stat();
