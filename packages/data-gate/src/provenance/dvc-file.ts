@@ -22,10 +22,10 @@ export interface DvcOut {
 const MD5 = /^[0-9a-f]{32}(\.dir)?$/;
 
 export function parseDvcFile(text: string, displayPath: string): DvcOut[] {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new UserError(`not valid YAML: ${e?.message ?? 'parse error'}`, { file: displayPath, ...(e?.linePos?.[0] ? { line: e.linePos[0].line } : {}) });
+    throw new UserError(`not valid YAML: ${(e?.message ?? 'parse error').split('\n')[0]}`, { file: displayPath, ...(e?.linePos?.[0] ? { line: e.linePos[0].line } : {}) });
   }
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const outs = (data as { outs?: unknown } | null)?.outs;
