@@ -115,6 +115,32 @@ describe('parseProject', () => {
     }
   });
 
+  it('reports a poetry export requirements.txt beside poetry.lock only where it differs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-export-'));
+    try {
+      cpSync(fixture('poetry-2.1/poetry.lock'), join(dir, 'poetry.lock'));
+      cpSync(fixture('poetry-2.1/pyproject.toml'), join(dir, 'pyproject.toml'));
+      const lock = await parseProject([join(dir, 'poetry.lock')], { workspace: dir });
+      // `poetry export -f requirements.txt` output: main group, markers, hashes on continuation lines.
+      const exported = lock.dependencies
+        .filter((d) => !d.dev && d.kind === 'locked')
+        .map((d) => {
+          const version = d.name === 'pillow' ? '9.5.0' : d.version;
+          return `${d.rawName}==${version} ; python_version >= "3.10" and python_version < "4.0" \\\n${(d.hashes ?? []).map((h) => `    --hash=${h}`).join(' \\\n')}`;
+        })
+        .join('\n');
+      writeFileSync(join(dir, 'requirements.txt'), `${exported}\n`);
+      const { files } = await discoverManifests(['.'], { workspace: dir });
+      const project = await parseProject(files, { workspace: dir });
+      const fromExport = project.dependencies.filter((d) => d.source.path === 'requirements.txt');
+      expect(fromExport.map((d) => [d.name, d.version])).toEqual([['pillow', '9.5.0']]);
+      expect(project.notes).toEqual(['requirements.txt: 19 of 20 entries are the same as in poetry.lock and are reported there']);
+      expect(project.dependencies).toHaveLength(29);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads an MLflow model once, through its MLmodel', async () => {
     const { files } = await discoverManifests(['mlflow/churn-model-v3'], { workspace });
     expect(files).toHaveLength(4);

@@ -35,6 +35,8 @@ export interface ProjectDependencies {
 }
 
 const LOCKS: readonly ManifestFormat[] = ['uv-lock', 'poetry-lock', 'pdm-lock', 'pylock'];
+/** Files that tools export from their lock, which then repeat its pins. */
+const EXPORT_FORMATS: readonly ManifestFormat[] = ['pylock', 'requirements', 'pip-freeze'];
 const LOCK_COMMAND: Partial<Record<ManifestFormat, string>> = {
   'uv-lock': '`uv lock`',
   'poetry-lock': '`poetry lock`',
@@ -52,7 +54,8 @@ const LOCK_COMMAND: Partial<Record<ManifestFormat, string>> = {
  *    entries it declares are marked `direct`; where the lock cannot tell dev from runtime (poetry.lock
  *    lock-version 2.0, pdm.lock groups that may be extras) the manifest's dev groups decide; and a
  *    declared package the lock lacks is noted (the lock is stale).
- *    A `pylock*.toml` beside a tool's own lock (usually its export) is reported only where it differs.
+ *    A `pylock*.toml` or requirements file beside a tool's own lock (usually its export) is reported
+ *    only where it differs from that lock.
  * 2. An MLmodel wins over the environment files beside it (python_env.yaml, conda.yaml,
  *    requirements.txt), which it reads itself: MLflow writes the same pins into all three.
  * 3. One declaration is one dependency: the same package at the same file, line and cell reached twice
@@ -88,7 +91,7 @@ export async function parseProject(
 
   const notes = [...unreadable, ...manifests.flatMap(({ manifest }) => manifest.notes)];
   const superseded: Superseded[] = [];
-  const dropped = new Set<Dependency>();
+  const dropped = new Set<string>();
   const supersededPaths = new Set<string>();
   const byDir = new Map<string, { manifest: Manifest; absPath: string }[]>();
   for (const m of manifests) byDir.set(dirname(m.absPath), [...(byDir.get(dirname(m.absPath)) ?? []), m]);
@@ -118,19 +121,20 @@ export async function parseProject(
         notes.push(...refineLock(lock, pyproject, lock === member?.lock ? member.names : new Set()));
       }
     }
-    // pylock.toml beside a tool's own lock is usually its export (`uv export`, `pdm export`): entries
-    // the same as the tool's lock are reported once, there; entries that differ are still reported.
+    // A pylock.toml or requirements file beside a tool's own lock is usually its export (`uv export`,
+    // `poetry export`, `pdm export`): pins the same as the tool's lock are reported once, there; pins
+    // that differ, and anything unpinned, are still reported where they are.
     const native = locks.find((l) => l.format !== 'pylock');
-    for (const pylock of group.filter((m) => m.manifest.format === 'pylock').map((m) => m.manifest)) {
-      if (native === undefined) break;
-      const same = new Set(native.dependencies.map(identity));
-      const covered = pylock.dependencies.filter((d) => same.has(identity(d)));
-      for (const d of covered) dropped.add(d);
-      if (covered.length === pylock.dependencies.length) {
-        superseded.push({ path: pylock.path, by: native.path, reason: `every entry is the same as in ${native.path}` });
-        supersededPaths.add(pylock.path);
+    const exports = group.filter((m) => EXPORT_FORMATS.includes(m.manifest.format) && m.manifest !== native);
+    for (const exported of native === undefined ? [] : exports.map((m) => m.manifest)) {
+      const same = new Set(native?.dependencies.map(identity));
+      const covered = exported.dependencies.filter((d) => (d.version ?? d.url) !== undefined && same.has(identity(d)));
+      for (const d of covered) dropped.add(locationKey(d));
+      if (covered.length > 0 && covered.length === exported.dependencies.length) {
+        superseded.push({ path: exported.path, by: native?.path ?? '', reason: `every entry is the same as in ${native?.path ?? ''}` });
+        supersededPaths.add(exported.path);
       } else if (covered.length > 0) {
-        notes.push(`${pylock.path}: ${covered.length} of ${pylock.dependencies.length} entries are the same as in ${native.path} and are reported there`);
+        notes.push(`${exported.path}: ${covered.length} of ${exported.dependencies.length} entries are the same as in ${native?.path ?? ''} and are reported there`);
       }
     }
     const mlmodel = group.find((m) => m.manifest.format === 'mlflow-mlmodel');
@@ -148,9 +152,8 @@ export async function parseProject(
   for (const { manifest } of manifests) {
     if (supersededPaths.has(manifest.path)) continue;
     for (const dep of manifest.dependencies) {
-      if (dropped.has(dep)) continue;
-      const s = dep.source;
-      const key = [s.path, s.line, s.member ?? '', dep.ecosystem, dep.name, dep.version ?? '', dep.url ?? ''].join('\0');
+      const key = locationKey(dep);
+      if (dropped.has(key)) continue;
       const seen = kept.get(key);
       if (seen === undefined) kept.set(key, { ...dep });
       else if (seen.dev && !dep.dev) {
@@ -172,6 +175,13 @@ export async function parseProject(
   return { manifests: manifests.map((m) => m.manifest), dependencies, excludedDev, superseded, notes };
 }
 
+/** One declaration: the same package at the same place. */
+function locationKey(d: Dependency): string {
+  const s = d.source;
+  return [s.path, s.line, s.member ?? '', d.ecosystem, d.name, d.version ?? '', d.url ?? ''].join('\0');
+}
+
+/** The same package at the same version (or URL), wherever declared. */
 function identity(d: Dependency): string {
   return [d.ecosystem, d.name, d.version ?? '', d.url ?? ''].join('\0');
 }
