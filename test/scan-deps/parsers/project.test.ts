@@ -141,6 +141,19 @@ describe('parseProject', () => {
     }
   });
 
+  it('treats Pipfile.lock as the lock a pipenv requirements export repeats', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-pipenv-'));
+    try {
+      cpSync(fixture('pipenv-project/Pipfile.lock'), join(dir, 'Pipfile.lock'));
+      writeFileSync(join(dir, 'requirements.txt'), '-i https://pypi.org/simple\nnumpy==1.26.2\npandas==2.1.4\n');
+      const project = await parseProject([join(dir, 'Pipfile.lock'), join(dir, 'requirements.txt')], { workspace: dir });
+      expect(project.superseded).toEqual([{ path: 'requirements.txt', by: 'Pipfile.lock', reason: 'every entry is the same as in Pipfile.lock' }]);
+      expect(project.dependencies).toHaveLength(28);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads an MLflow model once, through its MLmodel', async () => {
     const { files } = await discoverManifests(['mlflow/churn-model-v3'], { workspace });
     expect(files).toHaveLength(4);

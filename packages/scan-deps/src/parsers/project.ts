@@ -122,9 +122,10 @@ export async function parseProject(
       }
     }
     // A pylock.toml or requirements file beside a tool's own lock is usually its export (`uv export`,
-    // `poetry export`, `pdm export`): pins the same as the tool's lock are reported once, there; pins
+    // `poetry export`, `pdm export`, `pipenv requirements`): pins the same as the tool's lock are reported once, there; pins
     // that differ, and anything unpinned, are still reported where they are.
-    const native = locks.find((l) => l.format !== 'pylock');
+    const native =
+      locks.find((l) => l.format !== 'pylock') ?? group.find((m) => m.manifest.format === 'pipfile-lock')?.manifest;
     const exports = group.filter((m) => EXPORT_FORMATS.includes(m.manifest.format) && m.manifest !== native);
     for (const exported of native === undefined ? [] : exports.map((m) => m.manifest)) {
       const same = new Set(native?.dependencies.map(identity));
