@@ -143,6 +143,26 @@ describe('scanPythonSource edge cases', () => {
     expect(findings.map((f) => [f.location.line, f.evidence])).toEqual([[5, 'torch.load(weights_only=<expression>)']]);
   });
 
+  it('reports torch.hub downloads loaded without weights_only=True, and MLflow model loaders', async () => {
+    const findings = await scan(
+      [
+        'import mlflow',
+        'from torch.hub import load_state_dict_from_url',
+        'from torch.utils import model_zoo',
+        'sd = load_state_dict_from_url(URL, check_hash=True)',
+        'sd = load_state_dict_from_url(URL, weights_only=True)',
+        'sd = model_zoo.load_url(URL)',
+        'model = mlflow.pyfunc.load_model("models:/churn/Production")',
+      ].join('\n'),
+    );
+    expect(findings.map((f) => [f.location.line, f.evidence])).toEqual([
+      [4, 'torch.hub.load_state_dict_from_url(weights_only missing)'],
+      [6, 'torch.utils.model_zoo.load_url(weights_only missing)'],
+      [7, 'mlflow.pyfunc.load_model()'],
+    ]);
+    expect(findings[0]?.message).toContain('its own weights_only defaults to False');
+  });
+
   it('reads YAML loaders through local subclasses, getattr fallbacks and try/except imports', async () => {
     const source = [
       'import yaml',

@@ -26,7 +26,7 @@ export const CODE_RULES: readonly Rule[] = [
   {
     id: CODE_RULE_IDS.pickleLoad,
     name: 'PickleLoadInCode',
-    shortDescription: 'Code unpickles data (pickle, cPickle, dill, cloudpickle, jsonpickle, torch.package)',
+    shortDescription: 'Code unpickles data (pickle, cPickle, dill, cloudpickle, jsonpickle, torch.package, MLflow model loaders)',
     fullDescription:
       'The code calls a pickle-based loader. Unpickling calls whatever callables the data names, so a crafted ' +
       'file or byte string runs arbitrary code in this process the moment it is loaded.',
@@ -42,11 +42,12 @@ export const CODE_RULES: readonly Rule[] = [
   {
     id: CODE_RULE_IDS.torchLoadWeightsOnlyMissing,
     name: 'TorchLoadWithoutWeightsOnly',
-    shortDescription: 'torch.load without weights_only=True',
+    shortDescription: 'torch.load (or torch.hub.load_state_dict_from_url) without weights_only=True',
     fullDescription:
       'torch.load is called without weights_only=True. Before PyTorch 2.6, and on any version where ' +
       'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set, it unpickles the checkpoint with the full pickle module, so a ' +
-      'malicious checkpoint runs code when loaded.',
+      'malicious checkpoint runs code when loaded. torch.hub.load_state_dict_from_url defaults to ' +
+      'weights_only=False and loads whatever its URL serves.',
     help:
       'Pass `weights_only=True` (it restricts unpickling to tensors and plain containers), or store weights as ' +
       '**safetensors** and load them with `safetensors.torch.load_file`.',

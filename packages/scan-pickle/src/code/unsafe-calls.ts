@@ -210,8 +210,7 @@ export class UnsafeCallFinder {
           call,
           loader.ruleId,
           `${name}(${check.keyword} missing)`,
-          `${who} ${loader.risk}: without it, PyTorch before 2.6 (or with TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD set) ` +
-            'runs any code a malicious checkpoint carries.',
+          `${who} ${loader.risk}: ${check.whenMissing}.`,
           loader.instead,
           properties,
         );

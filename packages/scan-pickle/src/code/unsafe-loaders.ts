@@ -11,7 +11,8 @@ import { CODE_RULE_IDS } from './code-rules';
  */
 export type LoaderCheck =
   | { kind: 'always' }
-  | { kind: 'unless-true'; keyword: string }
+  /** `whenMissing` says, for the message, what happens when the keyword is not given. */
+  | { kind: 'unless-true'; keyword: string; whenMissing: string }
   | { kind: 'if-value'; keyword: string; position?: number; unsafe: 'true' | 'false' }
   | { kind: 'yaml-loader'; position: number }
   | { kind: 'yaml-typ' };
@@ -57,13 +58,33 @@ function pickleFamily(modules: readonly string[], functions: readonly string[], 
 
 const TORCH_LOAD: UnsafeLoader = {
   ruleId: CODE_RULE_IDS.torchLoadWeightsOnlyMissing,
-  check: { kind: 'unless-true', keyword: 'weights_only' },
+  check: {
+    kind: 'unless-true',
+    keyword: 'weights_only',
+    whenMissing:
+      'without it, PyTorch before 2.6 (or with TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD set) runs any code a malicious checkpoint carries',
+  },
   risk: 'unpickles the checkpoint with the full pickle module unless weights_only=True',
   instead: 'Pass weights_only=True, or save the weights as safetensors and load them with safetensors.torch.load_file.',
   function: true,
 };
 
 /** `position` of safe_mode: load_model(filepath, custom_objects, compile, safe_mode), deserialize_keras_object(config, custom_objects, safe_mode). */
+/** torch.hub's download-and-load: torch.load on whatever the URL serves. */
+const TORCH_LOAD_URL: UnsafeLoader = {
+  ruleId: CODE_RULE_IDS.torchLoadWeightsOnlyMissing,
+  check: {
+    kind: 'unless-true',
+    keyword: 'weights_only',
+    whenMissing:
+      'its own weights_only defaults to False (older PyTorch has no such argument and always unpickles fully), so ' +
+      'whatever that URL serves runs code when loaded',
+  },
+  risk: 'downloads a checkpoint and unpickles it with torch.load unless weights_only=True',
+  instead: 'Pass weights_only=True and check_hash=True, or download safetensors weights and load them with safetensors.torch.load_file.',
+  function: true,
+};
+
 const KERAS_SAFE_MODE = (position: number): UnsafeLoader => ({
   ruleId: CODE_RULE_IDS.kerasUnsafeDeserialization,
   check: { kind: 'if-value', keyword: 'safe_mode', position, unsafe: 'false' },
@@ -109,6 +130,14 @@ const REMOTE_CODE_HUB: UnsafeLoader = {
   check: { kind: 'always' },
   risk: "imports and runs the repository's hubconf.py (and unpickles its weights)",
   instead: "Pin the repository to a reviewed commit ('owner/repo:<sha>') or vendor the model code.",
+  function: true,
+};
+
+const MLFLOW: UnsafeLoader = {
+  ruleId: CODE_RULE_IDS.pickleLoad,
+  check: { kind: 'always' },
+  risk: "unpickles the model's artifact (pickle, cloudpickle or a full torch.save), which runs any callable it names",
+  instead: 'Load models only from a registry you control, or log them in a non-pickle flavor (ONNX, safetensors weights).',
   function: true,
 };
 
@@ -163,6 +192,8 @@ export const UNSAFE_LOADERS: ReadonlyMap<string, UnsafeLoader> = new Map<string,
   ...pickleFamily(['torch.package.package_importer'], [], ['PackageImporter']),
   ['torch.load', TORCH_LOAD],
   ['torch.serialization.load', TORCH_LOAD],
+  ['torch.hub.load_state_dict_from_url', TORCH_LOAD_URL],
+  ['torch.utils.model_zoo.load_url', TORCH_LOAD_URL],
   ['joblib.load', JOBLIB],
   ['joblib.numpy_pickle.load', JOBLIB],
   ['sklearn.externals.joblib.load', JOBLIB],
@@ -203,6 +234,7 @@ export const UNSAFE_LOADERS: ReadonlyMap<string, UnsafeLoader> = new Map<string,
   ]),
   ['keras.src.saving.serialization_lib.enable_unsafe_deserialization', KERAS_ENABLE_UNSAFE],
   ['torch.hub.load', REMOTE_CODE_HUB],
+  ...['pyfunc', 'sklearn', 'pytorch'].map((flavor): [string, UnsafeLoader] => [`mlflow.${flavor}.load_model`, MLFLOW]),
 ]);
 
 /** Loader classes of PyYAML and ruamel.yaml that only build plain data. */
