@@ -5,7 +5,9 @@ import { DEFAULT_LIMITS, silentLogger, UserError, type GateContext } from '@aise
 import { findModelFiles, MODEL_RULES, scanModelBytes, scanModels } from '@aisec/scan-pickle';
 
 const ROOT = join(import.meta.dirname, '../fixtures/scan-pickle/models');
-const files = ['malicious', 'benign'].flatMap((d) => readdirSync(join(ROOT, d)).map((f) => `${d}/${f}`)).filter((f) => !f.endsWith('zip-bomb.pt'));
+const files = ['malicious', 'benign']
+  .flatMap((d) => readdirSync(join(ROOT, d), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => `${e.parentPath.slice(ROOT.length + 1)}/${e.name}`))
+  .filter((f) => !f.endsWith('zip-bomb.pt'));
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */
 function rng(seed: number): () => number {

@@ -195,6 +195,12 @@ export function callEffect(callee: PyValue, args: PyValue[], env: CallEnv): PyVa
     return { t: 'unknown', why: 'ufunc' };
   }
 
+  if (fn === 'pkgutil.resolve_name' && a0?.t === 'str') {
+    // 'pkg.mod:attr' or 'pkg.mod.attr': an import spelled as one string.
+    const [mod, attr] = a0.v.includes(':') ? (a0.v.split(':', 2) as [string, string]) : [a0.v.slice(0, a0.v.lastIndexOf('.')), a0.v.slice(a0.v.lastIndexOf('.') + 1)];
+    return env.importRef(mod, attr, `${fn}(${JSON.stringify(a0.v)})`);
+  }
+
   if (GETATTRS.has(fn)) {
     if (fn.endsWith('attrgetter')) {
       // attrgetter('x')(obj) arrives as partial(attrgetter, 'x') called with obj.

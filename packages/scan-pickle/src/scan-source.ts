@@ -115,6 +115,12 @@ function scanNested(payload: NestedPayload, where: Where, depth: number, env: Sc
     return;
   }
   const before = env.findings.length;
+  // A pickle loader reads protocol 0/1 pickles too, which have no magic bytes to sniff.
+  const pickleLoader = /^(?:_?pickle|dill|cloudpickle|joblib)\b|_load_from_bytes$/.test(payload.loader);
+  if (pickleLoader && sniffFormat(payload.data.read(0, SNIFF_BYTES), '', payload.data.size) === 'unknown') {
+    scanPickle(payload.data, 0, where, depth, env);
+    return;
+  }
   const format = scanSource(payload.data, where, depth, env);
   if (format === 'unknown' && env.findings.length === before) {
     add(env, where, RULE_IDS.nestedUnreadable, 'high', `${payload.loader} receives ${payload.data.size} embedded bytes in a format the scanner does not read`, 'nested payload unreadable');
