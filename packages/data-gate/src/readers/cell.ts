@@ -27,19 +27,29 @@ const FLOAT = /^[ \t]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?
  */
 export const csvScratch = { number: Number.NaN };
 
+// 10^k for k <= 22 is exact in a double: the fast path below divides by these.
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
 export function classifyCsvField(text: string): CellKind {
   const n = text.length;
   if (n === 0) return CellKind.Null;
   let i = 0;
   let c = text.charCodeAt(0);
+  let sign = 1;
   if (c === 43 || c === 45) {
     if (n === 1) return CellKind.Text;
+    if (c === 45) sign = -1;
     c = text.charCodeAt(++i);
   }
+  // Digits are accumulated as an exact integer while there are at most 15 of them (< 2^53). Then an
+  // integer is that value, and a decimal m.f is m / 10^k, which IEEE division rounds correctly: the
+  // same double Number(text) gives, without the call (Clinger's fast path).
+  let m = 0;
   const digitsStart = i;
   while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
     if (++i === n) {
-      csvScratch.number = Number(text);
+      csvScratch.number = i - digitsStart <= 15 ? sign * m : Number(text);
       return CellKind.Integer;
     }
     c = text.charCodeAt(i);
@@ -48,9 +58,17 @@ export function classifyCsvField(text: string): CellKind {
   if (c === 46) {
     i++;
     const fracStart = i;
-    while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
-    mantissaDigits += i - fracStart;
-    if (i === n) return mantissaDigits > 0 ? float(text) : CellKind.Text;
+    while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      i++;
+    }
+    const k = i - fracStart;
+    mantissaDigits += k;
+    if (i === n) {
+      if (mantissaDigits === 0) return CellKind.Text;
+      csvScratch.number = mantissaDigits <= 15 ? sign * (m / (POW10[k] as number)) : Number(text);
+      return CellKind.Float;
+    }
   }
   if (mantissaDigits > 0 && (c === 101 || c === 69)) {
     i++;
