@@ -30,6 +30,7 @@ export const RULE_IDS = {
   ggufTemplate: 'AISEC-PKL-023',
   onnxExternalData: 'AISEC-PKL-024',
   notChecked: 'AISEC-PKL-025',
+  tfUnsafeOp: 'AISEC-PKL-026',
 } as const;
 
 export const MODEL_RULES: readonly Rule[] = [
@@ -167,5 +168,14 @@ export const MODEL_RULES: readonly Rule[] = [
     'Some formats (TensorFlow SavedModel graphs, Keras .h5) can carry code or file operations the scanner does not read. This note says so rather than staying silent.',
     'Check these files with the framework\'s own tools, or convert them to a format that cannot carry code.',
     ['coverage'],
+  ),
+  rule(
+    RULE_IDS.tfUnsafeOp,
+    'TensorFlowUnsafeOp',
+    'critical',
+    'A TensorFlow graph reads or writes files or calls Python',
+    'SavedModel graphs run their ops when the model is served or called: ReadFile, WriteFile, MatchingFiles, ImmutableConst and PrintV2 reach the file system, and PyFunc ops call Python code. Ordinary models do not contain them (the saver\'s SaveV2/RestoreV2 are not reported).',
+    'Rebuild the model without these ops; serve it with TensorFlow Serving under a read-only file system.',
+    ['tensorflow', 'code-execution'],
   ),
 ];

@@ -13,7 +13,7 @@ export interface ModelScanOptions {
 /** What the model scan never checks, stated in every report rather than left silent. */
 export const MODEL_SCAN_NOTES = [
   'Keras .h5 files: Lambda layers in HDF5 attributes are not read (reported as ModelFormatNotChecked).',
-  'TensorFlow SavedModel graphs: file and Python ops are not checked (reported as ModelFormatNotChecked).',
+  'TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.',
   'joblib files compressed with LZMA-alone (compress="lzma") are reported as not checked; xz only at the top of a file.',
   'TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are.',
 ];

@@ -13,6 +13,7 @@ import { scanSafetensors } from './safetensors';
 import { scanGguf } from './gguf';
 import { scanOnnx } from './onnx';
 import { decompressOther } from './decompress';
+import { scanSavedModel } from './tf-savedmodel';
 
 /**
  * Reads one byte source (a file, an archive member, a decompressed stream, a nested payload) the way
@@ -81,7 +82,7 @@ export function scanSource(src: ByteSource, where: Where, depth: number, env: Sc
       if (!where.sniffed) add(env, where, RULE_IDS.notChecked, 'info', 'HDF5 (Keras .h5) model: Lambda layers in its attributes are not checked by this scanner', 'format not checked: hdf5');
       break;
     case 'tf-savedmodel':
-      add(env, where, RULE_IDS.notChecked, 'info', 'TensorFlow SavedModel graph: file and Python ops (ReadFile, WriteFile, PyFunc) in the graph are not checked by this scanner', 'format not checked: tf-savedmodel');
+      scanSavedModel(src, where, env);
       break;
     case 'unknown':
       break;
