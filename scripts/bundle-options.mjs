@@ -9,6 +9,9 @@ export function bundleOptions(entry, outfile) {
     platform: 'node',
     target: 'node24',
     format: 'cjs',
+    // Prefer ES module builds: some packages' default entry is a UMD wrapper esbuild cannot follow
+    // (jsonc-parser's requires './impl/format' at run time and the bundle dies on start).
+    mainFields: ['module', 'main'],
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
