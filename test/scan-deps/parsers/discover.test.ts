@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverManifests, formatForFileName } from '../../../packages/scan-deps/src/parsers/index';
+import { requirementsFileRole } from '../../../packages/scan-deps/src/parsers/requirements-role';
 import { fixture, userErrorOf } from './fixtures';
 
 /** A repository-shaped tree built from the real fixtures, with the clutter real repositories have. */
@@ -144,5 +145,22 @@ describe('formatForFileName', () => {
     ['pylock.a.b.toml', undefined],
   ])('%s -> %s', (name, format) => {
     expect(formatForFileName(`/repo/${name}`)).toBe(format);
+  });
+});
+
+describe('requirementsFileRole', () => {
+  it.each([
+    ['requirements.txt', false, undefined],
+    ['requirements-dev.txt', true, 'dev'],
+    ['dev-requirements.txt', true, 'dev'],
+    ['requirements_test.txt', true, 'test'],
+    ['requirements/docs.txt', true, 'docs'],
+    ['requirements/base.txt', false, undefined],
+    ['requirements-gpu.txt', false, undefined],
+    ['docs/requirements.txt', true, 'docs'],
+    ['tests/requirements.txt', true, 'tests'],
+    ['services/api/requirements.txt', false, undefined],
+  ])('%s', (path, dev, group) => {
+    expect(requirementsFileRole(path)).toEqual({ dev, ...(group ? { group } : {}) });
   });
 });

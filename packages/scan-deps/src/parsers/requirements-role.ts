@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname } from 'node:path/posix';
 
 /**
  * Words that mark a requirements file as development-only by its name, as projects name them:
@@ -8,6 +8,8 @@ const DEV_WORDS = new Set([
   'dev', 'devel', 'develop', 'development', 'test', 'tests', 'testing', 'lint', 'linting', 'docs', 'doc',
   'typing', 'mypy', 'ci', 'qa', 'style', 'format', 'bench', 'benchmark', 'benchmarks', 'coverage', 'tox',
 ]);
+/** Folders whose own requirements file serves development only. */
+const DEV_FOLDERS = new Set(['docs', 'doc', 'test', 'tests', 'testing', 'benchmarks', 'bench', 'ci', '.github']);
 const NEUTRAL = new Set(['requirements', 'requirement', 'reqs', 'req', 'txt', 'in', 'pip']);
 
 /**
@@ -19,9 +21,10 @@ export function requirementsFileRole(path: string): { dev: boolean; group?: stri
     .toLowerCase()
     .split(/[-_.]+/)
     .filter((w) => w !== '' && !NEUTRAL.has(w));
-  if (/(^|\/)requirements$/i.test(dirname(path).replace(/\\/g, '/')) || words.length > 0) {
-    const word = words.find((w) => DEV_WORDS.has(w));
-    if (word !== undefined) return { dev: true, group: word };
-  }
+  const word = words.find((w) => DEV_WORDS.has(w));
+  if (word !== undefined) return { dev: true, group: word };
+  // `docs/requirements.txt` (what Read the Docs installs), `tests/requirements.txt`: the folder says it.
+  const folder = basename(dirname(path.replace(/\\/g, '/'))).toLowerCase();
+  if (DEV_FOLDERS.has(folder)) return { dev: true, group: folder };
   return { dev: false };
 }
