@@ -55,7 +55,7 @@ describe('the rule catalog', () => {
   });
 
   it('formats it cannot check are an info note, not an alarm', async () => {
-    const h5 = await scanModelFile(join(ROOT, 'benign/keras-v2.h5'), ctx);
+    const h5 = await scanModelFile(join(ROOT, 'benign/plain-data.h5'), ctx);
     expect(h5.findings.map((f) => [f.ruleId, f.severity])).toEqual([['AISEC-PKL-025', 'info']]);
     const pb = await scanModelFile(join(ROOT, 'benign/savedmodel/saved_model.pb'), ctx);
     expect(pb.findings.map((f) => [f.ruleId, f.severity])).toEqual([['AISEC-PKL-025', 'info']]);

@@ -36,8 +36,13 @@ export function scanKerasArchive(src: ByteSource, dir: ZipDirectory, where: Wher
       addFinding(env, w, RULE_IDS.malformed, 'high', `config.json is not valid JSON (${(error as Error).message}); Keras cannot load it, and the scanner could not check it`, 'keras config unreadable');
       continue;
     }
-    walk(config, [], 0, w, env);
+    walkKerasConfig(config, w, env);
   }
+}
+
+/** Checks a Keras model config (v3 config.json or the v2 `.h5` model_config attribute). */
+export function walkKerasConfig(config: unknown, where: Where, env: ScanEnv): void {
+  walk(config, [], 0, where, env);
 }
 
 function walk(node: unknown, path: string[], depth: number, where: Where, env: ScanEnv): void {

@@ -14,6 +14,7 @@ import { scanGguf } from './gguf';
 import { scanOnnx } from './onnx';
 import { decompressOther } from './decompress';
 import { scanSavedModel } from './tf-savedmodel';
+import { scanKerasH5 } from './keras-h5';
 
 /**
  * Reads one byte source (a file, an archive member, a decompressed stream, a nested payload) the way
@@ -79,7 +80,7 @@ export function scanSource(src: ByteSource, where: Where, depth: number, env: Sc
       scanOnnx(src, where, env);
       break;
     case 'hdf5':
-      if (!where.sniffed) add(env, where, RULE_IDS.notChecked, 'info', 'HDF5 (Keras .h5) model: Lambda layers in its attributes are not checked by this scanner', 'format not checked: hdf5');
+      scanKerasH5(src, where, env);
       break;
     case 'tf-savedmodel':
       scanSavedModel(src, where, env);
