@@ -76,20 +76,26 @@ export function smirnovProbs(n: number, x: number): SmirnovProbs {
     return clipped(1 - cdf, cdf);
   }
 
-  // sf = x · Σ_{v = 0..n1mxfl} C(n,v) (x+v/n)^(v−1) (1−x−v/n)^(n−v); every term is positive.
-  const logs = new Float64Array(n1mxfl + 1);
+  // sf = x · Σ_{v = 0..n1mxfl} C(n,v) (x+v/n)^(v−1) (1−x−v/n)^(n−v); every term is positive. The sum is
+  // kept as exp(maxLog)·scaled, and stops, as SciPy's does, once the terms left cannot reach an ulp.
+  const nTerms = n1mxfl + 1;
   let logC = 0;
   let maxLog = -Infinity;
-  for (let v = 0; v <= n1mxfl; v++) {
+  let scaled = 0;
+  for (let v = 0; v < nTerms; v++) {
     if (v > 0) logC += Math.log((n - v + 1) / v);
     const lower = (n - v - nx) / n; // 1 − x − v/n, formed from integers where possible
     const upper = x + v / n;
     const lt = logC + (n - v) * Math.log(lower) + (v - 1) * Math.log(upper);
-    logs[v] = lt;
-    if (lt > maxLog) maxLog = lt;
+    if (lt > maxLog) {
+      scaled = scaled * Math.exp(maxLog - lt) + 1;
+      maxLog = lt;
+    } else {
+      const term = Math.exp(lt - maxLog);
+      scaled += term;
+      if (4 * (nTerms - v) * term < Number.EPSILON * scaled && v !== nTerms - 1) break;
+    }
   }
-  let scaled = 0;
-  for (let v = 0; v <= n1mxfl; v++) scaled += Math.exp(logs[v]! - maxLog);
   const sf = Math.exp(maxLog + Math.log(scaled) + Math.log(x));
   return clipped(sf, 1 - sf);
 }
