@@ -55,6 +55,8 @@ export interface EmulationResult {
   persistentIds: number;
   /** Byte ranges skipped as joblib inline array data (a plain pickle.load would read them as opcodes). */
   skipped: [number, number][];
+  /** The value STOP returned. */
+  result?: PyValue;
 }
 
 export interface EmulatorOptions {
@@ -263,6 +265,7 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
           need(8); // a read-ahead hint: opcodes run on across frame boundaries
           break;
         case 'STOP':
+          res.result = stack[stack.length - 1];
           res.stopped = true;
           res.end = cursor.pos;
           return res;

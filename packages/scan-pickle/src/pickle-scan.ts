@@ -34,6 +34,8 @@ export interface PickleScanSummary {
   clean: boolean;
 }
 
+const LEGACY_TORCH_MAGIC = 0x1950a86a20f9469cfc6cn;
+
 const CODE_OBJECT_NAMES = /(?:^|\.)(?:CodeType|FunctionType|LambdaType|_create_code|_create_function|_make_function|_builtin_type|marshal)(?:$|\.)/;
 
 /** Could the bytes at `pos` start another pickle? (PROTO 2-5: what every writer since 2008 emits first.) */
@@ -49,6 +51,8 @@ function looksLikePickleStart(src: ByteSource, pos: number): boolean {
 export function scanPickleStream(source: ByteSource, start: number, opts: PickleScanOptions): PickleScanSummary {
   const summary: PickleScanSummary = { pickles: 0, opcodes: 0, imports: 0, end: start, trailingBytes: 0, clean: true };
   let pos = start;
+  // torch's legacy format starts with this magic number and torch.load then unpickles four more.
+  let legacyTorch = false;
   for (let index = 0; ; index++) {
     if (index >= opts.bounds.maxStackedPickles) {
       report(opts, RULE_IDS.limit, 'high', `More than ${opts.bounds.maxStackedPickles} pickles are stacked in one stream; the rest was not read`, 'stacked pickles', { offset: pos });
@@ -66,12 +70,13 @@ export function scanPickleStream(source: ByteSource, start: number, opts: Pickle
       extensions: opts.extensions,
       joblibArrays: opts.joblibArrays,
     });
-    const sniffed = opts.sniffed || index > 0;
+    const sniffed = opts.sniffed || (index > 0 && !(legacyTorch && index <= 4));
     const trusted = !sniffed || (res.stopped && !res.error);
     summary.pickles += 1;
     summary.opcodes += res.opcodes;
     summary.imports += res.imports.length;
     summary.end = res.end;
+    if (index === 0 && res.result?.t === 'int' && res.result.v === LEGACY_TORCH_MAGIC) legacyTorch = true;
     reportEmulation(res, index, trusted, opts);
     if (res.skipped.length > 0) reportPlainReading(source, pos, res.skipped, index, opts);
     if (!res.stopped) {
