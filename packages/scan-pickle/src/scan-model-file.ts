@@ -8,6 +8,7 @@ import { limitFinding, type ScanEnv, type Where } from './scan-env';
 import { scanSource } from './scan-source';
 import { SNIFF_BYTES, sniffFormat, type ModelFormat } from './sniff-format';
 import { scanPickleStream } from './pickle-scan';
+import { hasZipTail } from './zip-reader';
 
 export interface ModelScanMetrics {
   bytes: number;
@@ -85,7 +86,7 @@ async function scanTop(source: ByteSource, name: string, env: ScanEnv, explicit:
     else env.findings.push({ ruleId: RULE_IDS.compressionNotChecked, severity: 'high', message: `Compressed with xz: not checked (${out.reason})`, members: [], evidence: 'compressed: xz', properties: { compression: 'xz' } });
     return format;
   }
-  if (format === 'unknown' && explicit && looksLikeProtocol01(head)) {
+  if (format === 'unknown' && explicit && looksLikeProtocol01(head) && !hasZipTail(source)) {
     // A file named on the command line with no magic: try it as a protocol 0/1 pickle, trusting the
     // result only if it parses (scanPickleStream's sniffed mode).
     scanPickleStream(source, 0, {

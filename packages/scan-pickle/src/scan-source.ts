@@ -7,7 +7,7 @@ import { addFinding as add, limitFinding, type ScanEnv, type Where } from './sca
 import { RULE_IDS } from './rules';
 import { SNIFF_BYTES, sniffFormat, type ModelFormat } from './sniff-format';
 import { readTarMembers } from './tar-reader';
-import { isZip, memberHead, openMember, readZipDirectory } from './zip-reader';
+import { hasZipTail, isZip, memberHead, openMember, readZipDirectory } from './zip-reader';
 import { scanKerasArchive, isKerasArchive } from './keras';
 import { scanSafetensors } from './safetensors';
 import { scanGguf } from './gguf';
@@ -30,7 +30,13 @@ export function scanSource(src: ByteSource, where: Where, depth: number, env: Sc
     return 'unknown';
   }
   const head = src.read(0, SNIFF_BYTES);
-  const format = sniffFormat(head, where.name, src.size);
+  let format = sniffFormat(head, where.name, src.size);
+  // A zip with other data in front (a polyglot) is still a zip to Python's zipfile. If the front also
+  // reads as a protocol 0/1 pickle, pickle.load would run that: read it both ways.
+  if ((format === 'unknown' || (format === 'pickle' && head[0] !== 0x80)) && !where.sniffed && hasZipTail(src)) {
+    if (format === 'pickle') scanPickle(src, 0, { ...where, sniffed: true }, depth, env);
+    format = 'zip';
+  }
   switch (format) {
     case 'pickle':
       scanPickle(src, 0, where, depth, env);

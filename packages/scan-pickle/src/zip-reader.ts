@@ -54,6 +54,15 @@ export function isZip(head: Uint8Array): boolean {
   return head.length >= 4 && u32(head, 0) === LFH;
 }
 
+/** An end-of-central-directory record near the end: a zip, whatever precedes it. */
+export function hasZipTail(src: ByteSource): boolean {
+  if (src.size < 22) return false;
+  const tailLen = Math.min(src.size, 65_557);
+  const tail = src.read(src.size - tailLen, tailLen);
+  for (let i = tail.length - 22; i >= 0; i--) if (u32(tail, i) === EOCD) return true;
+  return false;
+}
+
 export function readZipDirectory(src: ByteSource, maxEntries: number): ZipDirectory {
   const anomalies: string[] = [];
   const tailLen = Math.min(src.size, 65_557);
@@ -86,7 +95,9 @@ export function readZipDirectory(src: ByteSource, maxEntries: number): ZipDirect
     anomalies.push('central directory lies outside the file: entries recovered from local headers');
     return { entries: walkLocalHeaders(src, maxEntries, anomalies), anomalies, recovered: true };
   }
-  const cd = src.read(cdOffset, Math.min(cdSize, Math.max(0, eocdAbs - cdOffset)));
+  // With data prepended, the directory sits `prepended` bytes after where the record says.
+  const shift = eocdAbs - cdSize - cdOffset > 0 && u32(src.read(cdOffset, 4), 0) !== CDH ? eocdAbs - cdSize - cdOffset : 0;
+  const cd = src.read(cdOffset + shift, Math.min(cdSize, Math.max(0, eocdAbs - cdOffset - shift)));
   const entries: ZipEntry[] = [];
   let p = 0;
   while (p + 46 <= cd.length && u32(cd, p) === CDH) {
@@ -128,6 +139,16 @@ export function readZipDirectory(src: ByteSource, maxEntries: number): ZipDirect
     p += 46 + nameLen + extraLen + commentLen;
   }
   if (entries.length < count && entries.length < maxEntries) anomalies.push(`central directory announces ${count} entries but holds ${entries.length}`);
+  // Bytes prepended to the archive (a "polyglot" file) shift every offset; Python's zipfile corrects for
+  // it the same way, from where the central directory really is.
+  const prepended = eocdAbs - cdSize - cdOffset;
+  if (prepended > 0 && entries.length > 0) {
+    const first = entries[0];
+    if (first && u32(src.read(first.localHeaderOffset, 4), 0) !== LFH && u32(src.read(first.localHeaderOffset + prepended, 4), 0) === LFH) {
+      anomalies.push(`${prepended} bytes of other data precede the archive`);
+      for (const e of entries) e.localHeaderOffset += prepended;
+    }
+  }
   for (const entry of entries) readLocalHeader(src, entry, anomalies);
   const seen = new Set<string>();
   for (const entry of entries) {
