@@ -12,6 +12,13 @@ import {
   numericDriftDecision,
   psi,
   jensenShannon,
+  ks2samp,
+  ks2sampSorted,
+  oovRate,
+  tokenize,
+  sortedCopy,
+  wasserstein1,
+  wasserstein1Sorted,
   rowHash,
   duplicatesWithin,
   rowsFoundIn,
@@ -151,5 +158,26 @@ describe('mergeable moments', () => {
     expect(s.sum).toBe(whole.sum);
     expect(s.min).toBe(whole.min);
     expect(s.max).toBe(whole.max);
+  });
+});
+
+describe('sorted-column entry points', () => {
+  it('give the same answers as the copying ones and refuse unsorted input', () => {
+    const a = sample(3000, 0, 12);
+    const b = sample(2000, 0.1, 13);
+    const sa = sortedCopy(a);
+    const sb = sortedCopy(b);
+    expect(ks2sampSorted(sa, sb)).toEqual(ks2samp(a, b));
+    expect(wasserstein1Sorted(sa, sb)).toBe(wasserstein1(a, b));
+    expect(() => ks2sampSorted(a, sb)).toThrow(/sorted/);
+    expect(() => wasserstein1Sorted(sa, b)).toThrow(/sorted/);
+  });
+});
+
+describe('text drift helpers', () => {
+  it('tokenizes on whitespace after replacing commas and quotes, and rates unseen tokens', () => {
+    expect(tokenize('alpha,beta "gamma"  delta')).toEqual(['alpha', 'beta', 'gamma', 'delta']);
+    expect(oovRate(['a b', 'c'], ['a x', 'x y'])).toBe(3 / 4);
+    expect(oovRate(['a'], [])).toBe(0);
   });
 });

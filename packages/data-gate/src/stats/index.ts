@@ -8,7 +8,7 @@ export { NeumaierSum, neumaierSum } from './sum';
 export { moments, std, mean, stdFromMoments, dropNulls, type Moments } from './moments';
 export { MomentsAccumulator, type MomentsState } from './moments-accumulator';
 export { quantileSorted, quantilesSorted, medianSorted } from './quantile';
-export { sortedCopy } from './sorted';
+export { sortedCopy, isSorted } from './sorted';
 export { averageRanks, type Ranking } from './ranks';
 export { gammaP, gammaQ, chi2Sf } from './special/incomplete-gamma';
 export { betaIncomplete, studentTSf } from './special/incomplete-beta';

@@ -1,6 +1,6 @@
 import { kolmogorovSf } from './kolmogorov';
 import { kstwoSf } from './kolmogn';
-import { sortedCopy } from './sorted';
+import { isSorted, sortedCopy } from './sorted';
 
 /**
  * Two-sample, two-sided Kolmogorov–Smirnov test, reproducing SciPy 1.10's `ks_2samp(method='auto')`:
@@ -37,10 +37,12 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>, options: KsO
   return ks2sampSorted(sortedCopy(a), sortedCopy(b), options);
 }
 
+/** The same on samples already sorted ascending (spilled sorted columns), without copying them. */
 export function ks2sampSorted(s1: Float64Array, s2: Float64Array, options: KsOptions = {}): KsResult {
   const n1 = s1.length;
   const n2 = s2.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('ks2samp needs two non-empty samples');
+  if (!isSorted(s1) || !isSorted(s2)) throw new RangeError('ks2sampSorted needs samples sorted ascending');
   const { d: dRaw, location, sign } = ksStatistic(s1, s2);
   const g = gcd(n1, n2);
   const requested = options.method ?? 'auto';

@@ -1,5 +1,5 @@
 import { NeumaierSum } from './sum';
-import { sortedCopy } from './sorted';
+import { isSorted, sortedCopy } from './sorted';
 
 /**
  * Distances between the empirical CDFs of two samples, as `scipy.stats.wasserstein_distance` (W1) and
@@ -29,8 +29,10 @@ export function wasserstein1(a: ArrayLike<number>, b: ArrayLike<number>): number
   return wasserstein1Sorted(sortedCopy(a), sortedCopy(b));
 }
 
+/** W1 of samples already sorted ascending, without copying them. */
 export function wasserstein1Sorted(a: Float64Array, b: Float64Array): number {
   if (a.length === 0 || b.length === 0) throw new RangeError('wasserstein1 needs two non-empty samples');
+  if (!isSorted(a) || !isSorted(b)) throw new RangeError('wasserstein1Sorted needs samples sorted ascending');
   return cdfDistanceTerms(a, b, 1);
 }
 
