@@ -964,7 +964,7 @@ var require_util = __commonJS({
     var net = require("node:net");
     var { Blob: Blob2 } = require("node:buffer");
     var nodeUtil = require("node:util");
-    var { stringify } = require("node:querystring");
+    var { stringify: stringify3 } = require("node:querystring");
     var { EventEmitter: EE } = require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1024,7 +1024,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify3(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -2155,9 +2155,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve13, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve6(data);
+              return err ? reject(err) : resolve13(data);
             });
           });
         }
@@ -2195,12 +2195,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve13, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve6(data);
+              ) : resolve13(data);
             });
           });
         }
@@ -3505,7 +3505,7 @@ var require_data_url = __commonJS({
       const buffer = Buffer.from(data, "base64");
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     }
-    function collectAnHTTPQuotedString(input, position, extractValue) {
+    function collectAnHTTPQuotedString(input, position, extractValue2) {
       const positionStart = position.position;
       let value = "";
       assert(input[position.position] === '"');
@@ -3533,7 +3533,7 @@ var require_data_url = __commonJS({
           break;
         }
       }
-      if (extractValue) {
+      if (extractValue2) {
         return value;
       }
       return input.slice(positionStart, position.position);
@@ -4071,7 +4071,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports2, module2) {
     "use strict";
-    var { Transform } = require("node:stream");
+    var { Transform: Transform2 } = require("node:stream");
     var zlib = require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4467,8 +4467,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve6, reject) => {
-        res = resolve6;
+      const promise = new Promise((resolve13, reject) => {
+        res = resolve13;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -4759,7 +4759,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform {
+    var InflateStream = class extends Transform2 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -6719,12 +6719,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve6, reject) => {
+      const waitForDrain = () => new Promise((resolve13, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve6;
+          callback = resolve13;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -6862,7 +6862,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert = require("node:assert");
     var { errorMonitor } = require("node:events");
-    var { pipeline } = require("node:stream");
+    var { pipeline: pipeline2 } = require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7341,7 +7341,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline(
+      const pipe = pipeline2(
         body,
         h2stream,
         (err) => {
@@ -7394,12 +7394,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve6, reject) => {
+      const waitForDrain = () => new Promise((resolve13, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve6;
+          callback = resolve13;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7878,16 +7878,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve6) => {
+        return new Promise((resolve13) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve6;
+            this[kClosedResolve] = resolve13;
           } else {
-            resolve6(null);
+            resolve13(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve6) => {
+        return new Promise((resolve13) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7898,7 +7898,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve6(null);
+            resolve13(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7949,7 +7949,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve6, reject) => {
+        const socket = await new Promise((resolve13, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7961,7 +7961,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve6(socket2);
+              resolve13(socket2);
             }
           });
         });
@@ -8297,8 +8297,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve6) => {
-            this[kClosedResolve] = resolve6;
+          await new Promise((resolve13) => {
+            this[kClosedResolve] = resolve13;
           });
         }
       }
@@ -9440,7 +9440,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports2, module2) {
     "use strict";
     var assert = require("node:assert");
-    var { Readable } = require("node:stream");
+    var { Readable: Readable2 } = require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9452,7 +9452,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop4 = () => {
     };
-    var BodyReadable = class extends Readable {
+    var BodyReadable = class extends Readable2 {
       constructor({
         resume,
         abort,
@@ -9567,7 +9567,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve6, reject) => {
+        return await new Promise((resolve13, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9580,7 +9580,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve6(null);
+              resolve13(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve6, reject) => {
+      return new Promise((resolve13, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9616,7 +9616,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve6,
+              resolve: resolve13,
               reject,
               length: 0,
               body: []
@@ -9686,18 +9686,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve6, stream, length } = consume2;
+      const { type, body, resolve: resolve13, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve6(chunksDecode(body, length));
+          resolve13(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve6(JSON.parse(chunksDecode(body, length)));
+          resolve13(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve6(chunksConcat(body, length).buffer);
+          resolve13(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve6(new Blob(body, { type: stream[kContentType] }));
+          resolve13(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve6(chunksConcat(body, length));
+          resolve13(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9794,7 +9794,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports2, module2) {
     "use strict";
     var assert = require("node:assert");
-    var { Readable } = require_readable();
+    var { Readable: Readable2 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9889,7 +9889,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable({
+        const res = new Readable2({
           resume,
           abort,
           contentType,
@@ -9954,9 +9954,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve13, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10179,9 +10179,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve13, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10204,7 +10204,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports2, module2) {
     "use strict";
     var {
-      Readable,
+      Readable: Readable2,
       Duplex,
       PassThrough
     } = require("node:stream");
@@ -10218,7 +10218,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert = require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable {
+    var PipelineRequest = class extends Readable2 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10235,7 +10235,7 @@ var require_api_pipeline = __commonJS({
         callback(err);
       }
     };
-    var PipelineResponse = class extends Readable {
+    var PipelineResponse = class extends Readable2 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -10386,7 +10386,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline(opts, handler2) {
+    function pipeline2(opts, handler2) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -10395,7 +10395,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module2.exports = pipeline;
+    module2.exports = pipeline2;
   }
 });
 
@@ -10466,9 +10466,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve13, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -10560,9 +10560,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve13, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve13(data);
           });
         });
       }
@@ -11245,13 +11245,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports2, module2) {
     "use strict";
-    var { Transform } = require("node:stream");
+    var { Transform: Transform2 } = require("node:stream");
     var { Console } = require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module2.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform({
+        this.transform = new Transform2({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -11681,10 +11681,10 @@ var require_dns = __commonJS({
               return;
             }
             this.setRecords(origin, addresses);
-            const records = this.#records.get(origin.hostname);
+            const records2 = this.#records.get(origin.hostname);
             const ip = this.pick(
               origin,
-              records,
+              records2,
               newOpts.affinity
             );
             let port;
@@ -11747,7 +11747,7 @@ var require_dns = __commonJS({
       }
       #defaultPick(origin, hostnameRecords, affinity) {
         let ip = null;
-        const { records, offset } = hostnameRecords;
+        const { records: records2, offset } = hostnameRecords;
         let family;
         if (this.dualStack) {
           if (affinity == null) {
@@ -11759,13 +11759,13 @@ var require_dns = __commonJS({
               affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4;
             }
           }
-          if (records[affinity] != null && records[affinity].ips.length > 0) {
-            family = records[affinity];
+          if (records2[affinity] != null && records2[affinity].ips.length > 0) {
+            family = records2[affinity];
           } else {
-            family = records[affinity === 4 ? 6 : 4];
+            family = records2[affinity === 4 ? 6 : 4];
           }
         } else {
-          family = records[affinity];
+          family = records2[affinity];
         }
         if (family == null || family.ips.length === 0) {
           return ip;
@@ -11788,7 +11788,7 @@ var require_dns = __commonJS({
       }
       setRecords(origin, addresses) {
         const timestamp = Date.now();
-        const records = { records: { 4: null, 6: null } };
+        const records2 = { records: { 4: null, 6: null } };
         for (const record of addresses) {
           record.timestamp = timestamp;
           if (typeof record.ttl === "number") {
@@ -11796,11 +11796,11 @@ var require_dns = __commonJS({
           } else {
             record.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record.family] ?? { ips: [] };
+          const familyRecords = records2.records[record.family] ?? { ips: [] };
           familyRecords.ips.push(record);
-          records.records[record.family] = familyRecords;
+          records2.records[record.family] = familyRecords;
         }
-        this.#records.set(origin.hostname, records);
+        this.#records.set(origin.hostname, records2);
       }
       getHandler(meta, opts) {
         return new DNSDispatchHandler(this, meta, opts);
@@ -12275,13 +12275,13 @@ var require_headers = __commonJS({
           return this.#headersList[kHeadersSortedMap];
         }
         const headers = [];
-        const names = this.#headersList.toSortedArray();
+        const names2 = this.#headersList.toSortedArray();
         const cookies = this.#headersList.cookies;
         if (cookies === null || cookies.length === 1) {
-          return this.#headersList[kHeadersSortedMap] = names;
+          return this.#headersList[kHeadersSortedMap] = names2;
         }
-        for (let i = 0; i < names.length; ++i) {
-          const { 0: name, 1: value } = names[i];
+        for (let i = 0; i < names2.length; ++i) {
+          const { 0: name, 1: value } = names2[i];
           if (name === "set-cookie") {
             for (let j = 0; j < cookies.length; ++j) {
               headers.push([name, cookies[j]]);
@@ -13560,7 +13560,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = require("node:events");
-    var { Readable, pipeline, finished } = require("node:stream");
+    var { Readable: Readable2, pipeline: pipeline2, finished } = require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14425,7 +14425,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve6, reject) => agent.dispatch(
+        return new Promise((resolve13, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14499,13 +14499,13 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable({ read: resume });
+              this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve6({
+              resolve13({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline2(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -14544,7 +14544,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve6({
+              resolve13({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16231,7 +16231,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify3(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16289,7 +16289,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify3
     };
   }
 });
@@ -16435,7 +16435,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports2, module2) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify } = require_util6();
+    var { stringify: stringify3 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16478,7 +16478,7 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify(cookie);
+      const str = stringify3(cookie);
       if (str) {
         headers.append("Set-Cookie", str);
       }
@@ -18285,8 +18285,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve6) => {
-        setTimeout(resolve6, ms).unref();
+      return new Promise((resolve13) => {
+        setTimeout(resolve13, ms).unref();
       });
     }
     module2.exports = {
@@ -18302,7 +18302,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports2, module2) {
     "use strict";
     var buffer = require("node:buffer");
-    var { Transform } = require("node:stream");
+    var { Transform: Transform2 } = require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -18312,7 +18312,7 @@ var require_eventsource_stream = __commonJS({
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
-    var ID = Buffer.from("id");
+    var ID2 = Buffer.from("id");
     var RETRY = Buffer.from("retry");
     var minParserItems = 1024;
     var maxParserItems = 131072;
@@ -18352,7 +18352,7 @@ var require_eventsource_stream = __commonJS({
       error2.aborted = false;
       return error2;
     }
-    var EventSourceStream = class extends Transform {
+    var EventSourceStream = class extends Transform2 {
       /**
        * @type {eventSourceSettings}
        */
@@ -18528,7 +18528,7 @@ ${value}`;
           }
           return;
         }
-        if (isFieldName(line, fieldLength, ID)) {
+        if (isFieldName(line, fieldLength, ID2)) {
           if (isValidLastEventIdBytes(line, valueStart)) {
             this.setEventFieldSize("id", line.length - valueStart);
             event.id = line.toString("utf8", valueStart);
@@ -18706,7 +18706,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports2, module2) {
     "use strict";
-    var { pipeline } = require("node:stream");
+    var { pipeline: pipeline2 } = require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18866,7 +18866,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline(
+          pipeline2(
             response.body.stream,
             eventSourceStream,
             (error2) => {
@@ -19192,10 +19192,10 @@ var require_code = __commonJS({
       }
       get names() {
         var _a;
-        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names, c) => {
+        return (_a = this._names) !== null && _a !== void 0 ? _a : this._names = this._items.reduce((names2, c) => {
           if (c instanceof Name)
-            names[c.str] = (names[c.str] || 0) + 1;
-          return names;
+            names2[c.str] = (names2[c.str] || 0) + 1;
+          return names2;
         }, {});
       }
     };
@@ -19272,10 +19272,10 @@ var require_code = __commonJS({
     function interpolate(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify(x) {
+    function stringify3(x) {
       return new _Code(safeStringify(x));
     }
-    exports2.stringify = stringify;
+    exports2.stringify = stringify3;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -19521,11 +19521,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (!names[this.name.str])
+      optimizeNames(names2, constants3) {
+        if (!names2[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names2, constants3);
         return this;
       }
       get names() {
@@ -19542,15 +19542,15 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
-        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
+      optimizeNames(names2, constants3) {
+        if (this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names2, constants3);
         return this;
       }
       get names() {
-        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
-        return addExprNames(names, this.rhs);
+        const names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names2, this.rhs);
       }
     };
     var AssignOp = class extends Assign {
@@ -19606,8 +19606,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names2, constants3) {
+        this.code = optimizeExpr(this.code, names2, constants3);
         return this;
       }
       get names() {
@@ -19636,20 +19636,20 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names2, constants3))
             continue;
-          subtractNames(names, n.names);
+          subtractNames(names2, n.names);
           nodes.splice(i, 1);
         }
         return nodes.length > 0 ? this : void 0;
       }
       get names() {
-        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
+        return this.nodes.reduce((names2, n) => addNames(names2, n.names), {});
       }
     };
     var BlockNode = class extends ParentNode {
@@ -19694,20 +19694,20 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants3);
+        if (!(super.optimizeNames(names2, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names2, constants3);
         return this;
       }
       get names() {
-        const names = super.names;
-        addExprNames(names, this.condition);
+        const names2 = super.names;
+        addExprNames(names2, this.condition);
         if (this.else)
-          addNames(names, this.else.names);
-        return names;
+          addNames(names2, this.else.names);
+        return names2;
       }
     };
     If.kind = "if";
@@ -19722,10 +19722,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names2, constants3) {
+        if (!super.optimizeNames(names2, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names2, constants3);
         return this;
       }
       get names() {
@@ -19746,8 +19746,8 @@ var require_codegen = __commonJS({
         return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
       }
       get names() {
-        const names = addExprNames(super.names, this.from);
-        return addExprNames(names, this.to);
+        const names2 = addExprNames(super.names, this.from);
+        return addExprNames(names2, this.to);
       }
     };
     var ForIter = class extends For {
@@ -19761,10 +19761,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names2, constants3) {
+        if (!super.optimizeNames(names2, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names2, constants3);
         return this;
       }
       get names() {
@@ -19806,20 +19806,20 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names2, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names2, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names2, constants3);
         return this;
       }
       get names() {
-        const names = super.names;
+        const names2 = super.names;
         if (this.catch)
-          addNames(names, this.catch.names);
+          addNames(names2, this.catch.names);
         if (this.finally)
-          addNames(names, this.finally.names);
-        return names;
+          addNames(names2, this.finally.names);
+        return names2;
       }
     };
     var Catch = class extends BlockNode {
@@ -20103,15 +20103,15 @@ var require_codegen = __commonJS({
       }
     };
     exports2.CodeGen = CodeGen;
-    function addNames(names, from) {
+    function addNames(names2, from) {
       for (const n in from)
-        names[n] = (names[n] || 0) + (from[n] || 0);
-      return names;
+        names2[n] = (names2[n] || 0) + (from[n] || 0);
+      return names2;
     }
-    function addExprNames(names, from) {
-      return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+    function addExprNames(names2, from) {
+      return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names2, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -20127,18 +20127,18 @@ var require_codegen = __commonJS({
       }, []));
       function replaceName(n) {
         const c = constants3[n.str];
-        if (c === void 0 || names[n.str] !== 1)
+        if (c === void 0 || names2[n.str] !== 1)
           return n;
-        delete names[n.str];
+        delete names2[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
-    function subtractNames(names, from) {
+    function subtractNames(names2, from) {
       for (const n in from)
-        names[n] = (names[n] || 0) - (from[n] || 0);
+        names2[n] = (names2[n] || 0) - (from[n] || 0);
     }
     function not(x) {
       return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
@@ -20336,7 +20336,7 @@ var require_names = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var codegen_1 = require_codegen();
-    var names = {
+    var names2 = {
       // validation function arguments
       data: new codegen_1.Name("data"),
       // data passed to validation function
@@ -20365,7 +20365,7 @@ var require_names = __commonJS({
       jsonLen: new codegen_1.Name("jsonLen"),
       jsonPart: new codegen_1.Name("jsonPart")
     };
-    exports2.default = names;
+    exports2.default = names2;
   }
 });
 
@@ -20515,13 +20515,13 @@ var require_boolSchema = __commonJS({
       }
     }
     exports2.topBoolOrEmptySchema = topBoolOrEmptySchema;
-    function boolOrEmptySchema(it, valid) {
+    function boolOrEmptySchema(it, valid2) {
       const { gen, schema } = it;
       if (schema === false) {
-        gen.var(valid, false);
+        gen.var(valid2, false);
         falseSchemaError(it);
       } else {
-        gen.var(valid, true);
+        gen.var(valid2, true);
       }
     }
     exports2.boolOrEmptySchema = boolOrEmptySchema;
@@ -20902,15 +20902,15 @@ var require_code2 = __commonJS({
     exports2.usePattern = usePattern;
     function validateArray(cxt) {
       const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       if (it.allErrors) {
         const validArr = gen.let("valid", true);
         validateItems(() => gen.assign(validArr, false));
         return validArr;
       }
-      gen.var(valid, true);
+      gen.var(valid2, true);
       validateItems(() => gen.break());
-      return valid;
+      return valid2;
       function validateItems(notValid) {
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
         gen.forRange("i", 0, len, (i) => {
@@ -20918,8 +20918,8 @@ var require_code2 = __commonJS({
             keyword,
             dataProp: i,
             dataPropType: util_1.Type.Num
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), notValid);
+          }, valid2);
+          gen.if((0, codegen_1.not)(valid2), notValid);
         });
       }
     }
@@ -20931,7 +20931,7 @@ var require_code2 = __commonJS({
       const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
       if (alwaysValid && !it.opts.unevaluated)
         return;
-      const valid = gen.let("valid", false);
+      const valid2 = gen.let("valid", false);
       const schValid = gen.name("_valid");
       gen.block(() => schema.forEach((_sch, i) => {
         const schCxt = cxt.subschema({
@@ -20939,12 +20939,12 @@ var require_code2 = __commonJS({
           schemaProp: i,
           compositeRule: true
         }, schValid);
-        gen.assign(valid, (0, codegen_1._)`${valid} || ${schValid}`);
+        gen.assign(valid2, (0, codegen_1._)`${valid2} || ${schValid}`);
         const merged = cxt.mergeValidEvaluated(schCxt, schValid);
         if (!merged)
-          gen.if((0, codegen_1.not)(valid));
+          gen.if((0, codegen_1.not)(valid2));
       }));
-      cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+      cxt.result(valid2, () => cxt.reset(), () => cxt.error(true));
     }
     exports2.validateUnion = validateUnion;
   }
@@ -20966,15 +20966,15 @@ var require_keyword = __commonJS({
       const schemaRef = useKeyword(gen, keyword, macroSchema);
       if (it.opts.validateSchema !== false)
         it.self.validateSchema(macroSchema, true);
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       cxt.subschema({
         schema: macroSchema,
         schemaPath: codegen_1.nil,
         errSchemaPath: `${it.errSchemaPath}/${keyword}`,
         topSchemaRef: schemaRef,
         compositeRule: true
-      }, valid);
-      cxt.pass(valid, () => cxt.error(true));
+      }, valid2);
+      cxt.pass(valid2, () => cxt.error(true));
     }
     exports2.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
@@ -20983,9 +20983,9 @@ var require_keyword = __commonJS({
       checkAsyncKeyword(it, def);
       const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
       const validateRef = useKeyword(gen, keyword, validate);
-      const valid = gen.let("valid");
-      cxt.block$data(valid, validateKeyword);
-      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
+      const valid2 = gen.let("valid");
+      cxt.block$data(valid2, validateKeyword);
+      cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid2);
       function validateKeyword() {
         if (def.errors === false) {
           assignValid();
@@ -21001,7 +21001,7 @@ var require_keyword = __commonJS({
       }
       function validateAsync() {
         const ruleErrs = gen.let("ruleErrs", null);
-        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
+        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid2, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
         return ruleErrs;
       }
       function validateSync() {
@@ -21013,11 +21013,11 @@ var require_keyword = __commonJS({
       function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
         const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
         const passSchema = !("compile" in def && !$data || def.schema === false);
-        gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
+        gen.assign(valid2, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
       }
       function reportErrs(errors) {
         var _a2;
-        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid), errors);
+        gen.if((0, codegen_1.not)((_a2 = def.valid) !== null && _a2 !== void 0 ? _a2 : valid2), errors);
       }
     }
     exports2.funcKeywordCode = funcKeywordCode;
@@ -21054,8 +21054,8 @@ var require_keyword = __commonJS({
         throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
       }
       if (def.validateSchema) {
-        const valid = def.validateSchema(schema[keyword]);
-        if (!valid) {
+        const valid2 = def.validateSchema(schema[keyword]);
+        if (!valid2) {
           const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
             self2.logger.error(msg);
@@ -21515,15 +21515,15 @@ var require_validate = __commonJS({
       const schId = typeof schema == "object" && schema[opts.schemaId];
       return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
     }
-    function subschemaCode(it, valid) {
+    function subschemaCode(it, valid2) {
       if (isSchemaObj(it)) {
         checkKeywords(it);
         if (schemaCxtHasRules(it)) {
-          subSchemaObjCode(it, valid);
+          subSchemaObjCode(it, valid2);
           return;
         }
       }
-      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+      (0, boolSchema_1.boolOrEmptySchema)(it, valid2);
     }
     function schemaCxtHasRules({ schema, self: self2 }) {
       if (typeof schema == "boolean")
@@ -21536,7 +21536,7 @@ var require_validate = __commonJS({
     function isSchemaObj(it) {
       return typeof it.schema != "boolean";
     }
-    function subSchemaObjCode(it, valid) {
+    function subSchemaObjCode(it, valid2) {
       const { schema, gen, opts } = it;
       if (opts.$comment && schema.$comment)
         commentKeyword(it);
@@ -21544,7 +21544,7 @@ var require_validate = __commonJS({
       checkAsyncSchema(it);
       const errsCount = gen.const("_errs", names_1.default.errors);
       typeAndKeywords(it, errsCount);
-      gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+      gen.var(valid2, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
     }
     function checkKeywords(it) {
       (0, util_1.checkUnknownRules)(it);
@@ -21811,24 +21811,24 @@ var require_validate = __commonJS({
         else
           this.params = obj;
       }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+      block$data(valid2, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
-          this.check$data(valid, $dataValid);
+          this.check$data(valid2, $dataValid);
           codeBlock();
         });
       }
-      check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
+      check$data(valid2 = codegen_1.nil, $dataValid = codegen_1.nil) {
         if (!this.$data)
           return;
         const { gen, schemaCode, schemaType, def } = this;
         gen.if((0, codegen_1.or)((0, codegen_1._)`${schemaCode} === undefined`, $dataValid));
-        if (valid !== codegen_1.nil)
-          gen.assign(valid, true);
+        if (valid2 !== codegen_1.nil)
+          gen.assign(valid2, true);
         if (schemaType.length || def.validateSchema) {
           gen.elseIf(this.invalid$data());
           this.$dataError();
-          if (valid !== codegen_1.nil)
-            gen.assign(valid, false);
+          if (valid2 !== codegen_1.nil)
+            gen.assign(valid2, false);
         }
         gen.else();
       }
@@ -21852,12 +21852,12 @@ var require_validate = __commonJS({
           return codegen_1.nil;
         }
       }
-      subschema(appl, valid) {
+      subschema(appl, valid2) {
         const subschema = (0, subschema_1.getSubschema)(this.it, appl);
         (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
         (0, subschema_1.extendSubschemaMode)(subschema, appl);
         const nextContext = { ...this.it, ...subschema, items: void 0, props: void 0 };
-        subschemaCode(nextContext, valid);
+        subschemaCode(nextContext, valid2);
         return nextContext;
       }
       mergeEvaluated(schemaCxt, toName) {
@@ -21871,10 +21871,10 @@ var require_validate = __commonJS({
           it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
         }
       }
-      mergeValidEvaluated(schemaCxt, valid) {
+      mergeValidEvaluated(schemaCxt, valid2) {
         const { it, gen } = this;
         if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
-          gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
+          gen.if(valid2, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
           return true;
         }
       }
@@ -22095,7 +22095,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve6.call(this, root, ref);
+      let _sch = resolve13.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -22122,7 +22122,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve6(root, ref) {
+    function resolve13(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -22982,11 +22982,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse6(serialize(uri, options), options);
       }
       return uri;
     }
-    function resolve6(baseURI, relativeURI, options) {
+    function resolve13(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -23022,50 +23022,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base, relative6, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative2 = parse3(serialize(relative2, options), options);
+        base = parse6(serialize(base, options), options);
+        relative6 = parse6(serialize(relative6, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
+      if (!options.tolerant && relative6.scheme) {
+        target.scheme = relative6.scheme;
+        target.userinfo = relative6.userinfo;
+        target.host = relative6.host;
+        target.port = relative6.port;
+        target.path = removeDotSegments(relative6.path || "");
+        target.query = relative6.query;
       } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
+        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0) {
+          target.userinfo = relative6.userinfo;
+          target.host = relative6.host;
+          target.port = relative6.port;
+          target.path = removeDotSegments(relative6.path || "");
+          target.query = relative6.query;
         } else {
-          if (!relative2.path) {
+          if (!relative6.path) {
             target.path = base.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
+            if (relative6.query !== void 0) {
+              target.query = relative6.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
+            if (relative6.path[0] === "/") {
+              target.path = removeDotSegments(relative6.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative2.path;
+                target.path = "/" + relative6.path;
               } else if (!base.path) {
-                target.path = relative2.path;
+                target.path = relative6.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative2.query;
+            target.query = relative6.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -23073,7 +23073,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative2.fragment;
+      target.fragment = relative6.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -23344,7 +23344,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse6(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -23377,11 +23377,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve6,
+      resolve: resolve13,
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse6
     };
     module2.exports = fastUri;
     module2.exports.default = fastUri;
@@ -23564,10 +23564,10 @@ var require_core = __commonJS({
         } else {
           v = this.compile(schemaKeyRef);
         }
-        const valid = v(data);
+        const valid2 = v(data);
         if (!("$async" in v))
           this.errors = v.errors;
-        return valid;
+        return valid2;
       }
       compile(schema, _meta) {
         const sch = this._addSchema(schema, _meta);
@@ -23664,15 +23664,15 @@ var require_core = __commonJS({
           this.errors = null;
           return true;
         }
-        const valid = this.validate($schema, schema);
-        if (!valid && throwOrLogError) {
+        const valid2 = this.validate($schema, schema);
+        if (!valid2 && throwOrLogError) {
           const message = "schema is invalid: " + this.errorsText();
           if (this.opts.validateSchema === "log")
             this.logger.error(message);
           else
             throw new Error(message);
         }
-        return valid;
+        return valid2;
       }
       // Get compiled schema by `key` or `ref`.
       // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
@@ -23783,10 +23783,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format) {
-        if (typeof format == "string")
-          format = new RegExp(format);
-        this.formats[name] = format;
+      addFormat(name, format2) {
+        if (typeof format2 == "string")
+          format2 = new RegExp(format2);
+        this.formats[name] = format2;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -23904,9 +23904,9 @@ var require_core = __commonJS({
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
-        const format = this.opts.formats[name];
-        if (format)
-          this.addFormat(name, format);
+        const format2 = this.opts.formats[name];
+        if (format2)
+          this.addFormat(name, format2);
       }
     }
     function addInitialKeywords(defs) {
@@ -24065,16 +24065,16 @@ var require_ref = __commonJS({
         }
         function inlineRefSchema(sch) {
           const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
-          const valid = gen.name("valid");
+          const valid2 = gen.name("valid");
           const schCxt = cxt.subschema({
             schema: sch,
             dataTypes: [],
             schemaPath: codegen_1.nil,
             topSchemaRef: schName,
             errSchemaPath: $ref
-          }, valid);
+          }, valid2);
           cxt.mergeEvaluated(schCxt);
-          cxt.ok(valid);
+          cxt.ok(valid2);
         }
       }
     };
@@ -24094,19 +24094,19 @@ var require_ref = __commonJS({
       function callAsyncRef() {
         if (!env.$async)
           throw new Error("async schema referenced by sync schema");
-        const valid = gen.let("valid");
+        const valid2 = gen.let("valid");
         gen.try(() => {
           gen.code((0, codegen_1._)`await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
           addEvaluatedFrom(v);
           if (!allErrors)
-            gen.assign(valid, true);
+            gen.assign(valid2, true);
         }, (e) => {
           gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
           addErrorsFrom(e);
           if (!allErrors)
-            gen.assign(valid, false);
+            gen.assign(valid2, false);
         });
-        cxt.ok(valid);
+        cxt.ok(valid2);
       }
       function callSyncRef() {
         cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
@@ -24311,9 +24311,9 @@ var require_pattern = __commonJS({
         if ($data) {
           const { regExp } = it.opts.code;
           const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
-          const valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
-          cxt.fail$data((0, codegen_1._)`!${valid}`);
+          const valid2 = gen.let("valid");
+          gen.try(() => gen.assign(valid2, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid2, false));
+          cxt.fail$data((0, codegen_1._)`!${valid2}`);
         } else {
           const regExp = (0, code_1.usePattern)(cxt, schema);
           cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
@@ -24404,9 +24404,9 @@ var require_required = __commonJS({
         function exitOnErrorMode() {
           const missing = gen.let("missing");
           if (useLoop || $data) {
-            const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
-            cxt.ok(valid);
+            const valid2 = gen.let("valid", true);
+            cxt.block$data(valid2, () => loopUntilMissing(missing, valid2));
+            cxt.ok(valid2);
           } else {
             gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
             (0, code_1.reportMissingProp)(cxt, missing);
@@ -24419,11 +24419,11 @@ var require_required = __commonJS({
             gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
           });
         }
-        function loopUntilMissing(missing, valid) {
+        function loopUntilMissing(missing, valid2) {
           cxt.setParams({ missingProperty: missing });
           gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
-            gen.if((0, codegen_1.not)(valid), () => {
+            gen.assign(valid2, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+            gen.if((0, codegen_1.not)(valid2), () => {
               cxt.error();
               gen.break();
             });
@@ -24498,15 +24498,15 @@ var require_uniqueItems = __commonJS({
         const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
         if (!$data && !schema)
           return;
-        const valid = gen.let("valid");
+        const valid2 = gen.let("valid");
         const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
-        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
-        cxt.ok(valid);
+        cxt.block$data(valid2, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`);
+        cxt.ok(valid2);
         function validateUniqueItems() {
           const i = gen.let("i", (0, codegen_1._)`${data}.length`);
           const j = gen.let("j");
           cxt.setParams({ i, j });
-          gen.assign(valid, true);
+          gen.assign(valid2, true);
           gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
         }
         function canOptimize() {
@@ -24524,7 +24524,7 @@ var require_uniqueItems = __commonJS({
             gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
               gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
               cxt.error();
-              gen.assign(valid, false).break();
+              gen.assign(valid2, false).break();
             }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
           });
         }
@@ -24533,7 +24533,7 @@ var require_uniqueItems = __commonJS({
           const outer = gen.name("outer");
           gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
             cxt.error();
-            gen.assign(valid, false).break(outer);
+            gen.assign(valid2, false).break(outer);
           })));
         }
       }
@@ -24595,20 +24595,20 @@ var require_enum = __commonJS({
         const useLoop = schema.length >= it.opts.loopEnum;
         let eql;
         const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
-        let valid;
+        let valid2;
         if (useLoop || $data) {
-          valid = gen.let("valid");
-          cxt.block$data(valid, loopEnum);
+          valid2 = gen.let("valid");
+          cxt.block$data(valid2, loopEnum);
         } else {
           if (!Array.isArray(schema))
             throw new Error("ajv implementation error");
           const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+          valid2 = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
         }
-        cxt.pass(valid);
+        cxt.pass(valid2);
         function loopEnum() {
-          gen.assign(valid, false);
-          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
+          gen.assign(valid2, false);
+          gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid2, true).break()));
         }
         function equalCode(vSchema, i) {
           const sch = schema[i];
@@ -24694,15 +24694,15 @@ var require_additionalItems = __commonJS({
         cxt.setParams({ len: items.length });
         cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
       } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
-        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
-        cxt.ok(valid);
+        const valid2 = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        gen.if((0, codegen_1.not)(valid2), () => validateItems(valid2));
+        cxt.ok(valid2);
       }
-      function validateItems(valid) {
+      function validateItems(valid2) {
         gen.forRange("i", items.length, len, (i) => {
-          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid2);
           if (!it.allErrors)
-            gen.if((0, codegen_1.not)(valid), () => gen.break());
+            gen.if((0, codegen_1.not)(valid2), () => gen.break());
         });
       }
     }
@@ -24741,7 +24741,7 @@ var require_items = __commonJS({
       if (it.opts.unevaluated && schArr.length && it.items !== true) {
         it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
       }
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
       schArr.forEach((sch, i) => {
         if ((0, util_1.alwaysValidSchema)(it, sch))
@@ -24750,8 +24750,8 @@ var require_items = __commonJS({
           keyword,
           schemaProp: i,
           dataProp: i
-        }, valid));
-        cxt.ok(valid);
+        }, valid2));
+        cxt.ok(valid2);
       });
       function checkStrictTuple(sch) {
         const { opts, errSchemaPath } = it;
@@ -24868,18 +24868,18 @@ var require_contains = __commonJS({
           return;
         }
         it.items = true;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         if (max === void 0 && min === 1) {
-          validateItems(valid, () => gen.if(valid, () => gen.break()));
+          validateItems(valid2, () => gen.if(valid2, () => gen.break()));
         } else if (min === 0) {
-          gen.let(valid, true);
+          gen.let(valid2, true);
           if (max !== void 0)
             gen.if((0, codegen_1._)`${data}.length > 0`, validateItemsWithCount);
         } else {
-          gen.let(valid, false);
+          gen.let(valid2, false);
           validateItemsWithCount();
         }
-        cxt.result(valid, () => cxt.reset());
+        cxt.result(valid2, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
           const count = gen.let("count", 0);
@@ -24899,13 +24899,13 @@ var require_contains = __commonJS({
         function checkLimits(count) {
           gen.code((0, codegen_1._)`${count}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid2, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid2, false).break());
             if (min === 1)
-              gen.assign(valid, true);
+              gen.assign(valid2, true);
             else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid2, true));
           }
         }
       }
@@ -24987,20 +24987,20 @@ var require_dependencies = __commonJS({
     exports2.validatePropertyDeps = validatePropertyDeps;
     function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
       const { gen, data, keyword, it } = cxt;
-      const valid = gen.name("valid");
+      const valid2 = gen.name("valid");
       for (const prop in schemaDeps) {
         if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
           continue;
         gen.if(
           (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
           () => {
-            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
-            cxt.mergeValidEvaluated(schCxt, valid);
+            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid2);
+            cxt.mergeValidEvaluated(schCxt, valid2);
           },
-          () => gen.var(valid, true)
+          () => gen.var(valid2, true)
           // TODO var
         );
-        cxt.ok(valid);
+        cxt.ok(valid2);
       }
     }
     exports2.validateSchemaDeps = validateSchemaDeps;
@@ -25028,7 +25028,7 @@ var require_propertyNames = __commonJS({
         const { gen, schema, data, it } = cxt;
         if ((0, util_1.alwaysValidSchema)(it, schema))
           return;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         gen.forIn("key", data, (key) => {
           cxt.setParams({ propertyName: key });
           cxt.subschema({
@@ -25037,14 +25037,14 @@ var require_propertyNames = __commonJS({
             dataTypes: ["string"],
             propertyName: key,
             compositeRule: true
-          }, valid);
-          gen.if((0, codegen_1.not)(valid), () => {
+          }, valid2);
+          gen.if((0, codegen_1.not)(valid2), () => {
             cxt.error(true);
             if (!it.allErrors)
               gen.break();
           });
         });
-        cxt.ok(valid);
+        cxt.ok(valid2);
       }
     };
     exports2.default = def;
@@ -25122,21 +25122,21 @@ var require_additionalProperties = __commonJS({
             return;
           }
           if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-            const valid = gen.name("valid");
+            const valid2 = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid, false);
-              gen.if((0, codegen_1.not)(valid), () => {
+              applyAdditionalSchema(key, valid2, false);
+              gen.if((0, codegen_1.not)(valid2), () => {
                 cxt.reset();
                 deleteAdditional(key);
               });
             } else {
-              applyAdditionalSchema(key, valid);
+              applyAdditionalSchema(key, valid2);
               if (!allErrors)
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
+                gen.if((0, codegen_1.not)(valid2), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key, valid, errors) {
+        function applyAdditionalSchema(key, valid2, errors) {
           const subschema = {
             keyword: "additionalProperties",
             dataProp: key,
@@ -25149,7 +25149,7 @@ var require_additionalProperties = __commonJS({
               allErrors: false
             });
           }
-          cxt.subschema(subschema, valid);
+          cxt.subschema(subschema, valid2);
         }
       }
     };
@@ -25185,7 +25185,7 @@ var require_properties = __commonJS({
         const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
         if (properties.length === 0)
           return;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         for (const prop of properties) {
           if (hasDefault(prop)) {
             applyPropertySchema(prop);
@@ -25193,11 +25193,11 @@ var require_properties = __commonJS({
             gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
             applyPropertySchema(prop);
             if (!it.allErrors)
-              gen.else().var(valid, true);
+              gen.else().var(valid2, true);
             gen.endIf();
           }
           cxt.it.definedProperties.add(prop);
-          cxt.ok(valid);
+          cxt.ok(valid2);
         }
         function hasDefault(prop) {
           return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
@@ -25207,7 +25207,7 @@ var require_properties = __commonJS({
             keyword: "properties",
             schemaProp: prop,
             dataProp: prop
-          }, valid);
+          }, valid2);
         }
       }
     };
@@ -25237,7 +25237,7 @@ var require_patternProperties = __commonJS({
           return;
         }
         const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
           it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
         }
@@ -25250,9 +25250,9 @@ var require_patternProperties = __commonJS({
             if (it.allErrors) {
               validateProperties(pat);
             } else {
-              gen.var(valid, true);
+              gen.var(valid2, true);
               validateProperties(pat);
-              gen.if(valid);
+              gen.if(valid2);
             }
           }
         }
@@ -25273,12 +25273,12 @@ var require_patternProperties = __commonJS({
                   schemaProp: pat,
                   dataProp: key,
                   dataPropType: util_2.Type.Str
-                }, valid);
+                }, valid2);
               }
               if (it.opts.unevaluated && props !== true) {
                 gen.assign((0, codegen_1._)`${props}[${key}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
-                gen.if((0, codegen_1.not)(valid), () => gen.break());
+                gen.if((0, codegen_1.not)(valid2), () => gen.break());
               }
             });
           });
@@ -25305,14 +25305,14 @@ var require_not = __commonJS({
           cxt.fail();
           return;
         }
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         cxt.subschema({
           keyword: "not",
           compositeRule: true,
           createErrors: false,
           allErrors: false
-        }, valid);
-        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
+        }, valid2);
+        cxt.failResult(valid2, () => cxt.reset(), () => cxt.error());
       },
       error: { message: "must NOT be valid" }
     };
@@ -25360,12 +25360,12 @@ var require_oneOf = __commonJS({
         if (it.opts.discriminator && parentSchema.discriminator)
           return;
         const schArr = schema;
-        const valid = gen.let("valid", false);
+        const valid2 = gen.let("valid", false);
         const passing = gen.let("passing", null);
         const schValid = gen.name("_valid");
         cxt.setParams({ passing });
         gen.block(validateOneOf);
-        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+        cxt.result(valid2, () => cxt.reset(), () => cxt.error(true));
         function validateOneOf() {
           schArr.forEach((sch, i) => {
             let schCxt;
@@ -25379,10 +25379,10 @@ var require_oneOf = __commonJS({
               }, schValid);
             }
             if (i > 0) {
-              gen.if((0, codegen_1._)`${schValid} && ${valid}`).assign(valid, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
+              gen.if((0, codegen_1._)`${schValid} && ${valid2}`).assign(valid2, false).assign(passing, (0, codegen_1._)`[${passing}, ${i}]`).else();
             }
             gen.if(schValid, () => {
-              gen.assign(valid, true);
+              gen.assign(valid2, true);
               gen.assign(passing, i);
               if (schCxt)
                 cxt.mergeEvaluated(schCxt, codegen_1.Name);
@@ -25408,12 +25408,12 @@ var require_allOf = __commonJS({
         const { gen, schema, it } = cxt;
         if (!Array.isArray(schema))
           throw new Error("ajv implementation error");
-        const valid = gen.name("valid");
+        const valid2 = gen.name("valid");
         schema.forEach((sch, i) => {
           if ((0, util_1.alwaysValidSchema)(it, sch))
             return;
-          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
-          cxt.ok(valid);
+          const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid2);
+          cxt.ok(valid2);
           cxt.mergeEvaluated(schCxt);
         });
       }
@@ -25447,7 +25447,7 @@ var require_if = __commonJS({
         const hasElse = hasSchema(it, "else");
         if (!hasThen && !hasElse)
           return;
-        const valid = gen.let("valid", true);
+        const valid2 = gen.let("valid", true);
         const schValid = gen.name("_valid");
         validateIf();
         cxt.reset();
@@ -25460,7 +25460,7 @@ var require_if = __commonJS({
         } else {
           gen.if((0, codegen_1.not)(schValid), validateClause("else"));
         }
-        cxt.pass(valid, () => cxt.error(true));
+        cxt.pass(valid2, () => cxt.error(true));
         function validateIf() {
           const schCxt = cxt.subschema({
             keyword: "if",
@@ -25473,8 +25473,8 @@ var require_if = __commonJS({
         function validateClause(keyword, ifClause) {
           return () => {
             const schCxt = cxt.subschema({ keyword }, schValid);
-            gen.assign(valid, schValid);
-            cxt.mergeValidEvaluated(schCxt, valid);
+            gen.assign(valid2, schValid);
+            cxt.mergeValidEvaluated(schCxt, valid2);
             if (ifClause)
               gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
             else
@@ -25589,18 +25589,18 @@ var require_format = __commonJS({
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
-          const format = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
+          const format2 = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
             if (opts.strictSchema === false)
               return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format}`;
+            return (0, codegen_1._)`${schemaCode} && !${format2}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
-            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
+            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
@@ -25611,7 +25611,7 @@ var require_format = __commonJS({
           }
           if (formatDef === true)
             return;
-          const [fmtType, format, fmtRef] = getFormat(formatDef);
+          const [fmtType, format2, fmtRef] = getFormat(formatDef);
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
@@ -25638,7 +25638,7 @@ var require_format = __commonJS({
                 throw new Error("async format in sync schema");
               return (0, codegen_1._)`await ${fmtRef}(${data})`;
             }
-            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
           }
         }
       }
@@ -25653,8 +25653,8 @@ var require_format2 = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var format_1 = require_format();
-    var format = [format_1.default];
-    exports2.default = format;
+    var format2 = [format_1.default];
+    exports2.default = format2;
   }
 });
 
@@ -25749,16 +25749,16 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: mapping is not supported");
         if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
-        const valid = gen.let("valid", false);
+        const valid2 = gen.let("valid", false);
         const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
         gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
-        cxt.ok(valid);
+        cxt.ok(valid2);
         function validateMapping() {
           const mapping = getMapping();
           gen.if(false);
           for (const tagValue in mapping) {
             gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
-            gen.assign(valid, applyTagSchema(mapping[tagValue]));
+            gen.assign(valid2, applyTagSchema(mapping[tagValue]));
           }
           gen.else();
           cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
@@ -26062,10 +26062,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -26075,7 +26075,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    function isNode(node) {
+    function isNode2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case ALIAS:
@@ -26086,7 +26086,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -26098,11 +26098,11 @@ var require_identity = __commonJS({
     exports2.isAlias = isAlias;
     exports2.isCollection = isCollection;
     exports2.isDocument = isDocument;
-    exports2.isMap = isMap2;
-    exports2.isNode = isNode;
+    exports2.isMap = isMap4;
+    exports2.isNode = isNode2;
     exports2.isPair = isPair;
-    exports2.isScalar = isScalar2;
-    exports2.isSeq = isSeq;
+    exports2.isScalar = isScalar3;
+    exports2.isSeq = isSeq2;
   }
 });
 
@@ -26110,30 +26110,30 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key, path, ctrl);
         return visit_(key, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
+        if (identity2.isCollection(node)) {
           path = Object.freeze(path.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
             const ci = visit_(i, node.items[i], visitor, path);
@@ -26146,7 +26146,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
+        } else if (identity2.isPair(node)) {
           path = Object.freeze(path.concat(node));
           const ck = visit_("key", node.key, visitor, path);
           if (ck === BREAK)
@@ -26164,7 +26164,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -26176,12 +26176,12 @@ var require_visit = __commonJS({
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key, node, visitor, path) {
       const ctrl = await callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key, path, ctrl);
         return visitAsync_(key, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
+        if (identity2.isCollection(node)) {
           path = Object.freeze(path.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
             const ci = await visitAsync_(i, node.items[i], visitor, path);
@@ -26194,7 +26194,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
+        } else if (identity2.isPair(node)) {
           path = Object.freeze(path.concat(node));
           const ck = await visitAsync_("key", node.key, visitor, path);
           if (ck === BREAK)
@@ -26231,35 +26231,35 @@ var require_visit = __commonJS({
     function callVisitor(key, node, visitor, path) {
       if (typeof visitor === "function")
         return visitor(key, node, path);
-      if (identity.isMap(node))
+      if (identity2.isMap(node))
         return visitor.Map?.(key, node, path);
-      if (identity.isSeq(node))
+      if (identity2.isSeq(node))
         return visitor.Seq?.(key, node, path);
-      if (identity.isPair(node))
+      if (identity2.isPair(node))
         return visitor.Pair?.(key, node, path);
-      if (identity.isScalar(node))
+      if (identity2.isScalar(node))
         return visitor.Scalar?.(key, node, path);
-      if (identity.isAlias(node))
+      if (identity2.isAlias(node))
         return visitor.Alias?.(key, node, path);
       return void 0;
     }
     function replaceNode(key, path, node) {
       const parent = path[path.length - 1];
-      if (identity.isCollection(parent)) {
+      if (identity2.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
+      } else if (identity2.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity.isDocument(parent)) {
+      } else if (identity2.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports2.visit = visit;
+    exports2.visit = visit2;
     exports2.visitAsync = visitAsync;
   }
 });
@@ -26268,8 +26268,8 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
-    var identity = require_identity();
-    var visit = require_visit();
+    var identity2 = require_identity();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -26411,10 +26411,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
+          visit2.visit(doc.contents, (_key, node) => {
+            if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -26439,8 +26439,8 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
-    var identity = require_identity();
-    var visit = require_visit();
+    var identity2 = require_identity();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -26451,7 +26451,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -26486,7 +26486,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
@@ -26559,12 +26559,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
+        if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -26590,11 +26590,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -26605,7 +26605,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
+        if (!identity2.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -26631,13 +26631,13 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
-    var identity = require_identity();
+    var visit2 = require_visit();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity.ALIAS);
+        super(identity2.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -26657,9 +26657,9 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
+              if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -26721,11 +26721,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
+      if (identity2.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity2.isCollection(node)) {
         let count = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -26733,7 +26733,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity.isPair(node)) {
+      } else if (identity2.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -26748,13 +26748,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity.SCALAR);
+        super(identity2.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -26779,7 +26779,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -26793,12 +26793,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
+      if (identity2.isDocument(value))
         value = value.contents;
-      if (identity.isNode(value))
+      if (identity2.isNode(value))
         return value;
-      if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity2.isPair(value)) {
+        const map = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
         map.items.push(value);
         return map;
       }
@@ -26830,7 +26830,7 @@ var require_createNode = __commonJS({
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -26854,7 +26854,7 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     function collectionFromPath(schema, path, value) {
       let v = value;
@@ -26898,7 +26898,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -26914,7 +26914,7 @@ var require_Collection = __commonJS({
         else {
           const [key, ...rest] = path;
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -26931,7 +26931,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity.isCollection(node))
+        if (identity2.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -26945,16 +26945,16 @@ var require_Collection = __commonJS({
         const [key, ...rest] = path;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity2.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity2.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity.isPair(node))
+          if (!identity2.isPair(node))
             return false;
           const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
@@ -26965,7 +26965,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity2.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
@@ -26977,7 +26977,7 @@ var require_Collection = __commonJS({
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -27433,7 +27433,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -27486,7 +27486,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj;
-      if (identity.isScalar(item)) {
+      if (identity2.isScalar(item)) {
         obj = item.value;
         let match = tags.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
@@ -27509,7 +27509,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity2.isScalar(node) || identity2.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -27519,10 +27519,10 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
+    function stringify3(item, ctx, onComment, onChompKeep) {
+      if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
+      if (identity2.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -27536,19 +27536,19 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+      return identity2.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
     exports2.createStringifyContext = createStringifyContext;
-    exports2.stringify = stringify;
+    exports2.stringify = stringify3;
   }
 });
 
@@ -27556,23 +27556,23 @@ ${ctx.indent}${str}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity2.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity2.isCollection(key) || !identity2.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -27580,7 +27580,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -27613,7 +27613,7 @@ ${indent}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
+      if (identity2.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -27625,14 +27625,14 @@ ${indent}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity2.isScalar(value))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -27648,7 +27648,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity2.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -27711,7 +27711,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
@@ -27724,10 +27724,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
+      if (identity2.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
       else if (Array.isArray(source))
@@ -27738,7 +27738,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -27759,7 +27759,7 @@ var require_merge = __commonJS({
       return map;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports2.addMergeToJSMap = addMergeToJSMap;
     exports2.isMergeKey = isMergeKey;
@@ -27773,11 +27773,11 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify = require_stringify();
-    var identity = require_identity();
+    var stringify3 = require_stringify();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
+      if (identity2.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
       else if (merge2.isMergeKey(ctx, key))
         merge2.addMergeToJSMap(ctx, map, value);
@@ -27808,8 +27808,8 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+      if (identity2.isNode(key) && ctx?.doc) {
+        const strCtx = stringify3.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -27838,7 +27838,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
+    var identity2 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -27846,15 +27846,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema) {
         let { key, value } = this;
-        if (identity.isNode(key))
+        if (identity2.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
+        if (identity2.isNode(value))
           value = value.clone(schema);
         return new _Pair(key, value);
       }
@@ -27875,13 +27875,13 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
-    var identity = require_identity();
-    var stringify = require_stringify();
+    var identity2 = require_identity();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify4(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -27891,14 +27891,14 @@ var require_stringifyCollection = __commonJS({
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -27906,7 +27906,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify3.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -27946,14 +27946,14 @@ ${indent}${line}` : "\n";
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -27961,7 +27961,7 @@ ${indent}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity.isNode(item.value) ? item.value : null;
+          const iv = identity2.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -27973,7 +27973,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        let str = stringify3.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -28029,16 +28029,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+      const k = identity2.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity.isPair(it)) {
+        if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
+          if (identity2.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -28049,7 +28049,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema) {
-        super(identity.MAP, schema);
+        super(identity2.MAP, schema);
         this.items = [];
       }
       /**
@@ -28087,7 +28087,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
+        if (identity2.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
           _pair = new Pair.Pair(pair, pair?.value);
@@ -28098,7 +28098,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -28122,7 +28122,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity2.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -28147,7 +28147,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity.isPair(item))
+          if (!identity2.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -28170,7 +28170,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map = {
       collection: "map",
@@ -28178,7 +28178,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
-        if (!identity.isMap(map2))
+        if (!identity2.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
@@ -28195,7 +28195,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection2.Collection {
@@ -28203,7 +28203,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema) {
-        super(identity.SEQ, schema);
+        super(identity2.SEQ, schema);
         this.items = [];
       }
       add(value) {
@@ -28229,7 +28229,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        return !keepScalar && identity2.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -28253,7 +28253,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -28295,7 +28295,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+      let idx = identity2.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -28308,7 +28308,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -28316,7 +28316,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
+        if (!identity2.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
@@ -28391,14 +28391,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -28670,17 +28670,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
+      if (identity2.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
           let item = seq.items[i];
-          if (identity.isPair(item))
+          if (identity2.isPair(item))
             continue;
-          else if (identity.isMap(item)) {
+          else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -28694,7 +28694,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -28748,7 +28748,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -28775,7 +28775,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map);
         for (const pair of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
+          if (identity2.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
             value = toJS.toJS(pair.value, key, ctx);
           } else {
@@ -28805,7 +28805,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
+          if (identity2.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -28986,7 +28986,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -28996,7 +28996,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair;
-        if (identity.isPair(key))
+        if (identity2.isPair(key))
           pair = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair = new Pair.Pair(key.key, null);
@@ -29012,7 +29012,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        return !keepPair && identity2.isPair(pair) ? identity2.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -29056,7 +29056,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map, onError) {
-        if (identity.isMap(map)) {
+        if (identity2.isMap(map)) {
           if (map.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map);
           else
@@ -29301,7 +29301,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var map = require_map();
     var seq = require_seq();
     var string = require_string();
@@ -29314,9 +29314,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity2.MAP, { value: map.map });
+        Object.defineProperty(this, identity2.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -29333,8 +29333,8 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
-    var identity = require_identity();
-    var stringify = require_stringify();
+    var identity2 = require_identity();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -29349,7 +29349,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify3.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -29360,7 +29360,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
+        if (identity2.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -29371,7 +29371,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -29379,7 +29379,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify3.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -29415,7 +29415,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
@@ -29430,7 +29430,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -29466,7 +29466,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
+          [identity2.NODE_TYPE]: { value: identity2.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -29476,7 +29476,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -29539,7 +29539,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
+        if (flow && identity2.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -29579,7 +29579,7 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -29588,14 +29588,14 @@ var require_Document = __commonJS({
        */
       getIn(path, keepScalar) {
         if (Collection2.isEmptyPath(path))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity2.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -29603,7 +29603,7 @@ var require_Document = __commonJS({
       hasIn(path) {
         if (Collection2.isEmptyPath(path))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -29710,7 +29710,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity.isCollection(contents))
+      if (identity2.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -29981,12 +29981,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports2.mapIncludes = mapIncludes;
@@ -30012,10 +30012,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -30029,7 +30029,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -30053,7 +30053,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -30069,7 +30069,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -30160,7 +30160,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -30174,13 +30174,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -30199,7 +30199,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -30210,9 +30210,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap4 = fc.start.source === "{";
+      const fcName = isMap4 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -30223,18 +30223,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -30248,7 +30248,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -30278,7 +30278,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
+              if (identity2.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -30288,8 +30288,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap4 && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -30301,7 +30301,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -30311,9 +30311,9 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
+              if (sep5)
+                for (const st of sep5) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -30330,7 +30330,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -30343,7 +30343,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap4) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -30359,7 +30359,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap4 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -30393,7 +30393,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -30443,7 +30443,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity2.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -30510,7 +30510,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -30527,24 +30527,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -30727,25 +30727,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep3 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -30862,7 +30862,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -30871,17 +30871,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -30901,7 +30901,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema[identity2.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -30920,12 +30920,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema[identity2.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity2.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity2.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -30974,7 +30974,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -31020,7 +31020,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -31126,7 +31126,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors3();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -31188,9 +31188,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity.isPair(it))
+            if (identity2.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -31515,7 +31515,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify3 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -31555,20 +31555,20 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep5)
+        for (const st of sep5)
           res += st.source;
       if (value)
         res += stringifyToken(value);
       return res;
     }
-    exports2.stringify = stringify;
+    exports2.stringify = stringify3;
   }
 });
 
@@ -31579,15 +31579,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -31598,8 +31598,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path) => {
-      const parent = visit.itemAtPath(cst, path.slice(0, -1));
+    visit2.parentCollection = (cst, path) => {
+      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -31630,7 +31630,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports2.visit = visit;
+    exports2.visit = visit2;
   }
 });
 
@@ -31646,7 +31646,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -31730,7 +31730,7 @@ var require_cst = __commonJS({
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
     exports2.isCollection = isCollection;
-    exports2.isScalar = isScalar2;
+    exports2.isScalar = isScalar3;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
   }
@@ -32329,7 +32329,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter3 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -32352,7 +32352,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports2.LineCounter = LineCounter2;
+    exports2.LineCounter = LineCounter3;
   }
 });
 
@@ -32729,18 +32729,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep5;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -32893,15 +32893,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep5 = it.sep;
+                  sep5.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -33095,13 +33095,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -33238,7 +33238,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors3();
     var log = require_log();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions(options) {
@@ -33260,7 +33260,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -33279,14 +33279,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -33298,7 +33298,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify3(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -33316,14 +33316,14 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
+      if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse3;
+    exports2.parse = parse6;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument2;
-    exports2.stringify = stringify;
+    exports2.parseDocument = parseDocument3;
+    exports2.stringify = stringify3;
   }
 });
 
@@ -33336,7 +33336,7 @@ var require_dist = __commonJS({
     var Schema = require_Schema();
     var errors = require_errors3();
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -33346,7 +33346,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document.Document;
     exports2.Schema = Schema.Schema;
@@ -33354,14 +33354,14 @@ var require_dist = __commonJS({
     exports2.YAMLParseError = errors.YAMLParseError;
     exports2.YAMLWarning = errors.YAMLWarning;
     exports2.Alias = Alias.Alias;
-    exports2.isAlias = identity.isAlias;
-    exports2.isCollection = identity.isCollection;
-    exports2.isDocument = identity.isDocument;
-    exports2.isMap = identity.isMap;
-    exports2.isNode = identity.isNode;
-    exports2.isPair = identity.isPair;
-    exports2.isScalar = identity.isScalar;
-    exports2.isSeq = identity.isSeq;
+    exports2.isAlias = identity2.isAlias;
+    exports2.isCollection = identity2.isCollection;
+    exports2.isDocument = identity2.isDocument;
+    exports2.isMap = identity2.isMap;
+    exports2.isNode = identity2.isNode;
+    exports2.isPair = identity2.isPair;
+    exports2.isScalar = identity2.isScalar;
+    exports2.isSeq = identity2.isSeq;
     exports2.Pair = Pair.Pair;
     exports2.Scalar = Scalar.Scalar;
     exports2.YAMLMap = YAMLMap.YAMLMap;
@@ -33374,8 +33374,8 @@ var require_dist = __commonJS({
     exports2.parseAllDocuments = publicApi.parseAllDocuments;
     exports2.parseDocument = publicApi.parseDocument;
     exports2.stringify = publicApi.stringify;
-    exports2.visit = visit.visit;
-    exports2.visitAsync = visit.visitAsync;
+    exports2.visit = visit2.visit;
+    exports2.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -34236,7 +34236,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input, options) => {
+    var parse6 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -34380,16 +34380,16 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          const open3 = tokens[token.tokensIndex];
+          open3.type = "text";
+          open3.value = literal;
+          open3.output = safeOutput || utils.escapeRegex(literal);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open2.output;
+          state.output = token.output + open3.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -34406,7 +34406,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse6(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -34609,15 +34609,15 @@ var require_parse2 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open2 = {
+          const open3 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open2);
-          push(open2);
+          braces.push(open3);
+          push(open3);
           continue;
         }
         if (value === "}") {
@@ -34929,7 +34929,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input, options) => {
+    parse6.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -34994,7 +34994,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module2.exports = parse3;
+    module2.exports = parse6;
   }
 });
 
@@ -35003,7 +35003,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse2();
+    var parse6 = require_parse2();
     var utils = require_utils3();
     var constants3 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -35068,11 +35068,11 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input === glob;
-      let output = match && format ? format(input) : input;
+      let output = match && format2 ? format2(input) : input;
       if (match === false) {
-        output = format ? format(input) : input;
+        output = format2 ? format2(input) : input;
         match = output === glob;
       }
       if (match === false || opts.capture === true) {
@@ -35091,7 +35091,7 @@ var require_picomatch = __commonJS({
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse6(pattern, { ...options, fastpaths: false });
     };
     picomatch2.scan = (input, options) => scan(input, options);
     picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -35117,10 +35117,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse3.fastpaths(input, options);
+        parsed.output = parse6.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input, options);
+        parsed = parse6(input, options);
       }
       return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -35608,8 +35608,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve6, reject) {
-            return setTimeout(resolve6, t);
+          return new this.Promise(function(resolve13, reject) {
+            return setTimeout(resolve13, t);
           });
         }
         computePenalty() {
@@ -35820,15 +35820,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error2, reject, resolve6, returned, task;
+          var args, cb, error2, reject, resolve13, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve6, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve13, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve6(returned);
+                  return resolve13(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -35843,13 +35843,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve6;
-          resolve6 = reject = null;
+          var promise, reject, resolve13;
+          resolve13 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve6 = _resolve;
+            resolve13 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve6, reject });
+          this._queue.push({ task, args, resolve: resolve13, reject });
           this._tryToRun();
           return promise;
         }
@@ -36250,14 +36250,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve6, reject) => {
+              return new this.Promise((resolve13, reject) => {
                 if (finished()) {
-                  return resolve6();
+                  return resolve13();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve6();
+                      return resolve13();
                     }
                   });
                 }
@@ -36350,9 +36350,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve6, reject) {
+              return new this.Promise(function(resolve13, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve6)(args3);
+                  return (args3[0] != null ? reject : resolve13)(args3);
                 });
               });
             };
@@ -36474,8 +36474,1985 @@ var require_light = __commonJS({
   }
 });
 
+// node_modules/ae-cvss-calculator/dist/ae-cvss-calculator.js
+var require_ae_cvss_calculator = __commonJS({
+  "node_modules/ae-cvss-calculator/dist/ae-cvss-calculator.js"(exports2, module2) {
+    !(function(e, t) {
+      "object" == typeof exports2 && "object" == typeof module2 ? module2.exports = t() : "function" == typeof define && define.amd ? define([], t) : "object" == typeof exports2 ? exports2.CvssCalculator = t() : e.CvssCalculator = t();
+    })(exports2, (() => (() => {
+      "use strict";
+      var e = { 154: (e2, t2) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.CvssVector = void 0;
+        class o {
+          constructor(e3, t3, o2) {
+            this.vector = e3, this.normalize = t3, this.scores = o2;
+          }
+          isUpToDate(e3, t3) {
+            return this.vector === e3 && this.normalize === t3;
+          }
+          getScores() {
+            return this.scores;
+          }
+        }
+        t2.CvssVector = class {
+          constructor(e3) {
+            this.vectorChangedListeners = [], this.components = /* @__PURE__ */ new Map(), this.clearComponents(), e3 && this.applyVector(e3);
+          }
+          calculateScores(e3 = false) {
+            const t3 = this.toString(true);
+            if (this.cachedScores && this.cachedScores.isUpToDate(t3, e3)) return this.cachedScores.getScores();
+            const a = this.calculateScoresInternal(e3);
+            return this.cachedScores = new o(t3, e3, a), a;
+          }
+          fillBaseMetrics() {
+            for (const [e3, t3] of this.getRegisteredComponents()) if ("base" === e3.name) {
+              for (const e4 of t3) {
+                const t4 = e4.values[1];
+                t4 && this.applyComponent(e4, t4);
+              }
+              return;
+            }
+            throw new Error("No base category found");
+          }
+          getComponents() {
+            return this.components;
+          }
+          clearComponents() {
+            this.getRegisteredComponents().forEach(((e3, t3) => {
+              e3.forEach(((e4) => this.components.set(e4, e4.values[0])));
+            }));
+          }
+          clearSpecifiedComponents(e3) {
+            e3.forEach(((e4) => this.components.set(e4, e4.values[0])));
+          }
+          addVectorChangedListener(e3) {
+            this.vectorChangedListeners.push(e3);
+          }
+          normalizeVector(e3) {
+            return e3.replace(/\(/g, "").replace(/\)/g, "").replace(/CVSS:\d+\.?\d?/g, "").replace(/\s/g, "").replace(/\\/g, "").replace(/^\//g, "").replace(/\/$/g, "").trim();
+          }
+          findComponent(e3) {
+            for (const t3 of this.getRegisteredComponents().values()) {
+              const o2 = t3.find(((t4) => t4.name === e3 || t4.shortName === e3));
+              if (o2) return o2;
+            }
+            return Array.from(this.components.keys()).find(((t3) => t3.name === e3 || t3.shortName === e3));
+          }
+          applyVector(e3) {
+            this.applyVectorCount(e3);
+          }
+          applyVectorCount(e3) {
+            const t3 = this.normalizeVector(e3).split("/");
+            let o2 = 0;
+            return t3.forEach(((e4) => {
+              if (0 === e4.length) return;
+              const [t4, a] = e4.split(":");
+              0 !== t4.length && 0 !== a.length ? this.applyComponentString(t4, a, false) && o2++ : console.warn("Invalid component/value pair", e4);
+            })), this.vectorChangedListeners.forEach(((e4) => e4(this))), o2;
+          }
+          applyComponentString(e3, t3, o2 = true) {
+            const a = this.findComponent(e3);
+            if (a) {
+              const i = a.values.find(((e4) => e4.name === t3 || e4.shortName === t3));
+              if (i) return this.components.get(a) !== i && (this.applyComponent(a, i), o2 && this.vectorChangedListeners.forEach(((e4) => e4(this))), true);
+              throw new Error(`Unknown component value ${t3} for component ${e3}`);
+            }
+            throw new Error(`Unknown component ${e3} when setting value ${t3}`);
+          }
+          applyComponentStringSilent(e3, t3, o2 = true) {
+            try {
+              return this.applyComponentString(e3, t3, o2);
+            } catch (e4) {
+              return false;
+            }
+          }
+          applyComponent(e3, t3, o2 = true) {
+            this.components.set(e3, t3), o2 && this.vectorChangedListeners.forEach(((e4) => e4(this)));
+          }
+          applyVectorPartsIf(e3, t3, o2) {
+            if (!e3) return 0;
+            const a = this.normalizeVector(e3);
+            if (0 === a.length) return 0;
+            const i = a.split("/");
+            let s = 0;
+            for (const e4 of i) {
+              if (!e4) continue;
+              const a2 = e4.split(":", 2), i2 = this.clone(), n = t3(i2);
+              if (2 === a2.length) {
+                i2.applyComponentStringSilent(a2[0], a2[1]);
+                const e5 = t3(i2);
+                o2 ? e5 <= n && (s += this.applyComponentStringSilent(a2[0], a2[1]) ? 1 : 0) : e5 >= n && (s += this.applyComponentStringSilent(a2[0], a2[1]) ? 1 : 0);
+              } else console.warn("Unknown vector argument:", e4);
+            }
+            return s;
+          }
+          applyVectorPartsIfLower(e3, t3) {
+            return this.applyVectorPartsIf(e3, t3, true);
+          }
+          applyVectorPartsIfHigher(e3, t3) {
+            return this.applyVectorPartsIf(e3, t3, false);
+          }
+          applyVectorPartsIfLowerVector(e3, t3) {
+            return this.applyVectorPartsIf(e3.toStringDefinedParts(), t3, true);
+          }
+          applyVectorPartsIfHigherVector(e3, t3) {
+            return this.applyVectorPartsIf(e3.toStringDefinedParts(), t3, false);
+          }
+          getComponent(e3) {
+            const t3 = this.components.get(e3);
+            if (!t3) throw new Error(`Unknown component: ${e3.name}`);
+            return t3;
+          }
+          getComponentByString(e3) {
+            const t3 = this.findComponent(e3);
+            if (!t3) throw new Error(`Unknown component: ${e3}`);
+            const o2 = this.components.get(t3);
+            if (!o2) throw new Error(`Unknown component: ${e3}`);
+            return o2;
+          }
+          getComponentByStringOpt(e3) {
+            try {
+              return this.getComponentByString(e3);
+            } catch (e4) {
+              return null;
+            }
+          }
+          size() {
+            return Array.from(this.components.values()).filter(this.isComponentValueDefined).length;
+          }
+          getFirstDefinedComponent(e3) {
+            return e3.map(((e4) => this.components.get(e4))).find(this.isComponentValueDefined);
+          }
+          toString(e3 = false, t3 = this.getRegisteredComponents(), o2 = false) {
+            let a = "";
+            for (const [i, s] of t3) if (e3 || this.isCategoryPartiallyDefined(i)) for (const e4 of s) {
+              const t4 = this.components.get(e4);
+              if (t4) {
+                if (o2 && !this.isComponentValueDefined(t4)) continue;
+                a += `${e4.shortName}:${t4.shortName}/`;
+              }
+            }
+            return this.getVectorPrefix() + a.slice(0, -1);
+          }
+          toStringDefinedParts() {
+            return this.toString(false, this.getRegisteredComponents(), true);
+          }
+          isCategoryFullyDefined(e3) {
+            const t3 = this.getRegisteredComponents().get(e3);
+            return !!t3 && t3.every(((e4) => void 0 !== this.components.get(e4) && "ND" !== this.components.get(e4).shortName && "X" !== this.components.get(e4).shortName));
+          }
+          isCategoryPartiallyDefined(e3) {
+            const t3 = this.getRegisteredComponents().get(e3);
+            return !!t3 && t3.some(((e4) => void 0 !== this.components.get(e4) && "ND" !== this.components.get(e4).shortName && "X" !== this.components.get(e4).shortName));
+          }
+          round(e3, t3) {
+            let o2 = Math.pow(10, t3);
+            return Math.round(e3 * o2) / o2;
+          }
+          roundUp(e3) {
+            let t3 = Math.round(1e5 * e3);
+            return t3 % 1e4 == 0 ? t3 / 1e5 : (Math.floor(t3 / 1e4) + 1) / 10;
+          }
+          normalizeScore(e3, t3) {
+            return 10 === t3 ? e3 : this.round(this.mapRange(e3, 0, t3, 0, 10), 1);
+          }
+          mapRange(e3, t3, o2, a, i) {
+            return (e3 - t3) / (o2 - t3) * (i - a) + a;
+          }
+          pickRandomDefinedComponentValue(e3) {
+            for (let t3 = 0; t3 < 999999; t3++) {
+              const t4 = e3.values[Math.floor(Math.random() * e3.values.length)];
+              if ("X" !== t4.shortName && "ND" !== t4.shortName && !t4.hide) return t4;
+            }
+          }
+          clone() {
+            const e3 = new this.constructor();
+            return e3.components = new Map(this.components), e3;
+          }
+          diffVector(e3) {
+            const t3 = new this.constructor();
+            for (const [o2, a] of this.getRegisteredComponents()) for (const o3 of a) {
+              const a2 = this.components.get(o3), i = e3.components.get(o3), s = this.isComponentValueDefined(a2), n = this.isComponentValueDefined(i);
+              s && n && a2.shortName !== i.shortName || !s && n ? t3.applyComponent(o3, i) : s && !n && t3.applyComponent(o3, a2);
+            }
+            return t3;
+          }
+          applyEnvironmentalMetricsOntoBase() {
+            for (const [e3, t3] of this.getRegisteredComponents()) for (const e4 of t3) {
+              const t4 = this.components.get(e4);
+              t4 && e4.baseMetricEquivalent && this.isComponentValueDefined(t4) && (e4.baseMetricEquivalentMapper ? this.applyComponentString(e4.baseMetricEquivalent.shortName, e4.baseMetricEquivalentMapper(t4).shortName, false) : this.applyComponentString(e4.baseMetricEquivalent.shortName, t4.shortName, false), this.applyComponent(e4, e4.values[0], false));
+            }
+            this.vectorChangedListeners.forEach(((e3) => e3(this)));
+          }
+          isComponentValueDefined(e3) {
+            return void 0 !== e3 && "ND" !== e3.shortName && "X" !== e3.shortName;
+          }
+          static _reorderAttributeSeverityOrder(e3) {
+            const t3 = [];
+            return e3.forEach(((e4, o2) => {
+              t3.push([e4]);
+            })), t3;
+          }
+        };
+      }, 156: function(e2, t2, o) {
+        var a = this && this.__createBinding || (Object.create ? function(e3, t3, o2, a2) {
+          void 0 === a2 && (a2 = o2);
+          var i2 = Object.getOwnPropertyDescriptor(t3, o2);
+          i2 && !("get" in i2 ? !t3.__esModule : i2.writable || i2.configurable) || (i2 = { enumerable: true, get: function() {
+            return t3[o2];
+          } }), Object.defineProperty(e3, a2, i2);
+        } : function(e3, t3, o2, a2) {
+          void 0 === a2 && (a2 = o2), e3[a2] = t3[o2];
+        }), i = this && this.__exportStar || function(e3, t3) {
+          for (var o2 in e3) "default" === o2 || Object.prototype.hasOwnProperty.call(t3, o2) || a(t3, e3, o2);
+        };
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss4P0 = t2.Cvss3P0 = t2.Cvss3P1 = t2.Cvss2 = t2.CvssVector = void 0;
+        var s = o(154);
+        Object.defineProperty(t2, "CvssVector", { enumerable: true, get: function() {
+          return s.CvssVector;
+        } }), i(o(564), t2);
+        var n = o(475);
+        Object.defineProperty(t2, "Cvss2", { enumerable: true, get: function() {
+          return n.Cvss2;
+        } });
+        var r = o(371);
+        Object.defineProperty(t2, "Cvss3P1", { enumerable: true, get: function() {
+          return r.Cvss3P1;
+        } });
+        var c = o(623);
+        Object.defineProperty(t2, "Cvss3P0", { enumerable: true, get: function() {
+          return c.Cvss3P0;
+        } });
+        var l = o(987);
+        Object.defineProperty(t2, "Cvss4P0", { enumerable: true, get: function() {
+          return l.Cvss4P0;
+        } });
+      }, 331: (e2, t2) => {
+        var o;
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss3P0Components = void 0;
+        class a {
+        }
+        t2.Cvss3P0Components = a, o = a, a.CONFIDENTIALITY_IMPACT_VALUES = { X: { shortName: "X", value: 0, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no loss of confidentiality within the impacted component." }, L: { shortName: "L", value: 0.22, name: "Low", jsonSchemaName: "LOW", description: "There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is limited. The information disclosure does not cause a direct, serious loss to the impacted component." }, H: { shortName: "H", value: 0.56, name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of confidentiality, resulting in all resources within the impacted component being divulged to the attacker. Alternatively, access to only some restricted information is obtained, but the disclosed information presents a direct, serious impact. For example, an attacker steals the administrator's password, or private encryption keys of a web server." } }, a.CONFIDENTIALITY_IMPACT = [o.CONFIDENTIALITY_IMPACT_VALUES.X, o.CONFIDENTIALITY_IMPACT_VALUES.N, o.CONFIDENTIALITY_IMPACT_VALUES.L, o.CONFIDENTIALITY_IMPACT_VALUES.H], a.INTEGRITY_IMPACT_VALUES = { X: { shortName: "X", value: 0, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no loss of integrity within the impacted component." }, L: { shortName: "L", value: 0.22, name: "Low", jsonSchemaName: "LOW", description: "Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is limited. The data modification does not have a direct, serious impact on the impacted component." }, H: { shortName: "H", value: 0.56, name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of integrity, or a complete loss of protection. For example, the attacker is able to modify any/all files protected by the impacted component. Alternatively, only some files can be modified, but malicious modification would present a direct, serious consequence to the impacted component." } }, a.INTEGRITY_IMPACT = [o.INTEGRITY_IMPACT_VALUES.X, o.INTEGRITY_IMPACT_VALUES.N, o.INTEGRITY_IMPACT_VALUES.L, o.INTEGRITY_IMPACT_VALUES.H], a.AVAILABILITY_IMPACT_VALUES = { X: { shortName: "X", value: 0, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no impact to availability within the impacted component." }, L: { shortName: "L", value: 0.22, name: "Low", jsonSchemaName: "LOW", description: "Performance is reduced or there are interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users. The resources in the impacted component are either partially available all of the time, or fully available only some of the time, but overall there is no direct, serious consequence to the impacted component." }, H: { shortName: "H", value: 0.56, name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of availability, resulting in the attacker being able to fully deny access to resources in the impacted component; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed). Alternatively, the attacker has the ability to deny some availability, but the loss of availability presents a direct, serious consequence to the impacted component (e.g., the attacker cannot disrupt existing connections, but can prevent new connections; the attacker can repeatedly exploit a vulnerability that, in each instance of a successful attack, leaks a only small amount of memory, but after repeated exploitation causes a service to become completely unavailable)." } }, a.AVAILABILITY_IMPACT = [o.AVAILABILITY_IMPACT_VALUES.X, o.AVAILABILITY_IMPACT_VALUES.N, o.AVAILABILITY_IMPACT_VALUES.L, o.AVAILABILITY_IMPACT_VALUES.H], a.CONFIDENTIALITY_REQUIREMENT_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value indicates there is insufficient information to choose one of the other values, and has no impact on the overall Environmental Score, i.e., it has the same effect on scoring as assigning Medium." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of Confidentiality is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Confidentiality is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "Loss of Confidentiality is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, a.CONFIDENTIALITY_REQUIREMENT = [o.CONFIDENTIALITY_REQUIREMENT_VALUES.X, o.CONFIDENTIALITY_REQUIREMENT_VALUES.L, o.CONFIDENTIALITY_REQUIREMENT_VALUES.M, o.CONFIDENTIALITY_REQUIREMENT_VALUES.H], a.INTEGRITY_REQUIREMENT_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value indicates there is insufficient information to choose one of the other values, and has no impact on the overall Environmental Score, i.e., it has the same effect on scoring as assigning Medium." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of Integrity is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Integrity is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "Loss of Integrity is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, a.INTEGRITY_REQUIREMENT = [o.INTEGRITY_REQUIREMENT_VALUES.X, o.INTEGRITY_REQUIREMENT_VALUES.L, o.INTEGRITY_REQUIREMENT_VALUES.M, o.INTEGRITY_REQUIREMENT_VALUES.H], a.AVAILABILITY_REQUIREMENT_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value indicates there is insufficient information to choose one of the other values, and has no impact on the overall Environmental Score, i.e., it has the same effect on scoring as assigning Medium." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of Availability is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Availability is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "Loss of Availability is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, a.AVAILABILITY_REQUIREMENT = [o.AVAILABILITY_REQUIREMENT_VALUES.X, o.AVAILABILITY_REQUIREMENT_VALUES.L, o.AVAILABILITY_REQUIREMENT_VALUES.M, o.AVAILABILITY_REQUIREMENT_VALUES.H], a.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "There is no impact to the integrity of the system." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "There is a partial compromise of system integrity." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "There is a total compromise of system integrity." } }, a.TEMPLATE_CIA_REQUIREMENT_MODIFIED = [o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.X, o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.L, o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.M, o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.H], a.BASE_CATEGORY = { name: "base", description: "This metric reflects the qualities of a vulnerability that are constant over time and across user environments." }, a.AV_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "Network", abbreviatedName: "Netw.", jsonSchemaName: "NETWORK", description: "The vulnerable component is bound to the network stack and the set of possible attackers extends beyond the other options listed below, up to and including the entire Internet." }, A: { shortName: "A", value: 0.62, name: "Adjacent Network", abbreviatedName: "Adj. Network", jsonSchemaName: "ADJACENT_NETWORK", description: "The vulnerable component is bound to the network stack, but the attack is limited at the protocol level to a logically adjacent topology." }, L: { shortName: "L", value: 0.55, name: "Local", jsonSchemaName: "LOCAL", description: "The vulnerable component is not bound to the network stack and the attacker's path is via read/write/execute capabilities." }, P: { shortName: "P", value: 0.2, name: "Physical", abbreviatedName: "Phys.", jsonSchemaName: "PHYSICAL", description: "The attack requires the attacker to physically touch or manipulate the vulnerable component." } }, a.AV = { name: "Attack Vector", shortName: "AV", subCategory: "Exploitability Metrics", description: "This metric reflects the context by which vulnerability exploitation is possible. The more remote an attacker can be to attack a host, the greater the vulnerability score.", values: [o.AV_VALUES.X, o.AV_VALUES.N, o.AV_VALUES.A, o.AV_VALUES.L, o.AV_VALUES.P] }, a.AC_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, L: { shortName: "L", value: 0.77, name: "Low", jsonSchemaName: "LOW", description: "Specialized access conditions or extenuating circumstances do not exist. An attacker can expect repeatable success when attacking the vulnerable component." }, H: { shortName: "H", value: 0.44, name: "High", jsonSchemaName: "HIGH", description: "A successful attack depends on conditions beyond the attacker's control. That is, a successful attack cannot be accomplished at will, but requires the attacker to invest in some measurable amount of effort in preparation or execution against the vulnerable component before a successful attack can be expected." } }, a.AC = { name: "Attack Complexity", shortName: "AC", subCategory: "Exploitability Metrics", description: "This metric describes the conditions beyond the attacker's control that must exist in order to exploit the vulnerability.", values: [o.AC_VALUES.X, o.AC_VALUES.L, o.AC_VALUES.H] }, a.PR_VALUES = { X: { shortName: "X", value: 1, changedValue: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, changedValue: 0.85, name: "None", jsonSchemaName: "NONE", description: "The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files of the vulnerable system to carry out an attack." }, L: { shortName: "L", value: 0.62, changedValue: 0.68, name: "Low", jsonSchemaName: "LOW", description: "The attacker requires privileges that provide basic user capabilities that could normally affect only settings and files owned by a user. Alternatively, an attacker with Low privileges has the ability to access only non-sensitive resources." }, H: { shortName: "H", value: 0.27, changedValue: 0.5, name: "High", jsonSchemaName: "HIGH", description: "The attacker requires privileges that provide significant (e.g., administrative) control over the vulnerable component allowing access to component-wide settings and files." } }, a.PR = { name: "Privileges Required", shortName: "PR", subCategory: "Exploitability Metrics", description: "This metric describes the level of privileges an attacker must possess before successfully exploiting the vulnerability.", values: [o.PR_VALUES.X, o.PR_VALUES.N, o.PR_VALUES.L, o.PR_VALUES.H] }, a.UI_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "None", jsonSchemaName: "NONE", description: "The vulnerable system can be exploited without interaction from any user." }, R: { shortName: "R", value: 0.62, name: "Required", abbreviatedName: "Req.", jsonSchemaName: "REQUIRED", description: "Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited. For example, a successful exploit may only be possible during the installation of an application by a system administrator." } }, a.UI = { name: "User Interaction", shortName: "UI", subCategory: "Exploitability Metrics", description: "This metric captures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component.", values: [o.UI_VALUES.X, o.UI_VALUES.N, o.UI_VALUES.R] }, a.S_VALUES = { X: { shortName: "X", value: false, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: false, name: "Unchanged", abbreviatedName: "Unchang.", jsonSchemaName: "UNCHANGED", description: "An exploited vulnerability can only affect resources managed by the same authority." }, C: { shortName: "C", value: true, name: "Changed", jsonSchemaName: "CHANGED", description: "An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable system's design." } }, a.S = { name: "Scope", shortName: "S", subCategory: "Exploitability Metrics", description: "Can an exploit of the vulnerability be accomplished remotely?", values: [o.S_VALUES.X, o.S_VALUES.U, o.S_VALUES.C] }, a.C = { name: "Confidentiality Impact", shortName: "C", subCategory: "Impact Metrics", description: "This metric measures the impact to the confidentiality of the information resources managed by a software component due to a successfully exploited vulnerability.", values: o.CONFIDENTIALITY_IMPACT }, a.I = { name: "Integrity Impact", shortName: "I", subCategory: "Impact Metrics", description: "This metric measures the impact to integrity of a successfully exploited vulnerability.", values: o.INTEGRITY_IMPACT }, a.A = { name: "Availability Impact", shortName: "A", subCategory: "Impact Metrics", description: "This metric measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability.", values: o.AVAILABILITY_IMPACT }, a.BASE_CATEGORY_VALUES = [o.AV, o.AC, o.PR, o.UI, o.S, o.C, o.I, o.A], a.TEMPORAL_CATEGORY = { name: "temporal", description: "This metric reflects the current state of exploit techniques or code availability." }, a.E_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: 0.91, name: "Unproven", abbreviatedName: "Unproven", description: "No exploit code is available, or an exploit is theoretical." }, P: { shortName: "P", value: 0.94, name: "Proof-of-Concept", abbreviatedName: "Proof-of-conc.", jsonSchemaName: "PROOF_OF_CONCEPT", description: "Proof-of-concept exploit code is available, or an attack demonstration is not practical for most systems. The code or technique is not functional in all situations and may require substantial modification by a skilled attacker." }, F: { shortName: "F", value: 0.97, name: "Functional", jsonSchemaName: "FUNCTIONAL", description: "Functional exploit code is available. The code works in most situations where the vulnerability exists." }, H: { shortName: "H", value: 1, name: "High", jsonSchemaName: "HIGH", description: "Functional exploit code is available. The code is widespread and automated and works in all situations where the vulnerability exists." } }, a.E = { name: "Exploit Code Maturity", shortName: "E", description: "This metric measures the likelihood of the vulnerability being attacked, and is typically based on the current state of exploit techniques, exploit code availability, or active, successful exploitation of the vulnerability.", values: [o.E_VALUES.X, o.E_VALUES.U, o.E_VALUES.P, o.E_VALUES.F, o.E_VALUES.H] }, a.RL_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, O: { shortName: "O", value: 0.95, name: "Official Fix", abbreviatedName: "Off. Fix", jsonSchemaName: "OFFICIAL_FIX", description: "A complete vendor solution is available. Either the vendor has issued an official patch, or an upgrade is available." }, T: { shortName: "T", value: 0.96, name: "Temporary Fix", abbreviatedName: "Temp. Fix", jsonSchemaName: "TEMPORARY_FIX", description: "There is an official but temporary fix available. This includes instances where the vendor issues a temporary hotfix, tool, or workaround." }, W: { shortName: "W", value: 0.97, name: "Workaround", jsonSchemaName: "WORKAROUND", description: "There is an unofficial, non-vendor solution available. In some cases, users of the affected technology will create a patch of their own or provide steps to work around or otherwise mitigate the vulnerability." }, U: { shortName: "U", value: 1, name: "Unavailable", jsonSchemaName: "UNAVAILABLE", description: "There is either no solution available or it is impossible to apply." } }, a.RL = { name: "Remediation Level", shortName: "RL", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: [o.RL_VALUES.X, o.RL_VALUES.O, o.RL_VALUES.T, o.RL_VALUES.W, o.RL_VALUES.U] }, a.RC_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: 0.92, name: "Unknown", description: "Report confidence is unknown." }, R: { shortName: "R", value: 0.96, name: "Reasonable", jsonSchemaName: "REASONABLE", description: "Reasonable confidence exists, or the reported vulnerability is in a component not typically used by a target or not having a large installed base." }, C: { shortName: "C", value: 1, name: "Confirmed", jsonSchemaName: "CONFIRMED", description: "Confirmed confidence exists, or the exploit is functional in the environment where the vulnerability exists." } }, a.RC = { name: "Report Confidence", shortName: "RC", description: "This metric describes the level of confidence in the existence of the vulnerability and the credibility of the known technical details.", values: [o.RC_VALUES.X, o.RC_VALUES.U, o.RC_VALUES.R, o.RC_VALUES.C] }, a.TEMPORAL_CATEGORY_VALUES = [o.E, o.RL, o.RC], a.ENVIRONMENTAL_CATEGORY = { name: "environmental", description: "This metric reflects the characteristics of a vulnerability that are relevant and unique to a particular user's environment. This metric can greatly improve the accuracy of a score." }, a.MAV_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "Network", abbreviatedName: "Netw.", jsonSchemaName: "NETWORK", description: "The vulnerable component is bound to the network stack and the set of possible attackers extends beyond the other options listed below, up to and including the entire Internet." }, A: { shortName: "A", value: 0.62, name: "Adjacent Network", abbreviatedName: "Adj. Network", jsonSchemaName: "ADJACENT_NETWORK", description: "The vulnerable component is bound to the network stack, but the attack is limited at the protocol level to a logically adjacent topology." }, L: { shortName: "L", value: 0.55, name: "Local", jsonSchemaName: "LOCAL", description: "The vulnerable component is not bound to the network stack and the attacker's path is via read/write/execute capabilities." }, P: { shortName: "P", value: 0.2, name: "Physical", abbreviatedName: "Phys.", jsonSchemaName: "PHYSICAL", description: "The attack requires the attacker to physically touch or manipulate the vulnerable component." } }, a.MAV = { name: "Modified Attack Vector", shortName: "MAV", subCategory: "Exploitability Metrics", description: "This metric reflects the context by which vulnerability exploitation is possible. The more remote an attacker can be to attack a host, the greater the vulnerability score.", baseMetricEquivalent: o.AV, values: [o.MAV_VALUES.X, o.MAV_VALUES.N, o.MAV_VALUES.A, o.MAV_VALUES.L, o.MAV_VALUES.P] }, a.MAC_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, L: { shortName: "L", value: 0.77, name: "Low", jsonSchemaName: "LOW", description: "Specialized access conditions or extenuating circumstances do not exist. An attacker can expect repeatable success when attacking the vulnerable component." }, H: { shortName: "H", value: 0.44, name: "High", jsonSchemaName: "HIGH", description: "A successful attack depends on conditions beyond the attacker's control. That is, a successful attack cannot be accomplished at will, but requires the attacker to invest in some measurable amount of effort in preparation or execution against the vulnerable component before a successful attack can be expected." } }, a.MAC = { name: "Modified Attack Complexity", shortName: "MAC", subCategory: "Exploitability Metrics", description: "This metric describes the conditions beyond the attacker's control that must exist in order to exploit the vulnerability.", baseMetricEquivalent: o.AC, values: [o.MAC_VALUES.X, o.MAC_VALUES.L, o.MAC_VALUES.H] }, a.MPR_VALUES = { X: { shortName: "X", value: 1, changedValue: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, changedValue: 0.85, name: "None", jsonSchemaName: "NONE", description: "The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files of the vulnerable system to carry out an attack." }, L: { shortName: "L", value: 0.62, changedValue: 0.68, name: "Low", jsonSchemaName: "LOW", description: "The attacker requires privileges that provide basic user capabilities that could normally affect only settings and files owned by a user. Alternatively, an attacker with Low privileges has the ability to access only non-sensitive resources." }, H: { shortName: "H", value: 0.27, changedValue: 0.5, name: "High", jsonSchemaName: "HIGH", description: "The attacker requires privileges that provide significant (e.g., administrative) control over the vulnerable component allowing access to component-wide settings and files." } }, a.MPR = { name: "Modified Privileges Required", shortName: "MPR", subCategory: "Exploitability Metrics", description: "This metric describes the level of privileges an attacker must possess before successfully exploiting the vulnerability.", baseMetricEquivalent: o.PR, values: [o.MPR_VALUES.X, o.MPR_VALUES.N, o.MPR_VALUES.L, o.MPR_VALUES.H] }, a.MUI_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "None", jsonSchemaName: "NONE", description: "The vulnerable system can be exploited without interaction from any user." }, R: { shortName: "R", value: 0.62, name: "Required", jsonSchemaName: "REQUIRED", description: "Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited. For example, a successful exploit may only be possible during the installation of an application by a system administrator." } }, a.MUI = { name: "Modified User Interaction", shortName: "MUI", subCategory: "Exploitability Metrics", description: "This metric captures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component.", baseMetricEquivalent: o.UI, values: [o.MUI_VALUES.X, o.MUI_VALUES.N, o.MUI_VALUES.R] }, a.MS_VALUES = { X: { shortName: "X", value: false, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: false, name: "Unchanged", abbreviatedName: "Unchang.", jsonSchemaName: "UNCHANGED", description: "An exploited vulnerability can only affect resources managed by the same authority." }, C: { shortName: "C", value: true, name: "Changed", jsonSchemaName: "CHANGED", description: "An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable system's design." } }, a.MS = { name: "Modified Scope", shortName: "MS", subCategory: "Exploitability Metrics", description: "Can an exploit of the vulnerability be accomplished remotely?", baseMetricEquivalent: o.S, values: [o.MS_VALUES.X, o.MS_VALUES.U, o.MS_VALUES.C] }, a.MC = { name: "Confidentiality Impact", shortName: "MC", subCategory: "Modified Impact", description: "This metric measures the impact to the confidentiality of the information resources managed by a software component due to a successfully exploited vulnerability.", baseMetricEquivalent: o.C, values: o.CONFIDENTIALITY_IMPACT }, a.MI = { name: "Integrity Impact", shortName: "MI", subCategory: "Modified Impact", description: "This metric measures the impact to integrity of a successfully exploited vulnerability.", baseMetricEquivalent: o.I, values: o.INTEGRITY_IMPACT }, a.MA = { name: "Availability Impact", shortName: "MA", subCategory: "Modified Impact", description: "This metric measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability.", baseMetricEquivalent: o.A, values: o.AVAILABILITY_IMPACT }, a.CR = { name: "Confidentiality Requirement", shortName: "CR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: o.CONFIDENTIALITY_REQUIREMENT }, a.IR = { name: "Integrity Requirement", shortName: "IR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: o.INTEGRITY_REQUIREMENT }, a.AR = { name: "Availability Requirement", shortName: "AR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: o.AVAILABILITY_REQUIREMENT }, a.ENVIRONMENTAL_CATEGORY_VALUES = [o.CR, o.IR, o.AR, o.MAV, o.MAC, o.MPR, o.MUI, o.MS, o.MC, o.MI, o.MA], a.REGISTERED_COMPONENTS = /* @__PURE__ */ new Map(), o.REGISTERED_COMPONENTS.set(o.BASE_CATEGORY, o.BASE_CATEGORY_VALUES), o.REGISTERED_COMPONENTS.set(o.TEMPORAL_CATEGORY, o.TEMPORAL_CATEGORY_VALUES), o.REGISTERED_COMPONENTS.set(o.ENVIRONMENTAL_CATEGORY, o.ENVIRONMENTAL_CATEGORY_VALUES), a.ATTRIBUTE_SEVERITY_ORDER = [[o.S_VALUES.U, o.MS_VALUES.U], [o.CONFIDENTIALITY_IMPACT_VALUES.N, o.INTEGRITY_IMPACT_VALUES.N, o.AVAILABILITY_IMPACT_VALUES.N], [o.AV_VALUES.P, o.MAV_VALUES.P], [o.CONFIDENTIALITY_IMPACT_VALUES.L, o.INTEGRITY_IMPACT_VALUES.L, o.AVAILABILITY_IMPACT_VALUES.L], [o.PR_VALUES.H, o.MPR_VALUES.H], [o.AC_VALUES.H, o.MAC_VALUES.H], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.L, o.INTEGRITY_REQUIREMENT_VALUES.L, o.AVAILABILITY_REQUIREMENT_VALUES.L], [o.AV_VALUES.L, o.MAV_VALUES.L], [o.CONFIDENTIALITY_IMPACT_VALUES.H, o.INTEGRITY_IMPACT_VALUES.H, o.AVAILABILITY_IMPACT_VALUES.H], [o.AV_VALUES.A, o.MAV_VALUES.A], [o.UI_VALUES.R, o.MUI_VALUES.R], [o.PR_VALUES.L, o.MPR_VALUES.L], [o.AC_VALUES.L, o.MAC_VALUES.L], [o.AV_VALUES.N, o.MAV_VALUES.N], [o.PR_VALUES.N, o.MPR_VALUES.N], [o.UI_VALUES.N, o.MUI_VALUES.N], [o.E_VALUES.U], [o.E_VALUES.P], [o.E_VALUES.F], [o.E_VALUES.H], [o.E_VALUES.X], [o.RC_VALUES.U], [o.RL_VALUES.O], [o.RL_VALUES.T], [o.RC_VALUES.R], [o.RL_VALUES.W], [o.AV_VALUES.X, o.MAV_VALUES.X], [o.AC_VALUES.X, o.MAC_VALUES.X], [o.PR_VALUES.X, o.MPR_VALUES.X], [o.UI_VALUES.X, o.MUI_VALUES.X], [o.S_VALUES.C, o.MS_VALUES.C], [o.S_VALUES.X, o.MS_VALUES.X], [o.CONFIDENTIALITY_IMPACT_VALUES.X], [o.INTEGRITY_IMPACT_VALUES.X], [o.AVAILABILITY_IMPACT_VALUES.X], [o.RL_VALUES.U], [o.RL_VALUES.X], [o.RC_VALUES.C], [o.RC_VALUES.X], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.M, o.INTEGRITY_REQUIREMENT_VALUES.M, o.AVAILABILITY_REQUIREMENT_VALUES.M], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.X, o.INTEGRITY_REQUIREMENT_VALUES.X, o.AVAILABILITY_REQUIREMENT_VALUES.X], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.H, o.INTEGRITY_REQUIREMENT_VALUES.H, o.AVAILABILITY_REQUIREMENT_VALUES.H]];
+      }, 371: (e2, t2, o) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss3P1 = void 0;
+        const a = o(154), i = o(951);
+        class s extends a.CvssVector {
+          constructor(e3) {
+            super(e3);
+          }
+          getRegisteredComponents() {
+            return i.Cvss3P1Components.REGISTERED_COMPONENTS;
+          }
+          getVectorPrefix() {
+            return "CVSS:3.1/";
+          }
+          getVectorName() {
+            return "CVSS:3.1";
+          }
+          fillAverageVector() {
+            this.applyVector("AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L");
+          }
+          fillRandomBaseVector() {
+            this.fillRandomComponentsForCategory(i.Cvss3P1Components.BASE_CATEGORY);
+          }
+          fillRandomTemporalVector() {
+            this.fillRandomComponentsForCategory(i.Cvss3P1Components.TEMPORAL_CATEGORY);
+          }
+          fillRandomEnvironmentalVector() {
+            this.fillRandomComponentsForCategory(i.Cvss3P1Components.ENVIRONMENTAL_CATEGORY);
+          }
+          fillRandomComponentsForCategory(e3) {
+            const t3 = i.Cvss3P1Components.REGISTERED_COMPONENTS.get(e3);
+            if (t3) for (let e4 = 0; e4 < t3.length; e4++) {
+              const o2 = t3[e4], a2 = super.pickRandomDefinedComponentValue(o2);
+              if (!a2) return console.warn("Failed to pick random vector component for", o2), void this.fillAverageVector();
+              this.applyComponent(o2, a2);
+            }
+            else console.warn("Failed to pick random vector components for", e3);
+          }
+          calculateScoresInternal(e3 = false) {
+            const t3 = this.isBaseFullyDefined(), o2 = this.isAnyTemporalDefined(), a2 = this.isAnyEnvironmentalDefined();
+            return { normalized: e3, base: t3 ? super.round(this.calculateExactBaseScore(), 1) : void 0, impact: t3 ? super.normalizeScore(super.round(this.calculateImpactScore(), 1), e3 ? 6 : 10) : void 0, exploitability: t3 ? super.normalizeScore(super.round(this.calculateExactExploitabilityScore(), 1), e3 ? 3.9 : 10) : void 0, temporal: t3 && o2 ? super.round(this.calculateExactTemporalScore(), 1) : void 0, environmental: t3 && a2 ? super.round(this.calculateExactEnvironmentalScore(), 1) : void 0, modifiedImpact: t3 && a2 ? super.normalizeScore(super.round(Math.max(0, this.calculateExactAdjustedImpactScore()), 1), e3 ? 6.1 : 10) : void 0, overall: super.round(this.calculateExactOverallScore(), 1), vector: this.toString() };
+          }
+          calculateExactBaseScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            let e3 = this.calculateExactImpactScore();
+            if (e3 <= 0) return 0;
+            let t3 = this.calculateExactExploitabilityScore();
+            return this.getComponent(i.Cvss3P1Components.S).value ? super.roundUp(Math.min(s.SCOPE_COEFFICIENT * (e3 + t3), 10)) : super.roundUp(Math.min(e3 + t3, 10));
+          }
+          calculateImpactScore() {
+            const e3 = this.calculateExactImpactScore();
+            return e3 <= 0 ? 0 : e3;
+          }
+          calculateExactImpactScore() {
+            let e3 = this.calculateExactISSScore();
+            return this.getComponent(i.Cvss3P1Components.S).value ? s.SCOPE_CHANGED_FACTOR * (e3 - 0.029) - 3.25 * Math.pow(e3 - 0.02, 15) : s.SCOPE_UNCHANGED_FACTOR * e3;
+          }
+          calculateExactISSScore() {
+            return 1 - (1 - this.getComponent(i.Cvss3P1Components.C).value) * (1 - this.getComponent(i.Cvss3P1Components.I).value) * (1 - this.getComponent(i.Cvss3P1Components.A).value);
+          }
+          calculateExactMISSScore() {
+            let e3, t3, o2, a2, s2, n, r = this.getComponent(i.Cvss3P1Components.MC), c = this.getComponent(i.Cvss3P1Components.MI), l = this.getComponent(i.Cvss3P1Components.MA), m = this.getComponent(i.Cvss3P1Components.C), h = this.getComponent(i.Cvss3P1Components.I), E = this.getComponent(i.Cvss3P1Components.A), u = this.getComponent(i.Cvss3P1Components.CR), d = this.getComponent(i.Cvss3P1Components.IR), p = this.getComponent(i.Cvss3P1Components.AR);
+            return e3 = r === i.Cvss3P1Components.MC.values[0] ? m.value : r.value, t3 = c === i.Cvss3P1Components.MI.values[0] ? h.value : c.value, o2 = l === i.Cvss3P1Components.MA.values[0] ? E.value : l.value, i.Cvss3P1Components.CR.values[0], a2 = u.value, i.Cvss3P1Components.IR.values[0], s2 = d.value, i.Cvss3P1Components.AR.values[0], n = p.value, Math.min(1 - (1 - a2 * e3) * (1 - s2 * t3) * (1 - n * o2), 0.915);
+          }
+          calculateExactExploitabilityScore() {
+            const e3 = this.getComponent(i.Cvss3P1Components.AV).value, t3 = this.getComponent(i.Cvss3P1Components.AC).value, o2 = this.getComponent(i.Cvss3P1Components.UI).value;
+            let a2;
+            return a2 = this.getComponent(i.Cvss3P1Components.S).value ? this.getComponent(i.Cvss3P1Components.PR).changedValue : this.getComponent(i.Cvss3P1Components.PR).value, s.EXPLOITABILITY_COEFFICIENT * e3 * t3 * a2 * o2;
+          }
+          calculateExactTemporalScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            if (!this.isAnyTemporalDefined()) return 0;
+            let e3 = this.getComponent(i.Cvss3P1Components.E).value, t3 = this.getComponent(i.Cvss3P1Components.RL).value, o2 = this.getComponent(i.Cvss3P1Components.RC).value, a2 = this.calculateExactBaseScore();
+            return super.roundUp(a2 * e3 * t3 * o2);
+          }
+          calculateExactEnvironmentalScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            if (!this.isAnyEnvironmentalDefined()) return 0;
+            let e3 = this.calculateExactAdjustedImpactScore();
+            if (e3 <= 0) return 0;
+            let t3 = this.calculateAdjustedExploitability(), o2 = this.getComponent(i.Cvss3P1Components.E).value, a2 = this.getComponent(i.Cvss3P1Components.RL).value, n = this.getComponent(i.Cvss3P1Components.RC).value;
+            if (this.isModifiedScope()) {
+              let i2 = super.roundUp(Math.min(e3 + t3, 10));
+              return super.roundUp(i2 * o2 * a2 * n);
+            }
+            {
+              let i2 = super.roundUp(Math.min(s.SCOPE_COEFFICIENT * (e3 + t3), 10));
+              return super.roundUp(i2 * o2 * a2 * n);
+            }
+          }
+          calculateExactAdjustedImpactScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            if (!this.isAnyEnvironmentalDefined()) return 0;
+            let e3 = this.calculateExactMISSScore();
+            return this.isModifiedScope() ? s.SCOPE_UNCHANGED_FACTOR * e3 : s.SCOPE_CHANGED_FACTOR * (e3 - 0.029) - 3.25 * Math.pow(0.9731 * e3 - 0.02, 13);
+          }
+          calculateAdjustedExploitability() {
+            let e3, t3 = this.getFirstDefinedComponent([i.Cvss3P1Components.MAV, i.Cvss3P1Components.AV]).value, o2 = this.getFirstDefinedComponent([i.Cvss3P1Components.MAC, i.Cvss3P1Components.AC]).value, a2 = this.getFirstDefinedComponent([i.Cvss3P1Components.MUI, i.Cvss3P1Components.UI]).value, n = this.getFirstDefinedComponent([i.Cvss3P1Components.MPR, i.Cvss3P1Components.PR]);
+            return e3 = this.isModifiedScope() ? n.value : n.changedValue, s.EXPLOITABILITY_COEFFICIENT * t3 * o2 * e3 * a2;
+          }
+          isModifiedScope() {
+            let e3 = this.getComponent(i.Cvss3P1Components.S), t3 = this.getComponent(i.Cvss3P1Components.MS);
+            return t3 === i.Cvss3P1Components.MS.values[0] ? !e3.value : !t3.value;
+          }
+          calculateExactOverallScore() {
+            return this.isAnyEnvironmentalDefined() ? this.calculateExactEnvironmentalScore() : this.isAnyTemporalDefined() ? this.calculateExactTemporalScore() : this.calculateExactBaseScore();
+          }
+          isBaseFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss3P1Components.BASE_CATEGORY);
+          }
+          isTemporalFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss3P1Components.TEMPORAL_CATEGORY);
+          }
+          isEnvironmentalFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss3P1Components.ENVIRONMENTAL_CATEGORY);
+          }
+          isAnyBaseDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss3P1Components.BASE_CATEGORY);
+          }
+          isAnyTemporalDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss3P1Components.TEMPORAL_CATEGORY);
+          }
+          isAnyEnvironmentalDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss3P1Components.ENVIRONMENTAL_CATEGORY);
+          }
+          getJsonSchemaSeverity(e3) {
+            return 0 === e3 || isNaN(e3) ? "NONE" : e3 <= 3.9 ? "LOW" : e3 <= 6.9 ? "MEDIUM" : e3 <= 8.9 ? "HIGH" : "CRITICAL";
+          }
+          createJsonSchema() {
+            const e3 = this.calculateScores();
+            return { version: "3.1", vectorString: this.toString(), baseScore: e3.base, temporalScore: e3.temporal, environmentalScore: e3.environmental, baseSeverity: this.getJsonSchemaSeverity(e3.base), temporalSeverity: e3.temporal ? this.getJsonSchemaSeverity(e3.temporal) : void 0, environmentalSeverity: e3.environmental ? this.getJsonSchemaSeverity(e3.environmental) : void 0, attackVector: this.getComponent(i.Cvss3P1Components.AV).jsonSchemaName, attackComplexity: this.getComponent(i.Cvss3P1Components.AC).jsonSchemaName, privilegesRequired: this.getComponent(i.Cvss3P1Components.PR).jsonSchemaName, userInteraction: this.getComponent(i.Cvss3P1Components.UI).jsonSchemaName, scope: this.getComponent(i.Cvss3P1Components.S).jsonSchemaName, confidentialityImpact: this.getComponent(i.Cvss3P1Components.C).jsonSchemaName, integrityImpact: this.getComponent(i.Cvss3P1Components.I).jsonSchemaName, availabilityImpact: this.getComponent(i.Cvss3P1Components.A).jsonSchemaName, exploitCodeMaturity: this.getComponent(i.Cvss3P1Components.E).jsonSchemaName, remediationLevel: this.getComponent(i.Cvss3P1Components.RL).jsonSchemaName, reportConfidence: this.getComponent(i.Cvss3P1Components.RC).jsonSchemaName, confidentialityRequirement: this.getComponent(i.Cvss3P1Components.CR).jsonSchemaName, integrityRequirement: this.getComponent(i.Cvss3P1Components.IR).jsonSchemaName, availabilityRequirement: this.getComponent(i.Cvss3P1Components.AR).jsonSchemaName, modifiedAttackVector: this.getComponent(i.Cvss3P1Components.MAV).jsonSchemaName, modifiedAttackComplexity: this.getComponent(i.Cvss3P1Components.MAC).jsonSchemaName, modifiedPrivilegesRequired: this.getComponent(i.Cvss3P1Components.MPR).jsonSchemaName, modifiedUserInteraction: this.getComponent(i.Cvss3P1Components.MUI).jsonSchemaName, modifiedScope: this.getComponent(i.Cvss3P1Components.MS).jsonSchemaName, modifiedConfidentialityImpact: this.getComponent(i.Cvss3P1Components.MC).jsonSchemaName, modifiedIntegrityImpact: this.getComponent(i.Cvss3P1Components.MI).jsonSchemaName, modifiedAvailabilityImpact: this.getComponent(i.Cvss3P1Components.MA).jsonSchemaName };
+          }
+        }
+        t2.Cvss3P1 = s, s.SCOPE_CHANGED_FACTOR = 7.52, s.SCOPE_UNCHANGED_FACTOR = 6.42, s.EXPLOITABILITY_COEFFICIENT = 8.22, s.SCOPE_COEFFICIENT = 1.08;
+      }, 475: (e2, t2, o) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss2 = void 0;
+        const a = o(154), i = o(479);
+        class s extends a.CvssVector {
+          constructor(e3) {
+            super(e3);
+          }
+          getRegisteredComponents() {
+            return i.Cvss2Components.REGISTERED_COMPONENTS;
+          }
+          getVectorPrefix() {
+            return "";
+          }
+          getVectorName() {
+            return "CVSS:2.0";
+          }
+          fillAverageVector() {
+            this.applyVector("AV:A/AC:M/Au:N/C:P/I:P/A:P");
+          }
+          fillRandomBaseVector() {
+            const e3 = i.Cvss2Components.BASE_CATEGORY_VALUES;
+            for (let t3 = 0; t3 < e3.length; t3++) {
+              const o2 = e3[t3], a2 = super.pickRandomDefinedComponentValue(o2);
+              if (!a2) return console.warn("Failed to pick random vector component for", o2), void this.fillAverageVector();
+              this.applyComponent(o2, a2);
+            }
+          }
+          calculateScoresInternal(e3 = false) {
+            const t3 = this.isBaseFullyDefined(), o2 = this.isAnyTemporalDefined(), a2 = this.isAnyEnvironmentalDefined();
+            return { normalized: e3, base: t3 ? super.round(this.calculateExactBaseScore(), 1) : void 0, impact: t3 ? super.round(this.calculateExactImpactScore(), 1) : void 0, exploitability: t3 ? super.round(this.calculateExactExploitabilityScore(), 1) : void 0, temporal: t3 && o2 ? super.round(this.calculateExactTemporalScore(), 1) : void 0, environmental: t3 && a2 ? super.round(this.calculateExactEnvironmentalScore(), 1) : void 0, modifiedImpact: t3 && a2 ? super.round(this.calculateExactAdjustedImpactScore(), 1) : void 0, overall: super.round(this.calculateExactOverallScore(), 1), vector: this.toString() };
+          }
+          calculateExactBaseScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            let e3 = this.calculateExactImpactScore();
+            return (0.6 * e3 + 0.4 * this.calculateExactExploitabilityScore() - 1.5) * this.f(e3);
+          }
+          calculateExactImpactScore() {
+            return this.isBaseFullyDefined() ? 10.41 * (1 - (1 - this.getComponent(i.Cvss2Components.C).value) * (1 - this.getComponent(i.Cvss2Components.I).value) * (1 - this.getComponent(i.Cvss2Components.A).value)) : 0;
+          }
+          calculateExactExploitabilityScore() {
+            return this.isBaseFullyDefined() ? 20 * this.getComponent(i.Cvss2Components.AC).value * this.getComponent(i.Cvss2Components.Au).value * this.getComponent(i.Cvss2Components.AV).value : 0;
+          }
+          calculateExactTemporalScore() {
+            return this.isAnyTemporalDefined() ? super.round(this.calculateExactBaseScore(), 1) * this.getComponent(i.Cvss2Components.E).value * this.getComponent(i.Cvss2Components.RL).value * this.getComponent(i.Cvss2Components.RC).value : 0;
+          }
+          calculateExactAdjustedBaseScore() {
+            let e3 = this.calculateExactAdjustedImpactScore(), t3 = this.calculateExactExploitabilityScore();
+            return t3 = this.round(t3, 1), (0.6 * e3 + 0.4 * t3 - 1.5) * this.f(e3);
+          }
+          calculateExactAdjustedTemporalScore() {
+            return this.calculateExactAdjustedBaseScore() * this.getComponent(i.Cvss2Components.E).value * this.getComponent(i.Cvss2Components.RL).value * this.getComponent(i.Cvss2Components.RC).value;
+          }
+          calculateExactEnvironmentalScore() {
+            if (!this.isAnyEnvironmentalDefined()) return 0;
+            let e3 = this.calculateExactAdjustedTemporalScore();
+            return (e3 + (10 - e3) * this.getComponent(i.Cvss2Components.CDP).value) * this.getComponent(i.Cvss2Components.TD).value;
+          }
+          calculateExactAdjustedImpactScore() {
+            if (!this.isAnyEnvironmentalDefined()) return 0;
+            let e3 = this.getComponent(i.Cvss2Components.C).value, t3 = this.getComponent(i.Cvss2Components.I).value, o2 = this.getComponent(i.Cvss2Components.A).value, a2 = this.getComponent(i.Cvss2Components.CR).value, s2 = this.getComponent(i.Cvss2Components.IR).value, n = this.getComponent(i.Cvss2Components.AR).value;
+            return Math.min(10, 10.41 * (1 - (1 - e3 * a2) * (1 - t3 * s2) * (1 - o2 * n)));
+          }
+          calculateExactOverallScore() {
+            return this.isAnyEnvironmentalDefined() ? this.calculateExactEnvironmentalScore() : this.isAnyTemporalDefined() ? this.calculateExactTemporalScore() : this.calculateExactBaseScore();
+          }
+          isBaseFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss2Components.BASE_CATEGORY);
+          }
+          isTemporalFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss2Components.TEMPORAL_CATEGORY);
+          }
+          isEnvironmentalFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss2Components.ENVIRONMENTAL_CATEGORY);
+          }
+          isAnyBaseDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss2Components.BASE_CATEGORY);
+          }
+          isAnyTemporalDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss2Components.TEMPORAL_CATEGORY);
+          }
+          isAnyEnvironmentalDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss2Components.ENVIRONMENTAL_CATEGORY);
+          }
+          f(e3) {
+            return 0 === e3 ? 0 : 1.176;
+          }
+          createJsonSchema() {
+            const e3 = this.calculateScores();
+            return { version: "2.0", vectorString: this.toString(), baseScore: e3.base, temporalScore: e3.temporal, environmentalScore: e3.environmental, accessVector: this.getComponent(i.Cvss2Components.AV).jsonSchemaName, accessComplexity: this.getComponent(i.Cvss2Components.AC).jsonSchemaName, authentication: this.getComponent(i.Cvss2Components.Au).jsonSchemaName, confidentialityImpact: this.getComponent(i.Cvss2Components.C).jsonSchemaName, integrityImpact: this.getComponent(i.Cvss2Components.I).jsonSchemaName, availabilityImpact: this.getComponent(i.Cvss2Components.A).jsonSchemaName, exploitability: this.getComponent(i.Cvss2Components.E).jsonSchemaName, remediationLevel: this.getComponent(i.Cvss2Components.RL).jsonSchemaName, reportConfidence: this.getComponent(i.Cvss2Components.RC).jsonSchemaName, collateralDamagePotential: this.getComponent(i.Cvss2Components.CDP).jsonSchemaName, targetDistribution: this.getComponent(i.Cvss2Components.TD).jsonSchemaName, confidentialityRequirement: this.getComponent(i.Cvss2Components.CR).jsonSchemaName, integrityRequirement: this.getComponent(i.Cvss2Components.IR).jsonSchemaName, availabilityRequirement: this.getComponent(i.Cvss2Components.AR).jsonSchemaName };
+          }
+        }
+        t2.Cvss2 = s;
+      }, 479: (e2, t2, o) => {
+        var a;
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss2Components = void 0;
+        const i = o(154);
+        class s {
+        }
+        t2.Cvss2Components = s, a = s, s.BASE_CATEGORY = { name: "base", description: "Represents the intrinsic and fundamental characteristics of a vulnerability that are constant over time and user environments." }, s.AV_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will result in no score being calculated." }, L: { shortName: "L", value: 0.395, name: "Local", jsonSchemaName: "LOCAL", description: "A vulnerability exploitable with only local access requires the attacker to have either physical access to the vulnerable system or a local (shell) account. Examples of locally exploitable vulnerabilities are peripheral attacks such as Firewire/USB DMA attacks, and local privilege escalations (e.g., sudo)." }, A: { shortName: "A", value: 0.646, name: "Adjacent Network", abbreviatedName: "Adj. Network", jsonSchemaName: "ADJACENT_NETWORK", description: "A vulnerability exploitable with adjacent network access requires the attacker to have access to either the broadcast or collision domain of the vulnerable software.  Examples of local networks include local IP subnet, Bluetooth, IEEE 802.11, and local Ethernet segment." }, N: { shortName: "N", value: 1, name: "Network", jsonSchemaName: "NETWORK", description: 'A vulnerability exploitable with network access means the vulnerable software is bound to the network stack and the attacker does not require local network access or local access. Such a vulnerability is often termed "remotely exploitable". An example of a network attack is an RPC buffer overflow.' } }, s.AV = { name: "Access Vector", shortName: "AV", subCategory: "Exploitability Metrics", description: "This metric reflects how the vulnerability is exploited. The more remote an attacker can be to attack a host, the greater the vulnerability score.", values: [a.AV_VALUES.ND, a.AV_VALUES.L, a.AV_VALUES.A, a.AV_VALUES.N] }, s.AC_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will result in no score being calculated." }, H: { shortName: "H", value: 0.35, name: "High", jsonSchemaName: "HIGH", description: "Specialized access conditions exist. For example, an attacker can only exploit the vulnerability under very specialized conditions." }, M: { shortName: "M", value: 0.61, name: "Medium", jsonSchemaName: "MEDIUM", description: "The access conditions are somewhat specialized. For example, the attacker can only exploit the vulnerability under certain conditions." }, L: { shortName: "L", value: 0.71, name: "Low", jsonSchemaName: "LOW", description: "Specialized access conditions or extenuating circumstances do not exist. For example, an attacker can exploit the vulnerability under most conditions." } }, s.AC = { name: "Access Complexity", shortName: "AC", subCategory: "Exploitability Metrics", description: 'This metric measures the complexity of the attack required to exploit the vulnerability once an attacker has gained access to the target system. For example, consider a buffer overflow in an Internet service: If the vulnerability is exploitable only once a user has been authenticated by the service, the vulnerability is only "Medium" complexity. If, however, the vulnerability can be exploited anonymously, it is "Low" complexity.', values: [a.AC_VALUES.ND, a.AC_VALUES.H, a.AC_VALUES.M, a.AC_VALUES.L] }, s.Au_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will result in no score being calculated." }, M: { shortName: "M", value: 0.45, name: "Multiple", jsonSchemaName: "MULTIPLE", description: "Exploiting the vulnerability requires that the attacker authenticate two or more times, even if the same credentials are used each time. An example is an attacker authenticating to an operating system in addition to providing credentials to access an application hosted on that system." }, S: { shortName: "S", value: 0.56, name: "Single", jsonSchemaName: "SINGLE", description: "The vulnerability requires an attacker to be logged into the system (such as at a command line or via a desktop session or web interface)." }, N: { shortName: "N", value: 0.704, name: "None", jsonSchemaName: "NONE", description: "Authentication is not required to exploit the vulnerability." } }, s.Au = { name: "Authentication", shortName: "Au", subCategory: "Exploitability Metrics", description: 'This metric measures the number of times an attacker must authenticate to a target in order to exploit a vulnerability. "Multiple" means that the attacker must authenticate two or more times, "Single" means that the attacker must authenticate once, and "None" means that the attacker need not authenticate at all to exploit the vulnerability.', values: [a.Au_VALUES.ND, a.Au_VALUES.M, a.Au_VALUES.S, a.Au_VALUES.N] }, s.C_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will result in no score being calculated." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no impact to the confidentiality of the system." }, P: { shortName: "P", value: 0.275, name: "Partial", jsonSchemaName: "PARTIAL", description: "There is considerable informational disclosure. Access to some system files is possible, but the attacker does not have control over what is obtained, or the scope of the loss is constrained. An example is a vulnerability that divulges only certain tables in a database." }, C: { shortName: "C", value: 0.66, name: "Complete", jsonSchemaName: "COMPLETE", description: "There is total information disclosure, resulting in all system files being revealed. The attacker is able to read all of the system's data (memory, files, etc.)" } }, s.C = { name: "Confidentiality Impact", shortName: "C", subCategory: "Impact Metrics", description: "This metric measures the impact to the confidentiality of the information resources managed by a software component due to a successfully exploited vulnerability. Confidentiality refers to limiting information access and disclosure to only authorized users, as well as preventing access by, or disclosure to, unauthorized ones.", values: [a.C_VALUES.ND, a.C_VALUES.N, a.C_VALUES.P, a.C_VALUES.C] }, s.I_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will result in no score being calculated." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no impact to the integrity of the system." }, P: { shortName: "P", value: 0.275, name: "Partial", jsonSchemaName: "PARTIAL", description: "Modification of some system files or information is possible, but the attacker does not have control over what can be modified, or the scope of what the attacker can affect is limited. For example, system or application files may be overwritten or modified, but either the attacker has no control over which files are affected or the attacker can modify files within only a limited context or scope." }, C: { shortName: "C", value: 0.66, name: "Complete", jsonSchemaName: "COMPLETE", description: "There is a total compromise of system integrity. There is a complete loss of system protection, resulting in the entire system being compromised. The attacker is able to modify any files on the target system." } }, s.I = { name: "Integrity Impact", shortName: "I", subCategory: "Impact Metrics", description: "This metric measures the impact to integrity of a successfully exploited vulnerability. Integrity refers to the trustworthiness and guaranteed veracity of information.", values: [a.I_VALUES.ND, a.I_VALUES.N, a.I_VALUES.P, a.I_VALUES.C] }, s.A_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will result in no score being calculated." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no impact to availability within the impacted component." }, P: { shortName: "P", value: 0.275, name: "Partial", jsonSchemaName: "PARTIAL", description: "There is reduced performance or interruptions in resource availability. An example is a network-based flood attack that permits a limited number of successful connections to an Internet service." }, C: { shortName: "C", value: 0.66, name: "Complete", jsonSchemaName: "COMPLETE", description: "There is a total shutdown of the affected resource. The attacker can render the resource completely unavailable." } }, s.A = { name: "Availability Impact", shortName: "A", subCategory: "Impact Metrics", description: "This metric measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability. While the Confidentiality and Integrity impact metrics apply to the loss of confidentiality or integrity of data (e.g., information, files) used by the impacted component, this metric refers to the loss of availability of the impacted component itself, such as a networked service (e.g., web, database, email). Since availability refers to the accessibility of information resources, attacks that consume network bandwidth, processor cycles, or disk space all impact the availability of an impacted component. This metric considers only the availability of the impacted component itself.", values: [a.A_VALUES.ND, a.A_VALUES.N, a.A_VALUES.P, a.A_VALUES.C] }, s.BASE_CATEGORY_VALUES = [a.AV, a.AC, a.Au, a.C, a.I, a.A], s.TEMPORAL_CATEGORY = { name: "temporal", description: "The threat posed by a vulnerability may change over time. Three such factors that CVSS captures are: confirmation of the technical details of a vulnerability, the remediation status of the vulnerability, and the availability of exploit code or techniques. Since temporal metrics are optional they each include a metric value that has no effect on the score." }, s.E_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, U: { shortName: "U", value: 0.85, name: "Unproven", jsonSchemaName: "UNPROVEN", description: "No exploit code is available, or an exploit is entirely theoretical." }, POC: { shortName: "POC", value: 0.9, name: "Proof-of-concept", abbreviatedName: "Proof-of-conc.", jsonSchemaName: "PROOF_OF_CONCEPT", description: "Proof-of-concept exploit code or an attack demonstration that is not practical for most systems is available. The code or technique is not functional in all situations and may require substantial modification by a skilled attacker." }, F: { shortName: "F", value: 0.95, name: "Functional", jsonSchemaName: "FUNCTIONAL", description: "Functional exploit code is available. The code works in most situations where the vulnerability exists." }, H: { shortName: "H", value: 1, name: "High", jsonSchemaName: "HIGH", description: "Either the vulnerability is exploitable by functional mobile autonomous code, or no exploit is required (manual trigger) and details are widely available. The code works in every situation, or is actively being delivered via a mobile autonomous agent (such as a worm or virus)." } }, s.E = { name: "Exploitability", shortName: "E", description: 'This metric measures the current state of exploit techniques or code availability. "Unproven that exploit exists" is the lowest impact and "Proof-of-concept code" is the highest impact.', values: [a.E_VALUES.ND, a.E_VALUES.U, a.E_VALUES.POC, a.E_VALUES.F, a.E_VALUES.H] }, s.RL_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, OF: { shortName: "OF", value: 0.87, name: "Official Fix", abbreviatedName: "Off. Fix", jsonSchemaName: "OFFICIAL_FIX", description: "A complete vendor solution is available. Either the vendor has issued an official patch, or an upgrade is available." }, TF: { shortName: "TF", value: 0.9, name: "Temporary Fix", abbreviatedName: "Temp. Fix", jsonSchemaName: "TEMPORARY_FIX", description: "There is an official but temporary fix available. This includes instances where the vendor issues a temporary hotfix, tool, or workaround." }, W: { shortName: "W", value: 0.95, name: "Workaround", jsonSchemaName: "WORKAROUND", description: "There is an unofficial, non-vendor solution available. In some cases, users of the affected technology will create a patch of their own or provide steps to work around or otherwise mitigate the vulnerability." }, U: { shortName: "U", value: 1, name: "Unavailable", jsonSchemaName: "UNAVAILABLE", description: "There is either no solution available or it is impossible to apply." } }, s.RL = { name: "Remediation Level", shortName: "RL", description: 'This metric measures the remediation level of a vulnerability. "Official fix" is the lowest impact and "Unavailable" is the highest impact.', values: [a.RL_VALUES.ND, a.RL_VALUES.OF, a.RL_VALUES.TF, a.RL_VALUES.W, a.RL_VALUES.U] }, s.RC_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, UC: { shortName: "UC", value: 0.9, name: "Unconfirmed", jsonSchemaName: "UNCONFIRMED", description: "There is little confidence in the existence of this vulnerability. The report is unconfirmed, or the source is not known." }, UR: { shortName: "UR", value: 0.95, name: "Uncorroborated", jsonSchemaName: "UNCORROBORATED", description: "There is reasonable confidence in the existence of this vulnerability, but the technical details are not known publicly. The report is unconfirmed." }, C: { shortName: "C", value: 1, name: "Confirmed", jsonSchemaName: "CONFIRMED", description: "The existence of this vulnerability is confirmed, but the details are not known publicly. An exploit has been observed, or proof-of-concept exploit code is available. The bugtraq ID or CVE ID has been made public." } }, s.RC = { name: "Report Confidence", shortName: "RC", description: 'This metric measures the degree of confidence in the existence of the vulnerability and the credibility of the known technical details. "Unconfirmed" is the lowest confidence and "Confirmed" is the highest.', values: [a.RC_VALUES.ND, a.RC_VALUES.UC, a.RC_VALUES.UR, a.RC_VALUES.C] }, s.TEMPORAL_CATEGORY_VALUES = [a.E, a.RL, a.RC], s.ENVIRONMENTAL_CATEGORY = { name: "environmental", description: "Different environments can have an immense bearing on the risk that a vulnerability poses to an organization and its stakeholders. The CVSS environmental metric group captures the characteristics of a vulnerability that are associated with a user's IT environment. Since environmental metrics are optional they each include a metric value that has no effect on the score." }, s.CDP_VALUES = { ND: { shortName: "ND", value: 0, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no potential for loss of life, physical assets, productivity or revenue." }, L: { shortName: "L", value: 0.1, name: "Low", jsonSchemaName: "LOW", description: "A successful exploit of this vulnerability may result in slight physical or property damage. Or, there may be a slight loss of revenue or productivity to the organization." }, LM: { shortName: "LM", value: 0.3, name: "Low-Medium", abbreviatedName: "Low-Med.", jsonSchemaName: "LOW_MEDIUM", description: "A successful exploit of this vulnerability may result in moderate physical or property damage. Or, there may be a moderate loss of revenue or productivity to the organization." }, MH: { shortName: "MH", value: 0.4, name: "Medium-High", abbreviatedName: "Med.-High", jsonSchemaName: "MEDIUM_HIGH", description: "A successful exploit of this vulnerability may result in significant physical or property damage or loss. Or, there may be a significant loss of revenue or productivity." }, H: { shortName: "H", value: 0.5, name: "High", jsonSchemaName: "HIGH", description: "A successful exploit of this vulnerability may result in catastrophic physical or property damage and loss. Or, there may be a catastrophic loss of revenue or productivity." } }, s.CDP = { name: "Collateral Damage Potential", shortName: "CDP", subCategory: "General Modifiers", description: 'This metric measures the potential for loss of life or physical assets resulting from a vulnerability. "None" is the lowest impact and "High" is the highest impact.', values: [a.CDP_VALUES.ND, a.CDP_VALUES.N, a.CDP_VALUES.L, a.CDP_VALUES.LM, a.CDP_VALUES.MH, a.CDP_VALUES.H] }, s.TD_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no (0%) target distribution." }, L: { shortName: "L", value: 0.25, name: "Low", jsonSchemaName: "LOW", description: "There is a small (< 25%) target distribution." }, M: { shortName: "M", value: 0.75, name: "Medium", jsonSchemaName: "MEDIUM", description: "There is a medium (26-75%) target distribution." }, H: { shortName: "H", value: 1, name: "High", description: "There is a high (> 75%) target distribution." } }, s.TD = { name: "Target Distribution", shortName: "TD", subCategory: "General Modifiers", description: 'This metric measures the proportion of vulnerable systems that could be affected by an attack. It is meant to represent the proportion of vulnerable systems that an attacker can expect to target. "None" is the lowest impact and "High" is the highest impact.', values: [a.TD_VALUES.ND, a.TD_VALUES.N, a.TD_VALUES.L, a.TD_VALUES.M, a.TD_VALUES.H] }, s.CR_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of confidentiality is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of confidentiality is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.51, name: "High", jsonSchemaName: "HIGH", description: "Loss of confidentiality is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, s.CR = { name: "Confidentiality Requirement", shortName: "CR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: 'This metric measures the need for confidentiality of the vulnerable component to the user. For example, an attacker that exploits a vulnerability that exists on a network boundary and requires no privileges has a low need for the confidentiality of the vulnerable component. Conversely, an attacker that exploits a vulnerability that exists on the same system as the vulnerable component and requires Privileged access to the system in order to exploit it has a high need for confidentiality. "Not Defined" is the lowest impact and "High" is the highest impact.', values: [a.CR_VALUES.ND, a.CR_VALUES.L, a.CR_VALUES.M, a.CR_VALUES.H] }, s.IR_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of integrity is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of integrity is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.51, name: "High", jsonSchemaName: "HIGH", description: "Loss of integrity is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, s.IR = { name: "Integrity Requirement", shortName: "IR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: 'This metric measures the need for integrity of the vulnerable component to a user. For example, an attacker that exploits a vulnerability that exists on a network boundary and requires no privileges has a low need for the integrity of the vulnerable component. Conversely, an attacker that exploits a vulnerability that exists on the same system as the vulnerable component and requires Privileged access to the system in order to exploit it has a high need for integrity. "Not Defined" is the lowest impact and "High" is the highest impact.', values: [a.IR_VALUES.ND, a.IR_VALUES.L, a.IR_VALUES.M, a.IR_VALUES.H] }, s.AR_VALUES = { ND: { shortName: "ND", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value to the metric will not influence the score. It is a signal to the equation to skip this metric." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of availability is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of availability is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.51, name: "High", jsonSchemaName: "HIGH", description: "Loss of availability is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, s.AR = { name: "Availability Requirement", shortName: "AR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: 'This metric measures the need for availability of the vulnerable component to a user. For example, an attacker that exploits a vulnerability that exists on a network boundary and requires no privileges has a low need for the availability of the vulnerable component. Conversely, an attacker that exploits a vulnerability that exists on the same system as the vulnerable component and requires Privileged access to the system in order to exploit it has a high need for availability. "Not Defined" is the lowest impact and "High" is the highest impact.', values: [a.AR_VALUES.ND, a.AR_VALUES.L, a.AR_VALUES.M, a.AR_VALUES.H] }, s.ENVIRONMENTAL_CATEGORY_VALUES = [a.CDP, a.TD, a.CR, a.IR, a.AR], s.REGISTERED_COMPONENTS = /* @__PURE__ */ new Map(), a.REGISTERED_COMPONENTS.set(a.BASE_CATEGORY, a.BASE_CATEGORY_VALUES), a.REGISTERED_COMPONENTS.set(a.TEMPORAL_CATEGORY, a.TEMPORAL_CATEGORY_VALUES), a.REGISTERED_COMPONENTS.set(a.ENVIRONMENTAL_CATEGORY, a.ENVIRONMENTAL_CATEGORY_VALUES), s.ATTRIBUTE_SEVERITY_ORDER = i.CvssVector._reorderAttributeSeverityOrder([a.AC_VALUES.ND, a.AV_VALUES.ND, a.Au_VALUES.ND, a.C_VALUES.ND, a.I_VALUES.ND, a.A_VALUES.ND, a.C_VALUES.N, a.I_VALUES.N, a.A_VALUES.N, a.CDP_VALUES.N, a.CDP_VALUES.ND, a.TD_VALUES.N, a.CDP_VALUES.L, a.TD_VALUES.L, a.C_VALUES.P, a.I_VALUES.P, a.A_VALUES.P, a.CDP_VALUES.LM, a.AC_VALUES.H, a.AV_VALUES.L, a.CDP_VALUES.MH, a.Au_VALUES.M, a.CDP_VALUES.H, a.Au_VALUES.S, a.AC_VALUES.M, a.AV_VALUES.A, a.C_VALUES.C, a.I_VALUES.C, a.A_VALUES.C, a.Au_VALUES.N, a.AC_VALUES.L, a.TD_VALUES.M, a.E_VALUES.U, a.RL_VALUES.OF, a.E_VALUES.POC, a.RL_VALUES.TF, a.RL_VALUES.W, a.RC_VALUES.UC, a.AV_VALUES.N, a.E_VALUES.F, a.E_VALUES.H, a.E_VALUES.ND, a.RL_VALUES.U, a.RL_VALUES.ND, a.RC_VALUES.UR, a.RC_VALUES.C, a.RC_VALUES.ND, a.TD_VALUES.H, a.TD_VALUES.ND, a.CR_VALUES.L, a.CR_VALUES.M, a.IR_VALUES.L, a.IR_VALUES.M, a.AR_VALUES.L, a.AR_VALUES.M, a.CR_VALUES.ND, a.IR_VALUES.ND, a.AR_VALUES.ND, a.CR_VALUES.H, a.IR_VALUES.H, a.AR_VALUES.H]);
+      }, 564: (e2, t2, o) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.applyVectorPartsIfMetricsHigher = t2.applyVectorPartsIfMetricsLower = t2.fromVector = void 0;
+        const a = o(475), i = o(623), s = o(371), n = o(987), r = o(479), c = o(331), l = o(951), m = o(759), h = { "CVSS:2.0": a.Cvss2, "2.0": a.Cvss2, "CVSS:3.0": i.Cvss3P0, "3.0": i.Cvss3P0, "CVSS:3.1": s.Cvss3P1, 3.1: s.Cvss3P1, "CVSS:4.0": n.Cvss4P0, "4.0": n.Cvss4P0 };
+        function E(e3, t3, o2) {
+          if (!t3) return 0;
+          const a2 = e3.normalizeVector(t3);
+          if (0 === a2.length) return 0;
+          const i2 = a2.split("/");
+          let s2 = 0;
+          for (const t4 of i2) {
+            if (!t4) continue;
+            const a3 = t4.split(":", 2);
+            if (2 === a3.length) {
+              const t5 = a3[0], i3 = a3[1], n2 = e3.getComponentByStringOpt(t5), r2 = t5.startsWith("M"), c2 = r2 ? t5.replace("M", "") : t5, l2 = e3.getComponentByStringOpt(c2), m2 = r2 ? t5 : `M${t5}`, h2 = e3.getComponentByStringOpt(m2), E2 = (null == n2 ? void 0 : n2.shortName) || "X", u2 = e3.applyComponentStringSilent(t5, i3), d2 = e3.getComponentByStringOpt(t5);
+              u2 && o2(n2, l2, h2, d2, r2) ? s2++ : e3.applyComponentStringSilent(t5, E2);
+            } else console.warn("Unknown vector argument:", t4);
+          }
+          return s2;
+        }
+        function u(e3, t3, o2, a2, i2) {
+          const s2 = null != o2 && "NOT_DEFINED" !== o2.name && "NULL" !== o2.name && "X" !== o2.shortName;
+          return { oldSeverity: d(e3, i2 && s2 ? o2 : t3), newSeverity: d(e3, a2) };
+        }
+        function d(e3, t3) {
+          if (!t3) return -1;
+          let o2 = [];
+          if (e3 instanceof a.Cvss2 ? o2 = r.Cvss2Components.ATTRIBUTE_SEVERITY_ORDER : e3 instanceof i.Cvss3P0 ? o2 = c.Cvss3P0Components.ATTRIBUTE_SEVERITY_ORDER : e3 instanceof s.Cvss3P1 ? o2 = l.Cvss3P1Components.ATTRIBUTE_SEVERITY_ORDER : e3 instanceof n.Cvss4P0 && (o2 = m.Cvss4P0Components.ATTRIBUTE_SEVERITY_ORDER), 0 === o2.length) return console.warn("Unknown", e3.getVectorName(), "severity order list for attribute type:", t3), -1;
+          for (let e4 = 0; e4 < o2.length; e4++) if (o2[e4].includes(t3)) return e4;
+          return console.warn("Unknown", e3.getVectorName(), "attribute type:", t3), -1;
+        }
+        t2.fromVector = function(e3, t3 = void 0) {
+          if (t3) {
+            const o3 = h[t3];
+            if (o3) return new o3(e3);
+          }
+          const o2 = h[e3];
+          if (o2) return new o2();
+          for (let t4 in h) {
+            const o3 = h[t4];
+            if (e3.startsWith(t4)) try {
+              return new o3(e3);
+            } catch (e4) {
+            }
+          }
+          for (let t4 in h) {
+            const o3 = h[t4];
+            try {
+              return new o3(e3);
+            } catch (e4) {
+            }
+          }
+          return null;
+        }, t2.applyVectorPartsIfMetricsLower = function(e3, t3) {
+          return t3 ? E(e3, t3, ((t4, o2, a2, i2, s2) => {
+            const n2 = u(e3, o2, a2, i2, s2);
+            return n2.newSeverity <= n2.oldSeverity;
+          })) : 0;
+        }, t2.applyVectorPartsIfMetricsHigher = function(e3, t3) {
+          return t3 ? E(e3, t3, ((t4, o2, a2, i2, s2) => {
+            const n2 = u(e3, o2, a2, i2, s2);
+            return n2.newSeverity >= n2.oldSeverity;
+          })) : 0;
+        };
+      }, 623: (e2, t2, o) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss3P0 = void 0;
+        const a = o(154), i = o(331);
+        class s extends a.CvssVector {
+          constructor(e3) {
+            super(e3);
+          }
+          getRegisteredComponents() {
+            return i.Cvss3P0Components.REGISTERED_COMPONENTS;
+          }
+          getVectorPrefix() {
+            return "CVSS:3.0/";
+          }
+          getVectorName() {
+            return "CVSS:3.0";
+          }
+          fillAverageVector() {
+            this.applyVector("AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L");
+          }
+          fillRandomBaseVector() {
+            this.fillRandomComponentsForCategory(i.Cvss3P0Components.BASE_CATEGORY);
+          }
+          fillRandomTemporalVector() {
+            this.fillRandomComponentsForCategory(i.Cvss3P0Components.TEMPORAL_CATEGORY);
+          }
+          fillRandomEnvironmentalVector() {
+            this.fillRandomComponentsForCategory(i.Cvss3P0Components.ENVIRONMENTAL_CATEGORY);
+          }
+          fillRandomComponentsForCategory(e3) {
+            const t3 = i.Cvss3P0Components.REGISTERED_COMPONENTS.get(e3);
+            if (t3) for (let e4 = 0; e4 < t3.length; e4++) {
+              const o2 = t3[e4], a2 = super.pickRandomDefinedComponentValue(o2);
+              if (!a2) return console.warn("Failed to pick random vector component for", o2), void this.fillAverageVector();
+              this.applyComponent(o2, a2);
+            }
+            else console.warn("Failed to pick random vector components for", e3);
+          }
+          calculateScoresInternal(e3 = false) {
+            const t3 = this.isBaseFullyDefined(), o2 = this.isAnyTemporalDefined(), a2 = this.isAnyEnvironmentalDefined();
+            return { normalized: e3, base: t3 ? super.round(this.calculateExactBaseScore(), 1) : void 0, impact: t3 ? super.normalizeScore(super.round(this.calculateImpactScore(), 1), e3 ? 6 : 10) : void 0, exploitability: t3 ? super.normalizeScore(super.round(this.calculateExactExploitabilityScore(), 1), e3 ? 3.9 : 10) : void 0, temporal: t3 && o2 ? super.round(this.calculateExactTemporalScore(), 1) : void 0, environmental: t3 && a2 ? super.round(this.calculateExactEnvironmentalScore(), 1) : void 0, modifiedImpact: t3 && a2 ? super.normalizeScore(super.round(Math.max(0, this.calculateExactAdjustedImpactScore()), 1), e3 ? 6.1 : 10) : void 0, overall: super.round(this.calculateExactOverallScore(), 1), vector: this.toString() };
+          }
+          calculateExactBaseScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            let e3 = this.calculateExactImpactScore();
+            if (e3 <= 0) return 0;
+            let t3 = this.calculateExactExploitabilityScore();
+            return this.getComponent(i.Cvss3P0Components.S).value ? this.roundUp1(Math.min(s.SCOPE_COEFFICIENT * (e3 + t3), 10)) : this.roundUp1(Math.min(e3 + t3, 10));
+          }
+          calculateImpactScore() {
+            const e3 = this.calculateExactImpactScore();
+            return e3 <= 0 ? 0 : e3;
+          }
+          calculateExactImpactScore() {
+            let e3 = this.calculateExactISSScore();
+            return this.getComponent(i.Cvss3P0Components.S).value ? s.SCOPE_CHANGED_FACTOR * (e3 - 0.029) - 3.25 * Math.pow(e3 - 0.02, 15) : s.SCOPE_UNCHANGED_FACTOR * e3;
+          }
+          calculateExactISSScore() {
+            return 1 - (1 - this.getComponent(i.Cvss3P0Components.C).value) * (1 - this.getComponent(i.Cvss3P0Components.I).value) * (1 - this.getComponent(i.Cvss3P0Components.A).value);
+          }
+          calculateExactMISSScore() {
+            let e3, t3, o2, a2, s2, n, r = this.getComponent(i.Cvss3P0Components.MC), c = this.getComponent(i.Cvss3P0Components.MI), l = this.getComponent(i.Cvss3P0Components.MA), m = this.getComponent(i.Cvss3P0Components.C), h = this.getComponent(i.Cvss3P0Components.I), E = this.getComponent(i.Cvss3P0Components.A), u = this.getComponent(i.Cvss3P0Components.CR), d = this.getComponent(i.Cvss3P0Components.IR), p = this.getComponent(i.Cvss3P0Components.AR);
+            return e3 = r === i.Cvss3P0Components.MC.values[0] ? m.value : r.value, t3 = c === i.Cvss3P0Components.MI.values[0] ? h.value : c.value, o2 = l === i.Cvss3P0Components.MA.values[0] ? E.value : l.value, i.Cvss3P0Components.CR.values[0], a2 = u.value, i.Cvss3P0Components.IR.values[0], s2 = d.value, i.Cvss3P0Components.AR.values[0], n = p.value, Math.min(1 - (1 - a2 * e3) * (1 - s2 * t3) * (1 - n * o2), 0.915);
+          }
+          calculateExactExploitabilityScore() {
+            const e3 = this.getComponent(i.Cvss3P0Components.AV).value, t3 = this.getComponent(i.Cvss3P0Components.AC).value, o2 = this.getComponent(i.Cvss3P0Components.UI).value;
+            let a2;
+            return a2 = this.getComponent(i.Cvss3P0Components.S).value ? this.getComponent(i.Cvss3P0Components.PR).changedValue : this.getComponent(i.Cvss3P0Components.PR).value, s.EXPLOITABILITY_COEFFICIENT * e3 * t3 * a2 * o2;
+          }
+          calculateExactTemporalScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            if (!this.isAnyTemporalDefined()) return 0;
+            let e3 = this.getComponent(i.Cvss3P0Components.E).value, t3 = this.getComponent(i.Cvss3P0Components.RL).value, o2 = this.getComponent(i.Cvss3P0Components.RC).value, a2 = this.calculateExactBaseScore();
+            return this.roundUp1(a2 * e3 * t3 * o2);
+          }
+          calculateExactEnvironmentalScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            if (!this.isAnyEnvironmentalDefined()) return 0;
+            let e3 = this.calculateExactAdjustedImpactScore();
+            if (e3 <= 0) return 0;
+            let t3 = this.calculateAdjustedExploitability(), o2 = this.getComponent(i.Cvss3P0Components.E).value, a2 = this.getComponent(i.Cvss3P0Components.RL).value, n = this.getComponent(i.Cvss3P0Components.RC).value;
+            if (this.isModifiedScope()) {
+              let i2 = this.roundUp1(Math.min(e3 + t3, 10));
+              return this.roundUp1(i2 * o2 * a2 * n);
+            }
+            {
+              let i2 = this.roundUp1(Math.min(s.SCOPE_COEFFICIENT * (e3 + t3), 10));
+              return this.roundUp1(i2 * o2 * a2 * n);
+            }
+          }
+          calculateExactAdjustedImpactScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            if (!this.isAnyEnvironmentalDefined()) return 0;
+            let e3 = this.calculateExactMISSScore();
+            return this.isModifiedScope() ? s.SCOPE_UNCHANGED_FACTOR * e3 : s.SCOPE_CHANGED_FACTOR * (e3 - 0.029) - 3.25 * Math.pow(e3 - 0.02, 15);
+          }
+          calculateAdjustedExploitability() {
+            let e3, t3 = this.getFirstDefinedComponent([i.Cvss3P0Components.MAV, i.Cvss3P0Components.AV]).value, o2 = this.getFirstDefinedComponent([i.Cvss3P0Components.MAC, i.Cvss3P0Components.AC]).value, a2 = this.getFirstDefinedComponent([i.Cvss3P0Components.MUI, i.Cvss3P0Components.UI]).value, n = this.getFirstDefinedComponent([i.Cvss3P0Components.MPR, i.Cvss3P0Components.PR]);
+            return e3 = this.isModifiedScope() ? n.value : n.changedValue, s.EXPLOITABILITY_COEFFICIENT * t3 * o2 * e3 * a2;
+          }
+          isModifiedScope() {
+            let e3 = this.getComponent(i.Cvss3P0Components.S), t3 = this.getComponent(i.Cvss3P0Components.MS);
+            return t3 === i.Cvss3P0Components.MS.values[0] ? !e3.value : !t3.value;
+          }
+          calculateExactOverallScore() {
+            return this.isAnyEnvironmentalDefined() ? this.calculateExactEnvironmentalScore() : this.isAnyTemporalDefined() ? this.calculateExactTemporalScore() : this.calculateExactBaseScore();
+          }
+          isBaseFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss3P0Components.BASE_CATEGORY);
+          }
+          isTemporalFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss3P0Components.TEMPORAL_CATEGORY);
+          }
+          isEnvironmentalFullyDefined() {
+            return super.isCategoryFullyDefined(i.Cvss3P0Components.ENVIRONMENTAL_CATEGORY);
+          }
+          isAnyBaseDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss3P0Components.BASE_CATEGORY);
+          }
+          isAnyTemporalDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss3P0Components.TEMPORAL_CATEGORY);
+          }
+          isAnyEnvironmentalDefined() {
+            return super.isCategoryPartiallyDefined(i.Cvss3P0Components.ENVIRONMENTAL_CATEGORY);
+          }
+          roundUp1(e3) {
+            return Math.ceil(10 * e3) / 10;
+          }
+          getJsonSchemaSeverity(e3) {
+            return 0 === e3 || isNaN(e3) ? "NONE" : e3 <= 3.9 ? "LOW" : e3 <= 6.9 ? "MEDIUM" : e3 <= 8.9 ? "HIGH" : "CRITICAL";
+          }
+          createJsonSchema() {
+            const e3 = this.calculateScores();
+            return { version: "3.0", vectorString: this.toString(), baseScore: e3.base, temporalScore: e3.temporal, environmentalScore: e3.environmental, baseSeverity: this.getJsonSchemaSeverity(e3.base), temporalSeverity: e3.temporal ? this.getJsonSchemaSeverity(e3.temporal) : void 0, environmentalSeverity: e3.environmental ? this.getJsonSchemaSeverity(e3.environmental) : void 0, attackVector: this.getComponent(i.Cvss3P0Components.AV).jsonSchemaName, attackComplexity: this.getComponent(i.Cvss3P0Components.AC).jsonSchemaName, privilegesRequired: this.getComponent(i.Cvss3P0Components.PR).jsonSchemaName, userInteraction: this.getComponent(i.Cvss3P0Components.UI).jsonSchemaName, scope: this.getComponent(i.Cvss3P0Components.S).jsonSchemaName, confidentialityImpact: this.getComponent(i.Cvss3P0Components.C).jsonSchemaName, integrityImpact: this.getComponent(i.Cvss3P0Components.I).jsonSchemaName, availabilityImpact: this.getComponent(i.Cvss3P0Components.A).jsonSchemaName, exploitCodeMaturity: this.getComponent(i.Cvss3P0Components.E).jsonSchemaName, remediationLevel: this.getComponent(i.Cvss3P0Components.RL).jsonSchemaName, reportConfidence: this.getComponent(i.Cvss3P0Components.RC).jsonSchemaName, confidentialityRequirement: this.getComponent(i.Cvss3P0Components.CR).jsonSchemaName, integrityRequirement: this.getComponent(i.Cvss3P0Components.IR).jsonSchemaName, availabilityRequirement: this.getComponent(i.Cvss3P0Components.AR).jsonSchemaName, modifiedAttackVector: this.getComponent(i.Cvss3P0Components.MAV).jsonSchemaName, modifiedAttackComplexity: this.getComponent(i.Cvss3P0Components.MAC).jsonSchemaName, modifiedPrivilegesRequired: this.getComponent(i.Cvss3P0Components.MPR).jsonSchemaName, modifiedUserInteraction: this.getComponent(i.Cvss3P0Components.MUI).jsonSchemaName, modifiedScope: this.getComponent(i.Cvss3P0Components.MS).jsonSchemaName, modifiedConfidentialityImpact: this.getComponent(i.Cvss3P0Components.MC).jsonSchemaName, modifiedIntegrityImpact: this.getComponent(i.Cvss3P0Components.MI).jsonSchemaName, modifiedAvailabilityImpact: this.getComponent(i.Cvss3P0Components.MA).jsonSchemaName };
+          }
+        }
+        t2.Cvss3P0 = s, s.SCOPE_CHANGED_FACTOR = 7.52, s.SCOPE_UNCHANGED_FACTOR = 6.42, s.EXPLOITABILITY_COEFFICIENT = 8.22, s.SCOPE_COEFFICIENT = 1.08;
+      }, 730: (e2, t2) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.EQ = void 0;
+        class o {
+          constructor(e3, t3, o2, a) {
+            this.highestSeverityVectors = [], this.level = e3, this.vectorDepth = t3, this.highestSeverityVectorsUnparsed = o2, this.predicate = a;
+          }
+          getLevel() {
+            return this.level;
+          }
+          getLevelAsInt() {
+            return parseInt(this.level);
+          }
+          getVectorDepth() {
+            return this.vectorDepth;
+          }
+          getHighestSeverityVectors() {
+            return 0 === this.highestSeverityVectors.length && (this.highestSeverityVectors = this.highestSeverityVectorsUnparsed.map(((e3) => o.createCvssInstance(e3)))), this.highestSeverityVectors;
+          }
+          getHighestSeverityVectorsUnparsed() {
+            return this.highestSeverityVectorsUnparsed;
+          }
+          matchesConstraints(e3) {
+            return this.predicate(e3);
+          }
+        }
+        t2.EQ = o;
+      }, 759: (e2, t2) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss4P0Components = void 0;
+        class o {
+        }
+        t2.Cvss4P0Components = o, o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of confidentiality, resulting in all information within the Vulnerable System being divulged to the attacker. Alternatively, access to only some restricted information is obtained, but the disclosed information presents a direct, serious impact." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is limited. The information disclosure does not cause a direct, serious loss to the Vulnerable System." }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "There is no loss of confidentiality within the Vulnerable System." } }, o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE = [o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.X, o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.H, o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.L, o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.N], o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of integrity, or a complete loss of protection. For example, the attacker is able to modify any/all files protected by the Vulnerable System. Alternatively, only some files can be modified, but malicious modification would present a direct, serious consequence to the Vulnerable System." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is limited. The data modification does not have a direct, serious impact to the Vulnerable System." }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "There is no loss of integrity within the Vulnerable System." } }, o.VULNERABLE_SYSTEM_INTEGRITY_BASE = [o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.X, o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.H, o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.L, o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.N], o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of availability, resulting in the attacker being able to fully deny access to resources in the Vulnerable System; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed). Alternatively, the attacker has the ability to deny some availability, but the loss of availability presents a direct, serious consequence to the Vulnerable System (e.g., the attacker cannot disrupt existing connections, but can prevent new connections; the attacker can repeatedly exploit a vulnerability that, in each instance of a successful attack, leaks a only small amount of memory, but after repeated exploitation causes a service to become completely unavailable)." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Performance is reduced or there are interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users. The resources in the Vulnerable System are either partially available all of the time, or fully available only some of the time, but overall there is no direct, serious consequence to the Vulnerable System." }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "There is no impact to availability within the Vulnerable System." } }, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE = [o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.X, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.H, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.L, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.N], o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, S: { shortName: "S", name: "Safety", jsonSchemaName: "SAFETY", description: "! NOT A VALID VALUE FOR Safety (S), REQUIRED FOR CALCULATION OF SCORE !", hide: true }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of confidentiality, resulting in all resources within the Subsequent System being divulged to the attacker. Alternatively, access to only some restricted information is obtained, but the disclosed information presents a direct, serious impact." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is limited. The information disclosure does not cause a direct, serious loss to the Subsequent System." }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "There is no loss of confidentiality within the Subsequent System or all confidentiality impact is constrained to the Vulnerable System." } }, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE = [o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.X, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.S, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.H, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.L, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.N], o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, S: { shortName: "S", name: "Safety", jsonSchemaName: "SAFETY", description: "! NOT A VALID VALUE FOR Safety (S), REQUIRED FOR CALCULATION OF SCORE !", hide: true }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of integrity, or a complete loss of protection. For example, the attacker is able to modify any/all files protected by the Subsequent System. Alternatively, only some files can be modified, but malicious modification would present a direct, serious consequence to the Subsequent System." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is limited. The data modification does not have a direct, serious impact to the Subsequent System." }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "There is no loss of integrity within the Subsequent System or all integrity impact is constrained to the Vulnerable System." } }, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE = [o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.X, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.S, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.H, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.L, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.N], o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, S: { shortName: "S", name: "Safety", jsonSchemaName: "SAFETY", description: "! NOT A VALID VALUE FOR Safety (S), REQUIRED FOR CALCULATION OF SCORE !", hide: true }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of availability, resulting in the attacker being able to fully deny access to resources in the Subsequent System; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed). Alternatively, the attacker has the ability to deny some availability, but the loss of availability presents a direct, serious consequence to the Subsequent System (e.g., the attacker cannot disrupt existing connections, but can prevent new connections; the attacker can repeatedly exploit a vulnerability that, in each instance of a successful attack, leaks a only small amount of memory, but after repeated exploitation causes a service to become completely unavailable)." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Performance is reduced or there are interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users. The resources in the Subsequent System are either partially available all of the time, or fully available only some of the time, but overall there is no direct, serious consequence to the Subsequent System." }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "There is no impact to availability within the Subsequent System or all availability impact is constrained to the Vulnerable System." } }, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE = [o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.X, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.S, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.H, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.L, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.N], o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of confidentiality, resulting in all resources within the Subsequent System being divulged to the attacker. Alternatively, access to only some restricted information is obtained, but the disclosed information presents a direct, serious impact." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is limited. The information disclosure does not cause a direct, serious loss to the Subsequent System." }, N: { shortName: "N", name: "Negligible", abbreviatedName: "Negl.", jsonSchemaName: "NEGLIGIBLE", description: "There is no loss of confidentiality within the Subsequent System or all confidentiality impact is constrained to the Vulnerable System." } }, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED = [o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.X, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.H, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.L, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.N], o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, S: { shortName: "S", name: "Safety", jsonSchemaName: "SAFETY", description: 'The exploited vulnerability will result in integrity impacts that could cause serious injury or worse (categories of "Marginal" or worse as described in IEC 61508) to a human actor or participant.' }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of integrity, or a complete loss of protection. For example, the attacker is able to modify any/all files protected by the Subsequent System. Alternatively, only some files can be modified, but malicious modification would present a direct, serious consequence to the Subsequent System." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is limited. The data modification does not have a direct, serious impact to the Subsequent System." }, N: { shortName: "N", name: "Negligible", abbreviatedName: "Negl.", jsonSchemaName: "NEGLIGIBLE", description: "There is no loss of integrity within the Subsequent System or all integrity impact is constrained to the Vulnerable System." } }, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED = [o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.X, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.S, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.H, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.L, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.N], o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, S: { shortName: "S", name: "Safety", jsonSchemaName: "SAFETY", description: 'The exploited vulnerability will result in availability impacts that could cause serious injury or worse (categories of "Marginal" or worse as described in IEC 61508) to a human actor or participant.' }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of availability, resulting in the attacker being able to fully deny access to resources in the Subsequent System; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed). Alternatively, the attacker has the ability to deny some availability, but the loss of availability presents a direct, serious consequence to the Subsequent System (e.g., the attacker cannot disrupt existing connections, but can prevent new connections; the attacker can repeatedly exploit a vulnerability that, in each instance of a successful attack, leaks a only small amount of memory, but after repeated exploitation causes a service to become completely unavailable)." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Performance is reduced or there are interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users. The resources in the Subsequent System are either partially available all of the time, or fully available only some of the time, but overall there is no direct, serious consequence to the Subsequent System." }, N: { shortName: "N", name: "Negligible", abbreviatedName: "Negl.", jsonSchemaName: "NEGLIGIBLE", description: "There is no impact to availability within the Subsequent System or all availability impact is constrained to the Vulnerable System." } }, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED = [o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.X, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.S, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.H, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.L, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.N], o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "Loss of Confidentiality is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Confidentiality is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Loss of Confidentiality is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, o.REQUIREMENT_CONFIDENTIALITY_MODIFIED = [o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.X, o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.H, o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.M, o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.L], o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "Loss of Integrity is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Integrity is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Loss of Integrity is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, o.REQUIREMENT_INTEGRITY_MODIFIED = [o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.X, o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.H, o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.M, o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.L], o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "Loss of Availability is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Availability is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "Loss of Availability is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, o.REQUIREMENT_AVAILABILITY_MODIFIED = [o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.X, o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.H, o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.M, o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.L], o.AV_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Not Defined" }, N: { shortName: "N", name: "Network", jsonSchemaName: "NETWORK", description: "The vulnerable system is bound to the network stack and the set of possible attackers extends beyond the other options listed below, up to and including the entire Internet. Such a vulnerability is often termed \u201Cremotely exploitable\u201D and can be thought of as an attack being exploitable at the protocol level one or more network hops away (e.g., across one or more routers). An example of a network attack is an attacker causing a denial of service (DoS) by sending a specially crafted TCP packet across a wide area network." }, A: { shortName: "A", name: "Adjacent Network", abbreviatedName: "Adj. Network", jsonSchemaName: "ADJACENT", description: "The vulnerable system is bound to a protocol stack, but the attack is limited at the protocol level to a logically adjacent topology. This can mean an attack must be launched from the same shared proximity (e.g., Bluetooth, NFC, or IEEE 802.11) or logical network (e.g., local IP subnet), or from within a secure or otherwise limited administrative domain (e.g., MPLS, secure VPN within an administrative network zone). One example of an Adjacent attack would be an ARP (IPv4) or neighbor discovery (IPv6) flood leading to a denial of service on the local LAN segment." }, L: { shortName: "L", name: "Local", jsonSchemaName: "LOCAL", description: "The vulnerable system is not bound to the network stack and the attacker\u2019s path is via read/write/execute capabilities. Either: the attacker exploits the vulnerability by accessing the target system locally (e.g., keyboard, console), or through terminal emulation (e.g., SSH); or the attacker relies on User Interaction by another person to perform actions required to exploit the vulnerability (e.g., using social engineering techniques to trick a legitimate user into opening a malicious document)." }, P: { shortName: "P", name: "Physical", abbreviatedName: "Phys.", jsonSchemaName: "PHYSICAL", description: "The attack requires the attacker to physically touch or manipulate the vulnerable system. Physical interaction may be brief (e.g., evil maid attack) or persistent. An example of such an attack is a cold boot attack in which an attacker gains access to disk encryption keys after physically accessing the target system. Other examples include peripheral attacks via FireWire/USB Direct Memory Access (DMA)." } }, o.AV = { name: "Attack Vector", shortName: "AV", subCategory: "Exploitability Metrics", description: "This metric reflects the context by which vulnerability exploitation is possible.", values: [o.AV_VALUES.X, o.AV_VALUES.N, o.AV_VALUES.A, o.AV_VALUES.L, o.AV_VALUES.P], worseCaseValue: o.AV_VALUES.N }, o.AC_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Not Defined" }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "The attacker must take no measurable action to exploit the vulnerability. The attack requires no target-specific circumvention to exploit the vulnerability. An attacker can expect repeatable success against the vulnerable system." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "successful attack depends on the evasion or circumvention of security-enhancing techniques in place that would otherwise hinder the attack. The attacker must have additional methods available to bypass security measures in place." } }, o.AC = { name: "Attack Complexity", shortName: "AC", subCategory: "Exploitability Metrics", description: "This metric captures measurable actions that the attacker must take to evade or circumvent built-in security-enhancing conditions in order to obtain a working exploit.", values: [o.AC_VALUES.X, o.AC_VALUES.L, o.AC_VALUES.H], worseCaseValue: o.AC_VALUES.L }, o.AT_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Not Defined" }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "The successful attack does not depend on the deployment and execution conditions of the vulnerable system. The attacker can expect to be able to reach the vulnerability and execute the exploit under all or most instances of the vulnerability." }, P: { shortName: "P", name: "Present", jsonSchemaName: "PRESENT", description: "The successful attack depends on the presence of specific deployment and execution conditions of the vulnerable system that enable the attack. The successfulness of the attack is conditioned on execution conditions that are not under full control of the attacker. The attack may need to be launched multiple times against a single target before being successful. Network injection. The attacker must inject themselves into the logical network path between the target and the resource requested by the victim (e.g. vulnerabilities requiring an on-path attacker)." } }, o.AT = { name: "Attack Requirements", shortName: "AT", subCategory: "Exploitability Metrics", description: "This metric captures the prerequisite deployment and execution conditions or variables of the vulnerable system that enable the attack.", values: [o.AT_VALUES.X, o.AT_VALUES.N, o.AT_VALUES.P], worseCaseValue: o.AT_VALUES.N }, o.PR_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Not Defined" }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "The attacker is unauthenticated prior to attack, and therefore does not require any access to settings or files of the vulnerable system to carry out an attack." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "The attacker requires privileges that provide basic capabilities that are typically limited to settings and resources owned by a single low-privileged user. Alternatively, an attacker with Low privileges has the ability to access only non-sensitive resources." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "The attacker requires privileges that provide significant (e.g., administrative) control over the vulnerable system allowing full access to the vulnerable system\u2019s settings and files." } }, o.PR = { name: "Privileges Required", shortName: "PR", subCategory: "Exploitability Metrics", description: "This metric describes the level of privileges an attacker must possess prior to successfully exploiting the vulnerability.", values: [o.PR_VALUES.X, o.PR_VALUES.N, o.PR_VALUES.L, o.PR_VALUES.H], worseCaseValue: o.PR_VALUES.N }, o.UI_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Not Defined" }, N: { shortName: "N", name: "None", jsonSchemaName: "NONE", description: "The vulnerable system can be exploited without interaction from any human user, other than the attacker. Examples include: a remote attacker is able to send packets to a target system a locally authenticated attacker executes code to elevate privileges" }, P: { shortName: "P", name: "Passive", jsonSchemaName: "PASSIVE", description: "Successful exploitation of this vulnerability requires limited interaction by the targeted user with the vulnerable system and the attacker\u2019s payload. These interactions would be considered involuntary and do not require that the user actively subvert protections built into the vulnerable system." }, A: { shortName: "A", name: "Active", jsonSchemaName: "ACTIVE", description: "Successful exploitation of this vulnerability requires a targeted user to perform specific, conscious interactions with the vulnerable system and the attacker\u2019s payload, or the user\u2019s interactions would actively subvert protection mechanisms which would lead to exploitation of the vulnerability." } }, o.UI = { name: "User Interaction", shortName: "UI", subCategory: "Exploitability Metrics", description: "This metric captures the requirement for a human user, other than the attacker, to participate in the successful compromise of the vulnerable system.", values: [o.UI_VALUES.X, o.UI_VALUES.N, o.UI_VALUES.P, o.UI_VALUES.A], worseCaseValue: o.UI_VALUES.N }, o.VC = { name: "Confidentiality", shortName: "VC", subCategory: "Vulnerable System Impact", description: "This metric measures the impact to the confidentiality of the information managed by the Vulnerable System due to a successfully exploited vulnerability.", values: o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE, worseCaseValue: o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.H }, o.VI = { name: "Integrity", shortName: "VI", subCategory: "Vulnerable System Impact", description: "This metric measures the impact to the integrity of the Vulnerable System due to a successfully exploited vulnerability.", values: o.VULNERABLE_SYSTEM_INTEGRITY_BASE, worseCaseValue: o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.H }, o.VA = { name: "Availability", shortName: "VA", subCategory: "Vulnerable System Impact", description: "This metric measures the impact to the availability of the Vulnerable System due to a successfully exploited vulnerability.", values: o.VULNERABLE_SYSTEM_AVAILABILITY_BASE, worseCaseValue: o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.H }, o.SC = { name: "Confidentiality", shortName: "SC", subCategory: "Subsequent System Impact", description: "This metric measures the impact to the confidentiality of information managed by a system other than the Vulnerable System as a consequence of a successfully exploited vulnerability.", values: o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE, worseCaseValue: o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.H }, o.SI = { name: "Integrity", shortName: "SI", subCategory: "Subsequent System Impact", description: "This metric measures the impact to the integrity of a system other than the Vulnerable System as a consequence of a successfully exploited vulnerability.", values: o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE, worseCaseValue: o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.H }, o.SA = { name: "Availability", shortName: "SA", subCategory: "Subsequent System Impact", description: "This metric measures the impact to the availability of a system other than the Vulnerable System as a consequence of a successfully exploited vulnerability.", values: o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE, worseCaseValue: o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.H }, o.S_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "The metric has not been evaluated." }, N: { shortName: "N", name: "Negligible", abbreviatedName: "Negl.", jsonSchemaName: "NEGLIGIBLE", description: 'Consequences of the vulnerability meet definition of IEC 61508 consequence categories of "marginal," "critical," or "catastrophic."' }, P: { shortName: "P", name: "Present", jsonSchemaName: "PRESENT", description: 'Consequences of the vulnerability meet definition of IEC 61508 consequence category "negligible."' } }, o.S = { name: "Safety", shortName: "S", description: "This supplemental metric captures Safety impacts of a vulnerability when the affected system has an intended use or fitness of purpose aligned to safety.", values: [o.S_VALUES.X, o.S_VALUES.N, o.S_VALUES.P], worseCaseValue: o.S_VALUES.P }, o.AU_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "The metric has not been evaluated." }, N: { shortName: "N", name: "No", jsonSchemaName: "NO", description: "Attackers cannot reliably automate all 4 steps of the kill chain for this vulnerability for some reason. These steps are reconnaissance, weaponization, delivery, and exploitation." }, Y: { shortName: "Y", name: "Yes", jsonSchemaName: "YES", description: "Attackers can reliably automate all 4 steps of the kill chain. These steps are reconnaissance, weaponization, delivery, and exploitation (e.g., the vulnerability is \u201Cwormable\u201D)." } }, o.AU = { name: "Automatable", shortName: "AU", description: "This supplemental metric captures whether an attacker can reliably automate exploitation of this vulnerability across multiple targets, based on the first four steps of the kill chain (reconnaissance, weaponization, delivery, and exploitation).", values: [o.AU_VALUES.X, o.AU_VALUES.N, o.AU_VALUES.Y], worseCaseValue: o.AU_VALUES.Y }, o.R_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "The metric has not been evaluated." }, A: { shortName: "A", name: "Automatic", abbreviatedName: "Automat.", jsonSchemaName: "AUTOMATIC", description: "The system recovers services automatically after an attack has been performed." }, U: { shortName: "U", name: "User", jsonSchemaName: "USER", description: "The system requires manual intervention by the user to recover services, after an attack has been performed." }, I: { shortName: "I", name: "Irrecoverable", abbreviatedName: "Irrecov.", jsonSchemaName: "IRRECOVERABLE", description: "The system services are irrecoverable by the user, after an attack has been performed." } }, o.R = { name: "Recovery", shortName: "R", description: "This supplemental metric describes the resilience of a system to recover services, in terms of performance and availability, after an attack has been performed.", values: [o.R_VALUES.X, o.R_VALUES.A, o.R_VALUES.U, o.R_VALUES.I], worseCaseValue: o.R_VALUES.I }, o.V_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "The metric has not been evaluated." }, D: { shortName: "D", name: "Diffuse", jsonSchemaName: "DIFFUSE", description: "The vulnerable system has limited resources. That is, the resources that the attacker will gain control over with a single exploitation event are relatively small. An example of Diffuse (think: limited) Value Density would be an attack on a single email client vulnerability." }, C: { shortName: "C", name: "Concentrated", abbreviatedName: "Concentr.", jsonSchemaName: "CONCENTRATED", description: "The vulnerable system is rich in resources. Heuristically, such systems are often the direct responsibility of \u201Csystem operators\u201D rather than users. An example of Concentrated (think: broad) Value Density would be an attack on a central email server." } }, o.V = { name: "Value Density", shortName: "V", description: "This supplemental metric describes the resources that the attacker will gain control over with a single exploitation event.", values: [o.V_VALUES.X, o.V_VALUES.D, o.V_VALUES.C], worseCaseValue: o.V_VALUES.C }, o.RE_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "The metric has not been evaluated." }, L: { shortName: "L", name: "Low", jsonSchemaName: "LOW", description: "The effort required to respond to a vulnerability is low/trivial. Examples include: communication on better documentation, configuration workarounds, or guidance from the vendor that does not require an immediate update, upgrade, or replacement by the consuming entity, such as firewall filter configuration." }, M: { shortName: "M", name: "Moderate", abbreviatedName: "Moder.", jsonSchemaName: "MODERATE", description: "The actions required to respond to a vulnerability require some effort on behalf of the consumer and could cause minimal service impact to implement. Examples include: simple remote update, disabling of a subsystem, or a low-touch software upgrade such as a driver update." }, H: { shortName: "H", name: "High", jsonSchemaName: "HIGH", description: "The actions required to respond to a vulnerability are significant and/or difficult, and may possibly lead to an extended, scheduled service impact. This would need to be considered for scheduling purposes including honoring any embargo on deployment of the selected response. Alternatively, response to the vulnerability in the field is not possible remotely. The only resolution to the vulnerability involves physical replacement (e.g. units deployed would have to be recalled for a depot level repair or replacement)." } }, o.RE = { name: "Vulnerability Response Effort", shortName: "RE", description: "This supplemental metric provides supplemental information on how difficult it is for consumers to provide an initial response to the impact of a vulnerability for deployed products and services in their infrastructure.", values: [o.RE_VALUES.X, o.RE_VALUES.L, o.RE_VALUES.M, o.RE_VALUES.H], worseCaseValue: o.RE_VALUES.H }, o.U_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "The metric has not been evaluated." }, Clear: { shortName: "Clear", name: "Clear", jsonSchemaName: "CLEAR", description: "Provider has assessed the impact of this vulnerability as having the highest urgency." }, Green: { shortName: "Green", name: "Green", jsonSchemaName: "GREEN", description: "Provider has assessed the impact of this vulnerability as having a moderate urgency." }, Amber: { shortName: "Amber", name: "Amber", jsonSchemaName: "AMBER", description: "Provider has assessed the impact of this vulnerability as having a reduced urgency." }, Red: { shortName: "Red", name: "Red", jsonSchemaName: "RED", description: "Provider has assessed the impact of this vulnerability as having no urgency (Informational)." } }, o.U = { name: "Provider Urgency", shortName: "U", description: "This supplemental metric provides a standardized way for the system provider to convey a qualitative urgency rating (Clear, Green, Amber, Red) for the vulnerability.", values: [o.U_VALUES.X, o.U_VALUES.Clear, o.U_VALUES.Green, o.U_VALUES.Amber, o.U_VALUES.Red], worseCaseValue: o.U_VALUES.Red }, o.MAV = { name: "Modified Attack Vector", shortName: "MAV", subCategory: "Exploitability Metrics", description: "Overrides the Base Attack Vector metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.AV, values: o.AV.values, worseCaseValue: o.AV_VALUES.N }, o.MAC = { name: "Modified Attack Complexity", shortName: "MAC", subCategory: "Exploitability Metrics", description: "Overrides the Base Attack Complexity metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.AC, values: o.AC.values, worseCaseValue: o.AC_VALUES.L }, o.MAT = { name: "Modified Attack Requirements", shortName: "MAT", subCategory: "Exploitability Metrics", description: "Overrides the Base Attack Requirements metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.AT, values: o.AT.values, worseCaseValue: o.AT_VALUES.P }, o.MPR = { name: "Modified Privileges Required", shortName: "MPR", subCategory: "Exploitability Metrics", description: "Overrides the Base Privileges Required metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.PR, values: o.PR.values, worseCaseValue: o.PR_VALUES.N }, o.MUI = { name: "Modified User Interaction", shortName: "MUI", subCategory: "Exploitability Metrics", description: "Overrides the Base User Interaction metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.UI, values: o.UI.values, worseCaseValue: o.UI_VALUES.N }, o.MVC = { name: "Modified Confidentiality", shortName: "MVC", subCategory: "Vulnerable System Impact", description: "Overrides the Base Vulnerable System Confidentiality metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.VC, values: o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE, worseCaseValue: o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.H }, o.MVI = { name: "Modified Integrity", shortName: "MVI", subCategory: "Vulnerable System Impact", description: "Overrides the Base Vulnerable System Integrity metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.VI, values: o.VULNERABLE_SYSTEM_INTEGRITY_BASE, worseCaseValue: o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.H }, o.MVA = { name: "Modified Availability", shortName: "MVA", subCategory: "Vulnerable System Impact", description: "Overrides the Base Vulnerable System Availability metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.VA, values: o.VULNERABLE_SYSTEM_AVAILABILITY_BASE, worseCaseValue: o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.H }, o.MSC = { name: "Modified Confidentiality", shortName: "MSC", subCategory: "Subsequent System Impact", description: "Overrides the Base Subsequent System Confidentiality metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.SC, values: o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED, worseCaseValue: o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.H }, o.MSI = { name: "Modified Integrity", shortName: "MSI", subCategory: "Subsequent System Impact", description: "Overrides the Base Subsequent System Integrity metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.SI, baseMetricEquivalentMapper: (e3) => e3 === o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.S ? o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.H : e3, values: o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED, worseCaseValue: o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.H }, o.MSA = { name: "Modified Availability", shortName: "MSA", subCategory: "Subsequent System Impact", description: "Overrides the Base Subsequent System Availability metric to reflect specific characteristics of the analyst's environment.", baseMetricEquivalent: o.SA, baseMetricEquivalentMapper: (e3) => e3 === o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.S ? o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.H : e3, values: o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED, worseCaseValue: o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.H }, o.CR = { name: "Confidentiality Requirement", shortName: "CR", description: "This metric enables the consumer to customize the assessment depending on the importance of Confidentiality to the affected IT asset within the analyst's organization.", values: o.REQUIREMENT_CONFIDENTIALITY_MODIFIED, worseCaseValue: o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.H }, o.IR = { name: "Integrity Requirement", shortName: "IR", description: "This metric enables the consumer to customize the assessment depending on the importance of Integrity to the affected IT asset within the analyst's organization.", values: o.REQUIREMENT_INTEGRITY_MODIFIED, worseCaseValue: o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.H }, o.AR = { name: "Availability Requirement", shortName: "AR", description: "This metric enables the consumer to customize the assessment depending on the importance of Availability to the affected IT asset within the analyst's organization.", values: o.REQUIREMENT_AVAILABILITY_MODIFIED, worseCaseValue: o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.H }, o.E_VALUES = { X: { shortName: "X", name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Reliable threat intelligence is not available to determine Exploit Maturity characteristics. This is the default value and is equivalent to Attacked (A) for the purposes of the calculation of the score by assuming the worst case." }, A: { shortName: "A", name: "Attacked", jsonSchemaName: "ATTACKED", description: "Based on available threat intelligence either of the following must apply: Attacks targeting this vulnerability (attempted or successful) have been reported Solutions to simplify attempts to exploit the vulnerability are publicly or privately available (such as exploit toolkits)" }, P: { shortName: "P", name: "POC", jsonSchemaName: "PROOF_OF_CONCEPT", description: "Based on available threat intelligence each of the following must apply: Proof-of-concept exploit code is publicly available No knowledge of reported attempts to exploit this vulnerability No knowledge of publicly available solutions used to simplify attempts to exploit the vulnerability (i.e., the \u201CAttacked\u201D value does not apply)" }, U: { shortName: "U", name: "Unreported", jsonSchemaName: "UNREPORTED", description: "Based on available threat intelligence each of the following must apply: No knowledge of publicly available proof-of-concept exploit code No knowledge of reported attempts to exploit this vulnerability No knowledge of publicly available solutions used to simplify attempts to exploit the vulnerability (i.e., neither the \u201CPOC\u201D nor \u201CAttacked\u201D values apply)" } }, o.E = { name: "Exploit Maturity", shortName: "E", description: "This metric measures the likelihood of the vulnerability being attacked, and is based on the current state of exploit techniques, exploit code availability, or active in-the-wild exploitation.", values: [o.E_VALUES.X, o.E_VALUES.A, o.E_VALUES.P, o.E_VALUES.U], worseCaseValue: o.E_VALUES.A }, o.BASE_CATEGORY = { name: "base", description: "Base Metrics" }, o.SUPPLEMENTAL_CATEGORY = { name: "supplemental", description: "Supplemental Metrics" }, o.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY = { name: "environmental-base", description: "Environmental Metrics (Modified Base)" }, o.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY = { name: "environmental-security-requirement", description: "Environmental Metrics (Security Requirements)" }, o.THREAT_CATEGORY = { name: "threat", description: "Threat Metrics" }, o.BASE_CATEGORY_VALUES = [o.AV, o.AC, o.AT, o.PR, o.UI, o.VC, o.VI, o.VA, o.SC, o.SI, o.SA], o.SUPPLEMENTAL_CATEGORY_VALUES = [o.S, o.AU, o.R, o.V, o.RE, o.U], o.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY_VALUES = [o.MAV, o.MAC, o.MAT, o.MPR, o.MUI, o.MVC, o.MVI, o.MVA, o.MSC, o.MSI, o.MSA], o.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY_VALUES = [o.CR, o.IR, o.AR], o.THREAT_CATEGORY_VALUES = [o.E], o.REGISTERED_COMPONENTS_EDITOR_ORDER = /* @__PURE__ */ new Map(), o.REGISTERED_COMPONENTS_VECTOR_STRING_ORDER = /* @__PURE__ */ new Map(), o.REGISTERED_COMPONENTS_EDITOR_ORDER.set(o.BASE_CATEGORY, o.BASE_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_EDITOR_ORDER.set(o.SUPPLEMENTAL_CATEGORY, o.SUPPLEMENTAL_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_EDITOR_ORDER.set(o.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY, o.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_EDITOR_ORDER.set(o.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY, o.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_EDITOR_ORDER.set(o.THREAT_CATEGORY, o.THREAT_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_VECTOR_STRING_ORDER.set(o.BASE_CATEGORY, o.BASE_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_VECTOR_STRING_ORDER.set(o.THREAT_CATEGORY, o.THREAT_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_VECTOR_STRING_ORDER.set(o.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY, o.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_VECTOR_STRING_ORDER.set(o.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY, o.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY_VALUES), o.REGISTERED_COMPONENTS_VECTOR_STRING_ORDER.set(o.SUPPLEMENTAL_CATEGORY, o.SUPPLEMENTAL_CATEGORY_VALUES), o.MV_LOOKUP = { "000000": 10, "000001": 9.9, "000010": 9.8, "000011": 9.5, "000020": 9.5, "000021": 9.2, "000100": 10, "000101": 9.6, "000110": 9.3, "000111": 8.7, "000120": 9.1, "000121": 8.1, "000200": 9.3, "000201": 9, "000210": 8.9, "000211": 8, "000220": 8.1, "000221": 6.8, "001000": 9.8, "001001": 9.5, "001010": 9.5, "001011": 9.2, "001020": 9, "001021": 8.4, "001100": 9.3, "001101": 9.2, "001110": 8.9, "001111": 8.1, "001120": 8.1, "001121": 6.5, "001200": 8.8, "001201": 8, "001210": 7.8, "001211": 7, "001220": 6.9, "001221": 4.8, "002001": 9.2, "002011": 8.2, "002021": 7.2, "002101": 7.9, "002111": 6.9, "002121": 5, "002201": 6.9, "002211": 5.5, "002221": 2.7, "010000": 9.9, "010001": 9.7, "010010": 9.5, "010011": 9.2, "010020": 9.2, "010021": 8.5, "010100": 9.5, "010101": 9.1, "010110": 9, "010111": 8.3, "010120": 8.4, "010121": 7.1, "010200": 9.2, "010201": 8.1, "010210": 8.2, "010211": 7.1, "010220": 7.2, "010221": 5.3, "011000": 9.5, "011001": 9.3, "011010": 9.2, "011011": 8.5, "011020": 8.5, "011021": 7.3, "011100": 9.2, "011101": 8.2, "011110": 8, "011111": 7.2, "011120": 7, "011121": 5.9, "011200": 8.4, "011201": 7, "011210": 7.1, "011211": 5.2, "011220": 5, "011221": 3, "012001": 8.6, "012011": 7.5, "012021": 5.2, "012101": 7.1, "012111": 5.2, "012121": 2.9, "012201": 6.3, "012211": 2.9, "012221": 1.7, 1e5: 9.8, 100001: 9.5, 100010: 9.4, 100011: 8.7, 100020: 9.1, 100021: 8.1, 100100: 9.4, 100101: 8.9, 100110: 8.6, 100111: 7.4, 100120: 7.7, 100121: 6.4, 100200: 8.7, 100201: 7.5, 100210: 7.4, 100211: 6.3, 100220: 6.3, 100221: 4.9, 101e3: 9.4, 101001: 8.9, 101010: 8.8, 101011: 7.7, 101020: 7.6, 101021: 6.7, 101100: 8.6, 101101: 7.6, 101110: 7.4, 101111: 5.8, 101120: 5.9, 101121: 5, 101200: 7.2, 101201: 5.7, 101210: 5.7, 101211: 5.2, 101220: 5.2, 101221: 2.5, 102001: 8.3, 102011: 7, 102021: 5.4, 102101: 6.5, 102111: 5.8, 102121: 2.6, 102201: 5.3, 102211: 2.1, 102221: 1.3, 11e4: 9.5, 110001: 9, 110010: 8.8, 110011: 7.6, 110020: 7.6, 110021: 7, 110100: 9, 110101: 7.7, 110110: 7.5, 110111: 6.2, 110120: 6.1, 110121: 5.3, 110200: 7.7, 110201: 6.6, 110210: 6.8, 110211: 5.9, 110220: 5.2, 110221: 3, 111e3: 8.9, 111001: 7.8, 111010: 7.6, 111011: 6.7, 111020: 6.2, 111021: 5.8, 111100: 7.4, 111101: 5.9, 111110: 5.7, 111111: 5.7, 111120: 4.7, 111121: 2.3, 111200: 6.1, 111201: 5.2, 111210: 5.7, 111211: 2.9, 111220: 2.4, 111221: 1.6, 112001: 7.1, 112011: 5.9, 112021: 3, 112101: 5.8, 112111: 2.6, 112121: 1.5, 112201: 2.3, 112211: 1.3, 112221: 0.6, 2e5: 9.3, 200001: 8.7, 200010: 8.6, 200011: 7.2, 200020: 7.5, 200021: 5.8, 200100: 8.6, 200101: 7.4, 200110: 7.4, 200111: 6.1, 200120: 5.6, 200121: 3.4, 200200: 7, 200201: 5.4, 200210: 5.2, 200211: 4, 200220: 4, 200221: 2.2, 201e3: 8.5, 201001: 7.5, 201010: 7.4, 201011: 5.5, 201020: 6.2, 201021: 5.1, 201100: 7.2, 201101: 5.7, 201110: 5.5, 201111: 4.1, 201120: 4.6, 201121: 1.9, 201200: 5.3, 201201: 3.6, 201210: 3.4, 201211: 1.9, 201220: 1.9, 201221: 0.8, 202001: 6.4, 202011: 5.1, 202021: 2, 202101: 4.7, 202111: 2.1, 202121: 1.1, 202201: 2.4, 202211: 0.9, 202221: 0.4, 21e4: 8.8, 210001: 7.5, 210010: 7.3, 210011: 5.3, 210020: 6, 210021: 5, 210100: 7.3, 210101: 5.5, 210110: 5.9, 210111: 4, 210120: 4.1, 210121: 2, 210200: 5.4, 210201: 4.3, 210210: 4.5, 210211: 2.2, 210220: 2, 210221: 1.1, 211e3: 7.5, 211001: 5.5, 211010: 5.8, 211011: 4.5, 211020: 4, 211021: 2.1, 211100: 6.1, 211101: 5.1, 211110: 4.8, 211111: 1.8, 211120: 2, 211121: 0.9, 211200: 4.6, 211201: 1.8, 211210: 1.7, 211211: 0.7, 211220: 0.8, 211221: 0.2, 212001: 5.3, 212011: 2.4, 212021: 1.4, 212101: 2.4, 212111: 1.2, 212121: 0.5, 212201: 1, 212211: 0.3, 212221: 0.1 }, o.ATTRIBUTE_SEVERITY_ORDER = [[o.AT_VALUES.P, o.AT_VALUES.P], [o.AT_VALUES.N, o.AT_VALUES.N], [o.AT_VALUES.X, o.AT_VALUES.X], [o.S_VALUES.X], [o.S_VALUES.N], [o.S_VALUES.P], [o.AU_VALUES.X], [o.AU_VALUES.N], [o.AU_VALUES.Y], [o.V_VALUES.X], [o.V_VALUES.D], [o.V_VALUES.C], [o.AC_VALUES.H, o.AC_VALUES.H], [o.AC_VALUES.L, o.AC_VALUES.L], [o.AC_VALUES.X, o.AC_VALUES.X], [o.PR_VALUES.H, o.PR_VALUES.H], [o.PR_VALUES.L, o.PR_VALUES.L], [o.PR_VALUES.N, o.PR_VALUES.N], [o.PR_VALUES.X, o.PR_VALUES.X], [o.UI_VALUES.A, o.UI_VALUES.A], [o.UI_VALUES.P, o.UI_VALUES.P], [o.UI_VALUES.N, o.UI_VALUES.N], [o.UI_VALUES.X, o.UI_VALUES.X], [o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.X, o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.X, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.X], [o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.N, o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.N, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.N], [o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.L, o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.L, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.L], [o.VULNERABLE_SYSTEM_CONFIDENTIALITY_BASE_VALUES.H, o.VULNERABLE_SYSTEM_INTEGRITY_BASE_VALUES.H, o.VULNERABLE_SYSTEM_AVAILABILITY_BASE_VALUES.H], [o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.X, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.X, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.X, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.X, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.X, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.X], [o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.N, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.N, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.N, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.N, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.N, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.N], [o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.L, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.L, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.L, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.L, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.L, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.L], [o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_MODIFIED_VALUES.H, o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.H, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.H, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.H, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.H, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.H], [o.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.S, o.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.S, o.SUBSEQUENT_SYSTEM_CONFIDENTIALITY_BASE_VALUES.S, o.SUBSEQUENT_SYSTEM_INTEGRITY_BASE_VALUES.S, o.SUBSEQUENT_SYSTEM_AVAILABILITY_BASE_VALUES.S], [o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.L, o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.L, o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.L], [o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.M, o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.M, o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.M], [o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.H, o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.H, o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.H], [o.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.X, o.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.X, o.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.X], [o.E_VALUES.U], [o.E_VALUES.P], [o.E_VALUES.A], [o.E_VALUES.X], [o.R_VALUES.X], [o.R_VALUES.A], [o.R_VALUES.U], [o.R_VALUES.I], [o.RE_VALUES.X], [o.RE_VALUES.L], [o.RE_VALUES.M], [o.RE_VALUES.H], [o.U_VALUES.X], [o.U_VALUES.Clear], [o.U_VALUES.Green], [o.U_VALUES.Amber], [o.U_VALUES.Red], [o.AV_VALUES.X, o.AV_VALUES.X], [o.AV_VALUES.P, o.AV_VALUES.P], [o.AV_VALUES.L, o.AV_VALUES.L], [o.AV_VALUES.A, o.AV_VALUES.A], [o.AV_VALUES.N, o.AV_VALUES.N]];
+      }, 904: (e2, t2) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.EqOperations36 = t2.EqOperations5 = t2.EqOperations4 = t2.EqOperations2 = t2.EqOperations1 = t2.EqOperations1245 = t2.getEqImplementations = void 0, t2.getEqImplementations = () => [a.getInstance(), i.getInstance(), s.getInstance(), n.getInstance(), r.getInstance()];
+        class o {
+          deriveNextLowerMacro(e3) {
+            return [e3.deriveNextLower(this.getEqNumber())];
+          }
+          lookupScoresForNextLowerMacro(e3) {
+            return e3[0].getLookupTableScore();
+          }
+          getHighestSeverityVectors(e3) {
+            return this.getEq(e3).getHighestSeverityVectorsUnparsed();
+          }
+          lookupMacroVectorDepth(e3) {
+            return this.getEq(e3).getVectorDepth();
+          }
+        }
+        t2.EqOperations1245 = o;
+        class a extends o {
+          getEq(e3) {
+            return e3.getEq1();
+          }
+          getRelevantAttributes() {
+            return ["AV", "PR", "UI"];
+          }
+          getEqNumber() {
+            return 1;
+          }
+          static getInstance() {
+            return a.instance;
+          }
+        }
+        t2.EqOperations1 = a, a.instance = new a();
+        class i extends o {
+          getEq(e3) {
+            return e3.getEq2();
+          }
+          getRelevantAttributes() {
+            return ["AC", "AT"];
+          }
+          getEqNumber() {
+            return 2;
+          }
+          static getInstance() {
+            return i.instance;
+          }
+        }
+        t2.EqOperations2 = i, i.instance = new i();
+        class s extends o {
+          getEq(e3) {
+            return e3.getEq4();
+          }
+          getRelevantAttributes() {
+            return ["SC", "SI", "SA"];
+          }
+          getEqNumber() {
+            return 4;
+          }
+          static getInstance() {
+            return s.instance;
+          }
+        }
+        t2.EqOperations4 = s, s.instance = new s();
+        class n extends o {
+          getEq(e3) {
+            return e3.getEq5();
+          }
+          getRelevantAttributes() {
+            return [];
+          }
+          getEqNumber() {
+            return 5;
+          }
+          static getInstance() {
+            return n.instance;
+          }
+        }
+        t2.EqOperations5 = n, n.instance = new n();
+        class r {
+          static getInstance() {
+            return r.instance;
+          }
+          getHighestSeverityVectors(e3) {
+            return e3.getJointEq3AndEq6().getHighestSeverityVectorsUnparsed();
+          }
+          getRelevantAttributes() {
+            return ["VC", "VI", "VA", "CR", "IR", "AR"];
+          }
+          deriveNextLowerMacro(e3) {
+            const t3 = e3.getEq3().getLevelAsInt(), o2 = e3.getEq6().getLevelAsInt();
+            return 1 === t3 && 1 === o2 || 0 === t3 && 1 === o2 ? [e3.deriveNextLower(3)] : 1 === t3 && 0 === o2 ? [e3.deriveNextLower(6)] : 0 === t3 && 0 === o2 ? [e3.deriveNextLower(3), e3.deriveNextLower(6)] : [e3.deriveNextLower(3).deriveNextLower(6)];
+          }
+          lookupScoresForNextLowerMacro(e3) {
+            let t3 = NaN, o2 = NaN;
+            return e3.length > 0 && null != e3[0] && (t3 = e3[0].getLookupTableScore()), e3.length > 1 && null != e3[1] && (o2 = e3[1].getLookupTableScore()), isNaN(t3) || isNaN(o2) ? isNaN(t3) ? o2 : t3 : Math.max(t3, o2);
+          }
+          lookupMacroVectorDepth(e3) {
+            return e3.getJointEq3AndEq6().getVectorDepth();
+          }
+        }
+        t2.EqOperations36 = r, r.instance = new r();
+      }, 951: (e2, t2) => {
+        var o;
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss3P1Components = void 0;
+        class a {
+        }
+        t2.Cvss3P1Components = a, o = a, a.CONFIDENTIALITY_IMPACT_VALUES = { X: { shortName: "X", value: 0, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no loss of confidentiality within the impacted component." }, L: { shortName: "L", value: 0.22, name: "Low", jsonSchemaName: "LOW", description: "There is some loss of confidentiality. Access to some restricted information is obtained, but the attacker does not have control over what information is obtained, or the amount or kind of loss is limited. The information disclosure does not cause a direct, serious loss to the impacted component." }, H: { shortName: "H", value: 0.56, name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of confidentiality, resulting in all resources within the impacted component being divulged to the attacker. Alternatively, access to only some restricted information is obtained, but the disclosed information presents a direct, serious impact. For example, an attacker steals the administrator's password, or private encryption keys of a web server." } }, a.CONFIDENTIALITY_IMPACT = [o.CONFIDENTIALITY_IMPACT_VALUES.X, o.CONFIDENTIALITY_IMPACT_VALUES.N, o.CONFIDENTIALITY_IMPACT_VALUES.L, o.CONFIDENTIALITY_IMPACT_VALUES.H], a.INTEGRITY_IMPACT_VALUES = { X: { shortName: "X", value: 0, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no loss of integrity within the impacted component." }, L: { shortName: "L", value: 0.22, name: "Low", jsonSchemaName: "LOW", description: "Modification of data is possible, but the attacker does not have control over the consequence of a modification, or the amount of modification is limited. The data modification does not have a direct, serious impact on the impacted component." }, H: { shortName: "H", value: 0.56, name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of integrity, or a complete loss of protection. For example, the attacker is able to modify any/all files protected by the impacted component. Alternatively, only some files can be modified, but malicious modification would present a direct, serious consequence to the impacted component." } }, a.INTEGRITY_IMPACT = [o.INTEGRITY_IMPACT_VALUES.X, o.INTEGRITY_IMPACT_VALUES.N, o.INTEGRITY_IMPACT_VALUES.L, o.INTEGRITY_IMPACT_VALUES.H], a.AVAILABILITY_IMPACT_VALUES = { X: { shortName: "X", value: 0, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0, name: "None", jsonSchemaName: "NONE", description: "There is no impact to availability within the impacted component." }, L: { shortName: "L", value: 0.22, name: "Low", jsonSchemaName: "LOW", description: "Performance is reduced or there are interruptions in resource availability. Even if repeated exploitation of the vulnerability is possible, the attacker does not have the ability to completely deny service to legitimate users. The resources in the impacted component are either partially available all of the time, or fully available only some of the time, but overall there is no direct, serious consequence to the impacted component." }, H: { shortName: "H", value: 0.56, name: "High", jsonSchemaName: "HIGH", description: "There is a total loss of availability, resulting in the attacker being able to fully deny access to resources in the impacted component; this loss is either sustained (while the attacker continues to deliver the attack) or persistent (the condition persists even after the attack has completed). Alternatively, the attacker has the ability to deny some availability, but the loss of availability presents a direct, serious consequence to the impacted component (e.g., the attacker cannot disrupt existing connections, but can prevent new connections; the attacker can repeatedly exploit a vulnerability that, in each instance of a successful attack, leaks a only small amount of memory, but after repeated exploitation causes a service to become completely unavailable)." } }, a.AVAILABILITY_IMPACT = [o.AVAILABILITY_IMPACT_VALUES.X, o.AVAILABILITY_IMPACT_VALUES.N, o.AVAILABILITY_IMPACT_VALUES.L, o.AVAILABILITY_IMPACT_VALUES.H], a.CONFIDENTIALITY_REQUIREMENT_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value indicates there is insufficient information to choose one of the other values, and has no impact on the overall Environmental Score, i.e., it has the same effect on scoring as assigning Medium." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of Confidentiality is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Confidentiality is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "Loss of Confidentiality is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, a.CONFIDENTIALITY_REQUIREMENT = [o.CONFIDENTIALITY_REQUIREMENT_VALUES.X, o.CONFIDENTIALITY_REQUIREMENT_VALUES.L, o.CONFIDENTIALITY_REQUIREMENT_VALUES.M, o.CONFIDENTIALITY_REQUIREMENT_VALUES.H], a.INTEGRITY_REQUIREMENT_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value indicates there is insufficient information to choose one of the other values, and has no impact on the overall Environmental Score, i.e., it has the same effect on scoring as assigning Medium." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of Integrity is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Integrity is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "Loss of Integrity is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, a.INTEGRITY_REQUIREMENT = [o.INTEGRITY_REQUIREMENT_VALUES.X, o.INTEGRITY_REQUIREMENT_VALUES.L, o.INTEGRITY_REQUIREMENT_VALUES.M, o.INTEGRITY_REQUIREMENT_VALUES.H], a.AVAILABILITY_REQUIREMENT_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Assigning this value indicates there is insufficient information to choose one of the other values, and has no impact on the overall Environmental Score, i.e., it has the same effect on scoring as assigning Medium." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "Loss of Availability is likely to have only a limited adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "Loss of Availability is likely to have a serious adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "Loss of Availability is likely to have a catastrophic adverse effect on the organization or individuals associated with the organization (e.g., employees, customers)." } }, a.AVAILABILITY_REQUIREMENT = [o.AVAILABILITY_REQUIREMENT_VALUES.X, o.AVAILABILITY_REQUIREMENT_VALUES.L, o.AVAILABILITY_REQUIREMENT_VALUES.M, o.AVAILABILITY_REQUIREMENT_VALUES.H], a.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, L: { shortName: "L", value: 0.5, name: "Low", jsonSchemaName: "LOW", description: "There is no impact to the integrity of the system." }, M: { shortName: "M", value: 1, name: "Medium", jsonSchemaName: "MEDIUM", description: "There is a partial compromise of system integrity." }, H: { shortName: "H", value: 1.5, name: "High", jsonSchemaName: "HIGH", description: "There is a total compromise of system integrity." } }, a.TEMPLATE_CIA_REQUIREMENT_MODIFIED = [o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.X, o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.L, o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.M, o.TEMPLATE_CIA_REQUIREMENT_MODIFIED_VALUES.H], a.BASE_CATEGORY = { name: "base", description: "This metric reflects the qualities of a vulnerability that are constant over time and across user environments." }, a.AV_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "Network", abbreviatedName: "Netw.", jsonSchemaName: "NETWORK", description: "The vulnerable component is bound to the network stack and the set of possible attackers extends beyond the other options listed below, up to and including the entire Internet." }, A: { shortName: "A", value: 0.62, name: "Adjacent Network", abbreviatedName: "Adj. Network", jsonSchemaName: "ADJACENT_NETWORK", description: "The vulnerable component is bound to the network stack, but the attack is limited at the protocol level to a logically adjacent topology." }, L: { shortName: "L", value: 0.55, name: "Local", jsonSchemaName: "LOCAL", description: "The vulnerable component is not bound to the network stack and the attacker's path is via read/write/execute capabilities." }, P: { shortName: "P", value: 0.2, name: "Physical", abbreviatedName: "Phys.", jsonSchemaName: "PHYSICAL", description: "The attack requires the attacker to physically touch or manipulate the vulnerable component." } }, a.AV = { name: "Attack Vector", shortName: "AV", subCategory: "Exploitability Metrics", description: "This metric reflects the context by which vulnerability exploitation is possible. The more remote an attacker can be to attack a host, the greater the vulnerability score.", values: [o.AV_VALUES.X, o.AV_VALUES.N, o.AV_VALUES.A, o.AV_VALUES.L, o.AV_VALUES.P] }, a.AC_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, L: { shortName: "L", value: 0.77, name: "Low", jsonSchemaName: "LOW", description: "Specialized access conditions or extenuating circumstances do not exist. An attacker can expect repeatable success when attacking the vulnerable component." }, H: { shortName: "H", value: 0.44, name: "High", jsonSchemaName: "HIGH", description: "A successful attack depends on conditions beyond the attacker's control. That is, a successful attack cannot be accomplished at will, but requires the attacker to invest in some measurable amount of effort in preparation or execution against the vulnerable component before a successful attack can be expected." } }, a.AC = { name: "Attack Complexity", shortName: "AC", subCategory: "Exploitability Metrics", description: "This metric describes the conditions beyond the attacker's control that must exist in order to exploit the vulnerability.", values: [o.AC_VALUES.X, o.AC_VALUES.L, o.AC_VALUES.H] }, a.PR_VALUES = { X: { shortName: "X", value: 1, changedValue: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, changedValue: 0.85, name: "None", jsonSchemaName: "NONE", description: "The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files of the vulnerable system to carry out an attack." }, L: { shortName: "L", value: 0.62, changedValue: 0.68, name: "Low", jsonSchemaName: "LOW", description: "The attacker requires privileges that provide basic user capabilities that could normally affect only settings and files owned by a user. Alternatively, an attacker with Low privileges has the ability to access only non-sensitive resources." }, H: { shortName: "H", value: 0.27, changedValue: 0.5, name: "High", jsonSchemaName: "HIGH", description: "The attacker requires privileges that provide significant (e.g., administrative) control over the vulnerable component allowing access to component-wide settings and files." } }, a.PR = { name: "Privileges Required", shortName: "PR", subCategory: "Exploitability Metrics", description: "This metric describes the level of privileges an attacker must possess before successfully exploiting the vulnerability.", values: [o.PR_VALUES.X, o.PR_VALUES.N, o.PR_VALUES.L, o.PR_VALUES.H] }, a.UI_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "None", jsonSchemaName: "NONE", description: "The vulnerable system can be exploited without interaction from any user." }, R: { shortName: "R", value: 0.62, name: "Required", abbreviatedName: "Req.", jsonSchemaName: "REQUIRED", description: "Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited. For example, a successful exploit may only be possible during the installation of an application by a system administrator." } }, a.UI = { name: "User Interaction", shortName: "UI", subCategory: "Exploitability Metrics", description: "This metric captures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component.", values: [o.UI_VALUES.X, o.UI_VALUES.N, o.UI_VALUES.R] }, a.S_VALUES = { X: { shortName: "X", value: false, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: false, name: "Unchanged", abbreviatedName: "Unchang.", jsonSchemaName: "UNCHANGED", description: "An exploited vulnerability can only affect resources managed by the same authority." }, C: { shortName: "C", value: true, name: "Changed", jsonSchemaName: "CHANGED", description: "An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable system's design." } }, a.S = { name: "Scope", shortName: "S", subCategory: "Exploitability Metrics", description: "Can an exploit of the vulnerability be accomplished remotely?", values: [o.S_VALUES.X, o.S_VALUES.U, o.S_VALUES.C] }, a.C = { name: "Confidentiality Impact", shortName: "C", subCategory: "Impact Metrics", description: "This metric measures the impact to the confidentiality of the information resources managed by a software component due to a successfully exploited vulnerability.", values: o.CONFIDENTIALITY_IMPACT }, a.I = { name: "Integrity Impact", shortName: "I", subCategory: "Impact Metrics", description: "This metric measures the impact to integrity of a successfully exploited vulnerability.", values: o.INTEGRITY_IMPACT }, a.A = { name: "Availability Impact", shortName: "A", subCategory: "Impact Metrics", description: "This metric measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability.", values: o.AVAILABILITY_IMPACT }, a.BASE_CATEGORY_VALUES = [o.AV, o.AC, o.PR, o.UI, o.S, o.C, o.I, o.A], a.TEMPORAL_CATEGORY = { name: "temporal", description: "This metric reflects the current state of exploit techniques or code availability." }, a.E_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: 0.91, name: "Unproven", abbreviatedName: "Unproven", description: "No exploit code is available, or an exploit is theoretical." }, P: { shortName: "P", value: 0.94, name: "Proof-of-Concept", abbreviatedName: "Proof-of-conc.", jsonSchemaName: "PROOF_OF_CONCEPT", description: "Proof-of-concept exploit code is available, or an attack demonstration is not practical for most systems. The code or technique is not functional in all situations and may require substantial modification by a skilled attacker." }, F: { shortName: "F", value: 0.97, name: "Functional", jsonSchemaName: "FUNCTIONAL", description: "Functional exploit code is available. The code works in most situations where the vulnerability exists." }, H: { shortName: "H", value: 1, name: "High", jsonSchemaName: "HIGH", description: "Functional exploit code is available. The code is widespread and automated and works in all situations where the vulnerability exists." } }, a.E = { name: "Exploit Code Maturity", shortName: "E", description: "This metric measures the likelihood of the vulnerability being attacked, and is typically based on the current state of exploit techniques, exploit code availability, or active, successful exploitation of the vulnerability.", values: [o.E_VALUES.X, o.E_VALUES.U, o.E_VALUES.P, o.E_VALUES.F, o.E_VALUES.H] }, a.RL_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, O: { shortName: "O", value: 0.95, name: "Official Fix", abbreviatedName: "Off. Fix", jsonSchemaName: "OFFICIAL_FIX", description: "A complete vendor solution is available. Either the vendor has issued an official patch, or an upgrade is available." }, T: { shortName: "T", value: 0.96, name: "Temporary Fix", abbreviatedName: "Temp. Fix", jsonSchemaName: "TEMPORARY_FIX", description: "There is an official but temporary fix available. This includes instances where the vendor issues a temporary hotfix, tool, or workaround." }, W: { shortName: "W", value: 0.97, name: "Workaround", jsonSchemaName: "WORKAROUND", description: "There is an unofficial, non-vendor solution available. In some cases, users of the affected technology will create a patch of their own or provide steps to work around or otherwise mitigate the vulnerability." }, U: { shortName: "U", value: 1, name: "Unavailable", jsonSchemaName: "UNAVAILABLE", description: "There is either no solution available or it is impossible to apply." } }, a.RL = { name: "Remediation Level", shortName: "RL", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: [o.RL_VALUES.X, o.RL_VALUES.O, o.RL_VALUES.T, o.RL_VALUES.W, o.RL_VALUES.U] }, a.RC_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: 0.92, name: "Unknown", description: "Report confidence is unknown." }, R: { shortName: "R", value: 0.96, name: "Reasonable", jsonSchemaName: "REASONABLE", description: "Reasonable confidence exists, or the reported vulnerability is in a component not typically used by a target or not having a large installed base." }, C: { shortName: "C", value: 1, name: "Confirmed", jsonSchemaName: "CONFIRMED", description: "Confirmed confidence exists, or the exploit is functional in the environment where the vulnerability exists." } }, a.RC = { name: "Report Confidence", shortName: "RC", description: "This metric describes the level of confidence in the existence of the vulnerability and the credibility of the known technical details.", values: [o.RC_VALUES.X, o.RC_VALUES.U, o.RC_VALUES.R, o.RC_VALUES.C] }, a.TEMPORAL_CATEGORY_VALUES = [o.E, o.RL, o.RC], a.ENVIRONMENTAL_CATEGORY = { name: "environmental", description: "This metric reflects the characteristics of a vulnerability that are relevant and unique to a particular user's environment. This metric can greatly improve the accuracy of a score." }, a.MAV_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "Network", abbreviatedName: "Netw.", jsonSchemaName: "NETWORK", description: "The vulnerable component is bound to the network stack and the set of possible attackers extends beyond the other options listed below, up to and including the entire Internet." }, A: { shortName: "A", value: 0.62, name: "Adjacent Network", abbreviatedName: "Adj. Network", jsonSchemaName: "ADJACENT_NETWORK", description: "The vulnerable component is bound to the network stack, but the attack is limited at the protocol level to a logically adjacent topology." }, L: { shortName: "L", value: 0.55, name: "Local", jsonSchemaName: "LOCAL", description: "The vulnerable component is not bound to the network stack and the attacker's path is via read/write/execute capabilities." }, P: { shortName: "P", value: 0.2, name: "Physical", abbreviatedName: "Phys.", jsonSchemaName: "PHYSICAL", description: "The attack requires the attacker to physically touch or manipulate the vulnerable component." } }, a.MAV = { name: "Modified Attack Vector", shortName: "MAV", subCategory: "Exploitability Metrics", description: "This metric reflects the context by which vulnerability exploitation is possible. The more remote an attacker can be to attack a host, the greater the vulnerability score.", baseMetricEquivalent: o.AV, values: [o.MAV_VALUES.X, o.MAV_VALUES.N, o.MAV_VALUES.A, o.MAV_VALUES.L, o.MAV_VALUES.P] }, a.MAC_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, L: { shortName: "L", value: 0.77, name: "Low", jsonSchemaName: "LOW", description: "Specialized access conditions or extenuating circumstances do not exist. An attacker can expect repeatable success when attacking the vulnerable component." }, H: { shortName: "H", value: 0.44, name: "High", jsonSchemaName: "HIGH", description: "A successful attack depends on conditions beyond the attacker's control. That is, a successful attack cannot be accomplished at will, but requires the attacker to invest in some measurable amount of effort in preparation or execution against the vulnerable component before a successful attack can be expected." } }, a.MAC = { name: "Modified Attack Complexity", shortName: "MAC", subCategory: "Exploitability Metrics", description: "This metric describes the conditions beyond the attacker's control that must exist in order to exploit the vulnerability.", baseMetricEquivalent: o.AC, values: [o.MAC_VALUES.X, o.MAC_VALUES.L, o.MAC_VALUES.H] }, a.MPR_VALUES = { X: { shortName: "X", value: 1, changedValue: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, changedValue: 0.85, name: "None", jsonSchemaName: "NONE", description: "The attacker is unauthorized prior to attack, and therefore does not require any access to settings or files of the vulnerable system to carry out an attack." }, L: { shortName: "L", value: 0.62, changedValue: 0.68, name: "Low", jsonSchemaName: "LOW", description: "The attacker requires privileges that provide basic user capabilities that could normally affect only settings and files owned by a user. Alternatively, an attacker with Low privileges has the ability to access only non-sensitive resources." }, H: { shortName: "H", value: 0.27, changedValue: 0.5, name: "High", jsonSchemaName: "HIGH", description: "The attacker requires privileges that provide significant (e.g., administrative) control over the vulnerable component allowing access to component-wide settings and files." } }, a.MPR = { name: "Modified Privileges Required", shortName: "MPR", subCategory: "Exploitability Metrics", description: "This metric describes the level of privileges an attacker must possess before successfully exploiting the vulnerability.", baseMetricEquivalent: o.PR, values: [o.MPR_VALUES.X, o.MPR_VALUES.N, o.MPR_VALUES.L, o.MPR_VALUES.H] }, a.MUI_VALUES = { X: { shortName: "X", value: 1, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, N: { shortName: "N", value: 0.85, name: "None", jsonSchemaName: "NONE", description: "The vulnerable system can be exploited without interaction from any user." }, R: { shortName: "R", value: 0.62, name: "Required", jsonSchemaName: "REQUIRED", description: "Successful exploitation of this vulnerability requires a user to take some action before the vulnerability can be exploited. For example, a successful exploit may only be possible during the installation of an application by a system administrator." } }, a.MUI = { name: "Modified User Interaction", shortName: "MUI", subCategory: "Exploitability Metrics", description: "This metric captures the requirement for a user, other than the attacker, to participate in the successful compromise of the vulnerable component.", baseMetricEquivalent: o.UI, values: [o.MUI_VALUES.X, o.MUI_VALUES.N, o.MUI_VALUES.R] }, a.MS_VALUES = { X: { shortName: "X", value: false, name: "Not Defined", abbreviatedName: "Not Def.", jsonSchemaName: "NOT_DEFINED", description: "Component is not defined." }, U: { shortName: "U", value: false, name: "Unchanged", abbreviatedName: "Unchang.", jsonSchemaName: "UNCHANGED", description: "An exploited vulnerability can only affect resources managed by the same authority." }, C: { shortName: "C", value: true, name: "Changed", jsonSchemaName: "CHANGED", description: "An exploited vulnerability can affect resources beyond the authorization privileges intended by the vulnerable system's design." } }, a.MS = { name: "Modified Scope", shortName: "MS", subCategory: "Exploitability Metrics", description: "Can an exploit of the vulnerability be accomplished remotely?", baseMetricEquivalent: o.S, values: [o.MS_VALUES.X, o.MS_VALUES.U, o.MS_VALUES.C] }, a.MC = { name: "Confidentiality Impact", shortName: "MC", subCategory: "Modified Impact", description: "This metric measures the impact to the confidentiality of the information resources managed by a software component due to a successfully exploited vulnerability.", baseMetricEquivalent: o.C, values: o.CONFIDENTIALITY_IMPACT }, a.MI = { name: "Integrity Impact", shortName: "MI", subCategory: "Modified Impact", description: "This metric measures the impact to integrity of a successfully exploited vulnerability.", baseMetricEquivalent: o.I, values: o.INTEGRITY_IMPACT }, a.MA = { name: "Availability Impact", shortName: "MA", subCategory: "Modified Impact", description: "This metric measures the impact to the availability of the impacted component resulting from a successfully exploited vulnerability.", baseMetricEquivalent: o.A, values: o.AVAILABILITY_IMPACT }, a.CR = { name: "Confidentiality Requirement", shortName: "CR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: o.CONFIDENTIALITY_REQUIREMENT }, a.IR = { name: "Integrity Requirement", shortName: "IR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: o.INTEGRITY_REQUIREMENT }, a.AR = { name: "Availability Requirement", shortName: "AR", subCategory: "Modified Requirement (Impact Subscore) Modifiers", description: "This metric describes the remediation level for a vulnerability in an affected resource.", values: o.AVAILABILITY_REQUIREMENT }, a.ENVIRONMENTAL_CATEGORY_VALUES = [o.CR, o.IR, o.AR, o.MAV, o.MAC, o.MPR, o.MUI, o.MS, o.MC, o.MI, o.MA], a.REGISTERED_COMPONENTS = /* @__PURE__ */ new Map(), o.REGISTERED_COMPONENTS.set(o.BASE_CATEGORY, o.BASE_CATEGORY_VALUES), o.REGISTERED_COMPONENTS.set(o.TEMPORAL_CATEGORY, o.TEMPORAL_CATEGORY_VALUES), o.REGISTERED_COMPONENTS.set(o.ENVIRONMENTAL_CATEGORY, o.ENVIRONMENTAL_CATEGORY_VALUES), a.ATTRIBUTE_SEVERITY_ORDER = [[o.S_VALUES.U, o.MS_VALUES.U], [o.CONFIDENTIALITY_IMPACT_VALUES.N, o.INTEGRITY_IMPACT_VALUES.N, o.AVAILABILITY_IMPACT_VALUES.N], [o.AV_VALUES.P, o.MAV_VALUES.P], [o.CONFIDENTIALITY_IMPACT_VALUES.L, o.INTEGRITY_IMPACT_VALUES.L, o.AVAILABILITY_IMPACT_VALUES.L], [o.PR_VALUES.H, o.MPR_VALUES.H], [o.AC_VALUES.H, o.MAC_VALUES.H], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.L, o.INTEGRITY_REQUIREMENT_VALUES.L, o.AVAILABILITY_REQUIREMENT_VALUES.L], [o.AV_VALUES.L, o.MAV_VALUES.L], [o.CONFIDENTIALITY_IMPACT_VALUES.H, o.INTEGRITY_IMPACT_VALUES.H, o.AVAILABILITY_IMPACT_VALUES.H], [o.AV_VALUES.A, o.MAV_VALUES.A], [o.UI_VALUES.R, o.MUI_VALUES.R], [o.PR_VALUES.L, o.MPR_VALUES.L], [o.AC_VALUES.L, o.MAC_VALUES.L], [o.AV_VALUES.N, o.MAV_VALUES.N], [o.PR_VALUES.N, o.MPR_VALUES.N], [o.UI_VALUES.N, o.MUI_VALUES.N], [o.E_VALUES.U], [o.E_VALUES.P], [o.E_VALUES.F], [o.E_VALUES.H], [o.E_VALUES.X], [o.RC_VALUES.U], [o.RL_VALUES.O], [o.RL_VALUES.T], [o.RC_VALUES.R], [o.RL_VALUES.W], [o.AV_VALUES.X, o.MAV_VALUES.X], [o.AC_VALUES.X, o.MAC_VALUES.X], [o.PR_VALUES.X, o.MPR_VALUES.X], [o.UI_VALUES.X, o.MUI_VALUES.X], [o.S_VALUES.C, o.MS_VALUES.C], [o.S_VALUES.X, o.MS_VALUES.X], [o.CONFIDENTIALITY_IMPACT_VALUES.X], [o.INTEGRITY_IMPACT_VALUES.X], [o.AVAILABILITY_IMPACT_VALUES.X], [o.RL_VALUES.U], [o.RL_VALUES.X], [o.RC_VALUES.C], [o.RC_VALUES.X], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.M, o.INTEGRITY_REQUIREMENT_VALUES.M, o.AVAILABILITY_REQUIREMENT_VALUES.M], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.X, o.INTEGRITY_REQUIREMENT_VALUES.X, o.AVAILABILITY_REQUIREMENT_VALUES.X], [o.CONFIDENTIALITY_REQUIREMENT_VALUES.H, o.INTEGRITY_REQUIREMENT_VALUES.H, o.AVAILABILITY_REQUIREMENT_VALUES.H]];
+      }, 972: (e2, t2, o) => {
+        var a;
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss4P0MacroVector = void 0;
+        const i = o(730), s = o(759);
+        class n {
+          constructor(e3, t3, o2, a2, i2, s2, n2) {
+            this.eq1 = e3, this.eq2 = t3, this.eq3 = o2, this.eq4 = a2, this.eq5 = i2, this.eq6 = s2, this.jointEq3AndEq6 = n2;
+          }
+          static fromVector(e3) {
+            const t3 = a.findMatchingEQ("1", a.EQ1_DEFINITIONS, e3), o2 = a.findMatchingEQ("2", a.EQ2_DEFINITIONS, e3), i2 = a.findMatchingEQ("3", a.EQ3_DEFINITIONS, e3), s2 = a.findMatchingEQ("4", a.EQ4_DEFINITIONS, e3), n2 = a.findMatchingEQ("5", a.EQ5_DEFINITIONS, e3), r = a.findMatchingEQ("6", a.EQ6_DEFINITIONS, e3), c = a.findMatchingEQ("3,6", a.JOINT_EQ3_EQ6_DEFINITIONS, e3);
+            return new a(t3, o2, i2, s2, n2, r, c);
+          }
+          static findMatchingEQ(e3, t3, o2) {
+            for (let e4 of t3) if (e4.matchesConstraints(o2)) return e4;
+            throw new Error("No matching EQ found for " + e3 + " and vector " + o2);
+          }
+          getEq1() {
+            return this.eq1;
+          }
+          getEq2() {
+            return this.eq2;
+          }
+          getEq3() {
+            return this.eq3;
+          }
+          getEq4() {
+            return this.eq4;
+          }
+          getEq5() {
+            return this.eq5;
+          }
+          getEq6() {
+            return this.eq6;
+          }
+          getJointEq3AndEq6() {
+            return this.jointEq3AndEq6;
+          }
+          getEQ(e3) {
+            switch (e3) {
+              case 1:
+                return this.eq1;
+              case 2:
+                return this.eq2;
+              case 3:
+                return this.eq3;
+              case 4:
+                return this.eq4;
+              case 5:
+                return this.eq5;
+              case 6:
+                return this.eq6;
+              case 7:
+                return this.jointEq3AndEq6;
+              default:
+                throw new Error("Invalid EQ index: " + e3);
+            }
+          }
+          getLookupTableScore() {
+            return a.getMacroVectorScore(this);
+          }
+          static getMacroVectorScore(e3) {
+            const t3 = e3.toString(), o2 = s.Cvss4P0Components.MV_LOOKUP[t3];
+            return void 0 === o2 ? NaN : o2;
+          }
+          toString() {
+            return this.eq1.getLevel() + this.eq2.getLevel() + this.eq3.getLevel() + this.eq4.getLevel() + this.eq5.getLevel() + this.eq6.getLevel();
+          }
+          deriveNextLower(e3) {
+            const t3 = 1 !== e3 ? this.eq1 : this.getNextLower(a.EQ1_DEFINITIONS, this.eq1), o2 = 2 !== e3 ? this.eq2 : this.getNextLower(a.EQ2_DEFINITIONS, this.eq2), i2 = 3 !== e3 ? this.eq3 : this.getNextLower(a.EQ3_DEFINITIONS, this.eq3), s2 = 4 !== e3 ? this.eq4 : this.getNextLower(a.EQ4_DEFINITIONS, this.eq4), n2 = 5 !== e3 ? this.eq5 : this.getNextLower(a.EQ5_DEFINITIONS, this.eq5), r = 6 !== e3 ? this.eq6 : this.getNextLower(a.EQ6_DEFINITIONS, this.eq6), c = 7 !== e3 ? this.jointEq3AndEq6 : this.getNextLower(a.JOINT_EQ3_EQ6_DEFINITIONS, this.jointEq3AndEq6);
+            return new a(t3, o2, i2, s2, n2, r, c);
+          }
+          static getIndexInDefinitions(e3, t3) {
+            for (let o2 = 0; o2 < e3.length; o2++) if (e3[o2] === t3) return o2;
+            throw new Error("EQ not found in definitions: " + t3);
+          }
+          getNextLower(e3, t3) {
+            const o2 = a.getIndexInDefinitions(e3, t3);
+            return e3.length > o2 + 1 ? e3[o2 + 1] : a.EQ_ERROR_DEFINITION;
+          }
+          static is(e3, t3, o2) {
+            return o2 === a.getComparisonMetric(e3, t3).shortName;
+          }
+          static getComparisonMetricComponent(e3, t3) {
+            return a.getComparisonMetric(e3, t3.shortName);
+          }
+          static getComparisonMetric(e3, t3) {
+            const o2 = e3.getComponentByString(t3);
+            if ("E" === t3 && s.Cvss4P0Components.E_VALUES.X === o2) return s.Cvss4P0Components.E_VALUES.A;
+            if ("CR" === t3 && s.Cvss4P0Components.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.X === o2) return s.Cvss4P0Components.REQUIREMENT_CONFIDENTIALITY_MODIFIED_VALUES.H;
+            if ("IR" === t3 && s.Cvss4P0Components.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.X === o2) return s.Cvss4P0Components.REQUIREMENT_INTEGRITY_MODIFIED_VALUES.H;
+            if ("AR" === t3 && s.Cvss4P0Components.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.X === o2) return s.Cvss4P0Components.REQUIREMENT_AVAILABILITY_MODIFIED_VALUES.H;
+            if ("MSI" === t3 && s.Cvss4P0Components.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.X === o2 && "S" === e3.getComponentByString("SI").shortName) return s.Cvss4P0Components.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.H;
+            if ("MSA" === t3 && s.Cvss4P0Components.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.X === o2 && "S" === e3.getComponentByString("SA").shortName) return s.Cvss4P0Components.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.H;
+            try {
+              const o3 = e3.getComponentByString((t3.startsWith("M") ? "" : "M") + t3), a2 = o3.shortName;
+              if (null != a2 && "X" !== a2) return o3;
+            } catch (e4) {
+            }
+            return o2;
+          }
+        }
+        t2.Cvss4P0MacroVector = n, a = n, n.EQ_ERROR_DEFINITION = new i.EQ("9", -1, [], (() => true)), n.EQ1_DEFINITIONS = [new i.EQ("0", 1, ["AV:N/PR:N/UI:N"], ((e3) => a.is(e3, "AV", "N") && a.is(e3, "PR", "N") && a.is(e3, "UI", "N"))), new i.EQ("1", 4, ["AV:A/PR:N/UI:N", "AV:N/PR:L/UI:N", "AV:N/PR:N/UI:P"], ((e3) => (a.is(e3, "AV", "N") || a.is(e3, "PR", "N") || a.is(e3, "UI", "N")) && !(a.is(e3, "AV", "N") && a.is(e3, "PR", "N") && a.is(e3, "UI", "N")) && !a.is(e3, "AV", "P"))), new i.EQ("2", 5, ["AV:P/PR:N/UI:N", "AV:A/PR:L/UI:P"], ((e3) => a.is(e3, "AV", "P") || !(a.is(e3, "AV", "N") || a.is(e3, "PR", "N") || a.is(e3, "UI", "N"))))], n.EQ2_DEFINITIONS = [new i.EQ("0", 1, ["AC:L/AT:N"], ((e3) => a.is(e3, "AC", "L") && a.is(e3, "AT", "N"))), new i.EQ("1", 2, ["AC:H/AT:N", "AC:L/AT:P"], ((e3) => !(a.is(e3, "AC", "L") && a.is(e3, "AT", "N"))))], n.EQ3_DEFINITIONS = [new i.EQ("0", -1, ["VC:H/VI:H/VA:H"], ((e3) => a.is(e3, "VC", "H") && a.is(e3, "VI", "H"))), new i.EQ("1", -1, ["VC:L/VI:H/VA:H", "VC:H/VI:L/VA:H"], ((e3) => !(a.is(e3, "VC", "H") && a.is(e3, "VI", "H")) && (a.is(e3, "VC", "H") || a.is(e3, "VI", "H") || a.is(e3, "VA", "H")))), new i.EQ("2", -1, ["VC:L/VI:L/VA:L"], ((e3) => !(a.is(e3, "VC", "H") || a.is(e3, "VI", "H") || a.is(e3, "VA", "H"))))], n.EQ4_DEFINITIONS = [new i.EQ("0", 6, ["SC:H/SI:S/SA:S"], ((e3) => a.is(e3, "MSI", "S") || a.is(e3, "MSA", "S"))), new i.EQ("1", 5, ["SC:H/SI:H/SA:H"], ((e3) => !(a.is(e3, "MSI", "S") && a.is(e3, "MSA", "S")) && (a.is(e3, "SC", "H") || a.is(e3, "SI", "H") || a.is(e3, "SA", "H")))), new i.EQ("2", 4, ["SC:L/SI:L/SA:L"], ((e3) => !(a.is(e3, "MSI", "S") && a.is(e3, "MSA", "S") || a.is(e3, "SC", "H") || a.is(e3, "SI", "H") || a.is(e3, "SA", "H"))))], n.EQ5_DEFINITIONS = [new i.EQ("0", 1, ["E:A"], ((e3) => a.is(e3, "E", "A"))), new i.EQ("1", 1, ["E:P"], ((e3) => a.is(e3, "E", "P"))), new i.EQ("2", 1, ["E:U"], ((e3) => a.is(e3, "E", "U")))], n.EQ6_DEFINITIONS = [new i.EQ("0", -1, ["AV:N/PR:N/UI:N"], ((e3) => a.is(e3, "CR", "H") && a.is(e3, "VC", "H") || a.is(e3, "IR", "H") && a.is(e3, "VI", "H") || a.is(e3, "AR", "H") && a.is(e3, "VA", "H"))), new i.EQ("1", -1, ["VC:H/VI:H/VA:H/CR:M/IR:M/AR:M", "VC:H/VI:H/VA:L/CR:M/IR:M/AR:H", "VC:H/VI:L/VA:H/CR:M/IR:H/AR:M", "VC:H/VI:L/VA:L/CR:M/IR:H/AR:H", "VC:L/VI:H/VA:H/CR:H/IR:M/AR:M", "VC:L/VI:H/VA:L/CR:H/IR:M/AR:H", "VC:L/VI:L/VA:H/CR:H/IR:H/AR:M", "VC:L/VI:L/VA:L/CR:H/IR:H/AR:H"], ((e3) => !(a.is(e3, "CR", "H") && a.is(e3, "VC", "H") || a.is(e3, "IR", "H") && a.is(e3, "VI", "H") || a.is(e3, "AR", "H") && a.is(e3, "VA", "H"))))], n.JOINT_EQ3_EQ6_DEFINITIONS = [new i.EQ("00", 7, ["VC:H/VI:H/VA:H/CR:H/IR:H/AR:H"], ((e3) => a.is(e3, "VC", "H") && a.is(e3, "VI", "H") && (a.is(e3, "CR", "H") || a.is(e3, "IR", "H") || a.is(e3, "AR", "H") && a.is(e3, "VA", "H")))), new i.EQ("01", 6, ["VC:H/VI:H/VA:L/CR:M/IR:M/AR:H", "VC:H/VI:H/VA:H/CR:M/IR:M/AR:M"], ((e3) => a.is(e3, "VC", "H") && a.is(e3, "VI", "H") && !(a.is(e3, "CR", "H") || a.is(e3, "IR", "H")) && !(a.is(e3, "AR", "H") && a.is(e3, "VA", "H")))), new i.EQ("10", 8, ["VC:L/VI:H/VA:H/CR:H/IR:H/AR:H", "VC:H/VI:L/VA:H/CR:H/IR:H/AR:H"], ((e3) => !(a.is(e3, "VC", "H") && a.is(e3, "VI", "H")) && (a.is(e3, "VC", "H") || a.is(e3, "VI", "H") || a.is(e3, "VA", "H")) && (a.is(e3, "CR", "H") && a.is(e3, "VC", "H") || a.is(e3, "IR", "H") && a.is(e3, "VI", "H") || a.is(e3, "AR", "H") && a.is(e3, "VA", "H")))), new i.EQ("11", 8, ["VC:L/VI:H/VA:L/CR:H/IR:M/AR:H", "VC:L/VI:H/VA:H/CR:H/IR:M/AR:M", "VC:H/VI:L/VA:H/CR:M/IR:H/AR:M", "VC:H/VI:L/VA:L/CR:M/IR:H/AR:H", "VC:L/VI:L/VA:H/CR:H/IR:H/AR:M"], ((e3) => !(a.is(e3, "VC", "H") && a.is(e3, "VI", "H")) && (a.is(e3, "VC", "H") || a.is(e3, "VI", "H") || a.is(e3, "VA", "H")) && !(a.is(e3, "CR", "H") && a.is(e3, "VC", "H")) && !(a.is(e3, "IR", "H") && a.is(e3, "VI", "H")) && !(a.is(e3, "AR", "H") && a.is(e3, "VA", "H")))), new i.EQ("20", 0, [], ((e3) => false)), new i.EQ("21", 10, ["VC:L/VI:L/VA:L/CR:H/IR:H/AR:H"], ((e3) => !(a.is(e3, "VC", "H") || a.is(e3, "VI", "H") || a.is(e3, "VA", "H") || a.is(e3, "CR", "H") && a.is(e3, "VC", "H") || a.is(e3, "IR", "H") && a.is(e3, "VI", "H") || a.is(e3, "AR", "H") && a.is(e3, "VA", "H"))))];
+      }, 987: (e2, t2, o) => {
+        Object.defineProperty(t2, "__esModule", { value: true }), t2.Cvss4P0 = void 0;
+        const a = o(154), i = o(972), s = o(904), n = o(759), r = o(730), c = o(951);
+        class l extends a.CvssVector {
+          constructor(e3) {
+            super(e3), this.ROUNDING_EPSILON = Math.pow(10, -6);
+          }
+          getRegisteredComponents() {
+            return n.Cvss4P0Components.REGISTERED_COMPONENTS_EDITOR_ORDER;
+          }
+          getVectorStringOrderProperties() {
+            return n.Cvss4P0Components.REGISTERED_COMPONENTS_VECTOR_STRING_ORDER;
+          }
+          getVectorPrefix() {
+            return "CVSS:4.0/";
+          }
+          getVectorName() {
+            return "CVSS:4.0";
+          }
+          fillAverageVector() {
+            this.applyVector("AV:A/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:L/SI:L/SA:L");
+          }
+          fillRandomBaseVector() {
+            const e3 = n.Cvss4P0Components.BASE_CATEGORY_VALUES;
+            for (let t3 = 0; t3 < e3.length; t3++) {
+              const o2 = e3[t3], a2 = super.pickRandomDefinedComponentValue(o2);
+              if (!a2) return console.warn("Failed to pick random vector component for", o2, ", filling average vector instead"), void this.fillAverageVector();
+              this.applyComponent(o2, a2);
+            }
+          }
+          calculateScoresInternal(e3 = false) {
+            const t3 = this.isAnyEnvironmentalDefined(), o2 = this.isAnyThreatDefined(), a2 = this.calculateOverallScore();
+            let i2, s2, r2;
+            if (t3 || o2) {
+              const e4 = this.clone();
+              e4.clearSpecifiedComponents(n.Cvss4P0Components.THREAT_CATEGORY_VALUES), e4.clearSpecifiedComponents(n.Cvss4P0Components.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY_VALUES), e4.clearSpecifiedComponents(n.Cvss4P0Components.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY_VALUES), i2 = e4.calculateOverallScore();
+            } else i2 = a2;
+            if (t3) if (o2) {
+              const e4 = this.clone();
+              e4.clearSpecifiedComponents(n.Cvss4P0Components.THREAT_CATEGORY_VALUES), s2 = e4.calculateOverallScore();
+            } else s2 = a2;
+            if (o2) if (t3) {
+              const e4 = this.clone();
+              e4.clearSpecifiedComponents(n.Cvss4P0Components.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY_VALUES), e4.clearSpecifiedComponents(n.Cvss4P0Components.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY_VALUES), r2 = e4.calculateOverallScore();
+            } else r2 = a2;
+            return { normalized: e3, overall: a2, base: a2, baseMetricsOnly: i2, environmental: s2, threat: r2, vector: this.toString() };
+          }
+          toString(e3 = false, t3 = this.getVectorStringOrderProperties(), o2 = false) {
+            return super.toString(e3, t3, o2);
+          }
+          calculateOverallScore() {
+            if (!this.isBaseFullyDefined()) return 0;
+            if (["VC", "VI", "VA", "SC", "SI", "SA"].map(((e4) => i.Cvss4P0MacroVector.getComparisonMetric(this, e4))).every(((e4) => "N" === e4.shortName))) return 0;
+            const e3 = this.getMacroVector(), t3 = e3.getLookupTableScore(), o2 = (0, s.getEqImplementations)();
+            (e3.getEq3().getLevel() + e3.getEq6().getLevel()).toLowerCase() !== e3.getJointEq3AndEq6().getLevel().toLowerCase() && console.warn(`CVSS 4.0: Joint Eq3 and Eq6 level [${e3.getJointEq3AndEq6().getLevel()}] does not match Eq3 [${e3.getEq3().getLevel()}] and Eq6 [${e3.getEq6().getLevel()}]`);
+            const a2 = o2.map(((t4) => t4.getHighestSeverityVectors(e3))), n2 = this.generateCvssPermutations(a2[0], a2[1], a2[2], a2[3], a2[4]);
+            if (0 === n2.length) return console.warn(`No max vectors found for ${e3}`), 0;
+            const r2 = this.calculateSeverityDistancesByComparingToHighestSeverityVectors(n2), c2 = new m();
+            for (const a3 of o2) {
+              const o3 = a3.deriveNextLowerMacro(e3), i2 = t3 - a3.lookupScoresForNextLowerMacro(o3), s2 = a3.lookupMacroVectorDepth(e3), n3 = a3.getRelevantAttributes().map(((e4) => r2.get(e4) || 0)).reduce(((e4, t4) => e4 + t4), 0);
+              if (!isNaN(i2) && 0 !== s2) {
+                const e4 = n3 / s2 * i2;
+                c2.add(e4);
+              }
+            }
+            const l2 = t3 - c2.get(0);
+            return l2 < 0 ? 0 : l2 > 10 ? 10 : this.roundToDecimalPlaces(l2);
+          }
+          roundToDecimalPlaces(e3) {
+            return Math.round(10 * (e3 + this.ROUNDING_EPSILON)) / 10;
+          }
+          generateCvssPermutations(e3, t3, o2, a2, i2) {
+            const s2 = [];
+            return e3.forEach(((e4) => {
+              t3.forEach(((t4) => {
+                o2.forEach(((o3) => {
+                  a2.forEach(((a3) => {
+                    i2.forEach(((i3) => {
+                      const n2 = `${e4}/${t4}/${o3}/${a3}/${i3}`;
+                      s2.push(new l(n2));
+                    }));
+                  }));
+                }));
+              }));
+            })), s2;
+          }
+          severityDistance(e3, t3, o2, a2) {
+            const i2 = "X" === t3.shortName ? void 0 === e3.worseCaseValue ? t3 : e3.worseCaseValue : t3, s2 = "X" === a2.shortName ? void 0 === o2.worseCaseValue ? a2 : o2.worseCaseValue : a2;
+            let n2, r2, c2, l2;
+            if (e3 !== o2) {
+              const t4 = e3.name.startsWith("Modified"), a3 = o2.name.startsWith("Modified");
+              if (t4 && !a3) {
+                const t5 = e3.values.find(((e4) => e4.shortName === s2.shortName));
+                if (!t5) throw new Error("Cannot find modified value for " + s2);
+                r2 = i2, l2 = t5, n2 = e3, c2 = e3;
+              } else {
+                if (t4 || !a3) return console.warn(`Cannot compute severity distance for [${i2}] and [${s2}], assuming distance is 0`), 0;
+                {
+                  const e4 = o2.values.find(((e5) => e5.shortName === i2.shortName));
+                  if (!e4) throw new Error("Cannot find modified value for " + i2);
+                  r2 = e4, l2 = s2, n2 = o2, c2 = o2;
+                }
+              }
+            } else r2 = i2, l2 = s2, n2 = e3, c2 = o2;
+            return n2.values.indexOf(r2) - c2.values.indexOf(l2);
+          }
+          severityDistanceBetweenComponents(e3, t3, o2, a2) {
+            const i2 = e3.values.find(((e4) => e4.shortName === t3.shortName)), s2 = o2.values.find(((e4) => e4.shortName === a2.shortName));
+            if (!i2) throw new Error(`Cannot find component values for ${e3.name} with short name ${t3.shortName} in ${e3.values.map(((e4) => e4.shortName)).join(", ")}`);
+            if (!s2) throw new Error(`Cannot find component values for ${o2.name} with short name ${a2.shortName} in ${o2.values.map(((e4) => e4.shortName)).join(", ")}`);
+            return e3.values.indexOf(i2) - o2.values.indexOf(s2);
+          }
+          severityDistanceToVector(e3) {
+            let t3 = 0;
+            return n.Cvss4P0Components.REGISTERED_COMPONENTS_EDITOR_ORDER.forEach(((o2) => {
+              o2.forEach(((o3) => {
+                const a2 = this.getComponent(o3), i2 = e3.getComponent(o3);
+                t3 += this.severityDistanceBetweenComponents(o3, a2, o3, i2);
+              }));
+            })), t3;
+          }
+          calculateSeverityDistancesByComparingToHighestSeverityVectors(e3) {
+            const t3 = /* @__PURE__ */ new Map();
+            for (const o2 of e3) {
+              t3.set("AV", this.severityDistanceBetweenComponents(n.Cvss4P0Components.AV, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.AV), n.Cvss4P0Components.AV, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.AV))), t3.set("PR", this.severityDistanceBetweenComponents(n.Cvss4P0Components.PR, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.PR), n.Cvss4P0Components.PR, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.PR))), t3.set("UI", this.severityDistanceBetweenComponents(n.Cvss4P0Components.UI, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.UI), n.Cvss4P0Components.UI, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.UI))), t3.set("AC", this.severityDistanceBetweenComponents(n.Cvss4P0Components.AC, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.AC), n.Cvss4P0Components.AC, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.AC))), t3.set("AT", this.severityDistanceBetweenComponents(n.Cvss4P0Components.AT, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.AT), n.Cvss4P0Components.AT, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.AT))), t3.set("VC", this.severityDistanceBetweenComponents(n.Cvss4P0Components.VC, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.VC), n.Cvss4P0Components.VC, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.VC))), t3.set("VI", this.severityDistanceBetweenComponents(n.Cvss4P0Components.VI, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.VI), n.Cvss4P0Components.VI, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.VI))), t3.set("VA", this.severityDistanceBetweenComponents(n.Cvss4P0Components.VA, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.VA), n.Cvss4P0Components.VA, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.VA))), t3.set("SC", this.severityDistanceBetweenComponents(n.Cvss4P0Components.SC, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.SC), n.Cvss4P0Components.SC, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.SC))), t3.set("CR", this.severityDistanceBetweenComponents(n.Cvss4P0Components.CR, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.CR), n.Cvss4P0Components.CR, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.CR))), t3.set("IR", this.severityDistanceBetweenComponents(n.Cvss4P0Components.IR, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.IR), n.Cvss4P0Components.IR, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.IR))), t3.set("AR", this.severityDistanceBetweenComponents(n.Cvss4P0Components.AR, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.AR), n.Cvss4P0Components.AR, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.AR)));
+              const e4 = this.getComponent(n.Cvss4P0Components.SI) === n.Cvss4P0Components.SUBSEQUENT_SYSTEM_INTEGRITY_MODIFIED_VALUES.S ? "MSI" : "SI", a2 = this.getComponent(n.Cvss4P0Components.SA) === n.Cvss4P0Components.SUBSEQUENT_SYSTEM_AVAILABILITY_MODIFIED_VALUES.S ? "MSA" : "SA";
+              if (t3.set(e4, this.severityDistanceBetweenComponents(n.Cvss4P0Components.SI, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.SI), n.Cvss4P0Components.SI, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.SI))), t3.set(a2, this.severityDistanceBetweenComponents(n.Cvss4P0Components.SA, i.Cvss4P0MacroVector.getComparisonMetricComponent(this, n.Cvss4P0Components.SA), n.Cvss4P0Components.SA, i.Cvss4P0MacroVector.getComparisonMetricComponent(o2, n.Cvss4P0Components.SA))), !Array.from(t3.values()).some(((e5) => e5 < 0))) break;
+              t3.clear();
+            }
+            return 0 === t3.size && console.warn(`No severity distances found for [${this.toString()}]`), t3;
+          }
+          getNomenclature() {
+            let e3 = "CVSS-B";
+            return this.isCategoryPartiallyDefined(n.Cvss4P0Components.THREAT_CATEGORY) && (e3 += "T"), (this.isCategoryPartiallyDefined(n.Cvss4P0Components.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY) || this.isCategoryPartiallyDefined(n.Cvss4P0Components.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY)) && (e3 += "E"), e3;
+          }
+          getMacroVector() {
+            return i.Cvss4P0MacroVector.fromVector(this);
+          }
+          isBaseFullyDefined() {
+            return super.isCategoryFullyDefined(n.Cvss4P0Components.BASE_CATEGORY);
+          }
+          isAnyBaseDefined() {
+            return super.isCategoryPartiallyDefined(c.Cvss3P1Components.BASE_CATEGORY);
+          }
+          isThreatFullyDefined() {
+            return super.isCategoryFullyDefined(n.Cvss4P0Components.THREAT_CATEGORY);
+          }
+          isAnyThreatDefined() {
+            return super.isCategoryPartiallyDefined(n.Cvss4P0Components.THREAT_CATEGORY);
+          }
+          isAnyEnvironmentalDefined() {
+            return super.isCategoryPartiallyDefined(n.Cvss4P0Components.ENVIRONMENTAL_MODIFIED_BASE_CATEGORY) || super.isCategoryPartiallyDefined(n.Cvss4P0Components.ENVIRONMENTAL_SECURITY_REQUIREMENT_CATEGORY);
+          }
+          getJsonSchemaSeverity(e3) {
+            return 0 === e3 || isNaN(e3) ? "NONE" : e3 <= 3.9 ? "LOW" : e3 <= 6.9 ? "MEDIUM" : e3 <= 8.9 ? "HIGH" : "CRITICAL";
+          }
+          createJsonSchema() {
+            const e3 = this.calculateScores();
+            return { version: "4.0", vectorString: this.toString(), baseScore: e3.overall, baseSeverity: this.getJsonSchemaSeverity(e3.overall), attackVector: this.getComponent(n.Cvss4P0Components.AV).jsonSchemaName, attackComplexity: this.getComponent(n.Cvss4P0Components.AC).jsonSchemaName, attackRequirements: this.getComponent(n.Cvss4P0Components.AT).jsonSchemaName, privilegesRequired: this.getComponent(n.Cvss4P0Components.PR).jsonSchemaName, userInteraction: this.getComponent(n.Cvss4P0Components.UI).jsonSchemaName, vulnConfidentialityImpact: this.getComponent(n.Cvss4P0Components.VC).jsonSchemaName, vulnIntegrityImpact: this.getComponent(n.Cvss4P0Components.VI).jsonSchemaName, vulnAvailabilityImpact: this.getComponent(n.Cvss4P0Components.VA).jsonSchemaName, subConfidentialityImpact: this.getComponent(n.Cvss4P0Components.SC).jsonSchemaName, subIntegrityImpact: this.getComponent(n.Cvss4P0Components.SI).jsonSchemaName, subAvailabilityImpact: this.getComponent(n.Cvss4P0Components.SA).jsonSchemaName, exploitMaturity: this.getComponent(n.Cvss4P0Components.E).jsonSchemaName, confidentialityRequirement: this.getComponent(n.Cvss4P0Components.CR).jsonSchemaName, integrityRequirement: this.getComponent(n.Cvss4P0Components.IR).jsonSchemaName, availabilityRequirement: this.getComponent(n.Cvss4P0Components.AR).jsonSchemaName, modifiedAttackVector: this.getComponent(n.Cvss4P0Components.MAV).jsonSchemaName, modifiedAttackComplexity: this.getComponent(n.Cvss4P0Components.MAC).jsonSchemaName, modifiedAttackRequirements: this.getComponent(n.Cvss4P0Components.MAT).jsonSchemaName, modifiedPrivilegesRequired: this.getComponent(n.Cvss4P0Components.MPR).jsonSchemaName, modifiedUserInteraction: this.getComponent(n.Cvss4P0Components.MUI).jsonSchemaName, modifiedVulnConfidentialityImpact: this.getComponent(n.Cvss4P0Components.MVC).jsonSchemaName, modifiedVulnIntegrityImpact: this.getComponent(n.Cvss4P0Components.MVI).jsonSchemaName, modifiedVulnAvailabilityImpact: this.getComponent(n.Cvss4P0Components.MVA).jsonSchemaName, modifiedSubConfidentialityImpact: this.getComponent(n.Cvss4P0Components.MSC).jsonSchemaName, modifiedSubIntegrityImpact: this.getComponent(n.Cvss4P0Components.MSI).jsonSchemaName, modifiedSubAvailabilityImpact: this.getComponent(n.Cvss4P0Components.MSA).jsonSchemaName, Safety: this.getComponent(n.Cvss4P0Components.S).jsonSchemaName, Automatable: this.getComponent(n.Cvss4P0Components.AU).jsonSchemaName, Recovery: this.getComponent(n.Cvss4P0Components.R).jsonSchemaName, valueDensity: this.getComponent(n.Cvss4P0Components.V).jsonSchemaName, vulnerabilityResponseEffort: this.getComponent(n.Cvss4P0Components.RE).jsonSchemaName, providerUrgency: this.getComponent(n.Cvss4P0Components.U).jsonSchemaName };
+          }
+        }
+        t2.Cvss4P0 = l, r.EQ.createCvssInstance = (e3) => new l(e3);
+        class m {
+          constructor() {
+            this.sum = 0, this.count = 0;
+          }
+          add(e3) {
+            this.sum += e3, this.count++;
+          }
+          get(e3) {
+            return 0 == this.count ? e3 : this.sum / this.count;
+          }
+        }
+      } }, t = {};
+      return (function o(a) {
+        var i = t[a];
+        if (void 0 !== i) return i.exports;
+        var s = t[a] = { exports: {} };
+        return e[a].call(s.exports, s, s.exports, o), s.exports;
+      })(156);
+    })()));
+  }
+});
+
+// node_modules/ignore/index.js
+var require_ignore = __commonJS({
+  "node_modules/ignore/index.js"(exports2, module2) {
+    function makeArray(subject) {
+      return Array.isArray(subject) ? subject : [subject];
+    }
+    var UNDEFINED = void 0;
+    var EMPTY = "";
+    var SPACE = " ";
+    var ESCAPE = "\\";
+    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
+    var BOM = "\uFEFF";
+    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
+    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
+    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
+    var REGEX_SPLITALL_CRLF = /\r?\n/g;
+    var DOUBLE_SLASH = "//";
+    var SLASH_CODE = 47;
+    var DOT_CODE = 46;
+    var SLASH = "/";
+    var TMP_KEY_IGNORE = "node-ignore";
+    if (typeof Symbol !== "undefined") {
+      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
+    }
+    var KEY_IGNORE = TMP_KEY_IGNORE;
+    var define2 = (object, key, value) => {
+      Object.defineProperty(object, key, { value });
+      return value;
+    };
+    var RETURN_FALSE = () => false;
+    var POSIX_CLASSES = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1f\\x7f",
+      digit: "0-9",
+      graph: "!-.0-~",
+      lower: "a-z",
+      print: " -.0-~",
+      punct: "!-.:-@\\[-`{-~",
+      // git's `sane-ctype.h` classifies \v and \f as control, not space,
+      //   unlike C's `isspace`
+      space: " \\t\\n\\r",
+      upper: "A-Z",
+      xdigit: "0-9A-Fa-f"
+    };
+    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
+    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
+    var NON_SLASH = "(?!\\/)";
+    var classSource = (negated, body) => {
+      if (negated) {
+        return `[^\\/${body}]`;
+      }
+      const source = `[${body}]`;
+      return new RegExp(source).test("/") ? NON_SLASH + source : source;
+    };
+    var scanBracket = (pattern, start) => {
+      const { length } = pattern;
+      let index = start + 1;
+      let negated = EMPTY;
+      const lead = pattern[index];
+      if (lead === "!" || lead === "^") {
+        negated = "^";
+        index++;
+      }
+      let body = EMPTY;
+      let prev = EMPTY;
+      for (; ; ) {
+        const char = pattern[index];
+        if (char === UNDEFINED) {
+          return null;
+        }
+        if (char === ESCAPE) {
+          const escaped = pattern[++index];
+          body += escapeMember(escaped);
+          prev = escaped;
+        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
+          index++;
+          let to = pattern[index];
+          if (to === ESCAPE) {
+            to = pattern[index += 1];
+          }
+          if (prev <= to) {
+            body += `-${escapeMember(to)}`;
+          }
+          prev = EMPTY;
+        } else if (char === "[" && pattern[index + 1] === ":") {
+          const nameStart = index + 2;
+          let end = nameStart;
+          while (end < length && pattern[end] !== "]") {
+            end++;
+          }
+          if (end === length) {
+            return null;
+          }
+          if (end > nameStart && pattern[end - 1] === ":") {
+            const name = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
+              return null;
+            }
+            body += POSIX_CLASSES[name];
+            prev = EMPTY;
+            index = end;
+          } else {
+            body += escapeMember("[");
+            prev = "[";
+            index = nameStart - 2;
+          }
+        } else {
+          body += escapeMember(char);
+          prev = char;
+        }
+        index++;
+        if (pattern[index] === "]") {
+          return {
+            end: index,
+            source: classSource(negated, body)
+          };
+        }
+      }
+    };
+    var NEVER_MATCH = "[]";
+    var PLACEHOLDER = "\0";
+    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
+      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
+      "g"
+    );
+    var TRAILING_WILDCARD = "\uE000";
+    var TRAILING_DOUBLESTAR = "\uE001";
+    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var extractBrackets = (pattern) => {
+      const sources = [];
+      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
+      const { length } = pattern;
+      let out = EMPTY;
+      let index = 0;
+      while (index < length) {
+        const char = pattern[index];
+        if (char === ESCAPE) {
+          const escaped = pattern[index + 1];
+          if (escaped === SLASH && index + 2 === length) {
+            out += hold(NEVER_MATCH);
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+            out += pattern.slice(index, index + 2);
+          } else {
+            out += hold(
+              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
+            );
+          }
+          index += 2;
+        } else if (isReserved(char)) {
+          out += hold(`[${char}]`);
+          index++;
+        } else if (char === "[") {
+          const scanned = scanBracket(pattern, index);
+          if (scanned === null) {
+            out += hold(NEVER_MATCH);
+            index = length;
+          } else {
+            out += hold(scanned.source);
+            index = scanned.end + 1;
+          }
+        } else {
+          out += char;
+          index++;
+        }
+      }
+      return {
+        source: out,
+        sources
+      };
+    };
+    var DIRECT = null;
+    var REGEX_INNER_SLASH = /\/(?!$)/;
+    var WILDCARD = "[^\\/]*";
+    var REPLACERS = [
+      // Replace (\ ) with ' '
+      // Only a space: an escaped tab or other whitespace is already a literal by
+      //   the time it reaches here, and a bare tab must be left as one, not turned
+      //   into a space.
+      // (\ ) -> ' '
+      // (\\ ) -> '\\ '
+      // (\\\ ) -> '\\ '
+      [
+        // A run of backslashes is taken whole, from its first one, so no match
+        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+        //   quadratic.
+        /(\\+)( ?)/g,
+        (_, run, space) => space ? run.slice(0, run.length - run.length % 2) + SPACE : run,
+        ESCAPE + SPACE
+      ],
+      // git's wildmatch() reads a run of two or more asterisks as one globstar
+      //   whenever the run fills a path segment: it starts the pattern or follows
+      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+      //   already `**`; a longer one is folded into `**` here, so the steps
+      //   below only ever have to know `**`.
+      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+      // git also takes a run beside a literal prefix (`a***/b`) or beside an
+      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+      //   lists both, under "A run of asterisks".
+      [
+        /(^|\/)\*{3,}(?=\/|$)/g,
+        (_, start) => `${start}**`,
+        "*"
+      ],
+      // Escape metacharacters
+      // which is written down by users but means special for regular expressions.
+      // > There are 12 characters with special meanings:
+      // > - the backslash \,
+      // > - the caret ^,
+      // > - the dollar sign $,
+      // > - the period or dot .,
+      // > - the vertical bar or pipe symbol |,
+      // > - the question mark ?,
+      // > - the asterisk or star *,
+      // > - the plus sign +,
+      // > - the opening parenthesis (,
+      // > - the closing parenthesis ),
+      // > - and the opening square bracket [,
+      // > - the opening curly brace {,
+      // > These special characters are often called "metacharacters".
+      [
+        /[\\$.|*+(){^]/g,
+        (match) => `\\${match}`
+      ],
+      [
+        // > a question mark (?) matches a single character
+        /(?!\\)\?/g,
+        () => "[^/]",
+        "?"
+      ],
+      // leading slash
+      [
+        // > A leading slash matches the beginning of the pathname.
+        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+        // A leading slash matches the beginning of the pathname
+        /^\//,
+        () => "^",
+        SLASH
+      ],
+      // replace special metacharacter slash after the leading slash
+      [
+        /\//g,
+        () => "\\/",
+        SLASH
+      ],
+      [
+        // > A leading "**" followed by a slash means match in all directories.
+        // > For example, "**/foo" matches file or directory "foo" anywhere,
+        // > the same as pattern "foo".
+        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+        // >   under directory "foo".
+        // Notice that the '*'s have been replaced as '\\*'
+        /^\^*(?:\\\*\\\*\\\/)+/,
+        // '**/foo' <-> 'foo'
+        () => "(?:^|\\/)",
+        "*"
+      ],
+      // starting
+      [
+        // there will be no leading '/'
+        //   (which has been replaced by section "leading slash")
+        // If starts with '**', adding a '^' to the regular expression also works
+        DIRECT,
+        (source, pattern) => {
+          if (!source || source[0] === "^" || source[0] === "(") {
+            return source;
+          }
+          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
+          return anchor + source;
+        }
+      ],
+      // two globstars
+      [
+        // Use lookahead assertions so that we could match more than one `'/**'`
+        /\\\/\\\*\\\*(?=\\\/|$)/g,
+        // Zero, one or several directories
+        // should not use '*', or it will be replaced by the next replacer
+        // Check if it is not the last `'/**'`
+        (_, index, str) => index + 6 < str.length ? str.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        "*"
+      ],
+      // normal intermediate wildcards
+      [
+        // Never replace escaped '*'
+        // ignore rule '\*' will match the path '*'
+        // 'abc.*/' -> go
+        // 'abc.*'  -> skip this rule,
+        //    coz trailing single wildcard will be handed by [trailing wildcard]
+        /(^|[^\\])(?:\\\*)+(?!$)/g,
+        // '*.js' matches '.js'
+        // '*.js' doesn't match 'abc'
+        // 1. An asterisk "*" matches anything except a slash.
+        // 2. Other consecutive asterisks are considered regular asterisks
+        //    and collapse into one non-slash wildcard run.
+        (_, p1) => p1 + WILDCARD,
+        "*"
+      ],
+      // trailing wildcard, held apart from a literal star
+      [
+        // The step above leaves a trailing `*` alone, so a single `\*` is all that
+        //   can be left at the end here, and what stands in front of it says which
+        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+        //   nothing before it; a literal arrives as the user's own escape, which
+        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+        //   There is no third case: every backslash still reaching the chain is
+        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+        //   own character, so a longer run can never form. This runs while the
+        //   two are still distinct, before the unescape steps below collapse the
+        //   literal onto the very `\*` a wildcard leaves behind.
+        /(^|[^\\])((?:\\\\)*)\\\*$/,
+        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
+        "*"
+      ],
+      [
+        // unescape, revert step 3 except for back slash
+        // For example, if a user escape a '\\*',
+        // after step 3, the result will be '\\\\\\*'
+        /\\\\\\(?=[$.|*+(){^])/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // '\\\\' -> '\\'
+        /\\\\/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // Every real bracket expression -- POSIX classes included -- has already
+        //   been held aside by `extractBrackets`, so the only `[` left in the
+        //   pattern is an escaped, literal one.
+        // A backslash could only stand at the end of the range if it quoted the
+        //   `]`, and `\]` is held aside long before this.
+        /\\\[([^\]/]*?)($|\])/g,
+        // '\\[bar]' -> '\\\\[bar]'
+        (match, range, close) => `\\[${range}${close}`,
+        "["
+      ],
+      // ending
+      [
+        // 'js' will not match 'js.'
+        // 'ab' will not match 'abc'
+        DIRECT,
+        // WTF!
+        // https://git-scm.com/docs/gitignore
+        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+        // which re-fixes #24, #38
+        // > If there is a separator at the end of the pattern then the pattern
+        // > will only match directories, otherwise the pattern can match both
+        // > files and directories.
+        // 'js*' will not match 'a.js'
+        // 'js/' will not match 'a.js'
+        // 'js' will match 'a.js' and 'a.js/'
+        (source) => {
+          const last = source[source.length - 1];
+          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
+            return source;
+          }
+          return last === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
+        }
+      ]
+    ];
+    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
+    var MODE_IGNORE = "regex";
+    var MODE_CHECK_IGNORE = "checkRegex";
+    var UNDERSCORE = "_";
+    var replaceTrailingWildcard = (_, p1) => {
+      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
+      return `${prefix}(?=$|\\/$)`;
+    };
+    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
+    var replaceTrailingDoublestar = () => "[\\s\\S]";
+    var separatorAfter = (run, at) => {
+      let separator = EMPTY;
+      for (let index = at + 1; index < run.length && !run[index].wildcard; index++) {
+        separator += run[index].single;
+      }
+      return separator;
+    };
+    var pinWildcards = (source) => {
+      if (source.indexOf(WILDCARD) < 0) {
+        return source;
+      }
+      const tokens = [];
+      const { length } = source;
+      let index = 0;
+      while (index < length) {
+        const char = source[index];
+        if (source.startsWith(WILDCARD, index)) {
+          tokens.push({ wildcard: true });
+          index += WILDCARD.length;
+        } else if (char === "[") {
+          let end = index + 1;
+          if (source[end] === "^") {
+            end++;
+          }
+          if (source[end] === "]") {
+            end++;
+          }
+          while (end < length && source[end] !== "]") {
+            end += source[end] === ESCAPE ? 2 : 1;
+          }
+          end++;
+          tokens.push({ single: source.slice(index, end) });
+          index = end;
+        } else if (char === ESCAPE) {
+          tokens.push({ single: source.slice(index, index + 2) });
+          index += 2;
+        } else if (char === "(") {
+          let depth = 0;
+          let end = index;
+          do {
+            if (source[end] === ESCAPE) {
+              end++;
+            } else if (source[end] === "(") {
+              depth++;
+            } else if (source[end] === ")") {
+              depth--;
+            }
+            end++;
+          } while (end < length && depth > 0);
+          if ("*+?".indexOf(source[end]) >= 0) {
+            end++;
+          }
+          tokens.push({ boundary: source.slice(index, end) });
+          index = end;
+        } else if (char === "^" || char === "$") {
+          tokens.push({ boundary: char });
+          index++;
+        } else {
+          tokens.push({ single: char });
+          index++;
+        }
+      }
+      let out = EMPTY;
+      let run = [];
+      const flush = () => {
+        let lastWildcard;
+        run.forEach((token, at) => {
+          if (token.wildcard) {
+            lastWildcard = at;
+          }
+        });
+        run.forEach((token, at) => {
+          if (!token.wildcard) {
+            out += token.single;
+            return;
+          }
+          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run, at)})[^\\/])*`;
+        });
+        run = [];
+      };
+      tokens.forEach((token) => {
+        if (token.boundary === void 0) {
+          run.push(token);
+          return;
+        }
+        flush();
+        out += token.boundary;
+      });
+      flush();
+      return out;
+    };
+    var makeRegexPrefix = (pattern) => {
+      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+        pattern = "**";
+      }
+      const { source, sources } = extractBrackets(pattern);
+      const replaced = REPLACERS.reduce(
+        // A pass whose matcher finds nothing hands back the very string it was
+        //   given, so asking first costs a search and saves a rewrite. Ten of the
+        //   fifteen passes never fire for a typical .gitignore line, and between
+        //   them they were 45% of this chain.
+        (prev, [matcher, replacer, required]) => {
+          if (matcher === DIRECT) {
+            return replacer(prev, pattern);
+          }
+          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
+            return prev;
+          }
+          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
+        },
+        source
+      );
+      return sources.length ? replaced.replace(
+        REGEX_RESTORE_PLACEHOLDER,
+        (match, index) => sources[index]
+      ) : replaced;
+    };
+    var checkSourceOf = (body, prefix) => {
+      if (body[body.length - 1] === SLASH) {
+        prefix = makeRegexPrefix(body.slice(0, -1));
+      }
+      const head = prefix.slice(0, -1);
+      const last = prefix[prefix.length - 1];
+      return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
+    };
+    var matchesBasename = (body) => {
+      const index = body.indexOf(SLASH);
+      return index < 0 || index === body.length - 1;
+    };
+    var basenameOf = (path) => {
+      const end = path.length - 1;
+      const index = path.lastIndexOf(
+        SLASH,
+        path[end] === SLASH ? end - 1 : end
+      );
+      return index < 0 ? path : path.slice(index + 1);
+    };
+    var parentOf = (path) => {
+      if (path.charCodeAt(0) === SLASH_CODE || path.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path.split(SLASH).filter(Boolean);
+        slices.pop();
+        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
+      }
+      const end = path.length - 1;
+      const cut = path.lastIndexOf(
+        SLASH,
+        path.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+      );
+      return cut < 0 ? EMPTY : path.slice(0, cut + 1);
+    };
+    var isString = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString(pattern);
+    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
+    var IgnoreRule = class {
+      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+        this.pattern = pattern;
+        this.mark = mark;
+        this.negative = negative;
+        define2(this, "body", body);
+        define2(this, "ignoreCase", ignoreCase);
+        define2(this, "regexPrefix", prefix);
+      }
+      // Worked out on first use and kept behind an own property, the way `regex`
+      //   caches itself in `_regex`. Deciding it in the constructor instead would
+      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+      //   every compile -- including the compiles of rules that are never matched
+      //   against anything.
+      get _basenameOnly() {
+        return define2(this, "_basenameOnly", matchesBasename(this.body));
+      }
+      get regex() {
+        const key = UNDERSCORE + MODE_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_IGNORE, key);
+      }
+      get checkRegex() {
+        const key = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_CHECK_IGNORE, key);
+      }
+      _make(mode, key) {
+        const str = pinWildcards(
+          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
+        );
+        const regex2 = this.ignoreCase ? new RegExp(str, "i") : new RegExp(str);
+        return define2(this, key, regex2);
+      }
+    };
+    var hasTrailingBackslash = (str) => {
+      let count = 0;
+      while (str[str.length - count - 1] === ESCAPE) {
+        count++;
+      }
+      return count % 2 === 1;
+    };
+    var trimEnd = (body, stripLineEnd) => {
+      let lineEnd = body.length;
+      let end;
+      for (; ; ) {
+        if (stripLineEnd && body[lineEnd - 1] === "\r") {
+          lineEnd--;
+        }
+        end = lineEnd;
+        while (body[end - 1] === SPACE) {
+          end--;
+        }
+        if (!stripLineEnd || body[end - 1] !== "\n") {
+          break;
+        }
+        lineEnd = end - 1;
+      }
+      if (end === lineEnd) {
+        return body.slice(0, lineEnd);
+      }
+      let backslashes = 0;
+      while (body[end - backslashes - 1] === ESCAPE) {
+        backslashes++;
+      }
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+    };
+    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
+      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body[0] === "#") {
+        return;
+      }
+      let negative = false;
+      if (body[0] === "!") {
+        negative = true;
+        body = body.slice(1);
+      }
+      const last = body[body.length - 1];
+      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+        body = trimEnd(body, stripLineEnd);
+      }
+      if (!body || hasTrailingBackslash(body)) {
+        return;
+      }
+      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body);
+      return new IgnoreRule(
+        pattern,
+        mark,
+        body,
+        ignoreCase,
+        negative,
+        regexPrefix
+      );
+    };
+    var RuleManager = class {
+      constructor(ignoreCase) {
+        this._ignoreCase = ignoreCase;
+        this._rules = [];
+        this._basenameCount = 0;
+      }
+      _add(pattern, index) {
+        if (pattern && pattern[KEY_IGNORE]) {
+          this._rules = this._rules.concat(pattern._rules._rules);
+          this._basenameCount += pattern._rules._basenameCount;
+          this._added = true;
+          return;
+        }
+        const isStr = isString(pattern);
+        const raw = isStr ? pattern : pattern.pattern;
+        const rule = checkPattern(raw) && createRule(
+          raw,
+          isStr ? UNDEFINED : pattern.mark,
+          this._ignoreCase,
+          !this._split,
+          this._stripBOM && !index
+        );
+        if (rule) {
+          this._added = true;
+          this._rules.push(rule);
+          if (matchesBasename(rule.body)) {
+            this._basenameCount++;
+          }
+        }
+      }
+      // @param {Array<string> | string | Ignore} pattern
+      add(pattern) {
+        this._added = false;
+        this._split = isString(pattern);
+        this._stripBOM = !this._split || pattern[0] === BOM;
+        makeArray(
+          this._split ? splitPattern(pattern) : pattern
+        ).forEach(this._add, this);
+        if (this._added) {
+          this._literalRules = UNDEFINED;
+        }
+        return this._added;
+      }
+      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+      //   are left out once, rather than tested or compiled for every path.
+      testLiteral(path) {
+        const rules = this._literalRules || (this._literalRules = this._rules.filter(
+          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
+        ));
+        let ignored = false;
+        let unignored = false;
+        let matchedRule;
+        for (let index = rules.length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule.checkRegex.test(path)) {
+            ignored = !rule.negative;
+            unignored = rule.negative;
+            matchedRule = rule.negative ? UNDEFINED : rule;
+            break;
+          }
+        }
+        const ret = {
+          ignored,
+          unignored
+        };
+        if (matchedRule) {
+          ret.rule = matchedRule;
+        }
+        return ret;
+      }
+      // Test one single path without recursively checking parent directories
+      //
+      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+      // @returns {TestResult}
+      test(path, mode) {
+        const rules = this._rules;
+        const { length } = rules;
+        const shortcut = this._basenameCount * 2 >= length;
+        const basename5 = shortcut ? basenameOf(path) : path;
+        for (let index = length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule[mode].test(
+            shortcut && rule._basenameOnly ? basename5 : path
+          )) {
+            const { negative } = rule;
+            const ret = {
+              ignored: !negative,
+              unignored: negative
+            };
+            if (!negative) {
+              ret.rule = rule;
+            }
+            return ret;
+          }
+        }
+        return {
+          ignored: false,
+          unignored: false
+        };
+      }
+    };
+    var throwError = (message, Ctor) => {
+      throw new Ctor(message);
+    };
+    var checkPath = (path, originalPath, doThrow) => {
+      if (!isString(path)) {
+        return doThrow(
+          `path must be a string, but got \`${originalPath}\``,
+          TypeError
+        );
+      }
+      if (!path) {
+        return doThrow(`path must not be empty`, TypeError);
+      }
+      if (checkPath.isNotRelative(path)) {
+        const r = "`path.relative()`d";
+        return doThrow(
+          `path should be a ${r} string, but got "${originalPath}"`,
+          RangeError
+        );
+      }
+      return true;
+    };
+    var isNotRelative = (path) => {
+      const first = path.charCodeAt(0);
+      if (first === SLASH_CODE) {
+        return true;
+      }
+      if (first !== DOT_CODE) {
+        return false;
+      }
+      if (path.length === 1) {
+        return true;
+      }
+      const second = path.charCodeAt(1);
+      if (second === SLASH_CODE) {
+        return true;
+      }
+      if (second !== DOT_CODE) {
+        return false;
+      }
+      return path.length === 2 || path.charCodeAt(2) === SLASH_CODE;
+    };
+    checkPath.isNotRelative = isNotRelative;
+    checkPath.convert = (p) => p;
+    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var Ignore = class {
+      constructor({
+        ignorecase = true,
+        ignoreCase = ignorecase,
+        allowRelativePaths = false
+      } = {}) {
+        define2(this, KEY_IGNORE, true);
+        this._rules = new RuleManager(ignoreCase);
+        this._strictPathCheck = !allowRelativePaths;
+        this._initCache();
+      }
+      _initCache() {
+        this._ignoreCache = /* @__PURE__ */ Object.create(null);
+        this._testCache = /* @__PURE__ */ Object.create(null);
+      }
+      add(pattern) {
+        if (this._rules.add(pattern)) {
+          this._initCache();
+        }
+        return this;
+      }
+      // legacy
+      addPattern(pattern) {
+        return this.add(pattern);
+      }
+      // @returns {TestResult}
+      _test(originalPath, cache, path) {
+        checkPath(
+          path,
+          originalPath,
+          this._strictPathCheck ? throwError : RETURN_FALSE
+        );
+        return path ? this._t(path, cache) : {
+          ignored: false,
+          unignored: false
+        };
+      }
+      checkIgnore(target) {
+        const path = convertPath(target);
+        if (!path || path.charCodeAt(path.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path);
+        }
+        const dir = this._t(path, this._testCache);
+        if (dir.ignored) {
+          return dir;
+        }
+        const literal = this._rules.testLiteral(path);
+        return literal.ignored || literal.unignored ? literal : dir;
+      }
+      _t(path, cache) {
+        if (path in cache) {
+          return cache[path];
+        }
+        const parentPath = parentOf(path);
+        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
+        return cache[path] = parent && parent.ignored ? parent : this._rules.test(path, MODE_IGNORE);
+      }
+      ignores(path) {
+        return this._test(path, this._ignoreCache, convertPath(path)).ignored;
+      }
+      createFilter() {
+        return (path) => !this.ignores(path);
+      }
+      filter(paths) {
+        return makeArray(paths).filter(this.createFilter());
+      }
+      // @returns {TestResult}
+      test(path) {
+        return this._test(path, this._testCache, convertPath(path));
+      }
+    };
+    var factory = (options) => new Ignore(options);
+    var isPathValid = (path) => checkPath(convertPath(path), path, RETURN_FALSE);
+    var setupWindows = () => {
+      const makePosix = (str) => /^\\\\\?\\/.test(str) || /["<>|\u0000-\u001F]+/u.test(str) ? str : str.replace(/\\/g, "/");
+      checkPath.convert = makePosix;
+      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
+      checkPath.isNotRelative = (path) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path) || isNotRelative(path);
+    };
+    if (
+      // Detect `process` so that it can run in browsers.
+      typeof process !== "undefined" && process.platform === "win32"
+    ) {
+      setupWindows();
+    }
+    module2.exports = factory;
+    factory.default = factory;
+    module2.exports.isPathValid = isPathValid;
+    define2(module2.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
+  }
+});
+
 // packages/cli/src/action.ts
-var import_node_path6 = require("node:path");
+var import_node_path18 = require("node:path");
 
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
@@ -36642,11 +38619,11 @@ var import_os = require("os");
 var import_fs = require("fs");
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve6) {
-      resolve6(value);
+    return value instanceof P ? value : new P(function(resolve13) {
+      resolve13(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve6, reject) {
+  return new (P || (P = Promise))(function(resolve13, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -36662,7 +38639,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve13(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -36820,11 +38797,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
-        if (typeof cell2 === "string") {
-          return this.wrap("td", cell2);
+      const cells = row.map((cell3) => {
+        if (typeof cell3 === "string") {
+          return this.wrap("td", cell3);
         }
-        const { header, data, colspan, rowspan } = cell2;
+        const { header, data, colspan, rowspan } = cell3;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -37014,6 +38991,28 @@ function annotationLevel(severity) {
   return severity === "medium" ? "warning" : "notice";
 }
 
+// packages/core/src/report.ts
+function buildReport(parts, catalog) {
+  const findings = parts.findings ?? [];
+  const byId = new Map(catalog.map((r) => [r.id, r]));
+  const used = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const rule = byId.get(f.ruleId);
+    if (!rule) throw new Error(`finding uses rule ${f.ruleId}, which ${parts.gate} does not declare`);
+    used.set(rule.id, rule);
+  }
+  return {
+    gate: parts.gate,
+    version: parts.version,
+    findings,
+    rules: [...used.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    metrics: parts.metrics ?? {},
+    artifacts: parts.artifacts ?? [],
+    timings: parts.timings ?? {},
+    notes: parts.notes ?? []
+  };
+}
+
 // packages/core/src/errors.ts
 var UserError = class extends Error {
   file;
@@ -37032,21 +39031,27 @@ var UserError = class extends Error {
   }
   /** `file:line:column: message (key 'k'). hint` on one line. */
   format() {
-    let where = "";
+    let where2 = "";
     if (this.file) {
-      where = this.file;
-      if (this.line !== void 0) where += `:${this.line}`;
-      if (this.line !== void 0 && this.column !== void 0) where += `:${this.column}`;
-      where += ": ";
+      where2 = this.file;
+      if (this.line !== void 0) where2 += `:${this.line}`;
+      if (this.line !== void 0 && this.column !== void 0) where2 += `:${this.column}`;
+      where2 += ": ";
     }
     const key = this.key ? ` (key '${this.key}')` : "";
     const hint = this.hint ? `. ${this.hint}` : "";
-    return `${where}${this.message}${key}${hint}`;
+    return `${where2}${this.message}${key}${hint}`;
   }
 };
 function isUserError(error2) {
   return error2 instanceof UserError;
 }
+var CancelledError = class extends Error {
+  constructor(message = "cancelled") {
+    super(message);
+    this.name = "CancelledError";
+  }
+};
 
 // packages/core/src/limits.ts
 var DEFAULT_LIMITS = Object.freeze({
@@ -37057,6 +39062,18 @@ var DEFAULT_LIMITS = Object.freeze({
   maxEntries: 1e5,
   timePerFileMs: 6e4
 });
+
+// packages/core/src/context.ts
+var silentLogger = {
+  info() {
+  },
+  warn() {
+  },
+  debug() {
+  },
+  progress() {
+  }
+};
 
 // packages/core/src/fingerprint.ts
 var import_node_crypto = require("node:crypto");
@@ -37327,9 +39344,9 @@ function configError(error2, doc, lineCounter, file) {
     const allowed = Object.keys(error2.parentSchema?.properties ?? {});
     const suggestion = didYouMean(extra, allowed);
     const keyPath = [...path, extra].join(".");
-    const where = dotted ? ` in '${dotted}'` : "";
-    const hint = suggestion ? `Did you mean '${suggestion}'?` : `Allowed keys${where}: ${allowed.join(", ")}`;
-    return positioned(`unknown key '${extra}'${where}`, doc, lineCounter, file, [...path, extra], keyPath, hint, true);
+    const where2 = dotted ? ` in '${dotted}'` : "";
+    const hint = suggestion ? `Did you mean '${suggestion}'?` : `Allowed keys${where2}: ${allowed.join(", ")}`;
+    return positioned(`unknown key '${extra}'${where2}`, doc, lineCounter, file, [...path, extra], keyPath, hint, true);
   }
   let message = `${dotted || "the document"} ${error2.message ?? "is invalid"}`;
   if (error2.keyword === "enum") {
@@ -38391,11 +40408,11 @@ function merge(defaults, route, options) {
 }
 function addQueryParameters(url, parameters) {
   const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
+  const names2 = Object.keys(parameters);
+  if (names2.length === 0) {
     return url;
   }
-  return url + separator + names.map((name) => {
+  return url + separator + names2.map((name) => {
     if (name === "q") {
       return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
     }
@@ -38576,7 +40593,7 @@ function parse(options) {
   if (!isBinaryRequest) {
     if (options.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
+        (format2) => format2.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
           `application/vnd$1$2.${options.mediaType.format}`
         )
@@ -38586,8 +40603,8 @@ function parse(options) {
       if (options.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
+          const format2 = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format2}`;
         }).join(",");
       }
     }
@@ -42580,30 +44597,6096 @@ async function writeSummary(parts) {
   }
 }
 
+// packages/scan-deps/src/pep440/name.ts
+function normalizeName(name) {
+  return name.trim().toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+// node_modules/@renovatebot/pep440/lib/version.js
+var VERSION_PATTERN = [
+  "v?",
+  "(?:",
+  /* */
+  "(?:(?<epoch>[0-9]+)!)?",
+  // epoch
+  /* */
+  "(?<release>[0-9]+(?:\\.[0-9]+)*)",
+  // release segment
+  /* */
+  "(?<pre>",
+  // pre-release
+  /*    */
+  "[-_\\.]?",
+  /*    */
+  "(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))",
+  /*    */
+  "[-_\\.]?",
+  /*    */
+  "(?<pre_n>[0-9]+)?",
+  /* */
+  ")?",
+  /* */
+  "(?<post>",
+  // post release
+  /*    */
+  "(?:-(?<post_n1>[0-9]+))",
+  /*    */
+  "|",
+  /*    */
+  "(?:",
+  /*        */
+  "[-_\\.]?",
+  /*        */
+  "(?<post_l>post|rev|r)",
+  /*        */
+  "[-_\\.]?",
+  /*        */
+  "(?<post_n2>[0-9]+)?",
+  /*    */
+  ")",
+  /* */
+  ")?",
+  /* */
+  "(?<dev>",
+  // dev release
+  /*    */
+  "[-_\\.]?",
+  /*    */
+  "(?<dev_l>dev)",
+  /*    */
+  "[-_\\.]?",
+  /*    */
+  "(?<dev_n>[0-9]+)?",
+  /* */
+  ")?",
+  ")",
+  "(?:\\+(?<local>[a-z0-9]+(?:[-_\\.][a-z0-9]+)*))?"
+  // local version
+].join("");
+var validRegex = new RegExp("^" + VERSION_PATTERN + "$", "i");
+var cleanRegex = new RegExp("^\\s*" + VERSION_PATTERN + "\\s*$", "i");
+function parse3(version, regex2) {
+  const { groups: groups2 } = (regex2 || validRegex).exec(version) || {};
+  if (!groups2) {
+    return null;
+  }
+  const parsed = {
+    epoch: Number(groups2.epoch ? groups2.epoch : 0),
+    release: groups2.release.split(".").map(Number),
+    pre: normalize_letter_version(groups2.pre_l, groups2.pre_n),
+    post: normalize_letter_version(
+      groups2.post_l,
+      groups2.post_n1 || groups2.post_n2
+    ),
+    dev: normalize_letter_version(groups2.dev_l, groups2.dev_n),
+    local: parse_local_version(groups2.local)
+  };
+  return parsed;
+}
+function stringify(parsed) {
+  if (!parsed) {
+    return null;
+  }
+  const { epoch, release: release2, pre, post, dev, local } = parsed;
+  const parts = [];
+  if (epoch !== 0) {
+    parts.push(`${epoch}!`);
+  }
+  parts.push(release2.join("."));
+  if (pre) {
+    parts.push(pre.join(""));
+  }
+  if (post) {
+    parts.push("." + post.join(""));
+  }
+  if (dev) {
+    parts.push("." + dev.join(""));
+  }
+  if (local) {
+    parts.push(`+${local}`);
+  }
+  return parts.join("");
+}
+function normalize_letter_version(letterIn, numberIn) {
+  let letter = letterIn;
+  let number = numberIn;
+  if (letter) {
+    if (!number) {
+      number = 0;
+    }
+    letter = letter.toLowerCase();
+    if (letter === "alpha") {
+      letter = "a";
+    } else if (letter === "beta") {
+      letter = "b";
+    } else if (["c", "pre", "preview"].includes(letter)) {
+      letter = "rc";
+    } else if (["rev", "r"].includes(letter)) {
+      letter = "post";
+    }
+    return [letter, Number(number)];
+  }
+  if (!letter && number) {
+    letter = "post";
+    return [letter, Number(number)];
+  }
+  return null;
+}
+function parse_local_version(local) {
+  if (local) {
+    return local.split(/[._-]/).map(
+      (part) => Number.isNaN(Number(part)) ? part.toLowerCase() : Number(part)
+    );
+  }
+  return null;
+}
+function explain(version) {
+  const parsed = parse3(version);
+  if (!parsed) {
+    return parsed;
+  }
+  const { epoch, release: release2, pre, post, dev, local } = parsed;
+  let base_version = "";
+  if (epoch !== 0) {
+    base_version += epoch + "!";
+  }
+  base_version += release2.join(".");
+  const is_prerelease = Boolean(dev || pre);
+  const is_devrelease = Boolean(dev);
+  const is_postrelease = Boolean(post);
+  return {
+    epoch,
+    release: release2,
+    pre,
+    post: post ? post[1] : post,
+    dev: dev ? dev[1] : dev,
+    local: local ? local.join(".") : local,
+    public: stringify(parsed).split("+", 1)[0],
+    base_version,
+    is_prerelease,
+    is_devrelease,
+    is_postrelease
+  };
+}
+
+// node_modules/@renovatebot/pep440/lib/operator.js
+function compare(version, other) {
+  const parsedVersion = parse3(version);
+  const parsedOther = parse3(other);
+  const keyVersion = calculateKey(parsedVersion);
+  const keyOther = calculateKey(parsedOther);
+  return pyCompare(keyVersion, keyOther);
+}
+function pyCompare(elemIn, otherIn) {
+  let elem = elemIn;
+  let other = otherIn;
+  if (elem === other) {
+    return 0;
+  }
+  if (Array.isArray(elem) !== Array.isArray(other)) {
+    elem = Array.isArray(elem) ? elem : [elem];
+    other = Array.isArray(other) ? other : [other];
+  }
+  if (Array.isArray(elem)) {
+    const len = Math.min(elem.length, other.length);
+    for (let i = 0; i < len; i += 1) {
+      const res = pyCompare(elem[i], other[i]);
+      if (res !== 0) {
+        return res;
+      }
+    }
+    return elem.length - other.length;
+  }
+  if (elem === -Infinity || other === Infinity) {
+    return -1;
+  }
+  if (elem === Infinity || other === -Infinity) {
+    return 1;
+  }
+  return elem < other ? -1 : 1;
+}
+function calculateKey(input) {
+  const { epoch } = input;
+  let { release: release2, pre, post, local, dev } = input;
+  release2 = release2.concat();
+  release2.reverse();
+  while (release2.length && release2[0] === 0) {
+    release2.shift();
+  }
+  release2.reverse();
+  if (!pre && !post && dev) pre = -Infinity;
+  else if (!pre) pre = Infinity;
+  if (!post) post = -Infinity;
+  if (!dev) dev = Infinity;
+  if (!local) {
+    local = -Infinity;
+  } else {
+    local = local.map(
+      (i) => Number.isNaN(Number(i)) ? [-Infinity, i] : [Number(i), ""]
+    );
+  }
+  return [epoch, release2, pre, post, dev, local];
+}
+
+// node_modules/@renovatebot/pep440/lib/specifier.js
+var RANGE_PATTERN = [
+  "(?<operator>(===|~=|==|!=|<=|>=|<|>))",
+  "\\s*",
+  "(",
+  /*  */
+  "(?<version>(?:" + VERSION_PATTERN.replace(/\?<\w+>/g, "?:") + "))",
+  /*  */
+  "(?<prefix>\\.\\*)?",
+  /*  */
+  "|",
+  /*  */
+  "(?<legacy>[^,;\\s)]+)",
+  ")"
+].join("");
+var rangeRegex = new RegExp("^" + RANGE_PATTERN + "$", "i");
+
+// packages/scan-deps/src/pep440/version.ts
+var PARSE_CACHE_LIMIT = 1e5;
+var parseCache = /* @__PURE__ */ new Map();
+function parseVersion(version) {
+  const cached = parseCache.get(version);
+  if (cached !== void 0) return cached;
+  const parsed = explain(version.trim());
+  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+  parseCache.set(version, parsed);
+  return parsed;
+}
+function publicVersionKey(v) {
+  const release2 = [...v.release];
+  while (release2.length > 1 && release2[release2.length - 1] === 0) release2.pop();
+  return formatVersion({ ...v, release: release2 }, { pre: true, post: true, dev: true });
+}
+function compareVersions(a, b) {
+  if (a === b) return 0;
+  const key = `${a}\0${b}`;
+  const cached = compareCache.get(key);
+  if (cached !== void 0) return cached;
+  const result = Math.sign(compare(a.trim(), b.trim()));
+  if (compareCache.size >= COMPARE_CACHE_LIMIT) compareCache.clear();
+  compareCache.set(key, result);
+  return result;
+}
+var COMPARE_CACHE_LIMIT = 2e5;
+var compareCache = /* @__PURE__ */ new Map();
+function formatVersion(v, keep) {
+  let text = v.epoch ? `${v.epoch}!` : "";
+  text += v.release.join(".");
+  if (keep.pre && v.pre && v.pre.length > 0) text += v.pre.join("");
+  const post = segmentNumber(v.post);
+  const dev = segmentNumber(v.dev);
+  if (keep.post && post !== null) text += `.post${post}`;
+  if (keep.dev && dev !== null) text += `.dev${dev}`;
+  if (keep.local && v.local) text += `+${v.local}`;
+  return text;
+}
+function segmentNumber(segment) {
+  if (typeof segment === "number") return segment;
+  if (Array.isArray(segment)) {
+    const last = segment[segment.length - 1];
+    return typeof last === "number" ? last : null;
+  }
+  return null;
+}
+function isPostRelease(v) {
+  return segmentNumber(v.post) !== null;
+}
+
+// packages/scan-deps/src/pep440/specifier.ts
+var OPERATORS = ["~=", "==", "!=", "<=", ">=", "<", ">", "==="];
+var PRE = String.raw`(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?`;
+var POST = String.raw`(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?`;
+var DEV = String.raw`(?:[-_.]?dev[-_.]?[0-9]*)?`;
+var LOCAL = String.raw`(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?`;
+var EPOCH_RELEASE = String.raw`v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*`;
+var VERSION_FOR = {
+  "==": new RegExp(String.raw`^${EPOCH_RELEASE}(?:\.\*|${PRE}${POST}${DEV}${LOCAL})$`, "i"),
+  "!=": new RegExp(String.raw`^${EPOCH_RELEASE}(?:\.\*|${PRE}${POST}${DEV}${LOCAL})$`, "i"),
+  "~=": new RegExp(String.raw`^v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)+${PRE}${POST}${DEV}$`, "i"),
+  "<=": new RegExp(String.raw`^${EPOCH_RELEASE}${PRE}${POST}${DEV}$`, "i"),
+  ">=": new RegExp(String.raw`^${EPOCH_RELEASE}${PRE}${POST}${DEV}$`, "i"),
+  "<": new RegExp(String.raw`^${EPOCH_RELEASE}${PRE}${POST}${DEV}$`, "i"),
+  ">": new RegExp(String.raw`^${EPOCH_RELEASE}${PRE}${POST}${DEV}$`, "i")
+};
+var OPERATOR = /^\s*(~=|===|==|!=|<=|>=|<|>)\s*(.*?)\s*$/s;
+var Specifier = class _Specifier {
+  operator;
+  version;
+  wildcard;
+  /** The parsed spec version; null only for `===` with a non-PEP 440 string. */
+  parsed;
+  constructor(operator, version) {
+    this.operator = operator;
+    this.version = version;
+    this.wildcard = version.endsWith(".*");
+    this.parsed = parseVersion(this.wildcard ? version.slice(0, -2) : version);
+  }
+  /** The specifier, or null when the text is not a valid PEP 440 specifier. */
+  static parse(text) {
+    const m = OPERATOR.exec(text);
+    if (!m) return null;
+    const operator = OPERATORS.find((op) => op === m[1]);
+    const version = m[2] ?? "";
+    if (!operator) return null;
+    if (operator === "===") return /^[^\s;)]+$/.test(version) ? new _Specifier(operator, version) : null;
+    if (!VERSION_FOR[operator].test(version)) return null;
+    const spec = new _Specifier(operator, version);
+    return spec.parsed ? spec : null;
+  }
+  /**
+   * Whether the specifier names a pre-release itself (`>=1.0a1`), which makes the set admit pre-releases.
+   * `!=` never does, nor does a wildcard; `===` does only when its string parses as a pre-release.
+   */
+  get impliesPrereleases() {
+    if (this.operator === "!=" || this.wildcard) return false;
+    return this.parsed?.is_prerelease ?? false;
+  }
+  /**
+   * Whether `version` (text as written) satisfies this specifier, pre-release policy aside (the set
+   * applies it). An invalid version only ever matches `===` by string.
+   */
+  matches(version) {
+    if (this.operator === "===") return version.trim().toLowerCase() === this.version.toLowerCase();
+    const prospective = parseVersion(version);
+    const spec = this.parsed;
+    if (!prospective || !spec) return false;
+    switch (this.operator) {
+      case "==":
+        return this.equal(prospective, spec);
+      case "!=":
+        return !this.equal(prospective, spec);
+      case "~=":
+        return this.compatible(prospective, spec);
+      case "<=":
+        return compareVersions(prospective.public, this.version) <= 0;
+      case ">=":
+        return compareVersions(prospective.public, this.version) >= 0;
+      case "<":
+        return this.lessThan(prospective, spec);
+      case ">":
+        return this.greaterThan(prospective, spec);
+      default:
+        return false;
+    }
+  }
+  equal(prospective, spec) {
+    if (this.wildcard) return prefixMatches(prospective, spec);
+    const candidate = spec.local ? formatVersion(prospective, ALL) : prospective.public;
+    return compareVersions(candidate, formatVersion(spec, ALL)) === 0;
+  }
+  /** `~=V.N` is `>=V.N, ==V.*`: the last release number may grow, suffixes of the spec are dropped for the prefix. */
+  compatible(prospective, spec) {
+    if (compareVersions(prospective.public, this.version) < 0) return false;
+    const prefix = { ...spec, release: spec.release.slice(0, -1) };
+    return prefixMatches(prospective, prefix);
+  }
+  /** `<V` excludes pre-releases of V itself unless V is one (`<3.1` does not admit `3.1.dev0`). */
+  lessThan(prospective, spec) {
+    if (compareVersions(formatVersion(prospective, ALL), this.version) >= 0) return false;
+    if (!spec.is_prerelease && prospective.is_prerelease) {
+      const hasPre = prospective.pre !== null && prospective.pre.length > 0;
+      const leadsTo = formatVersion(prospective, { post: !hasPre });
+      if (compareVersions(leadsTo, this.version) === 0) return false;
+    }
+    return true;
+  }
+  /**
+   * `>V` excludes post-releases of V unless V is one (`>1.0` does not admit `1.0.post1`), and local
+   * versions of V (`>1.0` does not admit `1.0+local`).
+   */
+  greaterThan(prospective, spec) {
+    if (compareVersions(formatVersion(prospective, ALL), this.version) <= 0) return false;
+    if (!isPostRelease(spec) && isPostRelease(prospective)) {
+      const same = formatVersion(prospective, { pre: true });
+      if (compareVersions(same, this.version) === 0) return false;
+    }
+    if (prospective.local && compareVersions(prospective.public, this.version) === 0) return false;
+    return true;
+  }
+  toString() {
+    return `${this.operator}${this.version}`;
+  }
+};
+var ALL = { pre: true, post: true, dev: true, local: true };
+function prefixMatches(prospective, spec) {
+  if (prospective.epoch !== spec.epoch) return false;
+  for (let i = 0; i < spec.release.length; i++) {
+    if ((prospective.release[i] ?? 0) !== spec.release[i]) return false;
+  }
+  return true;
+}
+
+// packages/scan-deps/src/pep440/specifier-set.ts
+var InvalidSpecifierError = class extends Error {
+  constructor(specifier) {
+    super(`'${specifier}' is not a valid PEP 440 specifier`);
+    this.specifier = specifier;
+    this.name = "InvalidSpecifierError";
+  }
+  specifier;
+};
+var SpecifierSet = class _SpecifierSet {
+  specifiers;
+  prereleases;
+  constructor(text, options = {}) {
+    const specs = [];
+    for (const part of text.split(",")) {
+      if (part.trim() === "") continue;
+      const spec = Specifier.parse(part);
+      if (!spec) throw new InvalidSpecifierError(part.trim());
+      specs.push(spec);
+    }
+    this.specifiers = specs;
+    this.prereleases = options.prereleases;
+  }
+  /** Null instead of an exception when `text` is not a valid specifier set. */
+  static tryParse(text, options = {}) {
+    try {
+      return new _SpecifierSet(text, options);
+    } catch (error2) {
+      if (error2 instanceof InvalidSpecifierError) return null;
+      throw error2;
+    }
+  }
+  /** Whether pre-releases are admitted without asking: set explicitly, or named by one of the specifiers. */
+  get admitsPrereleases() {
+    if (this.prereleases !== void 0) return this.prereleases;
+    return this.specifiers.some((s) => s.impliesPrereleases) ? true : void 0;
+  }
+  contains(version, options = {}) {
+    const prereleases = options.prereleases ?? this.admitsPrereleases;
+    const parsed = parseVersion(version);
+    if (prereleases === false && parsed?.is_prerelease) return false;
+    return this.specifiers.every((s) => s.matches(version));
+  }
+  /**
+   * The versions the set admits, in their order, as packaging's `SpecifierSet.filter`: with pre-releases
+   * neither allowed nor forbidden, they are kept only when no final release matched (PEP 440's rule for
+   * choosing among candidates).
+   */
+  filter(versions, options = {}) {
+    const prereleases = options.prereleases ?? this.admitsPrereleases;
+    const matching = versions.filter((v) => this.contains(v, { prereleases: prereleases ?? true }));
+    if (prereleases !== void 0) return matching;
+    const finals = matching.filter((v) => !parseVersion(v)?.is_prerelease);
+    return finals.length > 0 ? finals : matching;
+  }
+  /** Exactly one version is admitted (`==1.2.3` or `===1.2.3`): what a manifest pin means. */
+  get pinnedVersion() {
+    const only = this.specifiers.length === 1 ? this.specifiers[0] : void 0;
+    if (!only || only.version.endsWith(".*")) return void 0;
+    return only.operator === "==" || only.operator === "===" ? only.version : void 0;
+  }
+  toString() {
+    return this.specifiers.map(String).join(",");
+  }
+};
+
+// packages/scan-deps/src/osv/osv-schema.ts
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function optionalString(value) {
+  return typeof value === "string" ? value : void 0;
+}
+function strings(value) {
+  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+}
+function records(value) {
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+function toEvent(raw) {
+  const event = {};
+  for (const key of ["introduced", "fixed", "last_affected", "limit"]) {
+    const value = optionalString(raw[key]);
+    if (value !== void 0) event[key] = value;
+  }
+  return event;
+}
+function toAffected(raw) {
+  const pkg = isRecord(raw.package) ? raw.package : void 0;
+  const name = optionalString(pkg?.name);
+  const ecosystem = optionalString(pkg?.ecosystem);
+  return {
+    package: name !== void 0 && ecosystem !== void 0 ? { name, ecosystem, purl: optionalString(pkg?.purl) } : void 0,
+    ranges: records(raw.ranges).map((r) => ({
+      type: optionalString(r.type) ?? "",
+      repo: optionalString(r.repo),
+      events: records(r.events).map(toEvent)
+    })),
+    versions: strings(raw.versions),
+    database_specific: isRecord(raw.database_specific) ? raw.database_specific : void 0,
+    ecosystem_specific: isRecord(raw.ecosystem_specific) ? raw.ecosystem_specific : void 0
+  };
+}
+function toOsvVulnerability(value, source) {
+  if (!isRecord(value) || typeof value.id !== "string" || value.id === "") {
+    throw new UserError(`${source} is not an OSV record: it has no "id"`, {
+      file: source,
+      hint: "Point --offline-db at an OSV export (e.g. the PyPI all.zip from osv.dev) or a directory of OSV <ID>.json files"
+    });
+  }
+  return {
+    id: value.id,
+    modified: optionalString(value.modified) ?? "",
+    published: optionalString(value.published),
+    withdrawn: optionalString(value.withdrawn),
+    aliases: strings(value.aliases),
+    related: strings(value.related),
+    summary: optionalString(value.summary),
+    details: optionalString(value.details),
+    severity: records(value.severity).flatMap((s) => {
+      const type = optionalString(s.type);
+      const score = optionalString(s.score);
+      return type !== void 0 && score !== void 0 ? [{ type, score }] : [];
+    }),
+    affected: records(value.affected).map(toAffected),
+    references: records(value.references).flatMap((r) => {
+      const type = optionalString(r.type);
+      const url = optionalString(r.url);
+      return type !== void 0 && url !== void 0 ? [{ type, url }] : [];
+    }),
+    database_specific: isRecord(value.database_specific) ? value.database_specific : void 0
+  };
+}
+function parseOsvJson(text, source) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error2) {
+    throw new UserError(`${source} is not valid JSON: ${error2 instanceof Error ? error2.message : String(error2)}`, {
+      file: source,
+      hint: "The OSV database looks corrupt: download it again",
+      cause: error2
+    });
+  }
+  return toOsvVulnerability(value, source);
+}
+function isPyPiEcosystem(ecosystem) {
+  return ecosystem === "PyPI" || ecosystem.startsWith("PyPI:");
+}
+
+// packages/scan-deps/src/osv/osv-range.ts
+var TIE_ORDER = { fixed: 0, introduced: 1, last_affected: 2, limit: 3 };
+function eventOf(event) {
+  if (event.introduced !== void 0) return { kind: "introduced", version: event.introduced === "0" ? null : event.introduced };
+  if (event.fixed !== void 0) return { kind: "fixed", version: event.fixed };
+  if (event.last_affected !== void 0) return { kind: "last_affected", version: event.last_affected };
+  if (event.limit !== void 0) return { kind: "limit", version: event.limit === "*" ? null : event.limit };
+  return null;
+}
+var sortedCache = /* @__PURE__ */ new WeakMap();
+function sortedEvents(range) {
+  const cached = sortedCache.get(range);
+  if (cached) return cached;
+  const events = [];
+  for (const raw of range.events) {
+    const event = eventOf(raw);
+    if (!event) continue;
+    if (event.version !== null && !parseVersion(event.version)) continue;
+    events.push(event);
+  }
+  const rank = (e) => e.version !== null ? 0 : e.kind === "introduced" ? -1 : 1;
+  events.sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    if (ra !== 0 || rb !== 0) {
+      if (ra !== rb) return ra - rb;
+      return TIE_ORDER[a.kind] - TIE_ORDER[b.kind];
+    }
+    return compareVersions(a.version ?? "", b.version ?? "") || TIE_ORDER[a.kind] - TIE_ORDER[b.kind];
+  });
+  sortedCache.set(range, events);
+  return events;
+}
+function rangeAffects(range, version) {
+  if (range.type !== "ECOSYSTEM" && range.type !== "SEMVER") return false;
+  const events = sortedEvents(range);
+  const limits = events.filter((e) => e.kind === "limit");
+  if (limits.length > 0 && !limits.some((e) => e.version === null || compareVersions(version, e.version) < 0)) {
+    return false;
+  }
+  let affected = false;
+  for (const event of events) {
+    const cmp = event.version === null ? 1 : compareVersions(version, event.version);
+    if (event.kind === "introduced" && cmp >= 0) affected = true;
+    else if (event.kind === "fixed" && cmp >= 0) affected = false;
+    else if (event.kind === "last_affected" && cmp > 0) affected = false;
+  }
+  return affected;
+}
+var listedKeys = /* @__PURE__ */ new WeakMap();
+var keyCache = /* @__PURE__ */ new Map();
+function listedKey(listed) {
+  let key = keyCache.get(listed);
+  if (key === void 0) {
+    const parsed = parseVersion(listed);
+    key = parsed ? publicVersionKey(parsed) : null;
+    if (keyCache.size >= 1e5) keyCache.clear();
+    keyCache.set(listed, key);
+  }
+  return key;
+}
+function listedVersionKeys(entry) {
+  let keys = listedKeys.get(entry);
+  if (!keys) {
+    keys = /* @__PURE__ */ new Set();
+    for (const listed of entry.versions) {
+      const key = listedKey(listed);
+      if (key !== null) keys.add(key);
+    }
+    listedKeys.set(entry, keys);
+  }
+  return keys;
+}
+function affectedEntryCovers(entry, version) {
+  const parsed = parseVersion(version);
+  if (!parsed) return entry.versions.includes(version.trim());
+  if (listedVersionKeys(entry).has(publicVersionKey(parsed))) return true;
+  return entry.ranges.some((range) => rangeAffects(range, parsed.public));
+}
+
+// packages/scan-deps/src/osv/affected-entries.ts
+function affectedEntriesFor(advisory, name) {
+  const wanted = normalizeName(name);
+  return advisory.affected.filter(
+    (entry) => entry.package !== void 0 && isPyPiEcosystem(entry.package.ecosystem) && normalizeName(entry.package.name) === wanted
+  );
+}
+function advisoryAffects(advisory, name, version) {
+  if (advisory.withdrawn) return false;
+  return affectedEntriesFor(advisory, name).some((entry) => affectedEntryCovers(entry, version));
+}
+
+// packages/scan-deps/src/cvss/cvss-score.ts
+var import_ae_cvss_calculator = __toESM(require_ae_cvss_calculator(), 1);
+var { Cvss3P0, Cvss3P1, Cvss4P0 } = import_ae_cvss_calculator.default;
+function cvssBaseScore(vector) {
+  const text = vector.trim();
+  try {
+    if (text.startsWith("CVSS:3.1/")) return v3(new Cvss3P1(text), "3.1", text);
+    if (text.startsWith("CVSS:3.0/")) return v3(new Cvss3P0(text), "3.0", text);
+    if (text.startsWith("CVSS:4.0/")) {
+      const v = new Cvss4P0(text);
+      if (!v.isBaseFullyDefined()) return null;
+      const base = v.calculateScores().base;
+      return base === void 0 ? null : { version: "4.0", vector: text, baseScore: base };
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+function v3(v, version, vector) {
+  if (!v.isBaseFullyDefined()) return null;
+  const base = v.calculateScores().base;
+  return base === void 0 ? null : { version, vector, baseScore: base };
+}
+
+// packages/scan-deps/src/cvss/severity.ts
+function severityFromScore(score) {
+  if (score >= 9) return "critical";
+  if (score >= 7) return "high";
+  if (score >= 4) return "medium";
+  return "low";
+}
+var TEXT_SEVERITY = {
+  critical: "critical",
+  high: "high",
+  important: "high",
+  moderate: "medium",
+  medium: "medium",
+  low: "low",
+  negligible: "low"
+};
+function advisoryText(advisory) {
+  const places = [advisory.database_specific, ...advisory.affected.flatMap((a) => [a.database_specific, a.ecosystem_specific])];
+  for (const place of places) {
+    const text = place?.severity;
+    if (typeof text === "string") {
+      const mapped = TEXT_SEVERITY[text.trim().toLowerCase()];
+      if (mapped) return mapped;
+    }
+  }
+  return void 0;
+}
+function severityOf(advisory) {
+  let best;
+  for (const entry of advisory.severity) {
+    if (!entry.type.startsWith("CVSS_V3") && !entry.type.startsWith("CVSS_V4")) continue;
+    const scored = cvssBaseScore(entry.score);
+    if (!scored) continue;
+    if (!best || (best.score ?? -1) < scored.baseScore) {
+      best = {
+        severity: severityFromScore(scored.baseScore),
+        source: "cvss",
+        score: scored.baseScore,
+        vector: scored.vector,
+        cvssVersion: scored.version
+      };
+    }
+  }
+  if (best) return best;
+  const text = advisoryText(advisory);
+  if (text) return { severity: text, source: "advisory" };
+  return { severity: "high", source: "default" };
+}
+
+// packages/scan-deps/src/fixes.ts
+function smallestFix(name, installed, advisories) {
+  const pkg = normalizeName(name);
+  const current = parseVersion(installed);
+  if (!current) return null;
+  const candidates = /* @__PURE__ */ new Map();
+  for (const advisory of advisories) {
+    for (const entry of affectedEntriesFor(advisory, pkg)) {
+      for (const range of entry.ranges) {
+        if (range.type !== "ECOSYSTEM" && range.type !== "SEMVER") continue;
+        for (const event of range.events) {
+          const fixed = event.fixed;
+          if (fixed === void 0 || !parseVersion(fixed)) continue;
+          if (compareVersions(fixed, current.public) <= 0) continue;
+          candidates.set(parseVersion(fixed)?.public ?? fixed, fixed);
+        }
+      }
+    }
+  }
+  const ordered = [...candidates.values()].sort((a, b) => {
+    const pa = parseVersion(a)?.is_prerelease ? 1 : 0;
+    const pb = parseVersion(b)?.is_prerelease ? 1 : 0;
+    return pa - pb || compareVersions(a, b);
+  });
+  for (const candidate of ordered) {
+    if (advisories.every((advisory) => !advisoryAffects(advisory, pkg, candidate))) return candidate;
+  }
+  return null;
+}
+
+// packages/scan-deps/src/osv/deserialization.ts
+var LOADER = /\bun?pickl|\bpickle\b|torch\.load|safe_mode|trust_remote_code|yaml\.(?:unsafe_)?load|\bunsafe_load|\bfull_load|FullLoader|UnsafeLoader|joblib\.load|\bnp\.load|numpy\.load|allow_pickle|read_pickle|cloudpickle|\bdill\b|\bunserializ|\bdeserializ(?:e|es|ed|ing|ation)\b/i;
+var CODE_EXECUTION = /arbitrary code|code execution|execut(?:e|es|ion)\b|commands?\b|\bPopen\b|\bRCE\b|\bsubprocess\b|\bos\.system\b/i;
+function cweIds(advisory) {
+  const places = [advisory.database_specific, ...advisory.affected.map((a) => a.database_specific)];
+  const ids = [];
+  for (const place of places) {
+    const value = place?.cwe_ids;
+    if (Array.isArray(value)) {
+      for (const id of value) if (typeof id === "string") ids.push(id.toUpperCase());
+    }
+  }
+  return ids;
+}
+function deserializationTag(advisory) {
+  if (cweIds(advisory).includes("CWE-502") || advisory.aliases.includes("CWE-502")) return { reason: "CWE-502" };
+  const text = `${advisory.summary ?? ""}
+${advisory.details ?? ""}`;
+  const loader = LOADER.exec(text);
+  if (!loader) return void 0;
+  const execution = CODE_EXECUTION.exec(text);
+  if (!execution) return void 0;
+  return { reason: `mentions "${loader[0]}" and "${execution[0]}"` };
+}
+
+// packages/scan-deps/src/osv/match.ts
+function idRank(id) {
+  if (id.startsWith("PYSEC-")) return 0;
+  if (id.startsWith("GHSA-")) return 1;
+  return 2;
+}
+function groupByAlias(records2) {
+  const parent = records2.map((_, i) => i);
+  const find = (i) => {
+    while (parent[i] !== i) {
+      const p = parent[i] ?? i;
+      parent[i] = parent[p] ?? p;
+      i = p;
+    }
+    return i;
+  };
+  const owner = /* @__PURE__ */ new Map();
+  records2.forEach((record, i) => {
+    for (const key of [record.id, ...record.aliases]) {
+      const seen = owner.get(key);
+      if (seen === void 0) owner.set(key, i);
+      else parent[find(i)] = find(seen);
+    }
+  });
+  const groups2 = /* @__PURE__ */ new Map();
+  records2.forEach((record, i) => {
+    const root = find(i);
+    const group = groups2.get(root) ?? [];
+    group.push(record);
+    groups2.set(root, group);
+  });
+  return [...groups2.values()];
+}
+function mergedSeverity(records2) {
+  const all = records2.map(severityOf);
+  const rated = all.filter((s) => s.source !== "default");
+  const pool = rated.length > 0 ? rated : all;
+  return pool.reduce((best, s) => {
+    const bySeverity = compareSeverity(s.severity, best.severity);
+    if (bySeverity !== 0) return bySeverity > 0 ? s : best;
+    return (s.score ?? -1) > (best.score ?? -1) ? s : best;
+  });
+}
+function firstLine(text) {
+  const line = (text ?? "").trim().split("\n")[0]?.trim() ?? "";
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+function matchVulnerabilities(dep, advisories) {
+  const version = dep.version?.trim();
+  if (!version) return [];
+  const name = normalizeName(dep.name);
+  const hits = advisories.filter((a) => advisoryAffects(a, name, version));
+  const matches2 = groupByAlias(hits).map((group) => {
+    const records2 = [...group].sort((a, b) => idRank(a.id) - idRank(b.id) || a.id.localeCompare(b.id));
+    const primary = records2[0];
+    if (!primary) throw new Error("empty alias group");
+    const ids = new Set(records2.flatMap((r) => [r.id, ...r.aliases]));
+    ids.delete(primary.id);
+    const references = [`https://osv.dev/vulnerability/${primary.id}`];
+    for (const record of records2) {
+      for (const ref of record.references) {
+        if ((ref.type === "ADVISORY" || ref.type === "WEB") && !references.includes(ref.url)) references.push(ref.url);
+      }
+    }
+    const tag = records2.map(deserializationTag).find((t) => t !== void 0);
+    return {
+      id: primary.id,
+      aliases: [...ids].sort(),
+      package: name,
+      version,
+      summary: firstLine(records2.find((r) => r.summary)?.summary ?? records2.find((r) => r.details)?.details) || primary.id,
+      severity: mergedSeverity(records2),
+      fixedIn: smallestFix(name, version, records2),
+      ...tag ? { deserialization: tag } : {},
+      published: records2.map((r) => r.published).filter((p) => !!p).sort()[0],
+      modified: records2.map((r) => r.modified).sort().at(-1) ?? primary.modified,
+      references: references.slice(0, 6),
+      records: records2
+    };
+  });
+  return matches2.sort((a, b) => compareSeverity(b.severity.severity, a.severity.severity) || a.id.localeCompare(b.id));
+}
+
+// packages/scan-deps/src/osv/offline-database.ts
+var import_node_crypto3 = require("node:crypto");
+var import_node_fs7 = require("node:fs");
+var import_node_os = require("node:os");
+var import_node_path6 = require("node:path");
+
+// packages/scan-deps/src/osv/advisory-names.ts
+var PACKAGE_OBJECT = /"package"\s*:\s*\{([^{}]*)\}/g;
+var NAME = /"name"\s*:\s*"([^"\\]*)"/;
+var ECOSYSTEM = /"ecosystem"\s*:\s*"([^"\\]*)"/;
+var ID = /"id"\s*:\s*"([^"\\]+)"/;
+var MODIFIED = /"modified"\s*:\s*"([^"\\]*)"/;
+function readAdvisoryHeader(text, source) {
+  const id = ID.exec(text)?.[1];
+  const modified = MODIFIED.exec(text)?.[1];
+  const packages = /* @__PURE__ */ new Set();
+  let plain = id !== void 0;
+  for (const match of text.matchAll(PACKAGE_OBJECT)) {
+    const body = match[1] ?? "";
+    const name = NAME.exec(body)?.[1];
+    const ecosystem = ECOSYSTEM.exec(body)?.[1];
+    if (name === void 0 || ecosystem === void 0) {
+      plain = false;
+      break;
+    }
+    if (isPyPiEcosystem(ecosystem)) packages.add(normalizeName(name));
+  }
+  if (plain && packages.size === 0 && text.includes('"package"')) plain = false;
+  if (plain && id !== void 0) return { id, modified: modified ?? "", packages: [...packages] };
+  const record = parseOsvJson(text, source);
+  const names2 = record.affected.flatMap((a) => a.package && isPyPiEcosystem(a.package.ecosystem) ? [normalizeName(a.package.name)] : []);
+  return { id: record.id, modified: record.modified, packages: [...new Set(names2)] };
+}
+
+// packages/scan-deps/src/osv/zip-archive.ts
+var import_node_fs6 = require("node:fs");
+var import_node_zlib2 = require("node:zlib");
+var EOCD_SIGNATURE = 101010256;
+var CENTRAL_SIGNATURE = 33639248;
+var LOCAL_SIGNATURE = 67324752;
+var EOCD_MIN = 22;
+var MAX_COMMENT = 65535;
+var MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+var ZipArchive = class _ZipArchive {
+  constructor(path, fd, size, entries, limits) {
+    this.path = path;
+    this.fd = fd;
+    this.size = size;
+    this.limits = limits;
+    this.entries = entries;
+  }
+  path;
+  fd;
+  size;
+  limits;
+  entries;
+  decompressed = 0;
+  static open(path, limits) {
+    let fd;
+    try {
+      fd = (0, import_node_fs6.openSync)(path, "r");
+    } catch (error2) {
+      throw new UserError(`cannot open ${path}: ${error2 instanceof Error ? error2.message : String(error2)}`, {
+        file: path,
+        hint: "Check the --offline-db path",
+        cause: error2
+      });
+    }
+    try {
+      const size = (0, import_node_fs6.fstatSync)(fd).size;
+      if (size > limits.maxFileBytes) {
+        throw corrupt(path, `is ${size} bytes, above the ${limits.maxFileBytes}-byte limit`);
+      }
+      const entries = readCentralDirectory(path, fd, size, limits);
+      return new _ZipArchive(path, fd, size, entries, limits);
+    } catch (error2) {
+      (0, import_node_fs6.closeSync)(fd);
+      throw error2;
+    }
+  }
+  /** The member's bytes, inflated and CRC-checked. */
+  read(entry) {
+    const header = readAt(this.fd, entry.localHeaderOffset, 30);
+    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) {
+      throw corrupt(this.path, `has a broken local header for ${entry.name}`);
+    }
+    const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
+    const raw = readAt(this.fd, dataStart, entry.compressedSize);
+    let data;
+    if (entry.method === 0) {
+      data = raw;
+    } else {
+      try {
+        data = (0, import_node_zlib2.inflateRawSync)(raw, { maxOutputLength: entry.uncompressedSize + 1 });
+      } catch (error2) {
+        throw corrupt(this.path, `cannot inflate ${entry.name}: ${error2 instanceof Error ? error2.message : String(error2)}`);
+      }
+    }
+    if (data.length !== entry.uncompressedSize) throw corrupt(this.path, `has ${entry.name} at a size other than declared`);
+    if ((0, import_node_zlib2.crc32)(data) >>> 0 !== entry.crc32) throw corrupt(this.path, `fails the CRC check of ${entry.name}`);
+    this.decompressed += data.length;
+    if (this.decompressed > this.limits.maxDecompressedBytes) {
+      throw corrupt(this.path, `inflates past the ${this.limits.maxDecompressedBytes}-byte decompression limit`);
+    }
+    return data;
+  }
+  close() {
+    (0, import_node_fs6.closeSync)(this.fd);
+  }
+};
+function corrupt(path, problem) {
+  return new UserError(`${path} ${problem}`, {
+    file: path,
+    hint: "It is not a readable OSV export: download the ecosystem's all.zip again (https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip)"
+  });
+}
+function readAt(fd, position, length) {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = (0, import_node_fs6.readSync)(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+function readCentralDirectory(path, fd, size, limits) {
+  if (size < EOCD_MIN) throw corrupt(path, "is too small to be a zip");
+  const tailLength = Math.min(size, EOCD_MIN + MAX_COMMENT);
+  const tail = readAt(fd, size - tailLength, tailLength);
+  let eocd = -1;
+  for (let i = tail.length - EOCD_MIN; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === EOCD_SIGNATURE) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw corrupt(path, "is not a zip (no end-of-central-directory record)");
+  const count = tail.readUInt16LE(eocd + 10);
+  const cdSize = tail.readUInt32LE(eocd + 12);
+  const cdOffset = tail.readUInt32LE(eocd + 16);
+  if (count === 65535 || cdSize === 4294967295 || cdOffset === 4294967295) {
+    throw corrupt(path, "is a ZIP64 archive, which this reader does not support");
+  }
+  if (count > limits.maxEntries) throw corrupt(path, `has ${count} members, above the ${limits.maxEntries}-member limit`);
+  if (cdOffset + cdSize > size) throw corrupt(path, "has a central directory past its end (truncated download?)");
+  const cd = readAt(fd, cdOffset, cdSize);
+  const entries = [];
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL_SIGNATURE) throw corrupt(path, "has a broken central directory");
+    const flags = cd.readUInt16LE(p + 8);
+    const method = cd.readUInt16LE(p + 10);
+    const nameLength = cd.readUInt16LE(p + 28);
+    const extraLength = cd.readUInt16LE(p + 30);
+    const commentLength = cd.readUInt16LE(p + 32);
+    const entry = {
+      name: cd.toString("utf8", p + 46, p + 46 + nameLength),
+      method,
+      crc32: cd.readUInt32LE(p + 16),
+      compressedSize: cd.readUInt32LE(p + 20),
+      uncompressedSize: cd.readUInt32LE(p + 24),
+      localHeaderOffset: cd.readUInt32LE(p + 42)
+    };
+    p += 46 + nameLength + extraLength + commentLength;
+    if (flags & 1) throw corrupt(path, `has an encrypted member ${entry.name}`);
+    if (method !== 0 && method !== 8) throw corrupt(path, `uses compression method ${method} for ${entry.name} (only stored and deflate are read)`);
+    if (entry.uncompressedSize > MAX_ENTRY_BYTES) throw corrupt(path, `declares ${entry.name} at ${entry.uncompressedSize} bytes, too large for an advisory`);
+    if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxDecompressionRatio) {
+      throw corrupt(path, `has ${entry.name} with a decompression ratio above ${limits.maxDecompressionRatio} (a zip bomb?)`);
+    }
+    entries.push(entry);
+  }
+  return entries;
+}
+
+// packages/scan-deps/src/osv/offline-database.ts
+var INDEX_FORMAT = "aisec-osv-index/1";
+function errnoCode(error2) {
+  if (error2 instanceof Error && "code" in error2 && typeof error2.code === "string") return error2.code;
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+async function sha256File(path) {
+  const hash = (0, import_node_crypto3.createHash)("sha256");
+  const stream = (0, import_node_fs7.createReadStream)(path);
+  for await (const chunk of stream) {
+    if (chunk instanceof Buffer) hash.update(chunk);
+  }
+  return hash.digest("hex");
+}
+function isIndexFile(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const packages = Reflect.get(value, "packages");
+  return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list) => Array.isArray(list) && list.every((n) => Number.isInteger(n)));
+}
+var OfflineDatabase = class _OfflineDatabase {
+  constructor(path, source, index) {
+    this.path = path;
+    this.source = source;
+    this.index = index;
+  }
+  path;
+  source;
+  index;
+  describe() {
+    return { kind: "offline", location: this.path, modified: this.index.modified || void 0, advisories: this.index.advisories };
+  }
+  /** Member numbers per package, for tests and diagnostics. */
+  get packageNames() {
+    return Object.keys(this.index.packages).sort();
+  }
+  query(packages) {
+    const result = /* @__PURE__ */ new Map();
+    const parsed = /* @__PURE__ */ new Map();
+    for (const pkg of packages) {
+      const name = normalizeName(pkg.name);
+      if (result.has(name)) continue;
+      const members = Object.hasOwn(this.index.packages, name) ? this.index.packages[name] ?? [] : [];
+      const advisories = [];
+      for (const member of members) {
+        let record = parsed.get(member);
+        if (!record) {
+          record = parseOsvJson(this.source.read(member), `${this.path} (member ${member})`);
+          parsed.set(member, record);
+        }
+        advisories.push(record);
+      }
+      result.set(name, advisories);
+    }
+    return Promise.resolve(result);
+  }
+  close() {
+    this.source.close();
+  }
+  static async open(path, ctx, options = {}) {
+    let stat3;
+    try {
+      stat3 = (0, import_node_fs7.statSync)(path);
+    } catch (error2) {
+      throw new UserError(`the offline OSV database ${path} cannot be read: ${errnoCode(error2)}`, {
+        file: path,
+        hint: "Download https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip and pass its path with --offline-db",
+        cause: error2
+      });
+    }
+    if (stat3.isDirectory()) {
+      const source2 = directorySource(path, ctx);
+      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat3.size, ctx));
+    }
+    const zip = ZipArchive.open(path, ctx.limits);
+    const members = zip.entries.map((entry, i) => ({ entry, i })).filter(({ entry }) => entry.name.endsWith(".json"));
+    const source = {
+      describe: path,
+      count: zip.entries.length,
+      records: members.map(({ i }) => i),
+      read: (member) => {
+        const entry = zip.entries[member];
+        if (!entry) throw new Error(`member ${member} out of range`);
+        return zip.read(entry).toString("utf8");
+      },
+      close: () => zip.close()
+    };
+    try {
+      if (members.length === 0) {
+        throw new UserError(`${path} is a zip but holds no OSV records (<ID>.json members)`, {
+          file: path,
+          hint: "Use osv.dev's PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
+        });
+      }
+      const sha256 = await sha256File(path);
+      const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
+      if (cached) return new _OfflineDatabase(path, source, cached);
+      const started = Date.now();
+      const index = buildIndex(path, source, sha256, stat3.size, ctx);
+      ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
+      saveIndex(path, index, options, ctx);
+      return new _OfflineDatabase(path, source, index);
+    } catch (error2) {
+      zip.close();
+      throw error2;
+    }
+  }
+};
+function directorySource(path, ctx) {
+  const files = (0, import_node_fs7.readdirSync)(path).filter((f) => f.endsWith(".json") && !f.endsWith(".aisec-index.json")).sort();
+  if (files.length === 0) {
+    throw new UserError(`${path} holds no OSV records (<ID>.json files)`, {
+      file: path,
+      hint: "Point --offline-db at an OSV export zip or a directory of OSV <ID>.json files"
+    });
+  }
+  if (files.length > ctx.limits.maxEntries) {
+    throw new UserError(`${path} holds ${files.length} files, above the ${ctx.limits.maxEntries}-file limit`, { file: path });
+  }
+  return {
+    describe: path,
+    count: files.length,
+    records: files.map((_, i) => i),
+    read: (member) => {
+      const file = (0, import_node_path6.join)(path, files[member] ?? "");
+      const size = (0, import_node_fs7.statSync)(file).size;
+      if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
+      return (0, import_node_fs7.readFileSync)(file, "utf8");
+    },
+    close: () => {
+    }
+  };
+}
+function buildIndex(path, source, sha256, size, ctx) {
+  const packages = {};
+  const deadline = Date.now() + ctx.limits.timePerFileMs;
+  let modified = "";
+  let advisories = 0;
+  for (const [done, member] of source.records.entries()) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    if (Date.now() > deadline) {
+      throw new UserError(`indexing ${path} took longer than ${ctx.limits.timePerFileMs} ms`, {
+        file: path,
+        hint: "Raise the time limit, or use a per-ecosystem export (PyPI/all.zip) rather than all ecosystems"
+      });
+    }
+    const text = source.read(member);
+    const header = readAdvisoryHeader(text, `${path} (member ${member})`);
+    advisories++;
+    if (header.modified > modified) modified = header.modified;
+    for (const name of header.packages) {
+      if (!Object.hasOwn(packages, name)) packages[name] = [];
+      packages[name]?.push(member);
+    }
+    if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
+  }
+  if (Object.keys(packages).length === 0) {
+    throw new UserError(`${path} holds ${advisories} OSV records but none for PyPI`, {
+      file: path,
+      hint: "Use the PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
+    });
+  }
+  return { format: INDEX_FORMAT, sha256, size, members: source.count, advisories, modified, packages };
+}
+function besideIsWritable(path) {
+  try {
+    return ((0, import_node_fs7.statSync)((0, import_node_path6.dirname)(path)).mode & 128) !== 0;
+  } catch {
+    return false;
+  }
+}
+function indexPaths(path, sha256, options) {
+  const cache = options.indexCache ?? "beside";
+  if (cache === false) return [];
+  const inTemp = (0, import_node_path6.join)((0, import_node_os.tmpdir)(), "aisec-osv-index", `${sha256}.json`);
+  if (cache === "beside") return besideIsWritable(path) ? [`${path}.aisec-index.json`, inTemp] : [inTemp];
+  return [(0, import_node_path6.join)(cache, `${(0, import_node_path6.basename)(path)}.${sha256.slice(0, 16)}.aisec-index.json`)];
+}
+function loadCachedIndex(path, sha256, members, options, ctx) {
+  for (const candidate of indexPaths(path, sha256, options)) {
+    let value;
+    try {
+      value = JSON.parse((0, import_node_fs7.readFileSync)(candidate, "utf8"));
+    } catch {
+      continue;
+    }
+    if (isIndexFile(value) && value.sha256 === sha256 && value.members === members) return value;
+    ctx.logger.debug(`ignoring stale or corrupt OSV index ${candidate}; rebuilding it`);
+  }
+  return void 0;
+}
+function saveIndex(path, index, options, ctx) {
+  for (const candidate of indexPaths(path, index.sha256, options)) {
+    try {
+      writeFileAtomic(candidate, JSON.stringify(index));
+      return;
+    } catch (error2) {
+      ctx.logger.debug(`cannot cache the OSV index at ${candidate}: ${errnoCode(error2)}`);
+    }
+  }
+}
+function openOfflineDatabase(path, ctx, options = {}) {
+  return OfflineDatabase.open(path, ctx, options);
+}
+
+// packages/scan-deps/src/osv/online-database.ts
+var DEFAULT_OSV_API = "https://api.osv.dev";
+var MAX_PAGES = 100;
+var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+var HttpStatusError = class extends Error {
+  constructor(status, body, retryAfterMs) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+    this.retryAfterMs = retryAfterMs;
+  }
+  status;
+  body;
+  retryAfterMs;
+};
+function isRecord2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+async function mapLimit(items, limit, fn) {
+  const results = [];
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+function parseRetryAfter(header) {
+  if (header === null) return void 0;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1e3);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? void 0 : Math.max(0, date - Date.now());
+}
+var OnlineDatabase = class {
+  baseUrl;
+  batchSize;
+  concurrency;
+  retries;
+  backoffMs;
+  timeoutMs;
+  signal;
+  logger;
+  fetchImpl;
+  constructor(options = {}) {
+    this.baseUrl = (options.baseUrl ?? DEFAULT_OSV_API).replace(/\/+$/, "");
+    this.batchSize = Math.min(1e3, Math.max(1, options.batchSize ?? 1e3));
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.retries = Math.max(0, options.retries ?? 4);
+    this.backoffMs = Math.max(0, options.backoffMs ?? 500);
+    this.timeoutMs = options.timeoutMs ?? 3e4;
+    this.signal = options.signal;
+    this.logger = options.logger ?? silentLogger;
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+  }
+  describe() {
+    return { kind: "online", location: this.baseUrl };
+  }
+  async query(packages) {
+    const queries = /* @__PURE__ */ new Map();
+    for (const pkg of packages) {
+      const name = normalizeName(pkg.name);
+      const version = parseVersion(pkg.version)?.public ?? pkg.version.trim();
+      queries.set(`${name}\0${version}`, { name, version });
+    }
+    const list = [...queries.values()];
+    const idsByName = /* @__PURE__ */ new Map();
+    for (const { name } of list) idsByName.set(name, idsByName.get(name) ?? /* @__PURE__ */ new Set());
+    const batches = [];
+    for (let i = 0; i < list.length; i += this.batchSize) batches.push(list.slice(i, i + this.batchSize));
+    await mapLimit(batches, this.concurrency, async (batch) => {
+      let pending = batch.map((q) => ({ ...q, pageToken: void 0, pages: 0 }));
+      while (pending.length > 0) {
+        const results = await this.queryBatch(pending);
+        const again = [];
+        pending.forEach((q, i) => {
+          const result = results[i];
+          if (!result) return;
+          for (const id of result.ids) idsByName.get(q.name)?.add(id);
+          if (result.nextPageToken) {
+            if (q.pages + 1 >= MAX_PAGES) throw this.protocolError(`more than ${MAX_PAGES} pages of results for ${q.name} ${q.version}`);
+            again.push({ ...q, pageToken: result.nextPageToken, pages: q.pages + 1 });
+          }
+        });
+        pending = again;
+      }
+    });
+    const allIds = [...new Set([...idsByName.values()].flatMap((ids) => [...ids]))].sort();
+    this.logger.debug(`OSV API: ${list.length} package versions, ${allIds.length} advisories to fetch`);
+    const records2 = /* @__PURE__ */ new Map();
+    let done = 0;
+    await mapLimit(allIds, this.concurrency, async (id) => {
+      records2.set(id, await this.vulnerability(id));
+      this.logger.progress("fetching OSV advisories", ++done, allIds.length);
+    });
+    const out = /* @__PURE__ */ new Map();
+    for (const [name, ids] of idsByName) {
+      out.set(name, [...ids].sort().flatMap((id) => {
+        const r = records2.get(id);
+        return r ? [r] : [];
+      }));
+    }
+    return out;
+  }
+  async queryBatch(batch) {
+    const body = {
+      queries: batch.map((q) => ({
+        package: { name: q.name, ecosystem: "PyPI" },
+        version: q.version,
+        ...q.pageToken ? { page_token: q.pageToken } : {}
+      }))
+    };
+    const json = await this.request("/v1/querybatch", JSON.stringify(body));
+    const results = isRecord2(json) ? json.results : void 0;
+    if (!Array.isArray(results) || results.length !== batch.length) {
+      throw this.protocolError(`/v1/querybatch answered ${Array.isArray(results) ? results.length : "no"} results for ${batch.length} queries`);
+    }
+    return results.map((result) => {
+      const vulns = isRecord2(result) && Array.isArray(result.vulns) ? result.vulns : [];
+      const ids = vulns.flatMap((v) => isRecord2(v) && typeof v.id === "string" ? [v.id] : []);
+      const token = isRecord2(result) && typeof result.next_page_token === "string" && result.next_page_token ? result.next_page_token : void 0;
+      return token ? { ids, nextPageToken: token } : { ids };
+    });
+  }
+  async vulnerability(id) {
+    const json = await this.request(`/v1/vulns/${encodeURIComponent(id)}`);
+    return toOsvVulnerability(json, `${this.baseUrl}/v1/vulns/${id}`);
+  }
+  protocolError(problem) {
+    return new UserError(`the OSV API at ${this.baseUrl} gave an unexpected answer: ${problem}`, {
+      hint: "Check the OSV API URL, or scan with --offline-db PATH (the PyPI all.zip export)"
+    });
+  }
+  /** One JSON request (POST when there is a body) with retries; throws UserError when it finally fails. */
+  async request(path, body) {
+    const url = `${this.baseUrl}${path}`;
+    let lastError;
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      if (this.signal?.aborted) throw new CancelledError();
+      try {
+        return await this.attempt(url, body);
+      } catch (error2) {
+        lastError = error2;
+        const retryable = !(error2 instanceof HttpStatusError) || error2.status === 429 || error2.status >= 500;
+        if (!retryable || attempt === this.retries || error2 instanceof CancelledError) break;
+        const wait = (error2 instanceof HttpStatusError ? error2.retryAfterMs : void 0) ?? this.backoffMs * 2 ** attempt;
+        this.logger.debug(`OSV API ${path}: ${error2 instanceof Error ? error2.message : String(error2)}; retrying in ${Math.round(wait)} ms`);
+        await new Promise((resolve13) => setTimeout(resolve13, wait));
+      }
+    }
+    if (lastError instanceof CancelledError || lastError instanceof UserError) throw lastError;
+    if (lastError instanceof HttpStatusError) {
+      const excerpt = lastError.body.replace(/\s+/g, " ").slice(0, 200);
+      throw new UserError(`the OSV API at ${this.baseUrl} answered ${lastError.status} for ${path}${excerpt ? `: ${excerpt}` : ""}`, {
+        hint: lastError.status >= 500 || lastError.status === 429 ? `The vulnerability check did not run. Retry later, or scan offline with --offline-db PATH (the PyPI all.zip export)` : "The vulnerability check did not run. Check the OSV API URL",
+        cause: lastError
+      });
+    }
+    const reason = lastError instanceof Error ? lastError.cause instanceof Error ? lastError.cause.message : lastError.message : String(lastError);
+    throw new UserError(`cannot reach the OSV API at ${this.baseUrl} (${reason}); the vulnerability check did not run`, {
+      hint: "Check network access to the API, or scan offline with --offline-db PATH (download https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip)",
+      cause: lastError
+    });
+  }
+  async attempt(url, body) {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
+    const response = await this.fetchImpl(
+      url,
+      body === void 0 ? { method: "GET", signal, headers: { accept: "application/json" } } : { method: "POST", body, signal, headers: { accept: "application/json", "content-type": "application/json" } }
+    );
+    const declared = Number(response.headers.get("content-length") ?? "0");
+    if (declared > MAX_RESPONSE_BYTES) throw this.protocolError(`a ${declared}-byte response, above the ${MAX_RESPONSE_BYTES}-byte limit`);
+    const text = await response.text();
+    if (text.length > MAX_RESPONSE_BYTES) throw this.protocolError(`a response above the ${MAX_RESPONSE_BYTES}-byte limit`);
+    if (!response.ok) throw new HttpStatusError(response.status, text, parseRetryAfter(response.headers.get("retry-after")));
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.protocolError(`${url} did not answer JSON`);
+    }
+  }
+};
+function createOnlineDatabase(options = {}) {
+  return new OnlineDatabase(options);
+}
+
+// packages/scan-deps/src/osv/match-dependencies.ts
+function isCheckable(dep) {
+  return dep.ecosystem === "PyPI" && (dep.kind === "locked" || dep.kind === "pinned") && !!dep.version?.trim();
+}
+async function findVulnerabilities(dependencies, database) {
+  const checkable = dependencies.filter(isCheckable);
+  const advisories = await database.query(checkable.map((d) => ({ name: d.name, version: d.version ?? "" })));
+  return checkable.map((dependency) => ({
+    dependency,
+    matches: matchVulnerabilities(dependency, advisories.get(normalizeName(dependency.name)) ?? [])
+  }));
+}
+
+// packages/scan-deps/src/osv/export-download.ts
+var import_node_fs8 = require("node:fs");
+var import_node_crypto4 = require("node:crypto");
+var import_node_path7 = require("node:path");
+var import_node_stream = require("node:stream");
+var import_promises = require("node:stream/promises");
+var OSV_PYPI_EXPORT_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip";
+function ageOf(path) {
+  try {
+    return { mtime: (0, import_node_fs8.statSync)(path).mtime };
+  } catch {
+    return void 0;
+  }
+}
+async function fetchOsvExport(options) {
+  const url = options.url ?? OSV_PYPI_EXPORT_URL;
+  const logger = options.logger ?? silentLogger;
+  const path = (0, import_node_path7.join)(options.cacheDir, "osv", new URL(url).pathname.split("/").filter(Boolean).slice(-2).join("-") || "all.zip");
+  const cached = ageOf(path);
+  const maxAge = options.maxAgeMs ?? 24 * 60 * 60 * 1e3;
+  if (cached && Date.now() - cached.mtime.getTime() < maxAge) return { path, status: "fresh" };
+  try {
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const response = await fetchImpl(url, {
+      headers: cached ? { "if-modified-since": cached.mtime.toUTCString() } : {},
+      signal: options.signal
+    });
+    if (response.status === 304 && cached) {
+      const now = /* @__PURE__ */ new Date();
+      (0, import_node_fs8.utimesSync)(path, now, now);
+      return { path, status: "revalidated" };
+    }
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+    await saveBody(response.body, path, options.limits, url);
+    return { path, status: "downloaded" };
+  } catch (error2) {
+    if (error2 instanceof UserError) throw error2;
+    const reason = error2 instanceof Error ? error2.cause instanceof Error ? error2.cause.message : error2.message : String(error2);
+    if (cached) {
+      logger.warn(`cannot refresh the OSV database from ${url} (${reason}); using the copy from ${cached.mtime.toISOString()}`);
+      return { path, status: "stale" };
+    }
+    throw new UserError(`cannot download the OSV database from ${url} (${reason}); the vulnerability check did not run`, {
+      hint: "Check network access, or download PyPI/all.zip yourself and pass it with --offline-db PATH",
+      cause: error2
+    });
+  }
+}
+async function saveBody(body, path, limits, url) {
+  (0, import_node_fs8.mkdirSync)((0, import_node_path7.dirname)(path), { recursive: true });
+  const tmp = `${path}.${(0, import_node_crypto4.randomBytes)(6).toString("hex")}.part`;
+  let bytes = 0;
+  const limit = new import_node_stream.Transform({
+    transform(chunk, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes > limits.maxFileBytes) {
+        callback(new UserError(`the OSV database at ${url} is larger than the ${limits.maxFileBytes}-byte limit`, { hint: "Raise the file size limit or pass a local copy with --offline-db PATH" }));
+      } else {
+        callback(null, chunk);
+      }
+    }
+  });
+  try {
+    await (0, import_promises.pipeline)(import_node_stream.Readable.fromWeb(body), limit, (0, import_node_fs8.createWriteStream)(tmp));
+    ZipArchive.open(tmp, limits).close();
+    (0, import_node_fs8.renameSync)(tmp, path);
+  } catch (error2) {
+    (0, import_node_fs8.rmSync)(tmp, { force: true });
+    if (error2 instanceof UserError && error2.file === tmp) {
+      throw new UserError(`the download from ${url} is not a readable zip: ${error2.message.replace(`${tmp} `, "")}`, {
+        hint: "Check the URL (it should be an OSV export such as PyPI/all.zip), or pass a local copy with --offline-db PATH",
+        cause: error2
+      });
+    }
+    throw error2;
+  }
+}
+
+// packages/scan-deps/src/parsers/pep503.ts
+function normalizeName2(name) {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+// packages/scan-deps/src/parsers/pep508.ts
+var Pep508Error = class extends Error {
+  /** 1-based column in the requirement text where reading failed. */
+  column;
+  constructor(message, column) {
+    super(message);
+    this.name = "Pep508Error";
+    this.column = column;
+  }
+};
+var NAME2 = /[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?/y;
+var IDENTIFIER = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+var CLAUSE = /^(~=|===|==|!=|<=|>=|<|>)\s*([A-Za-z0-9*+!._-]+)$/;
+function isValidSpecifier(specifier) {
+  return specifier.split(",").every((clause2) => CLAUSE.test(clause2.trim()));
+}
+function compactSpecifier(specifier) {
+  return specifier.split(",").map((clause2) => clause2.replace(/\s+/g, "")).join(",");
+}
+function parsePep508(text) {
+  let pos = 0;
+  const skipSpace = () => {
+    while (pos < text.length && /\s/.test(text[pos] ?? "")) pos++;
+  };
+  skipSpace();
+  NAME2.lastIndex = pos;
+  const nameMatch = NAME2.exec(text);
+  if (!nameMatch) throw new Pep508Error("expected a package name", pos + 1);
+  const name = nameMatch[0];
+  pos = NAME2.lastIndex;
+  skipSpace();
+  const extras = [];
+  if (text[pos] === "[") {
+    const close = text.indexOf("]", pos);
+    if (close === -1) throw new Pep508Error("missing ']' after extras", pos + 1);
+    for (const raw of text.slice(pos + 1, close).split(",")) {
+      const extra = raw.trim();
+      if (extra === "") continue;
+      if (!IDENTIFIER.test(extra)) throw new Pep508Error(`'${extra}' is not a valid extra name`, pos + 2);
+      extras.push(extra);
+    }
+    pos = close + 1;
+    skipSpace();
+  }
+  const result = { name, extras };
+  if (text[pos] === "@") {
+    pos++;
+    skipSpace();
+    const start = pos;
+    while (pos < text.length && !/\s/.test(text[pos] ?? "")) pos++;
+    let url = text.slice(start, pos);
+    const semi = url.indexOf(";");
+    if (semi !== -1 && text.slice(pos).trim() === "") {
+      const marker = url.slice(semi + 1).trim();
+      url = url.slice(0, semi);
+      if (marker !== "") result.marker = marker;
+    }
+    if (url === "") throw new Pep508Error("expected a URL after '@'", start + 1);
+    result.url = url;
+    skipSpace();
+  } else {
+    let spec;
+    const start = pos;
+    if (text[pos] === "(") {
+      const close = text.indexOf(")", pos);
+      if (close === -1) throw new Pep508Error("missing ')' after the version specifier", pos + 1);
+      spec = text.slice(pos + 1, close);
+      pos = close + 1;
+    } else {
+      const semi = text.indexOf(";", pos);
+      const end = semi === -1 ? text.length : semi;
+      spec = text.slice(pos, end);
+      pos = end;
+    }
+    spec = spec.trim();
+    if (spec !== "") {
+      if (!isValidSpecifier(spec)) {
+        throw new Pep508Error(`'${spec}' is not a valid version specifier (expected e.g. '>=1.2,<2')`, start + 1);
+      }
+      result.specifier = compactSpecifier(spec);
+    }
+    skipSpace();
+  }
+  if (pos < text.length) {
+    if (text[pos] !== ";") throw new Pep508Error(`unexpected '${text.slice(pos, pos + 20)}'`, pos + 1);
+    const marker = text.slice(pos + 1).trim();
+    if (marker === "") throw new Pep508Error("expected an environment marker after ';'", pos + 2);
+    result.marker = marker;
+  }
+  return result;
+}
+
+// packages/scan-deps/src/parsers/format.ts
+var import_node_path8 = require("node:path");
+function formatForFileName(path) {
+  const name = (0, import_node_path8.basename)(path);
+  const lower = name.toLowerCase();
+  const parent = (0, import_node_path8.basename)(path.slice(0, path.length - name.length)).toLowerCase();
+  if (lower === "pyproject.toml") return "pyproject";
+  if (lower === "poetry.lock") return "poetry-lock";
+  if (lower === "pipfile.lock") return "pipfile-lock";
+  if (lower === "uv.lock") return "uv-lock";
+  if (lower === "pdm.lock") return "pdm-lock";
+  if (lower === "pylock.toml" || /^pylock\.[^.]+\.toml$/.test(lower)) return "pylock";
+  if (/^environment\.ya?ml$/.test(lower) || /^conda\.ya?ml$/.test(lower)) return "conda-environment";
+  if (name === "MLmodel") return "mlflow-mlmodel";
+  if (/^python_env\.ya?ml$/.test(lower)) return "mlflow-python-env";
+  if (lower.endsWith(".ipynb")) return "notebook";
+  if (lower.includes("constraint")) return void 0;
+  if (/^(?:.*[-_.])?requirements(?:[-_.].*)?\.txt$/.test(lower)) return "requirements";
+  if (parent === "requirements" && lower.endsWith(".txt")) return "requirements";
+  return void 0;
+}
+
+// packages/scan-deps/src/parsers/requirements.ts
+var import_node_path10 = require("node:path");
+
+// packages/scan-deps/src/parsers/pin.ts
+function classifySpecifier(specifier) {
+  if (specifier === void 0 || specifier.trim() === "") return { kind: "unpinned" };
+  for (const clause2 of specifier.split(",")) {
+    const m = /^\s*(===?)\s*([^\s*]+)\s*$/.exec(clause2);
+    if (m?.[2] !== void 0) return { kind: "pinned", version: m[2] };
+  }
+  return { kind: "range" };
+}
+
+// packages/scan-deps/src/parsers/declared-dependency.ts
+function dependencyFromRequirement(req, ctx) {
+  const dep = {
+    name: normalizeName2(req.name),
+    rawName: req.name,
+    kind: "unpinned",
+    dev: ctx.dev,
+    ecosystem: "PyPI",
+    direct: ctx.direct ?? true,
+    source: ctx.source
+  };
+  if (req.extras.length > 0) dep.extras = req.extras;
+  if (req.marker !== void 0) dep.marker = req.marker;
+  if (ctx.group !== void 0) dep.group = ctx.group;
+  if (ctx.hashes !== void 0 && ctx.hashes.length > 0) dep.hashes = ctx.hashes;
+  if (req.url !== void 0) {
+    dep.kind = "url";
+    dep.url = req.url;
+    return dep;
+  }
+  if (req.specifier !== void 0) dep.specifier = req.specifier;
+  const { kind, version } = classifySpecifier(req.specifier);
+  dep.kind = kind === "pinned" && ctx.installed ? "locked" : kind;
+  if (version !== void 0) dep.version = version;
+  return dep;
+}
+function lockedDependency(rawName, version, ctx) {
+  const dep = {
+    name: normalizeName2(rawName),
+    rawName,
+    version,
+    specifier: `==${version}`,
+    kind: "locked",
+    dev: ctx.dev,
+    ecosystem: "PyPI",
+    direct: ctx.direct ?? true,
+    source: ctx.source
+  };
+  if (ctx.group !== void 0) dep.group = ctx.group;
+  if (ctx.marker !== void 0) dep.marker = ctx.marker;
+  if (ctx.hashes !== void 0 && ctx.hashes.length > 0) dep.hashes = ctx.hashes;
+  return dep;
+}
+function urlDependency(rawName, url, ctx) {
+  const dep = {
+    name: normalizeName2(rawName),
+    rawName,
+    kind: "url",
+    url,
+    dev: ctx.dev,
+    ecosystem: "PyPI",
+    direct: ctx.direct ?? true,
+    source: ctx.source
+  };
+  if (ctx.group !== void 0) dep.group = ctx.group;
+  if (ctx.marker !== void 0) dep.marker = ctx.marker;
+  if (ctx.hashes !== void 0 && ctx.hashes.length > 0) dep.hashes = ctx.hashes;
+  return dep;
+}
+
+// packages/scan-deps/src/parsers/direct-url.ts
+function nameFromUrl(url) {
+  const egg = /[#&]egg=([^&]+)/.exec(url)?.[1];
+  if (egg !== void 0) {
+    const name = decodeURIComponent(egg).replace(/\[.*$/, "");
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return { name };
+  }
+  const file = decodeURIComponent(url.replace(/[#?].*$/, "").split(/[\\/]/).pop() ?? "");
+  const wheel = /^([A-Za-z0-9_.]+?)-([^-]+)(?:-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$/.exec(file);
+  if (wheel?.[1] !== void 0) return { name: wheel[1], version: wheel[2] };
+  const sdist = /^([A-Za-z0-9][A-Za-z0-9._-]*?)-(\d[^-]*)\.(?:tar\.gz|tgz|zip|tar\.bz2|tbz|tar\.xz|txz|tar)$/i.exec(file);
+  if (sdist?.[1] !== void 0) return { name: sdist[1], version: sdist[2] };
+  return vcsRepositoryName(url);
+}
+function vcsRepositoryName(url) {
+  if (!/^(git|hg|svn|bzr)\+/.test(url)) return {};
+  const sub = /[#&]subdirectory=([^&]+)/.exec(url)?.[1];
+  const path = sub ?? url.replace(/[#?].*$/, "").replace(/@[^/]*$/, "");
+  const last = decodeURIComponent(path.replace(/\/+$/, "").split("/").pop() ?? "").replace(/\.git$/, "");
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(last) ? { name: last } : {};
+}
+function isUrl(text) {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) || /^(git|hg|svn|bzr)\+/.test(text) || text.startsWith("file:");
+}
+function isPathLike(text) {
+  const bare = text.replace(/\[[^\]]*\]$/, "");
+  return bare.startsWith(".") || bare.startsWith("/") || bare.startsWith("~") || /^[A-Za-z]:[\\/]/.test(bare) || /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i.test(bare) || (bare.includes("/") || bare.includes("\\")) && !bare.includes("@");
+}
+
+// packages/scan-deps/src/parsers/inside-workspace.ts
+var import_node_fs9 = require("node:fs");
+var import_node_path9 = require("node:path");
+function real(path) {
+  try {
+    return (0, import_node_fs9.realpathSync)(path);
+  } catch {
+    return (0, import_node_path9.resolve)(path);
+  }
+}
+function insideWorkspace(workspace, path) {
+  const rel = (0, import_node_path9.relative)(real(workspace), real(path));
+  return rel === "" || !rel.startsWith("..") && !(0, import_node_path9.isAbsolute)(rel);
+}
+function quoteForNote(text, max = 80) {
+  const flat = text.replace(/\s+/g, " ");
+  return `'${flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat}'`;
+}
+
+// packages/scan-deps/src/parsers/options.ts
+var MANIFEST_MAX_BYTES = 32 * 1024 ** 2;
+var NOTEBOOK_MAX_BYTES = 256 * 1024 ** 2;
+var MAX_INCLUDE_DEPTH = 10;
+function maxBytesFor(options, notebook = false) {
+  const own = notebook ? NOTEBOOK_MAX_BYTES : MANIFEST_MAX_BYTES;
+  return Math.min(own, options.limits?.maxFileBytes ?? own);
+}
+function maxIncludeDepth(options) {
+  return Math.min(MAX_INCLUDE_DEPTH, options.limits?.maxDepth ?? MAX_INCLUDE_DEPTH);
+}
+function environmentOf(options) {
+  return options.env ?? process.env;
+}
+
+// packages/scan-deps/src/parsers/read-manifest.ts
+var import_promises2 = require("node:fs/promises");
+async function readManifestText(absPath, displayPath, maxBytes) {
+  let handle;
+  try {
+    handle = await (0, import_promises2.open)(absPath, "r");
+  } catch (error2) {
+    const code = error2 instanceof Error && "code" in error2 ? String(error2.code) : void 0;
+    const what = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be opened (${code ?? String(error2)})`;
+    throw new UserError(what, { file: displayPath, hint: "check the path and that the file is checked out", cause: error2 });
+  }
+  try {
+    const stat3 = await handle.stat();
+    if (!stat3.isFile()) throw new UserError("not a regular file", { file: displayPath });
+    if (stat3.size > maxBytes) {
+      throw new UserError(`${stat3.size} bytes, more than the ${maxBytes} allowed for a dependency file`, {
+        file: displayPath,
+        hint: "exclude it from the scan, or raise limits.maxFileBytes if it really is a dependency file"
+      });
+    }
+    const buffer = Buffer.alloc(stat3.size);
+    let filled = 0;
+    while (filled < stat3.size) {
+      const { bytesRead } = await handle.read(buffer, filled, stat3.size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return decodeText(buffer.subarray(0, filled));
+  } finally {
+    await handle.close();
+  }
+}
+function decodeText(bytes) {
+  if (bytes[0] === 255 && bytes[1] === 254) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  if (bytes[0] === 254 && bytes[1] === 255) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  return new TextDecoder("utf-8").decode(bytes);
+}
+
+// packages/scan-deps/src/parsers/requirements-lines.ts
+var COMMENT = /(^|\s+)#.*$/;
+var COMMENT_LINE = /^\s*#/;
+function logicalLines(text) {
+  const lines = [];
+  const comments = [];
+  const physical = text.split(/\r\n|\r|\n/);
+  let pending = [];
+  let pendingLine = 0;
+  const emit = (line, raw) => {
+    if (COMMENT_LINE.test(raw)) comments.push({ line, text: raw.trim() });
+    const stripped = raw.replace(COMMENT, "").trim();
+    if (stripped !== "") lines.push({ line, text: stripped });
+  };
+  physical.forEach((raw, index) => {
+    const number = index + 1;
+    if (!raw.endsWith("\\") || COMMENT_LINE.test(raw)) {
+      if (pending.length > 0) {
+        pending.push(COMMENT_LINE.test(raw) ? ` ${raw}` : raw);
+        emit(pendingLine, pending.join(""));
+        pending = [];
+      } else emit(number, raw);
+    } else {
+      if (pending.length === 0) pendingLine = number;
+      pending.push(raw.replace(/^\\+|\\+$/g, ""));
+    }
+  });
+  if (pending.length > 0) emit(pendingLine, pending.join(""));
+  return { lines, comments };
+}
+
+// packages/scan-deps/src/parsers/requirements-role.ts
+var import_posix = require("node:path/posix");
+var DEV_WORDS = /* @__PURE__ */ new Set([
+  "dev",
+  "devel",
+  "develop",
+  "development",
+  "test",
+  "tests",
+  "testing",
+  "lint",
+  "linting",
+  "docs",
+  "doc",
+  "typing",
+  "mypy",
+  "ci",
+  "qa",
+  "style",
+  "format",
+  "bench",
+  "benchmark",
+  "benchmarks",
+  "coverage",
+  "tox"
+]);
+var DEV_FOLDERS = /* @__PURE__ */ new Set(["docs", "doc", "test", "tests", "testing", "benchmarks", "bench", "ci", ".github"]);
+var NEUTRAL = /* @__PURE__ */ new Set(["requirements", "requirement", "reqs", "req", "txt", "in", "pip"]);
+function requirementsFileRole(path) {
+  const words = (0, import_posix.basename)(path).toLowerCase().split(/[-_.]+/).filter((w) => w !== "" && !NEUTRAL.has(w));
+  const word = words.find((w) => DEV_WORDS.has(w));
+  if (word !== void 0) return { dev: true, group: word };
+  const folder = (0, import_posix.basename)((0, import_posix.dirname)(path.replace(/\\/g, "/"))).toLowerCase();
+  if (DEV_FOLDERS.has(folder)) return { dev: true, group: folder };
+  return { dev: false };
+}
+
+// packages/scan-deps/src/parsers/shell-words.ts
+function shellWords(text) {
+  return shellCommand(text, false).words;
+}
+function shellCommand(text, redirects = true) {
+  const targets = [];
+  const words = [];
+  let word = "";
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? "";
+    if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      const end = close === -1 ? text.length : close;
+      word += text.slice(i + 1, end);
+      inWord = true;
+      i = end;
+    } else if (c === '"') {
+      inWord = true;
+      i++;
+      for (; i < text.length && text[i] !== '"'; i++) {
+        const d = text[i] ?? "";
+        const next = text[i + 1] ?? "";
+        if (d === "\\" && (next === '"' || next === "\\" || next === "$" || next === "`")) {
+          word += next;
+          i++;
+        } else word += d;
+      }
+    } else if (c === "\\" && i + 1 < text.length) {
+      word += text[i + 1] ?? "";
+      inWord = true;
+      i++;
+    } else if (redirects && (c === ">" || c === "<")) {
+      if (inWord && !/^\d+$/.test(word)) words.push(word);
+      word = "";
+      inWord = false;
+      let j = i + 1;
+      while (text[j] === ">" || text[j] === "&") j++;
+      while (j < text.length && /\s/.test(text[j] ?? "")) j++;
+      let end = j;
+      while (end < text.length && !/\s/.test(text[end] ?? "")) end++;
+      targets.push(c + text.slice(j, end));
+      i = end - 1;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return { words, redirects: targets };
+}
+
+// packages/scan-deps/src/parsers/requirements.ts
+var ENV_REFERENCE = /\$\{([A-Z0-9_]+)\}/g;
+var VALUE_OPTIONS = /* @__PURE__ */ new Map([
+  ["-r", "requirement"],
+  ["--requirement", "requirement"],
+  ["-c", "constraint"],
+  ["--constraint", "constraint"],
+  ["-e", "editable"],
+  ["--editable", "editable"],
+  ["-i", "index"],
+  ["--index-url", "index"],
+  ["--extra-index-url", "index"],
+  ["-f", "find-links"],
+  ["--find-links", "find-links"],
+  ["--trusted-host", "ignored"],
+  ["--no-binary", "ignored"],
+  ["--only-binary", "ignored"],
+  ["--use-feature", "ignored"],
+  ["--config-settings", "ignored"],
+  ["--global-option", "ignored"],
+  ["--install-option", "ignored"],
+  ["--hash", "hash"]
+]);
+var FLAG_OPTIONS = /* @__PURE__ */ new Set(["--no-index", "--pre", "--prefer-binary", "--require-hashes"]);
+var EDITABLE_COMMENT = /^#\s*Editable (?:Git )?install with no (?:version control|remote) \((.+?)==(.+?)\)\s*$/;
+var FREEZE_LINE = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9,._ -]*\])?==\S+$|^[A-Za-z0-9][A-Za-z0-9._-]* @ \S+$|^-e \S+$/;
+var RequirementsReader = class {
+  constructor(options, missingInclude = "error") {
+    this.options = options;
+    this.missingInclude = missingInclude;
+  }
+  options;
+  missingInclude;
+  notes = [];
+  requirements = [];
+  constraints = [];
+  async readLines(lines, scope, role, stack, extra = {}) {
+    const editableNames = /* @__PURE__ */ new Map();
+    for (const c of extra.comments ?? []) {
+      const m = EDITABLE_COMMENT.exec(c.text);
+      if (m?.[1] !== void 0 && m[2] !== void 0) editableNames.set(c.line + 1, { name: m[1], version: m[2] });
+    }
+    for (const line of lines) {
+      await this.readLine(line, scope, role, stack, extra.installed ?? false, editableNames.get(line.line));
+    }
+  }
+  /** The requirements, with versions pinned by constraint files filled in. */
+  finish() {
+    const pins = /* @__PURE__ */ new Map();
+    for (const c of this.constraints) if (c.kind === "pinned" && !pins.has(c.name)) pins.set(c.name, c);
+    return this.requirements.map((dep) => {
+      const pin = pins.get(dep.name);
+      if (pin === void 0 || dep.kind !== "unpinned" && dep.kind !== "range") return dep;
+      const constrained = { ...dep, kind: "pinned", source: pin.source };
+      if (pin.version !== void 0) constrained.version = pin.version;
+      if (pin.specifier !== void 0) constrained.specifier = pin.specifier;
+      return constrained;
+    });
+  }
+  where(scope, line) {
+    return `${scope.path}:${line}${scope.member ? ` (${scope.member})` : ""}`;
+  }
+  expand(text) {
+    const env = environmentOf(this.options);
+    const unset = [];
+    const expanded = text.replace(ENV_REFERENCE, (whole, name) => {
+      const value = env[name];
+      if (value === void 0) {
+        unset.push(name);
+        return whole;
+      }
+      return value;
+    });
+    return { text: expanded, unset };
+  }
+  noteUnset(names2, scope, line) {
+    this.notes.push(
+      `${this.where(scope, line)}: \${${names2.join("}, ${")}} ${names2.length === 1 ? "is" : "are"} not set in the environment, so this line was not checked; set ${names2.length === 1 ? "it" : "them"} when running the scan`
+    );
+  }
+  async readLine(line, scope, role, stack, installed, editableName) {
+    const { text, unset } = this.expand(line.text);
+    const tokens = text.split(" ");
+    const firstOption = tokens.findIndex((t) => t.startsWith("-"));
+    const args = (firstOption === -1 ? tokens : tokens.slice(0, firstOption)).join(" ").trim();
+    const optionText = firstOption === -1 ? "" : tokens.slice(firstOption).join(" ");
+    const parsed = this.parseOptions(optionText);
+    for (const option of parsed.unknown) {
+      this.notes.push(`${this.where(scope, line.line)}: option ${quoteForNote(option)} is not one pip accepts in a requirements file; ignored`);
+    }
+    const hashes = parsed.values.filter((v) => v.kind === "hash").map((v) => v.value);
+    if (args !== "") {
+      if (unset.some((n) => args.includes(`\${${n}}`))) return this.noteUnset(unset, scope, line.line);
+      const dep = this.requirement(args, scope, line.line, hashes, installed);
+      if (dep) (role === "requirement" ? this.requirements : this.constraints).push(dep);
+      return;
+    }
+    for (const { kind, value, option } of parsed.values) {
+      const valueUnset = unset.filter((n) => value.includes(`\${${n}}`));
+      if ((kind === "requirement" || kind === "constraint" || kind === "editable") && valueUnset.length > 0) {
+        this.noteUnset(valueUnset, scope, line.line);
+        continue;
+      }
+      if (kind === "requirement" || kind === "constraint") {
+        await this.include(value, kind, option, scope, line.line, stack);
+      } else if (kind === "editable") {
+        const dep = this.editable(value, scope, line.line, editableName);
+        if (dep) (role === "requirement" ? this.requirements : this.constraints).push(dep);
+      }
+    }
+  }
+  parseOptions(text) {
+    const result = { values: [], unknown: [] };
+    const words = shellWords(text);
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i] ?? "";
+      const eq2 = word.indexOf("=");
+      const longName = word.startsWith("--") && eq2 !== -1 ? word.slice(0, eq2) : word;
+      const kind = VALUE_OPTIONS.get(longName);
+      if (kind !== void 0) {
+        let value;
+        if (longName !== word) value = word.slice(eq2 + 1);
+        else {
+          value = words[i + 1];
+          i++;
+        }
+        if (value !== void 0) result.values.push({ option: longName, kind, value });
+        continue;
+      }
+      if (FLAG_OPTIONS.has(word)) continue;
+      const shortKind = VALUE_OPTIONS.get(word.slice(0, 2));
+      if (!word.startsWith("--") && word.length > 2 && shortKind !== void 0) {
+        result.values.push({ option: word.slice(0, 2), kind: shortKind, value: word.slice(2) });
+        continue;
+      }
+      result.unknown.push(word);
+    }
+    return result;
+  }
+  async include(target, role, option, scope, line, stack) {
+    const where2 = this.where(scope, line);
+    if (isUrl(target)) {
+      this.notes.push(`${where2}: ${option} ${target} is a URL; it was not fetched, so what it lists was not checked`);
+      return;
+    }
+    const abs = (0, import_node_path10.resolve)((0, import_node_path10.dirname)(scope.absPath), target.replace(/^file:(\/\/)?/, ""));
+    const rel = workspaceRelative(this.options.workspace, abs);
+    if (stack.includes(abs)) {
+      this.notes.push(`${where2}: ${option} ${target} includes a file already being read (a cycle); skipped`);
+      return;
+    }
+    if (!insideWorkspace(this.options.workspace, abs)) {
+      this.notes.push(`${where2}: ${option} ${target} is outside the workspace; not read, so what it lists was not checked`);
+      return;
+    }
+    const maxDepth = maxIncludeDepth(this.options);
+    if (stack.length > maxDepth) {
+      throw new UserError(`${option} ${target} nests requirement files more than ${maxDepth} deep`, {
+        file: scope.path,
+        line,
+        hint: "flatten the chain of -r/-c includes"
+      });
+    }
+    let text;
+    try {
+      text = await readManifestText(abs, rel, maxBytesFor(this.options));
+    } catch (error2) {
+      if (!(error2 instanceof UserError)) throw error2;
+      if (this.missingInclude === "note") {
+        this.notes.push(`${where2}: ${option} ${target}: ${error2.message}; what it lists was not checked`);
+        return;
+      }
+      throw new UserError(`${option} ${target}: ${error2.message}`, {
+        file: scope.path,
+        line,
+        hint: error2.hint ?? "fix the path (it is relative to the including file) or remove the line",
+        cause: error2
+      });
+    }
+    const { lines, comments } = logicalLines(text);
+    const included = { path: rel, absPath: abs, ...requirementsFileRole(rel) };
+    await this.readLines(lines, included, role, [...stack, abs], { comments });
+  }
+  requirement(text, scope, line, hashes, installed) {
+    const source = { path: scope.path, line, ...scope.member ? { member: scope.member } : {} };
+    const base = { source, dev: scope.dev, installed, hashes, ...scope.group !== void 0 ? { group: scope.group } : {} };
+    if (isUrl(text) || isPathLike(text)) {
+      const sep5 = isUrl(text) ? text.indexOf("; ") : text.indexOf(";");
+      const location = (sep5 === -1 ? text : text.slice(0, sep5)).trim();
+      const marker = sep5 === -1 ? void 0 : text.slice(sep5 + 1).trim();
+      const extras = /\[([^\]]*)\]$/.exec(location)?.[1];
+      const url = location.replace(/\[[^\]]*\]$/, "");
+      const { name } = nameFromUrl(url);
+      if (name === void 0) {
+        this.notes.push(
+          `${this.where(scope, line)}: cannot tell the package name of ${quoteForNote(url)}; write it as 'NAME @ URL' (or add '#egg=NAME') to have it listed`
+        );
+        return void 0;
+      }
+      return dependencyFromRequirement(
+        {
+          name,
+          extras: extras ? extras.split(",").map((e) => e.trim()).filter((e) => e !== "") : [],
+          url,
+          ...marker ? { marker } : {}
+        },
+        base
+      );
+    }
+    try {
+      return dependencyFromRequirement(parsePep508(text), base);
+    } catch (error2) {
+      if (!(error2 instanceof Pep508Error)) throw error2;
+      this.notes.push(`${this.where(scope, line)}: ${quoteForNote(text)} is not a valid requirement (${error2.message} at column ${error2.column}); not checked`);
+      return void 0;
+    }
+  }
+  editable(target, scope, line, frozen) {
+    const source = { path: scope.path, line, ...scope.member ? { member: scope.member } : {} };
+    const url = target.replace(/\[[^\]]*\]$/, "");
+    const name = frozen?.name ?? nameFromUrl(url).name;
+    if (name === void 0) {
+      this.notes.push(`${this.where(scope, line)}: editable ${quoteForNote(target)} is a local project; it is not a registry package and was not checked`);
+      return void 0;
+    }
+    const dep = {
+      name: normalizeName2(name),
+      rawName: name,
+      kind: "url",
+      url,
+      dev: scope.dev,
+      ecosystem: "PyPI",
+      direct: true,
+      source
+    };
+    if (frozen !== void 0) dep.version = frozen.version;
+    if (scope.group !== void 0) dep.group = scope.group;
+    return dep;
+  }
+};
+function looksLikeFreeze(lines, comments) {
+  if (comments.some((c) => EDITABLE_COMMENT.test(c.text))) return true;
+  return lines.some((l) => l.text.includes("==")) && lines.every((l) => FREEZE_LINE.test(l.text)) && comments.every((c) => c.text.startsWith("## "));
+}
+async function parseRequirements(text, path, options) {
+  const abs = (0, import_node_path10.isAbsolute)(path) ? path : (0, import_node_path10.resolve)(options.workspace, path);
+  const rel = workspaceRelative(options.workspace, abs);
+  const { lines, comments } = logicalLines(text);
+  const freeze = options.format === "pip-freeze" || looksLikeFreeze(lines, comments);
+  const reader = new RequirementsReader(options);
+  await reader.readLines(lines, { path: rel, absPath: abs, ...requirementsFileRole(rel) }, "requirement", [abs], {
+    installed: freeze,
+    comments
+  });
+  return { path: rel, format: freeze ? "pip-freeze" : "requirements", dependencies: reader.finish(), notes: reader.notes };
+}
+
+// packages/scan-deps/src/parsers/parse-manifest.ts
+var import_node_path12 = require("node:path");
+
+// packages/scan-deps/src/parsers/conda-environment.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+
+// packages/scan-deps/src/parsers/conda-spec.ts
+function parseCondaSpec(text) {
+  let spec = text.trim();
+  let channel;
+  const ch = /^([^:\s]+)::(.*)$/.exec(spec);
+  if (ch?.[1] !== void 0 && ch[2] !== void 0) {
+    channel = ch[1];
+    spec = ch[2];
+  }
+  const bracket = /^([^[\s]+)\[(.*)\]$/.exec(spec);
+  if (bracket?.[1] !== void 0) {
+    const version = /version\s*=\s*['"]?([^'",\]]+)['"]?/.exec(bracket[2] ?? "")?.[1];
+    spec = version === void 0 ? bracket[1] : `${bracket[1]} ${version}`;
+  }
+  const m = /^([A-Za-z0-9_][A-Za-z0-9._-]*)\s*(.*)$/.exec(spec);
+  if (m?.[1] === void 0) return void 0;
+  const name = m[1];
+  const rest = (m[2] ?? "").trim();
+  const base = { name, ...channel !== void 0 ? { channel } : {} };
+  if (rest === "" || rest === "*") return { ...base, kind: "unpinned" };
+  const result = (kind, version) => ({
+    ...base,
+    specifier: rest,
+    kind,
+    ...version !== void 0 ? { version } : {}
+  });
+  const eq2 = /^==\s*([^\s=*,|<>!]+)$/.exec(rest);
+  if (eq2?.[1] !== void 0) return result("pinned", eq2[1]);
+  const withBuild = /^=([^\s=*,|<>!]+)=(\S+)$/.exec(rest);
+  if (withBuild?.[1] !== void 0) return result("pinned", withBuild[1]);
+  const spaced = /^([0-9][^\s=*,|<>!]*)(?:\s+\S+)?$/.exec(rest);
+  if (spaced?.[1] !== void 0) return result("pinned", spaced[1]);
+  return result("range");
+}
+
+// packages/scan-deps/src/parsers/yaml-document.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function parseYamlDocument(text, file, regenerate) {
+  const lineCounter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
+  const first = doc.errors[0];
+  if (first !== void 0) {
+    const pos = first.linePos?.[0];
+    throw new UserError(`not valid YAML: ${(first.message.split("\n")[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, "")}`, {
+      file,
+      ...pos ? { line: pos.line, column: pos.col } : {},
+      hint: regenerate
+    });
+  }
+  return {
+    root: doc.contents,
+    lineOf(node) {
+      const range = (0, import_yaml2.isNode)(node) ? node.range : void 0;
+      return range ? lineCounter.linePos(range[0]).line : 1;
+    }
+  };
+}
+function mapValue(node, key) {
+  if (!(0, import_yaml2.isMap)(node)) return void 0;
+  for (const pair of node.items) {
+    if ((0, import_yaml2.isScalar)(pair.key) && String(pair.key.value) === key) return pair.value;
+  }
+  return void 0;
+}
+function seqItems(node) {
+  return (0, import_yaml2.isSeq)(node) ? node.items : [];
+}
+function scalarText(node) {
+  if (!(0, import_yaml2.isScalar)(node)) return void 0;
+  const value = node.value;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return node.source ?? String(value);
+  return void 0;
+}
+
+// packages/scan-deps/src/parsers/conda-environment.ts
+var REGENERATE = "fix the YAML, or regenerate it with `conda env export --from-history`";
+async function parseCondaEnvironment(text, absPath, path, options) {
+  const yaml = parseYamlDocument(text, path, REGENERATE);
+  const notes = [];
+  const dependencies = [];
+  const conda = [];
+  const reader = new RequirementsReader(options, "note");
+  const list = mapValue(yaml.root, "dependencies");
+  for (const item of seqItems(list)) {
+    const spec = scalarText(item);
+    if (spec !== void 0) {
+      const parsed = parseCondaSpec(spec);
+      const line = yaml.lineOf(item);
+      if (parsed === void 0) {
+        notes.push(`${path}:${line}: ${quoteForNote(spec)} is not a conda package spec; not listed`);
+        continue;
+      }
+      conda.push(parsed.name);
+      const dep = {
+        name: normalizeName2(parsed.name),
+        rawName: parsed.name,
+        kind: parsed.kind,
+        dev: false,
+        ecosystem: "conda",
+        direct: true,
+        source: { path, line }
+      };
+      if (parsed.version !== void 0) dep.version = parsed.version;
+      if (parsed.specifier !== void 0) dep.specifier = parsed.specifier;
+      if (parsed.channel !== void 0) dep.group = parsed.channel;
+      dependencies.push(dep);
+    } else if ((0, import_yaml3.isMap)(item)) {
+      const pip = mapValue(item, "pip");
+      const lines = seqItems(pip).flatMap((entry) => {
+        const t = scalarText(entry);
+        return t === void 0 ? [] : [{ line: yaml.lineOf(entry), text: t.trim() }];
+      });
+      await reader.readLines(lines, { path, absPath, dev: false }, "requirement", [absPath]);
+    }
+  }
+  dependencies.push(...reader.finish());
+  if (list === void 0) notes.push(`${path}: has no 'dependencies' list`);
+  if (conda.length > 0) {
+    notes.push(
+      `${path}: ${conda.length} conda package${conda.length === 1 ? "" : "s"} (${conda.join(", ")}) come${conda.length === 1 ? "s" : ""} from conda channels and ${conda.length === 1 ? "is" : "are"} listed but not checked against PyPI advisories`
+    );
+  }
+  notes.push(...reader.notes);
+  return { path, format: "conda-environment", dependencies, notes };
+}
+
+// packages/scan-deps/src/parsers/mlflow.ts
+var import_node_fs10 = require("node:fs");
+var import_node_path11 = require("node:path");
+async function parsePythonEnv(text, absPath, path, options) {
+  const yaml = parseYamlDocument(text, path, "fix the YAML, or log the model again so MLflow rewrites it");
+  const reader = new RequirementsReader(options, "note");
+  for (const [key, group] of [
+    ["build_dependencies", "build_dependencies"],
+    ["dependencies", void 0]
+  ]) {
+    const lines = seqItems(mapValue(yaml.root, key)).flatMap((entry) => {
+      const t = scalarText(entry);
+      return t === void 0 ? [] : [{ line: yaml.lineOf(entry), text: t.trim() }];
+    });
+    await reader.readLines(lines, { path, absPath, dev: false, ...group ? { group } : {} }, "requirement", [absPath]);
+  }
+  return { path, format: "mlflow-python-env", dependencies: reader.finish(), notes: reader.notes };
+}
+function insideModel(modelDir, name) {
+  if (name === void 0 || name === "" || (0, import_node_path11.isAbsolute)(name)) return void 0;
+  const abs = (0, import_node_path11.resolve)(modelDir, name);
+  const rel = (0, import_node_path11.relative)(modelDir, abs);
+  return rel.startsWith("..") || (0, import_node_path11.isAbsolute)(rel) ? void 0 : abs;
+}
+async function parseMlmodel(text, absPath, path, options) {
+  const yaml = parseYamlDocument(text, path, "fix the YAML, or log the model again so MLflow rewrites it");
+  const notes = [];
+  const modelDir = (0, import_node_path11.dirname)(absPath);
+  const env = mapValue(mapValue(mapValue(yaml.root, "flavors"), "python_function"), "env");
+  const named = { virtualenv: scalarText(mapValue(env, "virtualenv")), conda: scalarText(mapValue(env, "conda")) ?? scalarText(env) };
+  for (const [kind, name] of Object.entries(named)) {
+    if (name !== void 0 && insideModel(modelDir, name) === void 0) {
+      notes.push(`${path}: the ${kind} environment '${name}' points outside the model folder; not read`);
+    }
+  }
+  const candidates = [
+    [insideModel(modelDir, named.virtualenv), "python-env"],
+    [insideModel(modelDir, named.conda), "conda"],
+    [(0, import_node_path11.resolve)(modelDir, "requirements.txt"), "requirements"]
+  ];
+  for (const [file, kind] of candidates) {
+    if (file === void 0 || !(0, import_node_fs10.existsSync)(file)) continue;
+    if (!insideWorkspace(options.workspace, file)) {
+      notes.push(`${path}: ${workspaceRelative(options.workspace, file)} links outside the workspace; not read`);
+      continue;
+    }
+    const rel = workspaceRelative(options.workspace, file);
+    const body = await readManifestText(file, rel, maxBytesFor(options));
+    const inner = kind === "python-env" ? await parsePythonEnv(body, file, rel, options) : kind === "conda" ? await parseCondaEnvironment(body, file, rel, options) : await parseRequirements(body, file, { ...options, format: "requirements" });
+    notes.push(`${path}: dependencies read from ${rel}`, ...inner.notes);
+    return { path, format: "mlflow-mlmodel", dependencies: inner.dependencies, notes };
+  }
+  notes.push(`${path}: no environment file (python_env.yaml, conda.yaml or requirements.txt) found beside it; its dependencies were not checked`);
+  return { path, format: "mlflow-mlmodel", dependencies: [], notes };
+}
+function mlmodelEnvironmentFiles(mlmodelAbsPath) {
+  const dir = (0, import_node_path11.dirname)(mlmodelAbsPath);
+  return ["python_env.yaml", "conda.yaml", "requirements.txt"].map((f) => (0, import_node_path11.resolve)(dir, f));
+}
+
+// node_modules/jsonc-parser/lib/esm/impl/scanner.js
+function createScanner(text, ignoreTrivia = false) {
+  const len = text.length;
+  let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
+  function scanHexDigits(count, exact) {
+    let digits = 0;
+    let value2 = 0;
+    while (digits < count || !exact) {
+      let ch = text.charCodeAt(pos);
+      if (ch >= 48 && ch <= 57) {
+        value2 = value2 * 16 + ch - 48;
+      } else if (ch >= 65 && ch <= 70) {
+        value2 = value2 * 16 + ch - 65 + 10;
+      } else if (ch >= 97 && ch <= 102) {
+        value2 = value2 * 16 + ch - 97 + 10;
+      } else {
+        break;
+      }
+      pos++;
+      digits++;
+    }
+    if (digits < count) {
+      value2 = -1;
+    }
+    return value2;
+  }
+  function setPosition(newPosition) {
+    pos = newPosition;
+    value = "";
+    tokenOffset = 0;
+    token = 16;
+    scanError = 0;
+  }
+  function scanNumber() {
+    let start = pos;
+    if (text.charCodeAt(pos) === 48) {
+      pos++;
+    } else {
+      pos++;
+      while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+        pos++;
+      }
+    }
+    if (pos < text.length && text.charCodeAt(pos) === 46) {
+      pos++;
+      if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+        pos++;
+        while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+          pos++;
+        }
+      } else {
+        scanError = 3;
+        return text.substring(start, pos);
+      }
+    }
+    let end = pos;
+    if (pos < text.length && (text.charCodeAt(pos) === 69 || text.charCodeAt(pos) === 101)) {
+      pos++;
+      if (pos < text.length && text.charCodeAt(pos) === 43 || text.charCodeAt(pos) === 45) {
+        pos++;
+      }
+      if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+        pos++;
+        while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+          pos++;
+        }
+        end = pos;
+      } else {
+        scanError = 3;
+      }
+    }
+    return text.substring(start, end);
+  }
+  function scanString() {
+    let result = "", start = pos;
+    while (true) {
+      if (pos >= len) {
+        result += text.substring(start, pos);
+        scanError = 2;
+        break;
+      }
+      const ch = text.charCodeAt(pos);
+      if (ch === 34) {
+        result += text.substring(start, pos);
+        pos++;
+        break;
+      }
+      if (ch === 92) {
+        result += text.substring(start, pos);
+        pos++;
+        if (pos >= len) {
+          scanError = 2;
+          break;
+        }
+        const ch2 = text.charCodeAt(pos++);
+        switch (ch2) {
+          case 34:
+            result += '"';
+            break;
+          case 92:
+            result += "\\";
+            break;
+          case 47:
+            result += "/";
+            break;
+          case 98:
+            result += "\b";
+            break;
+          case 102:
+            result += "\f";
+            break;
+          case 110:
+            result += "\n";
+            break;
+          case 114:
+            result += "\r";
+            break;
+          case 116:
+            result += "	";
+            break;
+          case 117:
+            const ch3 = scanHexDigits(4, true);
+            if (ch3 >= 0) {
+              result += String.fromCharCode(ch3);
+            } else {
+              scanError = 4;
+            }
+            break;
+          default:
+            scanError = 5;
+        }
+        start = pos;
+        continue;
+      }
+      if (ch >= 0 && ch <= 31) {
+        if (isLineBreak(ch)) {
+          result += text.substring(start, pos);
+          scanError = 2;
+          break;
+        } else {
+          scanError = 6;
+        }
+      }
+      pos++;
+    }
+    return result;
+  }
+  function scanNext() {
+    value = "";
+    scanError = 0;
+    tokenOffset = pos;
+    lineStartOffset = lineNumber;
+    prevTokenLineStartOffset = tokenLineStartOffset;
+    if (pos >= len) {
+      tokenOffset = len;
+      return token = 17;
+    }
+    let code = text.charCodeAt(pos);
+    if (isWhiteSpace(code)) {
+      do {
+        pos++;
+        value += String.fromCharCode(code);
+        code = text.charCodeAt(pos);
+      } while (isWhiteSpace(code));
+      return token = 15;
+    }
+    if (isLineBreak(code)) {
+      pos++;
+      value += String.fromCharCode(code);
+      if (code === 13 && text.charCodeAt(pos) === 10) {
+        pos++;
+        value += "\n";
+      }
+      lineNumber++;
+      tokenLineStartOffset = pos;
+      return token = 14;
+    }
+    switch (code) {
+      // tokens: []{}:,
+      case 123:
+        pos++;
+        return token = 1;
+      case 125:
+        pos++;
+        return token = 2;
+      case 91:
+        pos++;
+        return token = 3;
+      case 93:
+        pos++;
+        return token = 4;
+      case 58:
+        pos++;
+        return token = 6;
+      case 44:
+        pos++;
+        return token = 5;
+      // strings
+      case 34:
+        pos++;
+        value = scanString();
+        return token = 10;
+      // comments
+      case 47:
+        const start = pos - 1;
+        if (text.charCodeAt(pos + 1) === 47) {
+          pos += 2;
+          while (pos < len) {
+            if (isLineBreak(text.charCodeAt(pos))) {
+              break;
+            }
+            pos++;
+          }
+          value = text.substring(start, pos);
+          return token = 12;
+        }
+        if (text.charCodeAt(pos + 1) === 42) {
+          pos += 2;
+          const safeLength = len - 1;
+          let commentClosed = false;
+          while (pos < safeLength) {
+            const ch = text.charCodeAt(pos);
+            if (ch === 42 && text.charCodeAt(pos + 1) === 47) {
+              pos += 2;
+              commentClosed = true;
+              break;
+            }
+            pos++;
+            if (isLineBreak(ch)) {
+              if (ch === 13 && text.charCodeAt(pos) === 10) {
+                pos++;
+              }
+              lineNumber++;
+              tokenLineStartOffset = pos;
+            }
+          }
+          if (!commentClosed) {
+            pos++;
+            scanError = 1;
+          }
+          value = text.substring(start, pos);
+          return token = 13;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+      // numbers
+      case 45:
+        value += String.fromCharCode(code);
+        pos++;
+        if (pos === len || !isDigit(text.charCodeAt(pos))) {
+          return token = 16;
+        }
+      // found a minus, followed by a number so
+      // we fall through to proceed with scanning
+      // numbers
+      case 48:
+      case 49:
+      case 50:
+      case 51:
+      case 52:
+      case 53:
+      case 54:
+      case 55:
+      case 56:
+      case 57:
+        value += scanNumber();
+        return token = 11;
+      // literals and unknown symbols
+      default:
+        while (pos < len && isUnknownContentCharacter(code)) {
+          pos++;
+          code = text.charCodeAt(pos);
+        }
+        if (tokenOffset !== pos) {
+          value = text.substring(tokenOffset, pos);
+          switch (value) {
+            case "true":
+              return token = 8;
+            case "false":
+              return token = 9;
+            case "null":
+              return token = 7;
+          }
+          return token = 16;
+        }
+        value += String.fromCharCode(code);
+        pos++;
+        return token = 16;
+    }
+  }
+  function isUnknownContentCharacter(code) {
+    if (isWhiteSpace(code) || isLineBreak(code)) {
+      return false;
+    }
+    switch (code) {
+      case 125:
+      case 93:
+      case 123:
+      case 91:
+      case 34:
+      case 58:
+      case 44:
+      case 47:
+        return false;
+    }
+    return true;
+  }
+  function scanNextNonTrivia() {
+    let result;
+    do {
+      result = scanNext();
+    } while (result >= 12 && result <= 15);
+    return result;
+  }
+  return {
+    setPosition,
+    getPosition: () => pos,
+    scan: ignoreTrivia ? scanNextNonTrivia : scanNext,
+    getToken: () => token,
+    getTokenValue: () => value,
+    getTokenOffset: () => tokenOffset,
+    getTokenLength: () => pos - tokenOffset,
+    getTokenStartLine: () => lineStartOffset,
+    getTokenStartCharacter: () => tokenOffset - prevTokenLineStartOffset,
+    getTokenError: () => scanError
+  };
+}
+function isWhiteSpace(ch) {
+  return ch === 32 || ch === 9;
+}
+function isLineBreak(ch) {
+  return ch === 10 || ch === 13;
+}
+function isDigit(ch) {
+  return ch >= 48 && ch <= 57;
+}
+var CharacterCodes;
+(function(CharacterCodes2) {
+  CharacterCodes2[CharacterCodes2["lineFeed"] = 10] = "lineFeed";
+  CharacterCodes2[CharacterCodes2["carriageReturn"] = 13] = "carriageReturn";
+  CharacterCodes2[CharacterCodes2["space"] = 32] = "space";
+  CharacterCodes2[CharacterCodes2["_0"] = 48] = "_0";
+  CharacterCodes2[CharacterCodes2["_1"] = 49] = "_1";
+  CharacterCodes2[CharacterCodes2["_2"] = 50] = "_2";
+  CharacterCodes2[CharacterCodes2["_3"] = 51] = "_3";
+  CharacterCodes2[CharacterCodes2["_4"] = 52] = "_4";
+  CharacterCodes2[CharacterCodes2["_5"] = 53] = "_5";
+  CharacterCodes2[CharacterCodes2["_6"] = 54] = "_6";
+  CharacterCodes2[CharacterCodes2["_7"] = 55] = "_7";
+  CharacterCodes2[CharacterCodes2["_8"] = 56] = "_8";
+  CharacterCodes2[CharacterCodes2["_9"] = 57] = "_9";
+  CharacterCodes2[CharacterCodes2["a"] = 97] = "a";
+  CharacterCodes2[CharacterCodes2["b"] = 98] = "b";
+  CharacterCodes2[CharacterCodes2["c"] = 99] = "c";
+  CharacterCodes2[CharacterCodes2["d"] = 100] = "d";
+  CharacterCodes2[CharacterCodes2["e"] = 101] = "e";
+  CharacterCodes2[CharacterCodes2["f"] = 102] = "f";
+  CharacterCodes2[CharacterCodes2["g"] = 103] = "g";
+  CharacterCodes2[CharacterCodes2["h"] = 104] = "h";
+  CharacterCodes2[CharacterCodes2["i"] = 105] = "i";
+  CharacterCodes2[CharacterCodes2["j"] = 106] = "j";
+  CharacterCodes2[CharacterCodes2["k"] = 107] = "k";
+  CharacterCodes2[CharacterCodes2["l"] = 108] = "l";
+  CharacterCodes2[CharacterCodes2["m"] = 109] = "m";
+  CharacterCodes2[CharacterCodes2["n"] = 110] = "n";
+  CharacterCodes2[CharacterCodes2["o"] = 111] = "o";
+  CharacterCodes2[CharacterCodes2["p"] = 112] = "p";
+  CharacterCodes2[CharacterCodes2["q"] = 113] = "q";
+  CharacterCodes2[CharacterCodes2["r"] = 114] = "r";
+  CharacterCodes2[CharacterCodes2["s"] = 115] = "s";
+  CharacterCodes2[CharacterCodes2["t"] = 116] = "t";
+  CharacterCodes2[CharacterCodes2["u"] = 117] = "u";
+  CharacterCodes2[CharacterCodes2["v"] = 118] = "v";
+  CharacterCodes2[CharacterCodes2["w"] = 119] = "w";
+  CharacterCodes2[CharacterCodes2["x"] = 120] = "x";
+  CharacterCodes2[CharacterCodes2["y"] = 121] = "y";
+  CharacterCodes2[CharacterCodes2["z"] = 122] = "z";
+  CharacterCodes2[CharacterCodes2["A"] = 65] = "A";
+  CharacterCodes2[CharacterCodes2["B"] = 66] = "B";
+  CharacterCodes2[CharacterCodes2["C"] = 67] = "C";
+  CharacterCodes2[CharacterCodes2["D"] = 68] = "D";
+  CharacterCodes2[CharacterCodes2["E"] = 69] = "E";
+  CharacterCodes2[CharacterCodes2["F"] = 70] = "F";
+  CharacterCodes2[CharacterCodes2["G"] = 71] = "G";
+  CharacterCodes2[CharacterCodes2["H"] = 72] = "H";
+  CharacterCodes2[CharacterCodes2["I"] = 73] = "I";
+  CharacterCodes2[CharacterCodes2["J"] = 74] = "J";
+  CharacterCodes2[CharacterCodes2["K"] = 75] = "K";
+  CharacterCodes2[CharacterCodes2["L"] = 76] = "L";
+  CharacterCodes2[CharacterCodes2["M"] = 77] = "M";
+  CharacterCodes2[CharacterCodes2["N"] = 78] = "N";
+  CharacterCodes2[CharacterCodes2["O"] = 79] = "O";
+  CharacterCodes2[CharacterCodes2["P"] = 80] = "P";
+  CharacterCodes2[CharacterCodes2["Q"] = 81] = "Q";
+  CharacterCodes2[CharacterCodes2["R"] = 82] = "R";
+  CharacterCodes2[CharacterCodes2["S"] = 83] = "S";
+  CharacterCodes2[CharacterCodes2["T"] = 84] = "T";
+  CharacterCodes2[CharacterCodes2["U"] = 85] = "U";
+  CharacterCodes2[CharacterCodes2["V"] = 86] = "V";
+  CharacterCodes2[CharacterCodes2["W"] = 87] = "W";
+  CharacterCodes2[CharacterCodes2["X"] = 88] = "X";
+  CharacterCodes2[CharacterCodes2["Y"] = 89] = "Y";
+  CharacterCodes2[CharacterCodes2["Z"] = 90] = "Z";
+  CharacterCodes2[CharacterCodes2["asterisk"] = 42] = "asterisk";
+  CharacterCodes2[CharacterCodes2["backslash"] = 92] = "backslash";
+  CharacterCodes2[CharacterCodes2["closeBrace"] = 125] = "closeBrace";
+  CharacterCodes2[CharacterCodes2["closeBracket"] = 93] = "closeBracket";
+  CharacterCodes2[CharacterCodes2["colon"] = 58] = "colon";
+  CharacterCodes2[CharacterCodes2["comma"] = 44] = "comma";
+  CharacterCodes2[CharacterCodes2["dot"] = 46] = "dot";
+  CharacterCodes2[CharacterCodes2["doubleQuote"] = 34] = "doubleQuote";
+  CharacterCodes2[CharacterCodes2["minus"] = 45] = "minus";
+  CharacterCodes2[CharacterCodes2["openBrace"] = 123] = "openBrace";
+  CharacterCodes2[CharacterCodes2["openBracket"] = 91] = "openBracket";
+  CharacterCodes2[CharacterCodes2["plus"] = 43] = "plus";
+  CharacterCodes2[CharacterCodes2["slash"] = 47] = "slash";
+  CharacterCodes2[CharacterCodes2["formFeed"] = 12] = "formFeed";
+  CharacterCodes2[CharacterCodes2["tab"] = 9] = "tab";
+})(CharacterCodes || (CharacterCodes = {}));
+
+// node_modules/jsonc-parser/lib/esm/impl/string-intern.js
+var cachedSpaces = new Array(20).fill(0).map((_, index) => {
+  return " ".repeat(index);
+});
+var maxCachedValues = 200;
+var cachedBreakLinesWithSpaces = {
+  " ": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + " ".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + " ".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + " ".repeat(index);
+    })
+  },
+  "	": {
+    "\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\n" + "	".repeat(index);
+    }),
+    "\r": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r" + "	".repeat(index);
+    }),
+    "\r\n": new Array(maxCachedValues).fill(0).map((_, index) => {
+      return "\r\n" + "	".repeat(index);
+    })
+  }
+};
+
+// node_modules/jsonc-parser/lib/esm/impl/parser.js
+var ParseOptions;
+(function(ParseOptions2) {
+  ParseOptions2.DEFAULT = {
+    allowTrailingComma: false
+  };
+})(ParseOptions || (ParseOptions = {}));
+function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
+  let currentParent = { type: "array", offset: -1, length: -1, children: [], parent: void 0 };
+  function ensurePropertyComplete(endOffset) {
+    if (currentParent.type === "property") {
+      currentParent.length = endOffset - currentParent.offset;
+      currentParent = currentParent.parent;
+    }
+  }
+  function onValue(valueNode) {
+    currentParent.children.push(valueNode);
+    return valueNode;
+  }
+  const visitor = {
+    onObjectBegin: (offset) => {
+      currentParent = onValue({ type: "object", offset, length: -1, parent: currentParent, children: [] });
+    },
+    onObjectProperty: (name, offset, length) => {
+      currentParent = onValue({ type: "property", offset, length: -1, parent: currentParent, children: [] });
+      currentParent.children.push({ type: "string", value: name, offset, length, parent: currentParent });
+    },
+    onObjectEnd: (offset, length) => {
+      ensurePropertyComplete(offset + length);
+      currentParent.length = offset + length - currentParent.offset;
+      currentParent = currentParent.parent;
+      ensurePropertyComplete(offset + length);
+    },
+    onArrayBegin: (offset, length) => {
+      currentParent = onValue({ type: "array", offset, length: -1, parent: currentParent, children: [] });
+    },
+    onArrayEnd: (offset, length) => {
+      currentParent.length = offset + length - currentParent.offset;
+      currentParent = currentParent.parent;
+      ensurePropertyComplete(offset + length);
+    },
+    onLiteralValue: (value, offset, length) => {
+      onValue({ type: getNodeType(value), offset, length, parent: currentParent, value });
+      ensurePropertyComplete(offset + length);
+    },
+    onSeparator: (sep5, offset, length) => {
+      if (currentParent.type === "property") {
+        if (sep5 === ":") {
+          currentParent.colonOffset = offset;
+        } else if (sep5 === ",") {
+          ensurePropertyComplete(offset);
+        }
+      }
+    },
+    onError: (error2, offset, length) => {
+      errors.push({ error: error2, offset, length });
+    }
+  };
+  visit(text, visitor, options);
+  const result = currentParent.children[0];
+  if (result) {
+    delete result.parent;
+  }
+  return result;
+}
+function getNodeValue(node) {
+  switch (node.type) {
+    case "array":
+      return node.children.map(getNodeValue);
+    case "object":
+      const obj = /* @__PURE__ */ Object.create(null);
+      for (let prop of node.children) {
+        const valueNode = prop.children[1];
+        if (valueNode) {
+          obj[prop.children[0].value] = getNodeValue(valueNode);
+        }
+      }
+      return obj;
+    case "null":
+    case "string":
+    case "number":
+    case "boolean":
+      return node.value;
+    default:
+      return void 0;
+  }
+}
+function visit(text, visitor, options = ParseOptions.DEFAULT) {
+  const _scanner = createScanner(text, false);
+  const _jsonPath = [];
+  let suppressedCallbacks = 0;
+  function toNoArgVisit(visitFunction) {
+    return visitFunction ? () => suppressedCallbacks === 0 && visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisit(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter()) : () => true;
+  }
+  function toOneArgVisitWithPath(visitFunction) {
+    return visitFunction ? (arg) => suppressedCallbacks === 0 && visitFunction(arg, _scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice()) : () => true;
+  }
+  function toBeginVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks++;
+      } else {
+        let cbReturn = visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter(), () => _jsonPath.slice());
+        if (cbReturn === false) {
+          suppressedCallbacks = 1;
+        }
+      }
+    } : () => true;
+  }
+  function toEndVisit(visitFunction) {
+    return visitFunction ? () => {
+      if (suppressedCallbacks > 0) {
+        suppressedCallbacks--;
+      }
+      if (suppressedCallbacks === 0) {
+        visitFunction(_scanner.getTokenOffset(), _scanner.getTokenLength(), _scanner.getTokenStartLine(), _scanner.getTokenStartCharacter());
+      }
+    } : () => true;
+  }
+  const onObjectBegin = toBeginVisit(visitor.onObjectBegin), onObjectProperty = toOneArgVisitWithPath(visitor.onObjectProperty), onObjectEnd = toEndVisit(visitor.onObjectEnd), onArrayBegin = toBeginVisit(visitor.onArrayBegin), onArrayEnd = toEndVisit(visitor.onArrayEnd), onLiteralValue = toOneArgVisitWithPath(visitor.onLiteralValue), onSeparator = toOneArgVisit(visitor.onSeparator), onComment = toNoArgVisit(visitor.onComment), onError = toOneArgVisit(visitor.onError);
+  const disallowComments = options && options.disallowComments;
+  const allowTrailingComma = options && options.allowTrailingComma;
+  function scanNext() {
+    while (true) {
+      const token = _scanner.scan();
+      switch (_scanner.getTokenError()) {
+        case 4:
+          handleError(
+            14
+            /* ParseErrorCode.InvalidUnicode */
+          );
+          break;
+        case 5:
+          handleError(
+            15
+            /* ParseErrorCode.InvalidEscapeCharacter */
+          );
+          break;
+        case 3:
+          handleError(
+            13
+            /* ParseErrorCode.UnexpectedEndOfNumber */
+          );
+          break;
+        case 1:
+          if (!disallowComments) {
+            handleError(
+              11
+              /* ParseErrorCode.UnexpectedEndOfComment */
+            );
+          }
+          break;
+        case 2:
+          handleError(
+            12
+            /* ParseErrorCode.UnexpectedEndOfString */
+          );
+          break;
+        case 6:
+          handleError(
+            16
+            /* ParseErrorCode.InvalidCharacter */
+          );
+          break;
+      }
+      switch (token) {
+        case 12:
+        case 13:
+          if (disallowComments) {
+            handleError(
+              10
+              /* ParseErrorCode.InvalidCommentToken */
+            );
+          } else {
+            onComment();
+          }
+          break;
+        case 16:
+          handleError(
+            1
+            /* ParseErrorCode.InvalidSymbol */
+          );
+          break;
+        case 15:
+        case 14:
+          break;
+        default:
+          return token;
+      }
+    }
+  }
+  function handleError(error2, skipUntilAfter = [], skipUntil = []) {
+    onError(error2);
+    if (skipUntilAfter.length + skipUntil.length > 0) {
+      let token = _scanner.getToken();
+      while (token !== 17) {
+        if (skipUntilAfter.indexOf(token) !== -1) {
+          scanNext();
+          break;
+        } else if (skipUntil.indexOf(token) !== -1) {
+          break;
+        }
+        token = scanNext();
+      }
+    }
+  }
+  function parseString2(isValue) {
+    const value = _scanner.getTokenValue();
+    if (isValue) {
+      onLiteralValue(value);
+    } else {
+      onObjectProperty(value);
+      _jsonPath.push(value);
+    }
+    scanNext();
+    return true;
+  }
+  function parseLiteral() {
+    switch (_scanner.getToken()) {
+      case 11:
+        const tokenValue = _scanner.getTokenValue();
+        let value = Number(tokenValue);
+        if (isNaN(value)) {
+          handleError(
+            2
+            /* ParseErrorCode.InvalidNumberFormat */
+          );
+          value = 0;
+        }
+        onLiteralValue(value);
+        break;
+      case 7:
+        onLiteralValue(null);
+        break;
+      case 8:
+        onLiteralValue(true);
+        break;
+      case 9:
+        onLiteralValue(false);
+        break;
+      default:
+        return false;
+    }
+    scanNext();
+    return true;
+  }
+  function parseProperty() {
+    if (_scanner.getToken() !== 10) {
+      handleError(3, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
+      return false;
+    }
+    parseString2(false);
+    if (_scanner.getToken() === 6) {
+      onSeparator(":");
+      scanNext();
+      if (!parseValue()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+    } else {
+      handleError(5, [], [
+        2,
+        5
+        /* SyntaxKind.CommaToken */
+      ]);
+    }
+    _jsonPath.pop();
+    return true;
+  }
+  function parseObject() {
+    onObjectBegin();
+    scanNext();
+    let needsComma = false;
+    while (_scanner.getToken() !== 2 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 2 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (!parseProperty()) {
+        handleError(4, [], [
+          2,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onObjectEnd();
+    if (_scanner.getToken() !== 2) {
+      handleError(7, [
+        2
+        /* SyntaxKind.CloseBraceToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseArray2() {
+    onArrayBegin();
+    scanNext();
+    let isFirstElement = true;
+    let needsComma = false;
+    while (_scanner.getToken() !== 4 && _scanner.getToken() !== 17) {
+      if (_scanner.getToken() === 5) {
+        if (!needsComma) {
+          handleError(4, [], []);
+        }
+        onSeparator(",");
+        scanNext();
+        if (_scanner.getToken() === 4 && allowTrailingComma) {
+          break;
+        }
+      } else if (needsComma) {
+        handleError(6, [], []);
+      }
+      if (isFirstElement) {
+        _jsonPath.push(0);
+        isFirstElement = false;
+      } else {
+        _jsonPath[_jsonPath.length - 1]++;
+      }
+      if (!parseValue()) {
+        handleError(4, [], [
+          4,
+          5
+          /* SyntaxKind.CommaToken */
+        ]);
+      }
+      needsComma = true;
+    }
+    onArrayEnd();
+    if (!isFirstElement) {
+      _jsonPath.pop();
+    }
+    if (_scanner.getToken() !== 4) {
+      handleError(8, [
+        4
+        /* SyntaxKind.CloseBracketToken */
+      ], []);
+    } else {
+      scanNext();
+    }
+    return true;
+  }
+  function parseValue() {
+    switch (_scanner.getToken()) {
+      case 3:
+        return parseArray2();
+      case 1:
+        return parseObject();
+      case 10:
+        return parseString2(true);
+      default:
+        return parseLiteral();
+    }
+  }
+  scanNext();
+  if (_scanner.getToken() === 17) {
+    if (options.allowEmptyContent) {
+      return true;
+    }
+    handleError(4, [], []);
+    return false;
+  }
+  if (!parseValue()) {
+    handleError(4, [], []);
+    return false;
+  }
+  if (_scanner.getToken() !== 17) {
+    handleError(9, [], []);
+  }
+  return true;
+}
+function getNodeType(value) {
+  switch (typeof value) {
+    case "boolean":
+      return "boolean";
+    case "number":
+      return "number";
+    case "string":
+      return "string";
+    case "object": {
+      if (!value) {
+        return "null";
+      } else if (Array.isArray(value)) {
+        return "array";
+      }
+      return "object";
+    }
+    default:
+      return "null";
+  }
+}
+
+// node_modules/jsonc-parser/lib/esm/main.js
+var ScanError;
+(function(ScanError2) {
+  ScanError2[ScanError2["None"] = 0] = "None";
+  ScanError2[ScanError2["UnexpectedEndOfComment"] = 1] = "UnexpectedEndOfComment";
+  ScanError2[ScanError2["UnexpectedEndOfString"] = 2] = "UnexpectedEndOfString";
+  ScanError2[ScanError2["UnexpectedEndOfNumber"] = 3] = "UnexpectedEndOfNumber";
+  ScanError2[ScanError2["InvalidUnicode"] = 4] = "InvalidUnicode";
+  ScanError2[ScanError2["InvalidEscapeCharacter"] = 5] = "InvalidEscapeCharacter";
+  ScanError2[ScanError2["InvalidCharacter"] = 6] = "InvalidCharacter";
+})(ScanError || (ScanError = {}));
+var SyntaxKind;
+(function(SyntaxKind2) {
+  SyntaxKind2[SyntaxKind2["OpenBraceToken"] = 1] = "OpenBraceToken";
+  SyntaxKind2[SyntaxKind2["CloseBraceToken"] = 2] = "CloseBraceToken";
+  SyntaxKind2[SyntaxKind2["OpenBracketToken"] = 3] = "OpenBracketToken";
+  SyntaxKind2[SyntaxKind2["CloseBracketToken"] = 4] = "CloseBracketToken";
+  SyntaxKind2[SyntaxKind2["CommaToken"] = 5] = "CommaToken";
+  SyntaxKind2[SyntaxKind2["ColonToken"] = 6] = "ColonToken";
+  SyntaxKind2[SyntaxKind2["NullKeyword"] = 7] = "NullKeyword";
+  SyntaxKind2[SyntaxKind2["TrueKeyword"] = 8] = "TrueKeyword";
+  SyntaxKind2[SyntaxKind2["FalseKeyword"] = 9] = "FalseKeyword";
+  SyntaxKind2[SyntaxKind2["StringLiteral"] = 10] = "StringLiteral";
+  SyntaxKind2[SyntaxKind2["NumericLiteral"] = 11] = "NumericLiteral";
+  SyntaxKind2[SyntaxKind2["LineCommentTrivia"] = 12] = "LineCommentTrivia";
+  SyntaxKind2[SyntaxKind2["BlockCommentTrivia"] = 13] = "BlockCommentTrivia";
+  SyntaxKind2[SyntaxKind2["LineBreakTrivia"] = 14] = "LineBreakTrivia";
+  SyntaxKind2[SyntaxKind2["Trivia"] = 15] = "Trivia";
+  SyntaxKind2[SyntaxKind2["Unknown"] = 16] = "Unknown";
+  SyntaxKind2[SyntaxKind2["EOF"] = 17] = "EOF";
+})(SyntaxKind || (SyntaxKind = {}));
+var parseTree2 = parseTree;
+var getNodeValue2 = getNodeValue;
+var ParseErrorCode;
+(function(ParseErrorCode2) {
+  ParseErrorCode2[ParseErrorCode2["InvalidSymbol"] = 1] = "InvalidSymbol";
+  ParseErrorCode2[ParseErrorCode2["InvalidNumberFormat"] = 2] = "InvalidNumberFormat";
+  ParseErrorCode2[ParseErrorCode2["PropertyNameExpected"] = 3] = "PropertyNameExpected";
+  ParseErrorCode2[ParseErrorCode2["ValueExpected"] = 4] = "ValueExpected";
+  ParseErrorCode2[ParseErrorCode2["ColonExpected"] = 5] = "ColonExpected";
+  ParseErrorCode2[ParseErrorCode2["CommaExpected"] = 6] = "CommaExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBraceExpected"] = 7] = "CloseBraceExpected";
+  ParseErrorCode2[ParseErrorCode2["CloseBracketExpected"] = 8] = "CloseBracketExpected";
+  ParseErrorCode2[ParseErrorCode2["EndOfFileExpected"] = 9] = "EndOfFileExpected";
+  ParseErrorCode2[ParseErrorCode2["InvalidCommentToken"] = 10] = "InvalidCommentToken";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfComment"] = 11] = "UnexpectedEndOfComment";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfString"] = 12] = "UnexpectedEndOfString";
+  ParseErrorCode2[ParseErrorCode2["UnexpectedEndOfNumber"] = 13] = "UnexpectedEndOfNumber";
+  ParseErrorCode2[ParseErrorCode2["InvalidUnicode"] = 14] = "InvalidUnicode";
+  ParseErrorCode2[ParseErrorCode2["InvalidEscapeCharacter"] = 15] = "InvalidEscapeCharacter";
+  ParseErrorCode2[ParseErrorCode2["InvalidCharacter"] = 16] = "InvalidCharacter";
+})(ParseErrorCode || (ParseErrorCode = {}));
+function printParseErrorCode(code) {
+  switch (code) {
+    case 1:
+      return "InvalidSymbol";
+    case 2:
+      return "InvalidNumberFormat";
+    case 3:
+      return "PropertyNameExpected";
+    case 4:
+      return "ValueExpected";
+    case 5:
+      return "ColonExpected";
+    case 6:
+      return "CommaExpected";
+    case 7:
+      return "CloseBraceExpected";
+    case 8:
+      return "CloseBracketExpected";
+    case 9:
+      return "EndOfFileExpected";
+    case 10:
+      return "InvalidCommentToken";
+    case 11:
+      return "UnexpectedEndOfComment";
+    case 12:
+      return "UnexpectedEndOfString";
+    case 13:
+      return "UnexpectedEndOfNumber";
+    case 14:
+      return "InvalidUnicode";
+    case 15:
+      return "InvalidEscapeCharacter";
+    case 16:
+      return "InvalidCharacter";
+  }
+  return "<unknown ParseErrorCode>";
+}
+
+// packages/scan-deps/src/parsers/line-index.ts
+var LineIndex = class {
+  starts = [0];
+  constructor(text) {
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  /** 1-based line of the character at `offset`. */
+  lineOf(offset) {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+  /** 1-based column of the character at `offset`. */
+  columnOf(offset) {
+    return offset - (this.starts[this.lineOf(offset) - 1] ?? 0) + 1;
+  }
+};
+
+// packages/scan-deps/src/parsers/json-document.ts
+function parseJsonDocument(text, file, regenerate) {
+  const lines = new LineIndex(text);
+  const errors = [];
+  let root;
+  try {
+    root = parseTree2(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  } catch (error2) {
+    if (!(error2 instanceof RangeError)) throw error2;
+    throw new UserError("nests JSON too deeply to be a real file of its kind", { file, hint: regenerate, cause: error2 });
+  }
+  const first = errors[0];
+  if (first !== void 0 || root === void 0) {
+    const offset = first?.offset ?? 0;
+    throw new UserError(`not valid JSON: ${first ? printParseErrorCode(first.error) : "empty document"}`, {
+      file,
+      line: lines.lineOf(offset),
+      column: lines.columnOf(offset),
+      hint: regenerate
+    });
+  }
+  return { root, lines };
+}
+function propertyNode(object, key) {
+  if (object?.type !== "object") return void 0;
+  for (const property of object.children ?? []) {
+    if (property.children?.[0]?.value === key) return property.children[1];
+  }
+  return void 0;
+}
+function propertiesOf(object) {
+  if (object?.type !== "object") return [];
+  return (object.children ?? []).flatMap((p) => {
+    const [key, value] = p.children ?? [];
+    return key !== void 0 && value !== void 0 ? [[key, value]] : [];
+  });
+}
+function nodeValue(node) {
+  return node === void 0 ? void 0 : getNodeValue2(node);
+}
+
+// packages/scan-deps/src/parsers/pip-command.ts
+var VALUE_OPTIONS2 = /* @__PURE__ */ new Set([
+  "-i",
+  "--index-url",
+  "--extra-index-url",
+  "-f",
+  "--find-links",
+  "-t",
+  "--target",
+  "--prefix",
+  "--root",
+  "--upgrade-strategy",
+  "--progress-bar",
+  "--python-version",
+  "--platform",
+  "--implementation",
+  "--abi",
+  "--only-binary",
+  "--no-binary",
+  "--src",
+  "--log",
+  "--cache-dir",
+  "--proxy",
+  "--retries",
+  "--timeout",
+  "--trusted-host",
+  "--report",
+  "-C",
+  "--config-settings",
+  "--global-option",
+  "--python",
+  "--exists-action",
+  "--cert",
+  "--client-cert",
+  "--keyring-provider",
+  "--use-feature",
+  "--use-deprecated",
+  "--root-user-action"
+]);
+var FILE_OPTIONS = /* @__PURE__ */ new Set(["-r", "--requirement", "-c", "--constraint", "-e", "--editable"]);
+var CONDA_VALUE_OPTIONS = /* @__PURE__ */ new Set(["-c", "--channel", "-n", "--name", "-p", "--prefix", "--file", "--override-channels", "--repodata-fn", "--solver"]);
+var PREFIXES = /* @__PURE__ */ new Set(["sudo", "time", "exec", "env", "nohup", "command"]);
+function isPython(word) {
+  return /(^|\/)python(\d+(\.\d+)?)?$/.test(word) || word === "{sys.executable}" || word === "$(which python)";
+}
+function isConda(word) {
+  return /(^|\/)(conda|mamba|micromamba)$/.test(word);
+}
+function isPip(word) {
+  return /(^|\/)pip(\d+(\.\d+)?)?$/.test(word);
+}
+function pipInstallsOf(command) {
+  const installs = [];
+  for (const segment of command.split(/&&|\|\||;|\|/)) {
+    const { words, redirects } = shellCommand(segment);
+    let at = 0;
+    while (at < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at] ?? "") || PREFIXES.has(words[at] ?? ""))) at++;
+    const program = words[at] ?? "";
+    if (isPython(program)) {
+      at++;
+      while (at < words.length && words[at] !== "-m" && (words[at] ?? "").startsWith("-")) at++;
+      at = words[at] === "-m" ? at + 1 : words.length;
+    } else if (/(^|\/)uv$/.test(program) && words[at + 1] === "pip") at++;
+    let start = -1;
+    let installer = "pip";
+    const w = words[at] ?? "";
+    if (isPip(w) || isConda(w)) {
+      let j = at + 1;
+      while (j < words.length && (words[j] ?? "").startsWith("-")) j += VALUE_OPTIONS2.has(words[j] ?? "") ? 2 : 1;
+      if (words[j] === "install") {
+        start = j + 1;
+        installer = isConda(w) ? "conda" : "pip";
+      }
+    }
+    if (start === -1) continue;
+    const install = {
+      installer,
+      lines: [],
+      interpolated: [],
+      lostBounds: redirects.filter((r) => /^[<>][=\d.]/.test(r))
+    };
+    if (installer === "conda") {
+      for (let i = start; i < words.length; i++) {
+        const word = words[i] ?? "";
+        if (word.startsWith("#")) break;
+        if (CONDA_VALUE_OPTIONS.has(word)) i++;
+        else if (/\$\w|\$\{|\{[^}]*\}/.test(word)) install.interpolated.push(word);
+        else if (!word.startsWith("-")) install.lines.push(word);
+      }
+      installs.push(install);
+      continue;
+    }
+    for (let i = start; i < words.length; i++) {
+      const word = words[i] ?? "";
+      if (word.startsWith("#")) break;
+      if (FILE_OPTIONS.has(word)) {
+        const value = words[i + 1];
+        i++;
+        if (value !== void 0) install.lines.push(`${word} ${value}`);
+        continue;
+      }
+      if (/^--(requirement|constraint|editable)=/.test(word)) {
+        install.lines.push(word);
+        continue;
+      }
+      if (VALUE_OPTIONS2.has(word)) {
+        i++;
+        continue;
+      }
+      if (/^-[A-Za-z]{2,}/.test(word)) {
+        for (let k = 1; k < word.length; k++) {
+          const option = `-${word[k] ?? ""}`;
+          if (!FILE_OPTIONS.has(option) && !VALUE_OPTIONS2.has(option)) continue;
+          let value = word.slice(k + 1);
+          if (value === "") {
+            value = words[i + 1] ?? "";
+            i++;
+          }
+          if (FILE_OPTIONS.has(option) && value !== "") install.lines.push(`${option} ${value}`);
+          break;
+        }
+        continue;
+      }
+      if (word.startsWith("-")) continue;
+      if (/\$\w|\$\{|\{[^}]*\}/.test(word)) {
+        install.interpolated.push(word);
+        continue;
+      }
+      install.lines.push(word);
+    }
+    installs.push(install);
+  }
+  return installs;
+}
+
+// packages/scan-deps/src/parsers/notebook.ts
+var LINE_COMMAND = /^\s*[!%]\s*(.*)$/;
+var SHELL_CELL = /^\s*%%(bash|sh|script\s+(ba)?sh)\b/;
+function sourceLines(source, lineOf) {
+  if (source?.type === "string") {
+    const line = lineOf(source.offset);
+    return String(source.value).split("\n").map((text) => ({ text, line }));
+  }
+  if (source?.type !== "array") return [];
+  return (source.children ?? []).flatMap(
+    (child) => child.type === "string" ? [{ text: String(child.value).replace(/\r?\n$/, ""), line: lineOf(child.offset) }] : []
+  );
+}
+function condaDependency(spec, source) {
+  const parsed = parseCondaSpec(spec);
+  if (parsed === void 0) return [];
+  const dep = {
+    name: normalizeName2(parsed.name),
+    rawName: parsed.name,
+    kind: parsed.kind,
+    dev: false,
+    ecosystem: "conda",
+    direct: true,
+    source
+  };
+  if (parsed.version !== void 0) dep.version = parsed.version;
+  if (parsed.specifier !== void 0) dep.specifier = parsed.specifier;
+  return [dep];
+}
+function joinContinuations(lines) {
+  const out = [];
+  let pending;
+  for (const { text, line } of lines) {
+    const current = pending ? { text: pending.text + text, line: pending.line } : { text, line };
+    if (current.text.endsWith("\\")) pending = { text: current.text.slice(0, -1) + " ", line: current.line };
+    else {
+      out.push(current);
+      pending = void 0;
+    }
+  }
+  if (pending) out.push(pending);
+  return out;
+}
+async function parseNotebook(text, absPath, path, options) {
+  const { root, lines } = parseJsonDocument(text, path, "open and save it in Jupyter to repair it");
+  const lineOf = (offset) => lines.lineOf(offset);
+  const reader = new RequirementsReader(options, "note");
+  const notes = [];
+  const condaDependencies = [];
+  let cells = propertyNode(root, "cells")?.children ?? [];
+  let sourceKey = "source";
+  if (cells.length === 0) {
+    cells = (propertyNode(root, "worksheets")?.children ?? []).flatMap((w) => propertyNode(w, "cells")?.children ?? []);
+    sourceKey = "input";
+  }
+  for (const [index, cell3] of cells.entries()) {
+    if (propertyNode(cell3, "cell_type")?.value !== "code") continue;
+    const member = `cell ${index + 1}`;
+    const source = joinContinuations(sourceLines(propertyNode(cell3, sourceKey), lineOf));
+    const shellCell = SHELL_CELL.test(source[0]?.text ?? "");
+    const requirementLines = [];
+    for (const { text: raw, line } of shellCell ? source.slice(1) : source) {
+      const command = shellCell ? raw : LINE_COMMAND.exec(raw)?.[1];
+      if (command === void 0) continue;
+      for (const install of pipInstallsOf(command)) {
+        if (install.installer === "conda") condaDependencies.push(...install.lines.flatMap((spec) => condaDependency(spec, { path, line, member })));
+        else requirementLines.push(...install.lines.map((t) => ({ line, text: t })));
+        if (install.lostBounds.length > 0) {
+          notes.push(
+            `${path}:${line} (${member}): the shell reads unquoted ${install.lostBounds.map((b) => `'${b}'`).join(", ")} as a redirect, so pip installs without that version bound; quote the requirement ("name>=1.0")`
+          );
+        }
+        if (install.interpolated.length > 0) {
+          notes.push(`${path}:${line} (${member}): ${install.interpolated.join(" ")} is filled in when the cell runs; not checked`);
+        }
+      }
+    }
+    await reader.readLines(requirementLines, { path, absPath, dev: false, member }, "requirement", [absPath]);
+  }
+  if (condaDependencies.length > 0) {
+    notes.push(
+      `${path}: ${condaDependencies.length} package${condaDependencies.length === 1 ? "" : "s"} installed with conda (${condaDependencies.map((d) => d.rawName).join(", ")}) listed but not checked against PyPI advisories`
+    );
+  }
+  return { path, format: "notebook", dependencies: [...reader.finish(), ...condaDependencies], notes: [...notes, ...reader.notes] };
+}
+
+// packages/scan-deps/src/parsers/parsed-value.ts
+function asTable(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date) return void 0;
+  const table = {};
+  for (const [key, entry] of Object.entries(value)) table[key] = entry;
+  return table;
+}
+function asArray(value) {
+  return Array.isArray(value) ? value : void 0;
+}
+function asString(value) {
+  return typeof value === "string" ? value : void 0;
+}
+function asText(value) {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  return void 0;
+}
+function stringsOf(value) {
+  return (asArray(value) ?? []).filter((v) => typeof v === "string");
+}
+function tableAt(root, ...path) {
+  let current = asTable(root);
+  for (const key of path) current = asTable(current?.[key]);
+  return current;
+}
+
+// packages/scan-deps/src/parsers/lock-entry.ts
+function requireNameAndVersion(entry, where2, versionOptional = false) {
+  const name = asString(entry.name);
+  if (name === void 0 || name.trim() === "") {
+    throw new UserError("a package entry has no name", {
+      file: where2.file,
+      line: where2.line,
+      hint: `the lock looks hand-edited or truncated; regenerate it with ${where2.regenerate}`
+    });
+  }
+  const version = asText(entry.version);
+  if (version === void 0 && !versionOptional) {
+    throw new UserError(`package '${name}' has no version`, {
+      file: where2.file,
+      line: where2.line,
+      hint: `the lock looks hand-edited or truncated; regenerate it with ${where2.regenerate}`
+    });
+  }
+  return { name, version };
+}
+function tablesOf(value, key, where2) {
+  if (value === void 0) return [];
+  if (!Array.isArray(value)) {
+    throw new UserError(`'${key}' should be an array of tables`, {
+      file: where2.file,
+      line: where2.lineOf(0),
+      hint: `regenerate the lock with ${where2.regenerate}`
+    });
+  }
+  return value.map((item, i) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new UserError(`entry ${i + 1} of '${key}' is not a table`, {
+        file: where2.file,
+        line: where2.lineOf(i),
+        hint: `regenerate the lock with ${where2.regenerate}`
+      });
+    }
+    const table = {};
+    for (const [k, v] of Object.entries(item)) table[k] = v;
+    return table;
+  });
+}
+
+// node_modules/smol-toml/dist/error.js
+function getLineColFromPtr(string, ptr) {
+  let lines = string.slice(0, ptr).split(/\r?\n/);
+  return [lines.length, lines.pop().length + 1];
+}
+function makeCodeBlock(string, line, column) {
+  let lines = string.split(/\r?\n/);
+  let codeblock = "";
+  let numberLen = (Math.log10(line + 1) | 0) + 1;
+  for (let i = line - 1; i <= line + 1; i++) {
+    let l = lines[i - 1];
+    if (!l)
+      continue;
+    codeblock += i.toString().padEnd(numberLen, " ");
+    codeblock += ":  ";
+    codeblock += l;
+    codeblock += "\n";
+    if (i === line) {
+      codeblock += " ".repeat(numberLen + column + 2);
+      codeblock += "^\n";
+    }
+  }
+  return codeblock;
+}
+var TomlError = class _TomlError extends Error {
+  line;
+  column;
+  codeblock;
+  constructor(message, options) {
+    const [line, column] = getLineColFromPtr(options.toml, options.ptr);
+    const codeblock = makeCodeBlock(options.toml, line, column);
+    super(`Invalid TOML document: ${message}
+
+${codeblock}`, options);
+    this.line = line;
+    this.column = column;
+    this.codeblock = codeblock;
+  }
+  /** @internal */
+  static x(message, ctx, ptr) {
+    throw new _TomlError(message, { toml: ctx.s, ptr: ptr ?? ctx.p });
+  }
+};
+
+// node_modules/smol-toml/dist/primitive.js
+function parseString(ctx) {
+  let startPtr = ctx.p;
+  let c = ctx.s.charCodeAt(ctx.p++);
+  let first = c;
+  let isLiteral = c === 39;
+  let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
+  if (isMultiline) {
+    if ((c = ctx.s.charCodeAt(ctx.p += 2)) === 10)
+      ctx.p++;
+    else if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)
+      ctx.p += 2;
+  }
+  let parsed = "";
+  let sliceStart = ctx.p;
+  let state = 0;
+  for (; ctx.p < ctx.s.length; ctx.p++) {
+    c = ctx.s.charCodeAt(ctx.p);
+    if (isMultiline && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)) {
+      state = state && 3;
+    } else if (c < 32 && c !== 9 || c === 127) {
+      TomlError.x("control characters are not allowed in strings", ctx);
+    } else if ((!state || state === 3) && c === first && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first)) {
+      if (isMultiline) {
+        if (ctx.s.charCodeAt(ctx.p + 3) === first)
+          ctx.p++;
+        if (ctx.s.charCodeAt(ctx.p + 3) === first)
+          ctx.p++;
+      }
+      if (!state) {
+        let s = ctx.s.slice(sliceStart, ctx.p);
+        parsed = parsed ? parsed + s : s;
+      }
+      ctx.p += isMultiline ? 3 : 1;
+      return parsed;
+    } else if (!state) {
+      if (!isLiteral && c === 92) {
+        parsed += ctx.s.slice(sliceStart, sliceStart = ctx.p);
+        state = 1;
+      }
+    } else if (state === 1) {
+      if (c === 120 || c === 117 || c === 85) {
+        let errPtr = ctx.p++ - 1;
+        let value = 0;
+        let len = c === 120 ? 2 : c === 117 ? 4 : 8;
+        for (let j = 0; j < len; j++, ctx.p++) {
+          let hex = ctx.s.charCodeAt(ctx.p);
+          let digit = (
+            /* 0-9 */
+            hex >= 48 && hex <= 57 ? hex - 48 : (
+              /* A-F */
+              hex >= 65 && hex <= 70 ? hex - 65 + 10 : (
+                /* a-f */
+                hex >= 97 && hex <= 102 ? hex - 97 + 10 : -1
+              )
+            )
+          );
+          if (digit < 0)
+            TomlError.x("invalid non-hex character in unicode escape", ctx);
+          value = value << 4 | digit;
+        }
+        if (value < 0 || value > 1114111 || value >= 55296 && value <= 57343) {
+          TomlError.x("invalid unicode escape", ctx, errPtr);
+        }
+        parsed += String.fromCodePoint(value);
+        sliceStart = ctx.p--;
+        state = 0;
+      } else if (isMultiline && (c === 32 || c === 9)) {
+        state = 2;
+      } else {
+        if (c === 98)
+          parsed += "\b";
+        else if (c === 116)
+          parsed += "	";
+        else if (c === 110)
+          parsed += "\n";
+        else if (c === 102)
+          parsed += "\f";
+        else if (c === 114)
+          parsed += "\r";
+        else if (c === 101)
+          parsed += "\x1B";
+        else if (c === 34)
+          parsed += '"';
+        else if (c === 92)
+          parsed += "\\";
+        else
+          TomlError.x("unrecognised escape sequence", ctx);
+        sliceStart = ctx.p + 1;
+        state = 0;
+      }
+    } else if (c !== 32 && c !== 9) {
+      if (state === 2)
+        TomlError.x("invalid escape: only line-ending whitespace may be escaped", ctx, sliceStart);
+      state = !isLiteral && c === 92 ? 1 : 0;
+      sliceStart = ctx.p;
+    }
+  }
+  TomlError.x("unfinished string", ctx, startPtr);
+}
+
+// node_modules/smol-toml/dist/date.js
+var DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})?[Tt ]?(?:(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/i;
+var TomlDate = class _TomlDate extends Date {
+  #hasDate = false;
+  #hasTime = false;
+  #offset = null;
+  constructor(date, fasttype, unsafeDelim) {
+    let hasDate = true;
+    let hasTime = true;
+    let offset = "Z";
+    let c;
+    if (typeof date === "string") {
+      if (fasttype)
+        prep: {
+          if (fasttype < 3) {
+            if (+date.slice(11, 13) > 23) {
+              date = "";
+              break prep;
+            }
+            if (fasttype === 2) {
+              offset = null;
+              date += "Z";
+            } else if ((c = date.charCodeAt(date.length - 1)) !== 90 && c !== 122) {
+              offset = date.slice(date.length - 6);
+            }
+            if (unsafeDelim)
+              date = date.slice(0, 10) + "T" + date.slice(11);
+          } else if (fasttype === 4) {
+            date = +date.slice(0, 2) > 23 ? "" : `0000-01-01T${date}Z`;
+          }
+          hasDate = fasttype !== 4;
+          hasTime = fasttype !== 3;
+        }
+      else {
+        let match = date.match(DATE_TIME_RE);
+        if (match) {
+          if (!match[1]) {
+            hasDate = false;
+            date = `0000-01-01T${date}`;
+          }
+          hasTime = !!match[2];
+          hasTime && date[10] === " " && (date = date.replace(" ", "T"));
+          if (match[2] && +match[2] > 23) {
+            date = "";
+          } else {
+            offset = match[3] || null;
+            if (!offset && hasTime)
+              date += "Z";
+          }
+        } else {
+          date = "";
+        }
+      }
+    }
+    super(date);
+    if (!isNaN(this.getTime())) {
+      this.#hasDate = hasDate;
+      this.#hasTime = hasTime;
+      this.#offset = offset;
+    }
+  }
+  isDateTime() {
+    return this.#hasDate && this.#hasTime;
+  }
+  isLocal() {
+    return !this.#hasDate || !this.#hasTime || !this.#offset;
+  }
+  isDate() {
+    return this.#hasDate && !this.#hasTime;
+  }
+  isTime() {
+    return this.#hasTime && !this.#hasDate;
+  }
+  isValid() {
+    return this.#hasDate || this.#hasTime;
+  }
+  toISOString() {
+    let iso = super.toISOString();
+    if (this.isDate())
+      return iso.slice(0, 10);
+    if (this.isTime())
+      return iso.slice(11, 23);
+    if (this.#offset === null)
+      return iso.slice(0, -1);
+    if (this.#offset === "Z" || this.#offset === "z")
+      return iso;
+    let offset = +this.#offset.slice(1, 3) * 60 + +this.#offset.slice(4, 6);
+    offset = this.#offset[0] === "-" ? offset : -offset;
+    let offsetDate = new Date(this.getTime() - offset * 6e4);
+    return offsetDate.toISOString().slice(0, -1) + this.#offset;
+  }
+  static wrapAsOffsetDateTime(jsDate, offset = "Z") {
+    let date = new _TomlDate(jsDate);
+    date.#offset = offset;
+    return date;
+  }
+  static wrapAsLocalDateTime(jsDate) {
+    let date = new _TomlDate(jsDate);
+    date.#offset = null;
+    return date;
+  }
+  static wrapAsLocalDate(jsDate) {
+    let date = new _TomlDate(jsDate);
+    date.#hasTime = false;
+    date.#offset = null;
+    return date;
+  }
+  static wrapAsLocalTime(jsDate) {
+    let date = new _TomlDate(jsDate);
+    date.#hasDate = false;
+    date.#offset = null;
+    return date;
+  }
+};
+
+// node_modules/smol-toml/dist/extract.js
+function isDigit2(char, base = 10) {
+  return base === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base;
+}
+function isEndOfValue(char, delim) {
+  return char === 32 || char === 9 || char === 10 || char === 13 || // Structure end or next value delimiter
+  delim && (char === delim || char === 44) || // Comment
+  char === 35;
+}
+function extractValue(ctx, end) {
+  let errPtr = ctx.p;
+  let c = ctx.s.charCodeAt(ctx.p);
+  if (c === 91 || c === 123) {
+    ctx.d-- || TomlError.x("document contains excessively nested structures. aborting.", ctx);
+    let value = c === 91 ? parseArray(ctx) : parseInlineTable(ctx);
+    ctx.d++;
+    return value;
+  }
+  if (c === 34 || c === 39) {
+    return parseString(ctx);
+  }
+  if (c === 116) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 114 || ctx.s.charCodeAt(++ctx.p) !== 117 || ctx.s.charCodeAt(++ctx.p) !== 101)
+      TomlError.x("invalid value", ctx, errPtr);
+    return ctx.p++, true;
+  }
+  if (c === 102) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 108 || ctx.s.charCodeAt(++ctx.p) !== 115 || ctx.s.charCodeAt(++ctx.p) !== 101)
+      TomlError.x("invalid value", ctx, errPtr);
+    return ctx.p++, false;
+  }
+  if (c === 43 || c === 45) {
+    return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end);
+  }
+  if (ctx.s.charCodeAt(ctx.p + 4) === 45 && ctx.s.charCodeAt(ctx.p + 7) === 45) {
+    return parseDate(ctx, c, end);
+  }
+  if (ctx.s.charCodeAt(ctx.p + 2) === 58) {
+    return parseTime(ctx, c, end);
+  }
+  return parseNumber(ctx, ctx.p, c, 0, end);
+}
+function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+  let c = startChr;
+  let state = 0;
+  let hasUnderscores = false;
+  if (c === 105) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 110 || ctx.s.charCodeAt(++ctx.p) !== 102)
+      TomlError.x("invalid value", ctx, startPtr);
+    return ctx.p++, (sign || 1) / 0;
+  }
+  if (c === 110) {
+    if (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 110)
+      TomlError.x("invalid value", ctx, startPtr);
+    return ctx.p++, NaN;
+  }
+  if (c === 48) {
+    if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
+      return ctx.bi === true ? 0n : 0;
+    if (!sign) {
+      if (c === 120)
+        return parseIntegerBaseN(ctx, startPtr, 16, endChr);
+      else if (c === 98)
+        return parseIntegerBaseN(ctx, startPtr, 2, endChr);
+      else if (c === 111)
+        return parseIntegerBaseN(ctx, startPtr, 8, endChr);
+    }
+    if (c === 46)
+      state = 2;
+    else if (c === 101 || c === 69)
+      state = 4;
+    else
+      TomlError.x("illegal leading zero", ctx, startPtr);
+  } else if (!isDigit2(c))
+    TomlError.x("invalid value", ctx, startPtr);
+  while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+    if (!state)
+      state = 1;
+    if (c === 95) {
+      if (!(state & 1))
+        TomlError.x("illegal underscore", ctx);
+      state += 11;
+      hasUnderscores = true;
+    } else if (state === 1 && c === 46)
+      state = 2;
+    else if ((state === 1 || state === 3) && (c === 101 || c === 69))
+      state = 4;
+    else if (state === 4 && (c === 43 || c === 45)) {
+      state = 6;
+    } else if (!isDigit2(c))
+      TomlError.x(`illegal character in numeric literal`, ctx);
+    else if (state > 9)
+      state -= 11;
+    else if (!(state & 1))
+      state++;
+  }
+  if (!state) {
+    let val = (startChr - 48) * (sign || 1);
+    return ctx.bi === true ? BigInt(val) : val;
+  }
+  if (!(state & 1))
+    TomlError.x("unfinished numeric value", ctx, startPtr);
+  let str = ctx.s.slice(startPtr, ctx.p);
+  if (hasUnderscores)
+    str = str.replaceAll("_", "");
+  return state > 1 ? parseFloat(str) : parseInteger(ctx, str, 10, startPtr);
+}
+function parseIntegerBaseN(ctx, startPtr, base, endChr) {
+  let c, underscore = 1;
+  while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
+    if (c === 95) {
+      if (underscore & 1)
+        TomlError.x("illegal underscore", ctx);
+      underscore = 3;
+    } else if (!isDigit2(c, base))
+      TomlError.x(`illegal character in numeric literal`, ctx);
+    else if (underscore & 1)
+      underscore--;
+  }
+  if (underscore & 1)
+    TomlError.x("unfinished numeric value", ctx);
+  let str = ctx.s.slice(startPtr + 2, ctx.p);
+  if (underscore)
+    str = str.replaceAll("_", "");
+  return parseInteger(ctx, str, base, startPtr);
+}
+function parseInteger(ctx, str, base, startPtr) {
+  if (ctx.bi !== true)
+    int: {
+      let val = parseInt(str, base);
+      if (!Number.isSafeInteger(val)) {
+        if (ctx.bi)
+          break int;
+        TomlError.x("integer value cannot be represented losslessly", ctx, startPtr);
+      }
+      return val;
+    }
+  return base === 10 ? BigInt(str) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str);
+}
+function parseDate(ctx, c, endChr) {
+  let startPtr = ctx.p++, unsafeSeparator;
+  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++))) {
+    return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+  }
+  ctx.p += 5;
+  if (!isDigit2(ctx.s.charCodeAt(ctx.p++)))
+    TomlError.x("invalid date-time: date part is malformed", ctx, startPtr);
+  if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit2(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
+    let t2 = ctx.s.slice(startPtr, ctx.p);
+    return readDate(ctx, t2, 3, false, startPtr);
+  }
+  if (ctx.s.charCodeAt(ctx.p += 3) !== 58)
+    TomlError.x("invalid date-time: time part is malformed", ctx, startPtr);
+  if (ctx.s.charCodeAt(ctx.p += 3) === 58)
+    ctx.p += 3;
+  if (ctx.s.charCodeAt(ctx.p) === 46)
+    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
+      ;
+  if (c = ctx.s.charCodeAt(ctx.p)) {
+    if (c === 90 || c === 122) {
+      let t2 = ctx.s.slice(startPtr, ++ctx.p);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, "[+00:00]");
+    }
+    if (c === 43 || c === 45) {
+      let t2 = ctx.s.slice(startPtr, ctx.p += 6);
+      return readDate(ctx, t2, 1, unsafeSeparator, startPtr, !ctx.ld && "[" + ctx.s.slice(ctx.p - 6, ctx.p) + "]");
+    }
+  }
+  let t = ctx.s.slice(startPtr, ctx.p);
+  return readDate(ctx, t, 2, unsafeSeparator, startPtr);
+}
+function parseTime(ctx, c, endChr) {
+  let start = ctx.p;
+  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(++ctx.p))) {
+    return parseNumber(ctx, --ctx.p, c, 0, endChr);
+  }
+  if (ctx.s.charCodeAt(ctx.p += 4) === 58)
+    ctx.p += 3;
+  if (ctx.s.charCodeAt(ctx.p) === 46)
+    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
+      ;
+  let t = ctx.s.slice(start, ctx.p);
+  return readDate(ctx, t, 4, false, start);
+}
+function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+  if (ctx.ld) {
+    let date = new TomlDate(str, type, unsafeDelim);
+    if (!date.isValid())
+      TomlError.x("invalid date", ctx, errPtr);
+    return date;
+  }
+  try {
+    if (temporalSuffix)
+      str += temporalSuffix;
+    switch (type) {
+      case 1:
+        return Temporal.ZonedDateTime.from(str);
+      case 2:
+        return Temporal.PlainDateTime.from(str);
+      case 3:
+        return Temporal.PlainDate.from(str);
+      case 4:
+        return Temporal.PlainTime.from(str);
+    }
+  } catch (e) {
+    TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
+  }
+}
+
+// node_modules/smol-toml/dist/util.js
+function skipComment(ctx) {
+  for (; ctx.p < ctx.s.length; ctx.p++) {
+    let c = ctx.s.charCodeAt(ctx.p);
+    if (c === 10)
+      break;
+    if (c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10) {
+      ctx.p++;
+      break;
+    }
+    if (c < 32 && c !== 9 || c === 127) {
+      TomlError.x("control characters are not allowed in comments", ctx);
+    }
+  }
+}
+function skipVoid(ctx, banNewLines, banComments) {
+  let c;
+  while (ctx.p < ctx.s.length) {
+    while (ctx.p < ctx.s.length && ((c = ctx.s.charCodeAt(ctx.p)) === 32 || c === 9 || !banNewLines && (c === 10 || c === 13 && ctx.s.charCodeAt(ctx.p + 1) === 10)))
+      ctx.p++;
+    if (banComments || c !== 35)
+      break;
+    skipComment(ctx);
+  }
+}
+
+// node_modules/smol-toml/dist/struct.js
+function parseKey(ctx, end = 61) {
+  let startPtr;
+  let state = 0;
+  let parsed = [];
+  let sliceStart;
+  let c = ctx.s.charCodeAt(startPtr = ctx.p);
+  do {
+    if (c === end) {
+      if (!state)
+        TomlError.x("unexpected end of key", ctx);
+      if (state === 1)
+        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+      return ctx.p++, parsed;
+    } else if (c === 46) {
+      if (!state)
+        TomlError.x("illegal empty bare key", ctx);
+      if (state === 1)
+        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+      state = 0;
+    } else if (!state && (c === 34 || c === 39)) {
+      if (c === ctx.s.charCodeAt(ctx.p + 1) && c === ctx.s.charCodeAt(ctx.p + 2))
+        TomlError.x("illegal quoted key: multiline strings are not allowed", ctx);
+      parsed.push(parseString(ctx));
+      state = 2;
+      ctx.p--;
+    } else if (c === 32 || c === 9) {
+      if (state === 1) {
+        parsed.push(ctx.s.slice(sliceStart, ctx.p));
+        state = 2;
+      }
+    } else if (state === 2 || c < 48 && c !== 45 || c > 57 && c < 65 || c > 90 && c < 97 && c !== 95 || c > 122) {
+      TomlError.x("illegal character in key", ctx);
+    } else if (!state) {
+      state = 1;
+      sliceStart = ctx.p;
+    }
+  } while (c = ctx.s.charCodeAt(++ctx.p));
+  TomlError.x("incomplete key-value: cannot find end of key", ctx, startPtr);
+}
+function parseInlineTable(ctx) {
+  let startPtr = ctx.p++;
+  let res = /* @__PURE__ */ Object.create(null);
+  let seen = /* @__PURE__ */ new Set();
+  let c;
+  while (ctx.p < ctx.s.length) {
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p)) === 125) {
+      ctx.p++;
+      return res;
+    }
+    let k;
+    let t = res;
+    let hasOwn = false;
+    let errPtr = ctx.p;
+    let key = parseKey(ctx);
+    for (let i = 0; i < key.length; i++) {
+      if (i)
+        t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+      k = key[i];
+      if ((hasOwn = Object.hasOwn(t, k)) && (typeof t[k] !== "object" || seen.has(t[k]))) {
+        TomlError.x("trying to redefine an already defined value", ctx, errPtr);
+      }
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor")) {
+        t = ctx.uk !== 1 && TomlError.x("document contains an unsafe property", ctx, errPtr);
+        break;
+      }
+      if (!hasOwn && unsafe) {
+        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+      }
+    }
+    if (hasOwn) {
+      TomlError.x("trying to redefine an already defined value", ctx, errPtr);
+    }
+    skipVoid(ctx, true, true);
+    let value = extractValue(
+      ctx,
+      125
+      /* } */
+    );
+    if (t && typeof (t[k] = value) === "object")
+      seen.add(value);
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p++)) === 125) {
+      return res;
+    }
+    if (c !== 44)
+      TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished table", ctx, startPtr);
+}
+function parseArray(ctx) {
+  let startPtr = ctx.p++;
+  let res = [];
+  let c;
+  while (ctx.p < ctx.s.length) {
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p)) === 93) {
+      ctx.p++;
+      return res;
+    }
+    res.push(extractValue(
+      ctx,
+      93
+      /* ] */
+    ));
+    skipVoid(ctx);
+    if ((c = ctx.s.charCodeAt(ctx.p++)) === 93) {
+      return res;
+    }
+    if (c !== 44)
+      TomlError.x("expected comma or end of structure", ctx, ctx.p - 1);
+  }
+  TomlError.x("unfinished array", ctx, startPtr);
+}
+
+// node_modules/smol-toml/dist/parse.js
+function peekTable(ctx, key, table, meta, type) {
+  let t = table;
+  let m = meta;
+  let k;
+  let hasOwn = false;
+  let state;
+  for (let i = 0; i < key.length; i++) {
+    if (i) {
+      t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+      m = (state = m[k]).c;
+      if (type === 0 && (state.t === 1 || state.t === 2)) {
+        return null;
+      }
+      if (state.t === 2) {
+        let l = t.length - 1;
+        t = t[l];
+        m = m[l].c;
+      }
+    }
+    k = key[i];
+    if ((hasOwn = Object.hasOwn(t, k)) && m[k]?.t === 0 && m[k]?.d) {
+      return null;
+    }
+    if (!hasOwn) {
+      let unsafe = k === "__proto__";
+      if (ctx.uk && (unsafe || k === "constructor"))
+        return false;
+      if (unsafe) {
+        Object.defineProperty(t, k, { enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(m, k, { enumerable: true, configurable: true, writable: true });
+      }
+      m[k] = {
+        t: i < key.length - 1 && type === 2 ? 3 : type,
+        d: false,
+        i: 0,
+        c: /* @__PURE__ */ Object.create(null)
+      };
+    }
+  }
+  state = m[k];
+  if (state.t !== type && !(type === 1 && state.t === 3)) {
+    return null;
+  }
+  if (type === 2) {
+    if (!state.d) {
+      state.d = true;
+      t[k] = [];
+    }
+    t[k].push(t = /* @__PURE__ */ Object.create(null));
+    state.c[state.i++] = state = { t: 1, d: false, i: 0, c: /* @__PURE__ */ Object.create(null) };
+  }
+  if (state.d) {
+    return null;
+  }
+  state.d = true;
+  if (type === 1) {
+    t = hasOwn ? t[k] : t[k] = /* @__PURE__ */ Object.create(null);
+  } else if (type === 0 && hasOwn) {
+    return null;
+  }
+  return [k, t, state.c];
+}
+function validateTablePeek(ctx, peek, ptr) {
+  if (peek === null || ctx.uk === 2)
+    TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
+}
+function parse5(toml, options = {}) {
+  let ctx = {
+    s: toml,
+    p: 0,
+    d: options.maxDepth ?? 1e3,
+    bi: options.integersAsBigInt ?? false,
+    ld: options.useLegacyDate ?? true,
+    uk: options.unsafeKeyBehaviour === "throw" ? 2 : options.unsafeKeyBehaviour === "drop" ? 1 : 0
+  };
+  let res = /* @__PURE__ */ Object.create(null);
+  let meta = /* @__PURE__ */ Object.create(null);
+  let tmp;
+  let skipping = false;
+  let tbl = res;
+  let m = meta;
+  if (toml.charCodeAt(0) === 65279)
+    ctx.p++;
+  skipVoid(ctx);
+  while (ctx.p < toml.length) {
+    if (toml.charCodeAt(ctx.p) === 91) {
+      let isTableArray = toml.charCodeAt(++ctx.p) === 91;
+      tmp = ctx.p += +isTableArray;
+      skipping = false;
+      let k = parseKey(
+        ctx,
+        93
+        /* ] */
+      );
+      if (isTableArray) {
+        if (toml.charCodeAt(ctx.p) !== 93) {
+          TomlError.x("expected end of table array declaration", ctx);
+        }
+        ctx.p++;
+      }
+      let p = peekTable(
+        ctx,
+        k,
+        res,
+        meta,
+        isTableArray ? 2 : 1
+        /* Type.EXPLICIT */
+      );
+      if (!p) {
+        validateTablePeek(ctx, p, tmp);
+        skipping = true;
+      } else {
+        m = p[2];
+        tbl = p[1];
+      }
+    } else {
+      tmp = ctx.p;
+      let k = parseKey(ctx);
+      let p = peekTable(
+        ctx,
+        k,
+        tbl,
+        m,
+        0
+        /* Type.DOTTED */
+      );
+      if (!p && !skipping)
+        validateTablePeek(ctx, p, tmp);
+      skipVoid(ctx, true, true);
+      let v = extractValue(ctx, void 0);
+      if (p && !skipping)
+        p[1][p[0]] = v;
+    }
+    skipVoid(ctx, true);
+    if (ctx.p < toml.length && (tmp = toml.charCodeAt(ctx.p)) !== 10 && (tmp !== 13 || toml.charCodeAt(ctx.p + 1) !== 10)) {
+      TomlError.x("each key-value declaration must be followed by an end-of-line", ctx);
+    }
+    skipVoid(ctx);
+  }
+  return res;
+}
+
+// node_modules/smol-toml/dist/stringify.js
+var HAS_WELLFORMED = !!"".isWellFormed;
+
+// packages/scan-deps/src/parsers/toml-lines.ts
+function encode(path) {
+  return path.map((seg) => typeof seg === "number" ? `#${seg}` : `.${seg}`).join("\0");
+}
+var TomlLines = class {
+  constructor(text) {
+    this.text = text;
+    this.index = new LineIndex(text);
+    if (text.startsWith("\uFEFF")) this.pos = 1;
+    this.scanDocument();
+  }
+  text;
+  offsets = /* @__PURE__ */ new Map();
+  index;
+  pos = 0;
+  /** 1-based line where `path` is declared, if it is. */
+  line(path) {
+    const offset = this.offsets.get(encode(path));
+    return offset === void 0 ? void 0 : this.index.lineOf(offset);
+  }
+  /** The line of `path`, else of its nearest declared ancestor, else 1. */
+  nearest(path) {
+    for (let n = path.length; n > 0; n--) {
+      const line = this.line(path.slice(0, n));
+      if (line !== void 0) return line;
+    }
+    return 1;
+  }
+  record(path, offset) {
+    const key = encode(path);
+    if (!this.offsets.has(key)) this.offsets.set(key, offset);
+  }
+  peek(n = 0) {
+    return this.text[this.pos + n] ?? "";
+  }
+  skipInline() {
+    while (this.peek() === " " || this.peek() === "	") this.pos++;
+  }
+  /** Spaces, newlines and comments. */
+  skipTrivia() {
+    for (; ; ) {
+      const c = this.peek();
+      if (c === " " || c === "	" || c === "\n" || c === "\r") this.pos++;
+      else if (c === "#") {
+        const eol = this.text.indexOf("\n", this.pos);
+        this.pos = eol === -1 ? this.text.length : eol + 1;
+      } else return;
+    }
+  }
+  scanDocument() {
+    const arrayTables = /* @__PURE__ */ new Map();
+    let table = [];
+    while (this.pos < this.text.length) {
+      this.skipTrivia();
+      if (this.pos >= this.text.length) break;
+      const start = this.pos;
+      if (this.peek() === "[") {
+        const isArrayTable = this.peek(1) === "[";
+        this.pos += isArrayTable ? 2 : 1;
+        const keys = this.readKey();
+        this.skipInline();
+        this.pos += isArrayTable ? 2 : 1;
+        table = this.resolveHeader(keys, isArrayTable, arrayTables);
+        this.record(table, start);
+      } else {
+        const keys = this.readKey();
+        this.skipInline();
+        if (this.peek() === "=") this.pos++;
+        this.skipInline();
+        const path = [...table, ...keys];
+        for (let n = table.length + 1; n <= path.length; n++) this.record(path.slice(0, n), start);
+        this.readValue(path);
+      }
+      if (this.pos === start) this.pos++;
+    }
+  }
+  /** `[a.b]` below the latest element of any array of tables on its way; `[[a.b]]` adds an element. */
+  resolveHeader(keys, isArrayTable, arrayTables) {
+    const path = [];
+    keys.forEach((key, i) => {
+      path.push(key);
+      const id = encode(path);
+      if (isArrayTable && i === keys.length - 1) {
+        const next = (arrayTables.get(id) ?? -1) + 1;
+        arrayTables.set(id, next);
+        path.push(next);
+      } else {
+        const current = arrayTables.get(id);
+        if (current !== void 0) path.push(current);
+      }
+    });
+    return path;
+  }
+  readKey() {
+    const keys = [];
+    for (; ; ) {
+      this.skipInline();
+      const c = this.peek();
+      if (c === '"') {
+        const start = this.pos;
+        this.skipString();
+        const raw = this.text.slice(start, this.pos);
+        try {
+          keys.push(String(JSON.parse(raw)));
+        } catch {
+          keys.push(raw.slice(1, -1));
+        }
+      } else if (c === "'") {
+        const start = this.pos;
+        this.skipString();
+        keys.push(this.text.slice(start + 1, this.pos - 1));
+      } else {
+        const m = /[A-Za-z0-9_-]+/y;
+        m.lastIndex = this.pos;
+        const bare = m.exec(this.text);
+        if (!bare) return keys;
+        keys.push(bare[0]);
+        this.pos = m.lastIndex;
+      }
+      this.skipInline();
+      if (this.peek() !== ".") return keys;
+      this.pos++;
+    }
+  }
+  readValue(path) {
+    const c = this.peek();
+    if (c === '"' || c === "'") this.skipString();
+    else if (c === "[") {
+      this.pos++;
+      for (let i = 0; ; i++) {
+        this.skipTrivia();
+        if (this.peek() === "]" || this.pos >= this.text.length) break;
+        const start = this.pos;
+        this.record([...path, i], start);
+        this.readValue([...path, i]);
+        this.skipTrivia();
+        if (this.peek() === ",") this.pos++;
+        if (this.pos === start) this.pos++;
+      }
+      this.pos++;
+    } else if (c === "{") {
+      this.pos++;
+      for (; ; ) {
+        this.skipTrivia();
+        if (this.peek() === "}" || this.pos >= this.text.length) break;
+        const start = this.pos;
+        const keys = this.readKey();
+        this.skipInline();
+        if (this.peek() === "=") this.pos++;
+        this.skipInline();
+        const sub = [...path, ...keys];
+        for (let n = path.length + 1; n <= sub.length; n++) this.record(sub.slice(0, n), start);
+        this.readValue(sub);
+        this.skipTrivia();
+        if (this.peek() === ",") this.pos++;
+        if (this.pos === start) this.pos++;
+      }
+      this.pos++;
+    } else {
+      while (this.pos < this.text.length && !",]}\n#".includes(this.peek())) this.pos++;
+    }
+  }
+  skipString() {
+    const quote = this.peek();
+    const triple = this.text.startsWith(quote.repeat(3), this.pos);
+    this.pos += triple ? 3 : 1;
+    while (this.pos < this.text.length) {
+      const c = this.peek();
+      if (c === "\\" && quote === '"') {
+        this.pos += 2;
+      } else if (triple && this.text.startsWith(quote.repeat(3), this.pos)) {
+        this.pos += 3;
+        if (this.peek() === quote) this.pos++;
+        if (this.peek() === quote) this.pos++;
+        return;
+      } else if (!triple && (c === quote || c === "\n")) {
+        this.pos++;
+        return;
+      } else this.pos++;
+    }
+  }
+};
+
+// packages/scan-deps/src/parsers/toml-document.ts
+function parseTomlDocument(text, file, what) {
+  let data;
+  try {
+    data = parse5(text);
+  } catch (error2) {
+    if (!(error2 instanceof TomlError)) throw error2;
+    const reason = error2.message.replace(/^Invalid TOML document:\s*/, "").split("\n")[0] ?? "syntax error";
+    throw new UserError(`not valid TOML: ${reason}`, {
+      file,
+      line: error2.line,
+      column: error2.column,
+      hint: `fix the syntax at that line, or regenerate the ${what}`,
+      cause: error2
+    });
+  }
+  return { data, lines: new TomlLines(text) };
+}
+
+// packages/scan-deps/src/parsers/pdm-lock.ts
+var REGENERATE2 = "`pdm lock`";
+function parsePdmLock(text, path) {
+  const { data, lines } = parseTomlDocument(text, path, `lock with ${REGENERATE2}`);
+  const packages = tablesOf(data.package, "package", {
+    file: path,
+    lineOf: (i) => lines.nearest(["package", i]),
+    regenerate: REGENERATE2
+  });
+  const dependencies = [];
+  const byKey = /* @__PURE__ */ new Map();
+  packages.forEach((pkg, i) => {
+    const line = lines.nearest(["package", i]);
+    const { name, version } = requireNameAndVersion(pkg, { file: path, line, regenerate: REGENERATE2 }, true);
+    const groups2 = stringsOf(pkg.groups);
+    const key = `${normalizeName2(name)}\0${version ?? ""}`;
+    const seen = byKey.get(key);
+    if (seen !== void 0) {
+      const union = /* @__PURE__ */ new Set([...seen.group?.split(",") ?? [], ...groups2]);
+      if (union.size > 0) seen.group = [...union].join(",");
+      return;
+    }
+    const hashes = (asArray(pkg.files) ?? []).map((f) => asString(asTable(f)?.hash)).filter((h) => h !== void 0);
+    const ctx = {
+      source: { path, line },
+      dev: false,
+      hashes,
+      ...groups2.length > 0 ? { group: groups2.join(",") } : {},
+      ...typeof pkg.marker === "string" ? { marker: pkg.marker } : {}
+    };
+    const git = asString(pkg.git);
+    const local = asString(pkg.url) ?? asString(pkg.path);
+    let dep;
+    if (git !== void 0) {
+      const ref = asString(pkg.revision) ?? asString(pkg.ref);
+      dep = urlDependency(name, `git+${git}${ref ? `@${ref}` : ""}`, ctx);
+    } else if (local !== void 0) dep = urlDependency(name, local, ctx);
+    else dep = lockedDependency(name, version ?? "", ctx);
+    if (dep.kind === "locked" && version === void 0) return;
+    byKey.set(key, dep);
+    dependencies.push(dep);
+  });
+  return { path, format: "pdm-lock", dependencies, notes: [] };
+}
+
+// packages/scan-deps/src/parsers/pipfile-lock.ts
+var REGENERATE3 = "regenerate it with `pipenv lock`";
+function parsePipfileLock(text, path) {
+  const { root, lines } = parseJsonDocument(text, path, REGENERATE3);
+  const defaultNode = propertyNode(root, "default");
+  const developNode = propertyNode(root, "develop");
+  if (root.type !== "object" || defaultNode === void 0 && developNode === void 0) {
+    throw new UserError('neither a "default" nor a "develop" section, so this is not a Pipfile.lock', {
+      file: path,
+      line: 1,
+      hint: REGENERATE3
+    });
+  }
+  const notes = [];
+  const dependencies = [];
+  for (const [section, node, dev] of [
+    ["default", defaultNode, false],
+    ["develop", developNode, true]
+  ]) {
+    for (const [keyNode, valueNode] of propertiesOf(node)) {
+      const name = String(keyNode.value);
+      const line = lines.lineOf(keyNode.offset);
+      const entry = asTable(nodeValue(valueNode));
+      if (entry === void 0) {
+        throw new UserError(`"${section}" entry "${name}" is not an object`, { file: path, line, hint: REGENERATE3 });
+      }
+      const ctx = {
+        source: { path, line },
+        dev,
+        group: section,
+        hashes: stringsOf(entry.hashes),
+        ...typeof entry.markers === "string" ? { marker: entry.markers } : {}
+      };
+      const extras = stringsOf(entry.extras);
+      const git = asString(entry.git);
+      const local = asString(entry.path) ?? asString(entry.file);
+      const version = asString(entry.version);
+      if (git !== void 0) {
+        const ref = asString(entry.ref);
+        dependencies.push(urlDependency(name, `git+${git}${ref ? `@${ref}` : ""}`, ctx));
+      } else if (local !== void 0) {
+        if (entry.editable === true && (local === "." || local === "./")) continue;
+        dependencies.push(urlDependency(name, local, ctx));
+      } else if (version?.startsWith("==")) {
+        const dep = lockedDependency(name, version.slice(2).replace(/^=/, ""), ctx);
+        if (extras.length > 0) dep.extras = extras;
+        dependencies.push(dep);
+      } else {
+        notes.push(`${path}:${line}: "${name}" has no exact version (${version ?? "none"}); not checked`);
+      }
+    }
+  }
+  return { path, format: "pipfile-lock", dependencies, notes };
+}
+
+// packages/scan-deps/src/parsers/poetry-lock.ts
+var REGENERATE4 = "`poetry lock`";
+function markerOf(markers) {
+  if (typeof markers === "string") return { marker: markers };
+  const perGroup = [...new Set(Object.values(asTable(markers) ?? {}).filter((m) => typeof m === "string"))];
+  if (perGroup.length === 0) return {};
+  return { marker: perGroup.length === 1 ? perGroup[0] ?? "" : perGroup.map((m) => `(${m})`).join(" or ") };
+}
+function parsePoetryLock(text, path) {
+  const { data, lines } = parseTomlDocument(text, path, `lock with ${REGENERATE4}`);
+  const notes = [];
+  const lockVersion = asString(tableAt(data, "metadata")?.["lock-version"]);
+  if (lockVersion !== void 0 && Number.parseInt(lockVersion, 10) > 2) {
+    notes.push(`${path}: lock-version ${lockVersion} is newer than the 1.1-2.1 this scanner knows; read as 2.1`);
+  }
+  const metadataFiles = tableAt(data, "metadata", "files");
+  const packages = tablesOf(data.package, "package", {
+    file: path,
+    lineOf: (i) => lines.nearest(["package", i]),
+    regenerate: REGENERATE4
+  });
+  const dependencies = packages.map((pkg, i) => {
+    const line = lines.nearest(["package", i]);
+    const { name, version } = requireNameAndVersion(pkg, { file: path, line, regenerate: REGENERATE4 });
+    const category = asString(pkg.category);
+    const groups2 = stringsOf(pkg.groups);
+    const files = asArray(pkg.files) ?? asArray(metadataFiles?.[name]) ?? [];
+    const hashes = files.map((f) => asString(asTable(f)?.hash)).filter((h) => h !== void 0);
+    const ctx = {
+      source: { path, line },
+      dev: category !== void 0 ? category === "dev" : groups2.length > 0 && !groups2.includes("main"),
+      hashes,
+      ...category !== void 0 ? { group: category } : groups2.length > 0 ? { group: groups2.join(",") } : {},
+      ...markerOf(pkg.markers)
+    };
+    const source = tableAt(pkg, "source");
+    const type = asString(source?.type);
+    const url = asString(source?.url);
+    if (type === "git" && url !== void 0) {
+      const ref = asString(source?.resolved_reference) ?? asString(source?.reference);
+      return urlDependency(name, `git+${url}${ref ? `@${ref}` : ""}`, ctx);
+    }
+    if ((type === "directory" || type === "file" || type === "url") && url !== void 0) {
+      return urlDependency(name, url, ctx);
+    }
+    return lockedDependency(name, version ?? "", ctx);
+  });
+  return { path, format: "poetry-lock", dependencies, notes };
+}
+
+// packages/scan-deps/src/parsers/pylock.ts
+var REGENERATE5 = "the tool that wrote it (`uv export -o pylock.toml`, `pip lock`, `pdm export -f pylock`)";
+function hashesOf(file) {
+  return Object.entries(asTable(asTable(file)?.hashes) ?? {}).flatMap(
+    ([algo, hex]) => typeof hex === "string" ? [`${algo}:${hex}`] : []
+  );
+}
+function markerGroups(marker) {
+  if (marker === void 0) return [];
+  return [...marker.matchAll(/['"]([^'"]+)['"]\s+in\s+dependency_groups/g)].map((m) => m[1] ?? "");
+}
+function parsePylock(text, path) {
+  const { data, lines } = parseTomlDocument(text, path, "lock");
+  const lockVersion = asText(data["lock-version"]);
+  if (lockVersion === void 0 || !/^1(\.|$)/.test(lockVersion)) {
+    throw new UserError(
+      lockVersion === void 0 ? "no lock-version, so this is not a PEP 751 lock file" : `lock-version ${lockVersion}; only PEP 751 lock-version 1.x is understood`,
+      { file: path, line: lines.nearest(["lock-version"]), hint: `regenerate it with ${REGENERATE5}` }
+    );
+  }
+  const defaultGroups = new Set(stringsOf(data["default-groups"]));
+  const notes = [];
+  const packages = tablesOf(data.packages, "packages", {
+    file: path,
+    lineOf: (i) => lines.nearest(["packages", i]),
+    regenerate: REGENERATE5
+  });
+  const dependencies = [];
+  packages.forEach((pkg, i) => {
+    const line = lines.nearest(["packages", i]);
+    const { name, version } = requireNameAndVersion(pkg, { file: path, line, regenerate: REGENERATE5 }, true);
+    const marker = asString(pkg.marker);
+    const groups2 = markerGroups(marker);
+    const dev = groups2.length > 0 && !groups2.some((g) => defaultGroups.has(g)) && !/\bin\s+extras\b/.test(marker ?? "");
+    const hashes = [
+      ...hashesOf(pkg.sdist),
+      ...hashesOf(pkg.archive),
+      ...(asArray(pkg.wheels) ?? []).flatMap(hashesOf)
+    ];
+    const ctx = {
+      source: { path, line },
+      dev,
+      hashes,
+      ...dev ? { group: groups2.join(",") } : {},
+      ...marker !== void 0 ? { marker } : {}
+    };
+    const directory = tableAt(pkg, "directory");
+    if (directory !== void 0) {
+      const dirPath = asString(directory.path) ?? ".";
+      if (directory.editable === true || dirPath === ".") return;
+      dependencies.push(urlDependency(name, dirPath, ctx));
+      return;
+    }
+    const vcs = tableAt(pkg, "vcs");
+    if (vcs !== void 0) {
+      const type = asString(vcs.type) ?? "git";
+      const commit = asString(vcs["commit-id"]);
+      const where2 = asString(vcs.url) ?? asString(vcs.path) ?? "";
+      dependencies.push(urlDependency(name, `${type}+${where2}${commit ? `@${commit}` : ""}`, ctx));
+      return;
+    }
+    const archive = tableAt(pkg, "archive");
+    if (archive !== void 0) {
+      dependencies.push(urlDependency(name, asString(archive.url) ?? asString(archive.path) ?? "", ctx));
+      return;
+    }
+    if (version === void 0) {
+      notes.push(`${path}:${line}: '${name}' has no version; not checked`);
+      return;
+    }
+    dependencies.push(lockedDependency(name, version, ctx));
+  });
+  return { path, format: "pylock", dependencies, notes };
+}
+
+// packages/scan-deps/src/parsers/poetry-constraint.ts
+var PoetryConstraintError = class extends Error {
+};
+var OPERATOR2 = /^(===|==|!=|<=|>=|~=|<|>|=|\^|~)?\s*(.*)$/;
+var VERSION11 = /^v?(\d+(?:\.\d+)*)((?:[-_.]?[A-Za-z]+[-_.]?\d*)*(?:\+[A-Za-z0-9.]+)?)$/;
+function release(version) {
+  const m = VERSION11.exec(version);
+  if (!m?.[1]) throw new PoetryConstraintError(`'${version}' is not a version`);
+  return m[1].split(".").map(Number);
+}
+function clause(text) {
+  const m = OPERATOR2.exec(text.trim());
+  const op = m?.[1] ?? "";
+  const version = (m?.[2] ?? "").trim();
+  if (version === "*" || op === "" && version === "") return [];
+  if (version === "") throw new PoetryConstraintError(`'${text}' has an operator but no version`);
+  if (op === "^") {
+    const parts = release(version);
+    const [major2 = 0, minor2, patch2] = parts;
+    let upper;
+    if (major2 > 0 || minor2 === void 0) upper = [major2 + 1];
+    else if (minor2 > 0 || patch2 === void 0) upper = [0, minor2 + 1];
+    else upper = [0, 0, patch2 + 1];
+    while (upper.length < Math.min(parts.length, 3)) upper.push(0);
+    return [`>=${version}`, `<${upper.join(".")}`];
+  }
+  if (op === "~") {
+    const parts = release(version);
+    const [major2 = 0, minor2 = 0] = parts;
+    const upper = parts.length === 1 ? [major2 + 1] : [major2, minor2 + 1];
+    while (upper.length < Math.min(parts.length, 3)) upper.push(0);
+    return [`>=${version}`, `<${upper.join(".")}`];
+  }
+  if (op === "" || op === "=") return [`==${version}`];
+  return [`${op}${version}`];
+}
+function conjunction(text) {
+  const glued = text.replace(/(===|==|!=|<=|>=|~=|<|>|\^|~|=)\s+/g, "$1");
+  return glued.split(/[\s,]+/).filter((part) => part !== "").flatMap(clause).join(",");
+}
+function translatePoetryConstraint(constraint) {
+  const alternatives = constraint.split(/\s*\|\|?\s*/).map(conjunction);
+  if (alternatives.length === 1) return { specifier: alternatives[0] ?? "", alternatives: [] };
+  if (alternatives.some((a) => a === "")) return { specifier: "", alternatives: [] };
+  return { specifier: "", alternatives };
+}
+function pythonVersionClauses(specifier) {
+  return specifier.split(",").map((c) => {
+    const m = /^(===|==|!=|<=|>=|~=|<|>)(.*)$/.exec(c);
+    return m ? `python_version ${m[1]} "${m[2]}"` : "";
+  }).filter((c) => c !== "").join(" and ");
+}
+function pythonMarker(constraint) {
+  const { specifier, alternatives } = translatePoetryConstraint(constraint);
+  if (alternatives.length > 0) return alternatives.map((a) => `(${pythonVersionClauses(a)})`).join(" or ");
+  return specifier === "" ? void 0 : pythonVersionClauses(specifier);
+}
+
+// packages/scan-deps/src/parsers/pyproject.ts
+function parsePyproject(text, path) {
+  const { data, lines } = parseTomlDocument(text, path, "file");
+  return new PyprojectReader(path, lines, data).read();
+}
+var PyprojectReader = class {
+  constructor(path, lines, data) {
+    this.path = path;
+    this.lines = lines;
+    this.data = data;
+    const name = asString(tableAt(data, "project")?.name) ?? asString(tableAt(data, "tool", "poetry")?.name);
+    this.selfName = name === void 0 ? void 0 : normalizeName2(name);
+  }
+  path;
+  lines;
+  data;
+  dependencies = [];
+  notes = [];
+  selfName;
+  read() {
+    const project = tableAt(this.data, "project");
+    if (project !== void 0) {
+      this.requirementList(project.dependencies, ["project", "dependencies"], false);
+      const optional = asTable(project["optional-dependencies"]) ?? {};
+      for (const [extra, list] of Object.entries(optional)) {
+        this.requirementList(list, ["project", "optional-dependencies", extra], false, `project.optional-dependencies.${extra}`);
+      }
+      if (project.dependencies === void 0 && stringsOf(project.dynamic).includes("dependencies")) {
+        this.notes.push(`${this.path}: [project] dependencies are dynamic (computed by the build backend), so they were not read; scan a lockfile or requirements file instead`);
+      }
+    }
+    this.dependencyGroups();
+    const uvDev = tableAt(this.data, "tool", "uv")?.["dev-dependencies"];
+    this.requirementList(uvDev, ["tool", "uv", "dev-dependencies"], true, "dev");
+    for (const [group, list] of Object.entries(tableAt(this.data, "tool", "pdm", "dev-dependencies") ?? {})) {
+      this.requirementList(list, ["tool", "pdm", "dev-dependencies", group], true, group);
+    }
+    this.poetry();
+    return { path: this.path, format: "pyproject", dependencies: this.dependencies, notes: this.notes };
+  }
+  where(keyPath) {
+    return `${this.path}:${this.lines.nearest(keyPath)}`;
+  }
+  add(req, keyPath, dev, group) {
+    if (this.selfName !== void 0 && normalizeName2(req.name) === this.selfName) return;
+    this.dependencies.push(
+      dependencyFromRequirement(req, {
+        source: { path: this.path, line: this.lines.nearest(keyPath) },
+        dev,
+        ...group !== void 0 ? { group } : {}
+      })
+    );
+  }
+  requirementList(list, keyPath, dev, group) {
+    (asArray(list) ?? []).forEach((item, i) => {
+      if (typeof item !== "string") return;
+      try {
+        this.add(parsePep508(item), [...keyPath, i], dev, group);
+      } catch (error2) {
+        if (!(error2 instanceof Pep508Error)) throw error2;
+        this.notes.push(`${this.where([...keyPath, i])}: ${quoteForNote(item)} is not a valid PEP 508 requirement (${error2.message}); not checked`);
+      }
+    });
+  }
+  /** PEP 735: lists of requirement strings and `{include-group = "name"}` tables. */
+  dependencyGroups() {
+    const groups2 = asTable(this.data["dependency-groups"]) ?? {};
+    const byNormalName = new Map(Object.keys(groups2).map((g) => [normalizeName2(g), g]));
+    for (const [group, list] of Object.entries(groups2)) {
+      this.requirementList(list, ["dependency-groups", group], true, group);
+      (asArray(list) ?? []).forEach((item, i) => {
+        const include = asString(asTable(item)?.["include-group"]);
+        if (include !== void 0 && !byNormalName.has(normalizeName2(include))) {
+          this.notes.push(`${this.where(["dependency-groups", group, i])}: group '${group}' includes '${include}', which [dependency-groups] does not define`);
+        }
+      });
+    }
+    const visiting = /* @__PURE__ */ new Set();
+    const done = /* @__PURE__ */ new Set();
+    const visit2 = (group, trail) => {
+      if (done.has(group)) return;
+      if (visiting.has(group)) {
+        this.notes.push(`${this.path}: [dependency-groups] include a cycle (${[...trail, group].join(" -> ")}); tools refuse such a file`);
+        return;
+      }
+      visiting.add(group);
+      for (const item of asArray(groups2[group]) ?? []) {
+        const include = asString(asTable(item)?.["include-group"]);
+        const target = include === void 0 ? void 0 : byNormalName.get(normalizeName2(include));
+        if (target !== void 0) visit2(target, [...trail, group]);
+      }
+      visiting.delete(group);
+      done.add(group);
+    };
+    for (const group of Object.keys(groups2)) visit2(group, []);
+  }
+  poetry() {
+    const poetry = tableAt(this.data, "tool", "poetry");
+    if (poetry === void 0) return;
+    const declared = new Set(
+      this.dependencies.filter((d) => d.group === void 0 && !d.dev).map((d) => d.name)
+    );
+    this.poetrySection(asTable(poetry.dependencies), ["tool", "poetry", "dependencies"], false, void 0, declared);
+    this.poetrySection(asTable(poetry["dev-dependencies"]), ["tool", "poetry", "dev-dependencies"], true, "dev");
+    for (const [group, body] of Object.entries(asTable(poetry.group) ?? {})) {
+      const main = group === "main";
+      this.poetrySection(
+        asTable(asTable(body)?.dependencies),
+        ["tool", "poetry", "group", group, "dependencies"],
+        !main,
+        main ? void 0 : group,
+        main ? declared : void 0
+      );
+    }
+  }
+  poetrySection(section, keyPath, dev, group, skip) {
+    for (const [name, value] of Object.entries(section ?? {})) {
+      if (name.toLowerCase() === "python") continue;
+      if (skip?.has(normalizeName2(name))) continue;
+      const entries = Array.isArray(value) ? value : [value];
+      entries.forEach((entry, i) => {
+        const at = Array.isArray(value) ? [...keyPath, name, i] : [...keyPath, name];
+        const req = this.poetryRequirement(name, entry, at);
+        if (req !== void 0) this.add(req, at, dev, group);
+      });
+    }
+  }
+  poetryRequirement(name, entry, at) {
+    const spec = typeof entry === "string" ? { version: entry } : asTable(entry);
+    if (spec === void 0) {
+      this.notes.push(`${this.where(at)}: Poetry dependency '${name}' has a value Poetry does not accept; not checked`);
+      return void 0;
+    }
+    const req = { name, extras: stringsOf(spec.extras) };
+    const markers = [asString(spec.markers), pythonMarker(asString(spec.python) ?? "")].filter(
+      (m) => m !== void 0 && m !== ""
+    );
+    if (markers.length === 1) req.marker = markers[0];
+    if (markers.length > 1) req.marker = markers.map((m) => `(${m})`).join(" and ");
+    const git = asString(spec.git);
+    if (git !== void 0) {
+      const ref = asString(spec.rev) ?? asString(spec.tag) ?? asString(spec.branch);
+      const sub = asString(spec.subdirectory);
+      req.url = `git+${git}${ref ? `@${ref}` : ""}${sub ? `#subdirectory=${sub}` : ""}`;
+      return req;
+    }
+    const local = asString(spec.path) ?? asString(spec.url);
+    if (local !== void 0) {
+      req.url = local;
+      return req;
+    }
+    const constraint = asString(spec.version) ?? "*";
+    try {
+      const { specifier, alternatives } = translatePoetryConstraint(constraint);
+      if (alternatives.length > 0) req.specifier = alternatives.join(" || ");
+      else if (specifier !== "") req.specifier = specifier;
+    } catch (error2) {
+      if (!(error2 instanceof PoetryConstraintError)) throw error2;
+      this.notes.push(`${this.where(at)}: Poetry constraint ${quoteForNote(constraint)} for '${name}' was not understood (${error2.message}); not checked`);
+      return void 0;
+    }
+    return req;
+  }
+};
+
+// packages/scan-deps/src/parsers/uv-lock.ts
+var REGENERATE6 = "`uv lock`";
+function edgesOf(list) {
+  return (asArray(list) ?? []).flatMap((item) => {
+    const t = asTable(item);
+    const name = asString(t?.name);
+    if (name === void 0) return [];
+    const version = asText(t?.version);
+    const extras = (asArray(t?.extra) ?? []).filter((e) => typeof e === "string");
+    return [{ name: normalizeName2(name), extras, ...version !== void 0 ? { version } : {} }];
+  });
+}
+function pipGitUrl(source) {
+  const hash = source.indexOf("#");
+  const commit = hash === -1 ? void 0 : source.slice(hash + 1);
+  const withoutCommit = hash === -1 ? source : source.slice(0, hash);
+  const query = withoutCommit.indexOf("?");
+  const base = query === -1 ? withoutCommit : withoutCommit.slice(0, query);
+  const params = new URLSearchParams(query === -1 ? "" : withoutCommit.slice(query + 1));
+  const ref = commit ?? params.get("rev") ?? params.get("tag") ?? params.get("branch") ?? void 0;
+  const sub = params.get("subdirectory");
+  return `git+${base}${ref ? `@${ref}` : ""}${sub ? `#subdirectory=${sub}` : ""}`;
+}
+function parseUvLock(text, path) {
+  const { data, lines } = parseTomlDocument(text, path, `lock with ${REGENERATE6}`);
+  const notes = [];
+  const version = asText(data.version);
+  if (version !== void 0 && version !== "1") {
+    notes.push(`${path}: uv.lock version ${version} is not the version 1 this scanner knows; read as version 1`);
+  }
+  const packages = tablesOf(data.package, "package", {
+    file: path,
+    lineOf: (i) => lines.nearest(["package", i]),
+    regenerate: REGENERATE6
+  });
+  const nodes = packages.map((pkg, index) => {
+    const line = lines.nearest(["package", index]);
+    const { name, version: v } = requireNameAndVersion(pkg, { file: path, line, regenerate: REGENERATE6 }, true);
+    return { index, name, pkg, ...v !== void 0 ? { version: v } : {} };
+  });
+  const byName = /* @__PURE__ */ new Map();
+  for (const node of nodes) {
+    const key = normalizeName2(node.name);
+    byName.set(key, [...byName.get(key) ?? [], node]);
+  }
+  const members = new Set((asArray(tableAt(data, "manifest")?.members) ?? []).map((m) => normalizeName2(String(m))));
+  const isRoot = (node) => {
+    const source = tableAt(node.pkg, "source");
+    return source?.editable !== void 0 || source?.virtual !== void 0 || members.has(normalizeName2(node.name));
+  };
+  const roots = nodes.filter(isRoot);
+  const targets = (edge) => {
+    const candidates = byName.get(edge.name) ?? [];
+    const exact = edge.version === void 0 ? [] : candidates.filter((c) => c.version === edge.version);
+    return exact.length > 0 ? exact : candidates;
+  };
+  const walk = (start, reached, label) => {
+    const seen = /* @__PURE__ */ new Set();
+    const queue = [...start];
+    while (queue.length > 0) {
+      const edge = queue.shift();
+      if (edge === void 0) break;
+      for (const node of targets(edge)) {
+        const key = `${node.index}\0${edge.extras.join(",")}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (!reached.has(node.index)) reached.set(node.index, label);
+        queue.push(...edgesOf(node.pkg.dependencies));
+        const optional = tableAt(node.pkg, "optional-dependencies");
+        for (const extra of edge.extras) queue.push(...edgesOf(optional?.[extra]));
+      }
+    }
+  };
+  const runtime = /* @__PURE__ */ new Map();
+  const dev = /* @__PURE__ */ new Map();
+  const direct = /* @__PURE__ */ new Set();
+  for (const root of roots) {
+    const main = edgesOf(root.pkg.dependencies);
+    const optional = Object.values(tableAt(root.pkg, "optional-dependencies") ?? {}).flatMap(edgesOf);
+    for (const e of [...main, ...optional]) direct.add(e.name);
+    walk([...main, ...optional], runtime, void 0);
+  }
+  for (const root of roots) {
+    for (const [group, list] of Object.entries(tableAt(root.pkg, "dev-dependencies") ?? {})) {
+      const edges = edgesOf(list);
+      for (const e of edges) direct.add(e.name);
+      walk(edges, dev, group);
+    }
+  }
+  const dependencies = [];
+  for (const node of nodes) {
+    if (isRoot(node)) continue;
+    const line = lines.nearest(["package", node.index]);
+    const isDev = !runtime.has(node.index) && dev.has(node.index);
+    const group = isDev ? dev.get(node.index) : void 0;
+    const hashes = [
+      asString(tableAt(node.pkg, "sdist")?.hash),
+      ...(asArray(node.pkg.wheels) ?? []).map((w) => asString(asTable(w)?.hash))
+    ].filter((h) => h !== void 0);
+    const ctx = {
+      source: { path, line },
+      dev: isDev,
+      // Without a root (a lock of a script's inline metadata), every entry may be direct.
+      direct: roots.length === 0 || direct.has(normalizeName2(node.name)),
+      hashes,
+      ...group !== void 0 ? { group } : {}
+    };
+    const source = tableAt(node.pkg, "source") ?? {};
+    const git = asString(source.git);
+    const url = asString(source.url) ?? asString(source.path) ?? asString(source.directory);
+    if (git !== void 0) dependencies.push(urlDependency(node.name, pipGitUrl(git), ctx));
+    else if (url !== void 0) dependencies.push(urlDependency(node.name, url, ctx));
+    else if (node.version === void 0) {
+      notes.push(`${path}:${line}: '${node.name}' has no version in the lock; not checked`);
+    } else dependencies.push(lockedDependency(node.name, node.version, ctx));
+  }
+  return { path, format: "uv-lock", dependencies, notes };
+}
+function uvWorkspaceMembers(text, path) {
+  const { data } = parseTomlDocument(text, path, `lock with ${REGENERATE6}`);
+  const members = new Set((asArray(tableAt(data, "manifest")?.members) ?? []).map((m) => normalizeName2(String(m))));
+  return (asArray(data.package) ?? []).flatMap((item) => {
+    const pkg = asTable(item);
+    const name = asString(pkg?.name);
+    const source = tableAt(pkg, "source");
+    const directory = asString(source?.editable) ?? asString(source?.virtual) ?? asString(source?.directory);
+    if (name === void 0 || directory === void 0) return [];
+    const isMember = members.has(normalizeName2(name)) || source?.editable !== void 0 || source?.virtual !== void 0;
+    return isMember ? [{ name, directory }] : [];
+  });
+}
+
+// packages/scan-deps/src/parsers/parse-manifest.ts
+async function parseManifestFile(path, options) {
+  const abs = (0, import_node_path12.isAbsolute)(path) ? path : (0, import_node_path12.resolve)(options.workspace, path);
+  const rel = workspaceRelative(options.workspace, abs);
+  const format2 = options.format ?? formatForFileName(abs);
+  if (format2 === void 0) {
+    throw new UserError("cannot tell what kind of dependency file this is from its name", {
+      file: rel,
+      hint: "rename it as the tool that writes it does (requirements.txt, poetry.lock, uv.lock...) or name its format explicitly"
+    });
+  }
+  const text = await readManifestText(abs, rel, maxBytesFor(options, format2 === "notebook"));
+  return parseManifestText(text, abs, { ...options, format: format2 });
+}
+async function parseManifestText(text, path, options) {
+  const abs = (0, import_node_path12.isAbsolute)(path) ? path : (0, import_node_path12.resolve)(options.workspace, path);
+  const rel = workspaceRelative(options.workspace, abs);
+  const format2 = options.format;
+  const withFormat = options;
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
+  switch (format2) {
+    case "requirements":
+    case "pip-freeze":
+      return parseRequirements(text, abs, withFormat);
+    case "pyproject":
+      return parsePyproject(text, rel);
+    case "poetry-lock":
+      return parsePoetryLock(text, rel);
+    case "uv-lock":
+      return parseUvLock(text, rel);
+    case "pdm-lock":
+      return parsePdmLock(text, rel);
+    case "pylock":
+      return parsePylock(text, rel);
+    case "pipfile-lock":
+      return parsePipfileLock(text, rel);
+    case "conda-environment":
+      return parseCondaEnvironment(text, abs, rel, withFormat);
+    case "mlflow-mlmodel":
+      return parseMlmodel(text, abs, rel, withFormat);
+    case "mlflow-python-env":
+      return parsePythonEnv(text, abs, rel, withFormat);
+    case "notebook":
+      return parseNotebook(text, abs, rel, withFormat);
+    default: {
+      const unknown = format2;
+      throw new Error(`no parser for format ${String(unknown)}`);
+    }
+  }
+}
+
+// packages/scan-deps/src/parsers/project.ts
+var import_node_path13 = require("node:path");
+var LOCKS = ["uv-lock", "poetry-lock", "pdm-lock", "pylock"];
+var EXPORT_FORMATS = ["pylock", "requirements", "pip-freeze"];
+var LOCK_COMMAND = {
+  "uv-lock": "`uv lock`",
+  "poetry-lock": "`poetry lock`",
+  "pdm-lock": "`pdm lock`",
+  pylock: "the tool that wrote it"
+};
+async function parseProject(files, options) {
+  const manifests = [];
+  const unreadable = [];
+  for (const file of files) {
+    if (options.signal?.aborted) throw new CancelledError();
+    const absPath = typeof file === "string" ? file : file.absPath;
+    const format2 = typeof file === "string" ? options.format : file.format;
+    try {
+      const manifest = await parseManifestFile(absPath, { ...options, ...format2 !== void 0 ? { format: format2 } : {} });
+      manifests.push({ manifest, absPath });
+    } catch (error2) {
+      const foundNotebook = typeof file !== "string" && !file.explicit && file.format === "notebook";
+      if (!foundNotebook || !(error2 instanceof UserError)) throw error2;
+      unreadable.push(`${error2.format()}; its pip install lines were not checked`);
+    }
+  }
+  const notes = [...unreadable, ...manifests.flatMap(({ manifest }) => manifest.notes)];
+  const superseded = [];
+  const dropped = /* @__PURE__ */ new Set();
+  const supersededPaths = /* @__PURE__ */ new Set();
+  const byDir = /* @__PURE__ */ new Map();
+  for (const m of manifests) byDir.set((0, import_node_path13.dirname)(m.absPath), [...byDir.get((0, import_node_path13.dirname)(m.absPath)) ?? [], m]);
+  const uvMembers = /* @__PURE__ */ new Map();
+  for (const { manifest, absPath } of manifests) {
+    if (manifest.format !== "uv-lock") continue;
+    const members = uvWorkspaceMembers(await readManifestText(absPath, manifest.path, maxBytesFor(options)), manifest.path);
+    const names2 = new Set(members.map((m) => normalizeName2(m.name)));
+    for (const member of members) uvMembers.set((0, import_node_path13.resolve)((0, import_node_path13.dirname)(absPath), member.directory), { lock: manifest, names: names2 });
+  }
+  for (const [dir, group] of byDir) {
+    const locks = group.filter((m) => LOCKS.includes(m.manifest.format)).map((m) => m.manifest);
+    const member = uvMembers.get(dir);
+    if (member !== void 0 && !locks.includes(member.lock)) locks.push(member.lock);
+    const pyproject = group.find((m) => m.manifest.format === "pyproject")?.manifest;
+    if (pyproject !== void 0 && locks.length > 0) {
+      superseded.push({
+        path: pyproject.path,
+        by: locks.map((l) => l.path).join(", "),
+        reason: "the lock pins exact versions of what pyproject.toml declares"
+      });
+      supersededPaths.add(pyproject.path);
+      for (const lock of locks) {
+        notes.push(...refineLock(lock, pyproject, lock === member?.lock ? member.names : /* @__PURE__ */ new Set()));
+      }
+    }
+    const native = locks.find((l) => l.format !== "pylock") ?? group.find((m) => m.manifest.format === "pipfile-lock")?.manifest;
+    const exports2 = group.filter((m) => EXPORT_FORMATS.includes(m.manifest.format) && m.manifest !== native);
+    for (const exported of native === void 0 ? [] : exports2.map((m) => m.manifest)) {
+      const same = new Set(native?.dependencies.map(identity));
+      const covered = exported.dependencies.filter((d) => (d.version ?? d.url) !== void 0 && same.has(identity(d)));
+      for (const d of covered) dropped.add(locationKey(d));
+      if (covered.length > 0 && covered.length === exported.dependencies.length) {
+        superseded.push({ path: exported.path, by: native?.path ?? "", reason: `every entry is the same as in ${native?.path ?? ""}` });
+        supersededPaths.add(exported.path);
+      } else if (covered.length > 0) {
+        notes.push(`${exported.path}: ${covered.length} of ${exported.dependencies.length} entries are the same as in ${native?.path ?? ""} and are reported there`);
+      }
+    }
+    const mlmodel = group.find((m) => m.manifest.format === "mlflow-mlmodel");
+    if (mlmodel !== void 0) {
+      const owned = new Set(mlmodelEnvironmentFiles(mlmodel.absPath));
+      for (const m of group) {
+        if (!owned.has(m.absPath)) continue;
+        superseded.push({ path: m.manifest.path, by: mlmodel.manifest.path, reason: "read through the MLmodel it belongs to" });
+        supersededPaths.add(m.manifest.path);
+      }
+    }
+  }
+  const kept = /* @__PURE__ */ new Map();
+  for (const { manifest } of manifests) {
+    if (supersededPaths.has(manifest.path)) continue;
+    for (const dep of manifest.dependencies) {
+      const key = locationKey(dep);
+      if (dropped.has(key)) continue;
+      const seen = kept.get(key);
+      if (seen === void 0) kept.set(key, { ...dep });
+      else if (seen.dev && !dep.dev) {
+        seen.dev = false;
+        if (dep.group === void 0) delete seen.group;
+        else seen.group = dep.group;
+      }
+    }
+  }
+  const all = [...kept.values()];
+  const includeDev = options.includeDev ?? true;
+  const dependencies = includeDev ? all : all.filter((d) => !d.dev);
+  const excludedDev = includeDev ? [] : all.filter((d) => d.dev);
+  if (excludedDev.length > 0) {
+    const names2 = [...new Set(excludedDev.map((d) => d.name))];
+    notes.push(`${excludedDev.length} dev dependenc${excludedDev.length === 1 ? "y" : "ies"} left out (includeDev is false): ${names2.join(", ")}`);
+  }
+  superseded.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return { manifests: manifests.map((m) => m.manifest), dependencies, excludedDev, superseded, notes };
+}
+function locationKey(d) {
+  const s = d.source;
+  return [s.path, s.line, s.member ?? "", d.ecosystem, d.name, d.version ?? "", d.url ?? ""].join("\0");
+}
+function identity(d) {
+  return [d.ecosystem, d.name, d.version ?? "", d.url ?? ""].join("\0");
+}
+function refineLock(lock, pyproject, workspaceMembers) {
+  const notes = [];
+  const declared = pyproject.dependencies.filter((d) => d.ecosystem === "PyPI" && !workspaceMembers.has(d.name));
+  const declaredNames = new Set(declared.map((d) => d.name));
+  const runtimeNames = new Set(declared.filter((d) => !d.dev).map((d) => d.name));
+  const devGroups = new Set(declared.filter((d) => d.dev && d.group !== void 0).map((d) => d.group));
+  let devFromManifest = 0;
+  for (const dep of lock.dependencies) {
+    if (lock.format !== "uv-lock") dep.direct = declaredNames.has(dep.name);
+    if (lock.format === "poetry-lock" && dep.group === void 0) {
+      if (declaredNames.has(dep.name) && !runtimeNames.has(dep.name)) {
+        dep.dev = true;
+        devFromManifest++;
+      }
+    }
+    if (lock.format === "pdm-lock" && dep.group !== void 0) {
+      const groups2 = dep.group.split(",");
+      dep.dev = groups2.every((g) => devGroups.has(g));
+    }
+  }
+  if (devFromManifest > 0) {
+    notes.push(
+      `${lock.path}: this lock-version does not record dev-only packages; ${devFromManifest} declared only in dev groups of ${pyproject.path} were marked dev, and what they pull in counts as runtime`
+    );
+  }
+  if (lock.format === "pylock") return notes;
+  const locked = new Set(lock.dependencies.map((d) => d.name));
+  for (const dep of declared) {
+    if (locked.has(dep.name)) continue;
+    notes.push(
+      `${dep.source.path}:${dep.source.line}: declares ${dep.rawName}, which ${lock.path} does not lock; the lock may be stale (run ${LOCK_COMMAND[lock.format] ?? "the lock command"})`
+    );
+  }
+  return notes;
+}
+
+// packages/scan-deps/src/discovery/discover.ts
+var import_node_fs11 = require("node:fs");
+var import_promises4 = require("node:fs/promises");
+var import_node_path15 = require("node:path");
+
+// packages/scan-deps/src/discovery/gitignore.ts
+var import_promises3 = require("node:fs/promises");
+var import_node_path14 = require("node:path");
+var import_ignore = __toESM(require_ignore(), 1);
+var MAX_GITIGNORE_BYTES = 1024 * 1024;
+var GitignoreStack = class _GitignoreStack {
+  constructor(layers) {
+    this.layers = layers;
+  }
+  layers;
+  static empty() {
+    return new _GitignoreStack([]);
+  }
+  /** This stack plus the `.gitignore` in `dir`, if there is one. */
+  async enter(dir) {
+    let text;
+    try {
+      const buffer = await (0, import_promises3.readFile)((0, import_node_path14.join)(dir, ".gitignore"));
+      if (buffer.length > MAX_GITIGNORE_BYTES) return this;
+      text = buffer.toString("utf8");
+    } catch {
+      return this;
+    }
+    return new _GitignoreStack([...this.layers, { base: dir, rules: (0, import_ignore.default)().add(text) }]);
+  }
+  ignores(absPath, isDirectory2) {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i];
+      if (layer === void 0) continue;
+      const rel = (0, import_node_path14.relative)(layer.base, absPath).split(import_node_path14.sep).join("/");
+      if (rel === "" || rel.startsWith("..")) continue;
+      const result = layer.rules.test(isDirectory2 ? `${rel}/` : rel);
+      if (result.ignored) return true;
+      if (result.unignored) return false;
+    }
+    return false;
+  }
+};
+
+// packages/scan-deps/src/discovery/discover.ts
+var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set([
+  ".git",
+  ".hg",
+  ".svn",
+  "node_modules",
+  "__pycache__",
+  ".venv",
+  "venv",
+  ".tox",
+  ".nox",
+  ".mypy_cache",
+  ".pytest_cache",
+  ".ruff_cache",
+  "site-packages",
+  ".ipynb_checkpoints",
+  ".eggs",
+  ".direnv",
+  ".pixi"
+]);
+var ENVIRONMENT_MARKERS = ["pyvenv.cfg", "conda-meta"];
+async function discoverManifests(paths, options) {
+  const maxFiles = options.maxFiles ?? 1e4;
+  const maxDepth = options.maxDepth ?? 32;
+  const found = /* @__PURE__ */ new Map();
+  const notes = [];
+  let limitNoted = false;
+  const add = (absPath, format2, explicit) => {
+    if (found.has(absPath)) return;
+    if (found.size >= maxFiles) {
+      if (!limitNoted) notes.push(`stopped after ${maxFiles} dependency files; name the folders to scan to narrow it down`);
+      limitNoted = true;
+      return;
+    }
+    found.set(absPath, { absPath, path: workspaceRelative(options.workspace, absPath), format: format2, explicit });
+  };
+  const noteUnreadDeclarations = (dir, names2) => {
+    const has = (n) => names2.includes(n);
+    const shown = (n) => workspaceRelative(options.workspace, (0, import_node_path15.join)(dir, n));
+    if (has("Pipfile") && !has("Pipfile.lock")) {
+      notes.push(`${shown("Pipfile")}: not read (it holds ranges); run \`pipenv lock\` and commit Pipfile.lock so exact versions can be checked`);
+    }
+    const declared = names2.some((n) => formatForFileName((0, import_node_path15.join)(dir, n)) !== void 0);
+    for (const script of ["setup.py", "setup.cfg"]) {
+      if (has(script) && !declared) {
+        notes.push(`${shown(script)}: not read (install_requires there is build-backend input, not a list of installed versions); add a lock or requirements file to have these dependencies checked`);
+      }
+    }
+  };
+  const walk = async (dir, depth, rules) => {
+    if (options.signal?.aborted) throw new CancelledError();
+    const here = options.ignoreGitignore ? rules : await rules.enter(dir);
+    let entries;
+    try {
+      entries = await (0, import_promises4.readdir)(dir, { withFileTypes: true });
+    } catch (error2) {
+      notes.push(`${workspaceRelative(options.workspace, dir)}: cannot be listed (${error2 instanceof Error ? error2.message : String(error2)}); skipped`);
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    noteUnreadDeclarations(dir, entries.filter((e) => e.isFile() && !here.ignores((0, import_node_path15.join)(dir, e.name), false)).map((e) => e.name));
+    for (const entry of entries) {
+      const full = (0, import_node_path15.join)(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
+        if (ENVIRONMENT_MARKERS.some((m) => (0, import_node_fs11.existsSync)((0, import_node_path15.join)(full, m)))) continue;
+        if (here.ignores(full, true)) continue;
+        if (depth + 1 > maxDepth) {
+          notes.push(`${workspaceRelative(options.workspace, full)}: deeper than ${maxDepth} folders; not walked`);
+          continue;
+        }
+        await walk(full, depth + 1, here);
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        const format2 = formatForFileName(full);
+        if (format2 === void 0 || here.ignores(full, false)) continue;
+        if (entry.isSymbolicLink()) {
+          const isFile = await (0, import_promises4.stat)(full).then((s) => s.isFile(), () => false);
+          if (!isFile) continue;
+          if (!insideWorkspace(options.workspace, full)) {
+            notes.push(`${workspaceRelative(options.workspace, full)}: links outside the workspace; not read`);
+            continue;
+          }
+        }
+        add(full, format2, false);
+      }
+    }
+  };
+  for (const given of paths) {
+    const abs = (0, import_node_path15.isAbsolute)(given) ? given : (0, import_node_path15.resolve)(options.workspace, given);
+    const info2 = await (0, import_promises4.lstat)(abs).catch(() => void 0);
+    const shown = workspaceRelative(options.workspace, abs);
+    if (info2 === void 0) {
+      throw new UserError("does not exist", { file: shown, hint: "name a folder or dependency file inside the workspace" });
+    }
+    const target = info2.isSymbolicLink() ? await (0, import_promises4.stat)(abs).catch(() => void 0) : info2;
+    if (target?.isDirectory()) {
+      await walk(abs, 0, await ancestorRules(abs, options));
+    } else if (target?.isFile()) {
+      const format2 = formatForFileName(abs) ?? ([".txt", ".in"].includes((0, import_node_path15.extname)(abs)) ? "requirements" : void 0);
+      if (format2 === void 0) {
+        throw new UserError("cannot tell what kind of dependency file this is from its name", {
+          file: shown,
+          hint: "name requirements files *.txt, or give the name its tool writes (pyproject.toml, poetry.lock, uv.lock, environment.yml, MLmodel, *.ipynb...)"
+        });
+      }
+      add(abs, format2, true);
+    } else {
+      throw new UserError("neither a file nor a folder", { file: shown });
+    }
+  }
+  const files = [...found.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return { files, notes };
+}
+async function ancestorRules(dir, options) {
+  let rules = GitignoreStack.empty();
+  if (options.ignoreGitignore) return rules;
+  const workspace = (0, import_node_path15.resolve)(options.workspace);
+  const rel = (0, import_node_path15.relative)(workspace, dir);
+  if (rel === "" || rel.startsWith("..") || (0, import_node_path15.isAbsolute)(rel)) return rules;
+  const chain = [];
+  for (let d = (0, import_node_path15.dirname)(dir); ; d = (0, import_node_path15.dirname)(d)) {
+    chain.unshift(d);
+    if (d === workspace || d === (0, import_node_path15.dirname)(d) || !d.startsWith(workspace + import_node_path15.sep)) break;
+  }
+  for (const d of chain) rules = await rules.enter(d);
+  return rules;
+}
+
+// packages/scan-deps/src/rules.ts
+var HELP_URI = "https://github.com/aisec/aisec/blob/main/actions/scan-deps/README.md";
+var RULE_IDS = {
+  vulnerable: "AISEC-DEP-001",
+  deserialization: "AISEC-DEP-002",
+  unchecked: "AISEC-DEP-003",
+  lockDrift: "AISEC-DEP-004"
+};
+var DEPENDENCY_RULES = [
+  {
+    id: RULE_IDS.vulnerable,
+    name: "VulnerableDependency",
+    shortDescription: "A dependency is pinned to a version with a known vulnerability",
+    fullDescription: "The exact version a lockfile, pip freeze output or `==` pin installs is affected by an advisory in the OSV database (PyPA advisory database, GitHub advisories). The severity is the advisory's CVSS base score (v3.x or v4.0) where it has a vector, else its own rating, else high.",
+    help: "Upgrade the package to the version the finding names: it is the smallest release that fixes every advisory known for the installed version, so one upgrade clears them all. Update the pin or re-lock (`uv lock --upgrade-package NAME`, `poetry update NAME`, `pip-compile -P NAME`) and commit the lockfile. When no fixed version exists, remove or replace the package, or suppress the advisory id in `.aisec.yml` with a reason and an expiry date once you have checked that the vulnerable code path is not reachable.",
+    helpUri: HELP_URI,
+    defaultSeverity: "high",
+    tags: ["dependency", "vulnerability", "supply-chain"]
+  },
+  {
+    id: RULE_IDS.deserialization,
+    name: "DeserializationVulnerabilityInDependency",
+    shortDescription: "A dependency has a known unsafe-deserialization vulnerability (loading a file can run code)",
+    fullDescription: "The installed version of a dependency is affected by an advisory about loading untrusted serialized data (pickle, `torch.load`, Keras `safe_mode`, `trust_remote_code`, `yaml.load`, CWE-502). In an ML project this means a model or dataset file can execute code when it is loaded. The severity is the advisory's, as for AISEC-DEP-001.",
+    help: "Upgrade to the version the finding names. Until then, treat every model and dataset file this project loads as code: scan them with aisec scan-pickle (`uses: aisec/aisec/scan-pickle@v1` or `aisec scan-pickle PATH`), load only files you produced, and prefer formats that cannot carry code (safetensors, `weights_only=True`, ONNX).",
+    helpUri: HELP_URI,
+    defaultSeverity: "high",
+    tags: ["dependency", "vulnerability", "deserialization", "ml-model", "scan-pickle"]
+  },
+  {
+    id: RULE_IDS.unchecked,
+    name: "UnpinnedDependency",
+    shortDescription: "A requirement admits several versions, so it cannot be checked for vulnerabilities",
+    fullDescription: 'A requirement without an exact version (no specifier, or a range such as `>=1.2` or `~=2.0`) installs whatever version the resolver picks on the day, which may be a vulnerable one; no advisory database can say which. It is reported so that "no vulnerabilities" is never said of something that was not checked.',
+    help: "Lock the project so that exact versions are recorded and checked: commit a lockfile (`uv lock`, `poetry lock`, `pdm lock`, `pip-compile requirements.in`, or `pip freeze > requirements.txt` from a tested environment), or pin the requirement with `==`. In notebooks, pin `%pip install` lines (`%pip install torch==2.5.1`). A library that must declare ranges can leave them in pyproject.toml and commit a lock beside it: the lock is then checked instead.",
+    helpUri: HELP_URI,
+    defaultSeverity: "low",
+    tags: ["dependency", "supply-chain", "reproducibility"]
+  },
+  {
+    id: RULE_IDS.lockDrift,
+    name: "LockfileDisagreesWithManifest",
+    shortDescription: "A lockfile does not match the manifest it was made from",
+    fullDescription: "pyproject.toml declares a package the lockfile beside it does not lock, or the lockfile pins a version outside the range pyproject.toml requires. The lock was not regenerated after the manifest changed, so what was checked (the lock) is not what the next `lock` and install will produce.",
+    help: "Regenerate the lock from the manifest (`uv lock`, `poetry lock`, `pdm lock`) and commit both files together; then the lock is checked for what will really be installed.",
+    helpUri: HELP_URI,
+    defaultSeverity: "medium",
+    tags: ["dependency", "supply-chain", "lockfile"]
+  }
+];
+
+// packages/scan-deps/src/choose-database.ts
+var import_node_path16 = require("node:path");
+async function chooseDatabase(choice, ctx) {
+  const indexCache = choice.cacheDir !== void 0 ? (0, import_node_path16.join)(choice.cacheDir, "index") : void 0;
+  if (choice.offlineDb !== void 0) {
+    return openOfflineDatabase(choice.offlineDb, ctx, indexCache !== void 0 ? { indexCache } : {});
+  }
+  if (choice.downloadDb) {
+    const cacheDir = choice.cacheDir;
+    if (cacheDir === void 0) throw new Error("download-db needs a cache directory; toOptions always sets one");
+    ctx.logger.info(`OSV database: ${choice.exportUrl ?? OSV_PYPI_EXPORT_URL} (cached in ${cacheDir})`);
+    const file = await fetchOsvExport({
+      cacheDir,
+      limits: ctx.limits,
+      logger: ctx.logger,
+      signal: ctx.signal,
+      ...choice.exportUrl !== void 0 ? { url: choice.exportUrl } : {},
+      ...choice.fetch !== void 0 ? { fetch: choice.fetch } : {}
+    });
+    ctx.logger.info(`OSV database ${file.path}: ${file.status}`);
+    return openOfflineDatabase(file.path, ctx, indexCache !== void 0 ? { indexCache } : {});
+  }
+  return createOnlineDatabase({
+    baseUrl: choice.osvApiUrl ?? DEFAULT_OSV_API,
+    signal: ctx.signal,
+    logger: ctx.logger,
+    ...choice.fetch !== void 0 ? { fetch: choice.fetch } : {}
+  });
+}
+
+// packages/scan-deps/src/lock-drift.ts
+var COMPLETE_LOCKS = /* @__PURE__ */ new Set(["uv-lock", "poetry-lock", "pdm-lock"]);
+function finding(dep, lock, message, evidence, locked) {
+  return {
+    ruleId: RULE_IDS.lockDrift,
+    severity: "medium",
+    message,
+    location: { path: dep.source.path, line: dep.source.line, ...dep.source.column !== void 0 ? { column: dep.source.column } : {} },
+    evidence,
+    properties: { package: dep.name, specifier: dep.specifier ?? null, lockfile: lock.path, locked }
+  };
+}
+function lockDriftFindings(project) {
+  const byPath = new Map(project.manifests.map((m) => [m.path, m]));
+  const findings = [];
+  for (const entry of project.superseded) {
+    const manifest = byPath.get(entry.path);
+    if (manifest?.format !== "pyproject") continue;
+    for (const lockPath of entry.by.split(", ")) {
+      const lock = byPath.get(lockPath);
+      if (lock === void 0 || !COMPLETE_LOCKS.has(lock.format)) continue;
+      for (const dep of manifest.dependencies) {
+        if (dep.ecosystem !== "PyPI" || dep.kind === "url") continue;
+        const locked = lock.dependencies.filter((d) => d.name === dep.name && d.version !== void 0).map((d) => d.version ?? "");
+        if (locked.length === 0) {
+          const noted = `${dep.source.path}:${dep.source.line}: declares ${dep.rawName}, which ${lock.path} does not lock`;
+          if (!project.notes.some((n) => n.startsWith(noted))) continue;
+          findings.push(
+            finding(
+              dep,
+              lock,
+              `${dep.rawName} is declared here but ${lock.path} does not lock it: the lock is older than this manifest, so ${dep.rawName} was not checked; regenerate the lock`,
+              `${dep.name} not in ${lock.path}`,
+              []
+            )
+          );
+          continue;
+        }
+        const spec = dep.specifier?.trim();
+        if (!spec) continue;
+        const set = SpecifierSet.tryParse(spec);
+        if (set === null || locked.some((v) => set.contains(v, { prereleases: true }))) continue;
+        findings.push(
+          finding(
+            dep,
+            lock,
+            `${dep.rawName} is declared as ${spec} here but ${lock.path} locks ${locked.join(", ")}: what was checked is not what the next lock will install; regenerate the lock`,
+            `${dep.name} ${spec} locked ${locked.join(",")} in ${lock.path}`,
+            locked
+          )
+        );
+      }
+    }
+  }
+  return findings;
+}
+
+// packages/scan-deps/src/vulnerability-findings.ts
+function packageFixes(results) {
+  const fixes = /* @__PURE__ */ new Map();
+  for (const { dependency, matches: matches2 } of results) {
+    if (matches2.length === 0) continue;
+    const key = packageKey(matches2[0].package, dependency.version ?? "");
+    if (fixes.has(key)) continue;
+    fixes.set(key, smallestFix(matches2[0].package, matches2[0].version, matches2.flatMap((m) => m.records)));
+  }
+  return fixes;
+}
+function packageKey(name, version) {
+  return `${name}@${version}`;
+}
+function where(dep) {
+  return dep.source.member !== void 0 ? `${dep.source.path} (${dep.source.member})` : dep.source.path;
+}
+function cvssProperty(match) {
+  const s = match.severity;
+  if (s.source !== "cvss" || s.score === void 0) return null;
+  return { score: s.score, vector: s.vector ?? null, version: s.cvssVersion ?? null };
+}
+function upgradeSentence(name, upgradeTo, count) {
+  if (upgradeTo === null) return `No release fixes every advisory known for this version of ${name}.`;
+  if (count === 1) return `Upgrade ${name} to ${upgradeTo}.`;
+  return `Upgrade ${name} to ${upgradeTo} to fix ${count === 2 ? "both" : `all ${count}`} advisories for this version.`;
+}
+function helpFor(dep, match, upgradeTo, count) {
+  const lines = [
+    `**${match.id}**${match.aliases.length ? ` (${match.aliases.join(", ")})` : ""}: ${match.summary}`,
+    "",
+    `${dep.rawName} ${match.version} is affected. ${match.fixedIn ? `This advisory is fixed in ${match.fixedIn}. ` : "This advisory names no fixed version. "}${upgradeSentence(dep.rawName, upgradeTo, count)}`,
+    "",
+    "Update the pin or re-lock (`uv lock --upgrade-package NAME`, `poetry update NAME`, `pip-compile -P NAME`) and commit the lockfile."
+  ];
+  if (match.deserialization) {
+    lines.push("", `This advisory is about unsafe deserialization (${match.deserialization.reason}): a model or data file loaded with this version can run code. Scan such files with aisec scan-pickle.`);
+  }
+  if (match.references.length) lines.push("", "References:", ...match.references.map((r) => `- ${r}`));
+  return lines.join("\n");
+}
+function vulnerabilityFindings(results, fixes) {
+  const findings = [];
+  for (const { dependency: dep, matches: matches2 } of results) {
+    for (const match of matches2) {
+      const upgradeTo = fixes.get(packageKey(match.package, dep.version ?? "")) ?? null;
+      const named = match.aliases.find((a) => a.startsWith("CVE-"));
+      const fix = match.fixedIn ? `fixed in ${match.fixedIn}` : "no fixed version known";
+      const message = `${dep.rawName} ${match.version} has a known vulnerability ${match.id}${named ? ` (${named})` : ""}: ${match.summary.replace(/[.\s]+$/, "")}; ${fix}. ` + upgradeSentence(dep.rawName, upgradeTo, matches2.length) + (match.deserialization ? " Unsafe deserialization: scan the model files this project loads with aisec scan-pickle." : "");
+      const properties = {
+        package: match.package,
+        version: match.version,
+        vulnerability: match.id,
+        aliases: match.aliases,
+        summary: match.summary,
+        fixedIn: match.fixedIn,
+        upgradeTo,
+        severitySource: match.severity.source,
+        cvss: cvssProperty(match),
+        modified: match.modified,
+        references: match.references,
+        dev: dep.dev,
+        direct: dep.direct,
+        kind: dep.kind
+      };
+      if (match.published !== void 0) properties.published = match.published;
+      if (dep.source.member !== void 0) properties.cell = dep.source.member;
+      if (dep.group !== void 0) properties.group = dep.group;
+      if (match.deserialization) {
+        properties.deserialization = match.deserialization.reason;
+        properties.seeAlso = "scan-pickle";
+      }
+      findings.push({
+        ruleId: match.deserialization ? RULE_IDS.deserialization : RULE_IDS.vulnerable,
+        severity: match.severity.severity,
+        message,
+        location: { path: dep.source.path, line: dep.source.line, ...dep.source.column !== void 0 ? { column: dep.source.column } : {} },
+        evidence: `${match.package}@${match.version} ${match.id}`,
+        help: helpFor(dep, match, upgradeTo, matches2.length),
+        ...match.references[0] ? { helpUri: match.references[0] } : {},
+        properties
+      });
+    }
+  }
+  return findings;
+}
+function uncheckedFinding(dep) {
+  const spec = dep.specifier?.trim();
+  const what = spec ? `only a range (${spec})` : "no version";
+  return {
+    ruleId: RULE_IDS.unchecked,
+    severity: "low",
+    message: `${dep.rawName} has ${what} in ${where(dep)}, so which version gets installed, and whether it is vulnerable, is unknown; commit a lockfile or pin it with == so it can be checked.`,
+    location: { path: dep.source.path, line: dep.source.line, ...dep.source.column !== void 0 ? { column: dep.source.column } : {} },
+    evidence: `${dep.name} ${spec ?? "(unpinned)"}`,
+    properties: {
+      package: dep.name,
+      specifier: spec ?? null,
+      kind: dep.kind,
+      dev: dep.dev,
+      ...dep.source.member !== void 0 ? { cell: dep.source.member } : {},
+      ...dep.group !== void 0 ? { group: dep.group } : {}
+    }
+  };
+}
+
+// packages/scan-deps/src/gate.ts
+var DATABASE_NOTE_PREFIX = "OSV database: ";
+var DAY_MS = 24 * 60 * 60 * 1e3;
+function describeDatabase(db, workspace, now) {
+  if (db.kind === "online") {
+    return { note: `${DATABASE_NOTE_PREFIX}the OSV API at ${db.location}, queried ${now.toISOString()}`, metrics: {} };
+  }
+  const metrics = {};
+  if (db.advisories !== void 0) metrics["osv.advisories"] = db.advisories;
+  let age = "";
+  const modified = db.modified !== void 0 ? Date.parse(db.modified) : Number.NaN;
+  if (!Number.isNaN(modified)) {
+    const days = Math.max(0, Math.floor((now.getTime() - modified) / DAY_MS));
+    metrics["osv.age.days"] = days;
+    age = `, newest advisory modified ${new Date(modified).toISOString().slice(0, 10)} (${days} day${days === 1 ? "" : "s"} old): advisories published since are not known to this check`;
+  }
+  const count = db.advisories !== void 0 ? `, ${db.advisories} advisories` : "";
+  return { note: `${DATABASE_NOTE_PREFIX}offline export ${workspaceRelative(workspace, db.location)}${count}${age}`, metrics };
+}
+function names(deps) {
+  const unique = [...new Set(deps.map((d) => d.name))].sort();
+  return unique.length > 12 ? `${unique.slice(0, 12).join(", ")} and ${unique.length - 12} more` : unique.join(", ");
+}
+async function runScan(options, ctx) {
+  const timings = {};
+  const notes = [];
+  const findings = [];
+  let t = performance.now();
+  const lap = (phase) => {
+    const now2 = performance.now();
+    timings[phase] = Math.round(now2 - t);
+    t = now2;
+  };
+  ctx.logger.progress("finding dependency files", 0);
+  const discovery = await discoverManifests(options.paths, { workspace: ctx.workspace, signal: ctx.signal });
+  notes.push(...discovery.notes);
+  lap("discover");
+  ctx.logger.info(`dependency files: ${discovery.files.length} (${discovery.files.map((f) => f.path).join(", ") || "none"})`);
+  const project = await parseProject(discovery.files, {
+    workspace: ctx.workspace,
+    includeDev: options.includeDev,
+    signal: ctx.signal,
+    limits: ctx.limits,
+    ...options.env !== void 0 ? { env: options.env } : {}
+  });
+  notes.push(...project.notes);
+  for (const s of project.superseded) notes.push(`${s.path}: not checked itself; ${s.by} is checked in its place (${s.reason})`);
+  lap("parse");
+  findings.push(...lockDriftFindings(project));
+  const deps = project.dependencies;
+  const checkable = deps.filter(isCheckable);
+  const pypi = deps.filter((d) => d.ecosystem === "PyPI");
+  const unpinned = pypi.filter((d) => d.kind === "range" || d.kind === "unpinned");
+  const urls = pypi.filter((d) => d.kind === "url");
+  const unversioned = pypi.filter((d) => (d.kind === "locked" || d.kind === "pinned") && !isCheckable(d));
+  findings.push(...unpinned.map(uncheckedFinding));
+  if (urls.length > 0) {
+    notes.push(`${urls.length} dependenc${urls.length === 1 ? "y is" : "ies are"} installed from a URL, VCS or local path and not checked (no registry version): ${names(urls)}`);
+  }
+  if (unversioned.length > 0) notes.push(`${unversioned.length} pinned dependencies have no usable version and were not checked: ${names(unversioned)}`);
+  const now = options.now ?? /* @__PURE__ */ new Date();
+  const metrics = {
+    "files.scanned": project.manifests.length,
+    "dependencies.total": deps.length,
+    "dependencies.checked": checkable.length,
+    "dependencies.unpinned": unpinned.length,
+    "dependencies.url": urls.length,
+    "dependencies.conda": deps.filter((d) => d.ecosystem === "conda").length,
+    "dependencies.dev-excluded": project.excludedDev.length
+  };
+  let results = [];
+  if (checkable.length === 0) {
+    notes.push(
+      discovery.files.length === 0 ? "no dependency files were found, so no dependency was checked for vulnerabilities" : "no dependency has an exact version (lockfile, pip freeze or == pin), so none was checked for vulnerabilities"
+    );
+  } else {
+    const database = await chooseDatabase(options, ctx);
+    try {
+      lap("database");
+      ctx.logger.progress("checking dependencies against OSV", 0, checkable.length);
+      results = await findVulnerabilities(deps, database);
+      ctx.logger.progress("checking dependencies against OSV", checkable.length, checkable.length);
+      const described = describeDatabase(database.describe(), ctx.workspace, now);
+      notes.unshift(described.note);
+      Object.assign(metrics, described.metrics);
+    } finally {
+      database.close?.();
+    }
+    lap("match");
+  }
+  if (ctx.signal.aborted) throw new CancelledError();
+  const fixes = packageFixes(results);
+  const vulnerable = vulnerabilityFindings(results, fixes);
+  findings.unshift(...vulnerable);
+  metrics["vulnerabilities.found"] = new Set(vulnerable.map((f) => f.evidence)).size;
+  metrics["packages.vulnerable"] = fixes.size;
+  metrics["vulnerabilities.deserialization"] = new Set(vulnerable.filter((f) => f.properties?.deserialization !== void 0).map((f) => f.evidence)).size;
+  return { findings, metrics, notes, timings };
+}
+var scanDepsGate = {
+  name: "scan-deps",
+  title: "Vulnerable Python and ML dependencies (OSV)",
+  version: AISEC_VERSION,
+  rules: DEPENDENCY_RULES,
+  async run(options, ctx) {
+    const { findings, metrics, notes, timings } = await runScan(options, ctx);
+    return buildReport({ gate: "scan-deps", version: AISEC_VERSION, findings, metrics, notes, timings }, DEPENDENCY_RULES);
+  }
+};
+
+// packages/scan-deps/src/binding.ts
+var import_node_os2 = require("node:os");
+var import_node_path17 = require("node:path");
+function defaultCacheDir(env = process.env) {
+  if (env.RUNNER_TOOL_CACHE) return (0, import_node_path17.join)(env.RUNNER_TOOL_CACHE, "aisec-osv");
+  return (0, import_node_path17.join)(env.XDG_CACHE_HOME || (0, import_node_path17.join)((0, import_node_os2.homedir)(), ".cache"), "aisec", "osv");
+}
+function stringProperty(value) {
+  return typeof value === "string" ? value : "";
+}
+function cell2(text) {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function scanDepsSummary(report) {
+  const lines = [];
+  const database = report.notes.find((n) => n.startsWith(DATABASE_NOTE_PREFIX));
+  if (database) lines.push(`**Database:** ${database.slice(DATABASE_NOTE_PREFIX.length)}`, "");
+  const rows = /* @__PURE__ */ new Map();
+  for (const f of report.findings) {
+    if (f.ruleId !== RULE_IDS.vulnerable && f.ruleId !== RULE_IDS.deserialization) continue;
+    const p = f.properties ?? {};
+    const pkg = stringProperty(p.package);
+    const version = stringProperty(p.version);
+    const key = `${pkg}@${version}`;
+    const row = rows.get(key) ?? { pkg, version, advisories: [], upgradeTo: typeof p.upgradeTo === "string" ? p.upgradeTo : null, files: /* @__PURE__ */ new Set() };
+    const id = stringProperty(p.vulnerability);
+    const label = f.ruleId === RULE_IDS.deserialization ? `${id} (deserialization)` : id;
+    if (!row.advisories.includes(label)) row.advisories.push(label);
+    row.files.add(f.location.path);
+    rows.set(key, row);
+  }
+  if (rows.size === 0) return lines.join("\n");
+  lines.push("| package | installed | advisories | upgrade to | declared in |", "|---|---|---|---|---|");
+  const sorted = [...rows.values()].sort((a, b) => a.pkg.localeCompare(b.pkg) || a.version.localeCompare(b.version));
+  for (const r of sorted) {
+    lines.push(`| ${cell2(r.pkg)} | ${cell2(r.version)} | ${cell2(r.advisories.join(", "))} | ${r.upgradeTo ? cell2(r.upgradeTo) : "no fixed release"} | ${cell2([...r.files].sort().join(", "))} |`);
+  }
+  lines.push("", '"upgrade to" is the smallest release that fixes every advisory listed for that installed version.');
+  return lines.join("\n");
+}
+var scanDepsBinding = {
+  gate: scanDepsGate,
+  options: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      "offline-db": {
+        type: "string",
+        description: "An OSV export to check against instead of the API: osv.dev's PyPI all.zip or a folder of OSV <ID>.json files, relative to the working directory. With it, nothing goes over the network."
+      },
+      "download-db": {
+        type: "boolean",
+        description: "Download osv.dev's PyPI export once into cache-dir (refreshed after 24 hours) and check offline against it, instead of querying the API per package.",
+        default: false
+      },
+      "osv-api-url": {
+        type: "string",
+        description: "Root of the OSV API used when neither offline-db nor download-db is set (a mirror, or a proxy that reaches api.osv.dev).",
+        default: DEFAULT_OSV_API
+      },
+      "include-dev": {
+        type: "boolean",
+        description: "Check development dependencies too (Poetry/uv/PDM dev groups, PEP 735 groups, Pipfile develop, requirements-dev.txt); when false, those left out are listed in the report.",
+        default: true
+      },
+      "cache-dir": {
+        type: "string",
+        description: "Where the downloaded OSV export and the offline database index are kept. Default: $RUNNER_TOOL_CACHE/aisec-osv in Actions, else $XDG_CACHE_HOME/aisec/osv (~/.cache/aisec/osv)."
+      }
+    }
+  },
+  toOptions(values, ctx) {
+    const at = (key) => typeof values[key] === "string" && values[key] !== "" ? (0, import_node_path17.resolve)(ctx.workspace, values[key]) : void 0;
+    const offlineDb = at("offline-db");
+    return {
+      paths: values.paths,
+      includeDev: values["include-dev"] !== false,
+      downloadDb: values["download-db"] === true,
+      osvApiUrl: typeof values["osv-api-url"] === "string" ? values["osv-api-url"] : DEFAULT_OSV_API,
+      cacheDir: at("cache-dir") ?? defaultCacheDir(),
+      ...offlineDb !== void 0 ? { offlineDb } : {}
+    };
+  },
+  summary: scanDepsSummary
+};
+
 // packages/cli/src/gates.ts
-var GATES = [];
+var GATES = [scanDepsBinding];
 
 // packages/cli/src/action.ts
 async function umbrella() {
   const requested = getInput("gates").split(/[\s,]+/).filter(Boolean);
-  let names = requested;
-  if (!names.length) {
-    const workspace = (0, import_node_path6.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
-    const file = getInput("config") ? (0, import_node_path6.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
+  let names2 = requested;
+  if (!names2.length) {
+    const workspace = (0, import_node_path18.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
+    const file = getInput("config") ? (0, import_node_path18.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
     try {
-      names = (file ? loadConfigFile(file).gates : void 0) ?? [];
+      names2 = (file ? loadConfigFile(file).gates : void 0) ?? [];
     } catch {
-      names = [];
+      names2 = [];
     }
   }
-  if (!names.length) names = GATES.map((g) => g.gate.name);
-  const unknown = names.filter((n) => !GATES.some((g) => g.gate.name === n));
+  if (!names2.length) names2 = GATES.map((g) => g.gate.name);
+  const unknown = names2.filter((n) => !GATES.some((g) => g.gate.name === n));
   if (unknown.length) {
     setFailed(new UserError(`unknown gate${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`, { key: "gates", hint: `Known: ${GATES.map((g) => g.gate.name).join(", ")}` }).format());
     return;
   }
   await runAction(
-    names.map((n) => GATES.find((g) => g.gate.name === n)),
+    names2.map((n) => GATES.find((g) => g.gate.name === n)),
     { gateInputs: false, label: "aisec" }
   );
 }

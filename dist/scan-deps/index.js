@@ -46084,7 +46084,7 @@ var DEPENDENCY_RULES = [
     help: "Upgrade the package to the version the finding names: it is the smallest release that fixes every advisory known for the installed version, so one upgrade clears them all. Update the pin or re-lock (`uv lock --upgrade-package NAME`, `poetry update NAME`, `pip-compile -P NAME`) and commit the lockfile. When no fixed version exists, remove or replace the package, or suppress the advisory id in `.aisec.yml` with a reason and an expiry date once you have checked that the vulnerable code path is not reachable.",
     helpUri: HELP_URI,
     defaultSeverity: "high",
-    tags: ["security", "dependency", "vulnerability", "supply-chain"]
+    tags: ["dependency", "vulnerability", "supply-chain"]
   },
   {
     id: RULE_IDS.deserialization,
@@ -46094,7 +46094,7 @@ var DEPENDENCY_RULES = [
     help: "Upgrade to the version the finding names. Until then, treat every model and dataset file this project loads as code: scan them with aisec scan-pickle (`uses: aisec/aisec/scan-pickle@v1` or `aisec scan-pickle PATH`), load only files you produced, and prefer formats that cannot carry code (safetensors, `weights_only=True`, ONNX).",
     helpUri: HELP_URI,
     defaultSeverity: "high",
-    tags: ["security", "dependency", "vulnerability", "deserialization", "ml-model", "scan-pickle"]
+    tags: ["dependency", "vulnerability", "deserialization", "ml-model", "scan-pickle"]
   },
   {
     id: RULE_IDS.unchecked,

@@ -1,7 +1,8 @@
 import type { AnyGateBinding } from '@aisec/core';
+import { scanDepsBinding } from '@aisec/scan-deps';
 
 /**
  * Every gate built so far, in the order `aisec all` runs them when .aisec.yml names none.
  * A gate joins here when its library and binding exist.
  */
-export const GATES: AnyGateBinding[] = [];
+export const GATES: AnyGateBinding[] = [scanDepsBinding];

@@ -30,7 +30,7 @@ export const DEPENDENCY_RULES: readonly Rule[] = [
       'the vulnerable code path is not reachable.',
     helpUri: HELP_URI,
     defaultSeverity: 'high',
-    tags: ['security', 'dependency', 'vulnerability', 'supply-chain'],
+    tags: ['dependency', 'vulnerability', 'supply-chain'],
   },
   {
     id: RULE_IDS.deserialization,
@@ -46,7 +46,7 @@ export const DEPENDENCY_RULES: readonly Rule[] = [
       'you produced, and prefer formats that cannot carry code (safetensors, `weights_only=True`, ONNX).',
     helpUri: HELP_URI,
     defaultSeverity: 'high',
-    tags: ['security', 'dependency', 'vulnerability', 'deserialization', 'ml-model', 'scan-pickle'],
+    tags: ['dependency', 'vulnerability', 'deserialization', 'ml-model', 'scan-pickle'],
   },
   {
     id: RULE_IDS.unchecked,

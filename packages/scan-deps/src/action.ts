@@ -1,0 +1,4 @@
+import { runAction } from '@aisec/github';
+import { scanDepsBinding } from './binding';
+
+void runAction(scanDepsBinding);
