@@ -137,6 +137,56 @@ describe('verifyDvcFile', () => {
     expect((await verifyDvcFile('gone.dvc', { workspace: root })).findings).toMatchObject([{ ruleId: 'AISEC-DATA-031', location: { path: 'gone.dvc', line: 2 } }]);
   });
 
+  it('dvc.lock: hashed outputs and dependencies of every stage, each checked once', async () => {
+    const root = copyShared('lock');
+    const a = expected.files.find((f) => f.relpath === 'a.csv')?.md5 as string;
+    writeFileSync(
+      join(root, 'data/dvc.lock'),
+      [
+        "schema: '2.0'",
+        'stages:',
+        '  prepare:',
+        '    cmd: python prepare.py',
+        '    deps:',
+        '    - path: dvc_dir/a.csv',
+        '      hash: md5',
+        `      md5: ${a}`,
+        '      size: 12',
+        '    params:',
+        '      params.yaml:',
+        '        seed: 1',
+        '    outs:',
+        '    - path: dvc_dir',
+        '      hash: md5',
+        `      md5: ${expected.dir_md5}`,
+        `      size: ${expected.size}`,
+        `      nfiles: ${expected.nfiles}`,
+        '  train:',
+        '    cmd: python train.py',
+        '    deps:',
+        '    - path: dvc_dir',
+        '      hash: md5',
+        `      md5: ${expected.dir_md5}`,
+        '    - path: train.py',
+        '      hash: md5',
+        '      md5: d41d8cd98f00b204e9800998ecf8427e',
+        '',
+      ].join('\n'),
+    );
+    expect(parseDvcFile(readFileSync(join(root, 'data/dvc.lock'), 'utf8'), 'dvc.lock').map((o) => [o.stage, o.path])).toEqual([
+      ['prepare', 'dvc_dir/a.csv'],
+      ['prepare', 'dvc_dir'],
+      ['train', 'train.py'],
+    ]);
+    const result = await verifyDvcFile('data/dvc.lock', { workspace: root });
+    expect(result.checks.map((c) => [c.path, c.status])).toEqual([
+      ['data/dvc_dir/a.csv', 'ok'],
+      ['data/dvc_dir', 'ok'],
+      ['data/train.py', 'missing'],
+    ]);
+    expect(result.findings).toMatchObject([{ ruleId: 'AISEC-DATA-031', location: { path: 'data/dvc.lock', line: 27 } }]);
+  });
+
   it('a malformed .dvc file is a UserError', () => {
     expect(() => parseDvcFile('outs: [', 'x.dvc')).toThrow(UserError);
     expect(() => parseDvcFile('outs:\n- md5: nothex\n  path: a\n', 'x.dvc')).toThrow(/needs a path and an md5/);

@@ -71,6 +71,21 @@ describe('the same table in CSV, gzip, JSON Lines and Parquet reads the same', (
   });
 });
 
+describe('Parquet footer claims are checked before decompression', () => {
+  it('a column chunk that expands past the decompression ratio is a UserError before it is read', async () => {
+    const path = join(tmp, 'zeros.parquet');
+    const zeros = new Float64Array(2_000_000);
+    writeFileSync(path, Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'z', data: zeros, type: 'DOUBLE', encoding: 'PLAIN' }], rowGroupSize: 2_000_000 })));
+    const table = readTable(path, {}, { limits: { ...DEFAULT_LIMITS, maxDecompressionRatio: 5 } });
+    await expect(
+      (async () => {
+        for await (const batch of table) void batch;
+      })(),
+    ).rejects.toThrow(/column z expands \d+ to 160\d{5} bytes, over the 5x ratio/);
+    expect(table.rows).toBe(0);
+  });
+});
+
 describe('time and cancellation', () => {
   const big = join(tmp, 'slow.csv');
   writeFileSync(big, `a,b\n${'1,2\n'.repeat(3_000_000)}`);

@@ -30,19 +30,27 @@ const ID_NAME = /(^|[_\-.])(id|key|uuid|guid)$/i;
  * Writes a contract from a trusted sample: each column's type as the references infer it, whether it
  * had nulls, the categories of low-cardinality text columns, uniqueness of integer id-like columns
  * (and text columns named like ids), and, when asked, numeric ranges. Bounded memory: categories and
- * distinct sets stop growing at their caps.
+ * distinct sets stop growing at their caps. Push batches as they are read (so it can ride along the
+ * statistics' pass over the reference), then `finish`.
  */
-export async function inferContract(batches: AsyncIterable<RowBatch> | Iterable<RowBatch>, options: InferOptions = {}): Promise<DataContract> {
-  const maxCategories = options.maxCategories ?? 20;
-  const maxDistinct = options.maxDistinct ?? 1_000_000;
-  const columns = new Map<string, ColumnEvidence>();
-  let rows = 0;
-  for await (const batch of batches) {
-    rows += batch.length;
+export class ContractInferrer {
+  private readonly maxCategories: number;
+  private readonly maxDistinct: number;
+  private readonly columns = new Map<string, ColumnEvidence>();
+  private rows = 0;
+
+  constructor(private readonly options: InferOptions = {}) {
+    this.maxCategories = options.maxCategories ?? 20;
+    this.maxDistinct = options.maxDistinct ?? 1_000_000;
+  }
+
+  push(batch: RowBatch): void {
+    const { columns, maxCategories, maxDistinct } = this;
+    this.rows += batch.length;
     for (const chunk of batch.data) {
       let ev = columns.get(chunk.name);
       if (!ev) {
-        ev = { name: chunk.name, kinds: 0, nulls: rows - batch.length, min: Infinity, max: -Infinity, categories: new Map(), distinct: new Set(), duplicate: false };
+        ev = { name: chunk.name, kinds: 0, nulls: this.rows - batch.length, min: Infinity, max: -Infinity, categories: new Map(), distinct: new Set(), duplicate: false };
         columns.set(chunk.name, ev);
       }
       for (let i = 0; i < batch.length; i++) {
@@ -52,8 +60,8 @@ export async function inferContract(batches: AsyncIterable<RowBatch> | Iterable<
           ev.nulls++;
           continue;
         }
-        const text = chunk.texts[i] ?? '';
         const num = chunk.numbers[i] as number;
+        const text = chunk.texts[i] ?? String(num);
         if (kind === CellKind.Integer || kind === CellKind.Float) {
           if (num < ev.min) ev.min = num;
           if (num > ev.max) ev.max = num;
@@ -78,23 +86,34 @@ export async function inferContract(batches: AsyncIterable<RowBatch> | Iterable<
     // Columns absent from this batch (a later file of a folder) count its rows as nulls.
     for (const ev of columns.values()) if (!batch.columns.includes(ev.name)) ev.nulls += batch.length;
   }
-  const out: ContractColumn[] = [];
-  for (const ev of columns.values()) {
-    const inferred: ColumnType = columnTypeOf(ev.kinds);
-    const type = inferred === 'null' ? 'string' : inferred;
-    const col: ContractColumn = { name: ev.name, type, nullable: ev.nulls > 0 };
-    const nonNull = rows - ev.nulls;
-    const distinctKnown = ev.distinct !== undefined && !ev.duplicate;
-    if (distinctKnown && nonNull > 1 && ev.nulls === 0 && (type === 'integer' || (type === 'string' && ID_NAME.test(ev.name)))) col.unique = true;
-    if (type === 'string' && ev.categories && ev.categories.size * 2 <= nonNull) col.categories = [...ev.categories.keys()].sort();
-    if (options.ranges && (type === 'integer' || type === 'number') && Number.isFinite(ev.min) && Number.isFinite(ev.max)) {
-      const margin = (ev.max - ev.min) * (options.rangeMargin ?? 0);
-      col.min = type === 'integer' ? Math.floor(ev.min - margin) : ev.min - margin;
-      col.max = type === 'integer' ? Math.ceil(ev.max + margin) : ev.max + margin;
+
+  finish(): DataContract {
+    const { options, rows } = this;
+    const out: ContractColumn[] = [];
+    for (const ev of this.columns.values()) {
+      const inferred: ColumnType = columnTypeOf(ev.kinds);
+      const type = inferred === 'null' ? 'string' : inferred;
+      const col: ContractColumn = { name: ev.name, type, nullable: ev.nulls > 0 };
+      const nonNull = rows - ev.nulls;
+      const distinctKnown = ev.distinct !== undefined && !ev.duplicate;
+      if (distinctKnown && nonNull > 1 && ev.nulls === 0 && (type === 'integer' || (type === 'string' && ID_NAME.test(ev.name)))) col.unique = true;
+      if (type === 'string' && ev.categories && ev.categories.size * 2 <= nonNull) col.categories = [...ev.categories.keys()].sort();
+      if (options.ranges && (type === 'integer' || type === 'number') && Number.isFinite(ev.min) && Number.isFinite(ev.max)) {
+        const margin = (ev.max - ev.min) * (options.rangeMargin ?? 0);
+        col.min = type === 'integer' ? Math.floor(ev.min - margin) : ev.min - margin;
+        col.max = type === 'integer' ? Math.ceil(ev.max + margin) : ev.max + margin;
+      }
+      out.push(col);
     }
-    out.push(col);
+    const contract: DataContract = { version: 1, columns: out, additionalColumns: false, ordered: false };
+    if (options.description) contract.description = options.description;
+    return contract;
   }
-  const contract: DataContract = { version: 1, columns: out, additionalColumns: false, ordered: false };
-  if (options.description) contract.description = options.description;
-  return contract;
+}
+
+/** Reads every batch of a trusted sample and writes its contract (see ContractInferrer). */
+export async function inferContract(batches: AsyncIterable<RowBatch> | Iterable<RowBatch>, options: InferOptions = {}): Promise<DataContract> {
+  const inferrer = new ContractInferrer(options);
+  for await (const batch of batches) inferrer.push(batch);
+  return inferrer.finish();
 }

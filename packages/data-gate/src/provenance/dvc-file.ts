@@ -7,7 +7,7 @@ import { type DvcDirEntry, dvcDirHash, isDvcTextFile } from './dvc-hash';
 import { hashFile } from './file-hash';
 import type { ProvenanceCheck, ProvenanceResult } from './provenance-result';
 
-/** One `outs:` entry of a `.dvc` file. */
+/** One `outs:` entry of a `.dvc` file, or a hashed output or dependency of a `dvc.lock` stage. */
 export interface DvcOut {
   path: string;
   md5: string;
@@ -17,6 +17,8 @@ export interface DvcOut {
   hash?: string;
   /** 1-based line of the entry's `md5:` key in the .dvc file. */
   line?: number;
+  /** The dvc.lock stage it belongs to (absent for .dvc files). */
+  stage?: string;
 }
 
 const MD5 = /^[0-9a-f]{32}(\.dir)?$/;
@@ -28,24 +30,42 @@ export function parseDvcFile(text: string, displayPath: string): DvcOut[] {
     throw new UserError(`not valid YAML: ${(e?.message ?? 'parse error').split('\n')[0]}`, { file: displayPath, ...(e?.linePos?.[0] ? { line: e.linePos[0].line } : {}) });
   }
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const outs = (data as { outs?: unknown } | null)?.outs;
-  if (!Array.isArray(outs) || outs.length === 0) {
-    throw new UserError('a .dvc file needs an `outs:` list', { file: displayPath, hint: 'this file was not written by `dvc add`' });
-  }
+  const top = (data ?? {}) as { outs?: unknown; stages?: unknown };
   const lines = text.split(/\r?\n/);
-  return outs.map((o: unknown, i) => {
-    const r = (o ?? {}) as Record<string, unknown>;
-    if (typeof r.path !== 'string' || typeof r.md5 !== 'string' || !MD5.test(r.md5)) {
-      throw new UserError(`outs[${i}] needs a path and an md5 (32 hex digits, .dir for folders)`, { file: displayPath, key: `outs[${i}]` });
+  const entries: { raw: unknown; key: string; stage?: string }[] = [];
+  if (Array.isArray(top.outs)) {
+    top.outs.forEach((raw: unknown, i) => entries.push({ raw, key: `outs[${i}]` }));
+  } else if (typeof top.stages === 'object' && top.stages !== null) {
+    // dvc.lock: every stage's outputs, and its dependencies that carry a hash (data, not params).
+    for (const [stage, body] of Object.entries(top.stages as Record<string, unknown>)) {
+      const b = (body ?? {}) as { outs?: unknown; deps?: unknown };
+      if (Array.isArray(b.deps)) b.deps.forEach((raw: unknown, i) => entries.push({ raw, key: `stages.${stage}.deps[${i}]`, stage }));
+      if (Array.isArray(b.outs)) b.outs.forEach((raw: unknown, i) => entries.push({ raw, key: `stages.${stage}.outs[${i}]`, stage }));
     }
+  }
+  if (entries.length === 0) {
+    throw new UserError('a .dvc file needs an `outs:` list (or a dvc.lock `stages:` map)', { file: displayPath, hint: 'this file was not written by `dvc add` or `dvc repro`' });
+  }
+  const seen = new Set<string>();
+  const outs: DvcOut[] = [];
+  for (const { raw, key, stage } of entries) {
+    const r = (raw ?? {}) as Record<string, unknown>;
+    if (stage !== undefined && r.md5 === undefined) continue; // a dependency DVC does not hash
+    if (typeof r.path !== 'string' || typeof r.md5 !== 'string' || !MD5.test(r.md5)) {
+      throw new UserError(`${key} needs a path and an md5 (32 hex digits, .dir for folders)`, { file: displayPath, key });
+    }
+    if (seen.has(`${r.path}\u0000${r.md5}`)) continue; // one stage's output is the next one's dependency
+    seen.add(`${r.path}\u0000${r.md5}`);
     const out: DvcOut = { path: r.path, md5: r.md5 };
     if (typeof r.size === 'number') out.size = r.size;
     if (typeof r.nfiles === 'number') out.nfiles = r.nfiles;
     if (typeof r.hash === 'string') out.hash = r.hash;
+    if (stage !== undefined) out.stage = stage;
     const line = lines.findIndex((l) => l.includes(r.md5 as string));
     if (line >= 0) out.line = line + 1;
-    return out;
-  });
+    outs.push(out);
+  }
+  return outs;
 }
 
 /** Files DVC would hash in a tracked folder: every regular file, except inside `.git` and `.dvc`. */

@@ -69,7 +69,31 @@ export async function* readParquetFile(
       });
     }
     const groupRows = Number(group.num_rows);
-    const groupBytes = Number(group.total_byte_size);
+    // The footer's own claims, checked before any page is decompressed: every column chunk inside
+    // the file, and no chunk expanding more than the decompression ratio allows.
+    let groupBytes = Number(group.total_byte_size);
+    let chunkBytes = 0;
+    for (const chunk of group.columns) {
+      const md = chunk.meta_data;
+      if (!md) continue;
+      const offset = Number(md.dictionary_page_offset ?? md.data_page_offset);
+      const compressed = Number(md.total_compressed_size);
+      const uncompressed = Number(md.total_uncompressed_size);
+      if (offset < 0 || compressed < 0 || offset + compressed > size) {
+        throw new UserError(`row group ${g} of ${displayPath}: column ${md.path_in_schema.join('.')} claims bytes outside the file`, {
+          file: displayPath,
+          hint: 'the file is truncated or corrupt',
+        });
+      }
+      if (uncompressed > 1024 * 1024 && uncompressed > compressed * limits.maxDecompressionRatio) {
+        throw new UserError(`row group ${g} of ${displayPath}: column ${md.path_in_schema.join('.')} expands ${compressed} to ${uncompressed} bytes, over the ${limits.maxDecompressionRatio}x ratio`, {
+          file: displayPath,
+          hint: 'a decompression bomb, or raise limits.maxDecompressionRatio',
+        });
+      }
+      chunkBytes += uncompressed;
+    }
+    groupBytes = Math.max(groupBytes, chunkBytes);
     if (groupBytes > maxGroup) {
       throw new UserError(
         `row group ${g} of ${displayPath} (rows ${groupStart}..${groupStart + groupRows - 1}) is ${groupBytes} bytes uncompressed, over the ${maxGroup}-byte limit`,
