@@ -95,3 +95,26 @@ describe('unreadable files', () => {
     await expect(scanModelFile(join(ROOT, 'benign/missing.pt'), ctx(ROOT))).rejects.toThrow(/cannot read model file benign\/missing\.pt \(ENOENT\)/);
   });
 });
+
+describe('every bound is a high finding', () => {
+  const P2 = Buffer.from([0x80, 2]);
+  it.each([
+    ['memo', { maxMemo: 100 }, Buffer.concat([P2, Buffer.from('N'), Buffer.alloc(200, 0x94), Buffer.from('.')])],
+    ['opcodes', { maxOpcodes: 5000 }, Buffer.concat([P2, Buffer.from('N0'.repeat(10_000)), Buffer.from('N.')])],
+    ['line', { maxLine: 64 }, Buffer.concat([P2, Buffer.from(`c${'a'.repeat(200)}\nb\n.`)])],
+  ])('%s', async (kind, bounds, bytes) => {
+    const r = await scanModelBytes(bytes, { name: 'x.pkl', bounds });
+    expect(r.findings.map((f) => [f.ruleId, f.severity, f.evidence])).toEqual([['AISEC-PKL-006', 'high', `limit: ${kind}`]]);
+  });
+
+  it('archive entries', async () => {
+    const r = await scanModelBytes(readFileSync(join(ROOT, 'benign/state-dict.pt')), { name: 'm.pt', limits: { ...DEFAULT_LIMITS, maxEntries: 3 } });
+    expect(r.findings.map((f) => f.evidence)).toContain('limit: entries');
+  });
+
+  it('stacked pickles', async () => {
+    const one = Buffer.from([0x80, 2, 0x4e, 0x2e]);
+    const r = await scanModelBytes(Buffer.concat(Array.from({ length: 10 }, () => one)), { name: 'x.pkl', bounds: { maxStackedPickles: 4 } });
+    expect(r.findings.map((f) => f.evidence)).toEqual(['limit: stacked-pickles']);
+  });
+});

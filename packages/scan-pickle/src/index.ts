@@ -7,7 +7,7 @@ export { scanModels, MODEL_SCAN_NOTES, MODEL_SCAN_VERSION, type ModelScanOptions
 export { findModelFiles, isModelCandidate, type FoundModelFile } from './find-model-files';
 export { classifyGlobal, type Verdict } from './classify-global';
 export { SAFE_GLOBALS, SAFE_FAMILIES } from './safe-list';
-export { PICKLE_BOUNDS } from './scan-bounds';
+export { PICKLE_BOUNDS, type PickleBounds } from './scan-bounds';
 export type { ModelFormat } from './sniff-format';
 
 // Code and notebook scanning (AISEC-PKL-1xx) is exported below by its own module.

@@ -55,7 +55,7 @@ export function scanPickleStream(source: ByteSource, start: number, opts: Pickle
   let legacyTorch = false;
   for (let index = 0; ; index++) {
     if (index >= opts.bounds.maxStackedPickles) {
-      report(opts, RULE_IDS.limit, 'high', `More than ${opts.bounds.maxStackedPickles} pickles are stacked in one stream; the rest was not read`, 'stacked pickles', { offset: pos });
+      report(opts, RULE_IDS.limit, 'high', `More than ${opts.bounds.maxStackedPickles} pickles are stacked in one stream; the rest was not read`, 'limit: stacked-pickles', { offset: pos, limit: 'stacked-pickles' });
       summary.clean = false;
       break;
     }

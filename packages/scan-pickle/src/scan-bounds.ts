@@ -26,10 +26,13 @@ export const PICKLE_BOUNDS = Object.freeze({
   maxInMemoryBytes: 512 * 1024 * 1024,
 });
 
-export function scanBounds(limits: Limits): ScanBounds {
+export type PickleBounds = { -readonly [K in keyof typeof PICKLE_BOUNDS]: number };
+
+export function scanBounds(limits: Limits, overrides: Partial<PickleBounds> = {}): ScanBounds {
   return {
     ...limits,
     ...PICKLE_BOUNDS,
-    maxInMemoryBytes: Math.min(PICKLE_BOUNDS.maxInMemoryBytes, limits.maxDecompressedBytes),
+    ...overrides,
+    maxInMemoryBytes: Math.min(overrides.maxInMemoryBytes ?? PICKLE_BOUNDS.maxInMemoryBytes, limits.maxDecompressedBytes),
   };
 }

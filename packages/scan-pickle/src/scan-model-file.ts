@@ -3,7 +3,7 @@ import { FileSource, MemorySource, type ByteSource } from './byte-source';
 import { decompressXz } from './decompress';
 import type { RawFinding } from './raw-finding';
 import { MODEL_RULES, RULE_IDS } from './rules';
-import { scanBounds } from './scan-bounds';
+import { scanBounds, type PickleBounds } from './scan-bounds';
 import { limitFinding, type ScanEnv, type Where } from './scan-env';
 import { scanSource } from './scan-source';
 import { SNIFF_BYTES, sniffFormat, type ModelFormat } from './sniff-format';
@@ -48,8 +48,8 @@ function toFinding(raw: RawFinding, path: string): Finding {
   };
 }
 
-function newEnv(limits: Limits, signal?: AbortSignal): ScanEnv {
-  const bounds = scanBounds(limits);
+function newEnv(limits: Limits, signal?: AbortSignal, overrides?: Partial<PickleBounds>): ScanEnv {
+  const bounds = scanBounds(limits, overrides);
   return {
     bounds,
     deadline: Date.now() + limits.timePerFileMs,
@@ -145,6 +145,8 @@ export interface BytesScanOptions {
   /** Name used in `location.path` and for format tie-breaks. */
   name?: string;
   limits?: Limits;
+  /** Pickle-specific bounds (opcodes, memo, line length...) to tighten, for tests. */
+  bounds?: Partial<PickleBounds>;
   /** Skip format detection and read the bytes as (stacked) pickles. */
   asPickle?: boolean;
 }
@@ -153,7 +155,7 @@ export interface BytesScanOptions {
 export async function scanModelBytes(bytes: Uint8Array, options: BytesScanOptions = {}): Promise<ModelScanResult> {
   const started = Date.now();
   const name = options.name ?? '<bytes>';
-  const env = newEnv(options.limits ?? DEFAULT_LIMITS);
+  const env = newEnv(options.limits ?? DEFAULT_LIMITS, undefined, options.bounds);
   const source = new MemorySource(bytes);
   let format: ModelFormat;
   if (options.asPickle) {
