@@ -11,6 +11,7 @@ import {
   parseDvcFile,
   parseSha256Manifest,
   verifyDvcFile,
+  verifyProvenance,
   verifySha256Manifest,
 } from '../../../packages/data-gate/src/provenance/index';
 
@@ -235,6 +236,12 @@ describe('sha256 manifests', () => {
     const { createHash } = await import('node:crypto');
     expect((await hashFile(path, 'sha256', opts('big'))).hex).toBe(createHash('sha256').update(buf).digest('hex'));
     await expect(hashFile(path, 'sha256', { limits: { ...DEFAULT_LIMITS, maxFileBytes: 1024 }, displayPath: 'big' })).rejects.toThrow(/over the 1024-byte file limit/);
+  });
+
+  it('verifyProvenance dispatches .dvc files and manifests by name and merges the results', async () => {
+    const result = await verifyProvenance(['data/dvc_dir.dvc', 'reference/manifest.sha256.json'], { workspace: SHARED }, { root: '.' });
+    expect(result.findings).toEqual([]);
+    expect(result.checks.map((c) => c.algorithm)).toEqual(['md5', ...Array.from({ length: 20 }, () => 'sha256')]);
   });
 
   it('every rule a provenance finding uses is declared', () => {

@@ -136,6 +136,7 @@ describe('CSV', () => {
     for await (const b of header) batches.push(b);
     expect(batches.map((b) => [b.length, b.columns])).toEqual([[0, ['a', 'b', 'c']]]);
     expect(header.problems()).toMatchObject([{ kind: 'empty-file', message: expect.stringMatching(/header but no data rows/) }]);
+    expect(header.types()).toEqual({ a: 'null', b: 'null', c: 'null' });
   });
 
   it('reports a column of all nulls and types it null', async () => {

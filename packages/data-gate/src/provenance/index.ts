@@ -3,3 +3,4 @@ export { type DvcDirEntry, compareCodePoints, dvcDirHash, dvcDirListingJson, isD
 export { type DvcOut, parseDvcFile, verifyDvcFile } from './dvc-file';
 export { type ManifestEntry, type VerifyManifestOptions, parseSha256Manifest, verifySha256Manifest, walkFiles } from './sha256-manifest';
 export type { ProvenanceCheck, ProvenanceResult } from './provenance-result';
+export { type ProvenanceKind, provenanceKindOf, verifyProvenance } from './verify-provenance';

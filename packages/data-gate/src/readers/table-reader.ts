@@ -133,6 +133,8 @@ export function readTable(path: string, options: ReadTableOptions = {}, ctx: Rea
             ? readJsonlFile(file, display, { encoding: options.encoding }, session)
             : readCsvFile(file, display, { delimiter: options.delimiter ?? (format === 'tsv' ? '\t' : undefined), encoding: options.encoding }, session);
       for await (const batch of batches) {
+        // An empty file still declares its columns (typed `null` until a row says otherwise).
+        if (batch.length === 0) for (const c of batch.columns) if (!session.kinds.has(c)) session.kinds.set(c, 0);
         if (!checked && (batch.length > 0 || batch.columns.length > 0)) {
           checked = true;
           if (firstColumns === undefined) firstColumns = batch.columns;
