@@ -1,10 +1,11 @@
-import { binCategories, binEvidentlyNumeric, countDistinct, countValues, type BinnedCounts } from './binning';
+import { binCategories, binEvidentlyNumeric, countValues, type BinnedCounts } from './binning';
 import { chisquareEvidently } from './chi-square';
 import { jensenShannon } from './divergence';
-import { ks2samp } from './ks-test';
+import { ks2sampSorted } from './ks-test';
 import { std } from './moments';
 import { proportionsZTest } from './proportions';
-import { normalizedWasserstein, wasserstein1 } from './wasserstein';
+import { sortedCopy } from './sorted';
+import { normalizedWasserstein, wasserstein1Sorted } from './wasserstein';
 
 /**
  * Evidently's automatic test choice (legacy DataDriftPreset, `_get_default_stattest`) and its default
@@ -69,20 +70,39 @@ function categoricalScore(choice: EvidentlyChoice, binned: BinnedCounts): number
 }
 
 /** A numeric column's null-free samples. */
-export function evidentlyNumericDrift(ref: Float64Array, cur: Float64Array): EvidentlyColumnDrift {
-  const nUnique = countDistinct([...ref, ...cur]);
+export function evidentlyNumericDrift(ref: ArrayLike<number>, cur: ArrayLike<number>): EvidentlyColumnDrift {
+  return evidentlyNumericDriftSorted(sortedCopy(ref), sortedCopy(cur));
+}
+
+/** The same on samples already sorted ascending. */
+export function evidentlyNumericDriftSorted(ref: Float64Array, cur: Float64Array): EvidentlyColumnDrift {
+  let nUnique = 0;
+  for (let i = 0, j = 0; i < ref.length || j < cur.length; nUnique++) {
+    const v = Math.min(i < ref.length ? ref[i]! : Infinity, j < cur.length ? cur[j]! : Infinity);
+    while (i < ref.length && ref[i] === v) i++;
+    while (j < cur.length && cur[j] === v) j++;
+  }
   const choice = evidentlyDefaultTest('numeric', ref.length, nUnique);
   let score: number;
-  if (choice.test === 'ks') score = ks2samp(ref, cur).pvalue;
-  else if (choice.test === 'wasserstein') score = normalizedWasserstein(wasserstein1(ref, cur), std(ref, 0));
+  if (choice.test === 'ks') score = ks2sampSorted(ref, cur).pvalue;
+  else if (choice.test === 'wasserstein') score = normalizedWasserstein(wasserstein1Sorted(ref, cur), std(ref, 0));
   else score = categoricalScore(choice, binEvidentlyNumeric(ref, cur));
   return { ...choice, score, drift: decide(choice, score) };
 }
 
 /** A categorical column's non-null values. */
 export function evidentlyCategoricalDrift(ref: readonly string[], cur: readonly string[]): EvidentlyColumnDrift {
-  const binned = binCategories(countValues(ref), countValues(cur));
-  const choice = evidentlyDefaultTest('categorical', ref.length, binned.refCounts.length);
+  return evidentlyCategoricalDriftFromCounts(countValues(ref), countValues(cur));
+}
+
+/** The same from value counts (a merged profile's frequent items, when they are complete). */
+export function evidentlyCategoricalDriftFromCounts(
+  ref: ReadonlyMap<string, number>,
+  cur: ReadonlyMap<string, number>,
+): EvidentlyColumnDrift {
+  const binned = binCategories(ref, cur);
+  const nRef = binned.refCounts.reduce((s, c) => s + c, 0);
+  const choice = evidentlyDefaultTest('categorical', nRef, binned.refCounts.length);
   const score = categoricalScore(choice, binned);
   return { ...choice, score, drift: decide(choice, score) };
 }

@@ -54,6 +54,8 @@ export {
   evidentlyDefaultTest,
   evidentlyNumericDrift,
   evidentlyCategoricalDrift,
+  evidentlyCategoricalDriftFromCounts,
+  evidentlyNumericDriftSorted,
   datasetDrift,
   DEFAULT_DATASET_DRIFT_SHARE,
   type EvidentlyTest,
@@ -68,6 +70,7 @@ export {
   type DriftDecision,
   type DriftDecisionOptions,
 } from './drift-decision';
+export { numericColumnDrift, categoricalColumnDrift, type ColumnDrift, type TestFigure } from './column-drift';
 export {
   fitOutlierParams,
   zScoreOutliers,
