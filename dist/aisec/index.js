@@ -50375,6 +50375,10 @@ function packageFixes(results) {
 function packageKey(name, version) {
   return `${name}@${version}`;
 }
+function sentence(summary2) {
+  const text = summary2.trim();
+  return text.endsWith("...") ? text : text.replace(/\.$/, "");
+}
 function where(dep) {
   return dep.source.member !== void 0 ? `${dep.source.path} (${dep.source.member})` : dep.source.path;
 }
@@ -50409,7 +50413,7 @@ function vulnerabilityFindings(results, fixes) {
       const upgradeTo = fixes.get(packageKey(match.package, dep.version ?? "")) ?? null;
       const named = match.aliases.find((a) => a.startsWith("CVE-"));
       const fix = match.fixedIn ? `fixed in ${match.fixedIn}` : "no fixed version known";
-      const message = `${dep.rawName} ${match.version} has a known vulnerability ${match.id}${named ? ` (${named})` : ""}: ${match.summary.replace(/[.\s]+$/, "")}; ${fix}. ` + upgradeSentence(dep.rawName, upgradeTo, matches2.length) + (match.deserialization ? " Unsafe deserialization: scan the model files this project loads with aisec scan-pickle." : "");
+      const message = `${dep.rawName} ${match.version} has a known vulnerability ${match.id}${named ? ` (${named})` : ""}: ${sentence(match.summary)}; ${fix}. ` + upgradeSentence(dep.rawName, upgradeTo, matches2.length) + (match.deserialization ? " Unsafe deserialization: scan the model files this project loads with aisec scan-pickle." : "");
       const properties = {
         package: match.package,
         version: match.version,
@@ -50500,7 +50504,6 @@ async function runScan(options, ctx) {
     timings[phase] = Math.round(now2 - t);
     t = now2;
   };
-  ctx.logger.progress("finding dependency files", 0);
   const discovery = await discoverManifests(options.paths, { workspace: ctx.workspace, signal: ctx.signal });
   notes.push(...discovery.notes);
   lap("discover");

@@ -58,7 +58,6 @@ async function runScan(options: ScanDepsOptions, ctx: GateContext) {
     t = now;
   };
 
-  ctx.logger.progress('finding dependency files', 0);
   const discovery = await discoverManifests(options.paths, { workspace: ctx.workspace, signal: ctx.signal });
   notes.push(...discovery.notes);
   lap('discover');
