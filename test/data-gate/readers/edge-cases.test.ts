@@ -81,6 +81,15 @@ describe('CSV', () => {
     expect(column(be, 'b')).toEqual(['ü']);
   });
 
+  it('recognises UTF-16 without a byte-order mark by its NUL bytes', async () => {
+    const le = join(tmp, 'nobom-le.csv');
+    writeFileSync(le, Buffer.from('name,city\nJosé,Zürich\nAnna,Köln\nWei,北京\n'.repeat(4), 'utf16le'));
+    const all = await readAll(le);
+    expect(all.columns).toEqual(['name', 'city']);
+    expect(column(all, 'city').slice(0, 3)).toEqual(['Zürich', 'Köln', '北京']);
+    expect(all.table.problems()).toEqual([]);
+  });
+
   it('reads latin-1 when asked, and reports invalid UTF-8 rows otherwise', async () => {
     const asked = await readAll(fx('csv/latin1.csv'), { encoding: 'latin1' });
     expect(column(asked, 'city')).toEqual(['Zürich', 'Köln']);

@@ -27,7 +27,7 @@ export interface ReadTableOptions {
 }
 
 /** The part of a GateContext the readers use; a whole GateContext will do. */
-export type ReadContext = Partial<Pick<GateContext, 'workspace' | 'signal'>> & { limits?: Limits };
+export type ReadContext = Partial<Pick<GateContext, 'workspace' | 'signal' | 'logger'>> & { limits?: Limits };
 
 /**
  * One logical table: a data file, or a folder of data files read in sorted path order (recursively,
@@ -146,6 +146,7 @@ export function readTable(path: string, options: ReadTableOptions = {}, ctx: Rea
             );
           }
         }
+        ctx.logger?.progress(`reading ${display}`, session.tableRow);
         yield batch;
       }
     }

@@ -27,6 +27,26 @@ function incompleteUtf8Tail(buf: Buffer): number {
   return 0;
 }
 
+/**
+ * UTF-16 without a byte-order mark (some Windows exports): text that is mostly ASCII has a NUL in
+ * every other byte. Needs at least 64 bytes and NULs in at least 40% of one parity and almost none of
+ * the other; UTF-8 text never has NULs, so this cannot misfire on it.
+ */
+function sniffUtf16WithoutBom(buf: Buffer): TextEncoding | undefined {
+  const n = Math.min(buf.length, 4096) & ~1;
+  if (n < 64) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (buf[i] === 0) evenZero++;
+    if (buf[i + 1] === 0) oddZero++;
+  }
+  const half = n / 2;
+  if (oddZero >= 0.4 * half && evenZero <= 0.02 * half) return 'utf-16le';
+  if (evenZero >= 0.4 * half && oddZero <= 0.02 * half) return 'utf-16be';
+  return undefined;
+}
+
 export async function* decodeText(
   bytes: AsyncIterable<Buffer>,
   requested: TextEncoding,
@@ -54,6 +74,7 @@ export async function* decodeText(
         buf = buf.subarray(3);
         encoding = 'utf-8';
       }
+      if (encoding === 'utf-8' && requested === 'utf-8') encoding = sniffUtf16WithoutBom(buf) ?? encoding;
       if (encoding === 'utf-16le' || encoding === 'utf-16be') {
         try {
           decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: true });
