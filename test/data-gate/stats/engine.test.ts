@@ -172,6 +172,13 @@ describe('sorted-column entry points', () => {
     expect(() => ks2sampSorted(a, sb)).toThrow(/sorted/);
     expect(() => wasserstein1Sorted(sa, b)).toThrow(/sorted/);
   });
+
+  it("switches a requested exact KS to asymp when n1·n2/gcd² reaches 2^31, as SciPy does", () => {
+    const r = ks2samp(sample(50_000, 0, 14), sample(49_999, 0, 15), { method: 'exact' });
+    expect(r.method).toBe('asymp');
+    expect(r.fellBack).toBe(false);
+    expect(ks2samp(sample(500, 0, 16), sample(400, 0, 17)).method).toBe('exact');
+  });
 });
 
 describe('text drift helpers', () => {
