@@ -14,7 +14,7 @@ const cache = join(repo, '.cache/bench/scan-pickle');
 const outFile = join(repo, '.cache/bench/scan-pickle-lib.mjs');
 mkdirSync(dirname(outFile), { recursive: true });
 await build({ entryPoints: [join(repo, 'packages/scan-pickle/src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: outFile, logLevel: 'error',
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+  banner: { js: "import { createRequire as __aisecCreateRequire } from 'node:module'; const require = __aisecCreateRequire(import.meta.url);" } });
 const lib = await import(pathToFileURL(outFile).href);
 const { DEFAULT_LIMITS, silentLogger } = await import(pathToFileURL(join(repo, 'packages/core/src/index.ts')).href).catch(() => ({}));
 const limits = DEFAULT_LIMITS ?? { maxFileBytes: 20 * 1024 ** 3, maxDecompressedBytes: 4 * 1024 ** 3, maxDecompressionRatio: 1000, maxDepth: 16, maxEntries: 100000, timePerFileMs: 60000 };

@@ -1,4 +1,3 @@
-import { gunzipSync, inflateSync } from 'node:zlib';
 import { MemorySource, SliceSource, type ByteSource } from './byte-source';
 import { readNpyHeader } from './npy-header';
 import type { NestedPayload } from './pickle-emulator';
@@ -13,6 +12,7 @@ import { scanSafetensors } from './safetensors';
 import { scanGguf } from './gguf';
 import { scanOnnx } from './onnx';
 import { decompressOther } from './decompress';
+import { InflateSource } from './inflate-source';
 import { scanSavedModel } from './tf-savedmodel';
 import { scanKerasH5 } from './keras-h5';
 
@@ -136,33 +136,25 @@ function scanNested(payload: NestedPayload, where: Where, depth: number, env: Sc
 }
 
 function inflateAndScan(src: ByteSource, format: 'gzip' | 'zlib' | 'joblib-zfile', where: Where, depth: number, env: ScanEnv): void {
-  if (src.size > env.bounds.maxInMemoryBytes) {
-    limitFinding(env, where, 'decompression', `${format} stream of ${src.size} bytes is larger than the in-memory bound`);
-    return;
-  }
-  let raw = src.read(0, src.size);
+  let compressed = src;
   if (format === 'joblib-zfile') {
     // 'ZF' + the hex length padded to 19 bytes, then a zlib stream.
-    const z = raw.indexOf(0x78, 2);
-    if (z < 0 || z > 32) {
+    const z = src.read(0, 32).indexOf(0x78, 2);
+    if (z < 0) {
       if (!where.sniffed) add(env, where, RULE_IDS.malformed, 'high', 'joblib ZF file without a zlib stream', 'joblib zfile malformed');
       return;
     }
-    raw = raw.subarray(z);
+    compressed = new SliceSource(src, z, src.size - z);
   }
-  const bound = Math.min(env.bounds.maxInMemoryBytes, Math.max(1 << 20, raw.length * env.bounds.maxDecompressionRatio));
-  let out: Uint8Array;
-  try {
-    out = format === 'gzip' ? gunzipSync(raw, { maxOutputLength: bound }) : inflateSync(raw, { maxOutputLength: bound });
-  } catch (error) {
-    const tooBig = error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    if (tooBig) limitFinding(env, where, 'decompression', `${format} stream inflates past ${bound} bytes`);
-    else if (!where.sniffed) add(env, where, RULE_IDS.malformed, 'high', `${format} stream is corrupt: ${(error as Error).message}`, `${format} corrupt`);
+  const opened = InflateSource.open(compressed, format === 'gzip' ? 'gzip' : 'zlib', env.bounds.maxDecompressedBytes, env.bounds.maxDecompressionRatio, env.deadline);
+  if (!opened.ok) {
+    if (opened.limit) limitFinding(env, where, 'decompression', `${format} stream ${opened.reason}`);
+    else if (!where.sniffed) add(env, where, RULE_IDS.malformed, 'high', `${format} stream is corrupt: ${opened.reason}`, `${format} corrupt`);
     return;
   }
-  env.counters.decompressedBytes += out.length;
+  env.counters.decompressedBytes += opened.source.size;
   const inner = format === 'joblib-zfile' ? 'zlib' : format;
-  scanSource(new MemorySource(out), { ...where, nestedChain: [...where.nestedChain, inner], name: where.name.replace(/\.(?:gz|z)$/i, '') }, depth + 1, env);
+  scanSource(opened.source, { ...where, nestedChain: [...where.nestedChain, inner], name: where.name.replace(/\.(?:gz|z)$/i, '') }, depth + 1, env);
 }
 
 const PICKLE_MEMBER = /\.(?:pkl|pickle)$/i;
@@ -182,7 +174,7 @@ function scanZip(src: ByteSource, where: Where, depth: number, env: ScanEnv): vo
     const fmt = sniffFormat(head, entry.name, entry.size);
     if (fmt === 'unknown' && !byName) continue;
     // Weights and other members are scanned when their bytes say they are something that loads code.
-    const data = openMember(src, entry, env.bounds.maxInMemoryBytes, env.bounds.maxDecompressionRatio, byName || fmt === 'pickle');
+    const data = openMember(src, entry, env.bounds.maxDecompressedBytes, env.bounds.maxDecompressionRatio, byName || fmt === 'pickle', env.deadline);
     const memberWhere: Where = { members: [...where.members, entry.name], nestedChain: where.nestedChain, name: entry.name, sniffed: !byName && fmt !== 'npy' && fmt !== 'zip' };
     if (!data.ok) {
       if (data.limit) limitFinding(env, memberWhere, 'decompression', `Archive member ${entry.name} ${data.reason}`);

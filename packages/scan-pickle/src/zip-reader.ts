@@ -1,12 +1,14 @@
 import { constants, crc32, inflateRawSync } from 'node:zlib';
-import { MemorySource, SliceSource, type ByteSource } from './byte-source';
+import { SliceSource, type ByteSource } from './byte-source';
+import { InflateSource } from './inflate-source';
 
 /**
  * A tolerant zip reader, written for scanning rather than extracting: it reads the central directory and
  * every local header itself and reports what a strict reader would reject (bad CRC, local name differing
  * from the central directory, duplicate names, the encryption flag, entries outside the file) instead of
  * failing, because torch.load ignores all of these and scanners that fail on them are how payloads hide.
- * fflate and yauzl stop at the first such problem, hence this file. Inflation is node:zlib's, bounded.
+ * fflate and yauzl stop at the first such problem, hence this file. Members inflate through fflate's
+ * streaming decoder (inflate-source.ts), bounded; node:zlib only sniffs a member's first bytes.
  */
 
 export interface ZipEntry {
@@ -210,27 +212,20 @@ export type MemberData =
  * The member's uncompressed bytes. Stored members stay a window over the file (no copy); deflated ones are
  * inflated in memory under `maxBytes` and `maxRatio`.
  */
-export function openMember(src: ByteSource, entry: ZipEntry, maxBytes: number, maxRatio: number, verifyCrc: boolean): MemberData {
+export function openMember(src: ByteSource, entry: ZipEntry, maxBytes: number, maxRatio: number, verifyCrc: boolean, deadline = Number.POSITIVE_INFINITY): MemberData {
   if (entry.dataOffset === undefined) return { ok: false, reason: 'local header unreadable', limit: false };
+  const raw = new SliceSource(src, entry.dataOffset, entry.compressedSize);
   if (entry.method === 0) {
-    const source = new SliceSource(src, entry.dataOffset, entry.compressedSize);
-    if (!verifyCrc || entry.compressedSize > maxBytes) return { ok: true, source, crcChecked: false, crcOk: true };
-    const crcOk = crc32(source.read(0, source.size)) === entry.crc;
-    return { ok: true, source, crcChecked: true, crcOk };
+    if (!verifyCrc || entry.compressedSize > 1 << 30) return { ok: true, source: raw, crcChecked: false, crcOk: true };
+    let crc = 0;
+    for (let off = 0; off < raw.size; off += 1 << 24) crc = crc32(raw.read(off, 1 << 24), crc);
+    return { ok: true, source: raw, crcChecked: true, crcOk: crc >>> 0 === entry.crc };
   }
   if (entry.method === 8) {
-    if (entry.compressedSize > maxBytes) return { ok: false, reason: `compressed size ${entry.compressedSize} exceeds the in-memory bound`, limit: true };
-    const raw = src.read(entry.dataOffset, entry.compressedSize);
-    const bound = Math.min(maxBytes, Math.max(1 << 20, raw.length * maxRatio));
-    try {
-      const out = inflateRawSync(raw, { maxOutputLength: bound, finishFlush: constants.Z_SYNC_FLUSH });
-      return { ok: true, source: new MemorySource(out), crcChecked: true, crcOk: crc32(out) === entry.crc };
-    } catch (error) {
-      const tooBig = error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-      return tooBig
-        ? { ok: false, reason: `inflates past ${bound} bytes (decompression bound)`, limit: true }
-        : { ok: false, reason: `deflate data is corrupt (${(error as Error).message})`, limit: false };
-    }
+    // Inflated on demand (a stream, not a buffer), after a first pass that checks size, ratio and CRC.
+    const opened = InflateSource.open(raw, 'deflate-raw', maxBytes, maxRatio, deadline);
+    if (!opened.ok) return { ok: false, reason: opened.reason, limit: opened.limit };
+    return { ok: true, source: opened.source, crcChecked: true, crcOk: opened.crc === entry.crc };
   }
   return { ok: false, reason: `compression method ${entry.method} is not supported`, limit: false };
 }
