@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellKind, classifyCsvField } from '../../../packages/data-gate/src/readers/index';
+import { CellKind, type JsonFields, JsonLineError, classifyCsvField, parseJsonObjectLine } from '../../../packages/data-gate/src/readers/index';
 import { csvScratch } from '../../../packages/data-gate/src/readers/cell';
 
 /** A seeded linear congruential generator, so failures reproduce. */
@@ -55,5 +55,41 @@ describe('classifyCsvField', () => {
       null: CellKind.Text,
       yes: CellKind.Text,
     });
+  });
+});
+
+describe('parseJsonObjectLine', () => {
+  const parse = (line: string, hint?: (string | undefined)[]): JsonFields => {
+    const out: JsonFields = { keys: [], kinds: [], numbers: [], texts: [] };
+    parseJsonObjectLine(line, out, 16, hint);
+    return out;
+  };
+
+  it('accepts exactly the JSON number grammar, and tells integers from floats by the literal', () => {
+    const ok = ['0', '-0', '12', '-3', '1.5', '1.0', '1e5', '1E+5', '-2.5e-3', '123456789012345678'];
+    for (const literal of ok) {
+      const f = parse(`{"n": ${literal}}`);
+      expect(f.numbers[0], literal).toBe(Number(literal));
+      expect(f.kinds[0], literal).toBe(/[.eE]/.test(literal) ? CellKind.Float : CellKind.Integer);
+      expect(f.texts[0], literal).toBe(literal);
+    }
+    for (const literal of ['01', '1.', '-', '1e', '.5', '+1', '1.5.2', '0x1F', 'NaN', '1e5e5']) {
+      expect(() => parse(`{"n": ${literal}}`), literal).toThrow(JsonLineError);
+    }
+  });
+
+  it('reuses hinted keys only when the raw text matches them', () => {
+    const first = parse('{"a": 1, "b\\"q": 2, "c": 3}');
+    expect(first.keys).toEqual(['a', 'b"q', 'c']);
+    const hinted = parse('{"a": 4, "b\\"q": 5, "cc": 6}', ['a', undefined, 'c']);
+    expect(hinted.keys).toEqual(['a', 'b"q', 'cc']);
+    expect(hinted.keys[0]).toBe('a');
+    expect(hinted.numbers).toEqual([4, 5, 6]);
+  });
+
+  it('rejects what JSON rejects', () => {
+    for (const line of ['{"a": 1,}', '{"a" 1}', '{a: 1}', '{"a": tru}', '{"a": "x}', '{"a": 1} 2', '[1]', '{"a": "\u0001"}', '{"a": [1, }']) {
+      expect(() => parse(line), line).toThrow(JsonLineError);
+    }
   });
 });

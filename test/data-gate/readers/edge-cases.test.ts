@@ -262,6 +262,19 @@ describe('JSON Lines', () => {
     ]);
   });
 
+  it('maps keys to columns by name whatever their order, escaped keys included', async () => {
+    const path = join(tmp, 'orders.jsonl');
+    writeFileSync(path, ['{"a": 1, "q\\"k": "x", "b": 2}', '{"b": 3, "a": 4, "q\\"k": "y"}', '{"q\\"k": "z", "a": 5}', '{"a": 6, "q\\"k": "w", "b": 7}'].join('\n'));
+    const all = await readAll(path);
+    expect(all.columns).toEqual(['a', 'q"k', 'b']);
+    expect(all.records.map((r) => r.values)).toEqual([
+      [1, 'x', 2],
+      [4, 'y', 3],
+      [5, 'z', null],
+      [6, 'w', 7],
+    ]);
+  });
+
   it('reports lines that are not one JSON object, skips them and keeps the row numbering', async () => {
     const all = await readAll(fx('jsonl/bad-lines.jsonl'));
     expect(all.records.map((r) => [r.row, ...r.values])).toEqual([

@@ -1,4 +1,4 @@
-import { CellKind } from './cell';
+import { CellKind, classifyCsvField, csvScratch } from './cell';
 
 /**
  * One JSON Lines row: a flat JSON object whose values keep JSON's types. Written by hand rather than
@@ -23,14 +23,47 @@ export class JsonLineError extends Error {
   }
 }
 
-const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
-/** Parses `s` into `out` (cleared first); throws JsonLineError with a 1-based column. */
-export function parseJsonObjectLine(s: string, out: JsonFields, maxDepth: number): void {
+/** Length of the JSON number literal at s[i] (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), 0 if none. */
+function jsonNumberLength(s: string, i: number): number {
+  const n = s.length;
+  const start = i;
+  const digits = (): number => {
+    const from = i;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      i++;
+    }
+    return i - from;
+  };
+  if (s.charCodeAt(i) === 0x2d) i++;
+  if (s.charCodeAt(i) === 0x30) i++;
+  else if (digits() === 0) return 0;
+  if (s.charCodeAt(i) === 0x2e) {
+    i++;
+    if (digits() === 0) return 0;
+  }
+  const e = s.charCodeAt(i);
+  if (e === 0x65 || e === 0x45) {
+    i++;
+    const sign = s.charCodeAt(i);
+    if (sign === 0x2b || sign === 0x2d) i++;
+    if (digits() === 0) return 0;
+  }
+  return i - start;
+}
+
+/**
+ * Parses `s` into `out` (cleared first); throws JsonLineError with a 1-based column. `hint` holds
+ * the previous row's keys (undefined where a key needs escaping): a key that matches its hint is
+ * reused rather than sliced, so the caller can map it to a column with a pointer comparison.
+ */
+export function parseJsonObjectLine(s: string, out: JsonFields, maxDepth: number, hint?: readonly (string | undefined)[]): void {
   out.keys.length = 0;
   out.kinds.length = 0;
   out.numbers.length = 0;
@@ -110,7 +143,14 @@ export function parseJsonObjectLine(s: string, out: JsonFields, maxDepth: number
   } else {
     for (;;) {
       if (s.charCodeAt(i) !== 0x22) fail('expected a quoted key');
-      const key = readString();
+      const h = hint?.[out.keys.length];
+      let key: string;
+      if (h !== undefined && s.charCodeAt(i + 1 + h.length) === 0x22 && s.startsWith(h, i + 1)) {
+        key = h;
+        i += h.length + 2;
+      } else {
+        key = readString();
+      }
       ws();
       if (s.charCodeAt(i) !== 0x3a) fail("expected ':' after a key");
       i++;
@@ -123,19 +163,17 @@ export function parseJsonObjectLine(s: string, out: JsonFields, maxDepth: number
         kind = CellKind.Text;
         text = readString();
       } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-        const start = i;
-        while (i < n) {
-          const d = s.charCodeAt(i);
-          if ((d >= 0x30 && d <= 0x39) || d === 0x2d || d === 0x2b || d === 0x2e || d === 0x65 || d === 0x45) i++;
-          else break;
+        const len = jsonNumberLength(s, i);
+        const next = s.charCodeAt(i + len);
+        if (len === 0 || (next >= 0x30 && next <= 0x39) || next === 0x2e || next === 0x65 || next === 0x45 || next === 0x2b || next === 0x2d) {
+          fail(`bad number ${JSON.stringify(s.slice(i, i + Math.max(len + 1, 1)))}`);
         }
-        text = s.slice(start, i);
-        if (!NUMBER.test(text)) {
-          i = start;
-          fail(`bad number ${JSON.stringify(text)}`);
-        }
-        num = Number(text);
-        kind = /[.eE]/.test(text) ? CellKind.Float : CellKind.Integer;
+        text = s.slice(i, i + len);
+        i += len;
+        // JSON's integer literals are `-?\d+`, exactly the CSV integer rule, so the CSV classifier
+        // (with its exact fast path) gives the kind and the value.
+        kind = classifyCsvField(text);
+        num = csvScratch.number;
       } else if (s.startsWith('true', i)) {
         i += 4;
         kind = CellKind.Boolean;

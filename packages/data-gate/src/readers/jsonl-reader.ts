@@ -34,6 +34,9 @@ export async function* readJsonlFile(
   let line = 0;
   let pending = '';
   let chunkInvalid = false;
+  // The previous row's keys and their columns: rows of one file almost always repeat them.
+  const hintKeys: (string | undefined)[] = [];
+  const hintColumns: number[] = [];
 
   const flush = (): void => {
     if (builder.length === 0) return;
@@ -46,7 +49,7 @@ export async function* readJsonlFile(
     line++;
     if (text.trim().length === 0) return;
     try {
-      parseJsonObjectLine(text, fields, session.limits.maxDepth);
+      parseJsonObjectLine(text, fields, session.limits.maxDepth, hintKeys);
     } catch (error) {
       if (!(error instanceof JsonLineError)) throw error;
       problems.add('bad-json-line', displayPath, `lines that are not one JSON object (first: ${error.message} at column ${error.column})`, {
@@ -57,7 +60,9 @@ export async function* readJsonlFile(
       return;
     }
     let grew = false;
-    for (const key of fields.keys) {
+    for (let k = 0; k < fields.keys.length; k++) {
+      const key = fields.keys[k] as string;
+      if (key === hintKeys[k]) continue; // same key as the previous row at this place: known column
       if (!index.has(key)) {
         if (columns.length >= reader.maxColumns) {
           throw new UserError(`more than ${reader.maxColumns} distinct keys by row ${row} (line ${line})`, {
@@ -79,7 +84,16 @@ export async function* readJsonlFile(
     for (let c = 0; c < columns.length; c++) builder.setNull(slot, c);
     let invalidText = false;
     for (let k = 0; k < fields.keys.length; k++) {
-      const c = index.get(fields.keys[k] as string) as number;
+      const key = fields.keys[k] as string;
+      let c: number;
+      if (key === hintKeys[k]) {
+        c = hintColumns[k] as number;
+      } else {
+        c = index.get(key) as number;
+        // Hints must match the raw text, so keys that JSON escapes are never hints.
+        hintKeys[k] = needsEscape(key) ? undefined : key;
+        hintColumns[k] = c;
+      }
       const t = fields.texts[k] ?? null;
       builder.set(slot, c, fields.kinds[k] as CellKind, fields.numbers[k] as number, t);
       if (chunkInvalid && t !== null && t.includes('\uFFFD')) invalidText = true;
@@ -127,4 +141,13 @@ export async function* readJsonlFile(
     problems.add('empty-file', displayPath, 'the file has no rows');
     yield new BatchBuilder(displayPath, [], 0).take(session.tableRow);
   }
+}
+
+/** Whether JSON writes `key` differently from its text (a quote, a backslash, a control character). */
+function needsEscape(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
+  }
+  return false;
 }
