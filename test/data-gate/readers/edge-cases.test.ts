@@ -212,7 +212,7 @@ describe('CSV', () => {
     const before = process.memoryUsage().rss;
     const error = await readError(path);
     expect(error.message).toMatch(/a (row|field) longer than/);
-    expect(error.message).toMatch(/row 0/);
+    expect(error.message).toMatch(/in the header \(line 1\)/);
     expect(process.memoryUsage().rss - before).toBeLessThan(400 * 1024 * 1024);
     const refused = await readError(path, {}, { ...DEFAULT_LIMITS, maxFileBytes: 1024 ** 3 });
     expect(refused.message).toMatch(/over the 1073741824-byte file limit/);
@@ -222,7 +222,10 @@ describe('CSV', () => {
     const path = join(tmp, 'wide.csv');
     writeFileSync(path, `${Array.from({ length: 50 }, (_, i) => `c${i}`).join(',')}\n`);
     const error = await readError(path, { readerLimits: { maxColumns: 20 } });
-    expect(error.message).toMatch(/more than 20 columns/);
+    expect(error.message).toMatch(/more than 20 columns in the header \(line 1\)/);
+    writeFileSync(path, `a,b\n1,2\n${'x,'.repeat(30)}\n`);
+    const inRow = await readError(path, { readerLimits: { maxColumns: 20 } });
+    expect(inRow.message).toMatch(/more than 20 columns in row 1 \(line 3\)/);
   });
 
   it('streams a generated 20 MB file in bounded memory with row numbers intact', async () => {

@@ -80,7 +80,7 @@ export async function* readCsvFile(
   };
 
   const failAt = (error: CsvLimitError): UserError =>
-    new UserError(`${error.message} in row ${row} (line ${error.line})`, {
+    new UserError(`${error.message} in ${columns === undefined ? 'the header' : `row ${row}`} (line ${error.line})`, {
       file: displayPath,
       line: error.line,
       hint: error.hint,
