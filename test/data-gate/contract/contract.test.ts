@@ -9,6 +9,7 @@ import {
   type DataContract,
   checkContract,
   contractFindings,
+  contractMetrics,
   contractToYaml,
   inferContract,
   loadContract,
@@ -187,6 +188,15 @@ describe('every contract check', () => {
     const findings = contractFindings(violations);
     expect(findings.map((f) => f.ruleId)).toEqual(['AISEC-DATA-004', 'AISEC-DATA-005', 'AISEC-DATA-006', 'AISEC-DATA-007', 'AISEC-DATA-008', 'AISEC-DATA-009']);
     expect(findings[1]?.location.line).toBe(4);
+    expect(contractMetrics(violations)).toEqual({
+      'contract.violations': 6,
+      'contract.null.count': 1,
+      'contract.range.count': 2,
+      'contract.category.count': 1,
+      'contract.unique.count': 1,
+      'contract.pattern.count': 1,
+      'contract.row-schema.count': 1,
+    });
   });
 
   it('reports column order when the contract is ordered, and tolerates extra columns when it allows them', async () => {

@@ -10,6 +10,7 @@ import {
   hashFile,
   parseDvcFile,
   parseSha256Manifest,
+  provenanceMetrics,
   verifyDvcFile,
   verifyProvenance,
   verifySha256Manifest,
@@ -208,6 +209,7 @@ describe('sha256 manifests', () => {
     rmSync(join(root, 'data/dvc_dir/sub/c.jsonl'));
     writeFileSync(join(root, 'data/poison.csv'), 'id\n1\n');
     const result = await verifySha256Manifest('reference/manifest.sha256.json', { root: '.' }, { workspace: root });
+    expect(provenanceMetrics(result)).toEqual({ 'provenance.files': 21, 'provenance.ok': 18, 'provenance.mismatch': 1, 'provenance.missing': 1, 'provenance.extra': 1 });
     expect(result.findings.map((f) => [f.ruleId, f.severity, f.location.path])).toEqual([
       ['AISEC-DATA-030', 'critical', 'data/dev_no_drift_500_cur.csv'],
       ['AISEC-DATA-031', 'critical', 'reference/manifest.sha256.json'],

@@ -256,3 +256,13 @@ export function contractFindings(violations: readonly ContractViolation[]): Find
     return finding;
   });
 }
+
+/**
+ * Report metrics for contract violations (documented names): `contract.violations` (entries) and,
+ * for each kind, `contract.<kind>.count`: columns for column-set kinds, rows for cell kinds.
+ */
+export function contractMetrics(violations: readonly ContractViolation[]): Record<string, number> {
+  const metrics: Record<string, number> = { 'contract.violations': violations.length };
+  for (const v of violations) metrics[`contract.${v.kind}.count`] = (metrics[`contract.${v.kind}.count`] ?? 0) + v.count;
+  return metrics;
+}

@@ -2,5 +2,5 @@ export { type FileDigest, type HashAlgorithm, type HashOptions, hashFile } from 
 export { type DvcDirEntry, compareCodePoints, dvcDirHash, dvcDirListingJson, isDvcTextFile } from './dvc-hash';
 export { type DvcOut, parseDvcFile, verifyDvcFile } from './dvc-file';
 export { type ManifestEntry, type VerifyManifestOptions, parseSha256Manifest, verifySha256Manifest, walkFiles } from './sha256-manifest';
-export type { ProvenanceCheck, ProvenanceResult } from './provenance-result';
+export { type ProvenanceCheck, type ProvenanceResult, provenanceMetrics } from './provenance-result';
 export { type ProvenanceKind, provenanceKindOf, verifyProvenance } from './verify-provenance';

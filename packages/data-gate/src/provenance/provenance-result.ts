@@ -17,3 +17,10 @@ export interface ProvenanceResult {
   /** Critical for a mismatch or a missing file, high for an untracked one. */
   findings: Finding[];
 }
+
+/** Report metrics (documented names): `provenance.files` and `provenance.<status>` counts. */
+export function provenanceMetrics(result: ProvenanceResult): Record<string, number> {
+  const metrics: Record<string, number> = { 'provenance.files': result.checks.length, 'provenance.ok': 0, 'provenance.mismatch': 0, 'provenance.missing': 0, 'provenance.extra': 0 };
+  for (const c of result.checks) metrics[`provenance.${c.status}`] = (metrics[`provenance.${c.status}`] ?? 0) + 1;
+  return metrics;
+}
