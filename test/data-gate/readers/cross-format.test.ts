@@ -23,6 +23,7 @@ describe('the same table in CSV, gzip, JSON Lines and Parquet reads the same', (
       }).join(', ')}}`)
       .join('\n');
     writeFileSync(join(tmp, 'same.jsonl'), `${jsonl}\n`);
+    writeFileSync(join(tmp, 'same.jsonl.gz'), gzipSync(`${jsonl}\n`));
     writeFileSync(join(tmp, 'same.csv.gz'), gzipSync(await import('node:fs').then((fs) => fs.readFileSync(join(SHARED, 'data/dev_no_drift_500_ref.csv')))));
     const parquetType = (c: string): 'INT64' | 'DOUBLE' | 'STRING' => (types[c] === 'integer' ? 'INT64' : types[c] === 'number' ? 'DOUBLE' : 'STRING');
     writeFileSync(
@@ -38,7 +39,7 @@ describe('the same table in CSV, gzip, JSON Lines and Parquet reads the same', (
         }),
       ),
     );
-    for (const file of ['same.jsonl', 'same.csv.gz', 'same.parquet']) {
+    for (const file of ['same.jsonl', 'same.jsonl.gz', 'same.csv.gz', 'same.parquet']) {
       const other = await readAll(join(tmp, file));
       expect(other.columns, file).toEqual(csv.columns);
       expect(other.table.types(), file).toEqual(types);

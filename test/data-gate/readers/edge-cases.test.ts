@@ -265,6 +265,14 @@ describe('JSON Lines', () => {
     ]);
   });
 
+  it('reports rows with bytes that are not UTF-8', async () => {
+    const path = join(tmp, 'mixed.jsonl');
+    writeFileSync(path, Buffer.concat([Buffer.from('{"city": "Zürich"}\n'), Buffer.from('{"city": "Köln"}\n', 'latin1'), Buffer.from('{"city": "北京"}\n')]));
+    const all = await readAll(path);
+    expect(column(all, 'city')).toEqual(['Zürich', 'K\uFFFDln', '北京']);
+    expect(all.table.problems()).toMatchObject([{ kind: 'invalid-encoding', rows: [1], lines: [2] }]);
+  });
+
   it('maps keys to columns by name whatever their order, escaped keys included', async () => {
     const path = join(tmp, 'orders.jsonl');
     writeFileSync(path, ['{"a": 1, "q\\"k": "x", "b": 2}', '{"b": 3, "a": 4, "q\\"k": "y"}', '{"q\\"k": "z", "a": 5}', '{"a": 6, "q\\"k": "w", "b": 7}'].join('\n'));
