@@ -1,13 +1,13 @@
 import Bunzip from 'seek-bzip';
 import { XzReadableStream } from 'xz-decompress';
 import type { ByteSource } from './byte-source';
+import { decodeLzmaAlone, LzmaError } from './lzma-alone';
 import type { ScanBounds } from './scan-bounds';
 
 /**
- * Decompressors node:zlib lacks, for joblib's bz2 / xz / lzma files: seek-bzip (pure JS) for bzip2 and
- * xz-decompress (xz-embedded in WebAssembly) for xz. Both are bounded by the decompression limits.
- * LZMA "alone" streams (joblib `compress='lzma'`) have no maintained bounded decoder on npm, so they are
- * reported as not checked rather than called safe.
+ * Decompressors node:zlib lacks, for joblib's bz2 / xz / lzma files: seek-bzip (pure JS) for bzip2,
+ * xz-decompress (xz-embedded in WebAssembly) for xz, and lzma-alone.ts for LZMA-alone streams. All are
+ * bounded by the decompression limits.
  */
 
 export type Decompressed = { ok: true; data: Uint8Array } | { ok: false; reason: string; limit: boolean };
@@ -19,14 +19,18 @@ function outputBound(inputBytes: number, bounds: ScanBounds): number {
 }
 
 /** Synchronous decompression: bzip2 only; xz goes through `decompressXz` (asynchronous). */
-export function decompressOther(format: 'bz2' | 'xz' | 'lzma', src: ByteSource, bounds: ScanBounds): Decompressed {
-  if (format !== 'bz2') {
-    return format === 'xz'
-      ? { ok: false, reason: 'xz streams are decompressed only at the top of a file', limit: false }
-      : { ok: false, reason: 'no bounded LZMA-alone decoder is available', limit: false };
-  }
+export function decompressOther(format: 'bz2' | 'xz' | 'lzma', src: ByteSource, bounds: ScanBounds, deadline: number): Decompressed {
+  if (format === 'xz') return { ok: false, reason: 'xz streams are decompressed only at the top of a file', limit: false };
   if (src.size > bounds.maxInMemoryBytes) return { ok: false, reason: `of ${src.size} bytes is larger than the in-memory bound`, limit: true };
   const bound = outputBound(src.size, bounds);
+  if (format === 'lzma') {
+    try {
+      return { ok: true, data: decodeLzmaAlone(src.read(0, src.size), bound, deadline) };
+    } catch (error) {
+      if (error instanceof LzmaError) return { ok: false, reason: error.limit ? error.message : `LZMA data is corrupt (${error.message})`, limit: error.limit };
+      throw error;
+    }
+  }
   let buf = Buffer.allocUnsafe(Math.min(bound, Math.max(4096, src.size * 4)));
   let len = 0;
   try {

@@ -14,7 +14,7 @@ export interface ModelScanOptions {
 export const MODEL_SCAN_NOTES = [
   'Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only.',
   'TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.',
-  'joblib files compressed with LZMA-alone (compress="lzma") are reported as not checked; xz only at the top of a file.',
+  'xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked).',
   'TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are.',
 ];
 

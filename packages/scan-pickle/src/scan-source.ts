@@ -62,7 +62,7 @@ export function scanSource(src: ByteSource, where: Where, depth: number, env: Sc
     case 'bz2':
     case 'xz':
     case 'lzma': {
-      const out = decompressOther(format, src, env.bounds);
+      const out = decompressOther(format, src, env.bounds, env.deadline);
       if (out.ok) {
         env.counters.decompressedBytes += out.data.length;
         scanSource(new MemorySource(out.data), { ...where, nestedChain: [...where.nestedChain, format], name: where.name.replace(/\.(?:bz2|xz|lzma)$/i, '') }, depth + 1, env);
