@@ -5,6 +5,8 @@ import { DEFAULT_LIMITS, UserError } from '@aisec/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATA_INPUT_RULES } from '../../../packages/data-gate/src/contract/input-rules';
 import {
+  buildSha256Manifest,
+  dvcDirectoryOut,
   dvcDirHash,
   dvcDirListingJson,
   hashFile,
@@ -244,6 +246,25 @@ describe('sha256 manifests', () => {
     const result = await verifyProvenance(['data/dvc_dir.dvc', 'reference/manifest.sha256.json'], { workspace: SHARED }, { root: '.' });
     expect(result.findings).toEqual([]);
     expect(result.checks.map((c) => c.algorithm)).toEqual(['md5', ...Array.from({ length: 20 }, () => 'sha256')]);
+  });
+
+  it('buildSha256Manifest over the shared data folder reproduces the shared manifest exactly', async () => {
+    const built = await buildSha256Manifest('.', ['data'], { workspace: SHARED });
+    const shared = JSON.parse(readFileSync(join(SHARED, 'reference/manifest.sha256.json'), 'utf8')) as unknown;
+    expect(built).toEqual(shared);
+    expect(Object.keys(built)).toEqual(Object.keys(built).toSorted());
+  });
+
+  it('dvcDirectoryOut gives what dvc add recorded for the shared folder', async () => {
+    const out = await dvcDirectoryOut('data/dvc_dir', { workspace: SHARED });
+    expect(out).toEqual({ md5: expected.dir_md5, size: expected.size, nfiles: expected.nfiles, entries: expected.files });
+    // Dotfiles are data to DVC; .git and .dvc are not.
+    const dir = join(tmp, 'dotted');
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    writeFileSync(join(dir, '.git', 'HEAD'), 'ref');
+    writeFileSync(join(dir, '.env'), 'x');
+    writeFileSync(join(dir, 'a'), 'y');
+    expect((await dvcDirectoryOut(dir)).entries.map((e) => e.relpath)).toEqual(['.env', 'a']);
   });
 
   it('every rule a provenance finding uses is declared', () => {

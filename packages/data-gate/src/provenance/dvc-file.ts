@@ -1,10 +1,12 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, type GateContext, type Limits, UserError, workspaceRelative } from '@aisec/core';
 import { parseDocument } from 'yaml';
 import { RULE_DVC_DIR_MISMATCH, RULE_HASH_MISMATCH, RULE_TRACKED_FILE_MISSING, RULE_UNTRACKED_FILE } from '../contract/input-rules';
 import { type DvcDirEntry, dvcDirHash, isDvcTextFile } from './dvc-hash';
+import { skipDvcInternals } from './build-manifest';
 import { hashFile } from './file-hash';
+import { walkFiles } from './sha256-manifest';
 import type { ProvenanceCheck, ProvenanceResult } from './provenance-result';
 
 /** One `outs:` entry of a `.dvc` file, or a hashed output or dependency of a `dvc.lock` stage. */
@@ -66,24 +68,6 @@ export function parseDvcFile(text: string, displayPath: string): DvcOut[] {
     outs.push(out);
   }
   return outs;
-}
-
-/** Files DVC would hash in a tracked folder: every regular file, except inside `.git` and `.dvc`. */
-function dvcTrackedFiles(dir: string, maxEntries: number): string[] {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (e.name !== '.git' && e.name !== '.dvc') walk(r);
-      } else if (e.isFile()) {
-        out.push(r);
-        if (out.length > maxEntries) throw new UserError(`${dir} holds more than ${maxEntries} files`, { file: dir, hint: 'raise limits.maxEntries' });
-      }
-    }
-  };
-  walk('');
-  return out;
 }
 
 /** The md5 DVC records for one file: raw bytes (3.x) or md5-dos2unix for text files (2.x). */
@@ -180,7 +164,7 @@ export async function verifyDvcFile(
     const entries: DvcDirEntry[] = [];
     const sizes = new Map<string, number>();
     let size = 0;
-    for (const rel of dvcTrackedFiles(target, limits.maxEntries)) {
+    for (const rel of walkFiles(target, limits.maxEntries, skipDvcInternals)) {
       const got = await dvcFileMd5(join(target, rel), legacy, limits, `${shown}/${rel}`, ctx.signal);
       entries.push({ md5: got.md5, relpath: rel });
       sizes.set(rel, got.size);

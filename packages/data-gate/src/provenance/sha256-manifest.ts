@@ -190,8 +190,11 @@ export async function verifySha256Manifest(
   return { checks, findings };
 }
 
-/** Regular files under `dir`, relative with `/`, sorted; hidden names skipped. */
-export function walkFiles(dir: string, maxEntries: number, skipHidden = true): string[] {
+/** Names starting with `.` are not data; the default for manifests. */
+export const skipHidden = (name: string): boolean => name.startsWith('.');
+
+/** Regular files under `dir`, relative with `/`, sorted (byte order); names `skip` accepts are left out, folders included. */
+export function walkFiles(dir: string, maxEntries: number, skip: (name: string) => boolean = skipHidden): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
     let entries;
@@ -201,7 +204,7 @@ export function walkFiles(dir: string, maxEntries: number, skipHidden = true): s
       return;
     }
     for (const e of entries) {
-      if (skipHidden && e.name.startsWith('.')) continue;
+      if (skip(e.name)) continue;
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) walk(r);
       else if (e.isFile()) {
@@ -211,5 +214,5 @@ export function walkFiles(dir: string, maxEntries: number, skipHidden = true): s
     }
   };
   walk('');
-  return out.sort();
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
