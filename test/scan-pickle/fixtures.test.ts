@@ -61,3 +61,32 @@ describe('the rule catalog', () => {
     expect(pb.findings.map((f) => [f.ruleId, f.severity])).toEqual([['AISEC-PKL-025', 'info']]);
   });
 });
+
+describe('evidence a reviewer can act on', () => {
+  it.each([
+    ['malicious/torch-zip-payload.pt', 'AISEC-PKL-001', 'archive/data.pkl', 'os.system'],
+    ['malicious/zip-in-zip.zip', 'AISEC-PKL-001', 'inner/model.pt/archive/data.pkl', 'os.system'],
+    ['malicious/joblib-zlib.joblib', 'AISEC-PKL-001', undefined, 'zlib > os.system'],
+    ['malicious/joblib-lzma.joblib', 'AISEC-PKL-001', undefined, 'lzma > os.system'],
+    ['malicious/nested-base64.pkl', 'AISEC-PKL-001', undefined, 'pickle.loads(base64.b64decode) > os.system'],
+    ['malicious/nested-zlib-latin1.pkl', 'AISEC-PKL-001', undefined, '_pickle.loads(zlib.decompress) > os.system'],
+    ['malicious/legacy-tar.pt', 'AISEC-PKL-001', 'pickle', 'os.system'],
+    ['malicious/member-renamed.npz', 'AISEC-PKL-001', 'weights.bin', 'os.system'],
+    ['malicious/lambda.keras', 'AISEC-PKL-020', 'config.json', 'keras Lambda lam'],
+    ['malicious/escape.onnx', 'AISEC-PKL-024', undefined, 'onnx external data ../../../etc/passwd'],
+    ['malicious/ssti.gguf', 'AISEC-PKL-023', undefined, 'gguf tokenizer.chat_template: __class__'],
+    ['malicious/dotted-traversal.pkl', 'AISEC-PKL-001', undefined, 'torch.serialization.os.system'],
+    ['malicious/vars-dict-get.pkl', 'AISEC-PKL-001', undefined, 'os.system <- builtins.dict.get(builtins.vars(importlib.import_module("os")), "system")'],
+  ])('%s: %s at member %s with evidence %s', async (file, ruleId, member, evidence) => {
+    const { findings } = await scanModelFile(join(ROOT, file), ctx);
+    const hit = findings.find((f) => f.ruleId === ruleId && f.evidence === evidence);
+    expect(hit, findings.map((f) => `${f.ruleId} ${f.location.member ?? ''} ${f.evidence ?? ''}`).join('\n')).toBeDefined();
+    expect(hit?.location.member).toBe(member);
+    expect(hit?.helpUri).toMatch(/^https:\/\//);
+  });
+
+  it('says when a payload runs before a parse error', async () => {
+    const { findings } = await scanModelFile(join(ROOT, 'malicious/garbage-after.pkl'), ctx);
+    expect(findings.find((f) => f.ruleId === 'AISEC-PKL-001')?.message).toMatch(/runs before the parse error at offset \d+, so the failed load still executes it/);
+  });
+});

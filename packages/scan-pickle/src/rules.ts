@@ -174,7 +174,7 @@ export const MODEL_RULES: readonly Rule[] = [
     'TensorFlowUnsafeOp',
     'critical',
     'A TensorFlow graph reads or writes files or calls Python',
-    'SavedModel graphs run their ops when the model is served or called: ReadFile, WriteFile, MatchingFiles, ImmutableConst and PrintV2 reach the file system, and PyFunc ops call Python code. Ordinary models do not contain them (the saver\'s SaveV2/RestoreV2 are not reported).',
+    'SavedModel graphs run their ops when the model is served or called: ReadFile, WriteFile and MatchingFiles reach the file system, and PyFunc ops call Python code. Ordinary models do not contain them (the saver\'s SaveV2/RestoreV2 are not reported).',
     'Rebuild the model without these ops; serve it with TensorFlow Serving under a read-only file system.',
     ['tensorflow', 'code-execution'],
   ),

@@ -6,7 +6,8 @@ import { addFinding, type ScanEnv, type Where } from './scan-env';
  * TensorFlow SavedModel graphs (saved_model.pb): ops that read or write files or call back into Python
  * run when the graph executes (ReadFile/WriteFile are what model scanners check). Walks the protobuf
  * SavedModel > MetaGraphDef > GraphDef > NodeDef (and FunctionDefLibrary > FunctionDef > NodeDef) for op
- * names. The saver's own SaveV2/RestoreV2 ops are normal and not reported.
+ * names. The saver's own SaveV2/RestoreV2 ops are normal and not reported; neither are tf.print (PrintV2)
+ * and ImmutableConst, which ordinary graphs use.
  */
 
 export const UNSAFE_TF_OPS: Record<string, string> = {
@@ -16,8 +17,6 @@ export const UNSAFE_TF_OPS: Record<string, string> = {
   PyFunc: 'calls back into Python code',
   PyFuncStateless: 'calls back into Python code',
   EagerPyFunc: 'calls back into Python code',
-  ImmutableConst: 'memory-maps a file named in the graph',
-  PrintV2: 'writes to files named in the graph (output_stream)',
 };
 
 // Field numbers from saved_model.proto, meta_graph.proto, graph.proto, function.proto, node_def.proto.
