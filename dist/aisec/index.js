@@ -38452,7 +38452,7 @@ var require_ignore = __commonJS({
 });
 
 // packages/cli/src/action.ts
-var import_node_path18 = require("node:path");
+var import_node_path19 = require("node:path");
 
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
@@ -50257,7 +50257,7 @@ var DEPENDENCY_RULES = [
     name: "UnpinnedDependency",
     shortDescription: "A requirement admits several versions, so it cannot be checked for vulnerabilities",
     fullDescription: 'A requirement without an exact version (no specifier, or a range such as `>=1.2` or `~=2.0`) installs whatever version the resolver picks on the day, which may be a vulnerable one; no advisory database can say which. It is reported so that "no vulnerabilities" is never said of something that was not checked.',
-    help: "Lock the project so that exact versions are recorded and checked: commit a lockfile (`uv lock`, `poetry lock`, `pdm lock`, `pip-compile requirements.in`, or `pip freeze > requirements.txt` from a tested environment), or pin the requirement with `==`. In notebooks, pin `%pip install` lines (`%pip install torch==2.5.1`). A library that must declare ranges can leave them in pyproject.toml and commit a lock beside it: the lock is then checked instead.",
+    help: "Lock the project so that exact versions are recorded and checked: commit a lockfile (`uv lock`, `poetry lock`, `pdm lock`, `pip-compile requirements.in`, or `pip freeze > requirements.txt` from a tested environment), or pin the requirement with `==`. In notebooks, pin `%pip install` lines (`%pip install torch==2.5.1`). A library that must declare ranges can leave them in pyproject.toml and commit a lock beside it: the lock is then checked instead. Meanwhile `resolve: true` checks the versions pip would install today.",
     helpUri: HELP_URI,
     defaultSeverity: "low",
     tags: ["dependency", "supply-chain", "reproducibility"]
@@ -50361,6 +50361,151 @@ function lockDriftFindings(project) {
   return findings;
 }
 
+// packages/scan-deps/src/pip-resolve.ts
+var import_node_child_process = require("node:child_process");
+var import_node_fs12 = require("node:fs");
+var import_node_os2 = require("node:os");
+var import_node_path17 = require("node:path");
+var MAX_REPORT_BYTES = 64 * 1024 * 1024;
+function requirementLine(dep) {
+  const extras = dep.extras?.length ? `[${dep.extras.join(",")}]` : "";
+  const marker = dep.marker ? `; ${dep.marker}` : "";
+  return `${dep.rawName}${extras}${dep.specifier ?? ""}${marker}`;
+}
+function isRecord3(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function parsePipReport(text) {
+  let report;
+  try {
+    report = JSON.parse(text);
+  } catch (error2) {
+    throw new Error(`pip printed something other than its JSON report: ${text.slice(0, 200)}`, { cause: error2 });
+  }
+  const install = isRecord3(report) && Array.isArray(report.install) ? report.install : [];
+  const versions = /* @__PURE__ */ new Map();
+  let transitive = 0;
+  for (const item of install) {
+    if (!isRecord3(item) || !isRecord3(item.metadata)) continue;
+    const { name, version } = item.metadata;
+    if (typeof name !== "string" || typeof version !== "string") continue;
+    if (item.requested === true) versions.set(normalizeName(name), version);
+    else transitive++;
+  }
+  return { versions, transitive };
+}
+async function resolveWithPip(requirements, constraints, options) {
+  const scratch = (0, import_node_fs12.mkdtempSync)((0, import_node_path17.join)((0, import_node_os2.tmpdir)(), "aisec-pip-"));
+  try {
+    const constraintFile = (0, import_node_path17.join)(scratch, "constraints.txt");
+    (0, import_node_fs12.writeFileSync)(constraintFile, constraints.map((c) => `${c}
+`).join(""));
+    return await runPip(requirements, constraintFile, options);
+  } finally {
+    (0, import_node_fs12.rmSync)(scratch, { recursive: true, force: true });
+  }
+}
+async function runPip(requirements, constraintFile, options) {
+  const args = [
+    "-m",
+    "pip",
+    "install",
+    "--dry-run",
+    "--ignore-installed",
+    "--only-binary=:all:",
+    "--disable-pip-version-check",
+    "--no-input",
+    "--quiet",
+    "--report",
+    "-",
+    "--constraint",
+    constraintFile,
+    // A requirement never starts with '-' (PEP 508 names start with a letter or digit): no option injection.
+    ...requirements.filter((r) => !r.startsWith("-"))
+  ];
+  const child = (0, import_node_child_process.spawn)(options.python, args, { cwd: options.cwd, env: { ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stdoutBytes = 0;
+  let stderr = "";
+  let overflow = false;
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (chunk) => {
+    stdoutBytes += Buffer.byteLength(chunk);
+    if (stdoutBytes > MAX_REPORT_BYTES) {
+      overflow = true;
+      child.kill("SIGKILL");
+    } else stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk).slice(-8192);
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, options.timeoutMs);
+  const abort = () => {
+    child.kill("SIGKILL");
+  };
+  options.signal.addEventListener("abort", abort, { once: true });
+  const outcome = await new Promise((resolve13) => {
+    child.on("error", (error2) => resolve13({ code: null, error: error2 }));
+    child.on("close", (code) => resolve13({ code }));
+  });
+  clearTimeout(timer);
+  options.signal.removeEventListener("abort", abort);
+  if (options.signal.aborted) throw new CancelledError();
+  if (outcome.error) {
+    throw new UserError(`resolve is on, but ${options.python} cannot be run (${outcome.error.code ?? outcome.error.message})`, {
+      key: "resolve",
+      hint: "Install Python with pip on the runner (actions/setup-python), set the python option to its path, or turn resolve off"
+    });
+  }
+  if (timedOut) return { failure: `pip did not finish within ${options.timeoutMs} ms` };
+  if (overflow) return { failure: `pip's report was larger than ${MAX_REPORT_BYTES} bytes` };
+  if (outcome.code !== 0) {
+    if (/No module named pip/.test(stderr)) {
+      throw new UserError(`resolve is on, but ${options.python} has no pip`, { key: "resolve", hint: `Install pip (${options.python} -m ensurepip) or turn resolve off` });
+    }
+    const reason = stderr.trim().split("\n").filter((l) => l.startsWith("ERROR:")).join(" ") || stderr.trim().split("\n").at(-1) || `exit status ${outcome.code}`;
+    return { failure: reason };
+  }
+  return parsePipReport(stdout);
+}
+
+// packages/scan-deps/src/resolve-unpinned.ts
+async function resolveUnpinned(unpinned, all, options) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const dep of unpinned) byFile.set(dep.source.path, [...byFile.get(dep.source.path) ?? [], dep]);
+  const result = { resolved: [], unresolved: [], notes: [] };
+  for (const [path, deps] of byFile) {
+    const pinned = all.filter((d) => d.source.path === path && d.ecosystem === "PyPI" && (d.kind === "pinned" || d.kind === "locked"));
+    const outcome = await resolveWithPip([...new Set(deps.map(requirementLine))], [...new Set(pinned.map(requirementLine))], options);
+    if ("failure" in outcome) {
+      result.unresolved.push(...deps);
+      result.notes.push(`${path}: pip could not resolve its unpinned requirements (${outcome.failure}); they are reported as unpinned`);
+      continue;
+    }
+    const chosen = [];
+    for (const dep of deps) {
+      const version = outcome.versions.get(dep.name);
+      if (version === void 0) {
+        result.unresolved.push(dep);
+        continue;
+      }
+      result.resolved.push({ ...dep, version, kind: "locked" });
+      chosen.push(`${dep.rawName} ${version}`);
+    }
+    if (chosen.length > 0) {
+      result.notes.push(
+        `${path}: ${chosen.length} unpinned requirement${chosen.length === 1 ? "" : "s"} resolved with pip to what it would install today and checked (${chosen.join(", ")}); ${outcome.transitive} package${outcome.transitive === 1 ? "" : "s"} pip would pull in for ${chosen.length === 1 ? "it" : "them"} were not checked. A lockfile makes this repeatable`
+      );
+    }
+  }
+  return result;
+}
+
 // packages/scan-deps/src/vulnerability-findings.ts
 function packageFixes(results) {
   const fixes = /* @__PURE__ */ new Map();
@@ -50406,14 +50551,16 @@ function helpFor(dep, match, upgradeTo, count) {
   if (match.references.length) lines.push("", "References:", ...match.references.map((r) => `- ${r}`));
   return lines.join("\n");
 }
-function vulnerabilityFindings(results, fixes) {
+function vulnerabilityFindings(results, fixes, resolvedByPip = /* @__PURE__ */ new Set()) {
   const findings = [];
   for (const { dependency: dep, matches: matches2 } of results) {
     for (const match of matches2) {
       const upgradeTo = fixes.get(packageKey(match.package, dep.version ?? "")) ?? null;
       const named = match.aliases.find((a) => a.startsWith("CVE-"));
       const fix = match.fixedIn ? `fixed in ${match.fixedIn}` : "no fixed version known";
-      const message = `${dep.rawName} ${match.version} has a known vulnerability ${match.id}${named ? ` (${named})` : ""}: ${sentence(match.summary)}; ${fix}. ` + upgradeSentence(dep.rawName, upgradeTo, matches2.length) + (match.deserialization ? " Unsafe deserialization: scan the model files this project loads with aisec scan-pickle." : "");
+      const resolved = resolvedByPip.has(dep);
+      const installed = resolved ? `${dep.specifier ? dep.specifier : "(unpinned)"} resolves today to ${match.version}, which` : match.version;
+      const message = `${dep.rawName} ${installed} has a known vulnerability ${match.id}${named ? ` (${named})` : ""}: ${sentence(match.summary)}; ${fix}. ` + upgradeSentence(dep.rawName, upgradeTo, matches2.length) + (match.deserialization ? " Unsafe deserialization: scan the model files this project loads with aisec scan-pickle." : "");
       const properties = {
         package: match.package,
         version: match.version,
@@ -50433,6 +50580,7 @@ function vulnerabilityFindings(results, fixes) {
       if (match.published !== void 0) properties.published = match.published;
       if (dep.source.member !== void 0) properties.cell = dep.source.member;
       if (dep.group !== void 0) properties.group = dep.group;
+      if (resolved) properties.resolvedFrom = dep.specifier ?? null;
       if (match.deserialization) {
         properties.deserialization = match.deserialization.reason;
         properties.seeAlso = "scan-pickle";
@@ -50520,22 +50668,39 @@ async function runScan(options, ctx) {
   lap("parse");
   findings.push(...lockDriftFindings(project));
   const deps = project.dependencies;
-  const checkable = deps.filter(isCheckable);
   const pypi = deps.filter((d) => d.ecosystem === "PyPI");
   const unpinned = pypi.filter((d) => d.kind === "range" || d.kind === "unpinned");
   const urls = pypi.filter((d) => d.kind === "url");
   const unversioned = pypi.filter((d) => (d.kind === "locked" || d.kind === "pinned") && !isCheckable(d));
-  findings.push(...unpinned.map(uncheckedFinding));
+  let resolved = [];
+  let stillUnpinned = unpinned;
+  if (options.resolve && unpinned.length > 0) {
+    ctx.logger.info(`resolving ${unpinned.length} unpinned requirements with pip`);
+    const outcome = await resolveUnpinned(unpinned, deps, {
+      python: options.python ?? "python3",
+      cwd: ctx.workspace,
+      env: { ...process.env, ...options.env },
+      timeoutMs: ctx.limits.timePerFileMs,
+      signal: ctx.signal
+    });
+    resolved = outcome.resolved;
+    stillUnpinned = outcome.unresolved;
+    notes.push(...outcome.notes);
+    lap("resolve");
+  }
+  findings.push(...stillUnpinned.map(uncheckedFinding));
   if (urls.length > 0) {
     notes.push(`${urls.length} dependenc${urls.length === 1 ? "y is" : "ies are"} installed from a URL, VCS or local path and not checked (no registry version): ${names(urls)}`);
   }
   if (unversioned.length > 0) notes.push(`${unversioned.length} pinned dependencies have no usable version and were not checked: ${names(unversioned)}`);
+  const checkable = [...deps, ...resolved].filter(isCheckable);
   const now = options.now ?? /* @__PURE__ */ new Date();
   const metrics = {
     "files.scanned": project.manifests.length,
     "dependencies.total": deps.length,
     "dependencies.checked": checkable.length,
-    "dependencies.unpinned": unpinned.length,
+    "dependencies.unpinned": stillUnpinned.length,
+    "dependencies.resolved": resolved.length,
     "dependencies.url": urls.length,
     "dependencies.conda": deps.filter((d) => d.ecosystem === "conda").length,
     "dependencies.dev-excluded": project.excludedDev.length
@@ -50550,7 +50715,7 @@ async function runScan(options, ctx) {
     try {
       lap("database");
       ctx.logger.progress("checking dependencies against OSV", 0, checkable.length);
-      results = await findVulnerabilities(deps, database);
+      results = await findVulnerabilities(checkable, database);
       ctx.logger.progress("checking dependencies against OSV", checkable.length, checkable.length);
       const described = describeDatabase(database.describe(), ctx.workspace, now);
       notes.unshift(described.note);
@@ -50562,7 +50727,7 @@ async function runScan(options, ctx) {
   }
   if (ctx.signal.aborted) throw new CancelledError();
   const fixes = packageFixes(results);
-  const vulnerable = vulnerabilityFindings(results, fixes);
+  const vulnerable = vulnerabilityFindings(results, fixes, new Set(resolved));
   findings.unshift(...vulnerable);
   metrics["vulnerabilities.found"] = new Set(vulnerable.map((f) => f.evidence)).size;
   metrics["packages.vulnerable"] = fixes.size;
@@ -50581,11 +50746,11 @@ var scanDepsGate = {
 };
 
 // packages/scan-deps/src/binding.ts
-var import_node_os2 = require("node:os");
-var import_node_path17 = require("node:path");
+var import_node_os3 = require("node:os");
+var import_node_path18 = require("node:path");
 function defaultCacheDir(env = process.env) {
-  if (env.RUNNER_TOOL_CACHE) return (0, import_node_path17.join)(env.RUNNER_TOOL_CACHE, "aisec-osv");
-  return (0, import_node_path17.join)(env.XDG_CACHE_HOME || (0, import_node_path17.join)((0, import_node_os2.homedir)(), ".cache"), "aisec", "osv");
+  if (env.RUNNER_TOOL_CACHE) return (0, import_node_path18.join)(env.RUNNER_TOOL_CACHE, "aisec-osv");
+  return (0, import_node_path18.join)(env.XDG_CACHE_HOME || (0, import_node_path18.join)((0, import_node_os3.homedir)(), ".cache"), "aisec", "osv");
 }
 function stringProperty(value) {
   return typeof value === "string" ? value : "";
@@ -50645,6 +50810,16 @@ var scanDepsBinding = {
         description: "Check development dependencies too (Poetry/uv/PDM dev groups, PEP 735 groups, Pipfile develop, requirements-dev.txt); when false, those left out are listed in the report.",
         default: true
       },
+      resolve: {
+        type: "boolean",
+        description: "Resolve unpinned and range requirements with pip (`pip install --dry-run --report`, wheels only, against pip's configured index) and check the versions it would install today.",
+        default: false
+      },
+      python: {
+        type: "string",
+        description: "The Python interpreter whose pip resolves requirements when resolve is true.",
+        default: "python3"
+      },
       "cache-dir": {
         type: "string",
         description: "Where the downloaded OSV export and the offline database index are kept. Default: $RUNNER_TOOL_CACHE/aisec-osv in Actions, else $XDG_CACHE_HOME/aisec/osv (~/.cache/aisec/osv)."
@@ -50652,7 +50827,7 @@ var scanDepsBinding = {
     }
   },
   toOptions(values, ctx) {
-    const at = (key) => typeof values[key] === "string" && values[key] !== "" ? (0, import_node_path17.resolve)(ctx.workspace, values[key]) : void 0;
+    const at = (key) => typeof values[key] === "string" && values[key] !== "" ? (0, import_node_path18.resolve)(ctx.workspace, values[key]) : void 0;
     const offlineDb = at("offline-db");
     return {
       paths: values.paths,
@@ -50660,6 +50835,8 @@ var scanDepsBinding = {
       downloadDb: values["download-db"] === true,
       osvApiUrl: typeof values["osv-api-url"] === "string" ? values["osv-api-url"] : DEFAULT_OSV_API,
       cacheDir: at("cache-dir") ?? defaultCacheDir(),
+      resolve: values.resolve === true,
+      python: typeof values.python === "string" && values.python !== "" ? values.python : "python3",
       ...offlineDb !== void 0 ? { offlineDb } : {}
     };
   },
@@ -50674,8 +50851,8 @@ async function umbrella() {
   const requested = getInput("gates").split(/[\s,]+/).filter(Boolean);
   let names2 = requested;
   if (!names2.length) {
-    const workspace = (0, import_node_path18.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
-    const file = getInput("config") ? (0, import_node_path18.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
+    const workspace = (0, import_node_path19.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
+    const file = getInput("config") ? (0, import_node_path19.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
     try {
       names2 = (file ? loadConfigFile(file).gates : void 0) ?? [];
     } catch {

@@ -16,7 +16,7 @@ describe('aisec scan-deps', () => {
   it('has --help naming its options', () => {
     const r = aisec(['scan-deps', '--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--offline-db', '--download-db', '--osv-api-url', '--include-dev', '--cache-dir', '--json']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--offline-db', '--download-db', '--osv-api-url', '--include-dev', '--cache-dir', '--resolve', '--python', '--json']) expect(r.stdout).toContain(flag);
   });
 
   it('reports the vulnerable pins offline and exits 1; the JSON report carries the interface properties', () => {

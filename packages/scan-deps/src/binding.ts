@@ -78,6 +78,17 @@ export const scanDepsBinding: GateBinding<ScanDepsOptions> = {
         description: 'Check development dependencies too (Poetry/uv/PDM dev groups, PEP 735 groups, Pipfile develop, requirements-dev.txt); when false, those left out are listed in the report.',
         default: true,
       },
+      resolve: {
+        type: 'boolean',
+        description:
+          "Resolve unpinned and range requirements with pip (`pip install --dry-run --report`, wheels only, against pip's configured index) and check the versions it would install today.",
+        default: false,
+      },
+      python: {
+        type: 'string',
+        description: 'The Python interpreter whose pip resolves requirements when resolve is true.',
+        default: 'python3',
+      },
       'cache-dir': {
         type: 'string',
         description:
@@ -94,6 +105,8 @@ export const scanDepsBinding: GateBinding<ScanDepsOptions> = {
       downloadDb: values['download-db'] === true,
       osvApiUrl: typeof values['osv-api-url'] === 'string' ? values['osv-api-url'] : DEFAULT_OSV_API,
       cacheDir: at('cache-dir') ?? defaultCacheDir(),
+      resolve: values.resolve === true,
+      python: typeof values.python === 'string' && values.python !== '' ? values.python : 'python3',
       ...(offlineDb !== undefined ? { offlineDb } : {}),
     };
   },

@@ -6,6 +6,7 @@ import { lockDriftFindings } from './lock-drift';
 import type { DatabaseDescription } from './osv/database';
 import { findVulnerabilities, isCheckable, type DependencyVulnerabilities } from './osv/match-dependencies';
 import { parseProject } from './parsers/project';
+import { resolveUnpinned } from './resolve-unpinned';
 import { DEPENDENCY_RULES } from './rules';
 import { packageFixes, uncheckedFinding, vulnerabilityFindings } from './vulnerability-findings';
 
@@ -18,6 +19,10 @@ export interface ScanDepsOptions extends DatabaseChoice {
   env?: Readonly<Record<string, string | undefined>>;
   /** The clock the database age is measured against (tests). */
   now?: Date;
+  /** Resolve unpinned and range requirements with `pip install --dry-run --report` and check the result. */
+  resolve?: boolean;
+  /** The Python whose pip resolves (default `python3`). */
+  python?: string;
 }
 
 /** Notes that name the advisory database start with this, so the summary can show it. */
@@ -76,23 +81,40 @@ async function runScan(options: ScanDepsOptions, ctx: GateContext) {
   findings.push(...lockDriftFindings(project));
 
   const deps = project.dependencies;
-  const checkable = deps.filter(isCheckable);
   const pypi = deps.filter((d) => d.ecosystem === 'PyPI');
   const unpinned = pypi.filter((d) => d.kind === 'range' || d.kind === 'unpinned');
   const urls = pypi.filter((d) => d.kind === 'url');
   const unversioned = pypi.filter((d) => (d.kind === 'locked' || d.kind === 'pinned') && !isCheckable(d));
-  findings.push(...unpinned.map(uncheckedFinding));
+  let resolved: Dependency[] = [];
+  let stillUnpinned = unpinned;
+  if (options.resolve && unpinned.length > 0) {
+    ctx.logger.info(`resolving ${unpinned.length} unpinned requirements with pip`);
+    const outcome = await resolveUnpinned(unpinned, deps, {
+      python: options.python ?? 'python3',
+      cwd: ctx.workspace,
+      env: { ...process.env, ...options.env },
+      timeoutMs: ctx.limits.timePerFileMs,
+      signal: ctx.signal,
+    });
+    resolved = outcome.resolved;
+    stillUnpinned = outcome.unresolved;
+    notes.push(...outcome.notes);
+    lap('resolve');
+  }
+  findings.push(...stillUnpinned.map(uncheckedFinding));
   if (urls.length > 0) {
     notes.push(`${urls.length} dependenc${urls.length === 1 ? 'y is' : 'ies are'} installed from a URL, VCS or local path and not checked (no registry version): ${names(urls)}`);
   }
   if (unversioned.length > 0) notes.push(`${unversioned.length} pinned dependencies have no usable version and were not checked: ${names(unversioned)}`);
 
+  const checkable = [...deps, ...resolved].filter(isCheckable);
   const now = options.now ?? new Date();
   const metrics: Metrics = {
     'files.scanned': project.manifests.length,
     'dependencies.total': deps.length,
     'dependencies.checked': checkable.length,
-    'dependencies.unpinned': unpinned.length,
+    'dependencies.unpinned': stillUnpinned.length,
+    'dependencies.resolved': resolved.length,
     'dependencies.url': urls.length,
     'dependencies.conda': deps.filter((d) => d.ecosystem === 'conda').length,
     'dependencies.dev-excluded': project.excludedDev.length,
@@ -110,7 +132,7 @@ async function runScan(options: ScanDepsOptions, ctx: GateContext) {
     try {
       lap('database');
       ctx.logger.progress('checking dependencies against OSV', 0, checkable.length);
-      results = await findVulnerabilities(deps, database);
+      results = await findVulnerabilities(checkable, database);
       ctx.logger.progress('checking dependencies against OSV', checkable.length, checkable.length);
       const described = describeDatabase(database.describe(), ctx.workspace, now);
       notes.unshift(described.note);
@@ -123,7 +145,7 @@ async function runScan(options: ScanDepsOptions, ctx: GateContext) {
   if (ctx.signal.aborted) throw new CancelledError();
 
   const fixes = packageFixes(results);
-  const vulnerable = vulnerabilityFindings(results, fixes);
+  const vulnerable = vulnerabilityFindings(results, fixes, new Set(resolved));
   findings.unshift(...vulnerable);
   metrics['vulnerabilities.found'] = new Set(vulnerable.map((f) => f.evidence)).size;
   metrics['packages.vulnerable'] = fixes.size;

@@ -37,6 +37,8 @@ export {
 export { DEPENDENCY_RULES, RULE_IDS } from './rules';
 export { chooseDatabase, type DatabaseChoice } from './choose-database';
 export { lockDriftFindings } from './lock-drift';
+export { resolveWithPip, parsePipReport, requirementLine, type PipResolveOptions, type PipResolution } from './pip-resolve';
+export { resolveUnpinned, type UnpinnedResolution } from './resolve-unpinned';
 export { packageFixes, vulnerabilityFindings, uncheckedFinding } from './vulnerability-findings';
 export { scanDepsGate, DATABASE_NOTE_PREFIX, type ScanDepsOptions } from './gate';
 export { scanDepsBinding, scanDepsSummary, defaultCacheDir } from './binding';

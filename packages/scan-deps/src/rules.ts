@@ -60,7 +60,8 @@ export const DEPENDENCY_RULES: readonly Rule[] = [
       'Lock the project so that exact versions are recorded and checked: commit a lockfile (`uv lock`, `poetry lock`, ' +
       '`pdm lock`, `pip-compile requirements.in`, or `pip freeze > requirements.txt` from a tested environment), or pin ' +
       'the requirement with `==`. In notebooks, pin `%pip install` lines (`%pip install torch==2.5.1`). A library ' +
-      'that must declare ranges can leave them in pyproject.toml and commit a lock beside it: the lock is then checked instead.',
+      'that must declare ranges can leave them in pyproject.toml and commit a lock beside it: the lock is then checked instead. ' +
+      'Meanwhile `resolve: true` checks the versions pip would install today.',
     helpUri: HELP_URI,
     defaultSeverity: 'low',
     tags: ['dependency', 'supply-chain', 'reproducibility'],
