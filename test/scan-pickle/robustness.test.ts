@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, silentLogger, UserError, type GateContext } from '@aisec/core';
+import { CancelledError, DEFAULT_LIMITS, silentLogger, UserError, type GateContext } from '@aisec/core';
 import { findModelFiles, MODEL_RULES, scanModelBytes, scanModels } from '@aisec/scan-pickle';
 
 const ROOT = join(import.meta.dirname, '../fixtures/scan-pickle/models');
@@ -115,5 +115,14 @@ describe('every bound is a high finding', () => {
     const one = Buffer.from([0x80, 2, 0x4e, 0x2e]);
     const r = await scanModelBytes(Buffer.concat(Array.from({ length: 10 }, () => one)), { name: 'x.pkl', bounds: { maxStackedPickles: 4 } });
     expect(r.findings.map((f) => f.evidence)).toEqual(['limit: stacked-pickles']);
+  });
+});
+
+describe('cancellation', () => {
+  it('a cancelled scan throws CancelledError rather than reporting a limit', async () => {
+    const { scanModelFile } = await import('@aisec/scan-pickle');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(scanModelFile(join(ROOT, 'benign/state-dict.pt'), { ...ctx(ROOT), signal: ac.signal })).rejects.toThrow(CancelledError);
   });
 });

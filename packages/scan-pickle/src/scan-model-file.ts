@@ -138,6 +138,8 @@ export async function scanModelFile(absPath: string, ctx: GateContext, explicit 
   } finally {
     source.close();
   }
+  // A walk stopped by cancellation is not a finding about the file.
+  if (ctx.signal.aborted) throw new CancelledError();
   return { path, format, findings: env.findings.map((f) => toFinding(f, path)), metrics: metricsOf(env, source.size, started) };
 }
 
