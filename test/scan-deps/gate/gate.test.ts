@@ -1,4 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyConfig, executeGate, isUserError, silentLogger, type Finding, type Report } from '@aisec/core';
@@ -131,6 +133,31 @@ describe('scan-deps gate on a project (requirements.txt, Poetry lock, notebook) 
     expect(rows(report.findings.filter((f) => f.ruleId <= 'AISEC-DEP-002'))).toEqual(expected(EXPECTED_VULNERABILITIES));
     expect(report.notes[0]).toBe(`OSV database: the OSV API at ${server.url}, queried 2024-10-18T00:00:00.000Z`);
     expect(server.log[0]).toMatch(/^POST \/v1\/querybatch \(\d+ queries\)$/);
+  });
+
+  it('download-db fetches the export once into the cache directory and checks offline against it', async () => {
+    const zip = readFileSync(OSV_ZIP);
+    const requests: string[] = [];
+    const http = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url} ${req.headers['if-modified-since'] ? 'conditional' : 'plain'}`);
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': zip.length }).end(zip);
+    });
+    await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+    http.unref();
+    try {
+      const ws = projectCopy();
+      const exportUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/PyPI/all.zip`;
+      const options: ScanDepsOptions = { paths: [ws], includeDev: true, downloadDb: true, exportUrl, cacheDir: join(ws, '.cache'), now: NOW };
+      const first = await scanDepsGate.run(options, contextFor(ws));
+      const second = await scanDepsGate.run(options, contextFor(ws));
+      expect(requests).toEqual(['GET /PyPI/all.zip plain']);
+      expect(rows(first.findings)).toEqual(expected([...EXPECTED_VULNERABILITIES, ...EXPECTED_OTHERS]));
+      expect(rows(second.findings)).toEqual(rows(first.findings));
+      expect(first.notes[0]).toMatch(/^OSV database: offline export \.cache\/osv\/PyPI-all\.zip, 398 advisories/);
+    } finally {
+      http.closeAllConnections();
+      http.close();
+    }
   });
 
   it('an unreachable API is a UserError that says the check did not run and suggests the offline database', async () => {
