@@ -42,8 +42,8 @@ describe('CSV', () => {
     const parse = (pieces: string[]): string[][] => {
       const out: string[][] = [];
       const p = new CsvParser(',', { maxFieldChars: 1000, maxRecordChars: 1000, maxColumns: 10 });
-      for (const piece of pieces) p.push(piece, (r) => out.push([...r.fields]));
-      p.end((r) => out.push([...r.fields]));
+      for (const piece of pieces) p.push(piece, (r) => out.push(r.fields.texts()));
+      p.end((r) => out.push(r.fields.texts()));
       return out;
     };
     const whole = parse([text]);

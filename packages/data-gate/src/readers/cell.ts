@@ -31,13 +31,19 @@ export const csvScratch = { number: Number.NaN };
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 export function classifyCsvField(text: string): CellKind {
-  const n = text.length;
-  if (n === 0) return CellKind.Null;
-  let i = 0;
-  let c = text.charCodeAt(0);
+  return classifyCsvRange(text, 0, text.length);
+}
+
+/** classifyCsvField on `source.slice(start, end)`, without making that string unless it must. */
+export function classifyCsvRange(source: string, start: number, end: number): CellKind {
+  const n = end;
+  if (n === start) return CellKind.Null;
+  const text = source;
+  let i = start;
+  let c = text.charCodeAt(i);
   let sign = 1;
   if (c === 43 || c === 45) {
-    if (n === 1) return CellKind.Text;
+    if (end - start === 1) return CellKind.Text;
     if (c === 45) sign = -1;
     c = text.charCodeAt(++i);
   }
@@ -49,7 +55,7 @@ export function classifyCsvField(text: string): CellKind {
   while (c >= 48 && c <= 57) {
     m = m * 10 + (c - 48);
     if (++i === n) {
-      csvScratch.number = i - digitsStart <= 15 ? sign * m : Number(text);
+      csvScratch.number = i - digitsStart <= 15 ? sign * m : Number(text.slice(start, end));
       return CellKind.Integer;
     }
     c = text.charCodeAt(i);
@@ -66,7 +72,7 @@ export function classifyCsvField(text: string): CellKind {
     mantissaDigits += k;
     if (i === n) {
       if (mantissaDigits === 0) return CellKind.Text;
-      csvScratch.number = mantissaDigits <= 15 ? sign * (m / (POW10[k] as number)) : Number(text);
+      csvScratch.number = mantissaDigits <= 15 ? sign * (m / (POW10[k] as number)) : Number(text.slice(start, end));
       return CellKind.Float;
     }
   }
@@ -75,15 +81,16 @@ export function classifyCsvField(text: string): CellKind {
     if (i < n && ((c = text.charCodeAt(i)) === 43 || c === 45)) i++;
     const expStart = i;
     while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
-    if (i === n && i > expStart) return float(text);
+    if (i === n && i > expStart) return float(text.slice(start, end));
     return CellKind.Text;
   }
   // Rare forms: surrounding white space, inf, infinity, nan (any case). float() accepts them; a padded
   // integer (" 5") fails the integer rule `^[+-]?\d+$`, so it counts as a float, as in the references.
-  const first = text.charCodeAt(0);
+  const first = text.charCodeAt(start);
   if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
-    if (FLOAT.test(text)) {
-      csvScratch.number = parseFloatWord(text);
+    const slice = text.slice(start, end);
+    if (FLOAT.test(slice)) {
+      csvScratch.number = parseFloatWord(slice);
       return CellKind.Float;
     }
   }

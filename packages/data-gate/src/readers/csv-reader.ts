@@ -1,5 +1,5 @@
 import { UserError } from '@aisec/core';
-import { CellKind, classifyCsvField, csvScratch } from './cell';
+import { CellKind, classifyCsvRange, csvScratch } from './cell';
 import { CsvLimitError, CsvParser, type CsvRecord } from './csv-parser';
 import { readBytes } from './byte-source';
 import { type ReadSession, noteKinds, uniqueColumnNames } from './read-session';
@@ -31,9 +31,9 @@ export async function* readCsvFile(
 
   const onRecord = (record: CsvRecord): void => {
     const fields = record.fields;
-    if (fields.length === 1 && fields[0] === '' && !record.quoted) return; // blank line, as pandas skips it
+    if (fields.length === 1 && fields.isEmpty(0) && !record.quoted) return; // blank line, as pandas skips it
     if (columns === undefined) {
-      columns = uniqueColumnNames(fields, displayPath, problems);
+      columns = uniqueColumnNames(fields.texts(), displayPath, problems);
       builder = new BatchBuilder(displayPath, columns, reader.batchRows);
       return;
     }
@@ -41,12 +41,19 @@ export async function* readCsvFile(
     const slot = b.begin(row, record.line);
     const n = Math.min(fields.length, columns.length);
     let invalidText = false;
+    const { sources, starts, ends } = fields;
     for (let c = 0; c < n; c++) {
-      const text = fields[c] as string;
-      const kind = classifyCsvField(text);
-      if (kind === CellKind.Null) b.setNull(slot, c);
-      else b.set(slot, c, kind, kind === CellKind.Text ? Number.NaN : csvScratch.number, text);
-      if (chunkInvalid && !invalidText && text.includes('\uFFFD')) invalidText = true;
+      const kind = classifyCsvRange(sources[c] as string, starts[c] as number, ends[c] as number);
+      if (kind === CellKind.Null) {
+        b.setNull(slot, c);
+      } else if (kind === CellKind.Text) {
+        const text = fields.text(c);
+        b.set(slot, c, kind, Number.NaN, text);
+        if (chunkInvalid && !invalidText && text.includes('\uFFFD')) invalidText = true;
+      } else {
+        // Numbers keep no text: the value is what the statistics, the contract and pandas see.
+        b.set(slot, c, kind, csvScratch.number, null);
+      }
     }
     for (let c = n; c < columns.length; c++) b.setNull(slot, c);
     if (fields.length !== columns.length) {
