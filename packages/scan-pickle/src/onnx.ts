@@ -59,7 +59,7 @@ function varint(r: Reader): number {
   throw new ProtoError('varint too long');
 }
 
-function walk(r: Reader, end: number, kind: Kind, depth: number, out: { name: string; location: string }[], tensorName: { v: string }): void {
+function walk(r: Reader, end: number, kind: Kind, depth: number, out: { name: string; location: string }[]): void {
   if (depth > 64) throw new ProtoError('nesting too deep');
   const kids = CHILDREN[kind];
   let name = '';
@@ -75,7 +75,7 @@ function walk(r: Reader, end: number, kind: Kind, depth: number, out: { name: st
       const stop = r.pos + len;
       if (stop > end) throw new ProtoError('field runs past its message');
       const child = kids[field];
-      if (child) walk(r, stop, child, depth + 1, out, tensorName);
+      if (child) walk(r, stop, child, depth + 1, out);
       else if (kind === 'tensor' && field === TENSOR_NAME) name = Buffer.from(r.src.read(r.pos, Math.min(len, 4096))).toString('utf8');
       else if (kind === 'tensor' && field === TENSOR_EXTERNAL_DATA) {
         const entry = readEntry(r, stop);
@@ -85,7 +85,6 @@ function walk(r: Reader, end: number, kind: Kind, depth: number, out: { name: st
     } else throw new ProtoError(`wire type ${wire}`);
   }
   if (r.pos !== end) throw new ProtoError('message length mismatch');
-  tensorName.v = name;
 }
 
 function readEntry(r: Reader, end: number): { key: string; value: string } {
@@ -111,7 +110,7 @@ export function escapesModelDir(location: string): boolean {
 export function scanOnnx(src: ByteSource, where: Where, env: ScanEnv): void {
   const found: { name: string; location: string }[] = [];
   try {
-    walk({ src, pos: 0 }, src.size, 'model', 0, found, { v: '' });
+    walk({ src, pos: 0 }, src.size, 'model', 0, found);
   } catch (error) {
     if (!(error instanceof ProtoError)) throw error;
     if (!where.sniffed) addFinding(env, where, RULE_IDS.malformed, 'high', `The ONNX protobuf is unreadable (${error.message}); external-data paths could not be checked`, 'onnx unreadable');

@@ -373,8 +373,8 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
         case 'APPEND': {
           const v = pop();
           const l = top();
+          // On anything but a list the unpickler calls its append(); that object's class was classified.
           if (l.t === 'list') l.items.push(v);
-          else call({ t: 'unknown', why: 'append' }, [v]);
           break;
         }
         case 'APPENDS': {

@@ -6,7 +6,7 @@ import { addFinding as add, limitFinding, type ScanEnv, type Where } from './sca
 import { RULE_IDS } from './rules';
 import { SNIFF_BYTES, sniffFormat, type ModelFormat } from './sniff-format';
 import { readTarMembers } from './tar-reader';
-import { hasZipTail, isZip, memberHead, openMember, readZipDirectory } from './zip-reader';
+import { hasZipTail, memberHead, openMember, readZipDirectory } from './zip-reader';
 import { scanKerasArchive, isKerasArchive } from './keras';
 import { scanSafetensors } from './safetensors';
 import { scanGguf } from './gguf';
@@ -42,7 +42,7 @@ export function scanSource(src: ByteSource, where: Where, depth: number, env: Sc
       scanPickle(src, 0, where, depth, env);
       break;
     case 'zip':
-      if (isZip(head) || src.size > 0) scanZip(src, where, depth, env);
+      scanZip(src, where, depth, env);
       break;
     case 'npy': {
       const h = readNpyHeader(src);

@@ -52,10 +52,6 @@ function u64(b: Uint8Array, o: number): number {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-export function isZip(head: Uint8Array): boolean {
-  return head.length >= 4 && u32(head, 0) === LFH;
-}
-
 /** An end-of-central-directory record near the end: a zip, whatever precedes it. */
 export function hasZipTail(src: ByteSource): boolean {
   if (src.size < 22) return false;
