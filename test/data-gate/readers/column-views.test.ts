@@ -40,4 +40,16 @@ describe('column views for the statistics', () => {
     expect(sum).toBeCloseTo(want.x_miss?.sum ?? Number.NaN, 6);
     expect([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))).toEqual(want.cat?.top);
   });
+
+  it('countCategories keys numbers by value, so 5, 5.0 and 5.00 are one category across formats', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-cat-'));
+    writeFileSync(join(dir, 'a.csv'), 'v\n5\n5.00\nx\n\n');
+    writeFileSync(join(dir, 'b.jsonl'), '{"v": 5.0}\n{"v": true}\n{"v": "x"}\n{"v": null}\n');
+    const counts = new Map<string, number>();
+    for await (const batch of readTable(dir)) for (const chunk of batch.data) countCategories(chunk, counts);
+    rmSync(dir, { recursive: true, force: true });
+    expect(Object.fromEntries(counts)).toEqual({ '5': 3, x: 2, true: 1 });
+  });
 });

@@ -33,16 +33,16 @@ export function numericView(chunk: ColumnChunk): NumericView {
 }
 
 /**
- * Adds the chunk's non-null cells to `counts`, keyed by the cell's text (the CSV field, the JSON
- * string or literal; for Parquet numbers and booleans, which carry no text, `String(value)`).
+ * Adds the chunk's non-null cells to `counts`: text by its text, numbers by `String(value)` (so `5`,
+ * `5.0` and a Parquet 5 are one category, as numbers compare as doubles in the references), booleans
+ * as `true`/`false`.
  */
 export function countCategories(chunk: ColumnChunk, counts: Map<string, number>): Map<string, number> {
   const n = chunk.kinds.length;
   for (let i = 0; i < n; i++) {
     const kind = chunk.kinds[i];
     if (kind === CellKind.Null) continue;
-    let key = chunk.texts[i];
-    if (key === null || key === undefined) key = kind === CellKind.Boolean ? String(chunk.numbers[i] === 1) : String(chunk.numbers[i]);
+    const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : kind === CellKind.Boolean ? String(chunk.numbers[i] === 1) : String(chunk.numbers[i]);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;

@@ -2,8 +2,7 @@ import { type Cell, CellKind } from './cell';
 
 /**
  * One column of a batch, stored the way the statistics want it: numbers already in a Float64Array
- * (NaN where the cell is not a number), the kind of each cell, and the cell's text (the CSV field, the
- * JSON string, or a number's literal) so categories and row hashes see what the file said.
+ * (NaN where the cell is not a number), the kind of each cell, and the text of text cells.
  */
 export interface ColumnChunk {
   readonly name: string;
