@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, DEFAULT_LIMITS, silentLogger, UserError, type GateContext } from '@aisec/core';
@@ -85,6 +87,21 @@ describe('scanModels over the fixture tree', () => {
     expect(found).not.toContain('generate.py');
     expect(found).not.toContain('manifest.json');
     expect(() => findModelFiles(['nope'], ROOT)).toThrow(UserError);
+  });
+
+  it('opens compressed files and archives only when their names say model; other files by magic bytes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-walk-'));
+    try {
+      const pickle = Buffer.from([0x80, 4, 0x4e, 0x2e]);
+      writeFileSync(join(dir, 'train.csv.gz'), gzipSync('a,b\n1,2\n'));
+      writeFileSync(join(dir, 'model.pkl.gz'), gzipSync(pickle));
+      writeFileSync(join(dir, 'weights.dat'), pickle);
+      writeFileSync(join(dir, 'notes.txt'), 'cos\nsystem\n');
+      writeFileSync(join(dir, 'bundle.nemo'), Buffer.alloc(1024));
+      expect(findModelFiles(['.'], dir).map((f) => f.absPath.slice(dir.length + 1))).toEqual(['bundle.nemo', 'model.pkl.gz', 'weights.dat']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '@aisec/core';
-import { MODEL_EXTENSIONS, SNIFF_BYTES, sniffFormat } from './sniff-format';
+import { COMPRESSED_MODEL_NAME, MODEL_EXTENSIONS, SNIFF_BYTES, sniffFormat, WALK_BY_MAGIC } from './sniff-format';
 
 export interface FoundModelFile {
   absPath: string;
@@ -24,9 +24,10 @@ function head(path: string): Uint8Array {
 
 /** Whether a file found by walking is worth opening: a model extension, or model magic bytes. */
 export function isModelCandidate(path: string, size: number): boolean {
-  if (MODEL_EXTENSIONS.test(path)) return true;
+  if (MODEL_EXTENSIONS.test(path) || COMPRESSED_MODEL_NAME.test(path)) return true;
   if (size < 4) return false;
-  return sniffFormat(head(path), path, size) !== 'unknown';
+  const format = sniffFormat(head(path), path, size);
+  return WALK_BY_MAGIC.has(format) || format === 'tf-savedmodel' || format === 'onnx';
 }
 
 /**

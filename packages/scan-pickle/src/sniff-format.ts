@@ -60,4 +60,13 @@ export function sniffFormat(head: Uint8Array, name: string, fileSize: number): M
 }
 
 /** Names the directory walker always opens, whatever their first bytes say. */
-export const MODEL_EXTENSIONS = /\.(?:pkl|pickle|pk|pt|pth|bin|ckpt|joblib|jbl|dill|sav|npy|npz|keras|h5|hdf5|safetensors|gguf|onnx|pb|model|mdl|tar|zip|gz|bz2|xz|lzma|z)$/i;
+export const MODEL_EXTENSIONS = /\.(?:pkl|pickle|pk|pt|pth|bin|ckpt|joblib|jbl|dill|sav|npy|npz|keras|h5|hdf5|safetensors|gguf|onnx|pb|model|mdl|nemo|tar)$/i;
+
+/** A compressed file the walker opens: its name says a model is inside (`model.pkl.gz`, `clf.joblib.xz`). */
+export const COMPRESSED_MODEL_NAME = /\.(?:pkl|pickle|pk|pt|pth|bin|joblib|jbl|dill|sav|npy|model)\.(?:gz|z|bz2|xz|lzma)$/i;
+
+/**
+ * Formats the walker opens on magic bytes alone, whatever the name. Compressed streams, tar and HDF5 are
+ * left out (datasets use them): those are opened by name.
+ */
+export const WALK_BY_MAGIC: ReadonlySet<ModelFormat> = new Set(['pickle', 'zip', 'npy', 'gguf', 'safetensors']);
