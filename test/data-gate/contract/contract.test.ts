@@ -211,6 +211,17 @@ describe('every contract check', () => {
     expect(lenient).toEqual([]);
   });
 
+  it('categories compare numbers by value, whatever literal the file spelled', async () => {
+    const jsonl = join(tmp, 'mixed.jsonl');
+    writeFileSync(jsonl, '{"v": 5.0}\n{"v": "x"}\n{"v": 5}\n{"v": "x"}\n');
+    const inferred = await inferContract(readTable(jsonl));
+    expect(inferred.columns).toEqual([{ name: 'v', type: 'string', nullable: false, categories: ['5', 'x'] }]);
+    const csv = join(tmp, 'mixed.csv');
+    writeFileSync(csv, 'v\n5.00\nx\n6\n');
+    const violations = await checkContract(inferred, readTable(csv));
+    expect(violations.map((v) => [v.kind, v.rows, v.examples])).toEqual([['category', [2], ['6']]]);
+  });
+
   it('keeps at most maxRows rows per violation but counts all of them', async () => {
     const many = join(tmp, 'many.csv');
     writeFileSync(many, `n\n${'oops\n'.repeat(500)}`);

@@ -157,7 +157,7 @@ export class ContractChecker {
         if (rule.allowed) {
           const ok =
             rule.allowed.has(categoryKey(text)) ||
-            ((kind === CellKind.Integer || kind === CellKind.Float) && rule.allowed.has(categoryKey(num))) ||
+            ((kind === CellKind.Integer || kind === CellKind.Float) && (rule.allowed.has(categoryKey(num)) || rule.allowed.has(categoryKey(String(num))))) ||
             (kind === CellKind.Boolean && rule.allowed.has(categoryKey(num === 1)));
           if (!ok) this.add('category', batch.file, spec.name, `values of '${spec.name}' outside its allowed categories`, { row, line, example: text });
         }

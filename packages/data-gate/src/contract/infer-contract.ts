@@ -61,7 +61,8 @@ export class ContractInferrer {
           continue;
         }
         const num = chunk.numbers[i] as number;
-        const text = chunk.texts[i] ?? String(num);
+        // The same key countCategories uses: numbers by value, whatever literal the file spelled.
+        const text = kind === CellKind.Text ? (chunk.texts[i] ?? '') : kind === CellKind.Boolean ? String(num === 1) : String(num);
         if (kind === CellKind.Integer || kind === CellKind.Float) {
           if (num < ev.min) ev.min = num;
           if (num > ev.max) ev.max = num;
