@@ -201,7 +201,8 @@ describe('CSV', () => {
     const good = gzipSync(Buffer.from('a,b\n'.repeat(10_000)));
     writeFileSync(path, good.subarray(0, good.length - 20));
     const error = await readError(path);
-    expect(error.message).toMatch(/not a valid gzip stream/);
+    expect(error.message).toMatch(/not a valid gzip stream .*, at data row \d+ \(line \d+\)/);
+    expect(error.line).toBeGreaterThan(1);
   });
 
   it('a 10 GB file without line ends stops at the row cap in bounded memory, and a file over maxFileBytes is refused up front', async () => {

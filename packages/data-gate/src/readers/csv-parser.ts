@@ -100,7 +100,7 @@ export class CsvParser {
   private field = '';
   private readonly fields = new CsvFields();
   private recordChars = 0;
-  private line = 1;
+  private currentLine = 1;
   private recordLine = 1;
   private badQuoting = false;
   private quoted = false;
@@ -118,6 +118,11 @@ export class CsvParser {
     this.delim = delimiter.charCodeAt(0);
   }
 
+  /** 1-based line the tokenizer has reached. */
+  get line(): number {
+    return this.currentLine;
+  }
+
   /** Feeds one chunk; calls `onRecord` for every record it completes. */
   push(s: string, onRecord: (record: CsvRecord) => void): void {
     const n = s.length;
@@ -133,7 +138,7 @@ export class CsvParser {
         case State.FieldStart: {
           if (!this.inRecord) {
             this.inRecord = true;
-            this.recordLine = this.line;
+            this.recordLine = this.currentLine;
           }
           if (s.charCodeAt(i) === QUOTE) {
             this.quoted = true;
@@ -170,7 +175,7 @@ export class CsvParser {
           if (c === delim) {
             this.state = State.FieldStart;
           } else {
-            this.line++;
+            this.currentLine++;
             this.endRecord(onRecord);
             this.state = c === CR ? State.AfterCR : State.FieldStart;
           }
@@ -201,7 +206,7 @@ export class CsvParser {
             i++;
           } else if (c === LF || c === CR) {
             this.endField();
-            this.line++;
+            this.currentLine++;
             this.endRecord(onRecord);
             this.state = c === CR ? State.AfterCR : State.FieldStart;
             i++;
@@ -229,7 +234,7 @@ export class CsvParser {
   private countLines(s: string, from: number, to: number): void {
     let k = s.indexOf('\n', from);
     while (k !== -1 && k < to) {
-      this.line++;
+      this.currentLine++;
       k = s.indexOf('\n', k + 1);
     }
   }

@@ -2,7 +2,7 @@ import { UserError } from '@aisec/core';
 import { CellKind, classifyCsvRange, csvScratch } from './cell';
 import { CsvLimitError, CsvParser, type CsvRecord } from './csv-parser';
 import { readBytes } from './byte-source';
-import { type ReadSession, noteKinds, uniqueColumnNames } from './read-session';
+import { type ReadSession, locateErrors, noteKinds, uniqueColumnNames } from './read-session';
 import { BatchBuilder, type RowBatch } from './row-batch';
 import { decodeText, type TextEncoding } from './text-decoding';
 import { sniffDelimiter } from './delimiter-sniff';
@@ -93,7 +93,8 @@ export async function* readCsvFile(
       hint: error.hint,
     });
 
-  for await (const chunk of decodeText(bytes, options.encoding ?? 'utf-8', displayPath)) {
+  const chunks = locateErrors(decodeText(bytes, options.encoding ?? 'utf-8', displayPath), displayPath, () => ({ row, line: parser?.line ?? 1 }));
+  for await (const chunk of chunks) {
     if (parser === undefined) {
       const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.text);
       parser = new CsvParser(delimiter, reader);

@@ -2,7 +2,7 @@ import { UserError } from '@aisec/core';
 import { CellKind } from './cell';
 import { readBytes } from './byte-source';
 import { type JsonFields, JsonLineError, parseJsonObjectLine } from './jsonl-line';
-import { type ReadSession, noteKinds } from './read-session';
+import { type ReadSession, locateErrors, noteKinds } from './read-session';
 import { BatchBuilder, type RowBatch } from './row-batch';
 import { decodeText, type TextEncoding } from './text-decoding';
 
@@ -105,7 +105,8 @@ export async function* readJsonlFile(
     if (builder.full) flush();
   };
 
-  for await (const chunk of decodeText(bytes, options.encoding ?? 'utf-8', displayPath)) {
+  const chunks = locateErrors(decodeText(bytes, options.encoding ?? 'utf-8', displayPath), displayPath, () => ({ row, line: line + 1 }));
+  for await (const chunk of chunks) {
     chunkInvalid = chunk.invalid;
     const text = chunk.text;
     let start = 0;

@@ -1,4 +1,4 @@
-import type { Limits } from '@aisec/core';
+import { type Limits, UserError } from '@aisec/core';
 import { kindBit } from './column-type';
 import type { CellKind } from './cell';
 import type { ReaderLimits } from './reader-limits';
@@ -41,4 +41,25 @@ export function uniqueColumnNames(raw: readonly string[], file: string, problems
     seen.add(n);
     return n;
   });
+}
+
+/**
+ * Passes a text stream through, adding where reading had got to (data row and line) to a UserError
+ * the byte source raises on the way (the time limit, a decompression bound, a corrupt gzip stream).
+ */
+export async function* locateErrors<T>(source: AsyncIterable<T>, file: string, where: () => { row: number; line: number }): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (error) {
+    if (error instanceof UserError && error.line === undefined) {
+      const { row, line } = where();
+      throw new UserError(`${error.message}, at data row ${row} (line ${line})`, {
+        file,
+        line,
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
