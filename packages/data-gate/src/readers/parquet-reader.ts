@@ -63,7 +63,7 @@ export async function* readParquetFile(
   for (const [g, group] of metadata.row_groups.entries()) {
     if (session.signal?.aborted) throw new CancelledError();
     if (Date.now() - start > limits.timePerFileMs) {
-      throw new UserError(`reading ${displayPath} took longer than ${limits.timePerFileMs} ms`, {
+      throw new UserError(`reading ${displayPath} took longer than ${limits.timePerFileMs} ms, at data row ${row} (row group ${g})`, {
         file: displayPath,
         hint: 'split the data into shards or raise limits.timePerFileMs',
       });
