@@ -89,7 +89,9 @@ export class Cursor {
     const off = this.pos - this.windowStart;
     if (off >= 0 && off + n <= this.window.length) return this.window.subarray(off, off + n);
     if (n > this.chunk) return this.source.read(this.pos, n);
-    this.window = this.source.read(this.pos, this.chunk);
+    const w = this.source.read(this.pos, this.chunk);
+    // A plain Uint8Array view: subarray() on it is much cheaper than on a Buffer.
+    this.window = new Uint8Array(w.buffer, w.byteOffset, w.length);
     this.windowStart = this.pos;
     return this.window.subarray(0, Math.min(n, this.window.length));
   }
@@ -102,8 +104,13 @@ export class Cursor {
     return b;
   }
 
-  /** One byte, or -1 at the end. */
+  /** One byte, or -1 at the end. (Hot path: once per opcode, so no subarray.) */
   byte(): number {
+    const off = this.pos - this.windowStart;
+    if (off >= 0 && off < this.window.length) {
+      this.pos += 1;
+      return this.window[off] ?? -1;
+    }
     const b = this.peek(1);
     if (b.length === 0) return -1;
     this.pos += 1;

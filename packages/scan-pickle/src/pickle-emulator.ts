@@ -96,6 +96,13 @@ class BoundError extends Error {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/**
+ * Items kept per list, dict or set. Payload construction needs a handful (names, arguments, state dicts);
+ * a pickled 10^8-element list of floats must not become 10^8 JS objects. Items past this are counted
+ * by the unpickler's stack discipline but not stored.
+ */
+const MAX_RETAINED_ITEMS = 1 << 16;
+
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
@@ -254,229 +261,234 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
         if (Date.now() > opts.deadline) throw new BoundError('time', 'time budget for this file ran out');
       }
 
-      switch (info.name) {
-        case 'PROTO': {
+      // Numeric cases (the opcode byte) let V8 use a jump table: this switch runs once per opcode.
+      switch (code) {
+        case 0x80: { // PROTO
           const p = need(1)[0] ?? 0;
           if (p > HIGHEST_PROTOCOL) throw new PickleError(`unsupported pickle protocol ${p}`);
           res.protocol = p;
           break;
         }
-        case 'FRAME':
+        case 0x95: // FRAME
           need(8); // a read-ahead hint: opcodes run on across frame boundaries
           break;
-        case 'STOP':
+        case 0x2e: // STOP
           res.result = stack[stack.length - 1];
           res.stopped = true;
           res.end = cursor.pos;
           return res;
-        case 'INT': {
+        case 0x49: { // INT
           const s = latin1(line()).trim();
           if (s === '00' || s === '01') stack.push({ t: 'bool', v: s === '01' });
           else if (/^[+-]?\d+$/.test(s)) stack.push({ t: 'int', v: BigInt(s) });
           else throw new PickleError(`INT argument ${JSON.stringify(s)} is not a number`);
           break;
         }
-        case 'LONG': {
+        case 0x4c: { // LONG
           const s = latin1(line()).trim().replace(/L$/, '');
           if (!/^[+-]?\d+$/.test(s)) throw new PickleError(`LONG argument ${JSON.stringify(s)} is not a number`);
           stack.push({ t: 'int', v: BigInt(s) });
           break;
         }
-        case 'BININT':
-          stack.push({ t: 'int', v: leSigned(need(4)) });
+        case 0x4a: { // BININT
+          const b = need(4);
+          stack.push({ t: 'int', v: BigInt(new DataView(b.buffer, b.byteOffset, 4).getInt32(0, true)) });
           break;
-        case 'BININT1':
+        }
+        case 0x4b: // BININT1
           stack.push({ t: 'int', v: BigInt(need(1)[0] ?? 0) });
           break;
-        case 'BININT2':
+        case 0x4d: // BININT2
           stack.push({ t: 'int', v: BigInt(uint(need(2))) });
           break;
-        case 'LONG1': {
+        case 0x8a: { // LONG1
           const n = need(1)[0] ?? 0;
           stack.push({ t: 'int', v: leSigned(need(n)) });
           break;
         }
-        case 'LONG4': {
+        case 0x8b: { // LONG4
           const n = Number(leSigned(need(4)));
           if (n < 0) throw new PickleError('LONG4 has a negative length');
           if (n > 1 << 20) throw new BoundError('line', `LONG4 of ${n} bytes`);
           stack.push({ t: 'int', v: leSigned(need(n)) });
           break;
         }
-        case 'FLOAT':
+        case 0x46: // FLOAT
           stack.push({ t: 'float', v: Number.parseFloat(latin1(line())) });
           break;
-        case 'BINFLOAT':
-          stack.push({ t: 'float', v: Buffer.from(need(8)).readDoubleBE(0) });
+        case 0x47: { // BINFLOAT
+          const b = need(8);
+          stack.push({ t: 'float', v: new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, false) });
           break;
-        case 'NONE':
+        }
+        case 0x4e: // NONE
           stack.push(NONE);
           break;
-        case 'NEWTRUE':
-        case 'NEWFALSE':
+        case 0x88: // NEWTRUE
+        case 0x89: // NEWFALSE
           stack.push({ t: 'bool', v: info.name === 'NEWTRUE' });
           break;
-        case 'STRING': {
+        case 0x53: { // STRING
           const s = latin1(line()).trim();
           const q = s[0];
           if (s.length < 2 || (q !== '"' && q !== "'") || s[s.length - 1] !== q) throw new PickleError('STRING argument is not quoted');
           stack.push({ t: 'str', v: unescapePyString(s.slice(1, -1)) });
           break;
         }
-        case 'BINSTRING':
+        case 0x54: // BINSTRING
           stack.push(bytesArg(Number(leSigned(need(4))), 'latin1'));
           break;
-        case 'SHORT_BINSTRING':
+        case 0x55: // SHORT_BINSTRING
           stack.push(bytesArg(need(1)[0] ?? 0, 'latin1'));
           break;
-        case 'UNICODE':
+        case 0x56: // UNICODE
           stack.push({ t: 'str', v: rawUnicodeEscape(line()) });
           break;
-        case 'SHORT_BINUNICODE':
+        case 0x8c: // SHORT_BINUNICODE
           stack.push(bytesArg(need(1)[0] ?? 0, 'utf8'));
           break;
-        case 'BINUNICODE':
+        case 0x58: // BINUNICODE
           stack.push(bytesArg(uint(need(4)), 'utf8'));
           break;
-        case 'BINUNICODE8':
+        case 0x8d: // BINUNICODE8
           stack.push(bytesArg(uint(need(8)), 'utf8'));
           break;
-        case 'BINBYTES':
+        case 0x42: // BINBYTES
           stack.push(bytesArg(uint(need(4)), 'bytes'));
           break;
-        case 'SHORT_BINBYTES':
+        case 0x43: // SHORT_BINBYTES
           stack.push(bytesArg(need(1)[0] ?? 0, 'bytes'));
           break;
-        case 'BINBYTES8':
-        case 'BYTEARRAY8':
+        case 0x8e: // BINBYTES8
+        case 0x96: // BYTEARRAY8
           stack.push(bytesArg(uint(need(8)), 'bytes'));
           break;
-        case 'NEXT_BUFFER':
+        case 0x97: // NEXT_BUFFER
           // Out-of-band buffers come from the caller's `buffers=`; a model file has none to give.
           stack.push({ t: 'unknown', why: 'out-of-band buffer' });
           break;
-        case 'READONLY_BUFFER':
+        case 0x98: // READONLY_BUFFER
           top();
           break;
-        case 'EMPTY_LIST':
+        case 0x5d: // EMPTY_LIST
           stack.push({ t: 'list', items: [] });
           break;
-        case 'EMPTY_TUPLE':
+        case 0x29: // EMPTY_TUPLE
           stack.push({ t: 'tuple', items: [] });
           break;
-        case 'EMPTY_DICT':
+        case 0x7d: // EMPTY_DICT
           stack.push({ t: 'dict', entries: [] });
           break;
-        case 'EMPTY_SET':
+        case 0x8f: // EMPTY_SET
           stack.push({ t: 'set', items: [] });
           break;
-        case 'APPEND': {
+        case 0x61: { // APPEND
           const v = pop();
           const l = top();
           // On anything but a list the unpickler calls its append(); that object's class was classified.
-          if (l.t === 'list') l.items.push(v);
+          if (l.t === 'list' && l.items.length < MAX_RETAINED_ITEMS) l.items.push(v);
           break;
         }
-        case 'APPENDS': {
+        case 0x65: { // APPENDS
           const items = popMark();
           const l = top();
-          if (l.t === 'list') for (const it of items) l.items.push(it);
+          if (l.t === 'list') for (const it of items.slice(0, Math.max(0, MAX_RETAINED_ITEMS - l.items.length))) l.items.push(it);
           break;
         }
         // popMark() replaces `stack`, so it must run before `stack.push` is evaluated.
-        case 'LIST': {
+        case 0x6c: { // LIST
           const items = popMark();
           stack.push({ t: 'list', items });
           break;
         }
-        case 'TUPLE': {
+        case 0x74: { // TUPLE
           const items = popMark();
           stack.push({ t: 'tuple', items });
           break;
         }
-        case 'TUPLE1':
+        case 0x85: // TUPLE1
           stack.push({ t: 'tuple', items: [pop()] });
           break;
-        case 'TUPLE2': {
+        case 0x86: { // TUPLE2
           const b = pop();
           const a = pop();
           stack.push({ t: 'tuple', items: [a, b] });
           break;
         }
-        case 'TUPLE3': {
+        case 0x87: { // TUPLE3
           const c = pop();
           const b = pop();
           const a = pop();
           stack.push({ t: 'tuple', items: [a, b, c] });
           break;
         }
-        case 'DICT': {
+        case 0x64: { // DICT
           const items = popMark();
           const d: PyValue = { t: 'dict', entries: [] };
           for (let i = 0; i + 1 < items.length; i += 2) d.entries.push([items[i] ?? NONE, items[i + 1] ?? NONE]);
           stack.push(d);
           break;
         }
-        case 'SETITEM': {
+        case 0x73: { // SETITEM
           const v = pop();
           const k = pop();
           const d = top();
-          if (d.t === 'dict') d.entries.push([k, v]);
+          if (d.t === 'dict' && d.entries.length < MAX_RETAINED_ITEMS) d.entries.push([k, v]);
           break;
         }
-        case 'SETITEMS': {
+        case 0x75: { // SETITEMS
           const items = popMark();
           const d = top();
-          if (d.t === 'dict') for (let i = 0; i + 1 < items.length; i += 2) d.entries.push([items[i] ?? NONE, items[i + 1] ?? NONE]);
+          if (d.t === 'dict') for (let i = 0; i + 1 < items.length && d.entries.length < MAX_RETAINED_ITEMS; i += 2) d.entries.push([items[i] ?? NONE, items[i + 1] ?? NONE]);
           break;
         }
-        case 'ADDITEMS': {
+        case 0x90: { // ADDITEMS
           const items = popMark();
           const s = top();
-          if (s.t === 'set') s.items.push(...items);
+          if (s.t === 'set') for (const it of items.slice(0, Math.max(0, MAX_RETAINED_ITEMS - s.items.length))) s.items.push(it);
           break;
         }
-        case 'FROZENSET': {
+        case 0x91: { // FROZENSET
           const items = popMark();
           stack.push({ t: 'set', items });
           break;
         }
-        case 'POP':
+        case 0x30: // POP
           if (stack.length > 0) stack.pop();
           else popMark();
           break;
-        case 'DUP':
+        case 0x32: // DUP
           stack.push(top());
           break;
-        case 'MARK':
+        case 0x28: // MARK
           metastack.push(stack);
           stack = [];
           break;
-        case 'POP_MARK':
+        case 0x31: // POP_MARK
           popMark();
           break;
-        case 'GET':
-        case 'BINGET':
-        case 'LONG_BINGET': {
+        case 0x67: // GET
+        case 0x68: // BINGET
+        case 0x6a: { // LONG_BINGET
           const idx = info.name === 'GET' ? Number.parseInt(latin1(line()), 10) : uint(need(info.name === 'BINGET' ? 1 : 4));
           const v = memo.get(idx);
           if (v === undefined) throw new PickleError(`memo value ${idx} was never stored`);
           stack.push(v);
           break;
         }
-        case 'PUT':
-        case 'BINPUT':
-        case 'LONG_BINPUT': {
+        case 0x70: // PUT
+        case 0x71: // BINPUT
+        case 0x72: { // LONG_BINPUT
           const idx = info.name === 'PUT' ? Number.parseInt(latin1(line()), 10) : uint(need(info.name === 'BINPUT' ? 1 : 4));
           if (!Number.isFinite(idx) || idx < 0) throw new PickleError('negative PUT argument');
           putMemo(idx, top());
           break;
         }
-        case 'MEMOIZE':
+        case 0x94: // MEMOIZE
           putMemo(memo.size, top());
           break;
-        case 'GLOBAL':
-        case 'INST': {
+        case 0x63: // GLOBAL
+        case 0x69: { // INST
           const module = decoder.decode(line());
           const name = decoder.decode(line());
           const ref = addImport(module, name, '');
@@ -486,7 +498,7 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
           } else stack.push(ref);
           break;
         }
-        case 'STACK_GLOBAL': {
+        case 0x93: { // STACK_GLOBAL
           const name = pop();
           const module = pop();
           if (module.t === 'str' && name.t === 'str') {
@@ -497,9 +509,9 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
           }
           break;
         }
-        case 'EXT1':
-        case 'EXT2':
-        case 'EXT4': {
+        case 0x82: // EXT1
+        case 0x83: // EXT2
+        case 0x84: { // EXT4
           const codeNo = info.name === 'EXT4' ? Number(leSigned(need(4))) : uint(need(info.name === 'EXT1' ? 1 : 2));
           const target = opts.extensions.get(codeNo);
           if (target) {
@@ -510,43 +522,43 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
           }
           break;
         }
-        case 'REDUCE': {
+        case 0x52: { // REDUCE
           const args = pop();
           const fn = pop();
           stack.push(call(fn, argsOf(args)));
           break;
         }
-        case 'NEWOBJ': {
+        case 0x81: { // NEWOBJ
           const args = pop();
           const cls = pop();
           stack.push(instantiate(cls, argsOf(args)));
           break;
         }
-        case 'NEWOBJ_EX': {
+        case 0x92: { // NEWOBJ_EX
           pop(); // kwargs
           const args = pop();
           const cls = pop();
           stack.push(instantiate(cls, argsOf(args)));
           break;
         }
-        case 'OBJ': {
+        case 0x6f: { // OBJ
           const items = popMark();
           const cls = items[0];
           if (cls === undefined) throw new PickleError('OBJ without a class');
           stack.push(instantiate(cls, items.slice(1)));
           break;
         }
-        case 'BUILD': {
+        case 0x62: { // BUILD
           const state = pop();
           const inst = top();
           build(inst, state);
           break;
         }
-        case 'PERSID':
+        case 0x50: // PERSID
           res.persistentIds += 1;
           stack.push({ t: 'pid', id: { t: 'str', v: decoder.decode(line()) } });
           break;
-        case 'BINPERSID':
+        case 0x51: // BINPERSID
           res.persistentIds += 1;
           stack.push({ t: 'pid', id: pop() });
           break;
