@@ -137,6 +137,8 @@ describe('verifyDvcFile', () => {
     writeFileSync(join(root, 'b3.txt.dvc'), `outs:\n- md5: ${legacy}\n  size: 14\n  hash: md5\n  path: b.txt\n`);
     const v3 = await verifyDvcFile('b3.txt.dvc', { workspace: root });
     expect(v3.findings).toMatchObject([{ ruleId: 'AISEC-DATA-030', severity: 'critical', location: { path: 'b.txt' } }]);
+    writeFileSync(join(root, 'escape.dvc'), `outs:\n- md5: ${legacy}\n  hash: md5\n  path: ../../../etc/passwd\n`);
+    await expect(verifyDvcFile('escape.dvc', { workspace: root })).rejects.toThrow(/outside the workspace/);
     writeFileSync(join(root, 'gone.dvc'), `outs:\n- md5: ${legacy}\n  hash: md5\n  path: gone.csv\n`);
     expect((await verifyDvcFile('gone.dvc', { workspace: root })).findings).toMatchObject([{ ruleId: 'AISEC-DATA-031', location: { path: 'gone.dvc', line: 2 } }]);
   });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, type GateContext, type Limits, UserError, workspaceRelative } from '@aisec/core';
 import { parseDocument } from 'yaml';
 import { RULE_DVC_DIR_MISMATCH, RULE_HASH_MISMATCH, RULE_TRACKED_FILE_MISSING, RULE_UNTRACKED_FILE } from '../contract/input-rules';
@@ -123,6 +123,15 @@ export async function verifyDvcFile(
   for (const out of parseDvcFile(text, shownDvc)) {
     const target = resolve(dirname(abs), out.path);
     const shown = workspaceRelative(workspace, target);
+    // A .dvc file from a pull request must not make the gate hash (and print hashes of) files
+    // outside the checkout.
+    if (isAbsolute(shown)) {
+      throw new UserError(`${shownDvc} tracks ${out.path}, which is outside the workspace`, {
+        file: shownDvc,
+        ...(out.line === undefined ? {} : { line: out.line }),
+        hint: 'external DVC outputs are not verified; track data inside the repository',
+      });
+    }
     const legacy = out.hash === undefined;
     let st;
     try {
