@@ -1,5 +1,6 @@
 import type { ByteSource } from './byte-source';
 import { RULE_IDS } from './rules';
+import { ProtoError, ProtoReader } from './protobuf-reader';
 import { addFinding, type ScanEnv, type Where } from './scan-env';
 
 /**
@@ -30,55 +31,23 @@ const CHILDREN: Record<Kind, Record<number, Kind>> = {
   node: {},
 };
 
-class ProtoError extends Error {}
-
-function varint(src: ByteSource, r: { pos: number }): number {
-  let result = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    const b = src.read(r.pos, 1)[0];
-    if (b === undefined) throw new ProtoError('truncated varint');
-    r.pos += 1;
-    result += (b & 0x7f) * mul;
-    if ((b & 0x80) === 0) return result;
-    mul *= 128;
-  }
-  throw new ProtoError('varint too long');
-}
-
-function walk(src: ByteSource, r: { pos: number }, end: number, kind: Kind, depth: number, ops: Map<string, string[]>): void {
+function walk(r: ProtoReader, end: number, kind: Kind, depth: number, ops: Map<string, string[]>): void {
   if (depth > 32) throw new ProtoError('nesting too deep');
   let nodeName = '';
   let op = '';
-  while (r.pos < end) {
-    const key = varint(src, r);
-    const field = Math.floor(key / 8);
-    const wire = key & 7;
-    if (wire === 0) varint(src, r);
-    else if (wire === 1) r.pos += 8;
-    else if (wire === 5) r.pos += 4;
-    else if (wire === 2) {
-      const len = varint(src, r);
-      const stop = r.pos + len;
-      if (stop > end) throw new ProtoError('field runs past its message');
-      const child = CHILDREN[kind][field];
-      if (child) walk(src, r, stop, child, depth + 1, ops);
-      else if (kind === 'node' && (field === 1 || field === 2) && len <= 4096) {
-        const text = Buffer.from(src.read(r.pos, len)).toString('utf8');
-        if (field === 1) nodeName = text;
-        else op = text;
-      }
-      r.pos = stop;
-    } else throw new ProtoError(`wire type ${wire}`);
-  }
-  if (r.pos !== end) throw new ProtoError('message length mismatch');
+  r.fields(end, (field, len, stop) => {
+    const child = CHILDREN[kind][field];
+    if (child) walk(r, stop, child, depth + 1, ops);
+    else if (kind === 'node' && field === 1) nodeName = r.text(len);
+    else if (kind === 'node' && field === 2) op = r.text(len);
+  });
   if (kind === 'node' && op && UNSAFE_TF_OPS[op] !== undefined) ops.set(op, [...(ops.get(op) ?? []), nodeName]);
 }
 
 export function scanSavedModel(src: ByteSource, where: Where, env: ScanEnv): void {
   const ops = new Map<string, string[]>();
   try {
-    walk(src, { pos: 0 }, src.size, 'saved', 0, ops);
+    walk(new ProtoReader(src), src.size, 'saved', 0, ops);
   } catch (error) {
     if (!(error instanceof ProtoError)) throw error;
     addFinding(env, where, RULE_IDS.malformed, 'high', `The SavedModel protobuf is unreadable (${error.message}); its ops could not be checked`, 'savedmodel unreadable');
