@@ -1,4 +1,4 @@
-import { cpSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, UserError } from '@aisec/core';
@@ -229,6 +229,12 @@ describe('sha256 manifests', () => {
     writeFileSync(join(root, 'SHA256SUMS'), `# made by sha256sum\n${hex}  a.csv\n`);
     const result = await verifySha256Manifest('SHA256SUMS', {}, { workspace: root });
     expect(result.checks).toMatchObject([{ path: 'a.csv', status: 'ok' }]);
+    writeFileSync(join(tmp, 'secret.txt'), 'token');
+    symlinkSync(join(tmp, 'secret.txt'), join(root, 'link.csv'));
+    writeFileSync(join(root, 'LINKSUMS'), `${hex}  link.csv\n`);
+    const linked = await verifySha256Manifest('LINKSUMS', { checkExtra: false }, { workspace: root });
+    expect(linked.findings).toMatchObject([{ ruleId: 'AISEC-DATA-030', severity: 'critical', message: expect.stringMatching(/link to a file outside the dataset root; it was not hashed/) }]);
+    expect(linked.checks[0]?.actual).toBeUndefined();
     expect(parseSha256Manifest(`${hex} *bin/x.bin\n`, 'm')).toEqual([{ sha256: hex, path: 'bin/x.bin', line: 1 }]);
     expect(() => parseSha256Manifest('nonsense\n', 'm')).toThrow(/line 1 is not/);
     expect(() => parseSha256Manifest(`{"../etc/passwd": "${hex}"}`, 'm')).toThrow(/leaves the manifest root/);

@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, posix, resolve } from 'node:path';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, posix, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, type GateContext, UserError, workspaceRelative } from '@aisec/core';
 import { RULE_HASH_MISMATCH, RULE_TRACKED_FILE_MISSING, RULE_UNTRACKED_FILE } from '../contract/input-rules';
 import { hashFile } from './file-hash';
@@ -126,14 +126,36 @@ export async function verifySha256Manifest(
   const root = options.root === undefined ? dirname(abs) : resolve(workspace, options.root);
   const checks: ProvenanceCheck[] = [];
   const findings: Finding[] = [];
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    // a missing root: every entry is reported missing below
+  }
   for (const e of entries) {
     const file = join(root, e.path);
     const shown = workspaceRelative(workspace, file);
     let isFile = false;
+    let escapes = false;
     try {
       isFile = statSync(file).isFile();
+      // A symlink out of the dataset (to a secret, say) is neither hashed nor printed.
+      const real = realpathSync(file);
+      escapes = real !== realRoot && !real.startsWith(`${realRoot}${sep}`);
     } catch {
       isFile = false;
+    }
+    if (isFile && escapes) {
+      checks.push({ path: shown, status: 'mismatch', algorithm: 'sha256', expected: e.sha256 });
+      findings.push({
+        ruleId: RULE_HASH_MISMATCH,
+        severity: 'critical',
+        message: `${shown} is a link to a file outside the dataset root; it was not hashed`,
+        location: { path: shown },
+        evidence: `symlink ${e.path}`,
+        properties: { manifest: shownManifest },
+      });
+      continue;
     }
     if (!isFile) {
       checks.push({ path: shown, status: 'missing', algorithm: 'sha256', expected: e.sha256 });
