@@ -139,6 +139,10 @@ describe('verifyDvcFile', () => {
     expect(v3.findings).toMatchObject([{ ruleId: 'AISEC-DATA-030', severity: 'critical', location: { path: 'b.txt' } }]);
     writeFileSync(join(root, 'escape.dvc'), `outs:\n- md5: ${legacy}\n  hash: md5\n  path: ../../../etc/passwd\n`);
     await expect(verifyDvcFile('escape.dvc', { workspace: root })).rejects.toThrow(/outside the workspace/);
+    writeFileSync(join(tmp, 'secret-dvc.txt'), 'token');
+    symlinkSync(join(tmp, 'secret-dvc.txt'), join(root, 'linked.txt'));
+    writeFileSync(join(root, 'linked.dvc'), `outs:\n- md5: ${legacy}\n  hash: md5\n  path: linked.txt\n`);
+    await expect(verifyDvcFile('linked.dvc', { workspace: root })).rejects.toThrow(/outside the workspace/);
     writeFileSync(join(root, 'gone.dvc'), `outs:\n- md5: ${legacy}\n  hash: md5\n  path: gone.csv\n`);
     expect((await verifyDvcFile('gone.dvc', { workspace: root })).findings).toMatchObject([{ ruleId: 'AISEC-DATA-031', location: { path: 'gone.dvc', line: 2 } }]);
   });

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, type GateContext, type Limits, UserError, workspaceRelative } from '@aisec/core';
 import { parseDocument } from 'yaml';
 import { RULE_DVC_DIR_MISMATCH, RULE_HASH_MISMATCH, RULE_TRACKED_FILE_MISSING, RULE_UNTRACKED_FILE } from '../contract/input-rules';
@@ -70,6 +70,17 @@ export function parseDvcFile(text: string, displayPath: string): DvcOut[] {
   return outs;
 }
 
+/** Whether `path` exists and resolves (through symlinks) outside `root`. */
+function linksOutOf(root: string, path: string): boolean {
+  try {
+    const realRoot = realpathSync(root);
+    const real = realpathSync(path);
+    return real !== realRoot && !real.startsWith(`${realRoot}${sep}`);
+  } catch {
+    return false;
+  }
+}
+
 /** The md5 DVC records for one file: raw bytes (3.x) or md5-dos2unix for text files (2.x). */
 async function dvcFileMd5(path: string, legacy: boolean, limits: Limits, displayPath: string, signal?: AbortSignal): Promise<{ md5: string; size: number; algorithm: ProvenanceCheck['algorithm'] }> {
   const dos2unix = legacy && (await isDvcTextFile(path));
@@ -125,7 +136,7 @@ export async function verifyDvcFile(
     const shown = workspaceRelative(workspace, target);
     // A .dvc file from a pull request must not make the gate hash (and print hashes of) files
     // outside the checkout.
-    if (isAbsolute(shown)) {
+    if (isAbsolute(shown) || linksOutOf(workspace, target)) {
       throw new UserError(`${shownDvc} tracks ${out.path}, which is outside the workspace`, {
         file: shownDvc,
         ...(out.line === undefined ? {} : { line: out.line }),
