@@ -11,3 +11,4 @@ export { PICKLE_BOUNDS, type PickleBounds } from './scan-bounds';
 export type { ModelFormat } from './sniff-format';
 
 // Code and notebook scanning (AISEC-PKL-1xx) is exported below by its own module.
+export * from './code/index';
