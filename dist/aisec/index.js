@@ -39312,6 +39312,8 @@ function compileValidator(gateSchemas) {
   const cached = validators.get(key);
   if (cached) return cached;
   const schema = structuredClone(aisec_config_schema_default);
+  const names2 = schema.definitions.gateName;
+  names2.enum = [.../* @__PURE__ */ new Set([...names2.enum, ...Object.keys(gateSchemas)])];
   for (const [gate, gateSchema] of Object.entries(gateSchemas)) {
     const own = gateSchema;
     schema.properties[gate] = {
@@ -39551,7 +39553,7 @@ function sarifRule(rule) {
     ...rule.helpUri ? { helpUri: rule.helpUri } : {},
     defaultConfiguration: { level: sarifLevel(rule.defaultSeverity) },
     properties: {
-      tags: ["security", ...rule.tags ?? []],
+      tags: [.../* @__PURE__ */ new Set(["security", ...rule.tags ?? []])],
       precision: "high",
       "security-severity": securitySeverity(rule.defaultSeverity)
     }
@@ -39679,7 +39681,7 @@ function renderMarkdown(report, outcome, options = {}) {
     lines.push("", "</details>", "");
   }
   if (report.notes.length) {
-    lines.push("**Not checked**", "", ...report.notes.map((n) => `- ${cell(n)}`), "");
+    lines.push("**Notes**", "", ...report.notes.map((n) => `- ${cell(n)}`), "");
   }
   const note = "\n\n_This summary was cut to fit GitHub\u2019s 1 MiB limit; the JSON report and SARIF file are complete._\n";
   return truncateUtf8(lines.join("\n"), options.maxBytes ?? JOB_SUMMARY_MAX_BYTES, note).text;
@@ -39779,6 +39781,7 @@ function withCommonOptions(schema) {
 }
 
 // packages/core/src/execute.ts
+var import_node_fs4 = require("node:fs");
 var import_node_path4 = require("node:path");
 async function executeGate(binding, request2) {
   const schema = withCommonOptions(binding.options);
@@ -39796,7 +39799,8 @@ async function executeGate(binding, request2) {
     signal: request2.signal ?? new AbortController().signal
   });
   report.timings.total ??= Math.round(performance.now() - started);
-  const baselineFile = request2.baseline ? (0, import_node_path4.resolve)(request2.workspace, request2.baseline) : request2.config.baseline;
+  let baselineFile = request2.baseline ? (0, import_node_path4.resolve)(request2.workspace, request2.baseline) : request2.config.baseline;
+  if (baselineFile && request2.baselineMayBeMissing && !(0, import_node_fs4.existsSync)(baselineFile)) baselineFile = void 0;
   const outcome = applyPolicy(report, {
     failOn,
     suppressions: request2.config.suppressions,
@@ -39810,7 +39814,7 @@ function stripDefaults(values, section) {
 }
 
 // packages/github/src/runner.ts
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 var import_node_path5 = require("node:path");
 
 // packages/github/src/action-logger.ts
@@ -44337,12 +44341,12 @@ The first ${annotations.length} of ${all.length} findings are annotated; the res
 }
 
 // packages/github/src/github-context.ts
-var import_node_fs4 = require("node:fs");
+var import_node_fs5 = require("node:fs");
 function readRunContext(env = process.env) {
   let event = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      event = JSON.parse((0, import_node_fs4.readFileSync)(env.GITHUB_EVENT_PATH, "utf8"));
+      event = JSON.parse((0, import_node_fs5.readFileSync)(env.GITHUB_EVENT_PATH, "utf8"));
     } catch {
     }
   }
@@ -44438,7 +44442,7 @@ async function runAction(bindings, options = {}) {
     inputs = readRunnerInputs(label);
     const ctx = readRunContext();
     const workspace = (0, import_node_path5.resolve)(ctx.workspace, inputs.workingDirectory);
-    if (!(0, import_node_fs5.existsSync)(workspace)) throw new UserError(`working-directory '${inputs.workingDirectory}' does not exist`, { key: "working-directory" });
+    if (!(0, import_node_fs6.existsSync)(workspace)) throw new UserError(`working-directory '${inputs.workingDirectory}' does not exist`, { key: "working-directory" });
     const config = loadConfig(inputs, workspace, list);
     const logger = createActionLogger();
     const several = list.length > 1;
@@ -44510,7 +44514,7 @@ function loadConfig(inputs, workspace, list) {
   const gateSchemas = Object.fromEntries(list.map((b) => [b.gate.name, b.options]));
   const file = inputs.config ? (0, import_node_path5.isAbsolute)(inputs.config) ? inputs.config : (0, import_node_path5.resolve)(workspace, inputs.config) : findConfigFile(workspace);
   if (!file) return emptyConfig();
-  if (!(0, import_node_fs5.existsSync)(file)) {
+  if (!(0, import_node_fs6.existsSync)(file)) {
     throw new UserError(`configuration file '${inputs.config}' does not exist`, { key: "config", hint: "Fix the `config` input, or remove it to use .aisec.yml in the working directory" });
   }
   return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
@@ -45476,7 +45480,7 @@ function matchVulnerabilities(dep, advisories) {
 
 // packages/scan-deps/src/osv/offline-database.ts
 var import_node_crypto3 = require("node:crypto");
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var import_node_os = require("node:os");
 var import_node_path6 = require("node:path");
 
@@ -45509,7 +45513,7 @@ function readAdvisoryHeader(text, source) {
 }
 
 // packages/scan-deps/src/osv/zip-archive.ts
-var import_node_fs6 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 var import_node_zlib2 = require("node:zlib");
 var EOCD_SIGNATURE = 101010256;
 var CENTRAL_SIGNATURE = 33639248;
@@ -45534,7 +45538,7 @@ var ZipArchive = class _ZipArchive {
   static open(path, limits) {
     let fd;
     try {
-      fd = (0, import_node_fs6.openSync)(path, "r");
+      fd = (0, import_node_fs7.openSync)(path, "r");
     } catch (error2) {
       throw new UserError(`cannot open ${path}: ${error2 instanceof Error ? error2.message : String(error2)}`, {
         file: path,
@@ -45543,14 +45547,14 @@ var ZipArchive = class _ZipArchive {
       });
     }
     try {
-      const size = (0, import_node_fs6.fstatSync)(fd).size;
+      const size = (0, import_node_fs7.fstatSync)(fd).size;
       if (size > limits.maxFileBytes) {
         throw corrupt(path, `is ${size} bytes, above the ${limits.maxFileBytes}-byte limit`);
       }
       const entries = readCentralDirectory(path, fd, size, limits);
       return new _ZipArchive(path, fd, size, entries, limits);
     } catch (error2) {
-      (0, import_node_fs6.closeSync)(fd);
+      (0, import_node_fs7.closeSync)(fd);
       throw error2;
     }
   }
@@ -45582,7 +45586,7 @@ var ZipArchive = class _ZipArchive {
     return data;
   }
   close() {
-    (0, import_node_fs6.closeSync)(this.fd);
+    (0, import_node_fs7.closeSync)(this.fd);
   }
 };
 function corrupt(path, problem) {
@@ -45595,7 +45599,7 @@ function readAt(fd, position, length) {
   const buffer = Buffer.alloc(length);
   let done = 0;
   while (done < length) {
-    const n = (0, import_node_fs6.readSync)(fd, buffer, done, length - done, position + done);
+    const n = (0, import_node_fs7.readSync)(fd, buffer, done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
@@ -45659,7 +45663,7 @@ function errnoCode(error2) {
 }
 async function sha256File(path) {
   const hash = (0, import_node_crypto3.createHash)("sha256");
-  const stream = (0, import_node_fs7.createReadStream)(path);
+  const stream = (0, import_node_fs8.createReadStream)(path);
   for await (const chunk of stream) {
     if (chunk instanceof Buffer) hash.update(chunk);
   }
@@ -45712,7 +45716,7 @@ var OfflineDatabase = class _OfflineDatabase {
   static async open(path, ctx, options = {}) {
     let stat3;
     try {
-      stat3 = (0, import_node_fs7.statSync)(path);
+      stat3 = (0, import_node_fs8.statSync)(path);
     } catch (error2) {
       throw new UserError(`the offline OSV database ${path} cannot be read: ${errnoCode(error2)}`, {
         file: path,
@@ -45759,7 +45763,7 @@ var OfflineDatabase = class _OfflineDatabase {
   }
 };
 function directorySource(path, ctx) {
-  const files = (0, import_node_fs7.readdirSync)(path).filter((f) => f.endsWith(".json") && !f.endsWith(".aisec-index.json")).sort();
+  const files = (0, import_node_fs8.readdirSync)(path).filter((f) => f.endsWith(".json") && !f.endsWith(".aisec-index.json")).sort();
   if (files.length === 0) {
     throw new UserError(`${path} holds no OSV records (<ID>.json files)`, {
       file: path,
@@ -45775,9 +45779,9 @@ function directorySource(path, ctx) {
     records: files.map((_, i) => i),
     read: (member) => {
       const file = (0, import_node_path6.join)(path, files[member] ?? "");
-      const size = (0, import_node_fs7.statSync)(file).size;
+      const size = (0, import_node_fs8.statSync)(file).size;
       if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
-      return (0, import_node_fs7.readFileSync)(file, "utf8");
+      return (0, import_node_fs8.readFileSync)(file, "utf8");
     },
     close: () => {
     }
@@ -45816,7 +45820,7 @@ function buildIndex(path, source, sha256, size, ctx) {
 }
 function besideIsWritable(path) {
   try {
-    return ((0, import_node_fs7.statSync)((0, import_node_path6.dirname)(path)).mode & 128) !== 0;
+    return ((0, import_node_fs8.statSync)((0, import_node_path6.dirname)(path)).mode & 128) !== 0;
   } catch {
     return false;
   }
@@ -45832,7 +45836,7 @@ function loadCachedIndex(path, sha256, members, options, ctx) {
   for (const candidate of indexPaths(path, sha256, options)) {
     let value;
     try {
-      value = JSON.parse((0, import_node_fs7.readFileSync)(candidate, "utf8"));
+      value = JSON.parse((0, import_node_fs8.readFileSync)(candidate, "utf8"));
     } catch {
       continue;
     }
@@ -46059,7 +46063,7 @@ async function findVulnerabilities(dependencies, database) {
 }
 
 // packages/scan-deps/src/osv/export-download.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 var import_node_crypto4 = require("node:crypto");
 var import_node_path7 = require("node:path");
 var import_node_stream = require("node:stream");
@@ -46067,7 +46071,7 @@ var import_promises = require("node:stream/promises");
 var OSV_PYPI_EXPORT_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip";
 function ageOf(path) {
   try {
-    return { mtime: (0, import_node_fs8.statSync)(path).mtime };
+    return { mtime: (0, import_node_fs9.statSync)(path).mtime };
   } catch {
     return void 0;
   }
@@ -46087,7 +46091,7 @@ async function fetchOsvExport(options) {
     });
     if (response.status === 304 && cached) {
       const now = /* @__PURE__ */ new Date();
-      (0, import_node_fs8.utimesSync)(path, now, now);
+      (0, import_node_fs9.utimesSync)(path, now, now);
       return { path, status: "revalidated" };
     }
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
@@ -46107,7 +46111,7 @@ async function fetchOsvExport(options) {
   }
 }
 async function saveBody(body, path, limits, url) {
-  (0, import_node_fs8.mkdirSync)((0, import_node_path7.dirname)(path), { recursive: true });
+  (0, import_node_fs9.mkdirSync)((0, import_node_path7.dirname)(path), { recursive: true });
   const tmp = `${path}.${(0, import_node_crypto4.randomBytes)(6).toString("hex")}.part`;
   let bytes = 0;
   const limit = new import_node_stream.Transform({
@@ -46121,11 +46125,11 @@ async function saveBody(body, path, limits, url) {
     }
   });
   try {
-    await (0, import_promises.pipeline)(import_node_stream.Readable.fromWeb(body), limit, (0, import_node_fs8.createWriteStream)(tmp));
+    await (0, import_promises.pipeline)(import_node_stream.Readable.fromWeb(body), limit, (0, import_node_fs9.createWriteStream)(tmp));
     ZipArchive.open(tmp, limits).close();
-    (0, import_node_fs8.renameSync)(tmp, path);
+    (0, import_node_fs9.renameSync)(tmp, path);
   } catch (error2) {
-    (0, import_node_fs8.rmSync)(tmp, { force: true });
+    (0, import_node_fs9.rmSync)(tmp, { force: true });
     if (error2 instanceof UserError && error2.file === tmp) {
       throw new UserError(`the download from ${url} is not a readable zip: ${error2.message.replace(`${tmp} `, "")}`, {
         hint: "Check the URL (it should be an OSV export such as PyPI/all.zip), or pass a local copy with --offline-db PATH",
@@ -46358,11 +46362,11 @@ function isPathLike(text) {
 }
 
 // packages/scan-deps/src/parsers/inside-workspace.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 var import_node_path9 = require("node:path");
 function real(path) {
   try {
-    return (0, import_node_fs9.realpathSync)(path);
+    return (0, import_node_fs10.realpathSync)(path);
   } catch {
     return (0, import_node_path9.resolve)(path);
   }
@@ -46944,7 +46948,7 @@ async function parseCondaEnvironment(text, absPath, path, options) {
 }
 
 // packages/scan-deps/src/parsers/mlflow.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var import_node_path11 = require("node:path");
 async function parsePythonEnv(text, absPath, path, options) {
   const yaml = parseYamlDocument(text, path, "fix the YAML, or log the model again so MLflow rewrites it");
@@ -46984,7 +46988,7 @@ async function parseMlmodel(text, absPath, path, options) {
     [(0, import_node_path11.resolve)(modelDir, "requirements.txt"), "requirements"]
   ];
   for (const [file, kind] of candidates) {
-    if (file === void 0 || !(0, import_node_fs10.existsSync)(file)) continue;
+    if (file === void 0 || !(0, import_node_fs11.existsSync)(file)) continue;
     if (!insideWorkspace(options.workspace, file)) {
       notes.push(`${path}: ${workspaceRelative(options.workspace, file)} links outside the workspace; not read`);
       continue;
@@ -50052,7 +50056,7 @@ function refineLock(lock, pyproject, workspaceMembers) {
 }
 
 // packages/scan-deps/src/discovery/discover.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 var import_promises4 = require("node:fs/promises");
 var import_node_path15 = require("node:path");
 
@@ -50160,7 +50164,7 @@ async function discoverManifests(paths, options) {
       const full = (0, import_node_path15.join)(dir, entry.name);
       if (entry.isDirectory()) {
         if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
-        if (ENVIRONMENT_MARKERS.some((m) => (0, import_node_fs11.existsSync)((0, import_node_path15.join)(full, m)))) continue;
+        if (ENVIRONMENT_MARKERS.some((m) => (0, import_node_fs12.existsSync)((0, import_node_path15.join)(full, m)))) continue;
         if (here.ignores(full, true)) continue;
         if (depth + 1 > maxDepth) {
           notes.push(`${workspaceRelative(options.workspace, full)}: deeper than ${maxDepth} folders; not walked`);
@@ -50363,7 +50367,7 @@ function lockDriftFindings(project) {
 
 // packages/scan-deps/src/pip-resolve.ts
 var import_node_child_process = require("node:child_process");
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 var import_node_os2 = require("node:os");
 var import_node_path17 = require("node:path");
 var MAX_REPORT_BYTES = 64 * 1024 * 1024;
@@ -50395,14 +50399,14 @@ function parsePipReport(text) {
   return { versions, transitive };
 }
 async function resolveWithPip(requirements, constraints, options) {
-  const scratch = (0, import_node_fs12.mkdtempSync)((0, import_node_path17.join)((0, import_node_os2.tmpdir)(), "aisec-pip-"));
+  const scratch = (0, import_node_fs13.mkdtempSync)((0, import_node_path17.join)((0, import_node_os2.tmpdir)(), "aisec-pip-"));
   try {
     const constraintFile = (0, import_node_path17.join)(scratch, "constraints.txt");
-    (0, import_node_fs12.writeFileSync)(constraintFile, constraints.map((c) => `${c}
+    (0, import_node_fs13.writeFileSync)(constraintFile, constraints.map((c) => `${c}
 `).join(""));
     return await runPip(requirements, constraintFile, options);
   } finally {
-    (0, import_node_fs12.rmSync)(scratch, { recursive: true, force: true });
+    (0, import_node_fs13.rmSync)(scratch, { recursive: true, force: true });
   }
 }
 async function runPip(requirements, constraintFile, options) {

@@ -18030,7 +18030,7 @@ __export(main_exports, {
   main: () => main
 });
 module.exports = __toCommonJS(main_exports);
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 var import_node_path18 = require("node:path");
 
 // packages/core/src/severity.ts
@@ -18365,6 +18365,8 @@ function compileValidator(gateSchemas) {
   const cached = validators.get(key);
   if (cached) return cached;
   const schema = structuredClone(aisec_config_schema_default);
+  const names2 = schema.definitions.gateName;
+  names2.enum = [.../* @__PURE__ */ new Set([...names2.enum, ...Object.keys(gateSchemas)])];
   for (const [gate, gateSchema] of Object.entries(gateSchemas)) {
     const own = gateSchema;
     schema.properties[gate] = {
@@ -18621,7 +18623,7 @@ function sarifRule(rule) {
     ...rule.helpUri ? { helpUri: rule.helpUri } : {},
     defaultConfiguration: { level: sarifLevel(rule.defaultSeverity) },
     properties: {
-      tags: ["security", ...rule.tags ?? []],
+      tags: [.../* @__PURE__ */ new Set(["security", ...rule.tags ?? []])],
       precision: "high",
       "security-severity": securitySeverity(rule.defaultSeverity)
     }
@@ -18838,6 +18840,7 @@ function withCommonOptions(schema) {
 }
 
 // packages/core/src/execute.ts
+var import_node_fs4 = require("node:fs");
 var import_node_path4 = require("node:path");
 async function executeGate(binding, request) {
   const schema = withCommonOptions(binding.options);
@@ -18855,7 +18858,8 @@ async function executeGate(binding, request) {
     signal: request.signal ?? new AbortController().signal
   });
   report2.timings.total ??= Math.round(performance.now() - started);
-  const baselineFile = request.baseline ? (0, import_node_path4.resolve)(request.workspace, request.baseline) : request.config.baseline;
+  let baselineFile = request.baseline ? (0, import_node_path4.resolve)(request.workspace, request.baseline) : request.config.baseline;
+  if (baselineFile && request.baselineMayBeMissing && !(0, import_node_fs4.existsSync)(baselineFile)) baselineFile = void 0;
   const outcome = applyPolicy(report2, {
     failOn,
     suppressions: request.config.suppressions,
@@ -19789,7 +19793,7 @@ function matchVulnerabilities(dep, advisories) {
 
 // packages/scan-deps/src/osv/offline-database.ts
 var import_node_crypto3 = require("node:crypto");
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 var import_node_os = require("node:os");
 var import_node_path5 = require("node:path");
 
@@ -19822,7 +19826,7 @@ function readAdvisoryHeader(text, source) {
 }
 
 // packages/scan-deps/src/osv/zip-archive.ts
-var import_node_fs4 = require("node:fs");
+var import_node_fs5 = require("node:fs");
 var import_node_zlib2 = require("node:zlib");
 var EOCD_SIGNATURE = 101010256;
 var CENTRAL_SIGNATURE = 33639248;
@@ -19847,7 +19851,7 @@ var ZipArchive = class _ZipArchive {
   static open(path, limits) {
     let fd;
     try {
-      fd = (0, import_node_fs4.openSync)(path, "r");
+      fd = (0, import_node_fs5.openSync)(path, "r");
     } catch (error) {
       throw new UserError(`cannot open ${path}: ${error instanceof Error ? error.message : String(error)}`, {
         file: path,
@@ -19856,14 +19860,14 @@ var ZipArchive = class _ZipArchive {
       });
     }
     try {
-      const size = (0, import_node_fs4.fstatSync)(fd).size;
+      const size = (0, import_node_fs5.fstatSync)(fd).size;
       if (size > limits.maxFileBytes) {
         throw corrupt(path, `is ${size} bytes, above the ${limits.maxFileBytes}-byte limit`);
       }
       const entries = readCentralDirectory(path, fd, size, limits);
       return new _ZipArchive(path, fd, size, entries, limits);
     } catch (error) {
-      (0, import_node_fs4.closeSync)(fd);
+      (0, import_node_fs5.closeSync)(fd);
       throw error;
     }
   }
@@ -19895,7 +19899,7 @@ var ZipArchive = class _ZipArchive {
     return data;
   }
   close() {
-    (0, import_node_fs4.closeSync)(this.fd);
+    (0, import_node_fs5.closeSync)(this.fd);
   }
 };
 function corrupt(path, problem) {
@@ -19908,7 +19912,7 @@ function readAt(fd, position, length) {
   const buffer = Buffer.alloc(length);
   let done = 0;
   while (done < length) {
-    const n = (0, import_node_fs4.readSync)(fd, buffer, done, length - done, position + done);
+    const n = (0, import_node_fs5.readSync)(fd, buffer, done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
@@ -19972,7 +19976,7 @@ function errnoCode(error) {
 }
 async function sha256File(path) {
   const hash = (0, import_node_crypto3.createHash)("sha256");
-  const stream = (0, import_node_fs5.createReadStream)(path);
+  const stream = (0, import_node_fs6.createReadStream)(path);
   for await (const chunk of stream) {
     if (chunk instanceof Buffer) hash.update(chunk);
   }
@@ -20025,7 +20029,7 @@ var OfflineDatabase = class _OfflineDatabase {
   static async open(path, ctx, options = {}) {
     let stat2;
     try {
-      stat2 = (0, import_node_fs5.statSync)(path);
+      stat2 = (0, import_node_fs6.statSync)(path);
     } catch (error) {
       throw new UserError(`the offline OSV database ${path} cannot be read: ${errnoCode(error)}`, {
         file: path,
@@ -20072,7 +20076,7 @@ var OfflineDatabase = class _OfflineDatabase {
   }
 };
 function directorySource(path, ctx) {
-  const files = (0, import_node_fs5.readdirSync)(path).filter((f) => f.endsWith(".json") && !f.endsWith(".aisec-index.json")).sort();
+  const files = (0, import_node_fs6.readdirSync)(path).filter((f) => f.endsWith(".json") && !f.endsWith(".aisec-index.json")).sort();
   if (files.length === 0) {
     throw new UserError(`${path} holds no OSV records (<ID>.json files)`, {
       file: path,
@@ -20088,9 +20092,9 @@ function directorySource(path, ctx) {
     records: files.map((_, i) => i),
     read: (member) => {
       const file = (0, import_node_path5.join)(path, files[member] ?? "");
-      const size = (0, import_node_fs5.statSync)(file).size;
+      const size = (0, import_node_fs6.statSync)(file).size;
       if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
-      return (0, import_node_fs5.readFileSync)(file, "utf8");
+      return (0, import_node_fs6.readFileSync)(file, "utf8");
     },
     close: () => {
     }
@@ -20129,7 +20133,7 @@ function buildIndex(path, source, sha256, size, ctx) {
 }
 function besideIsWritable(path) {
   try {
-    return ((0, import_node_fs5.statSync)((0, import_node_path5.dirname)(path)).mode & 128) !== 0;
+    return ((0, import_node_fs6.statSync)((0, import_node_path5.dirname)(path)).mode & 128) !== 0;
   } catch {
     return false;
   }
@@ -20145,7 +20149,7 @@ function loadCachedIndex(path, sha256, members, options, ctx) {
   for (const candidate of indexPaths(path, sha256, options)) {
     let value;
     try {
-      value = JSON.parse((0, import_node_fs5.readFileSync)(candidate, "utf8"));
+      value = JSON.parse((0, import_node_fs6.readFileSync)(candidate, "utf8"));
     } catch {
       continue;
     }
@@ -20372,7 +20376,7 @@ async function findVulnerabilities(dependencies, database) {
 }
 
 // packages/scan-deps/src/osv/export-download.ts
-var import_node_fs6 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 var import_node_crypto4 = require("node:crypto");
 var import_node_path6 = require("node:path");
 var import_node_stream = require("node:stream");
@@ -20380,7 +20384,7 @@ var import_promises = require("node:stream/promises");
 var OSV_PYPI_EXPORT_URL = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip";
 function ageOf(path) {
   try {
-    return { mtime: (0, import_node_fs6.statSync)(path).mtime };
+    return { mtime: (0, import_node_fs7.statSync)(path).mtime };
   } catch {
     return void 0;
   }
@@ -20400,7 +20404,7 @@ async function fetchOsvExport(options) {
     });
     if (response.status === 304 && cached) {
       const now = /* @__PURE__ */ new Date();
-      (0, import_node_fs6.utimesSync)(path, now, now);
+      (0, import_node_fs7.utimesSync)(path, now, now);
       return { path, status: "revalidated" };
     }
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
@@ -20420,7 +20424,7 @@ async function fetchOsvExport(options) {
   }
 }
 async function saveBody(body, path, limits, url) {
-  (0, import_node_fs6.mkdirSync)((0, import_node_path6.dirname)(path), { recursive: true });
+  (0, import_node_fs7.mkdirSync)((0, import_node_path6.dirname)(path), { recursive: true });
   const tmp = `${path}.${(0, import_node_crypto4.randomBytes)(6).toString("hex")}.part`;
   let bytes = 0;
   const limit = new import_node_stream.Transform({
@@ -20434,11 +20438,11 @@ async function saveBody(body, path, limits, url) {
     }
   });
   try {
-    await (0, import_promises.pipeline)(import_node_stream.Readable.fromWeb(body), limit, (0, import_node_fs6.createWriteStream)(tmp));
+    await (0, import_promises.pipeline)(import_node_stream.Readable.fromWeb(body), limit, (0, import_node_fs7.createWriteStream)(tmp));
     ZipArchive.open(tmp, limits).close();
-    (0, import_node_fs6.renameSync)(tmp, path);
+    (0, import_node_fs7.renameSync)(tmp, path);
   } catch (error) {
-    (0, import_node_fs6.rmSync)(tmp, { force: true });
+    (0, import_node_fs7.rmSync)(tmp, { force: true });
     if (error instanceof UserError && error.file === tmp) {
       throw new UserError(`the download from ${url} is not a readable zip: ${error.message.replace(`${tmp} `, "")}`, {
         hint: "Check the URL (it should be an OSV export such as PyPI/all.zip), or pass a local copy with --offline-db PATH",
@@ -20671,11 +20675,11 @@ function isPathLike(text) {
 }
 
 // packages/scan-deps/src/parsers/inside-workspace.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var import_node_path8 = require("node:path");
 function real(path) {
   try {
-    return (0, import_node_fs7.realpathSync)(path);
+    return (0, import_node_fs8.realpathSync)(path);
   } catch {
     return (0, import_node_path8.resolve)(path);
   }
@@ -21257,7 +21261,7 @@ async function parseCondaEnvironment(text, absPath, path, options) {
 }
 
 // packages/scan-deps/src/parsers/mlflow.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 var import_node_path10 = require("node:path");
 async function parsePythonEnv(text, absPath, path, options) {
   const yaml = parseYamlDocument(text, path, "fix the YAML, or log the model again so MLflow rewrites it");
@@ -21297,7 +21301,7 @@ async function parseMlmodel(text, absPath, path, options) {
     [(0, import_node_path10.resolve)(modelDir, "requirements.txt"), "requirements"]
   ];
   for (const [file, kind] of candidates) {
-    if (file === void 0 || !(0, import_node_fs8.existsSync)(file)) continue;
+    if (file === void 0 || !(0, import_node_fs9.existsSync)(file)) continue;
     if (!insideWorkspace(options.workspace, file)) {
       notes.push(`${path}: ${workspaceRelative(options.workspace, file)} links outside the workspace; not read`);
       continue;
@@ -24365,7 +24369,7 @@ function refineLock(lock, pyproject, workspaceMembers) {
 }
 
 // packages/scan-deps/src/discovery/discover.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 var import_promises4 = require("node:fs/promises");
 var import_node_path14 = require("node:path");
 
@@ -24473,7 +24477,7 @@ async function discoverManifests(paths, options) {
       const full = (0, import_node_path14.join)(dir, entry.name);
       if (entry.isDirectory()) {
         if (SKIPPED_DIRECTORIES.has(entry.name)) continue;
-        if (ENVIRONMENT_MARKERS.some((m) => (0, import_node_fs9.existsSync)((0, import_node_path14.join)(full, m)))) continue;
+        if (ENVIRONMENT_MARKERS.some((m) => (0, import_node_fs10.existsSync)((0, import_node_path14.join)(full, m)))) continue;
         if (here.ignores(full, true)) continue;
         if (depth + 1 > maxDepth) {
           notes.push(`${workspaceRelative(options.workspace, full)}: deeper than ${maxDepth} folders; not walked`);
@@ -24676,7 +24680,7 @@ function lockDriftFindings(project) {
 
 // packages/scan-deps/src/pip-resolve.ts
 var import_node_child_process = require("node:child_process");
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var import_node_os2 = require("node:os");
 var import_node_path16 = require("node:path");
 var MAX_REPORT_BYTES = 64 * 1024 * 1024;
@@ -24708,14 +24712,14 @@ function parsePipReport(text) {
   return { versions, transitive };
 }
 async function resolveWithPip(requirements, constraints, options) {
-  const scratch = (0, import_node_fs10.mkdtempSync)((0, import_node_path16.join)((0, import_node_os2.tmpdir)(), "aisec-pip-"));
+  const scratch = (0, import_node_fs11.mkdtempSync)((0, import_node_path16.join)((0, import_node_os2.tmpdir)(), "aisec-pip-"));
   try {
     const constraintFile = (0, import_node_path16.join)(scratch, "constraints.txt");
-    (0, import_node_fs10.writeFileSync)(constraintFile, constraints.map((c) => `${c}
+    (0, import_node_fs11.writeFileSync)(constraintFile, constraints.map((c) => `${c}
 `).join(""));
     return await runPip(requirements, constraintFile, options);
   } finally {
-    (0, import_node_fs10.rmSync)(scratch, { recursive: true, force: true });
+    (0, import_node_fs11.rmSync)(scratch, { recursive: true, force: true });
   }
 }
 async function runPip(requirements, constraintFile, options) {
@@ -25256,12 +25260,19 @@ ${formatFlags(flags)}
 `;
 }
 async function runOne(binding, args, io) {
+  const sub = binding.subcommands?.find((s) => s.name === args[0]);
+  if (sub) return runSubcommand(binding, sub, args.slice(1), io);
   const flags = { ...gateFlags(withCommonOptions(binding.options)), ...COMMON_FLAGS };
   const parsed = parseCommand(args, flags, binding.gate.name);
   if (parsed.values.help) {
+    const subs = binding.subcommands?.length ? `
+Commands:
+${binding.subcommands.map((s) => `  aisec ${binding.gate.name} ${s.name} ${s.synopsis}
+      ${s.description}`).join("\n")}
+` : "";
     io.stdout.write(`${binding.gate.title}
 
-${helpFor2(binding.gate.name, "[PATH...] [options]", flags)}`);
+${helpFor2(binding.gate.name, "[PATH...] [options]", flags)}${subs}`);
     return EXIT.passed;
   }
   const workspace = io.cwd;
@@ -25275,7 +25286,7 @@ ${helpFor2(binding.gate.name, "[PATH...] [options]", flags)}`);
   if (typeof parsed.values["fail-on"] === "string") raw["fail-on"] = parsed.values["fail-on"];
   const values = coerceOptionValues(withCommonOptions(binding.options), raw, "flag");
   for (const p of parsed.positionals) {
-    if (!(0, import_node_fs11.existsSync)((0, import_node_path18.resolve)(workspace, p))) throw new UserError(`'${p}' does not exist`, { hint: "Give files or directories to check" });
+    if (!(0, import_node_fs12.existsSync)((0, import_node_path18.resolve)(workspace, p))) throw new UserError(`'${p}' does not exist`, { hint: "Give files or directories to check" });
   }
   const results = await executeAll([binding], parsed, workspace, config, io, () => values);
   return report(results, parsed, io);
@@ -25292,7 +25303,7 @@ async function runMany(command, args, io) {
   }
   if (parsed.positionals.length > 1) throw new UserError(`aisec ${command} takes one project directory; got ${parsed.positionals.length}`);
   const workspace = (0, import_node_path18.resolve)(io.cwd, parsed.positionals[0] ?? ".");
-  if (!(0, import_node_fs11.existsSync)(workspace) || !(0, import_node_fs11.statSync)(workspace).isDirectory()) throw new UserError(`'${parsed.positionals[0]}' is not a directory`);
+  if (!(0, import_node_fs12.existsSync)(workspace) || !(0, import_node_fs12.statSync)(workspace).isDirectory()) throw new UserError(`'${parsed.positionals[0]}' is not a directory`);
   const config = readConfig(parsed, workspace, GATES);
   const names2 = config.gates ?? GATES.map((b) => b.gate.name);
   const bindings = names2.flatMap((name) => {
@@ -25303,7 +25314,7 @@ async function runMany(command, args, io) {
   });
   if (!bindings.length) throw new UserError("no gates to run", { hint: "Name gates under `gates:` in .aisec.yml" });
   const failOn = typeof parsed.values["fail-on"] === "string" ? { "fail-on": parsed.values["fail-on"] } : {};
-  const results = await executeAll(bindings, parsed, workspace, config, io, (b) => coerceOptionValues(withCommonOptions(b.options), failOn, "flag"));
+  const results = await executeAll(bindings, parsed, workspace, config, io, (b) => coerceOptionValues(withCommonOptions(b.options), failOn, "flag"), command === "baseline");
   if (command === "baseline") {
     const byGate = Object.fromEntries(results.map((r) => [r.report.gate, [...r.outcome.findings, ...r.outcome.suppressed.filter((s) => s.kind === "baseline").map((s) => s.finding)]]));
     const out = (0, import_node_path18.resolve)(io.cwd, typeof parsed.values.output === "string" ? parsed.values.output : config.baseline ?? (0, import_node_path18.resolve)(workspace, ".aisec-baseline.json"));
@@ -25316,15 +25327,45 @@ async function runMany(command, args, io) {
   }
   return report(results, parsed, io);
 }
+async function runSubcommand(binding, sub, args, io) {
+  const command = `${binding.gate.name} ${sub.name}`;
+  const flags = { ...gateFlags(sub.options), quiet: COMMON_FLAGS.quiet, verbose: COMMON_FLAGS.verbose, help: COMMON_FLAGS.help };
+  const parsed = parseCommand(args, flags, command);
+  if (parsed.values.help) {
+    io.stdout.write(`${sub.description}
+
+${helpFor2(command, sub.synopsis, flags)}`);
+    return EXIT.passed;
+  }
+  const raw = {};
+  for (const name of Object.keys(sub.options.properties)) {
+    const v = parsed.values[name];
+    if (v !== void 0) raw[name] = Array.isArray(v) ? v.map(String) : String(v);
+  }
+  if (parsed.positionals.length) {
+    if (!sub.options.properties.paths) throw new UserError(`aisec ${command} takes no positional arguments; got '${parsed.positionals[0]}'`, { hint: `See \`aisec ${command} --help\`` });
+    raw.paths = parsed.positionals;
+  }
+  const values = validateOptionValues(sub.options, coerceOptionValues(sub.options, raw, "flag"), "flag");
+  const logger = createTerminalLogger(io.stderr, { verbose: parsed.values.verbose === true, quiet: parsed.values.quiet === true });
+  try {
+    const out = await sub.run(values, { workspace: io.cwd, logger, limits: { ...DEFAULT_LIMITS }, signal: new AbortController().signal });
+    if (out) io.stdout.write(out.endsWith("\n") ? out : `${out}
+`);
+  } finally {
+    logger.clear();
+  }
+  return EXIT.passed;
+}
 function readConfig(parsed, workspace, bindings) {
   const gateSchemas = Object.fromEntries(bindings.map((b) => [b.gate.name, b.options]));
   const given = typeof parsed.values.config === "string" ? (0, import_node_path18.resolve)(workspace, parsed.values.config) : void 0;
-  if (given && !(0, import_node_fs11.existsSync)(given)) throw new UserError(`configuration file '${String(parsed.values.config)}' does not exist`);
+  if (given && !(0, import_node_fs12.existsSync)(given)) throw new UserError(`configuration file '${String(parsed.values.config)}' does not exist`);
   const file = given ?? findConfigFile(workspace);
   if (!file) return emptyConfig();
   return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
 }
-async function executeAll(bindings, parsed, workspace, config, io, valuesFor) {
+async function executeAll(bindings, parsed, workspace, config, io, valuesFor, baselineMayBeMissing = false) {
   const logger = createTerminalLogger(io.stderr, { verbose: parsed.values.verbose === true, quiet: parsed.values.quiet === true });
   const results = [];
   for (const binding of bindings) {
@@ -25335,6 +25376,7 @@ async function executeAll(bindings, parsed, workspace, config, io, valuesFor) {
           config,
           values: valuesFor(binding),
           source: "flag",
+          baselineMayBeMissing,
           ...typeof parsed.values.baseline === "string" ? { baseline: (0, import_node_path18.resolve)(io.cwd, parsed.values.baseline) } : {},
           logger
         })

@@ -54,6 +54,11 @@ describe('SARIF', () => {
     const run = log.runs[0]!;
     expect(run.automationDetails).toEqual({ id: 'aisec/test-gate/' });
     const rules = (run.tool as { driver: { rules: Record<string, unknown>[] } }).driver.rules;
+    // A rule that lists `security` itself must not get it twice (SARIF requires unique tags).
+    const tagged = sampleReport([sampleFinding('high', 1)]);
+    tagged.rules = tagged.rules.map((r) => ({ ...r, tags: ['security', 'ml'] }));
+    const taggedRun = renderSarif([{ report: tagged, outcome: applyPolicy(tagged, { failOn: 'high', suppressions: [], now }) }]).runs[0]!;
+    expect(taggedRun.tool).toMatchObject({ driver: { rules: [{ properties: { tags: ['security', 'ml'] } }] } });
     for (const rule of rules) {
       expect(rule.fullDescription).toBeDefined();
       expect(rule.help).toBeDefined();

@@ -3,8 +3,10 @@ import { resolve } from 'node:path';
 import {
   AISEC_VERSION,
   UserError,
+  DEFAULT_LIMITS,
   coerceOptionValues,
   didYouMean,
+  validateOptionValues,
   createBaseline,
   emptyConfig,
   executeGate,
@@ -23,6 +25,7 @@ import {
   type AnyGateBinding,
   type GateBinding,
   type GateExecution,
+  type GateSubcommand,
 } from '@aisec/core';
 import { COMMON_FLAGS, formatFlags, gateFlags, parseCommand, type FlagSpec, type ParsedCommand } from './cli-options';
 import { GATES } from './gates';
@@ -88,10 +91,15 @@ function helpFor(command: string, synopsis: string, flags: Record<string, FlagSp
 }
 
 async function runOne(binding: AnyGateBinding, args: string[], io: Io): Promise<number> {
+  const sub = binding.subcommands?.find((s) => s.name === args[0]);
+  if (sub) return runSubcommand(binding, sub, args.slice(1), io);
   const flags = { ...gateFlags(withCommonOptions(binding.options)), ...COMMON_FLAGS };
   const parsed = parseCommand(args, flags, binding.gate.name);
   if (parsed.values.help) {
-    io.stdout.write(`${binding.gate.title}\n\n${helpFor(binding.gate.name, '[PATH...] [options]', flags)}`);
+    const subs = binding.subcommands?.length
+      ? `\nCommands:\n${binding.subcommands.map((s) => `  aisec ${binding.gate.name} ${s.name} ${s.synopsis}\n      ${s.description}`).join('\n')}\n`
+      : '';
+    io.stdout.write(`${binding.gate.title}\n\n${helpFor(binding.gate.name, '[PATH...] [options]', flags)}${subs}`);
     return EXIT.passed;
   }
   const workspace = io.cwd;
@@ -133,7 +141,7 @@ async function runMany(command: 'all' | 'baseline', args: string[], io: Io): Pro
   });
   if (!bindings.length) throw new UserError('no gates to run', { hint: 'Name gates under `gates:` in .aisec.yml' });
   const failOn = typeof parsed.values['fail-on'] === 'string' ? { 'fail-on': parsed.values['fail-on'] } : {};
-  const results = await executeAll(bindings, parsed, workspace, config, io, (b) => coerceOptionValues(withCommonOptions(b.options), failOn, 'flag'));
+  const results = await executeAll(bindings, parsed, workspace, config, io, (b) => coerceOptionValues(withCommonOptions(b.options), failOn, 'flag'), command === 'baseline');
   if (command === 'baseline') {
     // Everything found today, active or already accepted, is what the new baseline accepts.
     const byGate = Object.fromEntries(results.map((r) => [r.report.gate, [...r.outcome.findings, ...r.outcome.suppressed.filter((s) => s.kind === 'baseline').map((s) => s.finding)]]));
@@ -144,6 +152,34 @@ async function runMany(command: 'all' | 'baseline', args: string[], io: Io): Pro
     return EXIT.passed;
   }
   return report(results, parsed, io);
+}
+
+async function runSubcommand(binding: AnyGateBinding, sub: GateSubcommand, args: string[], io: Io): Promise<number> {
+  const command = `${binding.gate.name} ${sub.name}`;
+  const flags = { ...gateFlags(sub.options), quiet: COMMON_FLAGS.quiet, verbose: COMMON_FLAGS.verbose, help: COMMON_FLAGS.help };
+  const parsed = parseCommand(args, flags, command);
+  if (parsed.values.help) {
+    io.stdout.write(`${sub.description}\n\n${helpFor(command, sub.synopsis, flags)}`);
+    return EXIT.passed;
+  }
+  const raw: Record<string, string | string[] | undefined> = {};
+  for (const name of Object.keys(sub.options.properties)) {
+    const v = parsed.values[name];
+    if (v !== undefined) raw[name] = Array.isArray(v) ? v.map(String) : String(v);
+  }
+  if (parsed.positionals.length) {
+    if (!sub.options.properties.paths) throw new UserError(`aisec ${command} takes no positional arguments; got '${parsed.positionals[0]}'`, { hint: `See \`aisec ${command} --help\`` });
+    raw.paths = parsed.positionals;
+  }
+  const values = validateOptionValues(sub.options, coerceOptionValues(sub.options, raw, 'flag'), 'flag');
+  const logger = createTerminalLogger(io.stderr, { verbose: parsed.values.verbose === true, quiet: parsed.values.quiet === true });
+  try {
+    const out = await sub.run(values, { workspace: io.cwd, logger, limits: { ...DEFAULT_LIMITS }, signal: new AbortController().signal });
+    if (out) io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+  } finally {
+    logger.clear();
+  }
+  return EXIT.passed;
 }
 
 function readConfig(parsed: ParsedCommand, workspace: string, bindings: AnyGateBinding[]): AisecConfig {
@@ -163,6 +199,7 @@ async function executeAll(
   config: AisecConfig,
   io: Io,
   valuesFor: (b: AnyGateBinding) => ReturnType<typeof coerceOptionValues>,
+  baselineMayBeMissing = false,
 ): Promise<GateExecution[]> {
   const logger = createTerminalLogger(io.stderr, { verbose: parsed.values.verbose === true, quiet: parsed.values.quiet === true });
   const results: GateExecution[] = [];
@@ -174,6 +211,7 @@ async function executeAll(
           config,
           values: valuesFor(binding),
           source: 'flag',
+          baselineMayBeMissing,
           ...(typeof parsed.values.baseline === 'string' ? { baseline: resolve(io.cwd, parsed.values.baseline) } : {}),
           logger,
         }),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AisecConfig, FailOn } from './config/config';
 import { DEFAULT_FAIL_ON } from './config/config';
@@ -22,6 +23,8 @@ export interface ExecuteRequest {
   signal?: AbortSignal;
   limits?: Partial<Limits>;
   now?: Date;
+  /** `aisec baseline` writes the baseline: a configured one that does not exist yet is not an error. */
+  baselineMayBeMissing?: boolean;
 }
 
 export interface GateExecution {
@@ -52,7 +55,8 @@ export async function executeGate<O>(binding: GateBinding<O>, request: ExecuteRe
   });
   report.timings.total ??= Math.round(performance.now() - started);
 
-  const baselineFile = request.baseline ? resolve(request.workspace, request.baseline) : request.config.baseline;
+  let baselineFile = request.baseline ? resolve(request.workspace, request.baseline) : request.config.baseline;
+  if (baselineFile && request.baselineMayBeMissing && !existsSync(baselineFile)) baselineFile = undefined;
   const outcome = applyPolicy(report, {
     failOn,
     suppressions: request.config.suppressions,

@@ -43,10 +43,26 @@ export const COMMON_OPTIONS = {
   },
 } as const satisfies OptionSchema;
 
+/**
+ * A command of a gate's own beside its check, for the CLI (`aisec data-gate profile`, `aisec
+ * sign-model verify`). Its options follow the same schema conventions; `paths` takes the positionals.
+ */
+export interface GateSubcommand {
+  name: string;
+  /** One line for `--help`. */
+  description: string;
+  /** E.g. `DATA... --output PROFILE`. */
+  synopsis: string;
+  options: OptionSchema;
+  /** Does the work; returns the lines to print. A UserError is reported like any other. */
+  run(values: OptionValues, ctx: GateContext): Promise<string>;
+}
+
 /** Binds a gate library to the runner: its option schema and how values become the gate's options. */
 export interface GateBinding<Options> {
   gate: Gate<Options>;
   options: OptionSchema;
+  subcommands?: GateSubcommand[];
   /** Values are typed and validated against `options`, defaults applied, `paths` absolute. */
   toOptions(values: OptionValues, ctx: Pick<GateContext, 'workspace'>): Options;
   /** Extra Markdown for the job summary (drift tables, charts). */

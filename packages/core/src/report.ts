@@ -26,7 +26,10 @@ export interface Report {
   artifacts: Artifact[];
   /** Milliseconds spent per phase. */
   timings: Record<string, number>;
-  /** What was deliberately not checked and why: the report says so rather than staying silent. */
+  /**
+   * What a reader should know about the run: what was deliberately not checked and why (the report
+   * says so rather than staying silent), which database or reference was used.
+   */
   notes: string[];
 }
 

@@ -96,6 +96,9 @@ function compileValidator(gateSchemas: Record<string, AnySchema>): ReturnType<Aj
   const cached = validators.get(key);
   if (cached) return cached;
   const schema = structuredClone(configSchema) as { properties: Record<string, unknown>; definitions: Record<string, unknown> };
+  // Gates the caller knows (a newer or test-only gate) are valid names in `gates` too.
+  const names = schema.definitions.gateName as { enum: string[] };
+  names.enum = [...new Set([...names.enum, ...Object.keys(gateSchemas)])];
   for (const [gate, gateSchema] of Object.entries(gateSchemas)) {
     // The gate's own keys plus the common ones, closed so a typo is an error rather than ignored.
     const own = gateSchema as { properties?: Record<string, unknown> };

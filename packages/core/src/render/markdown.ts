@@ -62,7 +62,7 @@ export function renderMarkdown(report: Report, outcome: PolicyOutcome, options: 
     lines.push('', '</details>', '');
   }
   if (report.notes.length) {
-    lines.push('**Not checked**', '', ...report.notes.map((n) => `- ${cell(n)}`), '');
+    lines.push('**Notes**', '', ...report.notes.map((n) => `- ${cell(n)}`), '');
   }
   const note = '\n\n_This summary was cut to fit GitHub’s 1 MiB limit; the JSON report and SARIF file are complete._\n';
   return truncateUtf8(lines.join('\n'), options.maxBytes ?? JOB_SUMMARY_MAX_BYTES, note).text;

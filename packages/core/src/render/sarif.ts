@@ -30,7 +30,7 @@ function sarifRule(rule: Rule) {
     ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
     defaultConfiguration: { level: sarifLevel(rule.defaultSeverity) },
     properties: {
-      tags: ['security', ...(rule.tags ?? [])],
+      tags: [...new Set(['security', ...(rule.tags ?? [])])],
       precision: 'high',
       'security-severity': securitySeverity(rule.defaultSeverity),
     },
