@@ -25308,7 +25308,7 @@ async function runMany(command, args, io) {
   const names2 = config.gates ?? GATES.map((b) => b.gate.name);
   const bindings = names2.flatMap((name) => {
     const b = GATES.find((g) => g.gate.name === name);
-    if (!b) io.stderr.write(`aisec: note: gate '${name}' named in ${config.file ?? "the configuration"} is not built in this version; skipped
+    if (!b) io.stderr.write(`aisec: note: gate '${name}' named in ${config.file ? workspaceRelative(io.cwd, config.file) : "the configuration"} is not built in this version; skipped
 `);
     return b ? [b] : [];
   });

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aisec } from './run-cli';
+import { ROOT, aisec } from './run-cli';
 
 describe('aisec command line', () => {
   it('prints usage with --help and exits 0; without a command exits 2', () => {
@@ -11,6 +12,14 @@ describe('aisec command line', () => {
     expect(help.stdout).toContain('Usage:');
     expect(help.stdout).toContain('Exit status: 0 passed, 1 a finding at or above fail-on, 2 usage or input error, 3 internal error.');
     expect(aisec([]).status).toBe(2);
+  });
+
+  it('is linked as node_modules/.bin/aisec by npm ci, so `npx aisec` works', () => {
+    const bin = join(ROOT, 'node_modules/.bin/aisec');
+    expect(existsSync(bin)).toBe(true);
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('prints its version', () => {

@@ -136,7 +136,7 @@ async function runMany(command: 'all' | 'baseline', args: string[], io: Io): Pro
   const names = config.gates ?? GATES.map((b) => b.gate.name);
   const bindings = names.flatMap((name) => {
     const b = GATES.find((g) => g.gate.name === name);
-    if (!b) io.stderr.write(`aisec: note: gate '${name}' named in ${config.file ?? 'the configuration'} is not built in this version; skipped\n`);
+    if (!b) io.stderr.write(`aisec: note: gate '${name}' named in ${config.file ? workspaceRelative(io.cwd, config.file) : 'the configuration'} is not built in this version; skipped\n`);
     return b ? [b] : [];
   });
   if (!bindings.length) throw new UserError('no gates to run', { hint: 'Name gates under `gates:` in .aisec.yml' });
