@@ -13,7 +13,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const cache = join(repo, '.cache/bench/scan-pickle');
 const outFile = join(repo, '.cache/bench/scan-pickle-lib.mjs');
 mkdirSync(dirname(outFile), { recursive: true });
-await build({ entryPoints: [join(repo, 'packages/scan-pickle/src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: outFile, logLevel: 'error',
+// Only the model-file half of the package (the code scanner's parser is not needed here).
+await build({ stdin: { contents: "export * from './scan-model-file'; export * from './scan-models';", resolveDir: join(repo, 'packages/scan-pickle/src'), loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', outfile: outFile, logLevel: 'error',
   banner: { js: "import { createRequire as __aisecCreateRequire } from 'node:module'; const require = __aisecCreateRequire(import.meta.url);" } });
 const lib = await import(pathToFileURL(outFile).href);
 const { DEFAULT_LIMITS, silentLogger } = await import(pathToFileURL(join(repo, 'packages/core/src/index.ts')).href).catch(() => ({}));
