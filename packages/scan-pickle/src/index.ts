@@ -12,3 +12,4 @@ export type { ModelFormat } from './sniff-format';
 
 // Code and notebook scanning (AISEC-PKL-1xx) is exported below by its own module.
 export * from './code/index';
+export * from './gate/index';

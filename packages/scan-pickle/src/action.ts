@@ -1,0 +1,4 @@
+import { runAction } from '@aisec/github';
+import { scanPickleBinding } from './gate/binding';
+
+void runAction(scanPickleBinding);
