@@ -39075,6 +39075,9 @@ var silentLogger = {
   }
 };
 
+// packages/core/src/gate.ts
+var GATE_NAMES = ["scan-deps", "scan-pickle", "data-gate", "model-security-test", "sign-model", "mbom"];
+
 // packages/core/src/fingerprint.ts
 var import_node_crypto = require("node:crypto");
 var FINGERPRINT_VERSION = "v1";
@@ -50864,9 +50867,16 @@ async function umbrella() {
     }
   }
   if (!names2.length) names2 = GATES.map((g) => g.gate.name);
+  const notBuilt = names2.filter((n) => GATE_NAMES.includes(n) && !GATES.some((g) => g.gate.name === n));
+  for (const n of notBuilt) warning(`aisec: gate '${n}' is not built in this version; skipped`);
+  names2 = names2.filter((n) => !notBuilt.includes(n));
   const unknown = names2.filter((n) => !GATES.some((g) => g.gate.name === n));
   if (unknown.length) {
     setFailed(new UserError(`unknown gate${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`, { key: "gates", hint: `Known: ${GATES.map((g) => g.gate.name).join(", ")}` }).format());
+    return;
+  }
+  if (!names2.length) {
+    setFailed("aisec: no gates to run: name them in the `gates` input or under `gates:` in .aisec.yml");
     return;
   }
   await runAction(
