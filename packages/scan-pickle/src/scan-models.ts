@@ -15,6 +15,7 @@ export const MODEL_SCAN_NOTES = [
   'Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only.',
   'TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.',
   'xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked).',
+  'bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower); gzip/zlib stream beyond 1 GB.',
   'TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are.',
 ];
 
