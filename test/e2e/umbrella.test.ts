@@ -35,7 +35,7 @@ describe('umbrella action (dist/aisec/index.js) on the demo project', () => {
     expect(sarif.runs.map((r) => r.automationDetails.id)).toEqual(built.map((g) => `aisec/${g}/`));
     expect(github.byOperation('checks/create').map((c) => (c.body as { name: string }).name)).toEqual(built.map((g) => `aisec/${g}`));
     for (const gate of built) assertValidReport(JSON.parse(readFileSync(join(ws, `aisec-results/${gate}.json`), 'utf8')));
-    expect(run.outputs.report.split('\n')).toEqual(built.map((g) => `aisec-results/${g}.json`));
+    expect((run.outputs.report ?? '').split('\n')).toEqual(built.map((g) => `aisec-results/${g}.json`));
     expect(run.outputs.passed).toBe('false');
     expect(run.status).toBe(1);
     for (const gate of configured.filter((g) => !built.includes(g))) expect(run.stdout).toContain(`gate '${gate}' is not built in this version; skipped`);
