@@ -176,6 +176,14 @@ const NUMPY_UFUNCS = [
   'invert', 'left_shift', 'right_shift', 'logaddexp', 'logaddexp2', 'clip',
 ];
 
+/** numpy array functions estimators take as parameters (FunctionTransformer(np.mean), aggregations). */
+const NUMPY_FUNCTIONS = [
+  'mean', 'median', 'average', 'sum', 'prod', 'std', 'var', 'min', 'max', 'amin', 'amax', 'ptp', 'percentile', 'quantile',
+  'nanmean', 'nanmedian', 'nansum', 'nanstd', 'nanvar', 'nanmin', 'nanmax', 'nanpercentile', 'nanquantile', 'argmax',
+  'argmin', 'cumsum', 'cumprod', 'round', 'around', 'sort', 'argsort', 'unique', 'ravel', 'transpose', 'identity', 'asarray',
+  'array', 'nan_to_num', 'diff', 'dot', 'matmul', 'outer', 'inner', 'einsum', 'tanh', 'where', 'all', 'any', 'count_nonzero',
+];
+
 const NUMPY_SCALARS = [
   'bool_', 'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'intc', 'uintc', 'int_', 'uint',
   'longlong', 'ulonglong', 'float16', 'float32', 'float64', 'longdouble', 'half', 'single', 'double', 'complex64',
@@ -205,6 +213,11 @@ export const SAFE_FAMILIES: readonly SafeFamily[] = [
     name: new RegExp(`^(?:${NUMPY_UFUNCS.join('|')})$`),
     why: 'arithmetic ufuncs, referenced by estimators (FunctionTransformer(np.log1p)); they compute, never touch files',
   })),
+  ...['numpy', 'numpy.core.fromnumeric', 'numpy._core.fromnumeric', 'numpy.lib.function_base', 'numpy.lib._function_base_impl', 'numpy.lib.nanfunctions', 'numpy.lib._nanfunctions_impl'].map((module) => ({
+    module,
+    name: new RegExp(`^(?:${NUMPY_FUNCTIONS.join('|')})$`),
+    why: 'array computations passed as estimator parameters; they compute on arrays, never touch files',
+  })),
   { module: 'numpy.dtypes', name: /^[A-Z][A-Za-z0-9]*DType$/, why: 'numpy 2 dtype classes' },
   { module: 'numpy.random._', name: /^(?:MT19937|PCG64|PCG64DXSM|Philox|SFC64)$/, why: 'bit generators: integer state only' },
   {
@@ -216,6 +229,11 @@ export const SAFE_FAMILIES: readonly SafeFamily[] = [
     module,
     name: /^[A-Z][A-Za-z0-9]*$/,
     why: 'training_args.bin in Hugging Face repositories: TrainingArguments dataclasses and their enums (IntervalStrategy, SchedulerType, OptimizerNames, DistributedType), restored from plain values',
+  })),
+  ...['sklearn.metrics.', 'sklearn.feature_selection.', 'sklearn.preprocessing.'].map((module) => ({
+    module,
+    name: /^[a-z][a-z0-9_]*$/,
+    why: 'scoring, feature-scoring and transform functions estimators hold as parameters (SelectKBest(f_classif), make_scorer(f1_score)): computations on arrays. Data loaders (sklearn.datasets) are not in these packages',
   })),
   {
     module: 'sklearn.',
