@@ -35,7 +35,7 @@ const withSubcommand: GateBinding<never> = {
 };
 
 beforeAll(async () => {
-  const gates = (await import('../../packages/cli/src/gates')).GATES as AnyGateBinding[];
+  const gates: AnyGateBinding[] = (await import('../../packages/cli/src/gates')).GATES;
   gates.push(withSubcommand);
   ({ main } = await import('../../packages/cli/src/main'));
 });
