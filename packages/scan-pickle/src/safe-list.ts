@@ -204,6 +204,13 @@ export const SAFE_FAMILIES: readonly SafeFamily[] = [
     name: /^[A-Z][A-Za-z0-9_]*$/,
     why: 'torch.nn layer classes in full-model pickles: instances are rebuilt from their __dict__ (parameters, buffers, hyper-parameters); their constructors are not called',
   },
+  {
+    module: 'torch.optim.',
+    name: /^[A-Z][A-Za-z0-9]*$/,
+    why: 'optimizers and LR schedulers saved as objects instead of state_dicts: restored from their __dict__ (hyper-parameters and state tensors); a schedule function they hold is imported and classified on its own',
+  },
+  { module: 'torch.cuda.amp.grad_scaler', name: /^GradScaler$/, why: 'mixed-precision loss scaler: a scale and counters' },
+  { module: 'torch.amp.grad_scaler', name: /^GradScaler$/, why: 'mixed-precision loss scaler: a scale and counters' },
   { module: 'torch.nn.functional', name: /^[a-z][a-z0-9_]*$/, why: 'activation functions stored as layer attributes (TransformerEncoderLayer.activation); referenced, not called, while loading' },
   { module: 'torch.nn.modules.activation', name: /^[a-z][a-z0-9_]*$/, why: 'same functions reached through the activation module' },
   { module: '__torch__.', name: /^[A-Za-z_][A-Za-z0-9_]*$/, why: 'TorchScript class names, resolved by the TorchScript loader from the archive, never by Python import' },
