@@ -60,7 +60,6 @@ export const scanPickleBinding: GateBinding<ScanPickleOptions> = {
         type: 'array',
         items: { type: 'string' },
         description: 'Globs on paths relative to the working directory to leave out of the walk (e.g. `tests/fixtures/**`); files named in paths are always scanned.',
-        default: [],
       },
       'max-file-bytes': { type: 'integer', minimum: 1, description: 'Largest model file read, in bytes; a larger one is a high finding.', default: DEFAULT_LIMITS.maxFileBytes },
       'max-decompressed-bytes': {
