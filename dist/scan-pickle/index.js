@@ -51558,6 +51558,57 @@ var NUMPY_UFUNCS = [
   "logaddexp2",
   "clip"
 ];
+var NUMPY_FUNCTIONS = [
+  "mean",
+  "median",
+  "average",
+  "sum",
+  "prod",
+  "std",
+  "var",
+  "min",
+  "max",
+  "amin",
+  "amax",
+  "ptp",
+  "percentile",
+  "quantile",
+  "nanmean",
+  "nanmedian",
+  "nansum",
+  "nanstd",
+  "nanvar",
+  "nanmin",
+  "nanmax",
+  "nanpercentile",
+  "nanquantile",
+  "argmax",
+  "argmin",
+  "cumsum",
+  "cumprod",
+  "round",
+  "around",
+  "sort",
+  "argsort",
+  "unique",
+  "ravel",
+  "transpose",
+  "identity",
+  "asarray",
+  "array",
+  "nan_to_num",
+  "diff",
+  "dot",
+  "matmul",
+  "outer",
+  "inner",
+  "einsum",
+  "tanh",
+  "where",
+  "all",
+  "any",
+  "count_nonzero"
+];
 var NUMPY_SCALARS = [
   "bool_",
   "bool",
@@ -51610,6 +51661,13 @@ var SAFE_FAMILIES = [
     name: /^[A-Z][A-Za-z0-9_]*$/,
     why: "torch.nn layer classes in full-model pickles: instances are rebuilt from their __dict__ (parameters, buffers, hyper-parameters); their constructors are not called"
   },
+  {
+    module: "torch.optim.",
+    name: /^[A-Z][A-Za-z0-9]*$/,
+    why: "optimizers and LR schedulers saved as objects instead of state_dicts: restored from their __dict__ (hyper-parameters and state tensors); a schedule function they hold is imported and classified on its own"
+  },
+  { module: "torch.cuda.amp.grad_scaler", name: /^GradScaler$/, why: "mixed-precision loss scaler: a scale and counters" },
+  { module: "torch.amp.grad_scaler", name: /^GradScaler$/, why: "mixed-precision loss scaler: a scale and counters" },
   { module: "torch.nn.functional", name: /^[a-z][a-z0-9_]*$/, why: "activation functions stored as layer attributes (TransformerEncoderLayer.activation); referenced, not called, while loading" },
   { module: "torch.nn.modules.activation", name: /^[a-z][a-z0-9_]*$/, why: "same functions reached through the activation module" },
   { module: "__torch__.", name: /^[A-Za-z_][A-Za-z0-9_]*$/, why: "TorchScript class names, resolved by the TorchScript loader from the archive, never by Python import" },
@@ -51618,6 +51676,11 @@ var SAFE_FAMILIES = [
     module: module2,
     name: new RegExp(`^(?:${NUMPY_UFUNCS.join("|")})$`),
     why: "arithmetic ufuncs, referenced by estimators (FunctionTransformer(np.log1p)); they compute, never touch files"
+  })),
+  ...["numpy", "numpy.core.fromnumeric", "numpy._core.fromnumeric", "numpy.lib.function_base", "numpy.lib._function_base_impl", "numpy.lib.nanfunctions", "numpy.lib._nanfunctions_impl"].map((module2) => ({
+    module: module2,
+    name: new RegExp(`^(?:${NUMPY_FUNCTIONS.join("|")})$`),
+    why: "array computations passed as estimator parameters; they compute on arrays, never touch files"
   })),
   { module: "numpy.dtypes", name: /^[A-Z][A-Za-z0-9]*DType$/, why: "numpy 2 dtype classes" },
   { module: "numpy.random._", name: /^(?:MT19937|PCG64|PCG64DXSM|Philox|SFC64)$/, why: "bit generators: integer state only" },
@@ -51630,6 +51693,11 @@ var SAFE_FAMILIES = [
     module: module2,
     name: /^[A-Z][A-Za-z0-9]*$/,
     why: "training_args.bin in Hugging Face repositories: TrainingArguments dataclasses and their enums (IntervalStrategy, SchedulerType, OptimizerNames, DistributedType), restored from plain values"
+  })),
+  ...["sklearn.metrics.", "sklearn.feature_selection.", "sklearn.preprocessing."].map((module2) => ({
+    module: module2,
+    name: /^[a-z][a-z0-9_]*$/,
+    why: "scoring, feature-scoring and transform functions estimators hold as parameters (SelectKBest(f_classif), make_scorer(f1_score)): computations on arrays. Data loaders (sklearn.datasets) are not in these packages"
   })),
   {
     module: "sklearn.",
@@ -61017,6 +61085,7 @@ var MODEL_SCAN_NOTES = [
   "Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only.",
   "TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.",
   "xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked).",
+  "bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower); gzip/zlib stream beyond 1 GB.",
   "TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are."
 ];
 
@@ -61256,8 +61325,7 @@ var scanPickleBinding = {
       exclude: {
         type: "array",
         items: { type: "string" },
-        description: "Globs on paths relative to the working directory to leave out of the walk (e.g. `tests/fixtures/**`); files named in paths are always scanned.",
-        default: []
+        description: "Globs on paths relative to the working directory to leave out of the walk (e.g. `tests/fixtures/**`); files named in paths are always scanned."
       },
       "max-file-bytes": { type: "integer", minimum: 1, description: "Largest model file read, in bytes; a larger one is a high finding.", default: DEFAULT_LIMITS.maxFileBytes },
       "max-decompressed-bytes": {
