@@ -22,6 +22,11 @@ export interface ImportEvent {
   how: string;
   /** Whether the unpickler goes on to call it (REDUCE, NEWOBJ, INST, OBJ, BUILD's __setstate__). */
   called: boolean;
+  /**
+   * Called with arguments (REDUCE, INST, OBJ, a planted __setstate__), as opposed to only having
+   * `cls.__new__(cls)` run by NEWOBJ: constructors run only in the first case.
+   */
+  invoked: boolean;
 }
 
 export interface DynamicImport {
@@ -177,15 +182,18 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
 
   function addImport(module: string, name: string, how: string): PyValue {
     const [m, n] = res.protocol < 3 ? fixImports(module, name) : [module, name];
-    res.imports.push({ offset: opOffset, opcode: opName, module: m, name: n, how, called: false });
+    res.imports.push({ offset: opOffset, opcode: opName, module: m, name: n, how, called: false, invoked: false });
     return { t: 'ref', module: m, name: n, event: res.imports.length - 1 };
   }
 
-  function markCalled(v: PyValue): void {
+  function markCalled(v: PyValue, invoked = true): void {
     if (v.t === 'ref' && v.event >= 0) {
       const ev = res.imports[v.event];
-      if (ev) ev.called = true;
-    } else if (v.t === 'partial') markCalled(v.fn);
+      if (ev) {
+        ev.called = true;
+        if (invoked) ev.invoked = true;
+      }
+    } else if (v.t === 'partial') markCalled(v.fn, invoked);
   }
 
   function pop(): PyValue {
@@ -239,10 +247,20 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
   }
   function call(callee: PyValue, args: PyValue[]): PyValue {
     markCalled(callee);
+    // A class handed to another callable may be called by it (_rebuild_from_type_v2(func, ...),
+    // _reconstructor(cls, base, state) runs base.__init__), except where only __new__ runs on it.
+    const fn = qualifiedName(callee);
+    const allocOnly = fn === 'copyreg.__newobj__' || fn === 'copyreg.__newobj_ex__' || (fn === 'copyreg._reconstructor' && qualifiedName(args[1] ?? NONE) === 'builtins.object');
+    args.forEach((a, i) => {
+      if (allocOnly && i === 0) return;
+      if (a.t === 'ref' || a.t === 'partial') markCalled(a);
+      else if (a.t === 'tuple') for (const x of a.items) if (x.t === 'ref') markCalled(x);
+    });
     return callEffect(callee, args, env);
   }
-  function instantiate(cls: PyValue, args: PyValue[]): PyValue {
-    markCalled(cls);
+  /** `invoked`: INST and OBJ call cls(*args); NEWOBJ only runs cls.__new__(cls, *args). */
+  function instantiate(cls: PyValue, args: PyValue[], invoked: boolean): PyValue {
+    markCalled(cls, invoked);
     return { t: 'obj', callee: cls, args, state: undefined };
   }
 
@@ -494,7 +512,7 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
           const ref = addImport(module, name, '');
           if (info.name === 'INST') {
             const args = popMark();
-            stack.push(instantiate(ref, args));
+            stack.push(instantiate(ref, args, true));
           } else stack.push(ref);
           break;
         }
@@ -531,21 +549,21 @@ export function emulatePickle(cursor: Cursor, opts: EmulatorOptions): EmulationR
         case 0x81: { // NEWOBJ
           const args = pop();
           const cls = pop();
-          stack.push(instantiate(cls, argsOf(args)));
+          stack.push(instantiate(cls, argsOf(args), false));
           break;
         }
         case 0x92: { // NEWOBJ_EX
           pop(); // kwargs
           const args = pop();
           const cls = pop();
-          stack.push(instantiate(cls, argsOf(args)));
+          stack.push(instantiate(cls, argsOf(args), false));
           break;
         }
         case 0x6f: { // OBJ
           const items = popMark();
           const cls = items[0];
           if (cls === undefined) throw new PickleError('OBJ without a class');
-          stack.push(instantiate(cls, items.slice(1)));
+          stack.push(instantiate(cls, items.slice(1), true));
           break;
         }
         case 0x62: { // BUILD

@@ -2,6 +2,7 @@ import { Cursor, type ByteSource } from './byte-source';
 import { classifyGlobal } from './classify-global';
 import { emulatePickle, type EmulationResult, type NestedPayload } from './pickle-emulator';
 import type { RawFinding } from './raw-finding';
+import { SAFE_WHEN_ONLY_ALLOCATED } from './safe-list';
 import { RULE_IDS } from './rules';
 import type { ScanBounds } from './scan-bounds';
 
@@ -33,6 +34,8 @@ export interface PickleScanSummary {
   trailingBytes: number;
   clean: boolean;
 }
+
+const ALLOCATED_ONLY = new Set(SAFE_WHEN_ONLY_ALLOCATED.map((e) => e.name));
 
 const LEGACY_TORCH_MAGIC = 0x1950a86a20f9469cfc6cn;
 
@@ -113,6 +116,9 @@ function hex(n: number): string {
 function reportEmulation(res: EmulationResult, index: number, trusted: boolean, opts: PickleScanOptions): void {
   const beforeError = res.error ? `; it runs before the parse error at offset ${res.error.offset}, so the failed load still executes it` : '';
   const grouped = new Map<string, { offsets: number[]; called: boolean; ev: (typeof res.imports)[number] }>();
+  // Whether any import of a name is called with arguments, across every way it was imported.
+  const invoked = new Map<string, boolean>();
+  for (const ev of res.imports) if (ev.invoked) invoked.set(`${ev.module}.${ev.name}`, true);
   for (const ev of res.imports) {
     const key = `${ev.module}\u0000${ev.name}\u0000${ev.how}`;
     const g = grouped.get(key);
@@ -125,6 +131,7 @@ function reportEmulation(res: EmulationResult, index: number, trusted: boolean, 
     const full = ev.name ? `${ev.module}.${ev.name}` : ev.module;
     const verdict = classifyGlobal(ev.module, ev.name);
     if (verdict.verdict === 'safe') continue;
+    if (verdict.verdict === 'unknown' && !invoked.get(`${ev.module}.${ev.name}`) && ALLOCATED_ONLY.has(`${ev.module}.${ev.name}`)) continue;
     if (verdict.verdict === 'unknown' && !trusted) continue;
     const first = offsets[0] ?? 0;
     const verb = called ? 'imports and calls' : 'imports';
