@@ -19992,8 +19992,21 @@ function gateFlags(schema) {
   for (const [name2, prop] of Object.entries(schema.properties)) {
     if (name2 === "paths" || name2 === "fail-on") continue;
     flags2[name2] = { type: prop.type === "boolean" ? "boolean" : "string", ...prop.type === "array" ? { multiple: true } : {}, description: prop.description };
+    if (prop.type === "boolean") flags2[`no-${name2}`] = { type: "boolean", description: `Turn --${name2} off.` };
   }
   return flags2;
+}
+function rawOptionValues(schema, values) {
+  const raw = {};
+  for (const name2 of Object.keys(schema.properties)) {
+    const v = values[name2];
+    if (v !== void 0) raw[name2] = Array.isArray(v) ? v.map(String) : String(v);
+    if (values[`no-${name2}`] === true) {
+      if (v !== void 0) throw new UserError(`--${name2} and --no-${name2} contradict each other`);
+      raw[name2] = "false";
+    }
+  }
+  return raw;
 }
 function parseCommand(args2, flags2, command) {
   const options = {};
@@ -27120,6 +27133,10 @@ var DANGEROUS_ATTRIBUTES = /* @__PURE__ */ new Set([
 
 // packages/scan-pickle/src/safe-list.ts
 var TORCH_REBUILD = "torch._utils rebuilders only reassemble a tensor from a storage and sizes; torch.load's weights_only unpickler allows them";
+var SAFE_WHEN_ONLY_ALLOCATED = ["PartialState", "AcceleratorState", "GradientState"].map((n) => ({
+  name: `accelerate.state.${n}`,
+  why: "Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run"
+}));
 var SAFE_GLOBALS = [
   // ---- PyTorch: tensors, storages, parameters (what a state_dict is made of)
   ...[
@@ -28113,14 +28130,17 @@ function emulatePickle(cursor, opts) {
   };
   function addImport(module2, name2, how) {
     const [m, n] = res.protocol < 3 ? fixImports(module2, name2) : [module2, name2];
-    res.imports.push({ offset: opOffset, opcode: opName, module: m, name: n, how, called: false });
+    res.imports.push({ offset: opOffset, opcode: opName, module: m, name: n, how, called: false, invoked: false });
     return { t: "ref", module: m, name: n, event: res.imports.length - 1 };
   }
-  function markCalled(v) {
+  function markCalled(v, invoked = true) {
     if (v.t === "ref" && v.event >= 0) {
       const ev = res.imports[v.event];
-      if (ev) ev.called = true;
-    } else if (v.t === "partial") markCalled(v.fn);
+      if (ev) {
+        ev.called = true;
+        if (invoked) ev.invoked = true;
+      }
+    } else if (v.t === "partial") markCalled(v.fn, invoked);
   }
   function pop() {
     const v = stack.pop();
@@ -28173,10 +28193,19 @@ function emulatePickle(cursor, opts) {
   }
   function call(callee, args2) {
     markCalled(callee);
+    const fn = qualifiedName(callee);
+    const allocOnly = fn === "copyreg.__newobj__" || fn === "copyreg.__newobj_ex__" || fn === "copyreg._reconstructor" && qualifiedName(args2[1] ?? NONE) === "builtins.object";
+    args2.forEach((a, i3) => {
+      if (allocOnly && i3 === 0) return;
+      if (a.t === "ref" || a.t === "partial") markCalled(a);
+      else if (a.t === "tuple") {
+        for (const x2 of a.items) if (x2.t === "ref") markCalled(x2);
+      }
+    });
     return callEffect(callee, args2, env);
   }
-  function instantiate2(cls, args2) {
-    markCalled(cls);
+  function instantiate2(cls, args2, invoked) {
+    markCalled(cls, invoked);
     return { t: "obj", callee: cls, args: args2, state: void 0 };
   }
   try {
@@ -28430,7 +28459,7 @@ function emulatePickle(cursor, opts) {
           const ref = addImport(module2, name2, "");
           if (info2.name === "INST") {
             const args2 = popMark();
-            stack.push(instantiate2(ref, args2));
+            stack.push(instantiate2(ref, args2, true));
           } else stack.push(ref);
           break;
         }
@@ -28469,21 +28498,21 @@ function emulatePickle(cursor, opts) {
         case 129: {
           const args2 = pop();
           const cls = pop();
-          stack.push(instantiate2(cls, argsOf(args2)));
+          stack.push(instantiate2(cls, argsOf(args2), false));
           break;
         }
         case 146: {
           pop();
           const args2 = pop();
           const cls = pop();
-          stack.push(instantiate2(cls, argsOf(args2)));
+          stack.push(instantiate2(cls, argsOf(args2), false));
           break;
         }
         case 111: {
           const items = popMark();
           const cls = items[0];
           if (cls === void 0) throw new PickleError("OBJ without a class");
-          stack.push(instantiate2(cls, items.slice(1)));
+          stack.push(instantiate2(cls, items.slice(1), true));
           break;
         }
         case 98: {
@@ -28601,6 +28630,7 @@ function dtypeItemSize(dtype) {
 }
 
 // packages/scan-pickle/src/pickle-scan.ts
+var ALLOCATED_ONLY = new Set(SAFE_WHEN_ONLY_ALLOCATED.map((e) => e.name));
 var LEGACY_TORCH_MAGIC = 0x1950a86a20f9469cfc6cn;
 var CODE_OBJECT_NAMES = /(?:^|\.)(?:CodeType|FunctionType|LambdaType|_create_code|_create_function|_make_function|_builtin_type|marshal)(?:$|\.)/;
 function looksLikePickleStart(src, pos) {
@@ -28667,6 +28697,8 @@ function hex(n) {
 function reportEmulation(res, index, trusted, opts) {
   const beforeError = res.error ? `; it runs before the parse error at offset ${res.error.offset}, so the failed load still executes it` : "";
   const grouped = /* @__PURE__ */ new Map();
+  const invoked = /* @__PURE__ */ new Map();
+  for (const ev of res.imports) if (ev.invoked) invoked.set(`${ev.module}.${ev.name}`, true);
   for (const ev of res.imports) {
     const key = `${ev.module}\0${ev.name}\0${ev.how}`;
     const g = grouped.get(key);
@@ -28679,6 +28711,7 @@ function reportEmulation(res, index, trusted, opts) {
     const full = ev.name ? `${ev.module}.${ev.name}` : ev.module;
     const verdict = classifyGlobal(ev.module, ev.name);
     if (verdict.verdict === "safe") continue;
+    if (verdict.verdict === "unknown" && !invoked.get(`${ev.module}.${ev.name}`) && ALLOCATED_ONLY.has(`${ev.module}.${ev.name}`)) continue;
     if (verdict.verdict === "unknown" && !trusted) continue;
     const first = offsets[0] ?? 0;
     const verb = called ? "imports and calls" : "imports";
@@ -42906,7 +42939,7 @@ function cell2(text) {
 }
 function scanPickleSummary(report3) {
   const m = report3.metrics;
-  const formats = Object.entries(m).filter(([k, v]) => k.startsWith("files.format.") && v > 0).map(([k, v]) => `${k.slice("files.format.".length)} ${v}`).join(", ");
+  const formats = Object.entries(m).filter(([k, v]) => k.startsWith("files.format.") && v > 0).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k.slice("files.format.".length)} ${v}`).join(", ");
   const lines = [`**Scanned:** ${m["files.scanned"] ?? 0} files${formats ? ` (${formats})` : ""}, ${m["files.flagged"] ?? 0} flagged.`, ""];
   const byFile = /* @__PURE__ */ new Map();
   const rank2 = ["info", "low", "medium", "high", "critical"];
@@ -43093,11 +43126,7 @@ ${helpFor2(binding.gate.name, "[PATH...] [options]", flags2)}${subs}`);
   }
   const workspace = io.cwd;
   const config = readConfig2(parsed, workspace, [binding]);
-  const raw = {};
-  for (const name2 of Object.keys(binding.options.properties)) {
-    const v = parsed.values[name2];
-    if (v !== void 0) raw[name2] = Array.isArray(v) ? v.map(String) : String(v);
-  }
+  const raw = rawOptionValues(binding.options, parsed.values);
   if (parsed.positionals.length) raw.paths = parsed.positionals;
   if (typeof parsed.values["fail-on"] === "string") raw["fail-on"] = parsed.values["fail-on"];
   const values = coerceOptionValues(withCommonOptions(binding.options), raw, "flag");
@@ -43153,11 +43182,7 @@ async function runSubcommand(binding, sub, args2, io) {
 ${helpFor2(command, sub.synopsis, flags2)}`);
     return EXIT.passed;
   }
-  const raw = {};
-  for (const name2 of Object.keys(sub.options.properties)) {
-    const v = parsed.values[name2];
-    if (v !== void 0) raw[name2] = Array.isArray(v) ? v.map(String) : String(v);
-  }
+  const raw = rawOptionValues(sub.options, parsed.values);
   if (parsed.positionals.length) {
     if (!sub.options.properties.paths) throw new UserError(`aisec ${command} takes no positional arguments; got '${parsed.positionals[0]}'`, { hint: `See \`aisec ${command} --help\`` });
     raw.paths = parsed.positionals;

@@ -51290,6 +51290,10 @@ var DANGEROUS_ATTRIBUTES = /* @__PURE__ */ new Set([
 
 // packages/scan-pickle/src/safe-list.ts
 var TORCH_REBUILD = "torch._utils rebuilders only reassemble a tensor from a storage and sizes; torch.load's weights_only unpickler allows them";
+var SAFE_WHEN_ONLY_ALLOCATED = ["PartialState", "AcceleratorState", "GradientState"].map((n) => ({
+  name: `accelerate.state.${n}`,
+  why: "Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run"
+}));
 var SAFE_GLOBALS = [
   // ---- PyTorch: tensors, storages, parameters (what a state_dict is made of)
   ...[
@@ -52283,14 +52287,17 @@ function emulatePickle(cursor, opts) {
   };
   function addImport(module2, name2, how) {
     const [m, n] = res.protocol < 3 ? fixImports(module2, name2) : [module2, name2];
-    res.imports.push({ offset: opOffset, opcode: opName, module: m, name: n, how, called: false });
+    res.imports.push({ offset: opOffset, opcode: opName, module: m, name: n, how, called: false, invoked: false });
     return { t: "ref", module: m, name: n, event: res.imports.length - 1 };
   }
-  function markCalled(v) {
+  function markCalled(v, invoked = true) {
     if (v.t === "ref" && v.event >= 0) {
       const ev = res.imports[v.event];
-      if (ev) ev.called = true;
-    } else if (v.t === "partial") markCalled(v.fn);
+      if (ev) {
+        ev.called = true;
+        if (invoked) ev.invoked = true;
+      }
+    } else if (v.t === "partial") markCalled(v.fn, invoked);
   }
   function pop() {
     const v = stack.pop();
@@ -52343,10 +52350,19 @@ function emulatePickle(cursor, opts) {
   }
   function call(callee, args2) {
     markCalled(callee);
+    const fn = qualifiedName(callee);
+    const allocOnly = fn === "copyreg.__newobj__" || fn === "copyreg.__newobj_ex__" || fn === "copyreg._reconstructor" && qualifiedName(args2[1] ?? NONE) === "builtins.object";
+    args2.forEach((a, i3) => {
+      if (allocOnly && i3 === 0) return;
+      if (a.t === "ref" || a.t === "partial") markCalled(a);
+      else if (a.t === "tuple") {
+        for (const x2 of a.items) if (x2.t === "ref") markCalled(x2);
+      }
+    });
     return callEffect(callee, args2, env);
   }
-  function instantiate2(cls, args2) {
-    markCalled(cls);
+  function instantiate2(cls, args2, invoked) {
+    markCalled(cls, invoked);
     return { t: "obj", callee: cls, args: args2, state: void 0 };
   }
   try {
@@ -52600,7 +52616,7 @@ function emulatePickle(cursor, opts) {
           const ref = addImport(module2, name2, "");
           if (info3.name === "INST") {
             const args2 = popMark();
-            stack.push(instantiate2(ref, args2));
+            stack.push(instantiate2(ref, args2, true));
           } else stack.push(ref);
           break;
         }
@@ -52639,21 +52655,21 @@ function emulatePickle(cursor, opts) {
         case 129: {
           const args2 = pop();
           const cls = pop();
-          stack.push(instantiate2(cls, argsOf(args2)));
+          stack.push(instantiate2(cls, argsOf(args2), false));
           break;
         }
         case 146: {
           pop();
           const args2 = pop();
           const cls = pop();
-          stack.push(instantiate2(cls, argsOf(args2)));
+          stack.push(instantiate2(cls, argsOf(args2), false));
           break;
         }
         case 111: {
           const items = popMark();
           const cls = items[0];
           if (cls === void 0) throw new PickleError("OBJ without a class");
-          stack.push(instantiate2(cls, items.slice(1)));
+          stack.push(instantiate2(cls, items.slice(1), true));
           break;
         }
         case 98: {
@@ -52771,6 +52787,7 @@ function dtypeItemSize(dtype) {
 }
 
 // packages/scan-pickle/src/pickle-scan.ts
+var ALLOCATED_ONLY = new Set(SAFE_WHEN_ONLY_ALLOCATED.map((e) => e.name));
 var LEGACY_TORCH_MAGIC = 0x1950a86a20f9469cfc6cn;
 var CODE_OBJECT_NAMES = /(?:^|\.)(?:CodeType|FunctionType|LambdaType|_create_code|_create_function|_make_function|_builtin_type|marshal)(?:$|\.)/;
 function looksLikePickleStart(src, pos) {
@@ -52837,6 +52854,8 @@ function hex(n) {
 function reportEmulation(res, index, trusted, opts) {
   const beforeError = res.error ? `; it runs before the parse error at offset ${res.error.offset}, so the failed load still executes it` : "";
   const grouped = /* @__PURE__ */ new Map();
+  const invoked = /* @__PURE__ */ new Map();
+  for (const ev of res.imports) if (ev.invoked) invoked.set(`${ev.module}.${ev.name}`, true);
   for (const ev of res.imports) {
     const key = `${ev.module}\0${ev.name}\0${ev.how}`;
     const g = grouped.get(key);
@@ -52849,6 +52868,7 @@ function reportEmulation(res, index, trusted, opts) {
     const full = ev.name ? `${ev.module}.${ev.name}` : ev.module;
     const verdict = classifyGlobal(ev.module, ev.name);
     if (verdict.verdict === "safe") continue;
+    if (verdict.verdict === "unknown" && !invoked.get(`${ev.module}.${ev.name}`) && ALLOCATED_ONLY.has(`${ev.module}.${ev.name}`)) continue;
     if (verdict.verdict === "unknown" && !trusted) continue;
     const first = offsets[0] ?? 0;
     const verb = called ? "imports and calls" : "imports";
@@ -61288,7 +61308,7 @@ function cell2(text) {
 }
 function scanPickleSummary(report2) {
   const m = report2.metrics;
-  const formats = Object.entries(m).filter(([k, v]) => k.startsWith("files.format.") && v > 0).map(([k, v]) => `${k.slice("files.format.".length)} ${v}`).join(", ");
+  const formats = Object.entries(m).filter(([k, v]) => k.startsWith("files.format.") && v > 0).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k.slice("files.format.".length)} ${v}`).join(", ");
   const lines = [`**Scanned:** ${m["files.scanned"] ?? 0} files${formats ? ` (${formats})` : ""}, ${m["files.flagged"] ?? 0} flagged.`, ""];
   const byFile = /* @__PURE__ */ new Map();
   const rank2 = ["info", "low", "medium", "high", "critical"];

@@ -24,11 +24,13 @@ const withSubcommand: GateBinding<never> = {
         properties: {
           paths: { type: 'array', items: { type: 'string' }, description: 'words' },
           times: { type: 'integer', minimum: 1, description: 'repeat', default: 1 },
+          shout: { type: 'boolean', description: 'upper case', default: true },
         },
       },
       run: async (values) => {
         if ((values.paths as string[] | undefined)?.includes('boom')) throw new UserError('echo cannot say boom', { hint: 'Say something else' });
-        return Array.from({ length: values.times as number }, () => (values.paths as string[]).join(' ')).join('\n');
+        const text = (values.paths as string[]).join(' ');
+        return Array.from({ length: values.times as number }, () => (values.shout ? text.toUpperCase() : text)).join('\n');
       },
     },
   ],
@@ -103,8 +105,13 @@ describe('aisec <gate> in process (test-only gate)', () => {
   it('runs gate subcommands with their own options and help', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aisec-cli-'));
     const r = io(dir);
-    expect(await main(['test-gate', 'echo', 'hello', 'world', '--times', '2'], r.io)).toBe(0);
+    expect(await main(['test-gate', 'echo', 'hello', 'world', '--times', '2', '--no-shout'], r.io)).toBe(0);
     expect(r.out.join('')).toBe('hello world\nhello world\n');
+    const loud = io(dir);
+    await main(['test-gate', 'echo', 'hi'], loud.io);
+    expect(loud.out.join('')).toBe('HI\n');
+    const both = io(dir);
+    expect(await main(['test-gate', 'echo', 'hi', '--shout', '--no-shout'], both.io)).toBe(2);
     const help = io(dir);
     await main(['test-gate', 'echo', '--help'], help.io);
     expect(help.out.join('')).toContain('Usage: aisec test-gate echo WORD... [--times N]');

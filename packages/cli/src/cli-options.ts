@@ -22,8 +22,24 @@ export function gateFlags(schema: OptionSchema): Record<string, FlagSpec> {
   for (const [name, prop] of Object.entries(schema.properties)) {
     if (name === 'paths' || name === 'fail-on') continue;
     flags[name] = { type: prop.type === 'boolean' ? 'boolean' : 'string', ...(prop.type === 'array' ? { multiple: true } : {}), description: prop.description };
+    // Node 20's parseArgs has no negation, and a boolean that defaults to true needs one.
+    if (prop.type === 'boolean') flags[`no-${name}`] = { type: 'boolean', description: `Turn --${name} off.` };
   }
   return flags;
+}
+
+/** Raw string values of a schema's options from parsed flags (`--no-x` becomes `x: 'false'`). */
+export function rawOptionValues(schema: OptionSchema, values: ParsedCommand['values']): Record<string, string | string[] | undefined> {
+  const raw: Record<string, string | string[] | undefined> = {};
+  for (const name of Object.keys(schema.properties)) {
+    const v = values[name];
+    if (v !== undefined) raw[name] = Array.isArray(v) ? v.map(String) : String(v);
+    if (values[`no-${name}`] === true) {
+      if (v !== undefined) throw new UserError(`--${name} and --no-${name} contradict each other`);
+      raw[name] = 'false';
+    }
+  }
+  return raw;
 }
 
 export interface ParsedCommand {

@@ -27,7 +27,7 @@ import {
   type GateExecution,
   type GateSubcommand,
 } from '@aisec/core';
-import { COMMON_FLAGS, formatFlags, gateFlags, parseCommand, type FlagSpec, type ParsedCommand } from './cli-options';
+import { COMMON_FLAGS, formatFlags, gateFlags, parseCommand, rawOptionValues, type FlagSpec, type ParsedCommand } from './cli-options';
 import { GATES } from './gates';
 import { createTerminalLogger } from './progress';
 
@@ -104,11 +104,7 @@ async function runOne(binding: AnyGateBinding, args: string[], io: Io): Promise<
   }
   const workspace = io.cwd;
   const config = readConfig(parsed, workspace, [binding]);
-  const raw: Record<string, string | string[] | undefined> = {};
-  for (const name of Object.keys(binding.options.properties)) {
-    const v = parsed.values[name];
-    if (v !== undefined) raw[name] = Array.isArray(v) ? v.map(String) : String(v);
-  }
+  const raw = rawOptionValues(binding.options, parsed.values);
   if (parsed.positionals.length) raw.paths = parsed.positionals;
   if (typeof parsed.values['fail-on'] === 'string') raw['fail-on'] = parsed.values['fail-on'];
   const values = coerceOptionValues(withCommonOptions(binding.options), raw, 'flag');
@@ -162,11 +158,7 @@ async function runSubcommand(binding: AnyGateBinding, sub: GateSubcommand, args:
     io.stdout.write(`${sub.description}\n\n${helpFor(command, sub.synopsis, flags)}`);
     return EXIT.passed;
   }
-  const raw: Record<string, string | string[] | undefined> = {};
-  for (const name of Object.keys(sub.options.properties)) {
-    const v = parsed.values[name];
-    if (v !== undefined) raw[name] = Array.isArray(v) ? v.map(String) : String(v);
-  }
+  const raw = rawOptionValues(sub.options, parsed.values);
   if (parsed.positionals.length) {
     if (!sub.options.properties.paths) throw new UserError(`aisec ${command} takes no positional arguments; got '${parsed.positionals[0]}'`, { hint: `See \`aisec ${command} --help\`` });
     raw.paths = parsed.positionals;
