@@ -31,12 +31,10 @@ const TORCH_REBUILD = 'torch._utils rebuilders only reassemble a tensor from a s
  * _reconstructor: `cls.__new__(cls)` and a __dict__ update), never when it calls them with arguments
  * (REDUCE, INST, OBJ), because their constructors do real work.
  */
-export const SAFE_WHEN_ONLY_ALLOCATED: readonly SafeEntry[] = [
-  ...['PartialState', 'AcceleratorState', 'GradientState'].map((n) => ({
-    name: `accelerate.state.${n}`,
-    why: 'Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run',
-  })),
-];
+export const SAFE_WHEN_ONLY_ALLOCATED: readonly SafeEntry[] = ['PartialState', 'AcceleratorState', 'GradientState'].map((n) => ({
+  name: `accelerate.state.${n}`,
+  why: 'Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run',
+}));
 
 export const SAFE_GLOBALS: readonly SafeEntry[] = [
   // ---- PyTorch: tensors, storages, parameters (what a state_dict is made of)
