@@ -20,6 +20,7 @@ export function scanPickleSummary(report: Report): string {
   const m = report.metrics;
   const formats = Object.entries(m)
     .filter(([k, v]) => k.startsWith('files.format.') && v > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k.slice('files.format.'.length)} ${v}`)
     .join(', ');
   const lines = [`**Scanned:** ${m['files.scanned'] ?? 0} files${formats ? ` (${formats})` : ''}, ${m['files.flagged'] ?? 0} flagged.`, ''];
