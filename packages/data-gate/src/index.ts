@@ -1,1 +1,15 @@
 export const GATE_NAME = 'data-gate';
+export * from './stats/index';
+export * from './readers/index';
+export type { Cell } from './readers/index';
+export * from './contract/index';
+export * from './provenance/index';
+export * from './poisoning/index';
+export { DATA_GATE_RULES, DATA_STATISTICS_RULES } from './gate/rules';
+export * as RULES from './gate/rules';
+export { dataGate, runDataGate, DATA_GATE_VERSION, DEFAULT_DRIFT, DEFAULT_OUTLIERS, type DataGateOptions } from './gate/gate';
+export { dataGateBinding } from './gate/binding';
+export { dataGateSummary } from './summary/drift-summary';
+export { scanTable, type ScannedTable, type ScannedColumn } from './gate/table-scan';
+export { type DriftOptions, type ColumnDriftRow } from './gate/drift-check';
+export { type OutlierOptions, type OutlierMethod } from './gate/outlier-check';

@@ -1,0 +1,33 @@
+import type { Finding } from '@aisec/core';
+import { type ScannedTable, placeOf } from './table-scan';
+
+/** Rows listed in a finding's properties (the issue's interface: the first 1,000, plus the total). */
+export const MAX_LISTED_ROWS = 1000;
+
+/**
+ * One finding per file for a set of table rows: located at the first row's line, with
+ * `properties.rows` (0-based data rows of that file, the first 1,000) and `properties.rows_total`.
+ */
+export function rowFindings(table: ScannedTable, tableRows: readonly number[], make: (rows: { file: string; rows: number[]; total: number; firstLine: number }) => Finding): Finding[] {
+  const byFile = new Map<string, { rows: number[]; total: number; firstLine: number }>();
+  for (const r of tableRows) {
+    const place = placeOf(table, r);
+    let g = byFile.get(place.file);
+    if (!g) {
+      g = { rows: [], total: 0, firstLine: place.line };
+      byFile.set(place.file, g);
+    }
+    g.total++;
+    if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(place.row);
+  }
+  return [...byFile].map(([file, g]) => {
+    const f = make({ file, ...g });
+    f.location = { path: file, ...(g.firstLine > 0 ? { line: g.firstLine } : {}) };
+    f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
+    return f;
+  });
+}
+
+export function firstRows(rows: readonly number[], n = 5): string {
+  return `${rows.slice(0, n).join(', ')}${rows.length > n ? ', …' : ''}`;
+}

@@ -1,0 +1,124 @@
+import type { Finding, Metrics } from '@aisec/core';
+import { firstRows, rowFindings } from '../gate/row-findings';
+import { RULE_CONTROL_CHARACTERS, RULE_FORMULA_INJECTION, RULE_HOMOGLYPHS } from '../gate/rules';
+import type { ScannedTable } from '../gate/table-scan';
+
+/**
+ * Text that is dangerous or deceptive whatever the distribution says: cells a spreadsheet would run
+ * as a formula (OWASP "CSV injection"), invisible and bidirectional control characters, and words
+ * mixing Latin with look-alike Cyrillic or Greek letters.
+ */
+
+/** `=`, `@`, tab and CR always start a formula; `+` and `-` do when a call, a reference or an operator follows. */
+export function isFormulaLike(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if (c === 0x3d || c === 0x40 || c === 0x09 || c === 0x0d) return true;
+  if (c === 0x2b || c === 0x2d) return /^[+-][^\s]*[(!|=@]|^[+-][+\-=@]/.test(text);
+  return false;
+}
+
+/** C0 (but tab, LF, CR), DEL and C1, zero-width, word joiner, BOM, bidi embeddings/overrides and isolates. */
+function isControl(c: number): boolean {
+  return (
+    (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) ||
+    (c >= 0x7f && c <= 0x9f) ||
+    (c >= 0x200b && c <= 0x200d) ||
+    c === 0x2060 ||
+    c === 0xfeff ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069)
+  );
+}
+
+function firstControl(text: string): number {
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return i;
+  return -1;
+}
+
+export function hasControlCharacters(text: string): boolean {
+  return firstControl(text) !== -1;
+}
+
+const WORD = /[\p{L}\p{M}]+/gu;
+const LATIN = /\p{Script=Latin}/u;
+const LOOKALIKE = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+
+/** The first word that mixes Latin letters with Cyrillic or Greek ones, if any. */
+export function mixedScriptWord(text: string): string | undefined {
+  if (!LOOKALIKE.test(text)) return undefined;
+  for (const m of text.matchAll(WORD)) if (LATIN.test(m[0]) && LOOKALIKE.test(m[0])) return m[0];
+  return undefined;
+}
+
+function describeControl(text: string): string {
+  const i = firstControl(text);
+  return i === -1 ? '' : `U+${text.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function clip(s: string): string {
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+}
+
+export function checkTextInjection(current: ScannedTable): { findings: Finding[]; metrics: Metrics } {
+  const findings: Finding[] = [];
+  let formula = 0;
+  let control = 0;
+  let homoglyph = 0;
+  for (const name of current.columns) {
+    const col = current.byName.get(name);
+    if (!col) continue;
+    const f: number[] = [];
+    const c: number[] = [];
+    const h: number[] = [];
+    let fExample = '';
+    let cExample = '';
+    let hExample = '';
+    for (let r = 0; r < col.texts.length; r++) {
+      const t = col.texts[r];
+      if (t === null || t === undefined || t === '') continue;
+      if (isFormulaLike(t)) {
+        if (f.length === 0) fExample = t;
+        f.push(r);
+      }
+      if (hasControlCharacters(t)) {
+        if (c.length === 0) cExample = describeControl(t);
+        c.push(r);
+      }
+      const w = mixedScriptWord(t);
+      if (w !== undefined) {
+        if (h.length === 0) hExample = w;
+        h.push(r);
+      }
+    }
+    formula += f.length;
+    control += c.length;
+    homoglyph += h.length;
+    findings.push(
+      ...rowFindings(current, f, (g) => ({
+        ruleId: RULE_FORMULA_INJECTION,
+        severity: 'high',
+        message: `${g.total} cell${g.total === 1 ? '' : 's'} of '${name}' would run as a spreadsheet formula, e.g. ${clip(fExample)} (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `formula injection ${name}`,
+        properties: { column: name, example: fExample.slice(0, 200) },
+      })),
+      ...rowFindings(current, c, (g) => ({
+        ruleId: RULE_CONTROL_CHARACTERS,
+        severity: 'medium',
+        message: `${g.total} cell${g.total === 1 ? '' : 's'} of '${name}' hold invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `control characters ${name}`,
+        properties: { column: name, example: cExample },
+      })),
+      ...rowFindings(current, h, (g) => ({
+        ruleId: RULE_HOMOGLYPHS,
+        severity: 'medium',
+        message: `${g.total} cell${g.total === 1 ? '' : 's'} of '${name}' hold words mixing Latin with Cyrillic or Greek letters, e.g. ${clip(hExample)} (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `homoglyphs ${name}`,
+        properties: { column: name, example: hExample },
+      })),
+    );
+  }
+  return { findings, metrics: { 'poisoning.formula_cells': formula, 'poisoning.control_character_cells': control, 'poisoning.homoglyph_cells': homoglyph } };
+}
