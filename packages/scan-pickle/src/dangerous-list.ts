@@ -63,6 +63,7 @@ export const DANGEROUS_MODULES: Record<string, DangerKind> = {
   mmap: 'file',
   zipfile: 'file',
   tarfile: 'file',
+  'pandas.io': 'file', // readers and writers of files, SQL, HDF5, clipboards
   'logging.config': 'import', // dictConfig/listen instantiate any class named in a config
   shelve: 'deserialize',
   pickle: 'deserialize',

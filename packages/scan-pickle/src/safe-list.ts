@@ -242,6 +242,11 @@ export const SAFE_FAMILIES: readonly SafeFamily[] = [
     name: /^(?:csr|csc|coo|bsr|dia|dok|lil)_(?:matrix|array)$/,
     why: 'sparse matrices (vectorizer outputs, some estimators): arrays of data, indices and pointers',
   },
+  ...['pandas.core.', 'pandas._libs.'].map((module) => ({
+    module,
+    name: /^(?:_?[A-Z][A-Za-z0-9_]*|__pyx_unpickle_[A-Za-z0-9_]+|_unpickle_[a-z_]+|_new_[A-Za-z]+)$/,
+    why: 'pandas data structures (DataFrame, Series, Index, blocks, extension arrays, dtypes, timestamps) and the helpers their pickles call; pandas.io (files, SQL, HDF5) is not included',
+  })),
   ...['transformers.training_args', 'transformers.training_args_seq2seq', 'transformers.trainer_utils', 'transformers.debug_utils', 'transformers.trainer_pt_utils', 'accelerate.utils.dataclasses'].map((module) => ({
     module,
     name: /^[A-Z][A-Za-z0-9]*$/,
