@@ -31,10 +31,24 @@ const TORCH_REBUILD = 'torch._utils rebuilders only reassemble a tensor from a s
  * _reconstructor: `cls.__new__(cls)` and a __dict__ update), never when it calls them with arguments
  * (REDUCE, INST, OBJ), because their constructors do real work.
  */
-export const SAFE_WHEN_ONLY_ALLOCATED: readonly SafeEntry[] = ['PartialState', 'AcceleratorState', 'GradientState'].map((n) => ({
-  name: `accelerate.state.${n}`,
-  why: 'Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run',
-}));
+export const SAFE_WHEN_ONLY_ALLOCATED: readonly SafeEntry[] = [
+  ...['PartialState', 'AcceleratorState', 'GradientState'].map((n) => ({
+    name: `accelerate.state.${n}`,
+    why: 'Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run',
+  })),
+  ...['xgboost.core.Booster', 'lightgbm.basic.Booster'].map((name) => ({
+    name,
+    why: 'gradient-boosting models: __setstate__ hands the saved model bytes or text to the library\'s own parser; the constructor, which can read a model_file path, is not run',
+  })),
+  ...['XGBClassifier', 'XGBRegressor', 'XGBRanker', 'XGBRFClassifier', 'XGBRFRegressor'].map((n) => ({
+    name: `xgboost.sklearn.${n}`,
+    why: 'scikit-learn wrapper restored from its __dict__ (hyper-parameters and the Booster above)',
+  })),
+  ...['LGBMClassifier', 'LGBMRegressor', 'LGBMRanker', 'LGBMModel'].map((n) => ({
+    name: `lightgbm.sklearn.${n}`,
+    why: 'scikit-learn wrapper restored from its __dict__ (hyper-parameters and the Booster above)',
+  })),
+];
 
 export const SAFE_GLOBALS: readonly SafeEntry[] = [
   // ---- PyTorch: tensors, storages, parameters (what a state_dict is made of)
