@@ -144,12 +144,12 @@ var require_tunnel = __commonJS({
       function onResponse(res) {
         res.upgrade = true;
       }
-      function onUpgrade(res, socket, head2) {
+      function onUpgrade(res, socket, head3) {
         process.nextTick(function() {
-          onConnect(res, socket, head2);
+          onConnect(res, socket, head3);
         });
       }
-      function onConnect(res, socket, head2) {
+      function onConnect(res, socket, head3) {
         connectReq.removeAllListeners();
         socket.removeAllListeners();
         if (res.statusCode !== 200) {
@@ -164,7 +164,7 @@ var require_tunnel = __commonJS({
           self2.removeSocket(placeholder);
           return;
         }
-        if (head2.length > 0) {
+        if (head3.length > 0) {
           debug2("got illegal response body from proxy");
           socket.destroy();
           var error2 = new Error("got illegal response body from proxy");
@@ -964,7 +964,7 @@ var require_util = __commonJS({
     var net = require("node:net");
     var { Blob: Blob2 } = require("node:buffer");
     var nodeUtil = require("node:util");
-    var { stringify: stringify3 } = require("node:querystring");
+    var { stringify: stringify4 } = require("node:querystring");
     var { EventEmitter: EE } = require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1024,7 +1024,7 @@ var require_util = __commonJS({
       if (url.includes("?") || url.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify3(queryParams);
+      const stringified = stringify4(queryParams);
       if (stringified) {
         url += "?" + stringified;
       }
@@ -2155,9 +2155,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve14, reject) => {
+          return new Promise((resolve19, reject) => {
             this.close((err4, data) => {
-              return err4 ? reject(err4) : resolve14(data);
+              return err4 ? reject(err4) : resolve19(data);
             });
           });
         }
@@ -2195,12 +2195,12 @@ var require_dispatcher_base = __commonJS({
           err4 = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve14, reject) => {
+          return new Promise((resolve19, reject) => {
             this.destroy(err4, (err5, data) => {
               return err5 ? (
                 /* istanbul ignore next: should never error */
                 reject(err5)
-              ) : resolve14(data);
+              ) : resolve19(data);
             });
           });
         }
@@ -3301,7 +3301,7 @@ var require_data_url = __commonJS({
   "node_modules/undici/lib/web/fetch/data-url.js"(exports2, module2) {
     "use strict";
     var assert2 = require("node:assert");
-    var encoder = new TextEncoder();
+    var encoder2 = new TextEncoder();
     var HTTP_TOKEN_CODEPOINTS = /^[!#$%&'*+\-.^_|~A-Za-z0-9]+$/;
     var HTTP_WHITESPACE_REGEX = /[\u000A\u000D\u0009\u0020]/;
     var ASCII_WHITESPACE_REPLACE_REGEX = /[\u0009\u000A\u000C\u000D\u0020]/g;
@@ -3374,7 +3374,7 @@ var require_data_url = __commonJS({
       return input.slice(start2, position.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder.encode(input);
+      const bytes = encoder2.encode(input);
       return percentDecode(bytes);
     }
     function isHexCharByte(byte) {
@@ -4467,8 +4467,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve14, reject) => {
-        res = resolve14;
+      const promise = new Promise((resolve19, reject) => {
+        res = resolve19;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -4850,8 +4850,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name2, list) {
-      const value = list.get(name2, true);
+    function getDecodeSplit(name2, list2) {
+      const value = list2.get(name2, true);
       if (value === null) {
         return null;
       }
@@ -5443,7 +5443,7 @@ var require_body = __commonJS({
     } catch {
       random = (max2) => Math.floor(Math.random(max2));
     }
-    var textEncoder = new TextEncoder();
+    var textEncoder2 = new TextEncoder();
     function noop4() {
     }
     var hasFinalizationRegistry = globalThis.FinalizationRegistry && process.version.indexOf("v18") !== 0;
@@ -5465,7 +5465,7 @@ var require_body = __commonJS({
       } else {
         stream = new ReadableStream({
           async pull(controller) {
-            const buffer = typeof source === "string" ? textEncoder.encode(source) : source;
+            const buffer = typeof source === "string" ? textEncoder2.encode(source) : source;
             if (buffer.byteLength) {
               controller.enqueue(buffer);
             }
@@ -5503,14 +5503,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name2, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix2 + `; name="${escape2(normalizeLinefeeds(name2))}"\r
+            const chunk2 = textEncoder2.encode(prefix2 + `; name="${escape2(normalizeLinefeeds(name2))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix2}; name="${escape2(normalizeLinefeeds(name2))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder2.encode(`${prefix2}; name="${escape2(normalizeLinefeeds(name2))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -5522,7 +5522,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             }
           }
         }
-        const chunk = textEncoder.encode(`--${boundary}--\r
+        const chunk = textEncoder2.encode(`--${boundary}--\r
 `);
         blobParts.push(chunk);
         length += chunk.byteLength;
@@ -6064,7 +6064,7 @@ var require_client_h1 = __commonJS({
           util.destroy(this.socket, new HeadersOverflowError());
         }
       }
-      onUpgrade(head2) {
+      onUpgrade(head3) {
         const { upgrade, client, socket, headers, statusCode, statusText } = this;
         assert2(upgrade);
         assert2(client[kSocket] === socket);
@@ -6079,7 +6079,7 @@ var require_client_h1 = __commonJS({
         this.shouldKeepAlive = null;
         this.headers = [];
         this.headersSize = 0;
-        socket.unshift(head2);
+        socket.unshift(head3);
         socket[kParser].destroy();
         socket[kParser] = null;
         socket[kClient] = null;
@@ -6719,12 +6719,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve14, reject) => {
+      const waitForDrain = () => new Promise((resolve19, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve14;
+          callback = resolve19;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7394,12 +7394,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve14, reject) => {
+      const waitForDrain = () => new Promise((resolve19, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve14;
+          callback = resolve19;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7878,16 +7878,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve14) => {
+        return new Promise((resolve19) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve14;
+            this[kClosedResolve] = resolve19;
           } else {
-            resolve14(null);
+            resolve19(null);
           }
         });
       }
       async [kDestroy](err4) {
-        return new Promise((resolve14) => {
+        return new Promise((resolve19) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i3 = 0; i3 < requests.length; i3++) {
             const request2 = requests[i3];
@@ -7898,7 +7898,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve14(null);
+            resolve19(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err4, callback);
@@ -7949,7 +7949,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve14, reject) => {
+        const socket = await new Promise((resolve19, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7961,7 +7961,7 @@ var require_client = __commonJS({
             if (err4) {
               reject(err4);
             } else {
-              resolve14(socket2);
+              resolve19(socket2);
             }
           });
         });
@@ -8297,8 +8297,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve14) => {
-            this[kClosedResolve] = resolve14;
+          await new Promise((resolve19) => {
+            this[kClosedResolve] = resolve19;
           });
         }
       }
@@ -9567,7 +9567,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve14, reject) => {
+        return await new Promise((resolve19, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9580,7 +9580,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve14(null);
+              resolve19(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve14, reject) => {
+      return new Promise((resolve19, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9616,7 +9616,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve14,
+              resolve: resolve19,
               reject,
               length: 0,
               body: []
@@ -9686,18 +9686,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body: body2, resolve: resolve14, stream, length } = consume2;
+      const { type, body: body2, resolve: resolve19, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve14(chunksDecode(body2, length));
+          resolve19(chunksDecode(body2, length));
         } else if (type === "json") {
-          resolve14(JSON.parse(chunksDecode(body2, length)));
+          resolve19(JSON.parse(chunksDecode(body2, length)));
         } else if (type === "arrayBuffer") {
-          resolve14(chunksConcat(body2, length).buffer);
+          resolve19(chunksConcat(body2, length).buffer);
         } else if (type === "blob") {
-          resolve14(new Blob(body2, { type: stream[kContentType] }));
+          resolve19(new Blob(body2, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve14(chunksConcat(body2, length));
+          resolve19(chunksConcat(body2, length));
         }
         consumeFinish(consume2);
       } catch (err4) {
@@ -9954,9 +9954,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve19, reject) => {
           request2.call(this, opts, (err4, data) => {
-            return err4 ? reject(err4) : resolve14(data);
+            return err4 ? reject(err4) : resolve19(data);
           });
         });
       }
@@ -10179,9 +10179,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve19, reject) => {
           stream.call(this, opts, factory, (err4, data) => {
-            return err4 ? reject(err4) : resolve14(data);
+            return err4 ? reject(err4) : resolve19(data);
           });
         });
       }
@@ -10466,9 +10466,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve19, reject) => {
           upgrade.call(this, opts, (err4, data) => {
-            return err4 ? reject(err4) : resolve14(data);
+            return err4 ? reject(err4) : resolve19(data);
           });
         });
       }
@@ -10560,9 +10560,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve19, reject) => {
           connect.call(this, opts, (err4, data) => {
-            return err4 ? reject(err4) : resolve14(data);
+            return err4 ? reject(err4) : resolve19(data);
           });
         });
       }
@@ -12159,7 +12159,7 @@ var require_headers = __commonJS({
         }
       }
     };
-    var Headers2 = class _Headers {
+    var Headers3 = class _Headers {
       #guard;
       #headersList;
       constructor(init2 = void 0) {
@@ -12263,9 +12263,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12305,17 +12305,17 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list) {
-        o.#headersList = list;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     };
-    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
-    Reflect.deleteProperty(Headers2, "getHeadersGuard");
-    Reflect.deleteProperty(Headers2, "setHeadersGuard");
-    Reflect.deleteProperty(Headers2, "getHeadersList");
-    Reflect.deleteProperty(Headers2, "setHeadersList");
-    iteratorMixin("Headers", Headers2, kHeadersSortedMap, 0, 1);
-    Object.defineProperties(Headers2.prototype, {
+    var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers3;
+    Reflect.deleteProperty(Headers3, "getHeadersGuard");
+    Reflect.deleteProperty(Headers3, "setHeadersGuard");
+    Reflect.deleteProperty(Headers3, "getHeadersList");
+    Reflect.deleteProperty(Headers3, "setHeadersList");
+    iteratorMixin("Headers", Headers3, kHeadersSortedMap, 0, 1);
+    Object.defineProperties(Headers3.prototype, {
       append: kEnumerableProperty,
       delete: kEnumerableProperty,
       get: kEnumerableProperty,
@@ -12333,7 +12333,7 @@ var require_headers = __commonJS({
     webidl.converters.HeadersInit = function(V, prefix2, argument) {
       if (webidl.util.Type(V) === "Object") {
         const iterator2 = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
+        if (!util.types.isProxy(V) && iterator2 === Headers3.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
@@ -12354,7 +12354,7 @@ var require_headers = __commonJS({
       fill,
       // for test.
       compareHeaderName,
-      Headers: Headers2,
+      Headers: Headers3,
       HeadersList,
       getHeadersGuard,
       setHeadersGuard,
@@ -12368,7 +12368,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/undici/lib/web/fetch/response.js"(exports2, module2) {
     "use strict";
-    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers3, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = require("node:util");
@@ -12394,7 +12394,7 @@ var require_response = __commonJS({
     var { kConstruct } = require_symbols();
     var assert2 = require("node:assert");
     var { types } = require("node:util");
-    var textEncoder = new TextEncoder("utf-8");
+    var textEncoder2 = new TextEncoder("utf-8");
     var Response = class _Response {
       // Creates network error Response.
       static error() {
@@ -12407,7 +12407,7 @@ var require_response = __commonJS({
         if (init2 !== null) {
           init2 = webidl.converters.ResponseInit(init2);
         }
-        const bytes = textEncoder.encode(
+        const bytes = textEncoder2.encode(
           serializeJavascriptValueToJSONString(data)
         );
         const body2 = extractBody(bytes);
@@ -12446,7 +12446,7 @@ var require_response = __commonJS({
         }
         init2 = webidl.converters.ResponseInit(init2);
         this[kState] = makeResponse({});
-        this[kHeaders] = new Headers2(kConstruct);
+        this[kHeaders] = new Headers3(kConstruct);
         setHeadersGuard(this[kHeaders], "response");
         setHeadersList(this[kHeaders], this[kState].headersList);
         let bodyWithType = null;
@@ -12690,7 +12690,7 @@ var require_response = __commonJS({
     function fromInnerResponse(innerResponse, guard) {
       const response = new Response(kConstruct);
       response[kState] = innerResponse;
-      response[kHeaders] = new Headers2(kConstruct);
+      response[kHeaders] = new Headers3(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
       setHeadersGuard(response[kHeaders], guard);
       if (hasFinalizationRegistry && innerResponse.body?.stream) {
@@ -12810,7 +12810,7 @@ var require_request2 = __commonJS({
   "node_modules/undici/lib/web/fetch/request.js"(exports2, module2) {
     "use strict";
     var { extractBody, mixinBody, cloneBody, bodyUnusable } = require_body();
-    var { Headers: Headers2, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
+    var { Headers: Headers3, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = require_headers();
     var { FinalizationRegistry: FinalizationRegistry2 } = require_dispatcher_weakref()();
     var util = require_util();
     var nodeUtil = require("node:util");
@@ -13078,7 +13078,7 @@ var require_request2 = __commonJS({
             requestFinalizer.register(ac, { signal, abort: abort2 }, abort2);
           }
         }
-        this[kHeaders] = new Headers2(kConstruct);
+        this[kHeaders] = new Headers3(kConstruct);
         setHeadersList(this[kHeaders], request2.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
@@ -13274,13 +13274,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -13367,7 +13367,7 @@ var require_request2 = __commonJS({
       const request2 = new Request(kConstruct);
       request2[kState] = innerRequest;
       request2[kSignal] = signal;
-      request2[kHeaders] = new Headers2(kConstruct);
+      request2[kHeaders] = new Headers3(kConstruct);
       setHeadersList(request2[kHeaders], innerRequest.headersList);
       setHeadersGuard(request2[kHeaders], guard);
       return request2;
@@ -14425,7 +14425,7 @@ var require_fetch = __commonJS({
       function dispatch({ body: body2 }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve14, reject) => agent.dispatch(
+        return new Promise((resolve19, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14501,7 +14501,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve14({
+              resolve19({
                 status,
                 statusText,
                 headersList,
@@ -14544,7 +14544,7 @@ var require_fetch = __commonJS({
               for (let i3 = 0; i3 < rawHeaders.length; i3 += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i3]), rawHeaders[i3 + 1].toString("latin1"), true);
               }
-              resolve14({
+              resolve19({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -15040,11 +15040,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder5 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder2.write(chunk));
+            dataURL += btoa2(decoder5.write(chunk));
           }
-          dataURL += btoa2(decoder2.end());
+          dataURL += btoa2(decoder5.end());
           return dataURL;
         }
         case "Text": {
@@ -15061,7 +15061,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode(bytes, encoding);
+          return decode2(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15069,16 +15069,16 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder2 = new StringDecoder("latin1");
+          const decoder5 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder2.write(chunk);
+            binaryString += decoder5.write(chunk);
           }
-          binaryString += decoder2.end();
+          binaryString += decoder5.end();
           return binaryString;
         }
       }
     }
-    function decode(ioQueue, encoding) {
+    function decode2(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -16231,7 +16231,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify3(cookie) {
+    function stringify4(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16289,7 +16289,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify: stringify3
+      stringify: stringify4
     };
   }
 });
@@ -16435,12 +16435,12 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports2, module2) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify: stringify3 } = require_util6();
+    var { stringify: stringify4 } = require_util6();
     var { webidl } = require_webidl();
-    var { Headers: Headers2 } = require_headers();
+    var { Headers: Headers3 } = require_headers();
     function getCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getCookies");
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       const cookie = headers.get("cookie");
       const out2 = {};
       if (!cookie) {
@@ -16453,7 +16453,7 @@ var require_cookies = __commonJS({
       return out2;
     }
     function deleteCookie(headers, name2, attributes) {
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       const prefix2 = "deleteCookie";
       webidl.argumentLengthCheck(arguments, 2, prefix2);
       name2 = webidl.converters.DOMString(name2, prefix2, "name");
@@ -16467,7 +16467,7 @@ var require_cookies = __commonJS({
     }
     function getSetCookies(headers) {
       webidl.argumentLengthCheck(arguments, 1, "getSetCookies");
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       const cookies = headers.getSetCookie();
       if (!cookies) {
         return [];
@@ -16476,9 +16476,9 @@ var require_cookies = __commonJS({
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
-      webidl.brandCheck(headers, Headers2, { strict: false });
+      webidl.brandCheck(headers, Headers3, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str2 = stringify3(cookie);
+      const str2 = stringify4(cookie);
       if (str2) {
         headers.append("Set-Cookie", str2);
       }
@@ -16906,7 +16906,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = require("node:buffer");
+    var { isUtf8: isUtf82 } = require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws) {
       return ws[kReadyState] === states.CONNECTING;
@@ -17040,13 +17040,13 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num = Number.parseInt(value, 10);
-      return num >= 8 && num <= 15;
+      const num2 = Number.parseInt(value, 10);
+      return num2 >= 8 && num2 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -17166,7 +17166,7 @@ var require_connection = __commonJS({
     var { CloseEvent } = require_events();
     var { makeRequest } = require_request2();
     var { fetching } = require_fetch();
-    var { Headers: Headers2, getHeadersList } = require_headers();
+    var { Headers: Headers3, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
     var crypto2;
@@ -17188,7 +17188,7 @@ var require_connection = __commonJS({
         redirect: "error"
       });
       if (options.headers) {
-        const headersList = getHeadersList(new Headers2(options.headers));
+        const headersList = getHeadersList(new Headers3(options.headers));
         request2.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
@@ -18285,8 +18285,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve14) => {
-        setTimeout(resolve14, ms).unref();
+      return new Promise((resolve19) => {
+        setTimeout(resolve19, ms).unref();
       });
     }
     module2.exports = {
@@ -18305,8 +18305,8 @@ var require_eventsource_stream = __commonJS({
     var { Transform: Transform2 } = require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
-    var LF = 10;
-    var CR = 13;
+    var LF2 = 10;
+    var CR2 = 13;
     var COLON = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
@@ -18420,7 +18420,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF2 && chunk[0] !== CR2) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18435,15 +18435,15 @@ var require_eventsource_stream = __commonJS({
           const byte = this.currentByte();
           if (this.eventEndCheck) {
             if (this.crlfCheck) {
-              if (byte === LF) {
+              if (byte === LF2) {
                 this.crlfCheck = false;
                 this.consumeCurrentByte();
                 continue;
               }
               this.crlfCheck = false;
             }
-            if (byte === LF || byte === CR) {
-              if (byte === CR) {
+            if (byte === LF2 || byte === CR2) {
+              if (byte === CR2) {
                 this.crlfCheck = true;
               }
               this.consumeCurrentByte();
@@ -18456,8 +18456,8 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF || byte === CR) {
-            if (byte === CR) {
+          if (byte === LF2 || byte === CR2) {
+            if (byte === CR2) {
               this.crlfCheck = true;
             }
             try {
@@ -19272,10 +19272,10 @@ var require_code = __commonJS({
     function interpolate(x2) {
       return typeof x2 == "number" || typeof x2 == "boolean" || x2 === null ? x2 : safeStringify(Array.isArray(x2) ? x2.join(",") : x2);
     }
-    function stringify3(x2) {
+    function stringify4(x2) {
       return new _Code(safeStringify(x2));
     }
-    exports2.stringify = stringify3;
+    exports2.stringify = stringify4;
     function safeStringify(x2) {
       return JSON.stringify(x2).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -20209,11 +20209,11 @@ var require_util9 = __commonJS({
       return false;
     }
     exports2.schemaHasRules = schemaHasRules;
-    function schemaHasRulesButRef(schema, RULES) {
+    function schemaHasRulesButRef(schema, RULES2) {
       if (typeof schema == "boolean")
         return !schema;
       for (const key in schema)
-        if (key !== "$ref" && RULES.all[key])
+        if (key !== "$ref" && RULES2.all[key])
           return true;
       return false;
     }
@@ -20585,12 +20585,12 @@ var require_applicability = __commonJS({
     }
     exports2.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema, group) {
-      return group.rules.some((rule2) => shouldUseRule(schema, rule2));
+      return group.rules.some((rule4) => shouldUseRule(schema, rule4));
     }
     exports2.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule2) {
+    function shouldUseRule(schema, rule4) {
       var _a2;
-      return schema[rule2.keyword] !== void 0 || ((_a2 = rule2.definition.implements) === null || _a2 === void 0 ? void 0 : _a2.some((kwd) => schema[kwd] !== void 0));
+      return schema[rule4.keyword] !== void 0 || ((_a2 = rule4.definition.implements) === null || _a2 === void 0 ? void 0 : _a2.some((kwd) => schema[kwd] !== void 0));
     }
     exports2.shouldUseRule = shouldUseRule;
   }
@@ -21346,8 +21346,8 @@ var require_resolve = __commonJS({
       }
       return count;
     }
-    function getFullPath(resolver, id = "", normalize) {
-      if (normalize !== false)
+    function getFullPath(resolver, id = "", normalize2) {
+      if (normalize2 !== false)
         id = normalizeId(id);
       const p = resolver.parse(id);
       return _getFullPath(resolver, p);
@@ -21607,17 +21607,17 @@ var require_validate = __commonJS({
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
       const { gen, schema, data, allErrors, opts, self: self2 } = it;
-      const { RULES } = self2;
-      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
-        gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
+      const { RULES: RULES2 } = self2;
+      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES2))) {
+        gen.block(() => keywordCode(it, "$ref", RULES2.all.$ref.definition));
         return;
       }
       if (!opts.jtd)
         checkStrictTypes(it, types);
       gen.block(() => {
-        for (const group of RULES.rules)
+        for (const group of RULES2.rules)
           groupKeywords(group);
-        groupKeywords(RULES.post);
+        groupKeywords(RULES2.post);
       });
       function groupKeywords(group) {
         if (!(0, applicability_1.shouldUseGroup)(schema, group))
@@ -21642,9 +21642,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group.type);
       gen.block(() => {
-        for (const rule2 of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule2)) {
-            keywordCode(it, rule2.keyword, rule2.definition, group.type);
+        for (const rule4 of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema, rule4)) {
+            keywordCode(it, rule4.keyword, rule4.definition, group.type);
           }
         }
       });
@@ -21679,9 +21679,9 @@ var require_validate = __commonJS({
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
       for (const keyword in rules) {
-        const rule2 = rules[keyword];
-        if (typeof rule2 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule2)) {
-          const { type } = rule2.definition;
+        const rule4 = rules[keyword];
+        if (typeof rule4 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule4)) {
+          const { type } = rule4.definition;
           if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
           }
@@ -22095,7 +22095,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve14.call(this, root, ref);
+      let _sch = resolve19.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -22122,7 +22122,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve14(root, ref) {
+    function resolve19(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -22301,9 +22301,9 @@ var require_utils2 = __commonJS({
         }
       }
       if (bestLength < 2) return hextets.join(":");
-      const head2 = hextets.slice(0, bestStart).join(":");
+      const head3 = hextets.slice(0, bestStart).join(":");
       const tail = hextets.slice(bestStart + bestLength).join(":");
-      return head2 + "::" + tail;
+      return head3 + "::" + tail;
     }
     function normalizeIPv6Address(input) {
       const compression = input.indexOf("::");
@@ -22976,7 +22976,7 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize(uri, options) {
+    function normalize2(uri, options) {
       if (typeof uri === "string") {
         uri = /** @type {T} */
         normalizeString(uri, options);
@@ -22986,7 +22986,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve14(baseURI, relativeURI, options) {
+    function resolve19(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -23376,8 +23376,8 @@ var require_fast_uri = __commonJS({
     }
     var fastUri = {
       SCHEMES,
-      normalize,
-      resolve: resolve14,
+      normalize: normalize2,
+      resolve: resolve19,
       resolveComponent,
       equal,
       serialize,
@@ -23508,7 +23508,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv3 = class {
+    var Ajv5 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -23767,16 +23767,16 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule2 = this.RULES.all[keyword];
-        return typeof rule2 == "object" ? rule2.definition : !!rule2;
+        const rule4 = this.RULES.all[keyword];
+        return typeof rule4 == "object" ? rule4.definition : !!rule4;
       }
       // Remove keyword
       removeKeyword(keyword) {
-        const { RULES } = this;
-        delete RULES.keywords[keyword];
-        delete RULES.all[keyword];
-        for (const group of RULES.rules) {
-          const i3 = group.rules.findIndex((rule2) => rule2.keyword === keyword);
+        const { RULES: RULES2 } = this;
+        delete RULES2.keywords[keyword];
+        delete RULES2.all[keyword];
+        for (const group of RULES2.rules) {
+          const i3 = group.rules.findIndex((rule4) => rule4.keyword === keyword);
           if (i3 >= 0)
             group.rules.splice(i3, 1);
         }
@@ -23792,7 +23792,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text, msg) => text + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -23803,10 +23803,10 @@ var require_core = __commonJS({
           for (const seg of segments)
             keywords = keywords[seg];
           for (const key in rules) {
-            const rule2 = rules[key];
-            if (typeof rule2 != "object")
+            const rule4 = rules[key];
+            if (typeof rule4 != "object")
               continue;
-            const { $data } = rule2.definition;
+            const { $data } = rule4.definition;
             const schema = keywords[key];
             if ($data && schema)
               keywords[key] = schemaOrData(schema);
@@ -23878,9 +23878,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv3.ValidationError = validation_error_1.default;
-    Ajv3.MissingRefError = ref_error_1.default;
-    exports2.default = Ajv3;
+    Ajv5.ValidationError = validation_error_1.default;
+    Ajv5.MissingRefError = ref_error_1.default;
+    exports2.default = Ajv5;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -23943,9 +23943,9 @@ var require_core = __commonJS({
     }
     var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
     function checkKeyword(keyword, def) {
-      const { RULES } = this;
+      const { RULES: RULES2 } = this;
       (0, util_1.eachItem)(keyword, (kwd) => {
-        if (RULES.keywords[kwd])
+        if (RULES2.keywords[kwd])
           throw new Error(`Keyword ${kwd} is already defined`);
         if (!KEYWORD_NAME.test(kwd))
           throw new Error(`Keyword ${kwd} has invalid name`);
@@ -23961,16 +23961,16 @@ var require_core = __commonJS({
       const post = definition === null || definition === void 0 ? void 0 : definition.post;
       if (dataType && post)
         throw new Error('keyword with "post" flag cannot have "type"');
-      const { RULES } = this;
-      let ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t }) => t === dataType);
+      const { RULES: RULES2 } = this;
+      let ruleGroup = post ? RULES2.post : RULES2.rules.find(({ type: t }) => t === dataType);
       if (!ruleGroup) {
         ruleGroup = { type: dataType, rules: [] };
-        RULES.rules.push(ruleGroup);
+        RULES2.rules.push(ruleGroup);
       }
-      RULES.keywords[keyword] = true;
+      RULES2.keywords[keyword] = true;
       if (!definition)
         return;
-      const rule2 = {
+      const rule4 = {
         keyword,
         definition: {
           ...definition,
@@ -23979,18 +23979,18 @@ var require_core = __commonJS({
         }
       };
       if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule2, definition.before);
+        addBeforeRule.call(this, ruleGroup, rule4, definition.before);
       else
-        ruleGroup.rules.push(rule2);
-      RULES.all[keyword] = rule2;
+        ruleGroup.rules.push(rule4);
+      RULES2.all[keyword] = rule4;
       (_a2 = definition.implements) === null || _a2 === void 0 ? void 0 : _a2.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule2, before) {
+    function addBeforeRule(ruleGroup, rule4, before) {
       const i3 = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i3 >= 0) {
-        ruleGroup.rules.splice(i3, 0, rule2);
+        ruleGroup.rules.splice(i3, 0, rule4);
       } else {
-        ruleGroup.rules.push(rule2);
+        ruleGroup.rules.push(rule4);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -25626,11 +25626,11 @@ var require_format = __commonJS({
           }
           function getFormat(fmtDef) {
             const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
+            const fmt2 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt2}.validate`];
             }
-            return ["string", fmtDef, fmt];
+            return ["string", fmtDef, fmt2];
           }
           function validCondition() {
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
@@ -25991,7 +25991,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv3 = class extends core_1.default {
+    var Ajv5 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -26010,11 +26010,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports2.Ajv = Ajv3;
-    module2.exports = exports2 = Ajv3;
-    module2.exports.Ajv = Ajv3;
+    exports2.Ajv = Ajv5;
+    module2.exports = exports2 = Ajv5;
+    module2.exports.Ajv = Ajv5;
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.default = Ajv3;
+    exports2.default = Ajv5;
     var validate_1 = require_validate();
     Object.defineProperty(exports2, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -27016,14 +27016,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -27040,14 +27040,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i3 = consumeMoreIndentedLines(text, i3, indent.length);
+        i3 = consumeMoreIndentedLines(text2, i3, indent.length);
         if (i3 !== -1)
           end = i3 + endStep;
       }
-      for (let ch; ch = text[i3 += 1]; ) {
+      for (let ch; ch = text2[i3 += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i3;
-          switch (text[i3 + 1]) {
+          switch (text2[i3 + 1]) {
             case "x":
               i3 += 3;
               break;
@@ -27064,12 +27064,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i3 = consumeMoreIndentedLines(text, i3, indent.length);
+            i3 = consumeMoreIndentedLines(text2, i3, indent.length);
           end = i3 + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i3 + 1];
+            const next = text2[i3 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i3;
           }
@@ -27081,12 +27081,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i3 += 1];
+                ch = text2[i3 += 1];
                 overflow = true;
               }
               const j = i3 > escEnd + 1 ? i3 - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -27101,39 +27101,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i4 = 0; i4 < folds.length; ++i4) {
         const fold = folds[i4];
-        const end2 = folds[i4 + 1] || text.length;
+        const end2 = folds[i4 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text.slice(0, end2)}`;
+${indent}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent}${text.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i3, indent) {
+    function consumeMoreIndentedLines(text2, i3, indent) {
       let end = i3;
       let start2 = i3 + 1;
-      let ch = text[start2];
+      let ch = text2[start2];
       while (ch === " " || ch === "	") {
         if (i3 < start2 + indent) {
-          ch = text[++i3];
+          ch = text2[++i3];
         } else {
           do {
-            ch = text[++i3];
+            ch = text2[++i3];
           } while (ch && ch !== "\n");
           end = i3;
           start2 = i3 + 1;
-          ch = text[start2];
+          ch = text2[start2];
         }
       }
       return end;
@@ -27519,7 +27519,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify3(item, ctx, onComment, onChompKeep) {
+    function stringify4(item, ctx, onComment, onChompKeep) {
       if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity2.isAlias(item)) {
@@ -27548,7 +27548,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str2}`;
     }
     exports2.createStringifyContext = createStringifyContext;
-    exports2.stringify = stringify3;
+    exports2.stringify = stringify4;
   }
 });
 
@@ -27558,7 +27558,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var Scalar = require_Scalar();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -27580,7 +27580,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str2 = stringify4.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -27632,7 +27632,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify4.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -27773,7 +27773,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -27809,7 +27809,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity2.isNode(key) && ctx?.doc) {
-        const strCtx = stringify3.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify4.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -27876,12 +27876,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity2 = require_identity();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify4(collection, ctx, options);
+      const stringify5 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify5(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -27906,7 +27906,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify3.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str3 = stringify4.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -27973,13 +27973,13 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify3.stringify(item, itemCtx, () => comment = null);
+        let str2 = stringify4.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
         if (i3 < items.length - 1) {
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str2 += ",";
@@ -27995,7 +27995,7 @@ ${indent}${line}` : "\n";
         return start2 + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -28394,9 +28394,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i3 = n.indexOf(".");
@@ -28436,11 +28436,11 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
-    var float = {
+    var float2 = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
@@ -28454,7 +28454,7 @@ var require_float = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports2.float = float;
+    exports2.float = float2;
     exports2.floatExp = floatExp;
     exports2.floatNaN = floatNaN;
   }
@@ -28514,7 +28514,7 @@ var require_schema = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var bool = require_bool();
-    var float = require_float();
+    var float2 = require_float();
     var int = require_int();
     var schema = [
       map.map,
@@ -28525,9 +28525,9 @@ var require_schema = __commonJS({
       int.intOct,
       int.int,
       int.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float
+      float2.floatNaN,
+      float2.floatExp,
+      float2.float
     ];
     exports2.schema = schema;
   }
@@ -28876,11 +28876,11 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node2) {
-        const num = Number(node2.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num2 = Number(node2.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
-    var float = {
+    var float2 = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
@@ -28897,7 +28897,7 @@ var require_float2 = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports2.float = float;
+    exports2.float = float2;
     exports2.floatExp = floatExp;
     exports2.floatNaN = floatNaN;
   }
@@ -29079,23 +29079,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str2, asBigInt) {
       const sign = str2[0];
       const parts2 = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num = (n) => n;
+      let num2 = (n) => n;
       if (typeof value === "bigint")
-        num = (n) => BigInt(n);
+        num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num(-1);
+        value *= num2(-1);
       }
-      const _60 = num(60);
+      const _60 = num2(60);
       const parts2 = [value % _60];
       if (value < 60) {
         parts2.unshift(0);
@@ -29169,7 +29169,7 @@ var require_schema3 = __commonJS({
     var string = require_string();
     var binary2 = require_binary();
     var bool = require_bool2();
-    var float = require_float2();
+    var float2 = require_float2();
     var int = require_int2();
     var merge2 = require_merge();
     var omap = require_omap();
@@ -29187,9 +29187,9 @@ var require_schema3 = __commonJS({
       int.intOct,
       int.int,
       int.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float,
+      float2.floatNaN,
+      float2.floatExp,
+      float2.float,
       binary2.binary,
       merge2.merge,
       omap.omap,
@@ -29212,7 +29212,7 @@ var require_tags = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var bool = require_bool();
-    var float = require_float();
+    var float2 = require_float();
     var int = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
@@ -29233,9 +29233,9 @@ var require_tags = __commonJS({
     var tagsByName = {
       binary: binary2.binary,
       bool: bool.boolTag,
-      float: float.float,
-      floatExp: float.floatExp,
-      floatNaN: float.floatNaN,
+      float: float2.float,
+      floatExp: float2.floatExp,
+      floatNaN: float2.floatNaN,
       floatTime: timestamp.floatTime,
       int: int.int,
       intHex: int.intHex,
@@ -29334,7 +29334,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity2 = require_identity();
-    var stringify3 = require_stringify();
+    var stringify4 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -29349,7 +29349,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify3.createStringifyContext(doc, options);
+      const ctx = stringify4.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -29371,7 +29371,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body2 = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body2 = stringify4.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body2 += stringifyComment.lineComment(body2, "", commentString(contentComment));
         if ((body2[0] === "|" || body2[0] === ">") && lines[lines.length - 1] === "---") {
@@ -29379,7 +29379,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body2);
       } else {
-        lines.push(stringify3.stringify(doc.contents, ctx));
+        lines.push(stringify4.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -30012,10 +30012,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start: start2, key, sep: sep5, value } = collItem;
+        const { start: start2, key, sep: sep7, value } = collItem;
         const keyProps = resolveProps.resolveProps(start2, {
           indicator: "explicit-key-ind",
-          next: key ?? sep5?.[0],
+          next: key ?? sep7?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -30029,7 +30029,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep5) {
+          if (!keyProps.anchor && !keyProps.tag && !sep7) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -30053,7 +30053,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep7 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -30069,7 +30069,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep7, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -30160,7 +30160,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep5 = "";
+        let sep7 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -30174,13 +30174,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep5 + cb;
-              sep5 = "";
+                comment += sep7 + cb;
+              sep7 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep5 += source;
+                sep7 += source;
               hasSpace = true;
               break;
             default:
@@ -30223,18 +30223,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i3 = 0; i3 < fc.items.length; ++i3) {
         const collItem = fc.items[i3];
-        const { start: start2, key, sep: sep5, value } = collItem;
+        const { start: start2, key, sep: sep7, value } = collItem;
         const props = resolveProps.resolveProps(start2, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep5?.[0],
+          next: key ?? sep7?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep5 && !value) {
+          if (!props.anchor && !props.tag && !sep7 && !value) {
             if (i3 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i3 < fc.items.length - 1)
@@ -30288,8 +30288,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep5 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
+        if (!isMap4 && !sep7 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep7, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -30301,7 +30301,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep7 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -30312,8 +30312,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap4 && !props.found && ctx.options.strict) {
-              if (sep5)
-                for (const st of sep5) {
+              if (sep7)
+                for (const st of sep7) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -30330,7 +30330,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep7, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -30510,7 +30510,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i3 + 1;
       }
       let value = "";
-      let sep5 = "";
+      let sep7 = "";
       let prevMoreIndented = false;
       for (let i3 = 0; i3 < contentStart; ++i3)
         value += lines[i3][0].slice(trimIndent) + "\n";
@@ -30527,24 +30527,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          value += sep7 + indent.slice(trimIndent) + content;
+          sep7 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep5 === " ")
-            sep5 = "\n";
-          else if (!prevMoreIndented && sep5 === "\n")
-            sep5 = "\n\n";
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          if (sep7 === " ")
+            sep7 = "\n";
+          else if (!prevMoreIndented && sep7 === "\n")
+            sep7 = "\n\n";
+          value += sep7 + indent.slice(trimIndent) + content;
+          sep7 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep5 === "\n")
+          if (sep7 === "\n")
             value += "\n";
           else
-            sep5 = "\n";
+            sep7 = "\n";
         } else {
-          value += sep5 + content;
-          sep5 = " ";
+          value += sep7 + content;
+          sep7 = " ";
           prevMoreIndented = false;
         }
       }
@@ -30727,25 +30727,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep5 = " ";
+      let sep7 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep5 === "\n")
-            res += sep5;
+          if (sep7 === "\n")
+            res += sep7;
           else
-            sep5 = "\n";
+            sep7 = "\n";
         } else {
-          res += sep5 + lm;
-          sep5 = " ";
+          res += sep7 + lm;
+          sep7 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep5 + (match?.[1] ?? "");
+      return res + sep7 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -31369,10 +31369,10 @@ var require_cst_scalar = __commonJS({
         case "|":
         case ">": {
           const he = source.indexOf("\n");
-          const head2 = source.substring(0, he);
+          const head3 = source.substring(0, he);
           const body2 = source.substring(he + 1) + "\n";
           const props = [
-            { type: "block-scalar-header", offset, indent, source: head2 }
+            { type: "block-scalar-header", offset, indent, source: head3 }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -31432,19 +31432,19 @@ var require_cst_scalar = __commonJS({
     }
     function setBlockScalarValue(token, source) {
       const he = source.indexOf("\n");
-      const head2 = source.substring(0, he);
+      const head3 = source.substring(0, he);
       const body2 = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head2;
+        header.source = head3;
         token.source = body2;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
         const props = [
-          { type: "block-scalar-header", offset, indent, source: head2 }
+          { type: "block-scalar-header", offset, indent, source: head3 }
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
@@ -31515,7 +31515,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
-    var stringify3 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify4 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -31555,20 +31555,20 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start: start2, key, sep: sep5, value }) {
+    function stringifyItem({ start: start2, key, sep: sep7, value }) {
       let res = "";
       for (const st of start2)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep5)
-        for (const st of sep5)
+      if (sep7)
+        for (const st of sep7)
           res += st.source;
       if (value)
         res += stringifyToken(value);
       return res;
     }
-    exports2.stringify = stringify3;
+    exports2.stringify = stringify4;
   }
 });
 
@@ -32329,7 +32329,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
-    var LineCounter3 = class {
+    var LineCounter4 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -32352,7 +32352,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports2.LineCounter = LineCounter3;
+    exports2.LineCounter = LineCounter4;
   }
 });
 
@@ -32363,15 +32363,15 @@ var require_parser = __commonJS({
     var node_process = require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i3 = 0; i3 < list.length; ++i3)
-        if (list[i3].type === type)
+    function includesToken(list2, type) {
+      for (let i3 = 0; i3 < list2.length; ++i3)
+        if (list2[i3].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i3 = 0; i3 < list.length; ++i3) {
-        switch (list[i3].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i3 = 0; i3 < list2.length; ++i3) {
+        switch (list2[i3].type) {
           case "space":
           case "comment":
           case "newline":
@@ -32729,18 +32729,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start2 = getFirstKeyStartProps(prev);
-          let sep5;
+          let sep7;
           if (scalar.end) {
-            sep5 = scalar.end;
-            sep5.push(this.sourceToken);
+            sep7 = scalar.end;
+            sep7.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep5 = [this.sourceToken];
+            sep7 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start: start2, key: scalar, sep: sep5 }]
+            items: [{ start: start2, key: scalar, sep: sep7 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -32893,15 +32893,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start3 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep5 = it.sep;
-                  sep5.push(this.sourceToken);
+                  const sep7 = it.sep;
+                  sep7.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start3, key, sep: sep5 }]
+                    items: [{ start: start3, key, sep: sep7 }]
                   });
                 } else if (start2.length > 0) {
                   it.sep = it.sep.concat(start2, this.sourceToken);
@@ -32930,14 +32930,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs4 = this.flowScalar(this.type);
+              const fs5 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start: start2, key: fs4, sep: [] });
+                map.items.push({ start: start2, key: fs5, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs4);
+                this.stack.push(fs5);
               } else {
-                Object.assign(it, { key: fs4, sep: [] });
+                Object.assign(it, { key: fs5, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -33065,13 +33065,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs4 = this.flowScalar(this.type);
+              const fs5 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs4, sep: [] });
+                fc.items.push({ start: [], key: fs5, sep: [] });
               else if (it.sep)
-                this.stack.push(fs4);
+                this.stack.push(fs5);
               else
-                Object.assign(it, { key: fs4, sep: [] });
+                Object.assign(it, { key: fs5, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -33095,13 +33095,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start2 = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep5 = fc.end.splice(1, fc.end.length);
-            sep5.push(this.sourceToken);
+            const sep7 = fc.end.splice(1, fc.end.length);
+            sep7.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start: start2, key: fc, sep: sep5 }]
+              items: [{ start: start2, key: fc, sep: sep7 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -33260,7 +33260,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
+    function parseDocument5(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -33286,7 +33286,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument3(src, options);
+      const doc = parseDocument5(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -33298,7 +33298,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify3(value, replacer, options) {
+    function stringify4(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -33322,8 +33322,8 @@ var require_public_api = __commonJS({
     }
     exports2.parse = parse6;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument3;
-    exports2.stringify = stringify3;
+    exports2.parseDocument = parseDocument5;
+    exports2.stringify = stringify4;
   }
 });
 
@@ -34306,9 +34306,9 @@ var require_parse2 = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num = 0) => {
+      const consume = (value2 = "", num2 = 0) => {
         state.consumed += value2;
-        state.index += num;
+        state.index += num2;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -34505,9 +34505,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix2 = POSIX_REGEX_SOURCE[rest2];
-                if (posix2) {
-                  prev.value = pre + posix2;
+                const posix3 = POSIX_REGEX_SOURCE[rest2];
+                if (posix3) {
+                  prev.value = pre + posix3;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -35024,7 +35024,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix2 = opts.windows;
+      const posix3 = opts.windows;
       const regex2 = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
       const state = regex2.state;
       delete regex2.state;
@@ -35034,8 +35034,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch3.test(input, regex2, options, { glob, posix: posix2 });
-        const result = { glob, state, regex: regex2, posix: posix2, input, output, match, isMatch };
+        const { isMatch, match, output } = picomatch3.test(input, regex2, options, { glob, posix: posix3 });
+        const result = { glob, state, regex: regex2, posix: posix3, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -35060,7 +35060,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch3.test = (input, regex2, options, { glob, posix: posix2 } = {}) => {
+    picomatch3.test = (input, regex2, options, { glob, posix: posix3 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -35068,7 +35068,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format2 = opts.format || (posix2 ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix3 ? utils.toPosixSlashes : null);
       let match = input === glob;
       let output = match && format2 ? format2(input) : input;
       if (match === false) {
@@ -35077,16 +35077,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch3.matchBase(input, regex2, options, posix2);
+          match = picomatch3.matchBase(input, regex2, options, posix3);
         } else {
           match = regex2.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch3.matchBase = (input, glob, options, posix2 = options && options.windows) => {
+    picomatch3.matchBase = (input, glob, options, posix3 = options && options.windows) => {
       const regex2 = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
-      return regex2.test(utils.basename(input, { windows: posix2 }));
+      return regex2.test(utils.basename(input, { windows: posix3 }));
     };
     picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
     picomatch3.parse = (pattern, options) => {
@@ -35398,16 +35398,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list) {
-            return list.forEachShift(fn);
+          return this._lists.forEach(function(list2) {
+            return list2.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list;
+          var j, len, list2;
           for (j = 0, len = arr.length; j < len; j++) {
-            list = arr[j];
-            if (list.length > 0) {
-              return list;
+            list2 = arr[j];
+            if (list2.length > 0) {
+              return list2;
             }
           }
           return [];
@@ -35608,8 +35608,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve14, reject) {
-            return setTimeout(resolve14, t);
+          return new this.Promise(function(resolve19, reject) {
+            return setTimeout(resolve19, t);
           });
         }
         computePenalty() {
@@ -35820,15 +35820,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args2, cb, error2, reject, resolve14, returned, task;
+          var args2, cb, error2, reject, resolve19, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args: args2, resolve: resolve14, reject } = this._queue.shift());
+            ({ task, args: args2, resolve: resolve19, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args2);
                 return function() {
-                  return resolve14(returned);
+                  return resolve19(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -35843,13 +35843,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args2) {
-          var promise, reject, resolve14;
-          resolve14 = reject = null;
+          var promise, reject, resolve19;
+          resolve19 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve14 = _resolve;
+            resolve19 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args: args2, resolve: resolve14, reject });
+          this._queue.push({ task, args: args2, resolve: resolve19, reject });
           this._tryToRun();
           return promise;
         }
@@ -36250,14 +36250,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve14, reject) => {
+              return new this.Promise((resolve19, reject) => {
                 if (finished()) {
-                  return resolve14();
+                  return resolve19();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve14();
+                      return resolve19();
                     }
                   });
                 }
@@ -36350,9 +36350,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args3) => {
-              return new this.Promise(function(resolve14, reject) {
+              return new this.Promise(function(resolve19, reject) {
                 return fn(...args3, function(...args4) {
-                  return (args4[0] != null ? reject : resolve14)(args4);
+                  return (args4[0] != null ? reject : resolve19)(args4);
                 });
               });
             };
@@ -38081,9 +38081,9 @@ var require_ignore = __commonJS({
       if (body2[body2.length - 1] === SLASH) {
         prefix2 = makeRegexPrefix(body2.slice(0, -1));
       }
-      const head2 = prefix2.slice(0, -1);
+      const head3 = prefix2.slice(0, -1);
       const last = prefix2[prefix2.length - 1];
-      return last === TRAILING_WILDCARD ? `${head2}$` : last === TRAILING_DOUBLESTAR ? head2 : NEVER_MATCH;
+      return last === TRAILING_WILDCARD ? `${head3}$` : last === TRAILING_DOUBLESTAR ? head3 : NEVER_MATCH;
     };
     var matchesBasename = (body2) => {
       const index = body2.indexOf(SLASH);
@@ -38227,17 +38227,17 @@ var require_ignore = __commonJS({
         }
         const isStr = isString(pattern);
         const raw = isStr ? pattern : pattern.pattern;
-        const rule2 = checkPattern(raw) && createRule(
+        const rule4 = checkPattern(raw) && createRule(
           raw,
           isStr ? UNDEFINED : pattern.mark,
           this._ignoreCase,
           !this._split,
           this._stripBOM && !index
         );
-        if (rule2) {
+        if (rule4) {
           this._added = true;
-          this._rules.push(rule2);
-          if (matchesBasename(rule2.body)) {
+          this._rules.push(rule4);
+          if (matchesBasename(rule4.body)) {
             this._basenameCount++;
           }
         }
@@ -38266,11 +38266,11 @@ var require_ignore = __commonJS({
         let unignored = false;
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
-          const rule2 = rules[index];
-          if (rule2.checkRegex.test(path)) {
-            ignored = !rule2.negative;
-            unignored = rule2.negative;
-            matchedRule = rule2.negative ? UNDEFINED : rule2;
+          const rule4 = rules[index];
+          if (rule4.checkRegex.test(path)) {
+            ignored = !rule4.negative;
+            unignored = rule4.negative;
+            matchedRule = rule4.negative ? UNDEFINED : rule4;
             break;
           }
         }
@@ -38291,19 +38291,19 @@ var require_ignore = __commonJS({
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename5 = shortcut ? basenameOf(path) : path;
+        const basename6 = shortcut ? basenameOf(path) : path;
         for (let index = length - 1; index >= 0; index--) {
-          const rule2 = rules[index];
-          if (rule2[mode].test(
-            shortcut && rule2._basenameOnly ? basename5 : path
+          const rule4 = rules[index];
+          if (rule4[mode].test(
+            shortcut && rule4._basenameOnly ? basename6 : path
           )) {
-            const { negative } = rule2;
+            const { negative } = rule4;
             const ret = {
               ignored: !negative,
               unignored: negative
             };
             if (!negative) {
-              ret.rule = rule2;
+              ret.rule = rule4;
             }
             return ret;
           }
@@ -39452,8 +39452,8 @@ var require_xz_decompress = __commonJS({
                   this.locked = true;
                   return;
                 }
-                return new Promise((resolve14) => {
-                  this.waitQueue.push(resolve14);
+                return new Promise((resolve19) => {
+                  this.waitQueue.push(resolve19);
                 });
               }
               release() {
@@ -39544,7 +39544,7 @@ var require_xz_decompress = __commonJS({
 });
 
 // packages/cli/src/action.ts
-var import_node_path22 = require("node:path");
+var import_node_path27 = require("node:path");
 
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
@@ -39684,11 +39684,11 @@ var HttpCodes;
   HttpCodes2[HttpCodes2["ServiceUnavailable"] = 503] = "ServiceUnavailable";
   HttpCodes2[HttpCodes2["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function(Headers2) {
-  Headers2["Accept"] = "accept";
-  Headers2["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
+var Headers2;
+(function(Headers3) {
+  Headers3["Accept"] = "accept";
+  Headers3["ContentType"] = "content-type";
+})(Headers2 || (Headers2 = {}));
 var MediaTypes;
 (function(MediaTypes2) {
   MediaTypes2["ApplicationJson"] = "application/json";
@@ -39711,11 +39711,11 @@ var import_os = require("os");
 var import_fs = require("fs");
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve14) {
-      resolve14(value);
+    return value instanceof P ? value : new P(function(resolve19) {
+      resolve19(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve14, reject) {
+  return new (P || (P = Promise))(function(resolve19, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -39731,7 +39731,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve19(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -39841,8 +39841,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text, addEOL = false) {
-    this._buffer += text;
+  addRaw(text2, addEOL = false) {
+    this._buffer += text2;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -39889,11 +39889,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell4) => {
-        if (typeof cell4 === "string") {
-          return this.wrap("td", cell4);
+      const cells = row.map((cell5) => {
+        if (typeof cell5 === "string") {
+          return this.wrap("td", cell5);
         }
-        const { header, data, colspan, rowspan } = cell4;
+        const { header, data, colspan, rowspan } = cell5;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -39938,10 +39938,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text, level) {
+  addHeading(text2, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text);
+    const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -39970,9 +39970,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text, cite) {
+  addQuote(text2, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text, attrs);
+    const element = this.wrap("blockquote", text2, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -39983,8 +39983,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text, href) {
-    const element = this.wrap("a", text, { href });
+  addLink(text2, href) {
+    const element = this.wrap("a", text2, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -40086,9 +40086,9 @@ function annotationLevel(severity) {
 // packages/core/src/rule.ts
 function ruleCatalog(rules) {
   const map = /* @__PURE__ */ new Map();
-  for (const rule2 of rules) {
-    if (map.has(rule2.id)) throw new Error(`duplicate rule id ${rule2.id}`);
-    map.set(rule2.id, rule2);
+  for (const rule4 of rules) {
+    if (map.has(rule4.id)) throw new Error(`duplicate rule id ${rule4.id}`);
+    map.set(rule4.id, rule4);
   }
   return map;
 }
@@ -40099,9 +40099,9 @@ function buildReport(parts2, catalog) {
   const byId = new Map(catalog.map((r) => [r.id, r]));
   const used = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const rule2 = byId.get(f.ruleId);
-    if (!rule2) throw new Error(`finding uses rule ${f.ruleId}, which ${parts2.gate} does not declare`);
-    used.set(rule2.id, rule2);
+    const rule4 = byId.get(f.ruleId);
+    if (!rule4) throw new Error(`finding uses rule ${f.ruleId}, which ${parts2.gate} does not declare`);
+    used.set(rule4.id, rule4);
   }
   return {
     gate: parts2.gate,
@@ -40184,8 +40184,8 @@ var GATE_NAMES = ["scan-deps", "scan-pickle", "data-gate", "model-security-test"
 var import_node_crypto = require("node:crypto");
 var FINGERPRINT_VERSION = "v1";
 var FINGERPRINT_KEY = `aisec/${FINGERPRINT_VERSION}`;
-function normalizeEvidence(text) {
-  return text.replace(/\s+/g, " ").trim();
+function normalizeEvidence(text2) {
+  return text2.replace(/\s+/g, " ").trim();
 }
 function baseKey(f) {
   return [f.ruleId, f.location.path, f.location.member ?? "", normalizeEvidence(f.evidence ?? f.message)].join("\n");
@@ -40234,9 +40234,9 @@ function workspaceRelative(workspace, path) {
 }
 
 // packages/core/src/truncate-utf8.ts
-function truncateUtf8(text, maxBytes, note = "") {
-  const bytes = Buffer.from(text, "utf8");
-  if (bytes.length <= maxBytes) return { text, truncated: false };
+function truncateUtf8(text2, maxBytes, note = "") {
+  const bytes = Buffer.from(text2, "utf8");
+  if (bytes.length <= maxBytes) return { text: text2, truncated: false };
   const noteBytes = Buffer.byteLength(note, "utf8");
   if (noteBytes > maxBytes) throw new Error("truncation note longer than the limit");
   let end = maxBytes - noteBytes;
@@ -40360,11 +40360,11 @@ function emptyConfig() {
 function loadConfigFile(path, options = {}) {
   const abs = (0, import_node_path3.resolve)(path);
   const file = options.displayName ?? path;
-  let text;
+  let text2;
   try {
     const buf = (0, import_node_fs2.readFileSync)(abs);
     if (buf.length > MAX_CONFIG_BYTES) throw new UserError(`configuration file is ${buf.length} bytes; the limit is 1 MiB`, { file });
-    text = buf.toString("utf8");
+    text2 = buf.toString("utf8");
   } catch (error2) {
     if (error2 instanceof UserError) throw error2;
     throw new UserError(`cannot read configuration file: ${error2.message}`, {
@@ -40372,11 +40372,11 @@ function loadConfigFile(path, options = {}) {
       hint: "Check the path given to --config or the `config` input"
     });
   }
-  return { ...parseConfig(text, file, options, (0, import_node_path3.dirname)(abs)), file: abs };
+  return { ...parseConfig(text2, file, options, (0, import_node_path3.dirname)(abs)), file: abs };
 }
-function parseConfig(text, file, options = {}, baseDir = process.cwd()) {
+function parseConfig(text2, file, options = {}, baseDir = process.cwd()) {
   const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const pos = lineCounter.linePos(first.pos[0]);
@@ -40427,8 +40427,8 @@ function compileValidator(gateSchemas) {
       properties: { ...schema.definitions.gateSection.properties, ...own.properties }
     };
   }
-  const ajv = new import_ajv.Ajv({ allErrors: true, strict: false, verbose: true });
-  const validate = ajv.compile(schema);
+  const ajv2 = new import_ajv.Ajv({ allErrors: true, strict: false, verbose: true });
+  const validate = ajv2.compile(schema);
   validators.set(key, validate);
   return validate;
 }
@@ -40648,19 +40648,19 @@ function stringifyJsonReport(report2, outcome) {
 var import_node_zlib = require("node:zlib");
 var SARIF_LIMITS = { maxResultsPerRun: 25e3, maxGzippedBytes: 10 * 1024 * 1024, maxRuns: 20 };
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-function sarifRule(rule2) {
+function sarifRule(rule4) {
   return {
-    id: rule2.id,
-    name: rule2.name,
-    shortDescription: { text: rule2.shortDescription },
-    fullDescription: { text: rule2.fullDescription },
-    help: { text: rule2.help, markdown: rule2.help },
-    ...rule2.helpUri ? { helpUri: rule2.helpUri } : {},
-    defaultConfiguration: { level: sarifLevel(rule2.defaultSeverity) },
+    id: rule4.id,
+    name: rule4.name,
+    shortDescription: { text: rule4.shortDescription },
+    fullDescription: { text: rule4.fullDescription },
+    help: { text: rule4.help, markdown: rule4.help },
+    ...rule4.helpUri ? { helpUri: rule4.helpUri } : {},
+    defaultConfiguration: { level: sarifLevel(rule4.defaultSeverity) },
     properties: {
-      tags: [.../* @__PURE__ */ new Set(["security", ...rule2.tags ?? []])],
+      tags: [.../* @__PURE__ */ new Set(["security", ...rule4.tags ?? []])],
       precision: "high",
-      "security-severity": securitySeverity(rule2.defaultSeverity)
+      "security-severity": securitySeverity(rule4.defaultSeverity)
     }
   };
 }
@@ -40746,8 +40746,8 @@ function renderSarif(gates) {
 // packages/core/src/render/markdown.ts
 var JOB_SUMMARY_MAX_BYTES = 1024 * 1024;
 var ICON = { critical: "\u{1F7E5}", high: "\u{1F7E7}", medium: "\u{1F7E8}", low: "\u{1F7E6}", info: "\u2B1C" };
-function cell(text) {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;");
+function cell(text2) {
+  return text2.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;");
 }
 function formatLocation(f) {
   const { path, line, member } = f.location;
@@ -40819,20 +40819,20 @@ function coerceOptionValues(schema, raw, source) {
         hint: suggestion ? `Did you mean ${name2(suggestion)}?` : `Known: ${Object.keys(schema.properties).map(name2).join(", ")}`
       });
     }
-    const text = Array.isArray(value) ? value : [value];
+    const text2 = Array.isArray(value) ? value : [value];
     switch (prop.type) {
       case "array":
-        out2[key] = text.flatMap((t) => t.split(/\r?\n|,/)).map((t) => t.trim()).filter(Boolean);
+        out2[key] = text2.flatMap((t) => t.split(/\r?\n|,/)).map((t) => t.trim()).filter(Boolean);
         break;
       case "boolean": {
-        const t = text.at(-1).trim().toLowerCase();
-        if (!["true", "false", "yes", "no", "1", "0"].includes(t)) throw new UserError(`${name2(key)} must be true or false; got '${text.at(-1)}'`, { key });
+        const t = text2.at(-1).trim().toLowerCase();
+        if (!["true", "false", "yes", "no", "1", "0"].includes(t)) throw new UserError(`${name2(key)} must be true or false; got '${text2.at(-1)}'`, { key });
         out2[key] = ["true", "yes", "1"].includes(t);
         break;
       }
       case "integer":
       case "number": {
-        const t = text.at(-1).trim();
+        const t = text2.at(-1).trim();
         const n = Number(t);
         if (t === "" || !Number.isFinite(n) || prop.type === "integer" && !Number.isInteger(n)) {
           throw new UserError(`${name2(key)} must be ${prop.type === "integer" ? "a whole number" : "a number"}; got '${t}'`, { key });
@@ -40841,7 +40841,7 @@ function coerceOptionValues(schema, raw, source) {
         break;
       }
       default:
-        out2[key] = text.at(-1).trim();
+        out2[key] = text2.at(-1).trim();
     }
   }
   return out2;
@@ -42182,8 +42182,8 @@ var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
   if (!hasUserReviver) return value;
   return userReviver(key, value, context);
 };
-var JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
     const isNumber = typeof value === "number";
     const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
     const isBigNumber = isNumber && isOutOfBounds;
@@ -42241,8 +42241,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
   }
   return rootHolder[""];
 };
-var serializeBigInts = (text) => {
-  return text.replace(
+var serializeBigInts = (text2) => {
+  return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
       const isString = match[0] === '"';
@@ -42256,18 +42256,18 @@ var serializeBigInts = (text) => {
     }
   );
 };
-var JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
   try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
-    const serializedData = serializeBigInts(text);
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
     return originalParse(
       serializedData,
       (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
     );
   } catch (error2) {
     if (error2 instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
+      const serializedData = serializeBigInts(text2);
       const parsed = originalParse(serializedData);
       return applyReviverIteratively(parsed, reviver);
     }
@@ -42396,12 +42396,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse2(contentType);
   if (isJSONResponse(mimetype)) {
-    let text = "";
+    let text2 = "";
     try {
-      text = await response.text();
-      return JSONParse(text);
+      text2 = await response.text();
+      return JSONParse(text2);
     } catch (err4) {
-      return text;
+      return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -45538,9 +45538,9 @@ function fileFor(template, gate, several) {
   return dot > template.lastIndexOf("/") ? `${template.slice(0, dot)}-${gate}${template.slice(dot)}` : `${template}-${gate}`;
 }
 async function runAction(bindings, options = {}) {
-  const list = Array.isArray(bindings) ? bindings : [bindings];
-  const label = options.label ?? list.map((b) => b.gate.name).join("+");
-  const runs = list.map((binding) => ({ binding }));
+  const list2 = Array.isArray(bindings) ? bindings : [bindings];
+  const label = options.label ?? list2.map((b) => b.gate.name).join("+");
+  const runs = list2.map((binding) => ({ binding }));
   const summaries = [];
   let inputs;
   try {
@@ -45548,9 +45548,9 @@ async function runAction(bindings, options = {}) {
     const ctx = readRunContext();
     const workspace = (0, import_node_path5.resolve)(ctx.workspace, inputs.workingDirectory);
     if (!(0, import_node_fs6.existsSync)(workspace)) throw new UserError(`working-directory '${inputs.workingDirectory}' does not exist`, { key: "working-directory" });
-    const config = loadConfig(inputs, workspace, list);
+    const config = loadConfig(inputs, workspace, list2);
     const logger = createActionLogger();
-    const several = list.length > 1;
+    const several = list2.length > 1;
     for (const run2 of runs) {
       try {
         const schema = withCommonOptions(run2.binding.options);
@@ -45615,8 +45615,8 @@ async function runAction(bindings, options = {}) {
     await writeSummary(summaries);
   }
 }
-function loadConfig(inputs, workspace, list) {
-  const gateSchemas = Object.fromEntries(list.map((b) => [b.gate.name, b.options]));
+function loadConfig(inputs, workspace, list2) {
+  const gateSchemas = Object.fromEntries(list2.map((b) => [b.gate.name, b.options]));
   const file = inputs.config ? (0, import_node_path5.isAbsolute)(inputs.config) ? inputs.config : (0, import_node_path5.resolve)(workspace, inputs.config) : findConfigFile(workspace);
   if (!file) return emptyConfig();
   if (!(0, import_node_fs6.existsSync)(file)) {
@@ -45983,15 +45983,15 @@ function compareVersions(a, b) {
 var COMPARE_CACHE_LIMIT = 2e5;
 var compareCache = /* @__PURE__ */ new Map();
 function formatVersion(v, keep) {
-  let text = v.epoch ? `${v.epoch}!` : "";
-  text += v.release.join(".");
-  if (keep.pre && v.pre && v.pre.length > 0) text += v.pre.join("");
+  let text2 = v.epoch ? `${v.epoch}!` : "";
+  text2 += v.release.join(".");
+  if (keep.pre && v.pre && v.pre.length > 0) text2 += v.pre.join("");
   const post = segmentNumber(v.post);
   const dev = segmentNumber(v.dev);
-  if (keep.post && post !== null) text += `.post${post}`;
-  if (keep.dev && dev !== null) text += `.dev${dev}`;
-  if (keep.local && v.local) text += `+${v.local}`;
-  return text;
+  if (keep.post && post !== null) text2 += `.post${post}`;
+  if (keep.dev && dev !== null) text2 += `.dev${dev}`;
+  if (keep.local && v.local) text2 += `+${v.local}`;
+  return text2;
 }
 function segmentNumber(segment) {
   if (typeof segment === "number") return segment;
@@ -46035,8 +46035,8 @@ var Specifier = class _Specifier {
     this.parsed = parseVersion(this.wildcard ? version.slice(0, -2) : version);
   }
   /** The specifier, or null when the text is not a valid PEP 440 specifier. */
-  static parse(text) {
-    const m = OPERATOR.exec(text);
+  static parse(text2) {
+    const m = OPERATOR.exec(text2);
     if (!m) return null;
     const operator = OPERATORS.find((op) => op === m[1]);
     const version = m[2] ?? "";
@@ -46141,9 +46141,9 @@ var InvalidSpecifierError = class extends Error {
 var SpecifierSet = class _SpecifierSet {
   specifiers;
   prereleases;
-  constructor(text, options = {}) {
+  constructor(text2, options = {}) {
     const specs = [];
-    for (const part of text.split(",")) {
+    for (const part of text2.split(",")) {
       if (part.trim() === "") continue;
       const spec = Specifier.parse(part);
       if (!spec) throw new InvalidSpecifierError(part.trim());
@@ -46153,9 +46153,9 @@ var SpecifierSet = class _SpecifierSet {
     this.prereleases = options.prereleases;
   }
   /** Null instead of an exception when `text` is not a valid specifier set. */
-  static tryParse(text, options = {}) {
+  static tryParse(text2, options = {}) {
     try {
-      return new _SpecifierSet(text, options);
+      return new _SpecifierSet(text2, options);
     } catch (error2) {
       if (error2 instanceof InvalidSpecifierError) return null;
       throw error2;
@@ -46262,10 +46262,10 @@ function toOsvVulnerability(value, source) {
     database_specific: isRecord(value.database_specific) ? value.database_specific : void 0
   };
 }
-function parseOsvJson(text, source) {
+function parseOsvJson(text2, source) {
   let value;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text2);
   } catch (error2) {
     throw new UserError(`${source} is not valid JSON: ${error2 instanceof Error ? error2.message : String(error2)}`, {
       file: source,
@@ -46375,15 +46375,15 @@ function advisoryAffects(advisory, name2, version) {
 var import_ae_cvss_calculator = __toESM(require_ae_cvss_calculator(), 1);
 var { Cvss3P0, Cvss3P1, Cvss4P0 } = import_ae_cvss_calculator.default;
 function cvssBaseScore(vector) {
-  const text = vector.trim();
+  const text2 = vector.trim();
   try {
-    if (text.startsWith("CVSS:3.1/")) return v3(new Cvss3P1(text), "3.1", text);
-    if (text.startsWith("CVSS:3.0/")) return v3(new Cvss3P0(text), "3.0", text);
-    if (text.startsWith("CVSS:4.0/")) {
-      const v = new Cvss4P0(text);
+    if (text2.startsWith("CVSS:3.1/")) return v3(new Cvss3P1(text2), "3.1", text2);
+    if (text2.startsWith("CVSS:3.0/")) return v3(new Cvss3P0(text2), "3.0", text2);
+    if (text2.startsWith("CVSS:4.0/")) {
+      const v = new Cvss4P0(text2);
       if (!v.isBaseFullyDefined()) return null;
       const base = v.calculateScores().base;
-      return base === void 0 ? null : { version: "4.0", vector: text, baseScore: base };
+      return base === void 0 ? null : { version: "4.0", vector: text2, baseScore: base };
     }
   } catch {
     return null;
@@ -46415,9 +46415,9 @@ var TEXT_SEVERITY = {
 function advisoryText(advisory) {
   const places = [advisory.database_specific, ...advisory.affected.flatMap((a) => [a.database_specific, a.ecosystem_specific])];
   for (const place of places) {
-    const text = place?.severity;
-    if (typeof text === "string") {
-      const mapped = TEXT_SEVERITY[text.trim().toLowerCase()];
+    const text2 = place?.severity;
+    if (typeof text2 === "string") {
+      const mapped = TEXT_SEVERITY[text2.trim().toLowerCase()];
       if (mapped) return mapped;
     }
   }
@@ -46440,8 +46440,8 @@ function severityOf(advisory) {
     }
   }
   if (best) return best;
-  const text = advisoryText(advisory);
-  if (text) return { severity: text, source: "advisory" };
+  const text2 = advisoryText(advisory);
+  if (text2) return { severity: text2, source: "advisory" };
   return { severity: "high", source: "default" };
 }
 
@@ -46491,11 +46491,11 @@ function cweIds(advisory) {
 }
 function deserializationTag(advisory) {
   if (cweIds(advisory).includes("CWE-502") || advisory.aliases.includes("CWE-502")) return { reason: "CWE-502" };
-  const text = `${advisory.summary ?? ""}
+  const text2 = `${advisory.summary ?? ""}
 ${advisory.details ?? ""}`;
-  const loader = LOADER.exec(text);
+  const loader = LOADER.exec(text2);
   if (!loader) return void 0;
-  const execution = CODE_EXECUTION.exec(text);
+  const execution = CODE_EXECUTION.exec(text2);
   if (!execution) return void 0;
   return { reason: `mentions "${loader[0]}" and "${execution[0]}"` };
 }
@@ -46543,8 +46543,8 @@ function mergedSeverity(records2) {
     return (s.score ?? -1) > (best.score ?? -1) ? s : best;
   });
 }
-function firstLine(text) {
-  const line = (text ?? "").trim().split("\n")[0]?.trim() ?? "";
+function firstLine(text2) {
+  const line = (text2 ?? "").trim().split("\n")[0]?.trim() ?? "";
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 function matchVulnerabilities(dep, advisories) {
@@ -46595,12 +46595,12 @@ var NAME = /"name"\s*:\s*"([^"\\]*)"/;
 var ECOSYSTEM = /"ecosystem"\s*:\s*"([^"\\]*)"/;
 var ID = /"id"\s*:\s*"([^"\\]+)"/;
 var MODIFIED = /"modified"\s*:\s*"([^"\\]*)"/;
-function readAdvisoryHeader(text, source) {
-  const id = ID.exec(text)?.[1];
-  const modified = MODIFIED.exec(text)?.[1];
+function readAdvisoryHeader(text2, source) {
+  const id = ID.exec(text2)?.[1];
+  const modified = MODIFIED.exec(text2)?.[1];
   const packages = /* @__PURE__ */ new Set();
   let plain = id !== void 0;
-  for (const match of text.matchAll(PACKAGE_OBJECT)) {
+  for (const match of text2.matchAll(PACKAGE_OBJECT)) {
     const body2 = match[1] ?? "";
     const name2 = NAME.exec(body2)?.[1];
     const ecosystem = ECOSYSTEM.exec(body2)?.[1];
@@ -46610,9 +46610,9 @@ function readAdvisoryHeader(text, source) {
     }
     if (isPyPiEcosystem(ecosystem)) packages.add(normalizeName(name2));
   }
-  if (plain && packages.size === 0 && text.includes('"package"')) plain = false;
+  if (plain && packages.size === 0 && text2.includes('"package"')) plain = false;
   if (plain && id !== void 0) return { id, modified: modified ?? "", packages: [...packages] };
-  const record = parseOsvJson(text, source);
+  const record = parseOsvJson(text2, source);
   const names2 = record.affected.flatMap((a) => a.package && isPyPiEcosystem(a.package.ecosystem) ? [normalizeName(a.package.name)] : []);
   return { id: record.id, modified: record.modified, packages: [...new Set(names2)] };
 }
@@ -46777,7 +46777,7 @@ async function sha256File(path) {
 function isIndexFile(value) {
   if (typeof value !== "object" || value === null) return false;
   const packages = Reflect.get(value, "packages");
-  return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list) => Array.isArray(list) && list.every((n) => Number.isInteger(n)));
+  return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list2) => Array.isArray(list2) && list2.every((n) => Number.isInteger(n)));
 }
 var OfflineDatabase = class _OfflineDatabase {
   constructor(path, source, index) {
@@ -46905,8 +46905,8 @@ function buildIndex(path, source, sha256, size, ctx) {
         hint: "Raise the time limit, or use a per-ecosystem export (PyPI/all.zip) rather than all ecosystems"
       });
     }
-    const text = source.read(member);
-    const header = readAdvisoryHeader(text, `${path} (member ${member})`);
+    const text2 = source.read(member);
+    const header = readAdvisoryHeader(text2, `${path} (member ${member})`);
     advisories++;
     if (header.modified > modified) modified = header.modified;
     for (const name2 of header.packages) {
@@ -47032,11 +47032,11 @@ var OnlineDatabase = class {
       const version = parseVersion(pkg.version)?.public ?? pkg.version.trim();
       queries.set(`${name2}\0${version}`, { name: name2, version });
     }
-    const list = [...queries.values()];
+    const list2 = [...queries.values()];
     const idsByName = /* @__PURE__ */ new Map();
-    for (const { name: name2 } of list) idsByName.set(name2, idsByName.get(name2) ?? /* @__PURE__ */ new Set());
+    for (const { name: name2 } of list2) idsByName.set(name2, idsByName.get(name2) ?? /* @__PURE__ */ new Set());
     const batches = [];
-    for (let i3 = 0; i3 < list.length; i3 += this.batchSize) batches.push(list.slice(i3, i3 + this.batchSize));
+    for (let i3 = 0; i3 < list2.length; i3 += this.batchSize) batches.push(list2.slice(i3, i3 + this.batchSize));
     await mapLimit(batches, this.concurrency, async (batch) => {
       let pending = batch.map((q) => ({ ...q, pageToken: void 0, pages: 0 }));
       while (pending.length > 0) {
@@ -47055,7 +47055,7 @@ var OnlineDatabase = class {
       }
     });
     const allIds = [...new Set([...idsByName.values()].flatMap((ids) => [...ids]))].sort();
-    this.logger.debug(`OSV API: ${list.length} package versions, ${allIds.length} advisories to fetch`);
+    this.logger.debug(`OSV API: ${list2.length} package versions, ${allIds.length} advisories to fetch`);
     const records2 = /* @__PURE__ */ new Map();
     let done = 0;
     await mapLimit(allIds, this.concurrency, async (id) => {
@@ -47114,7 +47114,7 @@ var OnlineDatabase = class {
         if (!retryable || attempt === this.retries || error2 instanceof CancelledError) break;
         const wait = (error2 instanceof HttpStatusError ? error2.retryAfterMs : void 0) ?? this.backoffMs * 2 ** attempt;
         this.logger.debug(`OSV API ${path}: ${error2 instanceof Error ? error2.message : String(error2)}; retrying in ${Math.round(wait)} ms`);
-        await new Promise((resolve14) => setTimeout(resolve14, wait));
+        await new Promise((resolve19) => setTimeout(resolve19, wait));
       }
     }
     if (lastError instanceof CancelledError || lastError instanceof UserError) throw lastError;
@@ -47140,11 +47140,11 @@ var OnlineDatabase = class {
     );
     const declared = Number(response.headers.get("content-length") ?? "0");
     if (declared > MAX_RESPONSE_BYTES) throw this.protocolError(`a ${declared}-byte response, above the ${MAX_RESPONSE_BYTES}-byte limit`);
-    const text = await response.text();
-    if (text.length > MAX_RESPONSE_BYTES) throw this.protocolError(`a response above the ${MAX_RESPONSE_BYTES}-byte limit`);
-    if (!response.ok) throw new HttpStatusError(response.status, text, parseRetryAfter(response.headers.get("retry-after")));
+    const text2 = await response.text();
+    if (text2.length > MAX_RESPONSE_BYTES) throw this.protocolError(`a response above the ${MAX_RESPONSE_BYTES}-byte limit`);
+    if (!response.ok) throw new HttpStatusError(response.status, text2, parseRetryAfter(response.headers.get("retry-after")));
     try {
-      return JSON.parse(text);
+      return JSON.parse(text2);
     } catch {
       throw this.protocolError(`${url} did not answer JSON`);
     }
@@ -47269,23 +47269,23 @@ function isValidSpecifier(specifier) {
 function compactSpecifier(specifier) {
   return specifier.split(",").map((clause2) => clause2.replace(/\s+/g, "")).join(",");
 }
-function parsePep508(text) {
+function parsePep508(text2) {
   let pos = 0;
   const skipSpace = () => {
-    while (pos < text.length && /\s/.test(text[pos] ?? "")) pos++;
+    while (pos < text2.length && /\s/.test(text2[pos] ?? "")) pos++;
   };
   skipSpace();
   NAME2.lastIndex = pos;
-  const nameMatch = NAME2.exec(text);
+  const nameMatch = NAME2.exec(text2);
   if (!nameMatch) throw new Pep508Error("expected a package name", pos + 1);
   const name2 = nameMatch[0];
   pos = NAME2.lastIndex;
   skipSpace();
   const extras = [];
-  if (text[pos] === "[") {
-    const close = text.indexOf("]", pos);
+  if (text2[pos] === "[") {
+    const close = text2.indexOf("]", pos);
     if (close === -1) throw new Pep508Error("missing ']' after extras", pos + 1);
-    for (const raw of text.slice(pos + 1, close).split(",")) {
+    for (const raw of text2.slice(pos + 1, close).split(",")) {
       const extra = raw.trim();
       if (extra === "") continue;
       if (!IDENTIFIER.test(extra)) throw new Pep508Error(`'${extra}' is not a valid extra name`, pos + 2);
@@ -47295,14 +47295,14 @@ function parsePep508(text) {
     skipSpace();
   }
   const result = { name: name2, extras };
-  if (text[pos] === "@") {
+  if (text2[pos] === "@") {
     pos++;
     skipSpace();
     const start2 = pos;
-    while (pos < text.length && !/\s/.test(text[pos] ?? "")) pos++;
-    let url = text.slice(start2, pos);
+    while (pos < text2.length && !/\s/.test(text2[pos] ?? "")) pos++;
+    let url = text2.slice(start2, pos);
     const semi = url.indexOf(";");
-    if (semi !== -1 && text.slice(pos).trim() === "") {
+    if (semi !== -1 && text2.slice(pos).trim() === "") {
       const marker = url.slice(semi + 1).trim();
       url = url.slice(0, semi);
       if (marker !== "") result.marker = marker;
@@ -47313,15 +47313,15 @@ function parsePep508(text) {
   } else {
     let spec;
     const start2 = pos;
-    if (text[pos] === "(") {
-      const close = text.indexOf(")", pos);
+    if (text2[pos] === "(") {
+      const close = text2.indexOf(")", pos);
       if (close === -1) throw new Pep508Error("missing ')' after the version specifier", pos + 1);
-      spec = text.slice(pos + 1, close);
+      spec = text2.slice(pos + 1, close);
       pos = close + 1;
     } else {
-      const semi = text.indexOf(";", pos);
-      const end = semi === -1 ? text.length : semi;
-      spec = text.slice(pos, end);
+      const semi = text2.indexOf(";", pos);
+      const end = semi === -1 ? text2.length : semi;
+      spec = text2.slice(pos, end);
       pos = end;
     }
     spec = spec.trim();
@@ -47333,9 +47333,9 @@ function parsePep508(text) {
     }
     skipSpace();
   }
-  if (pos < text.length) {
-    if (text[pos] !== ";") throw new Pep508Error(`unexpected '${text.slice(pos, pos + 20)}'`, pos + 1);
-    const marker = text.slice(pos + 1).trim();
+  if (pos < text2.length) {
+    if (text2[pos] !== ";") throw new Pep508Error(`unexpected '${text2.slice(pos, pos + 20)}'`, pos + 1);
+    const marker = text2.slice(pos + 1).trim();
     if (marker === "") throw new Pep508Error("expected an environment marker after ';'", pos + 2);
     result.marker = marker;
   }
@@ -47458,11 +47458,11 @@ function vcsRepositoryName(url) {
   const last = decodeURIComponent(path.replace(/\/+$/, "").split("/").pop() ?? "").replace(/\.git$/, "");
   return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(last) ? { name: last } : {};
 }
-function isUrl(text) {
-  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) || /^(git|hg|svn|bzr)\+/.test(text) || text.startsWith("file:");
+function isUrl(text2) {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text2) || /^(git|hg|svn|bzr)\+/.test(text2) || text2.startsWith("file:");
 }
-function isPathLike(text) {
-  const bare = text.replace(/\[[^\]]*\]$/, "");
+function isPathLike(text2) {
+  const bare = text2.replace(/\[[^\]]*\]$/, "");
   return bare.startsWith(".") || bare.startsWith("/") || bare.startsWith("~") || /^[A-Za-z]:[\\/]/.test(bare) || /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar)$/i.test(bare) || (bare.includes("/") || bare.includes("\\")) && !bare.includes("@");
 }
 
@@ -47480,8 +47480,8 @@ function insideWorkspace(workspace, path) {
   const rel = (0, import_node_path9.relative)(real(workspace), real(path));
   return rel === "" || !rel.startsWith("..") && !(0, import_node_path9.isAbsolute)(rel);
 }
-function quoteForNote(text, max2 = 80) {
-  const flat = text.replace(/\s+/g, " ");
+function quoteForNote(text2, max2 = 80) {
+  const flat = text2.replace(/\s+/g, " ");
   return `'${flat.length > max2 ? `${flat.slice(0, max2 - 1)}\u2026` : flat}'`;
 }
 
@@ -47541,10 +47541,10 @@ function decodeText(bytes) {
 // packages/scan-deps/src/parsers/requirements-lines.ts
 var COMMENT = /(^|\s+)#.*$/;
 var COMMENT_LINE = /^\s*#/;
-function logicalLines(text) {
+function logicalLines(text2) {
   const lines = [];
   const comments = [];
-  const physical = text.split(/\r\n|\r|\n/);
+  const physical = text2.split(/\r\n|\r|\n/);
   let pending = [];
   let pendingLine = 0;
   const emit = (line, raw) => {
@@ -47607,35 +47607,35 @@ function requirementsFileRole(path) {
 }
 
 // packages/scan-deps/src/parsers/shell-words.ts
-function shellWords(text) {
-  return shellCommand(text, false).words;
+function shellWords(text2) {
+  return shellCommand(text2, false).words;
 }
-function shellCommand(text, redirects = true) {
+function shellCommand(text2, redirects = true) {
   const targets = [];
   const words = [];
   let word = "";
   let inWord = false;
-  for (let i3 = 0; i3 < text.length; i3++) {
-    const c = text[i3] ?? "";
+  for (let i3 = 0; i3 < text2.length; i3++) {
+    const c = text2[i3] ?? "";
     if (c === "'") {
-      const close = text.indexOf("'", i3 + 1);
-      const end = close === -1 ? text.length : close;
-      word += text.slice(i3 + 1, end);
+      const close = text2.indexOf("'", i3 + 1);
+      const end = close === -1 ? text2.length : close;
+      word += text2.slice(i3 + 1, end);
       inWord = true;
       i3 = end;
     } else if (c === '"') {
       inWord = true;
       i3++;
-      for (; i3 < text.length && text[i3] !== '"'; i3++) {
-        const d = text[i3] ?? "";
-        const next = text[i3 + 1] ?? "";
+      for (; i3 < text2.length && text2[i3] !== '"'; i3++) {
+        const d = text2[i3] ?? "";
+        const next = text2[i3 + 1] ?? "";
         if (d === "\\" && (next === '"' || next === "\\" || next === "$" || next === "`")) {
           word += next;
           i3++;
         } else word += d;
       }
-    } else if (c === "\\" && i3 + 1 < text.length) {
-      word += text[i3 + 1] ?? "";
+    } else if (c === "\\" && i3 + 1 < text2.length) {
+      word += text2[i3 + 1] ?? "";
       inWord = true;
       i3++;
     } else if (redirects && (c === ">" || c === "<")) {
@@ -47643,11 +47643,11 @@ function shellCommand(text, redirects = true) {
       word = "";
       inWord = false;
       let j = i3 + 1;
-      while (text[j] === ">" || text[j] === "&") j++;
-      while (j < text.length && /\s/.test(text[j] ?? "")) j++;
+      while (text2[j] === ">" || text2[j] === "&") j++;
+      while (j < text2.length && /\s/.test(text2[j] ?? "")) j++;
       let end = j;
-      while (end < text.length && !/\s/.test(text[end] ?? "")) end++;
-      targets.push(c + text.slice(j, end));
+      while (end < text2.length && !/\s/.test(text2[end] ?? "")) end++;
+      targets.push(c + text2.slice(j, end));
       i3 = end - 1;
     } else if (/\s/.test(c)) {
       if (inWord) words.push(word);
@@ -47724,10 +47724,10 @@ var RequirementsReader = class {
   where(scope, line) {
     return `${scope.path}:${line}${scope.member ? ` (${scope.member})` : ""}`;
   }
-  expand(text) {
+  expand(text2) {
     const env = environmentOf(this.options);
     const unset = [];
-    const expanded = text.replace(ENV_REFERENCE, (whole, name2) => {
+    const expanded = text2.replace(ENV_REFERENCE, (whole, name2) => {
       const value = env[name2];
       if (value === void 0) {
         unset.push(name2);
@@ -47743,8 +47743,8 @@ var RequirementsReader = class {
     );
   }
   async readLine(line, scope, role, stack, installed, editableName) {
-    const { text, unset } = this.expand(line.text);
-    const tokens = text.split(" ");
+    const { text: text2, unset } = this.expand(line.text);
+    const tokens = text2.split(" ");
     const firstOption = tokens.findIndex((t) => t.startsWith("-"));
     const args2 = (firstOption === -1 ? tokens : tokens.slice(0, firstOption)).join(" ").trim();
     const optionText = firstOption === -1 ? "" : tokens.slice(firstOption).join(" ");
@@ -47773,9 +47773,9 @@ var RequirementsReader = class {
       }
     }
   }
-  parseOptions(text) {
+  parseOptions(text2) {
     const result = { values: [], unknown: [] };
-    const words = shellWords(text);
+    const words = shellWords(text2);
     for (let i3 = 0; i3 < words.length; i3++) {
       const word = words[i3] ?? "";
       const eq2 = word.indexOf("=");
@@ -47825,9 +47825,9 @@ var RequirementsReader = class {
         hint: "flatten the chain of -r/-c includes"
       });
     }
-    let text;
+    let text2;
     try {
-      text = await readManifestText(abs, rel, maxBytesFor(this.options));
+      text2 = await readManifestText(abs, rel, maxBytesFor(this.options));
     } catch (error2) {
       if (!(error2 instanceof UserError)) throw error2;
       if (this.missingInclude === "note") {
@@ -47841,17 +47841,17 @@ var RequirementsReader = class {
         cause: error2
       });
     }
-    const { lines, comments } = logicalLines(text);
+    const { lines, comments } = logicalLines(text2);
     const included = { path: rel, absPath: abs, ...requirementsFileRole(rel) };
     await this.readLines(lines, included, role, [...stack, abs], { comments });
   }
-  requirement(text, scope, line, hashes, installed) {
+  requirement(text2, scope, line, hashes, installed) {
     const source = { path: scope.path, line, ...scope.member ? { member: scope.member } : {} };
     const base = { source, dev: scope.dev, installed, hashes, ...scope.group !== void 0 ? { group: scope.group } : {} };
-    if (isUrl(text) || isPathLike(text)) {
-      const sep5 = isUrl(text) ? text.indexOf("; ") : text.indexOf(";");
-      const location = (sep5 === -1 ? text : text.slice(0, sep5)).trim();
-      const marker = sep5 === -1 ? void 0 : text.slice(sep5 + 1).trim();
+    if (isUrl(text2) || isPathLike(text2)) {
+      const sep7 = isUrl(text2) ? text2.indexOf("; ") : text2.indexOf(";");
+      const location = (sep7 === -1 ? text2 : text2.slice(0, sep7)).trim();
+      const marker = sep7 === -1 ? void 0 : text2.slice(sep7 + 1).trim();
       const extras = /\[([^\]]*)\]$/.exec(location)?.[1];
       const url = location.replace(/\[[^\]]*\]$/, "");
       const { name: name2 } = nameFromUrl(url);
@@ -47872,10 +47872,10 @@ var RequirementsReader = class {
       );
     }
     try {
-      return dependencyFromRequirement(parsePep508(text), base);
+      return dependencyFromRequirement(parsePep508(text2), base);
     } catch (error2) {
       if (!(error2 instanceof Pep508Error)) throw error2;
-      this.notes.push(`${this.where(scope, line)}: ${quoteForNote(text)} is not a valid requirement (${error2.message} at column ${error2.column}); not checked`);
+      this.notes.push(`${this.where(scope, line)}: ${quoteForNote(text2)} is not a valid requirement (${error2.message} at column ${error2.column}); not checked`);
       return void 0;
     }
   }
@@ -47906,10 +47906,10 @@ function looksLikeFreeze(lines, comments) {
   if (comments.some((c) => EDITABLE_COMMENT.test(c.text))) return true;
   return lines.some((l) => l.text.includes("==")) && lines.every((l) => FREEZE_LINE.test(l.text)) && comments.every((c) => c.text.startsWith("## "));
 }
-async function parseRequirements(text, path, options) {
+async function parseRequirements(text2, path, options) {
   const abs = (0, import_node_path10.isAbsolute)(path) ? path : (0, import_node_path10.resolve)(options.workspace, path);
   const rel = workspaceRelative(options.workspace, abs);
-  const { lines, comments } = logicalLines(text);
+  const { lines, comments } = logicalLines(text2);
   const freeze = options.format === "pip-freeze" || looksLikeFreeze(lines, comments);
   const reader = new RequirementsReader(options);
   await reader.readLines(lines, { path: rel, absPath: abs, ...requirementsFileRole(rel) }, "requirement", [abs], {
@@ -47926,8 +47926,8 @@ var import_node_path12 = require("node:path");
 var import_yaml3 = __toESM(require_dist(), 1);
 
 // packages/scan-deps/src/parsers/conda-spec.ts
-function parseCondaSpec(text) {
-  let spec = text.trim();
+function parseCondaSpec(text2) {
+  let spec = text2.trim();
   let channel;
   const ch = /^([^:\s]+)::(.*)$/.exec(spec);
   if (ch?.[1] !== void 0 && ch[2] !== void 0) {
@@ -47962,9 +47962,9 @@ function parseCondaSpec(text) {
 
 // packages/scan-deps/src/parsers/yaml-document.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-function parseYamlDocument(text, file, regenerate) {
+function parseYamlDocument(text2, file, regenerate) {
   const lineCounter = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
+  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: true, uniqueKeys: false });
   const first = doc.errors[0];
   if (first !== void 0) {
     const pos = first.linePos?.[0];
@@ -48002,14 +48002,14 @@ function scalarText(node2) {
 
 // packages/scan-deps/src/parsers/conda-environment.ts
 var REGENERATE = "fix the YAML, or regenerate it with `conda env export --from-history`";
-async function parseCondaEnvironment(text, absPath, path, options) {
-  const yaml = parseYamlDocument(text, path, REGENERATE);
+async function parseCondaEnvironment(text2, absPath, path, options) {
+  const yaml = parseYamlDocument(text2, path, REGENERATE);
   const notes = [];
   const dependencies = [];
   const conda = [];
   const reader = new RequirementsReader(options, "note");
-  const list = mapValue(yaml.root, "dependencies");
-  for (const item of seqItems(list)) {
+  const list2 = mapValue(yaml.root, "dependencies");
+  for (const item of seqItems(list2)) {
     const spec = scalarText(item);
     if (spec !== void 0) {
       const parsed = parseCondaSpec(spec);
@@ -48042,7 +48042,7 @@ async function parseCondaEnvironment(text, absPath, path, options) {
     }
   }
   dependencies.push(...reader.finish());
-  if (list === void 0) notes.push(`${path}: has no 'dependencies' list`);
+  if (list2 === void 0) notes.push(`${path}: has no 'dependencies' list`);
   if (conda.length > 0) {
     notes.push(
       `${path}: ${conda.length} conda package${conda.length === 1 ? "" : "s"} (${conda.join(", ")}) come${conda.length === 1 ? "s" : ""} from conda channels and ${conda.length === 1 ? "is" : "are"} listed but not checked against PyPI advisories`
@@ -48055,8 +48055,8 @@ async function parseCondaEnvironment(text, absPath, path, options) {
 // packages/scan-deps/src/parsers/mlflow.ts
 var import_node_fs11 = require("node:fs");
 var import_node_path11 = require("node:path");
-async function parsePythonEnv(text, absPath, path, options) {
-  const yaml = parseYamlDocument(text, path, "fix the YAML, or log the model again so MLflow rewrites it");
+async function parsePythonEnv(text2, absPath, path, options) {
+  const yaml = parseYamlDocument(text2, path, "fix the YAML, or log the model again so MLflow rewrites it");
   const reader = new RequirementsReader(options, "note");
   for (const [key, group] of [
     ["build_dependencies", "build_dependencies"],
@@ -48076,8 +48076,8 @@ function insideModel(modelDir, name2) {
   const rel = (0, import_node_path11.relative)(modelDir, abs);
   return rel.startsWith("..") || (0, import_node_path11.isAbsolute)(rel) ? void 0 : abs;
 }
-async function parseMlmodel(text, absPath, path, options) {
-  const yaml = parseYamlDocument(text, path, "fix the YAML, or log the model again so MLflow rewrites it");
+async function parseMlmodel(text2, absPath, path, options) {
+  const yaml = parseYamlDocument(text2, path, "fix the YAML, or log the model again so MLflow rewrites it");
   const notes = [];
   const modelDir = (0, import_node_path11.dirname)(absPath);
   const env = mapValue(mapValue(mapValue(yaml.root, "flavors"), "python_function"), "env");
@@ -48113,14 +48113,14 @@ function mlmodelEnvironmentFiles(mlmodelAbsPath) {
 }
 
 // node_modules/jsonc-parser/lib/esm/impl/scanner.js
-function createScanner(text, ignoreTrivia = false) {
-  const len = text.length;
+function createScanner(text2, ignoreTrivia = false) {
+  const len = text2.length;
   let pos = 0, value = "", tokenOffset = 0, token = 16, lineNumber = 0, lineStartOffset = 0, tokenLineStartOffset = 0, prevTokenLineStartOffset = 0, scanError = 0;
   function scanHexDigits(count, exact) {
     let digits = 0;
     let value2 = 0;
     while (digits < count || !exact) {
-      let ch = text.charCodeAt(pos);
+      let ch = text2.charCodeAt(pos);
       if (ch >= 48 && ch <= 57) {
         value2 = value2 * 16 + ch - 48;
       } else if (ch >= 65 && ch <= 70) {
@@ -48147,35 +48147,35 @@ function createScanner(text, ignoreTrivia = false) {
   }
   function scanNumber() {
     let start2 = pos;
-    if (text.charCodeAt(pos) === 48) {
+    if (text2.charCodeAt(pos) === 48) {
       pos++;
     } else {
       pos++;
-      while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
         pos++;
       }
     }
-    if (pos < text.length && text.charCodeAt(pos) === 46) {
+    if (pos < text2.length && text2.charCodeAt(pos) === 46) {
       pos++;
-      if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
         pos++;
-        while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
           pos++;
         }
       } else {
         scanError = 3;
-        return text.substring(start2, pos);
+        return text2.substring(start2, pos);
       }
     }
     let end = pos;
-    if (pos < text.length && (text.charCodeAt(pos) === 69 || text.charCodeAt(pos) === 101)) {
+    if (pos < text2.length && (text2.charCodeAt(pos) === 69 || text2.charCodeAt(pos) === 101)) {
       pos++;
-      if (pos < text.length && text.charCodeAt(pos) === 43 || text.charCodeAt(pos) === 45) {
+      if (pos < text2.length && text2.charCodeAt(pos) === 43 || text2.charCodeAt(pos) === 45) {
         pos++;
       }
-      if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
         pos++;
-        while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
           pos++;
         }
         end = pos;
@@ -48183,30 +48183,30 @@ function createScanner(text, ignoreTrivia = false) {
         scanError = 3;
       }
     }
-    return text.substring(start2, end);
+    return text2.substring(start2, end);
   }
   function scanString() {
     let result = "", start2 = pos;
     while (true) {
       if (pos >= len) {
-        result += text.substring(start2, pos);
+        result += text2.substring(start2, pos);
         scanError = 2;
         break;
       }
-      const ch = text.charCodeAt(pos);
+      const ch = text2.charCodeAt(pos);
       if (ch === 34) {
-        result += text.substring(start2, pos);
+        result += text2.substring(start2, pos);
         pos++;
         break;
       }
       if (ch === 92) {
-        result += text.substring(start2, pos);
+        result += text2.substring(start2, pos);
         pos++;
         if (pos >= len) {
           scanError = 2;
           break;
         }
-        const ch2 = text.charCodeAt(pos++);
+        const ch2 = text2.charCodeAt(pos++);
         switch (ch2) {
           case 34:
             result += '"';
@@ -48248,7 +48248,7 @@ function createScanner(text, ignoreTrivia = false) {
       }
       if (ch >= 0 && ch <= 31) {
         if (isLineBreak(ch)) {
-          result += text.substring(start2, pos);
+          result += text2.substring(start2, pos);
           scanError = 2;
           break;
         } else {
@@ -48269,19 +48269,19 @@ function createScanner(text, ignoreTrivia = false) {
       tokenOffset = len;
       return token = 17;
     }
-    let code = text.charCodeAt(pos);
+    let code = text2.charCodeAt(pos);
     if (isWhiteSpace(code)) {
       do {
         pos++;
         value += String.fromCharCode(code);
-        code = text.charCodeAt(pos);
+        code = text2.charCodeAt(pos);
       } while (isWhiteSpace(code));
       return token = 15;
     }
     if (isLineBreak(code)) {
       pos++;
       value += String.fromCharCode(code);
-      if (code === 13 && text.charCodeAt(pos) === 10) {
+      if (code === 13 && text2.charCodeAt(pos) === 10) {
         pos++;
         value += "\n";
       }
@@ -48317,31 +48317,31 @@ function createScanner(text, ignoreTrivia = false) {
       // comments
       case 47:
         const start2 = pos - 1;
-        if (text.charCodeAt(pos + 1) === 47) {
+        if (text2.charCodeAt(pos + 1) === 47) {
           pos += 2;
           while (pos < len) {
-            if (isLineBreak(text.charCodeAt(pos))) {
+            if (isLineBreak(text2.charCodeAt(pos))) {
               break;
             }
             pos++;
           }
-          value = text.substring(start2, pos);
+          value = text2.substring(start2, pos);
           return token = 12;
         }
-        if (text.charCodeAt(pos + 1) === 42) {
+        if (text2.charCodeAt(pos + 1) === 42) {
           pos += 2;
           const safeLength = len - 1;
           let commentClosed = false;
           while (pos < safeLength) {
-            const ch = text.charCodeAt(pos);
-            if (ch === 42 && text.charCodeAt(pos + 1) === 47) {
+            const ch = text2.charCodeAt(pos);
+            if (ch === 42 && text2.charCodeAt(pos + 1) === 47) {
               pos += 2;
               commentClosed = true;
               break;
             }
             pos++;
             if (isLineBreak(ch)) {
-              if (ch === 13 && text.charCodeAt(pos) === 10) {
+              if (ch === 13 && text2.charCodeAt(pos) === 10) {
                 pos++;
               }
               lineNumber++;
@@ -48352,7 +48352,7 @@ function createScanner(text, ignoreTrivia = false) {
             pos++;
             scanError = 1;
           }
-          value = text.substring(start2, pos);
+          value = text2.substring(start2, pos);
           return token = 13;
         }
         value += String.fromCharCode(code);
@@ -48362,7 +48362,7 @@ function createScanner(text, ignoreTrivia = false) {
       case 45:
         value += String.fromCharCode(code);
         pos++;
-        if (pos === len || !isDigit(text.charCodeAt(pos))) {
+        if (pos === len || !isDigit(text2.charCodeAt(pos))) {
           return token = 16;
         }
       // found a minus, followed by a number so
@@ -48384,10 +48384,10 @@ function createScanner(text, ignoreTrivia = false) {
       default:
         while (pos < len && isUnknownContentCharacter(code)) {
           pos++;
-          code = text.charCodeAt(pos);
+          code = text2.charCodeAt(pos);
         }
         if (tokenOffset !== pos) {
-          value = text.substring(tokenOffset, pos);
+          value = text2.substring(tokenOffset, pos);
           switch (value) {
             case "true":
               return token = 8;
@@ -48570,7 +48570,7 @@ var ParseOptions;
     allowTrailingComma: false
   };
 })(ParseOptions || (ParseOptions = {}));
-function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
+function parseTree(text2, errors = [], options = ParseOptions.DEFAULT) {
   let currentParent = { type: "array", offset: -1, length: -1, children: [], parent: void 0 };
   function ensurePropertyComplete(endOffset) {
     if (currentParent.type === "property") {
@@ -48608,11 +48608,11 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
       onValue({ type: getNodeType(value), offset, length, parent: currentParent, value });
       ensurePropertyComplete(offset + length);
     },
-    onSeparator: (sep5, offset, length) => {
+    onSeparator: (sep7, offset, length) => {
       if (currentParent.type === "property") {
-        if (sep5 === ":") {
+        if (sep7 === ":") {
           currentParent.colonOffset = offset;
-        } else if (sep5 === ",") {
+        } else if (sep7 === ",") {
           ensurePropertyComplete(offset);
         }
       }
@@ -48621,7 +48621,7 @@ function parseTree(text, errors = [], options = ParseOptions.DEFAULT) {
       errors.push({ error: error2, offset, length });
     }
   };
-  visit(text, visitor, options);
+  visit(text2, visitor, options);
   const result = currentParent.children[0];
   if (result) {
     delete result.parent;
@@ -48650,8 +48650,8 @@ function getNodeValue(node2) {
       return void 0;
   }
 }
-function visit(text, visitor, options = ParseOptions.DEFAULT) {
-  const _scanner = createScanner(text, false);
+function visit(text2, visitor, options = ParseOptions.DEFAULT) {
+  const _scanner = createScanner(text2, false);
   const _jsonPath = [];
   let suppressedCallbacks = 0;
   function toNoArgVisit(visitFunction) {
@@ -49069,8 +49069,8 @@ function printParseErrorCode(code) {
 // packages/scan-deps/src/parsers/line-index.ts
 var LineIndex = class {
   starts = [0];
-  constructor(text) {
-    for (let i3 = text.indexOf("\n"); i3 !== -1; i3 = text.indexOf("\n", i3 + 1)) this.starts.push(i3 + 1);
+  constructor(text2) {
+    for (let i3 = text2.indexOf("\n"); i3 !== -1; i3 = text2.indexOf("\n", i3 + 1)) this.starts.push(i3 + 1);
   }
   /** 1-based line of the character at `offset`. */
   lineOf(offset) {
@@ -49090,12 +49090,12 @@ var LineIndex = class {
 };
 
 // packages/scan-deps/src/parsers/json-document.ts
-function parseJsonDocument(text, file, regenerate) {
-  const lines = new LineIndex(text);
+function parseJsonDocument(text2, file, regenerate) {
+  const lines = new LineIndex(text2);
   const errors = [];
   let root;
   try {
-    root = parseTree2(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    root = parseTree2(text2, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   } catch (error2) {
     if (!(error2 instanceof RangeError)) throw error2;
     throw new UserError("nests JSON too deeply to be a real file of its kind", { file, hint: regenerate, cause: error2 });
@@ -49271,7 +49271,7 @@ var SHELL_CELL = /^\s*%%(bash|sh|script\s+(ba)?sh)\b/;
 function sourceLines(source, lineOf) {
   if (source?.type === "string") {
     const line = lineOf(source.offset);
-    return String(source.value).split("\n").map((text) => ({ text, line }));
+    return String(source.value).split("\n").map((text2) => ({ text: text2, line }));
   }
   if (source?.type !== "array") return [];
   return (source.children ?? []).flatMap(
@@ -49297,8 +49297,8 @@ function condaDependency(spec, source) {
 function joinContinuations(lines) {
   const out2 = [];
   let pending;
-  for (const { text, line } of lines) {
-    const current = pending ? { text: pending.text + text, line: pending.line } : { text, line };
+  for (const { text: text2, line } of lines) {
+    const current = pending ? { text: pending.text + text2, line: pending.line } : { text: text2, line };
     if (current.text.endsWith("\\")) pending = { text: current.text.slice(0, -1) + " ", line: current.line };
     else {
       out2.push(current);
@@ -49308,8 +49308,8 @@ function joinContinuations(lines) {
   if (pending) out2.push(pending);
   return out2;
 }
-async function parseNotebook(text, absPath, path, options) {
-  const { root, lines } = parseJsonDocument(text, path, "open and save it in Jupyter to repair it");
+async function parseNotebook(text2, absPath, path, options) {
+  const { root, lines } = parseJsonDocument(text2, path, "open and save it in Jupyter to repair it");
   const lineOf = (offset) => lines.lineOf(offset);
   const reader = new RequirementsReader(options, "note");
   const notes = [];
@@ -49320,10 +49320,10 @@ async function parseNotebook(text, absPath, path, options) {
     cells = (propertyNode(root, "worksheets")?.children ?? []).flatMap((w) => propertyNode(w, "cells")?.children ?? []);
     sourceKey = "input";
   }
-  for (const [index, cell4] of cells.entries()) {
-    if (propertyNode(cell4, "cell_type")?.value !== "code") continue;
+  for (const [index, cell5] of cells.entries()) {
+    if (propertyNode(cell5, "cell_type")?.value !== "code") continue;
     const member = `cell ${index + 1}`;
-    const source = joinContinuations(sourceLines(propertyNode(cell4, sourceKey), lineOf));
+    const source = joinContinuations(sourceLines(propertyNode(cell5, sourceKey), lineOf));
     const shellCell = SHELL_CELL.test(source[0]?.text ?? "");
     const requirementLines = [];
     for (const { text: raw, line } of shellCell ? source.slice(1) : source) {
@@ -50185,10 +50185,10 @@ function encode(path) {
   return path.map((seg) => typeof seg === "number" ? `#${seg}` : `.${seg}`).join("\0");
 }
 var TomlLines = class {
-  constructor(text) {
-    this.text = text;
-    this.index = new LineIndex(text);
-    if (text.startsWith("\uFEFF")) this.pos = 1;
+  constructor(text2) {
+    this.text = text2;
+    this.index = new LineIndex(text2);
+    if (text2.startsWith("\uFEFF")) this.pos = 1;
     this.scanDocument();
   }
   text;
@@ -50364,10 +50364,10 @@ var TomlLines = class {
 };
 
 // packages/scan-deps/src/parsers/toml-document.ts
-function parseTomlDocument(text, file, what) {
+function parseTomlDocument(text2, file, what) {
   let data;
   try {
-    data = parse5(text);
+    data = parse5(text2);
   } catch (error2) {
     if (!(error2 instanceof TomlError)) throw error2;
     const reason = error2.message.replace(/^Invalid TOML document:\s*/, "").split("\n")[0] ?? "syntax error";
@@ -50379,13 +50379,13 @@ function parseTomlDocument(text, file, what) {
       cause: error2
     });
   }
-  return { data, lines: new TomlLines(text) };
+  return { data, lines: new TomlLines(text2) };
 }
 
 // packages/scan-deps/src/parsers/pdm-lock.ts
 var REGENERATE2 = "`pdm lock`";
-function parsePdmLock(text, path) {
-  const { data, lines } = parseTomlDocument(text, path, `lock with ${REGENERATE2}`);
+function parsePdmLock(text2, path) {
+  const { data, lines } = parseTomlDocument(text2, path, `lock with ${REGENERATE2}`);
   const packages = tablesOf(data.package, "package", {
     file: path,
     lineOf: (i3) => lines.nearest(["package", i3]),
@@ -50429,8 +50429,8 @@ function parsePdmLock(text, path) {
 
 // packages/scan-deps/src/parsers/pipfile-lock.ts
 var REGENERATE3 = "regenerate it with `pipenv lock`";
-function parsePipfileLock(text, path) {
-  const { root, lines } = parseJsonDocument(text, path, REGENERATE3);
+function parsePipfileLock(text2, path) {
+  const { root, lines } = parseJsonDocument(text2, path, REGENERATE3);
   const defaultNode = propertyNode(root, "default");
   const developNode = propertyNode(root, "develop");
   if (root.type !== "object" || defaultNode === void 0 && developNode === void 0) {
@@ -50490,8 +50490,8 @@ function markerOf(markers) {
   if (perGroup.length === 0) return {};
   return { marker: perGroup.length === 1 ? perGroup[0] ?? "" : perGroup.map((m) => `(${m})`).join(" or ") };
 }
-function parsePoetryLock(text, path) {
-  const { data, lines } = parseTomlDocument(text, path, `lock with ${REGENERATE4}`);
+function parsePoetryLock(text2, path) {
+  const { data, lines } = parseTomlDocument(text2, path, `lock with ${REGENERATE4}`);
   const notes = [];
   const lockVersion = asString(tableAt(data, "metadata")?.["lock-version"]);
   if (lockVersion !== void 0 && Number.parseInt(lockVersion, 10) > 2) {
@@ -50543,8 +50543,8 @@ function markerGroups(marker) {
   if (marker === void 0) return [];
   return [...marker.matchAll(/['"]([^'"]+)['"]\s+in\s+dependency_groups/g)].map((m) => m[1] ?? "");
 }
-function parsePylock(text, path) {
-  const { data, lines } = parseTomlDocument(text, path, "lock");
+function parsePylock(text2, path) {
+  const { data, lines } = parseTomlDocument(text2, path, "lock");
   const lockVersion = asText(data["lock-version"]);
   if (lockVersion === void 0 || !/^1(\.|$)/.test(lockVersion)) {
     throw new UserError(
@@ -50617,12 +50617,12 @@ function release(version) {
   if (!m?.[1]) throw new PoetryConstraintError(`'${version}' is not a version`);
   return m[1].split(".").map(Number);
 }
-function clause(text) {
-  const m = OPERATOR2.exec(text.trim());
+function clause(text2) {
+  const m = OPERATOR2.exec(text2.trim());
   const op = m?.[1] ?? "";
   const version = (m?.[2] ?? "").trim();
   if (version === "*" || op === "" && version === "") return [];
-  if (version === "") throw new PoetryConstraintError(`'${text}' has an operator but no version`);
+  if (version === "") throw new PoetryConstraintError(`'${text2}' has an operator but no version`);
   if (op === "^") {
     const parts2 = release(version);
     const [major2 = 0, minor2, patch2] = parts2;
@@ -50643,8 +50643,8 @@ function clause(text) {
   if (op === "" || op === "=") return [`==${version}`];
   return [`${op}${version}`];
 }
-function conjunction(text) {
-  const glued = text.replace(/(===|==|!=|<=|>=|~=|<|>|\^|~|=)\s+/g, "$1");
+function conjunction(text2) {
+  const glued = text2.replace(/(===|==|!=|<=|>=|~=|<|>|\^|~|=)\s+/g, "$1");
   return glued.split(/[\s,]+/).filter((part) => part !== "").flatMap(clause).join(",");
 }
 function translatePoetryConstraint(constraint) {
@@ -50666,8 +50666,8 @@ function pythonMarker(constraint) {
 }
 
 // packages/scan-deps/src/parsers/pyproject.ts
-function parsePyproject(text, path) {
-  const { data, lines } = parseTomlDocument(text, path, "file");
+function parsePyproject(text2, path) {
+  const { data, lines } = parseTomlDocument(text2, path, "file");
   return new PyprojectReader(path, lines, data).read();
 }
 var PyprojectReader = class {
@@ -50689,8 +50689,8 @@ var PyprojectReader = class {
     if (project !== void 0) {
       this.requirementList(project.dependencies, ["project", "dependencies"], false);
       const optional = asTable(project["optional-dependencies"]) ?? {};
-      for (const [extra, list] of Object.entries(optional)) {
-        this.requirementList(list, ["project", "optional-dependencies", extra], false, `project.optional-dependencies.${extra}`);
+      for (const [extra, list2] of Object.entries(optional)) {
+        this.requirementList(list2, ["project", "optional-dependencies", extra], false, `project.optional-dependencies.${extra}`);
       }
       if (project.dependencies === void 0 && stringsOf(project.dynamic).includes("dependencies")) {
         this.notes.push(`${this.path}: [project] dependencies are dynamic (computed by the build backend), so they were not read; scan a lockfile or requirements file instead`);
@@ -50699,8 +50699,8 @@ var PyprojectReader = class {
     this.dependencyGroups();
     const uvDev = tableAt(this.data, "tool", "uv")?.["dev-dependencies"];
     this.requirementList(uvDev, ["tool", "uv", "dev-dependencies"], true, "dev");
-    for (const [group, list] of Object.entries(tableAt(this.data, "tool", "pdm", "dev-dependencies") ?? {})) {
-      this.requirementList(list, ["tool", "pdm", "dev-dependencies", group], true, group);
+    for (const [group, list2] of Object.entries(tableAt(this.data, "tool", "pdm", "dev-dependencies") ?? {})) {
+      this.requirementList(list2, ["tool", "pdm", "dev-dependencies", group], true, group);
     }
     this.poetry();
     return { path: this.path, format: "pyproject", dependencies: this.dependencies, notes: this.notes };
@@ -50718,8 +50718,8 @@ var PyprojectReader = class {
       })
     );
   }
-  requirementList(list, keyPath, dev, group) {
-    (asArray(list) ?? []).forEach((item, i3) => {
+  requirementList(list2, keyPath, dev, group) {
+    (asArray(list2) ?? []).forEach((item, i3) => {
       if (typeof item !== "string") return;
       try {
         this.add(parsePep508(item), [...keyPath, i3], dev, group);
@@ -50733,9 +50733,9 @@ var PyprojectReader = class {
   dependencyGroups() {
     const groups2 = asTable(this.data["dependency-groups"]) ?? {};
     const byNormalName = new Map(Object.keys(groups2).map((g) => [normalizeName2(g), g]));
-    for (const [group, list] of Object.entries(groups2)) {
-      this.requirementList(list, ["dependency-groups", group], true, group);
-      (asArray(list) ?? []).forEach((item, i3) => {
+    for (const [group, list2] of Object.entries(groups2)) {
+      this.requirementList(list2, ["dependency-groups", group], true, group);
+      (asArray(list2) ?? []).forEach((item, i3) => {
         const include = asString(asTable(item)?.["include-group"]);
         if (include !== void 0 && !byNormalName.has(normalizeName2(include))) {
           this.notes.push(`${this.where(["dependency-groups", group, i3])}: group '${group}' includes '${include}', which [dependency-groups] does not define`);
@@ -50832,8 +50832,8 @@ var PyprojectReader = class {
 
 // packages/scan-deps/src/parsers/uv-lock.ts
 var REGENERATE6 = "`uv lock`";
-function edgesOf(list) {
-  return (asArray(list) ?? []).flatMap((item) => {
+function edgesOf(list2) {
+  return (asArray(list2) ?? []).flatMap((item) => {
     const t = asTable(item);
     const name2 = asString(t?.name);
     if (name2 === void 0) return [];
@@ -50853,8 +50853,8 @@ function pipGitUrl(source) {
   const sub = params.get("subdirectory");
   return `git+${base}${ref ? `@${ref}` : ""}${sub ? `#subdirectory=${sub}` : ""}`;
 }
-function parseUvLock(text, path) {
-  const { data, lines } = parseTomlDocument(text, path, `lock with ${REGENERATE6}`);
+function parseUvLock(text2, path) {
+  const { data, lines } = parseTomlDocument(text2, path, `lock with ${REGENERATE6}`);
   const notes = [];
   const version = asText(data.version);
   if (version !== void 0 && version !== "1") {
@@ -50913,8 +50913,8 @@ function parseUvLock(text, path) {
     walk4([...main, ...optional], runtime, void 0);
   }
   for (const root of roots) {
-    for (const [group, list] of Object.entries(tableAt(root.pkg, "dev-dependencies") ?? {})) {
-      const edges = edgesOf(list);
+    for (const [group, list2] of Object.entries(tableAt(root.pkg, "dev-dependencies") ?? {})) {
+      const edges = edgesOf(list2);
       for (const e of edges) direct.add(e.name);
       walk4(edges, dev, group);
     }
@@ -50948,8 +50948,8 @@ function parseUvLock(text, path) {
   }
   return { path, format: "uv-lock", dependencies, notes };
 }
-function uvWorkspaceMembers(text, path) {
-  const { data } = parseTomlDocument(text, path, `lock with ${REGENERATE6}`);
+function uvWorkspaceMembers(text2, path) {
+  const { data } = parseTomlDocument(text2, path, `lock with ${REGENERATE6}`);
   const members = new Set((asArray(tableAt(data, "manifest")?.members) ?? []).map((m) => normalizeName2(String(m))));
   return (asArray(data.package) ?? []).flatMap((item) => {
     const pkg = asTable(item);
@@ -50973,39 +50973,39 @@ async function parseManifestFile(path, options) {
       hint: "rename it as the tool that writes it does (requirements.txt, poetry.lock, uv.lock...) or name its format explicitly"
     });
   }
-  const text = await readManifestText(abs, rel, maxBytesFor(options, format2 === "notebook"));
-  return parseManifestText(text, abs, { ...options, format: format2 });
+  const text2 = await readManifestText(abs, rel, maxBytesFor(options, format2 === "notebook"));
+  return parseManifestText(text2, abs, { ...options, format: format2 });
 }
-async function parseManifestText(text, path, options) {
+async function parseManifestText(text2, path, options) {
   const abs = (0, import_node_path12.isAbsolute)(path) ? path : (0, import_node_path12.resolve)(options.workspace, path);
   const rel = workspaceRelative(options.workspace, abs);
   const format2 = options.format;
   const withFormat = options;
-  if (text.startsWith("\uFEFF")) text = text.slice(1);
+  if (text2.startsWith("\uFEFF")) text2 = text2.slice(1);
   switch (format2) {
     case "requirements":
     case "pip-freeze":
-      return parseRequirements(text, abs, withFormat);
+      return parseRequirements(text2, abs, withFormat);
     case "pyproject":
-      return parsePyproject(text, rel);
+      return parsePyproject(text2, rel);
     case "poetry-lock":
-      return parsePoetryLock(text, rel);
+      return parsePoetryLock(text2, rel);
     case "uv-lock":
-      return parseUvLock(text, rel);
+      return parseUvLock(text2, rel);
     case "pdm-lock":
-      return parsePdmLock(text, rel);
+      return parsePdmLock(text2, rel);
     case "pylock":
-      return parsePylock(text, rel);
+      return parsePylock(text2, rel);
     case "pipfile-lock":
-      return parsePipfileLock(text, rel);
+      return parsePipfileLock(text2, rel);
     case "conda-environment":
-      return parseCondaEnvironment(text, abs, rel, withFormat);
+      return parseCondaEnvironment(text2, abs, rel, withFormat);
     case "mlflow-mlmodel":
-      return parseMlmodel(text, abs, rel, withFormat);
+      return parseMlmodel(text2, abs, rel, withFormat);
     case "mlflow-python-env":
-      return parsePythonEnv(text, abs, rel, withFormat);
+      return parsePythonEnv(text2, abs, rel, withFormat);
     case "notebook":
-      return parseNotebook(text, abs, rel, withFormat);
+      return parseNotebook(text2, abs, rel, withFormat);
     default: {
       const unknown = format2;
       throw new Error(`no parser for format ${String(unknown)}`);
@@ -51180,15 +51180,15 @@ var GitignoreStack = class _GitignoreStack {
   }
   /** This stack plus the `.gitignore` in `dir`, if there is one. */
   async enter(dir) {
-    let text;
+    let text2;
     try {
       const buffer = await (0, import_promises3.readFile)((0, import_node_path14.join)(dir, ".gitignore"));
       if (buffer.length > MAX_GITIGNORE_BYTES) return this;
-      text = buffer.toString("utf8");
+      text2 = buffer.toString("utf8");
     } catch {
       return this;
     }
-    return new _GitignoreStack([...this.layers, { base: dir, rules: (0, import_ignore.default)().add(text) }]);
+    return new _GitignoreStack([...this.layers, { base: dir, rules: (0, import_ignore.default)().add(text2) }]);
   }
   ignores(absPath, isDirectory2) {
     for (let i3 = this.layers.length - 1; i3 >= 0; i3--) {
@@ -51484,12 +51484,12 @@ function requirementLine(dep) {
 function isRecord3(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function parsePipReport(text) {
+function parsePipReport(text2) {
   let report2;
   try {
-    report2 = JSON.parse(text);
+    report2 = JSON.parse(text2);
   } catch (error2) {
-    throw new Error(`pip printed something other than its JSON report: ${text.slice(0, 200)}`, { cause: error2 });
+    throw new Error(`pip printed something other than its JSON report: ${text2.slice(0, 200)}`, { cause: error2 });
   }
   const install = isRecord3(report2) && Array.isArray(report2.install) ? report2.install : [];
   const versions = /* @__PURE__ */ new Map();
@@ -51558,9 +51558,9 @@ async function runPip(requirements, constraintFile, options) {
     child.kill("SIGKILL");
   };
   options.signal.addEventListener("abort", abort2, { once: true });
-  const outcome = await new Promise((resolve14) => {
-    child.on("error", (error2) => resolve14({ code: null, error: error2 }));
-    child.on("close", (code) => resolve14({ code }));
+  const outcome = await new Promise((resolve19) => {
+    child.on("error", (error2) => resolve19({ code: null, error: error2 }));
+    child.on("close", (code) => resolve19({ code }));
   });
   clearTimeout(timer);
   options.signal.removeEventListener("abort", abort2);
@@ -51630,8 +51630,8 @@ function packageKey(name2, version) {
   return `${name2}@${version}`;
 }
 function sentence(summary2) {
-  const text = summary2.trim();
-  return text.endsWith("...") ? text : text.replace(/\.$/, "");
+  const text2 = summary2.trim();
+  return text2.endsWith("...") ? text2 : text2.replace(/\.$/, "");
 }
 function where(dep) {
   return dep.source.member !== void 0 ? `${dep.source.path} (${dep.source.member})` : dep.source.path;
@@ -51864,8 +51864,8 @@ function defaultCacheDir(env = process.env) {
 function stringProperty(value) {
   return typeof value === "string" ? value : "";
 }
-function cell2(text) {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function cell2(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 function scanDepsSummary(report2) {
   const lines = [];
@@ -52373,7 +52373,7 @@ function decodeLzmaAlone(input, maxOut, deadline) {
   const isRep0Long = probs(NUM_STATES << POS_BITS_MAX);
   const posSlot = probs(LEN_TO_POS_STATES << 6);
   const posDecoders = probs(1 + FULL_DISTANCES - END_POS_MODEL_INDEX);
-  const align = probs(1 << ALIGN_BITS);
+  const align2 = probs(1 << ALIGN_BITS);
   const lenDecoder = new LenDecoder();
   const repLenDecoder = new LenDecoder();
   let state = 0;
@@ -52451,7 +52451,7 @@ function decodeLzmaAlone(input, maxOut, deadline) {
         if (slot < END_POS_MODEL_INDEX) dist += treeReverse(rc, posDecoders, dist - slot, numDirect);
         else {
           dist += rc.direct(numDirect - ALIGN_BITS) * 2 ** ALIGN_BITS;
-          dist += treeReverse(rc, align, 0, ALIGN_BITS);
+          dist += treeReverse(rc, align2, 0, ALIGN_BITS);
         }
         rep0 = dist;
       }
@@ -52578,8 +52578,8 @@ function readNpyHeader(src) {
   const hlen = lenBytes === 2 ? (pre[8] ?? 0) | (pre[9] ?? 0) << 8 : ((pre[8] ?? 0) | (pre[9] ?? 0) << 8 | (pre[10] ?? 0) << 16) + (pre[11] ?? 0) * 16777216;
   if (hlen > 1 << 20) return void 0;
   const start2 = 8 + lenBytes;
-  const text = Buffer.from(src.read(start2, hlen)).toString(major2 >= 3 ? "utf8" : "latin1");
-  const m = /['"]descr['"]\s*:\s*(.*?)\s*,\s*['"]fortran_order['"]/s.exec(text);
+  const text2 = Buffer.from(src.read(start2, hlen)).toString(major2 >= 3 ? "utf8" : "latin1");
+  const m = /['"]descr['"]\s*:\s*(.*?)\s*,\s*['"]fortran_order['"]/s.exec(text2);
   const descr = m?.[1] ?? "";
   const hasObjects = /['"][|<>=]?O\d*['"]/.test(descr);
   return { dataOffset: start2 + hlen, descr, hasObjects };
@@ -52642,6 +52642,8 @@ var DANGEROUS_MODULES = {
   mmap: "file",
   zipfile: "file",
   tarfile: "file",
+  "pandas.io": "file",
+  // readers and writers of files, SQL, HDF5, clipboards
   "logging.config": "import",
   // dictConfig/listen instantiate any class named in a config
   shelve: "deserialize",
@@ -53213,6 +53215,11 @@ var SAFE_FAMILIES = [
     name: /^(?:csr|csc|coo|bsr|dia|dok|lil)_(?:matrix|array)$/,
     why: "sparse matrices (vectorizer outputs, some estimators): arrays of data, indices and pointers"
   },
+  ...["pandas.core.", "pandas._libs."].map((module2) => ({
+    module: module2,
+    name: /^(?:_?[A-Z][A-Za-z0-9_]*|__pyx_unpickle_[A-Za-z0-9_]+|_unpickle_[a-z_]+|_new_[A-Za-z]+)$/,
+    why: "pandas data structures (DataFrame, Series, Index, blocks, extension arrays, dtypes, timestamps) and the helpers their pickles call; pandas.io (files, SQL, HDF5) is not included"
+  })),
   ...["transformers.training_args", "transformers.training_args_seq2seq", "transformers.trainer_utils", "transformers.debug_utils", "transformers.trainer_pt_utils", "accelerate.utils.dataclasses"].map((module2) => ({
     module: module2,
     name: /^[A-Z][A-Za-z0-9]*$/,
@@ -53408,9 +53415,9 @@ function bytesValue(data, via) {
 }
 function decodeWith(codec, input, max2) {
   const c = codec.toLowerCase().replace(/[-_]/g, "");
-  const text = Buffer.from(input).toString("latin1");
-  if (c === "base64" || c === "base64codec") return Buffer.from(text, "base64");
-  if (c === "hex" || c === "hexcodec") return /^[0-9a-f\s]*$/i.test(text) ? Buffer.from(text.replace(/\s/g, ""), "hex") : void 0;
+  const text2 = Buffer.from(input).toString("latin1");
+  if (c === "base64" || c === "base64codec") return Buffer.from(text2, "base64");
+  if (c === "hex" || c === "hexcodec") return /^[0-9a-f\s]*$/i.test(text2) ? Buffer.from(text2.replace(/\s/g, ""), "hex") : void 0;
   if (c === "zlib" || c === "zlibcodec") return (0, import_node_zlib3.inflateSync)(input, { maxOutputLength: max2 });
   return void 0;
 }
@@ -54240,7 +54247,7 @@ function emulatePickle(cursor, opts) {
   function skipJoblibArray(state) {
     const shape = lookupState(state, "shape");
     const dtype = lookupState(state, "dtype");
-    const align = lookupState(state, "numpy_array_alignment_bytes");
+    const align2 = lookupState(state, "numpy_array_alignment_bytes");
     const itemsize = dtype ? dtypeItemSize(dtype) : void 0;
     if (itemsize === "object") {
       const inner = emulatePickle(cursor, { ...opts, joblibArrays: false });
@@ -54258,7 +54265,7 @@ function emulatePickle(cursor, opts) {
       if (d.t !== "int" || d.v < 0n) throw new PickleError("joblib array shape is not a tuple of sizes");
       count *= Number(d.v);
     }
-    if (align?.t === "int") {
+    if (align2?.t === "int") {
       const pad = cursor.byte();
       if (pad < 0) throw new PickleError("joblib array padding runs past the end", true);
       cursor.pos += pad;
@@ -54451,25 +54458,25 @@ var PROTO01_START = new Set("(c]})NILSVFKJMXUTGldti".split("").map((c) => c.char
 function u32le(b, o) {
   return ((b[o] ?? 0) | (b[o + 1] ?? 0) << 8 | (b[o + 2] ?? 0) << 16) + (b[o + 3] ?? 0) * 16777216;
 }
-function sniffFormat(head2, name2, fileSize) {
-  const b0 = head2[0] ?? -1;
-  const b1 = head2[1] ?? -1;
+function sniffFormat(head3, name2, fileSize) {
+  const b0 = head3[0] ?? -1;
+  const b1 = head3[1] ?? -1;
   if (b0 === 128 && b1 >= 0 && b1 <= 5) return "pickle";
-  if (b0 === 80 && b1 === 75 && head2[2] === 3 && head2[3] === 4) return "zip";
-  if (b0 === 80 && b1 === 75 && head2[2] === 5 && head2[3] === 6) return "zip";
-  if (b0 === 147 && String.fromCharCode(...head2.subarray(1, 6)) === "NUMPY") return "npy";
+  if (b0 === 80 && b1 === 75 && head3[2] === 3 && head3[3] === 4) return "zip";
+  if (b0 === 80 && b1 === 75 && head3[2] === 5 && head3[3] === 6) return "zip";
+  if (b0 === 147 && String.fromCharCode(...head3.subarray(1, 6)) === "NUMPY") return "npy";
   if (b0 === 31 && b1 === 139) return "gzip";
   if (b0 === 120 && (b0 * 256 + b1) % 31 === 0) return "zlib";
   if (b0 === 90 && b1 === 70) return "joblib-zfile";
-  if (b0 === 66 && b1 === 90 && head2[2] === 104) return "bz2";
-  if (b0 === 253 && String.fromCharCode(...head2.subarray(1, 6)) === "7zXZ\0") return "xz";
-  if (b0 === 93 && b1 === 0 && head2[2] === 0) return "lzma";
-  if (String.fromCharCode(...head2.subarray(0, 4)) === "GGUF") return "gguf";
-  if (b0 === 137 && String.fromCharCode(...head2.subarray(1, 4)) === "HDF") return "hdf5";
-  if (head2.length >= 262 && String.fromCharCode(...head2.subarray(257, 262)) === "ustar") return "tar";
-  if (head2.length >= 9) {
-    const n = u32le(head2, 0) + u32le(head2, 4) * 4294967296;
-    if (n > 1 && n + 8 <= fileSize && head2[8] === 123) return "safetensors";
+  if (b0 === 66 && b1 === 90 && head3[2] === 104) return "bz2";
+  if (b0 === 253 && String.fromCharCode(...head3.subarray(1, 6)) === "7zXZ\0") return "xz";
+  if (b0 === 93 && b1 === 0 && head3[2] === 0) return "lzma";
+  if (String.fromCharCode(...head3.subarray(0, 4)) === "GGUF") return "gguf";
+  if (b0 === 137 && String.fromCharCode(...head3.subarray(1, 4)) === "HDF") return "hdf5";
+  if (head3.length >= 262 && String.fromCharCode(...head3.subarray(257, 262)) === "ustar") return "tar";
+  if (head3.length >= 9) {
+    const n = u32le(head3, 0) + u32le(head3, 4) * 4294967296;
+    if (n > 1 && n + 8 <= fileSize && head3[8] === 123) return "safetensors";
   }
   const lower = name2.toLowerCase();
   if (lower.endsWith(".onnx")) return "onnx";
@@ -55729,9 +55736,9 @@ function scanSavedModel(src, where2, env) {
 // node_modules/jsfive/dist/esm/index.mjs
 function _unpack_struct_from(structure, buf, offset = 0) {
   var output = /* @__PURE__ */ new Map();
-  for (let [key, fmt] of structure.entries()) {
-    let value = struct.unpack_from("<" + fmt, buf, offset);
-    offset += struct.calcsize(fmt);
+  for (let [key, fmt2] of structure.entries()) {
+    let value = struct.unpack_from("<" + fmt2, buf, offset);
+    offset += struct.calcsize(fmt2);
     if (value.length == 1) {
       value = value[0];
     }
@@ -55746,8 +55753,8 @@ function assert(thing) {
   }
 }
 function _structure_size(structure) {
-  var fmt = "<" + Array.from(structure.values()).join("");
-  return struct.calcsize(fmt);
+  var fmt2 = "<" + Array.from(structure.values()).join("");
+  return struct.calcsize(fmt2);
 }
 function _padded_size(size, padding_multiple = 8) {
   return Math.ceil(size / padding_multiple) * padding_multiple;
@@ -55809,11 +55816,11 @@ var Struct = class {
     let all_formats = Object.keys(this.byte_lengths).join("");
     this.fmt_size_regex = "(\\d*)([" + all_formats + "])";
   }
-  calcsize(fmt) {
+  calcsize(fmt2) {
     var size = 0;
     var match;
     var regex2 = new RegExp(this.fmt_size_regex, "g");
-    while ((match = regex2.exec(fmt)) !== null) {
+    while ((match = regex2.exec(fmt2)) !== null) {
       let n = parseInt(match[1] || 1, 10);
       let f = match[2];
       let subsize = this.byte_lengths[f];
@@ -55821,25 +55828,25 @@ var Struct = class {
     }
     return size;
   }
-  _is_big_endian(fmt) {
+  _is_big_endian(fmt2) {
     var big_endian;
-    if (/^</.test(fmt)) {
+    if (/^</.test(fmt2)) {
       big_endian = false;
-    } else if (/^(!|>)/.test(fmt)) {
+    } else if (/^(!|>)/.test(fmt2)) {
       big_endian = true;
     } else {
       big_endian = this.big_endian;
     }
     return big_endian;
   }
-  unpack_from(fmt, buffer, offset) {
+  unpack_from(fmt2, buffer, offset) {
     var offset = Number(offset || 0);
     var view = new DataView64(buffer, 0);
     var output = [];
-    var big_endian = this._is_big_endian(fmt);
+    var big_endian = this._is_big_endian(fmt2);
     var match;
     var regex2 = new RegExp(this.fmt_size_regex, "g");
-    while ((match = regex2.exec(fmt)) !== null) {
+    while ((match = regex2.exec(fmt2)) !== null) {
       let n = parseInt(match[1] || 1, 10);
       let f = match[2];
       let getter = this.getters[f];
@@ -55915,8 +55922,8 @@ var DataView64 = class extends DataView {
   }
   getString(byteOffset, littleEndian, length) {
     const str_buffer = this.buffer.slice(byteOffset, byteOffset + length);
-    const decoder2 = new TextDecoder();
-    return decoder2.decode(str_buffer);
+    const decoder5 = new TextDecoder();
+    return decoder5.decode(str_buffer);
   }
   getVLENStruct(byteOffset, littleEndian, length) {
     let item_size = this.getUint32(byteOffset, littleEndian);
@@ -57537,11 +57544,11 @@ var deflateReset = (strm) => {
   }
   return ret;
 };
-var deflateSetHeader = (strm, head2) => {
+var deflateSetHeader = (strm, head3) => {
   if (deflateStateCheck(strm) || strm.state.wrap !== 2) {
     return Z_STREAM_ERROR$2;
   }
-  strm.state.gzhead = head2;
+  strm.state.gzhead = head3;
   return Z_OK$3;
 };
 var deflateInit2 = (strm, level, method, windowBits, memLevel, strategy) => {
@@ -59992,7 +59999,7 @@ var inflateEnd = (strm) => {
   strm.state = null;
   return Z_OK$1;
 };
-var inflateGetHeader = (strm, head2) => {
+var inflateGetHeader = (strm, head3) => {
   if (inflateStateCheck(strm)) {
     return Z_STREAM_ERROR$1;
   }
@@ -60000,8 +60007,8 @@ var inflateGetHeader = (strm, head2) => {
   if ((state.wrap & 2) === 0) {
     return Z_STREAM_ERROR$1;
   }
-  state.head = head2;
-  head2.done = false;
+  state.head = head3;
+  head3.done = false;
   return Z_OK$1;
 };
 var inflateSetDictionary = (strm, dictionary) => {
@@ -60421,9 +60428,9 @@ var BTreeV1RawDataChunks = class extends BTreeV1 {
     for (var i3 = 0; i3 < entries_used; i3++) {
       let [chunk_size, filter_mask] = struct.unpack_from("<II", this.fh, offset);
       offset += 8;
-      let fmt = "<" + this.dims.toFixed() + "Q";
-      let fmt_size = struct.calcsize(fmt);
-      let chunk_offset = struct.unpack_from(fmt, this.fh, offset);
+      let fmt2 = "<" + this.dims.toFixed() + "Q";
+      let fmt_size = struct.calcsize(fmt2);
+      let chunk_offset = struct.unpack_from(fmt2, this.fh, offset);
       offset += fmt_size;
       let chunk_address = struct.unpack_from("<Q", this.fh, offset)[0];
       offset += 8;
@@ -61260,12 +61267,12 @@ var DataObjects = class {
         );
         offset += FILTER_PIPELINE_DESCR_V1_SIZE;
         let padded_name_length = _padded_size(filter_info.get("name_length"), 8);
-        let fmt = "<" + padded_name_length.toFixed() + "s";
-        let filter_name = struct.unpack_from(fmt, this.fh, offset)[0];
+        let fmt2 = "<" + padded_name_length.toFixed() + "s";
+        let filter_name = struct.unpack_from(fmt2, this.fh, offset)[0];
         filter_info.set("filter_name", filter_name);
         offset += padded_name_length;
-        fmt = "<" + filter_info.get("client_data_values").toFixed() + "I";
-        let client_data = struct.unpack_from(fmt, this.fh, offset);
+        fmt2 = "<" + filter_info.get("client_data_values").toFixed() + "I";
+        let client_data = struct.unpack_from(fmt2, this.fh, offset);
         filter_info.set("client_data", client_data);
         offset += 4 * filter_info.get("client_data_values");
         if (filter_info.get("client_data_values") % 2) {
@@ -61431,8 +61438,8 @@ var DataObjects = class {
           let character_set = dtype[2];
           var [vlen, vlen_data] = this._vlen_size_and_data(buf, offset);
           const encoding = character_set == 0 ? "ascii" : "utf-8";
-          const decoder2 = new TextDecoder(encoding);
-          value[i3] = decoder2.decode(vlen_data);
+          const decoder5 = new TextDecoder(encoding);
+          value[i3] = decoder5.decode(vlen_data);
           offset += 16;
         } else if (dtype_class == "REFERENCE") {
           var address = struct.unpack_from("<Q", buf, offset);
@@ -61676,8 +61683,8 @@ var DataObjects = class {
     if ((flags2 & 1) > 0) {
       offset += 8;
     }
-    let fmt = (flags2 & 2) > 0 ? LINK_INFO_MSG2 : LINK_INFO_MSG1;
-    let link_info = _unpack_struct_from(fmt, data, offset);
+    let fmt2 = (flags2 & 2) > 0 ? LINK_INFO_MSG2 : LINK_INFO_MSG1;
+    let link_info = _unpack_struct_from(fmt2, data, offset);
     let output = /* @__PURE__ */ new Map();
     for (let [k, v] of link_info.entries()) {
       output.set(k, v == UNDEFINED_ADDRESS2 ? null : v);
@@ -61763,11 +61770,11 @@ var DataObjects = class {
       } else if (dtype_class == "VLEN_STRING") {
         let character_set = this.dtype[2];
         const encoding = character_set == 0 ? "ascii" : "utf-8";
-        const decoder2 = new TextDecoder(encoding);
+        const decoder5 = new TextDecoder(encoding);
         var value = [];
         for (var i3 = 0; i3 < fullsize; i3++) {
           const [vlen, vlen_data] = this._vlen_size_and_data(this.fh, data_offset);
-          value[i3] = decoder2.decode(vlen_data);
+          value[i3] = decoder5.decode(vlen_data);
           data_offset += 16;
         }
         return value;
@@ -61807,8 +61814,8 @@ var DataObjects = class {
         if (dtype_class == "VLEN_STRING") {
           let character_set = this.dtype[2];
           const encoding = character_set == 0 ? "ascii" : "utf-8";
-          const decoder2 = new TextDecoder(encoding);
-          data[i3] = decoder2.decode(vlen_data);
+          const decoder5 = new TextDecoder(encoding);
+          data[i3] = decoder5.decode(vlen_data);
         }
       }
     }
@@ -61838,8 +61845,8 @@ var DataObjects = class {
       data_offset = property_offset + struct.calcsize("<BQ");
     }
     assert(version >= 1 && version <= 3);
-    var fmt = "<" + (dims - 1).toFixed() + "I";
-    var chunk_shape = struct.unpack_from(fmt, this.fh, data_offset);
+    var fmt2 = "<" + (dims - 1).toFixed() + "I";
+    var chunk_shape = struct.unpack_from(fmt2, this.fh, data_offset);
     this._chunks = chunk_shape;
     this._chunk_dims = dims;
     this._chunk_address = address;
@@ -62280,15 +62287,15 @@ var Dataset = class extends Array {
   }
 };
 function posix_dirname(p) {
-  let sep5 = "/";
-  let i3 = p.lastIndexOf(sep5) + 1;
-  let head2 = p.slice(0, i3);
-  let all_sep = new RegExp("^" + sep5 + "+$");
-  let end_sep = new RegExp(sep5 + "$");
-  if (head2 && !all_sep.test(head2)) {
-    head2 = head2.replace(end_sep, "");
+  let sep7 = "/";
+  let i3 = p.lastIndexOf(sep7) + 1;
+  let head3 = p.slice(0, i3);
+  let all_sep = new RegExp("^" + sep7 + "+$");
+  let end_sep = new RegExp(sep7 + "$");
+  if (head3 && !all_sep.test(head3)) {
+    head3 = head3.replace(end_sep, "");
   }
-  return head2;
+  return head3;
 }
 function normpath(path) {
   return path.replace(/\/(\/)+/g, "/");
@@ -62304,8 +62311,8 @@ function readConfig(src, fill) {
   const file = new File(buf, "model.h5");
   const raw = file.attrs.model_config;
   if (raw === void 0) return void 0;
-  const text = typeof raw === "string" ? raw : Buffer.from(raw).toString("utf8");
-  return JSON.parse(text);
+  const text2 = typeof raw === "string" ? raw : Buffer.from(raw).toString("utf8");
+  return JSON.parse(text2);
 }
 function scanKerasH5(src, where2, env) {
   const whole = src.size <= Math.min(WHOLE_FILE_BYTES, env.bounds.maxInMemoryBytes);
@@ -62338,9 +62345,9 @@ function scanSource(src, where2, depth, env) {
     limitFinding(env, where2, "time", "The time budget for this file ran out");
     return "unknown";
   }
-  const head2 = src.read(0, SNIFF_BYTES);
-  let format2 = sniffFormat(head2, where2.name, src.size);
-  if ((format2 === "unknown" || format2 === "pickle" && head2[0] !== 128) && !where2.sniffed && hasZipTail(src)) {
+  const head3 = src.read(0, SNIFF_BYTES);
+  let format2 = sniffFormat(head3, where2.name, src.size);
+  if ((format2 === "unknown" || format2 === "pickle" && head3[0] !== 128) && !where2.sniffed && hasZipTail(src)) {
     if (format2 === "pickle") scanPickle(src, 0, { ...where2, sniffed: true }, depth, env);
     format2 = "zip";
   }
@@ -62469,18 +62476,18 @@ function scanZip(src, where2, depth, env) {
     if (entry.name.endsWith("/") && entry.size === 0) continue;
     env.counters.members += 1;
     const byName = PICKLE_MEMBER.test(entry.name);
-    const head2 = memberHead(src, entry, SNIFF_BYTES);
-    const fmt = sniffFormat(head2, entry.name, entry.size);
-    if (fmt === "unknown" && !byName) continue;
-    const data = openMember(src, entry, env.bounds.maxDecompressedBytes, env.bounds.maxDecompressionRatio, byName || fmt === "pickle", env.deadline);
-    const memberWhere = { members: [...where2.members, entry.name], nestedChain: where2.nestedChain, name: entry.name, sniffed: !byName && fmt !== "npy" && fmt !== "zip" };
+    const head3 = memberHead(src, entry, SNIFF_BYTES);
+    const fmt2 = sniffFormat(head3, entry.name, entry.size);
+    if (fmt2 === "unknown" && !byName) continue;
+    const data = openMember(src, entry, env.bounds.maxDecompressedBytes, env.bounds.maxDecompressionRatio, byName || fmt2 === "pickle", env.deadline);
+    const memberWhere = { members: [...where2.members, entry.name], nestedChain: where2.nestedChain, name: entry.name, sniffed: !byName && fmt2 !== "npy" && fmt2 !== "zip" };
     if (!data.ok) {
       if (data.limit) limitFinding(env, memberWhere, "decompression", `Archive member ${entry.name} ${data.reason}`);
       else if (byName) anomalies.push(`entry ${entry.name}: ${data.reason}`);
       continue;
     }
     if (data.crcChecked && !data.crcOk) anomalies.push(`entry ${entry.name}: CRC-32 does not match its data`);
-    if (byName && fmt !== "pickle" && fmt !== "zip") {
+    if (byName && fmt2 !== "pickle" && fmt2 !== "zip") {
       scanPickle(data.source, 0, memberWhere, depth + 1, env);
     } else {
       scanSource(data.source, memberWhere, depth + 1, env);
@@ -62541,8 +62548,8 @@ function metricsOf(env, bytes, started) {
 }
 async function scanTop(source, name2, env, explicit) {
   const where2 = { members: [], nestedChain: [], name: name2, sniffed: false };
-  const head2 = source.read(0, SNIFF_BYTES);
-  const format2 = sniffFormat(head2, name2, source.size);
+  const head3 = source.read(0, SNIFF_BYTES);
+  const format2 = sniffFormat(head3, name2, source.size);
   if (format2 === "xz") {
     const out2 = await decompressXz(source, env.bounds);
     if (out2.ok) {
@@ -62552,7 +62559,7 @@ async function scanTop(source, name2, env, explicit) {
     else env.findings.push({ ruleId: RULE_IDS2.compressionNotChecked, severity: "high", message: `Compressed with xz: not checked (${out2.reason})`, members: [], evidence: "compressed: xz", properties: { compression: "xz" } });
     return format2;
   }
-  if (format2 === "unknown" && explicit && looksLikeProtocol01(head2) && !hasZipTail(source)) {
+  if (format2 === "unknown" && explicit && looksLikeProtocol01(head3) && !hasZipTail(source)) {
     scanPickleStream(source, 0, {
       members: [],
       nestedChain: [],
@@ -62570,8 +62577,8 @@ async function scanTop(source, name2, env, explicit) {
   }
   return scanSource(source, where2, 0, env);
 }
-function looksLikeProtocol01(head2) {
-  const b = head2[0];
+function looksLikeProtocol01(head3) {
+  const b = head3[0];
   return b !== void 0 && "(c]})NILSVFKJMXUTGldti".includes(String.fromCharCode(b));
 }
 async function scanModelFile(absPath, ctx, explicit = true) {
@@ -64438,13 +64445,13 @@ async function Module2(moduleArg = {}) {
       }
       readAsync = /* @__PURE__ */ __name(async (url) => {
         if (isFileURI(url)) {
-          return new Promise((resolve14, reject) => {
+          return new Promise((resolve19, reject) => {
             var xhr = new XMLHttpRequest();
             xhr.open("GET", url, true);
             xhr.responseType = "arraybuffer";
             xhr.onload = () => {
               if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-                resolve14(xhr.response);
+                resolve19(xhr.response);
                 return;
               }
               reject(xhr.status);
@@ -64640,9 +64647,9 @@ async function Module2(moduleArg = {}) {
     __name(receiveInstantiationResult, "receiveInstantiationResult");
     var info22 = getWasmImports();
     if (Module["instantiateWasm"]) {
-      return new Promise((resolve14, reject) => {
+      return new Promise((resolve19, reject) => {
         Module["instantiateWasm"](info22, (mod, inst) => {
-          resolve14(receiveInstance(mod, inst));
+          resolve19(receiveInstance(mod, inst));
         });
       });
     }
@@ -65079,11 +65086,11 @@ async function Module2(moduleArg = {}) {
   var dynCall = /* @__PURE__ */ __name((sig, ptr, args2 = [], promising = false) => {
     var func2 = getWasmTableEntry(ptr);
     var rtn = func2(...args2);
-    function convert(rtn2) {
+    function convert2(rtn2) {
       return rtn2;
     }
-    __name(convert, "convert");
-    return convert(rtn);
+    __name(convert2, "convert");
+    return convert2(rtn);
   }, "dynCall");
   var stackSave = /* @__PURE__ */ __name(() => _emscripten_stack_get_current(), "stackSave");
   var stackRestore = /* @__PURE__ */ __name((val) => __emscripten_stack_restore(val), "stackRestore");
@@ -65504,7 +65511,7 @@ async function Module2(moduleArg = {}) {
   _fd_close.sig = "ii";
   var INT53_MAX = 9007199254740992;
   var INT53_MIN = -9007199254740992;
-  var bigintToI53Checked = /* @__PURE__ */ __name((num) => num < INT53_MIN || num > INT53_MAX ? NaN : Number(num), "bigintToI53Checked");
+  var bigintToI53Checked = /* @__PURE__ */ __name((num2) => num2 < INT53_MIN || num2 > INT53_MAX ? NaN : Number(num2), "bigintToI53Checked");
   function _fd_seek(fd2, offset, whence, newOffset) {
     offset = bigintToI53Checked(offset);
     return 70;
@@ -65522,7 +65529,7 @@ async function Module2(moduleArg = {}) {
     }
   }, "printChar");
   var _fd_write = /* @__PURE__ */ __name((fd2, iov, iovcnt, pnum) => {
-    var num = 0;
+    var num2 = 0;
     for (var i22 = 0; i22 < iovcnt; i22++) {
       var ptr = LE_HEAP_LOAD_U32((iov >> 2) * 4);
       var len = LE_HEAP_LOAD_U32((iov + 4 >> 2) * 4);
@@ -65530,9 +65537,9 @@ async function Module2(moduleArg = {}) {
       for (var j = 0; j < len; j++) {
         printChar(fd2, HEAPU8[ptr + j]);
       }
-      num += len;
+      num2 += len;
     }
-    LE_HEAP_STORE_U32((pnum >> 2) * 4, num);
+    LE_HEAP_STORE_U32((pnum >> 2) * 4, num2);
     return 0;
   }, "_fd_write");
   _fd_write.sig = "iippp";
@@ -65975,8 +65982,8 @@ async function Module2(moduleArg = {}) {
   if (runtimeInitialized) {
     moduleRtn = Module;
   } else {
-    moduleRtn = new Promise((resolve14, reject) => {
-      readyPromiseResolve = resolve14;
+    moduleRtn = new Promise((resolve19, reject) => {
+      readyPromiseResolve = resolve19;
       readyPromiseReject = reject;
     });
   }
@@ -66312,11 +66319,11 @@ function parseMatchPredicate(steps, index, operator, textPredicates) {
     for (const c of captures) {
       if (c.name === captureName) nodes.push(c.node.text);
     }
-    const test = /* @__PURE__ */ __name((text, positive) => {
-      return positive ? regex2.test(text) : !regex2.test(text);
+    const test = /* @__PURE__ */ __name((text2, positive) => {
+      return positive ? regex2.test(text2) : !regex2.test(text2);
     }, "test");
     if (nodes.length === 0) return !isPositive;
-    return matchAll ? nodes.every((text) => test(text, isPositive)) : nodes.some((text) => test(text, isPositive));
+    return matchAll ? nodes.every((text2) => test(text2, isPositive)) : nodes.some((text2) => test(text2, isPositive));
   });
 }
 __name(parseMatchPredicate, "parseMatchPredicate");
@@ -66346,7 +66353,7 @@ function parseAnyOfPredicate(steps, index, operator, textPredicates) {
       if (c.name === captureName) nodes.push(c.node.text);
     }
     if (nodes.length === 0) return !isPositive;
-    return nodes.every((text) => values.includes(text)) === isPositive;
+    return nodes.every((text2) => values.includes(text2)) === isPositive;
   });
 }
 __name(parseAnyOfPredicate, "parseAnyOfPredicate");
@@ -66978,10 +66985,10 @@ function sameLiteral(a, b) {
   return a.kind !== "string" || b.kind === "string" && a.value === b.value;
 }
 function positionalArguments(call) {
-  const list = call.childForFieldName("arguments");
+  const list2 = call.childForFieldName("arguments");
   const args2 = [];
-  if (!list || list.type !== "argument_list") return { args: args2, starred: false };
-  for (const child of list.namedChildren) {
+  if (!list2 || list2.type !== "argument_list") return { args: args2, starred: false };
+  for (const child of list2.namedChildren) {
     if (child.type === "list_splat") return { args: args2, starred: true };
     if (child.type === "keyword_argument" || child.type === "dictionary_splat" || child.type === "comment") continue;
     args2.push(child);
@@ -67126,8 +67133,8 @@ var PythonNames = class {
     return [];
   }
   hasKeyword(call, keyword) {
-    const list = call.childForFieldName("arguments");
-    return !!list?.namedChildren.some(
+    const list2 = call.childForFieldName("arguments");
+    return !!list2?.namedChildren.some(
       (c) => c.type === "keyword_argument" && c.childForFieldName("name")?.text === keyword
     );
   }
@@ -67269,9 +67276,9 @@ var SyntaxIndex = class {
   constructor(root) {
     this.root = root;
     for (const node2 of root.descendantsOfType([...INDEXED_TYPES])) {
-      let list = this.byType.get(node2.type);
-      if (!list) this.byType.set(node2.type, list = []);
-      list.push(node2);
+      let list2 = this.byType.get(node2.type);
+      if (!list2) this.byType.set(node2.type, list2 = []);
+      list2.push(node2);
     }
     for (const cls of this.nodes("class_definition")) {
       const bases = cls.childForFieldName("superclasses");
@@ -67486,15 +67493,15 @@ var LOADER_WORDS = /* @__PURE__ */ new Set([
 // packages/scan-pickle/src/code/unsafe-calls.ts
 var MAX_TEXT_IN_MESSAGE = 80;
 function shortText(node2) {
-  const text = node2.text.replace(/\s+/g, " ").trim();
-  return text.length > MAX_TEXT_IN_MESSAGE ? `${text.slice(0, MAX_TEXT_IN_MESSAGE - 1)}\u2026` : text;
+  const text2 = node2.text.replace(/\s+/g, " ").trim();
+  return text2.length > MAX_TEXT_IN_MESSAGE ? `${text2.slice(0, MAX_TEXT_IN_MESSAGE - 1)}\u2026` : text2;
 }
 function callArguments(call) {
   const keywords = /* @__PURE__ */ new Map();
   const kwargs = [];
-  const list = call.childForFieldName("arguments");
-  if (list?.type === "argument_list") {
-    for (const child of list.namedChildren) {
+  const list2 = call.childForFieldName("arguments");
+  if (list2?.type === "argument_list") {
+    for (const child of list2.namedChildren) {
       if (child.type === "keyword_argument") {
         const name2 = child.childForFieldName("name");
         const value = child.childForFieldName("value");
@@ -67550,9 +67557,9 @@ var UnsafeCallFinder = class {
       const remote = remoteCode ? this.checkTrustRemoteCode(call) : void 0;
       if (remote) hits.push(remote);
     }
-    for (const list of index.nodes("argument_list")) {
+    for (const list2 of index.nodes("argument_list")) {
       this.tick();
-      if (!index.isSuperclassList(list)) hits.push(...this.checkFunctionValues(list));
+      if (!index.isSuperclassList(list2)) hits.push(...this.checkFunctionValues(list2));
     }
     if (remoteCode) {
       for (const pair of index.nodes("pair")) {
@@ -67575,8 +67582,8 @@ var UnsafeCallFinder = class {
     return { ruleId, evidence, message, help, start: node2.startPosition, end: node2.endPosition, properties };
   }
   describe(fn, resolved) {
-    const text = shortText(fn);
-    let described = text === resolved.name ? `\`${text}\`` : `\`${text}\` (${resolved.name})`;
+    const text2 = shortText(fn);
+    let described = text2 === resolved.name ? `\`${text2}\`` : `\`${text2}\` (${resolved.name})`;
     if (resolved.assumed) {
       const root = resolved.name.split(".")[0] ?? resolved.name;
       described += ` [no import of ${root} is visible here; taken to be the ${root} module]`;
@@ -67816,9 +67823,9 @@ var UnsafeCallFinder = class {
     );
   }
   /** `map(pickle.loads, blobs)`, `executor.submit(joblib.load, path)`: a loader handed over to be called. */
-  checkFunctionValues(list) {
+  checkFunctionValues(list2) {
     const hits = [];
-    for (const child of list.namedChildren) {
+    for (const child of list2.namedChildren) {
       const value = child.type === "keyword_argument" ? child.childForFieldName("value") : child;
       if (!value || value.type !== "identifier" && value.type !== "attribute") continue;
       const match = this.loaderOf(value);
@@ -67827,7 +67834,7 @@ var UnsafeCallFinder = class {
       const check = loader.check;
       let risk = loader.risk;
       if (check.kind === "unless-true") {
-        const bound = list.namedChildren.find(
+        const bound = list2.namedChildren.find(
           (c) => c.type === "keyword_argument" && c.childForFieldName("name")?.text === check.keyword
         );
         const boundValue = bound?.childForFieldName("value");
@@ -67982,8 +67989,8 @@ var WRITEFILE_MAGICS = /* @__PURE__ */ new Set(["writefile", "file"]);
 var ASSIGN_FROM_SHELL = /^\s*[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[!%]/;
 var HELP_QUERY = /^\s*(\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$/;
 var TRIPLE_QUOTES = /"""|'''/g;
-function blank(text) {
-  return text.replace(/[^\r\n]/g, " ");
+function blank(text2) {
+  return text2.replace(/[^\r\n]/g, " ");
 }
 function statementMagicPrefix(line) {
   const match = /^(\s*%(\w+))/.exec(line);
@@ -68008,8 +68015,8 @@ function bodyIsPython(magic) {
   if (magic.name === "script") return /^python\d*(\.\d+)?\b/.test(magic.args);
   return false;
 }
-function blankMagics(cell4) {
-  const lines = cell4.split("\n");
+function blankMagics(cell5) {
+  const lines = cell5.split("\n");
   let magicLines = 0;
   let start2 = 0;
   const first = lines[0] ?? "";
@@ -68052,9 +68059,9 @@ function blankMagics(cell4) {
 // packages/scan-pickle/src/code/notebook-json.ts
 var MAX_NOTEBOOK_JSON_DEPTH = 256;
 var ESCAPES = { n: "\n", t: "	", r: "\r", b: "\b", f: "\f", '"': '"', "\\": "\\", "/": "/" };
-function decodeWithOffsets(text, node2) {
+function decodeWithOffsets(text2, node2) {
   const base = node2.offset + 1;
-  const raw = text.slice(base, node2.offset + node2.length - 1);
+  const raw = text2.slice(base, node2.offset + node2.length - 1);
   const parts2 = [];
   const offsets = [];
   for (let i3 = 0; i3 < raw.length; ) {
@@ -68097,11 +68104,11 @@ function stringProperty2(object, ...path) {
   for (const key of path) node2 = property(node2, key);
   return node2?.type === "string" ? String(node2.value) : void 0;
 }
-function nestsDeeperThan(text, limit) {
+function nestsDeeperThan(text2, limit) {
   let depth = 0;
   let inString = false;
-  for (let i3 = 0; i3 < text.length; i3++) {
-    const c = text.charCodeAt(i3);
+  for (let i3 = 0; i3 < text2.length; i3++) {
+    const c = text2.charCodeAt(i3);
     if (inString) {
       if (c === 92) i3++;
       else if (c === 34) inString = false;
@@ -68112,9 +68119,9 @@ function nestsDeeperThan(text, limit) {
   }
   return false;
 }
-function cellSource(text, source) {
+function cellSource(text2, source) {
   if (source?.type === "string") {
-    const decoded = decodeWithOffsets(text, source);
+    const decoded = decodeWithOffsets(text2, source);
     return { source: decoded.value, offsets: [...decoded.offsets, source.offset + source.length - 1] };
   }
   if (source?.type !== "array") return void 0;
@@ -68123,7 +68130,7 @@ function cellSource(text, source) {
   let end = source.offset + source.length - 1;
   for (const item of source.children ?? []) {
     if (item.type !== "string") return void 0;
-    const decoded = decodeWithOffsets(text, item);
+    const decoded = decodeWithOffsets(text2, item);
     parts2.push(decoded.value);
     offsets.push(...decoded.offsets);
     end = item.offset + item.length - 1;
@@ -68131,12 +68138,12 @@ function cellSource(text, source) {
   offsets.push(end);
   return { source: parts2.join(""), offsets };
 }
-function readNotebook(text) {
-  if (nestsDeeperThan(text, MAX_NOTEBOOK_JSON_DEPTH)) {
+function readNotebook(text2) {
+  if (nestsDeeperThan(text2, MAX_NOTEBOOK_JSON_DEPTH)) {
     return { kind: "invalid", reason: `JSON nested deeper than ${MAX_NOTEBOOK_JSON_DEPTH} levels` };
   }
   const errors = [];
-  const root = parseTree2(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const root = parseTree2(text2, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];
   if (first) {
     return { kind: "invalid", reason: `not valid JSON (${printParseErrorCode(first.error)})`, offset: first.offset };
@@ -68161,21 +68168,21 @@ function readNotebook(text) {
   }
   const read = [];
   const skippedCells = [];
-  for (const [index, cell4] of cellNodes.entries()) {
+  for (const [index, cell5] of cellNodes.entries()) {
     const number = index + 1;
-    if (stringProperty2(cell4, "cell_type") !== "code") continue;
-    const source = cellSource(text, property(cell4, sourceKey));
+    if (stringProperty2(cell5, "cell_type") !== "code") continue;
+    const source = cellSource(text2, property(cell5, sourceKey));
     if (!source) {
       skippedCells.push(`cell ${number} has no string source`);
       continue;
     }
-    read.push({ number, id: stringProperty2(cell4, "id"), ...source });
+    read.push({ number, id: stringProperty2(cell5, "id"), ...source });
   }
   return { kind: "notebook", cells: read, language, skippedCells };
 }
-function lineStarts(text) {
+function lineStarts(text2) {
   const starts = [0];
-  for (let i3 = text.indexOf("\n"); i3 >= 0; i3 = text.indexOf("\n", i3 + 1)) starts.push(i3 + 1);
+  for (let i3 = text2.indexOf("\n"); i3 >= 0; i3 = text2.indexOf("\n", i3 + 1)) starts.push(i3 + 1);
   return starts;
 }
 function positionOf(starts, offset) {
@@ -68191,12 +68198,12 @@ function positionOf(starts, offset) {
 
 // packages/scan-pickle/src/code/notebook.ts
 var PYTHON_LANGUAGES = /* @__PURE__ */ new Set(["python", "python2", "python3", "ipython", "ipython3"]);
-async function scanNotebook(text, path, options = {}) {
+async function scanNotebook(text2, path, options = {}) {
   const stats = emptyStats();
   const notes = [];
-  const notebook = readNotebook(text);
+  const notebook = readNotebook(text2);
   if (notebook.kind === "invalid") {
-    const at = notebook.offset === void 0 ? void 0 : positionOf(lineStarts(text), notebook.offset);
+    const at = notebook.offset === void 0 ? void 0 : positionOf(lineStarts(text2), notebook.offset);
     const where2 = at ? ` at line ${at.line}, column ${at.column}` : "";
     return {
       findings: [
@@ -68218,14 +68225,14 @@ async function scanNotebook(text, path, options = {}) {
   if (notebook.skippedCells.length > 0) notes.push(`${path}: ${notebook.skippedCells.join("; ")}`);
   const pythonCells = [];
   const otherLanguage = [];
-  for (const cell4 of notebook.cells) {
-    const blanked = blankMagics(cell4.source);
+  for (const cell5 of notebook.cells) {
+    const blanked = blankMagics(cell5.source);
     if (blanked.kind === "other-language") {
-      otherLanguage.push(`cell ${cell4.number} (${blanked.magic})`);
+      otherLanguage.push(`cell ${cell5.number} (${blanked.magic})`);
       continue;
     }
     stats.magicLines += blanked.magicLines;
-    pythonCells.push({ cell: cell4, source: blanked.source });
+    pythonCells.push({ cell: cell5, source: blanked.source });
   }
   if (otherLanguage.length > 0) {
     notes.push(`${path}: not Python, not scanned: ${otherLanguage.join(", ")}`);
@@ -68236,13 +68243,13 @@ async function scanNotebook(text, path, options = {}) {
     { locateFile: options.locateFile, parseTimeMs: budget, signal: options.signal }
   );
   if (analysis.kind === "timed-out") {
-    const cell4 = pythonCells[analysis.unit]?.cell.number;
+    const cell5 = pythonCells[analysis.unit]?.cell.number;
     return {
       findings: [
         notScannedFinding(
           path,
           "time budget exceeded",
-          `Parsing and analyzing this notebook's cells did not finish within ${budget} ms (stopped at cell ${cell4}), so it was not scanned for unsafe loading.`
+          `Parsing and analyzing this notebook's cells did not finish within ${budget} ms (stopped at cell ${cell5}), so it was not scanned for unsafe loading.`
         )
       ],
       notes: [...notes, `${path}: not scanned: parsing and analysis took longer than ${budget} ms`],
@@ -68251,23 +68258,23 @@ async function scanNotebook(text, path, options = {}) {
   }
   stats.files = 1;
   stats.cells = pythonCells.length;
-  const jsonLines = lineStarts(text);
+  const jsonLines = lineStarts(text2);
   const findings = [];
   const broken = [];
   for (const [index, unit] of analysis.units.entries()) {
     const entry = pythonCells[index];
     if (!entry) continue;
-    const { cell: cell4, source } = entry;
+    const { cell: cell5, source } = entry;
     const cellLines = lineStarts(source);
-    const jsonOffset = (row, column) => cell4.offsets[Math.min((cellLines[row] ?? 0) + column, cell4.offsets.length - 1)] ?? 0;
+    const jsonOffset = (row, column) => cell5.offsets[Math.min((cellLines[row] ?? 0) + column, cell5.offsets.length - 1)] ?? 0;
     if (unit.firstError) {
       stats.unitsWithSyntaxErrors++;
-      broken.push(`cell ${cell4.number} line ${unit.firstError.row + 1}`);
+      broken.push(`cell ${cell5.number} line ${unit.firstError.row + 1}`);
     }
     for (const hit of unit.hits) {
       const start2 = positionOf(jsonLines, jsonOffset(hit.start.row, hit.start.column));
       const endOffset = (cellLines[hit.end.row] ?? 0) + hit.end.column;
-      const lastChar = positionOf(jsonLines, cell4.offsets[Math.max(endOffset - 1, 0)] ?? 0);
+      const lastChar = positionOf(jsonLines, cell5.offsets[Math.max(endOffset - 1, 0)] ?? 0);
       findings.push(
         findingFromHit(
           hit,
@@ -68277,14 +68284,14 @@ async function scanNotebook(text, path, options = {}) {
             column: start2.column,
             endLine: lastChar.line,
             endColumn: lastChar.column + 1,
-            member: `cell ${cell4.number}`
+            member: `cell ${cell5.number}`
           },
-          ` (cell ${cell4.number}, line ${hit.start.row + 1})`,
+          ` (cell ${cell5.number}, line ${hit.start.row + 1})`,
           {
-            cell: cell4.number,
+            cell: cell5.number,
             cellLine: hit.start.row + 1,
             cellColumn: hit.start.column + 1,
-            ...cell4.id === void 0 ? {} : { cellId: cell4.id }
+            ...cell5.id === void 0 ? {} : { cellId: cell5.id }
           }
         )
       );
@@ -68310,8 +68317,8 @@ function isCodeFile(path) {
   return PYTHON_FILE.test(path) || NOTEBOOK_FILE.test(path);
 }
 function declaredEncoding(bytes) {
-  const head2 = new TextDecoder("latin1").decode(bytes.subarray(0, 512)).split(/\r?\n/, 2);
-  for (const line of head2) {
+  const head3 = new TextDecoder("latin1").decode(bytes.subarray(0, 512)).split(/\r?\n/, 2);
+  for (const line of head3) {
     const match = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(line);
     if (match?.[1]) return match[1];
     if (!/^[ \t\f]*(#.*)?$/.test(line)) break;
@@ -68611,8 +68618,8 @@ var LIMIT_OPTIONS = {
   "max-depth": "maxDepth",
   "time-per-file-ms": "timePerFileMs"
 };
-function cell3(text) {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function cell3(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 function scanPickleSummary(report2) {
   const m = report2.metrics;
@@ -68686,16 +68693,8204 @@ var scanPickleBinding = {
   summary: scanPickleSummary
 };
 
+// packages/data-gate/src/stats/sum.ts
+var NeumaierSum = class {
+  sum = 0;
+  compensation = 0;
+  add(value) {
+    const t = this.sum + value;
+    if (Math.abs(this.sum) >= Math.abs(value)) this.compensation += this.sum - t + value;
+    else this.compensation += value - t + this.sum;
+    this.sum = t;
+  }
+  /** Folds another accumulator in, so partial sums of shards merge without losing the compensation. */
+  merge(other) {
+    this.add(other.sum);
+    this.add(other.compensation);
+  }
+  get value() {
+    return this.sum + this.compensation;
+  }
+};
+
+// packages/data-gate/src/stats/moments.ts
+function moments(values) {
+  const n = values.length;
+  const sum2 = new NeumaierSum();
+  let min = Infinity;
+  let max2 = -Infinity;
+  for (let i3 = 0; i3 < n; i3++) {
+    const v = values[i3];
+    sum2.add(v);
+    if (v < min) min = v;
+    if (v > max2) max2 = v;
+  }
+  const total = sum2.value;
+  const avg = n > 0 ? total / n : NaN;
+  const dev = new NeumaierSum();
+  for (let i3 = 0; i3 < n; i3++) {
+    const d = values[i3] - avg;
+    dev.add(d * d);
+  }
+  return { n, sum: total, mean: avg, m2: dev.value, min: n > 0 ? min : NaN, max: n > 0 ? max2 : NaN };
+}
+function stdFromMoments(m, ddof) {
+  return m.n - ddof > 0 ? Math.sqrt(m.m2 / (m.n - ddof)) : NaN;
+}
+function std(values, ddof) {
+  return stdFromMoments(moments(values), ddof);
+}
+
+// packages/data-gate/src/stats/quantile.ts
+function quantileSorted(sorted, q) {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} is outside [0, 1]`);
+  const virtual = (n - 1) * q;
+  const previous = Math.floor(virtual);
+  if (virtual >= n - 1) return sorted[n - 1];
+  if (virtual < 0) return sorted[0];
+  const a = sorted[previous];
+  const b = sorted[previous + 1];
+  const t = virtual - previous;
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+function medianSorted(sorted) {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const mid = n >> 1;
+  if (n % 2 === 1) return sorted[mid];
+  return (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// packages/data-gate/src/stats/sorted.ts
+function sortedCopy(values) {
+  const out2 = Float64Array.from(values);
+  if (!isSorted(out2)) out2.sort();
+  return out2;
+}
+function isSorted(values) {
+  for (let i3 = 1; i3 < values.length; i3++) if (values[i3 - 1] > values[i3]) return false;
+  return true;
+}
+function countBelow(sorted, x2) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] < x2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// packages/data-gate/src/stats/special/log-gamma.ts
+var LANCZOS_G = 7;
+var LANCZOS = [
+  0.9999999999998099,
+  676.5203681218851,
+  -1259.1392167224028,
+  771.3234287776531,
+  -176.6150291621406,
+  12.507343278686905,
+  -0.13857109526572012,
+  9984369578019572e-21,
+  15056327351493116e-23
+];
+var HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+function logGamma(x2) {
+  if (Number.isNaN(x2)) return NaN;
+  if (x2 <= 0 && Number.isInteger(x2)) return Infinity;
+  if (x2 < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x2))) - logGamma(1 - x2);
+  if (x2 >= 20) return stirlingLogGamma(x2);
+  const z = x2 - 1;
+  let a = LANCZOS[0];
+  const t = z + LANCZOS_G + 0.5;
+  for (let i3 = 1; i3 < LANCZOS.length; i3++) a += LANCZOS[i3] / (z + i3);
+  return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+function stirlingLogGamma(x2) {
+  const r = 1 / x2;
+  const r2 = r * r;
+  const series = r * (1 / 12 + r2 * (-1 / 360 + r2 * (1 / 1260 + r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360))))));
+  return (x2 - 0.5) * Math.log(x2) - x2 + HALF_LOG_2PI + series;
+}
+
+// packages/data-gate/src/stats/special/incomplete-gamma.ts
+var EPS = 1e-16;
+var TINY = 1e-300;
+var MAX_ITER = 1e5;
+function gammaP(a, x2) {
+  if (!(a > 0) || Number.isNaN(x2)) return NaN;
+  if (x2 <= 0) return 0;
+  if (x2 === Infinity) return 1;
+  return x2 < a + 1 ? gammaSeries(a, x2) : 1 - gammaContinuedFraction(a, x2);
+}
+function gammaQ(a, x2) {
+  if (!(a > 0) || Number.isNaN(x2)) return NaN;
+  if (x2 <= 0) return 1;
+  if (x2 === Infinity) return 0;
+  return x2 < a + 1 ? 1 - gammaSeries(a, x2) : gammaContinuedFraction(a, x2);
+}
+function prefactorLog(a, x2) {
+  return a * Math.log(x2) - x2 - logGamma(a);
+}
+function gammaSeries(a, x2) {
+  let ap = a;
+  let term = 1 / a;
+  let sum2 = term;
+  for (let n = 0; n < MAX_ITER; n++) {
+    ap += 1;
+    term *= x2 / ap;
+    sum2 += term;
+    if (Math.abs(term) < Math.abs(sum2) * EPS) break;
+  }
+  return sum2 * Math.exp(prefactorLog(a, x2));
+}
+function gammaContinuedFraction(a, x2) {
+  let b = x2 + 1 - a;
+  let c = 1 / TINY;
+  let d = 1 / b;
+  let h = d;
+  for (let i3 = 1; i3 < MAX_ITER; i3++) {
+    const an = -i3 * (i3 - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = b + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  const logQ = prefactorLog(a, x2) + Math.log(h);
+  return Math.exp(logQ);
+}
+function chi2Sf(x2, dof) {
+  if (Number.isNaN(x2)) return NaN;
+  if (x2 === Infinity) return 0;
+  return gammaQ(dof / 2, x2 / 2);
+}
+
+// packages/data-gate/src/stats/special/incomplete-beta.ts
+var EPS2 = 1e-16;
+var TINY2 = 1e-300;
+function betaIncomplete(a, b, x2, oneMinusX = 1 - x2) {
+  if (x2 <= 0) return 0;
+  if (oneMinusX <= 0) return 1;
+  const logFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x2) + b * Math.log(oneMinusX);
+  if (x2 < (a + 1) / (a + b + 2)) return Math.exp(logFront) * betaContinuedFraction(a, b, x2) / a;
+  return 1 - Math.exp(logFront) * betaContinuedFraction(b, a, oneMinusX) / b;
+}
+function betaContinuedFraction(a, b, x2) {
+  const qab = a + b;
+  const qap = a + 1;
+  const qam = a - 1;
+  let c = 1;
+  let d = 1 - qab * x2 / qap;
+  if (Math.abs(d) < TINY2) d = TINY2;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m < 1e5; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x2 / ((qam + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY2) d = TINY2;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY2) c = TINY2;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x2 / ((a + m2) * (qap + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < TINY2) d = TINY2;
+    c = 1 + aa / c;
+    if (Math.abs(c) < TINY2) c = TINY2;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < EPS2) break;
+  }
+  return h;
+}
+
+// packages/data-gate/src/stats/special/normal.ts
+function erfc(x2) {
+  if (Number.isNaN(x2)) return NaN;
+  if (x2 >= 0) return gammaQ(0.5, x2 * x2);
+  return 1 + gammaP(0.5, x2 * x2);
+}
+function normalCdf(z) {
+  return 0.5 * erfc(-z / Math.SQRT2);
+}
+
+// packages/data-gate/src/stats/kolmogorov.ts
+var KOLMOG_CUTOVER = 0.82;
+var MIN_EXPABLE = -708 - 38;
+function kolmogorovProbs(x2) {
+  if (Number.isNaN(x2)) return { sf: NaN, cdf: NaN };
+  if (x2 <= 0 || x2 <= Math.PI / Math.sqrt(-MIN_EXPABLE * 8)) return { sf: 1, cdf: 0 };
+  let sf;
+  let cdf;
+  if (x2 <= KOLMOG_CUTOVER) {
+    const w = Math.sqrt(2 * Math.PI) / x2;
+    const logu8 = -Math.PI * Math.PI / (x2 * x2);
+    const u = Math.exp(logu8 / 8);
+    let p;
+    if (u === 0) {
+      p = Math.exp(logu8 / 8 + Math.log(w));
+    } else {
+      const u82 = Math.exp(logu8);
+      const u8cub = u82 ** 3;
+      p = 1 + u8cub * 1;
+      p = 1 + u82 * u82 * p;
+      p = 1 + u82 * p;
+      p = w * u * p;
+    }
+    cdf = p;
+    sf = 1 - p;
+  } else {
+    const v = Math.exp(-2 * x2 * x2);
+    const v32 = v ** 3;
+    let p = 1;
+    p = 1 - v32 * v32 * v * p;
+    p = 1 - v32 * v * v * p;
+    p = 1 - v32 * p;
+    sf = 2 * v * p;
+    cdf = 1 - sf;
+  }
+  return { sf: clip01(sf), cdf: clip01(cdf) };
+}
+function kolmogorovSf(x2) {
+  return kolmogorovProbs(x2).sf;
+}
+function clip01(p) {
+  return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+// packages/data-gate/src/stats/smirnov.ts
+var SMIRNOV_MAX_COMPUTE_N = 1e6;
+var SM_UPPER_MAX_TERMS = 3;
+var SM_UPPERSUM_MIN_N = 10;
+var MINLOG = -745.1332191019412;
+function smirnovSf(n, x2) {
+  return smirnovProbs(n, x2).sf;
+}
+function smirnovProbs(n, x2) {
+  if (!(n > 0 && x2 >= 0 && x2 <= 1)) return { sf: NaN, cdf: NaN };
+  if (n === 1) return { sf: 1 - x2, cdf: x2 };
+  if (x2 === 0) return { sf: 1, cdf: 0 };
+  if (x2 === 1) return { sf: 0, cdf: 1 };
+  const nx = n * x2;
+  let nxfl = Math.floor(nx);
+  let alpha = nx - nxfl;
+  if (alpha === 1) {
+    nxfl += 1;
+    alpha = 0;
+  }
+  let n1mxfl = n - nxfl - (alpha === 0 ? 0 : 1);
+  let n1mxceil = n - nxfl;
+  if (alpha === 0) {
+    n1mxfl -= 1;
+    n1mxceil += 1;
+  }
+  if (nxfl === 0 || nxfl === 1 && alpha === 0) {
+    const cdf = x2 * Math.exp((n - 1) * Math.log1p(x2));
+    return clipped(1 - cdf, cdf);
+  }
+  if (-2 * n * x2 * x2 < MINLOG) return { sf: 0, cdf: 1 };
+  if (nxfl >= n - 1) {
+    const sf2 = Math.exp(n * Math.log1p(-x2));
+    return clipped(sf2, 1 - sf2);
+  }
+  if (n > SMIRNOV_MAX_COMPUTE_N) {
+    const logp = -((6 * n * x2 + 1) ** 2) / 18 / n;
+    if (logp < -Math.LN2) {
+      const sf2 = Math.exp(logp);
+      return clipped(sf2, 1 - sf2);
+    }
+    const cdf = -Math.expm1(logp);
+    return clipped(1 - cdf, cdf);
+  }
+  const nUpperTerms = n - n1mxceil + 1;
+  const useUpperSum = nUpperTerms <= 1 && x2 < 0.5 || n >= SM_UPPERSUM_MIN_N && nUpperTerms <= SM_UPPER_MAX_TERMS && x2 <= 0.5 / Math.sqrt(n);
+  if (useUpperSum) {
+    let sum2 = 0;
+    for (let v = n; v >= n1mxceil; v--) sum2 += signedTerm(n, x2, v);
+    const cdf = x2 * sum2;
+    return clipped(1 - cdf, cdf);
+  }
+  const nTerms = n1mxfl + 1;
+  let logC = 0;
+  let maxLog = -Infinity;
+  let scaled = 0;
+  for (let v = 0; v < nTerms; v++) {
+    if (v > 0) logC += Math.log((n - v + 1) / v);
+    const lower = (n - v - nx) / n;
+    const upper = x2 + v / n;
+    const lt2 = logC + (n - v) * Math.log(lower) + (v - 1) * Math.log(upper);
+    if (lt2 > maxLog) {
+      scaled = scaled * Math.exp(maxLog - lt2) + 1;
+      maxLog = lt2;
+    } else {
+      const term = Math.exp(lt2 - maxLog);
+      scaled += term;
+      if (4 * (nTerms - v) * term < Number.EPSILON * scaled && v !== nTerms - 1) break;
+    }
+  }
+  const sf = Math.exp(maxLog + Math.log(scaled) + Math.log(x2));
+  return clipped(sf, 1 - sf);
+}
+function signedTerm(n, x2, v) {
+  const logC = logGamma(n + 1) - logGamma(v + 1) - logGamma(n - v + 1);
+  const lower = (n - v - n * x2) / n;
+  const upper = x2 + v / n;
+  if (lower === 0) return n - v === 0 ? Math.exp(logC + (v - 1) * Math.log(upper)) : 0;
+  const sign = lower < 0 && (n - v) % 2 === 1 ? -1 : 1;
+  return sign * Math.exp(logC + (n - v) * Math.log(Math.abs(lower)) + (v - 1) * Math.log(upper));
+}
+function clip(p) {
+  return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+function clipped(sf, cdf) {
+  return { sf: clip(sf), cdf: clip(cdf) };
+}
+
+// packages/data-gate/src/stats/kolmogn.ts
+var E128 = 128;
+var EP128 = 2 ** 128;
+var EM128 = 2 ** -128;
+var SQRT2PI = Math.sqrt(2 * Math.PI);
+var LOG_2PI = Math.log(2 * Math.PI);
+var MIN_LOG = -708;
+var SQRT3 = Math.sqrt(3);
+var PI_SQUARED = Math.PI ** 2;
+var PI_FOUR = Math.PI ** 4;
+var PI_SIX = Math.PI ** 6;
+var STIRLING_COEFFS = [-3617 / 122400, 1 / 156, -691 / 360360, 1 / 1188, -1 / 1680, 1 / 1260, -1 / 360, 1 / 12];
+function clip012(p) {
+  return Number.isNaN(p) ? p : p < 0 ? 0 : p > 1 ? 1 : p;
+}
+function pick(cdfProb, sfProb, cdf) {
+  return clip012(cdf ? cdfProb : sfProb);
+}
+function polyval(coeffs, x2) {
+  let acc = 0;
+  for (const c of coeffs) acc = acc * x2 + c;
+  return acc;
+}
+function logNFactorialDivNPowN(n) {
+  const rn = 1 / n;
+  return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * polyval(STIRLING_COEFFS, rn / n);
+}
+function ldexp(x2, e) {
+  let result = x2;
+  let rest = e;
+  while (rest > 1e3) {
+    result *= 2 ** 1e3;
+    rest -= 1e3;
+  }
+  while (rest < -1e3) {
+    result *= 2 ** -1e3;
+    rest += 1e3;
+  }
+  return result * 2 ** rest;
+}
+function matmul(a, b, m) {
+  const out2 = new Float64Array(m * m);
+  for (let i3 = 0; i3 < m; i3++) {
+    for (let k = 0; k < m; k++) {
+      const aik = a[i3 * m + k];
+      if (aik === 0) continue;
+      for (let j = 0; j < m; j++) out2[i3 * m + j] = out2[i3 * m + j] + aik * b[k * m + j];
+    }
+  }
+  return out2;
+}
+function kolmognDMTW(n, d, cdf) {
+  if (d >= 1) return pick(1, 0, cdf);
+  const nd = n * d;
+  if (nd <= 0.5) return pick(0, 1, cdf);
+  const k = Math.ceil(nd);
+  const h = k - nd;
+  const m = 2 * k - 1;
+  let H = new Float64Array(m * m);
+  const v = new Float64Array(m);
+  const w = new Float64Array(m);
+  let fac = 1;
+  for (let j = 1; j <= m; j++) {
+    w[j - 1] = fac;
+    fac /= j;
+    v[j - 1] = (1 - h ** j) * fac;
+  }
+  const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
+  v[m - 1] = (1 + tt) * fac;
+  for (let i3 = 1; i3 < m; i3++) {
+    for (let r = i3 - 1; r < m; r++) H[r * m + i3] = w[r - (i3 - 1)];
+  }
+  for (let r = 0; r < m; r++) H[r * m] = v[r];
+  for (let c = 0; c < m; c++) H[(m - 1) * m + c] = v[m - 1 - c];
+  let Hpwr = new Float64Array(m * m);
+  for (let i3 = 0; i3 < m; i3++) Hpwr[i3 * m + i3] = 1;
+  let nn = n;
+  let expnt = 0;
+  let Hexpnt = 0;
+  while (nn > 0) {
+    if (nn % 2) {
+      Hpwr = matmul(Hpwr, H, m);
+      expnt += Hexpnt;
+    }
+    H = matmul(H, H, m);
+    Hexpnt *= 2;
+    if (Math.abs(H[(k - 1) * m + (k - 1)]) > EP128) {
+      for (let i3 = 0; i3 < H.length; i3++) H[i3] = H[i3] / EP128;
+      Hexpnt += E128;
+    }
+    nn = Math.floor(nn / 2);
+  }
+  let p = Hpwr[(k - 1) * m + (k - 1)];
+  for (let i3 = 1; i3 <= n; i3++) {
+    p = i3 * p / n;
+    if (Math.abs(p) < EM128) {
+      p *= EP128;
+      expnt -= E128;
+    }
+  }
+  if (expnt !== 0) p = ldexp(p, expnt);
+  return pick(p, 1 - p, cdf);
+}
+function pomeranzJ1J2(i3, n, ll, ceilf, roundf) {
+  let j1;
+  let j2;
+  if (i3 === 0) {
+    j1 = -ll - ceilf - 1;
+    j2 = ll + ceilf - 1;
+  } else {
+    const ip1div2 = Math.floor((i3 + 1) / 2);
+    const ip1mod2 = (i3 + 1) % 2;
+    if (ip1mod2 === 0) {
+      if (ip1div2 === n + 1) {
+        j1 = n - ll - ceilf - 1;
+        j2 = n + ll + ceilf - 1;
+      } else {
+        j1 = ip1div2 - 1 - ll - roundf - 1;
+        j2 = ip1div2 + ll - 1 + ceilf - 1;
+      }
+    } else {
+      j1 = ip1div2 - 1 - ll - 1;
+      j2 = ip1div2 + ll + roundf - 1;
+    }
+  }
+  return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+function kolmognPomeranz(n, x2, cdf) {
+  const t = n * x2;
+  const ll = Math.floor(t);
+  const f = t - ll;
+  const g = Math.min(f, 1 - f);
+  const ceilf = f > 0 ? 1 : 0;
+  const roundf = f > 0.5 ? 1 : 0;
+  const npwrs = 2 * (ll + 1);
+  const gpower = new Float64Array(npwrs);
+  const twogpower = new Float64Array(npwrs);
+  const onem2gpower = new Float64Array(npwrs);
+  gpower[0] = 1;
+  twogpower[0] = 1;
+  onem2gpower[0] = 1;
+  let expnt = 0;
+  const gOverN = g / n;
+  const twoGOverN = 2 * g / n;
+  const oneMinusTwoGOverN = (1 - 2 * g) / n;
+  for (let m = 1; m < npwrs; m++) {
+    gpower[m] = gpower[m - 1] * gOverN / m;
+    twogpower[m] = twogpower[m - 1] * twoGOverN / m;
+    onem2gpower[m] = onem2gpower[m - 1] * oneMinusTwoGOverN / m;
+  }
+  let V0 = new Float64Array(npwrs);
+  let V1 = new Float64Array(npwrs);
+  V1[0] = 1;
+  let V0s = 0;
+  let V1s = 0;
+  let [j1, j2] = pomeranzJ1J2(0, n, ll, ceilf, roundf);
+  for (let i3 = 1; i3 < 2 * n + 2; i3++) {
+    const k1 = j1;
+    [V0, V1] = [V1, V0];
+    [V0s, V1s] = [V1s, V0s];
+    V1.fill(0);
+    [j1, j2] = pomeranzJ1J2(i3, n, ll, ceilf, roundf);
+    const pwrs = i3 === 1 || i3 === 2 * n + 1 ? gpower : i3 % 2 ? twogpower : onem2gpower;
+    const ln2 = j2 - k1 + 1;
+    if (ln2 > 0) {
+      const base = k1 - V0s;
+      const convStart = j1 - k1;
+      const convLen = j2 - j1 + 1;
+      const aLen = Math.max(0, Math.min(ln2, npwrs - base));
+      const bLen = Math.min(ln2, npwrs);
+      let maxV = -Infinity;
+      for (let r = 0; r < convLen; r++) {
+        const idx = convStart + r;
+        let s = 0;
+        const lo = Math.max(0, idx - (bLen - 1));
+        const hi = Math.min(idx, aLen - 1);
+        for (let q = lo; q <= hi; q++) s += V0[base + q] * pwrs[idx - q];
+        V1[r] = s;
+      }
+      for (let r = 0; r < npwrs; r++) if (V1[r] > maxV) maxV = V1[r];
+      if (maxV > 0 && maxV < EM128) {
+        for (let r = 0; r < npwrs; r++) V1[r] = V1[r] * EP128;
+        expnt -= E128;
+      }
+      V1s = V0s + j1 - k1;
+    }
+  }
+  let ans = V1[n - V1s];
+  for (let m = 1; m <= n; m++) {
+    if (Math.abs(ans) > EP128) {
+      ans *= EM128;
+      expnt += E128;
+    }
+    ans *= m;
+  }
+  if (expnt !== 0) ans = ldexp(ans, expnt);
+  return pick(ans, 1 - ans, cdf);
+}
+function kolmognPelzGood(n, x2, cdf) {
+  if (x2 <= 0) return pick(0, 1, cdf);
+  if (x2 >= 1) return pick(1, 0, cdf);
+  const z = Math.sqrt(n) * x2;
+  const zsquared = z ** 2;
+  const zthree = z ** 3;
+  const zfour = z ** 4;
+  const zsix = z ** 6;
+  const qlog = -PI_SQUARED / 8 / zsquared;
+  if (qlog < MIN_LOG) return pick(0, 1, cdf);
+  let q = Math.exp(qlog);
+  const k1a = -zsquared;
+  const k1b = PI_SQUARED / 4;
+  const k2a = 6 * zsix + 2 * zfour;
+  const k2b = (2 * zfour - 5 * zsquared) * PI_SQUARED / 4;
+  const k2c = PI_FOUR * (1 - 2 * zsquared) / 16;
+  const k3d = PI_SIX * (5 - 30 * zsquared) / 64;
+  const k3c = PI_FOUR * (-60 * zsquared + 212 * zfour) / 16;
+  const k3b = PI_SQUARED * (135 * zfour - 96 * zsix) / 4;
+  const k3a = -30 * zsix - 90 * z ** 8;
+  const K = [0, 0, 0, 0];
+  const maxk = Math.ceil(16 * z / Math.PI);
+  for (let k = maxk; k > 0; k--) {
+    const m = 2 * k - 1;
+    const msquared = m ** 2;
+    const mfour = m ** 4;
+    const msix = m ** 6;
+    const qpower = q ** (8 * k);
+    const coeffs = [
+      1,
+      k1a + k1b * msquared,
+      k2a + k2b * msquared + k2c * mfour,
+      k3a + k3b * msquared + k3c * mfour + k3d * msix
+    ];
+    for (let i3 = 0; i3 < 4; i3++) K[i3] = K[i3] * qpower + coeffs[i3];
+  }
+  const divisors = [z, 6 * zfour, 72 * z ** 7, 6480 * z ** 10];
+  for (let i3 = 0; i3 < 4; i3++) K[i3] = K[i3] * q * SQRT2PI / divisors[i3];
+  q = Math.exp(-PI_SQUARED / 2 / zsquared);
+  let k2extra = 0;
+  let k3extra = 0;
+  const sqrt3z = SQRT3 * z;
+  for (let k = maxk; k > 0; k--) {
+    const ksq = k * k;
+    const qp = q ** ksq;
+    const kspi = Math.PI * k;
+    k2extra += ksq * qp;
+    k3extra += (sqrt3z + kspi) * (sqrt3z - kspi) * ksq * qp;
+  }
+  K[2] = K[2] + k2extra * PI_SQUARED * SQRT2PI / (-36 * zthree);
+  K[3] = K[3] + k3extra * PI_SQUARED * SQRT2PI / (216 * zsix);
+  for (let i3 = 0; i3 < 4; i3++) K[i3] = K[i3] / n ** (i3 / 2);
+  if (!cdf) {
+    for (let i3 = 0; i3 < 4; i3++) K[i3] = -K[i3];
+    K[0] = K[0] + 1;
+  }
+  return K.reduce((s, v) => s + v, 0);
+}
+function kolmogn(n, x2, cdf = true) {
+  if (Number.isNaN(n)) return n;
+  if (!Number.isInteger(n) || n <= 0) return NaN;
+  if (x2 >= 1) return pick(1, 0, cdf);
+  if (x2 <= 0) return pick(0, 1, cdf);
+  const t = n * x2;
+  if (t <= 1) {
+    if (t <= 0.5) return pick(0, 1, cdf);
+    let prob;
+    if (n <= 140) {
+      prob = 1;
+      for (let i3 = 1; i3 <= n; i3++) prob *= i3 * (1 / n) * (2 * t - 1);
+    } else {
+      prob = Math.exp(logNFactorialDivNPowN(n) + n * Math.log(2 * t - 1));
+    }
+    return pick(prob, 1 - prob, cdf);
+  }
+  if (t >= n - 1) {
+    const prob = 2 * (1 - x2) ** n;
+    return pick(1 - prob, prob, cdf);
+  }
+  if (x2 >= 0.5) {
+    const prob = 2 * smirnovSf(n, x2);
+    return pick(1 - prob, prob, cdf);
+  }
+  const nxsquared = t * x2;
+  if (n <= 140) {
+    if (nxsquared <= 0.754693) {
+      const prob2 = kolmognDMTW(n, x2, true);
+      return pick(prob2, 1 - prob2, cdf);
+    }
+    if (nxsquared <= 4) {
+      const prob2 = kolmognPomeranz(n, x2, true);
+      return pick(prob2, 1 - prob2, cdf);
+    }
+    const prob = 2 * smirnovSf(n, x2);
+    return pick(1 - prob, prob, cdf);
+  }
+  if (!cdf) {
+    if (nxsquared >= 370) return 0;
+    if (nxsquared >= 2.2) return clip012(2 * smirnovSf(n, x2));
+  }
+  let cdfprob;
+  if (nxsquared >= 18) cdfprob = 1;
+  else if (n <= 1e5 && n * x2 ** 1.5 <= 1.4) cdfprob = kolmognDMTW(n, x2, true);
+  else cdfprob = kolmognPelzGood(n, x2, true);
+  return pick(cdfprob, 1 - cdfprob, cdf);
+}
+function kstwoSf(d, n) {
+  if (Number.isNaN(d) || !(n >= 1) || !Number.isInteger(n)) return NaN;
+  if (d <= 0.5 / n) return 1;
+  if (d >= 1) return 0;
+  return clip012(kolmogn(n, d, false));
+}
+
+// packages/data-gate/src/stats/ks-test.ts
+var KS_MAX_AUTO_N = 1e4;
+function ks2samp(a, b, options = {}) {
+  return ks2sampSorted(sortedCopy(a), sortedCopy(b), options);
+}
+function ks2sampSorted(s1, s2, options = {}) {
+  const n1 = s1.length;
+  const n2 = s2.length;
+  if (n1 === 0 || n2 === 0) throw new RangeError("ks2samp needs two non-empty samples");
+  if (!isSorted(s1) || !isSorted(s2)) throw new RangeError("ks2sampSorted needs samples sorted ascending");
+  const { d: dRaw, location, sign } = ksStatistic(s1, s2);
+  const g = gcd(n1, n2);
+  const requested = options.method ?? "auto";
+  let mode = requested === "auto" ? Math.max(n1, n2) <= KS_MAX_AUTO_N ? "exact" : "asymp" : requested;
+  if (options.method === "exact" && n1 / g >= 2147483647 / (n2 / g)) mode = "asymp";
+  let d = dRaw;
+  let prob = NaN;
+  let fellBack = false;
+  if (mode === "exact") {
+    const attempt = attemptExact(n1, n2, g, dRaw);
+    d = attempt.d;
+    if (attempt.success) prob = attempt.prob;
+    else {
+      mode = "asymp";
+      fellBack = true;
+    }
+  }
+  const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+  const en = m * n / (m + n);
+  if (mode === "asymp") prob = kstwoSf(d, roundHalfEven(en));
+  prob = Math.min(1, Math.max(0, prob));
+  return { statistic: d, pvalue: prob, method: mode, fellBack, statisticLocation: location, statisticSign: sign, en };
+}
+function ksKolmogorovLimitPvalue(d, n1, n2) {
+  const en = n1 * n2 / (n1 + n2);
+  return kolmogorovSf(d * Math.sqrt(en));
+}
+function ksStatistic(s1, s2) {
+  const n1 = s1.length;
+  const n2 = s2.length;
+  let max1 = -Infinity;
+  let locMax1 = NaN;
+  let min1 = Infinity;
+  let locMin1 = NaN;
+  let max2 = -Infinity;
+  let locMax2 = NaN;
+  let min2 = Infinity;
+  let locMin2 = NaN;
+  let i3 = 0;
+  let j = 0;
+  while (i3 < n1 || j < n2) {
+    const a = i3 < n1 ? s1[i3] : Infinity;
+    const b = j < n2 ? s2[j] : Infinity;
+    const v = a <= b ? a : b;
+    const in1 = a === v;
+    const in2 = b === v;
+    while (i3 < n1 && s1[i3] === v) i3++;
+    while (j < n2 && s2[j] === v) j++;
+    const diff = i3 / n1 - j / n2;
+    if (in1) {
+      if (diff > max1) {
+        max1 = diff;
+        locMax1 = v;
+      }
+      if (diff < min1) {
+        min1 = diff;
+        locMin1 = v;
+      }
+    }
+    if (in2) {
+      if (diff > max2) {
+        max2 = diff;
+        locMax2 = v;
+      }
+      if (diff < min2) {
+        min2 = diff;
+        locMin2 = v;
+      }
+    }
+  }
+  const maxS = Math.max(max1, max2);
+  const locMax = max1 === maxS ? locMax1 : locMax2;
+  const minS = Math.min(min1, min2);
+  const locMin = min1 === minS ? locMin1 : locMin2;
+  const minClipped = Math.min(1, Math.max(0, -minS));
+  if (minClipped > maxS) return { d: minClipped, location: locMin, sign: -1 };
+  return { d: maxS, location: locMax, sign: 1 };
+}
+function attemptExact(n1, n2, g, dIn) {
+  const lcm = n1 / g * n2;
+  const h = roundHalfEven(dIn * lcm);
+  const d = h / lcm;
+  if (h === 0) return { success: true, d, prob: 1 };
+  const prob = n1 === n2 ? probOutsideSquare(n1, h) : outerProbInside(n1, n2, g, h);
+  if (!Number.isFinite(prob)) return { success: false, d, prob: NaN };
+  if (!(prob >= 0 && prob <= 1)) return { success: false, d, prob };
+  return { success: true, d, prob };
+}
+function probOutsideSquare(n, h) {
+  let P = 0;
+  let k = Math.floor(n / h);
+  while (k >= 0) {
+    let p1 = 1;
+    for (let j = 0; j < h; j++) p1 = (n - k * h - j) * p1 / (n + k * h + j + 1);
+    P = p1 * (1 - P);
+    k -= 1;
+  }
+  return 2 * P;
+}
+function outerProbInside(mIn, nIn, g, h) {
+  const [m, n] = mIn >= nIn ? [mIn, nIn] : [nIn, mIn];
+  const mg = m / g;
+  const ng = n / g;
+  let minj = 0;
+  let maxj = Math.min(Math.ceil(h / mg), n + 1);
+  let curlen = maxj - minj;
+  const lenA = Math.min(2 * maxj + 2, n + 1);
+  const A = new Float64Array(lenA).fill(1);
+  A.fill(0, minj, Math.min(maxj, lenA));
+  for (let i3 = 1; i3 <= m; i3++) {
+    const lastminj = minj;
+    const lastlen = curlen;
+    minj = Math.max(Math.floor((ng * i3 - h) / mg) + 1, 0);
+    minj = Math.min(minj, n);
+    maxj = Math.min(Math.ceil((ng * i3 + h) / mg), n + 1);
+    if (maxj <= minj) return 1;
+    let val = minj === 0 ? 0 : 1;
+    for (let jj = 0; jj < maxj - minj; jj++) {
+      const j = jj + minj;
+      const prev = A[jj + minj - lastminj];
+      val = ((prev === void 0 ? NaN : prev) * i3 + val * j) / (i3 + j);
+      A[jj] = val;
+    }
+    curlen = maxj - minj;
+    if (lastlen > curlen) A.fill(1, maxj - minj, Math.min(lenA, maxj - minj + (lastlen - curlen)));
+  }
+  return A[maxj - minj - 1];
+}
+function gcd(a, b) {
+  let x2 = a;
+  let y = b;
+  while (y) [x2, y] = [y, x2 % y];
+  return x2;
+}
+function roundHalfEven(x2) {
+  const r = Math.round(x2);
+  if (Math.abs(x2 - Math.trunc(x2)) === 0.5 && r % 2 !== 0) return r - 1;
+  return r;
+}
+
+// packages/data-gate/src/stats/chi-square.ts
+function chi2Contingency(refCounts, curCounts, correction = true) {
+  if (refCounts.length !== curCounts.length) throw new RangeError("count vectors differ in length");
+  const k = refCounts.length;
+  const rowRef = sum(refCounts);
+  const rowCur = sum(curCounts);
+  const total = rowRef + rowCur;
+  const dof = k - 1;
+  if (k === 0 || total === 0) return { statistic: NaN, pvalue: NaN, dof };
+  const observed = [...refCounts, ...curCounts];
+  const expected = [];
+  for (const row of [rowRef, rowCur]) {
+    for (let j = 0; j < k; j++) expected.push(row * (refCounts[j] + curCounts[j]) / total);
+  }
+  if (expected.some((e) => e === 0)) {
+    throw new RangeError("a category has zero count in both samples; drop it before the chi-square test");
+  }
+  if (dof === 0) return { statistic: 0, pvalue: 1, dof };
+  if (dof === 1 && correction) {
+    for (let i3 = 0; i3 < observed.length; i3++) {
+      const diff = expected[i3] - observed[i3];
+      const magnitude = Math.min(0.5, Math.abs(diff));
+      observed[i3] = observed[i3] + magnitude * Math.sign(diff);
+    }
+  }
+  let statistic = 0;
+  for (let i3 = 0; i3 < observed.length; i3++) {
+    const d = observed[i3] - expected[i3];
+    statistic += d * d / expected[i3];
+  }
+  return { statistic, pvalue: chi2Sf(statistic, dof), dof };
+}
+function chisquareEvidently(refCounts, curCounts) {
+  if (refCounts.length !== curCounts.length) throw new RangeError("count vectors differ in length");
+  const nRef = sum(refCounts);
+  const nCur = sum(curCounts);
+  const dof = refCounts.length - 1;
+  let statistic = 0;
+  for (let i3 = 0; i3 < refCounts.length; i3++) {
+    const expected = refCounts[i3] * nCur / nRef;
+    const d = curCounts[i3] - expected;
+    statistic += expected === 0 ? d === 0 ? NaN : Infinity : d * d / expected;
+  }
+  return { statistic, pvalue: statistic === Infinity ? 0 : chi2Sf(statistic, dof), dof };
+}
+function sum(values) {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+// packages/data-gate/src/stats/binning.ts
+var EVIDENTLY_MAX_CATEGORIES = 20;
+function countDistinct(values) {
+  if (!isSorted(values)) return new Set(Array.from(values)).size;
+  let distinct = 0;
+  for (let i3 = 0; i3 < values.length; i3++) if (i3 === 0 || values[i3] !== values[i3 - 1]) distinct++;
+  return distinct;
+}
+function binEvidentlyNumeric(ref, cur) {
+  if (countDistinct(ref) > EVIDENTLY_MAX_CATEGORIES) return binSturges(ref, cur);
+  return binCategories(countValues(Array.from(ref)), countValues(Array.from(cur)), (a, b) => a - b);
+}
+function binCategories(ref, cur, compare2 = (a, b) => a < b ? -1 : a > b ? 1 : 0) {
+  const keys = [.../* @__PURE__ */ new Set([...ref.keys(), ...cur.keys()])].sort(compare2);
+  return {
+    mode: "categories",
+    keys,
+    refCounts: keys.map((k) => ref.get(k) ?? 0),
+    curCounts: keys.map((k) => cur.get(k) ?? 0)
+  };
+}
+function countValues(values) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}
+function sturgesEdges(ref, cur) {
+  let min = Infinity;
+  let max2 = -Infinity;
+  for (const arr of [ref, cur]) {
+    for (let i3 = 0; i3 < arr.length; i3++) {
+      const v = arr[i3];
+      if (v < min) min = v;
+      if (v > max2) max2 = v;
+    }
+  }
+  const n = ref.length + cur.length;
+  let first = min;
+  let last = max2;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const width = (max2 - min) / (Math.log2(n) + 1);
+  const k = width ? Math.ceil((last - first) / width) : 1;
+  const step = (last - first) / k;
+  const edges = [];
+  for (let i3 = 0; i3 <= k; i3++) edges.push(i3 * step + first);
+  edges[k] = last;
+  return edges;
+}
+function histogramCounts(values, edges) {
+  const k = edges.length - 1;
+  const counts = Array.from({ length: k }, () => 0);
+  const sortedEdges = Float64Array.from(edges);
+  const first = edges[0];
+  const last = edges[k];
+  for (let i3 = 0; i3 < values.length; i3++) {
+    const v = values[i3];
+    if (v < first || v > last) continue;
+    let bin = countBelow(sortedEdges, v);
+    if (sortedEdges[bin] !== v) bin -= 1;
+    if (bin >= k) bin = k - 1;
+    counts[bin] = counts[bin] + 1;
+  }
+  return counts;
+}
+function binSturges(ref, cur) {
+  const edges = sturgesEdges(ref, cur);
+  return { mode: "sturges_combined", edges, refCounts: histogramCounts(ref, edges), curCounts: histogramCounts(cur, edges) };
+}
+var DECILE_LEVELS = Array.from({ length: 9 }, (_, i3) => 0.1 + i3 * ((0.9 - 0.1) / 8)).map(
+  (q, i3) => i3 === 8 ? 0.9 : q
+);
+function binRefDeciles(ref, cur, levels = DECILE_LEVELS) {
+  const sorted = sortedCopy(ref);
+  const inner = Float64Array.from(levels.map((q) => quantileSorted(sorted, q)));
+  const count = (values) => {
+    const counts = Array.from({ length: inner.length + 1 }, () => 0);
+    for (let i3 = 0; i3 < values.length; i3++) {
+      const bin = countBelow(inner, values[i3]);
+      counts[bin] = counts[bin] + 1;
+    }
+    return counts;
+  };
+  return { mode: "ref_deciles", edges: [-Infinity, ...inner, Infinity], refCounts: count(ref), curCounts: count(cur) };
+}
+
+// packages/data-gate/src/stats/divergence.ts
+function percents(counts) {
+  let total = 0;
+  for (const c of counts) total += c;
+  return counts.map((c) => c / total);
+}
+function zeroFill(p) {
+  let minNonzero = Infinity;
+  for (const v of p) if (v > 0 && v < minNonzero) minNonzero = v;
+  const fill = minNonzero <= 1e-4 ? minNonzero / 1e6 : 1e-4;
+  return p.map((v) => v === 0 ? fill : v);
+}
+function psi(refCounts, curCounts) {
+  checkSameLength(refCounts, curCounts);
+  const p = zeroFill(percents(refCounts));
+  const q = zeroFill(percents(curCounts));
+  let sum2 = 0;
+  for (let i3 = 0; i3 < p.length; i3++) {
+    const a = p[i3];
+    const b = q[i3];
+    sum2 += (a - b) * Math.log(a / b);
+  }
+  return sum2;
+}
+function jensenShannon(refCounts, curCounts, base) {
+  checkSameLength(refCounts, curCounts);
+  const p = normalize(percents(refCounts));
+  const q = normalize(percents(curCounts));
+  let left = 0;
+  let right = 0;
+  for (let i3 = 0; i3 < p.length; i3++) {
+    const m = (p[i3] + q[i3]) / 2;
+    left += relEntr(p[i3], m);
+    right += relEntr(q[i3], m);
+  }
+  let js = left + right;
+  if (base !== void 0) js /= Math.log(base);
+  return Math.sqrt(js / 2);
+}
+function normalize(p) {
+  let total = 0;
+  for (const v of p) total += v;
+  return p.map((v) => v / total);
+}
+function relEntr(x2, y) {
+  if (x2 > 0 && y > 0) return x2 * Math.log(x2 / y);
+  if (x2 === 0 && y >= 0) return 0;
+  return Infinity;
+}
+function checkSameLength(a, b) {
+  if (a.length !== b.length) throw new RangeError(`count vectors differ in length (${a.length} vs ${b.length})`);
+}
+
+// packages/data-gate/src/stats/wasserstein.ts
+function cdfDistanceTerms(u, v, p) {
+  const acc = new NeumaierSum();
+  let i3 = 0;
+  let j = 0;
+  let previous = NaN;
+  let diff = 0;
+  while (i3 < u.length || j < v.length) {
+    const a = i3 < u.length ? u[i3] : Infinity;
+    const b = j < v.length ? v[j] : Infinity;
+    const x2 = a <= b ? a : b;
+    if (!Number.isNaN(previous)) acc.add((p === 1 ? diff : diff * diff) * (x2 - previous));
+    while (i3 < u.length && u[i3] === x2) i3++;
+    while (j < v.length && v[j] === x2) j++;
+    diff = Math.abs(i3 / u.length - j / v.length);
+    previous = x2;
+  }
+  return acc.value;
+}
+function wasserstein1Sorted(a, b) {
+  if (a.length === 0 || b.length === 0) throw new RangeError("wasserstein1 needs two non-empty samples");
+  if (!isSorted(a) || !isSorted(b)) throw new RangeError("wasserstein1Sorted needs samples sorted ascending");
+  return cdfDistanceTerms(a, b, 1);
+}
+function normalizedWasserstein(w1, referenceStdDdof0) {
+  return w1 / Math.max(referenceStdDdof0, 1e-3);
+}
+
+// packages/data-gate/src/stats/anderson-ksamp.ts
+var B0 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085];
+var B1 = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615];
+var B2 = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154];
+var SIG = [0.25, 0.1, 0.05, 0.025, 0.01, 5e-3, 1e-3];
+function andersonKsamp(samples) {
+  const k = samples.length;
+  if (k < 2) throw new RangeError("andersonKsamp needs at least two samples");
+  const sorted = samples.map((s) => sortedCopy(s));
+  if (sorted.some((s) => s.length === 0)) throw new RangeError("andersonKsamp got a sample without observations");
+  const n = sorted.map((s) => s.length);
+  const N = n.reduce((a2, b2) => a2 + b2, 0);
+  const A2kN = midrankStatistic(sorted, n, N);
+  let H = 0;
+  for (const ni of n) H += 1 / ni;
+  let cumsum = 0;
+  let g = 0;
+  for (let i3 = 0, j = N - 1; j > 1; i3++, j--) {
+    cumsum += 1 / j;
+    g += cumsum / (i3 + 2);
+  }
+  const h = cumsum + 1;
+  const a = (4 * g - 6) * (k - 1) + (10 - 6 * g) * H;
+  const b = (2 * g - 4) * k ** 2 + 8 * h * k + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
+  const c = (6 * h + 2 * g - 2) * k ** 2 + (4 * h - 4 * g + 6) * k + (2 * h - 6) * H + 4 * h;
+  const d = (2 * h + 6) * k ** 2 - 4 * h * k;
+  const sigmasq = (a * N ** 3 + b * N ** 2 + c * N + d) / ((N - 1) * (N - 2) * (N - 3));
+  const m = k - 1;
+  const statistic = (A2kN - m) / Math.sqrt(sigmasq);
+  const criticalValues = B0.map((b0, i3) => b0 + B1[i3] / Math.sqrt(m) + B2[i3] / m);
+  let significanceLevel;
+  if (statistic < Math.min(...criticalValues)) significanceLevel = Math.max(...SIG);
+  else if (statistic > Math.max(...criticalValues)) significanceLevel = Math.min(...SIG);
+  else {
+    const coeffs = polyfitQuadratic(criticalValues, SIG.map(Math.log));
+    significanceLevel = Math.exp((coeffs[0] * statistic + coeffs[1]) * statistic + coeffs[2]);
+  }
+  return { statistic, criticalValues, significanceLevel };
+}
+function midrankStatistic(samples, n, N) {
+  const k = samples.length;
+  const heads = new Int32Array(k);
+  const equal = new Int32Array(k);
+  const inner = new Float64Array(k);
+  let left = 0;
+  let distinct = 0;
+  for (; ; ) {
+    let z = Infinity;
+    for (let i3 = 0; i3 < k; i3++) {
+      const s = samples[i3];
+      if (heads[i3] < s.length && s[heads[i3]] < z) z = s[heads[i3]];
+    }
+    if (z === Infinity) break;
+    distinct++;
+    let lj = 0;
+    for (let i3 = 0; i3 < k; i3++) {
+      const s = samples[i3];
+      let h = heads[i3];
+      const start2 = h;
+      while (h < s.length && s[h] === z) h++;
+      heads[i3] = h;
+      equal[i3] = h - start2;
+      lj += h - start2;
+    }
+    const Bj = left + lj / 2;
+    for (let i3 = 0; i3 < k; i3++) {
+      const Mij = heads[i3] - equal[i3] / 2;
+      inner[i3] = inner[i3] + lj / N * (N * Mij - Bj * n[i3]) ** 2 / (Bj * (N - Bj) - N * lj / 4);
+    }
+    left += lj;
+  }
+  if (distinct < 2) throw new RangeError("andersonKsamp needs more than one distinct observation");
+  let A2akN = 0;
+  for (let i3 = 0; i3 < k; i3++) A2akN += inner[i3] / n[i3];
+  return A2akN * (N - 1) / N;
+}
+function polyfitQuadratic(x2, y) {
+  const rows = x2.length;
+  const cols = 3;
+  const A = x2.map((xi) => [xi * xi, xi, 1]);
+  const scale = [0, 1, 2].map((j) => Math.sqrt(A.reduce((s, r) => s + r[j] ** 2, 0)));
+  for (const r of A) for (let j = 0; j < cols; j++) r[j] = r[j] / scale[j];
+  const b = [...y];
+  for (let j = 0; j < cols; j++) {
+    let norm = 0;
+    for (let i3 = j; i3 < rows; i3++) norm += A[i3][j] ** 2;
+    norm = Math.sqrt(norm);
+    const alpha = A[j][j] > 0 ? -norm : norm;
+    const v = Array.from({ length: rows }, () => 0);
+    for (let i3 = j; i3 < rows; i3++) v[i3] = A[i3][j];
+    v[j] = v[j] - alpha;
+    const vv = v.reduce((s, t) => s + t * t, 0);
+    if (vv === 0) continue;
+    for (let c = j; c < cols; c++) {
+      let dot2 = 0;
+      for (let i3 = j; i3 < rows; i3++) dot2 += v[i3] * A[i3][c];
+      const f2 = 2 * dot2 / vv;
+      for (let i3 = j; i3 < rows; i3++) A[i3][c] = A[i3][c] - f2 * v[i3];
+    }
+    let dot = 0;
+    for (let i3 = j; i3 < rows; i3++) dot += v[i3] * b[i3];
+    const f = 2 * dot / vv;
+    for (let i3 = j; i3 < rows; i3++) b[i3] = b[i3] - f * v[i3];
+  }
+  const coef = Array.from({ length: cols }, () => 0);
+  for (let j = cols - 1; j >= 0; j--) {
+    let s = b[j];
+    for (let c = j + 1; c < cols; c++) s -= A[j][c] * coef[c];
+    coef[j] = s / A[j][j];
+  }
+  return coef.map((c, j) => c / scale[j]);
+}
+
+// packages/data-gate/src/stats/proportions.ts
+function proportionsZTest(refCounts, curCounts) {
+  const n1 = refCounts[0] + refCounts[1];
+  const n2 = curCounts[0] + curCounts[1];
+  const p1 = refCounts[1] / n1;
+  const p2 = curCounts[1] / n2;
+  const P = (p1 * n1 + p2 * n2) / (n1 + n2);
+  const z = (p1 - p2) / Math.sqrt(P * (1 - P) * (1 / n1 + 1 / n2));
+  return { z, pvalue: 2 * (1 - normalCdf(Math.abs(z))) };
+}
+function totalVariation(refCounts, curCounts) {
+  const nRef = refCounts.reduce((s2, c) => s2 + c, 0);
+  const nCur = curCounts.reduce((s2, c) => s2 + c, 0);
+  let s = 0;
+  for (let i3 = 0; i3 < refCounts.length; i3++) s += Math.abs(refCounts[i3] / nRef - curCounts[i3] / nCur);
+  return 0.5 * s;
+}
+
+// packages/data-gate/src/stats/evidently-default.ts
+var EVIDENTLY_SMALL_REFERENCE_ROWS = 1e3;
+var EVIDENTLY_NUMERIC_MIN_UNIQUE = 5;
+function evidentlyDefaultTest(kind, nRef, nUnique) {
+  const numeric = kind === "numeric" && nUnique > EVIDENTLY_NUMERIC_MIN_UNIQUE;
+  if (nRef <= EVIDENTLY_SMALL_REFERENCE_ROWS) {
+    if (numeric) return { test: "ks", threshold: 0.05 };
+    return nUnique > 2 ? { test: "chisquare", threshold: 0.05 } : { test: "z", threshold: 0.05 };
+  }
+  return numeric ? { test: "wasserstein", threshold: 0.1 } : { test: "jensenshannon", threshold: 0.1 };
+}
+function decide(choice, score) {
+  switch (choice.test) {
+    case "ks":
+      return score <= choice.threshold;
+    case "chisquare":
+    case "z":
+      return score < choice.threshold;
+    default:
+      return score >= choice.threshold;
+  }
+}
+function categoricalScore(choice, binned) {
+  switch (choice.test) {
+    case "chisquare":
+      return chisquareEvidently(binned.refCounts, binned.curCounts).pvalue;
+    case "z": {
+      const ref = [binned.refCounts[0] ?? 0, binned.refCounts[1] ?? 0];
+      const cur = [binned.curCounts[0] ?? 0, binned.curCounts[1] ?? 0];
+      return proportionsZTest(ref, cur).pvalue;
+    }
+    default:
+      return jensenShannon(binned.refCounts, binned.curCounts);
+  }
+}
+function evidentlyNumericDriftSorted(ref, cur) {
+  let nUnique = 0;
+  for (let i3 = 0, j = 0; i3 < ref.length || j < cur.length; nUnique++) {
+    const v = Math.min(i3 < ref.length ? ref[i3] : Infinity, j < cur.length ? cur[j] : Infinity);
+    while (i3 < ref.length && ref[i3] === v) i3++;
+    while (j < cur.length && cur[j] === v) j++;
+  }
+  const choice = evidentlyDefaultTest("numeric", ref.length, nUnique);
+  let score;
+  if (choice.test === "ks") score = ks2sampSorted(ref, cur).pvalue;
+  else if (choice.test === "wasserstein") score = normalizedWasserstein(wasserstein1Sorted(ref, cur), std(ref, 0));
+  else score = categoricalScore(choice, binEvidentlyNumeric(ref, cur));
+  return { ...choice, score, drift: decide(choice, score) };
+}
+function evidentlyCategoricalDriftFromCounts(ref, cur) {
+  const binned = binCategories(ref, cur);
+  const nRef = binned.refCounts.reduce((s, c) => s + c, 0);
+  const choice = evidentlyDefaultTest("categorical", nRef, binned.refCounts.length);
+  const score = categoricalScore(choice, binned);
+  return { ...choice, score, drift: decide(choice, score) };
+}
+var DEFAULT_DATASET_DRIFT_SHARE = 0.5;
+function datasetDrift(columnDrift, shareThreshold = DEFAULT_DATASET_DRIFT_SHARE) {
+  const nColumns = columnDrift.length;
+  const nDrifted = columnDrift.filter(Boolean).length;
+  const share = nColumns === 0 ? 0 : nDrifted / nColumns;
+  return { nColumns, nDrifted, share, datasetDrift: nColumns > 0 && share >= shareThreshold };
+}
+
+// packages/data-gate/src/stats/drift-decision.ts
+var DRIFT_DEFAULTS = { alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1e3 };
+
+// packages/data-gate/src/stats/column-drift.ts
+function decide2(nRef, nCur, pvalue, effect, options) {
+  const large = Math.min(nRef, nCur) > (options.largeSampleRows ?? DRIFT_DEFAULTS.largeSampleRows);
+  return large ? { decidedBy: "effect-size", drift: effect >= (options.effectThreshold ?? DRIFT_DEFAULTS.effectThreshold) } : { decidedBy: "pvalue", drift: pvalue < (options.alpha ?? DRIFT_DEFAULTS.alpha) };
+}
+function numericColumnDrift(ref, cur, options = {}) {
+  const a = sortedCopy(ref);
+  const b = sortedCopy(cur);
+  const ks = ks2sampSorted(a, b);
+  const w1 = wasserstein1Sorted(a, b);
+  const wNorm = normalizedWasserstein(w1, stdFromMoments(moments(a), 0));
+  const evid = binEvidentlyNumeric(a, b);
+  const deciles = binRefDeciles(a, b);
+  const tests = {
+    ks: { statistic: ks.statistic, pvalue: ks.pvalue },
+    psi: { statistic: psi(evid.refCounts, evid.curCounts) },
+    js: { statistic: jensenShannon(evid.refCounts, evid.curCounts) },
+    psi_deciles: { statistic: psi(deciles.refCounts, deciles.curCounts) },
+    wasserstein: { statistic: w1 },
+    wasserstein_norm: { statistic: wNorm }
+  };
+  if (a[0] !== a[a.length - 1] || b[0] !== b[b.length - 1] || a[0] !== b[0]) {
+    const ad = andersonKsamp([a, b]);
+    tests.anderson = { statistic: ad.statistic, significance_level: ad.significanceLevel };
+  }
+  return {
+    kind: "numeric",
+    nRef: a.length,
+    nCur: b.length,
+    tests,
+    ksMethod: ks.method,
+    ksFellBack: ks.fellBack,
+    ksPvalueKolmogorovLimit: ksKolmogorovLimitPvalue(ks.statistic, a.length, b.length),
+    evidently: evidentlyNumericDriftSorted(a, b),
+    decision: {
+      ...decide2(a.length, b.length, ks.pvalue, wNorm, options),
+      test: "ks",
+      pvalue: ks.pvalue,
+      effectSizeName: "wasserstein_norm",
+      effectSize: wNorm
+    }
+  };
+}
+function categoricalColumnDrift(refCounts, curCounts, options = {}) {
+  const binned = binCategories(refCounts, curCounts);
+  const chi2 = chi2Contingency(binned.refCounts, binned.curCounts);
+  const js = jensenShannon(binned.refCounts, binned.curCounts);
+  const nRef = binned.refCounts.reduce((s, c) => s + c, 0);
+  const nCur = binned.curCounts.reduce((s, c) => s + c, 0);
+  return {
+    kind: "categorical",
+    nRef,
+    nCur,
+    tests: {
+      chi2: { statistic: chi2.statistic, pvalue: chi2.pvalue },
+      psi: { statistic: psi(binned.refCounts, binned.curCounts) },
+      js: { statistic: js }
+    },
+    evidently: evidentlyCategoricalDriftFromCounts(refCounts, curCounts),
+    decision: { ...decide2(nRef, nCur, chi2.pvalue, js, options), test: "chi2", pvalue: chi2.pvalue, effectSizeName: "js", effectSize: js }
+  };
+}
+
+// packages/data-gate/src/stats/outliers.ts
+function fitOutlierParams(values) {
+  const clean2 = Array.from(values).filter((v) => !Number.isNaN(v));
+  const sorted = sortedCopy(clean2);
+  const m = moments(sorted);
+  const median = medianSorted(sorted);
+  const deviations = sortedCopy(clean2.map((v) => Math.abs(v - median)));
+  return {
+    mean: m.mean,
+    stdDdof0: stdFromMoments(m, 0),
+    q1: quantileSorted(sorted, 0.25),
+    q3: quantileSorted(sorted, 0.75),
+    median,
+    mad: medianSorted(deviations)
+  };
+}
+var DEFAULT_ZSCORE_THRESHOLD = 3;
+var DEFAULT_IQR_FACTOR = 1.5;
+var DEFAULT_MAD_THRESHOLD = 3.5;
+var MAD_CONSISTENCY = 0.6745;
+function select(values, flag) {
+  const rows = [];
+  for (let i3 = 0; i3 < values.length; i3++) {
+    const v = values[i3];
+    if (!Number.isNaN(v) && flag(v)) rows.push(i3);
+  }
+  return rows;
+}
+function zScoreOutliers(values, params, threshold = DEFAULT_ZSCORE_THRESHOLD) {
+  if (!(params.stdDdof0 > 0)) return [];
+  return select(values, (v) => Math.abs(v - params.mean) / params.stdDdof0 > threshold);
+}
+function iqrOutliers(values, params, factor = DEFAULT_IQR_FACTOR) {
+  const iqr = params.q3 - params.q1;
+  const low = params.q1 - factor * iqr;
+  const high = params.q3 + factor * iqr;
+  return select(values, (v) => v < low || v > high);
+}
+function madOutliers(values, params, threshold = DEFAULT_MAD_THRESHOLD) {
+  if (params.mad === 0 || Number.isNaN(params.mad)) return [];
+  return select(values, (v) => Math.abs(MAD_CONSISTENCY * (v - params.median) / params.mad) > threshold);
+}
+
+// packages/data-gate/src/stats/row-hash.ts
+var import_node_crypto5 = require("node:crypto");
+var ROW_HASH_VERSION = "aisec-row/v1";
+var PREFIX = Buffer.from(`${ROW_HASH_VERSION}\0`, "utf8");
+function rowHash(cells) {
+  const hash = (0, import_node_crypto5.createHash)("sha256");
+  hash.update(PREFIX);
+  const num2 = Buffer.alloc(9);
+  for (const cell5 of cells) {
+    if (cell5 === null || cell5 === void 0) {
+      hash.update("n");
+    } else if (typeof cell5 === "number") {
+      num2[0] = 102;
+      num2.writeDoubleBE(Number.isNaN(cell5) ? NaN : cell5 === 0 ? 0 : cell5, 1);
+      hash.update(num2);
+    } else if (typeof cell5 === "boolean") {
+      hash.update(cell5 ? "b1" : "b0");
+    } else {
+      const bytes = Buffer.from(cell5, "utf8");
+      const head3 = Buffer.alloc(5);
+      head3[0] = 115;
+      head3.writeUInt32BE(bytes.length, 1);
+      hash.update(head3);
+      hash.update(bytes);
+    }
+  }
+  return hash.digest("hex");
+}
+
+// packages/data-gate/src/stats/duplicates.ts
+function duplicatesWithin(hashes) {
+  const seen = /* @__PURE__ */ new Set();
+  const rows = [];
+  let i3 = 0;
+  for (const h of hashes) {
+    if (seen.has(h)) rows.push(i3);
+    else seen.add(h);
+    i3++;
+  }
+  return rows;
+}
+function rowsFoundIn(hashes, reference) {
+  const rows = [];
+  let i3 = 0;
+  for (const h of hashes) {
+    if (reference.has(h)) rows.push(i3);
+    i3++;
+  }
+  return rows;
+}
+
+// packages/data-gate/src/stats/profile.ts
+function charLength(text2) {
+  let n = 0;
+  for (const _ of text2) n++;
+  return n;
+}
+
+// packages/data-gate/src/stats/text-drift.ts
+function tokenize(text2) {
+  return text2.replace(/[,"]/g, " ").split(/\s+/).filter((t) => t.length > 0);
+}
+function lengthKs(ref, cur) {
+  return ks2samp(ref.map(charLength), cur.map(charLength));
+}
+function oovRate(ref, cur) {
+  const vocabulary = /* @__PURE__ */ new Set();
+  for (const text2 of ref) for (const token of tokenize(text2)) vocabulary.add(token);
+  let total = 0;
+  let unseen = 0;
+  for (const text2 of cur) {
+    for (const token of tokenize(text2)) {
+      total++;
+      if (!vocabulary.has(token)) unseen++;
+    }
+  }
+  return total === 0 ? 0 : unseen / total;
+}
+
+// packages/data-gate/src/readers/cell.ts
+var CellKind = {
+  Null: 0,
+  Integer: 1,
+  Float: 2,
+  Text: 3,
+  Boolean: 4
+};
+var FLOAT = /^[ \t]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)[ \t]*$/i;
+var csvScratch = { number: Number.NaN };
+var POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+function classifyCsvField(text2) {
+  return classifyCsvRange(text2, 0, text2.length);
+}
+function classifyCsvRange(source, start2, end) {
+  const n = end;
+  if (n === start2) return CellKind.Null;
+  const text2 = source;
+  let i3 = start2;
+  let c = text2.charCodeAt(i3);
+  let sign = 1;
+  if (c === 43 || c === 45) {
+    if (end - start2 === 1) return CellKind.Text;
+    if (c === 45) sign = -1;
+    c = text2.charCodeAt(++i3);
+  }
+  let m = 0;
+  const digitsStart = i3;
+  while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
+    if (++i3 === n) {
+      csvScratch.number = i3 - digitsStart <= 15 ? sign * m : Number(text2.slice(start2, end));
+      return CellKind.Integer;
+    }
+    c = text2.charCodeAt(i3);
+  }
+  let mantissaDigits = i3 - digitsStart;
+  if (c === 46) {
+    i3++;
+    const fracStart = i3;
+    while (i3 < n && (c = text2.charCodeAt(i3)) >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      i3++;
+    }
+    const k = i3 - fracStart;
+    mantissaDigits += k;
+    if (i3 === n) {
+      if (mantissaDigits === 0) return CellKind.Text;
+      csvScratch.number = mantissaDigits <= 15 ? sign * (m / POW10[k]) : Number(text2.slice(start2, end));
+      return CellKind.Float;
+    }
+  }
+  if (mantissaDigits > 0 && (c === 101 || c === 69)) {
+    i3++;
+    if (i3 < n && ((c = text2.charCodeAt(i3)) === 43 || c === 45)) i3++;
+    const expStart = i3;
+    while (i3 < n && (c = text2.charCodeAt(i3)) >= 48 && c <= 57) i3++;
+    if (i3 === n && i3 > expStart) return float(text2.slice(start2, end));
+    return CellKind.Text;
+  }
+  const first = text2.charCodeAt(start2);
+  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
+    const slice = text2.slice(start2, end);
+    if (FLOAT.test(slice)) {
+      csvScratch.number = parseFloatWord(slice);
+      return CellKind.Float;
+    }
+  }
+  return CellKind.Text;
+}
+function float(text2) {
+  csvScratch.number = Number(text2);
+  return CellKind.Float;
+}
+function parseFloatWord(text2) {
+  const t = text2.trim().toLowerCase();
+  const sign = t.startsWith("-") ? -1 : 1;
+  const body2 = t.replace(/^[+-]/, "");
+  if (body2 === "inf" || body2 === "infinity") return sign * Number.POSITIVE_INFINITY;
+  if (body2 === "nan") return Number.NaN;
+  return Number(t);
+}
+
+// packages/data-gate/src/readers/column-type.ts
+var BIT_INTEGER = 1 << CellKind.Integer;
+var BIT_FLOAT = 1 << CellKind.Float;
+var BIT_TEXT = 1 << CellKind.Text;
+var BIT_BOOLEAN = 1 << CellKind.Boolean;
+function kindBit(kind) {
+  return kind === CellKind.Null ? 0 : 1 << kind;
+}
+function columnTypeOf(kindsSeen) {
+  if (kindsSeen === 0) return "null";
+  if (kindsSeen === BIT_INTEGER) return "integer";
+  if ((kindsSeen & ~(BIT_INTEGER | BIT_FLOAT)) === 0) return "number";
+  if (kindsSeen === BIT_BOOLEAN) return "boolean";
+  if (kindsSeen & (BIT_TEXT | BIT_BOOLEAN)) return "string";
+  return "string";
+}
+function kindFits(kind, type) {
+  switch (kind) {
+    case CellKind.Null:
+      return true;
+    case CellKind.Integer:
+      return type === "integer" || type === "number" || type === "string";
+    case CellKind.Float:
+      return type === "number" || type === "string";
+    case CellKind.Boolean:
+      return type === "boolean" || type === "string";
+    default:
+      return type === "string";
+  }
+}
+
+// packages/data-gate/src/readers/csv-parser.ts
+var QUOTE = 34;
+var LF = 10;
+var CR = 13;
+var CsvFields = class {
+  sources = [];
+  starts = [];
+  ends = [];
+  length = 0;
+  push(source, start2, end) {
+    const k = this.length++;
+    this.sources[k] = source;
+    this.starts[k] = start2;
+    this.ends[k] = end;
+  }
+  /** The field's text after unquoting. */
+  text(k) {
+    const source = this.sources[k];
+    const start2 = this.starts[k];
+    const end = this.ends[k];
+    return start2 === 0 && end === source.length ? source : source.slice(start2, end);
+  }
+  /** Every field's text, for code that wants an array. */
+  texts() {
+    return Array.from({ length: this.length }, (_, k) => this.text(k));
+  }
+  isEmpty(k) {
+    return this.starts[k] === this.ends[k];
+  }
+  clear() {
+    for (let k = 0; k < this.length; k++) this.sources[k] = "";
+    this.length = 0;
+  }
+};
+var CsvLimitError = class extends Error {
+  constructor(message, line, hint) {
+    super(message);
+    this.line = line;
+    this.hint = hint;
+    this.name = "CsvLimitError";
+  }
+  line;
+  hint;
+};
+var CsvParser = class {
+  constructor(delimiter, limits) {
+    this.limits = limits;
+    if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
+      throw new Error(`unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
+    }
+    this.delim = delimiter.charCodeAt(0);
+  }
+  limits;
+  state = 0 /* FieldStart */;
+  field = "";
+  fields = new CsvFields();
+  recordChars = 0;
+  currentLine = 1;
+  recordLine = 1;
+  badQuoting = false;
+  quoted = false;
+  /** Whether anything of the current record has been seen (so EOF knows whether to emit it). */
+  inRecord = false;
+  delim;
+  /** 1-based line the tokenizer has reached. */
+  get line() {
+    return this.currentLine;
+  }
+  /** Feeds one chunk; calls `onRecord` for every record it completes. */
+  push(s, onRecord) {
+    const n = s.length;
+    const delim = this.delim;
+    let i3 = 0;
+    while (i3 < n) {
+      switch (this.state) {
+        case 4 /* AfterCR */: {
+          if (s.charCodeAt(i3) === LF) i3++;
+          this.state = 0 /* FieldStart */;
+          break;
+        }
+        case 0 /* FieldStart */: {
+          if (!this.inRecord) {
+            this.inRecord = true;
+            this.recordLine = this.currentLine;
+          }
+          if (s.charCodeAt(i3) === QUOTE) {
+            this.quoted = true;
+            this.state = 2 /* Quoted */;
+            i3++;
+          } else {
+            this.state = 1 /* Unquoted */;
+          }
+          break;
+        }
+        case 1 /* Unquoted */: {
+          let j = i3;
+          let c = 0;
+          while (j < n) {
+            c = s.charCodeAt(j);
+            if (c === delim || c === LF || c === CR) break;
+            if (c === QUOTE) this.badQuoting = true;
+            j++;
+          }
+          if (j === n) {
+            this.append(s, i3, j);
+            i3 = n;
+            break;
+          }
+          if (this.field.length === 0) {
+            this.checkSize(j - i3);
+            this.pushField(s, i3, j);
+          } else {
+            this.append(s, i3, j);
+            this.endField();
+          }
+          i3 = j + 1;
+          if (c === delim) {
+            this.state = 0 /* FieldStart */;
+          } else {
+            this.currentLine++;
+            this.endRecord(onRecord);
+            this.state = c === CR ? 4 /* AfterCR */ : 0 /* FieldStart */;
+          }
+          break;
+        }
+        case 2 /* Quoted */: {
+          const j = s.indexOf('"', i3);
+          const end = j === -1 ? n : j;
+          this.countLines(s, i3, end);
+          this.append(s, i3, end);
+          if (j === -1) {
+            i3 = n;
+          } else {
+            this.state = 3 /* QuoteInQuoted */;
+            i3 = j + 1;
+          }
+          break;
+        }
+        case 3 /* QuoteInQuoted */: {
+          const c = s.charCodeAt(i3);
+          if (c === QUOTE) {
+            this.append('"', 0, 1);
+            this.state = 2 /* Quoted */;
+            i3++;
+          } else if (c === delim) {
+            this.endField();
+            this.state = 0 /* FieldStart */;
+            i3++;
+          } else if (c === LF || c === CR) {
+            this.endField();
+            this.currentLine++;
+            this.endRecord(onRecord);
+            this.state = c === CR ? 4 /* AfterCR */ : 0 /* FieldStart */;
+            i3++;
+          } else {
+            this.badQuoting = true;
+            this.state = 1 /* Unquoted */;
+          }
+          break;
+        }
+      }
+    }
+  }
+  /** Ends the input: completes a last record without a line end. An open quote is bad quoting. */
+  end(onRecord) {
+    if (this.state === 2 /* Quoted */) this.badQuoting = true;
+    if (this.inRecord && this.state !== 4 /* AfterCR */) {
+      this.endField();
+      this.endRecord(onRecord);
+    }
+    this.state = 0 /* FieldStart */;
+  }
+  countLines(s, from, to) {
+    let k = s.indexOf("\n", from);
+    while (k !== -1 && k < to) {
+      this.currentLine++;
+      k = s.indexOf("\n", k + 1);
+    }
+  }
+  append(s, from, to) {
+    if (to <= from) return;
+    this.checkSize(to - from);
+    this.field = this.field.length === 0 ? s.slice(from, to) : this.field + s.slice(from, to);
+  }
+  /** Counts `len` more characters of the current field against the field and record caps. */
+  checkSize(len) {
+    this.recordChars += len;
+    if (this.field.length + len > this.limits.maxFieldChars) {
+      throw new CsvLimitError(
+        `a field longer than ${this.limits.maxFieldChars} characters`,
+        this.recordLine,
+        this.state === 2 /* Quoted */ ? 'a quoted field that never closes swallows the rest of the file: look for an unbalanced " at that line' : "raise the reader limit maxFieldChars if such fields are expected"
+      );
+    }
+    if (this.recordChars > this.limits.maxRecordChars) {
+      throw new CsvLimitError(
+        `a row longer than ${this.limits.maxRecordChars} characters`,
+        this.recordLine,
+        "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long"
+      );
+    }
+  }
+  endField() {
+    this.pushField(this.field, 0, this.field.length);
+    this.field = "";
+  }
+  pushField(source, start2, end) {
+    if (this.fields.length >= this.limits.maxColumns) {
+      throw new CsvLimitError(
+        `more than ${this.limits.maxColumns} columns`,
+        this.recordLine,
+        "check the delimiter, or raise the reader limit maxColumns"
+      );
+    }
+    this.fields.push(source, start2, end);
+  }
+  endRecord(onRecord) {
+    onRecord({ fields: this.fields, line: this.recordLine, badQuoting: this.badQuoting, quoted: this.quoted });
+    this.fields.clear();
+    this.recordChars = 0;
+    this.badQuoting = false;
+    this.quoted = false;
+    this.inRecord = false;
+  }
+};
+
+// packages/data-gate/src/readers/delimiter-sniff.ts
+var CANDIDATES = [",", "	", ";", "|"];
+function sniffDelimiter(path, firstText) {
+  const name2 = path.toLowerCase().replace(/\.gz$/, "");
+  const firstLine2 = firstLineOutsideQuotes(firstText);
+  const count = (d) => firstLine2.split(d).length - 1;
+  if (name2.endsWith(".tsv") || name2.endsWith(".tab")) return "	";
+  if (name2.endsWith(".csv")) return count(",") === 0 && count("	") > 0 ? "	" : ",";
+  let best = ",";
+  let bestCount = 0;
+  for (const d of CANDIDATES) {
+    const n = count(d);
+    if (n > bestCount) {
+      best = d;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+function firstLineOutsideQuotes(text2) {
+  let out2 = "";
+  let inQuotes = false;
+  for (let i3 = 0; i3 < text2.length && i3 < 65536; i3++) {
+    const ch = text2[i3];
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (ch === "\n" || ch === "\r")) break;
+    else if (!inQuotes) out2 += ch;
+  }
+  return out2;
+}
+
+// packages/data-gate/src/readers/jsonl-line.ts
+var JsonLineError = class extends Error {
+  constructor(message, column) {
+    super(message);
+    this.column = column;
+    this.name = "JsonLineError";
+  }
+  column;
+};
+function isWs(c) {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+function jsonNumberLength(s, i3) {
+  const n = s.length;
+  const start2 = i3;
+  const digits = () => {
+    const from = i3;
+    while (i3 < n) {
+      const c = s.charCodeAt(i3);
+      if (c < 48 || c > 57) break;
+      i3++;
+    }
+    return i3 - from;
+  };
+  if (s.charCodeAt(i3) === 45) i3++;
+  if (s.charCodeAt(i3) === 48) i3++;
+  else if (digits() === 0) return 0;
+  if (s.charCodeAt(i3) === 46) {
+    i3++;
+    if (digits() === 0) return 0;
+  }
+  const e = s.charCodeAt(i3);
+  if (e === 101 || e === 69) {
+    i3++;
+    const sign = s.charCodeAt(i3);
+    if (sign === 43 || sign === 45) i3++;
+    if (digits() === 0) return 0;
+  }
+  return i3 - start2;
+}
+function parseJsonObjectLine(s, out2, maxDepth, hint) {
+  out2.keys.length = 0;
+  out2.kinds.length = 0;
+  out2.numbers.length = 0;
+  out2.texts.length = 0;
+  const n = s.length;
+  let i3 = 0;
+  const fail2 = (what) => {
+    throw new JsonLineError(what, i3 + 1);
+  };
+  const ws = () => {
+    while (i3 < n && isWs(s.charCodeAt(i3))) i3++;
+  };
+  const readString = () => {
+    const start2 = i3 + 1;
+    let j = start2;
+    let escaped = false;
+    for (; ; ) {
+      if (j >= n) return fail2("unterminated string");
+      const c = s.charCodeAt(j);
+      if (c === 34) break;
+      if (c === 92) {
+        escaped = true;
+        j += 2;
+        continue;
+      }
+      if (c < 32) return fail2("control character inside a string");
+      j++;
+    }
+    i3 = j + 1;
+    if (!escaped) return s.slice(start2, j);
+    try {
+      return JSON.parse(s.slice(start2 - 1, j + 1));
+    } catch {
+      return fail2("bad escape in a string");
+    }
+  };
+  const readNested = () => {
+    const start2 = i3;
+    let depth = 0;
+    while (i3 < n) {
+      const c = s.charCodeAt(i3);
+      if (c === 34) {
+        readString();
+        continue;
+      }
+      if (c === 123 || c === 91) {
+        depth++;
+        if (depth + 1 > maxDepth) fail2(`nested deeper than ${maxDepth} levels`);
+      } else if (c === 125 || c === 93) {
+        depth--;
+        if (depth === 0) {
+          i3++;
+          const text2 = s.slice(start2, i3);
+          try {
+            JSON.parse(text2);
+          } catch (error2) {
+            i3 = start2;
+            fail2(`bad nested value (${error2.message})`);
+          }
+          return text2;
+        }
+      }
+      i3++;
+    }
+    return fail2("unterminated nested value");
+  };
+  ws();
+  if (s.charCodeAt(i3) !== 123) fail2(i3 >= n ? "empty line" : "a JSON Lines row must be an object ({...})");
+  i3++;
+  ws();
+  if (s.charCodeAt(i3) === 125) {
+    i3++;
+  } else {
+    for (; ; ) {
+      if (s.charCodeAt(i3) !== 34) fail2("expected a quoted key");
+      const h = hint?.[out2.keys.length];
+      let key;
+      if (h !== void 0 && s.charCodeAt(i3 + 1 + h.length) === 34 && s.startsWith(h, i3 + 1)) {
+        key = h;
+        i3 += h.length + 2;
+      } else {
+        key = readString();
+      }
+      ws();
+      if (s.charCodeAt(i3) !== 58) fail2("expected ':' after a key");
+      i3++;
+      ws();
+      const c = s.charCodeAt(i3);
+      let kind;
+      let num2 = Number.NaN;
+      let text2;
+      if (c === 34) {
+        kind = CellKind.Text;
+        text2 = readString();
+      } else if (c === 45 || c >= 48 && c <= 57) {
+        const len = jsonNumberLength(s, i3);
+        const next = s.charCodeAt(i3 + len);
+        if (len === 0 || next >= 48 && next <= 57 || next === 46 || next === 101 || next === 69 || next === 43 || next === 45) {
+          fail2(`bad number ${JSON.stringify(s.slice(i3, i3 + Math.max(len + 1, 1)))}`);
+        }
+        text2 = s.slice(i3, i3 + len);
+        i3 += len;
+        kind = classifyCsvField(text2);
+        num2 = csvScratch.number;
+      } else if (s.startsWith("true", i3)) {
+        i3 += 4;
+        kind = CellKind.Boolean;
+        num2 = 1;
+        text2 = "true";
+      } else if (s.startsWith("false", i3)) {
+        i3 += 5;
+        kind = CellKind.Boolean;
+        num2 = 0;
+        text2 = "false";
+      } else if (s.startsWith("null", i3)) {
+        i3 += 4;
+        kind = CellKind.Null;
+        text2 = null;
+      } else if (c === 123 || c === 91) {
+        kind = CellKind.Text;
+        text2 = readNested();
+      } else {
+        return fail2(i3 >= n ? "line ends inside the object" : "expected a value");
+      }
+      out2.keys.push(key);
+      out2.kinds.push(kind);
+      out2.numbers.push(num2);
+      out2.texts.push(text2);
+      ws();
+      const sep7 = s.charCodeAt(i3);
+      i3++;
+      if (sep7 === 44) {
+        ws();
+        continue;
+      }
+      if (sep7 === 125) break;
+      i3--;
+      fail2(i3 >= n ? "line ends inside the object (missing '}')" : "expected ',' or '}'");
+    }
+  }
+  ws();
+  if (i3 < n) fail2("text after the closing }");
+}
+
+// packages/data-gate/src/readers/read-problems.ts
+var ReadProblemLog = class {
+  constructor(maxRows = 100) {
+    this.maxRows = maxRows;
+  }
+  maxRows;
+  byKey = /* @__PURE__ */ new Map();
+  /** Records one occurrence; `message` is kept from the first one. */
+  add(kind, file, message, at) {
+    const key = `${kind}\0${file}\0${at?.column ?? ""}`;
+    let p = this.byKey.get(key);
+    if (!p) {
+      p = { kind, file, message, rows: [], lines: [], count: 0 };
+      if (at?.column !== void 0) p.column = at.column;
+      this.byKey.set(key, p);
+    }
+    p.count++;
+    if (at?.row !== void 0 && p.rows.length < this.maxRows) {
+      p.rows.push(at.row);
+      p.lines.push(at.line ?? 0);
+    }
+  }
+  get problems() {
+    return [...this.byKey.values()];
+  }
+  has(kind) {
+    return this.problems.some((p) => p.kind === kind);
+  }
+};
+
+// packages/data-gate/src/readers/reader-limits.ts
+var DEFAULT_READER_LIMITS = Object.freeze({
+  maxFieldChars: 1024 * 1024,
+  maxRecordChars: 16 * 1024 * 1024,
+  maxColumns: 16384,
+  maxProblemRows: 100,
+  batchRows: 8192
+});
+
+// packages/data-gate/src/readers/row-batch.ts
+function cellOf(chunk, i3) {
+  switch (chunk.kinds[i3]) {
+    case CellKind.Integer:
+    case CellKind.Float:
+      return chunk.numbers[i3] ?? null;
+    case CellKind.Boolean:
+      return chunk.numbers[i3] === 1;
+    case CellKind.Text:
+      return chunk.texts[i3] ?? null;
+    default:
+      return null;
+  }
+}
+var BatchBuilder = class {
+  constructor(file, columns, capacity) {
+    this.file = file;
+    this.columns = columns;
+    this.capacity = capacity;
+    const n = columns.length;
+    this.kinds = Array.from({ length: n }, () => new Uint8Array(capacity));
+    this.numbers = Array.from({ length: n }, () => new Float64Array(capacity));
+    this.texts = Array.from({ length: n }, () => []);
+    this.rows = new Float64Array(capacity);
+    this.lines = new Float64Array(capacity);
+  }
+  file;
+  columns;
+  capacity;
+  kinds;
+  numbers;
+  texts;
+  rows;
+  lines;
+  count = 0;
+  get length() {
+    return this.count;
+  }
+  get full() {
+    return this.count >= this.capacity;
+  }
+  /** Starts a row and returns its slot; the caller then sets every column (`setNull` for gaps). */
+  begin(row, line) {
+    const i3 = this.count++;
+    this.rows[i3] = row;
+    this.lines[i3] = line;
+    return i3;
+  }
+  setNull(slot, column) {
+    this.set(slot, column, CellKind.Null, Number.NaN, null);
+  }
+  set(slot, column, kind, number, text2) {
+    this.kinds[column][slot] = kind;
+    this.numbers[column][slot] = number;
+    this.texts[column][slot] = text2;
+  }
+  /** The rows filled so far as a batch; the builder starts empty again with fresh storage. */
+  take(tableRow) {
+    const n = this.count;
+    const batch = {
+      file: this.file,
+      columns: this.columns,
+      length: n,
+      rows: this.rows.slice(0, n),
+      lines: this.lines.slice(0, n),
+      tableRow,
+      data: this.columns.map((name2, c) => ({
+        name: name2,
+        kinds: this.kinds[c].slice(0, n),
+        numbers: this.numbers[c].slice(0, n),
+        texts: this.texts[c].slice(0, n)
+      }))
+    };
+    this.count = 0;
+    return batch;
+  }
+};
+
+// packages/data-gate/src/readers/text-decoding.ts
+var import_node_buffer = require("node:buffer");
+var import_node_util = require("node:util");
+function incompleteUtf8Tail(buf) {
+  const n = buf.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const b = buf[n - back];
+    if ((b & 192) === 128) continue;
+    const need = b >= 240 ? 4 : b >= 224 ? 3 : b >= 192 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+function sniffUtf16WithoutBom(buf) {
+  const n = Math.min(buf.length, 4096) & ~1;
+  if (n < 64) return void 0;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i3 = 0; i3 < n; i3 += 2) {
+    if (buf[i3] === 0) evenZero++;
+    if (buf[i3 + 1] === 0) oddZero++;
+  }
+  const half = n / 2;
+  if (oddZero >= 0.4 * half && evenZero <= 0.02 * half) return "utf-16le";
+  if (evenZero >= 0.4 * half && oddZero <= 0.02 * half) return "utf-16be";
+  return void 0;
+}
+async function* decodeText2(bytes, requested, displayPath) {
+  let encoding;
+  let carry = Buffer.alloc(0);
+  let decoder5;
+  for await (const chunk of bytes) {
+    let buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    carry = Buffer.alloc(0);
+    if (encoding === void 0) {
+      if (buf.length < 3 && buf.length > 0) {
+        carry = buf;
+        continue;
+      }
+      encoding = requested;
+      if (buf[0] === 255 && buf[1] === 254) {
+        encoding = "utf-16le";
+        buf = buf.subarray(2);
+      } else if (buf[0] === 254 && buf[1] === 255) {
+        encoding = "utf-16be";
+        buf = buf.subarray(2);
+      } else if (buf[0] === 239 && buf[1] === 187 && buf[2] === 191) {
+        buf = buf.subarray(3);
+        encoding = "utf-8";
+      }
+      if (encoding === "utf-8" && requested === "utf-8") encoding = sniffUtf16WithoutBom(buf) ?? encoding;
+      if (encoding === "utf-16le" || encoding === "utf-16be") {
+        try {
+          decoder5 = new import_node_util.TextDecoder(encoding, { fatal: false, ignoreBOM: true });
+        } catch (error2) {
+          throw new UserError(`${displayPath}: this Node.js build cannot decode ${encoding}`, {
+            file: displayPath,
+            hint: "convert the file to UTF-8",
+            cause: error2
+          });
+        }
+      }
+    }
+    yield* decodeChunk(buf, false);
+  }
+  if (encoding === void 0 && carry.length > 0) {
+    encoding = requested;
+    yield* decodeChunk(carry, true);
+  } else if (carry.length > 0) {
+    yield* decodeChunk(carry, true);
+  } else if (decoder5) {
+    const rest = decoder5.decode();
+    if (rest.length > 0) yield { text: rest, invalid: rest.includes("\uFFFD") };
+  }
+  function* decodeChunk(buf, last) {
+    if (buf.length === 0) return;
+    if (encoding === "latin1") {
+      yield { text: buf.toString("latin1"), invalid: false };
+      return;
+    }
+    if (decoder5) {
+      const text2 = decoder5.decode(buf, { stream: !last });
+      if (text2.length > 0) yield { text: text2, invalid: text2.includes("\uFFFD") };
+      return;
+    }
+    const tail = last ? 0 : incompleteUtf8Tail(buf);
+    const whole = tail > 0 ? buf.subarray(0, buf.length - tail) : buf;
+    if (tail > 0) carry = Buffer.from(buf.subarray(buf.length - tail));
+    if (whole.length > 0) yield { text: whole.toString("utf8"), invalid: !(0, import_node_buffer.isUtf8)(whole) };
+  }
+}
+
+// packages/data-gate/src/readers/table-reader.ts
+var import_node_fs20 = require("node:fs");
+var import_node_path22 = require("node:path");
+
+// packages/data-gate/src/readers/byte-source.ts
+var import_node_fs18 = require("node:fs");
+var import_node_zlib6 = require("node:zlib");
+var GZIP_MAGIC_0 = 31;
+var GZIP_MAGIC_1 = 139;
+var RATIO_FLOOR_BYTES = 1024 * 1024;
+async function head2(path, n) {
+  const chunks = [];
+  let got = 0;
+  for await (const chunk of (0, import_node_fs18.createReadStream)(path, { start: 0, end: n - 1 })) {
+    const b = chunk;
+    chunks.push(b);
+    got += b.length;
+  }
+  return Buffer.concat(chunks, got);
+}
+async function* readBytes(path, options) {
+  const { limits, signal, displayPath } = options;
+  let size;
+  try {
+    const st = (0, import_node_fs18.statSync)(path);
+    if (!st.isFile()) throw new UserError(`${displayPath} is not a regular file`, { file: displayPath });
+    size = st.size;
+  } catch (error2) {
+    if (error2 instanceof UserError) throw error2;
+    throw new UserError(`cannot read ${displayPath}: ${error2.message}`, {
+      file: displayPath,
+      hint: "check the path and its permissions",
+      cause: error2
+    });
+  }
+  if (size > limits.maxFileBytes) {
+    throw new UserError(`${displayPath} is ${size} bytes, over the ${limits.maxFileBytes}-byte file limit`, {
+      file: displayPath,
+      hint: "split the data into shards (a folder of files) or raise limits.maxFileBytes"
+    });
+  }
+  const start2 = Date.now();
+  const magic = size >= 2 ? await head2(path, 2) : Buffer.alloc(0);
+  const gzip2 = magic[0] === GZIP_MAGIC_0 && magic[1] === GZIP_MAGIC_1;
+  const raw = (0, import_node_fs18.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+  let compressedIn = 0;
+  raw.on("data", (chunk) => {
+    compressedIn += chunk.length;
+  });
+  const stream = gzip2 ? raw.pipe((0, import_node_zlib6.createGunzip)()) : raw;
+  raw.on("error", (error2) => stream.destroy(error2));
+  let out2 = 0;
+  try {
+    for await (const chunk of stream) {
+      const b = chunk;
+      if (signal?.aborted) throw new CancelledError();
+      if (Date.now() - start2 > limits.timePerFileMs) {
+        throw new UserError(`reading ${displayPath} took longer than ${limits.timePerFileMs} ms`, {
+          file: displayPath,
+          hint: "split the data into shards or raise limits.timePerFileMs"
+        });
+      }
+      out2 += b.length;
+      if (gzip2) {
+        if (out2 > limits.maxDecompressedBytes) {
+          throw new UserError(`${displayPath} decompresses to more than ${limits.maxDecompressedBytes} bytes`, {
+            file: displayPath,
+            hint: "a gzip bomb, or a file too large for one piece: split it or raise limits.maxDecompressedBytes"
+          });
+        }
+        if (out2 > RATIO_FLOOR_BYTES && out2 / Math.max(compressedIn, 1) > limits.maxDecompressionRatio) {
+          throw new UserError(
+            `${displayPath} expands more than ${limits.maxDecompressionRatio} times when decompressed (a gzip bomb?)`,
+            { file: displayPath, hint: "raise limits.maxDecompressionRatio if this file is legitimate" }
+          );
+        }
+      }
+      yield b;
+    }
+  } catch (error2) {
+    if (error2 instanceof UserError || error2 instanceof CancelledError) throw error2;
+    const code = error2.code ?? "";
+    if (gzip2 && code.startsWith("Z_")) {
+      throw new UserError(`${displayPath} is not a valid gzip stream (${error2.message}) after ${out2} bytes`, {
+        file: displayPath,
+        hint: "the file is truncated or corrupt: recompress it",
+        cause: error2
+      });
+    }
+    throw new UserError(`cannot read ${displayPath}: ${error2.message}`, { file: displayPath, cause: error2 });
+  } finally {
+    raw.destroy();
+    stream.destroy();
+  }
+}
+
+// packages/data-gate/src/readers/read-session.ts
+function noteKinds(session, batch) {
+  for (const chunk of batch.data) {
+    let bits2 = session.kinds.get(chunk.name) ?? 0;
+    const kinds = chunk.kinds;
+    for (let i3 = 0; i3 < kinds.length; i3++) bits2 |= kindBit(kinds[i3]);
+    session.kinds.set(chunk.name, bits2);
+  }
+}
+function uniqueColumnNames(raw, file, problems) {
+  const seen = /* @__PURE__ */ new Set();
+  return raw.map((name2, i3) => {
+    let n = name2 === "" ? `Unnamed: ${i3}` : name2;
+    if (seen.has(n)) {
+      let k = 1;
+      while (seen.has(`${n}.${k}`)) k++;
+      problems.add("duplicate-column", file, `column name '${n}' appears more than once in the header`, { column: n });
+      n = `${n}.${k}`;
+    }
+    seen.add(n);
+    return n;
+  });
+}
+async function* locateErrors(source, file, where2) {
+  try {
+    yield* source;
+  } catch (error2) {
+    if (error2 instanceof UserError && error2.line === void 0) {
+      const { row, line } = where2();
+      throw new UserError(`${error2.message}, at data row ${row} (line ${line})`, {
+        file,
+        line,
+        ...error2.hint === void 0 ? {} : { hint: error2.hint },
+        cause: error2
+      });
+    }
+    throw error2;
+  }
+}
+
+// packages/data-gate/src/readers/csv-reader.ts
+async function* readCsvFile(path, displayPath, options, session) {
+  const { problems, reader } = session;
+  const bytes = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
+  let parser;
+  let columns;
+  let builder;
+  let row = 0;
+  let chunkInvalid = false;
+  const ready = [];
+  const onRecord = (record) => {
+    const fields = record.fields;
+    if (fields.length === 1 && fields.isEmpty(0) && !record.quoted) return;
+    if (columns === void 0) {
+      columns = uniqueColumnNames(fields.texts(), displayPath, problems);
+      builder = new BatchBuilder(displayPath, columns, reader.batchRows);
+      return;
+    }
+    const b = builder;
+    const slot = b.begin(row, record.line);
+    const n = Math.min(fields.length, columns.length);
+    let invalidText = false;
+    const { sources, starts, ends } = fields;
+    for (let c = 0; c < n; c++) {
+      const kind = classifyCsvRange(sources[c], starts[c], ends[c]);
+      if (kind === CellKind.Null) {
+        b.setNull(slot, c);
+      } else if (kind === CellKind.Text) {
+        const text2 = fields.text(c);
+        b.set(slot, c, kind, Number.NaN, text2);
+        if (chunkInvalid && !invalidText && text2.includes("\uFFFD")) invalidText = true;
+      } else {
+        b.set(slot, c, kind, csvScratch.number, null);
+      }
+    }
+    for (let c = n; c < columns.length; c++) b.setNull(slot, c);
+    if (fields.length !== columns.length) {
+      problems.add(
+        "ragged-row",
+        displayPath,
+        `rows with a different number of fields than the header's ${columns.length} (short rows are padded with nulls, extra fields dropped)`,
+        { row, line: record.line }
+      );
+    }
+    if (record.badQuoting) {
+      problems.add("bad-quoting", displayPath, "a quote character out of place (inside an unquoted field, after a closing quote, or never closed)", {
+        row,
+        line: record.line
+      });
+    }
+    if (invalidText) {
+      problems.add(
+        "invalid-encoding",
+        displayPath,
+        `bytes that are not valid ${options.encoding ?? "utf-8"} (decoded as U+FFFD); if the file is latin-1, read it with encoding latin1`,
+        { row, line: record.line }
+      );
+    }
+    row++;
+    if (b.full) {
+      const batch = b.take(session.tableRow);
+      session.tableRow += batch.length;
+      ready.push(batch);
+    }
+  };
+  const failAt = (error2) => new UserError(`${error2.message} in ${columns === void 0 ? "the header" : `row ${row}`} (line ${error2.line})`, {
+    file: displayPath,
+    line: error2.line,
+    hint: error2.hint
+  });
+  const chunks = locateErrors(decodeText2(bytes, options.encoding ?? "utf-8", displayPath), displayPath, () => ({ row, line: parser?.line ?? 1 }));
+  for await (const chunk of chunks) {
+    if (parser === void 0) {
+      const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.text);
+      parser = new CsvParser(delimiter, reader);
+    }
+    chunkInvalid = chunk.invalid;
+    try {
+      parser.push(chunk.text, onRecord);
+    } catch (error2) {
+      if (error2 instanceof CsvLimitError) throw failAt(error2);
+      throw error2;
+    }
+    for (const batch of ready) {
+      noteKinds(session, batch);
+      yield batch;
+    }
+    ready.length = 0;
+  }
+  try {
+    parser?.end(onRecord);
+  } catch (error2) {
+    if (error2 instanceof CsvLimitError) throw failAt(error2);
+    throw error2;
+  }
+  if (builder && builder.length > 0) {
+    const batch = builder.take(session.tableRow);
+    session.tableRow += batch.length;
+    ready.push(batch);
+  }
+  for (const batch of ready) {
+    noteKinds(session, batch);
+    yield batch;
+  }
+  if (row === 0) {
+    problems.add(
+      "empty-file",
+      displayPath,
+      columns === void 0 ? "the file is empty (no header, no rows)" : "the file has a header but no data rows"
+    );
+  }
+  if (columns === void 0) {
+    yield new BatchBuilder(displayPath, [], 0).take(session.tableRow);
+  } else if (row === 0) {
+    yield new BatchBuilder(displayPath, columns, 0).take(session.tableRow);
+  }
+}
+
+// packages/data-gate/src/readers/jsonl-reader.ts
+async function* readJsonlFile(path, displayPath, options, session) {
+  const { problems, reader } = session;
+  const bytes = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
+  const columns = [];
+  const index = /* @__PURE__ */ new Map();
+  let builder = new BatchBuilder(displayPath, [], reader.batchRows);
+  const fields = { keys: [], kinds: [], numbers: [], texts: [] };
+  const ready = [];
+  let row = 0;
+  let line = 0;
+  let pending = "";
+  let chunkInvalid = false;
+  const hintKeys = [];
+  const hintColumns = [];
+  const flush = () => {
+    if (builder.length === 0) return;
+    const batch = builder.take(session.tableRow);
+    session.tableRow += batch.length;
+    ready.push(batch);
+  };
+  const onLine = (text2) => {
+    line++;
+    if (text2.trim().length === 0) return;
+    try {
+      parseJsonObjectLine(text2, fields, session.limits.maxDepth, hintKeys);
+    } catch (error2) {
+      if (!(error2 instanceof JsonLineError)) throw error2;
+      problems.add("bad-json-line", displayPath, `lines that are not one JSON object (first: ${error2.message} at column ${error2.column})`, {
+        row,
+        line
+      });
+      row++;
+      return;
+    }
+    let grew = false;
+    for (let k = 0; k < fields.keys.length; k++) {
+      const key = fields.keys[k];
+      if (key === hintKeys[k]) continue;
+      if (!index.has(key)) {
+        if (columns.length >= reader.maxColumns) {
+          throw new UserError(`more than ${reader.maxColumns} distinct keys by row ${row} (line ${line})`, {
+            file: displayPath,
+            line,
+            hint: "JSON Lines rows should share one set of keys; raise the reader limit maxColumns if this is intended"
+          });
+        }
+        index.set(key, columns.length);
+        columns.push(key);
+        grew = true;
+      }
+    }
+    if (grew) {
+      flush();
+      builder = new BatchBuilder(displayPath, [...columns], reader.batchRows);
+    }
+    const slot = builder.begin(row, line);
+    for (let c = 0; c < columns.length; c++) builder.setNull(slot, c);
+    let invalidText = false;
+    for (let k = 0; k < fields.keys.length; k++) {
+      const key = fields.keys[k];
+      let c;
+      if (key === hintKeys[k]) {
+        c = hintColumns[k];
+      } else {
+        c = index.get(key);
+        hintKeys[k] = needsEscape(key) ? void 0 : key;
+        hintColumns[k] = c;
+      }
+      const t = fields.texts[k] ?? null;
+      builder.set(slot, c, fields.kinds[k], fields.numbers[k], t);
+      if (chunkInvalid && t !== null && t.includes("\uFFFD")) invalidText = true;
+    }
+    if (invalidText) {
+      problems.add("invalid-encoding", displayPath, `bytes that are not valid ${options.encoding ?? "utf-8"} (decoded as U+FFFD)`, { row, line });
+    }
+    row++;
+    if (builder.full) flush();
+  };
+  const chunks = locateErrors(decodeText2(bytes, options.encoding ?? "utf-8", displayPath), displayPath, () => ({ row, line: line + 1 }));
+  for await (const chunk of chunks) {
+    chunkInvalid = chunk.invalid;
+    const text2 = chunk.text;
+    let start2 = 0;
+    for (let nl = text2.indexOf("\n"); nl !== -1; nl = text2.indexOf("\n", start2)) {
+      const piece = text2.slice(start2, nl);
+      onLine(pending.length > 0 ? pending + piece : piece);
+      pending = "";
+      start2 = nl + 1;
+    }
+    if (start2 < text2.length) {
+      if (pending.length + text2.length - start2 > reader.maxRecordChars) {
+        throw new UserError(`a line longer than ${reader.maxRecordChars} characters at row ${row} (line ${line + 1})`, {
+          file: displayPath,
+          line: line + 1,
+          hint: "JSON Lines needs one object per line; raise the reader limit maxRecordChars if rows are really that long"
+        });
+      }
+      pending += text2.slice(start2);
+    }
+    for (const batch of ready) {
+      noteKinds(session, batch);
+      yield batch;
+    }
+    ready.length = 0;
+  }
+  if (pending.length > 0) onLine(pending);
+  flush();
+  for (const batch of ready) {
+    noteKinds(session, batch);
+    yield batch;
+  }
+  if (row === 0) {
+    problems.add("empty-file", displayPath, "the file has no rows");
+    yield new BatchBuilder(displayPath, [], 0).take(session.tableRow);
+  }
+}
+function needsEscape(key) {
+  for (let i3 = 0; i3 < key.length; i3++) {
+    const c = key.charCodeAt(i3);
+    if (c < 32 || c === 34 || c === 92) return true;
+  }
+  return false;
+}
+
+// packages/data-gate/src/readers/parquet-reader.ts
+var import_node_fs19 = require("node:fs");
+
+// node_modules/hyparquet/src/node.js
+var import_fs2 = require("fs");
+
+// node_modules/hyparquet/src/constants.js
+var ParquetTypes = [
+  "BOOLEAN",
+  "INT32",
+  "INT64",
+  "INT96",
+  // deprecated
+  "FLOAT",
+  "DOUBLE",
+  "BYTE_ARRAY",
+  "FIXED_LEN_BYTE_ARRAY"
+];
+var Encodings = [
+  "PLAIN",
+  "GROUP_VAR_INT",
+  // deprecated
+  "PLAIN_DICTIONARY",
+  "RLE",
+  "BIT_PACKED",
+  // deprecated
+  "DELTA_BINARY_PACKED",
+  "DELTA_LENGTH_BYTE_ARRAY",
+  "DELTA_BYTE_ARRAY",
+  "RLE_DICTIONARY",
+  "BYTE_STREAM_SPLIT"
+];
+var FieldRepetitionTypes = [
+  "REQUIRED",
+  "OPTIONAL",
+  "REPEATED"
+];
+var ConvertedTypes = [
+  "UTF8",
+  "MAP",
+  "MAP_KEY_VALUE",
+  "LIST",
+  "ENUM",
+  "DECIMAL",
+  "DATE",
+  "TIME_MILLIS",
+  "TIME_MICROS",
+  "TIMESTAMP_MILLIS",
+  "TIMESTAMP_MICROS",
+  "UINT_8",
+  "UINT_16",
+  "UINT_32",
+  "UINT_64",
+  "INT_8",
+  "INT_16",
+  "INT_32",
+  "INT_64",
+  "JSON",
+  "BSON",
+  "INTERVAL"
+];
+var CompressionCodecs = [
+  "UNCOMPRESSED",
+  "SNAPPY",
+  "GZIP",
+  "LZO",
+  "BROTLI",
+  "LZ4",
+  "ZSTD",
+  "LZ4_RAW"
+];
+var PageTypes = [
+  "DATA_PAGE",
+  "INDEX_PAGE",
+  "DICTIONARY_PAGE",
+  "DATA_PAGE_V2"
+];
+var BoundaryOrders = [
+  "UNORDERED",
+  "ASCENDING",
+  "DESCENDING"
+];
+var EdgeInterpolationAlgorithms = [
+  "SPHERICAL",
+  "VINCENTY",
+  "THOMAS",
+  "ANDOYER",
+  "KARNEY"
+];
+
+// node_modules/hyparquet/src/wkb.js
+function wkbToGeojson(reader) {
+  const flags2 = getFlags(reader);
+  if (flags2.type === 1) {
+    return { type: "Point", coordinates: readPosition(reader, flags2) };
+  } else if (flags2.type === 2) {
+    return { type: "LineString", coordinates: readLine(reader, flags2) };
+  } else if (flags2.type === 3) {
+    return { type: "Polygon", coordinates: readPolygon(reader, flags2) };
+  } else if (flags2.type === 4) {
+    const points = [];
+    for (let i3 = 0; i3 < flags2.count; i3++) {
+      points.push(readPosition(reader, getFlags(reader)));
+    }
+    return { type: "MultiPoint", coordinates: points };
+  } else if (flags2.type === 5) {
+    const lines = [];
+    for (let i3 = 0; i3 < flags2.count; i3++) {
+      lines.push(readLine(reader, getFlags(reader)));
+    }
+    return { type: "MultiLineString", coordinates: lines };
+  } else if (flags2.type === 6) {
+    const polygons = [];
+    for (let i3 = 0; i3 < flags2.count; i3++) {
+      polygons.push(readPolygon(reader, getFlags(reader)));
+    }
+    return { type: "MultiPolygon", coordinates: polygons };
+  } else if (flags2.type === 7) {
+    const geometries = [];
+    for (let i3 = 0; i3 < flags2.count; i3++) {
+      geometries.push(wkbToGeojson(reader));
+    }
+    return { type: "GeometryCollection", geometries };
+  } else {
+    throw new Error(`Unsupported geometry type: ${flags2.type}`);
+  }
+}
+function getFlags(reader) {
+  const { view } = reader;
+  const littleEndian = view.getUint8(reader.offset++) === 1;
+  const rawType = view.getUint32(reader.offset, littleEndian);
+  reader.offset += 4;
+  const type = rawType % 1e3;
+  const flags2 = Math.floor(rawType / 1e3);
+  let count = 0;
+  if (type > 1 && type <= 7) {
+    count = view.getUint32(reader.offset, littleEndian);
+    reader.offset += 4;
+  }
+  let dim = 2;
+  if (flags2) dim++;
+  if (flags2 === 3) dim++;
+  return { littleEndian, type, dim, count };
+}
+function readPosition(reader, flags2) {
+  const points = [];
+  for (let i3 = 0; i3 < flags2.dim; i3++) {
+    const coord = reader.view.getFloat64(reader.offset, flags2.littleEndian);
+    reader.offset += 8;
+    points.push(coord);
+  }
+  return points;
+}
+function readLine(reader, flags2) {
+  const points = [];
+  for (let i3 = 0; i3 < flags2.count; i3++) {
+    points.push(readPosition(reader, flags2));
+  }
+  return points;
+}
+function readPolygon(reader, flags2) {
+  const { view } = reader;
+  const rings = [];
+  for (let r = 0; r < flags2.count; r++) {
+    const count = view.getUint32(reader.offset, flags2.littleEndian);
+    reader.offset += 4;
+    rings.push(readLine(reader, { ...flags2, count }));
+  }
+  return rings;
+}
+
+// node_modules/hyparquet/src/convert.js
+var decoder2 = new TextDecoder();
+var DEFAULT_PARSERS = {
+  timestampFromMilliseconds(millis) {
+    return new Date(Number(millis));
+  },
+  timestampFromMicroseconds(micros) {
+    return new Date(Number(micros / 1000n));
+  },
+  timestampFromNanoseconds(nanos) {
+    return new Date(Number(nanos / 1000000n));
+  },
+  dateFromDays(days) {
+    return new Date(days * 864e5);
+  },
+  stringFromBytes(bytes) {
+    return bytes && decoder2.decode(bytes);
+  },
+  jsonFromBytes(bytes) {
+    return bytes && JSON.parse(decoder2.decode(bytes));
+  },
+  geometryFromBytes(bytes) {
+    return bytes && wkbToGeojson({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 });
+  },
+  geographyFromBytes(bytes) {
+    return bytes && wkbToGeojson({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 });
+  },
+  uuidFromBytes(bytes) {
+    if (!bytes) return void 0;
+    const hex2 = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return hex2.slice(0, 8) + "-" + hex2.slice(8, 12) + "-" + hex2.slice(12, 16) + "-" + hex2.slice(16, 20) + "-" + hex2.slice(20, 32);
+  }
+};
+function convertWithDictionary(data, dictionary, encoding, columnDecoder) {
+  if (dictionary && encoding.endsWith("_DICTIONARY")) {
+    let output = data;
+    if (data instanceof Uint8Array && !(dictionary instanceof Uint8Array)) {
+      output = new dictionary.constructor(data.length);
+    }
+    for (let i3 = 0; i3 < data.length; i3++) {
+      output[i3] = dictionary[data[i3]];
+    }
+    return output;
+  } else {
+    return convert(data, columnDecoder);
+  }
+}
+function convert(data, columnDecoder) {
+  const { element, parsers, utf8: utf82 = true, schemaPath } = columnDecoder;
+  const { type, converted_type: ctype, logical_type: ltype } = element;
+  const nullable = element.repetition_type !== "REQUIRED";
+  const isVariant = schemaPath?.some((s) => s.element.logical_type?.type === "VARIANT");
+  if (isVariant && type === "BYTE_ARRAY" && ctype !== "UTF8" && ltype?.type !== "STRING") {
+    return data;
+  }
+  if (ctype === "DECIMAL") {
+    const scale = element.scale || 0;
+    const factor = 10 ** -scale;
+    const arr = new Array(data.length);
+    for (let i3 = 0; i3 < arr.length; i3++) {
+      if (data[i3] instanceof Uint8Array) {
+        arr[i3] = parseDecimal(data[i3]) * factor;
+      } else {
+        arr[i3] = Number(data[i3]) * factor;
+      }
+    }
+    return arr;
+  }
+  if (!ctype && type === "INT96") {
+    return Array.from(data).map((v) => parsers.timestampFromNanoseconds(parseInt96Nanos(v)));
+  }
+  if (ctype === "DATE") {
+    return Array.from(data).map((v) => parsers.dateFromDays(v));
+  }
+  if (ctype === "TIMESTAMP_MILLIS") {
+    return Array.from(data).map((v) => parsers.timestampFromMilliseconds(v));
+  }
+  if (ctype === "TIMESTAMP_MICROS") {
+    return Array.from(data).map((v) => parsers.timestampFromMicroseconds(v));
+  }
+  if (ctype === "JSON") {
+    return data.map((v) => parsers.jsonFromBytes(v));
+  }
+  if (ctype === "BSON") {
+    throw new Error("parquet bson not supported");
+  }
+  if (ctype === "INTERVAL") {
+    throw new Error("parquet interval not supported");
+  }
+  if (ltype?.type === "GEOMETRY") {
+    return data.map((v) => parsers.geometryFromBytes(v));
+  }
+  if (ltype?.type === "GEOGRAPHY") {
+    return data.map((v) => parsers.geographyFromBytes(v));
+  }
+  if (ltype?.type === "UUID") {
+    return data.map((v) => parsers.uuidFromBytes(v));
+  }
+  if (ctype === "UTF8" || ltype?.type === "STRING" || utf82 && type === "BYTE_ARRAY") {
+    return data.map((v) => parsers.stringFromBytes(v));
+  }
+  if (ctype === "UINT_64" || ltype?.type === "INTEGER" && ltype.bitWidth === 64 && !ltype.isSigned) {
+    if (data instanceof BigInt64Array) return new BigUint64Array(data.buffer, data.byteOffset, data.length);
+    const arr = nullable ? new Array(data.length) : new BigUint64Array(data.length);
+    for (let i3 = 0; i3 < arr.length; i3++) arr[i3] = data[i3];
+    return arr;
+  }
+  if (ctype === "UINT_32" || ltype?.type === "INTEGER" && ltype.bitWidth === 32 && !ltype.isSigned) {
+    if (data instanceof Int32Array) return new Uint32Array(data.buffer, data.byteOffset, data.length);
+    const arr = nullable ? new Array(data.length) : new Uint32Array(data.length);
+    for (let i3 = 0; i3 < arr.length; i3++) {
+      arr[i3] = data[i3] < 0 ? 4294967296 + data[i3] : data[i3];
+    }
+    return arr;
+  }
+  if (ltype?.type === "FLOAT16") {
+    return Array.from(data).map(parseFloat16);
+  }
+  if (ltype?.type === "TIMESTAMP") {
+    const { unit } = ltype;
+    let parser = parsers.timestampFromMilliseconds;
+    if (unit === "MICROS") parser = parsers.timestampFromMicroseconds;
+    if (unit === "NANOS") parser = parsers.timestampFromNanoseconds;
+    const arr = new Array(data.length);
+    for (let i3 = 0; i3 < arr.length; i3++) {
+      arr[i3] = parser(data[i3]);
+    }
+    return arr;
+  }
+  return data;
+}
+function parseDecimal(bytes) {
+  if (!bytes.length) return 0;
+  let value = 0n;
+  for (const byte of bytes) {
+    value = value * 256n + BigInt(byte);
+  }
+  const bits2 = bytes.length * 8;
+  if (value >= 2n ** BigInt(bits2 - 1)) {
+    value -= 2n ** BigInt(bits2);
+  }
+  return Number(value);
+}
+function parseInt96Nanos(value) {
+  const days = (value >> 64n) - 2440588n;
+  const nano = value & 0xffffffffffffffffn;
+  return days * 86400000000000n + nano;
+}
+function parseFloat16(bytes) {
+  if (!bytes) return void 0;
+  const int16 = bytes[1] << 8 | bytes[0];
+  const sign = int16 >> 15 ? -1 : 1;
+  const exp = int16 >> 10 & 31;
+  const frac = int16 & 1023;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}
+
+// node_modules/hyparquet/src/schema.js
+function schemaTree(schema, rootIndex, path) {
+  const element = schema[rootIndex];
+  const children = [];
+  let count = 1;
+  if (element.num_children) {
+    while (children.length < element.num_children) {
+      const childElement = schema[rootIndex + count];
+      const child = schemaTree(schema, rootIndex + count, [...path, childElement.name]);
+      count += child.count;
+      children.push(child);
+    }
+  }
+  return { count, element, children, path };
+}
+function getSchemaPath(schema, name2) {
+  return getTreePath(schemaTree(schema, 0, []), name2);
+}
+function getTreePath(tree, name2) {
+  const path = [tree];
+  for (const part of name2) {
+    const child = tree.children.find((child2) => child2.element.name === part);
+    if (!child) throw new Error(`parquet schema element not found: ${name2}`);
+    path.push(child);
+    tree = child;
+  }
+  return path;
+}
+function getPhysicalColumns(schemaTree2) {
+  const columns = [];
+  function traverse(node2) {
+    if (node2.children.length) {
+      for (const child of node2.children) {
+        traverse(child);
+      }
+    } else {
+      columns.push(node2.path.join("."));
+    }
+  }
+  traverse(schemaTree2);
+  return columns;
+}
+function getMaxRepetitionLevel(schemaPath) {
+  let maxLevel = 0;
+  for (const { element } of schemaPath) {
+    if (element.repetition_type === "REPEATED") {
+      maxLevel++;
+    }
+  }
+  return maxLevel;
+}
+function getMaxDefinitionLevel(schemaPath) {
+  let maxLevel = 0;
+  for (const { element } of schemaPath.slice(1)) {
+    if (element.repetition_type !== "REQUIRED") {
+      maxLevel++;
+    }
+  }
+  return maxLevel;
+}
+function isListLike(schema) {
+  if (!schema) return false;
+  if (schema.element.converted_type !== "LIST") return false;
+  if (schema.children.length > 1) return false;
+  const firstChild = schema.children[0];
+  if (firstChild.children.length > 1) return false;
+  if (firstChild.element.repetition_type !== "REPEATED") return false;
+  return true;
+}
+function isMapLike(schema) {
+  if (!schema) return false;
+  if (schema.element.converted_type !== "MAP") return false;
+  if (schema.children.length > 1) return false;
+  const firstChild = schema.children[0];
+  if (firstChild.children.length !== 2) return false;
+  if (firstChild.element.repetition_type !== "REPEATED") return false;
+  const keyChild = firstChild.children.find((child) => child.element.name === "key");
+  if (keyChild?.element.repetition_type === "REPEATED") return false;
+  const valueChild = firstChild.children.find((child) => child.element.name === "value");
+  if (valueChild?.element.repetition_type === "REPEATED") return false;
+  return true;
+}
+function isFlatColumn(schemaPath) {
+  if (schemaPath.length !== 2) return false;
+  const [, column] = schemaPath;
+  if (column.element.repetition_type === "REPEATED") return false;
+  if (column.children.length) return false;
+  return true;
+}
+
+// node_modules/hyparquet/src/thrift.js
+var STOP = 0;
+var TRUE = 1;
+var FALSE = 2;
+var BYTE = 3;
+var I16 = 4;
+var I32 = 5;
+var I64 = 6;
+var DOUBLE = 7;
+var BINARY = 8;
+var LIST = 9;
+var STRUCT = 12;
+function deserializeTCompactProtocol(reader) {
+  const value = {};
+  let fid = 0;
+  while (true) {
+    if (reader.offset >= reader.view.byteLength) throw new Error("thrift struct ended without STOP");
+    const byte = reader.view.getUint8(reader.offset++);
+    const type = byte & 15;
+    if (type === STOP) break;
+    const delta = byte >> 4;
+    fid = delta ? fid + delta : readZigZag(reader);
+    value[`field_${fid}`] = readElement(reader, type);
+  }
+  return value;
+}
+function readElement(reader, type) {
+  switch (type) {
+    case TRUE:
+      return true;
+    case FALSE:
+      return false;
+    case BYTE:
+      return reader.view.getInt8(reader.offset++);
+    case I16:
+    case I32:
+      return readZigZag(reader);
+    case I64:
+      return readZigZagBigInt(reader);
+    case DOUBLE: {
+      const value = reader.view.getFloat64(reader.offset, true);
+      reader.offset += 8;
+      return value;
+    }
+    case BINARY: {
+      const stringLength = readVarInt(reader);
+      if (reader.offset + stringLength > reader.view.byteLength) {
+        throw new Error(`thrift binary length ${stringLength} exceeds remaining ${reader.view.byteLength - reader.offset} bytes`);
+      }
+      const strBytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, stringLength);
+      reader.offset += stringLength;
+      return strBytes;
+    }
+    case LIST: {
+      const byte = reader.view.getUint8(reader.offset++);
+      const elemType = byte & 15;
+      let listSize = byte >> 4;
+      if (listSize === 15) {
+        listSize = readVarInt(reader);
+      }
+      const boolType = elemType === TRUE || elemType === FALSE;
+      const values = new Array(listSize);
+      for (let i3 = 0; i3 < listSize; i3++) {
+        values[i3] = boolType ? readElement(reader, BYTE) === 1 : readElement(reader, elemType);
+      }
+      return values;
+    }
+    case STRUCT:
+      return deserializeTCompactProtocol(reader);
+    default:
+      throw new Error(`thrift unhandled type: ${type}`);
+  }
+}
+function readVarInt(reader) {
+  let result = 0;
+  let shift = 0;
+  while (true) {
+    const byte = reader.view.getUint8(reader.offset++);
+    result |= (byte & 127) << shift;
+    if (!(byte & 128)) {
+      return result;
+    }
+    shift += 7;
+  }
+}
+function readVarBigInt(reader) {
+  let result = 0n;
+  let shift = 0n;
+  while (true) {
+    const byte = reader.view.getUint8(reader.offset++);
+    result |= BigInt(byte & 127) << shift;
+    if (!(byte & 128)) {
+      return result;
+    }
+    shift += 7n;
+  }
+}
+function readZigZag(reader) {
+  const zigzag = readVarInt(reader);
+  return zigzag >>> 1 ^ -(zigzag & 1);
+}
+function readZigZagBigInt(reader) {
+  const zigzag = readVarBigInt(reader);
+  return zigzag >> 1n ^ -(zigzag & 1n);
+}
+
+// node_modules/hyparquet/src/geoparquet.js
+function markGeoColumns(schema, key_value_metadata) {
+  const columns = /* @__PURE__ */ new Map();
+  const geo = key_value_metadata?.find(({ key }) => key === "geo")?.value;
+  const decodedColumns = (geo && JSON.parse(geo)?.columns) ?? {};
+  for (const [name2, column] of Object.entries(decodedColumns)) {
+    if (column.encoding !== "WKB") continue;
+    const type = column.edges === "spherical" ? "GEOGRAPHY" : "GEOMETRY";
+    const id = column.crs?.id ?? column.crs?.ids?.[0];
+    const crs = id ? `${id.authority}:${id.code.toString()}` : void 0;
+    columns.set(name2, { type, crs });
+  }
+  for (let i3 = 1; i3 < schema.length; i3++) {
+    const { logical_type, name: name2, num_children, type } = schema[i3];
+    if (num_children) {
+      i3 += num_children;
+      continue;
+    }
+    if (type === "BYTE_ARRAY" && !logical_type) {
+      schema[i3].logical_type = columns.get(name2);
+    }
+  }
+}
+
+// node_modules/hyparquet/src/metadata.js
+var defaultInitialFetchSize = 1 << 19;
+var decoder3 = new TextDecoder();
+function decode(value) {
+  return value && decoder3.decode(value);
+}
+async function parquetMetadataAsync(asyncBuffer, { parsers, initialFetchSize = defaultInitialFetchSize, geoparquet = true } = {}) {
+  if (!asyncBuffer || !(asyncBuffer.byteLength >= 0)) throw new Error("parquet expected AsyncBuffer");
+  const footerOffset = Math.max(0, asyncBuffer.byteLength - initialFetchSize);
+  const footerBuffer = await asyncBuffer.slice(footerOffset, asyncBuffer.byteLength);
+  const footerView = new DataView(footerBuffer);
+  if (footerView.getUint32(footerBuffer.byteLength - 4, true) !== 827474256) {
+    throw new Error("parquet file invalid (footer != PAR1)");
+  }
+  const metadataLength = footerView.getUint32(footerBuffer.byteLength - 8, true);
+  if (metadataLength > asyncBuffer.byteLength - 8) {
+    throw new Error(`parquet metadata length ${metadataLength} exceeds available buffer ${asyncBuffer.byteLength - 8}`);
+  }
+  if (metadataLength + 8 > initialFetchSize) {
+    const metadataOffset = asyncBuffer.byteLength - metadataLength - 8;
+    const metadataBuffer = await asyncBuffer.slice(metadataOffset, footerOffset);
+    const combinedBuffer = new ArrayBuffer(metadataLength + 8);
+    const combinedView = new Uint8Array(combinedBuffer);
+    combinedView.set(new Uint8Array(metadataBuffer));
+    combinedView.set(new Uint8Array(footerBuffer), footerOffset - metadataOffset);
+    return parquetMetadata(combinedBuffer, { parsers, geoparquet });
+  } else {
+    return parquetMetadata(footerBuffer, { parsers, geoparquet });
+  }
+}
+function parquetMetadata(arrayBuffer, { parsers, geoparquet = true } = {}) {
+  let view;
+  if (arrayBuffer instanceof ArrayBuffer) {
+    view = new DataView(arrayBuffer);
+  } else if (arrayBuffer instanceof Uint8Array) {
+    view = new DataView(arrayBuffer.buffer, arrayBuffer.byteOffset, arrayBuffer.byteLength);
+  } else {
+    throw new Error("parquet expected ArrayBuffer or Uint8Array");
+  }
+  const allParsers = { ...DEFAULT_PARSERS, ...parsers };
+  if (view.byteLength < 8) {
+    throw new Error("parquet file is too short");
+  }
+  if (view.getUint32(view.byteLength - 4, true) !== 827474256) {
+    throw new Error("parquet file invalid (footer != PAR1)");
+  }
+  const metadataLengthOffset = view.byteLength - 8;
+  const metadataLength = view.getUint32(metadataLengthOffset, true);
+  if (metadataLength > view.byteLength - 8) {
+    throw new Error(`parquet metadata length ${metadataLength} exceeds available buffer ${view.byteLength - 8}`);
+  }
+  const metadataOffset = metadataLengthOffset - metadataLength;
+  const reader = { view, offset: metadataOffset };
+  const metadata2 = deserializeTCompactProtocol(reader);
+  const version = metadata2.field_1;
+  const schema = metadata2.field_2.map((field2) => ({
+    type: ParquetTypes[field2.field_1],
+    type_length: field2.field_2,
+    repetition_type: FieldRepetitionTypes[field2.field_3],
+    name: decode(field2.field_4),
+    num_children: field2.field_5,
+    converted_type: ConvertedTypes[field2.field_6],
+    scale: field2.field_7,
+    precision: field2.field_8,
+    field_id: field2.field_9,
+    logical_type: logicalType(field2.field_10)
+  }));
+  const columnSchema = schema.filter((e) => e.type);
+  const num_rows = metadata2.field_3;
+  const row_groups = metadata2.field_4.map((rowGroup) => ({
+    columns: rowGroup.field_1.map((column, columnIndex) => ({
+      file_path: decode(column.field_1),
+      file_offset: column.field_2,
+      meta_data: column.field_3 && {
+        type: ParquetTypes[column.field_3.field_1],
+        encodings: column.field_3.field_2?.map((e) => Encodings[e]),
+        path_in_schema: column.field_3.field_3.map(decode),
+        codec: CompressionCodecs[column.field_3.field_4],
+        num_values: column.field_3.field_5,
+        total_uncompressed_size: column.field_3.field_6,
+        total_compressed_size: column.field_3.field_7,
+        key_value_metadata: column.field_3.field_8?.map((kv) => ({
+          key: decode(kv.field_1),
+          value: decode(kv.field_2)
+        })),
+        data_page_offset: column.field_3.field_9,
+        index_page_offset: column.field_3.field_10,
+        dictionary_page_offset: column.field_3.field_11,
+        statistics: convertStats(column.field_3.field_12, columnSchema[columnIndex], allParsers),
+        encoding_stats: column.field_3.field_13?.map((encodingStat) => ({
+          page_type: PageTypes[encodingStat.field_1],
+          encoding: Encodings[encodingStat.field_2],
+          count: encodingStat.field_3
+        })),
+        bloom_filter_offset: column.field_3.field_14,
+        bloom_filter_length: column.field_3.field_15,
+        size_statistics: column.field_3.field_16 && {
+          unencoded_byte_array_data_bytes: column.field_3.field_16.field_1,
+          repetition_level_histogram: column.field_3.field_16.field_2,
+          definition_level_histogram: column.field_3.field_16.field_3
+        },
+        geospatial_statistics: column.field_3.field_17 && {
+          bbox: column.field_3.field_17.field_1 && {
+            xmin: column.field_3.field_17.field_1.field_1,
+            xmax: column.field_3.field_17.field_1.field_2,
+            ymin: column.field_3.field_17.field_1.field_3,
+            ymax: column.field_3.field_17.field_1.field_4,
+            zmin: column.field_3.field_17.field_1.field_5,
+            zmax: column.field_3.field_17.field_1.field_6,
+            mmin: column.field_3.field_17.field_1.field_7,
+            mmax: column.field_3.field_17.field_1.field_8
+          },
+          geospatial_types: column.field_3.field_17.field_2
+        }
+      },
+      offset_index_offset: column.field_4,
+      offset_index_length: column.field_5,
+      column_index_offset: column.field_6,
+      column_index_length: column.field_7,
+      crypto_metadata: column.field_8,
+      encrypted_column_metadata: column.field_9
+    })),
+    total_byte_size: rowGroup.field_2,
+    num_rows: rowGroup.field_3,
+    sorting_columns: rowGroup.field_4?.map((sortingColumn) => ({
+      column_idx: sortingColumn.field_1,
+      descending: sortingColumn.field_2,
+      nulls_first: sortingColumn.field_3
+    })),
+    file_offset: rowGroup.field_5,
+    total_compressed_size: rowGroup.field_6,
+    ordinal: rowGroup.field_7
+  }));
+  const key_value_metadata = metadata2.field_5?.map((kv) => ({
+    key: decode(kv.field_1),
+    value: decode(kv.field_2)
+  }));
+  const created_by = decode(metadata2.field_6);
+  if (geoparquet) {
+    markGeoColumns(schema, key_value_metadata);
+  }
+  return {
+    version,
+    schema,
+    num_rows,
+    row_groups,
+    key_value_metadata,
+    created_by,
+    metadata_length: metadataLength
+  };
+}
+function parquetSchema({ schema }) {
+  return getSchemaPath(schema, [])[0];
+}
+function logicalType(logicalType2) {
+  if (logicalType2?.field_1) return { type: "STRING" };
+  if (logicalType2?.field_2) return { type: "MAP" };
+  if (logicalType2?.field_3) return { type: "LIST" };
+  if (logicalType2?.field_4) return { type: "ENUM" };
+  if (logicalType2?.field_5) return {
+    type: "DECIMAL",
+    scale: logicalType2.field_5.field_1,
+    precision: logicalType2.field_5.field_2
+  };
+  if (logicalType2?.field_6) return { type: "DATE" };
+  if (logicalType2?.field_7) return {
+    type: "TIME",
+    isAdjustedToUTC: logicalType2.field_7.field_1,
+    unit: timeUnit(logicalType2.field_7.field_2)
+  };
+  if (logicalType2?.field_8) return {
+    type: "TIMESTAMP",
+    isAdjustedToUTC: logicalType2.field_8.field_1,
+    unit: timeUnit(logicalType2.field_8.field_2)
+  };
+  if (logicalType2?.field_10) return {
+    type: "INTEGER",
+    bitWidth: logicalType2.field_10.field_1,
+    isSigned: logicalType2.field_10.field_2
+  };
+  if (logicalType2?.field_11) return { type: "NULL" };
+  if (logicalType2?.field_12) return { type: "JSON" };
+  if (logicalType2?.field_13) return { type: "BSON" };
+  if (logicalType2?.field_14) return { type: "UUID" };
+  if (logicalType2?.field_15) return { type: "FLOAT16" };
+  if (logicalType2?.field_16) return {
+    type: "VARIANT",
+    specification_version: logicalType2.field_16.field_1
+  };
+  if (logicalType2?.field_17) return {
+    type: "GEOMETRY",
+    crs: decode(logicalType2.field_17.field_1)
+  };
+  if (logicalType2?.field_18) return {
+    type: "GEOGRAPHY",
+    crs: decode(logicalType2.field_18.field_1),
+    algorithm: EdgeInterpolationAlgorithms[logicalType2.field_18.field_2]
+  };
+  return logicalType2;
+}
+function timeUnit(unit) {
+  if (unit.field_1) return "MILLIS";
+  if (unit.field_2) return "MICROS";
+  if (unit.field_3) return "NANOS";
+  throw new Error("parquet time unit required");
+}
+function convertStats(stats, schema, parsers) {
+  return stats && {
+    max: convertMetadata(stats.field_1, schema, parsers),
+    min: convertMetadata(stats.field_2, schema, parsers),
+    null_count: stats.field_3,
+    distinct_count: stats.field_4,
+    max_value: convertMetadata(stats.field_5, schema, parsers),
+    min_value: convertMetadata(stats.field_6, schema, parsers),
+    is_max_value_exact: stats.field_7,
+    is_min_value_exact: stats.field_8
+  };
+}
+function convertMetadata(value, schema, parsers) {
+  const { type, converted_type, logical_type } = schema;
+  if (value === void 0) return value;
+  if (type === "BOOLEAN") return value[0] === 1;
+  if (type === "BYTE_ARRAY") return parsers.stringFromBytes(value);
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  if (type === "FLOAT" && view.byteLength === 4) return view.getFloat32(0, true);
+  if (type === "DOUBLE" && view.byteLength === 8) return view.getFloat64(0, true);
+  if (type === "INT32" && converted_type === "DECIMAL" && view.byteLength === 4) {
+    return view.getInt32(0, true) * 10 ** -(schema.scale || 0);
+  }
+  if (type === "INT64" && converted_type === "DECIMAL" && view.byteLength === 8) {
+    return Number(view.getBigInt64(0, true)) * 10 ** -(schema.scale || 0);
+  }
+  if (type === "INT32" && converted_type === "DATE") return parsers.dateFromDays(view.getInt32(0, true));
+  if (type === "INT64" && converted_type === "TIMESTAMP_MILLIS") return parsers.timestampFromMilliseconds(view.getBigInt64(0, true));
+  if (type === "INT64" && converted_type === "TIMESTAMP_MICROS") return parsers.timestampFromMicroseconds(view.getBigInt64(0, true));
+  if (type === "INT64" && logical_type?.type === "TIMESTAMP" && logical_type?.unit === "NANOS") return parsers.timestampFromNanoseconds(view.getBigInt64(0, true));
+  if (type === "INT64" && logical_type?.type === "TIMESTAMP" && logical_type?.unit === "MICROS") return parsers.timestampFromMicroseconds(view.getBigInt64(0, true));
+  if (type === "INT64" && logical_type?.type === "TIMESTAMP") return parsers.timestampFromMilliseconds(view.getBigInt64(0, true));
+  const unsigned = converted_type?.startsWith("UINT_") || logical_type?.type === "INTEGER" && !logical_type.isSigned;
+  if (type === "INT32" && unsigned && view.byteLength === 4) return view.getUint32(0, true);
+  if (type === "INT64" && unsigned && view.byteLength === 8) return view.getBigUint64(0, true);
+  if (type === "INT32" && view.byteLength === 4) return view.getInt32(0, true);
+  if (type === "INT64" && view.byteLength === 8) return view.getBigInt64(0, true);
+  if (converted_type === "DECIMAL") return parseDecimal(value) * 10 ** -(schema.scale || 0);
+  if (logical_type?.type === "FLOAT16") return parseFloat16(value);
+  if (logical_type?.type === "UUID") return parsers.uuidFromBytes(value);
+  if (type === "FIXED_LEN_BYTE_ARRAY") return value;
+  return value;
+}
+
+// node_modules/hyparquet/src/indexes.js
+function readColumnIndex(reader, schema, parsers = void 0) {
+  const allParsers = { ...DEFAULT_PARSERS, ...parsers };
+  const thrift = deserializeTCompactProtocol(reader);
+  return {
+    null_pages: thrift.field_1,
+    min_values: thrift.field_2.map((m) => convertMetadata(m, schema, allParsers)),
+    max_values: thrift.field_3.map((m) => convertMetadata(m, schema, allParsers)),
+    boundary_order: BoundaryOrders[thrift.field_4],
+    null_counts: thrift.field_5,
+    repetition_level_histograms: thrift.field_6,
+    definition_level_histograms: thrift.field_7
+  };
+}
+function readOffsetIndex(reader) {
+  const thrift = deserializeTCompactProtocol(reader);
+  return {
+    // @ts-ignore
+    page_locations: thrift.field_1.map((loc) => ({
+      offset: loc.field_1,
+      compressed_page_size: loc.field_2,
+      first_row_index: loc.field_3
+    })),
+    unencoded_byte_array_data_bytes: thrift.field_2
+  };
+}
+
+// node_modules/hyparquet/src/xxhash.js
+var MASK = 0xffffffffffffffffn;
+var PRIME1 = 0x9e3779b185ebca87n;
+var PRIME2 = 0xc2b2ae3d27d4eb4fn;
+var PRIME3 = 0x165667b19e3779f9n;
+var PRIME4 = 0x85ebca77c2b2ae63n;
+var PRIME5 = 0x27d4eb2f165667c5n;
+function rotl64(x2, r) {
+  return (x2 << r | x2 >> 64n - r) & MASK;
+}
+function round(acc, val) {
+  acc = acc + val * PRIME2 & MASK;
+  acc = rotl64(acc, 31n);
+  return acc * PRIME1 & MASK;
+}
+function mergeRound(acc, val) {
+  acc ^= round(0n, val);
+  return acc * PRIME1 + PRIME4 & MASK;
+}
+function xxhash64(input, seed = 0n) {
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  const len = input.byteLength;
+  let offset = 0;
+  let h64;
+  if (len >= 32) {
+    let v1 = seed + PRIME1 + PRIME2 & MASK;
+    let v2 = seed + PRIME2 & MASK;
+    let v32 = seed;
+    let v4 = seed - PRIME1 & MASK;
+    while (offset + 32 <= len) {
+      v1 = round(v1, view.getBigUint64(offset, true));
+      offset += 8;
+      v2 = round(v2, view.getBigUint64(offset, true));
+      offset += 8;
+      v32 = round(v32, view.getBigUint64(offset, true));
+      offset += 8;
+      v4 = round(v4, view.getBigUint64(offset, true));
+      offset += 8;
+    }
+    h64 = rotl64(v1, 1n) + rotl64(v2, 7n) + rotl64(v32, 12n) + rotl64(v4, 18n) & MASK;
+    h64 = mergeRound(h64, v1);
+    h64 = mergeRound(h64, v2);
+    h64 = mergeRound(h64, v32);
+    h64 = mergeRound(h64, v4);
+  } else {
+    h64 = seed + PRIME5 & MASK;
+  }
+  h64 = h64 + BigInt(len) & MASK;
+  while (offset + 8 <= len) {
+    h64 ^= round(0n, view.getBigUint64(offset, true));
+    h64 = rotl64(h64, 27n) * PRIME1 + PRIME4 & MASK;
+    offset += 8;
+  }
+  if (offset + 4 <= len) {
+    h64 ^= BigInt(view.getUint32(offset, true)) * PRIME1 & MASK;
+    h64 = rotl64(h64, 23n) * PRIME2 + PRIME3 & MASK;
+    offset += 4;
+  }
+  while (offset < len) {
+    h64 ^= BigInt(view.getUint8(offset)) * PRIME5 & MASK;
+    h64 = rotl64(h64, 11n) * PRIME1 & MASK;
+    offset += 1;
+  }
+  h64 ^= h64 >> 33n;
+  h64 = h64 * PRIME2 & MASK;
+  h64 ^= h64 >> 29n;
+  h64 = h64 * PRIME3 & MASK;
+  h64 ^= h64 >> 32n;
+  return h64;
+}
+
+// node_modules/hyparquet/src/bloom.js
+var textEncoder = new TextEncoder();
+var SALT = new Uint32Array([
+  1203114875,
+  1150766481,
+  2284105051,
+  2729912477,
+  1884591559,
+  770785867,
+  2667333959,
+  1550580529
+]);
+function blockIndex(hash, numBlocks) {
+  return Number((hash >> 32n) * BigInt(numBlocks) >> 32n);
+}
+function blockMask(hash) {
+  const m = new Uint32Array(8);
+  const low = Number(hash & 0xffffffffn) | 0;
+  for (let i3 = 0; i3 < 8; i3++) {
+    m[i3] = 1 << (Math.imul(low, SALT[i3]) >>> 27);
+  }
+  return m;
+}
+function sbbfContains(blocks, hash) {
+  const offset = blockIndex(hash, blocks.length >> 3) << 3;
+  const m = blockMask(hash);
+  for (let i3 = 0; i3 < 8; i3++) {
+    if ((blocks[offset + i3] & m[i3]) === 0) return false;
+  }
+  return true;
+}
+function readBloomFilter(reader) {
+  const header = deserializeTCompactProtocol(reader);
+  const numBytes = header.field_1;
+  if (typeof numBytes !== "number" || numBytes <= 0 || numBytes % 32 !== 0) return void 0;
+  if (!header.field_2?.field_1) return void 0;
+  if (!header.field_3?.field_1) return void 0;
+  if (!header.field_4?.field_1) return void 0;
+  const { view, offset } = reader;
+  if (offset + numBytes > view.byteLength) {
+    throw new Error(`parquet bloom filter truncated: need ${numBytes} bytes, have ${view.byteLength - offset}`);
+  }
+  const blocks = new Uint32Array(numBytes >> 2);
+  for (let i3 = 0; i3 < blocks.length; i3++) {
+    blocks[i3] = view.getUint32(offset + i3 * 4, true);
+  }
+  reader.offset = offset + numBytes;
+  return { numBytes, blocks };
+}
+function hashParquetValue(value, element) {
+  if (value === null || value === void 0) return void 0;
+  const { type, converted_type, logical_type } = element;
+  if (type === "BOOLEAN") {
+    if (typeof value !== "boolean") return void 0;
+    return xxhash64(new Uint8Array([value ? 1 : 0]));
+  }
+  if (type === "FLOAT") {
+    if (typeof value !== "number") return void 0;
+    const buf = new ArrayBuffer(4);
+    new DataView(buf).setFloat32(0, value, true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "DOUBLE") {
+    if (typeof value !== "number") return void 0;
+    const buf = new ArrayBuffer(8);
+    new DataView(buf).setFloat64(0, value, true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "INT32") {
+    if (converted_type === "DATE" || converted_type === "DECIMAL" || converted_type === "TIME_MILLIS") return void 0;
+    if (logical_type?.type === "DATE" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
+    if (typeof value !== "number" || !Number.isInteger(value)) return void 0;
+    const buf = new ArrayBuffer(4);
+    new DataView(buf).setInt32(0, value | 0, true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "INT64") {
+    if (converted_type === "TIMESTAMP_MILLIS" || converted_type === "TIMESTAMP_MICROS") return void 0;
+    if (converted_type === "TIME_MICROS" || converted_type === "DECIMAL") return void 0;
+    if (logical_type?.type === "TIMESTAMP" || logical_type?.type === "TIME" || logical_type?.type === "DECIMAL") return void 0;
+    let bigValue;
+    if (typeof value === "bigint") bigValue = value;
+    else if (typeof value === "number" && Number.isSafeInteger(value)) bigValue = BigInt(value);
+    else return void 0;
+    const buf = new ArrayBuffer(8);
+    new DataView(buf).setBigUint64(0, BigInt.asUintN(64, bigValue), true);
+    return xxhash64(new Uint8Array(buf));
+  }
+  if (type === "BYTE_ARRAY") {
+    if (converted_type === "JSON" || converted_type === "BSON" || converted_type === "DECIMAL") return void 0;
+    if (logical_type?.type === "JSON" || logical_type?.type === "BSON" || logical_type?.type === "VARIANT") return void 0;
+    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
+    if (typeof value === "string") return xxhash64(textEncoder.encode(value));
+    if (value instanceof Uint8Array) return xxhash64(value);
+    return void 0;
+  }
+  if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (converted_type === "DECIMAL" || converted_type === "INTERVAL") return void 0;
+    if (logical_type?.type === "DECIMAL" || logical_type?.type === "UUID" || logical_type?.type === "FLOAT16") return void 0;
+    if (logical_type?.type === "GEOMETRY" || logical_type?.type === "GEOGRAPHY") return void 0;
+    if (value instanceof Uint8Array) return xxhash64(value);
+    return void 0;
+  }
+  return void 0;
+}
+function bloomEligibleColumns(filter2) {
+  const out2 = /* @__PURE__ */ new Set();
+  walkBloomEligible(filter2, out2);
+  return out2;
+}
+function walkBloomEligible(filter2, out2) {
+  if (!filter2) return;
+  if ("$and" in filter2 && Array.isArray(filter2.$and)) {
+    for (const sub of filter2.$and) walkBloomEligible(sub, out2);
+    return;
+  }
+  if ("$or" in filter2 && Array.isArray(filter2.$or)) {
+    for (const sub of filter2.$or) walkBloomEligible(sub, out2);
+    return;
+  }
+  if ("$nor" in filter2) return;
+  for (const [field2, condition] of Object.entries(filter2)) {
+    if (field2.startsWith("$")) continue;
+    if (typeof condition === "object" && condition !== null && !Array.isArray(condition)) {
+      if ("$eq" in condition || "$in" in condition) out2.add(field2);
+    } else {
+      out2.add(field2);
+    }
+  }
+}
+
+// node_modules/hyparquet/src/utils.js
+function concat(aaa, bbb) {
+  const chunk = 1e4;
+  for (let i3 = 0; i3 < bbb.length; i3 += chunk) {
+    aaa.push(...bbb.slice(i3, i3 + chunk));
+  }
+}
+function equals(a, b, strict = true) {
+  if (strict ? a === b : a == b) return true;
+  if (!a || !b || typeof a !== "object" || typeof b !== "object") return false;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    if (a.length !== b.length) return false;
+    for (let i3 = 0; i3 < a.length; i3++) {
+      if (a[i3] !== b[i3]) return false;
+    }
+    return true;
+  }
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i3 = 0; i3 < a.length; i3++) {
+      if (!equals(a[i3], b[i3], strict)) return false;
+    }
+    return true;
+  }
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  for (const k of aKeys) {
+    if (!equals(a[k], b[k], strict)) return false;
+  }
+  return true;
+}
+function flatten(chunks) {
+  if (!chunks) return [];
+  if (chunks.length === 1) return chunks[0];
+  const output = [];
+  for (const chunk of chunks) {
+    concat(output, chunk);
+  }
+  return output;
+}
+
+// node_modules/hyparquet/src/filter.js
+var encoder = new TextEncoder();
+function pathsNeededForFilter(filter2) {
+  if (!filter2) return [];
+  const paths = [];
+  if ("$and" in filter2 && Array.isArray(filter2.$and)) {
+    paths.push(...filter2.$and.flatMap(pathsNeededForFilter));
+  } else if ("$or" in filter2 && Array.isArray(filter2.$or)) {
+    paths.push(...filter2.$or.flatMap(pathsNeededForFilter));
+  } else if ("$nor" in filter2 && Array.isArray(filter2.$nor)) {
+    paths.push(...filter2.$nor.flatMap(pathsNeededForFilter));
+  } else {
+    paths.push(...Object.keys(filter2));
+  }
+  return [...new Set(paths)];
+}
+function columnsNeededForFilter(filter2) {
+  return [...new Set(pathsNeededForFilter(filter2).map((path) => path.split(".")[0]))];
+}
+function matchFilter(record, filter2, strict = true) {
+  if ("$and" in filter2 && Array.isArray(filter2.$and)) {
+    return filter2.$and.every((subQuery) => matchFilter(record, subQuery, strict));
+  }
+  if ("$or" in filter2 && Array.isArray(filter2.$or)) {
+    return filter2.$or.some((subQuery) => matchFilter(record, subQuery, strict));
+  }
+  if ("$nor" in filter2 && Array.isArray(filter2.$nor)) {
+    return !filter2.$nor.some((subQuery) => matchFilter(record, subQuery, strict));
+  }
+  return Object.entries(filter2).every(([field2, condition]) => {
+    const value = resolve13(record, field2);
+    if (typeof condition !== "object" || condition === null || Array.isArray(condition)) {
+      return equals(value, condition, strict);
+    }
+    return Object.entries(condition || {}).every(([operator, target]) => {
+      if (operator === "$gt") return value !== null && value !== void 0 && value > target;
+      if (operator === "$gte") return value !== null && value !== void 0 && value >= target;
+      if (operator === "$lt") return value !== null && value !== void 0 && value < target;
+      if (operator === "$lte") return value !== null && value !== void 0 && value <= target;
+      if (operator === "$eq") return equals(value, target, strict);
+      if (operator === "$ne") return !equals(value, target, strict);
+      if (operator === "$in") return Array.isArray(target) && matchesIn(value, target, strict);
+      if (operator === "$nin") return Array.isArray(target) && !matchesIn(value, target, strict);
+      if (operator === "$not") return !matchFilter({ value }, { value: target }, strict);
+      return true;
+    });
+  });
+}
+function matchesIn(value, targets, strict) {
+  return targets.some((target) => equals(value, target, strict) || Array.isArray(value) && value.some((element) => equals(element, target, strict)));
+}
+function canSkipRowGroup({ rowGroup, physicalColumns, filter: filter2, strict = true, bloomFilters, schemaElements }) {
+  if (!filter2) return false;
+  if ("$and" in filter2 && Array.isArray(filter2.$and)) {
+    return filter2.$and.some((subFilter) => canSkipRowGroup({ rowGroup, physicalColumns, filter: subFilter, strict, bloomFilters, schemaElements }));
+  }
+  if ("$or" in filter2 && Array.isArray(filter2.$or)) {
+    return filter2.$or.every((subFilter) => canSkipRowGroup({ rowGroup, physicalColumns, filter: subFilter, strict, bloomFilters, schemaElements }));
+  }
+  if ("$nor" in filter2 && Array.isArray(filter2.$nor)) {
+    return false;
+  }
+  for (const [field2, condition] of Object.entries(filter2)) {
+    const columnIndex = physicalColumns.indexOf(field2);
+    if (columnIndex === -1) continue;
+    const stats = rowGroup.columns[columnIndex].meta_data?.statistics;
+    const { min, max: max2, min_value, max_value, null_count: nullCount } = stats || {};
+    const minVal = min_value !== void 0 ? min_value : min;
+    const maxVal = max_value !== void 0 ? max_value : max2;
+    const haveStats = minVal !== void 0 && maxVal !== void 0;
+    const bloom = bloomFilters?.[field2];
+    const element = schemaElements?.[field2];
+    const matchingNulls = matchFilter({ value: null }, { value: condition }, strict) && (nullCount === void 0 || nullCount > 0);
+    if (haveStats && !matchingNulls && canSkipStats(condition, minVal, maxVal, strict, element)) {
+      return true;
+    }
+    for (const [operator, target] of Object.entries(condition || {})) {
+      if (bloom && element) {
+        if (operator === "$eq") {
+          const hash = hashParquetValue(target, element);
+          if (hash !== void 0 && !sbbfContains(bloom.blocks, hash)) return true;
+        }
+        if (operator === "$in" && Array.isArray(target) && target.length > 0) {
+          let allAbsent = true;
+          for (const v of target) {
+            const h = hashParquetValue(v, element);
+            if (h === void 0 || sbbfContains(bloom.blocks, h)) {
+              allAbsent = false;
+              break;
+            }
+          }
+          if (allAbsent) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+function canSkipStats(condition, minVal, maxVal, strict, element) {
+  if (minVal === void 0 || maxVal === void 0) return false;
+  const mayContainNaN = element?.type === "FLOAT" || element?.type === "DOUBLE" || element?.logical_type?.type === "FLOAT16";
+  for (const [operator, target] of Object.entries(condition || {})) {
+    const minComparison = compareParquetValues(minVal, target, strict, element);
+    const maxComparison = compareParquetValues(maxVal, target, strict, element);
+    const binaryBounds = minVal instanceof Uint8Array || maxVal instanceof Uint8Array;
+    const relationalBoundsAreSafe = !binaryBounds && (element?.type !== "BYTE_ARRAY" || typeof target === "string" && [...target].every((character) => character.charCodeAt(0) <= 127));
+    if (operator === "$gt" && relationalBoundsAreSafe && maxComparison !== void 0 && maxComparison <= 0) return true;
+    if (operator === "$gte" && relationalBoundsAreSafe && maxComparison !== void 0 && maxComparison < 0) return true;
+    if (operator === "$lt" && relationalBoundsAreSafe && minComparison !== void 0 && minComparison >= 0) return true;
+    if (operator === "$lte" && relationalBoundsAreSafe && minComparison !== void 0 && minComparison > 0) return true;
+    if (operator === "$eq") {
+      const targetMinComparison = compareParquetValues(target, minVal, strict, element);
+      const targetMaxComparison = compareParquetValues(target, maxVal, strict, element);
+      if (targetMinComparison !== void 0 && targetMinComparison < 0 || targetMaxComparison !== void 0 && targetMaxComparison > 0) return true;
+    }
+    if (operator === "$ne" && !mayContainNaN && equals(minVal, maxVal, strict) && equals(minVal, target, strict)) return true;
+    if (operator === "$in" && Array.isArray(target) && target.every((value) => {
+      const valueMinComparison = compareParquetValues(value, minVal, strict, element);
+      const valueMaxComparison = compareParquetValues(value, maxVal, strict, element);
+      return valueMinComparison !== void 0 && valueMinComparison < 0 || valueMaxComparison !== void 0 && valueMaxComparison > 0;
+    })) return true;
+    if (operator === "$nin" && !mayContainNaN && Array.isArray(target) && equals(minVal, maxVal, strict) && target.some((value) => equals(minVal, value, strict))) return true;
+  }
+  return false;
+}
+function compareParquetValues(a, b, strict, element) {
+  if (element?.type === "BYTE_ARRAY") {
+    if (typeof a !== "string" || typeof b !== "string") return void 0;
+    return compareBytes(encoder.encode(a), encoder.encode(b));
+  }
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return void 0;
+    return compareBytes(a, b);
+  }
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (equals(a, b, strict)) return 0;
+  return void 0;
+}
+function compareBytes(a, b) {
+  const length = Math.min(a.length, b.length);
+  for (let i3 = 0; i3 < length; i3++) {
+    if (a[i3] < b[i3]) return -1;
+    if (a[i3] > b[i3]) return 1;
+  }
+  if (a.length < b.length) return -1;
+  if (a.length > b.length) return 1;
+  return 0;
+}
+function matchesNull(condition, strict) {
+  return matchFilter({ value: null }, { value: condition }, strict);
+}
+function filterPageRanges(filter2, columnPages, groupRows, strict = true) {
+  if (!filter2) return void 0;
+  if ("$and" in filter2 && Array.isArray(filter2.$and)) {
+    let ranges;
+    for (const subFilter of filter2.$and) {
+      ranges = intersectRanges(ranges, filterPageRanges(subFilter, columnPages, groupRows, strict));
+    }
+    return ranges;
+  }
+  if ("$or" in filter2 && Array.isArray(filter2.$or)) {
+    let ranges = [];
+    for (const subFilter of filter2.$or) {
+      const subRanges = filterPageRanges(subFilter, columnPages, groupRows, strict);
+      if (!subRanges) return void 0;
+      ranges = unionRanges(ranges, subRanges);
+    }
+    return ranges;
+  }
+  if ("$nor" in filter2 && Array.isArray(filter2.$nor)) {
+    return void 0;
+  }
+  let result;
+  for (const [field2, condition] of Object.entries(filter2)) {
+    const pages = columnPages[field2];
+    if (!pages) continue;
+    const nullCanMatch = matchesNull(condition, strict);
+    const keep = [];
+    for (let i3 = 0; i3 < pages.pageStarts.length; i3++) {
+      const start2 = pages.pageStarts[i3];
+      const end = i3 + 1 < pages.pageStarts.length ? pages.pageStarts[i3 + 1] : groupRows;
+      const nullCount = pages.nullCounts?.[i3];
+      const matchingNulls = nullCanMatch && (nullCount === void 0 || nullCount > 0);
+      const skip = !pages.nullPages[i3] && !matchingNulls && canSkipStats(condition, pages.minValues[i3], pages.maxValues[i3], strict, pages.element);
+      if (!skip) {
+        const last = keep[keep.length - 1];
+        if (last && last[1] === start2) last[1] = end;
+        else keep.push([start2, end]);
+      }
+    }
+    result = intersectRanges(result, keep);
+  }
+  return result;
+}
+function intersectRanges(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  const out2 = [];
+  let i3 = 0;
+  let j = 0;
+  while (i3 < a.length && j < b.length) {
+    const start2 = Math.max(a[i3][0], b[j][0]);
+    const end = Math.min(a[i3][1], b[j][1]);
+    if (start2 < end) out2.push([start2, end]);
+    if (a[i3][1] < b[j][1]) i3++;
+    else j++;
+  }
+  return out2;
+}
+function unionRanges(a, b) {
+  const out2 = [];
+  let i3 = 0;
+  let j = 0;
+  while (i3 < a.length || j < b.length) {
+    const next = j >= b.length || i3 < a.length && a[i3][0] <= b[j][0] ? a[i3++] : b[j++];
+    const last = out2[out2.length - 1];
+    if (last && next[0] <= last[1]) last[1] = Math.max(last[1], next[1]);
+    else out2.push([next[0], next[1]]);
+  }
+  return out2;
+}
+function resolve13(record, path) {
+  let value = record;
+  for (const part of path.split(".")) {
+    value = value?.[part];
+  }
+  return value;
+}
+
+// node_modules/hyparquet/src/plan.js
+var runLimit = 1 << 21;
+var columnGapLimit = 1 << 13;
+function parquetPlan(options) {
+  const { metadata: metadata2, rowStart = 0, columns, useOffsetIndex = false } = options;
+  if (!metadata2) throw new Error("parquetPlan requires metadata");
+  const groups2 = [];
+  const fetches = [];
+  const indexes = [];
+  const scanPlan = parquetPlanGroups(options);
+  for (const group of scanPlan.groups) {
+    const groupPlan = parquetPlanGroup({ ...group, columns, useOffsetIndex });
+    groups2.push(...groupPlan.groups);
+    fetches.push(...groupPlan.fetches);
+    indexes.push(...groupPlan.indexes);
+  }
+  fetches.push(...indexes);
+  return { metadata: metadata2, rowStart, rowEnd: scanPlan.rowEnd, columns, fetches, groups: groups2 };
+}
+function parquetPlanGroups({ metadata: metadata2, rowStart = 0, rowEnd = Infinity, columns, filter: filter2, filterStrict = true, bloomFiltersByGroup, schemaElements, pageRangesByGroup, pageLocationsByGroup }) {
+  if (!metadata2) throw new Error("parquetPlan requires metadata");
+  const schemaTree2 = parquetSchema(metadata2);
+  const physicalColumns = getPhysicalColumns(schemaTree2);
+  const elementsByPath = filter2 ? {
+    ...physicalSchemaElements(schemaTree2),
+    ...schemaElements
+  } : schemaElements;
+  const groups2 = [];
+  let groupStart = 0;
+  for (let groupIndex = 0; groupIndex < metadata2.row_groups.length; groupIndex++) {
+    const rowGroup = metadata2.row_groups[groupIndex];
+    const groupRows = Number(rowGroup.num_rows);
+    const groupEnd = groupStart + groupRows;
+    if (groupRows > 0 && groupEnd > rowStart && groupStart < rowEnd && !canSkipRowGroup({
+      rowGroup,
+      physicalColumns,
+      filter: filter2,
+      strict: filterStrict,
+      bloomFilters: bloomFiltersByGroup?.[groupIndex],
+      schemaElements: elementsByPath
+    })) {
+      const selectStart = Math.max(rowStart - groupStart, 0);
+      const selectEnd = Math.min(rowEnd - groupStart, groupRows);
+      const pageRanges = pageRangesByGroup?.[groupIndex];
+      const pageLocations = pageLocationsByGroup?.[groupIndex];
+      let ranges = pageRanges ? pageRanges.map(([start2, end]) => {
+        const range = [Math.max(start2, selectStart), Math.min(end, selectEnd)];
+        return range;
+      }).filter(([start2, end]) => start2 < end) : [[selectStart, selectEnd]];
+      if (ranges.length > 1) {
+        const canSplit = rowGroup.columns.every((chunk) => {
+          const columnName = chunk.meta_data?.path_in_schema[0];
+          const columnPath = chunk.meta_data?.path_in_schema.join(".");
+          if (columns && columnName && !columns.includes(columnName)) return true;
+          return !!(chunk.offset_index_offset && chunk.offset_index_length) || !!(columnPath && pageLocations?.[columnPath]);
+        });
+        ranges = canSplit ? coalesceOverlappingPageRanges(ranges, rowGroup, columns, pageLocations) : [[ranges[0][0], ranges[ranges.length - 1][1]]];
+      }
+      if (ranges.length) {
+        groups2.push({ rowGroup, groupIndex, groupStart, groupRows, ranges, pageRanges, pageLocations });
+      }
+    }
+    groupStart = groupEnd;
+  }
+  return { groups: groups2, rowEnd: isFinite(rowEnd) ? rowEnd : groupStart };
+}
+function parquetPlanGroup({ rowGroup, groupStart, groupRows, ranges, columns, useOffsetIndex = false, pageRanges, pageLocations }) {
+  const chunks = [];
+  const fetches = [];
+  const indexes = [];
+  const narrowed = ranges.length > 1 || ranges[0][0] > 0 || ranges[0][1] < groupRows;
+  for (const chunk of rowGroup.columns) {
+    const meta = chunk.meta_data;
+    if (chunk.file_path) throw new Error("parquet file_path not supported");
+    if (!meta) throw new Error("parquet column metadata is undefined");
+    if (columns && !columns.includes(meta.path_in_schema[0])) continue;
+    const columnOffset = meta.dictionary_page_offset || meta.data_page_offset;
+    const startByte = Number(columnOffset);
+    const endByte = Number(columnOffset + meta.total_compressed_size);
+    const chunkPageLocations = pageLocations?.[meta.path_in_schema.join(".")];
+    if (chunkPageLocations && narrowed) {
+      chunks.push({ columnMetadata: meta, pageLocations: chunkPageLocations, range: { startByte, endByte } });
+    } else if ((useOffsetIndex || pageRanges) && chunk.offset_index_offset && chunk.offset_index_length && narrowed) {
+      const startByte2 = Number(chunk.offset_index_offset);
+      chunks.push({
+        columnMetadata: meta,
+        offsetIndex: { startByte: startByte2, endByte: startByte2 + chunk.offset_index_length },
+        range: { startByte: Number(columnOffset), endByte }
+      });
+    } else {
+      chunks.push({ columnMetadata: meta, range: { startByte, endByte } });
+    }
+  }
+  const columnRanges = [];
+  let run2;
+  for (const chunk of chunks) {
+    if ("pageLocations" in chunk) continue;
+    if ("offsetIndex" in chunk) {
+      indexes.push(chunk.offsetIndex);
+    } else if (columns) {
+      columnRanges.push(chunk.range);
+    } else if (run2 && chunk.range.endByte - run2.startByte <= runLimit) {
+      run2.endByte = chunk.range.endByte;
+    } else {
+      if (run2) fetches.push(run2);
+      run2 = { ...chunk.range };
+    }
+  }
+  if (run2) fetches.push(run2);
+  fetches.push(...coalesceByteRanges(columnRanges, columnGapLimit, runLimit));
+  const groups2 = ranges.map(([selectStart, selectEnd]) => ({
+    chunks,
+    rowGroup,
+    groupStart,
+    groupRows,
+    selectStart,
+    selectEnd
+  }));
+  return { groups: groups2, fetches, indexes };
+}
+function coalesceOverlappingPageRanges(ranges, rowGroup, columns, pageLocations) {
+  const selectedPageLayouts = rowGroup.columns.filter((chunk) => !columns || columns.includes(chunk.meta_data?.path_in_schema[0] || "")).map((chunk) => pageLocations?.[chunk.meta_data?.path_in_schema.join(".") || ""]);
+  const merged = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    const overlapsPage = last && selectedPageLayouts.some((pages) => {
+      if (!pages) return true;
+      const lastPages = pagesForRange(last, pages, Number(rowGroup.num_rows));
+      const rangePages = pagesForRange(range, pages, Number(rowGroup.num_rows));
+      return lastPages[0] <= rangePages[1] && rangePages[0] <= lastPages[1];
+    });
+    if (last && overlapsPage) last[1] = range[1];
+    else merged.push([...range]);
+  }
+  return merged;
+}
+function pagesForRange([rangeStart, rangeEnd], pages, groupRows) {
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i3 = 0; i3 < pages.length; i3++) {
+    const pageStart = Number(pages[i3].first_row_index);
+    const pageEnd = i3 + 1 < pages.length ? Number(pages[i3 + 1].first_row_index) : groupRows;
+    if (pageEnd > rangeStart && pageStart < rangeEnd) {
+      first = Math.min(first, i3);
+      last = i3;
+    }
+  }
+  return [first, last];
+}
+async function prefetchBloomFilters({ file, metadata: metadata2, filter: filter2, filterStrict = true }) {
+  const result = metadata2.row_groups.map(() => (
+    /** @type {Record<string, BloomFilter>} */
+    {}
+  ));
+  const eligibleCols = bloomEligibleColumns(filter2);
+  if (eligibleCols.size === 0) return result;
+  const physicalColumns = getPhysicalColumns(parquetSchema(metadata2));
+  const tasks = [];
+  metadata2.row_groups.forEach((rowGroup, rgIdx) => {
+    if (canSkipRowGroup({ rowGroup, physicalColumns, filter: filter2, strict: filterStrict })) return;
+    for (const colName of eligibleCols) {
+      const columnIdx = physicalColumns.indexOf(colName);
+      if (columnIdx === -1) continue;
+      const meta = rowGroup.columns[columnIdx]?.meta_data;
+      if (!meta?.bloom_filter_offset || !meta.bloom_filter_length) continue;
+      const start2 = Number(meta.bloom_filter_offset);
+      const end = start2 + meta.bloom_filter_length;
+      tasks.push((async () => {
+        const buffer = await file.slice(start2, end);
+        const bloom = readBloomFilter({ view: new DataView(buffer), offset: 0 });
+        if (bloom) result[rgIdx][colName] = bloom;
+      })());
+    }
+  });
+  if (tasks.length) await Promise.all(tasks);
+  return result;
+}
+async function prefetchPageIndexes({ file, metadata: metadata2, filter: filter2, filterStrict = true, rowStart = 0, rowEnd = Infinity, columns, bloomFiltersByGroup, schemaElements, parsers }) {
+  const pageRangesByGroup = metadata2.row_groups.map(() => void 0);
+  const pageLocationsByGroup = metadata2.row_groups.map(() => (
+    /** @type {Record<string, PageLocation[]>} */
+    {}
+  ));
+  if (filter2 && "$nor" in filter2 && Array.isArray(filter2.$nor)) {
+    return { pageRangesByGroup, pageLocationsByGroup };
+  }
+  const filterColumns = pathsNeededForFilter(filter2);
+  if (!filterColumns.length) return { pageRangesByGroup, pageLocationsByGroup };
+  const schemaTree2 = parquetSchema(metadata2);
+  const physicalColumns = getPhysicalColumns(schemaTree2);
+  const elementsByPath = {
+    ...physicalSchemaElements(schemaTree2),
+    ...schemaElements
+  };
+  const indexRanges = [];
+  const indexTasks = [];
+  const candidateGroups = [];
+  let groupStart = 0;
+  metadata2.row_groups.forEach((rowGroup, rgIdx) => {
+    const groupRows = Number(rowGroup.num_rows);
+    const groupEnd = groupStart + groupRows;
+    const overlaps = groupRows > 0 && groupEnd > rowStart && groupStart < rowEnd;
+    groupStart = groupEnd;
+    if (!overlaps) return;
+    if (canSkipRowGroup({ rowGroup, physicalColumns, filter: filter2, strict: filterStrict, bloomFilters: bloomFiltersByGroup?.[rgIdx], schemaElements: elementsByPath })) return;
+    const columnPages = {};
+    let columnTaskCount = 0;
+    const scheduledOffsetPaths = /* @__PURE__ */ new Set();
+    let hasFilterIndex = false;
+    for (const columnName of filterColumns) {
+      const columnIdx = physicalColumns.indexOf(columnName);
+      if (columnIdx === -1) continue;
+      const chunk = rowGroup.columns[columnIdx];
+      const meta = chunk?.meta_data;
+      if (!meta) continue;
+      if (!chunk.column_index_offset || !chunk.column_index_length) continue;
+      if (!chunk.offset_index_offset || !chunk.offset_index_length) continue;
+      const element = elementsByPath[columnName];
+      if (!element) continue;
+      hasFilterIndex = true;
+      scheduledOffsetPaths.add(columnName);
+      const columnIndexStart = Number(chunk.column_index_offset);
+      const offsetIndexStart = Number(chunk.offset_index_offset);
+      const columnIndexEnd = columnIndexStart + chunk.column_index_length;
+      const offsetIndexEnd = offsetIndexStart + chunk.offset_index_length;
+      indexRanges.push(
+        { startByte: columnIndexStart, endByte: columnIndexEnd },
+        { startByte: offsetIndexStart, endByte: offsetIndexEnd }
+      );
+      columnTaskCount++;
+      indexTasks.push(async (prefetchedFile) => {
+        const [columnIndexBuffer, offsetIndexBuffer] = await Promise.all([
+          prefetchedFile.slice(columnIndexStart, columnIndexEnd),
+          prefetchedFile.slice(offsetIndexStart, offsetIndexEnd)
+        ]);
+        const columnIndex = readColumnIndex({ view: new DataView(columnIndexBuffer), offset: 0 }, element, parsers);
+        const offsetIndex = readOffsetIndex({ view: new DataView(offsetIndexBuffer), offset: 0 });
+        pageLocationsByGroup[rgIdx][columnName] = offsetIndex.page_locations;
+        columnPages[columnName] = {
+          minValues: columnIndex.min_values,
+          maxValues: columnIndex.max_values,
+          nullPages: columnIndex.null_pages,
+          nullCounts: columnIndex.null_counts,
+          pageStarts: offsetIndex.page_locations.map((page) => Number(page.first_row_index)),
+          element
+        };
+      });
+    }
+    if (hasFilterIndex) {
+      for (const chunk of rowGroup.columns) {
+        const meta = chunk.meta_data;
+        if (!meta) continue;
+        const columnName = meta.path_in_schema[0];
+        const columnPath = meta.path_in_schema.join(".");
+        if (columns && !columns.includes(columnName)) continue;
+        if (scheduledOffsetPaths.has(columnPath)) continue;
+        if (!chunk.offset_index_offset || !chunk.offset_index_length) continue;
+        scheduledOffsetPaths.add(columnPath);
+        const offsetIndexStart = Number(chunk.offset_index_offset);
+        const offsetIndexEnd = offsetIndexStart + chunk.offset_index_length;
+        indexRanges.push({ startByte: offsetIndexStart, endByte: offsetIndexEnd });
+        columnTaskCount++;
+        indexTasks.push(async (prefetchedFile) => {
+          const offsetIndexBuffer = await prefetchedFile.slice(offsetIndexStart, offsetIndexEnd);
+          const offsetIndex = readOffsetIndex({ view: new DataView(offsetIndexBuffer), offset: 0 });
+          pageLocationsByGroup[rgIdx][columnPath] = offsetIndex.page_locations;
+        });
+      }
+    }
+    if (columnTaskCount) {
+      candidateGroups.push({ rgIdx, groupRows, columnPages });
+    }
+  });
+  if (indexTasks.length) {
+    const prefetchedFile = prefetchAsyncBuffer(file, { fetches: coalesceByteRanges(indexRanges) });
+    await Promise.all(indexTasks.map((task) => task(prefetchedFile)));
+    for (const { rgIdx, groupRows, columnPages } of candidateGroups) {
+      pageRangesByGroup[rgIdx] = filterPageRanges(filter2, columnPages, groupRows, filterStrict);
+    }
+  }
+  return { pageRangesByGroup, pageLocationsByGroup };
+}
+function coalesceByteRanges(ranges, maxGap = 0, maxSize = Infinity) {
+  const sorted = ranges.map((range) => ({ ...range })).sort((a, b) => a.startByte - b.startByte || a.endByte - b.endByte);
+  const merged = [];
+  for (const range of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && range.startByte <= last.endByte + maxGap && Math.max(last.endByte, range.endByte) - last.startByte <= maxSize) {
+      last.endByte = Math.max(last.endByte, range.endByte);
+    } else {
+      merged.push(range);
+    }
+  }
+  return merged;
+}
+function physicalSchemaElements(schemaTree2) {
+  const elements = {};
+  function traverse(node2) {
+    if (node2.children.length) {
+      for (const child of node2.children) traverse(child);
+    } else {
+      elements[node2.path.join(".")] = node2.element;
+    }
+  }
+  traverse(schemaTree2);
+  return elements;
+}
+function prefetchAsyncBuffer(file, { fetches }) {
+  const promises3 = fetches.map(({ startByte, endByte }) => file.slice(startByte, endByte));
+  return {
+    byteLength: file.byteLength,
+    slice(start2, end = file.byteLength) {
+      const index = fetches.findIndex(({ startByte, endByte }) => startByte <= start2 && end <= endByte);
+      if (index < 0) {
+        return file.slice(start2, end);
+      }
+      if (fetches[index].startByte !== start2 || fetches[index].endByte !== end) {
+        const startOffset = start2 - fetches[index].startByte;
+        const endOffset = end - fetches[index].startByte;
+        if (promises3[index] instanceof Promise) {
+          return promises3[index].then((buffer) => buffer.slice(startOffset, endOffset));
+        } else {
+          return promises3[index].slice(startOffset, endOffset);
+        }
+      } else {
+        return promises3[index];
+      }
+    }
+  };
+}
+
+// node_modules/hyparquet/src/variant.js
+var decoder4 = new TextDecoder();
+var metadataCache = /* @__PURE__ */ new WeakMap();
+function decodeVariantColumn(value, parsers = DEFAULT_PARSERS) {
+  if (Array.isArray(value)) {
+    return value.map((entry) => decodeVariantColumn(entry, parsers));
+  }
+  if (typeof value !== "object") return value;
+  if ("metadata" in value) {
+    const metadata2 = parseVariantMetadata(value.metadata);
+    const shreddedFields = value.typed_value && decodeTypedValue(value.typed_value, metadata2, parsers);
+    const binaryValue = value.value && readVariant(makeReader(value.value), metadata2, parsers);
+    if (shreddedFields && binaryValue) {
+      return { ...binaryValue, ...shreddedFields };
+    }
+    return shreddedFields ?? binaryValue;
+  }
+  return value;
+}
+function decodeTypedValue(typedValue, metadata2, parsers) {
+  if (typedValue instanceof Date) return typedValue;
+  if (typedValue && typeof typedValue === "object" && !Array.isArray(typedValue) && !(typedValue instanceof Uint8Array)) {
+    if ("typed_value" in typedValue && typedValue.typed_value !== null && typedValue.typed_value !== void 0) {
+      return decodeTypedValue(typedValue.typed_value, metadata2, parsers);
+    }
+    if ("value" in typedValue && typedValue.value instanceof Uint8Array) {
+      return readVariant(makeReader(typedValue.value), metadata2, parsers);
+    }
+    if ("typed_value" in typedValue || "value" in typedValue) {
+      return null;
+    }
+    const result = {};
+    for (const [key, field2] of Object.entries(typedValue)) {
+      if (!metadata2.dictionary.includes(key)) continue;
+      result[key] = decodeTypedValue(field2, metadata2, parsers);
+    }
+    return result;
+  }
+  if (typedValue instanceof Uint8Array) {
+    return readVariant(makeReader(typedValue), metadata2, parsers);
+  }
+  if (Array.isArray(typedValue)) {
+    return typedValue.map((element) => decodeTypedValue(element, metadata2, parsers));
+  }
+  return typedValue;
+}
+function makeReader(bytes) {
+  return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+}
+function parseVariantMetadata(bytes) {
+  let bufferCache = metadataCache.get(bytes.buffer);
+  if (!bufferCache) {
+    bufferCache = /* @__PURE__ */ new Map();
+    metadataCache.set(bytes.buffer, bufferCache);
+  }
+  const key = `${bytes.byteOffset}:${bytes.byteLength}`;
+  const cached = bufferCache.get(key);
+  if (cached) return cached;
+  const reader = makeReader(bytes);
+  const header = reader.view.getUint8(reader.offset++);
+  const version = header & 15;
+  if (version !== 1) throw new Error(`parquet unsupported variant metadata version: ${version}`);
+  const sorted = (header >> 4 & 1) === 1;
+  const offsetSize = (header >> 6 & 3) + 1;
+  const dictionarySize = readUnsigned(reader, offsetSize);
+  const offsets = new Array(dictionarySize + 1);
+  for (let i3 = 0; i3 < offsets.length; i3++) {
+    offsets[i3] = readUnsigned(reader, offsetSize);
+  }
+  const base = reader.offset;
+  const dictionary = new Array(dictionarySize);
+  for (let i3 = 0; i3 < dictionarySize; i3++) {
+    const start2 = offsets[i3];
+    const end = offsets[i3 + 1];
+    const strBytes = new Uint8Array(bytes.buffer, bytes.byteOffset + base + start2, end - start2);
+    dictionary[i3] = decoder4.decode(strBytes);
+  }
+  const metadata2 = { dictionary, sorted };
+  bufferCache.set(key, metadata2);
+  return metadata2;
+}
+function readUnsigned(reader, byteWidth2) {
+  let value = 0;
+  for (let i3 = 0; i3 < byteWidth2; i3++) {
+    value |= reader.view.getUint8(reader.offset + i3) << i3 * 8;
+  }
+  reader.offset += byteWidth2;
+  return value;
+}
+function readVariant(reader, metadata2, parsers) {
+  const typeByte = reader.view.getUint8(reader.offset++);
+  const basicType = typeByte & 3;
+  const header = typeByte >> 2;
+  if (basicType === 0) return readVariantPrimitive(reader, header, parsers);
+  if (basicType === 2) return readVariantObject(reader, header, metadata2, parsers);
+  if (basicType === 3) return readVariantArray(reader, header, metadata2, parsers);
+  const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, header);
+  reader.offset += header;
+  return decoder4.decode(bytes);
+}
+function readVariantPrimitive(reader, typeId, parsers) {
+  switch (typeId) {
+    case 0:
+      return null;
+    case 1:
+      return true;
+    case 2:
+      return false;
+    case 3: {
+      const value = reader.view.getInt8(reader.offset);
+      reader.offset += 1;
+      return value;
+    }
+    case 4: {
+      const value = reader.view.getInt16(reader.offset, true);
+      reader.offset += 2;
+      return value;
+    }
+    case 5: {
+      const value = reader.view.getInt32(reader.offset, true);
+      reader.offset += 4;
+      return value;
+    }
+    case 6: {
+      const value = reader.view.getBigInt64(reader.offset, true);
+      reader.offset += 8;
+      return value;
+    }
+    case 7: {
+      const value = reader.view.getFloat64(reader.offset, true);
+      reader.offset += 8;
+      return value;
+    }
+    case 8:
+      return readVariantDecimal(reader, 4);
+    case 9:
+      return readVariantDecimal(reader, 8);
+    case 10:
+      return readVariantDecimal(reader, 16);
+    case 11: {
+      const value = reader.view.getInt32(reader.offset, true);
+      reader.offset += 4;
+      return parsers.dateFromDays(value);
+    }
+    case 12:
+    // timestamp_micros (utc)
+    case 13: {
+      const value = reader.view.getBigInt64(reader.offset, true);
+      reader.offset += 8;
+      return parsers.timestampFromMicroseconds(value);
+    }
+    case 14: {
+      const value = reader.view.getFloat32(reader.offset, true);
+      reader.offset += 4;
+      return value;
+    }
+    case 15:
+      return readVariantBinary(reader);
+    case 16: {
+      const bytes = readVariantBinary(reader);
+      return decoder4.decode(bytes);
+    }
+    case 17: {
+      const value = reader.view.getBigInt64(reader.offset, true);
+      reader.offset += 8;
+      return value;
+    }
+    case 18:
+    // timestamp_nanos (utc)
+    case 19: {
+      const value = reader.view.getBigInt64(reader.offset, true);
+      reader.offset += 8;
+      return parsers.timestampFromNanoseconds(value);
+    }
+    case 20: {
+      const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, 16);
+      reader.offset += 16;
+      const hex2 = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      return `${hex2.slice(0, 8)}-${hex2.slice(8, 12)}-${hex2.slice(12, 16)}-${hex2.slice(16, 20)}-${hex2.slice(20)}`;
+    }
+    default:
+      throw new Error(`parquet unsupported variant primitive type: ${typeId}`);
+  }
+}
+function readVariantObject(reader, header, metadata2, parsers) {
+  const offsetWidth = (header & 3) + 1;
+  const idWidth = (header >> 2 & 3) + 1;
+  const isLarge = header >> 4 & 1;
+  const numElements = isLarge ? readUnsigned(reader, 4) : reader.view.getUint8(reader.offset++);
+  const fieldIds = new Array(numElements);
+  for (let i3 = 0; i3 < numElements; i3++) {
+    fieldIds[i3] = readUnsigned(reader, idWidth);
+  }
+  const offsets = new Array(numElements + 1);
+  for (let i3 = 0; i3 < offsets.length; i3++) {
+    offsets[i3] = readUnsigned(reader, offsetWidth);
+  }
+  const out2 = {};
+  for (let i3 = 0; i3 < numElements; i3++) {
+    const key = metadata2.dictionary[fieldIds[i3]];
+    const valueReader = {
+      view: reader.view,
+      offset: reader.offset + offsets[i3]
+    };
+    out2[key] = readVariant(valueReader, metadata2, parsers);
+  }
+  reader.offset += offsets[offsets.length - 1];
+  return out2;
+}
+function readVariantArray(reader, header, metadata2, parsers) {
+  const fieldOffsetSize = header & 3;
+  const isLarge = header >> 2 & 1;
+  const offsetWidth = fieldOffsetSize + 1;
+  const numElements = readUnsigned(reader, isLarge ? 4 : 1);
+  const offsets = new Array(numElements + 1);
+  for (let i3 = 0; i3 < offsets.length; i3++) {
+    offsets[i3] = readUnsigned(reader, offsetWidth);
+  }
+  const valuesStart = reader.offset;
+  const result = new Array(numElements);
+  for (let i3 = 0; i3 < numElements; i3++) {
+    const valueReader = {
+      view: reader.view,
+      offset: valuesStart + offsets[i3]
+    };
+    result[i3] = readVariant(valueReader, metadata2, parsers);
+  }
+  reader.offset = valuesStart + offsets[offsets.length - 1];
+  return result;
+}
+function readVariantDecimal(reader, width) {
+  const scale = reader.view.getUint8(reader.offset);
+  reader.offset += 1;
+  let unscaled;
+  if (width === 4) {
+    unscaled = BigInt(reader.view.getInt32(reader.offset, true));
+    reader.offset += 4;
+  } else if (width === 8) {
+    unscaled = reader.view.getBigInt64(reader.offset, true);
+    reader.offset += 8;
+  } else {
+    const low = reader.view.getBigUint64(reader.offset, true);
+    const high = reader.view.getBigInt64(reader.offset + 8, true);
+    unscaled = high << 64n | low;
+    reader.offset += 16;
+  }
+  return Number(unscaled) * 10 ** -scale;
+}
+function readVariantBinary(reader) {
+  const length = reader.view.getUint32(reader.offset, true);
+  reader.offset += 4;
+  const bytes = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length);
+  reader.offset += length;
+  return bytes;
+}
+
+// node_modules/hyparquet/src/assemble.js
+function assembleLists(output, definitionLevels, repetitionLevels, values, schemaPath) {
+  const maxDefinitionLevel = getMaxDefinitionLevel(schemaPath);
+  if (!definitionLevels?.length && !repetitionLevels.length) {
+    if (!maxDefinitionLevel || !values.length) return values;
+    definitionLevels = new Array(values.length).fill(maxDefinitionLevel);
+  }
+  const n = definitionLevels?.length || repetitionLevels.length;
+  const repetitionPath = schemaPath.map(({ element }) => element.repetition_type);
+  let valueIndex = 0;
+  const containerStack = [output];
+  let currentContainer = output;
+  let currentDepth = 0;
+  let currentDefLevel = 0;
+  let currentRepLevel = 0;
+  if (repetitionLevels[0]) {
+    while (currentDepth < repetitionPath.length - 2 && currentRepLevel < repetitionLevels[0]) {
+      currentDepth++;
+      if (repetitionPath[currentDepth] !== "REQUIRED") {
+        currentContainer = currentContainer.at(-1);
+        containerStack.push(currentContainer);
+        currentDefLevel++;
+      }
+      if (repetitionPath[currentDepth] === "REPEATED") currentRepLevel++;
+    }
+  }
+  for (let i3 = 0; i3 < n; i3++) {
+    const def = definitionLevels?.length ? definitionLevels[i3] : maxDefinitionLevel;
+    const rep = repetitionLevels[i3];
+    while (currentDepth && (rep < currentRepLevel || repetitionPath[currentDepth] !== "REPEATED")) {
+      if (repetitionPath[currentDepth] !== "REQUIRED") {
+        containerStack.pop();
+        currentDefLevel--;
+      }
+      if (repetitionPath[currentDepth] === "REPEATED") currentRepLevel--;
+      currentDepth--;
+    }
+    currentContainer = containerStack.at(-1);
+    while ((currentDepth < repetitionPath.length - 2 || repetitionPath[currentDepth + 1] === "REPEATED") && (currentDefLevel < def || repetitionPath[currentDepth + 1] === "REQUIRED")) {
+      currentDepth++;
+      if (repetitionPath[currentDepth] !== "REQUIRED") {
+        const newList = [];
+        currentContainer.push(newList);
+        currentContainer = newList;
+        containerStack.push(newList);
+        currentDefLevel++;
+      }
+      if (repetitionPath[currentDepth] === "REPEATED") currentRepLevel++;
+    }
+    if (def === maxDefinitionLevel) {
+      currentContainer.push(values[valueIndex++]);
+    } else if (currentDepth === repetitionPath.length - 2) {
+      currentContainer.push(null);
+    } else {
+      currentContainer.push([]);
+    }
+  }
+  if (!output.length) {
+    for (let i3 = 0; i3 < maxDefinitionLevel; i3++) {
+      const newList = [];
+      currentContainer.push(newList);
+      currentContainer = newList;
+    }
+  }
+  return output;
+}
+function assembleNested(subcolumnData, schema, parsers, depth = 0) {
+  const path = schema.path.join(".");
+  const optional = schema.element.repetition_type === "OPTIONAL";
+  const nextDepth = optional ? depth + 1 : depth;
+  if (isListLike(schema)) {
+    let sublist = schema.children[0];
+    let subDepth = nextDepth;
+    if (sublist.children.length === 1) {
+      sublist = sublist.children[0];
+      subDepth++;
+    }
+    assembleNested(subcolumnData, sublist, parsers, subDepth);
+    const subcolumn = sublist.path.join(".");
+    const values = subcolumnData.get(subcolumn);
+    if (!values) throw new Error("parquet list column missing values");
+    if (optional) flattenAtDepth(values, depth);
+    subcolumnData.set(path, values);
+    subcolumnData.delete(subcolumn);
+    return;
+  }
+  if (isMapLike(schema)) {
+    const mapName = schema.children[0].element.name;
+    assembleNested(subcolumnData, schema.children[0].children[0], parsers, nextDepth + 1);
+    assembleNested(subcolumnData, schema.children[0].children[1], parsers, nextDepth + 1);
+    const keys = subcolumnData.get(`${path}.${mapName}.key`);
+    const values = subcolumnData.get(`${path}.${mapName}.value`);
+    if (!keys) throw new Error("parquet map column missing keys");
+    if (!values) throw new Error("parquet map column missing values");
+    if (keys.length !== values.length) {
+      throw new Error("parquet map column key/value length mismatch");
+    }
+    const out2 = assembleMaps(keys, values, nextDepth);
+    if (optional) flattenAtDepth(out2, depth);
+    subcolumnData.delete(`${path}.${mapName}.key`);
+    subcolumnData.delete(`${path}.${mapName}.value`);
+    subcolumnData.set(path, out2);
+    return;
+  }
+  if (schema.children.length) {
+    const invertDepth = schema.element.repetition_type === "REQUIRED" ? depth : depth + 1;
+    const struct2 = {};
+    for (const child of schema.children) {
+      assembleNested(subcolumnData, child, parsers, invertDepth);
+      const childData = subcolumnData.get(child.path.join("."));
+      if (!childData) throw new Error("parquet struct missing child data");
+      struct2[child.element.name] = childData;
+    }
+    for (const child of schema.children) {
+      subcolumnData.delete(child.path.join("."));
+    }
+    let inverted = invertStruct(struct2, invertDepth);
+    if (schema.element.logical_type?.type === "VARIANT") {
+      inverted = decodeVariantColumn(inverted, parsers);
+    }
+    if (optional) flattenAtDepth(inverted, depth);
+    subcolumnData.set(path, inverted);
+  }
+}
+function flattenAtDepth(arr, depth) {
+  for (let i3 = 0; i3 < arr.length; i3++) {
+    if (depth) {
+      flattenAtDepth(arr[i3], depth - 1);
+    } else {
+      arr[i3] = arr[i3][0];
+    }
+  }
+}
+function assembleMaps(keys, values, depth) {
+  const out2 = [];
+  for (let i3 = 0; i3 < keys.length; i3++) {
+    if (depth) {
+      out2.push(assembleMaps(keys[i3], values[i3], depth - 1));
+    } else {
+      if (keys[i3]) {
+        const obj = {};
+        for (let j = 0; j < keys[i3].length; j++) {
+          const value = values[i3][j];
+          obj[keys[i3][j]] = value === void 0 ? null : value;
+        }
+        out2.push(obj);
+      } else {
+        out2.push(void 0);
+      }
+    }
+  }
+  return out2;
+}
+function invertStruct(struct2, depth) {
+  const keys = Object.keys(struct2);
+  const length = struct2[keys[0]]?.length;
+  const out2 = [];
+  for (let i3 = 0; i3 < length; i3++) {
+    const obj = {};
+    for (const key of keys) {
+      if (struct2[key].length !== length) throw new Error("parquet struct parsing error");
+      obj[key] = struct2[key][i3];
+    }
+    if (depth) {
+      out2.push(invertStruct(obj, depth - 1));
+    } else {
+      out2.push(obj);
+    }
+  }
+  return out2;
+}
+
+// node_modules/hyparquet/src/delta.js
+function deltaBinaryUnpack(reader, count, output) {
+  if (output instanceof Int32Array) {
+    deltaBinaryUnpackInt32(reader, count, output);
+    return;
+  }
+  const blockSize = readVarInt(reader);
+  const miniblockPerBlock = readVarInt(reader);
+  readVarInt(reader);
+  let value = readZigZagBigInt(reader);
+  let outputIndex = 0;
+  output[outputIndex++] = value;
+  const valuesPerMiniblock = blockSize / miniblockPerBlock;
+  while (outputIndex < count) {
+    const minDelta = readZigZagBigInt(reader);
+    const bitWidths = new Uint8Array(miniblockPerBlock);
+    for (let i3 = 0; i3 < miniblockPerBlock; i3++) {
+      bitWidths[i3] = reader.view.getUint8(reader.offset++);
+    }
+    for (let i3 = 0; i3 < miniblockPerBlock && outputIndex < count; i3++) {
+      const bitWidth2 = bitWidths[i3];
+      if (bitWidth2) {
+        let bitpackPos = 0;
+        let miniblockCount = valuesPerMiniblock;
+        const mask = (1n << BigInt(bitWidth2)) - 1n;
+        while (miniblockCount && outputIndex < count) {
+          let bits2 = BigInt(reader.view.getUint32(reader.offset, true) >>> bitpackPos) & mask;
+          bitpackPos += bitWidth2;
+          while (bitpackPos >= 32) {
+            bitpackPos -= 32;
+            reader.offset += 4;
+            if (bitpackPos) {
+              bits2 |= BigInt(reader.view.getUint32(reader.offset, true)) << BigInt(bitWidth2 - bitpackPos) & mask;
+            }
+          }
+          const delta = minDelta + bits2;
+          value += delta;
+          output[outputIndex++] = value;
+          miniblockCount--;
+        }
+        if (miniblockCount) {
+          reader.offset += Math.ceil((miniblockCount * bitWidth2 + bitpackPos) / 8);
+        }
+      } else {
+        for (let j = 0; j < valuesPerMiniblock && outputIndex < count; j++) {
+          value += minDelta;
+          output[outputIndex++] = value;
+        }
+      }
+    }
+  }
+}
+function deltaBinaryUnpackInt32(reader, count, output) {
+  const blockSize = readVarInt(reader);
+  const miniblockPerBlock = readVarInt(reader);
+  readVarInt(reader);
+  let value = readZigZag(reader);
+  let outputIndex = 0;
+  output[outputIndex++] = value;
+  const valuesPerMiniblock = blockSize / miniblockPerBlock;
+  const { view } = reader;
+  while (outputIndex < count) {
+    const minDelta = readZigZagInt33(reader);
+    const bitWidthsOffset = reader.offset;
+    let offset = bitWidthsOffset + miniblockPerBlock;
+    for (let i3 = 0; i3 < miniblockPerBlock && outputIndex < count; i3++) {
+      const bitWidth2 = view.getUint8(bitWidthsOffset + i3);
+      const end = offset + valuesPerMiniblock * bitWidth2 / 8;
+      let bitOffset = 0;
+      for (let j = 0; j < valuesPerMiniblock && outputIndex < count; j++) {
+        let residual = 0;
+        let bitsRead = 0;
+        while (bitsRead < bitWidth2) {
+          const bitsToRead = Math.min(8 - bitOffset, bitWidth2 - bitsRead);
+          if (bitsRead < 32) {
+            residual |= (view.getUint8(offset) >>> bitOffset & (1 << bitsToRead) - 1) << bitsRead;
+          }
+          bitsRead += bitsToRead;
+          bitOffset += bitsToRead;
+          if (bitOffset === 8) {
+            bitOffset = 0;
+            offset++;
+          }
+        }
+        value = value + minDelta + residual | 0;
+        output[outputIndex++] = value;
+      }
+      offset = end;
+    }
+    reader.offset = offset;
+  }
+}
+function readZigZagInt33(reader) {
+  const start2 = reader.offset;
+  const low = readVarInt(reader);
+  const high = reader.offset - start2 === 5 ? reader.view.getUint8(start2 + 4) >>> 4 & 1 : 0;
+  return (low >>> 1 | high << 31) ^ -(low & 1);
+}
+function deltaLengthByteArray(reader, count, output) {
+  const lengths = new Int32Array(count);
+  deltaBinaryUnpack(reader, count, lengths);
+  for (let i3 = 0; i3 < count; i3++) {
+    output[i3] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, lengths[i3]);
+    reader.offset += lengths[i3];
+  }
+}
+function deltaByteArray(reader, count, output) {
+  const prefixData = new Int32Array(count);
+  deltaBinaryUnpack(reader, count, prefixData);
+  const suffixData = new Int32Array(count);
+  deltaBinaryUnpack(reader, count, suffixData);
+  for (let i3 = 0; i3 < count; i3++) {
+    const suffix = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, suffixData[i3]);
+    if (prefixData[i3]) {
+      output[i3] = new Uint8Array(prefixData[i3] + suffixData[i3]);
+      output[i3].set(output[i3 - 1].subarray(0, prefixData[i3]));
+      output[i3].set(suffix, prefixData[i3]);
+    } else {
+      output[i3] = suffix;
+    }
+    reader.offset += suffixData[i3];
+  }
+}
+
+// node_modules/hyparquet/src/encoding.js
+function readRleBitPackedHybrid(reader, width, output, length) {
+  if (length === void 0) {
+    length = reader.view.getUint32(reader.offset, true);
+    reader.offset += 4;
+  }
+  const startOffset = reader.offset;
+  let seen = 0;
+  while (seen < output.length) {
+    const header = readVarInt(reader);
+    if (header & 1) {
+      seen = readBitPacked(reader, header, width, output, seen);
+    } else {
+      const count = header >>> 1;
+      readRle(reader, count, width, output, seen);
+      seen += count;
+    }
+  }
+  reader.offset = startOffset + length;
+}
+function readRle(reader, count, bitWidth2, output, seen) {
+  const width = bitWidth2 + 7 >> 3;
+  let value = 0;
+  for (let i3 = 0; i3 < width; i3++) {
+    value |= reader.view.getUint8(reader.offset++) << (i3 << 3);
+  }
+  for (let i3 = 0; i3 < count; i3++) {
+    output[seen + i3] = value;
+  }
+}
+function readBitPacked(reader, header, bitWidth2, output, seen) {
+  let count = header >> 1 << 3;
+  const mask = (1 << bitWidth2) - 1;
+  let data = 0;
+  if (reader.offset < reader.view.byteLength) {
+    data = reader.view.getUint8(reader.offset++);
+  } else if (mask) {
+    throw new Error(`parquet bitpack offset ${reader.offset} out of range`);
+  }
+  let left = 8;
+  let right = 0;
+  while (count) {
+    if (right > 8) {
+      right -= 8;
+      left -= 8;
+      data >>>= 8;
+    } else if (left - right < bitWidth2) {
+      data |= reader.view.getUint8(reader.offset) << left;
+      reader.offset++;
+      left += 8;
+    } else {
+      if (seen < output.length) {
+        output[seen++] = data >> right & mask;
+      }
+      count--;
+      right += bitWidth2;
+    }
+  }
+  return seen;
+}
+function byteStreamSplit(reader, count, type, typeLength) {
+  const width = byteWidth(type, typeLength);
+  const bytes = new Uint8Array(count * width);
+  for (let b = 0; b < width; b++) {
+    for (let i3 = 0; i3 < count; i3++) {
+      bytes[i3 * width + b] = reader.view.getUint8(reader.offset++);
+    }
+  }
+  if (type === "FLOAT") return new Float32Array(bytes.buffer);
+  else if (type === "DOUBLE") return new Float64Array(bytes.buffer);
+  else if (type === "INT32") return new Int32Array(bytes.buffer);
+  else if (type === "INT64") return new BigInt64Array(bytes.buffer);
+  else if (type === "FIXED_LEN_BYTE_ARRAY") {
+    const split = new Array(count);
+    for (let i3 = 0; i3 < count; i3++) {
+      split[i3] = bytes.subarray(i3 * width, (i3 + 1) * width);
+    }
+    return split;
+  }
+  throw new Error(`parquet byte_stream_split unsupported type: ${type}`);
+}
+function byteWidth(type, typeLength) {
+  switch (type) {
+    case "INT32":
+    case "FLOAT":
+      return 4;
+    case "INT64":
+    case "DOUBLE":
+      return 8;
+    case "FIXED_LEN_BYTE_ARRAY":
+      if (!typeLength) throw new Error("parquet byteWidth missing type_length");
+      return typeLength;
+    default:
+      throw new Error(`parquet unsupported type: ${type}`);
+  }
+}
+
+// node_modules/hyparquet/src/plain.js
+function readPlain(reader, type, count, fixedLength) {
+  if (count === 0) return [];
+  if (type === "BOOLEAN") {
+    return readPlainBoolean(reader, count);
+  } else if (type === "INT32") {
+    return readPlainInt32(reader, count);
+  } else if (type === "INT64") {
+    return readPlainInt64(reader, count);
+  } else if (type === "INT96") {
+    return readPlainInt96(reader, count);
+  } else if (type === "FLOAT") {
+    return readPlainFloat(reader, count);
+  } else if (type === "DOUBLE") {
+    return readPlainDouble(reader, count);
+  } else if (type === "BYTE_ARRAY") {
+    return readPlainByteArray(reader, count);
+  } else if (type === "FIXED_LEN_BYTE_ARRAY") {
+    if (!fixedLength) throw new Error("parquet missing fixed length");
+    return readPlainByteArrayFixed(reader, count, fixedLength);
+  } else {
+    throw new Error(`parquet unhandled type: ${type}`);
+  }
+}
+function readPlainBoolean(reader, count) {
+  const values = new Array(count);
+  for (let i3 = 0; i3 < count; i3++) {
+    const byteOffset = reader.offset + (i3 / 8 | 0);
+    const bitOffset = i3 % 8;
+    const byte = reader.view.getUint8(byteOffset);
+    values[i3] = (byte & 1 << bitOffset) !== 0;
+  }
+  reader.offset += Math.ceil(count / 8);
+  return values;
+}
+function readPlainInt32(reader, count) {
+  const values = (reader.view.byteOffset + reader.offset) % 4 ? new Int32Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 4)) : new Int32Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
+  reader.offset += count * 4;
+  return values;
+}
+function readPlainInt64(reader, count) {
+  const values = (reader.view.byteOffset + reader.offset) % 8 ? new BigInt64Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 8)) : new BigInt64Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
+  reader.offset += count * 8;
+  return values;
+}
+function readPlainInt96(reader, count) {
+  const values = new Array(count);
+  for (let i3 = 0; i3 < count; i3++) {
+    const low = reader.view.getBigInt64(reader.offset + i3 * 12, true);
+    const high = reader.view.getInt32(reader.offset + i3 * 12 + 8, true);
+    values[i3] = BigInt(high) << 64n | low;
+  }
+  reader.offset += count * 12;
+  return values;
+}
+function readPlainFloat(reader, count) {
+  const values = (reader.view.byteOffset + reader.offset) % 4 ? new Float32Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 4)) : new Float32Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
+  reader.offset += count * 4;
+  return values;
+}
+function readPlainDouble(reader, count) {
+  const values = (reader.view.byteOffset + reader.offset) % 8 ? new Float64Array(align(reader.view.buffer, reader.view.byteOffset + reader.offset, count * 8)) : new Float64Array(reader.view.buffer, reader.view.byteOffset + reader.offset, count);
+  reader.offset += count * 8;
+  return values;
+}
+function readPlainByteArray(reader, count) {
+  const values = new Array(count);
+  for (let i3 = 0; i3 < count; i3++) {
+    const length = reader.view.getUint32(reader.offset, true);
+    reader.offset += 4;
+    values[i3] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, length);
+    reader.offset += length;
+  }
+  return values;
+}
+function readPlainByteArrayFixed(reader, count, fixedLength) {
+  const values = new Array(count);
+  for (let i3 = 0; i3 < count; i3++) {
+    values[i3] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, fixedLength);
+    reader.offset += fixedLength;
+  }
+  return values;
+}
+function align(buffer, offset, size) {
+  const aligned = new ArrayBuffer(size);
+  new Uint8Array(aligned).set(new Uint8Array(buffer, offset, size));
+  return aligned;
+}
+
+// node_modules/hyparquet/src/snappy.js
+var WORD_MASK = [0, 255, 65535, 16777215, 4294967295];
+function copyBytes(fromArray, fromPos, toArray, toPos, length) {
+  for (let i3 = 0; i3 < length; i3++) {
+    toArray[toPos + i3] = fromArray[fromPos + i3];
+  }
+}
+function snappyUncompress(input, output) {
+  const inputLength = input.byteLength;
+  const outputLength = output.byteLength;
+  let pos = 0;
+  let outPos = 0;
+  while (pos < inputLength) {
+    const c = input[pos];
+    pos++;
+    if (c < 128) {
+      break;
+    }
+  }
+  if (outputLength && pos >= inputLength) {
+    throw new Error("invalid snappy length header");
+  }
+  while (pos < inputLength) {
+    const c = input[pos];
+    let len = 0;
+    pos++;
+    if (pos >= inputLength) {
+      throw new Error("missing eof marker");
+    }
+    if ((c & 3) === 0) {
+      let len2 = (c >>> 2) + 1;
+      if (len2 > 60) {
+        if (pos + 3 >= inputLength) {
+          throw new Error("snappy error literal pos + 3 >= inputLength");
+        }
+        const lengthSize = len2 - 60;
+        len2 = input[pos] + (input[pos + 1] << 8) + (input[pos + 2] << 16) + (input[pos + 3] << 24);
+        len2 = (len2 & WORD_MASK[lengthSize]) + 1;
+        pos += lengthSize;
+      }
+      if (pos + len2 > inputLength) {
+        throw new Error("snappy error literal exceeds input length");
+      }
+      copyBytes(input, pos, output, outPos, len2);
+      pos += len2;
+      outPos += len2;
+    } else {
+      let offset = 0;
+      switch (c & 3) {
+        case 1:
+          len = (c >>> 2 & 7) + 4;
+          offset = input[pos] + (c >>> 5 << 8);
+          pos++;
+          break;
+        case 2:
+          if (inputLength <= pos + 1) {
+            throw new Error("snappy error end of input");
+          }
+          len = (c >>> 2) + 1;
+          offset = input[pos] + (input[pos + 1] << 8);
+          pos += 2;
+          break;
+        case 3:
+          if (inputLength <= pos + 3) {
+            throw new Error("snappy error end of input");
+          }
+          len = (c >>> 2) + 1;
+          offset = input[pos] + (input[pos + 1] << 8) + (input[pos + 2] << 16) + (input[pos + 3] << 24);
+          pos += 4;
+          break;
+        default:
+          break;
+      }
+      if (offset === 0 || isNaN(offset)) {
+        throw new Error(`invalid offset ${offset} pos ${pos} inputLength ${inputLength}`);
+      }
+      if (offset > outPos) {
+        throw new Error("cannot copy from before start of buffer");
+      }
+      copyBytes(output, outPos - offset, output, outPos, len);
+      outPos += len;
+    }
+  }
+  if (outPos !== outputLength) throw new Error("premature end of input");
+}
+
+// node_modules/hyparquet/src/datapage.js
+function readDataPage(bytes, daph, { type, element, schemaPath }) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const reader = { view, offset: 0 };
+  let dataPage;
+  const repetitionLevels = readRepetitionLevels(reader, daph, schemaPath);
+  const { definitionLevels, numNulls } = readDefinitionLevels(reader, daph, schemaPath);
+  const nValues = daph.num_values - numNulls;
+  if (daph.encoding === "PLAIN") {
+    dataPage = readPlain(reader, type, nValues, element.type_length);
+  } else if (daph.encoding === "PLAIN_DICTIONARY" || daph.encoding === "RLE_DICTIONARY" || daph.encoding === "RLE") {
+    const bitWidth2 = type === "BOOLEAN" ? 1 : view.getUint8(reader.offset++);
+    if (bitWidth2) {
+      dataPage = new Array(nValues);
+      if (type === "BOOLEAN") {
+        readRleBitPackedHybrid(reader, bitWidth2, dataPage);
+        dataPage = dataPage.map((x2) => !!x2);
+      } else {
+        readRleBitPackedHybrid(reader, bitWidth2, dataPage, view.byteLength - reader.offset);
+      }
+    } else {
+      dataPage = new Uint8Array(nValues);
+    }
+  } else if (daph.encoding === "BYTE_STREAM_SPLIT") {
+    dataPage = byteStreamSplit(reader, nValues, type, element.type_length);
+  } else if (daph.encoding === "DELTA_BINARY_PACKED") {
+    const int32 = type === "INT32";
+    dataPage = int32 ? new Int32Array(nValues) : new BigInt64Array(nValues);
+    deltaBinaryUnpack(reader, nValues, dataPage);
+  } else if (daph.encoding === "DELTA_LENGTH_BYTE_ARRAY") {
+    dataPage = new Array(nValues);
+    deltaLengthByteArray(reader, nValues, dataPage);
+  } else if (daph.encoding === "DELTA_BYTE_ARRAY") {
+    dataPage = new Array(nValues);
+    deltaByteArray(reader, nValues, dataPage);
+  } else {
+    throw new Error(`parquet unsupported encoding: ${daph.encoding}`);
+  }
+  return { definitionLevels, repetitionLevels, dataPage };
+}
+function readRepetitionLevels(reader, daph, schemaPath) {
+  if (schemaPath.length > 1) {
+    const maxRepetitionLevel = getMaxRepetitionLevel(schemaPath);
+    if (maxRepetitionLevel) {
+      const values = new Array(daph.num_values);
+      readRleBitPackedHybrid(reader, bitWidth(maxRepetitionLevel), values);
+      return values;
+    }
+  }
+  return [];
+}
+function readDefinitionLevels(reader, daph, schemaPath) {
+  const maxDefinitionLevel = getMaxDefinitionLevel(schemaPath);
+  if (!maxDefinitionLevel) return { definitionLevels: [], numNulls: 0 };
+  const definitionLevels = new Array(daph.num_values);
+  readRleBitPackedHybrid(reader, bitWidth(maxDefinitionLevel), definitionLevels);
+  let numNulls = daph.num_values;
+  for (const def of definitionLevels) {
+    if (def === maxDefinitionLevel) numNulls--;
+  }
+  if (numNulls === 0) definitionLevels.length = 0;
+  return { definitionLevels, numNulls };
+}
+function decompressPage(compressedBytes, uncompressed_page_size, codec, compressors) {
+  let page;
+  const customDecompressor = compressors?.[codec];
+  if (codec === "UNCOMPRESSED") {
+    page = compressedBytes;
+  } else if (customDecompressor) {
+    page = customDecompressor(compressedBytes, uncompressed_page_size);
+  } else if (codec === "SNAPPY") {
+    page = new Uint8Array(uncompressed_page_size);
+    snappyUncompress(compressedBytes, page);
+  } else {
+    throw new Error(`parquet unsupported compression codec: ${codec}`);
+  }
+  if (page?.length !== uncompressed_page_size) {
+    throw new Error(`parquet decompressed page length ${page?.length} does not match header ${uncompressed_page_size}`);
+  }
+  return page;
+}
+function readDataPageV2(compressedBytes, ph, columnDecoder) {
+  const view = new DataView(compressedBytes.buffer, compressedBytes.byteOffset, compressedBytes.byteLength);
+  const reader = { view, offset: 0 };
+  const { type, element, schemaPath, codec, compressors } = columnDecoder;
+  const daph2 = ph.data_page_header_v2;
+  if (!daph2) throw new Error("parquet data page header v2 is undefined");
+  const repetitionLevels = readRepetitionLevelsV2(reader, daph2, schemaPath);
+  reader.offset = daph2.repetition_levels_byte_length;
+  const definitionLevels = readDefinitionLevelsV2(reader, daph2, schemaPath);
+  const uncompressedPageSize = ph.uncompressed_page_size - daph2.definition_levels_byte_length - daph2.repetition_levels_byte_length;
+  let page = compressedBytes.subarray(reader.offset);
+  if (daph2.is_compressed !== false) {
+    page = decompressPage(page, uncompressedPageSize, codec, compressors);
+  }
+  const pageView = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  const pageReader = { view: pageView, offset: 0 };
+  let dataPage;
+  const nValues = daph2.num_values - daph2.num_nulls;
+  if (daph2.encoding === "PLAIN") {
+    dataPage = readPlain(pageReader, type, nValues, element.type_length);
+  } else if (daph2.encoding === "RLE") {
+    dataPage = new Array(nValues);
+    readRleBitPackedHybrid(pageReader, 1, dataPage);
+    dataPage = dataPage.map((x2) => !!x2);
+  } else if (daph2.encoding === "PLAIN_DICTIONARY" || daph2.encoding === "RLE_DICTIONARY") {
+    const bitWidth2 = pageView.getUint8(pageReader.offset++);
+    dataPage = new Array(nValues);
+    readRleBitPackedHybrid(pageReader, bitWidth2, dataPage, uncompressedPageSize - 1);
+  } else if (daph2.encoding === "DELTA_BINARY_PACKED") {
+    const int32 = type === "INT32";
+    dataPage = int32 ? new Int32Array(nValues) : new BigInt64Array(nValues);
+    deltaBinaryUnpack(pageReader, nValues, dataPage);
+  } else if (daph2.encoding === "DELTA_LENGTH_BYTE_ARRAY") {
+    dataPage = new Array(nValues);
+    deltaLengthByteArray(pageReader, nValues, dataPage);
+  } else if (daph2.encoding === "DELTA_BYTE_ARRAY") {
+    dataPage = new Array(nValues);
+    deltaByteArray(pageReader, nValues, dataPage);
+  } else if (daph2.encoding === "BYTE_STREAM_SPLIT") {
+    dataPage = byteStreamSplit(pageReader, nValues, type, element.type_length);
+  } else {
+    throw new Error(`parquet unsupported encoding: ${daph2.encoding}`);
+  }
+  return { definitionLevels, repetitionLevels, dataPage };
+}
+function readRepetitionLevelsV2(reader, daph2, schemaPath) {
+  const maxRepetitionLevel = getMaxRepetitionLevel(schemaPath);
+  if (!maxRepetitionLevel) return [];
+  const values = new Array(daph2.num_values);
+  readRleBitPackedHybrid(reader, bitWidth(maxRepetitionLevel), values, daph2.repetition_levels_byte_length);
+  return values;
+}
+function readDefinitionLevelsV2(reader, daph2, schemaPath) {
+  const maxDefinitionLevel = getMaxDefinitionLevel(schemaPath);
+  if (maxDefinitionLevel) {
+    const values = new Array(daph2.num_values);
+    readRleBitPackedHybrid(reader, bitWidth(maxDefinitionLevel), values, daph2.definition_levels_byte_length);
+    return values;
+  }
+}
+function bitWidth(value) {
+  return 32 - Math.clz32(value);
+}
+
+// node_modules/hyparquet/src/column.js
+function readColumn(reader, { groupStart, selectStart, selectEnd }, columnDecoder, onPage) {
+  const { pathInSchema, schemaPath } = columnDecoder;
+  const isFlat = isFlatColumn(schemaPath);
+  const chunks = [];
+  let dictionary = void 0;
+  let lastChunk = void 0;
+  let rowCount = 0;
+  let skipped = 0;
+  const emitLastChunk = onPage && (() => {
+    lastChunk && onPage({
+      pathInSchema,
+      columnData: lastChunk,
+      rowStart: groupStart + rowCount - lastChunk.length,
+      rowEnd: groupStart + rowCount
+    });
+  });
+  while (isFlat ? rowCount < selectEnd : reader.offset < reader.view.byteLength - 1) {
+    if (reader.offset >= reader.view.byteLength - 1) break;
+    const header = parquetHeader(reader);
+    if (header.type === "DICTIONARY_PAGE") {
+      const { data } = readPage(reader, header, columnDecoder, dictionary, void 0, 0);
+      if (data) dictionary = convert(data, columnDecoder);
+    } else {
+      const lastChunkLength = lastChunk?.length || 0;
+      const result = readPage(reader, header, columnDecoder, dictionary, lastChunk, selectStart - rowCount);
+      if (result.skipped) {
+        if (!chunks.length) {
+          skipped += result.skipped;
+        }
+        rowCount += result.skipped;
+      } else if (result.data && lastChunk === result.data) {
+        rowCount += result.data.length - lastChunkLength;
+      } else if (result.data && result.data.length) {
+        emitLastChunk?.();
+        chunks.push(result.data);
+        rowCount += result.data.length;
+        lastChunk = result.data;
+      }
+    }
+  }
+  emitLastChunk?.();
+  return { data: chunks, skipped };
+}
+function readPage(reader, header, columnDecoder, dictionary, previousChunk, pageStart) {
+  const { type, element, schemaPath, codec, compressors } = columnDecoder;
+  const compressedBytes = new Uint8Array(
+    reader.view.buffer,
+    reader.view.byteOffset + reader.offset,
+    header.compressed_page_size
+  );
+  reader.offset += header.compressed_page_size;
+  if (header.type === "DATA_PAGE") {
+    const daph = header.data_page_header;
+    if (!daph) throw new Error("parquet data page header is undefined");
+    if (pageStart > daph.num_values && isFlatColumn(schemaPath)) {
+      return { skipped: daph.num_values };
+    }
+    const page = decompressPage(compressedBytes, Number(header.uncompressed_page_size), codec, compressors);
+    const { definitionLevels, repetitionLevels, dataPage } = readDataPage(page, daph, columnDecoder);
+    const values = convertWithDictionary(dataPage, dictionary, daph.encoding, columnDecoder);
+    const output = Array.isArray(previousChunk) ? previousChunk : [];
+    const assembled = assembleLists(output, definitionLevels, repetitionLevels, values, schemaPath);
+    return { skipped: 0, data: assembled };
+  } else if (header.type === "DATA_PAGE_V2") {
+    const daph2 = header.data_page_header_v2;
+    if (!daph2) throw new Error("parquet data page header v2 is undefined");
+    if (pageStart > daph2.num_rows) {
+      return { skipped: daph2.num_rows };
+    }
+    const { definitionLevels, repetitionLevels, dataPage } = readDataPageV2(compressedBytes, header, columnDecoder);
+    const values = convertWithDictionary(dataPage, dictionary, daph2.encoding, columnDecoder);
+    const output = Array.isArray(previousChunk) ? previousChunk : [];
+    const assembled = assembleLists(output, definitionLevels, repetitionLevels, values, schemaPath);
+    return { skipped: 0, data: assembled };
+  } else if (header.type === "DICTIONARY_PAGE") {
+    const diph = header.dictionary_page_header;
+    if (!diph) throw new Error("parquet dictionary page header is undefined");
+    const page = decompressPage(
+      compressedBytes,
+      Number(header.uncompressed_page_size),
+      codec,
+      compressors
+    );
+    const reader2 = { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 };
+    const dictArray = readPlain(reader2, type, diph.num_values, element.type_length);
+    return { skipped: 0, data: dictArray };
+  } else {
+    throw new Error(`parquet unsupported page type: ${header.type}`);
+  }
+}
+function parquetHeader(reader) {
+  const header = deserializeTCompactProtocol(reader);
+  const type = PageTypes[header.field_1];
+  const uncompressed_page_size = header.field_2;
+  const compressed_page_size = header.field_3;
+  const crc = header.field_4;
+  const data_page_header = header.field_5 && {
+    num_values: header.field_5.field_1,
+    encoding: Encodings[header.field_5.field_2],
+    definition_level_encoding: Encodings[header.field_5.field_3],
+    repetition_level_encoding: Encodings[header.field_5.field_4],
+    statistics: pageStatistics(header.field_5.field_5)
+  };
+  const index_page_header = header.field_6;
+  const dictionary_page_header = header.field_7 && {
+    num_values: header.field_7.field_1,
+    encoding: Encodings[header.field_7.field_2],
+    is_sorted: header.field_7.field_3
+  };
+  const data_page_header_v2 = header.field_8 && {
+    num_values: header.field_8.field_1,
+    num_nulls: header.field_8.field_2,
+    num_rows: header.field_8.field_3,
+    encoding: Encodings[header.field_8.field_4],
+    definition_levels_byte_length: header.field_8.field_5,
+    repetition_levels_byte_length: header.field_8.field_6,
+    is_compressed: header.field_8.field_7 === void 0 ? true : header.field_8.field_7,
+    // default true
+    statistics: pageStatistics(header.field_8.field_8)
+  };
+  return {
+    type,
+    uncompressed_page_size,
+    compressed_page_size,
+    crc,
+    data_page_header,
+    index_page_header,
+    dictionary_page_header,
+    data_page_header_v2
+  };
+}
+function pageStatistics(stats) {
+  return stats && {
+    max: stats.field_1,
+    min: stats.field_2,
+    null_count: stats.field_3,
+    distinct_count: stats.field_4,
+    max_value: stats.field_5,
+    min_value: stats.field_6,
+    is_max_value_exact: stats.field_7,
+    is_min_value_exact: stats.field_8
+  };
+}
+
+// node_modules/hyparquet/src/rowgroup.js
+function readRowGroup(options, { metadata: metadata2 }, groupPlan) {
+  const asyncColumns = [];
+  const schemaTree2 = parquetSchema(metadata2);
+  for (const chunk of groupPlan.chunks) {
+    const { path_in_schema: pathInSchema } = chunk.columnMetadata;
+    const schemaPath = getTreePath(schemaTree2, pathInSchema);
+    const columnDecoder = {
+      pathInSchema,
+      element: schemaPath[schemaPath.length - 1].element,
+      schemaPath,
+      ...options,
+      ...chunk.columnMetadata,
+      // merge after options, so a partial parsers object keeps the defaults
+      parsers: { ...DEFAULT_PARSERS, ...options.parsers }
+    };
+    const { startByte, endByte } = chunk.range;
+    if ("pageLocations" in chunk) {
+      asyncColumns.push({
+        pathInSchema,
+        data: readSelectedPages(options, groupPlan, chunk, chunk.pageLocations, columnDecoder)
+      });
+    } else if ("offsetIndex" in chunk) {
+      asyncColumns.push({
+        pathInSchema,
+        // fetch offset index
+        data: Promise.resolve(options.file.slice(chunk.offsetIndex.startByte, chunk.offsetIndex.endByte)).then((arrayBuffer) => {
+          const pages = readOffsetIndex({ view: new DataView(arrayBuffer), offset: 0 }).page_locations;
+          return readSelectedPages(options, groupPlan, chunk, pages, columnDecoder);
+        })
+      });
+    } else {
+      asyncColumns.push({
+        pathInSchema,
+        data: Promise.resolve(options.file.slice(startByte, endByte)).then((buffer) => {
+          const reader = { view: new DataView(buffer), offset: 0 };
+          return readColumn(reader, groupPlan, columnDecoder, options.onPage);
+        })
+      });
+    }
+  }
+  return {
+    groupStart: groupPlan.groupStart,
+    groupRows: groupPlan.groupRows,
+    selectStart: groupPlan.selectStart,
+    selectEnd: groupPlan.selectEnd,
+    asyncColumns
+  };
+}
+async function readSelectedPages(options, groupPlan, chunk, pages, columnDecoder) {
+  const { data_page_offset, dictionary_page_offset } = chunk.columnMetadata;
+  const { selectStart, selectEnd } = groupPlan;
+  let { startByte, endByte } = chunk.range;
+  let skipped = -1;
+  const hasDict = dictionary_page_offset || data_page_offset < pages[0].offset;
+  for (let i3 = 0; i3 < pages.length; i3++) {
+    const page = pages[i3];
+    const pageStart = Number(page.first_row_index);
+    const pageEnd = i3 + 1 < pages.length ? Number(pages[i3 + 1].first_row_index) : groupPlan.groupRows;
+    if (skipped < 0 && pageEnd > selectStart) {
+      startByte = Number(page.offset);
+      skipped = pageStart;
+    }
+    if (pageStart < selectEnd) {
+      endByte = Number(page.offset) + page.compressed_page_size;
+    }
+  }
+  if (skipped < 0) skipped = 0;
+  let view;
+  if (hasDict && skipped) {
+    const dictLength = Number(pages[0].offset) - chunk.range.startByte;
+    const [dictBuffer, dataBuffer] = await Promise.all([
+      options.file.slice(chunk.range.startByte, Number(pages[0].offset)),
+      options.file.slice(startByte, endByte)
+    ]);
+    const combined = new Uint8Array(dictLength + dataBuffer.byteLength);
+    combined.set(new Uint8Array(dictBuffer, 0, dictLength));
+    combined.set(new Uint8Array(dataBuffer), dictLength);
+    view = new DataView(combined.buffer);
+  } else if (hasDict) {
+    view = new DataView(await options.file.slice(chunk.range.startByte, endByte));
+  } else {
+    view = new DataView(await options.file.slice(startByte, endByte));
+  }
+  const reader = { view, offset: 0 };
+  const adjustedGroupPlan = skipped ? {
+    ...groupPlan,
+    groupStart: groupPlan.groupStart + skipped,
+    selectStart: groupPlan.selectStart - skipped,
+    selectEnd: groupPlan.selectEnd - skipped
+  } : groupPlan;
+  const { data, skipped: columnSkipped } = readColumn(reader, adjustedGroupPlan, columnDecoder, options.onPage);
+  return {
+    data,
+    skipped: skipped + columnSkipped
+  };
+}
+async function asyncGroupToRows({ asyncColumns }, selectStart, selectEnd, columns, rowFormat) {
+  const asyncPages = await Promise.all(asyncColumns.map(
+    (column) => column.data.then(({ skipped, data }) => ({ skipped, data: flatten(data) }))
+  ));
+  const selectCount = selectEnd - selectStart;
+  if (rowFormat === "object") {
+    const groupData2 = Array(selectCount);
+    for (let selectRow = 0; selectRow < selectCount; selectRow++) {
+      const rowData = {};
+      for (let i3 = 0; i3 < asyncColumns.length; i3++) {
+        const { data, skipped } = asyncPages[i3];
+        rowData[asyncColumns[i3].pathInSchema[0]] = data[selectStart + selectRow - skipped];
+      }
+      groupData2[selectRow] = rowData;
+    }
+    return groupData2;
+  }
+  const includedColumnNames = asyncColumns.map((child) => child.pathInSchema[0]).filter((name2) => !columns || columns.includes(name2));
+  const columnOrder = columns ?? includedColumnNames;
+  const columnIndexes = columnOrder.map((name2) => asyncColumns.findIndex((column) => column.pathInSchema[0] === name2));
+  const groupData = Array(selectCount);
+  for (let selectRow = 0; selectRow < selectCount; selectRow++) {
+    const rowData = Array(asyncColumns.length);
+    for (let i3 = 0; i3 < columnOrder.length; i3++) {
+      const colIdx = columnIndexes[i3];
+      if (colIdx < 0) throw new Error(`parquet column not found: ${columnOrder[i3]}`);
+      const { data, skipped } = asyncPages[colIdx];
+      rowData[i3] = data[selectStart + selectRow - skipped];
+    }
+    groupData[selectRow] = rowData;
+  }
+  return groupData;
+}
+function assembleAsync(asyncRowGroup, schemaTree2, parsers) {
+  const { asyncColumns } = asyncRowGroup;
+  const allParsers = { ...DEFAULT_PARSERS, ...parsers };
+  const assembled = [];
+  for (const child of schemaTree2.children) {
+    if (child.children.length) {
+      const childColumns = asyncColumns.filter((column) => column.pathInSchema[0] === child.element.name);
+      if (!childColumns.length) continue;
+      assembled.push({
+        pathInSchema: child.path,
+        data: (async () => {
+          const resolved = await Promise.all(childColumns.map((c) => c.data));
+          const subcolumnData = /* @__PURE__ */ new Map();
+          const flattened = resolved.map(({ data }) => flatten(data));
+          const skipped = Math.max(asyncRowGroup.selectStart ?? 0, ...resolved.map((result) => result.skipped));
+          const end = Math.min(asyncRowGroup.selectEnd ?? Infinity, ...resolved.map((result, i3) => result.skipped + flattened[i3].length));
+          for (let i3 = 0; i3 < childColumns.length; i3++) {
+            const start2 = skipped - resolved[i3].skipped;
+            const length = Math.max(0, end - skipped);
+            subcolumnData.set(
+              childColumns[i3].pathInSchema.join("."),
+              flattened[i3].slice(start2, start2 + length)
+            );
+          }
+          assembleNested(subcolumnData, child, allParsers);
+          const assembled2 = subcolumnData.get(child.element.name);
+          if (!assembled2) throw new Error("parquet column data not assembled");
+          return { data: [assembled2], skipped };
+        })()
+      });
+    } else {
+      const asyncColumn = asyncColumns.find((column) => column.pathInSchema[0] === child.element.name);
+      if (asyncColumn) assembled.push(asyncColumn);
+    }
+  }
+  return { ...asyncRowGroup, asyncColumns: assembled };
+}
+
+// node_modules/hyparquet/src/scan.js
+async function prepareParquetRead(options) {
+  const prepared = await prepareParquetOptions(options);
+  return {
+    options: prepared,
+    plan: parquetPlan(prepared)
+  };
+}
+async function prepareParquetOptions(options) {
+  const metadata2 = options.metadata ?? await parquetMetadataAsync(options.file, options);
+  const schemaColumns = parquetSchema(metadata2).children.map((child) => child.element.name);
+  const filterColumns = columnsNeededForFilter(options.filter);
+  const missingFilterColumns = filterColumns.filter((column) => !schemaColumns.includes(column));
+  if (missingFilterColumns.length) {
+    throw new Error(`parquet filter columns not found: ${missingFilterColumns.join(", ")}`);
+  }
+  if (options.columns) {
+    const missingColumns = options.columns.filter((column) => !schemaColumns.includes(column));
+    if (missingColumns.length) throw new Error(`parquet column not found: ${missingColumns[0]}`);
+  }
+  let prepared = { ...options, metadata: metadata2 };
+  prepared = await withBloomFilters(prepared);
+  prepared = await withPageIndexes(prepared);
+  return prepared;
+}
+function readParquetPlan(options, plan) {
+  const readOptions = { ...options, file: prefetchAsyncBuffer(options.file, plan) };
+  return plan.groups.map((group) => readRowGroup(readOptions, plan, group));
+}
+async function withBloomFilters(options) {
+  if (!options.useBloomFilters || !options.filter || !options.metadata) return options;
+  const schemaTree2 = parquetSchema(options.metadata);
+  const schemaElements = {};
+  for (const child of schemaTree2.children) schemaElements[child.element.name] = child.element;
+  const bloomFiltersByGroup = await prefetchBloomFilters({
+    file: options.file,
+    metadata: options.metadata,
+    filter: options.filter,
+    filterStrict: options.filterStrict
+  });
+  return { ...options, bloomFiltersByGroup, schemaElements };
+}
+async function withPageIndexes(options) {
+  if (!options.usePageIndex || !options.filter || !options.metadata) return options;
+  const { pageRangesByGroup, pageLocationsByGroup } = await prefetchPageIndexes({
+    file: options.file,
+    metadata: options.metadata,
+    filter: options.filter,
+    filterStrict: options.filterStrict,
+    rowStart: options.rowStart,
+    rowEnd: options.rowEnd,
+    columns: options.columns,
+    bloomFiltersByGroup: options.bloomFiltersByGroup,
+    schemaElements: options.schemaElements,
+    parsers: options.parsers
+  });
+  return { ...options, pageRangesByGroup, pageLocationsByGroup };
+}
+
+// node_modules/hyparquet/src/read.js
+var rowIndex = (
+  /** @type {typeof import('../src/types.js').rowIndex} */
+  /* @__PURE__ */ Symbol("rowIndex")
+);
+async function parquetRead(options) {
+  options.metadata ??= await parquetMetadataAsync(options.file, options);
+  const { rowStart = 0, rowEnd, columns, onChunk, onComplete, rowFormat, filter: filter2, filterStrict = true } = options;
+  if (filter2 && rowFormat !== "object") {
+    throw new Error('parquet filter requires rowFormat: "object"');
+  }
+  if (options.includeRowIndex && rowFormat !== "object") {
+    throw new Error('parquet includeRowIndex requires rowFormat: "object"');
+  }
+  const filterColumns = columnsNeededForFilter(filter2);
+  let readColumns = columns;
+  if (columns && filterColumns.length) {
+    const selectedColumns = new Set(columns);
+    const extraColumns = filterColumns.filter((column) => !selectedColumns.has(column));
+    if (extraColumns.length) readColumns = [...columns, ...extraColumns];
+  }
+  const readOptions = readColumns === columns ? options : { ...options, columns: readColumns };
+  const prepared = await prepareParquetRead(readOptions);
+  const preparedOptions = prepared.options;
+  const requiresProjection = readColumns !== columns;
+  const asyncGroups = readParquetPlan(preparedOptions, prepared.plan);
+  if (!onComplete && !onChunk) {
+    await awaitAllColumns(asyncGroups);
+    return;
+  }
+  if (!preparedOptions.metadata) throw new Error("parquet requires metadata");
+  const schemaTree2 = parquetSchema(preparedOptions.metadata);
+  const assembled = asyncGroups.map((arg) => assembleAsync(arg, schemaTree2, options.parsers));
+  if (onChunk) {
+    for (const asyncGroup of assembled) {
+      for (const asyncColumn of asyncGroup.asyncColumns) {
+        asyncColumn.data.then(({ data, skipped }) => {
+          let rowStart2 = asyncGroup.groupStart + skipped;
+          for (const columnData of data) {
+            onChunk({
+              columnName: asyncColumn.pathInSchema[0],
+              columnData,
+              rowStart: rowStart2,
+              rowEnd: rowStart2 + columnData.length
+            });
+            rowStart2 += columnData.length;
+          }
+        }, () => {
+        });
+      }
+    }
+  }
+  if (onComplete) {
+    await awaitAllColumns(assembled);
+    const rows = [];
+    for (const asyncGroup of assembled) {
+      const selectStart = asyncGroup.selectStart ?? Math.max(rowStart - asyncGroup.groupStart, 0);
+      const selectEnd = asyncGroup.selectEnd ?? Math.min((rowEnd ?? Infinity) - asyncGroup.groupStart, asyncGroup.groupRows);
+      const groupData = rowFormat === "object" ? await asyncGroupToRows(asyncGroup, selectStart, selectEnd, readColumns, "object") : await asyncGroupToRows(asyncGroup, selectStart, selectEnd, columns, "array");
+      if (options.includeRowIndex) {
+        for (let i3 = 0; i3 < groupData.length; i3++) {
+          Object.defineProperty(groupData[i3], rowIndex, {
+            value: asyncGroup.groupStart + selectStart + i3
+          });
+        }
+      }
+      if (filter2) {
+        for (
+          const row of
+          /** @type {Record<string, any>[]} */
+          groupData
+        ) {
+          if (matchFilter(row, filter2, filterStrict)) {
+            if (requiresProjection && columns) {
+              for (const col of filterColumns) {
+                if (!columns.includes(col)) delete row[col];
+              }
+            }
+            rows.push(row);
+          }
+        }
+      } else {
+        concat(rows, groupData);
+      }
+    }
+    onComplete(rows);
+  } else {
+    await awaitAllColumns(assembled);
+  }
+}
+async function awaitAllColumns(asyncGroups) {
+  const all = asyncGroups.flatMap((g) => g.asyncColumns.map((c) => c.data));
+  const results = await Promise.allSettled(all);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+// node_modules/hyparquet/src/node.js
+async function asyncBufferFromFile(filename) {
+  const { size } = await import_fs2.promises.stat(filename);
+  return {
+    byteLength: size,
+    slice(start2, end) {
+      if (start2 === end) return Promise.resolve(new ArrayBuffer(0));
+      const reader = (0, import_fs2.createReadStream)(filename, { start: start2, end: end === void 0 ? void 0 : end - 1 });
+      return new Promise((resolve19, reject) => {
+        const chunks = [];
+        reader.on("data", (chunk) => chunks.push(chunk));
+        reader.on("error", reject);
+        reader.on("end", () => {
+          const buffer = Buffer.concat(chunks);
+          if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) {
+            resolve19(buffer.buffer);
+          } else {
+            resolve19(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
+          }
+        });
+      });
+    }
+  };
+}
+
+// packages/data-gate/src/readers/parquet-reader.ts
+var DEFAULT_MAX_ROW_GROUP_BYTES = 512 * 1024 * 1024;
+var FLOAT_TYPES = /* @__PURE__ */ new Set(["FLOAT", "DOUBLE"]);
+async function* readParquetFile(path, displayPath, options, session) {
+  const { limits, reader, problems } = session;
+  const size = (0, import_node_fs19.statSync)(path).size;
+  if (size > limits.maxFileBytes) {
+    throw new UserError(`${displayPath} is ${size} bytes, over the ${limits.maxFileBytes}-byte file limit`, {
+      file: displayPath,
+      hint: "split the data into shards (a folder of files) or raise limits.maxFileBytes"
+    });
+  }
+  const file = await asyncBufferFromFile(path);
+  let metadata2;
+  try {
+    metadata2 = await parquetMetadataAsync(file);
+  } catch (error2) {
+    throw new UserError(`${displayPath} is not a readable Parquet file: ${error2.message}`, {
+      file: displayPath,
+      hint: "check that the file is Parquet and complete (its footer is at the end)",
+      cause: error2
+    });
+  }
+  const top = parquetSchema(metadata2).children;
+  if (top.length > reader.maxColumns) {
+    throw new UserError(`${displayPath} has ${top.length} columns, over the limit of ${reader.maxColumns}`, { file: displayPath });
+  }
+  const columns = uniqueColumnNames(
+    top.map((c) => c.element.name),
+    displayPath,
+    problems
+  );
+  const isFloat = top.map((c) => FLOAT_TYPES.has(c.element.type ?? "") || c.element.converted_type === "DECIMAL");
+  const maxGroup = options.maxRowGroupBytes ?? DEFAULT_MAX_ROW_GROUP_BYTES;
+  const start2 = Date.now();
+  let groupStart = 0;
+  let row = 0;
+  for (const [g, group] of metadata2.row_groups.entries()) {
+    if (session.signal?.aborted) throw new CancelledError();
+    if (Date.now() - start2 > limits.timePerFileMs) {
+      throw new UserError(`reading ${displayPath} took longer than ${limits.timePerFileMs} ms, at data row ${row} (row group ${g})`, {
+        file: displayPath,
+        hint: "split the data into shards or raise limits.timePerFileMs"
+      });
+    }
+    const groupRows = Number(group.num_rows);
+    let groupBytes = Number(group.total_byte_size);
+    let chunkBytes = 0;
+    for (const chunk of group.columns) {
+      const md = chunk.meta_data;
+      if (!md) continue;
+      const offset = Number(md.dictionary_page_offset ?? md.data_page_offset);
+      const compressed = Number(md.total_compressed_size);
+      const uncompressed = Number(md.total_uncompressed_size);
+      if (offset < 0 || compressed < 0 || offset + compressed > size) {
+        throw new UserError(`row group ${g} of ${displayPath}: column ${md.path_in_schema.join(".")} claims bytes outside the file`, {
+          file: displayPath,
+          hint: "the file is truncated or corrupt"
+        });
+      }
+      if (uncompressed > 1024 * 1024 && uncompressed > compressed * limits.maxDecompressionRatio) {
+        throw new UserError(`row group ${g} of ${displayPath}: column ${md.path_in_schema.join(".")} expands ${compressed} to ${uncompressed} bytes, over the ${limits.maxDecompressionRatio}x ratio`, {
+          file: displayPath,
+          hint: "a decompression bomb, or raise limits.maxDecompressionRatio"
+        });
+      }
+      chunkBytes += uncompressed;
+    }
+    groupBytes = Math.max(groupBytes, chunkBytes);
+    if (groupBytes > maxGroup) {
+      throw new UserError(
+        `row group ${g} of ${displayPath} (rows ${groupStart}..${groupStart + groupRows - 1}) is ${groupBytes} bytes uncompressed, over the ${maxGroup}-byte limit`,
+        { file: displayPath, hint: "write the file with smaller row groups, or raise maxRowGroupBytes" }
+      );
+    }
+    const data = Array.from({ length: columns.length });
+    const offsets = Array.from({ length: columns.length }, () => 0);
+    const byName = new Map(top.map((c, i3) => [c.element.name, i3]));
+    try {
+      await parquetRead({
+        file,
+        metadata: metadata2,
+        rowStart: groupStart,
+        rowEnd: groupStart + groupRows,
+        onChunk(chunk) {
+          const c = byName.get(chunk.columnName);
+          if (c === void 0 || chunk.rowEnd <= groupStart) return;
+          data[c] = chunk.columnData;
+          offsets[c] = chunk.rowStart - groupStart;
+        }
+      });
+    } catch (error2) {
+      throw new UserError(`cannot decode row group ${g} of ${displayPath}: ${error2.message}`, {
+        file: displayPath,
+        hint: "the file may be corrupt or use an encoding this reader does not know",
+        cause: error2
+      });
+    }
+    for (let from = 0; from < groupRows; from += reader.batchRows) {
+      const to = Math.min(groupRows, from + reader.batchRows);
+      const builder = new BatchBuilder(displayPath, columns, to - from);
+      for (let r = from; r < to; r++) {
+        const slot = builder.begin(row + r - from, 0);
+        for (let c = 0; c < columns.length; c++) {
+          const values = data[c];
+          const v = values === void 0 ? null : values[r - (offsets[c] ?? 0)];
+          setValue2(builder, slot, c, v, isFloat[c] === true);
+        }
+      }
+      row += to - from;
+      const batch = builder.take(session.tableRow);
+      session.tableRow += batch.length;
+      noteKinds(session, batch);
+      yield batch;
+    }
+    groupStart += groupRows;
+  }
+  if (row === 0) {
+    problems.add("empty-file", displayPath, "the file has no rows");
+    yield new BatchBuilder(displayPath, columns, 0).take(session.tableRow);
+  }
+}
+function setValue2(builder, slot, c, v, float2) {
+  if (v === null || v === void 0) {
+    builder.setNull(slot, c);
+  } else if (typeof v === "number") {
+    const kind = float2 || !Number.isInteger(v) ? CellKind.Float : CellKind.Integer;
+    builder.set(slot, c, kind, v, null);
+  } else if (typeof v === "bigint") {
+    builder.set(slot, c, CellKind.Integer, Number(v), v.toString());
+  } else if (typeof v === "boolean") {
+    builder.set(slot, c, CellKind.Boolean, v ? 1 : 0, null);
+  } else if (typeof v === "string") {
+    builder.set(slot, c, CellKind.Text, Number.NaN, v);
+  } else if (v instanceof Date) {
+    builder.set(slot, c, CellKind.Text, Number.NaN, Number.isNaN(v.getTime()) ? String(v) : v.toISOString());
+  } else if (v instanceof Uint8Array) {
+    builder.set(slot, c, CellKind.Text, Number.NaN, Buffer.from(v).toString("base64"));
+  } else {
+    builder.set(
+      slot,
+      c,
+      CellKind.Text,
+      Number.NaN,
+      JSON.stringify(v, (_k, x2) => typeof x2 === "bigint" ? x2.toString() : x2)
+    );
+  }
+}
+
+// packages/data-gate/src/readers/table-reader.ts
+var EXTENSIONS = [
+  [/\.csv(\.gz)?$/i, "csv"],
+  [/\.(tsv|tab)(\.gz)?$/i, "tsv"],
+  [/\.(jsonl|ndjson)(\.gz)?$/i, "jsonl"],
+  [/\.(parquet|pq)$/i, "parquet"]
+];
+function formatOf(path) {
+  for (const [re, format2] of EXTENSIONS) if (re.test(path)) return format2;
+  return void 0;
+}
+function listDataFiles(dir, maxEntries) {
+  const out2 = [];
+  const walk4 = (rel) => {
+    const entries = (0, import_node_fs20.readdirSync)((0, import_node_path22.join)(dir, rel), { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith(".")) continue;
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk4(r);
+      else if (e.isFile() && formatOf(e.name) !== void 0) {
+        out2.push(r);
+        if (out2.length > maxEntries) {
+          throw new UserError(`${dir} holds more than ${maxEntries} data files`, {
+            file: dir,
+            hint: "point at a smaller folder or raise limits.maxEntries"
+          });
+        }
+      }
+    }
+  };
+  walk4("");
+  return out2.sort((a, b) => a < b ? -1 : a > b ? 1 : 0).map((r) => (0, import_node_path22.join)(dir, r));
+}
+function readTable(path, options = {}, ctx = {}) {
+  const workspace = ctx.workspace ?? process.cwd();
+  const abs = (0, import_node_path22.resolve)(workspace, path);
+  const shown = workspaceRelative(workspace, abs);
+  let st;
+  try {
+    st = (0, import_node_fs20.statSync)(abs);
+  } catch (error2) {
+    throw new UserError(`cannot read ${shown}: ${error2.message}`, {
+      file: shown,
+      hint: "check the path (relative paths are taken from the workspace root)",
+      cause: error2
+    });
+  }
+  const limits = ctx.limits ?? DEFAULT_LIMITS;
+  const reader = { ...DEFAULT_READER_LIMITS, ...options.readerLimits };
+  const files = st.isDirectory() ? listDataFiles(abs, limits.maxEntries) : [abs];
+  if (files.length === 0) {
+    throw new UserError(`${shown} holds no data files (.csv, .tsv, .jsonl, .ndjson, .parquet, optionally .gz)`, {
+      file: shown
+    });
+  }
+  const session = {
+    limits,
+    reader,
+    problems: new ReadProblemLog(reader.maxProblemRows),
+    kinds: /* @__PURE__ */ new Map(),
+    tableRow: 0
+  };
+  if (ctx.signal) session.signal = ctx.signal;
+  const shownFiles = files.map((f) => workspaceRelative(workspace, f));
+  async function* iterate() {
+    let firstColumns;
+    for (const [k, file] of files.entries()) {
+      const display = shownFiles[k];
+      const format2 = options.format ?? formatOf(file);
+      if (format2 === void 0) {
+        throw new UserError(`cannot tell the format of ${display} from its name`, {
+          file: display,
+          hint: "name it .csv, .tsv, .jsonl or .parquet, or pass the format option"
+        });
+      }
+      let checked = false;
+      const batches = format2 === "parquet" ? readParquetFile(file, display, { maxRowGroupBytes: options.maxRowGroupBytes }, session) : format2 === "jsonl" ? readJsonlFile(file, display, { encoding: options.encoding }, session) : readCsvFile(file, display, { delimiter: options.delimiter ?? (format2 === "tsv" ? "	" : void 0), encoding: options.encoding }, session);
+      for await (const batch of batches) {
+        if (batch.length === 0) {
+          for (const c of batch.columns) if (!session.kinds.has(c)) session.kinds.set(c, 0);
+        }
+        if (!checked && (batch.length > 0 || batch.columns.length > 0)) {
+          checked = true;
+          if (firstColumns === void 0) firstColumns = batch.columns;
+          else if (!sameColumns(firstColumns, batch.columns)) {
+            session.problems.add(
+              "shard-columns-differ",
+              display,
+              `columns differ from the first file's (${shownFiles[0]}): [${batch.columns.join(", ")}] vs [${firstColumns.join(", ")}]`
+            );
+          }
+        }
+        ctx.logger?.progress(`reading ${display}`, session.tableRow);
+        yield batch;
+      }
+    }
+    for (const [name2, bits2] of session.kinds) {
+      if (bits2 === 0 && session.tableRow > 0) {
+        session.problems.add("all-null-column", files.length === 1 ? shownFiles[0] : shown, `column '${name2}' has no non-null value`, {
+          column: name2
+        });
+      }
+    }
+  }
+  return {
+    files: shownFiles,
+    problems: () => session.problems.problems,
+    types: () => Object.fromEntries([...session.kinds].map(([name2, bits2]) => [name2, columnTypeOf(bits2)])),
+    get rows() {
+      return session.tableRow;
+    },
+    [Symbol.asyncIterator]: iterate
+  };
+}
+function sameColumns(a, b) {
+  return a.length === b.length && a.every((x2, i3) => x2 === b[i3]);
+}
+
+// packages/data-gate/src/contract/input-rules.ts
+var HELP_URI4 = "https://github.com/aisec/aisec/blob/main/actions/data-gate/README.md";
+function rule2(id, name2, defaultSeverity, shortDescription, fullDescription, help, tags) {
+  return { id, name: name2, defaultSeverity, shortDescription, fullDescription, help, helpUri: `${HELP_URI4}#${id.toLowerCase()}`, tags };
+}
+var RULE_COLUMN_MISSING = "AISEC-DATA-001";
+var RULE_COLUMN_ADDED = "AISEC-DATA-002";
+var RULE_TYPE_CONFUSION = "AISEC-DATA-003";
+var RULE_NULL_NOT_ALLOWED = "AISEC-DATA-004";
+var RULE_OUT_OF_RANGE = "AISEC-DATA-005";
+var RULE_CATEGORY_NOT_ALLOWED = "AISEC-DATA-006";
+var RULE_NOT_UNIQUE = "AISEC-DATA-007";
+var RULE_PATTERN_MISMATCH = "AISEC-DATA-008";
+var RULE_ROW_SCHEMA = "AISEC-DATA-009";
+var RULE_COLUMN_ORDER = "AISEC-DATA-010";
+var RULE_RAGGED_ROWS = "AISEC-DATA-015";
+var RULE_BAD_QUOTING = "AISEC-DATA-016";
+var RULE_INVALID_ENCODING = "AISEC-DATA-017";
+var RULE_EMPTY_DATA = "AISEC-DATA-018";
+var RULE_ALL_NULL_COLUMN = "AISEC-DATA-019";
+var RULE_BAD_JSON_LINE = "AISEC-DATA-020";
+var RULE_SHARD_COLUMNS = "AISEC-DATA-021";
+var RULE_DUPLICATE_COLUMN = "AISEC-DATA-022";
+var RULE_HASH_MISMATCH = "AISEC-DATA-030";
+var RULE_TRACKED_FILE_MISSING = "AISEC-DATA-031";
+var RULE_UNTRACKED_FILE = "AISEC-DATA-032";
+var RULE_DVC_DIR_MISMATCH = "AISEC-DATA-033";
+var DATA_INPUT_RULES = Object.freeze([
+  rule2(
+    RULE_COLUMN_MISSING,
+    "DataColumnMissing",
+    "high",
+    "A column the contract or the reference expects is missing",
+    "A column declared in the data contract (or present in the trusted reference) is absent from the incoming data: it was dropped or renamed upstream.",
+    "A pipeline that silently drops or renames a feature trains on the wrong inputs. Restore the column, or, if the change is intended, update the contract (`aisec data-gate infer`) in the same pull request. The finding names a likely new name when a added column of the same type looks like a rename.",
+    ["data", "schema"]
+  ),
+  rule2(
+    RULE_COLUMN_ADDED,
+    "DataColumnAdded",
+    "medium",
+    "The data has a column the contract does not declare",
+    "The incoming data has a column that is neither in the data contract nor in the trusted reference.",
+    "Unexpected columns can carry leaked labels, identifiers or injected content (such as a source URL). Declare the column in the contract if it is intended, or drop it before training.",
+    ["data", "schema"]
+  ),
+  rule2(
+    RULE_TYPE_CONFUSION,
+    "DataColumnTypeConfusion",
+    "high",
+    "Values of the wrong type in a typed column",
+    'A column declared (or inferred from the reference) as integer, number or boolean holds values of another type, such as the text "unknown" in an integer column.',
+    "Type confusion changes how a loader parses the whole column (pandas reads it as text) and can hide injected rows. The finding lists the first rows: fix the producer, or map such values to empty (null) before the gate.",
+    ["data", "schema"]
+  ),
+  rule2(
+    RULE_NULL_NOT_ALLOWED,
+    "DataNullNotAllowed",
+    "medium",
+    "Nulls in a column the contract declares not nullable",
+    "A column whose contract says `nullable: false` has empty (null) values.",
+    "Fill or drop the rows upstream, or make the column nullable in the contract.",
+    ["data", "contract"]
+  ),
+  rule2(
+    RULE_OUT_OF_RANGE,
+    "DataValueOutOfRange",
+    "medium",
+    "Values outside the contract range",
+    "Numeric values fall below the contract minimum or above its maximum.",
+    "Out-of-range values are often unit errors or injected extremes. Check the listed rows; widen the range in the contract only if the new values are legitimate.",
+    ["data", "contract"]
+  ),
+  rule2(
+    RULE_CATEGORY_NOT_ALLOWED,
+    "DataCategoryNotAllowed",
+    "medium",
+    "Categories the contract does not allow",
+    "A categorical column holds values outside the contract list of allowed categories.",
+    "A new category can be a legitimate change or an injected trigger value. Check the listed rows and values; add the category to the contract if it is intended.",
+    ["data", "contract"]
+  ),
+  rule2(
+    RULE_NOT_UNIQUE,
+    "DataValueNotUnique",
+    "medium",
+    "Repeated values in a column the contract declares unique",
+    "A column with `unique: true` in the contract (an id, a key) repeats values.",
+    "Repeated keys point at duplicated or replayed rows. De-duplicate upstream.",
+    ["data", "contract"]
+  ),
+  rule2(
+    RULE_PATTERN_MISMATCH,
+    "DataPatternMismatch",
+    "medium",
+    "Text that does not match the contract pattern",
+    "Text values do not match the regular expression the contract declares for the column.",
+    "Check the listed rows; fix the producer or the pattern.",
+    ["data", "contract"]
+  ),
+  rule2(
+    RULE_ROW_SCHEMA,
+    "DataRowSchemaViolation",
+    "medium",
+    "Rows that fail the contract row JSON Schema",
+    "Rows (as JSON objects of column to value) fail the JSON Schema the contract gives under `rowSchema`.",
+    "The message gives the first failing keyword; fix the rows or the schema.",
+    ["data", "contract"]
+  ),
+  rule2(
+    RULE_COLUMN_ORDER,
+    "DataColumnOrderChanged",
+    "low",
+    "Columns are in a different order",
+    "The data has the contract columns in a different order.",
+    "Loaders that index columns by position read the wrong feature. Read by name, or restore the order.",
+    ["data", "schema"]
+  ),
+  rule2(
+    RULE_RAGGED_ROWS,
+    "DataRaggedRows",
+    "medium",
+    "Rows with a different number of fields than the header",
+    "CSV rows have fewer or more fields than the header. Short rows are read with nulls, extra fields are dropped.",
+    "Usually an unquoted delimiter inside a field, or a truncated write. Quote fields that contain the delimiter (RFC 4180).",
+    ["data", "format"]
+  ),
+  rule2(
+    RULE_BAD_QUOTING,
+    "DataBadQuoting",
+    "medium",
+    "Misplaced quotes in CSV rows",
+    "A quote character appears inside an unquoted field, after a closing quote, or is never closed.",
+    "Fields containing quotes must be quoted and their quotes doubled (RFC 4180). An unclosed quote merges the rest of the file into one field.",
+    ["data", "format"]
+  ),
+  rule2(
+    RULE_INVALID_ENCODING,
+    "DataInvalidEncoding",
+    "medium",
+    "Bytes that are not valid in the file encoding",
+    "Rows contain bytes that are not valid UTF-8 (or UTF-16): mixed encodings, typically latin-1 text in a UTF-8 file.",
+    "Re-encode the file as UTF-8, or read it with the latin1 encoding if it is latin-1 throughout.",
+    ["data", "format"]
+  ),
+  rule2(
+    RULE_EMPTY_DATA,
+    "DataEmpty",
+    "medium",
+    "A data file with no rows",
+    "A data file is empty or has a header but no data rows.",
+    "An empty batch usually means an upstream step failed. Check the producer.",
+    ["data", "format"]
+  ),
+  rule2(
+    RULE_ALL_NULL_COLUMN,
+    "DataAllNullColumn",
+    "medium",
+    "A column with no values at all",
+    "Every value of a column is null (empty).",
+    "A feature that is always missing is usually a broken join or extraction. Fix the producer or drop the column.",
+    ["data", "format"]
+  ),
+  rule2(
+    RULE_BAD_JSON_LINE,
+    "DataMalformedJsonLine",
+    "high",
+    "JSON Lines rows that are not one JSON object",
+    "Lines of a JSON Lines file do not parse as one JSON object; they are skipped.",
+    "Each line must be one complete JSON object. The finding gives the first error and rows.",
+    ["data", "format"]
+  ),
+  rule2(
+    RULE_SHARD_COLUMNS,
+    "DataShardColumnsDiffer",
+    "high",
+    "Files of one dataset folder have different columns",
+    "A file of a dataset folder has columns that differ from the first file of the folder.",
+    "Shards of one table must share their columns. A shard with other columns may come from another source.",
+    ["data", "schema"]
+  ),
+  rule2(
+    RULE_DUPLICATE_COLUMN,
+    "DataDuplicateColumnName",
+    "medium",
+    "The same column name twice in a header",
+    "A header names the same column more than once; the later one is read as `name.1`.",
+    "Rename the columns so each is unique.",
+    ["data", "format"]
+  ),
+  rule2(
+    RULE_HASH_MISMATCH,
+    "DataFileHashMismatch",
+    "critical",
+    "A data file does not match its recorded hash",
+    "The sha256 (manifest) or md5 (DVC) of a data file differs from the recorded one: the file changed after it was recorded.",
+    "Treat the data as tampered until shown otherwise. If the change is intended, regenerate the manifest (or `dvc add`/`dvc commit`) in a reviewed change.",
+    ["data", "provenance", "supply-chain"]
+  ),
+  rule2(
+    RULE_TRACKED_FILE_MISSING,
+    "DataTrackedFileMissing",
+    "critical",
+    "A file listed in the manifest is missing",
+    "A file recorded in a sha256 manifest or DVC directory is not present.",
+    "The dataset is incomplete or was swapped. Restore the file (`dvc pull`) or update the manifest in a reviewed change.",
+    ["data", "provenance", "supply-chain"]
+  ),
+  rule2(
+    RULE_UNTRACKED_FILE,
+    "DataUntrackedFile",
+    "high",
+    "A data file that no manifest records",
+    "A file is present in a tracked dataset folder but not recorded in its manifest or DVC directory listing.",
+    "Files added outside the recorded provenance can be injected data. Remove the file or record it in a reviewed change.",
+    ["data", "provenance", "supply-chain"]
+  ),
+  rule2(
+    RULE_DVC_DIR_MISMATCH,
+    "DataDvcDirectoryHashMismatch",
+    "critical",
+    "A DVC-tracked directory does not match its .dvc file",
+    "The directory hash DVC would compute (md5 of the sorted {md5, relpath} listing, plus `.dir`), its size or its file count differ from the `.dvc` file.",
+    "The folder changed since `dvc add`: `dvc status` reports it modified. Review the change, then `dvc add` again or restore with `dvc checkout`.",
+    ["data", "provenance", "supply-chain"]
+  )
+]);
+
+// packages/data-gate/src/readers/problem-findings.ts
+var RULE_OF = {
+  "ragged-row": { id: RULE_RAGGED_ROWS, severity: "medium" },
+  "bad-quoting": { id: RULE_BAD_QUOTING, severity: "medium" },
+  "invalid-encoding": { id: RULE_INVALID_ENCODING, severity: "medium" },
+  "empty-file": { id: RULE_EMPTY_DATA, severity: "medium" },
+  "all-null-column": { id: RULE_ALL_NULL_COLUMN, severity: "medium" },
+  "bad-json-line": { id: RULE_BAD_JSON_LINE, severity: "high" },
+  "shard-columns-differ": { id: RULE_SHARD_COLUMNS, severity: "high" },
+  "duplicate-column": { id: RULE_DUPLICATE_COLUMN, severity: "medium" }
+};
+function readProblemFindings(problems) {
+  return problems.map((p) => {
+    const { id, severity } = RULE_OF[p.kind];
+    const where2 = p.rows.length > 0 ? ` (${p.count} row${p.count === 1 ? "" : "s"}; first: ${p.rows.slice(0, 5).join(", ")})` : "";
+    const finding2 = {
+      ruleId: id,
+      severity,
+      message: `${p.file}: ${p.message}${where2}`,
+      location: { path: p.file },
+      evidence: `${p.kind} ${p.column ?? ""}`.trim(),
+      properties: { rows: p.rows, rows_total: p.count, kind: p.kind }
+    };
+    const line = p.lines[0];
+    if (line !== void 0 && line > 0) finding2.location.line = line;
+    if (p.column !== void 0) finding2.properties.column = p.column;
+    return finding2;
+  });
+}
+
+// packages/data-gate/src/contract/contract-schema.ts
+var CONTRACT_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://aisec.dev/schemas/data-contract-v1.json",
+  title: "aisec data contract",
+  type: "object",
+  additionalProperties: false,
+  required: ["version", "columns"],
+  properties: {
+    version: { const: 1, description: "Contract format version." },
+    description: { type: "string" },
+    columns: {
+      type: "array",
+      maxItems: 16384,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "type"],
+        properties: {
+          name: { type: "string", minLength: 1 },
+          type: { enum: ["integer", "number", "boolean", "string"] },
+          description: { type: "string" },
+          nullable: { type: "boolean", default: true },
+          unique: { type: "boolean", default: false },
+          min: { type: "number" },
+          max: { type: "number" },
+          categories: { type: "array", items: { type: ["string", "number", "boolean"] }, uniqueItems: true, maxItems: 1e5 },
+          pattern: { type: "string", format: "regex" }
+        }
+      }
+    },
+    additionalColumns: { type: "boolean", default: false },
+    ordered: { type: "boolean", default: false },
+    rowSchema: { type: ["object", "boolean"], description: "JSON Schema (draft-07) for one row as {column: value}." }
+  }
+};
+
+// packages/data-gate/src/contract/load-contract.ts
+var import_node_fs21 = require("node:fs");
+var import_ajv3 = __toESM(require_ajv(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
+var ajv = new import_ajv3.Ajv({ allErrors: false, strict: true, allowUnionTypes: true, useDefaults: false, formats: { regex: isRegex } });
+var validateContract = ajv.compile(CONTRACT_SCHEMA);
+function isRegex(source) {
+  try {
+    return RegExp(source, "u") instanceof RegExp;
+  } catch {
+    return false;
+  }
+}
+function describe2(error2) {
+  if (error2.keyword === "additionalProperties") return `unknown key '${String(error2.params.additionalProperty)}'`;
+  if (error2.keyword === "enum") return `${error2.message} (${error2.params.allowedValues.join(", ")})`;
+  if (error2.keyword === "format") return "not a valid regular expression";
+  return error2.message ?? error2.keyword;
+}
+function parseContract(text2, displayPath) {
+  const lineCounter = new import_yaml4.LineCounter();
+  const doc = (0, import_yaml4.parseDocument)(text2, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    throw new UserError(`not valid YAML/JSON: ${first.message.split("\n")[0]}`, {
+      file: displayPath,
+      ...first.linePos?.[0] ? { line: first.linePos[0].line, column: first.linePos[0].col } : {}
+    });
+  }
+  const data = doc.toJS({ maxAliasCount: 50 });
+  if (!validateContract(data)) {
+    const error2 = (validateContract.errors ?? [])[0];
+    const segments = error2.instancePath.split("/").slice(1).map((s) => /^\d+$/.test(s) ? Number(s) : s.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const key = segments.reduce((acc, s) => typeof s === "number" ? `${acc}[${s}]` : acc === "" ? s : `${acc}.${s}`, "");
+    const node2 = doc.getIn(segments, true);
+    const pos = node2?.range ? lineCounter.linePos(node2.range[0]) : void 0;
+    throw new UserError(`${key === "" ? "the contract" : key} ${describe2(error2)}`, {
+      file: displayPath,
+      ...pos ? { line: pos.line, column: pos.col } : {},
+      ...key === "" ? {} : { key },
+      hint: "see the contract format in the data-gate README (or write one with `aisec data-gate infer`)"
+    });
+  }
+  for (const [i3, c] of data.columns.entries()) {
+    if (c.min !== void 0 && c.max !== void 0 && c.min > c.max) {
+      throw new UserError(`columns[${i3}] (${c.name}) has min ${c.min} above max ${c.max}`, { file: displayPath, key: `columns[${i3}]` });
+    }
+    if ((c.min !== void 0 || c.max !== void 0) && c.type !== "integer" && c.type !== "number") {
+      throw new UserError(`columns[${i3}] (${c.name}) has a range but type ${c.type}`, { file: displayPath, key: `columns[${i3}]`, hint: "min/max apply to integer and number columns" });
+    }
+  }
+  const names2 = /* @__PURE__ */ new Set();
+  for (const c of data.columns) {
+    if (names2.has(c.name)) throw new UserError(`column '${c.name}' is declared twice`, { file: displayPath, key: "columns" });
+    names2.add(c.name);
+  }
+  if (typeof data.rowSchema === "object") {
+    try {
+      new import_ajv3.Ajv({ strict: false }).compile(data.rowSchema);
+    } catch (error2) {
+      throw new UserError(`rowSchema is not a valid JSON Schema: ${error2.message}`, { file: displayPath, key: "rowSchema", cause: error2 });
+    }
+  }
+  return data;
+}
+function loadContract(path, displayPath = path) {
+  let text2;
+  try {
+    text2 = (0, import_node_fs21.readFileSync)(path, "utf8");
+  } catch (error2) {
+    throw new UserError(`cannot read contract ${displayPath}: ${error2.message}`, { file: displayPath, cause: error2 });
+  }
+  return parseContract(text2, displayPath);
+}
+
+// packages/data-gate/src/contract/infer-contract.ts
+var ID_NAME = /(^|[_\-.])(id|key|uuid|guid)$/i;
+var ContractInferrer = class {
+  constructor(options = {}) {
+    this.options = options;
+    this.maxCategories = options.maxCategories ?? 20;
+    this.maxDistinct = options.maxDistinct ?? 1e6;
+  }
+  options;
+  maxCategories;
+  maxDistinct;
+  columns = /* @__PURE__ */ new Map();
+  rows = 0;
+  push(batch) {
+    const { columns, maxCategories, maxDistinct } = this;
+    this.rows += batch.length;
+    for (const chunk of batch.data) {
+      let ev = columns.get(chunk.name);
+      if (!ev) {
+        ev = { name: chunk.name, kinds: 0, nulls: this.rows - batch.length, min: Infinity, max: -Infinity, categories: /* @__PURE__ */ new Map(), distinct: /* @__PURE__ */ new Set(), duplicate: false };
+        columns.set(chunk.name, ev);
+      }
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const kind = chunk.kinds[i3];
+        ev.kinds |= kindBit(kind);
+        if (kind === CellKind.Null) {
+          ev.nulls++;
+          continue;
+        }
+        const num2 = chunk.numbers[i3];
+        const text2 = kind === CellKind.Text ? chunk.texts[i3] ?? "" : kind === CellKind.Boolean ? String(num2 === 1) : String(num2);
+        if (kind === CellKind.Integer || kind === CellKind.Float) {
+          if (num2 < ev.min) ev.min = num2;
+          if (num2 > ev.max) ev.max = num2;
+        }
+        if (ev.categories) {
+          ev.categories.set(text2, (ev.categories.get(text2) ?? 0) + 1);
+          if (ev.categories.size > maxCategories) ev.categories = void 0;
+        }
+        if (ev.distinct && !ev.duplicate) {
+          const key = kind === CellKind.Text ? text2 : num2;
+          if (ev.distinct.has(key)) {
+            ev.duplicate = true;
+            ev.distinct = void 0;
+          } else if (ev.distinct.size >= maxDistinct) {
+            ev.distinct = void 0;
+          } else {
+            ev.distinct.add(key);
+          }
+        }
+      }
+    }
+    for (const ev of columns.values()) if (!batch.columns.includes(ev.name)) ev.nulls += batch.length;
+  }
+  finish() {
+    const { options, rows } = this;
+    const out2 = [];
+    for (const ev of this.columns.values()) {
+      const inferred = columnTypeOf(ev.kinds);
+      const type = inferred === "null" ? "string" : inferred;
+      const col = { name: ev.name, type, nullable: ev.nulls > 0 };
+      const nonNull = rows - ev.nulls;
+      const distinctKnown = ev.distinct !== void 0 && !ev.duplicate;
+      if (distinctKnown && nonNull > 1 && ev.nulls === 0 && (type === "integer" || type === "string" && ID_NAME.test(ev.name))) col.unique = true;
+      if (type === "string" && ev.categories && ev.categories.size * 2 <= nonNull) col.categories = [...ev.categories.keys()].sort();
+      if (options.ranges && (type === "integer" || type === "number") && Number.isFinite(ev.min) && Number.isFinite(ev.max)) {
+        const margin = (ev.max - ev.min) * (options.rangeMargin ?? 0);
+        col.min = type === "integer" ? Math.floor(ev.min - margin) : ev.min - margin;
+        col.max = type === "integer" ? Math.ceil(ev.max + margin) : ev.max + margin;
+      }
+      out2.push(col);
+    }
+    const contract = { version: 1, columns: out2, additionalColumns: false, ordered: false };
+    if (options.description) contract.description = options.description;
+    return contract;
+  }
+};
+
+// packages/data-gate/src/contract/check-contract.ts
+var import_ajv4 = __toESM(require_ajv(), 1);
+
+// packages/data-gate/src/contract/schema-diff.ts
+function editDistance2(a, b) {
+  if (a.length > 256 || b.length > 256) return Math.max(a.length, b.length);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i3 = 1; i3 <= a.length; i3++) {
+    const cur = [i3];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i3 - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+function likelyRename(missing, added, typeOf, missingType) {
+  let best;
+  let bestScore = Infinity;
+  const m = missing.toLowerCase();
+  for (const candidate of added) {
+    const t = typeOf(candidate);
+    if (missingType !== void 0 && t !== void 0 && t !== missingType && !(missingType === "number" && t === "integer")) continue;
+    const c = candidate.toLowerCase();
+    const score = c.startsWith(m) || m.startsWith(c) ? 0.5 : editDistance2(m, c);
+    if (score <= Math.max(1, Math.floor(Math.max(m.length, c.length) / 3)) && score < bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+// packages/data-gate/src/contract/check-contract.ts
+var RULES = {
+  "missing-column": [RULE_COLUMN_MISSING, "high"],
+  "added-column": [RULE_COLUMN_ADDED, "medium"],
+  "column-order": [RULE_COLUMN_ORDER, "low"],
+  type: [RULE_TYPE_CONFUSION, "high"],
+  null: [RULE_NULL_NOT_ALLOWED, "medium"],
+  range: [RULE_OUT_OF_RANGE, "medium"],
+  category: [RULE_CATEGORY_NOT_ALLOWED, "medium"],
+  unique: [RULE_NOT_UNIQUE, "medium"],
+  pattern: [RULE_PATTERN_MISMATCH, "medium"],
+  "row-schema": [RULE_ROW_SCHEMA, "medium"]
+};
+function categoryKey(value) {
+  return `${typeof value}:${String(value)}`;
+}
+var ContractChecker = class {
+  constructor(contract, options = {}) {
+    this.contract = contract;
+    this.maxRows = options.maxRows ?? 100;
+    this.maxDistinct = options.maxDistinct ?? 2e6;
+    for (const spec of contract.columns) {
+      const rule4 = { spec };
+      if (spec.categories) rule4.allowed = new Set(spec.categories.map(categoryKey));
+      if (spec.pattern !== void 0) rule4.pattern = new RegExp(spec.pattern, "u");
+      if (spec.unique) rule4.seen = /* @__PURE__ */ new Set();
+      this.byName.set(spec.name, rule4);
+    }
+    if (contract.rowSchema !== void 0) this.rowValidator = new import_ajv4.Ajv({ strict: false, allErrors: false }).compile(contract.rowSchema);
+  }
+  contract;
+  byName = /* @__PURE__ */ new Map();
+  violations = /* @__PURE__ */ new Map();
+  files = /* @__PURE__ */ new Map();
+  maxRows;
+  maxDistinct;
+  rowValidator;
+  add(kind, file, column, message, at) {
+    const key = `${kind}\0${file}\0${column ?? ""}`;
+    let v = this.violations.get(key);
+    if (!v) {
+      const [ruleId, severity] = RULES[kind];
+      v = { kind, ruleId, severity, file, message, rows: [], lines: [], count: 0, examples: [] };
+      if (column !== void 0) v.column = column;
+      this.violations.set(key, v);
+    }
+    if (at) {
+      v.count++;
+      if (v.rows.length < this.maxRows) {
+        v.rows.push(at.row);
+        v.lines.push(at.line);
+      }
+      if (at.example !== void 0 && v.examples.length < 10 && !v.examples.includes(at.example)) v.examples.push(at.example);
+    } else {
+      v.count = 1;
+    }
+    return v;
+  }
+  push(batch) {
+    let file = this.files.get(batch.file);
+    if (!file) {
+      file = { columns: batch.columns, kinds: /* @__PURE__ */ new Map() };
+      this.files.set(batch.file, file);
+    } else if (batch.columns.length > file.columns.length) {
+      file.columns = batch.columns;
+    }
+    for (const chunk of batch.data) {
+      let bits2 = file.kinds.get(chunk.name) ?? 0;
+      const rule4 = this.byName.get(chunk.name);
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const kind = chunk.kinds[i3];
+        bits2 |= kindBit(kind);
+        if (!rule4) continue;
+        const row = batch.rows[i3];
+        const line = batch.lines[i3];
+        const spec = rule4.spec;
+        if (kind === CellKind.Null) {
+          if (spec.nullable === false) this.add("null", batch.file, spec.name, `nulls in '${spec.name}', which the contract declares not nullable`, { row, line });
+          continue;
+        }
+        const text2 = chunk.texts[i3] ?? String(cellOf(chunk, i3));
+        if (!kindFits(kind, spec.type)) {
+          this.add("type", batch.file, spec.name, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, { row, line, example: text2 });
+          continue;
+        }
+        const num2 = chunk.numbers[i3];
+        if ((kind === CellKind.Integer || kind === CellKind.Float) && (spec.min !== void 0 && num2 < spec.min || spec.max !== void 0 && num2 > spec.max)) {
+          this.add("range", batch.file, spec.name, `values of '${spec.name}' outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]`, { row, line, example: text2 });
+        }
+        if (rule4.allowed) {
+          const ok = rule4.allowed.has(categoryKey(text2)) || (kind === CellKind.Integer || kind === CellKind.Float) && (rule4.allowed.has(categoryKey(num2)) || rule4.allowed.has(categoryKey(String(num2)))) || kind === CellKind.Boolean && rule4.allowed.has(categoryKey(num2 === 1));
+          if (!ok) this.add("category", batch.file, spec.name, `values of '${spec.name}' outside its allowed categories`, { row, line, example: text2 });
+        }
+        if (rule4.pattern && !rule4.pattern.test(text2)) {
+          this.add("pattern", batch.file, spec.name, `values of '${spec.name}' that do not match /${spec.pattern}/`, { row, line, example: text2 });
+        }
+        if (rule4.seen) {
+          const key = kind === CellKind.Text ? text2 : num2;
+          if (rule4.seen.has(key)) this.add("unique", batch.file, spec.name, `repeated values in '${spec.name}', which the contract declares unique`, { row, line, example: text2 });
+          else if (rule4.seen.size < this.maxDistinct) rule4.seen.add(key);
+        }
+      }
+      file.kinds.set(chunk.name, bits2);
+    }
+    if (this.rowValidator) {
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const obj = {};
+        for (const chunk of batch.data) obj[chunk.name] = cellOf(chunk, i3);
+        if (!this.rowValidator(obj)) {
+          const e = this.rowValidator.errors?.[0];
+          const what = e ? `${e.instancePath || "(row)"} ${e.message ?? e.keyword}` : "invalid";
+          this.add("row-schema", batch.file, void 0, `rows that fail the contract rowSchema (first: ${what})`, { row: batch.rows[i3], line: batch.lines[i3], example: what });
+        }
+      }
+    }
+  }
+  /** Column-set checks per file, then every violation, in a stable order. */
+  finish() {
+    const declared = this.contract.columns.map((c) => c.name);
+    const declaredSet = new Set(declared);
+    for (const [file, info3] of this.files) {
+      const present = new Set(info3.columns);
+      const added = info3.columns.filter((c) => !declaredSet.has(c));
+      const typeOf = (c) => columnTypeOf(info3.kinds.get(c) ?? 0);
+      for (const spec of this.contract.columns) {
+        if (present.has(spec.name)) {
+          const actual = typeOf(spec.name);
+          const v2 = this.violations.get(`type\0${file}\0${spec.name}`);
+          if (v2) {
+            v2.expectedType = spec.type;
+            v2.actualType = actual;
+          }
+          continue;
+        }
+        const renamedTo = likelyRename(spec.name, added, typeOf, spec.type);
+        const v = this.add("missing-column", file, spec.name, `column '${spec.name}' is missing${renamedTo ? ` (renamed to '${renamedTo}'?)` : ""}`);
+        if (renamedTo) v.renamedTo = renamedTo;
+      }
+      if (!this.contract.additionalColumns) {
+        for (const c of added) this.add("added-column", file, c, `column '${c}' (${typeOf(c)}) is not in the contract`);
+      }
+      if (this.contract.ordered) {
+        const common2 = info3.columns.filter((c) => declaredSet.has(c));
+        const expected = declared.filter((c) => present.has(c));
+        if (common2.some((c, i3) => expected[i3] !== c)) this.add("column-order", file, void 0, `columns are in a different order than the contract's: ${common2.join(", ")}`);
+      }
+    }
+    const order = ["missing-column", "added-column", "column-order", "type", "null", "range", "category", "unique", "pattern", "row-schema"];
+    return [...this.violations.values()].sort((a, b) => a.file.localeCompare(b.file) || order.indexOf(a.kind) - order.indexOf(b.kind) || declaredIndex(a) - declaredIndex(b));
+    function declaredIndex(v) {
+      const i3 = v.column === void 0 ? -1 : declared.indexOf(v.column);
+      return i3 === -1 ? declared.length : i3;
+    }
+  }
+};
+function contractFindings(violations) {
+  return violations.map((v) => {
+    const examples = v.examples.length > 0 ? `: ${v.examples.slice(0, 3).map((e) => JSON.stringify(e.length > 60 ? `${e.slice(0, 60)}\u2026` : e)).join(", ")}` : "";
+    const rows = v.rows.length > 0 ? ` (${v.count} row${v.count === 1 ? "" : "s"}; first: ${v.rows.slice(0, 5).join(", ")})` : "";
+    const properties = { kind: v.kind, rows: v.rows, rows_total: v.rows.length > 0 ? v.count : 0, examples: v.examples };
+    if (v.column !== void 0) properties.column = v.column;
+    if (v.renamedTo !== void 0) properties.renamed_to = v.renamedTo;
+    if (v.expectedType !== void 0) properties.expected_type = v.expectedType;
+    if (v.actualType !== void 0) properties.actual_type = v.actualType;
+    const finding2 = {
+      ruleId: v.ruleId,
+      severity: v.severity,
+      message: `${v.file}: ${v.message}${examples}${rows}`,
+      location: { path: v.file },
+      evidence: `${v.kind} ${v.column ?? ""}`.trim(),
+      properties
+    };
+    const line = v.lines[0];
+    if (line !== void 0 && line > 0) finding2.location.line = line;
+    return finding2;
+  });
+}
+function contractMetrics(violations) {
+  const metrics = { "contract.violations": violations.length };
+  for (const v of violations) metrics[`contract.${v.kind}.count`] = (metrics[`contract.${v.kind}.count`] ?? 0) + v.count;
+  return metrics;
+}
+
+// packages/data-gate/src/provenance/file-hash.ts
+var import_node_crypto6 = require("node:crypto");
+var import_node_fs22 = require("node:fs");
+async function hashFile(path, algorithm, options) {
+  const { limits, signal, displayPath } = options;
+  const st = (0, import_node_fs22.statSync)(path);
+  if (st.size > limits.maxFileBytes) {
+    throw new UserError(`${displayPath} is ${st.size} bytes, over the ${limits.maxFileBytes}-byte file limit`, {
+      file: displayPath,
+      hint: "raise limits.maxFileBytes to hash it"
+    });
+  }
+  const hash = (0, import_node_crypto6.createHash)(algorithm);
+  let size = 0;
+  let heldCR = false;
+  for await (const chunk of (0, import_node_fs22.createReadStream)(path, { highWaterMark: 1024 * 1024 })) {
+    if (signal?.aborted) throw new CancelledError();
+    const b = chunk;
+    size += b.length;
+    if (!options.dos2unix) {
+      hash.update(b);
+      continue;
+    }
+    let start2 = 0;
+    if (heldCR) {
+      if (b[0] !== 10) hash.update(Buffer.from([13]));
+      heldCR = false;
+    }
+    let end = b.length;
+    if (end > 0 && b[end - 1] === 13) {
+      heldCR = true;
+      end--;
+    }
+    for (let i3 = b.indexOf("\r\n", start2); i3 !== -1 && i3 < end; i3 = b.indexOf("\r\n", start2)) {
+      hash.update(b.subarray(start2, i3));
+      start2 = i3 + 1;
+    }
+    hash.update(b.subarray(start2, end));
+  }
+  if (heldCR) hash.update(Buffer.from([13]));
+  return { hex: hash.digest("hex"), size };
+}
+
+// packages/data-gate/src/provenance/dvc-hash.ts
+var import_node_fs23 = require("node:fs");
+var import_node_crypto7 = require("node:crypto");
+function compareCodePoints(a, b) {
+  let i3 = 0;
+  let j = 0;
+  while (i3 < a.length && j < b.length) {
+    const x2 = a.codePointAt(i3);
+    const y = b.codePointAt(j);
+    if (x2 !== y) return x2 - y;
+    i3 += x2 > 65535 ? 2 : 1;
+    j += y > 65535 ? 2 : 1;
+  }
+  return a.length - i3 - (b.length - j);
+}
+function pythonJsonString(s) {
+  return JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function dvcDirListingJson(entries) {
+  const sorted = [...entries].sort((a, b) => compareCodePoints(a.relpath, b.relpath));
+  return `[${sorted.map((e) => `{"md5": ${pythonJsonString(e.md5)}, "relpath": ${pythonJsonString(e.relpath)}}`).join(", ")}]`;
+}
+function dvcDirHash(entries) {
+  return `${(0, import_node_crypto7.createHash)("md5").update(dvcDirListingJson(entries)).digest("hex")}.dir`;
+}
+var TEXT_CHARS = new Uint8Array(256);
+for (let c = 32; c < 127; c++) TEXT_CHARS[c] = 1;
+for (const c of [10, 13, 9, 12, 8]) TEXT_CHARS[c] = 1;
+async function isDvcTextFile(path) {
+  const chunks = [];
+  for await (const chunk of (0, import_node_fs23.createReadStream)(path, { start: 0, end: 511 })) chunks.push(chunk);
+  const block = Buffer.concat(chunks);
+  if (block.length === 0) return true;
+  if (block.includes(0)) return false;
+  let nontext = 0;
+  for (const b of block) if (!TEXT_CHARS[b]) nontext++;
+  return nontext / block.length <= 0.3;
+}
+
+// packages/data-gate/src/provenance/dvc-file.ts
+var import_node_fs25 = require("node:fs");
+var import_node_path24 = require("node:path");
+var import_yaml5 = __toESM(require_dist(), 1);
+
+// packages/data-gate/src/provenance/sha256-manifest.ts
+var import_node_fs24 = require("node:fs");
+var import_node_path23 = require("node:path");
+var HEX64 = /^[0-9a-f]{64}$/i;
+function parseSha256Manifest(text2, displayPath) {
+  const trimmed = text2.trimStart();
+  const entries = trimmed.startsWith("{") || trimmed.startsWith("[") ? parseJsonManifest(text2, displayPath) : parseSumManifest(text2, displayPath);
+  const seen = /* @__PURE__ */ new Set();
+  for (const e of entries) {
+    const where2 = e.line === void 0 ? {} : { line: e.line };
+    if (!HEX64.test(e.sha256)) {
+      throw new UserError(`manifest entry for '${e.path}' has no valid sha256 (64 hex digits)`, { file: displayPath, ...where2, key: e.path });
+    }
+    const norm = import_node_path23.posix.normalize(e.path.replaceAll("\\", "/"));
+    if (norm.startsWith("../") || norm === ".." || import_node_path23.posix.isAbsolute(norm)) {
+      throw new UserError(`manifest path '${e.path}' leaves the manifest root`, {
+        file: displayPath,
+        ...where2,
+        hint: "list paths relative to the dataset root, without .."
+      });
+    }
+    if (seen.has(norm)) throw new UserError(`manifest lists '${e.path}' twice`, { file: displayPath, ...where2 });
+    seen.add(norm);
+    e.path = norm;
+    e.sha256 = e.sha256.toLowerCase();
+  }
+  return entries;
+}
+function parseJsonManifest(text2, displayPath) {
+  let data;
+  try {
+    data = JSON.parse(text2);
+  } catch (error2) {
+    throw new UserError(`manifest is not valid JSON: ${error2.message}`, { file: displayPath, cause: error2 });
+  }
+  const bad = (what) => {
+    throw new UserError(`manifest ${what}`, {
+      file: displayPath,
+      hint: 'use {"path": {"sha256": "<hex>", "size": n}}, {"path": "<hex>"}, [{"path", "sha256"}], or sha256sum output'
+    });
+  };
+  if (Array.isArray(data)) {
+    return data.map((item, i3) => {
+      if (typeof item !== "object" || item === null) return bad(`item ${i3} is not an object`);
+      const { path, sha256, size } = item;
+      if (typeof path !== "string" || typeof sha256 !== "string") return bad(`item ${i3} needs string "path" and "sha256"`);
+      return typeof size === "number" ? { path, sha256, size } : { path, sha256 };
+    });
+  }
+  if (typeof data !== "object" || data === null) return bad("must be a JSON object or array");
+  return Object.entries(data).map(([path, v]) => {
+    if (typeof v === "string") return { path, sha256: v };
+    if (typeof v === "object" && v !== null && typeof v.sha256 === "string") {
+      const { sha256, size } = v;
+      return typeof size === "number" ? { path, sha256, size } : { path, sha256 };
+    }
+    return bad(`entry '${path}' needs a sha256`);
+  });
+}
+function parseSumManifest(text2, displayPath) {
+  const out2 = [];
+  const lines = text2.split(/\r?\n/);
+  for (const [i3, raw] of lines.entries()) {
+    if (raw.trim() === "" || raw.startsWith("#")) continue;
+    const m = /^\\?([0-9a-fA-F]{64}) [ *](.+)$/.exec(raw);
+    if (!m) {
+      throw new UserError(`line ${i3 + 1} is not '<sha256>  <path>'`, {
+        file: displayPath,
+        line: i3 + 1,
+        hint: "write the manifest with `sha256sum FILES > manifest` or as JSON"
+      });
+    }
+    out2.push({ sha256: m[1], path: m[2], line: i3 + 1 });
+  }
+  return out2;
+}
+async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
+  const workspace = ctx.workspace ?? process.cwd();
+  const limits = ctx.limits ?? DEFAULT_LIMITS;
+  const abs = (0, import_node_path23.resolve)(workspace, manifestPath);
+  const shownManifest = workspaceRelative(workspace, abs);
+  let text2;
+  try {
+    text2 = (0, import_node_fs24.readFileSync)(abs, "utf8");
+  } catch (error2) {
+    throw new UserError(`cannot read manifest ${shownManifest}: ${error2.message}`, { file: shownManifest, cause: error2 });
+  }
+  const entries = parseSha256Manifest(text2, shownManifest);
+  const root = options.root === void 0 ? (0, import_node_path23.dirname)(abs) : (0, import_node_path23.resolve)(workspace, options.root);
+  const checks = [];
+  const findings = [];
+  let realRoot = root;
+  try {
+    realRoot = (0, import_node_fs24.realpathSync)(root);
+  } catch {
+  }
+  for (const e of entries) {
+    const file = (0, import_node_path23.join)(root, e.path);
+    const shown = workspaceRelative(workspace, file);
+    let isFile = false;
+    let escapes = false;
+    try {
+      isFile = (0, import_node_fs24.statSync)(file).isFile();
+      const real2 = (0, import_node_fs24.realpathSync)(file);
+      escapes = real2 !== realRoot && !real2.startsWith(`${realRoot}${import_node_path23.sep}`);
+    } catch {
+      isFile = false;
+    }
+    if (isFile && escapes) {
+      checks.push({ path: shown, status: "mismatch", algorithm: "sha256", expected: e.sha256 });
+      findings.push({
+        ruleId: RULE_HASH_MISMATCH,
+        severity: "critical",
+        message: `${shown} is a link to a file outside the dataset root; it was not hashed`,
+        location: { path: shown },
+        evidence: `symlink ${e.path}`,
+        properties: { manifest: shownManifest }
+      });
+      continue;
+    }
+    if (!isFile) {
+      checks.push({ path: shown, status: "missing", algorithm: "sha256", expected: e.sha256 });
+      findings.push({
+        ruleId: RULE_TRACKED_FILE_MISSING,
+        severity: "critical",
+        message: `${shown} is listed in ${shownManifest} but missing`,
+        location: { path: shownManifest, ...e.line === void 0 ? {} : { line: e.line } },
+        evidence: `missing ${e.path}`,
+        properties: { file: shown, expected_sha256: e.sha256 }
+      });
+      continue;
+    }
+    const digest = await hashFile(file, "sha256", { limits, displayPath: shown, ...ctx.signal ? { signal: ctx.signal } : {} });
+    const sizeDiffers = e.size !== void 0 && e.size !== digest.size;
+    const ok = digest.hex === e.sha256 && !sizeDiffers;
+    const check = { path: shown, status: ok ? "ok" : "mismatch", algorithm: "sha256", expected: e.sha256, actual: digest.hex, size: digest.size };
+    if (e.size !== void 0) check.expectedSize = e.size;
+    checks.push(check);
+    if (!ok) {
+      findings.push({
+        ruleId: RULE_HASH_MISMATCH,
+        severity: "critical",
+        message: `${shown} does not match ${shownManifest}: sha256 ${digest.hex.slice(0, 12)}\u2026 (recorded ${e.sha256.slice(0, 12)}\u2026)${sizeDiffers ? `, ${digest.size} bytes (recorded ${e.size})` : ""}`,
+        location: { path: shown },
+        evidence: `sha256 ${e.sha256} -> ${digest.hex}`,
+        properties: { manifest: shownManifest, expected_sha256: e.sha256, actual_sha256: digest.hex, size: digest.size, ...e.size === void 0 ? {} : { expected_size: e.size } }
+      });
+    }
+  }
+  if (options.checkExtra ?? true) {
+    const listed = new Set(entries.map((e) => e.path));
+    const dirs = new Set(entries.map((e) => import_node_path23.posix.dirname(e.path)));
+    const tops = [...dirs].filter((d) => ![...dirs].some((o) => o !== d && (o === "." || d.startsWith(`${o}/`))));
+    const manifestRel = import_node_path23.posix.normalize(workspaceRelative(root, abs));
+    for (const top of tops.sort()) {
+      for (const rel of walkFiles((0, import_node_path23.join)(root, top), limits.maxEntries)) {
+        const path = top === "." ? rel : `${top}/${rel}`;
+        if (listed.has(path) || path === manifestRel) continue;
+        const shown = workspaceRelative(workspace, (0, import_node_path23.join)(root, path));
+        checks.push({ path: shown, status: "extra", algorithm: "sha256" });
+        findings.push({
+          ruleId: RULE_UNTRACKED_FILE,
+          severity: "high",
+          message: `${shown} is in a dataset folder but not in ${shownManifest}`,
+          location: { path: shown },
+          evidence: `untracked ${path}`,
+          properties: { manifest: shownManifest }
+        });
+      }
+    }
+  }
+  return { checks, findings };
+}
+var skipHidden = (name2) => name2.startsWith(".");
+function walkFiles(dir, maxEntries, skip = skipHidden) {
+  const out2 = [];
+  const walk4 = (rel) => {
+    let entries;
+    try {
+      entries = (0, import_node_fs24.readdirSync)((0, import_node_path23.join)(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (skip(e.name)) continue;
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk4(r);
+      else if (e.isFile()) {
+        out2.push(r);
+        if (out2.length > maxEntries) throw new UserError(`${dir} holds more than ${maxEntries} files`, { file: dir, hint: "raise limits.maxEntries" });
+      }
+    }
+  };
+  walk4("");
+  return out2.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+}
+
+// packages/data-gate/src/provenance/build-manifest.ts
+var skipDvcInternals = (name2) => name2 === ".git" || name2 === ".dvc";
+
+// packages/data-gate/src/provenance/dvc-file.ts
+var MD5 = /^[0-9a-f]{32}(\.dir)?$/;
+function parseDvcFile(text2, displayPath) {
+  const doc = (0, import_yaml5.parseDocument)(text2, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new UserError(`not valid YAML: ${(e?.message ?? "parse error").split("\n")[0]}`, { file: displayPath, ...e?.linePos?.[0] ? { line: e.linePos[0].line } : {} });
+  }
+  const data = doc.toJS({ maxAliasCount: 100 });
+  const top = data ?? {};
+  const lines = text2.split(/\r?\n/);
+  const entries = [];
+  if (Array.isArray(top.outs)) {
+    top.outs.forEach((raw, i3) => entries.push({ raw, key: `outs[${i3}]` }));
+  } else if (typeof top.stages === "object" && top.stages !== null) {
+    for (const [stage, body2] of Object.entries(top.stages)) {
+      const b = body2 ?? {};
+      if (Array.isArray(b.deps)) b.deps.forEach((raw, i3) => entries.push({ raw, key: `stages.${stage}.deps[${i3}]`, stage }));
+      if (Array.isArray(b.outs)) b.outs.forEach((raw, i3) => entries.push({ raw, key: `stages.${stage}.outs[${i3}]`, stage }));
+    }
+  }
+  if (entries.length === 0) {
+    throw new UserError("a .dvc file needs an `outs:` list (or a dvc.lock `stages:` map)", { file: displayPath, hint: "this file was not written by `dvc add` or `dvc repro`" });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const outs = [];
+  for (const { raw, key, stage } of entries) {
+    const r = raw ?? {};
+    if (stage !== void 0 && r.md5 === void 0) continue;
+    if (typeof r.path !== "string" || typeof r.md5 !== "string" || !MD5.test(r.md5)) {
+      throw new UserError(`${key} needs a path and an md5 (32 hex digits, .dir for folders)`, { file: displayPath, key });
+    }
+    if (seen.has(`${r.path}\0${r.md5}`)) continue;
+    seen.add(`${r.path}\0${r.md5}`);
+    const out2 = { path: r.path, md5: r.md5 };
+    if (typeof r.size === "number") out2.size = r.size;
+    if (typeof r.nfiles === "number") out2.nfiles = r.nfiles;
+    if (typeof r.hash === "string") out2.hash = r.hash;
+    if (stage !== void 0) out2.stage = stage;
+    const line = lines.findIndex((l) => l.includes(r.md5));
+    if (line >= 0) out2.line = line + 1;
+    outs.push(out2);
+  }
+  return outs;
+}
+function linksOutOf(root, path) {
+  try {
+    const realRoot = (0, import_node_fs25.realpathSync)(root);
+    const real2 = (0, import_node_fs25.realpathSync)(path);
+    return real2 !== realRoot && !real2.startsWith(`${realRoot}${import_node_path24.sep}`);
+  } catch {
+    return false;
+  }
+}
+async function dvcFileMd5(path, legacy, limits, displayPath, signal) {
+  const dos2unix = legacy && await isDvcTextFile(path);
+  const d = await hashFile(path, "md5", { limits, displayPath, dos2unix, ...signal ? { signal } : {} });
+  return { md5: d.hex, size: d.size, algorithm: dos2unix ? "md5-dos2unix" : "md5" };
+}
+function cachedListing(dvcFile, dirMd5, legacy) {
+  const hex2 = dirMd5.replace(/\.dir$/, "");
+  for (let d = (0, import_node_path24.dirname)(dvcFile); ; d = (0, import_node_path24.dirname)(d)) {
+    const cache = (0, import_node_path24.join)(d, ".dvc", "cache");
+    if ((0, import_node_fs25.existsSync)(cache)) {
+      const candidates = legacy ? [(0, import_node_path24.join)(cache, hex2.slice(0, 2), `${hex2.slice(2)}.dir`)] : [(0, import_node_path24.join)(cache, "files", "md5", hex2.slice(0, 2), `${hex2.slice(2)}.dir`), (0, import_node_path24.join)(cache, hex2.slice(0, 2), `${hex2.slice(2)}.dir`)];
+      for (const c of candidates) {
+        try {
+          const parsed = JSON.parse((0, import_node_fs25.readFileSync)(c, "utf8"));
+          if (Array.isArray(parsed) && parsed.every((x2) => typeof x2?.md5 === "string" && typeof x2?.relpath === "string")) return parsed;
+        } catch {
+        }
+      }
+      return void 0;
+    }
+    if ((0, import_node_path24.dirname)(d) === d) return void 0;
+  }
+}
+async function verifyDvcFile(dvcPath, ctx = {}) {
+  const workspace = ctx.workspace ?? process.cwd();
+  const limits = ctx.limits ?? DEFAULT_LIMITS;
+  const abs = (0, import_node_path24.resolve)(workspace, dvcPath);
+  const shownDvc = workspaceRelative(workspace, abs);
+  let text2;
+  try {
+    text2 = (0, import_node_fs25.readFileSync)(abs, "utf8");
+  } catch (error2) {
+    throw new UserError(`cannot read ${shownDvc}: ${error2.message}`, { file: shownDvc, cause: error2 });
+  }
+  const checks = [];
+  const findings = [];
+  const at = (line) => ({ path: shownDvc, ...line === void 0 ? {} : { line } });
+  for (const out2 of parseDvcFile(text2, shownDvc)) {
+    const target = (0, import_node_path24.resolve)((0, import_node_path24.dirname)(abs), out2.path);
+    const shown = workspaceRelative(workspace, target);
+    if ((0, import_node_path24.isAbsolute)(shown) || linksOutOf(workspace, target)) {
+      throw new UserError(`${shownDvc} tracks ${out2.path}, which is outside the workspace`, {
+        file: shownDvc,
+        ...out2.line === void 0 ? {} : { line: out2.line },
+        hint: "external DVC outputs are not verified; track data inside the repository"
+      });
+    }
+    const legacy = out2.hash === void 0;
+    let st;
+    try {
+      st = (0, import_node_fs25.statSync)(target);
+    } catch {
+      st = void 0;
+    }
+    if (!st) {
+      checks.push({ path: shown, status: "missing", algorithm: "md5", expected: out2.md5 });
+      findings.push({
+        ruleId: RULE_TRACKED_FILE_MISSING,
+        severity: "critical",
+        message: `${shown}, tracked by ${shownDvc}, is missing`,
+        location: at(out2.line),
+        evidence: `missing ${out2.path}`,
+        help: "Run `dvc pull` (or `dvc checkout`) to restore it, or remove the .dvc file in a reviewed change."
+      });
+      continue;
+    }
+    if (!out2.md5.endsWith(".dir")) {
+      const got = await dvcFileMd5(target, legacy, limits, shown, ctx.signal);
+      const ok2 = got.md5 === out2.md5 && (out2.size === void 0 || out2.size === got.size);
+      checks.push({ path: shown, status: ok2 ? "ok" : "mismatch", algorithm: got.algorithm, expected: out2.md5, actual: got.md5, size: got.size, ...out2.size === void 0 ? {} : { expectedSize: out2.size } });
+      if (!ok2) {
+        findings.push({
+          ruleId: RULE_HASH_MISMATCH,
+          severity: "critical",
+          message: `${shown} does not match ${shownDvc}: md5 ${got.md5} (recorded ${out2.md5}), ${got.size} bytes${out2.size === void 0 ? "" : ` (recorded ${out2.size})`}`,
+          location: { path: shown },
+          evidence: `md5 ${out2.md5} -> ${got.md5}`,
+          properties: { dvc_file: shownDvc, expected_md5: out2.md5, actual_md5: got.md5, algorithm: got.algorithm }
+        });
+      }
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw new UserError(`${shownDvc} tracks ${out2.path} as a folder (md5 ends in .dir) but it is a file`, { file: shownDvc, ...out2.line ? { line: out2.line } : {} });
+    }
+    const entries = [];
+    const sizes = /* @__PURE__ */ new Map();
+    let size = 0;
+    for (const rel of walkFiles(target, limits.maxEntries, skipDvcInternals)) {
+      const got = await dvcFileMd5((0, import_node_path24.join)(target, rel), legacy, limits, `${shown}/${rel}`, ctx.signal);
+      entries.push({ md5: got.md5, relpath: rel });
+      sizes.set(rel, got.size);
+      size += got.size;
+    }
+    const dirMd5 = dvcDirHash(entries);
+    const ok = dirMd5 === out2.md5 && (out2.size === void 0 || out2.size === size) && (out2.nfiles === void 0 || out2.nfiles === entries.length);
+    checks.push({ path: shown, status: ok ? "ok" : "mismatch", algorithm: legacy ? "md5-dos2unix" : "md5", expected: out2.md5, actual: dirMd5, size, ...out2.size === void 0 ? {} : { expectedSize: out2.size } });
+    if (ok) continue;
+    findings.push({
+      ruleId: RULE_DVC_DIR_MISMATCH,
+      severity: "critical",
+      message: `${shown} does not match ${shownDvc}: directory hash ${dirMd5} (recorded ${out2.md5}), ${entries.length} files / ${size} bytes (recorded ${out2.nfiles ?? "?"} / ${out2.size ?? "?"})`,
+      location: at(out2.line),
+      evidence: `dir ${out2.path} ${out2.md5} -> ${dirMd5}`,
+      properties: { expected_md5: out2.md5, actual_md5: dirMd5, nfiles: entries.length, size, ...out2.nfiles === void 0 ? {} : { expected_nfiles: out2.nfiles }, ...out2.size === void 0 ? {} : { expected_size: out2.size } }
+    });
+    const recorded = cachedListing(abs, out2.md5, legacy);
+    if (!recorded) continue;
+    const now = new Map(entries.map((e) => [e.relpath, e.md5]));
+    const before = new Map(recorded.map((e) => [e.relpath, e.md5]));
+    for (const [rel, md5] of before) {
+      const fileShown = `${shown}/${rel}`;
+      const cur = now.get(rel);
+      if (cur === void 0) {
+        findings.push({ ruleId: RULE_TRACKED_FILE_MISSING, severity: "critical", message: `${fileShown}, tracked by ${shownDvc}, is missing`, location: at(out2.line), evidence: `missing ${out2.path}/${rel}` });
+      } else if (cur !== md5) {
+        findings.push({ ruleId: RULE_HASH_MISMATCH, severity: "critical", message: `${fileShown} does not match ${shownDvc}: md5 ${cur} (recorded ${md5})`, location: { path: fileShown }, evidence: `md5 ${md5} -> ${cur}`, properties: { dvc_file: shownDvc, expected_md5: md5, actual_md5: cur } });
+      }
+    }
+    for (const rel of now.keys()) {
+      if (!before.has(rel)) {
+        findings.push({ ruleId: RULE_UNTRACKED_FILE, severity: "high", message: `${shown}/${rel} is not in the folder ${shownDvc} recorded`, location: { path: `${shown}/${rel}` }, evidence: `untracked ${out2.path}/${rel}`, properties: { dvc_file: shownDvc, size: sizes.get(rel) ?? 0 } });
+      }
+    }
+  }
+  return { checks, findings };
+}
+
+// packages/data-gate/src/provenance/provenance-result.ts
+function provenanceMetrics(result) {
+  const metrics = { "provenance.files": result.checks.length, "provenance.ok": 0, "provenance.mismatch": 0, "provenance.missing": 0, "provenance.extra": 0 };
+  for (const c of result.checks) metrics[`provenance.${c.status}`] = (metrics[`provenance.${c.status}`] ?? 0) + 1;
+  return metrics;
+}
+
+// packages/data-gate/src/provenance/verify-provenance.ts
+var import_node_path25 = require("node:path");
+function provenanceKindOf(path) {
+  const name2 = (0, import_node_path25.basename)(path).toLowerCase();
+  return name2.endsWith(".dvc") || name2 === "dvc.lock" ? "dvc" : "sha256-manifest";
+}
+async function verifyProvenance(records2, ctx = {}, manifestOptions = {}) {
+  const merged = { checks: [], findings: [] };
+  for (const record of records2) {
+    const result = provenanceKindOf(record) === "dvc" ? await verifyDvcFile(record, ctx) : await verifySha256Manifest(record, manifestOptions, ctx);
+    merged.checks.push(...result.checks);
+    merged.findings.push(...result.findings);
+  }
+  return merged;
+}
+
+// packages/data-gate/src/gate/rules.ts
+var HELP_URI5 = "https://github.com/aisec/aisec/blob/main/actions/data-gate/README.md";
+function rule3(id, name2, defaultSeverity, shortDescription, fullDescription, help, tags) {
+  return { id, name: name2, defaultSeverity, shortDescription, fullDescription, help, helpUri: `${HELP_URI5}#${id.toLowerCase()}`, tags };
+}
+var RULE_COLUMN_DRIFT = "AISEC-DATA-040";
+var RULE_DATASET_DRIFT = "AISEC-DATA-041";
+var RULE_OUTLIER_ROWS = "AISEC-DATA-042";
+var RULE_DUPLICATE_ROWS = "AISEC-DATA-043";
+var RULE_ROWS_FROM_REFERENCE = "AISEC-DATA-044";
+var RULE_LABEL_SHIFT = "AISEC-DATA-045";
+var RULE_DRIFT_WITHIN_LABEL = "AISEC-DATA-046";
+var RULE_TRIGGER_VALUE = "AISEC-DATA-047";
+var RULE_SOURCE_CONCENTRATION = "AISEC-DATA-048";
+var RULE_FORMULA_INJECTION = "AISEC-DATA-049";
+var RULE_CONTROL_CHARACTERS = "AISEC-DATA-050";
+var RULE_HOMOGLYPHS = "AISEC-DATA-051";
+var DATA_STATISTICS_RULES = Object.freeze([
+  rule3(
+    RULE_COLUMN_DRIFT,
+    "DataColumnDrift",
+    "medium",
+    "A column\u2019s distribution drifted from the trusted reference",
+    "The distribution of a column in the incoming batch differs from the trusted reference: on small samples the two-sample test (KS for numbers, chi-square for categories) is significant at alpha; on large samples (both sides above 1000 rows) the effect size (Wasserstein distance normalised by the reference std, or Jensen-Shannon distance) reaches the threshold.",
+    "Look at the drift table in the job summary: the p-value says whether there is a difference, the effect size how large it is. A real change in the world needs a new reference (profile it again in a reviewed change); an upstream bug or an injection needs the batch fixed. Tune with `alpha`, `effect-threshold` and `large-sample-rows`.",
+    ["data", "drift"]
+  ),
+  rule3(
+    RULE_DATASET_DRIFT,
+    "DataDatasetDrift",
+    "high",
+    "Too many columns drifted",
+    "The share of drifted columns reaches `drift-share` (default 0.5, as Evidently): the batch as a whole does not look like the reference.",
+    "Training on a batch whose distribution moved this much changes the model. Check the source of the batch before training; if the shift is real, make a new reference in a reviewed change.",
+    ["data", "drift"]
+  ),
+  rule3(
+    RULE_OUTLIER_ROWS,
+    "DataOutlierRows",
+    "medium",
+    "Rows with values far outside the reference distribution",
+    "Values of a numeric column lie outside the range the reference allows under the chosen rule (z-score, IQR or MAD), with parameters fitted on the trusted reference so a large injection cannot mask itself. Severity is medium when the batch has significantly more such rows than the reference itself, info otherwise.",
+    "The finding lists the rows (0-based data rows). Injected extremes are a classic poisoning and data-quality problem: check the rows, fix or drop them. Tune with `outlier-method`, `z-threshold`, `iqr-factor`, `mad-threshold`.",
+    ["data", "outliers", "poisoning"]
+  ),
+  rule3(
+    RULE_DUPLICATE_ROWS,
+    "DataDuplicateRows",
+    "medium",
+    "Exact duplicate rows in the batch",
+    "Rows of the batch equal an earlier row of the same batch on every column except id columns (numbers compared as doubles, null equal to null).",
+    "Duplicated rows over-weight their examples; a burst of them is a cheap poisoning. De-duplicate before training. Id columns are left out of the comparison (`id-columns`).",
+    ["data", "duplicates", "poisoning"]
+  ),
+  rule3(
+    RULE_ROWS_FROM_REFERENCE,
+    "DataRowsCopiedFromReference",
+    "high",
+    "Rows of the batch copied from the reference",
+    "Rows of the batch equal rows of the trusted reference (or held-out set) on every column except id columns.",
+    "Rows copied from an evaluation or reference set leak it into training and inflate metrics; copied rows with changed ids are a way to replay data. Remove them.",
+    ["data", "duplicates", "poisoning", "leakage"]
+  ),
+  rule3(
+    RULE_LABEL_SHIFT,
+    "DataLabelDistributionShift",
+    "high",
+    "The label distribution shifted",
+    "The distribution of the label column differs from the reference (two-sample chi-square on the label counts at 0.01, and a total-variation distance of at least 0.02). High when no feature drifted (the label-flip signature), low when features drifted too (the labels followed the covariates).",
+    "A label shift with stable features is the signature of label flipping. Check how the labels of the batch were produced.",
+    ["data", "poisoning", "labels"]
+  ),
+  rule3(
+    RULE_DRIFT_WITHIN_LABEL,
+    "DataFeatureDriftWithinLabel",
+    "high",
+    "A feature drifted within one label but not overall",
+    "Among the rows of one label, a numeric feature\u2019s distribution differs from the reference\u2019s rows of the same label (KS, Bonferroni-corrected over features and labels), while the column as a whole did not drift: rows moved between labels.",
+    "Targeted label flips leave each feature\u2019s overall distribution unchanged and show only within the labels. Review the labelling of the rows of that label whose feature values lie where the distributions differ.",
+    ["data", "poisoning", "labels"]
+  ),
+  rule3(
+    RULE_TRIGGER_VALUE,
+    "DataRareValueTiedToLabel",
+    "high",
+    "A rare token or value tied to one label",
+    "A token of a text column, or a value of a categorical column, that is rare or absent in the reference appears in the batch almost only with one label, more often than chance allows (binomial test, Bonferroni-corrected).",
+    "This is how backdoor triggers look in training data: a rare marker paired with the attacker\u2019s target label. Inspect the rows; remove them unless the token has an innocent explanation.",
+    ["data", "poisoning", "backdoor"]
+  ),
+  rule3(
+    RULE_SOURCE_CONCENTRATION,
+    "DataSourceConcentration",
+    "medium",
+    "Rows suddenly concentrated on one source",
+    "One value of the source column (`source-column`) holds a much larger share of the batch than of the reference (at least twice its reference share and at least 20% of the batch), or a new source holds at least 10%.",
+    "A single contributor supplying a large part of a batch is the precondition of most poisoning. Check that source before training.",
+    ["data", "poisoning", "provenance"]
+  ),
+  rule3(
+    RULE_FORMULA_INJECTION,
+    "DataCsvFormulaInjection",
+    "high",
+    "Text cells that a spreadsheet would run as a formula",
+    "Text cells start with `=`, `@`, a tab or a carriage return, or with `+`/`-` followed by a formula (a call or a reference): opened in a spreadsheet they execute (CSV injection).",
+    "Strip or escape the leading character (prefix a single quote) before the data is exported to people who open it in a spreadsheet, and find out how such values entered the data.",
+    ["data", "injection"]
+  ),
+  rule3(
+    RULE_CONTROL_CHARACTERS,
+    "DataUnicodeControlCharacters",
+    "medium",
+    "Invisible or bidirectional control characters in text",
+    "Text cells contain control characters (C0/C1 other than tab and newlines), bidirectional overrides or isolates (U+202A-U+202E, U+2066-U+2069) or zero-width characters (U+200B-U+200D, U+2060, U+FEFF).",
+    "Invisible characters change what a model sees without changing what a reviewer sees; they carry hidden prompts and triggers. Normalise text (remove them) at ingestion.",
+    ["data", "injection", "unicode"]
+  ),
+  rule3(
+    RULE_HOMOGLYPHS,
+    "DataHomoglyphs",
+    "medium",
+    "Words that mix Latin with look-alike Cyrillic or Greek letters",
+    "Words in text cells mix Latin letters with Cyrillic or Greek letters that look the same (homoglyphs).",
+    "Mixed-script words evade keyword filters and act as invisible triggers. Normalise with Unicode confusables (UTS #39) or reject such text.",
+    ["data", "injection", "unicode"]
+  )
+]);
+var DATA_GATE_RULES = Object.freeze([...DATA_INPUT_RULES, ...DATA_STATISTICS_RULES]);
+
+// packages/data-gate/src/gate/table-scan.ts
+function placeOf(table, tableRow) {
+  return {
+    file: table.files[table.fileIndex[tableRow]],
+    row: table.fileRow[tableRow],
+    line: table.lines[tableRow]
+  };
+}
+function cellAt(column, row) {
+  switch (column.kinds[row]) {
+    case CellKind.Integer:
+    case CellKind.Float:
+      return column.numbers[row];
+    case CellKind.Boolean:
+      return column.numbers[row] === 1;
+    case CellKind.Text:
+      return column.texts[row] ?? "";
+    default:
+      return null;
+  }
+}
+function categoryKeyAt(column, row) {
+  const kind = column.kinds[row];
+  if (kind === CellKind.Null || kind === void 0) return null;
+  if (kind === CellKind.Text) return column.texts[row] ?? "";
+  if (kind === CellKind.Boolean) return String(column.numbers[row] === 1);
+  return String(column.numbers[row]);
+}
+function grow(a, need, make, fill) {
+  if (need <= a.length) return a;
+  const b = make(Math.max(need, a.length * 2, 1024));
+  b.set(a);
+  if (fill !== void 0) b.fill(fill, a.length);
+  return b;
+}
+async function scanTable(reader, signal, onBatch) {
+  const fileIds = /* @__PURE__ */ new Map();
+  const files = [];
+  const byName = /* @__PURE__ */ new Map();
+  const columns = [];
+  let capacity = 0;
+  let rows = 0;
+  let fileIndex = new Uint32Array(0);
+  let fileRow = new Float64Array(0);
+  let lines = new Float64Array(0);
+  const ensure = (need) => {
+    if (need <= capacity) return;
+    const cap = Math.max(need, capacity * 2, 1024);
+    fileIndex = grow(fileIndex, cap, (n) => new Uint32Array(n));
+    fileRow = grow(fileRow, cap, (n) => new Float64Array(n));
+    lines = grow(lines, cap, (n) => new Float64Array(n));
+    for (const c of byName.values()) {
+      c.kinds = grow(c.kinds, cap, (n) => new Uint8Array(n));
+      c.numbers = grow(c.numbers, cap, (n) => new Float64Array(n), Number.NaN);
+    }
+    capacity = cap;
+  };
+  for await (const batch of reader) {
+    if (signal?.aborted) throw new CancelledError();
+    onBatch?.(batch);
+    let fid = fileIds.get(batch.file);
+    if (fid === void 0) {
+      fid = files.length;
+      fileIds.set(batch.file, fid);
+      files.push(batch.file);
+    }
+    ensure(rows + batch.length);
+    for (const chunk of batch.data) {
+      let col = byName.get(chunk.name);
+      if (!col) {
+        col = { name: chunk.name, kinds: new Uint8Array(capacity), numbers: new Float64Array(capacity).fill(Number.NaN), texts: Array.from({ length: rows }, () => null) };
+        byName.set(chunk.name, col);
+        columns.push(chunk.name);
+      }
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const kind = chunk.kinds[i3];
+        col.kinds[rows + i3] = kind;
+        col.numbers[rows + i3] = kind === CellKind.Text || kind === CellKind.Null ? Number.NaN : chunk.numbers[i3];
+        col.texts.push(kind === CellKind.Text ? chunk.texts[i3] ?? "" : null);
+      }
+    }
+    for (const col of byName.values()) if (col.texts.length < rows + batch.length) while (col.texts.length < rows + batch.length) col.texts.push(null);
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      fileIndex[rows + i3] = fid;
+      fileRow[rows + i3] = batch.rows[i3];
+      lines[rows + i3] = batch.lines[i3];
+    }
+    rows += batch.length;
+  }
+  for (const c of byName.values()) {
+    c.kinds = c.kinds.subarray(0, rows);
+    c.numbers = c.numbers.subarray(0, rows);
+  }
+  return {
+    files,
+    rows,
+    columns,
+    types: reader.types(),
+    byName,
+    fileIndex: fileIndex.subarray(0, rows),
+    fileRow: fileRow.subarray(0, rows),
+    lines: lines.subarray(0, rows),
+    problems: reader.problems()
+  };
+}
+function numbersOf(column, rows) {
+  const out2 = [];
+  const take = (i3) => {
+    const k = column.kinds[i3];
+    if (k !== CellKind.Integer && k !== CellKind.Float) return;
+    const v = column.numbers[i3];
+    if (!Number.isNaN(v)) out2.push(v);
+  };
+  if (rows) for (const i3 of rows) take(i3);
+  else for (let i3 = 0; i3 < column.kinds.length; i3++) take(i3);
+  return Float64Array.from(out2);
+}
+function categoryCounts(column) {
+  const counts = /* @__PURE__ */ new Map();
+  for (let i3 = 0; i3 < column.kinds.length; i3++) {
+    const key = categoryKeyAt(column, i3);
+    if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+// packages/data-gate/src/poisoning/label-shift.ts
+var LABEL_SHIFT_DEFAULTS = { alpha: 0.01, minLabelTvd: 0.02, minWithinLabelKs: 0.05 };
+function rowsByLabel(table, label) {
+  const col = table.byName.get(label);
+  const out2 = /* @__PURE__ */ new Map();
+  if (!col) return out2;
+  for (let r = 0; r < table.rows; r++) {
+    const key = categoryKeyAt(col, r);
+    if (key === null) continue;
+    let list2 = out2.get(key);
+    if (!list2) out2.set(key, list2 = []);
+    list2.push(r);
+  }
+  return out2;
+}
+function checkLabelShift(reference, current, label, roles, driftedColumns, options = LABEL_SHIFT_DEFAULTS) {
+  const findings = [];
+  const metrics = {};
+  const refCol = reference.byName.get(label);
+  const curCol = current.byName.get(label);
+  if (!refCol || !curCol) return { findings, metrics };
+  const path = current.files[0] ?? ".";
+  const refCounts = categoryCounts(refCol);
+  const curCounts = categoryCounts(curCol);
+  if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
+  const d = categoricalColumnDrift(refCounts, curCounts);
+  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+  const tvd = totalVariation(
+    keys.map((k) => refCounts.get(k) ?? 0),
+    keys.map((k) => curCounts.get(k) ?? 0)
+  );
+  const chi2 = d.tests.chi2;
+  metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
+  metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue;
+  metrics["poisoning.label.js.statistic"] = d.tests.js?.statistic ?? Number.NaN;
+  metrics["poisoning.label.tvd.statistic"] = tvd;
+  const driftedFeatures = [...driftedColumns].filter((c) => c !== label && roles.get(c) !== "id");
+  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
+    const shares = keys.map((k) => `${k}: ${pct(refCounts.get(k) ?? 0, d.nRef)} \u2192 ${pct(curCounts.get(k) ?? 0, d.nCur)}`).join(", ");
+    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted";
+    findings.push({
+      ruleId: RULE_LABEL_SHIFT,
+      severity: driftedFeatures.length > 0 ? "low" : "high",
+      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
+      location: { path },
+      evidence: `label shift ${label}`,
+      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) }
+    });
+  }
+  const refBy = rowsByLabel(reference, label);
+  const curBy = rowsByLabel(current, label);
+  const features = reference.columns.filter((c) => roles.get(c) === "numeric" && c !== label && current.byName.has(c));
+  const labels = keys.filter((k) => (refBy.get(k)?.length ?? 0) > 0 && (curBy.get(k)?.length ?? 0) > 0);
+  const tests = features.length * labels.length;
+  for (const feature of features) {
+    const refF = reference.byName.get(feature);
+    const curF = current.byName.get(feature);
+    if (!refF || !curF) continue;
+    for (const l of labels) {
+      const a = numbersOf(refF, refBy.get(l));
+      const b = numbersOf(curF, curBy.get(l));
+      if (a.length === 0 || b.length === 0) continue;
+      const ks = ks2samp(a, b);
+      metrics[`drift_by_label.${feature}.${l}.ks.statistic`] = ks.statistic;
+      metrics[`drift_by_label.${feature}.${l}.ks.pvalue`] = ks.pvalue;
+      if (ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0) {
+        findings.push({
+          ruleId: RULE_DRIFT_WITHIN_LABEL,
+          severity: "high",
+          message: `'${feature}' drifted among rows with ${label} = ${l} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${a.length} vs ${b.length} rows) although the column as a whole did not: rows may have had their label changed`,
+          location: { path },
+          evidence: `drift within label ${feature} ${label}=${l}`,
+          properties: { column: feature, label_column: label, label: l, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: a.length, n_cur: b.length }
+        });
+      }
+    }
+  }
+  return { findings, metrics, labelDrift: d };
+}
+function pct(n, total) {
+  return `${total ? (100 * n / total).toFixed(1) : "0"}%`;
+}
+
+// packages/data-gate/src/gate/row-findings.ts
+var MAX_LISTED_ROWS = 1e3;
+function rowFindings(table, tableRows, make) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const r of tableRows) {
+    const place = placeOf(table, r);
+    let g = byFile.get(place.file);
+    if (!g) {
+      g = { rows: [], total: 0, firstLine: place.line };
+      byFile.set(place.file, g);
+    }
+    g.total++;
+    if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(place.row);
+  }
+  return [...byFile].map(([file, g]) => {
+    const f = make({ file, ...g });
+    f.location = { path: file, ...g.firstLine > 0 ? { line: g.firstLine } : {} };
+    f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
+    return f;
+  });
+}
+function firstRows(rows, n = 5) {
+  return `${rows.slice(0, n).join(", ")}${rows.length > n ? ", \u2026" : ""}`;
+}
+
+// packages/data-gate/src/poisoning/trigger-values.ts
+var TRIGGER_DEFAULTS = { minRows: 5, minPurity: 0.9, alpha: 1e-3, maxTokens: 5e5 };
+function unitsOf(table, column, role, row) {
+  const col = table.byName.get(column);
+  if (!col) return [];
+  if (role === "text") {
+    const t = col.texts[row];
+    return t === null || t === void 0 ? [] : [...new Set(tokenize(t))];
+  }
+  const k = categoryKeyAt(col, row);
+  return k === null ? [] : [k];
+}
+function checkTriggers(reference, current, label, roles, o = TRIGGER_DEFAULTS) {
+  const findings = [];
+  const notes = [];
+  const curLabel = current.byName.get(label);
+  if (!curLabel) return { findings, metrics: {}, notes };
+  const labelShare = /* @__PURE__ */ new Map();
+  let labelled = 0;
+  for (let r = 0; r < current.rows; r++) {
+    const l = categoryKeyAt(curLabel, r);
+    if (l === null) continue;
+    labelled++;
+    labelShare.set(l, (labelShare.get(l) ?? 0) + 1);
+  }
+  let candidatesTotal = 0;
+  const columns = current.columns.filter((c) => c !== label && (roles.get(c) === "text" || roles.get(c) === "categorical"));
+  const perColumn = [];
+  for (const column of columns) {
+    const role = roles.get(column);
+    const refCounts = /* @__PURE__ */ new Map();
+    for (let r = 0; r < reference.rows; r++) for (const u of unitsOf(reference, column, role, r)) if (refCounts.has(u) || refCounts.size < o.maxTokens) refCounts.set(u, (refCounts.get(u) ?? 0) + 1);
+    const stats = /* @__PURE__ */ new Map();
+    let capped = false;
+    for (let r = 0; r < current.rows; r++) {
+      const l = categoryKeyAt(curLabel, r);
+      if (l === null) continue;
+      for (const u of unitsOf(current, column, role, r)) {
+        let s = stats.get(u);
+        if (!s) {
+          if (stats.size >= o.maxTokens) {
+            capped = true;
+            continue;
+          }
+          stats.set(u, s = { rows: [], total: 0, byLabel: /* @__PURE__ */ new Map() });
+        }
+        s.total++;
+        if (s.rows.length < 1e3) s.rows.push(r);
+        s.byLabel.set(l, (s.byLabel.get(l) ?? 0) + 1);
+      }
+    }
+    if (capped) notes.push(`trigger search in '${column}' tracked only its first ${o.maxTokens} distinct tokens`);
+    for (const [u, s] of stats) {
+      if (s.total < o.minRows || (refCounts.get(u) ?? 0) / Math.max(reference.rows, 1) > s.total / current.rows / 10) stats.delete(u);
+    }
+    candidatesTotal += stats.size;
+    perColumn.push({ column, stats, refCounts });
+  }
+  let reported = 0;
+  for (const { column, stats, refCounts } of perColumn) {
+    for (const [u, s] of [...stats].sort((a, b) => b[1].total - a[1].total || (a[0] < b[0] ? -1 : 1))) {
+      let top = "";
+      let k = 0;
+      for (const [l, c] of s.byLabel) if (c > k || c === k && l < top) [top, k] = [l, c];
+      const p = (labelShare.get(top) ?? 0) / Math.max(labelled, 1);
+      const tail = k > s.total ? 0 : betaIncomplete(k, s.total - k + 1, p);
+      if (k / s.total < o.minPurity || tail * candidatesTotal >= o.alpha) continue;
+      reported++;
+      const shown = u.length > 40 ? `${u.slice(0, 40)}\u2026` : u;
+      findings.push(
+        ...rowFindings(current, s.rows, (g) => ({
+          ruleId: RULE_TRIGGER_VALUE,
+          severity: "high",
+          message: `${roles.get(column) === "text" ? "token" : "value"} ${JSON.stringify(shown)} in '${column}' appears in ${s.total} rows, ${k} of them with ${label} = ${top} (${(100 * k / s.total).toFixed(0)}%, vs ${(100 * p).toFixed(0)}% of the batch), and ${refCounts.get(u) ?? 0} times in the reference: a possible backdoor trigger (rows ${firstRows(g.rows)})`,
+          location: { path: g.file },
+          evidence: `trigger ${column} ${shown} ${label}=${top}`,
+          properties: { column, token: u, label_column: label, label: top, label_rows: k, reference_count: refCounts.get(u) ?? 0, binomial_pvalue: tail, candidates: candidatesTotal }
+        }))
+      );
+    }
+  }
+  return { findings, metrics: { "poisoning.trigger.candidates": candidatesTotal, "poisoning.trigger.reported": reported }, notes };
+}
+
+// packages/data-gate/src/poisoning/source-concentration.ts
+var SOURCE_MIN_SHARE = 0.2;
+var SOURCE_MIN_RATIO = 2;
+var SOURCE_NEW_MIN_SHARE = 0.1;
+function checkSourceConcentration(reference, current, column) {
+  const findings = [];
+  const refCol = reference.byName.get(column);
+  const curCol = current.byName.get(column);
+  if (!refCol || !curCol) return { findings, metrics: {} };
+  const ref = categoryCounts(refCol);
+  const cur = categoryCounts(curCol);
+  const nRef = [...ref.values()].reduce((s, c) => s + c, 0);
+  const nCur = [...cur.values()].reduce((s, c) => s + c, 0);
+  let top = 0;
+  for (const [source, count] of [...cur].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+    const share = count / Math.max(nCur, 1);
+    top = Math.max(top, share);
+    const refShare = (ref.get(source) ?? 0) / Math.max(nRef, 1);
+    const isNew = (ref.get(source) ?? 0) === 0;
+    if (isNew && share >= SOURCE_NEW_MIN_SHARE || !isNew && share >= SOURCE_MIN_SHARE && share >= SOURCE_MIN_RATIO * refShare) {
+      findings.push({
+        ruleId: RULE_SOURCE_CONCENTRATION,
+        severity: "medium",
+        message: `source ${JSON.stringify(source)} ('${column}') supplies ${(100 * share).toFixed(1)}% of the batch (${count} of ${nCur} rows) against ${(100 * refShare).toFixed(1)}% of the reference${isNew ? ", which never had it" : ""}`,
+        location: { path: current.files[0] ?? "." },
+        evidence: `source concentration ${column} ${source}`,
+        properties: { column, source, share, reference_share: refShare, rows_total: count }
+      });
+    }
+  }
+  return { findings, metrics: { "poisoning.source.top_share": top } };
+}
+
+// packages/data-gate/src/poisoning/text-injection.ts
+function isFormulaLike(text2) {
+  const c = text2.charCodeAt(0);
+  if (c === 61 || c === 64 || c === 9 || c === 13) return true;
+  if (c === 43 || c === 45) return /^[+-][^\s]*[(!|=@]|^[+-][+\-=@]/.test(text2);
+  return false;
+}
+function isControl(c) {
+  return c < 32 && c !== 9 && c !== 10 && c !== 13 || c >= 127 && c <= 159 || c >= 8203 && c <= 8205 || c === 8288 || c === 65279 || c >= 8234 && c <= 8238 || c >= 8294 && c <= 8297;
+}
+function firstControl(text2) {
+  for (let i3 = 0; i3 < text2.length; i3++) if (isControl(text2.charCodeAt(i3))) return i3;
+  return -1;
+}
+function hasControlCharacters(text2) {
+  return firstControl(text2) !== -1;
+}
+var WORD = /[\p{L}\p{M}]+/gu;
+var LATIN = new RegExp("\\p{Script=Latin}", "u");
+var LOOKALIKE = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+function mixedScriptWord(text2) {
+  if (!LOOKALIKE.test(text2)) return void 0;
+  for (const m of text2.matchAll(WORD)) if (LATIN.test(m[0]) && LOOKALIKE.test(m[0])) return m[0];
+  return void 0;
+}
+function describeControl(text2) {
+  const i3 = firstControl(text2);
+  return i3 === -1 ? "" : `U+${text2.charCodeAt(i3).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+function clip2(s) {
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}\u2026` : s);
+}
+function checkTextInjection(current) {
+  const findings = [];
+  let formula = 0;
+  let control = 0;
+  let homoglyph = 0;
+  for (const name2 of current.columns) {
+    const col = current.byName.get(name2);
+    if (!col) continue;
+    const f = [];
+    const c = [];
+    const h = [];
+    let fExample = "";
+    let cExample = "";
+    let hExample = "";
+    for (let r = 0; r < col.texts.length; r++) {
+      const t = col.texts[r];
+      if (t === null || t === void 0 || t === "") continue;
+      if (isFormulaLike(t)) {
+        if (f.length === 0) fExample = t;
+        f.push(r);
+      }
+      if (hasControlCharacters(t)) {
+        if (c.length === 0) cExample = describeControl(t);
+        c.push(r);
+      }
+      const w = mixedScriptWord(t);
+      if (w !== void 0) {
+        if (h.length === 0) hExample = w;
+        h.push(r);
+      }
+    }
+    formula += f.length;
+    control += c.length;
+    homoglyph += h.length;
+    findings.push(
+      ...rowFindings(current, f, (g) => ({
+        ruleId: RULE_FORMULA_INJECTION,
+        severity: "high",
+        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' would run as a spreadsheet formula, e.g. ${clip2(fExample)} (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `formula injection ${name2}`,
+        properties: { column: name2, example: fExample.slice(0, 200) }
+      })),
+      ...rowFindings(current, c, (g) => ({
+        ruleId: RULE_CONTROL_CHARACTERS,
+        severity: "medium",
+        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `control characters ${name2}`,
+        properties: { column: name2, example: cExample }
+      })),
+      ...rowFindings(current, h, (g) => ({
+        ruleId: RULE_HOMOGLYPHS,
+        severity: "medium",
+        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(hExample)} (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `homoglyphs ${name2}`,
+        properties: { column: name2, example: hExample }
+      }))
+    );
+  }
+  return { findings, metrics: { "poisoning.formula_cells": formula, "poisoning.control_character_cells": control, "poisoning.homoglyph_cells": homoglyph } };
+}
+
+// packages/data-gate/src/gate/column-roles.ts
+var ID_NAME2 = /(^|[_\-.])(id|key|uuid|guid)$/i;
+var LABEL_NAMES = ["label", "target", "y", "class", "labels"];
+var SOURCE_NAMES = ["source", "origin", "annotator", "contributor", "domain", "host", "url", "author", "submitter"];
+function isIdName(name2) {
+  return ID_NAME2.test(name2);
+}
+function pickLabelColumn(columns, explicit) {
+  if (explicit !== void 0 && explicit !== "") return explicit;
+  return columns.find((c) => LABEL_NAMES.includes(c.toLowerCase()));
+}
+function pickSourceColumn(columns, explicit) {
+  if (explicit !== void 0 && explicit !== "") return explicit;
+  return columns.find((c) => SOURCE_NAMES.includes(c.toLowerCase()));
+}
+function columnRoles(reference, idColumns) {
+  const roles = /* @__PURE__ */ new Map();
+  for (const name2 of reference.columns) {
+    const type = reference.types[name2];
+    if (idColumns.has(name2)) roles.set(name2, "id");
+    else if (type === "integer" || type === "number") roles.set(name2, "numeric");
+    else if (type === "null" || type === void 0) roles.set(name2, "empty");
+    else {
+      const col = reference.byName.get(name2);
+      let nonNull = 0;
+      const distinct = /* @__PURE__ */ new Set();
+      if (col) {
+        for (let i3 = 0; i3 < col.kinds.length; i3++) {
+          const k = categoryKeyAt(col, i3);
+          if (k === null) continue;
+          nonNull++;
+          distinct.add(k);
+        }
+      }
+      roles.set(name2, nonNull > 0 && distinct.size > nonNull / 2 ? "text" : "categorical");
+    }
+  }
+  return roles;
+}
+
+// packages/data-gate/src/gate/drift-check.ts
+function texts(column) {
+  return column.texts.filter((t) => t !== null);
+}
+function toShare(counts, n) {
+  return counts.map((c) => Math.round(1e3 * c / n) / 10);
+}
+function numericChart(ref, cur) {
+  if (ref.length === 0 || cur.length === 0) return void 0;
+  let edges = sturgesEdges(ref, cur);
+  if (edges.length > 13) {
+    const lo = edges[0];
+    const hi = edges.at(-1);
+    edges = Array.from({ length: 13 }, (_, i3) => i3 === 12 ? hi : lo + i3 * ((hi - lo) / 12));
+  }
+  return {
+    labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
+    ref: toShare(histogramCounts(ref, edges), ref.length),
+    cur: toShare(histogramCounts(cur, edges), cur.length)
+  };
+}
+function categoricalChart(ref, cur) {
+  const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
+  const nCur = [...cur.values()].reduce((s, c) => s + c, 0) || 1;
+  const keys = [.../* @__PURE__ */ new Set([...ref.keys(), ...cur.keys()])].sort((a, b) => (ref.get(b) ?? 0) + (cur.get(b) ?? 0) - (ref.get(a) ?? 0) - (cur.get(a) ?? 0)).slice(0, 12);
+  return {
+    labels: keys,
+    ref: keys.map((k) => Math.round(1e3 * (ref.get(k) ?? 0) / nRef) / 10),
+    cur: keys.map((k) => Math.round(1e3 * (cur.get(k) ?? 0) / nCur) / 10)
+  };
+}
+function setFigures(metrics, column, figures) {
+  for (const [test, f] of Object.entries(figures.tests)) {
+    metrics[`drift.${column}.${test}.statistic`] = f.statistic;
+    if (f.pvalue !== void 0) metrics[`drift.${column}.${test}.pvalue`] = f.pvalue;
+    if (f.significance_level !== void 0) metrics[`drift.${column}.${test}.significance_level`] = f.significance_level;
+  }
+}
+function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ */ new Set()) {
+  const rows = [];
+  const metrics = {};
+  const notes = [];
+  for (const name2 of reference.columns) {
+    const role = roles.get(name2);
+    const refCol = reference.byName.get(name2);
+    const curCol = current.byName.get(name2);
+    if (!refCol || !curCol || role === "id" || role === "empty" || role === void 0 || exclude.has(name2)) continue;
+    if (role === "numeric") {
+      const ref = numbersOf(refCol);
+      const cur = numbersOf(curCol);
+      if (ref.length === 0 || cur.length === 0) {
+        notes.push(`drift of '${name2}' not computed: ${ref.length === 0 ? "the reference" : "the batch"} has no numeric values in it`);
+        continue;
+      }
+      const d = numericColumnDrift(ref, cur, options);
+      setFigures(metrics, name2, d);
+      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: name2, kind: "numeric", drift, nRef: d.nRef, nCur: d.nCur, test: "ks", pvalue: d.decision.pvalue, effectSizeName: d.decision.effectSizeName, effectSize: d.decision.effectSize, chart: numericChart(ref, cur), figures: d });
+    } else if (role === "categorical") {
+      const refCounts = categoryCounts(refCol);
+      const curCounts = categoryCounts(curCol);
+      if (refCounts.size === 0 || curCounts.size === 0) continue;
+      const d = categoricalColumnDrift(refCounts, curCounts, options);
+      setFigures(metrics, name2, d);
+      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: name2, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+    } else {
+      const ref = texts(refCol);
+      const cur = texts(curCol);
+      if (ref.length === 0 || cur.length === 0) continue;
+      const ks = lengthKs(ref, cur);
+      const oov = oovRate(ref, cur);
+      metrics[`drift.${name2}.length_ks.statistic`] = ks.statistic;
+      metrics[`drift.${name2}.length_ks.pvalue`] = ks.pvalue;
+      metrics[`drift.${name2}.oov_rate.statistic`] = oov;
+      const large = Math.min(ref.length, cur.length) > (options.largeSampleRows ?? 1e3);
+      const drift = large ? oov >= (options.effectThreshold ?? 0.1) : ks.pvalue < (options.alpha ?? 0.05);
+      rows.push({ column: name2, kind: "text", drift, nRef: ref.length, nCur: cur.length, test: "length_ks", pvalue: ks.pvalue, effectSizeName: "oov_rate", effectSize: oov });
+    }
+  }
+  const flags2 = rows.map((r) => r.drift);
+  const dataset = datasetDrift(flags2, options.driftShare);
+  for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
+  metrics["drift.columns"] = rows.length;
+  metrics["drift.columns_drifted"] = flags2.filter(Boolean).length;
+  metrics["drift.share"] = rows.length ? flags2.filter(Boolean).length / rows.length : 0;
+  metrics["drift.dataset"] = dataset.datasetDrift ? 1 : 0;
+  const path = current.files[0] ?? ".";
+  const findings = [];
+  for (const r of rows.filter((x2) => x2.drift)) {
+    const p = r.pvalue < 1e-4 ? r.pvalue.toExponential(2) : r.pvalue.toFixed(4);
+    findings.push({
+      ruleId: RULE_COLUMN_DRIFT,
+      severity: "medium",
+      message: `column '${r.column}' drifted from the reference: ${r.effectSizeName} ${r.effectSize.toPrecision(3)}, ${r.test} p-value ${p} (${r.nRef} vs ${r.nCur} values)`,
+      location: { path },
+      evidence: `drift ${r.column}`,
+      properties: {
+        column: r.column,
+        kind: r.kind,
+        test: r.test,
+        pvalue: r.pvalue,
+        effect_size_name: r.effectSizeName,
+        effect_size: r.effectSize,
+        n_ref: r.nRef,
+        n_cur: r.nCur,
+        decided_by: r.figures?.decision.decidedBy ?? (Math.min(r.nRef, r.nCur) > (options.largeSampleRows ?? 1e3) ? "effect-size" : "pvalue"),
+        ...r.chart ? { histogram: { labels: r.chart.labels, reference: r.chart.ref, current: r.chart.cur } } : {}
+      }
+    });
+  }
+  if (dataset.datasetDrift) {
+    findings.push({
+      ruleId: RULE_DATASET_DRIFT,
+      severity: "high",
+      message: `${metrics["drift.columns_drifted"]} of ${rows.length} columns drifted (share ${metrics["drift.share"].toFixed(2)} \u2265 ${options.driftShare}): ${rows.filter((r) => r.drift).map((r) => r.column).join(", ")}`,
+      location: { path },
+      evidence: "dataset drift",
+      properties: { share: metrics["drift.share"], threshold: options.driftShare, drifted: rows.filter((r) => r.drift).map((r) => r.column) }
+    });
+  }
+  return { rows, metrics, findings, share: metrics["drift.share"], notes };
+}
+
+// packages/data-gate/src/gate/duplicate-check.ts
+function rowHashes(table, keys) {
+  const cols = keys.map((k) => table.byName.get(k));
+  const out2 = [];
+  for (let r = 0; r < table.rows; r++) out2.push(rowHash(cols.map((c) => c ? cellAt(c, r) : null)));
+  return out2;
+}
+function checkDuplicates(reference, current, keys, referenceHashes) {
+  const currentHashes = rowHashes(current, keys);
+  const within = duplicatesWithin(currentHashes);
+  const refSet = referenceHashes ?? new Set(rowHashes(reference, keys));
+  const copied = rowsFoundIn(currentHashes, refSet);
+  const findings = [];
+  const keyText = keys.join(", ");
+  findings.push(
+    ...rowFindings(current, within, (g) => ({
+      ruleId: RULE_DUPLICATE_ROWS,
+      severity: "medium",
+      message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+      location: { path: g.file },
+      evidence: "duplicates within batch",
+      properties: { key_columns: keyText }
+    })),
+    ...rowFindings(current, copied, (g) => ({
+      ruleId: RULE_ROWS_FROM_REFERENCE,
+      severity: "high",
+      message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+      location: { path: g.file },
+      evidence: "rows copied from reference",
+      properties: { key_columns: keyText }
+    }))
+  );
+  return { findings, metrics: { "duplicates.within": within.length, "duplicates.from_reference": copied.length }, currentHashes };
+}
+
+// packages/data-gate/src/gate/outlier-check.ts
+var MIN_DISTINCT = 6;
+function flagged(values, params, o) {
+  switch (o.method) {
+    case "zscore":
+      return zScoreOutliers(values, params, o.zThreshold);
+    case "iqr":
+      return iqrOutliers(values, params, o.iqrFactor);
+    case "mad":
+      return madOutliers(values, params, o.madThreshold);
+    default:
+      return [];
+  }
+}
+function binomialTail(k, n, p) {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return betaIncomplete(k, n - k + 1, p);
+}
+function checkOutliers(reference, current, roles, labelColumn, o) {
+  const findings = [];
+  const metrics = {};
+  if (o.method === "none") return { findings, metrics };
+  for (const name2 of reference.columns) {
+    if (roles.get(name2) !== "numeric" || name2 === labelColumn) continue;
+    const refCol = reference.byName.get(name2);
+    const curCol = current.byName.get(name2);
+    if (!refCol || !curCol) continue;
+    const refValues = refCol.numbers;
+    const curValues = curCol.numbers;
+    if (countDistinct(refValues.filter((v) => !Number.isNaN(v))) < MIN_DISTINCT) continue;
+    const params = fitOutlierParams(o.fit === "reference" ? refValues : curValues);
+    const rows = flagged(curValues, params, o);
+    const refRows = flagged(refValues, params, o);
+    const nCur = curValues.filter((v) => !Number.isNaN(v)).length;
+    const nRef = refValues.filter((v) => !Number.isNaN(v)).length;
+    const baseRate = Math.max(refRows.length, 1) / Math.max(nRef, 1);
+    const excess = binomialTail(rows.length, nCur, Math.min(baseRate, 1));
+    metrics[`outliers.${name2}.${o.method}.count`] = rows.length;
+    metrics[`outliers.${name2}.${o.method}.reference_count`] = refRows.length;
+    if (rows.length === 0) continue;
+    const severity = excess < 1e-3 ? "medium" : "info";
+    findings.push(
+      ...rowFindings(current, rows, (g) => ({
+        ruleId: RULE_OUTLIER_ROWS,
+        severity,
+        message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name2}' ${o.method === "zscore" ? `beyond ${o.zThreshold} standard deviations of` : o.method === "iqr" ? `outside ${o.iqrFactor}\xD7IQR of` : `beyond MAD score ${o.madThreshold} of`} the ${o.fit === "reference" ? "reference" : "batch"} (rows ${firstRows(g.rows)}); the reference itself has ${refRows.length} of ${nRef}`,
+        location: { path: g.file },
+        evidence: `outliers ${name2} ${o.method}`,
+        properties: { column: name2, method: o.method, fitted_on: o.fit, reference_count: refRows.length, excess_pvalue: excess, params: { mean: params.mean, std_ddof0: params.stdDdof0, q1: params.q1, q3: params.q3, median: params.median, mad: params.mad } }
+      }))
+    );
+  }
+  return { findings, metrics };
+}
+
+// packages/data-gate/src/gate/gate.ts
+var DATA_GATE_VERSION = "0.1.0";
+var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1e3 };
+var DEFAULT_OUTLIERS = { method: "zscore", fit: "reference", zThreshold: 3, iqrFactor: 1.5, madThreshold: 3.5 };
+async function scanSide(path, read, ctx, label, onBatch) {
+  const started = performance.now();
+  const table = await scanTable(readTable(path, read, ctx), ctx.signal, onBatch);
+  ctx.logger.debug(`${label}: ${table.rows} rows, ${table.columns.length} columns in ${Math.round(performance.now() - started)} ms`);
+  return table;
+}
+async function runDataGate(options, ctx) {
+  const timings = {};
+  const notes = [];
+  const findings = [];
+  const metrics = {};
+  const time = async (phase, work) => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t);
+    }
+  };
+  if (options.provenance.length > 0) {
+    const result = await time("provenance", () => verifyProvenance(options.provenance, ctx));
+    findings.push(...result.findings);
+    Object.assign(metrics, provenanceMetrics(result));
+  }
+  if (options.reference === void 0 && options.current === void 0) {
+    if (options.provenance.length === 0) notes.push("no reference and current data given (options reference and current): nothing was checked");
+    return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
+  }
+  if (options.reference === void 0 || options.current === void 0) {
+    throw new UserError(`data-gate needs both a reference and a current dataset; got only ${options.reference === void 0 ? "current" : "reference"}`, {
+      key: options.reference === void 0 ? "reference" : "current",
+      hint: "pass --reference REF --current CUR (or set both in the data-gate section of .aisec.yml)"
+    });
+  }
+  const contractPath = options.contract;
+  const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : void 0;
+  const inferrer = contract ? void 0 : new ContractInferrer();
+  const reference = await time("read.reference", () => scanSide(options.reference, options.read, ctx, "reference", inferrer ? (b) => inferrer.push(b) : void 0));
+  const checker = new ContractChecker(contract ?? inferrer.finish());
+  if (!contract) notes.push("no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)");
+  const current = await time("read.current", () => scanSide(options.current, options.read, ctx, "current", (b) => checker.push(b)));
+  metrics["rows.reference"] = reference.rows;
+  metrics["rows.current"] = current.rows;
+  metrics["columns.reference"] = reference.columns.length;
+  metrics["columns.current"] = current.columns.length;
+  findings.push(...readProblemFindings([...reference.problems, ...current.problems]));
+  const violations = checker.finish();
+  findings.push(...contractFindings(violations));
+  Object.assign(metrics, contractMetrics(violations));
+  const idColumns = new Set(options.idColumns ?? reference.columns.filter(isIdName));
+  const roles = columnRoles(reference, idColumns);
+  const labelColumn = pickLabelColumn(reference.columns, options.labelColumn);
+  if (options.labelColumn && !reference.byName.has(options.labelColumn)) {
+    throw new UserError(`label column '${options.labelColumn}' is not in the reference (${reference.files[0] ?? ""})`, { key: "label-column", hint: `columns: ${reference.columns.join(", ")}` });
+  }
+  const drift = await time("drift", () => checkDrift(reference, current, roles, options.drift));
+  findings.push(...drift.findings);
+  Object.assign(metrics, drift.metrics);
+  notes.push(...drift.notes);
+  if (current.rows > 0 && reference.rows > 0) {
+    const outliers = await time("outliers", () => checkOutliers(reference, current, roles, labelColumn, options.outliers));
+    findings.push(...outliers.findings);
+    Object.assign(metrics, outliers.metrics);
+    const keys = reference.columns.filter((c) => !idColumns.has(c));
+    const dups = await time("duplicates", () => checkDuplicates(reference, current, keys));
+    findings.push(...dups.findings);
+    Object.assign(metrics, dups.metrics);
+  }
+  if (options.poisoning) {
+    await time("poisoning", () => {
+      if (labelColumn && current.byName.has(labelColumn)) {
+        const drifted = new Set(drift.rows.filter((r) => r.drift).map((r) => r.column));
+        const shift = checkLabelShift(reference, current, labelColumn, roles, drifted);
+        findings.push(...shift.findings);
+        Object.assign(metrics, shift.metrics);
+        const triggers = checkTriggers(reference, current, labelColumn, roles);
+        findings.push(...triggers.findings);
+        Object.assign(metrics, triggers.metrics);
+        notes.push(...triggers.notes);
+      } else {
+        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked");
+      }
+      const source = pickSourceColumn(reference.columns, options.sourceColumn);
+      if (source) {
+        const s = checkSourceConcentration(reference, current, source);
+        findings.push(...s.findings);
+        Object.assign(metrics, s.metrics);
+      }
+      const text2 = checkTextInjection(current);
+      findings.push(...text2.findings);
+      Object.assign(metrics, text2.metrics);
+    });
+  }
+  notes.push("near-duplicate (MinHash) detection is not implemented yet: only exact duplicates are reported");
+  return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
+}
+var dataGate = {
+  name: "data-gate",
+  title: "Data quality and poisoning gate between ingestion and training",
+  version: DATA_GATE_VERSION,
+  rules: DATA_GATE_RULES,
+  run: runDataGate
+};
+
+// packages/data-gate/src/gate/binding.ts
+var import_node_path26 = require("node:path");
+
+// packages/data-gate/src/summary/drift-summary.ts
+var TEST_OF = [
+  ["ks", "wasserstein_norm", "KS"],
+  ["chi2", "js", "chi-square"],
+  ["length_ks", "oov_rate", "KS on length"],
+  ["ks_profile", "wasserstein_norm", "KS (profile)"]
+];
+function fmt(v) {
+  if (v === void 0 || Number.isNaN(v)) return "\u2013";
+  if (v === 0) return "0";
+  if (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5) return v.toExponential(2);
+  return v.toPrecision(3);
+}
+function cell4(text2) {
+  return text2.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function histogramOf(f) {
+  const h = f.properties?.histogram;
+  if (!h || typeof h !== "object" || Array.isArray(h)) return void 0;
+  const { labels, reference, current } = h;
+  if (!Array.isArray(labels) || !Array.isArray(reference) || !Array.isArray(current)) return void 0;
+  return { labels: labels.map(String), reference: reference.map(Number), current: current.map(Number) };
+}
+function mermaidLabel(text2) {
+  return `"${text2.replace(/["\\]/g, "'").slice(0, 16)}"`;
+}
+function chart(column, h) {
+  const max2 = Math.max(...h.reference, ...h.current, 1);
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${column.replace(/["\\]/g, "'")}: % of rows, reference (bars) vs batch (line)"`,
+    `  x-axis [${h.labels.map(mermaidLabel).join(", ")}]`,
+    `  y-axis "% of rows" 0 --> ${Math.ceil(max2 * 1.1)}`,
+    `  bar [${h.reference.join(", ")}]`,
+    `  line [${h.current.join(", ")}]`,
+    "```"
+  ].join("\n");
+}
+function dataGateSummary(report2) {
+  const m = report2.metrics;
+  const columns = Object.keys(m).filter((k) => k.startsWith("drift.") && k.endsWith(".drifted")).map((k) => k.slice("drift.".length, -".drifted".length));
+  const lines = [];
+  if (m["rows.reference"] !== void 0) lines.push(`**Rows:** reference ${m["rows.reference"]}, batch ${m["rows.current"]}`, "");
+  if (columns.length === 0) return lines.join("\n");
+  const share = m["drift.share"];
+  lines.push(`**Drift:** ${m["drift.columns_drifted"]} of ${m["drift.columns"]} columns drifted (share ${fmt(share)})${m["drift.dataset"] === 1 ? ": **dataset drift**" : ""}`, "");
+  lines.push("| column | drifted | test | p-value | effect size | PSI | Wasserstein |", "|---|---|---|---|---|---|---|");
+  const rows = columns.map((c) => {
+    const [test, effect, label] = TEST_OF.find(([t]) => m[`drift.${c}.${t}.statistic`] !== void 0) ?? ["", "", "?"];
+    return { c, test, effect, label, drifted: m[`drift.${c}.drifted`] === 1, size: m[`drift.${c}.${effect}.statistic`] ?? 0 };
+  });
+  rows.sort((a, b) => Number(b.drifted) - Number(a.drifted) || b.size - a.size || a.c.localeCompare(b.c));
+  for (const r of rows) {
+    lines.push(
+      `| ${cell4(r.c)} | ${r.drifted ? "**yes**" : "no"} | ${r.label} | ${fmt(m[`drift.${r.c}.${r.test}.pvalue`])} | ${r.effect} ${fmt(r.size)} | ${fmt(m[`drift.${r.c}.psi.statistic`] ?? m[`drift.${r.c}.psi_fixed.statistic`])} | ${fmt(m[`drift.${r.c}.wasserstein.statistic`])} |`
+    );
+  }
+  lines.push("", "Small samples are decided by the p-value, large ones (both sides over `large-sample-rows`) by the effect size; both are shown.");
+  const worst = report2.findings.filter((f) => f.ruleId === RULE_COLUMN_DRIFT).map((f) => ({ f, size: typeof f.properties?.effect_size === "number" ? f.properties.effect_size : 0 })).sort((a, b) => b.size - a.size).slice(0, 3);
+  for (const { f } of worst) {
+    const h = histogramOf(f);
+    const column = typeof f.properties?.column === "string" ? f.properties.column : "";
+    if (h) lines.push("", chart(column, h));
+  }
+  return lines.join("\n");
+}
+
+// packages/data-gate/src/gate/binding.ts
+function text(values, key) {
+  const v = values[key];
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : void 0;
+}
+function list(values, key) {
+  const v = values[key];
+  return Array.isArray(v) ? v.filter((x2) => x2 !== "") : [];
+}
+function num(values, key, fallback) {
+  const v = values[key];
+  return typeof v === "number" ? v : fallback;
+}
+var dataGateBinding = {
+  gate: dataGate,
+  options: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      reference: { type: "string", description: "The trusted reference: a data file (.csv, .tsv, .jsonl, .parquet, optionally .gz), a folder of them, or a profile written by `aisec data-gate profile`." },
+      current: { type: "string", description: "The incoming batch to gate: a data file or a folder of data files." },
+      contract: { type: "string", description: "A data contract (YAML or JSON). Without one, the batch is checked against a contract inferred from the reference." },
+      manifest: { type: "array", items: { type: "string" }, description: "sha256 manifests (`<sha256>  <path>` lines, as sha256sum writes them) whose files must match." },
+      dvc: { type: "array", items: { type: "string" }, description: "DVC files (`.dvc`, `dvc.lock`) whose tracked files and directories must match." },
+      "drift-test": { type: "string", enum: ["default", "evidently"], description: "How a column's drift is decided: `default` (p-value at alpha on small samples, effect size on large ones) or `evidently` (Evidently's automatic choice by size and cardinality).", default: "default" },
+      alpha: { type: "number", minimum: 0, maximum: 1, description: "Significance level of the drift tests on small samples.", default: DEFAULT_DRIFT.alpha },
+      "effect-threshold": { type: "number", minimum: 0, description: "Effect size (Wasserstein / reference std for numbers, Jensen-Shannon distance for categories) at which a column drifts on large samples.", default: DEFAULT_DRIFT.effectThreshold },
+      "large-sample-rows": { type: "integer", minimum: 1, description: "Both sides above this many values: effect size decides instead of the p-value.", default: DEFAULT_DRIFT.largeSampleRows },
+      "drift-share": { type: "number", minimum: 0, maximum: 1, description: "Share of drifted columns at which the dataset counts as drifted (a high finding).", default: DEFAULT_DRIFT.driftShare },
+      "outlier-method": { type: "string", enum: ["zscore", "iqr", "mad", "none"], description: "Outlier rule for numeric columns.", default: DEFAULT_OUTLIERS.method },
+      "outlier-fit": { type: "string", enum: ["reference", "current"], description: "Fit the outlier rule on the trusted reference (robust to masking) or on the batch itself.", default: DEFAULT_OUTLIERS.fit },
+      "z-threshold": { type: "number", minimum: 0, description: "z-score outlier threshold (|x - mean| / std > it).", default: DEFAULT_OUTLIERS.zThreshold },
+      "iqr-factor": { type: "number", minimum: 0, description: "IQR outlier factor k (outside [Q1 - k*IQR, Q3 + k*IQR]).", default: DEFAULT_OUTLIERS.iqrFactor },
+      "mad-threshold": { type: "number", minimum: 0, description: "MAD outlier threshold (|0.6745 (x - median) / MAD| > it).", default: DEFAULT_OUTLIERS.madThreshold },
+      "label-column": { type: "string", description: "The label column for the poisoning signals. Default: a column named label, target, y or class." },
+      "id-columns": { type: "array", items: { type: "string" }, description: "Columns left out of drift and of row comparisons. Default: columns named like ids (id, *_id, key, uuid, guid)." },
+      "source-column": { type: "string", description: "The column naming each row's source, for the concentration check. Default: a column named source, origin, annotator, contributor, domain, host, url, author or submitter." },
+      poisoning: { type: "boolean", description: "Run the poisoning signals (label shift, drift within labels, trigger tokens, source concentration, formula injection, control characters, homoglyphs).", default: true },
+      delimiter: { type: "string", description: "CSV delimiter (one character); sniffed when absent." },
+      encoding: { type: "string", enum: ["utf-8", "utf-16le", "utf-16be", "latin1"], description: "Text encoding of CSV/TSV/JSON Lines files (a UTF-16 byte-order mark wins).", default: "utf-8" }
+    }
+  },
+  toOptions(values, ctx) {
+    const at = (key) => {
+      const v = text(values, key);
+      return v === void 0 ? void 0 : (0, import_node_path26.resolve)(ctx.workspace, v);
+    };
+    const reference = at("reference");
+    const current = at("current");
+    const contract = at("contract");
+    const label = text(values, "label-column");
+    const source = text(values, "source-column");
+    const ids = list(values, "id-columns");
+    const delimiter = text(values, "delimiter");
+    return {
+      ...reference !== void 0 ? { reference } : {},
+      ...current !== void 0 ? { current } : {},
+      ...contract !== void 0 ? { contract } : {},
+      provenance: [...list(values, "manifest"), ...list(values, "dvc")].map((p) => (0, import_node_path26.resolve)(ctx.workspace, p)),
+      drift: {
+        driftTest: values["drift-test"] === "evidently" ? "evidently" : "default",
+        driftShare: num(values, "drift-share", DEFAULT_DRIFT.driftShare),
+        alpha: num(values, "alpha", DEFAULT_DRIFT.alpha),
+        effectThreshold: num(values, "effect-threshold", DEFAULT_DRIFT.effectThreshold),
+        largeSampleRows: num(values, "large-sample-rows", DEFAULT_DRIFT.largeSampleRows)
+      },
+      outliers: {
+        method: text(values, "outlier-method") ?? DEFAULT_OUTLIERS.method,
+        fit: values["outlier-fit"] === "current" ? "current" : "reference",
+        zThreshold: num(values, "z-threshold", DEFAULT_OUTLIERS.zThreshold),
+        iqrFactor: num(values, "iqr-factor", DEFAULT_OUTLIERS.iqrFactor),
+        madThreshold: num(values, "mad-threshold", DEFAULT_OUTLIERS.madThreshold)
+      },
+      ...label !== void 0 ? { labelColumn: label } : {},
+      ...source !== void 0 ? { sourceColumn: source } : {},
+      ...ids.length > 0 ? { idColumns: ids } : {},
+      poisoning: values.poisoning !== false,
+      read: {
+        ...delimiter !== void 0 ? { delimiter } : {},
+        ...text(values, "encoding") !== void 0 ? { encoding: text(values, "encoding") } : {}
+      }
+    };
+  },
+  summary: dataGateSummary
+};
+
 // packages/cli/src/gates.ts
-var GATES = [scanDepsBinding, scanPickleBinding];
+var GATES = [scanDepsBinding, scanPickleBinding, dataGateBinding];
 
 // packages/cli/src/action.ts
 async function umbrella() {
   const requested = getInput("gates").split(/[\s,]+/).filter(Boolean);
   let names2 = requested;
   if (!names2.length) {
-    const workspace = (0, import_node_path22.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
-    const file = getInput("config") ? (0, import_node_path22.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
+    const workspace = (0, import_node_path27.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
+    const file = getInput("config") ? (0, import_node_path27.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
     try {
       names2 = (file ? loadConfigFile(file).gates : void 0) ?? [];
     } catch {

@@ -1,0 +1,4 @@
+import { runAction } from '@aisec/github';
+import { dataGateBinding } from './gate/binding';
+
+void runAction(dataGateBinding);
