@@ -27135,10 +27135,24 @@ var DANGEROUS_ATTRIBUTES = /* @__PURE__ */ new Set([
 
 // packages/scan-pickle/src/safe-list.ts
 var TORCH_REBUILD = "torch._utils rebuilders only reassemble a tensor from a storage and sizes; torch.load's weights_only unpickler allows them";
-var SAFE_WHEN_ONLY_ALLOCATED = ["PartialState", "AcceleratorState", "GradientState"].map((n) => ({
-  name: `accelerate.state.${n}`,
-  why: "Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run"
-}));
+var SAFE_WHEN_ONLY_ALLOCATED = [
+  ...["PartialState", "AcceleratorState", "GradientState"].map((n) => ({
+    name: `accelerate.state.${n}`,
+    why: "Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run"
+  })),
+  ...["xgboost.core.Booster", "lightgbm.basic.Booster"].map((name2) => ({
+    name: name2,
+    why: "gradient-boosting models: __setstate__ hands the saved model bytes or text to the library's own parser; the constructor, which can read a model_file path, is not run"
+  })),
+  ...["XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor"].map((n) => ({
+    name: `xgboost.sklearn.${n}`,
+    why: "scikit-learn wrapper restored from its __dict__ (hyper-parameters and the Booster above)"
+  })),
+  ...["LGBMClassifier", "LGBMRegressor", "LGBMRanker", "LGBMModel"].map((n) => ({
+    name: `lightgbm.sklearn.${n}`,
+    why: "scikit-learn wrapper restored from its __dict__ (hyper-parameters and the Booster above)"
+  }))
+];
 var SAFE_GLOBALS = [
   // ---- PyTorch: tensors, storages, parameters (what a state_dict is made of)
   ...[
@@ -50666,7 +50680,7 @@ function checkTextInjection(current) {
       ...rowFindings(current, c, (g) => ({
         ruleId: RULE_CONTROL_CHARACTERS,
         severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
+        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold${g.total === 1 ? "s" : ""} invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
         location: { path: g.file },
         evidence: `control characters ${name2}`,
         properties: { column: name2, example: cExample }
@@ -50674,7 +50688,7 @@ function checkTextInjection(current) {
       ...rowFindings(current, h, (g) => ({
         ruleId: RULE_HOMOGLYPHS,
         severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(hExample)} (rows ${firstRows(g.rows)})`,
+        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold${g.total === 1 ? "s" : ""} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(hExample)} (rows ${firstRows(g.rows)})`,
         location: { path: g.file },
         evidence: `homoglyphs ${name2}`,
         properties: { column: name2, example: hExample }

@@ -49838,7 +49838,7 @@ function checkTextInjection(current) {
       ...rowFindings(current, c, (g) => ({
         ruleId: RULE_CONTROL_CHARACTERS,
         severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name}' hold invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
+        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name}' hold${g.total === 1 ? "s" : ""} invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
         location: { path: g.file },
         evidence: `control characters ${name}`,
         properties: { column: name, example: cExample }
@@ -49846,7 +49846,7 @@ function checkTextInjection(current) {
       ...rowFindings(current, h, (g) => ({
         ruleId: RULE_HOMOGLYPHS,
         severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name}' hold words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(hExample)} (rows ${firstRows(g.rows)})`,
+        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name}' hold${g.total === 1 ? "s" : ""} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(hExample)} (rows ${firstRows(g.rows)})`,
         location: { path: g.file },
         evidence: `homoglyphs ${name}`,
         properties: { column: name, example: hExample }

@@ -1,0 +1,51 @@
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { aisec } from './run-cli';
+
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/data-gate/e2e');
+
+function copy(name: string): string {
+  const ws = mkdtempSync(join(tmpdir(), `aisec-cli-data-gate-${name}-`));
+  cpSync(join(FIXTURES, name), ws, { recursive: true });
+  return ws;
+}
+
+describe('aisec data-gate', () => {
+  it('has --help naming its options', () => {
+    const r = aisec(['data-gate', '--help']);
+    expect(r.status).toBe(0);
+    for (const flag of ['--reference', '--current', '--contract', '--manifest', '--dvc', '--drift-share', '--effect-threshold', '--outlier-method', '--z-threshold', '--label-column']) expect(r.stdout).toContain(flag);
+  });
+
+  it('exits 1 on the poisoned batch, with the findings at file:line and the JSON report', () => {
+    const ws = copy('poisoned');
+    const r = aisec(['data-gate', '--reference', 'data/reference.csv', '--current', 'data/batch.csv', '--json', 'gate.json'], { cwd: ws });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('data/batch.csv:14  AISEC-DATA-049');
+    const report = JSON.parse(readFileSync(join(ws, 'gate.json'), 'utf8')) as { findings: { ruleId: string; properties?: Record<string, unknown> }[] };
+    expect(report.findings.find((f) => f.ruleId === 'AISEC-DATA-044')?.properties?.rows_total).toBe(6);
+  });
+
+  it('exits 0 when no finding reaches fail-on (the drifted batch has high findings, none critical)', () => {
+    const ws = copy('drifted');
+    const r = aisec(['data-gate', '--reference', 'data/reference.csv', '--current', 'data/batch.csv', '--fail-on', 'critical'], { cwd: ws });
+    expect(r.stdout).toContain('AISEC-DATA-041');
+    expect(r.stdout).not.toContain('CRITICAL');
+    expect(r.status).toBe(0);
+  });
+
+  it('exits 2 naming the file when the reference does not exist, and on a bad option value', () => {
+    const ws = copy('poisoned');
+    const missing = aisec(['data-gate', '--reference', 'data/none.csv', '--current', 'data/batch.csv'], { cwd: ws });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('data/none.csv');
+    const bad = aisec(['data-gate', '--reference', 'data/reference.csv', '--current', 'data/batch.csv', '--outlier-method', 'zscor'], { cwd: ws });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--outlier-method must be one of zscore, iqr, mad, none');
+    const half = aisec(['data-gate', '--current', 'data/batch.csv'], { cwd: ws });
+    expect(half.status).toBe(2);
+    expect(half.stderr).toContain('reference');
+  });
+});
