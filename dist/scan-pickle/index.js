@@ -51122,6 +51122,8 @@ var DANGEROUS_MODULES = {
   mmap: "file",
   zipfile: "file",
   tarfile: "file",
+  "pandas.io": "file",
+  // readers and writers of files, SQL, HDF5, clipboards
   "logging.config": "import",
   // dictConfig/listen instantiate any class named in a config
   shelve: "deserialize",
@@ -51290,10 +51292,24 @@ var DANGEROUS_ATTRIBUTES = /* @__PURE__ */ new Set([
 
 // packages/scan-pickle/src/safe-list.ts
 var TORCH_REBUILD = "torch._utils rebuilders only reassemble a tensor from a storage and sizes; torch.load's weights_only unpickler allows them";
-var SAFE_WHEN_ONLY_ALLOCATED = ["PartialState", "AcceleratorState", "GradientState"].map((n) => ({
-  name: `accelerate.state.${n}`,
-  why: "Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run"
-}));
+var SAFE_WHEN_ONLY_ALLOCATED = [
+  ...["PartialState", "AcceleratorState", "GradientState"].map((n) => ({
+    name: `accelerate.state.${n}`,
+    why: "Hugging Face training_args.bin holds the distributed state: restored from its __dict__ (device, process counts); its constructor (which may start process groups) is not run"
+  })),
+  ...["xgboost.core.Booster", "lightgbm.basic.Booster"].map((name2) => ({
+    name: name2,
+    why: "gradient-boosting models: __setstate__ hands the saved model bytes or text to the library's own parser; the constructor, which can read a model_file path, is not run"
+  })),
+  ...["XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor"].map((n) => ({
+    name: `xgboost.sklearn.${n}`,
+    why: "scikit-learn wrapper restored from its __dict__ (hyper-parameters and the Booster above)"
+  })),
+  ...["LGBMClassifier", "LGBMRegressor", "LGBMRanker", "LGBMModel"].map((n) => ({
+    name: `lightgbm.sklearn.${n}`,
+    why: "scikit-learn wrapper restored from its __dict__ (hyper-parameters and the Booster above)"
+  }))
+];
 var SAFE_GLOBALS = [
   // ---- PyTorch: tensors, storages, parameters (what a state_dict is made of)
   ...[
@@ -51693,6 +51709,11 @@ var SAFE_FAMILIES = [
     name: /^(?:csr|csc|coo|bsr|dia|dok|lil)_(?:matrix|array)$/,
     why: "sparse matrices (vectorizer outputs, some estimators): arrays of data, indices and pointers"
   },
+  ...["pandas.core.", "pandas._libs."].map((module2) => ({
+    module: module2,
+    name: /^(?:_?[A-Z][A-Za-z0-9_]*|__pyx_unpickle_[A-Za-z0-9_]+|_unpickle_[a-z_]+|_new_[A-Za-z]+)$/,
+    why: "pandas data structures (DataFrame, Series, Index, blocks, extension arrays, dtypes, timestamps) and the helpers their pickles call; pandas.io (files, SQL, HDF5) is not included"
+  })),
   ...["transformers.training_args", "transformers.training_args_seq2seq", "transformers.trainer_utils", "transformers.debug_utils", "transformers.trainer_pt_utils", "accelerate.utils.dataclasses"].map((module2) => ({
     module: module2,
     name: /^[A-Z][A-Za-z0-9]*$/,
