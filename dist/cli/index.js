@@ -42880,6 +42880,7 @@ var scanPickleGate = {
     };
     let models = 0;
     let code = 0;
+    const unrecognized = [];
     for (const [i3, target] of targets.entries()) {
       if (ctx.signal.aborted) throw new CancelledError();
       ctx.logger.progress("files scanned", i3, targets.length);
@@ -42888,6 +42889,7 @@ var scanPickleGate = {
         const result = await scanModelFile(target.absPath, scanCtx, target.explicit);
         fileFindings = result.findings;
         models++;
+        if (result.format === "unknown" && fileFindings.length === 0) unrecognized.push(result.path);
         addTo(metrics, `files.format.${result.format}`, 1);
         addTo(metrics, "model.bytes", result.metrics.bytes);
         addTo(metrics, "model.pickles", result.metrics.pickles);
@@ -42925,6 +42927,10 @@ var scanPickleGate = {
         properties: { bound: "max-entries", unscanned: overflow }
       });
       notes.push(`${overflow} files past the ${scanCtx.limits.maxEntries}-file bound (max-entries) were not scanned.`);
+    }
+    if (unrecognized.length > 0) {
+      const shown = unrecognized.slice(0, 10).join(", ") + (unrecognized.length > 10 ? ` and ${unrecognized.length - 10} more` : "");
+      notes.push(`Not in any format the scanner reads, so not checked: ${shown}.`);
     }
     if (models > 0) notes.push(...MODEL_SCAN_NOTES);
     if (code > 0) notes.push(CODE_SCAN_NOTE);
@@ -50818,6 +50824,10 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
       rows.push({ column: name2, kind: "text", drift, nRef: ref.length, nCur: cur.length, test: "length_ks", pvalue: ks.pvalue, effectSizeName: "oov_rate", effectSize: oov });
     }
   }
+  const { findings } = summarizeDrift(rows, metrics, options, current.files[0] ?? ".");
+  return { rows, metrics, findings, share: metrics["drift.share"], notes };
+}
+function summarizeDrift(rows, metrics, options, path) {
   const flags2 = rows.map((r) => r.drift);
   const dataset = datasetDrift(flags2, options.driftShare);
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
@@ -50825,7 +50835,6 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
   metrics["drift.columns_drifted"] = flags2.filter(Boolean).length;
   metrics["drift.share"] = rows.length ? flags2.filter(Boolean).length / rows.length : 0;
   metrics["drift.dataset"] = dataset.datasetDrift ? 1 : 0;
-  const path = current.files[0] ?? ".";
   const findings = [];
   for (const r of rows.filter((x2) => x2.drift)) {
     const p = r.pvalue < 1e-4 ? r.pvalue.toExponential(2) : r.pvalue.toFixed(4);
@@ -50859,7 +50868,7 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
       properties: { share: metrics["drift.share"], threshold: options.driftShare, drifted: rows.filter((r) => r.drift).map((r) => r.column) }
     });
   }
-  return { rows, metrics, findings, share: metrics["drift.share"], notes };
+  return { findings };
 }
 
 // packages/data-gate/src/gate/duplicate-check.ts

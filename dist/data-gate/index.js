@@ -50468,6 +50468,10 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
       rows.push({ column: name, kind: "text", drift, nRef: ref.length, nCur: cur.length, test: "length_ks", pvalue: ks.pvalue, effectSizeName: "oov_rate", effectSize: oov });
     }
   }
+  const { findings } = summarizeDrift(rows, metrics, options, current.files[0] ?? ".");
+  return { rows, metrics, findings, share: metrics["drift.share"], notes };
+}
+function summarizeDrift(rows, metrics, options, path) {
   const flags = rows.map((r) => r.drift);
   const dataset = datasetDrift(flags, options.driftShare);
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
@@ -50475,7 +50479,6 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
   metrics["drift.columns_drifted"] = flags.filter(Boolean).length;
   metrics["drift.share"] = rows.length ? flags.filter(Boolean).length / rows.length : 0;
   metrics["drift.dataset"] = dataset.datasetDrift ? 1 : 0;
-  const path = current.files[0] ?? ".";
   const findings = [];
   for (const r of rows.filter((x) => x.drift)) {
     const p = r.pvalue < 1e-4 ? r.pvalue.toExponential(2) : r.pvalue.toFixed(4);
@@ -50509,7 +50512,7 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
       properties: { share: metrics["drift.share"], threshold: options.driftShare, drifted: rows.filter((r) => r.drift).map((r) => r.column) }
     });
   }
-  return { rows, metrics, findings, share: metrics["drift.share"], notes };
+  return { findings };
 }
 
 // packages/data-gate/src/gate/duplicate-check.ts

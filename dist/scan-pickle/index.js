@@ -61259,6 +61259,7 @@ var scanPickleGate = {
     };
     let models = 0;
     let code = 0;
+    const unrecognized = [];
     for (const [i3, target] of targets.entries()) {
       if (ctx.signal.aborted) throw new CancelledError();
       ctx.logger.progress("files scanned", i3, targets.length);
@@ -61267,6 +61268,7 @@ var scanPickleGate = {
         const result = await scanModelFile(target.absPath, scanCtx, target.explicit);
         fileFindings = result.findings;
         models++;
+        if (result.format === "unknown" && fileFindings.length === 0) unrecognized.push(result.path);
         addTo(metrics, `files.format.${result.format}`, 1);
         addTo(metrics, "model.bytes", result.metrics.bytes);
         addTo(metrics, "model.pickles", result.metrics.pickles);
@@ -61304,6 +61306,10 @@ var scanPickleGate = {
         properties: { bound: "max-entries", unscanned: overflow }
       });
       notes.push(`${overflow} files past the ${scanCtx.limits.maxEntries}-file bound (max-entries) were not scanned.`);
+    }
+    if (unrecognized.length > 0) {
+      const shown = unrecognized.slice(0, 10).join(", ") + (unrecognized.length > 10 ? ` and ${unrecognized.length - 10} more` : "");
+      notes.push(`Not in any format the scanner reads, so not checked: ${shown}.`);
     }
     if (models > 0) notes.push(...MODEL_SCAN_NOTES);
     if (code > 0) notes.push(CODE_SCAN_NOTE);

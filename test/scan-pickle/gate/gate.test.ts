@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { atLeast, CancelledError, executeGate, emptyConfig, silentLogger, UserError, type Finding } from '@aisec/core';
 import { CODE_RULES, MODEL_RULES, SCAN_PICKLE_RULES, scanPickleBinding, scanPickleGate, type ScanPickleOptions } from '@aisec/scan-pickle';
-import { CODE, contextFor, MODELS, SHARED_MODELS, workspaceWith } from './workspace';
+import { CODE, contextFor, MODELS, SHARED_MODELS, workspaceWith, writeIn } from './workspace';
 
 const manifest = JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')) as Record<string, { rules: string[] }>;
 
@@ -62,6 +62,12 @@ describe('scan-pickle gate: model files', () => {
     // A protocol 0 pickle has no magic bytes: found by walking only with a model extension, scanned when named.
     const named = await scanPickleGate.run(options(ws, { paths: [join(ws, 'named/protocol0')] }), contextFor(ws));
     expect(named.findings.map((f) => [f.location.path, f.ruleId])).toContainEqual(['named/protocol0', 'AISEC-PKL-001']);
+    // A named file in no model format is not silently passed.
+    writeIn(ws, 'docs/notes.md', '# not a model\n');
+    const text = await scanPickleGate.run(options(ws, { paths: [join(ws, 'docs/notes.md')] }), contextFor(ws));
+    expect(text.findings).toEqual([]);
+    expect(text.metrics['files.format.unknown']).toBe(1);
+    expect(text.notes).toContain('Not in any format the scanner reads, so not checked: docs/notes.md.');
   });
 });
 

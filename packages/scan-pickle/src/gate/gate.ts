@@ -99,6 +99,9 @@ export const scanPickleGate: Gate<ScanPickleOptions> = {
     };
     let models = 0;
     let code = 0;
+    // Files the user named that are in no format the scanner reads: said, so that a clean report is not
+    // mistaken for a checked file.
+    const unrecognized: string[] = [];
 
     for (const [i, target] of targets.entries()) {
       if (ctx.signal.aborted) throw new CancelledError();
@@ -108,6 +111,7 @@ export const scanPickleGate: Gate<ScanPickleOptions> = {
         const result = await scanModelFile(target.absPath, scanCtx, target.explicit);
         fileFindings = result.findings;
         models++;
+        if (result.format === 'unknown' && fileFindings.length === 0) unrecognized.push(result.path);
         addTo(metrics, `files.format.${result.format}`, 1);
         addTo(metrics, 'model.bytes', result.metrics.bytes);
         addTo(metrics, 'model.pickles', result.metrics.pickles);
@@ -147,6 +151,10 @@ export const scanPickleGate: Gate<ScanPickleOptions> = {
         properties: { bound: 'max-entries', unscanned: overflow },
       });
       notes.push(`${overflow} files past the ${scanCtx.limits.maxEntries}-file bound (max-entries) were not scanned.`);
+    }
+    if (unrecognized.length > 0) {
+      const shown = unrecognized.slice(0, 10).join(', ') + (unrecognized.length > 10 ? ` and ${unrecognized.length - 10} more` : '');
+      notes.push(`Not in any format the scanner reads, so not checked: ${shown}.`);
     }
     if (models > 0) notes.push(...MODEL_SCAN_NOTES);
     if (code > 0) notes.push(CODE_SCAN_NOTE);
