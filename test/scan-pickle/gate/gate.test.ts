@@ -126,6 +126,10 @@ describe('scan-pickle gate: options, bounds and errors', () => {
     const big = exec.report.findings.find((f) => f.location.path === 'models/state-dict.pt')!;
     expect(big).toMatchObject({ ruleId: 'AISEC-PKL-006', severity: 'high' });
     expect(exec.outcome.passed).toBe(false);
+    // max-depth reaches the archive reader: the torch zip inside the zip is one level too deep to open.
+    const nested = workspaceWith({ 'bundle.zip': join(MODELS, 'malicious/zip-in-zip.zip') });
+    const shallow = await executeGate(scanPickleBinding, { workspace: nested, config: emptyConfig(), values: { 'max-depth': 1 }, source: 'flag', logger: silentLogger });
+    expect(shallow.report.findings.map((f) => [f.ruleId, f.location.member])).toEqual([['AISEC-PKL-006', 'inner/model.pt/archive/data.pkl']]);
     const capped = await scanPickleGate.run(options(ws, { limits: { maxEntries: 2 } }), contextFor(ws));
     expect(capped.metrics['files.scanned']).toBe(2);
     expect(capped.findings).toContainEqual(expect.objectContaining({ ruleId: 'AISEC-PKL-006', severity: 'high', evidence: 'walk: more than 2 files' }));
