@@ -68436,9 +68436,18 @@ var import_node_fs16 = require("node:fs");
 var import_node_path20 = require("node:path");
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 var SKIP_DIRS = /* @__PURE__ */ new Set([".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".ipynb_checkpoints"]);
+function excludeMatcher(globs, workspace) {
+  const withSlash = globs.filter((g) => g.includes("/"));
+  const bare = globs.filter((g) => !g.includes("/"));
+  const byPath = withSlash.length ? (0, import_picomatch2.default)(withSlash, { dot: true }) : void 0;
+  const byName = bare.length ? (0, import_picomatch2.default)(bare, { dot: true }) : void 0;
+  return (abs) => {
+    const rel = workspaceRelative(workspace, abs);
+    return (byPath?.(rel) ?? false) || (byName?.(rel.slice(rel.lastIndexOf("/") + 1)) ?? false);
+  };
+}
 function findScanTargets(query) {
-  const excludeMatch = query.exclude.length ? (0, import_picomatch2.default)(query.exclude, { dot: true }) : void 0;
-  const isExcluded = (abs) => excludeMatch?.(workspaceRelative(query.workspace, abs)) ?? false;
+  const isExcluded = excludeMatcher(query.exclude, query.workspace);
   const found = /* @__PURE__ */ new Map();
   let excluded = 0;
   let overflow = 0;
@@ -68680,7 +68689,7 @@ var scanPickleBinding = {
       exclude: {
         type: "array",
         items: { type: "string" },
-        description: "Globs on paths relative to the working directory to leave out of the walk (e.g. `tests/fixtures/**`); files named in paths are always scanned."
+        description: "Globs to leave out of the walk: with a slash they match the path relative to the working directory (`tests/fixtures/**`), without one the name at any depth (`*.ckpt`); files named in paths are always scanned."
       },
       "max-file-bytes": { type: "integer", minimum: 1, description: "Largest model file read, in bytes; a larger one is a high finding.", default: DEFAULT_LIMITS.maxFileBytes },
       "max-decompressed-bytes": {
@@ -69424,6 +69433,10 @@ function ks2sampSorted(s1, s2, options = {}) {
 function ksKolmogorovLimitPvalue(d, n1, n2) {
   const en = n1 * n2 / (n1 + n2);
   return kolmogorovSf(d * Math.sqrt(en));
+}
+function ksAsympPvalue(n1, n2, d) {
+  const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+  return Math.min(1, Math.max(0, kstwoSf(d, roundHalfEven(m * n / (m + n)))));
 }
 function ksStatistic(s1, s2) {
   const n1 = s1.length;
@@ -76502,7 +76515,7 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
     }
   }
   const { findings } = summarizeDrift(rows, metrics, options, current.files[0] ?? ".");
-  return { rows, metrics, findings, share: metrics["drift.share"], notes };
+  return { rows, metrics, findings, share: metrics["drift.share"] ?? 0, notes };
 }
 function summarizeDrift(rows, metrics, options, path) {
   const flags2 = rows.map((r) => r.drift);
@@ -76639,6 +76652,251 @@ function checkOutliers(reference, current, roles, labelColumn, o) {
   return { findings, metrics };
 }
 
+// packages/data-gate/src/profile/profile-format.ts
+var import_node_fs26 = require("node:fs");
+var PROFILE_FORMAT = "aisec-data-profile";
+var PROFILE_VERSION = 1;
+function fixedEdges() {
+  const mantissas = [1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8];
+  const positive = [];
+  for (let e = -9; e <= 15; e++) for (const m of mantissas) positive.push(Number(`${m}e${e}`));
+  return Float64Array.from([...positive.map((v) => -v).toReversed(), 0, ...positive]);
+}
+var FIXED_EDGES = fixedEdges();
+function fixedBin(value) {
+  let lo = 0;
+  let hi = FIXED_EDGES.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (FIXED_EDGES[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function isProfileFile(path) {
+  if (!/\.json$/i.test(path)) return false;
+  try {
+    if (!(0, import_node_fs26.statSync)(path).isFile()) return false;
+    return (0, import_node_fs26.readFileSync)(path, { encoding: "utf8" }).slice(0, 200).includes(`"format": "${PROFILE_FORMAT}"`);
+  } catch {
+    return false;
+  }
+}
+function revive(_k, v) {
+  if (v === "nan") return Number.NaN;
+  if (v === "inf") return Infinity;
+  if (v === "-inf") return -Infinity;
+  return v;
+}
+function parseProfile(text2, displayPath) {
+  let data;
+  try {
+    data = JSON.parse(text2, revive);
+  } catch (error2) {
+    throw new UserError(`not a JSON profile: ${error2.message}`, { file: displayPath, cause: error2 });
+  }
+  const p = data;
+  if (p.format !== PROFILE_FORMAT) throw new UserError(`not an aisec data profile (format is not '${PROFILE_FORMAT}')`, { file: displayPath, hint: "write one with `aisec data-gate profile`" });
+  if (p.version !== PROFILE_VERSION) throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads version ${PROFILE_VERSION})`, { file: displayPath, hint: "profile the reference again with this aisec version" });
+  if (!Array.isArray(p.columns) || !Array.isArray(p.rowHashes) || !Array.isArray(p.hashColumns) || typeof p.rows !== "number") {
+    throw new UserError("profile is missing columns, rows, hashColumns or rowHashes", { file: displayPath });
+  }
+  return p;
+}
+function readProfile(path, displayPath = path) {
+  let text2;
+  try {
+    text2 = (0, import_node_fs26.readFileSync)(path, "utf8");
+  } catch (error2) {
+    throw new UserError(`cannot read profile ${displayPath}: ${error2.message}`, { file: displayPath, cause: error2 });
+  }
+  return parseProfile(text2, displayPath);
+}
+
+// packages/data-gate/src/profile/profile-drift.ts
+function histogramOnFixedEdges(values) {
+  const h = /* @__PURE__ */ new Map();
+  for (let i3 = 0; i3 < values.length; i3++) {
+    const v = values[i3];
+    if (Number.isNaN(v)) continue;
+    const b = fixedBin(v);
+    h.set(b, (h.get(b) ?? 0) + 1);
+  }
+  return h;
+}
+function fixedEdgeDrift(ref, cur, min, max2) {
+  const bins = [.../* @__PURE__ */ new Set([...ref.keys(), ...cur.keys()])].sort((a, b) => a - b);
+  const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
+  const nCur = [...cur.values()].reduce((s, c) => s + c, 0) || 1;
+  let fRef = 0;
+  let fCur = 0;
+  let ks = 0;
+  let ksError = 0;
+  let w = 0;
+  let wError = 0;
+  for (const b of bins) {
+    const pRef = (ref.get(b) ?? 0) / nRef;
+    const pCur = (cur.get(b) ?? 0) / nCur;
+    const lo = Math.max(b === 0 ? -Infinity : FIXED_EDGES[b - 1], min);
+    const hi = Math.min(b === FIXED_EDGES.length ? Infinity : FIXED_EDGES[b], max2);
+    const width = Math.max(0, hi - lo);
+    w += width * Math.abs(fRef - fCur);
+    wError += width * Math.max(pRef, pCur);
+    ksError = Math.max(ksError, Math.max(pRef, pCur));
+    fRef += pRef;
+    fCur += pCur;
+    ks = Math.max(ks, Math.abs(fRef - fCur));
+  }
+  return { ks, ksError, wasserstein: w, wassersteinError: wError, refCounts: bins.map((b) => ref.get(b) ?? 0), curCounts: bins.map((b) => cur.get(b) ?? 0) };
+}
+
+// packages/data-gate/src/profile/profile-gate.ts
+var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
+function roleOf(c, ids) {
+  const type = columnTypeOf(c.kinds);
+  if (ids.has(c.name)) return "id";
+  if (type === "integer" || type === "number") return "numeric";
+  if (type === "null") return "empty";
+  const nonNull = Object.values(c.categories).reduce((s, n) => s + n, 0);
+  return c.categoriesTruncated || Object.keys(c.categories).length > nonNull / 2 ? "text" : "categorical";
+}
+function contractOf(profile) {
+  return {
+    version: 1,
+    columns: profile.columns.map((c) => {
+      const t = columnTypeOf(c.kinds);
+      return { name: c.name, type: t === "null" ? "string" : t, nullable: c.nulls > 0 };
+    }),
+    additionalColumns: false,
+    ordered: false
+  };
+}
+async function runAgainstProfile(options, ctx, acc) {
+  const { findings, metrics, notes, timings } = acc;
+  const refPath = options.reference;
+  const profile = readProfile(refPath, workspaceRelative(ctx.workspace, refPath));
+  const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
+  const checker = new ContractChecker(contract);
+  const started = performance.now();
+  const current = await scanTable(readTable(options.current, options.read, ctx), ctx.signal, (b) => checker.push(b));
+  timings["read.current"] = Math.round(performance.now() - started);
+  metrics["rows.reference"] = profile.rows;
+  metrics["rows.current"] = current.rows;
+  findings.push(...readProblemFindings(current.problems));
+  const violations = checker.finish();
+  findings.push(...contractFindings(violations));
+  Object.assign(metrics, contractMetrics(violations));
+  const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
+  const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
+  const rows = [];
+  const large = (a, b) => Math.min(a, b) > (options.drift.largeSampleRows ?? 1e3);
+  for (const c of profile.columns) {
+    const col = current.byName.get(c.name);
+    const role = roleOf(c, ids);
+    if (!col || role === "id" || role === "empty" || role === "text") continue;
+    if (role === "numeric") {
+      const cur = numbersOf(col);
+      if (cur.length === 0 || c.moments.n === 0) continue;
+      let min = c.moments.min;
+      let max2 = c.moments.max;
+      for (const v of cur) {
+        if (v < min) min = v;
+        if (v > max2) max2 = v;
+      }
+      const d = fixedEdgeDrift(new Map(c.histogram), histogramOnFixedEdges(cur), min, max2);
+      const std0 = Math.max(Math.sqrt(c.moments.m2 / c.moments.n), 1e-3);
+      const pvalue = ksAsympPvalue(c.moments.n, cur.length, d.ks);
+      const set = (test, statistic, error2) => {
+        metrics[`drift.${c.name}.${test}.statistic`] = statistic;
+        if (error2 !== void 0) metrics[`drift.${c.name}.${test}.error`] = error2;
+      };
+      set("ks_profile", d.ks, d.ksError);
+      metrics[`drift.${c.name}.ks_profile.pvalue`] = pvalue;
+      set("wasserstein", d.wasserstein, d.wassersteinError);
+      set("wasserstein_norm", d.wasserstein / std0, d.wassersteinError / std0);
+      set("psi_fixed", psi(d.refCounts, d.curCounts));
+      set("js_fixed", jensenShannon(d.refCounts, d.curCounts));
+      const effect = d.wasserstein / std0;
+      const drift = large(c.moments.n, cur.length) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
+      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.length, test: "ks_profile", pvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
+      if (options.outliers.method === "zscore" && c.name !== label) {
+        const params = { mean: c.moments.mean, stdDdof0: Math.sqrt(c.moments.m2 / c.moments.n), q1: Number.NaN, q3: Number.NaN, median: Number.NaN, mad: Number.NaN };
+        const flagged2 = zScoreOutliers(col.numbers, params, options.outliers.zThreshold);
+        metrics[`outliers.${c.name}.zscore.count`] = flagged2.length;
+        if (flagged2.length > 0) {
+          findings.push(
+            ...rowFindings(current, flagged2, (g) => ({
+              ruleId: RULE_OUTLIER_ROWS,
+              severity: "info",
+              message: `${g.total} row${g.total === 1 ? "" : "s"} of '${c.name}' beyond ${options.outliers.zThreshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
+              location: { path: g.file },
+              evidence: `outliers ${c.name} zscore`,
+              properties: { column: c.name, method: "zscore", fitted_on: "reference-profile", params: { mean: params.mean, std_ddof0: params.stdDdof0 } }
+            }))
+          );
+        }
+      }
+    } else {
+      if (c.categoriesTruncated) continue;
+      const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), categoryCounts(col), options.drift);
+      for (const [test, f] of Object.entries(d.tests)) {
+        metrics[`drift.${c.name}.${test}.statistic`] = f.statistic;
+        if (f.pvalue !== void 0) metrics[`drift.${c.name}.${test}.pvalue`] = f.pvalue;
+      }
+      const drift = options.drift.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: c.name, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize });
+    }
+  }
+  for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
+  findings.push(...summarizeDrift(rows, metrics, options.drift, current.files[0] ?? ".").findings);
+  const hashes = rowHashes(current, profile.hashColumns);
+  const within = duplicatesWithin(hashes);
+  metrics["duplicates.within"] = within.length;
+  findings.push(
+    ...rowFindings(current, within, (g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" }))
+  );
+  if (profile.rowHashesTruncated) {
+    notes.push("the profile dropped its row hashes (more rows than its maxRowHashes): rows copied from the reference were not checked");
+  } else {
+    const copied = rowsFoundIn(hashes, new Set(profile.rowHashes));
+    metrics["duplicates.from_reference"] = copied.length;
+    findings.push(
+      ...rowFindings(current, copied, (g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" }))
+    );
+  }
+  if (options.poisoning) {
+    const lp = profile.columns.find((c) => c.name === label);
+    const lc = label === void 0 ? void 0 : current.byName.get(label);
+    if (lp && lc && !lp.categoriesTruncated) {
+      const refCounts = new Map(Object.entries(lp.categories));
+      const curCounts = categoryCounts(lc);
+      const d = categoricalColumnDrift(refCounts, curCounts);
+      const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+      const tvd = totalVariation(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
+      const chi2 = d.tests.chi2 ?? { statistic: Number.NaN, pvalue: 1 };
+      metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
+      metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue ?? 1;
+      metrics["poisoning.label.tvd.statistic"] = tvd;
+      const driftedFeatures = rows.filter((r) => r.drift && r.column !== label).map((r) => r.column);
+      if ((chi2.pvalue ?? 1) < 0.01 && tvd >= 0.02) {
+        findings.push({
+          ruleId: RULE_LABEL_SHIFT,
+          severity: driftedFeatures.length > 0 ? "low" : "high",
+          message: `label '${label ?? ""}' distribution shifted (chi-square p-value ${(chi2.pvalue ?? 1).toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted"}`,
+          location: { path: current.files[0] ?? "." },
+          evidence: `label shift ${label ?? ""}`,
+          properties: { column: label ?? "", pvalue: chi2.pvalue ?? 1, tvd }
+        });
+      }
+    }
+    const text2 = checkTextInjection(current);
+    findings.push(...text2.findings);
+    Object.assign(metrics, text2.metrics);
+  }
+  notes.push(NEEDS_RAW_REFERENCE);
+  return buildReport({ gate: "data-gate", version: "0.1.0", findings, metrics, timings, notes }, DATA_GATE_RULES);
+}
+
 // packages/data-gate/src/gate/gate.ts
 var DATA_GATE_VERSION = "0.1.0";
 var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1e3 };
@@ -76677,6 +76935,7 @@ async function runDataGate(options, ctx) {
       hint: "pass --reference REF --current CUR (or set both in the data-gate section of .aisec.yml)"
     });
   }
+  if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
   const contractPath = options.contract;
   const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : void 0;
   const inferrer = contract ? void 0 : new ContractInferrer();

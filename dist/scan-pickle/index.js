@@ -61138,9 +61138,18 @@ var import_node_fs10 = require("node:fs");
 var import_node_path8 = require("node:path");
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 var SKIP_DIRS = /* @__PURE__ */ new Set([".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".ipynb_checkpoints"]);
+function excludeMatcher(globs, workspace) {
+  const withSlash = globs.filter((g) => g.includes("/"));
+  const bare = globs.filter((g) => !g.includes("/"));
+  const byPath = withSlash.length ? (0, import_picomatch2.default)(withSlash, { dot: true }) : void 0;
+  const byName = bare.length ? (0, import_picomatch2.default)(bare, { dot: true }) : void 0;
+  return (abs) => {
+    const rel = workspaceRelative(workspace, abs);
+    return (byPath?.(rel) ?? false) || (byName?.(rel.slice(rel.lastIndexOf("/") + 1)) ?? false);
+  };
+}
 function findScanTargets(query) {
-  const excludeMatch = query.exclude.length ? (0, import_picomatch2.default)(query.exclude, { dot: true }) : void 0;
-  const isExcluded = (abs) => excludeMatch?.(workspaceRelative(query.workspace, abs)) ?? false;
+  const isExcluded = excludeMatcher(query.exclude, query.workspace);
   const found = /* @__PURE__ */ new Map();
   let excluded = 0;
   let overflow = 0;
@@ -61372,7 +61381,7 @@ var scanPickleBinding = {
       exclude: {
         type: "array",
         items: { type: "string" },
-        description: "Globs on paths relative to the working directory to leave out of the walk (e.g. `tests/fixtures/**`); files named in paths are always scanned."
+        description: "Globs to leave out of the walk: with a slash they match the path relative to the working directory (`tests/fixtures/**`), without one the name at any depth (`*.ckpt`); files named in paths are always scanned."
       },
       "max-file-bytes": { type: "integer", minimum: 1, description: "Largest model file read, in bytes; a larger one is a high finding.", default: DEFAULT_LIMITS.maxFileBytes },
       "max-decompressed-bytes": {

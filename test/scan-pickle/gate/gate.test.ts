@@ -115,6 +115,10 @@ describe('scan-pickle gate: options, bounds and errors', () => {
     const excluded = await scanPickleGate.run(options(ws, { exclude: ['vendor/**'] }), contextFor(ws));
     expect(excluded.findings.some((f) => f.location.path.startsWith('vendor/'))).toBe(false);
     expect(excluded.metrics['files.excluded']).toBe(1);
+    // A glob without a slash matches names at any depth, as in .gitignore.
+    const byName = await scanPickleGate.run(options(ws, { exclude: ['payload.pkl'] }), contextFor(ws));
+    expect(byName.findings.some((f) => f.location.path.endsWith('payload.pkl'))).toBe(false);
+    expect(byName.metrics['files.excluded']).toBe(2);
     // A file the user names is scanned even when a glob matches it.
     const named = await scanPickleGate.run(options(ws, { paths: [join(ws, 'vendor/old/payload.pkl')], exclude: ['vendor/**'] }), contextFor(ws));
     expect(named.findings.map((f) => f.location.path)).toContain('vendor/old/payload.pkl');

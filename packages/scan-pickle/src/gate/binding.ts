@@ -60,7 +60,7 @@ export const scanPickleBinding: GateBinding<ScanPickleOptions> = {
       exclude: {
         type: 'array',
         items: { type: 'string' },
-        description: 'Globs on paths relative to the working directory to leave out of the walk (e.g. `tests/fixtures/**`); files named in paths are always scanned.',
+        description: 'Globs to leave out of the walk: with a slash they match the path relative to the working directory (`tests/fixtures/**`), without one the name at any depth (`*.ckpt`); files named in paths are always scanned.',
       },
       'max-file-bytes': { type: 'integer', minimum: 1, description: 'Largest model file read, in bytes; a larger one is a high finding.', default: DEFAULT_LIMITS.maxFileBytes },
       'max-decompressed-bytes': {

@@ -41,14 +41,28 @@ export interface TargetList {
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.ipynb_checkpoints']);
 
 /**
+ * Exclude globs as .gitignore users expect them: a pattern with a slash matches the workspace-relative path
+ * (`vendor/**`, `tests/fixtures/*.pt`), one without matches the name at any depth (`*.ckpt`, `wandb`).
+ */
+function excludeMatcher(globs: string[], workspace: string): (abs: string) => boolean {
+  const withSlash = globs.filter((g) => g.includes('/'));
+  const bare = globs.filter((g) => !g.includes('/'));
+  const byPath = withSlash.length ? picomatch(withSlash, { dot: true }) : undefined;
+  const byName = bare.length ? picomatch(bare, { dot: true }) : undefined;
+  return (abs) => {
+    const rel = workspaceRelative(workspace, abs);
+    return (byPath?.(rel) ?? false) || (byName?.(rel.slice(rel.lastIndexOf('/') + 1)) ?? false);
+  };
+}
+
+/**
  * One walk for both halves of the gate: a `.py`/`.ipynb` goes to the code scanner, anything else whose
  * extension or first bytes say model (isModelCandidate, the model analyzer's own test) to the model
  * scanner. Symbolic links are not followed: a link out of the workspace is not the repository's file.
  * Order is sorted, so reports and fingerprints are stable.
  */
 export function findScanTargets(query: TargetQuery): TargetList {
-  const excludeMatch = query.exclude.length ? picomatch(query.exclude, { dot: true }) : undefined;
-  const isExcluded = (abs: string) => excludeMatch?.(workspaceRelative(query.workspace, abs)) ?? false;
+  const isExcluded = excludeMatcher(query.exclude, query.workspace);
   const found = new Map<string, ScanTarget>();
   let excluded = 0;
   let overflow = 0;
