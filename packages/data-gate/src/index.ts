@@ -13,3 +13,4 @@ export { dataGateSummary } from './summary/drift-summary';
 export { scanTable, type ScannedTable, type ScannedColumn } from './gate/table-scan';
 export { type DriftOptions, type ColumnDriftRow } from './gate/drift-check';
 export { type OutlierOptions, type OutlierMethod } from './gate/outlier-check';
+export * from './profile/index';

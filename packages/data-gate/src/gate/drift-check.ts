@@ -137,6 +137,12 @@ export function checkDrift(reference: ScannedTable, current: ScannedTable, roles
       rows.push({ column: name, kind: 'text', drift, nRef: ref.length, nCur: cur.length, test: 'length_ks', pvalue: ks.pvalue, effectSizeName: 'oov_rate', effectSize: oov });
     }
   }
+  const { findings } = summarizeDrift(rows, metrics, options, current.files[0] ?? '.');
+  return { rows, metrics, findings, share: metrics['drift.share'] ?? 0, notes };
+}
+
+/** Dataset-level metrics (`drift.columns`, `drift.columns_drifted`, `drift.share`, `drift.dataset`) and the drift findings. */
+export function summarizeDrift(rows: readonly ColumnDriftRow[], metrics: Metrics, options: DriftOptions, path: string): { findings: Finding[] } {
   const flags = rows.map((r) => r.drift);
   const dataset = datasetDrift(flags, options.driftShare);
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
@@ -145,7 +151,6 @@ export function checkDrift(reference: ScannedTable, current: ScannedTable, roles
   metrics['drift.share'] = rows.length ? flags.filter(Boolean).length / rows.length : 0;
   metrics['drift.dataset'] = dataset.datasetDrift ? 1 : 0;
 
-  const path = current.files[0] ?? '.';
   const findings: Finding[] = [];
   for (const r of rows.filter((x) => x.drift)) {
     const p = r.pvalue < 1e-4 ? r.pvalue.toExponential(2) : r.pvalue.toFixed(4);
@@ -169,5 +174,5 @@ export function checkDrift(reference: ScannedTable, current: ScannedTable, roles
       properties: { share: metrics['drift.share'], threshold: options.driftShare, drifted: rows.filter((r) => r.drift).map((r) => r.column) },
     });
   }
-  return { rows, metrics, findings, share: metrics['drift.share'], notes };
+  return { findings };
 }

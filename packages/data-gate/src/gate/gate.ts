@@ -9,6 +9,8 @@ import { checkDuplicates } from './duplicate-check';
 import { checkOutliers, type OutlierOptions } from './outlier-check';
 import { DATA_GATE_RULES } from './rules';
 import { type ScannedTable, scanTable } from './table-scan';
+import { isProfileFile } from '../profile/profile-format';
+import { runAgainstProfile } from '../profile/profile-gate';
 
 export const DATA_GATE_VERSION = '0.1.0';
 
@@ -78,6 +80,8 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
       hint: 'pass --reference REF --current CUR (or set both in the data-gate section of .aisec.yml)',
     });
   }
+
+  if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
 
   const contractPath = options.contract;
   const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : undefined;

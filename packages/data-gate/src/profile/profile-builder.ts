@@ -1,0 +1,140 @@
+import { type GateContext, UserError, workspaceRelative, writeFileAtomic } from '@aisec/core';
+import { isIdName } from '../gate/column-roles';
+import { CellKind, type ReadTableOptions, type RowBatch, cellOf, kindBit, readTable } from '../readers/index';
+import { MomentsAccumulator, rowHash } from '../stats/index';
+import { mergeProfiles } from './merge-profiles';
+import { type ColumnProfile, type DataProfile, PROFILE_FORMAT, PROFILE_VERSION, fixedBin, serializeProfile } from './profile-format';
+
+export interface ProfileOptions {
+  /** Distinct values counted per column before the counts are dropped. Default 10,000. */
+  maxCategories?: number;
+  /** Row hashes kept before they are dropped. Default 5,000,000 (about 350 MB in JSON). */
+  maxRowHashes?: number;
+  /** Columns left out of the row hashes; default those named like ids. */
+  idColumns?: string[];
+  read?: ReadTableOptions;
+}
+
+interface ColumnState {
+  name: string;
+  kinds: number;
+  nulls: number;
+  moments: MomentsAccumulator;
+  histogram: Map<number, number>;
+  categories: Map<string, number> | undefined;
+  textCells: number;
+}
+
+/** Builds a profile in one streaming pass: push every batch of a table, then `finish`. */
+export class ProfileBuilder {
+  private readonly columns = new Map<string, ColumnState>();
+  private readonly files = new Set<string>();
+  private readonly hashes = new Set<string>();
+  private hashColumns: string[] | undefined;
+  private hashesTruncated = false;
+  private rows = 0;
+  private readonly maxCategories: number;
+  private readonly maxRowHashes: number;
+
+  constructor(private readonly options: ProfileOptions = {}) {
+    this.maxCategories = options.maxCategories ?? 10_000;
+    this.maxRowHashes = options.maxRowHashes ?? 5_000_000;
+  }
+
+  push(batch: RowBatch): void {
+    this.files.add(batch.file);
+    if (this.hashColumns === undefined && batch.columns.length > 0) {
+      const ids = new Set(this.options.idColumns ?? batch.columns.filter(isIdName));
+      this.hashColumns = batch.columns.filter((c) => !ids.has(c));
+    }
+    for (const chunk of batch.data) {
+      let s = this.columns.get(chunk.name);
+      if (!s) {
+        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: new Map(), categories: new Map(), textCells: 0 };
+        this.columns.set(chunk.name, s);
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const kind = chunk.kinds[i] as CellKind;
+        s.kinds |= kindBit(kind);
+        if (kind === CellKind.Null) {
+          s.nulls++;
+          continue;
+        }
+        const num = chunk.numbers[i] as number;
+        if (kind === CellKind.Integer || kind === CellKind.Float) {
+          if (!Number.isNaN(num)) {
+            s.moments.add(num);
+            const bin = fixedBin(num);
+            s.histogram.set(bin, (s.histogram.get(bin) ?? 0) + 1);
+          }
+        }
+        if (kind === CellKind.Text) s.textCells++;
+        if (s.categories) {
+          const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : kind === CellKind.Boolean ? String(num === 1) : String(num);
+          s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
+          if (s.categories.size > this.maxCategories) s.categories = undefined;
+        }
+      }
+    }
+    for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
+    if (!this.hashesTruncated && this.hashColumns) {
+      const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
+      for (let i = 0; i < batch.length; i++) {
+        this.hashes.add(rowHash(index.map((chunk) => (chunk ? cellOf(chunk, i) : null))));
+        if (this.hashes.size > this.maxRowHashes) {
+          this.hashesTruncated = true;
+          this.hashes.clear();
+          break;
+        }
+      }
+    }
+    this.rows += batch.length;
+  }
+
+  finish(): DataProfile {
+    const columns: ColumnProfile[] = [...this.columns.values()].map((s) => ({
+      name: s.name,
+      kinds: s.kinds,
+      nulls: s.nulls,
+      moments: s.moments.state(),
+      histogram: [...s.histogram].sort((a, b) => a[0] - b[0]),
+      categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) : {},
+      categoriesTruncated: s.categories === undefined,
+      textCells: s.textCells,
+    }));
+    return {
+      format: PROFILE_FORMAT,
+      version: PROFILE_VERSION,
+      rows: this.rows,
+      files: [...this.files].sort(),
+      columns,
+      hashColumns: this.hashColumns ?? [],
+      rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
+      rowHashesTruncated: this.hashesTruncated,
+      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
+    };
+  }
+}
+
+/** Profiles a data file or folder in one streaming pass. */
+export async function profileTable(path: string, options: ProfileOptions, ctx: Partial<GateContext>): Promise<DataProfile> {
+  const builder = new ProfileBuilder(options);
+  for await (const batch of readTable(path, options.read ?? {}, ctx)) {
+    if (ctx.signal?.aborted) throw new UserError('cancelled');
+    builder.push(batch);
+  }
+  return builder.finish();
+}
+
+/**
+ * `aisec data-gate profile`: profiles `paths` (data files or folders, as one table) and writes the
+ * profile to `output` (atomically). Returns the line to print.
+ */
+export async function writeProfile(output: string, options: ProfileOptions & { paths: string[] }, ctx: GateContext): Promise<string> {
+  if (options.paths.length === 0) throw new UserError('nothing to profile: name a data file or folder', { hint: 'aisec data-gate profile DATA --output reference.profile.json' });
+  const profiles: DataProfile[] = [];
+  for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
+  const profile = profiles.length === 1 ? (profiles[0] as DataProfile) : mergeProfiles(profiles);
+  writeFileAtomic(output, serializeProfile(profile));
+  return `wrote profile of ${profile.rows} rows, ${profile.columns.length} columns to ${workspaceRelative(ctx.workspace, output)}`;
+}

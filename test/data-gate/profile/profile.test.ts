@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_LIMITS, type GateContext, type Report, UserError, silentLogger } from '@aisec/core';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_DRIFT,
+  DEFAULT_OUTLIERS,
+  type DataGateOptions,
+  type DataProfile,
+  RULES,
+  isProfileFile,
+  mergeProfiles,
+  parseProfile,
+  profileTable,
+  runDataGate,
+  serializeProfile,
+  writeProfile,
+} from '../../../packages/data-gate/src/index';
+
+const ROOT = '/work/shared/data/data-gate';
+const ctx = (workspace = ROOT): GateContext => ({ workspace, logger: silentLogger, limits: DEFAULT_LIMITS, signal: new AbortController().signal });
+
+function reference(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(ROOT, 'reference', `${name}.json`), 'utf8')) as Record<string, unknown>;
+}
+
+function options(ref: string, cur: string): DataGateOptions {
+  return { reference: ref, current: cur, provenance: [], drift: { ...DEFAULT_DRIFT }, outliers: { ...DEFAULT_OUTLIERS }, poisoning: true, read: {} };
+}
+
+/** Splits a CSV (one header line, no multi-line fields in these files' first columns) into shards. */
+function shard(file: string, parts: number): string[] {
+  const text = readFileSync(file, 'utf8');
+  const rows: string[] = [];
+  // Records, honouring quotes (text fields may hold commas and doubled quotes, not newlines here).
+  for (const line of text.split('\n')) if (line !== '') rows.push(line);
+  const [header, ...data] = rows;
+  const dir = mkdtempSync(join(tmpdir(), 'aisec-shards-'));
+  const size = Math.ceil(data.length / parts);
+  return Array.from({ length: parts }, (_, k) => {
+    const path = join(dir, `part-${k}.csv`);
+    writeFileSync(path, `${[header, ...data.slice(k * size, (k + 1) * size)].join('\n')}\n`);
+    return path;
+  });
+}
+
+function withoutFiles(p: DataProfile): Omit<DataProfile, 'files' | 'columns'> & { columns: unknown[] } {
+  const { files: _files, columns, ...rest } = p;
+  return { ...rest, columns: columns.map(({ moments: _m, ...c }) => c) };
+}
+
+describe('reference profiles', () => {
+  const refFile = join(ROOT, 'data/dev_duplicates_2k_ref.csv');
+
+  it('are deterministic: the same rows give the same bytes', async () => {
+    const a = serializeProfile(await profileTable(refFile, {}, ctx()));
+    const b = serializeProfile(await profileTable(refFile, {}, ctx()));
+    expect(a).toBe(b);
+    expect(parseProfile(a, 'p.json').rows).toBe(2000);
+  });
+
+  it('of shards merge into the profile of the whole (counts, histograms, categories, hashes exactly; moments to rounding)', async () => {
+    const whole = await profileTable(refFile, {}, ctx());
+    const parts = await Promise.all(shard(refFile, 3).map((p) => profileTable(p, {}, ctx())));
+    const merged = mergeProfiles(parts);
+    expect(withoutFiles(merged)).toEqual(withoutFiles(whole));
+    const numeric = whole.columns.filter((c) => c.moments.n > 0);
+    expect(numeric.map((c) => c.name)).toEqual(['id', 'x_norm', 'x_skew', 'x_int', 'rating', 'x_miss', 'label']);
+    for (const c of numeric) {
+      const m = merged.columns.find((x) => x.name === c.name)!.moments;
+      expect([m.n, m.min, m.max, m.nulls]).toEqual([c.moments.n, c.moments.min, c.moments.max, c.moments.nulls]);
+      expect(m.mean).toBeCloseTo(c.moments.mean, 10);
+      expect(Math.abs(m.m2 - c.moments.m2)).toBeLessThanOrEqual(1e-9 * Math.max(1, c.moments.m2));
+    }
+    // Merging in another order gives the same profile.
+    expect(withoutFiles(mergeProfiles([parts[2]!, parts[0]!, parts[1]!]))).toEqual(withoutFiles(merged));
+  });
+
+  it('writeProfile writes a file the gate recognizes as a profile; other versions are refused with a UserError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-profile-'));
+    const out = join(dir, 'ref.profile.json');
+    const line = await writeProfile(out, { paths: [refFile] }, ctx(dir));
+    expect(line).toContain('wrote profile of 2000 rows');
+    expect(isProfileFile(out)).toBe(true);
+    expect(isProfileFile(refFile)).toBe(false);
+    const bumped = readFileSync(out, 'utf8').replace('"version": 1', '"version": 2');
+    expect(() => parseProfile(bumped, 'ref.profile.json')).toThrow(UserError);
+  });
+
+  describe('as the gate reference (file against profile)', () => {
+    let exact: Report;
+    let estimated: Report;
+    const name = 'dev_duplicates_2k';
+    const cur = join(ROOT, 'data/dev_duplicates_2k_cur.csv');
+
+    it('finds the same copied and duplicated rows as file against file, from the row hashes', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aisec-profile-gate-'));
+      const profilePath = join(dir, 'ref.profile.json');
+      await writeProfile(profilePath, { paths: [refFile] }, ctx(dir));
+      exact = await runDataGate(options(refFile, cur), ctx());
+      estimated = await runDataGate(options(profilePath, cur), ctx());
+      const rows = (r: Report, id: string): unknown => r.findings.filter((f) => f.ruleId === id).flatMap((f) => f.properties?.rows as number[]);
+      const poisoning = reference(name).poisoning as Record<string, { indices: number[] }>;
+      expect(rows(estimated, RULES.RULE_ROWS_FROM_REFERENCE)).toEqual(poisoning.current_rows_in_reference!.indices);
+      expect(rows(estimated, RULES.RULE_DUPLICATE_ROWS)).toEqual(poisoning.duplicates_within_current!.indices);
+      const outliers = reference(name).outliers as Record<string, { current_ref_fitted: { zscore: { indices: number[] } } }>;
+      const z = estimated.findings.filter((f) => f.ruleId === RULES.RULE_OUTLIER_ROWS && f.properties?.column === 'x_norm').flatMap((f) => f.properties?.rows as number[]);
+      expect(z).toEqual(outliers.x_norm!.current_ref_fitted.zscore.indices);
+      expect(estimated.notes.join('\n')).toContain('need the raw reference file');
+    });
+
+    it('gives category drift exactly and brackets KS and Wasserstein within their stated error bounds', () => {
+      for (const k of ['chi2.statistic', 'chi2.pvalue', 'js.statistic', 'psi.statistic']) expect(estimated.metrics[`drift.cat.${k}`]).toBe(exact.metrics[`drift.cat.${k}`]);
+      for (const column of ['x_norm', 'x_skew', 'x_int', 'x_miss']) {
+        const m = estimated.metrics;
+        const d = exact.metrics[`drift.${column}.ks.statistic`]!;
+        expect(m[`drift.${column}.ks_profile.statistic`]!).toBeLessThanOrEqual(d + 1e-12);
+        expect(d).toBeLessThanOrEqual(m[`drift.${column}.ks_profile.statistic`]! + m[`drift.${column}.ks_profile.error`]! + 1e-12);
+        const w = exact.metrics[`drift.${column}.wasserstein.statistic`]!;
+        expect(Math.abs(w - m[`drift.${column}.wasserstein.statistic`]!)).toBeLessThanOrEqual(m[`drift.${column}.wasserstein.error`]! + 1e-12);
+      }
+    });
+  });
+});
