@@ -2155,9 +2155,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve19, reject) => {
+          return new Promise((resolve20, reject) => {
             this.close((err4, data) => {
-              return err4 ? reject(err4) : resolve19(data);
+              return err4 ? reject(err4) : resolve20(data);
             });
           });
         }
@@ -2195,12 +2195,12 @@ var require_dispatcher_base = __commonJS({
           err4 = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve19, reject) => {
+          return new Promise((resolve20, reject) => {
             this.destroy(err4, (err5, data) => {
               return err5 ? (
                 /* istanbul ignore next: should never error */
                 reject(err5)
-              ) : resolve19(data);
+              ) : resolve20(data);
             });
           });
         }
@@ -3388,20 +3388,20 @@ var require_data_url = __commonJS({
     }
     function percentDecode(input) {
       const length = input.length;
-      const output = new Uint8Array(length);
+      const output2 = new Uint8Array(length);
       let j = 0;
       for (let i3 = 0; i3 < length; ++i3) {
         const byte = input[i3];
         if (byte !== 37) {
-          output[j++] = byte;
+          output2[j++] = byte;
         } else if (byte === 37 && !(isHexCharByte(input[i3 + 1]) && isHexCharByte(input[i3 + 2]))) {
-          output[j++] = 37;
+          output2[j++] = 37;
         } else {
-          output[j++] = hexByteToNumber(input[i3 + 1]) << 4 | hexByteToNumber(input[i3 + 2]);
+          output2[j++] = hexByteToNumber(input[i3 + 1]) << 4 | hexByteToNumber(input[i3 + 2]);
           i3 += 2;
         }
       }
-      return length === j ? output : output.subarray(0, j);
+      return length === j ? output2 : output2.subarray(0, j);
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, true, true);
@@ -4467,8 +4467,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve19, reject) => {
-        res = resolve19;
+      const promise = new Promise((resolve20, reject) => {
+        res = resolve20;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -4865,8 +4865,8 @@ var require_util2 = __commonJS({
       if (buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191) {
         buffer = buffer.subarray(3);
       }
-      const output = textDecoder.decode(buffer);
-      return output;
+      const output2 = textDecoder.decode(buffer);
+      return output2;
     }
     var EnvironmentSettingsObjectBase = class {
       get baseUrl() {
@@ -5124,8 +5124,8 @@ var require_formdata = __commonJS({
         }, { __proto__: null });
         options.depth ??= depth;
         options.colors ??= true;
-        const output = nodeUtil.formatWithOptions(options, state);
-        return `FormData ${output.slice(output.indexOf("]") + 2)}`;
+        const output2 = nodeUtil.formatWithOptions(options, state);
+        return `FormData ${output2.slice(output2.indexOf("]") + 2)}`;
       }
     };
     iteratorMixin("FormData", FormData, kState, "name", "value");
@@ -6719,12 +6719,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve19, reject) => {
+      const waitForDrain = () => new Promise((resolve20, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve19;
+          callback = resolve20;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7394,12 +7394,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve19, reject) => {
+      const waitForDrain = () => new Promise((resolve20, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve19;
+          callback = resolve20;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7878,16 +7878,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve19) => {
+        return new Promise((resolve20) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve19;
+            this[kClosedResolve] = resolve20;
           } else {
-            resolve19(null);
+            resolve20(null);
           }
         });
       }
       async [kDestroy](err4) {
-        return new Promise((resolve19) => {
+        return new Promise((resolve20) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i3 = 0; i3 < requests.length; i3++) {
             const request2 = requests[i3];
@@ -7898,7 +7898,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve19(null);
+            resolve20(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err4, callback);
@@ -7949,7 +7949,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve19, reject) => {
+        const socket = await new Promise((resolve20, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7961,7 +7961,7 @@ var require_client = __commonJS({
             if (err4) {
               reject(err4);
             } else {
-              resolve19(socket2);
+              resolve20(socket2);
             }
           });
         });
@@ -8297,8 +8297,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve19) => {
-            this[kClosedResolve] = resolve19;
+          await new Promise((resolve20) => {
+            this[kClosedResolve] = resolve20;
           });
         }
       }
@@ -9567,7 +9567,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve19, reject) => {
+        return await new Promise((resolve20, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9580,7 +9580,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve19(null);
+              resolve20(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve19, reject) => {
+      return new Promise((resolve20, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9616,7 +9616,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve19,
+              resolve: resolve20,
               reject,
               length: 0,
               body: []
@@ -9686,18 +9686,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body: body2, resolve: resolve19, stream, length } = consume2;
+      const { type, body: body2, resolve: resolve20, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve19(chunksDecode(body2, length));
+          resolve20(chunksDecode(body2, length));
         } else if (type === "json") {
-          resolve19(JSON.parse(chunksDecode(body2, length)));
+          resolve20(JSON.parse(chunksDecode(body2, length)));
         } else if (type === "arrayBuffer") {
-          resolve19(chunksConcat(body2, length).buffer);
+          resolve20(chunksConcat(body2, length).buffer);
         } else if (type === "blob") {
-          resolve19(new Blob(body2, { type: stream[kContentType] }));
+          resolve20(new Blob(body2, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve19(chunksConcat(body2, length));
+          resolve20(chunksConcat(body2, length));
         }
         consumeFinish(consume2);
       } catch (err4) {
@@ -9954,9 +9954,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           request2.call(this, opts, (err4, data) => {
-            return err4 ? reject(err4) : resolve19(data);
+            return err4 ? reject(err4) : resolve20(data);
           });
         });
       }
@@ -10179,9 +10179,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           stream.call(this, opts, factory, (err4, data) => {
-            return err4 ? reject(err4) : resolve19(data);
+            return err4 ? reject(err4) : resolve20(data);
           });
         });
       }
@@ -10466,9 +10466,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           upgrade.call(this, opts, (err4, data) => {
-            return err4 ? reject(err4) : resolve19(data);
+            return err4 ? reject(err4) : resolve20(data);
           });
         });
       }
@@ -10560,9 +10560,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve19, reject) => {
+        return new Promise((resolve20, reject) => {
           connect.call(this, opts, (err4, data) => {
-            return err4 ? reject(err4) : resolve19(data);
+            return err4 ? reject(err4) : resolve20(data);
           });
         });
       }
@@ -14425,7 +14425,7 @@ var require_fetch = __commonJS({
       function dispatch({ body: body2 }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve19, reject) => agent.dispatch(
+        return new Promise((resolve20, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14501,7 +14501,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve19({
+              resolve20({
                 status,
                 statusText,
                 headersList,
@@ -14544,7 +14544,7 @@ var require_fetch = __commonJS({
               for (let i3 = 0; i3 < rawHeaders.length; i3 += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i3]), rawHeaders[i3 + 1].toString("latin1"), true);
               }
-              resolve19({
+              resolve20({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -17707,10 +17707,10 @@ var require_receiver = __commonJS({
           this.#fragmentsBytes = 0;
           return fragments.shift();
         }
-        const output = Buffer.concat(fragments, this.#fragmentsBytes);
+        const output2 = Buffer.concat(fragments, this.#fragmentsBytes);
         this.#fragments = [];
         this.#fragmentsBytes = 0;
-        return output;
+        return output2;
       }
       parseCloseBody(data) {
         assert2(data.length !== 1);
@@ -18285,8 +18285,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve19) => {
-        setTimeout(resolve19, ms).unref();
+      return new Promise((resolve20) => {
+        setTimeout(resolve20, ms).unref();
       });
     }
     module2.exports = {
@@ -22095,7 +22095,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve19.call(this, root, ref);
+      let _sch = resolve20.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -22122,7 +22122,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve19(root, ref) {
+    function resolve20(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -22375,7 +22375,7 @@ var require_utils2 = __commonJS({
     }
     function removeDotSegments(path) {
       let input = path;
-      const output = [];
+      const output2 = [];
       let nextSlash = -1;
       let len = 0;
       while (len = input.length) {
@@ -22383,10 +22383,10 @@ var require_utils2 = __commonJS({
           if (input === ".") {
             break;
           } else if (input === "/") {
-            output.push("/");
+            output2.push("/");
             break;
           } else {
-            output.push(input);
+            output2.push(input);
             break;
           }
         } else if (len === 2) {
@@ -22399,16 +22399,16 @@ var require_utils2 = __commonJS({
             }
           } else if (input[0] === "/") {
             if (input[1] === "." || input[1] === "/") {
-              output.push("/");
+              output2.push("/");
               break;
             }
           }
         } else if (len === 3) {
           if (input === "/..") {
-            if (output.length !== 0) {
-              output.pop();
+            if (output2.length !== 0) {
+              output2.pop();
             }
-            output.push("/");
+            output2.push("/");
             break;
           }
         }
@@ -22430,8 +22430,8 @@ var require_utils2 = __commonJS({
             } else if (input[2] === ".") {
               if (input[3] === "/") {
                 input = input.slice(3);
-                if (output.length !== 0) {
-                  output.pop();
+                if (output2.length !== 0) {
+                  output2.pop();
                 }
                 continue;
               }
@@ -22439,14 +22439,14 @@ var require_utils2 = __commonJS({
           }
         }
         if ((nextSlash = input.indexOf("/", 1)) === -1) {
-          output.push(input);
+          output2.push(input);
           break;
         } else {
-          output.push(input.slice(0, nextSlash));
+          output2.push(input.slice(0, nextSlash));
           input = input.slice(nextSlash);
         }
       }
-      return output.join("");
+      return output2.join("");
     }
     function removeDotSegmentsRelative(path) {
       if (path === "" || path[0] === "/") {
@@ -22454,30 +22454,30 @@ var require_utils2 = __commonJS({
       }
       const segments = path.split("/");
       const last = segments.length - 1;
-      const output = [];
+      const output2 = [];
       let trailingDirectory = false;
       for (let i3 = 0; i3 <= last; i3++) {
         const segment = segments[i3];
         if (segment === "." || segment === "..") {
           if (segment === "..") {
-            if (output.length !== 0 && output[output.length - 1] !== "..") {
-              output.pop();
+            if (output2.length !== 0 && output2[output2.length - 1] !== "..") {
+              output2.pop();
             } else {
-              output.push("..");
+              output2.push("..");
             }
           }
           trailingDirectory = i3 === last;
         } else {
-          output.push(segment);
+          output2.push(segment);
         }
       }
-      if (trailingDirectory && output[output.length - 1] !== "..") {
-        output.push("");
+      if (trailingDirectory && output2[output2.length - 1] !== "..") {
+        output2.push("");
       }
-      if (output.length === 0 || output[0] === "" || output[0].includes(":")) {
-        output.unshift(".");
+      if (output2.length === 0 || output2[0] === "" || output2[0].includes(":")) {
+        output2.unshift(".");
       }
-      return output.join("/");
+      return output2.join("/");
     }
     var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
     var HOST_DELIM_RE = /[@/?#:]/g;
@@ -22491,7 +22491,7 @@ var require_utils2 = __commonJS({
       if (input.indexOf("%") === -1) {
         return input;
       }
-      let output = "";
+      let output2 = "";
       for (let i3 = 0; i3 < input.length; i3++) {
         if (input[i3] === "%" && i3 + 2 < input.length) {
           const hex2 = input.slice(i3 + 1, i3 + 3);
@@ -22499,20 +22499,20 @@ var require_utils2 = __commonJS({
             const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decodeUnreserved && isUnreserved(decoded)) {
-              output += decoded;
+              output2 += decoded;
             } else {
-              output += "%" + normalizedHex;
+              output2 += "%" + normalizedHex;
             }
             i3 += 2;
             continue;
           }
         }
-        output += input[i3];
+        output2 += input[i3];
       }
-      return output;
+      return output2;
     }
     function normalizePathEncoding(input) {
-      let output = "";
+      let output2 = "";
       for (let i3 = 0; i3 < input.length; i3++) {
         const ch = input[i3];
         if (ch === "%" && i3 + 2 < input.length) {
@@ -22521,46 +22521,46 @@ var require_utils2 = __commonJS({
             const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decoded !== "." && isUnreserved(decoded)) {
-              output += decoded;
+              output2 += decoded;
             } else {
-              output += "%" + normalizedHex;
+              output2 += "%" + normalizedHex;
             }
             i3 += 2;
             continue;
           }
         }
         if (isPathCharacter(ch)) {
-          output += ch;
+          output2 += ch;
         } else {
           const code = input.charCodeAt(i3);
           if (code < 128) {
-            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+            output2 += isEscapeSafe(code) ? ch : BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
+            output2 += percentEncodeNonAscii(code);
           } else if (code <= 56319 && i3 + 1 < input.length) {
             const low = input.charCodeAt(i3 + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output2 += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i3++;
             } else {
-              output += percentEncodeNonAscii(65533);
+              output2 += percentEncodeNonAscii(65533);
             }
           } else {
-            output += percentEncodeNonAscii(65533);
+            output2 += percentEncodeNonAscii(65533);
           }
         }
       }
-      return output;
+      return output2;
     }
     function serializePathEncoding(input, pathNoScheme = false) {
-      let output = "";
+      let output2 = "";
       let firstSegment = pathNoScheme && input[0] !== "/";
       for (let i3 = 0; i3 < input.length; i3++) {
         const ch = input[i3];
         if (ch === "%" && i3 + 2 < input.length) {
           const hex2 = input.slice(i3 + 1, i3 + 3);
           if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
+            output2 += "%" + hex2.toUpperCase();
             i3 += 2;
             continue;
           }
@@ -22569,62 +22569,62 @@ var require_utils2 = __commonJS({
           firstSegment = false;
         }
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
-          output += ch;
+          output2 += ch;
         } else {
           const code = input.charCodeAt(i3);
           if (code < 128) {
-            output += BYTE_HEX[code];
+            output2 += BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
+            output2 += percentEncodeNonAscii(code);
           } else if (code <= 56319 && i3 + 1 < input.length) {
             const low = input.charCodeAt(i3 + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output2 += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i3++;
             } else {
-              output += percentEncodeNonAscii(65533);
+              output2 += percentEncodeNonAscii(65533);
             }
           } else {
-            output += percentEncodeNonAscii(65533);
+            output2 += percentEncodeNonAscii(65533);
           }
         }
       }
-      return output;
+      return output2;
     }
     function encodeComponent(input, isAllowed) {
-      let output = "";
+      let output2 = "";
       for (let i3 = 0; i3 < input.length; i3++) {
         const ch = input[i3];
         if (ch === "%" && i3 + 2 < input.length) {
           const hex2 = input.slice(i3 + 1, i3 + 3);
           if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
+            output2 += "%" + hex2.toUpperCase();
             i3 += 2;
             continue;
           }
         }
         if (isAllowed(ch)) {
-          output += ch;
+          output2 += ch;
         } else {
           const code = input.charCodeAt(i3);
           if (code < 128) {
-            output += BYTE_HEX[code];
+            output2 += BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
+            output2 += percentEncodeNonAscii(code);
           } else if (code <= 56319 && i3 + 1 < input.length) {
             const low = input.charCodeAt(i3 + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output2 += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i3++;
             } else {
-              output += percentEncodeNonAscii(65533);
+              output2 += percentEncodeNonAscii(65533);
             }
           } else {
-            output += percentEncodeNonAscii(65533);
+            output2 += percentEncodeNonAscii(65533);
           }
         }
       }
-      return output;
+      return output2;
     }
     function encodeUserinfo(input) {
       return encodeComponent(input, isUserinfoCharacter);
@@ -22639,7 +22639,7 @@ var require_utils2 = __commonJS({
       return cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 42 || cp === 43 || cp === 45 || cp === 46 || cp === 47 || cp === 64 || cp === 95;
     }
     function normalizeQueryFragmentEncoding(input) {
-      let output = "";
+      let output2 = "";
       for (let i3 = 0; i3 < input.length; i3++) {
         const ch = input[i3];
         if (ch === "%" && i3 + 2 < input.length) {
@@ -22648,51 +22648,51 @@ var require_utils2 = __commonJS({
             const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (isUnreserved(decoded)) {
-              output += decoded;
+              output2 += decoded;
             } else {
-              output += "%" + normalizedHex;
+              output2 += "%" + normalizedHex;
             }
             i3 += 2;
             continue;
           }
         }
         if (isQueryFragmentCharacter(ch)) {
-          output += ch;
+          output2 += ch;
         } else {
           const code = input.charCodeAt(i3);
           if (code < 128) {
-            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+            output2 += isEscapeSafe(code) ? ch : BYTE_HEX[code];
           } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
+            output2 += percentEncodeNonAscii(code);
           } else if (code <= 56319 && i3 + 1 < input.length) {
             const low = input.charCodeAt(i3 + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output2 += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i3++;
             } else {
-              output += percentEncodeNonAscii(65533);
+              output2 += percentEncodeNonAscii(65533);
             }
           } else {
-            output += percentEncodeNonAscii(65533);
+            output2 += percentEncodeNonAscii(65533);
           }
         }
       }
-      return output;
+      return output2;
     }
     function escapePreservingEscapes(input) {
-      let output = "";
+      let output2 = "";
       for (let i3 = 0; i3 < input.length; i3++) {
         if (input[i3] === "%" && i3 + 2 < input.length) {
           const hex2 = input.slice(i3 + 1, i3 + 3);
           if (isHexPair(hex2)) {
-            output += "%" + hex2.toUpperCase();
+            output2 += "%" + hex2.toUpperCase();
             i3 += 2;
             continue;
           }
         }
-        output += escape(input[i3]);
+        output2 += escape(input[i3]);
       }
-      return output;
+      return output2;
     }
     function recomposeAuthority(component) {
       const uriTokens = [];
@@ -22986,7 +22986,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve19(baseURI, relativeURI, options) {
+    function resolve20(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -23377,7 +23377,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve19,
+      resolve: resolve20,
       resolveComponent,
       equal,
       serialize,
@@ -33618,21 +33618,21 @@ var require_utils3 = __commonJS({
       return `${input.slice(0, idx)}\\${input.slice(idx)}`;
     };
     exports2.removePrefix = (input, state = {}) => {
-      let output = input;
-      if (output.startsWith("./")) {
-        output = output.slice(2);
+      let output2 = input;
+      if (output2.startsWith("./")) {
+        output2 = output2.slice(2);
         state.prefix = "./";
       }
-      return output;
+      return output2;
     };
     exports2.wrapOutput = (input, state = {}, options = {}) => {
       const prepend = options.contains ? "" : "^";
       const append = options.contains ? "" : "$";
-      let output = `${prepend}(?:${input})${append}`;
+      let output2 = `${prepend}(?:${input})${append}`;
       if (state.negated === true) {
-        output = `(?:^(?!${output}).*$)`;
+        output2 = `(?:^(?!${output2}).*$)`;
       }
-      return output;
+      return output2;
     };
     exports2.basename = (path, { windows } = {}) => {
       const segs = path.split(windows ? /[\\/]/ : "/");
@@ -34368,10 +34368,10 @@ var require_parse2 = __commonJS({
         token.output = state.output;
         token.startIndex = state.index;
         token.tokensIndex = tokens.length;
-        const output = (opts.capture ? "(" : "") + token.open;
+        const output2 = (opts.capture ? "(" : "") + token.open;
         increment("parens");
         push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
-        push({ type: "paren", extglob: true, value: advance(), output });
+        push({ type: "paren", extglob: true, value: advance(), output: output2 });
         extglobs.push(token);
       };
       const extglobClose = (token) => {
@@ -34395,7 +34395,7 @@ var require_parse2 = __commonJS({
           decrement("parens");
           return;
         }
-        let output = token.close + (opts.capture ? ")" : "");
+        let output2 = token.close + (opts.capture ? ")" : "");
         let rest;
         if (token.type === "negate") {
           let extglobStar = star;
@@ -34403,22 +34403,22 @@ var require_parse2 = __commonJS({
             extglobStar = globstar(opts);
           }
           if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-            output = token.close = `)$))${extglobStar}`;
+            output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
             const expression = parse6(rest, { ...options, fastpaths: false }).output;
-            output = token.close = `)${expression})${extglobStar})`;
+            output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
             state.negatedExtglob = true;
           }
         }
-        push({ type: "paren", extglob: true, value, output });
+        push({ type: "paren", extglob: true, value, output: output2 });
         decrement("parens");
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
         let backslashes = false;
-        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
           if (first === "\\") {
             backslashes = true;
             return m;
@@ -34445,18 +34445,18 @@ var require_parse2 = __commonJS({
         });
         if (backslashes === true) {
           if (opts.unescape === true) {
-            output = output.replace(/\\/g, "");
+            output2 = output2.replace(/\\/g, "");
           } else {
-            output = output.replace(/\\+/g, (m) => {
+            output2 = output2.replace(/\\+/g, (m) => {
               return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
             });
           }
         }
-        if (output === input && opts.contains === true) {
+        if (output2 === input && opts.contains === true) {
           state.output = input;
           return state;
         }
-        state.output = utils.wrapOutput(output, state, options);
+        state.output = utils.wrapOutput(output2, state, options);
         return state;
       }
       while (!eos()) {
@@ -34626,7 +34626,7 @@ var require_parse2 = __commonJS({
             push({ type: "text", value, output: value });
             continue;
           }
-          let output = ")";
+          let output2 = ")";
           if (brace.dots === true) {
             const arr = tokens.slice();
             const range = [];
@@ -34639,20 +34639,20 @@ var require_parse2 = __commonJS({
                 range.unshift(arr[i3].value);
               }
             }
-            output = expandRange(range, opts);
+            output2 = expandRange(range, opts);
             state.backtrack = true;
           }
           if (brace.comma !== true && brace.dots !== true) {
             const out2 = state.output.slice(0, brace.outputIndex);
             const toks = state.tokens.slice(brace.tokensIndex);
             brace.value = brace.output = "\\{";
-            value = output = "\\}";
+            value = output2 = "\\}";
             state.output = out2;
             for (const t of toks) {
               state.output += t.output || t.value;
             }
           }
-          push({ type: "brace", value, output });
+          push({ type: "brace", value, output: output2 });
           decrement("braces");
           braces.pop();
           continue;
@@ -34665,13 +34665,13 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (value === ",") {
-          let output = value;
+          let output2 = value;
           const brace = braces[braces.length - 1];
           if (brace && stack[stack.length - 1] === "braces") {
             brace.comma = true;
-            output = "|";
+            output2 = "|";
           }
-          push({ type: "comma", value, output });
+          push({ type: "comma", value, output: output2 });
           continue;
         }
         if (value === "/") {
@@ -34711,11 +34711,11 @@ var require_parse2 = __commonJS({
           }
           if (prev && prev.type === "paren") {
             const next = peek();
-            let output = value;
+            let output2 = value;
             if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
-              output = `\\${value}`;
+              output2 = `\\${value}`;
             }
-            push({ type: "text", value, output });
+            push({ type: "text", value, output: output2 });
             continue;
           }
           if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
@@ -34987,8 +34987,8 @@ var require_parse2 = __commonJS({
           }
         }
       };
-      const output = utils.removePrefix(input, state);
-      let source = create(output);
+      const output2 = utils.removePrefix(input, state);
+      let source = create(output2);
       if (source && opts.strictSlashes !== true) {
         source += `${SLASH_LITERAL}?`;
       }
@@ -35034,8 +35034,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch3.test(input, regex2, options, { glob, posix: posix3 });
-        const result = { glob, state, regex: regex2, posix: posix3, input, output, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch3.test(input, regex2, options, { glob, posix: posix3 });
+        const result = { glob, state, regex: regex2, posix: posix3, input, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -35070,19 +35070,19 @@ var require_picomatch = __commonJS({
       const opts = options || {};
       const format2 = opts.format || (posix3 ? utils.toPosixSlashes : null);
       let match = input === glob;
-      let output = match && format2 ? format2(input) : input;
+      let output2 = match && format2 ? format2(input) : input;
       if (match === false) {
-        output = format2 ? format2(input) : input;
-        match = output === glob;
+        output2 = format2 ? format2(input) : input;
+        match = output2 === glob;
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
           match = picomatch3.matchBase(input, regex2, options, posix3);
         } else {
-          match = regex2.exec(output);
+          match = regex2.exec(output2);
         }
       }
-      return { isMatch: Boolean(match), match, output };
+      return { isMatch: Boolean(match), match, output: output2 };
     };
     picomatch3.matchBase = (input, glob, options, posix3 = options && options.windows) => {
       const regex2 = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
@@ -35608,8 +35608,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve19, reject) {
-            return setTimeout(resolve19, t);
+          return new this.Promise(function(resolve20, reject) {
+            return setTimeout(resolve20, t);
           });
         }
         computePenalty() {
@@ -35820,15 +35820,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args2, cb, error2, reject, resolve19, returned, task;
+          var args2, cb, error2, reject, resolve20, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args: args2, resolve: resolve19, reject } = this._queue.shift());
+            ({ task, args: args2, resolve: resolve20, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args2);
                 return function() {
-                  return resolve19(returned);
+                  return resolve20(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -35843,13 +35843,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args2) {
-          var promise, reject, resolve19;
-          resolve19 = reject = null;
+          var promise, reject, resolve20;
+          resolve20 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve19 = _resolve;
+            resolve20 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args: args2, resolve: resolve19, reject });
+          this._queue.push({ task, args: args2, resolve: resolve20, reject });
           this._tryToRun();
           return promise;
         }
@@ -36250,14 +36250,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve19, reject) => {
+              return new this.Promise((resolve20, reject) => {
                 if (finished()) {
-                  return resolve19();
+                  return resolve20();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve19();
+                      return resolve20();
                     }
                   });
                 }
@@ -36350,9 +36350,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args3) => {
-              return new this.Promise(function(resolve19, reject) {
+              return new this.Promise(function(resolve20, reject) {
                 return fn(...args3, function(...args4) {
-                  return (args4[0] != null ? reject : resolve19)(args4);
+                  return (args4[0] != null ? reject : resolve20)(args4);
                 });
               });
             };
@@ -38422,8 +38422,8 @@ var require_ignore = __commonJS({
       createFilter() {
         return (path) => !this.ignores(path);
       }
-      filter(paths) {
-        return makeArray(paths).filter(this.createFilter());
+      filter(paths2) {
+        return makeArray(paths2).filter(this.createFilter());
       }
       // @returns {TestResult}
       test(path) {
@@ -39182,17 +39182,17 @@ var require_lib = __commonJS({
       };
       return inputStream;
     };
-    var coerceOutputStream = function(output) {
+    var coerceOutputStream = function(output2) {
       var outputStream = new Stream();
       var resizeOk = true;
-      if (output) {
-        if (typeof output === "number") {
-          outputStream.buffer = new Buffer(output);
+      if (output2) {
+        if (typeof output2 === "number") {
+          outputStream.buffer = new Buffer(output2);
           resizeOk = false;
-        } else if ("writeByte" in output) {
-          return output;
+        } else if ("writeByte" in output2) {
+          return output2;
         } else {
-          outputStream.buffer = output;
+          outputStream.buffer = output2;
           resizeOk = false;
         }
       } else {
@@ -39221,9 +39221,9 @@ var require_lib = __commonJS({
       return outputStream;
     };
     Bunzip2.Err = Err;
-    Bunzip2.decode = function(input, output, multistream) {
+    Bunzip2.decode = function(input, output2, multistream) {
       var inputStream = coerceInputStream(input);
-      var outputStream = coerceOutputStream(output);
+      var outputStream = coerceOutputStream(output2);
       var bz = new Bunzip2(inputStream, outputStream);
       while (true) {
         if ("eof" in inputStream && inputStream.eof()) break;
@@ -39242,9 +39242,9 @@ var require_lib = __commonJS({
       if ("getBuffer" in outputStream)
         return outputStream.getBuffer();
     };
-    Bunzip2.decodeBlock = function(input, pos, output) {
+    Bunzip2.decodeBlock = function(input, pos, output2) {
       var inputStream = coerceInputStream(input);
-      var outputStream = coerceOutputStream(output);
+      var outputStream = coerceOutputStream(output2);
       var bz = new Bunzip2(inputStream, outputStream);
       bz.reader.seek(pos);
       var moreBlocks = bz._get_next_block();
@@ -39452,8 +39452,8 @@ var require_xz_decompress = __commonJS({
                   this.locked = true;
                   return;
                 }
-                return new Promise((resolve19) => {
-                  this.waitQueue.push(resolve19);
+                return new Promise((resolve20) => {
+                  this.waitQueue.push(resolve20);
                 });
               }
               release() {
@@ -39544,7 +39544,7 @@ var require_xz_decompress = __commonJS({
 });
 
 // packages/cli/src/action.ts
-var import_node_path27 = require("node:path");
+var import_node_path28 = require("node:path");
 
 // node_modules/@actions/core/lib/command.js
 var os = __toESM(require("os"), 1);
@@ -39711,11 +39711,11 @@ var import_os = require("os");
 var import_fs = require("fs");
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve19) {
-      resolve19(value);
+    return value instanceof P ? value : new P(function(resolve20) {
+      resolve20(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve19, reject) {
+  return new (P || (P = Promise))(function(resolve20, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -39731,7 +39731,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve19(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve20(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -40894,8 +40894,8 @@ async function executeGate(binding, request2) {
   const fromConfig = validateOptionValues({ ...schema, required: [] }, section, "config");
   const merged = validateOptionValues(schema, { ...stripDefaults(fromConfig, section), ...request2.values }, request2.source);
   const failOn = merged["fail-on"] ?? request2.config.failOn ?? DEFAULT_FAIL_ON;
-  const paths = (merged.paths ?? ["."]).map((p) => (0, import_node_path4.resolve)(request2.workspace, p));
-  const options = binding.toOptions({ ...merged, paths }, { workspace: request2.workspace });
+  const paths2 = (merged.paths ?? ["."]).map((p) => (0, import_node_path4.resolve)(request2.workspace, p));
+  const options = binding.toOptions({ ...merged, paths: paths2 }, { workspace: request2.workspace });
   const started = performance.now();
   const report2 = await binding.gate.run(options, {
     workspace: request2.workspace,
@@ -41164,8 +41164,8 @@ var triggers_notification_paths_default = [
   "/teams/{team_id}/discussions",
   "/teams/{team_id}/discussions/{discussion_number}/comments"
 ];
-function routeMatcher(paths) {
-  const regexes = paths.map(
+function routeMatcher(paths2) {
+  const regexes = paths2.map(
     (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
@@ -45395,7 +45395,7 @@ async function publishCheckRun(client, req) {
   if (all.length > annotations.length) summary2 += `
 
 The first ${annotations.length} of ${all.length} findings are annotated; the rest are in the SARIF and JSON reports.`;
-  const output = (extra = {}) => ({
+  const output2 = (extra = {}) => ({
     title: req.title,
     summary: truncateUtf8(summary2, CHECK_OUTPUT_MAX_BYTES, CUT_NOTE).text,
     ...extra
@@ -45409,7 +45409,7 @@ The first ${annotations.length} of ${all.length} findings are annotated; the res
       head_sha: req.headSha,
       status: "in_progress",
       ...req.detailsUrl ? { details_url: req.detailsUrl } : {},
-      output: output({ annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) })
+      output: output2({ annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) })
     });
     requests++;
     const id = created.data.id;
@@ -45418,7 +45418,7 @@ The first ${annotations.length} of ${all.length} findings are annotated; the res
         owner: req.owner,
         repo: req.repo,
         check_run_id: id,
-        output: output({ annotations: annotations.slice(i3, i3 + ANNOTATIONS_PER_REQUEST) })
+        output: output2({ annotations: annotations.slice(i3, i3 + ANNOTATIONS_PER_REQUEST) })
       });
       requests++;
     }
@@ -45429,7 +45429,7 @@ The first ${annotations.length} of ${all.length} findings are annotated; the res
       status: "completed",
       conclusion: req.conclusion,
       completed_at: (/* @__PURE__ */ new Date()).toISOString(),
-      output: output({ text: truncateUtf8(req.text, CHECK_OUTPUT_MAX_BYTES, CUT_NOTE).text })
+      output: output2({ text: truncateUtf8(req.text, CHECK_OUTPUT_MAX_BYTES, CUT_NOTE).text })
     });
     requests++;
     return { kind: "created", id, annotations: annotations.length, requests };
@@ -47114,7 +47114,7 @@ var OnlineDatabase = class {
         if (!retryable || attempt === this.retries || error2 instanceof CancelledError) break;
         const wait = (error2 instanceof HttpStatusError ? error2.retryAfterMs : void 0) ?? this.backoffMs * 2 ** attempt;
         this.logger.debug(`OSV API ${path}: ${error2 instanceof Error ? error2.message : String(error2)}; retrying in ${Math.round(wait)} ms`);
-        await new Promise((resolve19) => setTimeout(resolve19, wait));
+        await new Promise((resolve20) => setTimeout(resolve20, wait));
       }
     }
     if (lastError instanceof CancelledError || lastError instanceof UserError) throw lastError;
@@ -51225,7 +51225,7 @@ var SKIPPED_DIRECTORIES = /* @__PURE__ */ new Set([
   ".pixi"
 ]);
 var ENVIRONMENT_MARKERS = ["pyvenv.cfg", "conda-meta"];
-async function discoverManifests(paths, options) {
+async function discoverManifests(paths2, options) {
   const maxFiles = options.maxFiles ?? 1e4;
   const maxDepth = options.maxDepth ?? 32;
   const found = /* @__PURE__ */ new Map();
@@ -51291,7 +51291,7 @@ async function discoverManifests(paths, options) {
       }
     }
   };
-  for (const given of paths) {
+  for (const given of paths2) {
     const abs = (0, import_node_path15.isAbsolute)(given) ? given : (0, import_node_path15.resolve)(options.workspace, given);
     const info3 = await (0, import_promises4.lstat)(abs).catch(() => void 0);
     const shown = workspaceRelative(options.workspace, abs);
@@ -51558,9 +51558,9 @@ async function runPip(requirements, constraintFile, options) {
     child.kill("SIGKILL");
   };
   options.signal.addEventListener("abort", abort2, { once: true });
-  const outcome = await new Promise((resolve19) => {
-    child.on("error", (error2) => resolve19({ code: null, error: error2 }));
-    child.on("close", (code) => resolve19({ code }));
+  const outcome = await new Promise((resolve20) => {
+    child.on("error", (error2) => resolve20({ code: null, error: error2 }));
+    child.on("close", (code) => resolve20({ code }));
   });
   clearTimeout(timer);
   options.signal.removeEventListener("abort", abort2);
@@ -55749,7 +55749,7 @@ function scanSavedModel(src, where2, env) {
 
 // node_modules/jsfive/dist/esm/index.mjs
 function _unpack_struct_from(structure, buf, offset = 0) {
-  var output = /* @__PURE__ */ new Map();
+  var output2 = /* @__PURE__ */ new Map();
   for (let [key, fmt2] of structure.entries()) {
     let value = struct.unpack_from("<" + fmt2, buf, offset);
     offset += struct.calcsize(fmt2);
@@ -55757,9 +55757,9 @@ function _unpack_struct_from(structure, buf, offset = 0) {
       value = value[0];
     }
     ;
-    output.set(key, value);
+    output2.set(key, value);
   }
-  return output;
+  return output2;
 }
 function assert(thing) {
   if (!thing) {
@@ -55856,7 +55856,7 @@ var Struct = class {
   unpack_from(fmt2, buffer, offset) {
     var offset = Number(offset || 0);
     var view = new DataView64(buffer, 0);
-    var output = [];
+    var output2 = [];
     var big_endian = this._is_big_endian(fmt2);
     var match;
     var regex2 = new RegExp(this.fmt_size_regex, "g");
@@ -55866,16 +55866,16 @@ var Struct = class {
       let getter = this.getters[f];
       let size = this.byte_lengths[f];
       if (f == "s") {
-        output.push(new TextDecoder().decode(buffer.slice(offset, offset + n)));
+        output2.push(new TextDecoder().decode(buffer.slice(offset, offset + n)));
         offset += n;
       } else {
         for (var i3 = 0; i3 < n; i3++) {
-          output.push(view[getter](offset, !big_endian));
+          output2.push(view[getter](offset, !big_endian));
           offset += size;
         }
       }
     }
-    return output;
+    return output2;
   }
 };
 var struct = new Struct();
@@ -58324,13 +58324,13 @@ var inffast = function inflate_fast(strm, start2) {
   let dist;
   let from;
   let from_source;
-  let input, output;
+  let input, output2;
   const state = strm.state;
   _in = strm.next_in;
   input = strm.input;
   last = _in + (strm.avail_in - 5);
   _out = strm.next_out;
-  output = strm.output;
+  output2 = strm.output;
   beg = _out - (start2 - strm.avail_out);
   end = _out + (strm.avail_out - 257);
   dmax = state.dmax;
@@ -58360,7 +58360,7 @@ var inffast = function inflate_fast(strm, start2) {
           bits2 -= op;
           op = here >>> 16 & 255;
           if (op === 0) {
-            output[_out++] = here & 65535;
+            output2[_out++] = here & 65535;
           } else if (op & 16) {
             len = here & 65535;
             op &= 15;
@@ -58422,10 +58422,10 @@ var inffast = function inflate_fast(strm, start2) {
                       if (op < len) {
                         len -= op;
                         do {
-                          output[_out++] = s_window[from++];
+                          output2[_out++] = s_window[from++];
                         } while (--op);
                         from = _out - dist;
-                        from_source = output;
+                        from_source = output2;
                       }
                     } else if (wnext < op) {
                       from += wsize + wnext - op;
@@ -58433,17 +58433,17 @@ var inffast = function inflate_fast(strm, start2) {
                       if (op < len) {
                         len -= op;
                         do {
-                          output[_out++] = s_window[from++];
+                          output2[_out++] = s_window[from++];
                         } while (--op);
                         from = 0;
                         if (wnext < len) {
                           op = wnext;
                           len -= op;
                           do {
-                            output[_out++] = s_window[from++];
+                            output2[_out++] = s_window[from++];
                           } while (--op);
                           from = _out - dist;
-                          from_source = output;
+                          from_source = output2;
                         }
                       }
                     } else {
@@ -58451,36 +58451,36 @@ var inffast = function inflate_fast(strm, start2) {
                       if (op < len) {
                         len -= op;
                         do {
-                          output[_out++] = s_window[from++];
+                          output2[_out++] = s_window[from++];
                         } while (--op);
                         from = _out - dist;
-                        from_source = output;
+                        from_source = output2;
                       }
                     }
                     while (len > 2) {
-                      output[_out++] = from_source[from++];
-                      output[_out++] = from_source[from++];
-                      output[_out++] = from_source[from++];
+                      output2[_out++] = from_source[from++];
+                      output2[_out++] = from_source[from++];
+                      output2[_out++] = from_source[from++];
                       len -= 3;
                     }
                     if (len) {
-                      output[_out++] = from_source[from++];
+                      output2[_out++] = from_source[from++];
                       if (len > 1) {
-                        output[_out++] = from_source[from++];
+                        output2[_out++] = from_source[from++];
                       }
                     }
                   } else {
                     from = _out - dist;
                     do {
-                      output[_out++] = output[from++];
-                      output[_out++] = output[from++];
-                      output[_out++] = output[from++];
+                      output2[_out++] = output2[from++];
+                      output2[_out++] = output2[from++];
+                      output2[_out++] = output2[from++];
                       len -= 3;
                     } while (len > 2);
                     if (len) {
-                      output[_out++] = output[from++];
+                      output2[_out++] = output2[from++];
                       if (len > 1) {
-                        output[_out++] = output[from++];
+                        output2[_out++] = output2[from++];
                       }
                     }
                   }
@@ -59076,7 +59076,7 @@ var updatewindow = (strm, src, end, copy) => {
 };
 var inflate$2 = (strm, flush) => {
   let state;
-  let input, output;
+  let input, output2;
   let next;
   let put;
   let have, left;
@@ -59106,7 +59106,7 @@ var inflate$2 = (strm, flush) => {
     state.mode = TYPEDO;
   }
   put = strm.next_out;
-  output = strm.output;
+  output2 = strm.output;
   left = strm.avail_out;
   next = strm.next_in;
   input = strm.input;
@@ -59505,7 +59505,7 @@ var inflate$2 = (strm, flush) => {
             if (copy === 0) {
               break inf_leave;
             }
-            output.set(input.subarray(next, next + copy), put);
+            output2.set(input.subarray(next, next + copy), put);
             have -= copy;
             next += copy;
             left -= copy;
@@ -59702,7 +59702,7 @@ var inflate$2 = (strm, flush) => {
             state.bits = bits2;
             inffast(strm, _out);
             put = strm.next_out;
-            output = strm.output;
+            output2 = strm.output;
             left = strm.avail_out;
             next = strm.next_in;
             input = strm.input;
@@ -59892,7 +59892,7 @@ var inflate$2 = (strm, flush) => {
             }
             from_source = state.window;
           } else {
-            from_source = output;
+            from_source = output2;
             from = put - state.offset;
             copy = state.length;
           }
@@ -59902,7 +59902,7 @@ var inflate$2 = (strm, flush) => {
           left -= copy;
           state.length -= copy;
           do {
-            output[put++] = from_source[from++];
+            output2[put++] = from_source[from++];
           } while (--copy);
           if (state.length === 0) {
             state.mode = LEN;
@@ -59912,7 +59912,7 @@ var inflate$2 = (strm, flush) => {
           if (left === 0) {
             break inf_leave;
           }
-          output[put++] = state.length;
+          output2[put++] = state.length;
           left--;
           state.mode = LEN;
           break;
@@ -59931,7 +59931,7 @@ var inflate$2 = (strm, flush) => {
             state.total += _out;
             if (state.wrap & 4 && _out) {
               strm.adler = state.check = /*UPDATE_CHECK(state.check, put - _out, _out);*/
-              state.flags ? crc32_1(state.check, output, _out, put - _out) : adler32_1(state.check, output, _out, put - _out);
+              state.flags ? crc32_1(state.check, output2, _out, put - _out) : adler32_1(state.check, output2, _out, put - _out);
             }
             _out = left;
             if (state.wrap & 4 && (state.flags ? hold : zswap32(hold)) !== state.check) {
@@ -59994,7 +59994,7 @@ var inflate$2 = (strm, flush) => {
   state.total += _out;
   if (state.wrap & 4 && _out) {
     strm.adler = state.check = /*UPDATE_CHECK(state.check, strm.next_out - _out, _out);*/
-    state.flags ? crc32_1(state.check, output, _out, strm.next_out - _out) : adler32_1(state.check, output, _out, strm.next_out - _out);
+    state.flags ? crc32_1(state.check, output2, _out, strm.next_out - _out) : adler32_1(state.check, output2, _out, strm.next_out - _out);
   }
   strm.data_type = state.bits + (state.last ? 64 : 0) + (state.mode === TYPE ? 128 : 0) + (state.mode === LEN_ || state.mode === COPY_ ? 256 : 0);
   if ((_in === 0 && _out === 0 || flush === Z_FINISH$1) && ret === Z_OK$1) {
@@ -61699,11 +61699,11 @@ var DataObjects = class {
     }
     let fmt2 = (flags2 & 2) > 0 ? LINK_INFO_MSG2 : LINK_INFO_MSG1;
     let link_info = _unpack_struct_from(fmt2, data, offset);
-    let output = /* @__PURE__ */ new Map();
+    let output2 = /* @__PURE__ */ new Map();
     for (let [k, v] of link_info.entries()) {
-      output.set(k, v == UNDEFINED_ADDRESS2 ? null : v);
+      output2.set(k, v == UNDEFINED_ADDRESS2 ? null : v);
     }
-    return output;
+    return output2;
   }
   get is_dataset() {
     return this.find_msg_type(DATASPACE_MSG_TYPE).length > 0;
@@ -61763,12 +61763,12 @@ var DataObjects = class {
       let dtype = this.dtype;
       if (/[<>=!@\|]?(i|u|f|S)(\d*)/.test(dtype)) {
         let [item_getter, item_is_big_endian, item_size] = dtype_getter(dtype);
-        let output = new Array(fullsize);
+        let output2 = new Array(fullsize);
         let view = new DataView64(this.fh);
         for (var i3 = 0; i3 < fullsize; i3++) {
-          output[i3] = view[item_getter](data_offset + i3 * item_size, !item_is_big_endian, item_size);
+          output2[i3] = view[item_getter](data_offset + i3 * item_size, !item_is_big_endian, item_size);
         }
-        return output;
+        return output2;
       } else {
         throw "not Implemented - no proper dtype defined";
       }
@@ -64459,13 +64459,13 @@ async function Module2(moduleArg = {}) {
       }
       readAsync = /* @__PURE__ */ __name(async (url) => {
         if (isFileURI(url)) {
-          return new Promise((resolve19, reject) => {
+          return new Promise((resolve20, reject) => {
             var xhr = new XMLHttpRequest();
             xhr.open("GET", url, true);
             xhr.responseType = "arraybuffer";
             xhr.onload = () => {
               if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-                resolve19(xhr.response);
+                resolve20(xhr.response);
                 return;
               }
               reject(xhr.status);
@@ -64661,9 +64661,9 @@ async function Module2(moduleArg = {}) {
     __name(receiveInstantiationResult, "receiveInstantiationResult");
     var info22 = getWasmImports();
     if (Module["instantiateWasm"]) {
-      return new Promise((resolve19, reject) => {
+      return new Promise((resolve20, reject) => {
         Module["instantiateWasm"](info22, (mod, inst) => {
-          resolve19(receiveInstance(mod, inst));
+          resolve20(receiveInstance(mod, inst));
         });
       });
     }
@@ -65996,8 +65996,8 @@ async function Module2(moduleArg = {}) {
   if (runtimeInitialized) {
     moduleRtn = Module;
   } else {
-    moduleRtn = new Promise((resolve19, reject) => {
-      readyPromiseResolve = resolve19;
+    moduleRtn = new Promise((resolve20, reject) => {
+      readyPromiseResolve = resolve20;
       readyPromiseReject = reject;
     });
   }
@@ -68770,6 +68770,67 @@ function std(values, ddof) {
   return stdFromMoments(moments(values), ddof);
 }
 
+// packages/data-gate/src/stats/moments-accumulator.ts
+var MomentsAccumulator = class {
+  n = 0;
+  avg = 0;
+  m2 = 0;
+  min = Infinity;
+  max = -Infinity;
+  nulls = 0;
+  total = new NeumaierSum();
+  /** NaN counts as a null. */
+  add(value) {
+    if (Number.isNaN(value)) {
+      this.nulls++;
+      return;
+    }
+    this.n++;
+    const delta = value - this.avg;
+    this.avg += delta / this.n;
+    this.m2 += delta * (value - this.avg);
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    this.total.add(value);
+  }
+  addAll(values) {
+    for (let i3 = 0; i3 < values.length; i3++) this.add(values[i3]);
+  }
+  merge(other) {
+    const s = other.state();
+    this.nulls += s.nulls;
+    if (s.n === 0) return;
+    if (this.n === 0) {
+      this.n = s.n;
+      this.avg = s.mean;
+      this.m2 = s.m2;
+    } else {
+      const n = this.n + s.n;
+      const delta = s.mean - this.avg;
+      this.avg += delta * s.n / n;
+      this.m2 += s.m2 + delta * delta * this.n * s.n / n;
+      this.n = n;
+    }
+    if (s.min < this.min) this.min = s.min;
+    if (s.max > this.max) this.max = s.max;
+    this.total.merge(other.total);
+  }
+  state() {
+    return {
+      n: this.n,
+      mean: this.n > 0 ? this.avg : NaN,
+      m2: this.m2,
+      min: this.n > 0 ? this.min : NaN,
+      max: this.n > 0 ? this.max : NaN,
+      sum: this.total.value,
+      nulls: this.nulls
+    };
+  }
+  std(ddof) {
+    return this.n - ddof > 0 ? Math.sqrt(this.m2 / (this.n - ddof)) : NaN;
+  }
+};
+
 // packages/data-gate/src/stats/quantile.ts
 function quantileSorted(sorted, q) {
   const n = sorted.length;
@@ -71504,14 +71565,14 @@ var DEFAULT_PARSERS = {
 };
 function convertWithDictionary(data, dictionary, encoding, columnDecoder) {
   if (dictionary && encoding.endsWith("_DICTIONARY")) {
-    let output = data;
+    let output2 = data;
     if (data instanceof Uint8Array && !(dictionary instanceof Uint8Array)) {
-      output = new dictionary.constructor(data.length);
+      output2 = new dictionary.constructor(data.length);
     }
     for (let i3 = 0; i3 < data.length; i3++) {
-      output[i3] = dictionary[data[i3]];
+      output2[i3] = dictionary[data[i3]];
     }
-    return output;
+    return output2;
   } else {
     return convert(data, columnDecoder);
   }
@@ -72364,28 +72425,28 @@ function equals(a, b, strict = true) {
 function flatten(chunks) {
   if (!chunks) return [];
   if (chunks.length === 1) return chunks[0];
-  const output = [];
+  const output2 = [];
   for (const chunk of chunks) {
-    concat(output, chunk);
+    concat(output2, chunk);
   }
-  return output;
+  return output2;
 }
 
 // node_modules/hyparquet/src/filter.js
 var encoder = new TextEncoder();
 function pathsNeededForFilter(filter2) {
   if (!filter2) return [];
-  const paths = [];
+  const paths2 = [];
   if ("$and" in filter2 && Array.isArray(filter2.$and)) {
-    paths.push(...filter2.$and.flatMap(pathsNeededForFilter));
+    paths2.push(...filter2.$and.flatMap(pathsNeededForFilter));
   } else if ("$or" in filter2 && Array.isArray(filter2.$or)) {
-    paths.push(...filter2.$or.flatMap(pathsNeededForFilter));
+    paths2.push(...filter2.$or.flatMap(pathsNeededForFilter));
   } else if ("$nor" in filter2 && Array.isArray(filter2.$nor)) {
-    paths.push(...filter2.$nor.flatMap(pathsNeededForFilter));
+    paths2.push(...filter2.$nor.flatMap(pathsNeededForFilter));
   } else {
-    paths.push(...Object.keys(filter2));
+    paths2.push(...Object.keys(filter2));
   }
-  return [...new Set(paths)];
+  return [...new Set(paths2)];
 }
 function columnsNeededForFilter(filter2) {
   return [...new Set(pathsNeededForFilter(filter2).map((path) => path.split(".")[0]))];
@@ -73189,7 +73250,7 @@ function readVariantBinary(reader) {
 }
 
 // node_modules/hyparquet/src/assemble.js
-function assembleLists(output, definitionLevels, repetitionLevels, values, schemaPath) {
+function assembleLists(output2, definitionLevels, repetitionLevels, values, schemaPath) {
   const maxDefinitionLevel = getMaxDefinitionLevel(schemaPath);
   if (!definitionLevels?.length && !repetitionLevels.length) {
     if (!maxDefinitionLevel || !values.length) return values;
@@ -73198,8 +73259,8 @@ function assembleLists(output, definitionLevels, repetitionLevels, values, schem
   const n = definitionLevels?.length || repetitionLevels.length;
   const repetitionPath = schemaPath.map(({ element }) => element.repetition_type);
   let valueIndex = 0;
-  const containerStack = [output];
-  let currentContainer = output;
+  const containerStack = [output2];
+  let currentContainer = output2;
   let currentDepth = 0;
   let currentDefLevel = 0;
   let currentRepLevel = 0;
@@ -73245,14 +73306,14 @@ function assembleLists(output, definitionLevels, repetitionLevels, values, schem
       currentContainer.push([]);
     }
   }
-  if (!output.length) {
+  if (!output2.length) {
     for (let i3 = 0; i3 < maxDefinitionLevel; i3++) {
       const newList = [];
       currentContainer.push(newList);
       currentContainer = newList;
     }
   }
-  return output;
+  return output2;
 }
 function assembleNested(subcolumnData, schema, parsers, depth = 0) {
   const path = schema.path.join(".");
@@ -73361,9 +73422,9 @@ function invertStruct(struct2, depth) {
 }
 
 // node_modules/hyparquet/src/delta.js
-function deltaBinaryUnpack(reader, count, output) {
-  if (output instanceof Int32Array) {
-    deltaBinaryUnpackInt32(reader, count, output);
+function deltaBinaryUnpack(reader, count, output2) {
+  if (output2 instanceof Int32Array) {
+    deltaBinaryUnpackInt32(reader, count, output2);
     return;
   }
   const blockSize = readVarInt(reader);
@@ -73371,7 +73432,7 @@ function deltaBinaryUnpack(reader, count, output) {
   readVarInt(reader);
   let value = readZigZagBigInt(reader);
   let outputIndex = 0;
-  output[outputIndex++] = value;
+  output2[outputIndex++] = value;
   const valuesPerMiniblock = blockSize / miniblockPerBlock;
   while (outputIndex < count) {
     const minDelta = readZigZagBigInt(reader);
@@ -73397,7 +73458,7 @@ function deltaBinaryUnpack(reader, count, output) {
           }
           const delta = minDelta + bits2;
           value += delta;
-          output[outputIndex++] = value;
+          output2[outputIndex++] = value;
           miniblockCount--;
         }
         if (miniblockCount) {
@@ -73406,19 +73467,19 @@ function deltaBinaryUnpack(reader, count, output) {
       } else {
         for (let j = 0; j < valuesPerMiniblock && outputIndex < count; j++) {
           value += minDelta;
-          output[outputIndex++] = value;
+          output2[outputIndex++] = value;
         }
       }
     }
   }
 }
-function deltaBinaryUnpackInt32(reader, count, output) {
+function deltaBinaryUnpackInt32(reader, count, output2) {
   const blockSize = readVarInt(reader);
   const miniblockPerBlock = readVarInt(reader);
   readVarInt(reader);
   let value = readZigZag(reader);
   let outputIndex = 0;
-  output[outputIndex++] = value;
+  output2[outputIndex++] = value;
   const valuesPerMiniblock = blockSize / miniblockPerBlock;
   const { view } = reader;
   while (outputIndex < count) {
@@ -73445,7 +73506,7 @@ function deltaBinaryUnpackInt32(reader, count, output) {
           }
         }
         value = value + minDelta + residual | 0;
-        output[outputIndex++] = value;
+        output2[outputIndex++] = value;
       }
       offset = end;
     }
@@ -73458,15 +73519,15 @@ function readZigZagInt33(reader) {
   const high = reader.offset - start2 === 5 ? reader.view.getUint8(start2 + 4) >>> 4 & 1 : 0;
   return (low >>> 1 | high << 31) ^ -(low & 1);
 }
-function deltaLengthByteArray(reader, count, output) {
+function deltaLengthByteArray(reader, count, output2) {
   const lengths = new Int32Array(count);
   deltaBinaryUnpack(reader, count, lengths);
   for (let i3 = 0; i3 < count; i3++) {
-    output[i3] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, lengths[i3]);
+    output2[i3] = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, lengths[i3]);
     reader.offset += lengths[i3];
   }
 }
-function deltaByteArray(reader, count, output) {
+function deltaByteArray(reader, count, output2) {
   const prefixData = new Int32Array(count);
   deltaBinaryUnpack(reader, count, prefixData);
   const suffixData = new Int32Array(count);
@@ -73474,47 +73535,47 @@ function deltaByteArray(reader, count, output) {
   for (let i3 = 0; i3 < count; i3++) {
     const suffix = new Uint8Array(reader.view.buffer, reader.view.byteOffset + reader.offset, suffixData[i3]);
     if (prefixData[i3]) {
-      output[i3] = new Uint8Array(prefixData[i3] + suffixData[i3]);
-      output[i3].set(output[i3 - 1].subarray(0, prefixData[i3]));
-      output[i3].set(suffix, prefixData[i3]);
+      output2[i3] = new Uint8Array(prefixData[i3] + suffixData[i3]);
+      output2[i3].set(output2[i3 - 1].subarray(0, prefixData[i3]));
+      output2[i3].set(suffix, prefixData[i3]);
     } else {
-      output[i3] = suffix;
+      output2[i3] = suffix;
     }
     reader.offset += suffixData[i3];
   }
 }
 
 // node_modules/hyparquet/src/encoding.js
-function readRleBitPackedHybrid(reader, width, output, length) {
+function readRleBitPackedHybrid(reader, width, output2, length) {
   if (length === void 0) {
     length = reader.view.getUint32(reader.offset, true);
     reader.offset += 4;
   }
   const startOffset = reader.offset;
   let seen = 0;
-  while (seen < output.length) {
+  while (seen < output2.length) {
     const header = readVarInt(reader);
     if (header & 1) {
-      seen = readBitPacked(reader, header, width, output, seen);
+      seen = readBitPacked(reader, header, width, output2, seen);
     } else {
       const count = header >>> 1;
-      readRle(reader, count, width, output, seen);
+      readRle(reader, count, width, output2, seen);
       seen += count;
     }
   }
   reader.offset = startOffset + length;
 }
-function readRle(reader, count, bitWidth2, output, seen) {
+function readRle(reader, count, bitWidth2, output2, seen) {
   const width = bitWidth2 + 7 >> 3;
   let value = 0;
   for (let i3 = 0; i3 < width; i3++) {
     value |= reader.view.getUint8(reader.offset++) << (i3 << 3);
   }
   for (let i3 = 0; i3 < count; i3++) {
-    output[seen + i3] = value;
+    output2[seen + i3] = value;
   }
 }
-function readBitPacked(reader, header, bitWidth2, output, seen) {
+function readBitPacked(reader, header, bitWidth2, output2, seen) {
   let count = header >> 1 << 3;
   const mask = (1 << bitWidth2) - 1;
   let data = 0;
@@ -73535,8 +73596,8 @@ function readBitPacked(reader, header, bitWidth2, output, seen) {
       reader.offset++;
       left += 8;
     } else {
-      if (seen < output.length) {
-        output[seen++] = data >> right & mask;
+      if (seen < output2.length) {
+        output2[seen++] = data >> right & mask;
       }
       count--;
       right += bitWidth2;
@@ -73677,9 +73738,9 @@ function copyBytes(fromArray, fromPos, toArray, toPos, length) {
     toArray[toPos + i3] = fromArray[fromPos + i3];
   }
 }
-function snappyUncompress(input, output) {
+function snappyUncompress(input, output2) {
   const inputLength = input.byteLength;
-  const outputLength = output.byteLength;
+  const outputLength = output2.byteLength;
   let pos = 0;
   let outPos = 0;
   while (pos < inputLength) {
@@ -73713,7 +73774,7 @@ function snappyUncompress(input, output) {
       if (pos + len2 > inputLength) {
         throw new Error("snappy error literal exceeds input length");
       }
-      copyBytes(input, pos, output, outPos, len2);
+      copyBytes(input, pos, output2, outPos, len2);
       pos += len2;
       outPos += len2;
     } else {
@@ -73749,7 +73810,7 @@ function snappyUncompress(input, output) {
       if (offset > outPos) {
         throw new Error("cannot copy from before start of buffer");
       }
-      copyBytes(output, outPos - offset, output, outPos, len);
+      copyBytes(output2, outPos - offset, output2, outPos, len);
       outPos += len;
     }
   }
@@ -73962,8 +74023,8 @@ function readPage(reader, header, columnDecoder, dictionary, previousChunk, page
     const page = decompressPage(compressedBytes, Number(header.uncompressed_page_size), codec, compressors);
     const { definitionLevels, repetitionLevels, dataPage } = readDataPage(page, daph, columnDecoder);
     const values = convertWithDictionary(dataPage, dictionary, daph.encoding, columnDecoder);
-    const output = Array.isArray(previousChunk) ? previousChunk : [];
-    const assembled = assembleLists(output, definitionLevels, repetitionLevels, values, schemaPath);
+    const output2 = Array.isArray(previousChunk) ? previousChunk : [];
+    const assembled = assembleLists(output2, definitionLevels, repetitionLevels, values, schemaPath);
     return { skipped: 0, data: assembled };
   } else if (header.type === "DATA_PAGE_V2") {
     const daph2 = header.data_page_header_v2;
@@ -73973,8 +74034,8 @@ function readPage(reader, header, columnDecoder, dictionary, previousChunk, page
     }
     const { definitionLevels, repetitionLevels, dataPage } = readDataPageV2(compressedBytes, header, columnDecoder);
     const values = convertWithDictionary(dataPage, dictionary, daph2.encoding, columnDecoder);
-    const output = Array.isArray(previousChunk) ? previousChunk : [];
-    const assembled = assembleLists(output, definitionLevels, repetitionLevels, values, schemaPath);
+    const output2 = Array.isArray(previousChunk) ? previousChunk : [];
+    const assembled = assembleLists(output2, definitionLevels, repetitionLevels, values, schemaPath);
     return { skipped: 0, data: assembled };
   } else if (header.type === "DICTIONARY_PAGE") {
     const diph = header.dictionary_page_header;
@@ -74378,16 +74439,16 @@ async function asyncBufferFromFile(filename) {
     slice(start2, end) {
       if (start2 === end) return Promise.resolve(new ArrayBuffer(0));
       const reader = (0, import_fs2.createReadStream)(filename, { start: start2, end: end === void 0 ? void 0 : end - 1 });
-      return new Promise((resolve19, reject) => {
+      return new Promise((resolve20, reject) => {
         const chunks = [];
         reader.on("data", (chunk) => chunks.push(chunk));
         reader.on("error", reject);
         reader.on("end", () => {
           const buffer = Buffer.concat(chunks);
           if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) {
-            resolve19(buffer.buffer);
+            resolve20(buffer.buffer);
           } else {
-            resolve19(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
+            resolve20(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
           }
         });
       });
@@ -75031,6 +75092,11 @@ function loadContract(path, displayPath = path) {
   }
   return parseContract(text2, displayPath);
 }
+function contractToYaml(contract, header) {
+  const body2 = (0, import_yaml4.stringify)(contract, { lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
+  return header ? `${header.split("\n").map((l) => `# ${l}`).join("\n")}
+${body2}` : body2;
+}
 
 // packages/data-gate/src/contract/infer-contract.ts
 var ID_NAME = /(^|[_\-.])(id|key|uuid|guid)$/i;
@@ -75109,6 +75175,11 @@ var ContractInferrer = class {
     return contract;
   }
 };
+async function inferContract(batches, options = {}) {
+  const inferrer = new ContractInferrer(options);
+  for await (const batch of batches) inferrer.push(batch);
+  return inferrer.finish();
+}
 
 // packages/data-gate/src/contract/check-contract.ts
 var import_ajv4 = __toESM(require_ajv(), 1);
@@ -76682,6 +76753,10 @@ function isProfileFile(path) {
     return false;
   }
 }
+function serializeProfile(profile) {
+  return `${JSON.stringify(profile, (_k, v) => typeof v === "number" && !Number.isFinite(v) ? Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf" : v, 1)}
+`;
+}
 function revive(_k, v) {
   if (v === "nan") return Number.NaN;
   if (v === "inf") return Infinity;
@@ -77007,7 +77082,7 @@ var dataGate = {
 };
 
 // packages/data-gate/src/gate/binding.ts
-var import_node_path26 = require("node:path");
+var import_node_path27 = require("node:path");
 
 // packages/data-gate/src/summary/drift-summary.ts
 var TEST_OF = [
@@ -77077,6 +77152,258 @@ function dataGateSummary(report2) {
   return lines.join("\n");
 }
 
+// packages/data-gate/src/gate/subcommands.ts
+var import_node_path26 = require("node:path");
+
+// packages/data-gate/src/profile/merge-profiles.ts
+function mergeMoments(a, b) {
+  if (b.n === 0) return { ...a, nulls: a.nulls + b.nulls };
+  if (a.n === 0) return { ...b, nulls: a.nulls + b.nulls };
+  const n = a.n + b.n;
+  const delta = b.mean - a.mean;
+  return {
+    n,
+    mean: a.mean + delta * b.n / n,
+    m2: a.m2 + b.m2 + delta * delta * a.n * b.n / n,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    sum: a.sum + b.sum,
+    nulls: a.nulls + b.nulls
+  };
+}
+function sortedRecord(m) {
+  return Object.fromEntries([...m].sort((x2, y) => x2[0] < y[0] ? -1 : x2[0] > y[0] ? 1 : 0));
+}
+function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
+  const name2 = (a ?? b)?.name ?? "";
+  const empty = { n: 0, mean: Number.NaN, m2: 0, min: Number.NaN, max: Number.NaN, sum: 0, nulls: 0 };
+  const hist = /* @__PURE__ */ new Map();
+  for (const [bin, c] of [...a?.histogram ?? [], ...b?.histogram ?? []]) hist.set(bin, (hist.get(bin) ?? 0) + c);
+  const truncated = (a?.categoriesTruncated ?? false) || (b?.categoriesTruncated ?? false);
+  const cats = /* @__PURE__ */ new Map();
+  if (!truncated) for (const rec of [a?.categories ?? {}, b?.categories ?? {}]) for (const [k, c] of Object.entries(rec)) cats.set(k, (cats.get(k) ?? 0) + c);
+  const over = cats.size > maxCategories;
+  return {
+    name: name2,
+    kinds: (a?.kinds ?? 0) | (b?.kinds ?? 0),
+    // A shard without the column has it null on every row.
+    nulls: (a ? a.nulls : rowsA) + (b ? b.nulls : rowsB),
+    moments: mergeMoments(a?.moments ?? empty, b?.moments ?? empty),
+    histogram: [...hist].sort((x2, y) => x2[0] - y[0]),
+    categories: truncated || over ? {} : sortedRecord(cats),
+    categoriesTruncated: truncated || over,
+    textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0)
+  };
+}
+function mergeTwo(a, b) {
+  if (a.hashColumns.join("\0") !== b.hashColumns.join("\0")) {
+    throw new UserError(`profiles hash different columns ([${a.hashColumns.join(", ")}] vs [${b.hashColumns.join(", ")}]): shards of one table must share their columns`);
+  }
+  const maxCategories = Math.min(a.limits.maxCategories, b.limits.maxCategories);
+  const maxRowHashes = Math.min(a.limits.maxRowHashes, b.limits.maxRowHashes);
+  const names2 = [...a.columns.map((c) => c.name), ...b.columns.map((c) => c.name).filter((n) => !a.columns.some((c) => c.name === n))];
+  const columns = names2.map(
+    (n) => mergeColumn(
+      a.columns.find((c) => c.name === n),
+      b.columns.find((c) => c.name === n),
+      a.rows,
+      b.rows,
+      maxCategories
+    )
+  );
+  const truncated = a.rowHashesTruncated || b.rowHashesTruncated;
+  const hashes = truncated ? [] : [.../* @__PURE__ */ new Set([...a.rowHashes, ...b.rowHashes])].sort();
+  const over = hashes.length > maxRowHashes;
+  return {
+    format: a.format,
+    version: a.version,
+    rows: a.rows + b.rows,
+    files: [.../* @__PURE__ */ new Set([...a.files, ...b.files])].sort(),
+    columns,
+    hashColumns: a.hashColumns,
+    rowHashes: over ? [] : hashes,
+    rowHashesTruncated: truncated || over,
+    limits: { maxCategories, maxRowHashes }
+  };
+}
+function mergeProfiles(profiles) {
+  const [first, ...rest] = profiles;
+  if (!first) throw new UserError("no profiles to merge");
+  return rest.reduce(mergeTwo, first);
+}
+
+// packages/data-gate/src/profile/profile-builder.ts
+var ProfileBuilder = class {
+  constructor(options = {}) {
+    this.options = options;
+    this.maxCategories = options.maxCategories ?? 1e4;
+    this.maxRowHashes = options.maxRowHashes ?? 5e6;
+  }
+  options;
+  columns = /* @__PURE__ */ new Map();
+  files = /* @__PURE__ */ new Set();
+  hashes = /* @__PURE__ */ new Set();
+  hashColumns;
+  hashesTruncated = false;
+  rows = 0;
+  maxCategories;
+  maxRowHashes;
+  push(batch) {
+    this.files.add(batch.file);
+    if (this.hashColumns === void 0 && batch.columns.length > 0) {
+      const ids = new Set(this.options.idColumns ?? batch.columns.filter(isIdName));
+      this.hashColumns = batch.columns.filter((c) => !ids.has(c));
+    }
+    for (const chunk of batch.data) {
+      let s = this.columns.get(chunk.name);
+      if (!s) {
+        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: /* @__PURE__ */ new Map(), categories: /* @__PURE__ */ new Map(), textCells: 0 };
+        this.columns.set(chunk.name, s);
+      }
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const kind = chunk.kinds[i3];
+        s.kinds |= kindBit(kind);
+        if (kind === CellKind.Null) {
+          s.nulls++;
+          continue;
+        }
+        const num2 = chunk.numbers[i3];
+        if (kind === CellKind.Integer || kind === CellKind.Float) {
+          if (!Number.isNaN(num2)) {
+            s.moments.add(num2);
+            const bin = fixedBin(num2);
+            s.histogram.set(bin, (s.histogram.get(bin) ?? 0) + 1);
+          }
+        }
+        if (kind === CellKind.Text) s.textCells++;
+        if (s.categories) {
+          const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : kind === CellKind.Boolean ? String(num2 === 1) : String(num2);
+          s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
+          if (s.categories.size > this.maxCategories) s.categories = void 0;
+        }
+      }
+    }
+    for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
+    if (!this.hashesTruncated && this.hashColumns) {
+      const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        this.hashes.add(rowHash(index.map((chunk) => chunk ? cellOf(chunk, i3) : null)));
+        if (this.hashes.size > this.maxRowHashes) {
+          this.hashesTruncated = true;
+          this.hashes.clear();
+          break;
+        }
+      }
+    }
+    this.rows += batch.length;
+  }
+  finish() {
+    const columns = [...this.columns.values()].map((s) => ({
+      name: s.name,
+      kinds: s.kinds,
+      nulls: s.nulls,
+      moments: s.moments.state(),
+      histogram: [...s.histogram].sort((a, b) => a[0] - b[0]),
+      categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
+      categoriesTruncated: s.categories === void 0,
+      textCells: s.textCells
+    }));
+    return {
+      format: PROFILE_FORMAT,
+      version: PROFILE_VERSION,
+      rows: this.rows,
+      files: [...this.files].sort(),
+      columns,
+      hashColumns: this.hashColumns ?? [],
+      rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
+      rowHashesTruncated: this.hashesTruncated,
+      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes }
+    };
+  }
+};
+async function profileTable(path, options, ctx) {
+  const builder = new ProfileBuilder(options);
+  for await (const batch of readTable(path, options.read ?? {}, ctx)) {
+    if (ctx.signal?.aborted) throw new UserError("cancelled");
+    builder.push(batch);
+  }
+  return builder.finish();
+}
+async function writeProfile(output2, options, ctx) {
+  if (options.paths.length === 0) throw new UserError("nothing to profile: name a data file or folder", { hint: "aisec data-gate profile DATA --output reference.profile.json" });
+  const profiles = [];
+  for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
+  const profile = profiles.length === 1 ? profiles[0] : mergeProfiles(profiles);
+  writeFileAtomic(output2, serializeProfile(profile));
+  return `wrote profile of ${profile.rows} rows, ${profile.columns.length} columns to ${workspaceRelative(ctx.workspace, output2)}`;
+}
+
+// packages/data-gate/src/gate/subcommands.ts
+function paths(values, ctx) {
+  const v = values.paths;
+  return (Array.isArray(v) ? v : []).map((p) => (0, import_node_path26.resolve)(ctx.workspace, p));
+}
+function output(values, ctx) {
+  const v = values.output;
+  if (typeof v !== "string" || v === "") throw new UserError("--output is required", { key: "output" });
+  return (0, import_node_path26.resolve)(ctx.workspace, v);
+}
+var profileSubcommand = {
+  name: "profile",
+  description: "Write a deterministic, mergeable profile of a trusted dataset (or merge shard profiles) to use as --reference.",
+  synopsis: "DATA... --output PROFILE  |  --merge PROFILE... --output PROFILE",
+  options: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      paths: { type: "array", items: { type: "string" }, description: "Data files or folders to profile, as one table (with --merge: the shard profiles)." },
+      output: { type: "string", description: "Where to write the profile (JSON)." },
+      merge: { type: "boolean", description: "The paths are profiles of shards: merge them into the profile of the whole.", default: false },
+      "id-columns": { type: "array", items: { type: "string" }, description: "Columns left out of the row hashes. Default: columns named like ids." },
+      "max-row-hashes": { type: "integer", minimum: 0, description: "Row hashes kept before they are dropped (then copied rows cannot be checked).", default: 5e6 }
+    },
+    required: ["output"]
+  },
+  async run(values, ctx) {
+    const out2 = output(values, ctx);
+    if (values.merge === true) {
+      const merge2 = paths(values, ctx);
+      const merged = mergeProfiles(merge2.map((p) => readProfile(p, workspaceRelative(ctx.workspace, p))));
+      writeFileAtomic(out2, serializeProfile(merged));
+      return `merged ${merge2.length} profiles (${merged.rows} rows) into ${workspaceRelative(ctx.workspace, out2)}`;
+    }
+    const ids = Array.isArray(values["id-columns"]) ? values["id-columns"] : void 0;
+    return writeProfile(out2, { paths: paths(values, ctx), ...ids ? { idColumns: ids } : {}, maxRowHashes: typeof values["max-row-hashes"] === "number" ? values["max-row-hashes"] : 5e6 }, ctx);
+  }
+};
+var inferSubcommand = {
+  name: "infer",
+  description: "Write a data contract (YAML) inferred from a trusted sample: columns, types, nullability, categories, unique ids.",
+  synopsis: "DATA --output CONTRACT",
+  options: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      paths: { type: "array", items: { type: "string" }, description: "The trusted data file or folder." },
+      output: { type: "string", description: "Where to write the contract (YAML)." },
+      "max-categories": { type: "integer", minimum: 0, description: "Text columns with at most this many distinct values get allowed categories.", default: 20 },
+      ranges: { type: "boolean", description: "Write min/max for numeric columns.", default: false }
+    },
+    required: ["output"]
+  },
+  async run(values, ctx) {
+    const out2 = output(values, ctx);
+    const [data, ...extra] = paths(values, ctx);
+    if (data === void 0 || extra.length > 0) throw new UserError("name exactly one data file or folder to infer a contract from", { hint: "aisec data-gate infer data/reference.csv --output contract.yml" });
+    const contract = await inferContract(readTable(data, {}, ctx), {
+      maxCategories: typeof values["max-categories"] === "number" ? values["max-categories"] : 20,
+      ranges: values.ranges === true
+    });
+    writeFileAtomic(out2, contractToYaml(contract, `aisec data contract inferred from ${workspaceRelative(ctx.workspace, data)}; review before use`));
+    return `wrote a contract of ${contract.columns.length} columns to ${workspaceRelative(ctx.workspace, out2)}`;
+  }
+};
+
 // packages/data-gate/src/gate/binding.ts
 function text(values, key) {
   const v = values[key];
@@ -77122,7 +77449,7 @@ var dataGateBinding = {
   toOptions(values, ctx) {
     const at = (key) => {
       const v = text(values, key);
-      return v === void 0 ? void 0 : (0, import_node_path26.resolve)(ctx.workspace, v);
+      return v === void 0 ? void 0 : (0, import_node_path27.resolve)(ctx.workspace, v);
     };
     const reference = at("reference");
     const current = at("current");
@@ -77135,7 +77462,7 @@ var dataGateBinding = {
       ...reference !== void 0 ? { reference } : {},
       ...current !== void 0 ? { current } : {},
       ...contract !== void 0 ? { contract } : {},
-      provenance: [...list(values, "manifest"), ...list(values, "dvc")].map((p) => (0, import_node_path26.resolve)(ctx.workspace, p)),
+      provenance: [...list(values, "manifest"), ...list(values, "dvc")].map((p) => (0, import_node_path27.resolve)(ctx.workspace, p)),
       drift: {
         driftTest: values["drift-test"] === "evidently" ? "evidently" : "default",
         driftShare: num(values, "drift-share", DEFAULT_DRIFT.driftShare),
@@ -77160,6 +77487,7 @@ var dataGateBinding = {
       }
     };
   },
+  subcommands: [profileSubcommand, inferSubcommand],
   summary: dataGateSummary
 };
 
@@ -77171,8 +77499,8 @@ async function umbrella() {
   const requested = getInput("gates").split(/[\s,]+/).filter(Boolean);
   let names2 = requested;
   if (!names2.length) {
-    const workspace = (0, import_node_path27.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
-    const file = getInput("config") ? (0, import_node_path27.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
+    const workspace = (0, import_node_path28.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getInput("working-directory") || ".");
+    const file = getInput("config") ? (0, import_node_path28.resolve)(workspace, getInput("config")) : findConfigFile(workspace);
     try {
       names2 = (file ? loadConfigFile(file).gates : void 0) ?? [];
     } catch {

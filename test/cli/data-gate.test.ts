@@ -49,3 +49,28 @@ describe('aisec data-gate', () => {
     expect(half.stderr).toContain('reference');
   });
 });
+
+describe('aisec data-gate profile and infer', () => {
+  it('profiles shards, merges them, and gates against the merged profile; infer writes a contract the gate accepts', () => {
+    const ws = copy('poisoned');
+    const p1 = aisec(['data-gate', 'profile', 'data/reference.csv', '--output', 'ref.profile.json'], { cwd: ws });
+    expect(p1.status).toBe(0);
+    expect(p1.stdout).toContain('wrote profile of 800 rows, 7 columns to ref.profile.json');
+    const merged = aisec(['data-gate', 'profile', '--merge', 'ref.profile.json', 'ref.profile.json', '--output', 'merged.json'], { cwd: ws });
+    expect(merged.stdout).toContain('merged 2 profiles (1600 rows)');
+    const gate = aisec(['data-gate', '--reference', 'ref.profile.json', '--current', 'data/batch.csv', '--json', 'gate.json'], { cwd: ws });
+    expect(gate.status).toBe(1);
+    const report = JSON.parse(readFileSync(join(ws, 'gate.json'), 'utf8')) as { findings: { ruleId: string; properties?: Record<string, unknown> }[]; metrics: Record<string, number> };
+    expect(report.findings.find((f) => f.ruleId === 'AISEC-DATA-044')?.properties?.rows).toEqual([400, 401, 402, 403, 404, 405]);
+    expect(typeof report.metrics['drift.age.ks_profile.error']).toBe('number');
+
+    const infer = aisec(['data-gate', 'infer', 'data/reference.csv', '--output', 'contract.yml'], { cwd: ws });
+    expect(infer.status).toBe(0);
+    expect(readFileSync(join(ws, 'contract.yml'), 'utf8')).toContain('name: "segment"');
+    const withContract = aisec(['data-gate', '--reference', 'data/reference.csv', '--current', 'data/batch.csv', '--contract', 'contract.yml', '--fail-on', 'never'], { cwd: ws });
+    expect(withContract.status).toBe(0);
+    const missing = aisec(['data-gate', 'profile', 'data/reference.csv'], { cwd: ws });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--output');
+  });
+});

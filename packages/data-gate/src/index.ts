@@ -14,3 +14,4 @@ export { scanTable, type ScannedTable, type ScannedColumn } from './gate/table-s
 export { type DriftOptions, type ColumnDriftRow } from './gate/drift-check';
 export { type OutlierOptions, type OutlierMethod } from './gate/outlier-check';
 export * from './profile/index';
+export { profileSubcommand, inferSubcommand } from './gate/subcommands';

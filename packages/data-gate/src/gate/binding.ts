@@ -4,6 +4,7 @@ import type { TextEncoding } from '../readers/index';
 import { dataGateSummary } from '../summary/drift-summary';
 import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, type DataGateOptions, dataGate } from './gate';
 import type { OutlierMethod } from './outlier-check';
+import { inferSubcommand, profileSubcommand } from './subcommands';
 
 function text(values: OptionValues, key: string): string | undefined {
   const v = values[key];
@@ -91,5 +92,6 @@ export const dataGateBinding: GateBinding<DataGateOptions> = {
       },
     };
   },
+  subcommands: [profileSubcommand, inferSubcommand],
   summary: dataGateSummary,
 };
