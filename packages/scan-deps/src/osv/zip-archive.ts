@@ -19,6 +19,10 @@ const EOCD_MIN = 22;
 const MAX_COMMENT = 0xffff;
 /** An OSV record is a few KiB; the largest real ones (TensorFlow's) are under 100 KiB. */
 const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+/** The largest output chunk asked of zlib at once (larger members are inflated in several). */
+const MAX_CHUNK_BYTES = 1024 * 1024;
+/** How much of the zip `readInOrder` holds at a time. */
+const WINDOW_BYTES = 1024 * 1024;
 
 /**
  * A minimal zip reader for OSV exports: reads the central directory, then single members by positional
@@ -72,14 +76,63 @@ export class ZipArchive {
     }
     const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
-    const raw = readAt(this.fd, dataStart, entry.compressedSize);
+    return this.decode(entry, readAt(this.fd, dataStart, entry.compressedSize));
+  }
+
+  /**
+   * Every member of `members` (indexes into `entries`), inflated and CRC-checked, handed to `visit` in file
+   * order. The file is read sequentially through one window of WINDOW_BYTES rather than with two positional
+   * reads per member: indexing a 17,000-member export with per-member reads spent more time in `read(2)`
+   * than in inflating. `visit` may keep the buffer it is given.
+   */
+  readInOrder(members: readonly number[], visit: (member: number, data: Buffer) => void): void {
+    const ordered = members
+      .map((member) => {
+        const entry = this.entries[member];
+        if (!entry) throw new Error(`member ${member} out of range`);
+        return { member, entry };
+      })
+      .sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
+    const window = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, this.size));
+    let windowStart = 0;
+    let windowEnd = 0;
+    /** The bytes [start, end) of the file from the window, refilling it from `start` when they are not there. */
+    const bytes = (start: number, end: number): Buffer => {
+      if (end > this.size) return Buffer.alloc(0);
+      if (start < windowStart || end > windowEnd) {
+        if (end - start > window.length) return readAt(this.fd, start, end - start);
+        const length = Math.min(window.length, this.size - start);
+        const filled = readInto(this.fd, window, start, length);
+        windowStart = start;
+        windowEnd = start + filled;
+        if (end > windowEnd) return Buffer.alloc(0);
+      }
+      return window.subarray(start - windowStart, end - windowStart);
+    };
+    for (const { member, entry } of ordered) {
+      const header = bytes(entry.localHeaderOffset, entry.localHeaderOffset + 30);
+      if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) {
+        throw corrupt(this.path, `has a broken local header for ${entry.name}`);
+      }
+      const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+      if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
+      const raw = bytes(dataStart, dataStart + entry.compressedSize);
+      // A stored member would be a view of the window, which the next refill overwrites: copy it.
+      visit(member, this.decode(entry, entry.method === 0 ? Buffer.from(raw) : raw));
+    }
+  }
+
+  /** Inflates (or takes as stored) one member's raw bytes and checks its size, CRC and the decompression budget. */
+  private decode(entry: ZipEntry, raw: Buffer): Buffer {
     let data: Buffer;
     if (entry.method === 0) {
       data = raw;
     } else {
       try {
-        // One byte of slack so that a member inflating past its declared size is caught, not truncated.
-        data = inflateRawSync(raw, { maxOutputLength: entry.uncompressedSize + 1 });
+        // One byte of slack so that a member inflating past its declared size is caught, not truncated. The
+        // output chunk sized to the member makes one right-sized buffer instead of 16 KiB chunks concatenated.
+        const expected = entry.uncompressedSize + 1;
+        data = inflateRawSync(raw, { maxOutputLength: expected, chunkSize: Math.min(Math.max(expected, 64), MAX_CHUNK_BYTES) });
       } catch (error) {
         throw corrupt(this.path, `cannot inflate ${entry.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -107,13 +160,19 @@ function corrupt(path: string, problem: string): UserError {
 
 function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.alloc(length);
+  const done = readInto(fd, buffer, position, length);
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+
+/** Reads up to `length` bytes at `position` into the start of `buffer`; the count read (less at the end of the file). */
+function readInto(fd: number, buffer: Buffer, position: number, length: number): number {
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buffer, done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
-  return done === length ? buffer : buffer.subarray(0, done);
+  return done;
 }
 
 function readCentralDirectory(path: string, fd: number, size: number, limits: Limits): ZipEntry[] {
