@@ -10,14 +10,23 @@ export interface ModelScanOptions {
   paths: string[];
 }
 
-/** What the model scan never checks, stated in every report rather than left silent. */
-export const MODEL_SCAN_NOTES = [
-  'Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only.',
-  'TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.',
-  'xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked).',
-  'bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower); gzip/zlib stream beyond 1 GB.',
-  'TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are.',
+/**
+ * What the model scan does not fully check, per top-level format: a report states the limits that
+ * apply to the files it saw, rather than staying silent or listing every format's fine print.
+ */
+export const MODEL_SCAN_NOTES: readonly { formats: readonly string[]; note: string }[] = [
+  { formats: ['hdf5'], note: 'Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only.' },
+  { formats: ['tf-savedmodel'], note: 'TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.' },
+  { formats: ['zip', 'gzip', 'zlib', 'joblib-zfile', 'bz2', 'xz', 'lzma', 'tar'], note: 'xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked, AISEC-PKL-008).' },
+  { formats: ['bz2', 'xz', 'lzma'], note: 'bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower).' },
+  { formats: ['zip'], note: 'TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are.' },
 ];
+
+/** The notes that apply to a set of top-level formats seen. */
+export function modelScanNotes(formats: Iterable<string>): string[] {
+  const seen = new Set(formats);
+  return MODEL_SCAN_NOTES.filter((n) => n.formats.some((f) => seen.has(f))).map((n) => n.note);
+}
 
 /**
  * The model-file half of the scan-pickle gate: finds model files under `paths`, scans each, and returns
@@ -28,6 +37,7 @@ export async function scanModels(options: ModelScanOptions, ctx: GateContext): P
   const started = Date.now();
   const files = findModelFiles(options.paths, ctx.workspace, ctx.limits.maxEntries);
   const findings: Finding[] = [];
+  const formats = new Set<string>();
   const metrics: Record<string, number> = {
     'files.scanned': 0,
     'files.flagged': 0,
@@ -46,6 +56,7 @@ export async function scanModels(options: ModelScanOptions, ctx: GateContext): P
     ctx.logger.progress('model files', i, files.length);
     const res = await scanModelFile(file.absPath, ctx, file.explicit);
     findings.push(...res.findings);
+    formats.add(res.format);
     add('files.scanned', 1);
     if (res.findings.some((f) => f.severity !== 'info')) add('files.flagged', 1);
     add('model.bytes', res.metrics.bytes);
@@ -58,7 +69,7 @@ export async function scanModels(options: ModelScanOptions, ctx: GateContext): P
   ctx.logger.progress('model files', files.length, files.length);
   assignFingerprints(findings);
   return buildReport(
-    { gate: 'scan-pickle', version: MODEL_SCAN_VERSION, findings, metrics, timings: { models: Date.now() - started }, notes: [...MODEL_SCAN_NOTES] },
+    { gate: 'scan-pickle', version: MODEL_SCAN_VERSION, findings, metrics, timings: { models: Date.now() - started }, notes: modelScanNotes(formats) },
     MODEL_RULES,
   );
 }

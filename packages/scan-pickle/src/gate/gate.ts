@@ -11,7 +11,7 @@ import {
 import { scanCodeFile, type WasmLocator } from '../code/index';
 import { RULE_IDS } from '../rules';
 import { scanModelFile } from '../scan-model-file';
-import { MODEL_SCAN_NOTES, MODEL_SCAN_VERSION } from '../scan-models';
+import { MODEL_SCAN_VERSION, modelScanNotes } from '../scan-models';
 import { SCAN_PICKLE_RULES } from './rules';
 import { findScanTargets } from './scan-targets';
 
@@ -156,7 +156,7 @@ export const scanPickleGate: Gate<ScanPickleOptions> = {
       const shown = unrecognized.slice(0, 10).join(', ') + (unrecognized.length > 10 ? ` and ${unrecognized.length - 10} more` : '');
       notes.push(`Not in any format the scanner reads, so not checked: ${shown}.`);
     }
-    if (models > 0) notes.push(...MODEL_SCAN_NOTES);
+    if (models > 0) notes.push(...modelScanNotes(Object.keys(metrics).filter((k) => k.startsWith('files.format.')).map((k) => k.slice('files.format.'.length))));
     if (code > 0) notes.push(CODE_SCAN_NOTE);
     if (!options.scanModels) notes.push('Model files were not scanned (scan-models is false).');
     if (!options.scanCode) notes.push('Python files and notebooks were not scanned (scan-code is false).');
