@@ -9801,8 +9801,8 @@ var require_int2 = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
-      if (sign === "-" || sign === "+")
+      const sign2 = str2[0];
+      if (sign2 === "-" || sign2 === "+")
         offset += 1;
       str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
@@ -9818,10 +9818,10 @@ var require_int2 = __commonJS({
             break;
         }
         const n2 = BigInt(str2);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
+        return sign2 === "-" ? BigInt(-1) * n2 : n2;
       }
       const n = parseInt(str2, radix);
-      return sign === "-" ? -1 * n : n;
+      return sign2 === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix2) {
       const { value } = node2;
@@ -9968,11 +9968,11 @@ var require_timestamp = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts2 = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+      const sign2 = str2[0];
+      const parts2 = sign2 === "-" || sign2 === "+" ? str2.substring(1) : str2;
       const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+      return sign2 === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
@@ -9981,9 +9981,9 @@ var require_timestamp = __commonJS({
         num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
-      let sign = "";
+      let sign2 = "";
       if (value < 0) {
-        sign = "-";
+        sign2 = "-";
         value *= num2(-1);
       }
       const _60 = num2(60);
@@ -9998,7 +9998,7 @@ var require_timestamp = __commonJS({
           parts2.unshift(value);
         }
       }
-      return sign + parts2.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return sign2 + parts2.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value === "bigint" || Number.isInteger(value),
@@ -11516,9 +11516,9 @@ var require_resolve_block_scalar = __commonJS({
     }
     function splitLines(source) {
       const split = source.split(/\n( *)/);
-      const first = split[0];
-      const m = first.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
+      const first2 = split[0];
+      const m = first2.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
       const lines = [line0];
       for (let i3 = 1; i3 < split.length; i3 += 2)
         lines.push([split[i3], split[i3 + 1]]);
@@ -15309,26 +15309,26 @@ var require_parse = __commonJS({
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
         let backslashes = false;
-        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
-          if (first === "\\") {
+        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first2, rest, index) => {
+          if (first2 === "\\") {
             backslashes = true;
             return m;
           }
-          if (first === "?") {
+          if (first2 === "?") {
             if (esc) {
-              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
+              return esc + first2 + (rest ? QMARK.repeat(rest.length) : "");
             }
             if (index === 0) {
               return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
             }
             return QMARK.repeat(chars.length);
           }
-          if (first === ".") {
+          if (first2 === ".") {
             return DOT_LITERAL.repeat(chars.length);
           }
-          if (first === "*") {
+          if (first2 === "*") {
             if (esc) {
-              return esc + first + (rest ? star : "");
+              return esc + first2 + (rest ? star : "");
             }
             return star;
           }
@@ -17909,11 +17909,11 @@ var require_ignore = __commonJS({
       return true;
     };
     var isNotRelative = (path) => {
-      const first = path.charCodeAt(0);
-      if (first === SLASH_CODE) {
+      const first2 = path.charCodeAt(0);
+      if (first2 === SLASH_CODE) {
         return true;
       }
-      if (first !== DOT_CODE) {
+      if (first2 !== DOT_CODE) {
         return false;
       }
       if (path.length === 1) {
@@ -19427,10 +19427,10 @@ function loadConfigFile(path, options = {}) {
 function parseConfig(text2, file, options = {}, baseDir = process.cwd()) {
   const lineCounter = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    throw new UserError(`malformed YAML: ${first.message.split("\n")[0]}`, { file, line: pos.line, column: pos.col });
+  const first2 = doc.errors[0];
+  if (first2) {
+    const pos = lineCounter.linePos(first2.pos[0]);
+    throw new UserError(`malformed YAML: ${first2.message.split("\n")[0]}`, { file, line: pos.line, column: pos.col });
   }
   const data = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const validate = compileValidator(options.gateSchemas ?? {});
@@ -20913,17 +20913,50 @@ var import_node_os = require("node:os");
 var import_node_path5 = require("node:path");
 
 // packages/scan-deps/src/osv/advisory-names.ts
-var PACKAGE_OBJECT = /"package"\s*:\s*\{([^{}]*)\}/g;
+var PACKAGE_OBJECT = /^"package"\s*:\s*\{([^{}]*)\}$/;
 var NAME = /"name"\s*:\s*"([^"\\]*)"/;
 var ECOSYSTEM = /"ecosystem"\s*:\s*"([^"\\]*)"/;
-var ID = /"id"\s*:\s*"([^"\\]+)"/;
-var MODIFIED = /"modified"\s*:\s*"([^"\\]*)"/;
-function readAdvisoryHeader(text2, source) {
-  const id = ID.exec(text2)?.[1];
-  const modified = MODIFIED.exec(text2)?.[1];
+var ID = /^"id"\s*:\s*"([^"\\]+)"$/;
+var MODIFIED = /^"modified"\s*:\s*"([^"\\]*)"$/;
+var PACKAGE_KEY = Buffer.from('"package"');
+var ID_KEY = Buffer.from('"id"');
+var MODIFIED_KEY = Buffer.from('"modified"');
+var QUOTE = 34;
+var CLOSE_BRACE = 125;
+function stringValueEnd(data, at, key) {
+  const open3 = data.indexOf(QUOTE, at + key.length);
+  const close = open3 < 0 ? -1 : data.indexOf(QUOTE, open3 + 1);
+  return close < 0 ? -1 : close + 1;
+}
+function objectValueEnd(data, at) {
+  const close = data.indexOf(CLOSE_BRACE, at);
+  return close < 0 ? -1 : close + 1;
+}
+function* matchesAt(data, key, end, pattern) {
+  let from = 0;
+  for (; ; ) {
+    const at = data.indexOf(key, from);
+    if (at < 0) return;
+    const stop2 = end(at);
+    const match = stop2 < 0 ? null : pattern.exec(data.toString("utf8", at, stop2));
+    if (match) {
+      yield match;
+      from = stop2;
+    } else {
+      from = at + 1;
+    }
+  }
+}
+function first(data, key, pattern) {
+  for (const match of matchesAt(data, key, (at) => stringValueEnd(data, at, key), pattern)) return match[1];
+  return void 0;
+}
+function readAdvisoryHeader(data, source) {
+  const id = first(data, ID_KEY, ID);
+  const modified = first(data, MODIFIED_KEY, MODIFIED);
   const packages = /* @__PURE__ */ new Set();
   let plain = id !== void 0;
-  for (const match of text2.matchAll(PACKAGE_OBJECT)) {
+  for (const match of matchesAt(data, PACKAGE_KEY, (at) => objectValueEnd(data, at), PACKAGE_OBJECT)) {
     const body2 = match[1] ?? "";
     const name2 = NAME.exec(body2)?.[1];
     const ecosystem = ECOSYSTEM.exec(body2)?.[1];
@@ -20933,9 +20966,9 @@ function readAdvisoryHeader(text2, source) {
     }
     if (isPyPiEcosystem(ecosystem)) packages.add(normalizeName(name2));
   }
-  if (plain && packages.size === 0 && text2.includes('"package"')) plain = false;
+  if (plain && packages.size === 0 && data.includes(PACKAGE_KEY)) plain = false;
   if (plain && id !== void 0) return { id, modified: modified ?? "", packages: [...packages] };
-  const record = parseOsvJson(text2, source);
+  const record = parseOsvJson(data.toString("utf8"), source);
   const names2 = record.affected.flatMap((a) => a.package && isPyPiEcosystem(a.package.ecosystem) ? [normalizeName(a.package.name)] : []);
   return { id: record.id, modified: record.modified, packages: [...new Set(names2)] };
 }
@@ -20949,6 +20982,7 @@ var LOCAL_SIGNATURE = 67324752;
 var EOCD_MIN = 22;
 var MAX_COMMENT = 65535;
 var MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+var WINDOW_BYTES = 1024 * 1024;
 var ZipArchive = class _ZipArchive {
   constructor(path, fd2, size, entries, limits) {
     this.path = path;
@@ -20994,7 +21028,48 @@ var ZipArchive = class _ZipArchive {
     }
     const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
-    const raw = readAt(this.fd, dataStart, entry.compressedSize);
+    return this.decode(entry, readAt(this.fd, dataStart, entry.compressedSize));
+  }
+  /**
+   * Every member of `members` (indexes into `entries`), inflated and CRC-checked, handed to `visit` in file
+   * order. The file is read sequentially through one window of WINDOW_BYTES rather than with two positional
+   * reads per member: indexing a 17,000-member export with per-member reads spent more time in `read(2)`
+   * than in inflating. `visit` may keep the buffer it is given.
+   */
+  readInOrder(members, visit2) {
+    const ordered = members.map((member) => {
+      const entry = this.entries[member];
+      if (!entry) throw new Error(`member ${member} out of range`);
+      return { member, entry };
+    }).sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
+    const window2 = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, this.size));
+    let windowStart = 0;
+    let windowEnd = 0;
+    const bytes = (start2, end) => {
+      if (end > this.size) return Buffer.alloc(0);
+      if (start2 < windowStart || end > windowEnd) {
+        if (end - start2 > window2.length) return readAt(this.fd, start2, end - start2);
+        const length = Math.min(window2.length, this.size - start2);
+        const filled = readInto(this.fd, window2, start2, length);
+        windowStart = start2;
+        windowEnd = start2 + filled;
+        if (end > windowEnd) return Buffer.alloc(0);
+      }
+      return window2.subarray(start2 - windowStart, end - windowStart);
+    };
+    for (const { member, entry } of ordered) {
+      const header = bytes(entry.localHeaderOffset, entry.localHeaderOffset + 30);
+      if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) {
+        throw corrupt(this.path, `has a broken local header for ${entry.name}`);
+      }
+      const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+      if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
+      const raw = bytes(dataStart, dataStart + entry.compressedSize);
+      visit2(member, this.decode(entry, entry.method === 0 ? Buffer.from(raw) : raw));
+    }
+  }
+  /** Inflates (or takes as stored) one member's raw bytes and checks its size, CRC and the decompression budget. */
+  decode(entry, raw) {
     let data;
     if (entry.method === 0) {
       data = raw;
@@ -21025,13 +21100,17 @@ function corrupt(path, problem) {
 }
 function readAt(fd2, position, length) {
   const buffer = Buffer.alloc(length);
+  const done = readInto(fd2, buffer, position, length);
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+function readInto(fd2, buffer, position, length) {
   let done = 0;
   while (done < length) {
     const n = (0, import_node_fs5.readSync)(fd2, buffer, done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
-  return done === length ? buffer : buffer.subarray(0, done);
+  return done;
 }
 function readCentralDirectory(path, fd2, size, limits) {
   if (size < EOCD_MIN) throw corrupt(path, "is too small to be a zip");
@@ -21119,22 +21198,26 @@ var OfflineDatabase = class _OfflineDatabase {
     return Object.keys(this.index.packages).sort();
   }
   query(packages) {
-    const result = /* @__PURE__ */ new Map();
-    const parsed = /* @__PURE__ */ new Map();
+    const wanted = /* @__PURE__ */ new Map();
     for (const pkg of packages) {
       const name2 = normalizeName(pkg.name);
-      if (result.has(name2)) continue;
-      const members = Object.hasOwn(this.index.packages, name2) ? this.index.packages[name2] ?? [] : [];
-      const advisories = [];
-      for (const member of members) {
-        let record = parsed.get(member);
-        if (!record) {
-          record = parseOsvJson(this.source.read(member), `${this.path} (member ${member})`);
-          parsed.set(member, record);
-        }
-        advisories.push(record);
-      }
-      result.set(name2, advisories);
+      if (!wanted.has(name2)) wanted.set(name2, Object.hasOwn(this.index.packages, name2) ? this.index.packages[name2] ?? [] : []);
+    }
+    const parsed = /* @__PURE__ */ new Map();
+    const members = [...new Set([...wanted.values()].flat())];
+    this.source.readMany(members, (member, data) => {
+      parsed.set(member, parseOsvJson(data.toString("utf8"), `${this.path} (member ${member})`));
+    });
+    const result = /* @__PURE__ */ new Map();
+    for (const [name2, list2] of wanted) {
+      result.set(
+        name2,
+        list2.map((member) => {
+          const record = parsed.get(member);
+          if (!record) throw new Error(`member ${member} was not read`);
+          return record;
+        })
+      );
     }
     return Promise.resolve(result);
   }
@@ -21165,8 +21248,9 @@ var OfflineDatabase = class _OfflineDatabase {
       read: (member) => {
         const entry = zip.entries[member];
         if (!entry) throw new Error(`member ${member} out of range`);
-        return zip.read(entry).toString("utf8");
+        return zip.read(entry);
       },
+      readMany: (wanted, visit2) => zip.readInOrder(wanted, visit2),
       close: () => zip.close()
     };
     try {
@@ -21201,15 +21285,19 @@ function directorySource(path, ctx) {
   if (files.length > ctx.limits.maxEntries) {
     throw new UserError(`${path} holds ${files.length} files, above the ${ctx.limits.maxEntries}-file limit`, { file: path });
   }
+  const read = (member) => {
+    const file = (0, import_node_path5.join)(path, files[member] ?? "");
+    const size = (0, import_node_fs6.statSync)(file).size;
+    if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
+    return (0, import_node_fs6.readFileSync)(file);
+  };
   return {
     describe: path,
     count: files.length,
     records: files.map((_, i3) => i3),
-    read: (member) => {
-      const file = (0, import_node_path5.join)(path, files[member] ?? "");
-      const size = (0, import_node_fs6.statSync)(file).size;
-      if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
-      return (0, import_node_fs6.readFileSync)(file, "utf8");
+    read,
+    readMany: (wanted, visit2) => {
+      for (const member of wanted) visit2(member, read(member));
     },
     close: () => {
     }
@@ -21220,7 +21308,8 @@ function buildIndex(path, source, sha256, size, ctx) {
   const deadline = Date.now() + ctx.limits.timePerFileMs;
   let modified = "";
   let advisories = 0;
-  for (const [done, member] of source.records.entries()) {
+  let done = 0;
+  source.readMany(source.records, (member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
       throw new UserError(`indexing ${path} took longer than ${ctx.limits.timePerFileMs} ms`, {
@@ -21228,8 +21317,7 @@ function buildIndex(path, source, sha256, size, ctx) {
         hint: "Raise the time limit, or use a per-ecosystem export (PyPI/all.zip) rather than all ecosystems"
       });
     }
-    const text2 = source.read(member);
-    const header = readAdvisoryHeader(text2, `${path} (member ${member})`);
+    const header = readAdvisoryHeader(data, `${path} (member ${member})`);
     advisories++;
     if (header.modified > modified) modified = header.modified;
     for (const name2 of header.packages) {
@@ -21237,7 +21325,9 @@ function buildIndex(path, source, sha256, size, ctx) {
       packages[name2]?.push(member);
     }
     if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
-  }
+    done++;
+  });
+  for (const members of Object.values(packages)) members.sort((a, b) => a - b);
   if (Object.keys(packages).length === 0) {
     throw new UserError(`${path} holds ${advisories} OSV records but none for PyPI`, {
       file: path,
@@ -22288,10 +22378,10 @@ var import_yaml2 = __toESM(require_dist(), 1);
 function parseYamlDocument(text2, file, regenerate) {
   const lineCounter = new import_yaml2.LineCounter();
   const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: true, uniqueKeys: false });
-  const first = doc.errors[0];
-  if (first !== void 0) {
-    const pos = first.linePos?.[0];
-    throw new UserError(`not valid YAML: ${(first.message.split("\n")[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, "")}`, {
+  const first2 = doc.errors[0];
+  if (first2 !== void 0) {
+    const pos = first2.linePos?.[0];
+    throw new UserError(`not valid YAML: ${(first2.message.split("\n")[0] ?? first2.code).replace(/ at line \d+, column \d+:?$/, "")}`, {
       file,
       ...pos ? { line: pos.line, column: pos.col } : {},
       hint: regenerate
@@ -23423,10 +23513,10 @@ function parseJsonDocument(text2, file, regenerate) {
     if (!(error instanceof RangeError)) throw error;
     throw new UserError("nests JSON too deeply to be a real file of its kind", { file, hint: regenerate, cause: error });
   }
-  const first = errors[0];
-  if (first !== void 0 || root === void 0) {
-    const offset = first?.offset ?? 0;
-    throw new UserError(`not valid JSON: ${first ? printParseErrorCode(first.error) : "empty document"}`, {
+  const first2 = errors[0];
+  if (first2 !== void 0 || root === void 0) {
+    const offset = first2?.offset ?? 0;
+    throw new UserError(`not valid JSON: ${first2 ? printParseErrorCode(first2.error) : "empty document"}`, {
       file,
       line: lines.lineOf(offset),
       column: lines.columnOf(offset),
@@ -23793,7 +23883,7 @@ ${codeblock}`, options);
 function parseString(ctx) {
   let startPtr = ctx.p;
   let c = ctx.s.charCodeAt(ctx.p++);
-  let first = c;
+  let first2 = c;
   let isLiteral = c === 39;
   let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
   if (isMultiline) {
@@ -23811,11 +23901,11 @@ function parseString(ctx) {
       state = state && 3;
     } else if (c < 32 && c !== 9 || c === 127) {
       TomlError.x("control characters are not allowed in strings", ctx);
-    } else if ((!state || state === 3) && c === first && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first)) {
+    } else if ((!state || state === 3) && c === first2 && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first2 && ctx.s.charCodeAt(ctx.p + 2) === first2)) {
       if (isMultiline) {
-        if (ctx.s.charCodeAt(ctx.p + 3) === first)
+        if (ctx.s.charCodeAt(ctx.p + 3) === first2)
           ctx.p++;
-        if (ctx.s.charCodeAt(ctx.p + 3) === first)
+        if (ctx.s.charCodeAt(ctx.p + 3) === first2)
           ctx.p++;
       }
       if (!state) {
@@ -24047,14 +24137,14 @@ function extractValue(ctx, end) {
   }
   return parseNumber(ctx, ctx.p, c, 0, end);
 }
-function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+function parseNumber(ctx, startPtr, startChr, sign2, endChr) {
   let c = startChr;
   let state = 0;
   let hasUnderscores = false;
   if (c === 105) {
     if (ctx.s.charCodeAt(++ctx.p) !== 110 || ctx.s.charCodeAt(++ctx.p) !== 102)
       TomlError.x("invalid value", ctx, startPtr);
-    return ctx.p++, (sign || 1) / 0;
+    return ctx.p++, (sign2 || 1) / 0;
   }
   if (c === 110) {
     if (ctx.s.charCodeAt(++ctx.p) !== 97 || ctx.s.charCodeAt(++ctx.p) !== 110)
@@ -24064,7 +24154,7 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
   if (c === 48) {
     if (++ctx.p >= ctx.s.length || isEndOfValue(c = ctx.s.charCodeAt(ctx.p), endChr))
       return ctx.bi === true ? 0n : 0;
-    if (!sign) {
+    if (!sign2) {
       if (c === 120)
         return parseIntegerBaseN(ctx, startPtr, 16, endChr);
       else if (c === 98)
@@ -24102,7 +24192,7 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
       state++;
   }
   if (!state) {
-    let val = (startChr - 48) * (sign || 1);
+    let val = (startChr - 48) * (sign2 || 1);
     return ctx.bi === true ? BigInt(val) : val;
   }
   if (!(state & 1))
@@ -27759,10 +27849,10 @@ function decodeWith(codec, input, max2) {
   return void 0;
 }
 function callDecoder(fn, args2, max2) {
-  const first = bytesOf(args2[0], max2);
+  const first2 = bytesOf(args2[0], max2);
   const arg1 = args2[1];
   const codec = arg1?.t === "str" ? arg1.v : void 0;
-  const via = (extra) => [...first?.via ?? [], extra];
+  const via = (extra) => [...first2?.via ?? [], extra];
   try {
     switch (fn) {
       case "base64.b64decode":
@@ -27770,25 +27860,25 @@ function callDecoder(fn, args2, max2) {
       case "base64.decodebytes":
       case "base64.decodestring":
       case "binascii.a2b_base64":
-        return first ? bytesValue(Buffer.from(Buffer.from(first.data).toString("latin1"), "base64"), via(fn)) : void 0;
+        return first2 ? bytesValue(Buffer.from(Buffer.from(first2.data).toString("latin1"), "base64"), via(fn)) : void 0;
       case "base64.urlsafe_b64decode":
-        return first ? bytesValue(Buffer.from(Buffer.from(first.data).toString("latin1"), "base64url"), via(fn)) : void 0;
+        return first2 ? bytesValue(Buffer.from(Buffer.from(first2.data).toString("latin1"), "base64url"), via(fn)) : void 0;
       case "base64.b16decode":
       case "binascii.a2b_hex":
       case "binascii.unhexlify":
       case "builtins.bytes.fromhex":
       case "builtins.bytearray.fromhex": {
-        const d = first && decodeWith("hex", first.data, max2);
+        const d = first2 && decodeWith("hex", first2.data, max2);
         return d ? bytesValue(d, via(fn)) : void 0;
       }
       case "zlib.decompress":
-        return first ? bytesValue((0, import_node_zlib3.inflateSync)(first.data, { maxOutputLength: max2 }), via(fn)) : void 0;
+        return first2 ? bytesValue((0, import_node_zlib3.inflateSync)(first2.data, { maxOutputLength: max2 }), via(fn)) : void 0;
       case "gzip.decompress":
-        return first ? bytesValue((0, import_node_zlib3.gunzipSync)(first.data, { maxOutputLength: max2 }), via(fn)) : void 0;
+        return first2 ? bytesValue((0, import_node_zlib3.gunzipSync)(first2.data, { maxOutputLength: max2 }), via(fn)) : void 0;
       case "codecs.decode":
       case "_codecs.decode": {
-        if (!first) return void 0;
-        const d = decodeWith(codec ?? "utf-8", first.data, max2);
+        if (!first2) return void 0;
+        const d = decodeWith(codec ?? "utf-8", first2.data, max2);
         return d ? bytesValue(d, via(`${fn}(${codec ?? ""})`)) : void 0;
       }
       case "codecs.encode":
@@ -27802,7 +27892,7 @@ function callDecoder(fn, args2, max2) {
           const data = /latin|8859|cp1252/.test(enc) ? Buffer.from(a0.v, "latin1") : Buffer.from(a0.v, "utf8");
           return bytesValue(data, []);
         }
-        return first ? bytesValue(first.data, first.via) : void 0;
+        return first2 ? bytesValue(first2.data, first2.via) : void 0;
       }
       default:
         return void 0;
@@ -28734,12 +28824,12 @@ function reportEmulation(res, index, trusted, opts) {
     if (verdict.verdict === "safe") continue;
     if (verdict.verdict === "unknown" && !invoked.get(`${ev.module}.${ev.name}`) && ALLOCATED_ONLY.has(`${ev.module}.${ev.name}`)) continue;
     if (verdict.verdict === "unknown" && !trusted) continue;
-    const first = offsets[0] ?? 0;
+    const first2 = offsets[0] ?? 0;
     const verb = called ? "imports and calls" : "imports";
     const how = ev.how ? ` (built as ${ev.how})` : "";
-    const where2 = `${ev.opcode} at offset ${first} (${hex(first)})${offsets.length > 1 ? ` and ${offsets.length - 1} more` : ""}`;
+    const where2 = `${ev.opcode} at offset ${first2} (${hex(first2)})${offsets.length > 1 ? ` and ${offsets.length - 1} more` : ""}`;
     const evidence = `${full}${ev.how ? ` <- ${ev.how}` : ""}`;
-    const props = { offset: first, occurrences: offsets.length, opcode: ev.opcode, called, pickle: index, global: full };
+    const props = { offset: first2, occurrences: offsets.length, opcode: ev.opcode, called, pickle: index, global: full };
     if (verdict.verdict === "dangerous") {
       const code = verdict.kind === "code-object" || CODE_OBJECT_NAMES.test(full);
       report(opts, code ? RULE_IDS2.codeObject : RULE_IDS2.dangerousImport, "critical", `Loading this pickle ${verb} ${full}${how}: ${verdict.why}; ${where2}${beforeError}`, evidence, props);
@@ -29428,9 +29518,9 @@ var InflateSource = class _InflateSource {
   read(offset, length) {
     if (offset >= this.size || length <= 0) return new Uint8Array(0);
     const end = Math.min(this.size, offset + length);
-    const first = this.decoder.chunks[0];
-    if (first && offset < first.off) this.decoder = new Decoder(this.compressed, this.kind);
-    if (!first && offset < this.decoder.outEnd) this.decoder = new Decoder(this.compressed, this.kind);
+    const first2 = this.decoder.chunks[0];
+    if (first2 && offset < first2.off) this.decoder = new Decoder(this.compressed, this.kind);
+    if (!first2 && offset < this.decoder.outEnd) this.decoder = new Decoder(this.compressed, this.kind);
     while (this.decoder.outEnd < end && this.decoder.step()) {
       this.trim(offset);
     }
@@ -29555,8 +29645,8 @@ function readZipDirectory(src, maxEntries) {
   if (entries.length < count && entries.length < maxEntries) anomalies.push(`central directory announces ${count} entries but holds ${entries.length}`);
   const prepended = eocdAbs - cdSize - cdOffset;
   if (prepended > 0 && entries.length > 0) {
-    const first = entries[0];
-    if (first && u32(src.read(first.localHeaderOffset, 4), 0) !== LFH && u32(src.read(first.localHeaderOffset + prepended, 4), 0) === LFH) {
+    const first2 = entries[0];
+    if (first2 && u32(src.read(first2.localHeaderOffset, 4), 0) !== LFH && u32(src.read(first2.localHeaderOffset + prepended, 4), 0) === LFH) {
       anomalies.push(`${prepended} bytes of other data precede the archive`);
       for (const e of entries) e.localHeaderOffset += prepended;
     }
@@ -30213,7 +30303,7 @@ var MIN_INT64 = -1n << 63n;
 var MAX_UINT64 = 1n << 64n;
 var MIN_UINT64 = 0n;
 function decodeFloat16(low, high) {
-  let sign = (high & 128) >> 7;
+  let sign2 = (high & 128) >> 7;
   let exponent = (high & 124) >> 2;
   let fraction = ((high & 3) << 8) + low;
   let magnitude;
@@ -30224,7 +30314,7 @@ function decodeFloat16(low, high) {
   } else {
     magnitude = 2 ** (exponent - 15) * (1 + fraction / 1024);
   }
-  return sign ? -magnitude : magnitude;
+  return sign2 ? -magnitude : magnitude;
 }
 var DataView64 = class extends DataView {
   getFloat16(byteOffset, littlEndian) {
@@ -41451,10 +41541,10 @@ var PythonNames = class {
     const fn = node2.childForFieldName("function");
     if (!fn) return [];
     const { args: args2 } = positionalArguments(node2);
-    const first = args2[0];
+    const first2 = args2[0];
     const fnNames = fn.type === "identifier" && !this.bound.has(fn.text) && !this.defined.has(fn.text) ? [fn.text] : this.resolve(fn, depth + 1).map((r) => r.name);
     if (fnNames.includes("__import__") || fnNames.includes("importlib.import_module")) {
-      const module2 = first ? stringValue(unwrapParentheses(first)) : void 0;
+      const module2 = first2 ? stringValue(unwrapParentheses(first2)) : void 0;
       if (!module2) return [];
       const hasFromlist = args2.length >= 4 || this.hasKeyword(node2, "fromlist");
       const name2 = fnNames.includes("__import__") && !hasFromlist ? module2.split(".")[0] ?? module2 : module2;
@@ -41462,8 +41552,8 @@ var PythonNames = class {
     }
     if (fnNames.includes("getattr")) {
       const attribute = args2[1] ? stringValue(unwrapParentheses(args2[1])) : void 0;
-      if (!first || attribute === void 0) return [];
-      const found = this.resolve(first, depth + 1).map((r) => ({ name: `${r.name}.${attribute}`, assumed: r.assumed }));
+      if (!first2 || attribute === void 0) return [];
+      const found = this.resolve(first2, depth + 1).map((r) => ({ name: `${r.name}.${attribute}`, assumed: r.assumed }));
       if (args2[2]) found.push(...this.resolve(args2[2], depth + 1));
       return found;
     }
@@ -42356,11 +42446,11 @@ function blankMagics(cell4) {
   const lines = cell4.split("\n");
   let magicLines = 0;
   let start2 = 0;
-  const first = lines[0] ?? "";
-  const magic = first.trimStart().startsWith("%%") ? cellMagic(first) : void 0;
+  const first2 = lines[0] ?? "";
+  const magic = first2.trimStart().startsWith("%%") ? cellMagic(first2) : void 0;
   if (magic) {
     if (!bodyIsPython(magic)) return { kind: "other-language", magic: `%%${magic.name}` };
-    lines[0] = blank(first);
+    lines[0] = blank(first2);
     magicLines++;
     start2 = 1;
   }
@@ -42481,9 +42571,9 @@ function readNotebook(text2) {
   }
   const errors = [];
   const root = parseTree2(text2, errors, { disallowComments: true, allowTrailingComma: false });
-  const first = errors[0];
-  if (first) {
-    return { kind: "invalid", reason: `not valid JSON (${printParseErrorCode(first.error)})`, offset: first.offset };
+  const first2 = errors[0];
+  if (first2) {
+    return { kind: "invalid", reason: `not valid JSON (${printParseErrorCode(first2.error)})`, offset: first2.offset };
   }
   if (root?.type !== "object") return { kind: "invalid", reason: "the top level is not a JSON object" };
   const language = stringProperty2(root, "metadata", "kernelspec", "language") ?? stringProperty2(root, "metadata", "language_info", "name");
@@ -43460,8 +43550,8 @@ function signedTerm(n, x2, v) {
   const lower = (n - v - n * x2) / n;
   const upper = x2 + v / n;
   if (lower === 0) return n - v === 0 ? Math.exp(logC + (v - 1) * Math.log(upper)) : 0;
-  const sign = lower < 0 && (n - v) % 2 === 1 ? -1 : 1;
-  return sign * Math.exp(logC + (n - v) * Math.log(Math.abs(lower)) + (v - 1) * Math.log(upper));
+  const sign2 = lower < 0 && (n - v) % 2 === 1 ? -1 : 1;
+  return sign2 * Math.exp(logC + (n - v) * Math.log(Math.abs(lower)) + (v - 1) * Math.log(upper));
 }
 function clip(p) {
   return p < 0 ? 0 : p > 1 ? 1 : p;
@@ -43791,7 +43881,7 @@ function ks2sampSorted(s1, s2, options = {}) {
   const n2 = s2.length;
   if (n1 === 0 || n2 === 0) throw new RangeError("ks2samp needs two non-empty samples");
   if (!isSorted(s1) || !isSorted(s2)) throw new RangeError("ks2sampSorted needs samples sorted ascending");
-  const { d: dRaw, location, sign } = ksStatistic(s1, s2);
+  const { d: dRaw, location, sign: sign2 } = ksStatistic(s1, s2);
   const g = gcd(n1, n2);
   const requested = options.method ?? "auto";
   let mode = requested === "auto" ? Math.max(n1, n2) <= KS_MAX_AUTO_N ? "exact" : "asymp" : requested;
@@ -43812,7 +43902,7 @@ function ks2sampSorted(s1, s2, options = {}) {
   const en = m * n / (m + n);
   if (mode === "asymp") prob = kstwoSf(d, roundHalfEven(en));
   prob = Math.min(1, Math.max(0, prob));
-  return { statistic: d, pvalue: prob, method: mode, fellBack, statisticLocation: location, statisticSign: sign, en };
+  return { statistic: d, pvalue: prob, method: mode, fellBack, statisticLocation: location, statisticSign: sign2, en };
 }
 function ksKolmogorovLimitPvalue(d, n1, n2) {
   const en = n1 * n2 / (n1 + n2);
@@ -44023,17 +44113,17 @@ function sturgesEdges(ref, cur) {
     }
   }
   const n = ref.length + cur.length;
-  let first = min;
+  let first2 = min;
   let last = max2;
-  if (first === last) {
-    first -= 0.5;
+  if (first2 === last) {
+    first2 -= 0.5;
     last += 0.5;
   }
   const width = (max2 - min) / (Math.log2(n) + 1);
-  const k = width ? Math.ceil((last - first) / width) : 1;
-  const step = (last - first) / k;
+  const k = width ? Math.ceil((last - first2) / width) : 1;
+  const step = (last - first2) / k;
   const edges = [];
-  for (let i3 = 0; i3 <= k; i3++) edges.push(i3 * step + first);
+  for (let i3 = 0; i3 <= k; i3++) edges.push(i3 * step + first2);
   edges[k] = last;
   return edges;
 }
@@ -44041,11 +44131,11 @@ function histogramCounts(values, edges) {
   const k = edges.length - 1;
   const counts = Array.from({ length: k }, () => 0);
   const sortedEdges = Float64Array.from(edges);
-  const first = edges[0];
+  const first2 = edges[0];
   const last = edges[k];
   for (let i3 = 0; i3 < values.length; i3++) {
     const v = values[i3];
-    if (v < first || v > last) continue;
+    if (v < first2 || v > last) continue;
     let bin = countBelow(sortedEdges, v);
     if (sortedEdges[bin] !== v) bin -= 1;
     if (bin >= k) bin = k - 1;
@@ -44558,10 +44648,10 @@ function classifyCsvRange(source, start2, end) {
   const text2 = source;
   let i3 = start2;
   let c = text2.charCodeAt(i3);
-  let sign = 1;
+  let sign2 = 1;
   if (c === 43 || c === 45) {
     if (end - start2 === 1) return CellKind.Text;
-    if (c === 45) sign = -1;
+    if (c === 45) sign2 = -1;
     c = text2.charCodeAt(++i3);
   }
   let m = 0;
@@ -44569,7 +44659,7 @@ function classifyCsvRange(source, start2, end) {
   while (c >= 48 && c <= 57) {
     m = m * 10 + (c - 48);
     if (++i3 === n) {
-      csvScratch.number = i3 - digitsStart <= 15 ? sign * m : Number(text2.slice(start2, end));
+      csvScratch.number = i3 - digitsStart <= 15 ? sign2 * m : Number(text2.slice(start2, end));
       return CellKind.Integer;
     }
     c = text2.charCodeAt(i3);
@@ -44586,7 +44676,7 @@ function classifyCsvRange(source, start2, end) {
     mantissaDigits += k;
     if (i3 === n) {
       if (mantissaDigits === 0) return CellKind.Text;
-      csvScratch.number = mantissaDigits <= 15 ? sign * (m / POW10[k]) : Number(text2.slice(start2, end));
+      csvScratch.number = mantissaDigits <= 15 ? sign2 * (m / POW10[k]) : Number(text2.slice(start2, end));
       return CellKind.Float;
     }
   }
@@ -44598,8 +44688,8 @@ function classifyCsvRange(source, start2, end) {
     if (i3 === n && i3 > expStart) return float(text2.slice(start2, end));
     return CellKind.Text;
   }
-  const first = text2.charCodeAt(start2);
-  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
+  const first2 = text2.charCodeAt(start2);
+  if (first2 === 32 || first2 === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
     const slice = text2.slice(start2, end);
     if (FLOAT.test(slice)) {
       csvScratch.number = parseFloatWord(slice);
@@ -44614,9 +44704,9 @@ function float(text2) {
 }
 function parseFloatWord(text2) {
   const t = text2.trim().toLowerCase();
-  const sign = t.startsWith("-") ? -1 : 1;
+  const sign2 = t.startsWith("-") ? -1 : 1;
   const body2 = t.replace(/^[+-]/, "");
-  if (body2 === "inf" || body2 === "infinity") return sign * Number.POSITIVE_INFINITY;
+  if (body2 === "inf" || body2 === "infinity") return sign2 * Number.POSITIVE_INFINITY;
   if (body2 === "nan") return Number.NaN;
   return Number(t);
 }
@@ -44653,7 +44743,7 @@ function kindFits(kind, type) {
 }
 
 // packages/data-gate/src/readers/csv-parser.ts
-var QUOTE = 34;
+var QUOTE2 = 34;
 var LF = 10;
 var CR = 13;
 var CsvFields = class {
@@ -44737,7 +44827,7 @@ var CsvParser = class {
             this.inRecord = true;
             this.recordLine = this.currentLine;
           }
-          if (s.charCodeAt(i3) === QUOTE) {
+          if (s.charCodeAt(i3) === QUOTE2) {
             this.quoted = true;
             this.state = 2 /* Quoted */;
             i3++;
@@ -44752,7 +44842,7 @@ var CsvParser = class {
           while (j < n) {
             c = s.charCodeAt(j);
             if (c === delim || c === LF || c === CR) break;
-            if (c === QUOTE) this.badQuoting = true;
+            if (c === QUOTE2) this.badQuoting = true;
             j++;
           }
           if (j === n) {
@@ -44792,7 +44882,7 @@ var CsvParser = class {
         }
         case 3 /* QuoteInQuoted */: {
           const c = s.charCodeAt(i3);
-          if (c === QUOTE) {
+          if (c === QUOTE2) {
             this.append('"', 0, 1);
             this.state = 2 /* Quoted */;
             i3++;
@@ -44943,8 +45033,8 @@ function jsonNumberLength(s, i3) {
   const e = s.charCodeAt(i3);
   if (e === 101 || e === 69) {
     i3++;
-    const sign = s.charCodeAt(i3);
-    if (sign === 43 || sign === 45) i3++;
+    const sign2 = s.charCodeAt(i3);
+    if (sign2 === 43 || sign2 === 45) i3++;
     if (digits() === 0) return 0;
   }
   return i3 - start2;
@@ -46004,12 +46094,12 @@ function parseInt96Nanos(value) {
 function parseFloat16(bytes) {
   if (!bytes) return void 0;
   const int16 = bytes[1] << 8 | bytes[0];
-  const sign = int16 >> 15 ? -1 : 1;
+  const sign2 = int16 >> 15 ? -1 : 1;
   const exp = int16 >> 10 & 31;
   const frac = int16 & 1023;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  if (exp === 0) return sign2 * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign2 * Infinity;
+  return sign2 * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 // node_modules/hyparquet/src/schema.js
@@ -47122,17 +47212,17 @@ function coalesceOverlappingPageRanges(ranges, rowGroup, columns, pageLocations)
   return merged;
 }
 function pagesForRange([rangeStart, rangeEnd], pages, groupRows) {
-  let first = Infinity;
+  let first2 = Infinity;
   let last = -Infinity;
   for (let i3 = 0; i3 < pages.length; i3++) {
     const pageStart = Number(pages[i3].first_row_index);
     const pageEnd = i3 + 1 < pages.length ? Number(pages[i3 + 1].first_row_index) : groupRows;
     if (pageEnd > rangeStart && pageStart < rangeEnd) {
-      first = Math.min(first, i3);
+      first2 = Math.min(first2, i3);
       last = i3;
     }
   }
-  return [first, last];
+  return [first2, last];
 }
 async function prefetchBloomFilters({ file, metadata: metadata2, filter: filter2, filterStrict = true }) {
   const result = metadata2.row_groups.map(() => (
@@ -49363,11 +49453,11 @@ function describe2(error) {
 function parseContract(text2, displayPath) {
   const lineCounter = new import_yaml4.LineCounter();
   const doc = (0, import_yaml4.parseDocument)(text2, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    throw new UserError(`not valid YAML/JSON: ${first.message.split("\n")[0]}`, {
+  const first2 = doc.errors[0];
+  if (first2) {
+    throw new UserError(`not valid YAML/JSON: ${first2.message.split("\n")[0]}`, {
       file: displayPath,
-      ...first.linePos?.[0] ? { line: first.linePos[0].line, column: first.linePos[0].col } : {}
+      ...first2.linePos?.[0] ? { line: first2.linePos[0].line, column: first2.linePos[0].col } : {}
     });
   }
   const data = doc.toJS({ maxAliasCount: 50 });
@@ -50229,6 +50319,7 @@ var RULE_SOURCE_CONCENTRATION = "AISEC-DATA-048";
 var RULE_FORMULA_INJECTION = "AISEC-DATA-049";
 var RULE_CONTROL_CHARACTERS = "AISEC-DATA-050";
 var RULE_HOMOGLYPHS = "AISEC-DATA-051";
+var RULE_NEAR_DUPLICATE_ROWS = "AISEC-DATA-052";
 var DATA_STATISTICS_RULES = Object.freeze([
   rule3(
     RULE_COLUMN_DRIFT,
@@ -50337,6 +50428,15 @@ var DATA_STATISTICS_RULES = Object.freeze([
     "Words in text cells mix Latin letters with Cyrillic or Greek letters that look the same (homoglyphs).",
     "Mixed-script words evade keyword filters and act as invisible triggers. Normalise with Unicode confusables (UTS #39) or reject such text.",
     ["data", "injection", "unicode"]
+  ),
+  rule3(
+    RULE_NEAR_DUPLICATE_ROWS,
+    "DataNearDuplicateRows",
+    "medium",
+    "Rows that nearly repeat another row",
+    "Rows of the batch nearly equal an earlier row of the batch or a row of the reference: their sets of values and words (ids aside) have an estimated Jaccard similarity of at least 0.8 (MinHash, 64 functions, LSH 16 bands of 4), without being exact duplicates.",
+    "Lightly edited copies (a word swapped, a value nudged) over-weight their examples and slip past exact de-duplication. Review the rows; de-duplicate with a similarity threshold before training.",
+    ["data", "duplicates", "poisoning"]
   )
 ]);
 var DATA_GATE_RULES = Object.freeze([...DATA_INPUT_RULES, ...DATA_STATISTICS_RULES]);
@@ -50518,10 +50618,10 @@ function checkLabelShift(reference, current, label, roles, driftedColumns, optio
   }
   const refBy = rowsByLabel(reference, label);
   const curBy = rowsByLabel(current, label);
-  const features = reference.columns.filter((c) => roles.get(c) === "numeric" && c !== label && current.byName.has(c));
+  const features2 = reference.columns.filter((c) => roles.get(c) === "numeric" && c !== label && current.byName.has(c));
   const labels = keys.filter((k) => (refBy.get(k)?.length ?? 0) > 0 && (curBy.get(k)?.length ?? 0) > 0);
-  const tests = features.length * labels.length;
-  for (const feature of features) {
+  const tests = features2.length * labels.length;
+  for (const feature of features2) {
     const refF = reference.byName.get(feature);
     const curF = current.byName.get(feature);
     if (!refF || !curF) continue;
@@ -50788,6 +50888,136 @@ function checkTextInjection(current) {
   return { findings, metrics: { "poisoning.formula_cells": formula, "poisoning.control_character_cells": control, "poisoning.homoglyph_cells": homoglyph } };
 }
 
+// packages/data-gate/src/poisoning/near-duplicates.ts
+var MINHASH_PERMUTATIONS = 64;
+var LSH_BANDS = 16;
+var NEAR_DUPLICATE_THRESHOLD = 0.8;
+var MIN_FEATURES = 4;
+function fnv1a(text2) {
+  let h = 2166136261;
+  for (let i3 = 0; i3 < text2.length; i3++) {
+    h ^= text2.charCodeAt(i3);
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+}
+function mix(x2, seed) {
+  let h = (x2 ^ seed) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+var SEEDS = Uint32Array.from({ length: MINHASH_PERMUTATIONS }, (_, i3) => mix(i3 + 1, 2654435769));
+function features(table, row, columns, roles) {
+  const out2 = /* @__PURE__ */ new Set();
+  for (const name2 of columns) {
+    const col = table.byName.get(name2);
+    if (!col) continue;
+    if (roles.get(name2) === "text") {
+      const t = col.texts[row];
+      if (t) for (const w of tokenize(t)) out2.add(fnv1a(`${name2}:${w}`));
+    } else {
+      const k = categoryKeyAt(col, row);
+      out2.add(fnv1a(`${name2}=${k ?? "\0null"}`));
+    }
+  }
+  return [...out2];
+}
+function signature(f) {
+  const sig = new Uint32Array(MINHASH_PERMUTATIONS).fill(4294967295);
+  for (const x2 of f) {
+    for (let i3 = 0; i3 < MINHASH_PERMUTATIONS; i3++) {
+      const h = mix(x2, SEEDS[i3]);
+      if (h < sig[i3]) sig[i3] = h;
+    }
+  }
+  return sig;
+}
+function similarity(a, b) {
+  let same = 0;
+  for (let i3 = 0; i3 < MINHASH_PERMUTATIONS; i3++) if (a[i3] === b[i3]) same++;
+  return same / MINHASH_PERMUTATIONS;
+}
+function sign(table, columns, roles) {
+  const sigs = [];
+  for (let r = 0; r < table.rows; r++) {
+    const f = features(table, r, columns, roles);
+    sigs.push(f.length >= MIN_FEATURES ? signature(f) : void 0);
+  }
+  return { sigs };
+}
+function bandKeys(sig) {
+  const per = MINHASH_PERMUTATIONS / LSH_BANDS;
+  const keys = [];
+  for (let b = 0; b < LSH_BANDS; b++) keys.push(`${b}:${Array.from(sig.subarray(b * per, (b + 1) * per)).join(",")}`);
+  return keys;
+}
+function checkNearDuplicates(reference, current, columns, roles, currentHashes, referenceHashes, threshold = NEAR_DUPLICATE_THRESHOLD) {
+  const ref = sign(reference, columns, roles);
+  const cur = sign(current, columns, roles);
+  const buckets = /* @__PURE__ */ new Map();
+  const put = (side, row, sig) => {
+    for (const k of bandKeys(sig)) {
+      const list2 = buckets.get(k);
+      if (list2) list2.push({ side, row });
+      else buckets.set(k, [{ side, row }]);
+    }
+  };
+  ref.sigs.forEach((s, r) => s && put("ref", r, s));
+  const withinRows = [];
+  const fromRefRows = [];
+  const seenHash = /* @__PURE__ */ new Set();
+  for (let r = 0; r < current.rows; r++) {
+    const s = cur.sigs[r];
+    const hash = currentHashes[r];
+    const exact = seenHash.has(hash) || referenceHashes.has(hash);
+    seenHash.add(hash);
+    if (!s) continue;
+    if (!exact) {
+      let within = false;
+      let fromRef = false;
+      const checked = /* @__PURE__ */ new Set();
+      for (const k of bandKeys(s)) {
+        for (const other of buckets.get(k) ?? []) {
+          const id = `${other.side}${other.row}`;
+          if (checked.has(id)) continue;
+          checked.add(id);
+          const o = (other.side === "ref" ? ref.sigs : cur.sigs)[other.row];
+          if (similarity(s, o) < threshold) continue;
+          if (other.side === "ref") fromRef = true;
+          else within = true;
+        }
+        if (within && fromRef) break;
+      }
+      if (within) withinRows.push(r);
+      if (fromRef) fromRefRows.push(r);
+    }
+    put("cur", r, s);
+  }
+  const findings = [
+    ...rowFindings(current, withinRows, (g) => ({
+      ruleId: RULE_NEAR_DUPLICATE_ROWS,
+      severity: "medium",
+      message: `${g.total} row${g.total === 1 ? "" : "s"} nearly repeat${g.total === 1 ? "s" : ""} an earlier row of the batch (estimated Jaccard \u2265 ${threshold} over values and words; rows ${firstRows(g.rows)})`,
+      location: { path: g.file },
+      evidence: "near-duplicates within batch",
+      properties: { of: "batch", threshold }
+    })),
+    ...rowFindings(current, fromRefRows, (g) => ({
+      ruleId: RULE_NEAR_DUPLICATE_ROWS,
+      severity: "medium",
+      message: `${g.total} row${g.total === 1 ? "" : "s"} nearly repeat${g.total === 1 ? "s" : ""} a row of the reference (estimated Jaccard \u2265 ${threshold} over values and words; rows ${firstRows(g.rows)})`,
+      location: { path: g.file },
+      evidence: "near-duplicates of reference",
+      properties: { of: "reference", threshold }
+    }))
+  ];
+  return { findings, metrics: { "duplicates.near_within": withinRows.length, "duplicates.near_reference": fromRefRows.length } };
+}
+
 // packages/data-gate/src/gate/column-roles.ts
 var ID_NAME2 = /(^|[_\-.])(id|key|uuid|guid)$/i;
 var LABEL_NAMES = ["label", "target", "y", "class", "labels"];
@@ -50987,7 +51217,7 @@ function checkDuplicates(reference, current, keys, referenceHashes) {
       properties: { key_columns: keyText }
     }))
   );
-  return { findings, metrics: { "duplicates.within": within.length, "duplicates.from_reference": copied.length }, currentHashes };
+  return { findings, metrics: { "duplicates.within": within.length, "duplicates.from_reference": copied.length }, currentHashes, referenceHashes: refSet };
 }
 
 // packages/data-gate/src/gate/outlier-check.ts
@@ -51367,6 +51597,11 @@ async function runDataGate(options, ctx) {
     const dups = await time("duplicates", () => checkDuplicates(reference, current, keys));
     findings.push(...dups.findings);
     Object.assign(metrics, dups.metrics);
+    if (options.poisoning) {
+      const near = await time("near-duplicates", () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
+      findings.push(...near.findings);
+      Object.assign(metrics, near.metrics);
+    }
   }
   if (options.poisoning) {
     await time("poisoning", () => {
@@ -51393,7 +51628,6 @@ async function runDataGate(options, ctx) {
       Object.assign(metrics, text2.metrics);
     });
   }
-  notes.push("near-duplicate (MinHash) detection is not implemented yet: only exact duplicates are reported");
   return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
 }
 var dataGate = {
@@ -51550,9 +51784,9 @@ function mergeTwo(a, b) {
   };
 }
 function mergeProfiles(profiles) {
-  const [first, ...rest] = profiles;
-  if (!first) throw new UserError("no profiles to merge");
-  return rest.reduce(mergeTwo, first);
+  const [first2, ...rest] = profiles;
+  if (!first2) throw new UserError("no profiles to merge");
+  return rest.reduce(mergeTwo, first2);
 }
 
 // packages/data-gate/src/profile/profile-builder.ts

@@ -28910,8 +28910,8 @@ var require_int2 = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
     function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
-      if (sign === "-" || sign === "+")
+      const sign2 = str[0];
+      if (sign2 === "-" || sign2 === "+")
         offset += 1;
       str = str.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
@@ -28927,10 +28927,10 @@ var require_int2 = __commonJS({
             break;
         }
         const n2 = BigInt(str);
-        return sign === "-" ? BigInt(-1) * n2 : n2;
+        return sign2 === "-" ? BigInt(-1) * n2 : n2;
       }
       const n = parseInt(str, radix);
-      return sign === "-" ? -1 * n : n;
+      return sign2 === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
@@ -29077,11 +29077,11 @@ var require_timestamp = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+      const sign2 = str[0];
+      const parts = sign2 === "-" || sign2 === "+" ? str.substring(1) : str;
       const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+      return sign2 === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
@@ -29090,9 +29090,9 @@ var require_timestamp = __commonJS({
         num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
-      let sign = "";
+      let sign2 = "";
       if (value < 0) {
-        sign = "-";
+        sign2 = "-";
         value *= num2(-1);
       }
       const _60 = num2(60);
@@ -29107,7 +29107,7 @@ var require_timestamp = __commonJS({
           parts.unshift(value);
         }
       }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return sign2 + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value === "bigint" || Number.isInteger(value),
@@ -42857,6 +42857,7 @@ var RULE_SOURCE_CONCENTRATION = "AISEC-DATA-048";
 var RULE_FORMULA_INJECTION = "AISEC-DATA-049";
 var RULE_CONTROL_CHARACTERS = "AISEC-DATA-050";
 var RULE_HOMOGLYPHS = "AISEC-DATA-051";
+var RULE_NEAR_DUPLICATE_ROWS = "AISEC-DATA-052";
 var DATA_STATISTICS_RULES = Object.freeze([
   rule2(
     RULE_COLUMN_DRIFT,
@@ -42965,6 +42966,15 @@ var DATA_STATISTICS_RULES = Object.freeze([
     "Words in text cells mix Latin letters with Cyrillic or Greek letters that look the same (homoglyphs).",
     "Mixed-script words evade keyword filters and act as invisible triggers. Normalise with Unicode confusables (UTS #39) or reject such text.",
     ["data", "injection", "unicode"]
+  ),
+  rule2(
+    RULE_NEAR_DUPLICATE_ROWS,
+    "DataNearDuplicateRows",
+    "medium",
+    "Rows that nearly repeat another row",
+    "Rows of the batch nearly equal an earlier row of the batch or a row of the reference: their sets of values and words (ids aside) have an estimated Jaccard similarity of at least 0.8 (MinHash, 64 functions, LSH 16 bands of 4), without being exact duplicates.",
+    "Lightly edited copies (a word swapped, a value nudged) over-weight their examples and slip past exact de-duplication. Review the rows; de-duplicate with a similarity threshold before training.",
+    ["data", "duplicates", "poisoning"]
   )
 ]);
 var DATA_GATE_RULES = Object.freeze([...DATA_INPUT_RULES, ...DATA_STATISTICS_RULES]);
@@ -43174,10 +43184,10 @@ function classifyCsvRange(source, start, end) {
   const text2 = source;
   let i = start;
   let c = text2.charCodeAt(i);
-  let sign = 1;
+  let sign2 = 1;
   if (c === 43 || c === 45) {
     if (end - start === 1) return CellKind.Text;
-    if (c === 45) sign = -1;
+    if (c === 45) sign2 = -1;
     c = text2.charCodeAt(++i);
   }
   let m = 0;
@@ -43185,7 +43195,7 @@ function classifyCsvRange(source, start, end) {
   while (c >= 48 && c <= 57) {
     m = m * 10 + (c - 48);
     if (++i === n) {
-      csvScratch.number = i - digitsStart <= 15 ? sign * m : Number(text2.slice(start, end));
+      csvScratch.number = i - digitsStart <= 15 ? sign2 * m : Number(text2.slice(start, end));
       return CellKind.Integer;
     }
     c = text2.charCodeAt(i);
@@ -43202,7 +43212,7 @@ function classifyCsvRange(source, start, end) {
     mantissaDigits += k;
     if (i === n) {
       if (mantissaDigits === 0) return CellKind.Text;
-      csvScratch.number = mantissaDigits <= 15 ? sign * (m / POW10[k]) : Number(text2.slice(start, end));
+      csvScratch.number = mantissaDigits <= 15 ? sign2 * (m / POW10[k]) : Number(text2.slice(start, end));
       return CellKind.Float;
     }
   }
@@ -43230,9 +43240,9 @@ function float(text2) {
 }
 function parseFloatWord(text2) {
   const t = text2.trim().toLowerCase();
-  const sign = t.startsWith("-") ? -1 : 1;
+  const sign2 = t.startsWith("-") ? -1 : 1;
   const body = t.replace(/^[+-]/, "");
-  if (body === "inf" || body === "infinity") return sign * Number.POSITIVE_INFINITY;
+  if (body === "inf" || body === "infinity") return sign2 * Number.POSITIVE_INFINITY;
   if (body === "nan") return Number.NaN;
   return Number(t);
 }
@@ -43559,8 +43569,8 @@ function jsonNumberLength(s, i) {
   const e = s.charCodeAt(i);
   if (e === 101 || e === 69) {
     i++;
-    const sign = s.charCodeAt(i);
-    if (sign === 43 || sign === 45) i++;
+    const sign2 = s.charCodeAt(i);
+    if (sign2 === 43 || sign2 === 45) i++;
     if (digits() === 0) return 0;
   }
   return i - start;
@@ -44620,12 +44630,12 @@ function parseInt96Nanos(value) {
 function parseFloat16(bytes) {
   if (!bytes) return void 0;
   const int16 = bytes[1] << 8 | bytes[0];
-  const sign = int16 >> 15 ? -1 : 1;
+  const sign2 = int16 >> 15 ? -1 : 1;
   const exp = int16 >> 10 & 31;
   const frac = int16 & 1023;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  if (exp === 0) return sign2 * 2 ** -14 * (frac / 1024);
+  if (exp === 31) return frac ? NaN : sign2 * Infinity;
+  return sign2 * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 // node_modules/hyparquet/src/schema.js
@@ -47991,6 +48001,157 @@ function contractMetrics(violations) {
   return metrics;
 }
 
+// packages/data-gate/src/gate/table-scan.ts
+function placeOf(table, tableRow) {
+  return {
+    file: table.files[table.fileIndex[tableRow]],
+    row: table.fileRow[tableRow],
+    line: table.lines[tableRow]
+  };
+}
+function cellAt(column, row) {
+  switch (column.kinds[row]) {
+    case CellKind.Integer:
+    case CellKind.Float:
+      return column.numbers[row];
+    case CellKind.Boolean:
+      return column.numbers[row] === 1;
+    case CellKind.Text:
+      return column.texts[row] ?? "";
+    default:
+      return null;
+  }
+}
+function categoryKeyAt(column, row) {
+  const kind = column.kinds[row];
+  if (kind === CellKind.Null || kind === void 0) return null;
+  if (kind === CellKind.Text) return column.texts[row] ?? "";
+  if (kind === CellKind.Boolean) return String(column.numbers[row] === 1);
+  return String(column.numbers[row]);
+}
+function grow(a, need, make, fill) {
+  if (need <= a.length) return a;
+  const b = make(Math.max(need, a.length * 2, 1024));
+  b.set(a);
+  if (fill !== void 0) b.fill(fill, a.length);
+  return b;
+}
+async function scanTable(reader, signal, onBatch) {
+  const fileIds = /* @__PURE__ */ new Map();
+  const files = [];
+  const byName = /* @__PURE__ */ new Map();
+  const columns = [];
+  let capacity = 0;
+  let rows = 0;
+  let fileIndex = new Uint32Array(0);
+  let fileRow = new Float64Array(0);
+  let lines = new Float64Array(0);
+  const ensure = (need) => {
+    if (need <= capacity) return;
+    const cap = Math.max(need, capacity * 2, 1024);
+    fileIndex = grow(fileIndex, cap, (n) => new Uint32Array(n));
+    fileRow = grow(fileRow, cap, (n) => new Float64Array(n));
+    lines = grow(lines, cap, (n) => new Float64Array(n));
+    for (const c of byName.values()) {
+      c.kinds = grow(c.kinds, cap, (n) => new Uint8Array(n));
+      c.numbers = grow(c.numbers, cap, (n) => new Float64Array(n), Number.NaN);
+    }
+    capacity = cap;
+  };
+  for await (const batch of reader) {
+    if (signal?.aborted) throw new CancelledError();
+    onBatch?.(batch);
+    let fid = fileIds.get(batch.file);
+    if (fid === void 0) {
+      fid = files.length;
+      fileIds.set(batch.file, fid);
+      files.push(batch.file);
+    }
+    ensure(rows + batch.length);
+    for (const chunk of batch.data) {
+      let col = byName.get(chunk.name);
+      if (!col) {
+        col = { name: chunk.name, kinds: new Uint8Array(capacity), numbers: new Float64Array(capacity).fill(Number.NaN), texts: Array.from({ length: rows }, () => null) };
+        byName.set(chunk.name, col);
+        columns.push(chunk.name);
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const kind = chunk.kinds[i];
+        col.kinds[rows + i] = kind;
+        col.numbers[rows + i] = kind === CellKind.Text || kind === CellKind.Null ? Number.NaN : chunk.numbers[i];
+        col.texts.push(kind === CellKind.Text ? chunk.texts[i] ?? "" : null);
+      }
+    }
+    for (const col of byName.values()) if (col.texts.length < rows + batch.length) while (col.texts.length < rows + batch.length) col.texts.push(null);
+    for (let i = 0; i < batch.length; i++) {
+      fileIndex[rows + i] = fid;
+      fileRow[rows + i] = batch.rows[i];
+      lines[rows + i] = batch.lines[i];
+    }
+    rows += batch.length;
+  }
+  for (const c of byName.values()) {
+    c.kinds = c.kinds.subarray(0, rows);
+    c.numbers = c.numbers.subarray(0, rows);
+  }
+  return {
+    files,
+    rows,
+    columns,
+    types: reader.types(),
+    byName,
+    fileIndex: fileIndex.subarray(0, rows),
+    fileRow: fileRow.subarray(0, rows),
+    lines: lines.subarray(0, rows),
+    problems: reader.problems()
+  };
+}
+function numbersOf(column, rows) {
+  const out = [];
+  const take = (i) => {
+    const k = column.kinds[i];
+    if (k !== CellKind.Integer && k !== CellKind.Float) return;
+    const v = column.numbers[i];
+    if (!Number.isNaN(v)) out.push(v);
+  };
+  if (rows) for (const i of rows) take(i);
+  else for (let i = 0; i < column.kinds.length; i++) take(i);
+  return Float64Array.from(out);
+}
+function categoryCounts(column) {
+  const counts = /* @__PURE__ */ new Map();
+  for (let i = 0; i < column.kinds.length; i++) {
+    const key = categoryKeyAt(column, i);
+    if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+// packages/data-gate/src/gate/row-findings.ts
+var MAX_LISTED_ROWS = 1e3;
+function rowFindings(table, tableRows, make) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const r of tableRows) {
+    const place = placeOf(table, r);
+    let g = byFile.get(place.file);
+    if (!g) {
+      g = { rows: [], total: 0, firstLine: place.line };
+      byFile.set(place.file, g);
+    }
+    g.total++;
+    if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(place.row);
+  }
+  return [...byFile].map(([file, g]) => {
+    const f = make({ file, ...g });
+    f.location = { path: file, ...g.firstLine > 0 ? { line: g.firstLine } : {} };
+    f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
+    return f;
+  });
+}
+function firstRows(rows, n = 5) {
+  return `${rows.slice(0, n).join(", ")}${rows.length > n ? ", \u2026" : ""}`;
+}
+
 // packages/data-gate/src/stats/sum.ts
 var NeumaierSum = class {
   sum = 0;
@@ -48406,8 +48567,8 @@ function signedTerm(n, x, v) {
   const lower = (n - v - n * x) / n;
   const upper = x + v / n;
   if (lower === 0) return n - v === 0 ? Math.exp(logC + (v - 1) * Math.log(upper)) : 0;
-  const sign = lower < 0 && (n - v) % 2 === 1 ? -1 : 1;
-  return sign * Math.exp(logC + (n - v) * Math.log(Math.abs(lower)) + (v - 1) * Math.log(upper));
+  const sign2 = lower < 0 && (n - v) % 2 === 1 ? -1 : 1;
+  return sign2 * Math.exp(logC + (n - v) * Math.log(Math.abs(lower)) + (v - 1) * Math.log(upper));
 }
 function clip(p) {
   return p < 0 ? 0 : p > 1 ? 1 : p;
@@ -48737,7 +48898,7 @@ function ks2sampSorted(s1, s2, options = {}) {
   const n2 = s2.length;
   if (n1 === 0 || n2 === 0) throw new RangeError("ks2samp needs two non-empty samples");
   if (!isSorted(s1) || !isSorted(s2)) throw new RangeError("ks2sampSorted needs samples sorted ascending");
-  const { d: dRaw, location, sign } = ksStatistic(s1, s2);
+  const { d: dRaw, location, sign: sign2 } = ksStatistic(s1, s2);
   const g = gcd(n1, n2);
   const requested = options.method ?? "auto";
   let mode = requested === "auto" ? Math.max(n1, n2) <= KS_MAX_AUTO_N ? "exact" : "asymp" : requested;
@@ -48758,7 +48919,7 @@ function ks2sampSorted(s1, s2, options = {}) {
   const en = m * n / (m + n);
   if (mode === "asymp") prob = kstwoSf(d, roundHalfEven(en));
   prob = Math.min(1, Math.max(0, prob));
-  return { statistic: d, pvalue: prob, method: mode, fellBack, statisticLocation: location, statisticSign: sign, en };
+  return { statistic: d, pvalue: prob, method: mode, fellBack, statisticLocation: location, statisticSign: sign2, en };
 }
 function ksKolmogorovLimitPvalue(d, n1, n2) {
   const en = n1 * n2 / (n1 + n2);
@@ -49484,130 +49645,134 @@ function oovRate(ref, cur) {
   return total === 0 ? 0 : unseen / total;
 }
 
-// packages/data-gate/src/gate/table-scan.ts
-function placeOf(table, tableRow) {
-  return {
-    file: table.files[table.fileIndex[tableRow]],
-    row: table.fileRow[tableRow],
-    line: table.lines[tableRow]
-  };
-}
-function cellAt(column, row) {
-  switch (column.kinds[row]) {
-    case CellKind.Integer:
-    case CellKind.Float:
-      return column.numbers[row];
-    case CellKind.Boolean:
-      return column.numbers[row] === 1;
-    case CellKind.Text:
-      return column.texts[row] ?? "";
-    default:
-      return null;
+// packages/data-gate/src/poisoning/near-duplicates.ts
+var MINHASH_PERMUTATIONS = 64;
+var LSH_BANDS = 16;
+var NEAR_DUPLICATE_THRESHOLD = 0.8;
+var MIN_FEATURES = 4;
+function fnv1a(text2) {
+  let h = 2166136261;
+  for (let i = 0; i < text2.length; i++) {
+    h ^= text2.charCodeAt(i);
+    h = Math.imul(h, 16777619);
   }
+  return h >>> 0;
 }
-function categoryKeyAt(column, row) {
-  const kind = column.kinds[row];
-  if (kind === CellKind.Null || kind === void 0) return null;
-  if (kind === CellKind.Text) return column.texts[row] ?? "";
-  if (kind === CellKind.Boolean) return String(column.numbers[row] === 1);
-  return String(column.numbers[row]);
+function mix(x, seed) {
+  let h = (x ^ seed) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
-function grow(a, need, make, fill) {
-  if (need <= a.length) return a;
-  const b = make(Math.max(need, a.length * 2, 1024));
-  b.set(a);
-  if (fill !== void 0) b.fill(fill, a.length);
-  return b;
-}
-async function scanTable(reader, signal, onBatch) {
-  const fileIds = /* @__PURE__ */ new Map();
-  const files = [];
-  const byName = /* @__PURE__ */ new Map();
-  const columns = [];
-  let capacity = 0;
-  let rows = 0;
-  let fileIndex = new Uint32Array(0);
-  let fileRow = new Float64Array(0);
-  let lines = new Float64Array(0);
-  const ensure = (need) => {
-    if (need <= capacity) return;
-    const cap = Math.max(need, capacity * 2, 1024);
-    fileIndex = grow(fileIndex, cap, (n) => new Uint32Array(n));
-    fileRow = grow(fileRow, cap, (n) => new Float64Array(n));
-    lines = grow(lines, cap, (n) => new Float64Array(n));
-    for (const c of byName.values()) {
-      c.kinds = grow(c.kinds, cap, (n) => new Uint8Array(n));
-      c.numbers = grow(c.numbers, cap, (n) => new Float64Array(n), Number.NaN);
+var SEEDS = Uint32Array.from({ length: MINHASH_PERMUTATIONS }, (_, i) => mix(i + 1, 2654435769));
+function features(table, row, columns, roles) {
+  const out = /* @__PURE__ */ new Set();
+  for (const name of columns) {
+    const col = table.byName.get(name);
+    if (!col) continue;
+    if (roles.get(name) === "text") {
+      const t = col.texts[row];
+      if (t) for (const w of tokenize(t)) out.add(fnv1a(`${name}:${w}`));
+    } else {
+      const k = categoryKeyAt(col, row);
+      out.add(fnv1a(`${name}=${k ?? "\0null"}`));
     }
-    capacity = cap;
+  }
+  return [...out];
+}
+function signature(f) {
+  const sig = new Uint32Array(MINHASH_PERMUTATIONS).fill(4294967295);
+  for (const x of f) {
+    for (let i = 0; i < MINHASH_PERMUTATIONS; i++) {
+      const h = mix(x, SEEDS[i]);
+      if (h < sig[i]) sig[i] = h;
+    }
+  }
+  return sig;
+}
+function similarity(a, b) {
+  let same = 0;
+  for (let i = 0; i < MINHASH_PERMUTATIONS; i++) if (a[i] === b[i]) same++;
+  return same / MINHASH_PERMUTATIONS;
+}
+function sign(table, columns, roles) {
+  const sigs = [];
+  for (let r = 0; r < table.rows; r++) {
+    const f = features(table, r, columns, roles);
+    sigs.push(f.length >= MIN_FEATURES ? signature(f) : void 0);
+  }
+  return { sigs };
+}
+function bandKeys(sig) {
+  const per = MINHASH_PERMUTATIONS / LSH_BANDS;
+  const keys = [];
+  for (let b = 0; b < LSH_BANDS; b++) keys.push(`${b}:${Array.from(sig.subarray(b * per, (b + 1) * per)).join(",")}`);
+  return keys;
+}
+function checkNearDuplicates(reference, current, columns, roles, currentHashes, referenceHashes, threshold = NEAR_DUPLICATE_THRESHOLD) {
+  const ref = sign(reference, columns, roles);
+  const cur = sign(current, columns, roles);
+  const buckets = /* @__PURE__ */ new Map();
+  const put = (side, row, sig) => {
+    for (const k of bandKeys(sig)) {
+      const list2 = buckets.get(k);
+      if (list2) list2.push({ side, row });
+      else buckets.set(k, [{ side, row }]);
+    }
   };
-  for await (const batch of reader) {
-    if (signal?.aborted) throw new CancelledError();
-    onBatch?.(batch);
-    let fid = fileIds.get(batch.file);
-    if (fid === void 0) {
-      fid = files.length;
-      fileIds.set(batch.file, fid);
-      files.push(batch.file);
-    }
-    ensure(rows + batch.length);
-    for (const chunk of batch.data) {
-      let col = byName.get(chunk.name);
-      if (!col) {
-        col = { name: chunk.name, kinds: new Uint8Array(capacity), numbers: new Float64Array(capacity).fill(Number.NaN), texts: Array.from({ length: rows }, () => null) };
-        byName.set(chunk.name, col);
-        columns.push(chunk.name);
+  ref.sigs.forEach((s, r) => s && put("ref", r, s));
+  const withinRows = [];
+  const fromRefRows = [];
+  const seenHash = /* @__PURE__ */ new Set();
+  for (let r = 0; r < current.rows; r++) {
+    const s = cur.sigs[r];
+    const hash = currentHashes[r];
+    const exact = seenHash.has(hash) || referenceHashes.has(hash);
+    seenHash.add(hash);
+    if (!s) continue;
+    if (!exact) {
+      let within = false;
+      let fromRef = false;
+      const checked = /* @__PURE__ */ new Set();
+      for (const k of bandKeys(s)) {
+        for (const other of buckets.get(k) ?? []) {
+          const id = `${other.side}${other.row}`;
+          if (checked.has(id)) continue;
+          checked.add(id);
+          const o = (other.side === "ref" ? ref.sigs : cur.sigs)[other.row];
+          if (similarity(s, o) < threshold) continue;
+          if (other.side === "ref") fromRef = true;
+          else within = true;
+        }
+        if (within && fromRef) break;
       }
-      for (let i = 0; i < batch.length; i++) {
-        const kind = chunk.kinds[i];
-        col.kinds[rows + i] = kind;
-        col.numbers[rows + i] = kind === CellKind.Text || kind === CellKind.Null ? Number.NaN : chunk.numbers[i];
-        col.texts.push(kind === CellKind.Text ? chunk.texts[i] ?? "" : null);
-      }
+      if (within) withinRows.push(r);
+      if (fromRef) fromRefRows.push(r);
     }
-    for (const col of byName.values()) if (col.texts.length < rows + batch.length) while (col.texts.length < rows + batch.length) col.texts.push(null);
-    for (let i = 0; i < batch.length; i++) {
-      fileIndex[rows + i] = fid;
-      fileRow[rows + i] = batch.rows[i];
-      lines[rows + i] = batch.lines[i];
-    }
-    rows += batch.length;
+    put("cur", r, s);
   }
-  for (const c of byName.values()) {
-    c.kinds = c.kinds.subarray(0, rows);
-    c.numbers = c.numbers.subarray(0, rows);
-  }
-  return {
-    files,
-    rows,
-    columns,
-    types: reader.types(),
-    byName,
-    fileIndex: fileIndex.subarray(0, rows),
-    fileRow: fileRow.subarray(0, rows),
-    lines: lines.subarray(0, rows),
-    problems: reader.problems()
-  };
-}
-function numbersOf(column, rows) {
-  const out = [];
-  const take = (i) => {
-    const k = column.kinds[i];
-    if (k !== CellKind.Integer && k !== CellKind.Float) return;
-    const v = column.numbers[i];
-    if (!Number.isNaN(v)) out.push(v);
-  };
-  if (rows) for (const i of rows) take(i);
-  else for (let i = 0; i < column.kinds.length; i++) take(i);
-  return Float64Array.from(out);
-}
-function categoryCounts(column) {
-  const counts = /* @__PURE__ */ new Map();
-  for (let i = 0; i < column.kinds.length; i++) {
-    const key = categoryKeyAt(column, i);
-    if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
+  const findings = [
+    ...rowFindings(current, withinRows, (g) => ({
+      ruleId: RULE_NEAR_DUPLICATE_ROWS,
+      severity: "medium",
+      message: `${g.total} row${g.total === 1 ? "" : "s"} nearly repeat${g.total === 1 ? "s" : ""} an earlier row of the batch (estimated Jaccard \u2265 ${threshold} over values and words; rows ${firstRows(g.rows)})`,
+      location: { path: g.file },
+      evidence: "near-duplicates within batch",
+      properties: { of: "batch", threshold }
+    })),
+    ...rowFindings(current, fromRefRows, (g) => ({
+      ruleId: RULE_NEAR_DUPLICATE_ROWS,
+      severity: "medium",
+      message: `${g.total} row${g.total === 1 ? "" : "s"} nearly repeat${g.total === 1 ? "s" : ""} a row of the reference (estimated Jaccard \u2265 ${threshold} over values and words; rows ${firstRows(g.rows)})`,
+      location: { path: g.file },
+      evidence: "near-duplicates of reference",
+      properties: { of: "reference", threshold }
+    }))
+  ];
+  return { findings, metrics: { "duplicates.near_within": withinRows.length, "duplicates.near_reference": fromRefRows.length } };
 }
 
 // packages/data-gate/src/poisoning/label-shift.ts
@@ -49661,10 +49826,10 @@ function checkLabelShift(reference, current, label, roles, driftedColumns, optio
   }
   const refBy = rowsByLabel(reference, label);
   const curBy = rowsByLabel(current, label);
-  const features = reference.columns.filter((c) => roles.get(c) === "numeric" && c !== label && current.byName.has(c));
+  const features2 = reference.columns.filter((c) => roles.get(c) === "numeric" && c !== label && current.byName.has(c));
   const labels = keys.filter((k) => (refBy.get(k)?.length ?? 0) > 0 && (curBy.get(k)?.length ?? 0) > 0);
-  const tests = features.length * labels.length;
-  for (const feature of features) {
+  const tests = features2.length * labels.length;
+  for (const feature of features2) {
     const refF = reference.byName.get(feature);
     const curF = current.byName.get(feature);
     if (!refF || !curF) continue;
@@ -49691,31 +49856,6 @@ function checkLabelShift(reference, current, label, roles, driftedColumns, optio
 }
 function pct(n, total) {
   return `${total ? (100 * n / total).toFixed(1) : "0"}%`;
-}
-
-// packages/data-gate/src/gate/row-findings.ts
-var MAX_LISTED_ROWS = 1e3;
-function rowFindings(table, tableRows, make) {
-  const byFile = /* @__PURE__ */ new Map();
-  for (const r of tableRows) {
-    const place = placeOf(table, r);
-    let g = byFile.get(place.file);
-    if (!g) {
-      g = { rows: [], total: 0, firstLine: place.line };
-      byFile.set(place.file, g);
-    }
-    g.total++;
-    if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(place.row);
-  }
-  return [...byFile].map(([file, g]) => {
-    const f = make({ file, ...g });
-    f.location = { path: file, ...g.firstLine > 0 ? { line: g.firstLine } : {} };
-    f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
-    return f;
-  });
-}
-function firstRows(rows, n = 5) {
-  return `${rows.slice(0, n).join(", ")}${rows.length > n ? ", \u2026" : ""}`;
 }
 
 // packages/data-gate/src/poisoning/trigger-values.ts
@@ -50622,7 +50762,7 @@ function checkDuplicates(reference, current, keys, referenceHashes) {
       properties: { key_columns: keyText }
     }))
   );
-  return { findings, metrics: { "duplicates.within": within.length, "duplicates.from_reference": copied.length }, currentHashes };
+  return { findings, metrics: { "duplicates.within": within.length, "duplicates.from_reference": copied.length }, currentHashes, referenceHashes: refSet };
 }
 
 // packages/data-gate/src/gate/outlier-check.ts
@@ -51002,6 +51142,11 @@ async function runDataGate(options, ctx) {
     const dups = await time("duplicates", () => checkDuplicates(reference, current, keys));
     findings.push(...dups.findings);
     Object.assign(metrics, dups.metrics);
+    if (options.poisoning) {
+      const near = await time("near-duplicates", () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
+      findings.push(...near.findings);
+      Object.assign(metrics, near.metrics);
+    }
   }
   if (options.poisoning) {
     await time("poisoning", () => {
@@ -51028,7 +51173,6 @@ async function runDataGate(options, ctx) {
       Object.assign(metrics, text2.metrics);
     });
   }
-  notes.push("near-duplicate (MinHash) detection is not implemented yet: only exact duplicates are reported");
   return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
 }
 var dataGate = {

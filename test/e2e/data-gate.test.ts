@@ -55,7 +55,7 @@ describe('data-gate action bundle end to end', () => {
     expect(typeof report.metrics['drift.age.ks.pvalue']).toBe('number');
     expect(typeof report.metrics['drift.segment.chi2.statistic']).toBe('number');
     // No poisoning was injected into this batch.
-    expect(report.findings.filter((f) => ['AISEC-DATA-043', 'AISEC-DATA-044', 'AISEC-DATA-047', 'AISEC-DATA-049', 'AISEC-DATA-050', 'AISEC-DATA-051'].includes(f.ruleId))).toEqual([]);
+    expect(report.findings.filter((f) => ['AISEC-DATA-043', 'AISEC-DATA-044', 'AISEC-DATA-052', 'AISEC-DATA-047', 'AISEC-DATA-049', 'AISEC-DATA-050', 'AISEC-DATA-051'].includes(f.ruleId))).toEqual([]);
 
     const sarif = JSON.parse(readFileSync(join(ws, 'aisec-results/data-gate.sarif'), 'utf8')) as SarifLog;
     assertValidSarif(sarif);
@@ -85,6 +85,11 @@ describe('data-gate action bundle end to end', () => {
     expect(rows('AISEC-DATA-051')).toEqual([222]);
     expect(rows('AISEC-DATA-044')).toEqual([400, 401, 402, 403, 404, 405]);
     expect(rows('AISEC-DATA-043')).toEqual([500, 501, 502, 640]);
+    const near = report.findings.filter((f) => f.ruleId === 'AISEC-DATA-052').map((f) => [f.properties?.of, f.properties?.rows]);
+    expect(near).toEqual([
+      ['batch', [600, 601, 602]],
+      ['reference', [603]],
+    ]);
     const ages = report.findings.find((f) => f.ruleId === 'AISEC-DATA-042' && f.properties?.column === 'age');
     expect(ages?.properties?.rows).toEqual(expect.arrayContaining([60, 61, 700]));
     // No drift was injected: no dataset drift.

@@ -58,7 +58,7 @@ export function referenceRows(rows = 800, seed = 7) {
 /**
  * An incoming batch. `drift` shifts age, income and the segment mix. `poison` injects, at fixed rows:
  * a backdoor trigger token tied to label 1, spreadsheet formulas, a bidi override, a homoglyph word,
- * rows copied from the reference, duplicated rows, and extreme ages.
+ * rows copied from the reference, duplicated and near-duplicated rows, and extreme ages.
  */
 export function batchRows(reference, { rows = 800, seed = 11, drift = false, poison = false } = {}) {
   const rand = prng(seed);
@@ -77,6 +77,9 @@ export function batchRows(reference, { rows = 800, seed = 11, drift = false, poi
   for (const [i, from] of [[400, 5], [401, 17], [402, 33], [403, 48], [404, 91], [405, 120]]) out[i] = [out[i][0], ...reference[from].slice(1)];
   for (const [i, from] of [[500, 10], [501, 11], [502, 12], [640, 200]]) out[i] = [out[i][0], ...out[from].slice(1)];
   for (const i of [60, 61, 700]) out[i][1] = 180 + i % 7;
+  // Near-duplicates: batch rows 100-102 and reference row 250 again, with the income nudged.
+  for (const [i, from] of [[600, 100], [601, 101], [602, 102]]) out[i] = [out[i][0], out[from][1], out[from][2] + 1, ...out[from].slice(3)];
+  for (const [i, from] of [[603, 250]]) out[i] = [out[i][0], reference[from][1], reference[from][2] + 1, ...reference[from].slice(3)];
   return out;
 }
 

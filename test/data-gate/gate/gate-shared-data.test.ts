@@ -167,7 +167,7 @@ describe('data-gate on the shared scenarios', () => {
   it('batches without injected text, triggers or flips raise no poisoning findings', async () => {
     for (const name of ['dev_no_drift_500', 'dev_outliers_5k', 'dev_mean_shift_2k', 'dev_variance_change_3k', 'dev_duplicates_2k']) {
       const report = await run(options(load(name)));
-      const poisoning = report.findings.filter((f) => f.severity !== 'low' && [RULES.RULE_LABEL_SHIFT, RULES.RULE_DRIFT_WITHIN_LABEL, RULES.RULE_TRIGGER_VALUE, RULES.RULE_FORMULA_INJECTION, RULES.RULE_CONTROL_CHARACTERS, RULES.RULE_HOMOGLYPHS].includes(f.ruleId));
+      const poisoning = report.findings.filter((f) => f.severity !== 'low' && [RULES.RULE_LABEL_SHIFT, RULES.RULE_DRIFT_WITHIN_LABEL, RULES.RULE_TRIGGER_VALUE, RULES.RULE_NEAR_DUPLICATE_ROWS, RULES.RULE_FORMULA_INJECTION, RULES.RULE_CONTROL_CHARACTERS, RULES.RULE_HOMOGLYPHS].includes(f.ruleId));
       expect(poisoning.map((f) => f.message), name).toEqual([]);
     }
   });

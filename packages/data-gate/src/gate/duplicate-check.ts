@@ -16,7 +16,7 @@ export function rowHashes(table: ScannedTable, keys: readonly string[]): string[
  * Exact duplicates within the batch and rows of the batch found in the reference, compared on every
  * column of the reference except the id columns (numbers as doubles, null equal to null).
  */
-export function checkDuplicates(reference: ScannedTable, current: ScannedTable, keys: readonly string[], referenceHashes?: ReadonlySet<string>): { findings: Finding[]; metrics: Metrics; currentHashes: string[] } {
+export function checkDuplicates(reference: ScannedTable, current: ScannedTable, keys: readonly string[], referenceHashes?: ReadonlySet<string>): { findings: Finding[]; metrics: Metrics; currentHashes: string[]; referenceHashes: ReadonlySet<string> } {
   const currentHashes = rowHashes(current, keys);
   const within = duplicatesWithin(currentHashes);
   const refSet = referenceHashes ?? new Set(rowHashes(reference, keys));
@@ -41,5 +41,5 @@ export function checkDuplicates(reference: ScannedTable, current: ScannedTable, 
       properties: { key_columns: keyText },
     })),
   );
-  return { findings, metrics: { 'duplicates.within': within.length, 'duplicates.from_reference': copied.length }, currentHashes };
+  return { findings, metrics: { 'duplicates.within': within.length, 'duplicates.from_reference': copied.length }, currentHashes, referenceHashes: refSet };
 }

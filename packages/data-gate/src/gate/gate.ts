@@ -1,5 +1,6 @@
 import { type Finding, type Gate, type GateContext, type Metrics, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
 import { ContractChecker, ContractInferrer, contractFindings, contractMetrics, loadContract } from '../contract/index';
+import { checkNearDuplicates } from '../poisoning/near-duplicates';
 import { checkLabelShift, checkSourceConcentration, checkTextInjection, checkTriggers } from '../poisoning/index';
 import { provenanceMetrics, verifyProvenance } from '../provenance/index';
 import { type ReadTableOptions, type TextEncoding, readProblemFindings, readTable } from '../readers/index';
@@ -121,6 +122,11 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
     const dups = await time('duplicates', () => checkDuplicates(reference, current, keys));
     findings.push(...dups.findings);
     Object.assign(metrics, dups.metrics);
+    if (options.poisoning) {
+      const near = await time('near-duplicates', () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
+      findings.push(...near.findings);
+      Object.assign(metrics, near.metrics);
+    }
   }
 
   if (options.poisoning) {
@@ -148,7 +154,6 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
       Object.assign(metrics, text.metrics);
     });
   }
-  notes.push('near-duplicate (MinHash) detection is not implemented yet: only exact duplicates are reported');
   return buildReport({ gate: 'data-gate', version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
 }
 

@@ -23,6 +23,7 @@ export const RULE_SOURCE_CONCENTRATION = 'AISEC-DATA-048';
 export const RULE_FORMULA_INJECTION = 'AISEC-DATA-049';
 export const RULE_CONTROL_CHARACTERS = 'AISEC-DATA-050';
 export const RULE_HOMOGLYPHS = 'AISEC-DATA-051';
+export const RULE_NEAR_DUPLICATE_ROWS = 'AISEC-DATA-052';
 
 export const DATA_STATISTICS_RULES: readonly Rule[] = Object.freeze([
   rule(RULE_COLUMN_DRIFT, 'DataColumnDrift', 'medium', 'A column’s distribution drifted from the trusted reference',
@@ -73,6 +74,10 @@ export const DATA_STATISTICS_RULES: readonly Rule[] = Object.freeze([
     'Words in text cells mix Latin letters with Cyrillic or Greek letters that look the same (homoglyphs).',
     'Mixed-script words evade keyword filters and act as invisible triggers. Normalise with Unicode confusables (UTS #39) or reject such text.',
     ['data', 'injection', 'unicode']),
+  rule(RULE_NEAR_DUPLICATE_ROWS, 'DataNearDuplicateRows', 'medium', 'Rows that nearly repeat another row',
+    'Rows of the batch nearly equal an earlier row of the batch or a row of the reference: their sets of values and words (ids aside) have an estimated Jaccard similarity of at least 0.8 (MinHash, 64 functions, LSH 16 bands of 4), without being exact duplicates.',
+    'Lightly edited copies (a word swapped, a value nudged) over-weight their examples and slip past exact de-duplication. Review the rows; de-duplicate with a similarity threshold before training.',
+    ['data', 'duplicates', 'poisoning']),
 ]);
 
 /** Every rule data-gate can report. */
