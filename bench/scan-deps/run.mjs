@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 const here = fileURLToPath(import.meta.url);
@@ -141,7 +142,9 @@ async function child(kind, indexDir) {
     }
     detail = `${members} members, ${(bytes / 1e6).toFixed(1)} MB inflated`;
   } else {
-    const { scanDepsGate, DEFAULT_LIMITS, silentLogger } = await import(pathToFileURL(lib).href);
+    // Loaded with require, as node loads an action's CommonJS bundle (dist/package.json: commonjs): an ESM
+    // import() of it would first run cjs-module-lexer over the whole bundle (~50 ms) to find its exports.
+    const { scanDepsGate, DEFAULT_LIMITS, silentLogger } = createRequire(import.meta.url)(lib);
     const loaded = performance.now();
     loadMs = loaded - started;
     const report = await scanDepsGate.run(
