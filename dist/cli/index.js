@@ -20982,6 +20982,7 @@ var LOCAL_SIGNATURE = 67324752;
 var EOCD_MIN = 22;
 var MAX_COMMENT = 65535;
 var MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+var MAX_CHUNK_BYTES = 1024 * 1024;
 var WINDOW_BYTES = 1024 * 1024;
 var ZipArchive = class _ZipArchive {
   constructor(path, fd2, size, entries, limits) {
@@ -21075,7 +21076,8 @@ var ZipArchive = class _ZipArchive {
       data = raw;
     } else {
       try {
-        data = (0, import_node_zlib2.inflateRawSync)(raw, { maxOutputLength: entry.uncompressedSize + 1 });
+        const expected = entry.uncompressedSize + 1;
+        data = (0, import_node_zlib2.inflateRawSync)(raw, { maxOutputLength: expected, chunkSize: Math.min(Math.max(expected, 64), MAX_CHUNK_BYTES) });
       } catch (error) {
         throw corrupt(this.path, `cannot inflate ${entry.name}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -21182,14 +21184,16 @@ function isIndexFile(value) {
   return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list2) => Array.isArray(list2) && list2.every((n) => Number.isInteger(n)));
 }
 var OfflineDatabase = class _OfflineDatabase {
-  constructor(path, source, index) {
+  constructor(path, source, index, retained = /* @__PURE__ */ new Map()) {
     this.path = path;
     this.source = source;
     this.index = index;
+    this.retained = retained;
   }
   path;
   source;
   index;
+  retained;
   describe() {
     return { kind: "offline", location: this.path, modified: this.index.modified || void 0, advisories: this.index.advisories };
   }
@@ -21204,10 +21208,17 @@ var OfflineDatabase = class _OfflineDatabase {
       if (!wanted.has(name2)) wanted.set(name2, Object.hasOwn(this.index.packages, name2) ? this.index.packages[name2] ?? [] : []);
     }
     const parsed = /* @__PURE__ */ new Map();
-    const members = [...new Set([...wanted.values()].flat())];
-    this.source.readMany(members, (member, data) => {
+    const parse4 = (member, data) => {
       parsed.set(member, parseOsvJson(data.toString("utf8"), `${this.path} (member ${member})`));
-    });
+    };
+    const toRead = [];
+    for (const member of new Set([...wanted.values()].flat())) {
+      const data = this.retained.get(member);
+      if (data) parse4(member, data);
+      else toRead.push(member);
+    }
+    this.retained = /* @__PURE__ */ new Map();
+    this.source.readMany(toRead, parse4);
     const result = /* @__PURE__ */ new Map();
     for (const [name2, list2] of wanted) {
       result.set(
@@ -21237,7 +21248,8 @@ var OfflineDatabase = class _OfflineDatabase {
     }
     if (stat3.isDirectory()) {
       const source2 = directorySource(path, ctx);
-      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat3.size, ctx));
+      const retained = /* @__PURE__ */ new Map();
+      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat3.size, ctx, retained), retained);
     }
     const zip = ZipArchive.open(path, ctx.limits);
     const members = zip.entries.map((entry, i3) => ({ entry, i: i3 })).filter(({ entry }) => entry.name.endsWith(".json"));
@@ -21264,10 +21276,11 @@ var OfflineDatabase = class _OfflineDatabase {
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
       if (cached) return new _OfflineDatabase(path, source, cached);
       const started = Date.now();
-      const index = buildIndex(path, source, sha256, stat3.size, ctx);
+      const retained = /* @__PURE__ */ new Map();
+      const index = buildIndex(path, source, sha256, stat3.size, ctx, retained);
       ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
       saveIndex(path, index, options, ctx);
-      return new _OfflineDatabase(path, source, index);
+      return new _OfflineDatabase(path, source, index, retained);
     } catch (error) {
       zip.close();
       throw error;
@@ -21303,12 +21316,14 @@ function directorySource(path, ctx) {
     }
   };
 }
-function buildIndex(path, source, sha256, size, ctx) {
+var RETAIN_BYTES = 80 * 1024 * 1024;
+function buildIndex(path, source, sha256, size, ctx, retained) {
   const packages = {};
   const deadline = Date.now() + ctx.limits.timePerFileMs;
   let modified = "";
   let advisories = 0;
   let done = 0;
+  let retainedBytes = 0;
   source.readMany(source.records, (member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
@@ -21323,6 +21338,10 @@ function buildIndex(path, source, sha256, size, ctx) {
     for (const name2 of header.packages) {
       if (!Object.hasOwn(packages, name2)) packages[name2] = [];
       packages[name2]?.push(member);
+    }
+    if (header.packages.length > 0 && retainedBytes + data.length <= RETAIN_BYTES) {
+      retained.set(member, data);
+      retainedBytes += data.length;
     }
     if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
     done++;
@@ -23727,13 +23746,13 @@ async function parseNotebook(text2, absPath, path, options) {
   const reader = new RequirementsReader(options, "note");
   const notes = [];
   const condaDependencies = [];
-  let cells = propertyNode(root, "cells")?.children ?? [];
+  let cells2 = propertyNode(root, "cells")?.children ?? [];
   let sourceKey = "source";
-  if (cells.length === 0) {
-    cells = (propertyNode(root, "worksheets")?.children ?? []).flatMap((w) => propertyNode(w, "cells")?.children ?? []);
+  if (cells2.length === 0) {
+    cells2 = (propertyNode(root, "worksheets")?.children ?? []).flatMap((w) => propertyNode(w, "cells")?.children ?? []);
     sourceKey = "input";
   }
-  for (const [index, cell4] of cells.entries()) {
+  for (const [index, cell4] of cells2.entries()) {
     if (propertyNode(cell4, "cell_type")?.value !== "code") continue;
     const member = `cell ${index + 1}`;
     const source = joinContinuations(sourceLines(propertyNode(cell4, sourceKey), lineOf));
@@ -37056,12 +37075,16 @@ function isModelCandidate(path, size) {
 // packages/scan-pickle/src/scan-models.ts
 var MODEL_SCAN_VERSION = "0.1.0";
 var MODEL_SCAN_NOTES = [
-  "Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only.",
-  "TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.",
-  "xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked).",
-  "bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower); gzip/zlib stream beyond 1 GB.",
-  "TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are."
+  { formats: ["hdf5"], note: "Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only." },
+  { formats: ["tf-savedmodel"], note: "TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read." },
+  { formats: ["zip", "gzip", "zlib", "joblib-zfile", "bz2", "xz", "lzma", "tar"], note: "xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked, AISEC-PKL-008)." },
+  { formats: ["bz2", "xz", "lzma"], note: "bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower)." },
+  { formats: ["zip"], note: "TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are." }
 ];
+function modelScanNotes(formats) {
+  const seen = new Set(formats);
+  return MODEL_SCAN_NOTES.filter((n) => n.formats.some((f) => seen.has(f))).map((n) => n.note);
+}
 
 // packages/scan-pickle/src/code/code-rules.ts
 var CODE_RULE_IDS = {
@@ -42579,10 +42602,10 @@ function readNotebook(text2) {
   const language = stringProperty2(root, "metadata", "kernelspec", "language") ?? stringProperty2(root, "metadata", "language_info", "name");
   let cellNodes;
   let sourceKey;
-  const cells = property(root, "cells");
+  const cells2 = property(root, "cells");
   const worksheets = property(root, "worksheets");
-  if (cells?.type === "array") {
-    cellNodes = cells.children ?? [];
+  if (cells2?.type === "array") {
+    cellNodes = cells2.children ?? [];
     sourceKey = "source";
   } else if (worksheets?.type === "array") {
     cellNodes = (worksheets.children ?? []).flatMap((w) => {
@@ -43031,7 +43054,7 @@ var scanPickleGate = {
       const shown = unrecognized.slice(0, 10).join(", ") + (unrecognized.length > 10 ? ` and ${unrecognized.length - 10} more` : "");
       notes.push(`Not in any format the scanner reads, so not checked: ${shown}.`);
     }
-    if (models > 0) notes.push(...MODEL_SCAN_NOTES);
+    if (models > 0) notes.push(...modelScanNotes(Object.keys(metrics).filter((k) => k.startsWith("files.format.")).map((k) => k.slice("files.format.".length))));
     if (code > 0) notes.push(CODE_SCAN_NOTE);
     if (!options.scanModels) notes.push("Model files were not scanned (scan-models is false).");
     if (!options.scanCode) notes.push("Python files and notebooks were not scanned (scan-code is false).");
@@ -44553,11 +44576,11 @@ function madOutliers(values, params, threshold = DEFAULT_MAD_THRESHOLD) {
 var import_node_crypto5 = require("node:crypto");
 var ROW_HASH_VERSION = "aisec-row/v1";
 var PREFIX = Buffer.from(`${ROW_HASH_VERSION}\0`, "utf8");
-function rowHash(cells) {
+function rowHash(cells2) {
   const hash = (0, import_node_crypto5.createHash)("sha256");
   hash.update(PREFIX);
   const num2 = Buffer.alloc(9);
-  for (const cell4 of cells) {
+  for (const cell4 of cells2) {
     if (cell4 === null || cell4 === void 0) {
       hash.update("n");
     } else if (typeof cell4 === "number") {
@@ -50674,6 +50697,31 @@ function rowFindings(table, tableRows, make) {
 function firstRows(rows, n = 5) {
   return `${rows.slice(0, n).join(", ")}${rows.length > n ? ", \u2026" : ""}`;
 }
+var RowCollector = class {
+  byFile = /* @__PURE__ */ new Map();
+  add(file, row, line) {
+    let g = this.byFile.get(file);
+    if (!g) {
+      g = { rows: [], total: 0, firstLine: line };
+      this.byFile.set(file, g);
+    }
+    g.total++;
+    if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(row);
+  }
+  get total() {
+    let n = 0;
+    for (const g of this.byFile.values()) n += g.total;
+    return n;
+  }
+  findings(make) {
+    return [...this.byFile].map(([file, g]) => {
+      const f = make({ file, ...g });
+      f.location = { path: file, ...g.firstLine > 0 ? { line: g.firstLine } : {} };
+      f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
+      return f;
+    });
+  }
+};
 
 // packages/data-gate/src/poisoning/trigger-values.ts
 var TRIGGER_DEFAULTS = { minRows: 5, minPurity: 0.9, alpha: 1e-3, maxTokens: 5e5 };
@@ -50824,6 +50872,84 @@ function describeControl(text2) {
 function clip2(s) {
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}\u2026` : s);
 }
+var cells = (g) => `${g.total} cell${g.total === 1 ? "" : "s"}`;
+var holds = (g) => `hold${g.total === 1 ? "s" : ""}`;
+function formulaFinding(name2, example, g) {
+  return {
+    ruleId: RULE_FORMULA_INJECTION,
+    severity: "high",
+    message: `${cells(g)} of '${name2}' would run as a spreadsheet formula, e.g. ${clip2(example)} (rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `formula injection ${name2}`,
+    properties: { column: name2, example: example.slice(0, 200) }
+  };
+}
+function controlFinding(name2, example, g) {
+  return {
+    ruleId: RULE_CONTROL_CHARACTERS,
+    severity: "medium",
+    message: `${cells(g)} of '${name2}' ${holds(g)} invisible or bidirectional control characters (first: ${example}; rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `control characters ${name2}`,
+    properties: { column: name2, example }
+  };
+}
+function homoglyphFinding(name2, example, g) {
+  return {
+    ruleId: RULE_HOMOGLYPHS,
+    severity: "medium",
+    message: `${cells(g)} of '${name2}' ${holds(g)} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(example)} (rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `homoglyphs ${name2}`,
+    properties: { column: name2, example }
+  };
+}
+var TextInjectionScanner = class {
+  columns = /* @__PURE__ */ new Map();
+  push(batch) {
+    for (const chunk of batch.data) {
+      let s = this.columns.get(chunk.name);
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        if (chunk.kinds[i3] !== CellKind.Text) continue;
+        const t = chunk.texts[i3];
+        if (!t) continue;
+        const f = isFormulaLike(t);
+        const c = hasControlCharacters(t);
+        const h = mixedScriptWord(t);
+        if (!f && !c && h === void 0) continue;
+        if (!s) {
+          s = { formula: new RowCollector(), control: new RowCollector(), homoglyph: new RowCollector(), examples: ["", "", ""] };
+          this.columns.set(chunk.name, s);
+        }
+        const row = batch.rows[i3];
+        const line = batch.lines[i3];
+        if (f) {
+          if (s.formula.total === 0) s.examples[0] = t;
+          s.formula.add(batch.file, row, line);
+        }
+        if (c) {
+          if (s.control.total === 0) s.examples[1] = describeControl(t);
+          s.control.add(batch.file, row, line);
+        }
+        if (h !== void 0) {
+          if (s.homoglyph.total === 0) s.examples[2] = h;
+          s.homoglyph.add(batch.file, row, line);
+        }
+      }
+    }
+  }
+  finish() {
+    const findings = [];
+    const metrics = { "poisoning.formula_cells": 0, "poisoning.control_character_cells": 0, "poisoning.homoglyph_cells": 0 };
+    for (const [name2, s] of this.columns) {
+      metrics["poisoning.formula_cells"] = (metrics["poisoning.formula_cells"] ?? 0) + s.formula.total;
+      metrics["poisoning.control_character_cells"] = (metrics["poisoning.control_character_cells"] ?? 0) + s.control.total;
+      metrics["poisoning.homoglyph_cells"] = (metrics["poisoning.homoglyph_cells"] ?? 0) + s.homoglyph.total;
+      findings.push(...s.formula.findings((g) => formulaFinding(name2, s.examples[0], g)), ...s.control.findings((g) => controlFinding(name2, s.examples[1], g)), ...s.homoglyph.findings((g) => homoglyphFinding(name2, s.examples[2], g)));
+    }
+    return { findings, metrics };
+  }
+};
 function checkTextInjection(current) {
   const findings = [];
   let formula = 0;
@@ -50859,30 +50985,9 @@ function checkTextInjection(current) {
     control += c.length;
     homoglyph += h.length;
     findings.push(
-      ...rowFindings(current, f, (g) => ({
-        ruleId: RULE_FORMULA_INJECTION,
-        severity: "high",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' would run as a spreadsheet formula, e.g. ${clip2(fExample)} (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `formula injection ${name2}`,
-        properties: { column: name2, example: fExample.slice(0, 200) }
-      })),
-      ...rowFindings(current, c, (g) => ({
-        ruleId: RULE_CONTROL_CHARACTERS,
-        severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold${g.total === 1 ? "s" : ""} invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `control characters ${name2}`,
-        properties: { column: name2, example: cExample }
-      })),
-      ...rowFindings(current, h, (g) => ({
-        ruleId: RULE_HOMOGLYPHS,
-        severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name2}' hold${g.total === 1 ? "s" : ""} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(hExample)} (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `homoglyphs ${name2}`,
-        properties: { column: name2, example: hExample }
-      }))
+      ...rowFindings(current, f, (g) => formulaFinding(name2, fExample, g)),
+      ...rowFindings(current, c, (g) => controlFinding(name2, cExample, g)),
+      ...rowFindings(current, h, (g) => homoglyphFinding(name2, hExample, g))
     );
   }
   return { findings, metrics: { "poisoning.formula_cells": formula, "poisoning.control_character_cells": control, "poisoning.homoglyph_cells": homoglyph } };
@@ -51341,17 +51446,190 @@ function readProfile(path, displayPath = path) {
   return parseProfile(text2, displayPath);
 }
 
-// packages/data-gate/src/profile/profile-drift.ts
-function histogramOnFixedEdges(values) {
-  const h = /* @__PURE__ */ new Map();
-  for (let i3 = 0; i3 < values.length; i3++) {
-    const v = values[i3];
-    if (Number.isNaN(v)) continue;
-    const b = fixedBin(v);
-    h.set(b, (h.get(b) ?? 0) + 1);
-  }
-  return h;
+// packages/data-gate/src/profile/merge-profiles.ts
+function mergeMoments(a, b) {
+  if (b.n === 0) return { ...a, nulls: a.nulls + b.nulls };
+  if (a.n === 0) return { ...b, nulls: a.nulls + b.nulls };
+  const n = a.n + b.n;
+  const delta = b.mean - a.mean;
+  return {
+    n,
+    mean: a.mean + delta * b.n / n,
+    m2: a.m2 + b.m2 + delta * delta * a.n * b.n / n,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    sum: a.sum + b.sum,
+    nulls: a.nulls + b.nulls
+  };
 }
+function sortedRecord(m) {
+  return Object.fromEntries([...m].sort((x2, y) => x2[0] < y[0] ? -1 : x2[0] > y[0] ? 1 : 0));
+}
+function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
+  const name2 = (a ?? b)?.name ?? "";
+  const empty = { n: 0, mean: Number.NaN, m2: 0, min: Number.NaN, max: Number.NaN, sum: 0, nulls: 0 };
+  const hist = /* @__PURE__ */ new Map();
+  for (const [bin, c] of [...a?.histogram ?? [], ...b?.histogram ?? []]) hist.set(bin, (hist.get(bin) ?? 0) + c);
+  const truncated = (a?.categoriesTruncated ?? false) || (b?.categoriesTruncated ?? false);
+  const cats = /* @__PURE__ */ new Map();
+  if (!truncated) for (const rec of [a?.categories ?? {}, b?.categories ?? {}]) for (const [k, c] of Object.entries(rec)) cats.set(k, (cats.get(k) ?? 0) + c);
+  const over = cats.size > maxCategories;
+  return {
+    name: name2,
+    kinds: (a?.kinds ?? 0) | (b?.kinds ?? 0),
+    // A shard without the column has it null on every row.
+    nulls: (a ? a.nulls : rowsA) + (b ? b.nulls : rowsB),
+    moments: mergeMoments(a?.moments ?? empty, b?.moments ?? empty),
+    histogram: [...hist].sort((x2, y) => x2[0] - y[0]),
+    categories: truncated || over ? {} : sortedRecord(cats),
+    categoriesTruncated: truncated || over,
+    textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0)
+  };
+}
+function mergeTwo(a, b) {
+  if (a.hashColumns.join("\0") !== b.hashColumns.join("\0")) {
+    throw new UserError(`profiles hash different columns ([${a.hashColumns.join(", ")}] vs [${b.hashColumns.join(", ")}]): shards of one table must share their columns`);
+  }
+  const maxCategories = Math.min(a.limits.maxCategories, b.limits.maxCategories);
+  const maxRowHashes = Math.min(a.limits.maxRowHashes, b.limits.maxRowHashes);
+  const names2 = [...a.columns.map((c) => c.name), ...b.columns.map((c) => c.name).filter((n) => !a.columns.some((c) => c.name === n))];
+  const columns = names2.map(
+    (n) => mergeColumn(
+      a.columns.find((c) => c.name === n),
+      b.columns.find((c) => c.name === n),
+      a.rows,
+      b.rows,
+      maxCategories
+    )
+  );
+  const truncated = a.rowHashesTruncated || b.rowHashesTruncated;
+  const hashes = truncated ? [] : [.../* @__PURE__ */ new Set([...a.rowHashes, ...b.rowHashes])].sort();
+  const over = hashes.length > maxRowHashes;
+  return {
+    format: a.format,
+    version: a.version,
+    rows: a.rows + b.rows,
+    files: [.../* @__PURE__ */ new Set([...a.files, ...b.files])].sort(),
+    columns,
+    hashColumns: a.hashColumns,
+    rowHashes: over ? [] : hashes,
+    rowHashesTruncated: truncated || over,
+    limits: { maxCategories, maxRowHashes }
+  };
+}
+function mergeProfiles(profiles) {
+  const [first2, ...rest] = profiles;
+  if (!first2) throw new UserError("no profiles to merge");
+  return rest.reduce(mergeTwo, first2);
+}
+
+// packages/data-gate/src/profile/profile-builder.ts
+var ProfileBuilder = class {
+  constructor(options = {}) {
+    this.options = options;
+    this.maxCategories = options.maxCategories ?? 1e4;
+    this.maxRowHashes = options.maxRowHashes ?? 5e6;
+  }
+  options;
+  columns = /* @__PURE__ */ new Map();
+  files = /* @__PURE__ */ new Set();
+  hashes = /* @__PURE__ */ new Set();
+  hashColumns;
+  hashesTruncated = false;
+  rows = 0;
+  maxCategories;
+  maxRowHashes;
+  push(batch) {
+    this.files.add(batch.file);
+    if (this.hashColumns === void 0 && batch.columns.length > 0) {
+      const ids = new Set(this.options.idColumns ?? batch.columns.filter(isIdName));
+      this.hashColumns = batch.columns.filter((c) => !ids.has(c));
+    }
+    for (const chunk of batch.data) {
+      let s = this.columns.get(chunk.name);
+      if (!s) {
+        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: /* @__PURE__ */ new Map(), categories: /* @__PURE__ */ new Map(), textCells: 0 };
+        this.columns.set(chunk.name, s);
+      }
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const kind = chunk.kinds[i3];
+        s.kinds |= kindBit(kind);
+        if (kind === CellKind.Null) {
+          s.nulls++;
+          continue;
+        }
+        const num2 = chunk.numbers[i3];
+        if (kind === CellKind.Integer || kind === CellKind.Float) {
+          if (!Number.isNaN(num2)) {
+            s.moments.add(num2);
+            const bin = fixedBin(num2);
+            s.histogram.set(bin, (s.histogram.get(bin) ?? 0) + 1);
+          }
+        }
+        if (kind === CellKind.Text) s.textCells++;
+        if (s.categories) {
+          const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : kind === CellKind.Boolean ? String(num2 === 1) : String(num2);
+          s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
+          if (s.categories.size > this.maxCategories) s.categories = void 0;
+        }
+      }
+    }
+    for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
+    if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
+      const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        this.hashes.add(rowHash(index.map((chunk) => chunk ? cellOf(chunk, i3) : null)));
+        if (this.hashes.size > this.maxRowHashes) {
+          this.hashesTruncated = true;
+          this.hashes.clear();
+          break;
+        }
+      }
+    }
+    this.rows += batch.length;
+  }
+  finish() {
+    const columns = [...this.columns.values()].map((s) => ({
+      name: s.name,
+      kinds: s.kinds,
+      nulls: s.nulls,
+      moments: s.moments.state(),
+      histogram: [...s.histogram].sort((a, b) => a[0] - b[0]),
+      categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
+      categoriesTruncated: s.categories === void 0,
+      textCells: s.textCells
+    }));
+    return {
+      format: PROFILE_FORMAT,
+      version: PROFILE_VERSION,
+      rows: this.rows,
+      files: [...this.files].sort(),
+      columns,
+      hashColumns: this.hashColumns ?? [],
+      rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
+      rowHashesTruncated: this.hashesTruncated,
+      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes }
+    };
+  }
+};
+async function profileTable(path, options, ctx) {
+  const builder = new ProfileBuilder(options);
+  for await (const batch of readTable(path, options.read ?? {}, ctx)) {
+    if (ctx.signal?.aborted) throw new UserError("cancelled");
+    builder.push(batch);
+  }
+  return builder.finish();
+}
+async function writeProfile(output2, options, ctx) {
+  if (options.paths.length === 0) throw new UserError("nothing to profile: name a data file or folder", { hint: "aisec data-gate profile DATA --output reference.profile.json" });
+  const profiles = [];
+  for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
+  const profile = profiles.length === 1 ? profiles[0] : mergeProfiles(profiles);
+  writeFileAtomic(output2, serializeProfile(profile));
+  return `wrote profile of ${profile.rows} rows, ${profile.columns.length} columns to ${workspaceRelative(ctx.workspace, output2)}`;
+}
+
+// packages/data-gate/src/profile/profile-drift.ts
 function fixedEdgeDrift(ref, cur, min, max2) {
   const bins = [.../* @__PURE__ */ new Set([...ref.keys(), ...cur.keys()])].sort((a, b) => a - b);
   const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
@@ -51379,7 +51657,8 @@ function fixedEdgeDrift(ref, cur, min, max2) {
 }
 
 // packages/data-gate/src/profile/profile-gate.ts
-var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
+var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
+var MAX_BATCH_HASHES = 2e6;
 function roleOf(c, ids) {
   const type = columnTypeOf(c.kinds);
   if (ids.has(c.name)) return "id";
@@ -51405,35 +51684,72 @@ async function runAgainstProfile(options, ctx, acc) {
   const profile = readProfile(refPath, workspaceRelative(ctx.workspace, refPath));
   const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
   const checker = new ContractChecker(contract);
+  const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
+  const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
+  const roles = new Map(profile.columns.map((c) => [c.name, roleOf(c, ids)]));
+  const zscore = options.outliers.method === "zscore";
+  const zParams = /* @__PURE__ */ new Map();
+  if (zscore) {
+    for (const c of profile.columns) {
+      if (roles.get(c.name) !== "numeric" || c.name === label || c.moments.n === 0) continue;
+      const std2 = Math.sqrt(c.moments.m2 / c.moments.n);
+      if (std2 > 0) zParams.set(c.name, { mean: c.moments.mean, std: std2, rows: new RowCollector() });
+    }
+  }
+  const refHashes = profile.rowHashesTruncated ? void 0 : new Set(profile.rowHashes);
+  const seen = /* @__PURE__ */ new Set();
+  let seenCapped = false;
+  const within = new RowCollector();
+  const copied = new RowCollector();
+  const text2 = new TextInjectionScanner();
+  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false });
+  const threshold = options.outliers.zThreshold;
   const started = performance.now();
-  const current = await scanTable(readTable(options.current, options.read, ctx), ctx.signal, (b) => checker.push(b));
+  const reader = readTable(options.current, options.read, ctx);
+  for await (const batch of reader) {
+    if (ctx.signal.aborted) throw new UserError("cancelled");
+    checker.push(batch);
+    batchProfile.push(batch);
+    if (options.poisoning) text2.push(batch);
+    const hashChunks = profile.hashColumns.map((name2) => batch.data.find((d) => d.name === name2));
+    const zChunks = [...zParams].map(([name2, p]) => ({ p, chunk: batch.data.find((d) => d.name === name2) }));
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      const row = batch.rows[i3];
+      const line = batch.lines[i3];
+      const h = rowHash(hashChunks.map((chunk) => chunk ? cellOf(chunk, i3) : null));
+      if (seen.has(h)) within.add(batch.file, row, line);
+      else if (seen.size < MAX_BATCH_HASHES) seen.add(h);
+      else seenCapped = true;
+      if (refHashes?.has(h)) copied.add(batch.file, row, line);
+      for (const { p, chunk } of zChunks) {
+        if (!chunk) continue;
+        const kind = chunk.kinds[i3];
+        if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
+        const v = chunk.numbers[i3];
+        if (Math.abs(v - p.mean) / p.std > threshold) p.rows.add(batch.file, row, line);
+      }
+    }
+  }
   timings["read.current"] = Math.round(performance.now() - started);
+  const current = batchProfile.finish();
   metrics["rows.reference"] = profile.rows;
   metrics["rows.current"] = current.rows;
-  findings.push(...readProblemFindings(current.problems));
+  findings.push(...readProblemFindings(reader.problems()));
   const violations = checker.finish();
   findings.push(...contractFindings(violations));
   Object.assign(metrics, contractMetrics(violations));
-  const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
-  const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
   const rows = [];
   const large = (a, b) => Math.min(a, b) > (options.drift.largeSampleRows ?? 1e3);
+  const currentColumns = new Map(current.columns.map((c) => [c.name, c]));
   for (const c of profile.columns) {
-    const col = current.byName.get(c.name);
-    const role = roleOf(c, ids);
-    if (!col || role === "id" || role === "empty" || role === "text") continue;
+    const cur = currentColumns.get(c.name);
+    const role = roles.get(c.name);
+    if (!cur || role === "id" || role === "empty" || role === "text") continue;
     if (role === "numeric") {
-      const cur = numbersOf(col);
-      if (cur.length === 0 || c.moments.n === 0) continue;
-      let min = c.moments.min;
-      let max2 = c.moments.max;
-      for (const v of cur) {
-        if (v < min) min = v;
-        if (v > max2) max2 = v;
-      }
-      const d = fixedEdgeDrift(new Map(c.histogram), histogramOnFixedEdges(cur), min, max2);
+      if (cur.moments.n === 0 || c.moments.n === 0) continue;
+      const d = fixedEdgeDrift(new Map(c.histogram), new Map(cur.histogram), Math.min(c.moments.min, cur.moments.min), Math.max(c.moments.max, cur.moments.max));
       const std0 = Math.max(Math.sqrt(c.moments.m2 / c.moments.n), 1e-3);
-      const pvalue = ksAsympPvalue(c.moments.n, cur.length, d.ks);
+      const pvalue = ksAsympPvalue(c.moments.n, cur.moments.n, d.ks);
       const set = (test, statistic, error) => {
         metrics[`drift.${c.name}.${test}.statistic`] = statistic;
         if (error !== void 0) metrics[`drift.${c.name}.${test}.error`] = error;
@@ -51445,28 +51761,11 @@ async function runAgainstProfile(options, ctx, acc) {
       set("psi_fixed", psi(d.refCounts, d.curCounts));
       set("js_fixed", jensenShannon(d.refCounts, d.curCounts));
       const effect = d.wasserstein / std0;
-      const drift = large(c.moments.n, cur.length) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
-      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.length, test: "ks_profile", pvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
-      if (options.outliers.method === "zscore" && c.name !== label) {
-        const params = { mean: c.moments.mean, stdDdof0: Math.sqrt(c.moments.m2 / c.moments.n), q1: Number.NaN, q3: Number.NaN, median: Number.NaN, mad: Number.NaN };
-        const flagged2 = zScoreOutliers(col.numbers, params, options.outliers.zThreshold);
-        metrics[`outliers.${c.name}.zscore.count`] = flagged2.length;
-        if (flagged2.length > 0) {
-          findings.push(
-            ...rowFindings(current, flagged2, (g) => ({
-              ruleId: RULE_OUTLIER_ROWS,
-              severity: "info",
-              message: `${g.total} row${g.total === 1 ? "" : "s"} of '${c.name}' beyond ${options.outliers.zThreshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
-              location: { path: g.file },
-              evidence: `outliers ${c.name} zscore`,
-              properties: { column: c.name, method: "zscore", fitted_on: "reference-profile", params: { mean: params.mean, std_ddof0: params.stdDdof0 } }
-            }))
-          );
-        }
-      }
+      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
+      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.moments.n, test: "ks_profile", pvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
     } else {
-      if (c.categoriesTruncated) continue;
-      const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), categoryCounts(col), options.drift);
+      if (c.categoriesTruncated || cur.categoriesTruncated) continue;
+      const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), new Map(Object.entries(cur.categories)), options.drift);
       for (const [test, f] of Object.entries(d.tests)) {
         metrics[`drift.${c.name}.${test}.statistic`] = f.statistic;
         if (f.pvalue !== void 0) metrics[`drift.${c.name}.${test}.pvalue`] = f.pvalue;
@@ -51476,50 +51775,58 @@ async function runAgainstProfile(options, ctx, acc) {
     }
   }
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
-  findings.push(...summarizeDrift(rows, metrics, options.drift, current.files[0] ?? ".").findings);
-  const hashes = rowHashes(current, profile.hashColumns);
-  const within = duplicatesWithin(hashes);
-  metrics["duplicates.within"] = within.length;
-  findings.push(
-    ...rowFindings(current, within, (g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" }))
-  );
-  if (profile.rowHashesTruncated) {
-    notes.push("the profile dropped its row hashes (more rows than its maxRowHashes): rows copied from the reference were not checked");
-  } else {
-    const copied = rowsFoundIn(hashes, new Set(profile.rowHashes));
-    metrics["duplicates.from_reference"] = copied.length;
+  findings.push(...summarizeDrift(rows, metrics, options.drift, reader.files[0] ?? ".").findings);
+  for (const [name2, p] of zParams) {
+    metrics[`outliers.${name2}.zscore.count`] = p.rows.total;
     findings.push(
-      ...rowFindings(current, copied, (g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" }))
+      ...p.rows.findings((g) => ({
+        ruleId: RULE_OUTLIER_ROWS,
+        severity: "info",
+        message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name2}' beyond ${threshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `outliers ${name2} zscore`,
+        properties: { column: name2, method: "zscore", fitted_on: "reference-profile", params: { mean: p.mean, std_ddof0: p.std } }
+      }))
     );
+  }
+  if (!zscore && options.outliers.method !== "none") notes.push(`outlier method ${options.outliers.method} needs the reference's quantiles, which a profile does not keep exactly: not checked`);
+  metrics["duplicates.within"] = within.total;
+  findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" })));
+  if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
+  if (refHashes) {
+    metrics["duplicates.from_reference"] = copied.total;
+    findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" })));
+  } else {
+    notes.push("the profile dropped its row hashes (more rows than its maxRowHashes): rows copied from the reference were not checked");
   }
   if (options.poisoning) {
     const lp = profile.columns.find((c) => c.name === label);
-    const lc = label === void 0 ? void 0 : current.byName.get(label);
-    if (lp && lc && !lp.categoriesTruncated) {
+    const lc = label === void 0 ? void 0 : currentColumns.get(label);
+    if (lp && lc && !lp.categoriesTruncated && !lc.categoriesTruncated) {
       const refCounts = new Map(Object.entries(lp.categories));
-      const curCounts = categoryCounts(lc);
+      const curCounts = new Map(Object.entries(lc.categories));
       const d = categoricalColumnDrift(refCounts, curCounts);
       const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
       const tvd = totalVariation(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
-      const chi2 = d.tests.chi2 ?? { statistic: Number.NaN, pvalue: 1 };
-      metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
-      metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue ?? 1;
+      const pvalue = d.tests.chi2?.pvalue ?? 1;
+      metrics["poisoning.label.chi2.statistic"] = d.tests.chi2?.statistic ?? Number.NaN;
+      metrics["poisoning.label.chi2.pvalue"] = pvalue;
       metrics["poisoning.label.tvd.statistic"] = tvd;
       const driftedFeatures = rows.filter((r) => r.drift && r.column !== label).map((r) => r.column);
-      if ((chi2.pvalue ?? 1) < 0.01 && tvd >= 0.02) {
+      if (pvalue < 0.01 && tvd >= 0.02) {
         findings.push({
           ruleId: RULE_LABEL_SHIFT,
           severity: driftedFeatures.length > 0 ? "low" : "high",
-          message: `label '${label ?? ""}' distribution shifted (chi-square p-value ${(chi2.pvalue ?? 1).toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted"}`,
-          location: { path: current.files[0] ?? "." },
-          evidence: `label shift ${label ?? ""}`,
-          properties: { column: label ?? "", pvalue: chi2.pvalue ?? 1, tvd }
+          message: `label '${lp.name}' distribution shifted (chi-square p-value ${pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted"}`,
+          location: { path: reader.files[0] ?? "." },
+          evidence: `label shift ${lp.name}`,
+          properties: { column: lp.name, pvalue, tvd }
         });
       }
     }
-    const text2 = checkTextInjection(current);
-    findings.push(...text2.findings);
-    Object.assign(metrics, text2.metrics);
+    const t = text2.finish();
+    findings.push(...t.findings);
+    Object.assign(metrics, t.metrics);
   }
   notes.push(NEEDS_RAW_REFERENCE);
   return buildReport({ gate: "data-gate", version: "0.1.0", findings, metrics, timings, notes }, DATA_GATE_RULES);
@@ -51711,191 +52018,6 @@ function dataGateSummary(report3) {
 
 // packages/data-gate/src/gate/subcommands.ts
 var import_node_path25 = require("node:path");
-
-// packages/data-gate/src/profile/merge-profiles.ts
-function mergeMoments(a, b) {
-  if (b.n === 0) return { ...a, nulls: a.nulls + b.nulls };
-  if (a.n === 0) return { ...b, nulls: a.nulls + b.nulls };
-  const n = a.n + b.n;
-  const delta = b.mean - a.mean;
-  return {
-    n,
-    mean: a.mean + delta * b.n / n,
-    m2: a.m2 + b.m2 + delta * delta * a.n * b.n / n,
-    min: Math.min(a.min, b.min),
-    max: Math.max(a.max, b.max),
-    sum: a.sum + b.sum,
-    nulls: a.nulls + b.nulls
-  };
-}
-function sortedRecord(m) {
-  return Object.fromEntries([...m].sort((x2, y) => x2[0] < y[0] ? -1 : x2[0] > y[0] ? 1 : 0));
-}
-function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
-  const name2 = (a ?? b)?.name ?? "";
-  const empty = { n: 0, mean: Number.NaN, m2: 0, min: Number.NaN, max: Number.NaN, sum: 0, nulls: 0 };
-  const hist = /* @__PURE__ */ new Map();
-  for (const [bin, c] of [...a?.histogram ?? [], ...b?.histogram ?? []]) hist.set(bin, (hist.get(bin) ?? 0) + c);
-  const truncated = (a?.categoriesTruncated ?? false) || (b?.categoriesTruncated ?? false);
-  const cats = /* @__PURE__ */ new Map();
-  if (!truncated) for (const rec of [a?.categories ?? {}, b?.categories ?? {}]) for (const [k, c] of Object.entries(rec)) cats.set(k, (cats.get(k) ?? 0) + c);
-  const over = cats.size > maxCategories;
-  return {
-    name: name2,
-    kinds: (a?.kinds ?? 0) | (b?.kinds ?? 0),
-    // A shard without the column has it null on every row.
-    nulls: (a ? a.nulls : rowsA) + (b ? b.nulls : rowsB),
-    moments: mergeMoments(a?.moments ?? empty, b?.moments ?? empty),
-    histogram: [...hist].sort((x2, y) => x2[0] - y[0]),
-    categories: truncated || over ? {} : sortedRecord(cats),
-    categoriesTruncated: truncated || over,
-    textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0)
-  };
-}
-function mergeTwo(a, b) {
-  if (a.hashColumns.join("\0") !== b.hashColumns.join("\0")) {
-    throw new UserError(`profiles hash different columns ([${a.hashColumns.join(", ")}] vs [${b.hashColumns.join(", ")}]): shards of one table must share their columns`);
-  }
-  const maxCategories = Math.min(a.limits.maxCategories, b.limits.maxCategories);
-  const maxRowHashes = Math.min(a.limits.maxRowHashes, b.limits.maxRowHashes);
-  const names2 = [...a.columns.map((c) => c.name), ...b.columns.map((c) => c.name).filter((n) => !a.columns.some((c) => c.name === n))];
-  const columns = names2.map(
-    (n) => mergeColumn(
-      a.columns.find((c) => c.name === n),
-      b.columns.find((c) => c.name === n),
-      a.rows,
-      b.rows,
-      maxCategories
-    )
-  );
-  const truncated = a.rowHashesTruncated || b.rowHashesTruncated;
-  const hashes = truncated ? [] : [.../* @__PURE__ */ new Set([...a.rowHashes, ...b.rowHashes])].sort();
-  const over = hashes.length > maxRowHashes;
-  return {
-    format: a.format,
-    version: a.version,
-    rows: a.rows + b.rows,
-    files: [.../* @__PURE__ */ new Set([...a.files, ...b.files])].sort(),
-    columns,
-    hashColumns: a.hashColumns,
-    rowHashes: over ? [] : hashes,
-    rowHashesTruncated: truncated || over,
-    limits: { maxCategories, maxRowHashes }
-  };
-}
-function mergeProfiles(profiles) {
-  const [first2, ...rest] = profiles;
-  if (!first2) throw new UserError("no profiles to merge");
-  return rest.reduce(mergeTwo, first2);
-}
-
-// packages/data-gate/src/profile/profile-builder.ts
-var ProfileBuilder = class {
-  constructor(options = {}) {
-    this.options = options;
-    this.maxCategories = options.maxCategories ?? 1e4;
-    this.maxRowHashes = options.maxRowHashes ?? 5e6;
-  }
-  options;
-  columns = /* @__PURE__ */ new Map();
-  files = /* @__PURE__ */ new Set();
-  hashes = /* @__PURE__ */ new Set();
-  hashColumns;
-  hashesTruncated = false;
-  rows = 0;
-  maxCategories;
-  maxRowHashes;
-  push(batch) {
-    this.files.add(batch.file);
-    if (this.hashColumns === void 0 && batch.columns.length > 0) {
-      const ids = new Set(this.options.idColumns ?? batch.columns.filter(isIdName));
-      this.hashColumns = batch.columns.filter((c) => !ids.has(c));
-    }
-    for (const chunk of batch.data) {
-      let s = this.columns.get(chunk.name);
-      if (!s) {
-        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: /* @__PURE__ */ new Map(), categories: /* @__PURE__ */ new Map(), textCells: 0 };
-        this.columns.set(chunk.name, s);
-      }
-      for (let i3 = 0; i3 < batch.length; i3++) {
-        const kind = chunk.kinds[i3];
-        s.kinds |= kindBit(kind);
-        if (kind === CellKind.Null) {
-          s.nulls++;
-          continue;
-        }
-        const num2 = chunk.numbers[i3];
-        if (kind === CellKind.Integer || kind === CellKind.Float) {
-          if (!Number.isNaN(num2)) {
-            s.moments.add(num2);
-            const bin = fixedBin(num2);
-            s.histogram.set(bin, (s.histogram.get(bin) ?? 0) + 1);
-          }
-        }
-        if (kind === CellKind.Text) s.textCells++;
-        if (s.categories) {
-          const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : kind === CellKind.Boolean ? String(num2 === 1) : String(num2);
-          s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
-          if (s.categories.size > this.maxCategories) s.categories = void 0;
-        }
-      }
-    }
-    for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
-    if (!this.hashesTruncated && this.hashColumns) {
-      const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
-      for (let i3 = 0; i3 < batch.length; i3++) {
-        this.hashes.add(rowHash(index.map((chunk) => chunk ? cellOf(chunk, i3) : null)));
-        if (this.hashes.size > this.maxRowHashes) {
-          this.hashesTruncated = true;
-          this.hashes.clear();
-          break;
-        }
-      }
-    }
-    this.rows += batch.length;
-  }
-  finish() {
-    const columns = [...this.columns.values()].map((s) => ({
-      name: s.name,
-      kinds: s.kinds,
-      nulls: s.nulls,
-      moments: s.moments.state(),
-      histogram: [...s.histogram].sort((a, b) => a[0] - b[0]),
-      categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
-      categoriesTruncated: s.categories === void 0,
-      textCells: s.textCells
-    }));
-    return {
-      format: PROFILE_FORMAT,
-      version: PROFILE_VERSION,
-      rows: this.rows,
-      files: [...this.files].sort(),
-      columns,
-      hashColumns: this.hashColumns ?? [],
-      rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
-      rowHashesTruncated: this.hashesTruncated,
-      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes }
-    };
-  }
-};
-async function profileTable(path, options, ctx) {
-  const builder = new ProfileBuilder(options);
-  for await (const batch of readTable(path, options.read ?? {}, ctx)) {
-    if (ctx.signal?.aborted) throw new UserError("cancelled");
-    builder.push(batch);
-  }
-  return builder.finish();
-}
-async function writeProfile(output2, options, ctx) {
-  if (options.paths.length === 0) throw new UserError("nothing to profile: name a data file or folder", { hint: "aisec data-gate profile DATA --output reference.profile.json" });
-  const profiles = [];
-  for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
-  const profile = profiles.length === 1 ? profiles[0] : mergeProfiles(profiles);
-  writeFileAtomic(output2, serializeProfile(profile));
-  return `wrote profile of ${profile.rows} rows, ${profile.columns.length} columns to ${workspaceRelative(ctx.workspace, output2)}`;
-}
-
-// packages/data-gate/src/gate/subcommands.ts
 function paths(values, ctx) {
   const v = values.paths;
   return (Array.isArray(v) ? v : []).map((p) => (0, import_node_path25.resolve)(ctx.workspace, p));

@@ -36821,7 +36821,7 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell3) => {
+      const cells2 = row.map((cell3) => {
         if (typeof cell3 === "string") {
           return this.wrap("td", cell3);
         }
@@ -36830,7 +36830,7 @@ var Summary = class {
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
       }).join("");
-      return this.wrap("tr", cells);
+      return this.wrap("tr", cells2);
     }).join("");
     const element = this.wrap("table", tableBody);
     return this.addRaw(element).addEOL();
@@ -48151,6 +48151,31 @@ function rowFindings(table, tableRows, make) {
 function firstRows(rows, n = 5) {
   return `${rows.slice(0, n).join(", ")}${rows.length > n ? ", \u2026" : ""}`;
 }
+var RowCollector = class {
+  byFile = /* @__PURE__ */ new Map();
+  add(file, row, line) {
+    let g = this.byFile.get(file);
+    if (!g) {
+      g = { rows: [], total: 0, firstLine: line };
+      this.byFile.set(file, g);
+    }
+    g.total++;
+    if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(row);
+  }
+  get total() {
+    let n = 0;
+    for (const g of this.byFile.values()) n += g.total;
+    return n;
+  }
+  findings(make) {
+    return [...this.byFile].map(([file, g]) => {
+      const f = make({ file, ...g });
+      f.location = { path: file, ...g.firstLine > 0 ? { line: g.firstLine } : {} };
+      f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
+      return f;
+    });
+  }
+};
 
 // packages/data-gate/src/stats/sum.ts
 var NeumaierSum = class {
@@ -49570,11 +49595,11 @@ function madOutliers(values, params, threshold = DEFAULT_MAD_THRESHOLD) {
 var import_node_crypto3 = require("node:crypto");
 var ROW_HASH_VERSION = "aisec-row/v1";
 var PREFIX = Buffer.from(`${ROW_HASH_VERSION}\0`, "utf8");
-function rowHash(cells) {
+function rowHash(cells2) {
   const hash = (0, import_node_crypto3.createHash)("sha256");
   hash.update(PREFIX);
   const num2 = Buffer.alloc(9);
-  for (const cell3 of cells) {
+  for (const cell3 of cells2) {
     if (cell3 === null || cell3 === void 0) {
       hash.update("n");
     } else if (typeof cell3 === "number") {
@@ -50007,6 +50032,84 @@ function describeControl(text2) {
 function clip2(s) {
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}\u2026` : s);
 }
+var cells = (g) => `${g.total} cell${g.total === 1 ? "" : "s"}`;
+var holds = (g) => `hold${g.total === 1 ? "s" : ""}`;
+function formulaFinding(name, example, g) {
+  return {
+    ruleId: RULE_FORMULA_INJECTION,
+    severity: "high",
+    message: `${cells(g)} of '${name}' would run as a spreadsheet formula, e.g. ${clip2(example)} (rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `formula injection ${name}`,
+    properties: { column: name, example: example.slice(0, 200) }
+  };
+}
+function controlFinding(name, example, g) {
+  return {
+    ruleId: RULE_CONTROL_CHARACTERS,
+    severity: "medium",
+    message: `${cells(g)} of '${name}' ${holds(g)} invisible or bidirectional control characters (first: ${example}; rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `control characters ${name}`,
+    properties: { column: name, example }
+  };
+}
+function homoglyphFinding(name, example, g) {
+  return {
+    ruleId: RULE_HOMOGLYPHS,
+    severity: "medium",
+    message: `${cells(g)} of '${name}' ${holds(g)} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(example)} (rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `homoglyphs ${name}`,
+    properties: { column: name, example }
+  };
+}
+var TextInjectionScanner = class {
+  columns = /* @__PURE__ */ new Map();
+  push(batch) {
+    for (const chunk of batch.data) {
+      let s = this.columns.get(chunk.name);
+      for (let i = 0; i < batch.length; i++) {
+        if (chunk.kinds[i] !== CellKind.Text) continue;
+        const t = chunk.texts[i];
+        if (!t) continue;
+        const f = isFormulaLike(t);
+        const c = hasControlCharacters(t);
+        const h = mixedScriptWord(t);
+        if (!f && !c && h === void 0) continue;
+        if (!s) {
+          s = { formula: new RowCollector(), control: new RowCollector(), homoglyph: new RowCollector(), examples: ["", "", ""] };
+          this.columns.set(chunk.name, s);
+        }
+        const row = batch.rows[i];
+        const line = batch.lines[i];
+        if (f) {
+          if (s.formula.total === 0) s.examples[0] = t;
+          s.formula.add(batch.file, row, line);
+        }
+        if (c) {
+          if (s.control.total === 0) s.examples[1] = describeControl(t);
+          s.control.add(batch.file, row, line);
+        }
+        if (h !== void 0) {
+          if (s.homoglyph.total === 0) s.examples[2] = h;
+          s.homoglyph.add(batch.file, row, line);
+        }
+      }
+    }
+  }
+  finish() {
+    const findings = [];
+    const metrics = { "poisoning.formula_cells": 0, "poisoning.control_character_cells": 0, "poisoning.homoglyph_cells": 0 };
+    for (const [name, s] of this.columns) {
+      metrics["poisoning.formula_cells"] = (metrics["poisoning.formula_cells"] ?? 0) + s.formula.total;
+      metrics["poisoning.control_character_cells"] = (metrics["poisoning.control_character_cells"] ?? 0) + s.control.total;
+      metrics["poisoning.homoglyph_cells"] = (metrics["poisoning.homoglyph_cells"] ?? 0) + s.homoglyph.total;
+      findings.push(...s.formula.findings((g) => formulaFinding(name, s.examples[0], g)), ...s.control.findings((g) => controlFinding(name, s.examples[1], g)), ...s.homoglyph.findings((g) => homoglyphFinding(name, s.examples[2], g)));
+    }
+    return { findings, metrics };
+  }
+};
 function checkTextInjection(current) {
   const findings = [];
   let formula = 0;
@@ -50042,30 +50145,9 @@ function checkTextInjection(current) {
     control += c.length;
     homoglyph += h.length;
     findings.push(
-      ...rowFindings(current, f, (g) => ({
-        ruleId: RULE_FORMULA_INJECTION,
-        severity: "high",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name}' would run as a spreadsheet formula, e.g. ${clip2(fExample)} (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `formula injection ${name}`,
-        properties: { column: name, example: fExample.slice(0, 200) }
-      })),
-      ...rowFindings(current, c, (g) => ({
-        ruleId: RULE_CONTROL_CHARACTERS,
-        severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name}' hold${g.total === 1 ? "s" : ""} invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `control characters ${name}`,
-        properties: { column: name, example: cExample }
-      })),
-      ...rowFindings(current, h, (g) => ({
-        ruleId: RULE_HOMOGLYPHS,
-        severity: "medium",
-        message: `${g.total} cell${g.total === 1 ? "" : "s"} of '${name}' hold${g.total === 1 ? "s" : ""} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip2(hExample)} (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `homoglyphs ${name}`,
-        properties: { column: name, example: hExample }
-      }))
+      ...rowFindings(current, f, (g) => formulaFinding(name, fExample, g)),
+      ...rowFindings(current, c, (g) => controlFinding(name, cExample, g)),
+      ...rowFindings(current, h, (g) => homoglyphFinding(name, hExample, g))
     );
   }
   return { findings, metrics: { "poisoning.formula_cells": formula, "poisoning.control_character_cells": control, "poisoning.homoglyph_cells": homoglyph } };
@@ -50886,306 +50968,6 @@ function readProfile(path, displayPath = path) {
   return parseProfile(text2, displayPath);
 }
 
-// packages/data-gate/src/profile/profile-drift.ts
-function histogramOnFixedEdges(values) {
-  const h = /* @__PURE__ */ new Map();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isNaN(v)) continue;
-    const b = fixedBin(v);
-    h.set(b, (h.get(b) ?? 0) + 1);
-  }
-  return h;
-}
-function fixedEdgeDrift(ref, cur, min, max) {
-  const bins = [.../* @__PURE__ */ new Set([...ref.keys(), ...cur.keys()])].sort((a, b) => a - b);
-  const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
-  const nCur = [...cur.values()].reduce((s, c) => s + c, 0) || 1;
-  let fRef = 0;
-  let fCur = 0;
-  let ks = 0;
-  let ksError = 0;
-  let w = 0;
-  let wError = 0;
-  for (const b of bins) {
-    const pRef = (ref.get(b) ?? 0) / nRef;
-    const pCur = (cur.get(b) ?? 0) / nCur;
-    const lo = Math.max(b === 0 ? -Infinity : FIXED_EDGES[b - 1], min);
-    const hi = Math.min(b === FIXED_EDGES.length ? Infinity : FIXED_EDGES[b], max);
-    const width = Math.max(0, hi - lo);
-    w += width * Math.abs(fRef - fCur);
-    wError += width * Math.max(pRef, pCur);
-    ksError = Math.max(ksError, Math.max(pRef, pCur));
-    fRef += pRef;
-    fCur += pCur;
-    ks = Math.max(ks, Math.abs(fRef - fCur));
-  }
-  return { ks, ksError, wasserstein: w, wassersteinError: wError, refCounts: bins.map((b) => ref.get(b) ?? 0), curCounts: bins.map((b) => cur.get(b) ?? 0) };
-}
-
-// packages/data-gate/src/profile/profile-gate.ts
-var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
-function roleOf(c, ids) {
-  const type = columnTypeOf(c.kinds);
-  if (ids.has(c.name)) return "id";
-  if (type === "integer" || type === "number") return "numeric";
-  if (type === "null") return "empty";
-  const nonNull = Object.values(c.categories).reduce((s, n) => s + n, 0);
-  return c.categoriesTruncated || Object.keys(c.categories).length > nonNull / 2 ? "text" : "categorical";
-}
-function contractOf(profile) {
-  return {
-    version: 1,
-    columns: profile.columns.map((c) => {
-      const t = columnTypeOf(c.kinds);
-      return { name: c.name, type: t === "null" ? "string" : t, nullable: c.nulls > 0 };
-    }),
-    additionalColumns: false,
-    ordered: false
-  };
-}
-async function runAgainstProfile(options, ctx, acc) {
-  const { findings, metrics, notes, timings } = acc;
-  const refPath = options.reference;
-  const profile = readProfile(refPath, workspaceRelative(ctx.workspace, refPath));
-  const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
-  const checker = new ContractChecker(contract);
-  const started = performance.now();
-  const current = await scanTable(readTable(options.current, options.read, ctx), ctx.signal, (b) => checker.push(b));
-  timings["read.current"] = Math.round(performance.now() - started);
-  metrics["rows.reference"] = profile.rows;
-  metrics["rows.current"] = current.rows;
-  findings.push(...readProblemFindings(current.problems));
-  const violations = checker.finish();
-  findings.push(...contractFindings(violations));
-  Object.assign(metrics, contractMetrics(violations));
-  const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
-  const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
-  const rows = [];
-  const large = (a, b) => Math.min(a, b) > (options.drift.largeSampleRows ?? 1e3);
-  for (const c of profile.columns) {
-    const col = current.byName.get(c.name);
-    const role = roleOf(c, ids);
-    if (!col || role === "id" || role === "empty" || role === "text") continue;
-    if (role === "numeric") {
-      const cur = numbersOf(col);
-      if (cur.length === 0 || c.moments.n === 0) continue;
-      let min = c.moments.min;
-      let max = c.moments.max;
-      for (const v of cur) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      const d = fixedEdgeDrift(new Map(c.histogram), histogramOnFixedEdges(cur), min, max);
-      const std0 = Math.max(Math.sqrt(c.moments.m2 / c.moments.n), 1e-3);
-      const pvalue = ksAsympPvalue(c.moments.n, cur.length, d.ks);
-      const set = (test, statistic, error2) => {
-        metrics[`drift.${c.name}.${test}.statistic`] = statistic;
-        if (error2 !== void 0) metrics[`drift.${c.name}.${test}.error`] = error2;
-      };
-      set("ks_profile", d.ks, d.ksError);
-      metrics[`drift.${c.name}.ks_profile.pvalue`] = pvalue;
-      set("wasserstein", d.wasserstein, d.wassersteinError);
-      set("wasserstein_norm", d.wasserstein / std0, d.wassersteinError / std0);
-      set("psi_fixed", psi(d.refCounts, d.curCounts));
-      set("js_fixed", jensenShannon(d.refCounts, d.curCounts));
-      const effect = d.wasserstein / std0;
-      const drift = large(c.moments.n, cur.length) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
-      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.length, test: "ks_profile", pvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
-      if (options.outliers.method === "zscore" && c.name !== label) {
-        const params = { mean: c.moments.mean, stdDdof0: Math.sqrt(c.moments.m2 / c.moments.n), q1: Number.NaN, q3: Number.NaN, median: Number.NaN, mad: Number.NaN };
-        const flagged2 = zScoreOutliers(col.numbers, params, options.outliers.zThreshold);
-        metrics[`outliers.${c.name}.zscore.count`] = flagged2.length;
-        if (flagged2.length > 0) {
-          findings.push(
-            ...rowFindings(current, flagged2, (g) => ({
-              ruleId: RULE_OUTLIER_ROWS,
-              severity: "info",
-              message: `${g.total} row${g.total === 1 ? "" : "s"} of '${c.name}' beyond ${options.outliers.zThreshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
-              location: { path: g.file },
-              evidence: `outliers ${c.name} zscore`,
-              properties: { column: c.name, method: "zscore", fitted_on: "reference-profile", params: { mean: params.mean, std_ddof0: params.stdDdof0 } }
-            }))
-          );
-        }
-      }
-    } else {
-      if (c.categoriesTruncated) continue;
-      const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), categoryCounts(col), options.drift);
-      for (const [test, f] of Object.entries(d.tests)) {
-        metrics[`drift.${c.name}.${test}.statistic`] = f.statistic;
-        if (f.pvalue !== void 0) metrics[`drift.${c.name}.${test}.pvalue`] = f.pvalue;
-      }
-      const drift = options.drift.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: c.name, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize });
-    }
-  }
-  for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
-  findings.push(...summarizeDrift(rows, metrics, options.drift, current.files[0] ?? ".").findings);
-  const hashes = rowHashes(current, profile.hashColumns);
-  const within = duplicatesWithin(hashes);
-  metrics["duplicates.within"] = within.length;
-  findings.push(
-    ...rowFindings(current, within, (g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" }))
-  );
-  if (profile.rowHashesTruncated) {
-    notes.push("the profile dropped its row hashes (more rows than its maxRowHashes): rows copied from the reference were not checked");
-  } else {
-    const copied = rowsFoundIn(hashes, new Set(profile.rowHashes));
-    metrics["duplicates.from_reference"] = copied.length;
-    findings.push(
-      ...rowFindings(current, copied, (g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" }))
-    );
-  }
-  if (options.poisoning) {
-    const lp = profile.columns.find((c) => c.name === label);
-    const lc = label === void 0 ? void 0 : current.byName.get(label);
-    if (lp && lc && !lp.categoriesTruncated) {
-      const refCounts = new Map(Object.entries(lp.categories));
-      const curCounts = categoryCounts(lc);
-      const d = categoricalColumnDrift(refCounts, curCounts);
-      const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
-      const tvd = totalVariation(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
-      const chi2 = d.tests.chi2 ?? { statistic: Number.NaN, pvalue: 1 };
-      metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
-      metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue ?? 1;
-      metrics["poisoning.label.tvd.statistic"] = tvd;
-      const driftedFeatures = rows.filter((r) => r.drift && r.column !== label).map((r) => r.column);
-      if ((chi2.pvalue ?? 1) < 0.01 && tvd >= 0.02) {
-        findings.push({
-          ruleId: RULE_LABEL_SHIFT,
-          severity: driftedFeatures.length > 0 ? "low" : "high",
-          message: `label '${label ?? ""}' distribution shifted (chi-square p-value ${(chi2.pvalue ?? 1).toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted"}`,
-          location: { path: current.files[0] ?? "." },
-          evidence: `label shift ${label ?? ""}`,
-          properties: { column: label ?? "", pvalue: chi2.pvalue ?? 1, tvd }
-        });
-      }
-    }
-    const text2 = checkTextInjection(current);
-    findings.push(...text2.findings);
-    Object.assign(metrics, text2.metrics);
-  }
-  notes.push(NEEDS_RAW_REFERENCE);
-  return buildReport({ gate: "data-gate", version: "0.1.0", findings, metrics, timings, notes }, DATA_GATE_RULES);
-}
-
-// packages/data-gate/src/gate/gate.ts
-var DATA_GATE_VERSION = "0.1.0";
-var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1e3 };
-var DEFAULT_OUTLIERS = { method: "zscore", fit: "reference", zThreshold: 3, iqrFactor: 1.5, madThreshold: 3.5 };
-async function scanSide(path, read, ctx, label, onBatch) {
-  const started = performance.now();
-  const table = await scanTable(readTable(path, read, ctx), ctx.signal, onBatch);
-  ctx.logger.debug(`${label}: ${table.rows} rows, ${table.columns.length} columns in ${Math.round(performance.now() - started)} ms`);
-  return table;
-}
-async function runDataGate(options, ctx) {
-  const timings = {};
-  const notes = [];
-  const findings = [];
-  const metrics = {};
-  const time = async (phase, work) => {
-    const t = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[phase] = Math.round(performance.now() - t);
-    }
-  };
-  if (options.provenance.length > 0) {
-    const result = await time("provenance", () => verifyProvenance(options.provenance, ctx));
-    findings.push(...result.findings);
-    Object.assign(metrics, provenanceMetrics(result));
-  }
-  if (options.reference === void 0 && options.current === void 0) {
-    if (options.provenance.length === 0) notes.push("no reference and current data given (options reference and current): nothing was checked");
-    return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
-  }
-  if (options.reference === void 0 || options.current === void 0) {
-    throw new UserError(`data-gate needs both a reference and a current dataset; got only ${options.reference === void 0 ? "current" : "reference"}`, {
-      key: options.reference === void 0 ? "reference" : "current",
-      hint: "pass --reference REF --current CUR (or set both in the data-gate section of .aisec.yml)"
-    });
-  }
-  if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
-  const contractPath = options.contract;
-  const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : void 0;
-  const inferrer = contract ? void 0 : new ContractInferrer();
-  const reference = await time("read.reference", () => scanSide(options.reference, options.read, ctx, "reference", inferrer ? (b) => inferrer.push(b) : void 0));
-  const checker = new ContractChecker(contract ?? inferrer.finish());
-  if (!contract) notes.push("no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)");
-  const current = await time("read.current", () => scanSide(options.current, options.read, ctx, "current", (b) => checker.push(b)));
-  metrics["rows.reference"] = reference.rows;
-  metrics["rows.current"] = current.rows;
-  metrics["columns.reference"] = reference.columns.length;
-  metrics["columns.current"] = current.columns.length;
-  findings.push(...readProblemFindings([...reference.problems, ...current.problems]));
-  const violations = checker.finish();
-  findings.push(...contractFindings(violations));
-  Object.assign(metrics, contractMetrics(violations));
-  const idColumns = new Set(options.idColumns ?? reference.columns.filter(isIdName));
-  const roles = columnRoles(reference, idColumns);
-  const labelColumn = pickLabelColumn(reference.columns, options.labelColumn);
-  if (options.labelColumn && !reference.byName.has(options.labelColumn)) {
-    throw new UserError(`label column '${options.labelColumn}' is not in the reference (${reference.files[0] ?? ""})`, { key: "label-column", hint: `columns: ${reference.columns.join(", ")}` });
-  }
-  const drift = await time("drift", () => checkDrift(reference, current, roles, options.drift));
-  findings.push(...drift.findings);
-  Object.assign(metrics, drift.metrics);
-  notes.push(...drift.notes);
-  if (current.rows > 0 && reference.rows > 0) {
-    const outliers = await time("outliers", () => checkOutliers(reference, current, roles, labelColumn, options.outliers));
-    findings.push(...outliers.findings);
-    Object.assign(metrics, outliers.metrics);
-    const keys = reference.columns.filter((c) => !idColumns.has(c));
-    const dups = await time("duplicates", () => checkDuplicates(reference, current, keys));
-    findings.push(...dups.findings);
-    Object.assign(metrics, dups.metrics);
-    if (options.poisoning) {
-      const near = await time("near-duplicates", () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
-      findings.push(...near.findings);
-      Object.assign(metrics, near.metrics);
-    }
-  }
-  if (options.poisoning) {
-    await time("poisoning", () => {
-      if (labelColumn && current.byName.has(labelColumn)) {
-        const drifted = new Set(drift.rows.filter((r) => r.drift).map((r) => r.column));
-        const shift = checkLabelShift(reference, current, labelColumn, roles, drifted);
-        findings.push(...shift.findings);
-        Object.assign(metrics, shift.metrics);
-        const triggers = checkTriggers(reference, current, labelColumn, roles);
-        findings.push(...triggers.findings);
-        Object.assign(metrics, triggers.metrics);
-        notes.push(...triggers.notes);
-      } else {
-        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked");
-      }
-      const source = pickSourceColumn(reference.columns, options.sourceColumn);
-      if (source) {
-        const s = checkSourceConcentration(reference, current, source);
-        findings.push(...s.findings);
-        Object.assign(metrics, s.metrics);
-      }
-      const text2 = checkTextInjection(current);
-      findings.push(...text2.findings);
-      Object.assign(metrics, text2.metrics);
-    });
-  }
-  return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
-}
-var dataGate = {
-  name: "data-gate",
-  title: "Data quality and poisoning gate between ingestion and training",
-  version: DATA_GATE_VERSION,
-  rules: DATA_GATE_RULES,
-  run: runDataGate
-};
-
-// packages/data-gate/src/gate/subcommands.ts
-var import_node_path10 = require("node:path");
-
 // packages/data-gate/src/profile/merge-profiles.ts
 function mergeMoments(a, b) {
   if (b.n === 0) return { ...a, nulls: a.nulls + b.nulls };
@@ -51315,7 +51097,7 @@ var ProfileBuilder = class {
       }
     }
     for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
-    if (!this.hashesTruncated && this.hashColumns) {
+    if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
       for (let i = 0; i < batch.length; i++) {
         this.hashes.add(rowHash(index.map((chunk) => chunk ? cellOf(chunk, i) : null)));
@@ -51369,7 +51151,324 @@ async function writeProfile(output2, options, ctx) {
   return `wrote profile of ${profile.rows} rows, ${profile.columns.length} columns to ${workspaceRelative(ctx.workspace, output2)}`;
 }
 
+// packages/data-gate/src/profile/profile-drift.ts
+function fixedEdgeDrift(ref, cur, min, max) {
+  const bins = [.../* @__PURE__ */ new Set([...ref.keys(), ...cur.keys()])].sort((a, b) => a - b);
+  const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
+  const nCur = [...cur.values()].reduce((s, c) => s + c, 0) || 1;
+  let fRef = 0;
+  let fCur = 0;
+  let ks = 0;
+  let ksError = 0;
+  let w = 0;
+  let wError = 0;
+  for (const b of bins) {
+    const pRef = (ref.get(b) ?? 0) / nRef;
+    const pCur = (cur.get(b) ?? 0) / nCur;
+    const lo = Math.max(b === 0 ? -Infinity : FIXED_EDGES[b - 1], min);
+    const hi = Math.min(b === FIXED_EDGES.length ? Infinity : FIXED_EDGES[b], max);
+    const width = Math.max(0, hi - lo);
+    w += width * Math.abs(fRef - fCur);
+    wError += width * Math.max(pRef, pCur);
+    ksError = Math.max(ksError, Math.max(pRef, pCur));
+    fRef += pRef;
+    fCur += pCur;
+    ks = Math.max(ks, Math.abs(fRef - fCur));
+  }
+  return { ks, ksError, wasserstein: w, wassersteinError: wError, refCounts: bins.map((b) => ref.get(b) ?? 0), curCounts: bins.map((b) => cur.get(b) ?? 0) };
+}
+
+// packages/data-gate/src/profile/profile-gate.ts
+var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
+var MAX_BATCH_HASHES = 2e6;
+function roleOf(c, ids) {
+  const type = columnTypeOf(c.kinds);
+  if (ids.has(c.name)) return "id";
+  if (type === "integer" || type === "number") return "numeric";
+  if (type === "null") return "empty";
+  const nonNull = Object.values(c.categories).reduce((s, n) => s + n, 0);
+  return c.categoriesTruncated || Object.keys(c.categories).length > nonNull / 2 ? "text" : "categorical";
+}
+function contractOf(profile) {
+  return {
+    version: 1,
+    columns: profile.columns.map((c) => {
+      const t = columnTypeOf(c.kinds);
+      return { name: c.name, type: t === "null" ? "string" : t, nullable: c.nulls > 0 };
+    }),
+    additionalColumns: false,
+    ordered: false
+  };
+}
+async function runAgainstProfile(options, ctx, acc) {
+  const { findings, metrics, notes, timings } = acc;
+  const refPath = options.reference;
+  const profile = readProfile(refPath, workspaceRelative(ctx.workspace, refPath));
+  const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
+  const checker = new ContractChecker(contract);
+  const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
+  const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
+  const roles = new Map(profile.columns.map((c) => [c.name, roleOf(c, ids)]));
+  const zscore = options.outliers.method === "zscore";
+  const zParams = /* @__PURE__ */ new Map();
+  if (zscore) {
+    for (const c of profile.columns) {
+      if (roles.get(c.name) !== "numeric" || c.name === label || c.moments.n === 0) continue;
+      const std2 = Math.sqrt(c.moments.m2 / c.moments.n);
+      if (std2 > 0) zParams.set(c.name, { mean: c.moments.mean, std: std2, rows: new RowCollector() });
+    }
+  }
+  const refHashes = profile.rowHashesTruncated ? void 0 : new Set(profile.rowHashes);
+  const seen = /* @__PURE__ */ new Set();
+  let seenCapped = false;
+  const within = new RowCollector();
+  const copied = new RowCollector();
+  const text2 = new TextInjectionScanner();
+  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false });
+  const threshold = options.outliers.zThreshold;
+  const started = performance.now();
+  const reader = readTable(options.current, options.read, ctx);
+  for await (const batch of reader) {
+    if (ctx.signal.aborted) throw new UserError("cancelled");
+    checker.push(batch);
+    batchProfile.push(batch);
+    if (options.poisoning) text2.push(batch);
+    const hashChunks = profile.hashColumns.map((name) => batch.data.find((d) => d.name === name));
+    const zChunks = [...zParams].map(([name, p]) => ({ p, chunk: batch.data.find((d) => d.name === name) }));
+    for (let i = 0; i < batch.length; i++) {
+      const row = batch.rows[i];
+      const line = batch.lines[i];
+      const h = rowHash(hashChunks.map((chunk) => chunk ? cellOf(chunk, i) : null));
+      if (seen.has(h)) within.add(batch.file, row, line);
+      else if (seen.size < MAX_BATCH_HASHES) seen.add(h);
+      else seenCapped = true;
+      if (refHashes?.has(h)) copied.add(batch.file, row, line);
+      for (const { p, chunk } of zChunks) {
+        if (!chunk) continue;
+        const kind = chunk.kinds[i];
+        if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
+        const v = chunk.numbers[i];
+        if (Math.abs(v - p.mean) / p.std > threshold) p.rows.add(batch.file, row, line);
+      }
+    }
+  }
+  timings["read.current"] = Math.round(performance.now() - started);
+  const current = batchProfile.finish();
+  metrics["rows.reference"] = profile.rows;
+  metrics["rows.current"] = current.rows;
+  findings.push(...readProblemFindings(reader.problems()));
+  const violations = checker.finish();
+  findings.push(...contractFindings(violations));
+  Object.assign(metrics, contractMetrics(violations));
+  const rows = [];
+  const large = (a, b) => Math.min(a, b) > (options.drift.largeSampleRows ?? 1e3);
+  const currentColumns = new Map(current.columns.map((c) => [c.name, c]));
+  for (const c of profile.columns) {
+    const cur = currentColumns.get(c.name);
+    const role = roles.get(c.name);
+    if (!cur || role === "id" || role === "empty" || role === "text") continue;
+    if (role === "numeric") {
+      if (cur.moments.n === 0 || c.moments.n === 0) continue;
+      const d = fixedEdgeDrift(new Map(c.histogram), new Map(cur.histogram), Math.min(c.moments.min, cur.moments.min), Math.max(c.moments.max, cur.moments.max));
+      const std0 = Math.max(Math.sqrt(c.moments.m2 / c.moments.n), 1e-3);
+      const pvalue = ksAsympPvalue(c.moments.n, cur.moments.n, d.ks);
+      const set = (test, statistic, error2) => {
+        metrics[`drift.${c.name}.${test}.statistic`] = statistic;
+        if (error2 !== void 0) metrics[`drift.${c.name}.${test}.error`] = error2;
+      };
+      set("ks_profile", d.ks, d.ksError);
+      metrics[`drift.${c.name}.ks_profile.pvalue`] = pvalue;
+      set("wasserstein", d.wasserstein, d.wassersteinError);
+      set("wasserstein_norm", d.wasserstein / std0, d.wassersteinError / std0);
+      set("psi_fixed", psi(d.refCounts, d.curCounts));
+      set("js_fixed", jensenShannon(d.refCounts, d.curCounts));
+      const effect = d.wasserstein / std0;
+      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
+      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.moments.n, test: "ks_profile", pvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
+    } else {
+      if (c.categoriesTruncated || cur.categoriesTruncated) continue;
+      const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), new Map(Object.entries(cur.categories)), options.drift);
+      for (const [test, f] of Object.entries(d.tests)) {
+        metrics[`drift.${c.name}.${test}.statistic`] = f.statistic;
+        if (f.pvalue !== void 0) metrics[`drift.${c.name}.${test}.pvalue`] = f.pvalue;
+      }
+      const drift = options.drift.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: c.name, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize });
+    }
+  }
+  for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
+  findings.push(...summarizeDrift(rows, metrics, options.drift, reader.files[0] ?? ".").findings);
+  for (const [name, p] of zParams) {
+    metrics[`outliers.${name}.zscore.count`] = p.rows.total;
+    findings.push(
+      ...p.rows.findings((g) => ({
+        ruleId: RULE_OUTLIER_ROWS,
+        severity: "info",
+        message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name}' beyond ${threshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `outliers ${name} zscore`,
+        properties: { column: name, method: "zscore", fitted_on: "reference-profile", params: { mean: p.mean, std_ddof0: p.std } }
+      }))
+    );
+  }
+  if (!zscore && options.outliers.method !== "none") notes.push(`outlier method ${options.outliers.method} needs the reference's quantiles, which a profile does not keep exactly: not checked`);
+  metrics["duplicates.within"] = within.total;
+  findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" })));
+  if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
+  if (refHashes) {
+    metrics["duplicates.from_reference"] = copied.total;
+    findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" })));
+  } else {
+    notes.push("the profile dropped its row hashes (more rows than its maxRowHashes): rows copied from the reference were not checked");
+  }
+  if (options.poisoning) {
+    const lp = profile.columns.find((c) => c.name === label);
+    const lc = label === void 0 ? void 0 : currentColumns.get(label);
+    if (lp && lc && !lp.categoriesTruncated && !lc.categoriesTruncated) {
+      const refCounts = new Map(Object.entries(lp.categories));
+      const curCounts = new Map(Object.entries(lc.categories));
+      const d = categoricalColumnDrift(refCounts, curCounts);
+      const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+      const tvd = totalVariation(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
+      const pvalue = d.tests.chi2?.pvalue ?? 1;
+      metrics["poisoning.label.chi2.statistic"] = d.tests.chi2?.statistic ?? Number.NaN;
+      metrics["poisoning.label.chi2.pvalue"] = pvalue;
+      metrics["poisoning.label.tvd.statistic"] = tvd;
+      const driftedFeatures = rows.filter((r) => r.drift && r.column !== label).map((r) => r.column);
+      if (pvalue < 0.01 && tvd >= 0.02) {
+        findings.push({
+          ruleId: RULE_LABEL_SHIFT,
+          severity: driftedFeatures.length > 0 ? "low" : "high",
+          message: `label '${lp.name}' distribution shifted (chi-square p-value ${pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted"}`,
+          location: { path: reader.files[0] ?? "." },
+          evidence: `label shift ${lp.name}`,
+          properties: { column: lp.name, pvalue, tvd }
+        });
+      }
+    }
+    const t = text2.finish();
+    findings.push(...t.findings);
+    Object.assign(metrics, t.metrics);
+  }
+  notes.push(NEEDS_RAW_REFERENCE);
+  return buildReport({ gate: "data-gate", version: "0.1.0", findings, metrics, timings, notes }, DATA_GATE_RULES);
+}
+
+// packages/data-gate/src/gate/gate.ts
+var DATA_GATE_VERSION = "0.1.0";
+var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1e3 };
+var DEFAULT_OUTLIERS = { method: "zscore", fit: "reference", zThreshold: 3, iqrFactor: 1.5, madThreshold: 3.5 };
+async function scanSide(path, read, ctx, label, onBatch) {
+  const started = performance.now();
+  const table = await scanTable(readTable(path, read, ctx), ctx.signal, onBatch);
+  ctx.logger.debug(`${label}: ${table.rows} rows, ${table.columns.length} columns in ${Math.round(performance.now() - started)} ms`);
+  return table;
+}
+async function runDataGate(options, ctx) {
+  const timings = {};
+  const notes = [];
+  const findings = [];
+  const metrics = {};
+  const time = async (phase, work) => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t);
+    }
+  };
+  if (options.provenance.length > 0) {
+    const result = await time("provenance", () => verifyProvenance(options.provenance, ctx));
+    findings.push(...result.findings);
+    Object.assign(metrics, provenanceMetrics(result));
+  }
+  if (options.reference === void 0 && options.current === void 0) {
+    if (options.provenance.length === 0) notes.push("no reference and current data given (options reference and current): nothing was checked");
+    return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
+  }
+  if (options.reference === void 0 || options.current === void 0) {
+    throw new UserError(`data-gate needs both a reference and a current dataset; got only ${options.reference === void 0 ? "current" : "reference"}`, {
+      key: options.reference === void 0 ? "reference" : "current",
+      hint: "pass --reference REF --current CUR (or set both in the data-gate section of .aisec.yml)"
+    });
+  }
+  if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
+  const contractPath = options.contract;
+  const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : void 0;
+  const inferrer = contract ? void 0 : new ContractInferrer();
+  const reference = await time("read.reference", () => scanSide(options.reference, options.read, ctx, "reference", inferrer ? (b) => inferrer.push(b) : void 0));
+  const checker = new ContractChecker(contract ?? inferrer.finish());
+  if (!contract) notes.push("no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)");
+  const current = await time("read.current", () => scanSide(options.current, options.read, ctx, "current", (b) => checker.push(b)));
+  metrics["rows.reference"] = reference.rows;
+  metrics["rows.current"] = current.rows;
+  metrics["columns.reference"] = reference.columns.length;
+  metrics["columns.current"] = current.columns.length;
+  findings.push(...readProblemFindings([...reference.problems, ...current.problems]));
+  const violations = checker.finish();
+  findings.push(...contractFindings(violations));
+  Object.assign(metrics, contractMetrics(violations));
+  const idColumns = new Set(options.idColumns ?? reference.columns.filter(isIdName));
+  const roles = columnRoles(reference, idColumns);
+  const labelColumn = pickLabelColumn(reference.columns, options.labelColumn);
+  if (options.labelColumn && !reference.byName.has(options.labelColumn)) {
+    throw new UserError(`label column '${options.labelColumn}' is not in the reference (${reference.files[0] ?? ""})`, { key: "label-column", hint: `columns: ${reference.columns.join(", ")}` });
+  }
+  const drift = await time("drift", () => checkDrift(reference, current, roles, options.drift));
+  findings.push(...drift.findings);
+  Object.assign(metrics, drift.metrics);
+  notes.push(...drift.notes);
+  if (current.rows > 0 && reference.rows > 0) {
+    const outliers = await time("outliers", () => checkOutliers(reference, current, roles, labelColumn, options.outliers));
+    findings.push(...outliers.findings);
+    Object.assign(metrics, outliers.metrics);
+    const keys = reference.columns.filter((c) => !idColumns.has(c));
+    const dups = await time("duplicates", () => checkDuplicates(reference, current, keys));
+    findings.push(...dups.findings);
+    Object.assign(metrics, dups.metrics);
+    if (options.poisoning) {
+      const near = await time("near-duplicates", () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
+      findings.push(...near.findings);
+      Object.assign(metrics, near.metrics);
+    }
+  }
+  if (options.poisoning) {
+    await time("poisoning", () => {
+      if (labelColumn && current.byName.has(labelColumn)) {
+        const drifted = new Set(drift.rows.filter((r) => r.drift).map((r) => r.column));
+        const shift = checkLabelShift(reference, current, labelColumn, roles, drifted);
+        findings.push(...shift.findings);
+        Object.assign(metrics, shift.metrics);
+        const triggers = checkTriggers(reference, current, labelColumn, roles);
+        findings.push(...triggers.findings);
+        Object.assign(metrics, triggers.metrics);
+        notes.push(...triggers.notes);
+      } else {
+        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked");
+      }
+      const source = pickSourceColumn(reference.columns, options.sourceColumn);
+      if (source) {
+        const s = checkSourceConcentration(reference, current, source);
+        findings.push(...s.findings);
+        Object.assign(metrics, s.metrics);
+      }
+      const text2 = checkTextInjection(current);
+      findings.push(...text2.findings);
+      Object.assign(metrics, text2.metrics);
+    });
+  }
+  return buildReport({ gate: "data-gate", version: DATA_GATE_VERSION, findings, metrics, timings, notes }, DATA_GATE_RULES);
+}
+var dataGate = {
+  name: "data-gate",
+  title: "Data quality and poisoning gate between ingestion and training",
+  version: DATA_GATE_VERSION,
+  rules: DATA_GATE_RULES,
+  run: runDataGate
+};
+
 // packages/data-gate/src/gate/subcommands.ts
+var import_node_path10 = require("node:path");
 function paths(values, ctx) {
   const v = values.paths;
   return (Array.isArray(v) ? v : []).map((p) => (0, import_node_path10.resolve)(ctx.workspace, p));

@@ -1,5 +1,5 @@
 export { type LabelShiftOptions, LABEL_SHIFT_DEFAULTS, checkLabelShift } from './label-shift';
 export { type TriggerOptions, TRIGGER_DEFAULTS, checkTriggers } from './trigger-values';
 export { SOURCE_MIN_RATIO, SOURCE_MIN_SHARE, SOURCE_NEW_MIN_SHARE, checkSourceConcentration } from './source-concentration';
-export { checkTextInjection, hasControlCharacters, isFormulaLike, mixedScriptWord } from './text-injection';
+export { TextInjectionScanner, checkTextInjection, hasControlCharacters, isFormulaLike, mixedScriptWord } from './text-injection';
 export { LSH_BANDS, MINHASH_PERMUTATIONS, NEAR_DUPLICATE_THRESHOLD, checkNearDuplicates } from './near-duplicates';

@@ -1,5 +1,6 @@
 import type { Finding, Metrics } from '@aisec/core';
-import { firstRows, rowFindings } from '../gate/row-findings';
+import { RowCollector, firstRows, rowFindings } from '../gate/row-findings';
+import { CellKind, type RowBatch } from '../readers/index';
 import { RULE_CONTROL_CHARACTERS, RULE_FORMULA_INJECTION, RULE_HOMOGLYPHS } from '../gate/rules';
 import type { ScannedTable } from '../gate/table-scan';
 
@@ -59,6 +60,100 @@ function clip(s: string): string {
   return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
 }
 
+type Group = { file: string; rows: number[]; total: number };
+const cells = (g: Group): string => `${g.total} cell${g.total === 1 ? '' : 's'}`;
+const holds = (g: Group): string => `hold${g.total === 1 ? 's' : ''}`;
+
+function formulaFinding(name: string, example: string, g: Group): Finding {
+  return {
+    ruleId: RULE_FORMULA_INJECTION,
+    severity: 'high',
+    message: `${cells(g)} of '${name}' would run as a spreadsheet formula, e.g. ${clip(example)} (rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `formula injection ${name}`,
+    properties: { column: name, example: example.slice(0, 200) },
+  };
+}
+
+function controlFinding(name: string, example: string, g: Group): Finding {
+  return {
+    ruleId: RULE_CONTROL_CHARACTERS,
+    severity: 'medium',
+    message: `${cells(g)} of '${name}' ${holds(g)} invisible or bidirectional control characters (first: ${example}; rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `control characters ${name}`,
+    properties: { column: name, example },
+  };
+}
+
+function homoglyphFinding(name: string, example: string, g: Group): Finding {
+  return {
+    ruleId: RULE_HOMOGLYPHS,
+    severity: 'medium',
+    message: `${cells(g)} of '${name}' ${holds(g)} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip(example)} (rows ${firstRows(g.rows)})`,
+    location: { path: g.file },
+    evidence: `homoglyphs ${name}`,
+    properties: { column: name, example },
+  };
+}
+
+interface ColumnScan {
+  formula: RowCollector;
+  control: RowCollector;
+  homoglyph: RowCollector;
+  examples: [string, string, string];
+}
+
+/** The same checks on batches as they stream past (the profile mode never holds the batch). */
+export class TextInjectionScanner {
+  private readonly columns = new Map<string, ColumnScan>();
+
+  push(batch: RowBatch): void {
+    for (const chunk of batch.data) {
+      let s = this.columns.get(chunk.name);
+      for (let i = 0; i < batch.length; i++) {
+        if (chunk.kinds[i] !== CellKind.Text) continue;
+        const t = chunk.texts[i];
+        if (!t) continue;
+        const f = isFormulaLike(t);
+        const c = hasControlCharacters(t);
+        const h = mixedScriptWord(t);
+        if (!f && !c && h === undefined) continue;
+        if (!s) {
+          s = { formula: new RowCollector(), control: new RowCollector(), homoglyph: new RowCollector(), examples: ['', '', ''] };
+          this.columns.set(chunk.name, s);
+        }
+        const row = batch.rows[i] as number;
+        const line = batch.lines[i] as number;
+        if (f) {
+          if (s.formula.total === 0) s.examples[0] = t;
+          s.formula.add(batch.file, row, line);
+        }
+        if (c) {
+          if (s.control.total === 0) s.examples[1] = describeControl(t);
+          s.control.add(batch.file, row, line);
+        }
+        if (h !== undefined) {
+          if (s.homoglyph.total === 0) s.examples[2] = h;
+          s.homoglyph.add(batch.file, row, line);
+        }
+      }
+    }
+  }
+
+  finish(): { findings: Finding[]; metrics: Metrics } {
+    const findings: Finding[] = [];
+    const metrics: Metrics = { 'poisoning.formula_cells': 0, 'poisoning.control_character_cells': 0, 'poisoning.homoglyph_cells': 0 };
+    for (const [name, s] of this.columns) {
+      metrics['poisoning.formula_cells'] = (metrics['poisoning.formula_cells'] ?? 0) + s.formula.total;
+      metrics['poisoning.control_character_cells'] = (metrics['poisoning.control_character_cells'] ?? 0) + s.control.total;
+      metrics['poisoning.homoglyph_cells'] = (metrics['poisoning.homoglyph_cells'] ?? 0) + s.homoglyph.total;
+      findings.push(...s.formula.findings((g) => formulaFinding(name, s.examples[0], g)), ...s.control.findings((g) => controlFinding(name, s.examples[1], g)), ...s.homoglyph.findings((g) => homoglyphFinding(name, s.examples[2], g)));
+    }
+    return { findings, metrics };
+  }
+}
+
 export function checkTextInjection(current: ScannedTable): { findings: Finding[]; metrics: Metrics } {
   const findings: Finding[] = [];
   let formula = 0;
@@ -94,30 +189,9 @@ export function checkTextInjection(current: ScannedTable): { findings: Finding[]
     control += c.length;
     homoglyph += h.length;
     findings.push(
-      ...rowFindings(current, f, (g) => ({
-        ruleId: RULE_FORMULA_INJECTION,
-        severity: 'high',
-        message: `${g.total} cell${g.total === 1 ? '' : 's'} of '${name}' would run as a spreadsheet formula, e.g. ${clip(fExample)} (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `formula injection ${name}`,
-        properties: { column: name, example: fExample.slice(0, 200) },
-      })),
-      ...rowFindings(current, c, (g) => ({
-        ruleId: RULE_CONTROL_CHARACTERS,
-        severity: 'medium',
-        message: `${g.total} cell${g.total === 1 ? '' : 's'} of '${name}' hold${g.total === 1 ? 's' : ''} invisible or bidirectional control characters (first: ${cExample}; rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `control characters ${name}`,
-        properties: { column: name, example: cExample },
-      })),
-      ...rowFindings(current, h, (g) => ({
-        ruleId: RULE_HOMOGLYPHS,
-        severity: 'medium',
-        message: `${g.total} cell${g.total === 1 ? '' : 's'} of '${name}' hold${g.total === 1 ? 's' : ''} words mixing Latin with Cyrillic or Greek letters, e.g. ${clip(hExample)} (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `homoglyphs ${name}`,
-        properties: { column: name, example: hExample },
-      })),
+      ...rowFindings(current, f, (g) => formulaFinding(name, fExample, g)),
+      ...rowFindings(current, c, (g) => controlFinding(name, cExample, g)),
+      ...rowFindings(current, h, (g) => homoglyphFinding(name, hExample, g)),
     );
   }
   return { findings, metrics: { 'poisoning.formula_cells': formula, 'poisoning.control_character_cells': control, 'poisoning.homoglyph_cells': homoglyph } };

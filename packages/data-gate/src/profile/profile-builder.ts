@@ -12,6 +12,8 @@ export interface ProfileOptions {
   maxRowHashes?: number;
   /** Columns left out of the row hashes; default those named like ids. */
   idColumns?: string[];
+  /** Keep row hashes (default true; the gate's streaming pass over a batch hashes rows itself). */
+  hashRows?: boolean;
   read?: ReadTableOptions;
 }
 
@@ -77,7 +79,7 @@ export class ProfileBuilder {
       }
     }
     for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
-    if (!this.hashesTruncated && this.hashColumns) {
+    if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
       for (let i = 0; i < batch.length; i++) {
         this.hashes.add(rowHash(index.map((chunk) => (chunk ? cellOf(chunk, i) : null))));

@@ -1,21 +1,23 @@
-import { type Finding, type GateContext, type Metrics, type Report, buildReport, workspaceRelative } from '@aisec/core';
+import { type Finding, type GateContext, type Metrics, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
 import { ContractChecker, type DataContract, contractFindings, contractMetrics, loadContract } from '../contract/index';
 import { type ColumnRole, isIdName, pickLabelColumn } from '../gate/column-roles';
 import { type ColumnDriftRow, summarizeDrift } from '../gate/drift-check';
-import { rowHashes } from '../gate/duplicate-check';
 import type { DataGateOptions } from '../gate/gate';
-import { firstRows, rowFindings } from '../gate/row-findings';
-import { RULE_DUPLICATE_ROWS, RULE_LABEL_SHIFT, RULE_OUTLIER_ROWS, RULE_ROWS_FROM_REFERENCE, DATA_GATE_RULES } from '../gate/rules';
-import { categoryCounts, numbersOf, scanTable } from '../gate/table-scan';
-import { checkTextInjection } from '../poisoning/index';
-import { readProblemFindings, readTable, columnTypeOf } from '../readers/index';
-import { categoricalColumnDrift, duplicatesWithin, jensenShannon, ksAsympPvalue, psi, rowsFoundIn, totalVariation, zScoreOutliers } from '../stats/index';
-import { fixedEdgeDrift, histogramOnFixedEdges } from './profile-drift';
+import { RowCollector, firstRows } from '../gate/row-findings';
+import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_LABEL_SHIFT, RULE_OUTLIER_ROWS, RULE_ROWS_FROM_REFERENCE } from '../gate/rules';
+import { TextInjectionScanner } from '../poisoning/index';
+import { CellKind, cellOf, columnTypeOf, readProblemFindings, readTable } from '../readers/index';
+import { categoricalColumnDrift, jensenShannon, ksAsympPvalue, psi, rowHash, totalVariation } from '../stats/index';
+import { ProfileBuilder } from './profile-builder';
+import { fixedEdgeDrift } from './profile-drift';
 import { type ColumnProfile, type DataProfile, readProfile } from './profile-format';
 
 /** What a profile reference cannot give: the report's notes say so instead of staying silent. */
 export const NEEDS_RAW_REFERENCE =
-  'reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error';
+  'reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error';
+
+/** Batch row hashes kept for duplicates within the batch (about 100 bytes each). */
+const MAX_BATCH_HASHES = 2_000_000;
 
 function roleOf(c: ColumnProfile, ids: ReadonlySet<string>): ColumnRole {
   const type = columnTypeOf(c.kinds);
@@ -38,43 +40,86 @@ function contractOf(profile: DataProfile): DataContract {
   };
 }
 
-/** The file-against-profile mode of the gate (see NEEDS_RAW_REFERENCE for what it leaves out). */
+/**
+ * The file-against-profile mode: one streaming pass over the batch (bounded memory: the batch is
+ * profiled as it passes, and per-row checks keep only their first rows), then drift profile against
+ * profile. See NEEDS_RAW_REFERENCE for what it leaves out.
+ */
 export async function runAgainstProfile(options: DataGateOptions, ctx: GateContext, acc: { findings: Finding[]; metrics: Metrics; notes: string[]; timings: Record<string, number> }): Promise<Report> {
   const { findings, metrics, notes, timings } = acc;
   const refPath = options.reference as string;
   const profile = readProfile(refPath, workspaceRelative(ctx.workspace, refPath));
   const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
   const checker = new ContractChecker(contract);
+  const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
+  const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
+  const roles = new Map(profile.columns.map((c) => [c.name, roleOf(c, ids)]));
+
+  const zscore = options.outliers.method === 'zscore';
+  const zParams = new Map<string, { mean: number; std: number; rows: RowCollector }>();
+  if (zscore) {
+    for (const c of profile.columns) {
+      if (roles.get(c.name) !== 'numeric' || c.name === label || c.moments.n === 0) continue;
+      const std = Math.sqrt(c.moments.m2 / c.moments.n);
+      if (std > 0) zParams.set(c.name, { mean: c.moments.mean, std, rows: new RowCollector() });
+    }
+  }
+  const refHashes = profile.rowHashesTruncated ? undefined : new Set(profile.rowHashes);
+  const seen = new Set<string>();
+  let seenCapped = false;
+  const within = new RowCollector();
+  const copied = new RowCollector();
+  const text = new TextInjectionScanner();
+  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false });
+  const threshold = options.outliers.zThreshold;
+
   const started = performance.now();
-  const current = await scanTable(readTable(options.current as string, options.read, ctx), ctx.signal, (b) => checker.push(b));
+  const reader = readTable(options.current as string, options.read, ctx);
+  for await (const batch of reader) {
+    if (ctx.signal.aborted) throw new UserError('cancelled');
+    checker.push(batch);
+    batchProfile.push(batch);
+    if (options.poisoning) text.push(batch);
+    const hashChunks = profile.hashColumns.map((name) => batch.data.find((d) => d.name === name));
+    const zChunks = [...zParams].map(([name, p]) => ({ p, chunk: batch.data.find((d) => d.name === name) }));
+    for (let i = 0; i < batch.length; i++) {
+      const row = batch.rows[i] as number;
+      const line = batch.lines[i] as number;
+      const h = rowHash(hashChunks.map((chunk) => (chunk ? cellOf(chunk, i) : null)));
+      if (seen.has(h)) within.add(batch.file, row, line);
+      else if (seen.size < MAX_BATCH_HASHES) seen.add(h);
+      else seenCapped = true;
+      if (refHashes?.has(h)) copied.add(batch.file, row, line);
+      for (const { p, chunk } of zChunks) {
+        if (!chunk) continue;
+        const kind = chunk.kinds[i];
+        if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
+        const v = chunk.numbers[i] as number;
+        if (Math.abs(v - p.mean) / p.std > threshold) p.rows.add(batch.file, row, line);
+      }
+    }
+  }
   timings['read.current'] = Math.round(performance.now() - started);
+  const current = batchProfile.finish();
   metrics['rows.reference'] = profile.rows;
   metrics['rows.current'] = current.rows;
-  findings.push(...readProblemFindings(current.problems));
+  findings.push(...readProblemFindings(reader.problems()));
   const violations = checker.finish();
   findings.push(...contractFindings(violations));
   Object.assign(metrics, contractMetrics(violations));
 
-  const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
-  const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
   const rows: ColumnDriftRow[] = [];
   const large = (a: number, b: number): boolean => Math.min(a, b) > (options.drift.largeSampleRows ?? 1000);
+  const currentColumns = new Map(current.columns.map((c) => [c.name, c]));
   for (const c of profile.columns) {
-    const col = current.byName.get(c.name);
-    const role = roleOf(c, ids);
-    if (!col || role === 'id' || role === 'empty' || role === 'text') continue;
+    const cur = currentColumns.get(c.name);
+    const role = roles.get(c.name);
+    if (!cur || role === 'id' || role === 'empty' || role === 'text') continue;
     if (role === 'numeric') {
-      const cur = numbersOf(col);
-      if (cur.length === 0 || c.moments.n === 0) continue;
-      let min = c.moments.min;
-      let max = c.moments.max;
-      for (const v of cur) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      const d = fixedEdgeDrift(new Map(c.histogram), histogramOnFixedEdges(cur), min, max);
+      if (cur.moments.n === 0 || c.moments.n === 0) continue;
+      const d = fixedEdgeDrift(new Map(c.histogram), new Map(cur.histogram), Math.min(c.moments.min, cur.moments.min), Math.max(c.moments.max, cur.moments.max));
       const std0 = Math.max(Math.sqrt(c.moments.m2 / c.moments.n), 0.001);
-      const pvalue = ksAsympPvalue(c.moments.n, cur.length, d.ks);
+      const pvalue = ksAsympPvalue(c.moments.n, cur.moments.n, d.ks);
       const set = (test: string, statistic: number, error?: number): void => {
         metrics[`drift.${c.name}.${test}.statistic`] = statistic;
         if (error !== undefined) metrics[`drift.${c.name}.${test}.error`] = error;
@@ -86,29 +131,11 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       set('psi_fixed', psi(d.refCounts, d.curCounts));
       set('js_fixed', jensenShannon(d.refCounts, d.curCounts));
       const effect = d.wasserstein / std0;
-      const drift = large(c.moments.n, cur.length) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
-      rows.push({ column: c.name, kind: 'numeric', drift, nRef: c.moments.n, nCur: cur.length, test: 'ks_profile', pvalue, effectSizeName: 'wasserstein_norm', effectSize: effect });
-
-      if (options.outliers.method === 'zscore' && c.name !== label) {
-        const params = { mean: c.moments.mean, stdDdof0: Math.sqrt(c.moments.m2 / c.moments.n), q1: Number.NaN, q3: Number.NaN, median: Number.NaN, mad: Number.NaN };
-        const flagged = zScoreOutliers(col.numbers, params, options.outliers.zThreshold);
-        metrics[`outliers.${c.name}.zscore.count`] = flagged.length;
-        if (flagged.length > 0) {
-          findings.push(
-            ...rowFindings(current, flagged, (g) => ({
-              ruleId: RULE_OUTLIER_ROWS,
-              severity: 'info',
-              message: `${g.total} row${g.total === 1 ? '' : 's'} of '${c.name}' beyond ${options.outliers.zThreshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
-              location: { path: g.file },
-              evidence: `outliers ${c.name} zscore`,
-              properties: { column: c.name, method: 'zscore', fitted_on: 'reference-profile', params: { mean: params.mean, std_ddof0: params.stdDdof0 } },
-            })),
-          );
-        }
-      }
+      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
+      rows.push({ column: c.name, kind: 'numeric', drift, nRef: c.moments.n, nCur: cur.moments.n, test: 'ks_profile', pvalue, effectSizeName: 'wasserstein_norm', effectSize: effect });
     } else {
-      if (c.categoriesTruncated) continue;
-      const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), categoryCounts(col), options.drift);
+      if (c.categoriesTruncated || cur.categoriesTruncated) continue;
+      const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), new Map(Object.entries(cur.categories)), options.drift);
       for (const [test, f] of Object.entries(d.tests)) {
         metrics[`drift.${c.name}.${test}.statistic`] = f.statistic;
         if (f.pvalue !== undefined) metrics[`drift.${c.name}.${test}.pvalue`] = f.pvalue;
@@ -118,52 +145,61 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     }
   }
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
-  findings.push(...summarizeDrift(rows, metrics, options.drift, current.files[0] ?? '.').findings);
+  findings.push(...summarizeDrift(rows, metrics, options.drift, reader.files[0] ?? '.').findings);
 
-  const hashes = rowHashes(current, profile.hashColumns);
-  const within = duplicatesWithin(hashes);
-  metrics['duplicates.within'] = within.length;
-  findings.push(
-    ...rowFindings(current, within, (g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: 'medium', message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'duplicates within batch' })),
-  );
-  if (profile.rowHashesTruncated) {
-    notes.push('the profile dropped its row hashes (more rows than its maxRowHashes): rows copied from the reference were not checked');
-  } else {
-    const copied = rowsFoundIn(hashes, new Set(profile.rowHashes));
-    metrics['duplicates.from_reference'] = copied.length;
+  for (const [name, p] of zParams) {
+    metrics[`outliers.${name}.zscore.count`] = p.rows.total;
     findings.push(
-      ...rowFindings(current, copied, (g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: 'high', message: `${g.total} row${g.total === 1 ? '' : 's'} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'rows copied from reference' })),
+      ...p.rows.findings((g) => ({
+        ruleId: RULE_OUTLIER_ROWS,
+        severity: 'info',
+        message: `${g.total} row${g.total === 1 ? '' : 's'} of '${name}' beyond ${threshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `outliers ${name} zscore`,
+        properties: { column: name, method: 'zscore', fitted_on: 'reference-profile', params: { mean: p.mean, std_ddof0: p.std } },
+      })),
     );
+  }
+  if (!zscore && options.outliers.method !== 'none') notes.push(`outlier method ${options.outliers.method} needs the reference's quantiles, which a profile does not keep exactly: not checked`);
+
+  metrics['duplicates.within'] = within.total;
+  findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: 'medium', message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'duplicates within batch' })));
+  if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
+  if (refHashes) {
+    metrics['duplicates.from_reference'] = copied.total;
+    findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: 'high', message: `${g.total} row${g.total === 1 ? '' : 's'} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'rows copied from reference' })));
+  } else {
+    notes.push('the profile dropped its row hashes (more rows than its maxRowHashes): rows copied from the reference were not checked');
   }
 
   if (options.poisoning) {
     const lp = profile.columns.find((c) => c.name === label);
-    const lc = label === undefined ? undefined : current.byName.get(label);
-    if (lp && lc && !lp.categoriesTruncated) {
+    const lc = label === undefined ? undefined : currentColumns.get(label);
+    if (lp && lc && !lp.categoriesTruncated && !lc.categoriesTruncated) {
       const refCounts = new Map(Object.entries(lp.categories));
-      const curCounts = categoryCounts(lc);
+      const curCounts = new Map(Object.entries(lc.categories));
       const d = categoricalColumnDrift(refCounts, curCounts);
       const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
       const tvd = totalVariation(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
-      const chi2 = d.tests.chi2 ?? { statistic: Number.NaN, pvalue: 1 };
-      metrics['poisoning.label.chi2.statistic'] = chi2.statistic;
-      metrics['poisoning.label.chi2.pvalue'] = chi2.pvalue ?? 1;
+      const pvalue = d.tests.chi2?.pvalue ?? 1;
+      metrics['poisoning.label.chi2.statistic'] = d.tests.chi2?.statistic ?? Number.NaN;
+      metrics['poisoning.label.chi2.pvalue'] = pvalue;
       metrics['poisoning.label.tvd.statistic'] = tvd;
       const driftedFeatures = rows.filter((r) => r.drift && r.column !== label).map((r) => r.column);
-      if ((chi2.pvalue ?? 1) < 0.01 && tvd >= 0.02) {
+      if (pvalue < 0.01 && tvd >= 0.02) {
         findings.push({
           ruleId: RULE_LABEL_SHIFT,
           severity: driftedFeatures.length > 0 ? 'low' : 'high',
-          message: `label '${label ?? ''}' distribution shifted (chi-square p-value ${(chi2.pvalue ?? 1).toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(', ')}` : ' while no feature drifted'}`,
-          location: { path: current.files[0] ?? '.' },
-          evidence: `label shift ${label ?? ''}`,
-          properties: { column: label ?? '', pvalue: chi2.pvalue ?? 1, tvd },
+          message: `label '${lp.name}' distribution shifted (chi-square p-value ${pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(', ')}` : ' while no feature drifted'}`,
+          location: { path: reader.files[0] ?? '.' },
+          evidence: `label shift ${lp.name}`,
+          properties: { column: lp.name, pvalue, tvd },
         });
       }
     }
-    const text = checkTextInjection(current);
-    findings.push(...text.findings);
-    Object.assign(metrics, text.metrics);
+    const t = text.finish();
+    findings.push(...t.findings);
+    Object.assign(metrics, t.metrics);
   }
   notes.push(NEEDS_RAW_REFERENCE);
   return buildReport({ gate: 'data-gate', version: '0.1.0', findings, metrics, timings, notes }, DATA_GATE_RULES);
