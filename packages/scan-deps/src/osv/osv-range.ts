@@ -78,11 +78,11 @@ export function rangeAffects(range: OsvRange, version: string): boolean {
   return affected;
 }
 
-const listedKeys = new WeakMap<OsvAffected, Set<string>>();
 // Every advisory of a package lists the same release history: key each version string once.
 const keyCache = new Map<string, string | null>();
 
-function listedKey(listed: string): string | null {
+/** The PEP 440 equality key of a version string (null when it is not PEP 440), memoized by string. */
+function versionKey(listed: string): string | null {
   let key = keyCache.get(listed);
   if (key === undefined) {
     const parsed = parseVersion(listed);
@@ -93,28 +93,19 @@ function listedKey(listed: string): string | null {
   return key;
 }
 
-/** The PEP 440 equality keys of an entry's `versions`, built once per entry: lists run to hundreds. */
-function listedVersionKeys(entry: OsvAffected): Set<string> {
-  let keys = listedKeys.get(entry);
-  if (!keys) {
-    keys = new Set();
-    for (const listed of entry.versions) {
-      const key = listedKey(listed);
-      if (key !== null) keys.add(key);
-    }
-    listedKeys.set(entry, keys);
-  }
-  return keys;
-}
-
 /**
  * Whether one `affected[]` entry covers `version` (as installed): listed in `versions` (PEP 440 equality on
  * the public version, or the exact string for versions that are not PEP 440), or inside an ECOSYSTEM range.
- * GIT ranges describe commits, not releases, and are ignored here.
+ * GIT ranges describe commits, not releases, and are ignored here. The `versions` list (hundreds of entries
+ * for TensorFlow) is scanned comparing memoized keys rather than turned into a set per entry: most entries
+ * are asked about one installed version once, and building the sets cost more than the scans.
  */
 export function affectedEntryCovers(entry: OsvAffected, version: string): boolean {
   const parsed = parseVersion(version);
   if (!parsed) return entry.versions.includes(version.trim());
-  if (listedVersionKeys(entry).has(publicVersionKey(parsed))) return true;
+  const key = versionKey(version);
+  for (const listed of entry.versions) {
+    if (versionKey(listed) === key) return true;
+  }
   return entry.ranges.some((range) => rangeAffects(range, parsed.public));
 }
