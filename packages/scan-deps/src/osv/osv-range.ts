@@ -93,19 +93,35 @@ function versionKey(listed: string): string | null {
   return key;
 }
 
+// An entry's `versions` as a set of keys, built the second time the entry is asked about: finding the
+// smallest fix asks once per fix candidate, while plain matching asks once per entry and a scan is cheaper.
+const askedOnce = new WeakSet<OsvAffected>();
+const listedKeys = new WeakMap<OsvAffected, Set<string | null>>();
+
+function listsVersion(entry: OsvAffected, key: string): boolean {
+  const keys = listedKeys.get(entry);
+  if (keys) return keys.has(key);
+  if (askedOnce.has(entry)) {
+    const built = new Set(entry.versions.map(versionKey));
+    listedKeys.set(entry, built);
+    return built.has(key);
+  }
+  askedOnce.add(entry);
+  for (const listed of entry.versions) {
+    if (versionKey(listed) === key) return true;
+  }
+  return false;
+}
+
 /**
  * Whether one `affected[]` entry covers `version` (as installed): listed in `versions` (PEP 440 equality on
  * the public version, or the exact string for versions that are not PEP 440), or inside an ECOSYSTEM range.
- * GIT ranges describe commits, not releases, and are ignored here. The `versions` list (hundreds of entries
- * for TensorFlow) is scanned comparing memoized keys rather than turned into a set per entry: most entries
- * are asked about one installed version once, and building the sets cost more than the scans.
+ * GIT ranges describe commits, not releases, and are ignored here.
  */
 export function affectedEntryCovers(entry: OsvAffected, version: string): boolean {
   const parsed = parseVersion(version);
   if (!parsed) return entry.versions.includes(version.trim());
   const key = versionKey(version);
-  for (const listed of entry.versions) {
-    if (versionKey(listed) === key) return true;
-  }
+  if (key !== null && listsVersion(entry, key)) return true;
   return entry.ranges.some((range) => rangeAffects(range, parsed.public));
 }
