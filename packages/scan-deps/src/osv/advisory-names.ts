@@ -8,60 +8,74 @@ export interface AdvisoryHeader {
   packages: string[];
 }
 
-// OSV package objects are flat ({"ecosystem", "name", "purl"}), so `[^{}]*` spans exactly one of them.
-const PACKAGE_OBJECT = /^"package"\s*:\s*\{([^{}]*)\}$/;
+// OSV package objects are flat ({"ecosystem", "name", "purl"}): their body holds no brace.
 const NAME = /"name"\s*:\s*"([^"\\]*)"/;
 const ECOSYSTEM = /"ecosystem"\s*:\s*"([^"\\]*)"/;
-const ID = /^"id"\s*:\s*"([^"\\]+)"$/;
-const MODIFIED = /^"modified"\s*:\s*"([^"\\]*)"$/;
 
 const PACKAGE_KEY = Buffer.from('"package"');
 const ID_KEY = Buffer.from('"id"');
 const MODIFIED_KEY = Buffer.from('"modified"');
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
-/**
- * Where a match of a `"key" : <value>` pattern starting at `at` would have to end: just after the second
- * `"` following the key for a string value (the pattern's `\s*:\s*` holds no quote), or after the first `}`
- * for a flat object (its body holds none). -1 when the data ends first.
- */
-function stringValueEnd(data: Buffer, at: number, key: Buffer): number {
-  const open = data.indexOf(QUOTE, at + key.length);
-  const close = open < 0 ? -1 : data.indexOf(QUOTE, open + 1);
-  return close < 0 ? -1 : close + 1;
+/** ASCII white space, as `\s` matches it. */
+function isSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || (byte !== undefined && byte >= 0x09 && byte <= 0x0d);
 }
 
-function objectValueEnd(data: Buffer, at: number): number {
-  const close = data.indexOf(CLOSE_BRACE, at);
-  return close < 0 ? -1 : close + 1;
+/** Where the value of the key at `at` starts (`"key" : value`), or -1 when no colon follows the key. */
+function valueAt(data: Buffer, at: number, key: Buffer): number {
+  let p = at + key.length;
+  while (isSpace(data[p])) p++;
+  if (data[p] !== COLON) return -1;
+  p++;
+  while (isSpace(data[p])) p++;
+  return p < data.length ? p : -1;
+}
+
+/** The string value of the key at `at` when it is a plain string (no escapes), else undefined. */
+function plainStringAt(data: Buffer, at: number, key: Buffer): string | undefined {
+  const open = valueAt(data, at, key);
+  if (open < 0 || data[open] !== QUOTE) return undefined;
+  const close = data.indexOf(QUOTE, open + 1);
+  if (close < 0) return undefined;
+  for (let p = open + 1; p < close; p++) if (data[p] === BACKSLASH) return undefined;
+  return data.toString('utf8', open + 1, close);
 }
 
 /**
- * The matches of `pattern` (anchored on both ends) at each occurrence of `key` in `data`, left to right and
- * not overlapping, as a global regular expression over the decoded text would find them: only the bytes a
- * match can span are decoded, so the 60 MB of a full export are searched with `Buffer.indexOf` (memchr)
- * instead of being turned into strings.
+ * The first plain string value of `key` in the record, found with `Buffer.indexOf` (memchr-fast) and
+ * decoding only the value: a full export is 60 MB of JSON, and turning it all into strings to run regular
+ * expressions over it cost more than inflating it.
  */
-function* matchesAt(data: Buffer, key: Buffer, end: (at: number) => number, pattern: RegExp): Generator<RegExpExecArray> {
-  let from = 0;
-  for (;;) {
-    const at = data.indexOf(key, from);
-    if (at < 0) return;
-    const stop = end(at);
-    const match = stop < 0 ? null : pattern.exec(data.toString('utf8', at, stop));
-    if (match) {
-      yield match;
-      from = stop;
+function firstPlainString(data: Buffer, key: Buffer, nonEmpty: boolean): string | undefined {
+  for (let at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + 1)) {
+    const value = plainStringAt(data, at, key);
+    if (value !== undefined && (!nonEmpty || value !== '')) return value;
+  }
+  return undefined;
+}
+
+/** The bodies of the flat `"package": {...}` objects, left to right; null when one is not flat. */
+function packageBodies(data: Buffer): string[] | null {
+  const bodies: string[] = [];
+  let at = data.indexOf(PACKAGE_KEY);
+  while (at >= 0) {
+    const open = valueAt(data, at, PACKAGE_KEY);
+    if (open >= 0 && data[open] === OPEN_BRACE) {
+      const close = data.indexOf(CLOSE_BRACE, open + 1);
+      const nested = data.indexOf(OPEN_BRACE, open + 1);
+      if (close < 0 || (nested >= 0 && nested < close)) return null;
+      bodies.push(data.toString('utf8', open + 1, close));
+      at = data.indexOf(PACKAGE_KEY, close + 1);
     } else {
-      from = at + 1;
+      at = data.indexOf(PACKAGE_KEY, at + 1);
     }
   }
-}
-
-function first(data: Buffer, key: Buffer, pattern: RegExp): string | undefined {
-  for (const match of matchesAt(data, key, (at) => stringValueEnd(data, at, key), pattern)) return match[1];
-  return undefined;
+  return bodies;
 }
 
 /**
@@ -71,12 +85,12 @@ function first(data: Buffer, key: Buffer, pattern: RegExp): string | undefined {
  * nested objects).
  */
 export function readAdvisoryHeader(data: Buffer, source: string): AdvisoryHeader {
-  const id = first(data, ID_KEY, ID);
-  const modified = first(data, MODIFIED_KEY, MODIFIED);
+  const id = firstPlainString(data, ID_KEY, true);
+  const modified = firstPlainString(data, MODIFIED_KEY, false);
   const packages = new Set<string>();
-  let plain = id !== undefined;
-  for (const match of matchesAt(data, PACKAGE_KEY, (at) => objectValueEnd(data, at), PACKAGE_OBJECT)) {
-    const body = match[1] ?? '';
+  const bodies = id === undefined ? null : packageBodies(data);
+  let plain = bodies !== null;
+  for (const body of bodies ?? []) {
     const name = NAME.exec(body)?.[1];
     const ecosystem = ECOSYSTEM.exec(body)?.[1];
     if (name === undefined || ecosystem === undefined) {
@@ -85,7 +99,7 @@ export function readAdvisoryHeader(data: Buffer, source: string): AdvisoryHeader
     }
     if (isPyPiEcosystem(ecosystem)) packages.add(normalizeName(name));
   }
-  // A nested object inside "package", or a `"package"` key the expression missed, needs the real parser.
+  // A nested object inside "package", or a `"package"` key in another shape, needs the real parser.
   if (plain && packages.size === 0 && data.includes(PACKAGE_KEY)) plain = false;
   if (plain && id !== undefined) return { id, modified: modified ?? '', packages: [...packages] };
   const record = parseOsvJson(data.toString('utf8'), source);
