@@ -107,10 +107,34 @@ function listsVersion(entry: OsvAffected, key: string): boolean {
     return built.has(key);
   }
   askedOnce.add(entry);
+  const first = leadingNumber(key);
   for (const listed of entry.versions) {
+    // Most listed versions differ from the installed one in their first release number, which is read
+    // off the string without parsing it. Only a plain leading number counts: "v1", " 1", "01", "1!2"
+    // (epoch) and anything else go the full way.
+    if (first !== null && !startsWithNumber(listed, first) && leadingNumber(listed) !== null) continue;
     if (versionKey(listed) === key) return true;
   }
   return false;
+}
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
+/**
+ * The release's first number when `text` starts with it plainly: a digit run without a leading zero (or
+ * the single digit 0), not an epoch (`!` after it). Null otherwise.
+ */
+function leadingNumber(text: string): string | null {
+  let end = 0;
+  while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+  if (end === 0 || text.charCodeAt(end) === 33 /* ! */) return null;
+  if (text.charCodeAt(0) === 48 /* 0 */ && end > 1) return null;
+  return text.slice(0, end);
+}
+
+/** Whether `text` starts with the digits `number` followed by a non-digit (or ends there). */
+function startsWithNumber(text: string, number: string): boolean {
+  return text.startsWith(number) && !isDigit(text.charCodeAt(number.length));
 }
 
 /**
