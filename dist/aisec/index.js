@@ -18307,12 +18307,12 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF2 = 10;
     var CR2 = 13;
-    var COLON = 58;
+    var COLON2 = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
-    var ID2 = Buffer.from("id");
+    var ID = Buffer.from("id");
     var RETRY = Buffer.from("retry");
     var minParserItems = 1024;
     var maxParserItems = 131072;
@@ -18491,7 +18491,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -18528,7 +18528,7 @@ ${value}`;
           }
           return;
         }
-        if (isFieldName(line, fieldLength, ID2)) {
+        if (isFieldName(line, fieldLength, ID)) {
           if (isValidLastEventIdBytes(line, valueStart)) {
             this.setEventFieldSize("id", line.length - valueStart);
             event.id = line.toString("utf8", valueStart);
@@ -18672,24 +18672,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first2 = this.peekBufferedByte(0);
+        const first = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first2 === BOM[0]) {
+          if (first === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first2 === BOM[0] && second === BOM[1]) {
+          if (first === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -30625,9 +30625,9 @@ var require_resolve_block_scalar = __commonJS({
     }
     function splitLines(source) {
       const split = source.split(/\n( *)/);
-      const first2 = split[0];
-      const m = first2.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
+      const first = split[0];
+      const m = first.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
       for (let i3 = 1; i3 < split.length; i3 += 2)
         lines.push([split[i3], split[i3 + 1]]);
@@ -34418,26 +34418,26 @@ var require_parse2 = __commonJS({
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
         let backslashes = false;
-        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first2, rest, index) => {
-          if (first2 === "\\") {
+        let output2 = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+          if (first === "\\") {
             backslashes = true;
             return m;
           }
-          if (first2 === "?") {
+          if (first === "?") {
             if (esc) {
-              return esc + first2 + (rest ? QMARK.repeat(rest.length) : "");
+              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
             }
             if (index === 0) {
               return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
             }
             return QMARK.repeat(chars.length);
           }
-          if (first2 === ".") {
+          if (first === ".") {
             return DOT_LITERAL.repeat(chars.length);
           }
-          if (first2 === "*") {
+          if (first === "*") {
             if (esc) {
-              return esc + first2 + (rest ? star : "");
+              return esc + first + (rest ? star : "");
             }
             return star;
           }
@@ -38110,8 +38110,8 @@ var require_ignore = __commonJS({
       );
       return cut < 0 ? EMPTY : path.slice(0, cut + 1);
     };
-    var isString = (subject) => typeof subject === "string";
-    var checkPattern = (pattern) => pattern && isString(pattern);
+    var isString2 = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString2(pattern);
     var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
     var IgnoreRule = class {
       constructor(pattern, mark, body2, ignoreCase, negative, prefix2) {
@@ -38225,7 +38225,7 @@ var require_ignore = __commonJS({
           this._added = true;
           return;
         }
-        const isStr = isString(pattern);
+        const isStr = isString2(pattern);
         const raw = isStr ? pattern : pattern.pattern;
         const rule4 = checkPattern(raw) && createRule(
           raw,
@@ -38245,7 +38245,7 @@ var require_ignore = __commonJS({
       // @param {Array<string> | string | Ignore} pattern
       add(pattern) {
         this._added = false;
-        this._split = isString(pattern);
+        this._split = isString2(pattern);
         this._stripBOM = !this._split || pattern[0] === BOM;
         makeArray(
           this._split ? splitPattern(pattern) : pattern
@@ -38318,7 +38318,7 @@ var require_ignore = __commonJS({
       throw new Ctor(message);
     };
     var checkPath = (path, originalPath, doThrow) => {
-      if (!isString(path)) {
+      if (!isString2(path)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
@@ -38337,11 +38337,11 @@ var require_ignore = __commonJS({
       return true;
     };
     var isNotRelative = (path) => {
-      const first2 = path.charCodeAt(0);
-      if (first2 === SLASH_CODE) {
+      const first = path.charCodeAt(0);
+      if (first === SLASH_CODE) {
         return true;
       }
-      if (first2 !== DOT_CODE) {
+      if (first !== DOT_CODE) {
         return false;
       }
       if (path.length === 1) {
@@ -38358,7 +38358,7 @@ var require_ignore = __commonJS({
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
-    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var convertPath = (target) => isString2(target) && checkPath.convert(target);
     var Ignore = class {
       constructor({
         ignorecase = true,
@@ -39594,13 +39594,13 @@ var Command = class {
     let cmdStr = CMD_STRING + this.command;
     if (this.properties && Object.keys(this.properties).length > 0) {
       cmdStr += " ";
-      let first2 = true;
+      let first = true;
       for (const key in this.properties) {
         if (this.properties.hasOwnProperty(key)) {
           const val = this.properties[key];
           if (val) {
-            if (first2) {
-              first2 = false;
+            if (first) {
+              first = false;
             } else {
               cmdStr += ",";
             }
@@ -40377,10 +40377,10 @@ function loadConfigFile(path, options = {}) {
 function parseConfig(text2, file, options = {}, baseDir = process.cwd()) {
   const lineCounter = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first2 = doc.errors[0];
-  if (first2) {
-    const pos = lineCounter.linePos(first2.pos[0]);
-    throw new UserError(`malformed YAML: ${first2.message.split("\n")[0]}`, { file, line: pos.line, column: pos.col });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = lineCounter.linePos(first.pos[0]);
+    throw new UserError(`malformed YAML: ${first.message.split("\n")[0]}`, { file, line: pos.line, column: pos.col });
   }
   const data = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const validate = compileValidator(options.gateSchemas ?? {});
@@ -42245,12 +42245,12 @@ var serializeBigInts = (text2) => {
   return text2.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
+      const isString2 = match[0] === '"';
+      const isNoise = isString2 && noiseValueWithQuotes.test(match);
       if (isNoise) return match.substring(0, match.length - 1) + 'n"';
       const hasFractionalOrExponential = fractional || exponential;
       const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
-      const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+      const isStandardValue = isString2 || hasFractionalOrExponential || isLessThanMaxSafeInt;
       if (isStandardValue) return match;
       return '"' + match + 'n"';
     }
@@ -45707,8 +45707,16 @@ async function writeSummary(parts2) {
 }
 
 // packages/scan-deps/src/pep440/name.ts
+var NORMALIZED_LIMIT = 1e5;
+var normalizedNames = /* @__PURE__ */ new Map();
 function normalizeName(name2) {
-  return name2.trim().toLowerCase().replace(/[-_.]+/g, "-");
+  let normalized = normalizedNames.get(name2);
+  if (normalized === void 0) {
+    normalized = name2.trim().toLowerCase().replace(/[-_.]+/g, "-");
+    if (normalizedNames.size >= NORMALIZED_LIMIT) normalizedNames.clear();
+    normalizedNames.set(name2, normalized);
+  }
+  return normalized;
 }
 
 // node_modules/@renovatebot/pep440/lib/version.js
@@ -46202,8 +46210,15 @@ function isRecord(value) {
 function optionalString(value) {
   return typeof value === "string" ? value : void 0;
 }
+function isString(value) {
+  return typeof value === "string";
+}
+function allStrings(values) {
+  return values.every(isString);
+}
 function strings(value) {
-  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+  if (!Array.isArray(value)) return [];
+  return allStrings(value) ? value : value.filter(isString);
 }
 function records(value) {
   return Array.isArray(value) ? value.filter(isRecord) : [];
@@ -46328,9 +46343,8 @@ function rangeAffects(range, version) {
   }
   return affected;
 }
-var listedKeys = /* @__PURE__ */ new WeakMap();
 var keyCache = /* @__PURE__ */ new Map();
-function listedKey(listed) {
+function versionKey(listed) {
   let key = keyCache.get(listed);
   if (key === void 0) {
     const parsed = parseVersion(listed);
@@ -46340,22 +46354,40 @@ function listedKey(listed) {
   }
   return key;
 }
-function listedVersionKeys(entry) {
-  let keys = listedKeys.get(entry);
-  if (!keys) {
-    keys = /* @__PURE__ */ new Set();
-    for (const listed of entry.versions) {
-      const key = listedKey(listed);
-      if (key !== null) keys.add(key);
-    }
-    listedKeys.set(entry, keys);
+var askedOnce = /* @__PURE__ */ new WeakSet();
+var listedKeys = /* @__PURE__ */ new WeakMap();
+function listsVersion(entry, key) {
+  const keys = listedKeys.get(entry);
+  if (keys) return keys.has(key);
+  if (askedOnce.has(entry)) {
+    const built = new Set(entry.versions.map(versionKey));
+    listedKeys.set(entry, built);
+    return built.has(key);
   }
-  return keys;
+  askedOnce.add(entry);
+  const first = leadingNumber(key);
+  for (const listed of entry.versions) {
+    if (first !== null && !startsWithNumber(listed, first) && leadingNumber(listed) !== null) continue;
+    if (versionKey(listed) === key) return true;
+  }
+  return false;
+}
+var isDigit = (code) => code >= 48 && code <= 57;
+function leadingNumber(text2) {
+  let end = 0;
+  while (end < text2.length && isDigit(text2.charCodeAt(end))) end++;
+  if (end === 0 || text2.charCodeAt(end) === 33) return null;
+  if (text2.charCodeAt(0) === 48 && end > 1) return null;
+  return text2.slice(0, end);
+}
+function startsWithNumber(text2, number) {
+  return text2.startsWith(number) && !isDigit(text2.charCodeAt(number.length));
 }
 function affectedEntryCovers(entry, version) {
   const parsed = parseVersion(version);
   if (!parsed) return entry.versions.includes(version.trim());
-  if (listedVersionKeys(entry).has(publicVersionKey(parsed))) return true;
+  const key = versionKey(version);
+  if (key !== null && listsVersion(entry, key)) return true;
   return entry.ranges.some((range) => rangeAffects(range, parsed.public));
 }
 
@@ -46590,51 +46622,66 @@ var import_node_os = require("node:os");
 var import_node_path6 = require("node:path");
 
 // packages/scan-deps/src/osv/advisory-names.ts
-var PACKAGE_OBJECT = /^"package"\s*:\s*\{([^{}]*)\}$/;
 var NAME = /"name"\s*:\s*"([^"\\]*)"/;
 var ECOSYSTEM = /"ecosystem"\s*:\s*"([^"\\]*)"/;
-var ID = /^"id"\s*:\s*"([^"\\]+)"$/;
-var MODIFIED = /^"modified"\s*:\s*"([^"\\]*)"$/;
 var PACKAGE_KEY = Buffer.from('"package"');
 var ID_KEY = Buffer.from('"id"');
 var MODIFIED_KEY = Buffer.from('"modified"');
 var QUOTE = 34;
+var BACKSLASH = 92;
+var COLON = 58;
+var OPEN_BRACE = 123;
 var CLOSE_BRACE = 125;
-function stringValueEnd(data, at, key) {
-  const open4 = data.indexOf(QUOTE, at + key.length);
-  const close = open4 < 0 ? -1 : data.indexOf(QUOTE, open4 + 1);
-  return close < 0 ? -1 : close + 1;
+function isSpace(byte) {
+  return byte === 32 || byte !== void 0 && byte >= 9 && byte <= 13;
 }
-function objectValueEnd(data, at) {
-  const close = data.indexOf(CLOSE_BRACE, at);
-  return close < 0 ? -1 : close + 1;
+function valueAt(data, at, key) {
+  let p = at + key.length;
+  while (isSpace(data[p])) p++;
+  if (data[p] !== COLON) return -1;
+  p++;
+  while (isSpace(data[p])) p++;
+  return p < data.length ? p : -1;
 }
-function* matchesAt(data, key, end, pattern) {
-  let from = 0;
-  for (; ; ) {
-    const at = data.indexOf(key, from);
-    if (at < 0) return;
-    const stop2 = end(at);
-    const match = stop2 < 0 ? null : pattern.exec(data.toString("utf8", at, stop2));
-    if (match) {
-      yield match;
-      from = stop2;
-    } else {
-      from = at + 1;
-    }
+function plainStringAt(data, at, key) {
+  const open4 = valueAt(data, at, key);
+  if (open4 < 0 || data[open4] !== QUOTE) return void 0;
+  const close = data.indexOf(QUOTE, open4 + 1);
+  if (close < 0) return void 0;
+  for (let p = open4 + 1; p < close; p++) if (data[p] === BACKSLASH) return void 0;
+  return data.toString("utf8", open4 + 1, close);
+}
+function firstPlainString(data, key, nonEmpty) {
+  for (let at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + 1)) {
+    const value = plainStringAt(data, at, key);
+    if (value !== void 0 && (!nonEmpty || value !== "")) return value;
   }
-}
-function first(data, key, pattern) {
-  for (const match of matchesAt(data, key, (at) => stringValueEnd(data, at, key), pattern)) return match[1];
   return void 0;
 }
+function packageBodies(data) {
+  const bodies = [];
+  let at = data.indexOf(PACKAGE_KEY);
+  while (at >= 0) {
+    const open4 = valueAt(data, at, PACKAGE_KEY);
+    if (open4 >= 0 && data[open4] === OPEN_BRACE) {
+      const close = data.indexOf(CLOSE_BRACE, open4 + 1);
+      const nested = data.indexOf(OPEN_BRACE, open4 + 1);
+      if (close < 0 || nested >= 0 && nested < close) return null;
+      bodies.push(data.toString("utf8", open4 + 1, close));
+      at = data.indexOf(PACKAGE_KEY, close + 1);
+    } else {
+      at = data.indexOf(PACKAGE_KEY, at + 1);
+    }
+  }
+  return bodies;
+}
 function readAdvisoryHeader(data, source) {
-  const id = first(data, ID_KEY, ID);
-  const modified = first(data, MODIFIED_KEY, MODIFIED);
+  const id = firstPlainString(data, ID_KEY, true);
+  const modified = firstPlainString(data, MODIFIED_KEY, false);
   const packages = /* @__PURE__ */ new Set();
-  let plain = id !== void 0;
-  for (const match of matchesAt(data, PACKAGE_KEY, (at) => objectValueEnd(data, at), PACKAGE_OBJECT)) {
-    const body2 = match[1] ?? "";
+  const bodies = id === void 0 ? null : packageBodies(data);
+  let plain = bodies !== null;
+  for (const body2 of bodies ?? []) {
     const name2 = NAME.exec(body2)?.[1];
     const ecosystem = ECOSYSTEM.exec(body2)?.[1];
     if (name2 === void 0 || ecosystem === void 0) {
@@ -46861,16 +46908,14 @@ function isIndexFile(value) {
   return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list2) => Array.isArray(list2) && list2.every((n) => Number.isInteger(n)));
 }
 var OfflineDatabase = class _OfflineDatabase {
-  constructor(path, source, index, retained = /* @__PURE__ */ new Map()) {
+  constructor(path, source, index) {
     this.path = path;
     this.source = source;
     this.index = index;
-    this.retained = retained;
   }
   path;
   source;
   index;
-  retained;
   describe() {
     return { kind: "offline", location: this.path, modified: this.index.modified || void 0, advisories: this.index.advisories };
   }
@@ -46885,17 +46930,10 @@ var OfflineDatabase = class _OfflineDatabase {
       if (!wanted.has(name2)) wanted.set(name2, Object.hasOwn(this.index.packages, name2) ? this.index.packages[name2] ?? [] : []);
     }
     const parsed = /* @__PURE__ */ new Map();
-    const parse6 = (member, data) => {
+    const members = [...new Set([...wanted.values()].flat())];
+    this.source.readMany(members, (member, data) => {
       parsed.set(member, parseOsvJson(data.toString("utf8"), `${this.path} (member ${member})`));
-    };
-    const toRead = [];
-    for (const member of new Set([...wanted.values()].flat())) {
-      const data = this.retained.get(member);
-      if (data) parse6(member, data);
-      else toRead.push(member);
-    }
-    this.retained = /* @__PURE__ */ new Map();
-    this.source.readMany(toRead, parse6);
+    });
     const result = /* @__PURE__ */ new Map();
     for (const [name2, list2] of wanted) {
       result.set(
@@ -46925,8 +46963,7 @@ var OfflineDatabase = class _OfflineDatabase {
     }
     if (stat4.isDirectory()) {
       const source2 = directorySource(path, ctx);
-      const retained = /* @__PURE__ */ new Map();
-      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat4.size, ctx, retained), retained);
+      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat4.size, ctx));
     }
     const zip = ZipArchive.open(path, ctx.limits);
     const members = zip.entries.map((entry, i3) => ({ entry, i: i3 })).filter(({ entry }) => entry.name.endsWith(".json"));
@@ -46953,11 +46990,10 @@ var OfflineDatabase = class _OfflineDatabase {
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
       if (cached) return new _OfflineDatabase(path, source, cached);
       const started = Date.now();
-      const retained = /* @__PURE__ */ new Map();
-      const index = buildIndex(path, source, sha256, stat4.size, ctx, retained);
+      const index = buildIndex(path, source, sha256, stat4.size, ctx);
       ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
       saveIndex(path, index, options, ctx);
-      return new _OfflineDatabase(path, source, index, retained);
+      return new _OfflineDatabase(path, source, index);
     } catch (error2) {
       zip.close();
       throw error2;
@@ -46993,14 +47029,12 @@ function directorySource(path, ctx) {
     }
   };
 }
-var RETAIN_BYTES = 80 * 1024 * 1024;
-function buildIndex(path, source, sha256, size, ctx, retained) {
+function buildIndex(path, source, sha256, size, ctx) {
   const packages = {};
   const deadline = Date.now() + ctx.limits.timePerFileMs;
   let modified = "";
   let advisories = 0;
   let done = 0;
-  let retainedBytes = 0;
   source.readMany(source.records, (member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
@@ -47015,10 +47049,6 @@ function buildIndex(path, source, sha256, size, ctx, retained) {
     for (const name2 of header.packages) {
       if (!Object.hasOwn(packages, name2)) packages[name2] = [];
       packages[name2]?.push(member);
-    }
-    if (header.packages.length > 0 && retainedBytes + data.length <= RETAIN_BYTES) {
-      retained.set(member, data);
-      retainedBytes += data.length;
     }
     if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
     done++;
@@ -48074,10 +48104,10 @@ var import_yaml2 = __toESM(require_dist(), 1);
 function parseYamlDocument(text2, file, regenerate) {
   const lineCounter = new import_yaml2.LineCounter();
   const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter, prettyErrors: true, uniqueKeys: false });
-  const first2 = doc.errors[0];
-  if (first2 !== void 0) {
-    const pos = first2.linePos?.[0];
-    throw new UserError(`not valid YAML: ${(first2.message.split("\n")[0] ?? first2.code).replace(/ at line \d+, column \d+:?$/, "")}`, {
+  const first = doc.errors[0];
+  if (first !== void 0) {
+    const pos = first.linePos?.[0];
+    throw new UserError(`not valid YAML: ${(first.message.split("\n")[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, "")}`, {
       file,
       ...pos ? { line: pos.line, column: pos.col } : {},
       hint: regenerate
@@ -48260,15 +48290,15 @@ function createScanner(text2, ignoreTrivia = false) {
       pos++;
     } else {
       pos++;
-      while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+      while (pos < text2.length && isDigit2(text2.charCodeAt(pos))) {
         pos++;
       }
     }
     if (pos < text2.length && text2.charCodeAt(pos) === 46) {
       pos++;
-      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+      if (pos < text2.length && isDigit2(text2.charCodeAt(pos))) {
         pos++;
-        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+        while (pos < text2.length && isDigit2(text2.charCodeAt(pos))) {
           pos++;
         }
       } else {
@@ -48282,9 +48312,9 @@ function createScanner(text2, ignoreTrivia = false) {
       if (pos < text2.length && text2.charCodeAt(pos) === 43 || text2.charCodeAt(pos) === 45) {
         pos++;
       }
-      if (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+      if (pos < text2.length && isDigit2(text2.charCodeAt(pos))) {
         pos++;
-        while (pos < text2.length && isDigit(text2.charCodeAt(pos))) {
+        while (pos < text2.length && isDigit2(text2.charCodeAt(pos))) {
           pos++;
         }
         end = pos;
@@ -48471,7 +48501,7 @@ function createScanner(text2, ignoreTrivia = false) {
       case 45:
         value += String.fromCharCode(code);
         pos++;
-        if (pos === len || !isDigit(text2.charCodeAt(pos))) {
+        if (pos === len || !isDigit2(text2.charCodeAt(pos))) {
           return token = 16;
         }
       // found a minus, followed by a number so
@@ -48555,7 +48585,7 @@ function isWhiteSpace(ch) {
 function isLineBreak(ch) {
   return ch === 10 || ch === 13;
 }
-function isDigit(ch) {
+function isDigit2(ch) {
   return ch >= 48 && ch <= 57;
 }
 var CharacterCodes;
@@ -49209,10 +49239,10 @@ function parseJsonDocument(text2, file, regenerate) {
     if (!(error2 instanceof RangeError)) throw error2;
     throw new UserError("nests JSON too deeply to be a real file of its kind", { file, hint: regenerate, cause: error2 });
   }
-  const first2 = errors[0];
-  if (first2 !== void 0 || root === void 0) {
-    const offset = first2?.offset ?? 0;
-    throw new UserError(`not valid JSON: ${first2 ? printParseErrorCode(first2.error) : "empty document"}`, {
+  const first = errors[0];
+  if (first !== void 0 || root === void 0) {
+    const offset = first?.offset ?? 0;
+    throw new UserError(`not valid JSON: ${first ? printParseErrorCode(first.error) : "empty document"}`, {
       file,
       line: lines.lineOf(offset),
       column: lines.columnOf(offset),
@@ -49579,7 +49609,7 @@ ${codeblock}`, options);
 function parseString(ctx) {
   let startPtr = ctx.p;
   let c = ctx.s.charCodeAt(ctx.p++);
-  let first2 = c;
+  let first = c;
   let isLiteral = c === 39;
   let isMultiline = c === ctx.s.charCodeAt(ctx.p) && c === ctx.s.charCodeAt(ctx.p + 1);
   if (isMultiline) {
@@ -49597,11 +49627,11 @@ function parseString(ctx) {
       state = state && 3;
     } else if (c < 32 && c !== 9 || c === 127) {
       TomlError.x("control characters are not allowed in strings", ctx);
-    } else if ((!state || state === 3) && c === first2 && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first2 && ctx.s.charCodeAt(ctx.p + 2) === first2)) {
+    } else if ((!state || state === 3) && c === first && (!isMultiline || ctx.s.charCodeAt(ctx.p + 1) === first && ctx.s.charCodeAt(ctx.p + 2) === first)) {
       if (isMultiline) {
-        if (ctx.s.charCodeAt(ctx.p + 3) === first2)
+        if (ctx.s.charCodeAt(ctx.p + 3) === first)
           ctx.p++;
-        if (ctx.s.charCodeAt(ctx.p + 3) === first2)
+        if (ctx.s.charCodeAt(ctx.p + 3) === first)
           ctx.p++;
       }
       if (!state) {
@@ -49792,7 +49822,7 @@ var TomlDate = class _TomlDate extends Date {
 };
 
 // node_modules/smol-toml/dist/extract.js
-function isDigit2(char, base = 10) {
+function isDigit3(char, base = 10) {
   return base === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base;
 }
 function isEndOfValue(char, delim) {
@@ -49864,7 +49894,7 @@ function parseNumber(ctx, startPtr, startChr, sign2, endChr) {
       state = 4;
     else
       TomlError.x("illegal leading zero", ctx, startPtr);
-  } else if (!isDigit2(c))
+  } else if (!isDigit3(c))
     TomlError.x("invalid value", ctx, startPtr);
   while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
     if (!state)
@@ -49880,7 +49910,7 @@ function parseNumber(ctx, startPtr, startChr, sign2, endChr) {
       state = 4;
     else if (state === 4 && (c === 43 || c === 45)) {
       state = 6;
-    } else if (!isDigit2(c))
+    } else if (!isDigit3(c))
       TomlError.x(`illegal character in numeric literal`, ctx);
     else if (state > 9)
       state -= 11;
@@ -49905,7 +49935,7 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
       if (underscore & 1)
         TomlError.x("illegal underscore", ctx);
       underscore = 3;
-    } else if (!isDigit2(c, base))
+    } else if (!isDigit3(c, base))
       TomlError.x(`illegal character in numeric literal`, ctx);
     else if (underscore & 1)
       underscore--;
@@ -49932,13 +49962,13 @@ function parseInteger(ctx, str2, base, startPtr) {
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
-  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++))) {
+  if (!isDigit3(c) || !isDigit3(ctx.s.charCodeAt(ctx.p++)) || !isDigit3(ctx.s.charCodeAt(ctx.p++)) || !isDigit3(ctx.s.charCodeAt(ctx.p++))) {
     return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
   }
   ctx.p += 5;
-  if (!isDigit2(ctx.s.charCodeAt(ctx.p++)))
+  if (!isDigit3(ctx.s.charCodeAt(ctx.p++)))
     TomlError.x("invalid date-time: date part is malformed", ctx, startPtr);
-  if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit2(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
+  if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit3(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
     let t2 = ctx.s.slice(startPtr, ctx.p);
     return readDate(ctx, t2, 3, false, startPtr);
   }
@@ -49947,7 +49977,7 @@ function parseDate(ctx, c, endChr) {
   if (ctx.s.charCodeAt(ctx.p += 3) === 58)
     ctx.p += 3;
   if (ctx.s.charCodeAt(ctx.p) === 46)
-    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
+    while (isDigit3(ctx.s.charCodeAt(++ctx.p)))
       ;
   if (c = ctx.s.charCodeAt(ctx.p)) {
     if (c === 90 || c === 122) {
@@ -49964,13 +49994,13 @@ function parseDate(ctx, c, endChr) {
 }
 function parseTime(ctx, c, endChr) {
   let start2 = ctx.p;
-  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(++ctx.p))) {
+  if (!isDigit3(c) || !isDigit3(ctx.s.charCodeAt(++ctx.p))) {
     return parseNumber(ctx, --ctx.p, c, 0, endChr);
   }
   if (ctx.s.charCodeAt(ctx.p += 4) === 58)
     ctx.p += 3;
   if (ctx.s.charCodeAt(ctx.p) === 46)
-    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
+    while (isDigit3(ctx.s.charCodeAt(++ctx.p)))
       ;
   let t = ctx.s.slice(start2, ctx.p);
   return readDate(ctx, t, 4, false, start2);
@@ -53545,10 +53575,10 @@ function decodeWith(codec, input, max2) {
   return void 0;
 }
 function callDecoder(fn, args2, max2) {
-  const first2 = bytesOf(args2[0], max2);
+  const first = bytesOf(args2[0], max2);
   const arg1 = args2[1];
   const codec = arg1?.t === "str" ? arg1.v : void 0;
-  const via = (extra) => [...first2?.via ?? [], extra];
+  const via = (extra) => [...first?.via ?? [], extra];
   try {
     switch (fn) {
       case "base64.b64decode":
@@ -53556,25 +53586,25 @@ function callDecoder(fn, args2, max2) {
       case "base64.decodebytes":
       case "base64.decodestring":
       case "binascii.a2b_base64":
-        return first2 ? bytesValue(Buffer.from(Buffer.from(first2.data).toString("latin1"), "base64"), via(fn)) : void 0;
+        return first ? bytesValue(Buffer.from(Buffer.from(first.data).toString("latin1"), "base64"), via(fn)) : void 0;
       case "base64.urlsafe_b64decode":
-        return first2 ? bytesValue(Buffer.from(Buffer.from(first2.data).toString("latin1"), "base64url"), via(fn)) : void 0;
+        return first ? bytesValue(Buffer.from(Buffer.from(first.data).toString("latin1"), "base64url"), via(fn)) : void 0;
       case "base64.b16decode":
       case "binascii.a2b_hex":
       case "binascii.unhexlify":
       case "builtins.bytes.fromhex":
       case "builtins.bytearray.fromhex": {
-        const d = first2 && decodeWith("hex", first2.data, max2);
+        const d = first && decodeWith("hex", first.data, max2);
         return d ? bytesValue(d, via(fn)) : void 0;
       }
       case "zlib.decompress":
-        return first2 ? bytesValue((0, import_node_zlib3.inflateSync)(first2.data, { maxOutputLength: max2 }), via(fn)) : void 0;
+        return first ? bytesValue((0, import_node_zlib3.inflateSync)(first.data, { maxOutputLength: max2 }), via(fn)) : void 0;
       case "gzip.decompress":
-        return first2 ? bytesValue((0, import_node_zlib3.gunzipSync)(first2.data, { maxOutputLength: max2 }), via(fn)) : void 0;
+        return first ? bytesValue((0, import_node_zlib3.gunzipSync)(first.data, { maxOutputLength: max2 }), via(fn)) : void 0;
       case "codecs.decode":
       case "_codecs.decode": {
-        if (!first2) return void 0;
-        const d = decodeWith(codec ?? "utf-8", first2.data, max2);
+        if (!first) return void 0;
+        const d = decodeWith(codec ?? "utf-8", first.data, max2);
         return d ? bytesValue(d, via(`${fn}(${codec ?? ""})`)) : void 0;
       }
       case "codecs.encode":
@@ -53588,7 +53618,7 @@ function callDecoder(fn, args2, max2) {
           const data = /latin|8859|cp1252/.test(enc) ? Buffer.from(a0.v, "latin1") : Buffer.from(a0.v, "utf8");
           return bytesValue(data, []);
         }
-        return first2 ? bytesValue(first2.data, first2.via) : void 0;
+        return first ? bytesValue(first.data, first.via) : void 0;
       }
       default:
         return void 0;
@@ -54520,12 +54550,12 @@ function reportEmulation(res, index, trusted, opts) {
     if (verdict.verdict === "safe") continue;
     if (verdict.verdict === "unknown" && !invoked.get(`${ev.module}.${ev.name}`) && ALLOCATED_ONLY.has(`${ev.module}.${ev.name}`)) continue;
     if (verdict.verdict === "unknown" && !trusted) continue;
-    const first2 = offsets[0] ?? 0;
+    const first = offsets[0] ?? 0;
     const verb = called ? "imports and calls" : "imports";
     const how = ev.how ? ` (built as ${ev.how})` : "";
-    const where2 = `${ev.opcode} at offset ${first2} (${hex(first2)})${offsets.length > 1 ? ` and ${offsets.length - 1} more` : ""}`;
+    const where2 = `${ev.opcode} at offset ${first} (${hex(first)})${offsets.length > 1 ? ` and ${offsets.length - 1} more` : ""}`;
     const evidence = `${full}${ev.how ? ` <- ${ev.how}` : ""}`;
-    const props = { offset: first2, occurrences: offsets.length, opcode: ev.opcode, called, pickle: index, global: full };
+    const props = { offset: first, occurrences: offsets.length, opcode: ev.opcode, called, pickle: index, global: full };
     if (verdict.verdict === "dangerous") {
       const code = verdict.kind === "code-object" || CODE_OBJECT_NAMES.test(full);
       report(opts, code ? RULE_IDS2.codeObject : RULE_IDS2.dangerousImport, "critical", `Loading this pickle ${verb} ${full}${how}: ${verdict.why}; ${where2}${beforeError}`, evidence, props);
@@ -55214,9 +55244,9 @@ var InflateSource = class _InflateSource {
   read(offset, length) {
     if (offset >= this.size || length <= 0) return new Uint8Array(0);
     const end = Math.min(this.size, offset + length);
-    const first2 = this.decoder.chunks[0];
-    if (first2 && offset < first2.off) this.decoder = new Decoder(this.compressed, this.kind);
-    if (!first2 && offset < this.decoder.outEnd) this.decoder = new Decoder(this.compressed, this.kind);
+    const first = this.decoder.chunks[0];
+    if (first && offset < first.off) this.decoder = new Decoder(this.compressed, this.kind);
+    if (!first && offset < this.decoder.outEnd) this.decoder = new Decoder(this.compressed, this.kind);
     while (this.decoder.outEnd < end && this.decoder.step()) {
       this.trim(offset);
     }
@@ -55341,8 +55371,8 @@ function readZipDirectory(src, maxEntries) {
   if (entries.length < count && entries.length < maxEntries) anomalies.push(`central directory announces ${count} entries but holds ${entries.length}`);
   const prepended = eocdAbs - cdSize - cdOffset;
   if (prepended > 0 && entries.length > 0) {
-    const first2 = entries[0];
-    if (first2 && u32(src.read(first2.localHeaderOffset, 4), 0) !== LFH && u32(src.read(first2.localHeaderOffset + prepended, 4), 0) === LFH) {
+    const first = entries[0];
+    if (first && u32(src.read(first.localHeaderOffset, 4), 0) !== LFH && u32(src.read(first.localHeaderOffset + prepended, 4), 0) === LFH) {
       anomalies.push(`${prepended} bytes of other data precede the archive`);
       for (const e of entries) e.localHeaderOffset += prepended;
     }
@@ -67241,10 +67271,10 @@ var PythonNames = class {
     const fn = node2.childForFieldName("function");
     if (!fn) return [];
     const { args: args2 } = positionalArguments(node2);
-    const first2 = args2[0];
+    const first = args2[0];
     const fnNames = fn.type === "identifier" && !this.bound.has(fn.text) && !this.defined.has(fn.text) ? [fn.text] : this.resolve(fn, depth + 1).map((r) => r.name);
     if (fnNames.includes("__import__") || fnNames.includes("importlib.import_module")) {
-      const module2 = first2 ? stringValue(unwrapParentheses(first2)) : void 0;
+      const module2 = first ? stringValue(unwrapParentheses(first)) : void 0;
       if (!module2) return [];
       const hasFromlist = args2.length >= 4 || this.hasKeyword(node2, "fromlist");
       const name2 = fnNames.includes("__import__") && !hasFromlist ? module2.split(".")[0] ?? module2 : module2;
@@ -67252,8 +67282,8 @@ var PythonNames = class {
     }
     if (fnNames.includes("getattr")) {
       const attribute = args2[1] ? stringValue(unwrapParentheses(args2[1])) : void 0;
-      if (!first2 || attribute === void 0) return [];
-      const found = this.resolve(first2, depth + 1).map((r) => ({ name: `${r.name}.${attribute}`, assumed: r.assumed }));
+      if (!first || attribute === void 0) return [];
+      const found = this.resolve(first, depth + 1).map((r) => ({ name: `${r.name}.${attribute}`, assumed: r.assumed }));
       if (args2[2]) found.push(...this.resolve(args2[2], depth + 1));
       return found;
     }
@@ -68146,11 +68176,11 @@ function blankMagics(cell5) {
   const lines = cell5.split("\n");
   let magicLines = 0;
   let start2 = 0;
-  const first2 = lines[0] ?? "";
-  const magic = first2.trimStart().startsWith("%%") ? cellMagic(first2) : void 0;
+  const first = lines[0] ?? "";
+  const magic = first.trimStart().startsWith("%%") ? cellMagic(first) : void 0;
   if (magic) {
     if (!bodyIsPython(magic)) return { kind: "other-language", magic: `%%${magic.name}` };
-    lines[0] = blank(first2);
+    lines[0] = blank(first);
     magicLines++;
     start2 = 1;
   }
@@ -68271,9 +68301,9 @@ function readNotebook(text2) {
   }
   const errors = [];
   const root = parseTree2(text2, errors, { disallowComments: true, allowTrailingComma: false });
-  const first2 = errors[0];
-  if (first2) {
-    return { kind: "invalid", reason: `not valid JSON (${printParseErrorCode(first2.error)})`, offset: first2.offset };
+  const first = errors[0];
+  if (first) {
+    return { kind: "invalid", reason: `not valid JSON (${printParseErrorCode(first.error)})`, offset: first.offset };
   }
   if (root?.type !== "object") return { kind: "invalid", reason: "the top level is not a JSON object" };
   const language = stringProperty2(root, "metadata", "kernelspec", "language") ?? stringProperty2(root, "metadata", "language_info", "name");
@@ -69813,17 +69843,17 @@ function sturgesEdges(ref, cur) {
     }
   }
   const n = ref.length + cur.length;
-  let first2 = min;
+  let first = min;
   let last = max2;
-  if (first2 === last) {
-    first2 -= 0.5;
+  if (first === last) {
+    first -= 0.5;
     last += 0.5;
   }
   const width = (max2 - min) / (Math.log2(n) + 1);
-  const k = width ? Math.ceil((last - first2) / width) : 1;
-  const step = (last - first2) / k;
+  const k = width ? Math.ceil((last - first) / width) : 1;
+  const step = (last - first) / k;
   const edges = [];
-  for (let i3 = 0; i3 <= k; i3++) edges.push(i3 * step + first2);
+  for (let i3 = 0; i3 <= k; i3++) edges.push(i3 * step + first);
   edges[k] = last;
   return edges;
 }
@@ -69831,11 +69861,11 @@ function histogramCounts(values, edges) {
   const k = edges.length - 1;
   const counts = Array.from({ length: k }, () => 0);
   const sortedEdges = Float64Array.from(edges);
-  const first2 = edges[0];
+  const first = edges[0];
   const last = edges[k];
   for (let i3 = 0; i3 < values.length; i3++) {
     const v = values[i3];
-    if (v < first2 || v > last) continue;
+    if (v < first || v > last) continue;
     let bin = countBelow(sortedEdges, v);
     if (sortedEdges[bin] !== v) bin -= 1;
     if (bin >= k) bin = k - 1;
@@ -70388,8 +70418,8 @@ function classifyCsvRange(source, start2, end) {
     if (i3 === n && i3 > expStart) return float(text2.slice(start2, end));
     return CellKind.Text;
   }
-  const first2 = text2.charCodeAt(start2);
-  if (first2 === 32 || first2 === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
+  const first = text2.charCodeAt(start2);
+  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
     const slice = text2.slice(start2, end);
     if (FLOAT.test(slice)) {
       csvScratch.number = parseFloatWord(slice);
@@ -72912,17 +72942,17 @@ function coalesceOverlappingPageRanges(ranges, rowGroup, columns, pageLocations)
   return merged;
 }
 function pagesForRange([rangeStart, rangeEnd], pages, groupRows) {
-  let first2 = Infinity;
+  let first = Infinity;
   let last = -Infinity;
   for (let i3 = 0; i3 < pages.length; i3++) {
     const pageStart = Number(pages[i3].first_row_index);
     const pageEnd = i3 + 1 < pages.length ? Number(pages[i3 + 1].first_row_index) : groupRows;
     if (pageEnd > rangeStart && pageStart < rangeEnd) {
-      first2 = Math.min(first2, i3);
+      first = Math.min(first, i3);
       last = i3;
     }
   }
-  return [first2, last];
+  return [first, last];
 }
 async function prefetchBloomFilters({ file, metadata: metadata2, filter: filter2, filterStrict = true }) {
   const result = metadata2.row_groups.map(() => (
@@ -75153,11 +75183,11 @@ function describe2(error2) {
 function parseContract(text2, displayPath) {
   const lineCounter = new import_yaml4.LineCounter();
   const doc = (0, import_yaml4.parseDocument)(text2, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const first2 = doc.errors[0];
-  if (first2) {
-    throw new UserError(`not valid YAML/JSON: ${first2.message.split("\n")[0]}`, {
+  const first = doc.errors[0];
+  if (first) {
+    throw new UserError(`not valid YAML/JSON: ${first.message.split("\n")[0]}`, {
       file: displayPath,
-      ...first2.linePos?.[0] ? { line: first2.linePos[0].line, column: first2.linePos[0].col } : {}
+      ...first.linePos?.[0] ? { line: first.linePos[0].line, column: first.linePos[0].col } : {}
     });
   }
   const data = doc.toJS({ maxAliasCount: 50 });
@@ -76675,6 +76705,7 @@ var MINHASH_PERMUTATIONS = 64;
 var LSH_BANDS = 16;
 var NEAR_DUPLICATE_THRESHOLD = 0.8;
 var MIN_FEATURES = 4;
+var MAX_BUCKET_ROWS = 32;
 function fnv1a(text2) {
   let h = 2166136261;
   for (let i3 = 0; i3 < text2.length; i3++) {
@@ -76741,11 +76772,13 @@ function checkNearDuplicates(reference, current, columns, roles, currentHashes, 
   const ref = sign(reference, columns, roles);
   const cur = sign(current, columns, roles);
   const buckets = /* @__PURE__ */ new Map();
+  let saturated = 0;
   const put = (side, row, sig) => {
     for (const k of bandKeys(sig)) {
       const list2 = buckets.get(k);
-      if (list2) list2.push({ side, row });
-      else buckets.set(k, [{ side, row }]);
+      if (!list2) buckets.set(k, [{ side, row }]);
+      else if (list2.length < MAX_BUCKET_ROWS) list2.push({ side, row });
+      else saturated++;
     }
   };
   ref.sigs.forEach((s, r) => s && put("ref", r, s));
@@ -76797,7 +76830,7 @@ function checkNearDuplicates(reference, current, columns, roles, currentHashes, 
       properties: { of: "reference", threshold }
     }))
   ];
-  return { findings, metrics: { "duplicates.near_within": withinRows.length, "duplicates.near_reference": fromRefRows.length } };
+  return { findings, metrics: { "duplicates.near_within": withinRows.length, "duplicates.near_reference": fromRefRows.length, "duplicates.near_saturated_buckets": saturated } };
 }
 
 // packages/data-gate/src/gate/column-roles.ts
@@ -77195,9 +77228,9 @@ function mergeTwo(a, b) {
   };
 }
 function mergeProfiles(profiles) {
-  const [first2, ...rest] = profiles;
-  if (!first2) throw new UserError("no profiles to merge");
-  return rest.reduce(mergeTwo, first2);
+  const [first, ...rest] = profiles;
+  if (!first) throw new UserError("no profiles to merge");
+  return rest.reduce(mergeTwo, first);
 }
 
 // packages/data-gate/src/profile/profile-builder.ts

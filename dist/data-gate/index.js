@@ -49675,6 +49675,7 @@ var MINHASH_PERMUTATIONS = 64;
 var LSH_BANDS = 16;
 var NEAR_DUPLICATE_THRESHOLD = 0.8;
 var MIN_FEATURES = 4;
+var MAX_BUCKET_ROWS = 32;
 function fnv1a(text2) {
   let h = 2166136261;
   for (let i = 0; i < text2.length; i++) {
@@ -49741,11 +49742,13 @@ function checkNearDuplicates(reference, current, columns, roles, currentHashes, 
   const ref = sign(reference, columns, roles);
   const cur = sign(current, columns, roles);
   const buckets = /* @__PURE__ */ new Map();
+  let saturated = 0;
   const put = (side, row, sig) => {
     for (const k of bandKeys(sig)) {
       const list2 = buckets.get(k);
-      if (list2) list2.push({ side, row });
-      else buckets.set(k, [{ side, row }]);
+      if (!list2) buckets.set(k, [{ side, row }]);
+      else if (list2.length < MAX_BUCKET_ROWS) list2.push({ side, row });
+      else saturated++;
     }
   };
   ref.sigs.forEach((s, r) => s && put("ref", r, s));
@@ -49797,7 +49800,7 @@ function checkNearDuplicates(reference, current, columns, roles, currentHashes, 
       properties: { of: "reference", threshold }
     }))
   ];
-  return { findings, metrics: { "duplicates.near_within": withinRows.length, "duplicates.near_reference": fromRefRows.length } };
+  return { findings, metrics: { "duplicates.near_within": withinRows.length, "duplicates.near_reference": fromRefRows.length, "duplicates.near_saturated_buckets": saturated } };
 }
 
 // packages/data-gate/src/poisoning/label-shift.ts

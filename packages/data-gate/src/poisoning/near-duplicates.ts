@@ -18,6 +18,11 @@ export const LSH_BANDS = 16;
 export const NEAR_DUPLICATE_THRESHOLD = 0.8;
 /** Rows with fewer features than this are too short to call near-duplicates. */
 const MIN_FEATURES = 4;
+/**
+ * Rows kept per LSH bucket. A bucket past it holds rows that share only common values (a band of
+ * frequent categories), not copies; comparing them all would be quadratic on large batches.
+ */
+export const MAX_BUCKET_ROWS = 32;
 
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -102,11 +107,13 @@ export function checkNearDuplicates(reference: ScannedTable, current: ScannedTab
   const ref = sign(reference, columns, roles);
   const cur = sign(current, columns, roles);
   const buckets = new Map<string, { side: 'ref' | 'cur'; row: number }[]>();
+  let saturated = 0;
   const put = (side: 'ref' | 'cur', row: number, sig: Uint32Array): void => {
     for (const k of bandKeys(sig)) {
       const list = buckets.get(k);
-      if (list) list.push({ side, row });
-      else buckets.set(k, [{ side, row }]);
+      if (!list) buckets.set(k, [{ side, row }]);
+      else if (list.length < MAX_BUCKET_ROWS) list.push({ side, row });
+      else saturated++;
     }
   };
   ref.sigs.forEach((s, r) => s && put('ref', r, s));
@@ -158,5 +165,5 @@ export function checkNearDuplicates(reference: ScannedTable, current: ScannedTab
       properties: { of: 'reference', threshold },
     })),
   ];
-  return { findings, metrics: { 'duplicates.near_within': withinRows.length, 'duplicates.near_reference': fromRefRows.length } };
+  return { findings, metrics: { 'duplicates.near_within': withinRows.length, 'duplicates.near_reference': fromRefRows.length, 'duplicates.near_saturated_buckets': saturated } };
 }

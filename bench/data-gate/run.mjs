@@ -1,0 +1,111 @@
+// Benchmark of data-gate (run by hand, not in CI):
+//   node bench/data-gate/run.mjs [GB]            (default 1: about 14M rows, 10 columns)
+// Generates into .cache/bench/data-gate/ a CSV of GB gigabytes (5 numeric, 5 categorical columns) and a
+// 10% reference drawn the same way, then measures, each in a fresh process (CPU seconds and peak RSS):
+//   1. profiling the reference (one streaming pass),
+//   2. the gate against that reference profile: the batch profiled, checked and compared in one pass,
+//   3. the exact file-against-file gate (both tables in memory; skipped above 0.3 GB unless EXACT=1),
+//   4. the baselines in the same run: reading the file's bytes, and DuckDB's one-scan summary of the
+//      same file when `@duckdb/node-api` is installed (npm i --no-save @duckdb/node-api).
+// Targets (issue 5): at most 17 CPU-seconds per GB and under 300 MB peak for step 2.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cache = join(repo, '.cache/bench/data-gate');
+const lib = join(cache, 'data-gate-lib.mjs');
+const gb = Number(process.argv[2] ?? process.env.BENCH_GB ?? 1);
+const big = join(cache, `batch-${gb}gb.csv`);
+const ref = join(cache, `reference-${gb}gb.csv`);
+const profile = join(cache, `reference-${gb}gb.profile.json`);
+mkdirSync(cache, { recursive: true });
+
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function generate(path, bytes, seed, shift) {
+  if (existsSync(path) && statSync(path).size >= bytes) return;
+  const rand = prng(seed);
+  const out = createWriteStream(path);
+  const cats = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
+  out.write('n1,n2,n3,n4,n5,c1,c2,c3,c4,c5\n');
+  let written = 0;
+  while (written < bytes) {
+    let chunk = '';
+    for (let i = 0; i < 10000; i++) {
+      const g = Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
+      chunk += `${(g + shift).toFixed(4)},${(rand() * 100).toFixed(2)},${Math.floor(rand() * 1000)},${Math.exp(g).toFixed(3)},${Math.floor(rand() * 7)},${cats[Math.floor(rand() * 8)]},${cats[Math.floor(rand() * 3)]},${rand() < 0.5 ? 'yes' : 'no'},k${Math.floor(rand() * 50)},${cats[Math.floor(rand() * rand() * 8)]}\n`;
+    }
+    written += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+const child = `
+import { runDataGate, profileTable, serializeProfile, DEFAULT_DRIFT, DEFAULT_OUTLIERS } from ${JSON.stringify(lib)};
+import { writeFileSync, createReadStream } from 'node:fs';
+const [mode, a, b] = process.argv.slice(1);
+const ctx = { workspace: process.cwd(), logger: { info() {}, warn() {}, debug() {}, progress() {} }, limits: { maxFileBytes: 1e12, maxDecompressedBytes: 1e12, maxDecompressionRatio: 1e6, maxDepth: 16, maxEntries: 1e5, timePerFileMs: 3.6e6 }, signal: new AbortController().signal };
+const options = (r, c) => ({ reference: r, current: c, provenance: [], drift: { ...DEFAULT_DRIFT }, outliers: { ...DEFAULT_OUTLIERS }, poisoning: true, read: {} });
+let detail = '';
+if (mode === 'profile') { const p = await profileTable(a, {}, ctx); writeFileSync(b, serializeProfile(p)); detail = p.rows + ' rows'; }
+else if (mode === 'gate') { const r = await runDataGate(options(a, b), ctx); detail = r.findings.length + ' findings, drift share ' + r.metrics['drift.share']; }
+else if (mode === 'read') { let n = 0; for await (const c of createReadStream(a, { highWaterMark: 1 << 20 })) n += c.length; detail = n + ' bytes'; }
+else if (mode === 'duckdb') {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const con = await db.connect();
+  const cols = ['n1','n2','n3','n4','n5'].map((c) => 'count(' + c + '), avg(' + c + '), stddev_pop(' + c + '), min(' + c + '), max(' + c + '), approx_quantile(' + c + ', [0.25, 0.5, 0.75])').join(', ');
+  const cats = ['c1','c2','c3','c4','c5'].map((c) => 'approx_count_distinct(' + c + ')').join(', ');
+  const res = await con.runAndReadAll('SELECT ' + cols + ', ' + cats + " FROM read_csv('" + a + "', header=true)");
+  detail = res.getRows().length + ' summary row';
+}
+const u = process.cpuUsage();
+console.log(JSON.stringify({ cpu: (u.user + u.system) / 1e6, rssMb: process.resourceUsage().maxRSS / 1024, detail }));
+`;
+
+function measure(label, args) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--input-type=module', '-e', child, ...args], { encoding: 'utf8', cwd: repo, maxBuffer: 1 << 24 });
+  const wall = (performance.now() - started) / 1000;
+  if (r.status !== 0) {
+    console.log(`${label.padEnd(34)} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    return undefined;
+  }
+  const m = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  console.log(`${label.padEnd(34)} ${m.cpu.toFixed(1).padStart(7)} CPU-s  ${(m.cpu / gbActual).toFixed(1).padStart(6)} CPU-s/GB  ${wall.toFixed(1).padStart(6)} s wall  ${m.rssMb.toFixed(0).padStart(6)} MB peak  (${m.detail})`);
+  return m;
+}
+
+await build({ entryPoints: [join(repo, 'packages/data-gate/src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: lib, logLevel: 'error', external: ['@duckdb/node-api'], banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+await generate(big, gb * 1024 ** 3, 1, 0.05);
+await generate(ref, gb * 0.1 * 1024 ** 3, 2, 0);
+const gbActual = statSync(big).size / 1024 ** 3;
+console.log(`data-gate benchmark: batch ${big} (${gbActual.toFixed(2)} GB), reference ${(statSync(ref).size / 1024 ** 3).toFixed(2)} GB`);
+measure('1. profile the reference', ['profile', ref, profile]);
+const gate = measure('2. gate against the profile', ['gate', profile, big]);
+if (gbActual <= 0.3 || process.env.EXACT === '1') measure('3. exact gate, file against file', ['gate', ref, big]);
+else console.log('3. exact gate, file against file       skipped above 0.3 GB (both tables in memory); EXACT=1 to run it');
+const read = measure('baseline: read the bytes', ['read', big]);
+let duck;
+try {
+  await import('@duckdb/node-api');
+  duck = measure('baseline: DuckDB one-scan summary', ['duckdb', big]);
+} catch {
+  console.log('baseline: DuckDB                       not installed (npm i --no-save @duckdb/node-api to compare)');
+}
+if (gate && read) console.log(`ratio gate/read: ${(gate.cpu / Math.max(read.cpu, 1e-3)).toFixed(1)}x`);
+if (gate && duck) console.log(`ratio gate/DuckDB: ${(gate.cpu / duck.cpu).toFixed(2)}x (target: 17 CPU-s/GB vs DuckDB's ~14)`);
+writeFileSync(join(cache, 'last-run.txt'), new Date().toISOString());
