@@ -206,5 +206,6 @@ if (process.argv[2] === '--child') {
   const work = median(gate.map((r) => r.ms - r.loadMs));
   console.log(`gate (cold): median ${g.toFixed(0)} ms of [${gate.map((r) => r.ms.toFixed(0)).join(', ')}] including ${median(gate.map((r) => r.loadMs)).toFixed(0)} ms loading the module, peak RSS ${Math.max(...gate.map((r) => r.maxRssMb)).toFixed(0)} MB (${last.detail})`);
   console.log(`decompress only: median ${u.toFixed(0)} ms of [${unzip.map((r) => r.ms.toFixed(0)).join(', ')}], peak RSS ${Math.max(...unzip.map((r) => r.maxRssMb)).toFixed(0)} MB (${unzip[0].detail})`);
+  console.log(`CPU time (user+sys, process start included): gate median ${median(gate.map((r) => r.cpuMs)).toFixed(0)} ms, decompress median ${median(unzip.map((r) => r.cpuMs)).toFixed(0)} ms`);
   console.log(`ratio gate/decompress: ${(g / u).toFixed(2)} (${(work / u).toFixed(2)} without module loading; target <= 3); target time < 5000 ms: ${g < 5000 ? 'met' : 'missed'}; memory < 300 MB: ${Math.max(...gate.map((r) => r.maxRssMb)) < 300 ? 'met' : 'missed'}`);
 }
