@@ -46330,8 +46330,7 @@ function sortedEvents(range) {
 function rangeAffects(range, version) {
   if (range.type !== "ECOSYSTEM" && range.type !== "SEMVER") return false;
   const events = sortedEvents(range);
-  const limits = events.filter((e) => e.kind === "limit");
-  if (limits.length > 0 && !limits.some((e) => e.version === null || compareVersions(version, e.version) < 0)) {
+  if (events.some((e) => e.kind === "limit") && !events.some((e) => e.kind === "limit" && (e.version === null || compareVersions(version, e.version) < 0))) {
     return false;
   }
   let affected = false;
@@ -46894,11 +46893,19 @@ function errnoCode(error2) {
   if (error2 instanceof Error && "code" in error2 && typeof error2.code === "string") return error2.code;
   return error2 instanceof Error ? error2.message : String(error2);
 }
-async function sha256File(path) {
+function sha256File(path) {
   const hash = (0, import_node_crypto3.createHash)("sha256");
-  const stream = (0, import_node_fs8.createReadStream)(path);
-  for await (const chunk of stream) {
-    if (chunk instanceof Buffer) hash.update(chunk);
+  const fd2 = (0, import_node_fs8.openSync)(path, "r");
+  try {
+    const block = Buffer.allocUnsafe(1024 * 1024);
+    for (let position = 0; ; ) {
+      const n = (0, import_node_fs8.readSync)(fd2, block, 0, block.length, position);
+      if (n === 0) break;
+      hash.update(block.subarray(0, n));
+      position += n;
+    }
+  } finally {
+    (0, import_node_fs8.closeSync)(fd2);
   }
   return hash.digest("hex");
 }
@@ -46908,14 +46915,16 @@ function isIndexFile(value) {
   return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list2) => Array.isArray(list2) && list2.every((n) => Number.isInteger(n)));
 }
 var OfflineDatabase = class _OfflineDatabase {
-  constructor(path, source, index) {
+  constructor(path, source, index, retained = /* @__PURE__ */ new Map()) {
     this.path = path;
     this.source = source;
     this.index = index;
+    this.retained = retained;
   }
   path;
   source;
   index;
+  retained;
   describe() {
     return { kind: "offline", location: this.path, modified: this.index.modified || void 0, advisories: this.index.advisories };
   }
@@ -46930,10 +46939,17 @@ var OfflineDatabase = class _OfflineDatabase {
       if (!wanted.has(name2)) wanted.set(name2, Object.hasOwn(this.index.packages, name2) ? this.index.packages[name2] ?? [] : []);
     }
     const parsed = /* @__PURE__ */ new Map();
-    const members = [...new Set([...wanted.values()].flat())];
-    this.source.readMany(members, (member, data) => {
+    const parse6 = (member, data) => {
       parsed.set(member, parseOsvJson(data.toString("utf8"), `${this.path} (member ${member})`));
-    });
+    };
+    const toRead = [];
+    for (const member of new Set([...wanted.values()].flat())) {
+      const data = this.retained.get(member);
+      if (data) parse6(member, data);
+      else toRead.push(member);
+    }
+    this.retained = /* @__PURE__ */ new Map();
+    this.source.readMany(toRead, parse6);
     const result = /* @__PURE__ */ new Map();
     for (const [name2, list2] of wanted) {
       result.set(
@@ -46963,7 +46979,8 @@ var OfflineDatabase = class _OfflineDatabase {
     }
     if (stat4.isDirectory()) {
       const source2 = directorySource(path, ctx);
-      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat4.size, ctx));
+      const retained = /* @__PURE__ */ new Map();
+      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat4.size, ctx, retained), retained);
     }
     const zip = ZipArchive.open(path, ctx.limits);
     const members = zip.entries.map((entry, i3) => ({ entry, i: i3 })).filter(({ entry }) => entry.name.endsWith(".json"));
@@ -46986,14 +47003,15 @@ var OfflineDatabase = class _OfflineDatabase {
           hint: "Use osv.dev's PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
         });
       }
-      const sha256 = await sha256File(path);
+      const sha256 = sha256File(path);
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
       if (cached) return new _OfflineDatabase(path, source, cached);
       const started = Date.now();
-      const index = buildIndex(path, source, sha256, stat4.size, ctx);
+      const retained = /* @__PURE__ */ new Map();
+      const index = buildIndex(path, source, sha256, stat4.size, ctx, retained);
       ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
       saveIndex(path, index, options, ctx);
-      return new _OfflineDatabase(path, source, index);
+      return new _OfflineDatabase(path, source, index, retained);
     } catch (error2) {
       zip.close();
       throw error2;
@@ -47029,12 +47047,14 @@ function directorySource(path, ctx) {
     }
   };
 }
-function buildIndex(path, source, sha256, size, ctx) {
+var RETAIN_BYTES = 80 * 1024 * 1024;
+function buildIndex(path, source, sha256, size, ctx, retained) {
   const packages = {};
   const deadline = Date.now() + ctx.limits.timePerFileMs;
   let modified = "";
   let advisories = 0;
   let done = 0;
+  let retainedBytes = 0;
   source.readMany(source.records, (member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
@@ -47049,6 +47069,10 @@ function buildIndex(path, source, sha256, size, ctx) {
     for (const name2 of header.packages) {
       if (!Object.hasOwn(packages, name2)) packages[name2] = [];
       packages[name2]?.push(member);
+    }
+    if (header.packages.length > 0 && retainedBytes + data.length <= RETAIN_BYTES) {
+      retained.set(member, data);
+      retainedBytes += data.length;
     }
     if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
     done++;
@@ -76705,7 +76729,7 @@ var MINHASH_PERMUTATIONS = 64;
 var LSH_BANDS = 16;
 var NEAR_DUPLICATE_THRESHOLD = 0.8;
 var MIN_FEATURES = 4;
-var MAX_BUCKET_ROWS = 32;
+var MAX_BUCKET_ROWS = 8;
 function fnv1a(text2) {
   let h = 2166136261;
   for (let i3 = 0; i3 < text2.length; i3++) {
@@ -76749,10 +76773,11 @@ function signature(f) {
   }
   return sig;
 }
-function similarity(a, b) {
-  let same = 0;
-  for (let i3 = 0; i3 < MINHASH_PERMUTATIONS; i3++) if (a[i3] === b[i3]) same++;
-  return same / MINHASH_PERMUTATIONS;
+function similarEnough(a, b, threshold) {
+  const allowed = Math.floor(MINHASH_PERMUTATIONS * (1 - threshold) + 1e-9);
+  let differ = 0;
+  for (let i3 = 0; i3 < MINHASH_PERMUTATIONS; i3++) if (a[i3] !== b[i3] && ++differ > allowed) return false;
+  return true;
 }
 function sign(table, columns, roles) {
   const sigs = [];
@@ -76765,7 +76790,11 @@ function sign(table, columns, roles) {
 function bandKeys(sig) {
   const per = MINHASH_PERMUTATIONS / LSH_BANDS;
   const keys = [];
-  for (let b = 0; b < LSH_BANDS; b++) keys.push(`${b}:${Array.from(sig.subarray(b * per, (b + 1) * per)).join(",")}`);
+  for (let b = 0; b < LSH_BANDS; b++) {
+    let h = mix(b, 668265263);
+    for (let i3 = b * per; i3 < (b + 1) * per; i3++) h = mix((h ^ sig[i3]) >>> 0, 374761393);
+    keys.push(b * 2 ** 32 + h);
+  }
   return keys;
 }
 function checkNearDuplicates(reference, current, columns, roles, currentHashes, referenceHashes, threshold = NEAR_DUPLICATE_THRESHOLD) {
@@ -76797,11 +76826,11 @@ function checkNearDuplicates(reference, current, columns, roles, currentHashes, 
       const checked = /* @__PURE__ */ new Set();
       for (const k of bandKeys(s)) {
         for (const other of buckets.get(k) ?? []) {
-          const id = `${other.side}${other.row}`;
+          const id = other.side === "ref" ? -1 - other.row : other.row;
           if (checked.has(id)) continue;
           checked.add(id);
           const o = (other.side === "ref" ? ref.sigs : cur.sigs)[other.row];
-          if (similarity(s, o) < threshold) continue;
+          if (!similarEnough(s, o, threshold)) continue;
           if (other.side === "ref") fromRef = true;
           else within = true;
         }

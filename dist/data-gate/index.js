@@ -49675,7 +49675,7 @@ var MINHASH_PERMUTATIONS = 64;
 var LSH_BANDS = 16;
 var NEAR_DUPLICATE_THRESHOLD = 0.8;
 var MIN_FEATURES = 4;
-var MAX_BUCKET_ROWS = 32;
+var MAX_BUCKET_ROWS = 8;
 function fnv1a(text2) {
   let h = 2166136261;
   for (let i = 0; i < text2.length; i++) {
@@ -49719,10 +49719,11 @@ function signature(f) {
   }
   return sig;
 }
-function similarity(a, b) {
-  let same = 0;
-  for (let i = 0; i < MINHASH_PERMUTATIONS; i++) if (a[i] === b[i]) same++;
-  return same / MINHASH_PERMUTATIONS;
+function similarEnough(a, b, threshold) {
+  const allowed = Math.floor(MINHASH_PERMUTATIONS * (1 - threshold) + 1e-9);
+  let differ = 0;
+  for (let i = 0; i < MINHASH_PERMUTATIONS; i++) if (a[i] !== b[i] && ++differ > allowed) return false;
+  return true;
 }
 function sign(table, columns, roles) {
   const sigs = [];
@@ -49735,7 +49736,11 @@ function sign(table, columns, roles) {
 function bandKeys(sig) {
   const per = MINHASH_PERMUTATIONS / LSH_BANDS;
   const keys = [];
-  for (let b = 0; b < LSH_BANDS; b++) keys.push(`${b}:${Array.from(sig.subarray(b * per, (b + 1) * per)).join(",")}`);
+  for (let b = 0; b < LSH_BANDS; b++) {
+    let h = mix(b, 668265263);
+    for (let i = b * per; i < (b + 1) * per; i++) h = mix((h ^ sig[i]) >>> 0, 374761393);
+    keys.push(b * 2 ** 32 + h);
+  }
   return keys;
 }
 function checkNearDuplicates(reference, current, columns, roles, currentHashes, referenceHashes, threshold = NEAR_DUPLICATE_THRESHOLD) {
@@ -49767,11 +49772,11 @@ function checkNearDuplicates(reference, current, columns, roles, currentHashes, 
       const checked = /* @__PURE__ */ new Set();
       for (const k of bandKeys(s)) {
         for (const other of buckets.get(k) ?? []) {
-          const id = `${other.side}${other.row}`;
+          const id = other.side === "ref" ? -1 - other.row : other.row;
           if (checked.has(id)) continue;
           checked.add(id);
           const o = (other.side === "ref" ? ref.sigs : cur.sigs)[other.row];
-          if (similarity(s, o) < threshold) continue;
+          if (!similarEnough(s, o, threshold)) continue;
           if (other.side === "ref") fromRef = true;
           else within = true;
         }

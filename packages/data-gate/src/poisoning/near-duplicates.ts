@@ -22,7 +22,7 @@ const MIN_FEATURES = 4;
  * Rows kept per LSH bucket. A bucket past it holds rows that share only common values (a band of
  * frequent categories), not copies; comparing them all would be quadratic on large batches.
  */
-export const MAX_BUCKET_ROWS = 32;
+export const MAX_BUCKET_ROWS = 8;
 
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -73,10 +73,12 @@ function signature(f: readonly number[]): Uint32Array {
   return sig;
 }
 
-function similarity(a: Uint32Array, b: Uint32Array): number {
-  let same = 0;
-  for (let i = 0; i < MINHASH_PERMUTATIONS; i++) if (a[i] === b[i]) same++;
-  return same / MINHASH_PERMUTATIONS;
+/** Whether the estimated Jaccard reaches `threshold`; stops at the first mismatch too many. */
+function similarEnough(a: Uint32Array, b: Uint32Array, threshold: number): boolean {
+  const allowed = Math.floor(MINHASH_PERMUTATIONS * (1 - threshold) + 1e-9);
+  let differ = 0;
+  for (let i = 0; i < MINHASH_PERMUTATIONS; i++) if (a[i] !== b[i] && ++differ > allowed) return false;
+  return true;
 }
 
 interface Signed {
@@ -92,10 +94,15 @@ function sign(table: ScannedTable, columns: readonly string[], roles: ReadonlyMa
   return { sigs };
 }
 
-function bandKeys(sig: Uint32Array): string[] {
+/** One number per band (its values mixed with the band index): a collision only adds a candidate, which is then verified. */
+function bandKeys(sig: Uint32Array): number[] {
   const per = MINHASH_PERMUTATIONS / LSH_BANDS;
-  const keys: string[] = [];
-  for (let b = 0; b < LSH_BANDS; b++) keys.push(`${b}:${Array.from(sig.subarray(b * per, (b + 1) * per)).join(',')}`);
+  const keys: number[] = [];
+  for (let b = 0; b < LSH_BANDS; b++) {
+    let h = mix(b, 0x27d4eb2f);
+    for (let i = b * per; i < (b + 1) * per; i++) h = mix((h ^ (sig[i] as number)) >>> 0, 0x165667b1);
+    keys.push(b * 2 ** 32 + h);
+  }
   return keys;
 }
 
@@ -106,7 +113,7 @@ function bandKeys(sig: Uint32Array): string[] {
 export function checkNearDuplicates(reference: ScannedTable, current: ScannedTable, columns: readonly string[], roles: ReadonlyMap<string, ColumnRole>, currentHashes: readonly string[], referenceHashes: ReadonlySet<string>, threshold = NEAR_DUPLICATE_THRESHOLD): { findings: Finding[]; metrics: Metrics } {
   const ref = sign(reference, columns, roles);
   const cur = sign(current, columns, roles);
-  const buckets = new Map<string, { side: 'ref' | 'cur'; row: number }[]>();
+  const buckets = new Map<number, { side: 'ref' | 'cur'; row: number }[]>();
   let saturated = 0;
   const put = (side: 'ref' | 'cur', row: number, sig: Uint32Array): void => {
     for (const k of bandKeys(sig)) {
@@ -129,14 +136,14 @@ export function checkNearDuplicates(reference: ScannedTable, current: ScannedTab
     if (!exact) {
       let within = false;
       let fromRef = false;
-      const checked = new Set<string>();
+      const checked = new Set<number>();
       for (const k of bandKeys(s)) {
         for (const other of buckets.get(k) ?? []) {
-          const id = `${other.side}${other.row}`;
+          const id = other.side === 'ref' ? -1 - other.row : other.row;
           if (checked.has(id)) continue;
           checked.add(id);
           const o = (other.side === 'ref' ? ref.sigs : cur.sigs)[other.row] as Uint32Array;
-          if (similarity(s, o) < threshold) continue;
+          if (!similarEnough(s, o, threshold)) continue;
           if (other.side === 'ref') fromRef = true;
           else within = true;
         }
