@@ -47,18 +47,25 @@ export function normalizeVersion(version: string): string | null {
 export function compareVersions(a: string, b: string): number {
   if (a === b) return 0;
   // The library re-parses both strings on every call; matching compares the same pairs (an installed
-  // version against each advisory's bounds) again and again, so remember the answers.
-  const key = `${a}\u0000${b}`;
-  const cached = compareCache.get(key);
+  // version against each advisory's bounds) again and again, so remember the answers. Keyed by one string
+  // and then the other rather than by their concatenation, which built and hashed a new string per call.
+  let row = compareCache.get(a);
+  if (!row) {
+    if (compareCache.size >= COMPARE_CACHE_ROWS) compareCache.clear();
+    row = new Map();
+    compareCache.set(a, row);
+  }
+  const cached = row.get(b);
   if (cached !== undefined) return cached;
   const result = Math.sign(compare(a.trim(), b.trim()));
-  if (compareCache.size >= COMPARE_CACHE_LIMIT) compareCache.clear();
-  compareCache.set(key, result);
+  if (row.size >= COMPARE_CACHE_ROW_LIMIT) row.clear();
+  row.set(b, result);
   return result;
 }
 
-const COMPARE_CACHE_LIMIT = 200_000;
-const compareCache = new Map<string, number>();
+const COMPARE_CACHE_ROWS = 10_000;
+const COMPARE_CACHE_ROW_LIMIT = 20_000;
+const compareCache = new Map<string, Map<string, number>>();
 
 /** The version with its local segment, pre-release, post-release and dev parts chosen by `keep`. */
 export function formatVersion(
