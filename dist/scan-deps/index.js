@@ -18307,12 +18307,12 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
-    var COLON = 58;
+    var COLON2 = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
-    var ID2 = Buffer.from("id");
+    var ID = Buffer.from("id");
     var RETRY = Buffer.from("retry");
     var minParserItems = 1024;
     var maxParserItems = 131072;
@@ -18491,7 +18491,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -18528,7 +18528,7 @@ ${value}`;
           }
           return;
         }
-        if (isFieldName(line, fieldLength, ID2)) {
+        if (isFieldName(line, fieldLength, ID)) {
           if (isValidLastEventIdBytes(line, valueStart)) {
             this.setEventFieldSize("id", line.length - valueStart);
             event.id = line.toString("utf8", valueStart);
@@ -36997,8 +36997,8 @@ var require_ignore = __commonJS({
       );
       return cut < 0 ? EMPTY : path.slice(0, cut + 1);
     };
-    var isString = (subject) => typeof subject === "string";
-    var checkPattern = (pattern) => pattern && isString(pattern);
+    var isString2 = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString2(pattern);
     var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
     var IgnoreRule = class {
       constructor(pattern, mark, body, ignoreCase, negative, prefix) {
@@ -37112,7 +37112,7 @@ var require_ignore = __commonJS({
           this._added = true;
           return;
         }
-        const isStr = isString(pattern);
+        const isStr = isString2(pattern);
         const raw = isStr ? pattern : pattern.pattern;
         const rule = checkPattern(raw) && createRule(
           raw,
@@ -37132,7 +37132,7 @@ var require_ignore = __commonJS({
       // @param {Array<string> | string | Ignore} pattern
       add(pattern) {
         this._added = false;
-        this._split = isString(pattern);
+        this._split = isString2(pattern);
         this._stripBOM = !this._split || pattern[0] === BOM;
         makeArray(
           this._split ? splitPattern(pattern) : pattern
@@ -37205,7 +37205,7 @@ var require_ignore = __commonJS({
       throw new Ctor(message);
     };
     var checkPath = (path, originalPath, doThrow) => {
-      if (!isString(path)) {
+      if (!isString2(path)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
@@ -37245,7 +37245,7 @@ var require_ignore = __commonJS({
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
-    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var convertPath = (target) => isString2(target) && checkPath.convert(target);
     var Ignore = class {
       constructor({
         ignorecase = true,
@@ -41137,12 +41137,12 @@ var serializeBigInts = (text) => {
   return text.replace(
     stringsOrLargeNumbers,
     (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
+      const isString2 = match[0] === '"';
+      const isNoise = isString2 && noiseValueWithQuotes.test(match);
       if (isNoise) return match.substring(0, match.length - 1) + 'n"';
       const hasFractionalOrExponential = fractional || exponential;
       const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
-      const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+      const isStandardValue = isString2 || hasFractionalOrExponential || isLessThanMaxSafeInt;
       if (isStandardValue) return match;
       return '"' + match + 'n"';
     }
@@ -44621,6 +44621,8 @@ var LOCAL_SIGNATURE = 67324752;
 var EOCD_MIN = 22;
 var MAX_COMMENT = 65535;
 var MAX_ENTRY_BYTES = 64 * 1024 * 1024;
+var MAX_CHUNK_BYTES = 1024 * 1024;
+var WINDOW_BYTES = 1024 * 1024;
 var ZipArchive = class _ZipArchive {
   constructor(path, fd, size, entries, limits) {
     this.path = path;
@@ -44666,13 +44668,55 @@ var ZipArchive = class _ZipArchive {
     }
     const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
-    const raw = readAt(this.fd, dataStart, entry.compressedSize);
+    return this.decode(entry, readAt(this.fd, dataStart, entry.compressedSize));
+  }
+  /**
+   * Every member of `members` (indexes into `entries`), inflated and CRC-checked, handed to `visit` in file
+   * order. The file is read sequentially through one window of WINDOW_BYTES rather than with two positional
+   * reads per member: indexing a 17,000-member export with per-member reads spent more time in `read(2)`
+   * than in inflating. `visit` may keep the buffer it is given.
+   */
+  readInOrder(members, visit2) {
+    const ordered = members.map((member) => {
+      const entry = this.entries[member];
+      if (!entry) throw new Error(`member ${member} out of range`);
+      return { member, entry };
+    }).sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
+    const window2 = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, this.size));
+    let windowStart = 0;
+    let windowEnd = 0;
+    const bytes = (start, end) => {
+      if (end > this.size) return Buffer.alloc(0);
+      if (start < windowStart || end > windowEnd) {
+        if (end - start > window2.length) return readAt(this.fd, start, end - start);
+        const length = Math.min(window2.length, this.size - start);
+        const filled = readInto(this.fd, window2, start, length);
+        windowStart = start;
+        windowEnd = start + filled;
+        if (end > windowEnd) return Buffer.alloc(0);
+      }
+      return window2.subarray(start - windowStart, end - windowStart);
+    };
+    for (const { member, entry } of ordered) {
+      const header = bytes(entry.localHeaderOffset, entry.localHeaderOffset + 30);
+      if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) {
+        throw corrupt(this.path, `has a broken local header for ${entry.name}`);
+      }
+      const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+      if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
+      const raw = bytes(dataStart, dataStart + entry.compressedSize);
+      visit2(member, this.decode(entry, entry.method === 0 ? Buffer.from(raw) : raw));
+    }
+  }
+  /** Inflates (or takes as stored) one member's raw bytes and checks its size, CRC and the decompression budget. */
+  decode(entry, raw) {
     let data;
     if (entry.method === 0) {
       data = raw;
     } else {
       try {
-        data = (0, import_node_zlib2.inflateRawSync)(raw, { maxOutputLength: entry.uncompressedSize + 1 });
+        const expected = entry.uncompressedSize + 1;
+        data = (0, import_node_zlib2.inflateRawSync)(raw, { maxOutputLength: expected, chunkSize: Math.min(Math.max(expected, 64), MAX_CHUNK_BYTES) });
       } catch (error2) {
         throw corrupt(this.path, `cannot inflate ${entry.name}: ${error2 instanceof Error ? error2.message : String(error2)}`);
       }
@@ -44697,13 +44741,17 @@ function corrupt(path, problem) {
 }
 function readAt(fd, position, length) {
   const buffer = Buffer.alloc(length);
+  const done = readInto(fd, buffer, position, length);
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+function readInto(fd, buffer, position, length) {
   let done = 0;
   while (done < length) {
     const n = (0, import_node_fs7.readSync)(fd, buffer, done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
-  return done === length ? buffer : buffer.subarray(0, done);
+  return done;
 }
 function readCentralDirectory(path, fd, size, limits) {
   if (size < EOCD_MIN) throw corrupt(path, "is too small to be a zip");
@@ -44835,8 +44883,16 @@ var import_node_os = require("node:os");
 var import_node_path7 = require("node:path");
 
 // packages/scan-deps/src/pep440/name.ts
+var NORMALIZED_LIMIT = 1e5;
+var normalizedNames = /* @__PURE__ */ new Map();
 function normalizeName(name) {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, "-");
+  let normalized = normalizedNames.get(name);
+  if (normalized === void 0) {
+    normalized = name.trim().toLowerCase().replace(/[-_.]+/g, "-");
+    if (normalizedNames.size >= NORMALIZED_LIMIT) normalizedNames.clear();
+    normalizedNames.set(name, normalized);
+  }
+  return normalized;
 }
 
 // node_modules/@renovatebot/pep440/lib/version.js
@@ -45100,15 +45156,21 @@ function publicVersionKey(v) {
 }
 function compareVersions(a, b) {
   if (a === b) return 0;
-  const key = `${a}\0${b}`;
-  const cached = compareCache.get(key);
+  let row = compareCache.get(a);
+  if (!row) {
+    if (compareCache.size >= COMPARE_CACHE_ROWS) compareCache.clear();
+    row = /* @__PURE__ */ new Map();
+    compareCache.set(a, row);
+  }
+  const cached = row.get(b);
   if (cached !== void 0) return cached;
   const result = Math.sign(compare(a.trim(), b.trim()));
-  if (compareCache.size >= COMPARE_CACHE_LIMIT) compareCache.clear();
-  compareCache.set(key, result);
+  if (row.size >= COMPARE_CACHE_ROW_LIMIT) row.clear();
+  row.set(b, result);
   return result;
 }
-var COMPARE_CACHE_LIMIT = 2e5;
+var COMPARE_CACHE_ROWS = 1e4;
+var COMPARE_CACHE_ROW_LIMIT = 2e4;
 var compareCache = /* @__PURE__ */ new Map();
 function formatVersion(v, keep) {
   let text = v.epoch ? `${v.epoch}!` : "";
@@ -45330,8 +45392,15 @@ function isRecord(value) {
 function optionalString(value) {
   return typeof value === "string" ? value : void 0;
 }
+function isString(value) {
+  return typeof value === "string";
+}
+function allStrings(values) {
+  return values.every(isString);
+}
 function strings(value) {
-  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+  if (!Array.isArray(value)) return [];
+  return allStrings(value) ? value : value.filter(isString);
 }
 function records(value) {
   return Array.isArray(value) ? value.filter(isRecord) : [];
@@ -45408,18 +45477,66 @@ function isPyPiEcosystem(ecosystem) {
 }
 
 // packages/scan-deps/src/osv/advisory-names.ts
-var PACKAGE_OBJECT = /"package"\s*:\s*\{([^{}]*)\}/g;
 var NAME = /"name"\s*:\s*"([^"\\]*)"/;
 var ECOSYSTEM = /"ecosystem"\s*:\s*"([^"\\]*)"/;
-var ID = /"id"\s*:\s*"([^"\\]+)"/;
-var MODIFIED = /"modified"\s*:\s*"([^"\\]*)"/;
-function readAdvisoryHeader(text, source) {
-  const id = ID.exec(text)?.[1];
-  const modified = MODIFIED.exec(text)?.[1];
+var PACKAGE_KEY = Buffer.from('"package"');
+var ID_KEY = Buffer.from('"id"');
+var MODIFIED_KEY = Buffer.from('"modified"');
+var QUOTE = 34;
+var BACKSLASH = 92;
+var COLON = 58;
+var OPEN_BRACE = 123;
+var CLOSE_BRACE = 125;
+function isSpace(byte) {
+  return byte === 32 || byte !== void 0 && byte >= 9 && byte <= 13;
+}
+function valueAt(data, at, key) {
+  let p = at + key.length;
+  while (isSpace(data[p])) p++;
+  if (data[p] !== COLON) return -1;
+  p++;
+  while (isSpace(data[p])) p++;
+  return p < data.length ? p : -1;
+}
+function plainStringAt(data, at, key) {
+  const open3 = valueAt(data, at, key);
+  if (open3 < 0 || data[open3] !== QUOTE) return void 0;
+  const close = data.indexOf(QUOTE, open3 + 1);
+  if (close < 0) return void 0;
+  for (let p = open3 + 1; p < close; p++) if (data[p] === BACKSLASH) return void 0;
+  return data.toString("utf8", open3 + 1, close);
+}
+function firstPlainString(data, key, nonEmpty) {
+  for (let at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + 1)) {
+    const value = plainStringAt(data, at, key);
+    if (value !== void 0 && (!nonEmpty || value !== "")) return value;
+  }
+  return void 0;
+}
+function packageBodies(data) {
+  const bodies = [];
+  let at = data.indexOf(PACKAGE_KEY);
+  while (at >= 0) {
+    const open3 = valueAt(data, at, PACKAGE_KEY);
+    if (open3 >= 0 && data[open3] === OPEN_BRACE) {
+      const close = data.indexOf(CLOSE_BRACE, open3 + 1);
+      const nested = data.indexOf(OPEN_BRACE, open3 + 1);
+      if (close < 0 || nested >= 0 && nested < close) return null;
+      bodies.push(data.toString("utf8", open3 + 1, close));
+      at = data.indexOf(PACKAGE_KEY, close + 1);
+    } else {
+      at = data.indexOf(PACKAGE_KEY, at + 1);
+    }
+  }
+  return bodies;
+}
+function readAdvisoryHeader(data, source) {
+  const id = firstPlainString(data, ID_KEY, true);
+  const modified = firstPlainString(data, MODIFIED_KEY, false);
   const packages = /* @__PURE__ */ new Set();
-  let plain = id !== void 0;
-  for (const match of text.matchAll(PACKAGE_OBJECT)) {
-    const body = match[1] ?? "";
+  const bodies = id === void 0 ? null : packageBodies(data);
+  let plain = bodies !== null;
+  for (const body of bodies ?? []) {
     const name = NAME.exec(body)?.[1];
     const ecosystem = ECOSYSTEM.exec(body)?.[1];
     if (name === void 0 || ecosystem === void 0) {
@@ -45428,9 +45545,9 @@ function readAdvisoryHeader(text, source) {
     }
     if (isPyPiEcosystem(ecosystem)) packages.add(normalizeName(name));
   }
-  if (plain && packages.size === 0 && text.includes('"package"')) plain = false;
+  if (plain && packages.size === 0 && data.includes(PACKAGE_KEY)) plain = false;
   if (plain && id !== void 0) return { id, modified: modified ?? "", packages: [...packages] };
-  const record = parseOsvJson(text, source);
+  const record = parseOsvJson(data.toString("utf8"), source);
   const names2 = record.affected.flatMap((a) => a.package && isPyPiEcosystem(a.package.ecosystem) ? [normalizeName(a.package.name)] : []);
   return { id: record.id, modified: record.modified, packages: [...new Set(names2)] };
 }
@@ -45441,11 +45558,19 @@ function errnoCode(error2) {
   if (error2 instanceof Error && "code" in error2 && typeof error2.code === "string") return error2.code;
   return error2 instanceof Error ? error2.message : String(error2);
 }
-async function sha256File(path) {
+function sha256File(path) {
   const hash = (0, import_node_crypto4.createHash)("sha256");
-  const stream = (0, import_node_fs9.createReadStream)(path);
-  for await (const chunk of stream) {
-    if (chunk instanceof Buffer) hash.update(chunk);
+  const fd = (0, import_node_fs9.openSync)(path, "r");
+  try {
+    const block = Buffer.allocUnsafe(1024 * 1024);
+    for (let position = 0; ; ) {
+      const n = (0, import_node_fs9.readSync)(fd, block, 0, block.length, position);
+      if (n === 0) break;
+      hash.update(block.subarray(0, n));
+      position += n;
+    }
+  } finally {
+    (0, import_node_fs9.closeSync)(fd);
   }
   return hash.digest("hex");
 }
@@ -45471,22 +45596,26 @@ var OfflineDatabase = class _OfflineDatabase {
     return Object.keys(this.index.packages).sort();
   }
   query(packages) {
-    const result = /* @__PURE__ */ new Map();
-    const parsed = /* @__PURE__ */ new Map();
+    const wanted = /* @__PURE__ */ new Map();
     for (const pkg of packages) {
       const name = normalizeName(pkg.name);
-      if (result.has(name)) continue;
-      const members = Object.hasOwn(this.index.packages, name) ? this.index.packages[name] ?? [] : [];
-      const advisories = [];
-      for (const member of members) {
-        let record = parsed.get(member);
-        if (!record) {
-          record = parseOsvJson(this.source.read(member), `${this.path} (member ${member})`);
-          parsed.set(member, record);
-        }
-        advisories.push(record);
-      }
-      result.set(name, advisories);
+      if (!wanted.has(name)) wanted.set(name, Object.hasOwn(this.index.packages, name) ? this.index.packages[name] ?? [] : []);
+    }
+    const parsed = /* @__PURE__ */ new Map();
+    const members = [...new Set([...wanted.values()].flat())];
+    this.source.readMany(members, (member, data) => {
+      parsed.set(member, parseOsvJson(data.toString("utf8"), `${this.path} (member ${member})`));
+    });
+    const result = /* @__PURE__ */ new Map();
+    for (const [name, list] of wanted) {
+      result.set(
+        name,
+        list.map((member) => {
+          const record = parsed.get(member);
+          if (!record) throw new Error(`member ${member} was not read`);
+          return record;
+        })
+      );
     }
     return Promise.resolve(result);
   }
@@ -45517,8 +45646,9 @@ var OfflineDatabase = class _OfflineDatabase {
       read: (member) => {
         const entry = zip.entries[member];
         if (!entry) throw new Error(`member ${member} out of range`);
-        return zip.read(entry).toString("utf8");
+        return zip.read(entry);
       },
+      readMany: (wanted, visit2) => zip.readInOrder(wanted, visit2),
       close: () => zip.close()
     };
     try {
@@ -45528,7 +45658,7 @@ var OfflineDatabase = class _OfflineDatabase {
           hint: "Use osv.dev's PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
         });
       }
-      const sha256 = await sha256File(path);
+      const sha256 = sha256File(path);
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
       if (cached) return new _OfflineDatabase(path, source, cached);
       const started = Date.now();
@@ -45553,15 +45683,19 @@ function directorySource(path, ctx) {
   if (files.length > ctx.limits.maxEntries) {
     throw new UserError(`${path} holds ${files.length} files, above the ${ctx.limits.maxEntries}-file limit`, { file: path });
   }
+  const read = (member) => {
+    const file = (0, import_node_path7.join)(path, files[member] ?? "");
+    const size = (0, import_node_fs9.statSync)(file).size;
+    if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
+    return (0, import_node_fs9.readFileSync)(file);
+  };
   return {
     describe: path,
     count: files.length,
     records: files.map((_, i) => i),
-    read: (member) => {
-      const file = (0, import_node_path7.join)(path, files[member] ?? "");
-      const size = (0, import_node_fs9.statSync)(file).size;
-      if (size > 64 * 1024 * 1024) throw new UserError(`${file} is ${size} bytes, too large for an OSV record`, { file });
-      return (0, import_node_fs9.readFileSync)(file, "utf8");
+    read,
+    readMany: (wanted, visit2) => {
+      for (const member of wanted) visit2(member, read(member));
     },
     close: () => {
     }
@@ -45572,7 +45706,8 @@ function buildIndex(path, source, sha256, size, ctx) {
   const deadline = Date.now() + ctx.limits.timePerFileMs;
   let modified = "";
   let advisories = 0;
-  for (const [done, member] of source.records.entries()) {
+  let done = 0;
+  source.readMany(source.records, (member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
       throw new UserError(`indexing ${path} took longer than ${ctx.limits.timePerFileMs} ms`, {
@@ -45580,8 +45715,7 @@ function buildIndex(path, source, sha256, size, ctx) {
         hint: "Raise the time limit, or use a per-ecosystem export (PyPI/all.zip) rather than all ecosystems"
       });
     }
-    const text = source.read(member);
-    const header = readAdvisoryHeader(text, `${path} (member ${member})`);
+    const header = readAdvisoryHeader(data, `${path} (member ${member})`);
     advisories++;
     if (header.modified > modified) modified = header.modified;
     for (const name of header.packages) {
@@ -45589,7 +45723,9 @@ function buildIndex(path, source, sha256, size, ctx) {
       packages[name]?.push(member);
     }
     if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
-  }
+    done++;
+  });
+  for (const members of Object.values(packages)) members.sort((a, b) => a - b);
   if (Object.keys(packages).length === 0) {
     throw new UserError(`${path} holds ${advisories} OSV records but none for PyPI`, {
       file: path,
@@ -46289,8 +46425,7 @@ function sortedEvents(range) {
 function rangeAffects(range, version) {
   if (range.type !== "ECOSYSTEM" && range.type !== "SEMVER") return false;
   const events = sortedEvents(range);
-  const limits = events.filter((e) => e.kind === "limit");
-  if (limits.length > 0 && !limits.some((e) => e.version === null || compareVersions(version, e.version) < 0)) {
+  if (events.some((e) => e.kind === "limit") && !events.some((e) => e.kind === "limit" && (e.version === null || compareVersions(version, e.version) < 0))) {
     return false;
   }
   let affected = false;
@@ -46302,9 +46437,8 @@ function rangeAffects(range, version) {
   }
   return affected;
 }
-var listedKeys = /* @__PURE__ */ new WeakMap();
 var keyCache = /* @__PURE__ */ new Map();
-function listedKey(listed) {
+function versionKey(listed) {
   let key = keyCache.get(listed);
   if (key === void 0) {
     const parsed = parseVersion(listed);
@@ -46314,22 +46448,40 @@ function listedKey(listed) {
   }
   return key;
 }
-function listedVersionKeys(entry) {
-  let keys = listedKeys.get(entry);
-  if (!keys) {
-    keys = /* @__PURE__ */ new Set();
-    for (const listed of entry.versions) {
-      const key = listedKey(listed);
-      if (key !== null) keys.add(key);
-    }
-    listedKeys.set(entry, keys);
+var askedOnce = /* @__PURE__ */ new WeakSet();
+var listedKeys = /* @__PURE__ */ new WeakMap();
+function listsVersion(entry, key) {
+  const keys = listedKeys.get(entry);
+  if (keys) return keys.has(key);
+  if (askedOnce.has(entry)) {
+    const built = new Set(entry.versions.map(versionKey));
+    listedKeys.set(entry, built);
+    return built.has(key);
   }
-  return keys;
+  askedOnce.add(entry);
+  const first = leadingNumber(key);
+  for (const listed of entry.versions) {
+    if (first !== null && !startsWithNumber(listed, first) && leadingNumber(listed) !== null) continue;
+    if (versionKey(listed) === key) return true;
+  }
+  return false;
+}
+var isDigit = (code) => code >= 48 && code <= 57;
+function leadingNumber(text) {
+  let end = 0;
+  while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+  if (end === 0 || text.charCodeAt(end) === 33) return null;
+  if (text.charCodeAt(0) === 48 && end > 1) return null;
+  return text.slice(0, end);
+}
+function startsWithNumber(text, number) {
+  return text.startsWith(number) && !isDigit(text.charCodeAt(number.length));
 }
 function affectedEntryCovers(entry, version) {
   const parsed = parseVersion(version);
   if (!parsed) return entry.versions.includes(version.trim());
-  if (listedVersionKeys(entry).has(publicVersionKey(parsed))) return true;
+  const key = versionKey(version);
+  if (key !== null && listsVersion(entry, key)) return true;
   return entry.ranges.some((range) => rangeAffects(range, parsed.public));
 }
 
@@ -47366,15 +47518,15 @@ function createScanner(text, ignoreTrivia = false) {
       pos++;
     } else {
       pos++;
-      while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      while (pos < text.length && isDigit2(text.charCodeAt(pos))) {
         pos++;
       }
     }
     if (pos < text.length && text.charCodeAt(pos) === 46) {
       pos++;
-      if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      if (pos < text.length && isDigit2(text.charCodeAt(pos))) {
         pos++;
-        while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+        while (pos < text.length && isDigit2(text.charCodeAt(pos))) {
           pos++;
         }
       } else {
@@ -47388,9 +47540,9 @@ function createScanner(text, ignoreTrivia = false) {
       if (pos < text.length && text.charCodeAt(pos) === 43 || text.charCodeAt(pos) === 45) {
         pos++;
       }
-      if (pos < text.length && isDigit(text.charCodeAt(pos))) {
+      if (pos < text.length && isDigit2(text.charCodeAt(pos))) {
         pos++;
-        while (pos < text.length && isDigit(text.charCodeAt(pos))) {
+        while (pos < text.length && isDigit2(text.charCodeAt(pos))) {
           pos++;
         }
         end = pos;
@@ -47577,7 +47729,7 @@ function createScanner(text, ignoreTrivia = false) {
       case 45:
         value += String.fromCharCode(code);
         pos++;
-        if (pos === len || !isDigit(text.charCodeAt(pos))) {
+        if (pos === len || !isDigit2(text.charCodeAt(pos))) {
           return token = 16;
         }
       // found a minus, followed by a number so
@@ -47661,7 +47813,7 @@ function isWhiteSpace(ch) {
 function isLineBreak(ch) {
   return ch === 10 || ch === 13;
 }
-function isDigit(ch) {
+function isDigit2(ch) {
   return ch >= 48 && ch <= 57;
 }
 var CharacterCodes;
@@ -48898,7 +49050,7 @@ var TomlDate = class _TomlDate extends Date {
 };
 
 // node_modules/smol-toml/dist/extract.js
-function isDigit2(char, base = 10) {
+function isDigit3(char, base = 10) {
   return base === 16 ? char > 47 && char < 58 || char > 64 && char < 71 || char > 96 && char < 103 : char > 47 && char < 48 + base;
 }
 function isEndOfValue(char, delim) {
@@ -48970,7 +49122,7 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
       state = 4;
     else
       TomlError.x("illegal leading zero", ctx, startPtr);
-  } else if (!isDigit2(c))
+  } else if (!isDigit3(c))
     TomlError.x("invalid value", ctx, startPtr);
   while (++ctx.p < ctx.s.length && (c = ctx.s.charCodeAt(ctx.p), !isEndOfValue(c, endChr))) {
     if (!state)
@@ -48986,7 +49138,7 @@ function parseNumber(ctx, startPtr, startChr, sign, endChr) {
       state = 4;
     else if (state === 4 && (c === 43 || c === 45)) {
       state = 6;
-    } else if (!isDigit2(c))
+    } else if (!isDigit3(c))
       TomlError.x(`illegal character in numeric literal`, ctx);
     else if (state > 9)
       state -= 11;
@@ -49011,7 +49163,7 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
       if (underscore & 1)
         TomlError.x("illegal underscore", ctx);
       underscore = 3;
-    } else if (!isDigit2(c, base))
+    } else if (!isDigit3(c, base))
       TomlError.x(`illegal character in numeric literal`, ctx);
     else if (underscore & 1)
       underscore--;
@@ -49038,13 +49190,13 @@ function parseInteger(ctx, str, base, startPtr) {
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
-  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++)) || !isDigit2(ctx.s.charCodeAt(ctx.p++))) {
+  if (!isDigit3(c) || !isDigit3(ctx.s.charCodeAt(ctx.p++)) || !isDigit3(ctx.s.charCodeAt(ctx.p++)) || !isDigit3(ctx.s.charCodeAt(ctx.p++))) {
     return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
   }
   ctx.p += 5;
-  if (!isDigit2(ctx.s.charCodeAt(ctx.p++)))
+  if (!isDigit3(ctx.s.charCodeAt(ctx.p++)))
     TomlError.x("invalid date-time: date part is malformed", ctx, startPtr);
-  if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit2(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
+  if (ctx.p >= ctx.s.length || ((c = ctx.s.charCodeAt(ctx.p)) !== 32 || (unsafeSeparator = true, !isDigit3(ctx.s.charCodeAt(ctx.p + 1)))) && c !== 84 && c !== 116) {
     let t2 = ctx.s.slice(startPtr, ctx.p);
     return readDate(ctx, t2, 3, false, startPtr);
   }
@@ -49053,7 +49205,7 @@ function parseDate(ctx, c, endChr) {
   if (ctx.s.charCodeAt(ctx.p += 3) === 58)
     ctx.p += 3;
   if (ctx.s.charCodeAt(ctx.p) === 46)
-    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
+    while (isDigit3(ctx.s.charCodeAt(++ctx.p)))
       ;
   if (c = ctx.s.charCodeAt(ctx.p)) {
     if (c === 90 || c === 122) {
@@ -49070,13 +49222,13 @@ function parseDate(ctx, c, endChr) {
 }
 function parseTime(ctx, c, endChr) {
   let start = ctx.p;
-  if (!isDigit2(c) || !isDigit2(ctx.s.charCodeAt(++ctx.p))) {
+  if (!isDigit3(c) || !isDigit3(ctx.s.charCodeAt(++ctx.p))) {
     return parseNumber(ctx, --ctx.p, c, 0, endChr);
   }
   if (ctx.s.charCodeAt(ctx.p += 4) === 58)
     ctx.p += 3;
   if (ctx.s.charCodeAt(ctx.p) === 46)
-    while (isDigit2(ctx.s.charCodeAt(++ctx.p)))
+    while (isDigit3(ctx.s.charCodeAt(++ctx.p)))
       ;
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
