@@ -20303,15 +20303,21 @@ function publicVersionKey(v) {
 }
 function compareVersions(a, b) {
   if (a === b) return 0;
-  const key = `${a}\0${b}`;
-  const cached = compareCache.get(key);
+  let row = compareCache.get(a);
+  if (!row) {
+    if (compareCache.size >= COMPARE_CACHE_ROWS) compareCache.clear();
+    row = /* @__PURE__ */ new Map();
+    compareCache.set(a, row);
+  }
+  const cached = row.get(b);
   if (cached !== void 0) return cached;
   const result = Math.sign(compare(a.trim(), b.trim()));
-  if (compareCache.size >= COMPARE_CACHE_LIMIT) compareCache.clear();
-  compareCache.set(key, result);
+  if (row.size >= COMPARE_CACHE_ROW_LIMIT) row.clear();
+  row.set(b, result);
   return result;
 }
-var COMPARE_CACHE_LIMIT = 2e5;
+var COMPARE_CACHE_ROWS = 1e4;
+var COMPARE_CACHE_ROW_LIMIT = 2e4;
 var compareCache = /* @__PURE__ */ new Map();
 function formatVersion(v, keep) {
   let text2 = v.epoch ? `${v.epoch}!` : "";
@@ -21238,16 +21244,14 @@ function isIndexFile(value) {
   return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list2) => Array.isArray(list2) && list2.every((n) => Number.isInteger(n)));
 }
 var OfflineDatabase = class _OfflineDatabase {
-  constructor(path, source, index, retained = /* @__PURE__ */ new Map()) {
+  constructor(path, source, index) {
     this.path = path;
     this.source = source;
     this.index = index;
-    this.retained = retained;
   }
   path;
   source;
   index;
-  retained;
   describe() {
     return { kind: "offline", location: this.path, modified: this.index.modified || void 0, advisories: this.index.advisories };
   }
@@ -21262,17 +21266,10 @@ var OfflineDatabase = class _OfflineDatabase {
       if (!wanted.has(name2)) wanted.set(name2, Object.hasOwn(this.index.packages, name2) ? this.index.packages[name2] ?? [] : []);
     }
     const parsed = /* @__PURE__ */ new Map();
-    const parse4 = (member, data) => {
+    const members = [...new Set([...wanted.values()].flat())];
+    this.source.readMany(members, (member, data) => {
       parsed.set(member, parseOsvJson(data.toString("utf8"), `${this.path} (member ${member})`));
-    };
-    const toRead = [];
-    for (const member of new Set([...wanted.values()].flat())) {
-      const data = this.retained.get(member);
-      if (data) parse4(member, data);
-      else toRead.push(member);
-    }
-    this.retained = /* @__PURE__ */ new Map();
-    this.source.readMany(toRead, parse4);
+    });
     const result = /* @__PURE__ */ new Map();
     for (const [name2, list2] of wanted) {
       result.set(
@@ -21302,8 +21299,7 @@ var OfflineDatabase = class _OfflineDatabase {
     }
     if (stat3.isDirectory()) {
       const source2 = directorySource(path, ctx);
-      const retained = /* @__PURE__ */ new Map();
-      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat3.size, ctx, retained), retained);
+      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat3.size, ctx));
     }
     const zip = ZipArchive.open(path, ctx.limits);
     const members = zip.entries.map((entry, i3) => ({ entry, i: i3 })).filter(({ entry }) => entry.name.endsWith(".json"));
@@ -21330,11 +21326,10 @@ var OfflineDatabase = class _OfflineDatabase {
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
       if (cached) return new _OfflineDatabase(path, source, cached);
       const started = Date.now();
-      const retained = /* @__PURE__ */ new Map();
-      const index = buildIndex(path, source, sha256, stat3.size, ctx, retained);
+      const index = buildIndex(path, source, sha256, stat3.size, ctx);
       ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
       saveIndex(path, index, options, ctx);
-      return new _OfflineDatabase(path, source, index, retained);
+      return new _OfflineDatabase(path, source, index);
     } catch (error) {
       zip.close();
       throw error;
@@ -21370,14 +21365,12 @@ function directorySource(path, ctx) {
     }
   };
 }
-var RETAIN_BYTES = 80 * 1024 * 1024;
-function buildIndex(path, source, sha256, size, ctx, retained) {
+function buildIndex(path, source, sha256, size, ctx) {
   const packages = {};
   const deadline = Date.now() + ctx.limits.timePerFileMs;
   let modified = "";
   let advisories = 0;
   let done = 0;
-  let retainedBytes = 0;
   source.readMany(source.records, (member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
@@ -21392,10 +21385,6 @@ function buildIndex(path, source, sha256, size, ctx, retained) {
     for (const name2 of header.packages) {
       if (!Object.hasOwn(packages, name2)) packages[name2] = [];
       packages[name2]?.push(member);
-    }
-    if (header.packages.length > 0 && retainedBytes + data.length <= RETAIN_BYTES) {
-      retained.set(member, data);
-      retainedBytes += data.length;
     }
     if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
     done++;
@@ -51779,8 +51768,9 @@ async function runAgainstProfile(options, ctx, acc) {
       const row = batch.rows[i3];
       const line = batch.lines[i3];
       const h = rowHash(hashChunks.map((chunk) => chunk ? cellOf(chunk, i3) : null));
-      if (seen.has(h)) within.add(batch.file, row, line);
-      else if (seen.size < MAX_BATCH_HASHES) seen.add(h);
+      const key = h.slice(0, 16);
+      if (seen.has(key)) within.add(batch.file, row, line);
+      else if (seen.size < MAX_BATCH_HASHES) seen.add(key);
       else seenCapped = true;
       if (refHashes?.has(h)) copied.add(batch.file, row, line);
       for (const { p, chunk } of zChunks) {
@@ -51896,6 +51886,7 @@ async function runAgainstProfile(options, ctx, acc) {
 
 // packages/data-gate/src/gate/gate.ts
 var DATA_GATE_VERSION = "0.1.0";
+var NEAR_DUPLICATE_MAX_ROWS = 4e5;
 var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1e3 };
 var DEFAULT_OUTLIERS = { method: "zscore", fit: "reference", zThreshold: 3, iqrFactor: 1.5, madThreshold: 3.5 };
 async function scanSide(path, read, ctx, label, onBatch) {
@@ -51966,7 +51957,9 @@ async function runDataGate(options, ctx) {
     const dups = await time("duplicates", () => checkDuplicates(reference, current, keys));
     findings.push(...dups.findings);
     Object.assign(metrics, dups.metrics);
-    if (options.poisoning) {
+    if (options.poisoning && reference.rows + current.rows > NEAR_DUPLICATE_MAX_ROWS) {
+      notes.push(`near-duplicates not searched: the reference and batch have more than ${NEAR_DUPLICATE_MAX_ROWS} rows together (MinHash signatures and LSH buckets of every row are held in memory)`);
+    } else if (options.poisoning) {
       const near = await time("near-duplicates", () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
       findings.push(...near.findings);
       Object.assign(metrics, near.metrics);

@@ -51247,8 +51247,9 @@ async function runAgainstProfile(options, ctx, acc) {
       const row = batch.rows[i];
       const line = batch.lines[i];
       const h = rowHash(hashChunks.map((chunk) => chunk ? cellOf(chunk, i) : null));
-      if (seen.has(h)) within.add(batch.file, row, line);
-      else if (seen.size < MAX_BATCH_HASHES) seen.add(h);
+      const key = h.slice(0, 16);
+      if (seen.has(key)) within.add(batch.file, row, line);
+      else if (seen.size < MAX_BATCH_HASHES) seen.add(key);
       else seenCapped = true;
       if (refHashes?.has(h)) copied.add(batch.file, row, line);
       for (const { p, chunk } of zChunks) {
@@ -51364,6 +51365,7 @@ async function runAgainstProfile(options, ctx, acc) {
 
 // packages/data-gate/src/gate/gate.ts
 var DATA_GATE_VERSION = "0.1.0";
+var NEAR_DUPLICATE_MAX_ROWS = 4e5;
 var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1e3 };
 var DEFAULT_OUTLIERS = { method: "zscore", fit: "reference", zThreshold: 3, iqrFactor: 1.5, madThreshold: 3.5 };
 async function scanSide(path, read, ctx, label, onBatch) {
@@ -51434,7 +51436,9 @@ async function runDataGate(options, ctx) {
     const dups = await time("duplicates", () => checkDuplicates(reference, current, keys));
     findings.push(...dups.findings);
     Object.assign(metrics, dups.metrics);
-    if (options.poisoning) {
+    if (options.poisoning && reference.rows + current.rows > NEAR_DUPLICATE_MAX_ROWS) {
+      notes.push(`near-duplicates not searched: the reference and batch have more than ${NEAR_DUPLICATE_MAX_ROWS} rows together (MinHash signatures and LSH buckets of every row are held in memory)`);
+    } else if (options.poisoning) {
       const near = await time("near-duplicates", () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
       findings.push(...near.findings);
       Object.assign(metrics, near.metrics);

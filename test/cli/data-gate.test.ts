@@ -36,7 +36,7 @@ describe('aisec data-gate', () => {
     expect(r.status).toBe(0);
   });
 
-  it('exits 2 naming the file when the reference does not exist, and on a bad option value', () => {
+  it('exits 2 naming the file when the reference does not exist, and on a bad option value', { timeout: 30_000 }, () => {
     const ws = copy('poisoned');
     const missing = aisec(['data-gate', '--reference', 'data/none.csv', '--current', 'data/batch.csv'], { cwd: ws });
     expect(missing.status).toBe(2);
@@ -51,7 +51,7 @@ describe('aisec data-gate', () => {
 });
 
 describe('aisec data-gate profile and infer', () => {
-  it('profiles shards, merges them, and gates against the merged profile; infer writes a contract the gate accepts', () => {
+  it('profiles shards, merges them, and gates against the merged profile; infer writes a contract the gate accepts', { timeout: 60_000 }, () => {
     const ws = copy('poisoned');
     const p1 = aisec(['data-gate', 'profile', 'data/reference.csv', '--output', 'ref.profile.json'], { cwd: ws });
     expect(p1.status).toBe(0);

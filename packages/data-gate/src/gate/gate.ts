@@ -14,6 +14,8 @@ import { isProfileFile } from '../profile/profile-format';
 import { runAgainstProfile } from '../profile/profile-gate';
 
 export const DATA_GATE_VERSION = '0.1.0';
+/** Rows (reference plus batch) up to which the near-duplicate search runs in file-against-file mode. */
+export const NEAR_DUPLICATE_MAX_ROWS = 400_000;
 
 export interface DataGateOptions {
   /** Absolute path of the trusted reference: a data file, a folder of data files, or a profile (.json). */
@@ -122,7 +124,9 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
     const dups = await time('duplicates', () => checkDuplicates(reference, current, keys));
     findings.push(...dups.findings);
     Object.assign(metrics, dups.metrics);
-    if (options.poisoning) {
+    if (options.poisoning && reference.rows + current.rows > NEAR_DUPLICATE_MAX_ROWS) {
+      notes.push(`near-duplicates not searched: the reference and batch have more than ${NEAR_DUPLICATE_MAX_ROWS} rows together (MinHash signatures and LSH buckets of every row are held in memory)`);
+    } else if (options.poisoning) {
       const near = await time('near-duplicates', () => checkNearDuplicates(reference, current, keys, roles, dups.currentHashes, dups.referenceHashes));
       findings.push(...near.findings);
       Object.assign(metrics, near.metrics);
