@@ -126,3 +126,11 @@ describe('aisec <gate> in process (test-only gate)', () => {
     expect(boom.err.join('')).toBe('aisec: error: echo cannot say boom. Say something else\n');
   });
 });
+
+describe('option values', () => {
+  it('names the bad enum value and suggests the nearest', async () => {
+    const r = io(mkdtempSync(join(tmpdir(), 'aisec-cli-')));
+    expect(await main(['test-gate', '--severity', 'hihg'], r.io)).toBe(2);
+    expect(r.err.join('')).toBe("aisec: error: --severity must be one of critical, high, medium, low, info; got 'hihg' (key 'severity'). Did you mean 'high'?\n");
+  });
+});

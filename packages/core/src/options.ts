@@ -123,7 +123,7 @@ const compiled = new WeakMap<OptionSchema, ReturnType<Ajv['compile']>>();
 export function validateOptionValues(schema: OptionSchema, values: OptionValues, source: 'input' | 'flag' | 'config'): OptionValues {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = new Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(schema);
+    validate = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true }).compile(schema);
     compiled.set(schema, validate);
   }
   const copy = structuredClone(values);
