@@ -40850,7 +40850,7 @@ var compiled = /* @__PURE__ */ new WeakMap();
 function validateOptionValues(schema, values, source) {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = new import_ajv2.Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(schema);
+    validate = new import_ajv2.Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true }).compile(schema);
     compiled.set(schema, validate);
   }
   const copy = structuredClone(values);

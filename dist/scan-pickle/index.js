@@ -38859,7 +38859,7 @@ var compiled = /* @__PURE__ */ new WeakMap();
 function validateOptionValues(schema, values, source) {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = new import_ajv2.Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(schema);
+    validate = new import_ajv2.Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true }).compile(schema);
     compiled.set(schema, validate);
   }
   const copy = structuredClone(values);
@@ -61123,12 +61123,16 @@ function isModelCandidate(path, size) {
 // packages/scan-pickle/src/scan-models.ts
 var MODEL_SCAN_VERSION = "0.1.0";
 var MODEL_SCAN_NOTES = [
-  "Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only.",
-  "TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read.",
-  "xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked).",
-  "bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower); gzip/zlib stream beyond 1 GB.",
-  "TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are."
+  { formats: ["hdf5"], note: "Keras .h5 files: the model_config attribute is checked (Lambda layers, modules outside Keras); files over 256 MB are read from their first 64 MB only." },
+  { formats: ["tf-savedmodel"], note: "TensorFlow SavedModel: graph ops are checked (ReadFile, WriteFile, PyFunc...); variables and assets are not read." },
+  { formats: ["zip", "gzip", "zlib", "joblib-zfile", "bz2", "xz", "lzma", "tar"], note: "xz-compressed streams are decompressed only at the top of a file (nested ones are reported as not checked, AISEC-PKL-008)." },
+  { formats: ["bz2", "xz", "lzma"], note: "bzip2, xz and LZMA-alone streams are decoded in memory, up to 512 MB (or max-decompressed-bytes if lower)." },
+  { formats: ["zip"], note: "TorchScript code/ members are not analysed; their pickles (data.pkl, constants.pkl) are." }
 ];
+function modelScanNotes(formats) {
+  const seen = new Set(formats);
+  return MODEL_SCAN_NOTES.filter((n) => n.formats.some((f) => seen.has(f))).map((n) => n.note);
+}
 
 // packages/scan-pickle/src/gate/rules.ts
 var SCAN_PICKLE_RULES = [...ruleCatalog([...MODEL_RULES, ...CODE_RULES]).values()];
@@ -61320,7 +61324,7 @@ var scanPickleGate = {
       const shown = unrecognized.slice(0, 10).join(", ") + (unrecognized.length > 10 ? ` and ${unrecognized.length - 10} more` : "");
       notes.push(`Not in any format the scanner reads, so not checked: ${shown}.`);
     }
-    if (models > 0) notes.push(...MODEL_SCAN_NOTES);
+    if (models > 0) notes.push(...modelScanNotes(Object.keys(metrics).filter((k) => k.startsWith("files.format.")).map((k) => k.slice("files.format.".length))));
     if (code > 0) notes.push(CODE_SCAN_NOTE);
     if (!options.scanModels) notes.push("Model files were not scanned (scan-models is false).");
     if (!options.scanCode) notes.push("Python files and notebooks were not scanned (scan-code is false).");
