@@ -1,7 +1,8 @@
 import { type GateContext, UserError, workspaceRelative, writeFileAtomic } from '@aisec/core';
 import { isIdName } from '../gate/column-roles';
-import { CellKind, type ReadTableOptions, type RowBatch, cellOf, kindBit, readTable } from '../readers/index';
-import { MomentsAccumulator, rowHash } from '../stats/index';
+import { CellKind, type ReadTableOptions, type RowBatch, kindBit, readTable } from '../readers/index';
+import { MomentsAccumulator, RowHasher } from '../stats/index';
+import { hashBatchRow } from './batch-row-hash';
 import { mergeProfiles } from './merge-profiles';
 import { type ColumnProfile, type DataProfile, PROFILE_FORMAT, PROFILE_VERSION, fixedBin, serializeProfile } from './profile-format';
 
@@ -32,6 +33,7 @@ export class ProfileBuilder {
   private readonly columns = new Map<string, ColumnState>();
   private readonly files = new Set<string>();
   private readonly hashes = new Set<string>();
+  private readonly hasher = new RowHasher();
   private hashColumns: string[] | undefined;
   private hashesTruncated = false;
   private rows = 0;
@@ -82,7 +84,7 @@ export class ProfileBuilder {
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
       for (let i = 0; i < batch.length; i++) {
-        this.hashes.add(rowHash(index.map((chunk) => (chunk ? cellOf(chunk, i) : null))));
+        this.hashes.add(hashBatchRow(this.hasher, index, i).toString('hex'));
         if (this.hashes.size > this.maxRowHashes) {
           this.hashesTruncated = true;
           this.hashes.clear();

@@ -1,0 +1,34 @@
+import { CellKind, type ColumnChunk } from '../readers/index';
+import type { RowHasher } from '../stats/index';
+
+/**
+ * The recipe v1 row hash (see stats/row-hash.ts) of row `i`, read straight from the batch's columns:
+ * no per-row array of cells, no per-cell Buffer. A missing column hashes as null. Returns the 32 bytes.
+ */
+export function hashBatchRow(hasher: RowHasher, chunks: readonly (ColumnChunk | undefined)[], i: number): Buffer {
+  hasher.begin();
+  for (const chunk of chunks) {
+    if (!chunk) {
+      hasher.null();
+      continue;
+    }
+    switch (chunk.kinds[i]) {
+      case CellKind.Integer:
+      case CellKind.Float:
+        hasher.number(chunk.numbers[i] as number);
+        break;
+      case CellKind.Boolean:
+        hasher.boolean(chunk.numbers[i] === 1);
+        break;
+      case CellKind.Text: {
+        const t = chunk.texts[i];
+        if (t === null || t === undefined) hasher.null();
+        else hasher.text(t);
+        break;
+      }
+      default:
+        hasher.null();
+    }
+  }
+  return hasher.digest();
+}

@@ -1,0 +1,69 @@
+/**
+ * A set of 64-bit row keys (the first 8 bytes of a row hash) in one open-addressing table of
+ * Uint32 pairs: 16 bytes a slot at most half full, against about 100 bytes a key for a Set of hex
+ * strings, and no string made per row. The all-zero key is kept apart because zero marks an empty slot.
+ */
+export class RowKeySet {
+  private table: Uint32Array;
+  private mask: number;
+  private count = 0;
+  private hasZero = false;
+
+  constructor(expected = 1 << 16) {
+    let slots = 1024;
+    while (slots < expected * 2) slots *= 2;
+    this.table = new Uint32Array(slots * 2);
+    this.mask = slots - 1;
+  }
+
+  get size(): number {
+    return this.count + (this.hasZero ? 1 : 0);
+  }
+
+  /** True when the key was there; otherwise adds it and returns false. */
+  addOrHas(hi: number, lo: number): boolean {
+    if ((hi | lo) === 0) {
+      const had = this.hasZero;
+      this.hasZero = true;
+      return had;
+    }
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    const t = this.table;
+    for (;;) {
+      const a = t[slot * 2] as number;
+      const b = t[slot * 2 + 1] as number;
+      if ((a | b) === 0) break;
+      if (a === hi >>> 0 && b === lo >>> 0) return true;
+      slot = (slot + 1) & this.mask;
+    }
+    t[slot * 2] = hi;
+    t[slot * 2 + 1] = lo;
+    if (++this.count * 2 > this.mask + 1) this.grow();
+    return false;
+  }
+
+  has(hi: number, lo: number): boolean {
+    if ((hi | lo) === 0) return this.hasZero;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    const t = this.table;
+    for (;;) {
+      const a = t[slot * 2] as number;
+      const b = t[slot * 2 + 1] as number;
+      if ((a | b) === 0) return false;
+      if (a === hi >>> 0 && b === lo >>> 0) return true;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Uint32Array(old.length * 2);
+    this.mask = old.length - 1;
+    this.count = 0;
+    for (let s = 0; s < old.length; s += 2) {
+      const a = old[s] as number;
+      const b = old[s + 1] as number;
+      if ((a | b) !== 0) this.addOrHas(a, b);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { RowKeySet } from '../../../packages/data-gate/src/profile/row-key-set';
+import { type Cell, RowHasher, rowHash } from '../../../packages/data-gate/src/stats/index';
+
+function viaHasher(h: RowHasher, cells: Cell[]): string {
+  h.begin();
+  for (const c of cells) {
+    if (c === null) h.null();
+    else if (typeof c === 'number') h.number(c);
+    else if (typeof c === 'boolean') h.boolean(c);
+    else h.text(c);
+  }
+  return h.digest().toString('hex');
+}
+
+describe('RowHasher', () => {
+  it('gives the recipe v1 hash of rowHash, for every cell type and non-ASCII text', () => {
+    const h = new RowHasher();
+    const rows: Cell[][] = [[5, 'x', null], [-0, Number.NaN, true, false], ['é中😀', 'a\ud800b', ''], ['x'.repeat(5000), 1e300, -2.5], []];
+    for (const r of rows) expect(viaHasher(h, r)).toBe(rowHash(r));
+  });
+});
+
+describe('RowKeySet', () => {
+  it('finds exactly the keys added, across growth and the zero key', () => {
+    const s = new RowKeySet(4);
+    const keys: [number, number][] = [[0, 0], [0, 1], [1, 0], [0xffffffff, 0xffffffff]];
+    for (let i = 1; i <= 5000; i++) keys.push([Math.imul(i, 2654435761) >>> 0, i * 7]);
+    for (const [a, b] of keys) expect(s.addOrHas(a, b)).toBe(false);
+    for (const [a, b] of keys) expect(s.addOrHas(a, b)).toBe(true);
+    expect(s.size).toBe(keys.length);
+    expect(s.has(12345, 999999)).toBe(false);
+  });
+});
