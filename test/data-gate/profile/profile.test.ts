@@ -110,6 +110,32 @@ describe('reference profiles', () => {
       expect(estimated.notes.join('\n')).toContain('need the raw reference file');
     });
 
+    it('screens with the fast row keys and confirms on SHA-256; a profile without rowKeys (older) gives the same rows', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aisec-profile-keys-'));
+      const withKeys = join(dir, 'ref.profile.json');
+      await writeProfile(withKeys, { paths: [refFile] }, ctx(dir));
+      const p = parseProfile(readFileSync(withKeys, 'utf8'), 'ref.profile.json');
+      expect(p.rowKeys?.length).toBe(p.rowHashes.length);
+      const { rowKeys: _k, ...older } = p;
+      const withoutKeys = join(dir, 'older.profile.json');
+      writeFileSync(withoutKeys, serializeProfile(older));
+      const rows = (r: Report, id: string): unknown => r.findings.filter((f) => f.ruleId === id).flatMap((f) => f.properties?.rows as number[]);
+      const a = await runDataGate(options(withKeys, cur), ctx());
+      const b = await runDataGate(options(withoutKeys, cur), ctx());
+      const poisoning = reference(name).poisoning as Record<string, { indices: number[] }>;
+      for (const r of [a, b]) {
+        expect(rows(r, RULES.RULE_ROWS_FROM_REFERENCE)).toEqual(poisoning.current_rows_in_reference!.indices);
+        expect(rows(r, RULES.RULE_DUPLICATE_ROWS)).toEqual(poisoning.duplicates_within_current!.indices);
+      }
+      // A key that matches but whose row is not in the reference is not reported: hits are confirmed on SHA-256.
+      const forged = { ...p, rowHashes: p.rowHashes.slice(0, 1) };
+      const forgedPath = join(dir, 'forged.profile.json');
+      writeFileSync(forgedPath, serializeProfile(forged));
+      const c = await runDataGate(options(forgedPath, cur), ctx());
+      expect((rows(c, RULES.RULE_ROWS_FROM_REFERENCE) as number[]).length).toBeLessThan(poisoning.current_rows_in_reference!.indices.length);
+      expect(() => parseProfile(readFileSync(withKeys, 'utf8').replace(/"rowKeys": \[\s*"[0-9a-f]{16}"/, '"rowKeys": ["zz"'), 'p.json')).toThrow(UserError);
+    });
+
     it('gives category drift exactly and brackets KS and Wasserstein within their stated error bounds', () => {
       for (const k of ['chi2.statistic', 'chi2.pvalue', 'js.statistic', 'psi.statistic']) expect(estimated.metrics[`drift.cat.${k}`]).toBe(exact.metrics[`drift.cat.${k}`]);
       for (const column of ['x_norm', 'x_skew', 'x_int', 'x_miss']) {

@@ -1,11 +1,17 @@
 import { CellKind, type ColumnChunk } from '../readers/index';
 import type { RowHasher } from '../stats/index';
 
-/**
- * The recipe v1 row hash (see stats/row-hash.ts) of row `i`, read straight from the batch's columns:
- * no per-row array of cells, no per-cell Buffer. A missing column hashes as null. Returns the 32 bytes.
- */
+/** The recipe v1 row hash (see stats/row-hash.ts) of row `i` of the batch: its 32 bytes. */
 export function hashBatchRow(hasher: RowHasher, chunks: readonly (ColumnChunk | undefined)[], i: number): Buffer {
+  encodeBatchRow(hasher, chunks, i);
+  return hasher.digest();
+}
+
+/**
+ * Feeds row `i` into the hasher straight from the batch's columns: no per-row array of cells, no
+ * per-cell Buffer. A missing column hashes as null. Then call `digest()` or `key()` (or both).
+ */
+export function encodeBatchRow(hasher: RowHasher, chunks: readonly (ColumnChunk | undefined)[], i: number): void {
   hasher.begin();
   for (const chunk of chunks) {
     if (!chunk) {
@@ -30,5 +36,4 @@ export function hashBatchRow(hasher: RowHasher, chunks: readonly (ColumnChunk | 
         hasher.null();
     }
   }
-  return hasher.digest();
 }

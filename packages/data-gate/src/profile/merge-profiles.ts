@@ -64,6 +64,7 @@ function mergeTwo(a: DataProfile, b: DataProfile): DataProfile {
   const truncated = a.rowHashesTruncated || b.rowHashesTruncated;
   const hashes = truncated ? [] : [...new Set([...a.rowHashes, ...b.rowHashes])].sort();
   const over = hashes.length > maxRowHashes;
+  const keys = truncated || over || !a.rowKeys || !b.rowKeys ? undefined : [...new Set([...a.rowKeys, ...b.rowKeys])].sort();
   return {
     format: a.format,
     version: a.version,
@@ -72,6 +73,7 @@ function mergeTwo(a: DataProfile, b: DataProfile): DataProfile {
     columns,
     hashColumns: a.hashColumns,
     rowHashes: over ? [] : hashes,
+    ...(keys ? { rowKeys: keys } : {}),
     rowHashesTruncated: truncated || over,
     limits: { maxCategories, maxRowHashes },
   };

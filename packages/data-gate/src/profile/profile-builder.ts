@@ -1,8 +1,9 @@
 import { type GateContext, UserError, workspaceRelative, writeFileAtomic } from '@aisec/core';
 import { isIdName } from '../gate/column-roles';
 import { CellKind, type ReadTableOptions, type RowBatch, kindBit, readTable } from '../readers/index';
-import { MomentsAccumulator, RowHasher } from '../stats/index';
+import { MomentsAccumulator, RowHasher, rowKeyHex } from '../stats/index';
 import { hashBatchRow } from './batch-row-hash';
+import { RowKeySet } from './row-key-set';
 import { mergeProfiles } from './merge-profiles';
 import { type ColumnProfile, type DataProfile, PROFILE_FORMAT, PROFILE_VERSION, fixedBin, serializeProfile } from './profile-format';
 
@@ -34,6 +35,7 @@ export class ProfileBuilder {
   private readonly files = new Set<string>();
   private readonly hashes = new Set<string>();
   private readonly hasher = new RowHasher();
+  private keys = new RowKeySet();
   private hashColumns: string[] | undefined;
   private hashesTruncated = false;
   private rows = 0;
@@ -85,14 +87,23 @@ export class ProfileBuilder {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
       for (let i = 0; i < batch.length; i++) {
         this.hashes.add(hashBatchRow(this.hasher, index, i).toString('hex'));
+        this.hasher.key();
+        this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo);
         if (this.hashes.size > this.maxRowHashes) {
           this.hashesTruncated = true;
           this.hashes.clear();
+          this.keys = new RowKeySet();
           break;
         }
       }
     }
     this.rows += batch.length;
+  }
+
+  private keyList(): string[] {
+    const out: string[] = [];
+    this.keys.forEach((hi, lo) => out.push(rowKeyHex(hi, lo)));
+    return out.sort();
   }
 
   finish(): DataProfile {
@@ -114,6 +125,7 @@ export class ProfileBuilder {
       columns,
       hashColumns: this.hashColumns ?? [],
       rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
+      ...(this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: this.keyList() }),
       rowHashesTruncated: this.hashesTruncated,
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
     };

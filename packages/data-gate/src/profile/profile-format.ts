@@ -41,6 +41,12 @@ export interface DataProfile {
   hashColumns: string[];
   /** `aisec-row/v1` hashes of the rows (sorted, distinct); empty when `rowHashesTruncated`. */
   rowHashes: string[];
+  /**
+   * The rows' fast 64-bit screening keys (RowHasher.key, 16 hex digits, sorted, distinct), so the gate
+   * hashes a batch row with SHA-256 only when its key matches; absent in older profiles and when
+   * `rowHashesTruncated`.
+   */
+  rowKeys?: string[];
   rowHashesTruncated: boolean;
   limits: { maxCategories: number; maxRowHashes: number };
 }
@@ -101,6 +107,9 @@ export function parseProfile(text: string, displayPath: string): DataProfile {
   if (p.version !== PROFILE_VERSION) throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads version ${PROFILE_VERSION})`, { file: displayPath, hint: 'profile the reference again with this aisec version' });
   if (!Array.isArray(p.columns) || !Array.isArray(p.rowHashes) || !Array.isArray(p.hashColumns) || typeof p.rows !== 'number') {
     throw new UserError('profile is missing columns, rows, hashColumns or rowHashes', { file: displayPath });
+  }
+  if (p.rowKeys !== undefined && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== 'string' || !/^[0-9a-f]{16}$/.test(k)))) {
+    throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
   }
   return p as DataProfile;
 }

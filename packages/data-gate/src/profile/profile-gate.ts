@@ -8,7 +8,7 @@ import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_LABEL_SHIFT, RULE_OUTLIER_RO
 import { TextInjectionScanner } from '../poisoning/index';
 import { CellKind, columnTypeOf, readProblemFindings, readTable } from '../readers/index';
 import { RowHasher, categoricalColumnDrift, jensenShannon, ksAsympPvalue, psi, totalVariation } from '../stats/index';
-import { hashBatchRow } from './batch-row-hash';
+import { encodeBatchRow } from './batch-row-hash';
 import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift } from './profile-drift';
 import { RowKeySet } from './row-key-set';
@@ -67,9 +67,13 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     }
   }
   const refHashes = profile.rowHashesTruncated ? undefined : new Set(profile.rowHashes);
-  // 64-bit prefixes of the reference's hashes screen every batch row; a hit is confirmed on the full hash.
+  // The reference's fast row keys screen every batch row, and a hit is confirmed on the full SHA-256, so
+  // only candidate copies pay for SHA-256. Older profiles have no keys: there the 64-bit prefixes of the
+  // SHA-256 hashes screen, and every row is hashed with SHA-256.
+  const fastKeys = refHashes !== undefined && profile.rowKeys !== undefined;
   const refKeys = new RowKeySet(refHashes?.size ?? 0);
-  for (const h of refHashes ?? []) refKeys.addOrHas(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
+  if (fastKeys) for (const k of profile.rowKeys ?? []) refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
+  else for (const h of refHashes ?? []) refKeys.addOrHas(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
   const hasher = new RowHasher();
   const seen = new RowKeySet();
   let seenCapped = false;
@@ -91,15 +95,23 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     for (let i = 0; i < batch.length; i++) {
       const row = batch.rows[i] as number;
       const line = batch.lines[i] as number;
-      const h = hashBatchRow(hasher, hashChunks, i);
-      // 64 bits of the hash tell rows apart (a chance collision is ~1e-6 at 10M rows) in 16 bytes a row.
-      const hi = h.readUInt32BE(0);
-      const lo = h.readUInt32BE(4);
+      encodeBatchRow(hasher, hashChunks, i);
+      // The 64-bit key tells rows apart (a chance collision is ~1e-6 at 10M rows) in 16 bytes a row.
+      hasher.key();
+      const hi = hasher.keyHi;
+      const lo = hasher.keyLo;
       if (seen.size < MAX_BATCH_HASHES) {
         if (seen.addOrHas(hi, lo)) within.add(batch.file, row, line);
       } else if (seen.has(hi, lo)) within.add(batch.file, row, line);
       else seenCapped = true;
-      if (refHashes && refKeys.has(hi, lo) && refHashes.has(h.toString('hex'))) copied.add(batch.file, row, line);
+      if (refHashes) {
+        if (fastKeys) {
+          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest().toString('hex'))) copied.add(batch.file, row, line);
+        } else {
+          const h = hasher.digest();
+          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h.toString('hex'))) copied.add(batch.file, row, line);
+        }
+      }
       for (const { p, chunk } of zChunks) {
         if (!chunk) continue;
         const kind = chunk.kinds[i];

@@ -66,4 +66,15 @@ export class RowKeySet {
       if ((a | b) !== 0) this.addOrHas(a, b);
     }
   }
+
+  /** Every key, in no particular order. */
+  forEach(visit: (hi: number, lo: number) => void): void {
+    if (this.hasZero) visit(0, 0);
+    const t = this.table;
+    for (let s = 0; s < t.length; s += 2) {
+      const a = t[s] as number;
+      const b = t[s + 1] as number;
+      if ((a | b) !== 0) visit(a, b);
+    }
+  }
 }

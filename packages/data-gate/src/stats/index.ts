@@ -81,7 +81,7 @@ export {
   DEFAULT_MAD_THRESHOLD,
   type OutlierParams,
 } from './outliers';
-export { rowHash, RowHasher, ROW_HASH_VERSION, type Cell } from './row-hash';
+export { rowHash, RowHasher, rowKeyHex, ROW_HASH_VERSION, type Cell } from './row-hash';
 export { duplicatesWithin, rowsFoundIn } from './duplicates';
 export {
   numericProfile,
