@@ -5,7 +5,7 @@ import { MomentsAccumulator, RowHasher, rowKeyHex } from '../stats/index';
 import { hashBatchRow } from './batch-row-hash';
 import { RowKeySet } from './row-key-set';
 import { mergeProfiles } from './merge-profiles';
-import { type ColumnProfile, type DataProfile, PROFILE_FORMAT, PROFILE_VERSION, fixedBin, serializeProfile } from './profile-format';
+import { type ColumnProfile, type DataProfile, FIXED_EDGES, PROFILE_FORMAT, PROFILE_VERSION, fixedBin, serializeProfile } from './profile-format';
 
 export interface ProfileOptions {
   /** Distinct values counted per column before the counts are dropped. Default 10,000. */
@@ -24,8 +24,15 @@ interface ColumnState {
   kinds: number;
   nulls: number;
   moments: MomentsAccumulator;
-  histogram: Map<number, number>;
+  /** Counts per fixed-edge bin (index = bin). */
+  histogram: Float64Array;
   categories: Map<string, number> | undefined;
+  /**
+   * Number cells' category counts keyed by the number (String(number) only when merged into
+   * `categories`: making a string per numeric cell was most of the profile's time). The keys map one to
+   * one to their strings (Map keys treat -0 as 0 and NaN as NaN, as String does), so merging is exact.
+   */
+  numberCategories: Map<number, number>;
   textCells: number;
 }
 
@@ -56,7 +63,7 @@ export class ProfileBuilder {
     for (const chunk of batch.data) {
       let s = this.columns.get(chunk.name);
       if (!s) {
-        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: new Map(), categories: new Map(), textCells: 0 };
+        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: new Float64Array(FIXED_EDGES.length + 1), categories: new Map(), numberCategories: new Map(), textCells: 0 };
         this.columns.set(chunk.name, s);
       }
       for (let i = 0; i < batch.length; i++) {
@@ -71,14 +78,20 @@ export class ProfileBuilder {
           if (!Number.isNaN(num)) {
             s.moments.add(num);
             const bin = fixedBin(num);
-            s.histogram.set(bin, (s.histogram.get(bin) ?? 0) + 1);
+            s.histogram[bin] = (s.histogram[bin] as number) + 1;
           }
+          if (s.categories) {
+            const count = s.numberCategories.get(num);
+            s.numberCategories.set(num, count === undefined ? 1 : count + 1);
+            if (count === undefined && s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
+          }
+          continue;
         }
         if (kind === CellKind.Text) s.textCells++;
         if (s.categories) {
-          const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : kind === CellKind.Boolean ? String(num === 1) : String(num);
+          const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : String(num === 1);
           s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
-          if (s.categories.size > this.maxCategories) s.categories = undefined;
+          if (s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
         }
       }
     }
@@ -100,6 +113,18 @@ export class ProfileBuilder {
     this.rows += batch.length;
   }
 
+  /** Folds the number-keyed counts into `categories`, then drops both when past `maxCategories`. */
+  private settleCategories(s: ColumnState): void {
+    const cats = s.categories;
+    if (!cats) return;
+    for (const [num, count] of s.numberCategories) {
+      const key = String(num);
+      cats.set(key, (cats.get(key) ?? 0) + count);
+    }
+    s.numberCategories.clear();
+    if (cats.size > this.maxCategories) s.categories = undefined;
+  }
+
   private keyList(): string[] {
     const out: string[] = [];
     this.keys.forEach((hi, lo) => out.push(rowKeyHex(hi, lo)));
@@ -107,12 +132,13 @@ export class ProfileBuilder {
   }
 
   finish(): DataProfile {
+    for (const s of this.columns.values()) this.settleCategories(s);
     const columns: ColumnProfile[] = [...this.columns.values()].map((s) => ({
       name: s.name,
       kinds: s.kinds,
       nulls: s.nulls,
       moments: s.moments.state(),
-      histogram: [...s.histogram].sort((a, b) => a[0] - b[0]),
+      histogram: histogramEntries(s.histogram),
       categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) : {},
       categoriesTruncated: s.categories === undefined,
       textCells: s.textCells,
@@ -130,6 +156,13 @@ export class ProfileBuilder {
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
     };
   }
+}
+
+/** Non-empty bins as [bin, count], by bin. */
+function histogramEntries(counts: Float64Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (let b = 0; b < counts.length; b++) if ((counts[b] as number) > 0) out.push([b, counts[b] as number]);
+  return out;
 }
 
 /** Profiles a data file or folder in one streaming pass. */
