@@ -12,6 +12,7 @@ import { encodeBatchRow } from './batch-row-hash';
 import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift } from './profile-drift';
 import { RowKeySet } from './row-key-set';
+import { SortedRowHashes } from './sorted-row-hashes';
 import { type ColumnProfile, type DataProfile, readProfile } from './profile-format';
 
 /** What a profile reference cannot give: the report's notes say so instead of staying silent. */
@@ -66,14 +67,16 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       if (std > 0) zParams.set(c.name, { mean: c.moments.mean, std, rows: new RowCollector() });
     }
   }
-  const refHashes = profile.rowHashesTruncated ? undefined : new Set(profile.rowHashes);
+  const refHashes = profile.rowHashesTruncated ? undefined : new SortedRowHashes(profile.rowHashes);
   // The reference's fast row keys screen every batch row, and a hit is confirmed on the full SHA-256, so
   // only candidate copies pay for SHA-256. Older profiles have no keys: there the 64-bit prefixes of the
   // SHA-256 hashes screen, and every row is hashed with SHA-256.
   const fastKeys = refHashes !== undefined && profile.rowKeys !== undefined;
   const refKeys = new RowKeySet(refHashes?.size ?? 0);
-  if (fastKeys) for (const k of profile.rowKeys ?? []) refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
-  else for (const h of refHashes ?? []) refKeys.addOrHas(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
+  if (refHashes) for (const k of fastKeys ? (profile.rowKeys ?? []) : profile.rowHashes) refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
+  // The hex strings are no longer needed: let them go before the batch is read (bounded memory).
+  profile.rowHashes = [];
+  delete profile.rowKeys;
   const hasher = new RowHasher();
   const seen = new RowKeySet();
   let seenCapped = false;
@@ -106,10 +109,10 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       else seenCapped = true;
       if (refHashes) {
         if (fastKeys) {
-          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest().toString('hex'))) copied.add(batch.file, row, line);
+          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, row, line);
         } else {
           const h = hasher.digest();
-          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h.toString('hex'))) copied.add(batch.file, row, line);
+          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, row, line);
         }
       }
       for (const { p, chunk } of zChunks) {
