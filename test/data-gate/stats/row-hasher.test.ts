@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RowKeySet } from '../../../packages/data-gate/src/profile/row-key-set';
+import { SortedRowHashes } from '../../../packages/data-gate/src/profile/sorted-row-hashes';
 import { type Cell, RowHasher, rowHash } from '../../../packages/data-gate/src/stats/index';
 
 function viaHasher(h: RowHasher, cells: Cell[]): string {
@@ -30,5 +31,17 @@ describe('RowKeySet', () => {
     for (const [a, b] of keys) expect(s.addOrHas(a, b)).toBe(true);
     expect(s.size).toBe(keys.length);
     expect(s.has(12345, 999999)).toBe(false);
+  });
+});
+
+describe('SortedRowHashes', () => {
+  it('finds exactly the hashes given, in any order and with repeats, and skips what is not a hash', () => {
+    const hashes = Array.from({ length: 3000 }, (_, i) => rowHash([i, `r${i}`]));
+    const s = new SortedRowHashes([...hashes.slice(1500), ...hashes.slice(0, 1600), 'not-a-hash']);
+    expect(s.size).toBe(3000);
+    for (const h of hashes) expect(s.has(Buffer.from(h, 'hex'))).toBe(true);
+    expect(s.has(Buffer.from(rowHash([-1, 'r-1']), 'hex'))).toBe(false);
+    const sorted = new SortedRowHashes([...hashes].sort());
+    expect(hashes.every((h) => sorted.has(Buffer.from(h, 'hex')))).toBe(true);
   });
 });

@@ -123,3 +123,61 @@ export function readProfile(path: string, displayPath = path): DataProfile {
   }
   return parseProfile(text, displayPath);
 }
+
+/**
+ * Reads a profile without holding its row hashes as strings: the `rowHashes` and `rowKeys` arrays of
+ * a profile written by `serializeProfile` are cut out of the bytes and handed, one at a time, to
+ * `visitHash` and `visitKey`, and the rest is parsed as usual (those arrays come back empty; `rowKeys`
+ * stays absent when the file has none). A profile of millions of rows then costs its bytes once, not
+ * an array of strings besides (over 200 bytes a row). Other layouts fall back to `readProfile`.
+ */
+export function readProfileLean(path: string, displayPath: string, visitHash: (hex: string) => void, visitKey: (hex: string) => void): DataProfile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new UserError(`cannot read profile ${displayPath}: ${(error as Error).message}`, { file: displayPath, cause: error });
+  }
+  const hashes = arrayRange(bytes, 'rowHashes');
+  const keys = arrayRange(bytes, 'rowKeys');
+  if (!hashes || (keys && keys.start < hashes.end)) {
+    const p = parseProfile(bytes.toString('utf8'), displayPath);
+    for (const h of p.rowHashes) visitHash(h);
+    for (const k of p.rowKeys ?? []) visitKey(k);
+    return { ...p, rowHashes: [], ...(p.rowKeys ? { rowKeys: [] } : {}) };
+  }
+  const rest = keys
+    ? Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end, keys.start), bytes.subarray(keys.end)])
+    : Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end)]);
+  const profile = parseProfile(rest.toString('utf8'), displayPath);
+  visitStrings(bytes, hashes, displayPath, 'rowHashes', visitHash);
+  if (keys) visitStrings(bytes, keys, displayPath, 'rowKeys', visitKey);
+  return profile;
+}
+
+/** The bytes between `[` and `]` (exclusive) of the top-level array `name`, as serializeProfile lays it out. */
+function arrayRange(bytes: Buffer, name: string): { start: number; end: number } | undefined {
+  // A top-level key starts a line after one space of indent; no JSON string holds a raw newline.
+  const head = bytes.indexOf(`\n "${name}": [`);
+  if (head === -1) return undefined;
+  const start = head + name.length + 7;
+  const end = bytes.indexOf(0x5d, start); // ']': the items are hex, which has none
+  return end === -1 ? undefined : { start, end };
+}
+
+function visitStrings(bytes: Buffer, range: { start: number; end: number }, displayPath: string, name: string, visit: (s: string) => void): void {
+  let i = range.start;
+  while (i < range.end) {
+    const c = bytes[i] as number;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c) {
+      i++;
+      continue;
+    }
+    const close = c === 0x22 ? bytes.indexOf(0x22, i + 1) : -1;
+    if (close === -1 || close > range.end) throw new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
+    const s = bytes.toString('latin1', i + 1, close);
+    if (!/^[0-9a-f]+$/.test(s)) throw new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
+    visit(s);
+    i = close + 1;
+  }
+}

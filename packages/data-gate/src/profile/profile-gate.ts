@@ -13,7 +13,7 @@ import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift } from './profile-drift';
 import { RowKeySet } from './row-key-set';
 import { SortedRowHashes } from './sorted-row-hashes';
-import { type ColumnProfile, type DataProfile, readProfile } from './profile-format';
+import { type ColumnProfile, type DataProfile, readProfileLean } from './profile-format';
 
 /** What a profile reference cannot give: the report's notes say so instead of staying silent. */
 export const NEEDS_RAW_REFERENCE =
@@ -51,7 +51,15 @@ function contractOf(profile: DataProfile): DataContract {
 export async function runAgainstProfile(options: DataGateOptions, ctx: GateContext, acc: { findings: Finding[]; metrics: Metrics; notes: string[]; timings: Record<string, number> }): Promise<Report> {
   const { findings, metrics, notes, timings } = acc;
   const refPath = options.reference as string;
-  const profile = readProfile(refPath, workspaceRelative(ctx.workspace, refPath));
+  const shown = workspaceRelative(ctx.workspace, refPath);
+  // The row hashes and keys go straight into compact tables as the profile is read (bounded memory).
+  const refHashes = new SortedRowHashes();
+  let refKeys = new RowKeySet();
+  const profile = readProfileLean(refPath, shown, (h) => refHashes.add(h), (k) => {
+    if (k.length !== 16) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
+    refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
+  });
+  refHashes.seal();
   const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
   const checker = new ContractChecker(contract);
   const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
@@ -67,16 +75,12 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       if (std > 0) zParams.set(c.name, { mean: c.moments.mean, std, rows: new RowCollector() });
     }
   }
-  const refHashes = profile.rowHashesTruncated ? undefined : new SortedRowHashes(profile.rowHashes);
   // The reference's fast row keys screen every batch row, and a hit is confirmed on the full SHA-256, so
   // only candidate copies pay for SHA-256. Older profiles have no keys: there the 64-bit prefixes of the
-  // SHA-256 hashes screen, and every row is hashed with SHA-256.
-  const fastKeys = refHashes !== undefined && profile.rowKeys !== undefined;
-  const refKeys = new RowKeySet(refHashes?.size ?? 0);
-  if (refHashes) for (const k of fastKeys ? (profile.rowKeys ?? []) : profile.rowHashes) refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
-  // The hex strings are no longer needed: let them go before the batch is read (bounded memory).
-  profile.rowHashes = [];
-  delete profile.rowKeys;
+  // SHA-256 hashes screen (`refKeys` rebuilt from them), and every row is hashed with SHA-256.
+  const truncated = profile.rowHashesTruncated;
+  const fastKeys = !truncated && profile.rowKeys !== undefined;
+  if (!truncated && !fastKeys) refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
   const hasher = new RowHasher();
   const seen = new RowKeySet();
   let seenCapped = false;
@@ -107,7 +111,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
         if (seen.addOrHas(hi, lo)) within.add(batch.file, row, line);
       } else if (seen.has(hi, lo)) within.add(batch.file, row, line);
       else seenCapped = true;
-      if (refHashes) {
+      if (!truncated) {
         if (fastKeys) {
           if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, row, line);
         } else {
@@ -190,7 +194,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   metrics['duplicates.within'] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: 'medium', message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'duplicates within batch' })));
   if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
-  if (refHashes) {
+  if (!truncated) {
     metrics['duplicates.from_reference'] = copied.total;
     findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: 'high', message: `${g.total} row${g.total === 1 ? '' : 's'} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'rows copied from reference' })));
   } else {

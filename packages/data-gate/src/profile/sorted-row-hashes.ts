@@ -1,30 +1,66 @@
+import type { RowKeySet } from './row-key-set';
+
 /**
  * A profile's SHA-256 row hashes as 32-byte binary records in one sorted Buffer, searched by
  * bisection: 32 bytes a row instead of a Set of 64-character strings (over 150 bytes a row), so a
  * reference profile of millions of rows stays within the gate's memory bound. Lookups are rare (only
  * rows whose fast key matches are confirmed), so the log-time search costs nothing measurable.
+ * Fill with `add` (profiles store them sorted; any order is accepted), then `seal` before `has`.
  */
 export class SortedRowHashes {
-  private readonly data: Buffer;
-  readonly size: number;
+  private data = Buffer.alloc(32 * 1024);
+  private count = 0;
+  private sorted = true;
 
-  constructor(hexHashes: readonly string[]) {
-    const sorted = isSorted(hexHashes) ? hexHashes : [...hexHashes].sort();
-    this.data = Buffer.alloc(sorted.length * 32);
-    let n = 0;
-    for (const h of sorted) {
-      // Lower-case hex of 32 bytes sorts like the bytes; anything else cannot match a digest.
-      if (!/^[0-9a-f]{64}$/.test(h)) continue;
-      if (n > 0 && this.data.subarray((n - 1) * 32, n * 32).equals(Buffer.from(h, 'hex'))) continue;
-      this.data.write(h, n * 32, 'hex');
-      n++;
+  constructor(hexHashes: readonly string[] = []) {
+    for (const h of hexHashes) this.add(h);
+    this.seal();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
+  add(hex: string): void {
+    if (hex.length !== 64 || !/^[0-9a-f]{64}$/.test(hex)) return;
+    if ((this.count + 1) * 32 > this.data.length) {
+      const next = Buffer.alloc(this.data.length * 2);
+      this.data.copy(next, 0, 0, this.count * 32);
+      this.data = next;
     }
-    this.size = n;
+    const at = this.count * 32;
+    this.data.write(hex, at, 'hex');
+    if (this.count > 0 && this.data.compare(this.data, at, at + 32, at - 32, at) >= 0) this.sorted = false;
+    this.count++;
+  }
+
+  /** Sorts (when the input was not) and drops repeats; call once after the last `add`. */
+  seal(): void {
+    if (!this.sorted) {
+      const records: Buffer[] = [];
+      for (let i = 0; i < this.count; i++) records.push(this.data.subarray(i * 32, i * 32 + 32));
+      const copy = Buffer.concat(records.sort((a, b) => Buffer.compare(a, b)));
+      let n = 0;
+      for (let i = 0; i < this.count; i++) {
+        if (n > 0 && copy.compare(this.data, (n - 1) * 32, n * 32, i * 32, i * 32 + 32) === 0) continue;
+        copy.copy(this.data, n * 32, i * 32, i * 32 + 32);
+        n++;
+      }
+      this.count = n;
+      this.sorted = true;
+    }
+  }
+
+  /** Adds every hash's first 8 bytes to `keys` (the screen for profiles without fast row keys). */
+  prefixKeys(keys: RowKeySet): RowKeySet {
+    for (let i = 0; i < this.count; i++) keys.addOrHas(this.data.readUInt32BE(i * 32), this.data.readUInt32BE(i * 32 + 4));
+    return keys;
   }
 
   has(digest: Buffer): boolean {
     let lo = 0;
-    let hi = this.size;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const c = this.data.compare(digest, 0, 32, mid * 32, mid * 32 + 32);
@@ -34,9 +70,4 @@ export class SortedRowHashes {
     }
     return false;
   }
-}
-
-function isSorted(values: readonly string[]): boolean {
-  for (let i = 1; i < values.length; i++) if ((values[i - 1] as string) > (values[i] as string)) return false;
-  return true;
 }
