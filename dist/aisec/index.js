@@ -70320,6 +70320,106 @@ function rowHash(cells2) {
   }
   return hash.digest("hex");
 }
+var RowHasher = class {
+  buf = Buffer.from(new ArrayBuffer(1024));
+  view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  words = new Int32Array(this.buf.buffer, 0, 256);
+  len = 0;
+  /** The row's 64-bit screening key, set by `key()`: high and low 32 bits (unsigned). */
+  keyHi = 0;
+  keyLo = 0;
+  begin() {
+    PREFIX.copy(this.buf, 0);
+    this.len = PREFIX.length;
+  }
+  room(extra) {
+    if (this.len + extra <= this.buf.length) return;
+    const size = Math.ceil(Math.max(this.buf.length * 2, this.len + extra + 4) / 4) * 4;
+    const next = Buffer.from(new ArrayBuffer(size));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+    this.view = new DataView(next.buffer, 0, size);
+    this.words = new Int32Array(next.buffer, 0, size / 4);
+  }
+  null() {
+    this.room(1);
+    this.buf[this.len++] = 110;
+  }
+  number(value) {
+    this.room(9);
+    this.buf[this.len] = 102;
+    this.view.setFloat64(this.len + 1, Number.isNaN(value) ? Number.NaN : value === 0 ? 0 : value, false);
+    this.len += 9;
+  }
+  boolean(value) {
+    this.room(2);
+    this.buf[this.len] = 98;
+    this.buf[this.len + 1] = value ? 49 : 48;
+    this.len += 2;
+  }
+  text(value) {
+    const n = value.length;
+    this.room(8 + 3 * n);
+    const buf = this.buf;
+    const at = this.len + 5;
+    let i3 = 0;
+    for (; i3 < n; i3++) {
+      const c = value.charCodeAt(i3);
+      if (c > 127) break;
+      buf[at + i3] = c;
+    }
+    const bytes = i3 === n ? n : i3 + buf.write(value.slice(i3), at + i3, "utf8");
+    buf[this.len] = 115;
+    this.view.setUint32(this.len + 1, bytes, false);
+    this.len = at + bytes;
+  }
+  /**
+   * A fast non-cryptographic 64-bit key of the same bytes (two MurmurHash3 x86_32 lanes with different
+   * seeds, over little-endian words), into `keyHi`/`keyLo`: equal rows under recipe v1 always get equal
+   * keys, so it screens for duplicates at a tenth of SHA-256's cost; a key match is only a candidate
+   * (chance collisions about 1e-6 at 10M rows) and is confirmed on the SHA-256 where one is stored.
+   * Stored in profiles as `rowKeys` (recipe `aisec-rowkey/v1`): never change it in place.
+   */
+  key() {
+    const len = this.len;
+    const buf = this.buf;
+    buf[len] = 0;
+    buf[len + 1] = 0;
+    buf[len + 2] = 0;
+    const n = len + 3 >>> 2;
+    let h1 = 2538058380;
+    let h2 = 1013904242;
+    for (let i3 = 0; i3 < n; i3++) {
+      let k = LITTLE_ENDIAN ? this.words[i3] : this.view.getInt32(i3 * 4, true);
+      k = Math.imul(k, 3432918353);
+      k = k << 15 | k >>> 17;
+      k = Math.imul(k, 461845907);
+      h1 ^= k;
+      h1 = h1 << 13 | h1 >>> 19;
+      h1 = Math.imul(h1, 5) + 3864292196 | 0;
+      h2 ^= k;
+      h2 = h2 << 17 | h2 >>> 15;
+      h2 = Math.imul(h2, 9) + 2246822507 | 0;
+    }
+    this.keyHi = fmix32(h1 ^ len) >>> 0;
+    this.keyLo = fmix32(h2 ^ Math.imul(len, 668265261) ^ h1) >>> 0;
+  }
+  digest() {
+    return (0, import_node_crypto5.hash)("sha256", this.buf.subarray(0, this.len), "buffer");
+  }
+};
+var LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+function fmix32(h) {
+  let x2 = h;
+  x2 ^= x2 >>> 16;
+  x2 = Math.imul(x2, 2246822507);
+  x2 ^= x2 >>> 13;
+  x2 = Math.imul(x2, 3266489909);
+  return x2 ^ x2 >>> 16;
+}
+function rowKeyHex(hi, lo) {
+  return hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
+}
 
 // packages/data-gate/src/stats/duplicates.ts
 function duplicatesWithin(hashes) {
@@ -77162,6 +77262,9 @@ function parseProfile(text2, displayPath) {
   if (!Array.isArray(p.columns) || !Array.isArray(p.rowHashes) || !Array.isArray(p.hashColumns) || typeof p.rows !== "number") {
     throw new UserError("profile is missing columns, rows, hashColumns or rowHashes", { file: displayPath });
   }
+  if (p.rowKeys !== void 0 && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== "string" || !/^[0-9a-f]{16}$/.test(k)))) {
+    throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+  }
   return p;
 }
 function readProfile(path, displayPath = path) {
@@ -77173,6 +77276,154 @@ function readProfile(path, displayPath = path) {
   }
   return parseProfile(text2, displayPath);
 }
+function readProfileLean(path, displayPath, visitHash, visitKey) {
+  let bytes;
+  try {
+    bytes = (0, import_node_fs26.readFileSync)(path);
+  } catch (error2) {
+    throw new UserError(`cannot read profile ${displayPath}: ${error2.message}`, { file: displayPath, cause: error2 });
+  }
+  const hashes = arrayRange(bytes, "rowHashes");
+  const keys = arrayRange(bytes, "rowKeys");
+  if (!hashes || keys && keys.start < hashes.end) {
+    const p = parseProfile(bytes.toString("utf8"), displayPath);
+    for (const h of p.rowHashes) visitHash(h);
+    for (const k of p.rowKeys ?? []) visitKey(k);
+    return { ...p, rowHashes: [], ...p.rowKeys ? { rowKeys: [] } : {} };
+  }
+  const rest = keys ? Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end, keys.start), bytes.subarray(keys.end)]) : Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end)]);
+  const profile = parseProfile(rest.toString("utf8"), displayPath);
+  visitStrings(bytes, hashes, displayPath, "rowHashes", visitHash);
+  if (keys) visitStrings(bytes, keys, displayPath, "rowKeys", visitKey);
+  return profile;
+}
+function arrayRange(bytes, name2) {
+  const head3 = bytes.indexOf(`
+ "${name2}": [`);
+  if (head3 === -1) return void 0;
+  const start2 = head3 + name2.length + 7;
+  const end = bytes.indexOf(93, start2);
+  return end === -1 ? void 0 : { start: start2, end };
+}
+function visitStrings(bytes, range, displayPath, name2, visit2) {
+  let i3 = range.start;
+  while (i3 < range.end) {
+    const c = bytes[i3];
+    if (c === 32 || c === 10 || c === 13 || c === 9 || c === 44) {
+      i3++;
+      continue;
+    }
+    const close = c === 34 ? bytes.indexOf(34, i3 + 1) : -1;
+    if (close === -1 || close > range.end) throw new UserError(`profile ${name2} must be a list of hex strings`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+    const s = bytes.toString("latin1", i3 + 1, close);
+    if (!/^[0-9a-f]+$/.test(s)) throw new UserError(`profile ${name2} must be a list of hex strings`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+    visit2(s);
+    i3 = close + 1;
+  }
+}
+
+// packages/data-gate/src/profile/batch-row-hash.ts
+function hashBatchRow(hasher, chunks, i3) {
+  encodeBatchRow(hasher, chunks, i3);
+  return hasher.digest();
+}
+function encodeBatchRow(hasher, chunks, i3) {
+  hasher.begin();
+  for (const chunk of chunks) {
+    if (!chunk) {
+      hasher.null();
+      continue;
+    }
+    switch (chunk.kinds[i3]) {
+      case CellKind.Integer:
+      case CellKind.Float:
+        hasher.number(chunk.numbers[i3]);
+        break;
+      case CellKind.Boolean:
+        hasher.boolean(chunk.numbers[i3] === 1);
+        break;
+      case CellKind.Text: {
+        const t = chunk.texts[i3];
+        if (t === null || t === void 0) hasher.null();
+        else hasher.text(t);
+        break;
+      }
+      default:
+        hasher.null();
+    }
+  }
+}
+
+// packages/data-gate/src/profile/row-key-set.ts
+var RowKeySet = class {
+  table;
+  mask;
+  count = 0;
+  hasZero = false;
+  constructor(expected = 1 << 16) {
+    let slots = 1024;
+    while (slots < expected * 2) slots *= 2;
+    this.table = new Uint32Array(slots * 2);
+    this.mask = slots - 1;
+  }
+  get size() {
+    return this.count + (this.hasZero ? 1 : 0);
+  }
+  /** True when the key was there; otherwise adds it and returns false. */
+  addOrHas(hi, lo) {
+    if ((hi | lo) === 0) {
+      const had = this.hasZero;
+      this.hasZero = true;
+      return had;
+    }
+    let slot = (lo ^ Math.imul(hi, 2654435761)) & this.mask;
+    const t = this.table;
+    for (; ; ) {
+      const a = t[slot * 2];
+      const b = t[slot * 2 + 1];
+      if ((a | b) === 0) break;
+      if (a === hi >>> 0 && b === lo >>> 0) return true;
+      slot = slot + 1 & this.mask;
+    }
+    t[slot * 2] = hi;
+    t[slot * 2 + 1] = lo;
+    if (++this.count * 2 > this.mask + 1) this.grow();
+    return false;
+  }
+  has(hi, lo) {
+    if ((hi | lo) === 0) return this.hasZero;
+    let slot = (lo ^ Math.imul(hi, 2654435761)) & this.mask;
+    const t = this.table;
+    for (; ; ) {
+      const a = t[slot * 2];
+      const b = t[slot * 2 + 1];
+      if ((a | b) === 0) return false;
+      if (a === hi >>> 0 && b === lo >>> 0) return true;
+      slot = slot + 1 & this.mask;
+    }
+  }
+  grow() {
+    const old = this.table;
+    this.table = new Uint32Array(old.length * 2);
+    this.mask = old.length - 1;
+    this.count = 0;
+    for (let s = 0; s < old.length; s += 2) {
+      const a = old[s];
+      const b = old[s + 1];
+      if ((a | b) !== 0) this.addOrHas(a, b);
+    }
+  }
+  /** Every key, in no particular order. */
+  forEach(visit2) {
+    if (this.hasZero) visit2(0, 0);
+    const t = this.table;
+    for (let s = 0; s < t.length; s += 2) {
+      const a = t[s];
+      const b = t[s + 1];
+      if ((a | b) !== 0) visit2(a, b);
+    }
+  }
+};
 
 // packages/data-gate/src/profile/merge-profiles.ts
 function mergeMoments(a, b) {
@@ -77233,6 +77484,7 @@ function mergeTwo(a, b) {
   const truncated = a.rowHashesTruncated || b.rowHashesTruncated;
   const hashes = truncated ? [] : [.../* @__PURE__ */ new Set([...a.rowHashes, ...b.rowHashes])].sort();
   const over = hashes.length > maxRowHashes;
+  const keys = truncated || over || !a.rowKeys || !b.rowKeys ? void 0 : [.../* @__PURE__ */ new Set([...a.rowKeys, ...b.rowKeys])].sort();
   return {
     format: a.format,
     version: a.version,
@@ -77241,6 +77493,7 @@ function mergeTwo(a, b) {
     columns,
     hashColumns: a.hashColumns,
     rowHashes: over ? [] : hashes,
+    ...keys ? { rowKeys: keys } : {},
     rowHashesTruncated: truncated || over,
     limits: { maxCategories, maxRowHashes }
   };
@@ -77262,6 +77515,8 @@ var ProfileBuilder = class {
   columns = /* @__PURE__ */ new Map();
   files = /* @__PURE__ */ new Set();
   hashes = /* @__PURE__ */ new Set();
+  hasher = new RowHasher();
+  keys = new RowKeySet();
   hashColumns;
   hashesTruncated = false;
   rows = 0;
@@ -77276,7 +77531,7 @@ var ProfileBuilder = class {
     for (const chunk of batch.data) {
       let s = this.columns.get(chunk.name);
       if (!s) {
-        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: /* @__PURE__ */ new Map(), categories: /* @__PURE__ */ new Map(), textCells: 0 };
+        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: new Float64Array(FIXED_EDGES.length + 1), categories: /* @__PURE__ */ new Map(), numberCategories: /* @__PURE__ */ new Map(), textCells: 0 };
         this.columns.set(chunk.name, s);
       }
       for (let i3 = 0; i3 < batch.length; i3++) {
@@ -77291,14 +77546,20 @@ var ProfileBuilder = class {
           if (!Number.isNaN(num2)) {
             s.moments.add(num2);
             const bin = fixedBin(num2);
-            s.histogram.set(bin, (s.histogram.get(bin) ?? 0) + 1);
+            s.histogram[bin] = s.histogram[bin] + 1;
           }
+          if (s.categories) {
+            const count = s.numberCategories.get(num2);
+            s.numberCategories.set(num2, count === void 0 ? 1 : count + 1);
+            if (count === void 0 && s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
+          }
+          continue;
         }
         if (kind === CellKind.Text) s.textCells++;
         if (s.categories) {
-          const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : kind === CellKind.Boolean ? String(num2 === 1) : String(num2);
+          const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : String(num2 === 1);
           s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
-          if (s.categories.size > this.maxCategories) s.categories = void 0;
+          if (s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
         }
       }
     }
@@ -77306,23 +77567,43 @@ var ProfileBuilder = class {
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
       for (let i3 = 0; i3 < batch.length; i3++) {
-        this.hashes.add(rowHash(index.map((chunk) => chunk ? cellOf(chunk, i3) : null)));
+        this.hashes.add(hashBatchRow(this.hasher, index, i3).toString("hex"));
+        this.hasher.key();
+        this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo);
         if (this.hashes.size > this.maxRowHashes) {
           this.hashesTruncated = true;
           this.hashes.clear();
+          this.keys = new RowKeySet();
           break;
         }
       }
     }
     this.rows += batch.length;
   }
+  /** Folds the number-keyed counts into `categories`, then drops both when past `maxCategories`. */
+  settleCategories(s) {
+    const cats = s.categories;
+    if (!cats) return;
+    for (const [num2, count] of s.numberCategories) {
+      const key = String(num2);
+      cats.set(key, (cats.get(key) ?? 0) + count);
+    }
+    s.numberCategories.clear();
+    if (cats.size > this.maxCategories) s.categories = void 0;
+  }
+  keyList() {
+    const out2 = [];
+    this.keys.forEach((hi, lo) => out2.push(rowKeyHex(hi, lo)));
+    return out2.sort();
+  }
   finish() {
+    for (const s of this.columns.values()) this.settleCategories(s);
     const columns = [...this.columns.values()].map((s) => ({
       name: s.name,
       kinds: s.kinds,
       nulls: s.nulls,
       moments: s.moments.state(),
-      histogram: [...s.histogram].sort((a, b) => a[0] - b[0]),
+      histogram: histogramEntries(s.histogram),
       categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
       categoriesTruncated: s.categories === void 0,
       textCells: s.textCells
@@ -77335,11 +77616,17 @@ var ProfileBuilder = class {
       columns,
       hashColumns: this.hashColumns ?? [],
       rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
+      ...this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: this.keyList() },
       rowHashesTruncated: this.hashesTruncated,
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes }
     };
   }
 };
+function histogramEntries(counts) {
+  const out2 = [];
+  for (let b = 0; b < counts.length; b++) if (counts[b] > 0) out2.push([b, counts[b]]);
+  return out2;
+}
 async function profileTable(path, options, ctx) {
   const builder = new ProfileBuilder(options);
   for await (const batch of readTable(path, options.read ?? {}, ctx)) {
@@ -77384,6 +77671,66 @@ function fixedEdgeDrift(ref, cur, min, max2) {
   return { ks, ksError, wasserstein: w, wassersteinError: wError, refCounts: bins.map((b) => ref.get(b) ?? 0), curCounts: bins.map((b) => cur.get(b) ?? 0) };
 }
 
+// packages/data-gate/src/profile/sorted-row-hashes.ts
+var SortedRowHashes = class {
+  data = Buffer.alloc(32 * 1024);
+  count = 0;
+  sorted = true;
+  constructor(hexHashes = []) {
+    for (const h of hexHashes) this.add(h);
+    this.seal();
+  }
+  get size() {
+    return this.count;
+  }
+  /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
+  add(hex2) {
+    if (hex2.length !== 64 || !/^[0-9a-f]{64}$/.test(hex2)) return;
+    if ((this.count + 1) * 32 > this.data.length) {
+      const next = Buffer.alloc(this.data.length * 2);
+      this.data.copy(next, 0, 0, this.count * 32);
+      this.data = next;
+    }
+    const at = this.count * 32;
+    this.data.write(hex2, at, "hex");
+    if (this.count > 0 && this.data.compare(this.data, at, at + 32, at - 32, at) >= 0) this.sorted = false;
+    this.count++;
+  }
+  /** Sorts (when the input was not) and drops repeats; call once after the last `add`. */
+  seal() {
+    if (!this.sorted) {
+      const records2 = [];
+      for (let i3 = 0; i3 < this.count; i3++) records2.push(this.data.subarray(i3 * 32, i3 * 32 + 32));
+      const copy = Buffer.concat(records2.sort((a, b) => Buffer.compare(a, b)));
+      let n = 0;
+      for (let i3 = 0; i3 < this.count; i3++) {
+        if (n > 0 && copy.compare(this.data, (n - 1) * 32, n * 32, i3 * 32, i3 * 32 + 32) === 0) continue;
+        copy.copy(this.data, n * 32, i3 * 32, i3 * 32 + 32);
+        n++;
+      }
+      this.count = n;
+      this.sorted = true;
+    }
+  }
+  /** Adds every hash's first 8 bytes to `keys` (the screen for profiles without fast row keys). */
+  prefixKeys(keys) {
+    for (let i3 = 0; i3 < this.count; i3++) keys.addOrHas(this.data.readUInt32BE(i3 * 32), this.data.readUInt32BE(i3 * 32 + 4));
+    return keys;
+  }
+  has(digest) {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = lo + hi >>> 1;
+      const c = this.data.compare(digest, 0, 32, mid * 32, mid * 32 + 32);
+      if (c === 0) return true;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return false;
+  }
+};
+
 // packages/data-gate/src/profile/profile-gate.ts
 var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
 var MAX_BATCH_HASHES = 2e6;
@@ -77409,7 +77756,14 @@ function contractOf(profile) {
 async function runAgainstProfile(options, ctx, acc) {
   const { findings, metrics, notes, timings } = acc;
   const refPath = options.reference;
-  const profile = readProfile(refPath, workspaceRelative(ctx.workspace, refPath));
+  const shown = workspaceRelative(ctx.workspace, refPath);
+  const refHashes = new SortedRowHashes();
+  let refKeys = new RowKeySet();
+  const profile = readProfileLean(refPath, shown, (h) => refHashes.add(h), (k) => {
+    if (k.length !== 16) throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: shown, hint: "profile the reference again with `aisec data-gate profile`" });
+    refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
+  });
+  refHashes.seal();
   const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
   const checker = new ContractChecker(contract);
   const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
@@ -77424,8 +77778,11 @@ async function runAgainstProfile(options, ctx, acc) {
       if (std2 > 0) zParams.set(c.name, { mean: c.moments.mean, std: std2, rows: new RowCollector() });
     }
   }
-  const refHashes = profile.rowHashesTruncated ? void 0 : new Set(profile.rowHashes);
-  const seen = /* @__PURE__ */ new Set();
+  const truncated = profile.rowHashesTruncated;
+  const fastKeys = !truncated && profile.rowKeys !== void 0;
+  if (!truncated && !fastKeys) refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
+  const hasher = new RowHasher();
+  const seen = new RowKeySet();
   let seenCapped = false;
   const within = new RowCollector();
   const copied = new RowCollector();
@@ -77444,12 +77801,22 @@ async function runAgainstProfile(options, ctx, acc) {
     for (let i3 = 0; i3 < batch.length; i3++) {
       const row = batch.rows[i3];
       const line = batch.lines[i3];
-      const h = rowHash(hashChunks.map((chunk) => chunk ? cellOf(chunk, i3) : null));
-      const key = h.slice(0, 16);
-      if (seen.has(key)) within.add(batch.file, row, line);
-      else if (seen.size < MAX_BATCH_HASHES) seen.add(key);
+      encodeBatchRow(hasher, hashChunks, i3);
+      hasher.key();
+      const hi = hasher.keyHi;
+      const lo = hasher.keyLo;
+      if (seen.size < MAX_BATCH_HASHES) {
+        if (seen.addOrHas(hi, lo)) within.add(batch.file, row, line);
+      } else if (seen.has(hi, lo)) within.add(batch.file, row, line);
       else seenCapped = true;
-      if (refHashes?.has(h)) copied.add(batch.file, row, line);
+      if (!truncated) {
+        if (fastKeys) {
+          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, row, line);
+        } else {
+          const h = hasher.digest();
+          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, row, line);
+        }
+      }
       for (const { p, chunk } of zChunks) {
         if (!chunk) continue;
         const kind = chunk.kinds[i3];
@@ -77522,7 +77889,7 @@ async function runAgainstProfile(options, ctx, acc) {
   metrics["duplicates.within"] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" })));
   if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
-  if (refHashes) {
+  if (!truncated) {
     metrics["duplicates.from_reference"] = copied.total;
     findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" })));
   } else {
