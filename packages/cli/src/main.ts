@@ -8,11 +8,9 @@ import {
   didYouMean,
   validateOptionValues,
   createBaseline,
-  emptyConfig,
   executeGate,
-  findConfigFile,
   isUserError,
-  loadConfigFile,
+  loadProjectConfig,
   renderSarif,
   renderTerminal,
   renderJsonReport,
@@ -175,13 +173,8 @@ async function runSubcommand(binding: AnyGateBinding, sub: GateSubcommand, args:
 }
 
 function readConfig(parsed: ParsedCommand, workspace: string, bindings: AnyGateBinding[]): AisecConfig {
-  const gateSchemas = Object.fromEntries(bindings.map((b) => [b.gate.name, b.options]));
-  const given = typeof parsed.values.config === 'string' ? resolve(workspace, parsed.values.config) : undefined;
-  if (given && !existsSync(given)) throw new UserError(`configuration file '${String(parsed.values.config)}' does not exist`);
-  const file = given ?? findConfigFile(workspace);
-  if (!file) return emptyConfig();
-  // Errors and expired suppressions point at the file as the repository names it.
-  return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
+  const named = typeof parsed.values.config === 'string' ? parsed.values.config : undefined;
+  return loadProjectConfig(workspace, named, Object.fromEntries(bindings.map((b) => [b.gate.name, b.options])), 'Fix --config, or leave it out to use .aisec.yml in the project directory');
 }
 
 async function executeAll(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import {
   AISEC_INFORMATION_URI,
@@ -7,11 +7,9 @@ import {
   atLeast,
   JOB_SUMMARY_MAX_BYTES,
   coerceOptionValues,
-  emptyConfig,
   executeGate,
-  findConfigFile,
   isUserError,
-  loadConfigFile,
+  loadProjectConfig,
   maxSeverity,
   renderMarkdown,
   renderSarif,
@@ -142,14 +140,12 @@ export async function runAction(bindings: AnyGateBinding | AnyGateBinding[], opt
 }
 
 function loadConfig(inputs: RunnerInputs, workspace: string, list: AnyGateBinding[]): AisecConfig {
-  const gateSchemas = Object.fromEntries(list.map((b) => [b.gate.name, b.options]));
-  const file = inputs.config ? (isAbsolute(inputs.config) ? inputs.config : resolve(workspace, inputs.config)) : findConfigFile(workspace);
-  if (!file) return emptyConfig();
-  if (!existsSync(file)) {
-    throw new UserError(`configuration file '${inputs.config}' does not exist`, { key: 'config', hint: 'Fix the `config` input, or remove it to use .aisec.yml in the working directory' });
-  }
-  // Errors and expired suppressions point at the file as the repository names it.
-  return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
+  return loadProjectConfig(
+    workspace,
+    inputs.config,
+    Object.fromEntries(list.map((b) => [b.gate.name, b.options])),
+    'Fix the `config` input, or remove it to use .aisec.yml in the working directory',
+  );
 }
 
 async function reportGate(

@@ -5,6 +5,7 @@ import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node }
 import configSchema from '../../schema/aisec-config.schema.json';
 import { didYouMean } from '../did-you-mean';
 import { UserError } from '../errors';
+import { workspaceRelative } from '../workspace-path';
 import { CONFIG_FILE_NAMES, type AisecConfig, type FailOn, type Suppression } from './config';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -181,4 +182,18 @@ function findNode(doc: Document, path: (string | number)[], atKey: boolean): Nod
     }
   }
   return undefined;
+}
+
+/**
+ * The configuration a run uses: the file named (relative to the workspace) or `.aisec.yml` found in
+ * the workspace, validated with the gates' own section schemas; an empty configuration when there is
+ * none. One path for the action runner and the CLI, so both report the same errors the same way.
+ */
+export function loadProjectConfig(workspace: string, named: string | undefined, gateSchemas: Record<string, AnySchema>, hint?: string): AisecConfig {
+  const given = named ? resolve(workspace, named) : undefined;
+  if (given && !existsSync(given)) throw new UserError(`configuration file '${named}' does not exist`, { key: 'config', ...(hint ? { hint } : {}) });
+  const file = given ?? findConfigFile(workspace);
+  if (!file) return emptyConfig();
+  // Errors and expired suppressions point at the file as the repository names it.
+  return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
 }
