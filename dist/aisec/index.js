@@ -40480,6 +40480,13 @@ function findNode(doc, path, atKey) {
   }
   return void 0;
 }
+function loadProjectConfig(workspace, named, gateSchemas, hint) {
+  const given = named ? (0, import_node_path3.resolve)(workspace, named) : void 0;
+  if (given && !(0, import_node_fs2.existsSync)(given)) throw new UserError(`configuration file '${named}' does not exist`, { key: "config", ...hint ? { hint } : {} });
+  const file = given ?? findConfigFile(workspace);
+  if (!file) return emptyConfig();
+  return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
+}
 
 // packages/core/src/policy/policy.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -45616,13 +45623,12 @@ async function runAction(bindings, options = {}) {
   }
 }
 function loadConfig(inputs, workspace, list2) {
-  const gateSchemas = Object.fromEntries(list2.map((b) => [b.gate.name, b.options]));
-  const file = inputs.config ? (0, import_node_path5.isAbsolute)(inputs.config) ? inputs.config : (0, import_node_path5.resolve)(workspace, inputs.config) : findConfigFile(workspace);
-  if (!file) return emptyConfig();
-  if (!(0, import_node_fs6.existsSync)(file)) {
-    throw new UserError(`configuration file '${inputs.config}' does not exist`, { key: "config", hint: "Fix the `config` input, or remove it to use .aisec.yml in the working directory" });
-  }
-  return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
+  return loadProjectConfig(
+    workspace,
+    inputs.config,
+    Object.fromEntries(list2.map((b) => [b.gate.name, b.options])),
+    "Fix the `config` input, or remove it to use .aisec.yml in the working directory"
+  );
 }
 async function reportGate(run2, inputs, ctx, client, budget) {
   const gate = run2.binding.gate.name;

@@ -19530,6 +19530,13 @@ function findNode(doc, path, atKey) {
   }
   return void 0;
 }
+function loadProjectConfig(workspace, named, gateSchemas, hint) {
+  const given = named ? (0, import_node_path3.resolve)(workspace, named) : void 0;
+  if (given && !(0, import_node_fs2.existsSync)(given)) throw new UserError(`configuration file '${named}' does not exist`, { key: "config", ...hint ? { hint } : {} });
+  const file = given ?? findConfigFile(workspace);
+  if (!file) return emptyConfig();
+  return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
+}
 
 // packages/core/src/policy/policy.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -52782,12 +52789,8 @@ ${helpFor2(command, sub.synopsis, flags2)}`);
   return EXIT.passed;
 }
 function readConfig2(parsed, workspace, bindings) {
-  const gateSchemas = Object.fromEntries(bindings.map((b) => [b.gate.name, b.options]));
-  const given = typeof parsed.values.config === "string" ? (0, import_node_path27.resolve)(workspace, parsed.values.config) : void 0;
-  if (given && !(0, import_node_fs25.existsSync)(given)) throw new UserError(`configuration file '${String(parsed.values.config)}' does not exist`);
-  const file = given ?? findConfigFile(workspace);
-  if (!file) return emptyConfig();
-  return loadConfigFile(file, { gateSchemas, displayName: workspaceRelative(workspace, file) });
+  const named = typeof parsed.values.config === "string" ? parsed.values.config : void 0;
+  return loadProjectConfig(workspace, named, Object.fromEntries(bindings.map((b) => [b.gate.name, b.options])), "Fix --config, or leave it out to use .aisec.yml in the project directory");
 }
 async function executeAll(bindings, parsed, workspace, config, io, valuesFor, baselineMayBeMissing = false) {
   const logger = createTerminalLogger(io.stderr, { verbose: parsed.values.verbose === true, quiet: parsed.values.quiet === true });
