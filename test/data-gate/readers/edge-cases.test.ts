@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_LIMITS, UserError } from '@aisec/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CsvParser, readProblemFindings, readTable } from '../../../packages/data-gate/src/readers/index';
+import { CsvTokenizer, readProblemFindings, readTable } from '../../../packages/data-gate/src/readers/index';
 import { FIXTURES, column, readAll } from './helpers';
 
 const tmp = mkdtempSync(join(tmpdir(), 'aisec-readers-'));
@@ -37,20 +37,29 @@ describe('CSV', () => {
     expect(all.table.problems()).toEqual([]);
   });
 
-  it('gives the same records whatever the chunk boundaries', () => {
-    const text = 'a,b\r\n"x,""y""\r\nz",2\r\n3,"q"\n,\n"",""\r\n';
-    const parse = (pieces: string[]): string[][] => {
-      const out: string[][] = [];
-      const p = new CsvParser(',', { maxFieldChars: 1000, maxRecordChars: 1000, maxColumns: 10 });
-      for (const piece of pieces) p.push(piece, (r) => out.push(r.fields.texts()));
-      p.end((r) => out.push(r.fields.texts()));
+  it('gives the same records and lines whatever the chunk boundaries, even inside a character', () => {
+    const text = 'a,b\r\n"x,""y""\r\nz",2\r\n3,"q"\n,\n"",""\r\nné,"é""x"tail\rlast,"open';
+    const bytes = Buffer.from(text, 'utf8');
+    const parse = (pieces: Buffer[]): [number, string[], boolean][] => {
+      const out: [number, string[], boolean][] = [];
+      const p = new CsvTokenizer(',', { maxFieldChars: 1000, maxRecordChars: 1000, maxColumns: 10 });
+      for (const piece of pieces) p.push(piece, (r) => out.push([r.line, r.texts(), r.badQuoting]));
+      p.end((r) => out.push([r.line, r.texts(), r.badQuoting]));
       return out;
     };
-    const whole = parse([text]);
-    expect(whole).toEqual([['a', 'b'], ['x,"y"\r\nz', '2'], ['3', 'q'], ['', ''], ['', '']]);
-    for (let size = 1; size <= 7; size++) {
-      const pieces: string[] = [];
-      for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+    const whole = parse([bytes]);
+    expect(whole).toEqual([
+      [1, ['a', 'b'], false],
+      [2, ['x,"y"\r\nz', '2'], false],
+      [4, ['3', 'q'], false],
+      [5, ['', ''], false],
+      [6, ['', ''], false],
+      [7, ['né', 'é"xtail'], true],
+      [8, ['last', 'open'], true],
+    ]);
+    for (let size = 1; size <= 9; size++) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) pieces.push(bytes.subarray(i, i + size));
       expect(parse(pieces)).toEqual(whole);
     }
   });

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '@aisec/core';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { type Cell, CellKind, type RowBatch, cellOf, columnTypeOf, kindBit, kindFits } from '../readers/index';
+import { type Cell, CellKind, type ColumnChunk, type RowBatch, cellOf, columnTypeOf, kindBit, kindFits } from '../readers/index';
 import type { ContractColumn, DataContract } from './contract-schema';
 import {
   RULE_CATEGORY_NOT_ALLOWED,
@@ -63,13 +63,44 @@ const RULES: Record<ViolationKind, [string, Severity]> = {
 
 interface ColumnRule {
   spec: ContractColumn;
-  allowed?: Set<string>;
+  /** Allowed categories by their JSON type (a cell matches by value, or by its text). */
+  allowedStrings?: Set<string>;
+  allowedNumbers?: Set<number>;
+  allowedBooleans?: Set<boolean>;
   pattern?: RegExp;
   seen?: Set<string | number>;
+  /** Whether a cell of this column needs more than its kind looked at (range, categories, pattern, uniqueness). */
+  valueChecks: boolean;
 }
 
-function categoryKey(value: string | number | boolean): string {
-  return `${typeof value}:${String(value)}`;
+function columnRule(spec: ContractColumn): ColumnRule {
+  const rule: ColumnRule = { spec, valueChecks: false };
+  if (spec.categories) {
+    rule.allowedStrings = new Set(spec.categories.filter((c): c is string => typeof c === 'string'));
+    rule.allowedNumbers = new Set(spec.categories.filter((c): c is number => typeof c === 'number'));
+    rule.allowedBooleans = new Set(spec.categories.filter((c): c is boolean => typeof c === 'boolean'));
+  }
+  if (spec.pattern !== undefined) rule.pattern = new RegExp(spec.pattern, 'u');
+  if (spec.unique) rule.seen = new Set();
+  rule.valueChecks = spec.categories !== undefined || spec.pattern !== undefined || spec.unique === true || spec.min !== undefined || spec.max !== undefined;
+  return rule;
+}
+
+/** A cell's text as the contract sees it: the text itself, a JSON literal, or the number's String(). */
+function cellText(chunk: ColumnChunk, i: number): string {
+  return chunk.texts[i] ?? String(cellOf(chunk, i));
+}
+
+/** Whether a non-null cell is one of the allowed categories: by its value, or by its text. */
+function allowedCategory(rule: ColumnRule, chunk: ColumnChunk, i: number, kind: CellKind): boolean {
+  const strings = rule.allowedStrings as Set<string>;
+  const num = chunk.numbers[i] as number;
+  if (kind === CellKind.Text) return strings.has(chunk.texts[i] ?? '');
+  if (kind === CellKind.Boolean) return (rule.allowedBooleans as Set<boolean>).has(num === 1) || (strings.size > 0 && strings.has(cellText(chunk, i)));
+  if ((rule.allowedNumbers as Set<number>).has(num)) return true;
+  if (strings.size === 0) return false;
+  const literal = chunk.texts[i];
+  return (literal != null && strings.has(literal)) || strings.has(String(num));
 }
 
 /**
@@ -91,17 +122,11 @@ export class ContractChecker {
   ) {
     this.maxRows = options.maxRows ?? 100;
     this.maxDistinct = options.maxDistinct ?? 2_000_000;
-    for (const spec of contract.columns) {
-      const rule: ColumnRule = { spec };
-      if (spec.categories) rule.allowed = new Set(spec.categories.map(categoryKey));
-      if (spec.pattern !== undefined) rule.pattern = new RegExp(spec.pattern, 'u');
-      if (spec.unique) rule.seen = new Set();
-      this.byName.set(spec.name, rule);
-    }
+    for (const spec of contract.columns) this.byName.set(spec.name, columnRule(spec));
     if (contract.rowSchema !== undefined) this.rowValidator = new Ajv({ strict: false, allErrors: false }).compile(contract.rowSchema);
   }
 
-  private add(kind: ViolationKind, file: string, column: string | undefined, message: string, at?: { row: number; line: number; example?: string }): ContractViolation {
+  private add(kind: ViolationKind, file: string, column: string | undefined, message: string): ContractViolation {
     const key = `${kind}\u0000${file}\u0000${column ?? ''}`;
     let v = this.violations.get(key);
     if (!v) {
@@ -110,17 +135,21 @@ export class ContractChecker {
       if (column !== undefined) v.column = column;
       this.violations.set(key, v);
     }
-    if (at) {
-      v.count++;
-      if (v.rows.length < this.maxRows) {
-        v.rows.push(at.row);
-        v.lines.push(at.line);
-      }
-      if (at.example !== undefined && v.examples.length < 10 && !v.examples.includes(at.example)) v.examples.push(at.example);
-    } else {
-      v.count = 1;
-    }
     return v;
+  }
+
+  /** Counts one offending cell: its row and line while fewer than maxRows are kept, its text among the first 10 distinct. */
+  private addCell(kind: ViolationKind, batch: RowBatch, spec: ContractColumn | undefined, message: string, i: number, example: (() => string) | undefined): void {
+    const v = this.add(kind, batch.file, spec?.name, message);
+    v.count++;
+    if (v.rows.length < this.maxRows) {
+      v.rows.push(batch.rows[i] as number);
+      v.lines.push(batch.lines[i] as number);
+    }
+    if (example !== undefined && v.examples.length < 10) {
+      const text = example();
+      if (!v.examples.includes(text)) v.examples.push(text);
+    }
   }
 
   push(batch: RowBatch): void {
@@ -134,41 +163,27 @@ export class ContractChecker {
     for (const chunk of batch.data) {
       let bits = file.kinds.get(chunk.name) ?? 0;
       const rule = this.byName.get(chunk.name);
-      for (let i = 0; i < batch.length; i++) {
-        const kind = chunk.kinds[i] as CellKind;
+      const kinds = chunk.kinds;
+      const n = batch.length;
+      if (!rule) {
+        for (let i = 0; i < n; i++) bits |= kindBit(kinds[i] as CellKind);
+        file.kinds.set(chunk.name, bits);
+        continue;
+      }
+      const spec = rule.spec;
+      const nullable = spec.nullable !== false;
+      for (let i = 0; i < n; i++) {
+        const kind = kinds[i] as CellKind;
         bits |= kindBit(kind);
-        if (!rule) continue;
-        const row = batch.rows[i] as number;
-        const line = batch.lines[i] as number;
-        const spec = rule.spec;
         if (kind === CellKind.Null) {
-          if (spec.nullable === false) this.add('null', batch.file, spec.name, `nulls in '${spec.name}', which the contract declares not nullable`, { row, line });
+          if (!nullable) this.addCell('null', batch, spec, `nulls in '${spec.name}', which the contract declares not nullable`, i, undefined);
           continue;
         }
-        const text = chunk.texts[i] ?? String(cellOf(chunk, i));
         if (!kindFits(kind, spec.type)) {
-          this.add('type', batch.file, spec.name, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, { row, line, example: text });
+          this.addCell('type', batch, spec, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, i, () => cellText(chunk, i));
           continue;
         }
-        const num = chunk.numbers[i] as number;
-        if ((kind === CellKind.Integer || kind === CellKind.Float) && ((spec.min !== undefined && num < spec.min) || (spec.max !== undefined && num > spec.max))) {
-          this.add('range', batch.file, spec.name, `values of '${spec.name}' outside [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}]`, { row, line, example: text });
-        }
-        if (rule.allowed) {
-          const ok =
-            rule.allowed.has(categoryKey(text)) ||
-            ((kind === CellKind.Integer || kind === CellKind.Float) && (rule.allowed.has(categoryKey(num)) || rule.allowed.has(categoryKey(String(num))))) ||
-            (kind === CellKind.Boolean && rule.allowed.has(categoryKey(num === 1)));
-          if (!ok) this.add('category', batch.file, spec.name, `values of '${spec.name}' outside its allowed categories`, { row, line, example: text });
-        }
-        if (rule.pattern && !rule.pattern.test(text)) {
-          this.add('pattern', batch.file, spec.name, `values of '${spec.name}' that do not match /${spec.pattern}/`, { row, line, example: text });
-        }
-        if (rule.seen) {
-          const key = kind === CellKind.Text ? text : num;
-          if (rule.seen.has(key)) this.add('unique', batch.file, spec.name, `repeated values in '${spec.name}', which the contract declares unique`, { row, line, example: text });
-          else if (rule.seen.size < this.maxDistinct) rule.seen.add(key);
-        }
+        if (rule.valueChecks) this.checkValue(rule, batch, chunk, i, kind);
       }
       file.kinds.set(chunk.name, bits);
     }
@@ -179,9 +194,31 @@ export class ContractChecker {
         if (!this.rowValidator(obj)) {
           const e = this.rowValidator.errors?.[0];
           const what = e ? `${e.instancePath || '(row)'} ${e.message ?? e.keyword}` : 'invalid';
-          this.add('row-schema', batch.file, undefined, `rows that fail the contract rowSchema (first: ${what})`, { row: batch.rows[i] as number, line: batch.lines[i] as number, example: what });
+          this.addCell('row-schema', batch, undefined, `rows that fail the contract rowSchema (first: ${what})`, i, () => what);
         }
       }
+    }
+  }
+
+  /** Range, categories, pattern and uniqueness of one non-null cell whose kind fits. */
+  private checkValue(rule: ColumnRule, batch: RowBatch, chunk: ColumnChunk, i: number, kind: CellKind): void {
+    const spec = rule.spec;
+    const text = (): string => cellText(chunk, i);
+    const num = chunk.numbers[i] as number;
+    const isNumber = kind === CellKind.Integer || kind === CellKind.Float;
+    if (isNumber && ((spec.min !== undefined && num < spec.min) || (spec.max !== undefined && num > spec.max))) {
+      this.addCell('range', batch, spec, `values of '${spec.name}' outside [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}]`, i, text);
+    }
+    if (rule.allowedStrings && !allowedCategory(rule, chunk, i, kind)) {
+      this.addCell('category', batch, spec, `values of '${spec.name}' outside its allowed categories`, i, text);
+    }
+    if (rule.pattern && !rule.pattern.test(text())) {
+      this.addCell('pattern', batch, spec, `values of '${spec.name}' that do not match /${spec.pattern}/`, i, text);
+    }
+    if (rule.seen) {
+      const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : num;
+      if (rule.seen.has(key)) this.addCell('unique', batch, spec, `repeated values in '${spec.name}', which the contract declares unique`, i, text);
+      else if (rule.seen.size < this.maxDistinct) rule.seen.add(key);
     }
   }
 
@@ -205,15 +242,16 @@ export class ContractChecker {
         }
         const renamedTo = likelyRename(spec.name, added, typeOf, spec.type);
         const v = this.add('missing-column', file, spec.name, `column '${spec.name}' is missing${renamedTo ? ` (renamed to '${renamedTo}'?)` : ''}`);
+        v.count = 1;
         if (renamedTo) v.renamedTo = renamedTo;
       }
       if (!this.contract.additionalColumns) {
-        for (const c of added) this.add('added-column', file, c, `column '${c}' (${typeOf(c)}) is not in the contract`);
+        for (const c of added) this.add('added-column', file, c, `column '${c}' (${typeOf(c)}) is not in the contract`).count = 1;
       }
       if (this.contract.ordered) {
         const common = info.columns.filter((c) => declaredSet.has(c));
         const expected = declared.filter((c) => present.has(c));
-        if (common.some((c, i) => expected[i] !== c)) this.add('column-order', file, undefined, `columns are in a different order than the contract's: ${common.join(', ')}`);
+        if (common.some((c, i) => expected[i] !== c)) this.add('column-order', file, undefined, `columns are in a different order than the contract's: ${common.join(', ')}`).count = 1;
       }
     }
     const order: ViolationKind[] = ['missing-column', 'added-column', 'column-order', 'type', 'null', 'range', 'category', 'unique', 'pattern', 'row-schema'];

@@ -20,81 +20,26 @@ export type CellKind = (typeof CellKind)[keyof typeof CellKind];
 // surrounding white space float() strips.
 const FLOAT = /^[ \t]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)[ \t]*$/i;
 
-/**
- * Classifies one CSV field (after unquoting; `''` is null) and leaves the number, for Integer and
- * Float, in `csvScratch.number`. A hot path (every cell of every file goes through it), so it scans
- * characters instead of running a regular expression and allocates nothing.
- */
+/** Where the classifiers leave the number of an Integer or Float cell. */
 export const csvScratch = { number: Number.NaN };
 
 // 10^k for k <= 22 is exact in a double: the fast path below divides by these.
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
-export function classifyCsvField(text: string): CellKind {
-  return classifyCsvRange(text, 0, text.length);
-}
+/** Scratch bytes for classifyCsvField: a number is ASCII, so its characters are its bytes. */
+let scratch = Buffer.alloc(64);
 
-/** classifyCsvField on `source.slice(start, end)`, without making that string unless it must. */
-export function classifyCsvRange(source: string, start: number, end: number): CellKind {
-  const n = end;
-  if (n === start) return CellKind.Null;
-  const text = source;
-  let i = start;
-  let c = text.charCodeAt(i);
-  let sign = 1;
-  if (c === 43 || c === 45) {
-    if (end - start === 1) return CellKind.Text;
-    if (c === 45) sign = -1;
-    c = text.charCodeAt(++i);
+/** classifyCsvBytes on a string (JSON Lines numbers, tests). */
+export function classifyCsvField(text: string): CellKind {
+  const n = text.length;
+  if (n > scratch.length) scratch = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // Not latin-1: not a number (and not a float() word), so text unless empty.
+    if (c > 0xff) return CellKind.Text;
+    scratch[i] = c;
   }
-  // Digits are accumulated as an exact integer while there are at most 15 of them (< 2^53). Then an
-  // integer is that value, and a decimal m.f is m / 10^k, which IEEE division rounds correctly: the
-  // same double Number(text) gives, without the call (Clinger's fast path).
-  let m = 0;
-  const digitsStart = i;
-  while (c >= 48 && c <= 57) {
-    m = m * 10 + (c - 48);
-    if (++i === n) {
-      csvScratch.number = i - digitsStart <= 15 ? sign * m : Number(text.slice(start, end));
-      return CellKind.Integer;
-    }
-    c = text.charCodeAt(i);
-  }
-  let mantissaDigits = i - digitsStart;
-  if (c === 46) {
-    i++;
-    const fracStart = i;
-    while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      i++;
-    }
-    const k = i - fracStart;
-    mantissaDigits += k;
-    if (i === n) {
-      if (mantissaDigits === 0) return CellKind.Text;
-      csvScratch.number = mantissaDigits <= 15 ? sign * (m / (POW10[k] as number)) : Number(text.slice(start, end));
-      return CellKind.Float;
-    }
-  }
-  if (mantissaDigits > 0 && (c === 101 || c === 69)) {
-    i++;
-    if (i < n && ((c = text.charCodeAt(i)) === 43 || c === 45)) i++;
-    const expStart = i;
-    while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
-    if (i === n && i > expStart) return float(text.slice(start, end));
-    return CellKind.Text;
-  }
-  // Rare forms: surrounding white space, inf, infinity, nan (any case). float() accepts them; a padded
-  // integer (" 5") fails the integer rule `^[+-]?\d+$`, so it counts as a float, as in the references.
-  const first = text.charCodeAt(start);
-  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
-    const slice = text.slice(start, end);
-    if (FLOAT.test(slice)) {
-      csvScratch.number = parseFloatWord(slice);
-      return CellKind.Float;
-    }
-  }
-  return CellKind.Text;
+  return classifyCsvBytes(scratch, 0, n);
 }
 
 function float(text: string): CellKind {
@@ -109,4 +54,75 @@ function parseFloatWord(text: string): number {
   if (body === 'inf' || body === 'infinity') return sign * Number.POSITIVE_INFINITY;
   if (body === 'nan') return Number.NaN;
   return Number(t);
+}
+
+/**
+ * Classifies one CSV field, the bytes `buf[start, end)` of a UTF-8 or latin-1 file after unquoting
+ * (empty is null), and leaves the number of an Integer or Float in `csvScratch.number`. The CSV
+ * reader never decodes a numeric field: a number is ASCII in both encodings. A hot path (every cell
+ * of every file goes through it), so it scans bytes instead of running a regular expression and
+ * allocates nothing.
+ */
+export function classifyCsvBytes(buf: Buffer, start: number, end: number): CellKind {
+  const n = end;
+  if (n === start) return CellKind.Null;
+  let i = start;
+  let c = buf[i] as number;
+  let sign = 1;
+  // Digits are accumulated as an exact integer while there are at most 15 of them (< 2^53). Then an
+  // integer is that value, and a decimal m.f is m / 10^k, which IEEE division rounds correctly: the
+  // same double Number(text) gives, without the call (Clinger's fast path).
+  if (c === 43 || c === 45) {
+    if (end - start === 1) return CellKind.Text;
+    if (c === 45) sign = -1;
+    c = buf[++i] as number;
+  }
+  let m = 0;
+  const digitsStart = i;
+  while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
+    if (++i === n) {
+      csvScratch.number = i - digitsStart <= 15 ? sign * m : Number(ascii(buf, start, end));
+      return CellKind.Integer;
+    }
+    c = buf[i] as number;
+  }
+  let mantissaDigits = i - digitsStart;
+  if (c === 46) {
+    i++;
+    const fracStart = i;
+    while (i < n && (c = buf[i] as number) >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      i++;
+    }
+    const k = i - fracStart;
+    mantissaDigits += k;
+    if (i === n) {
+      if (mantissaDigits === 0) return CellKind.Text;
+      csvScratch.number = mantissaDigits <= 15 ? sign * (m / (POW10[k] as number)) : Number(ascii(buf, start, end));
+      return CellKind.Float;
+    }
+  }
+  if (mantissaDigits > 0 && (c === 101 || c === 69)) {
+    i++;
+    if (i < n && ((c = buf[i] as number) === 43 || c === 45)) i++;
+    const expStart = i;
+    while (i < n && (c = buf[i] as number) >= 48 && c <= 57) i++;
+    if (i === n && i > expStart) return float(ascii(buf, start, end));
+    return CellKind.Text;
+  }
+  const first = buf[start];
+  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
+    // Only ASCII can be a float() word: a non-ASCII byte makes the field text, whatever the encoding.
+    const slice = ascii(buf, start, end);
+    if (FLOAT.test(slice)) {
+      csvScratch.number = parseFloatWord(slice);
+      return CellKind.Float;
+    }
+  }
+  return CellKind.Text;
+}
+
+function ascii(buf: Buffer, start: number, end: number): string {
+  return buf.toString('latin1', start, end);
 }

@@ -1,10 +1,11 @@
 import { UserError } from '@aisec/core';
-import { CellKind, classifyCsvRange, csvScratch } from './cell';
-import { CsvLimitError, CsvParser, type CsvRecord } from './csv-parser';
+import { CellKind, classifyCsvBytes, classifyCsvField, csvScratch } from './cell';
+import { CsvLimitError, type CsvRecordView, CsvTokenizer } from './csv-tokenizer';
 import { readBytes } from './byte-source';
 import { type ReadSession, locateErrors, noteKinds, uniqueColumnNames } from './read-session';
 import { BatchBuilder, type RowBatch } from './row-batch';
-import { decodeText, type TextEncoding } from './text-decoding';
+import { decodeToBytes, type TextEncoding } from './text-decoding';
+import { TextInterner } from './text-interner';
 import { sniffDelimiter } from './delimiter-sniff';
 
 export interface CsvReadOptions {
@@ -22,45 +23,65 @@ export async function* readCsvFile(
 ): AsyncGenerator<RowBatch> {
   const { problems, reader } = session;
   const bytes = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
-  let parser: CsvParser | undefined;
+  let tokenizer: CsvTokenizer | undefined;
   let columns: string[] | undefined;
   let builder: BatchBuilder | undefined;
+  let interners: TextInterner[] = [];
   let row = 0;
   let chunkInvalid = false;
   const ready: RowBatch[] = [];
 
-  const onRecord = (record: CsvRecord): void => {
-    const fields = record.fields;
-    if (fields.length === 1 && fields.isEmpty(0) && !record.quoted) return; // blank line, as pandas skips it
+  const onRecord = (record: CsvRecordView): void => {
+    const count = record.count;
+    if (count === 1 && record.isEmpty(0) && !record.quoted) return; // blank line, as pandas skips it
     if (columns === undefined) {
-      columns = uniqueColumnNames(fields.texts(), displayPath, problems);
+      columns = uniqueColumnNames(record.texts(), displayPath, problems);
       builder = new BatchBuilder(displayPath, columns, reader.batchRows);
+      const decode = (buf: Buffer, start: number, end: number): string => record.decode(start, end);
+      interners = columns.map(() => new TextInterner(decode));
       return;
     }
     const b = builder as BatchBuilder;
     const slot = b.begin(row, record.line);
-    const n = Math.min(fields.length, columns.length);
+    const width = columns.length;
+    const n = count < width ? count : width;
+    const { bytes, starts, ends, escaped } = record;
     let invalidText = false;
-    const { sources, starts, ends } = fields;
     for (let c = 0; c < n; c++) {
-      const kind = classifyCsvRange(sources[c] as string, starts[c] as number, ends[c] as number);
-      if (kind === CellKind.Null) {
-        b.setNull(slot, c);
-      } else if (kind === CellKind.Text) {
-        const text = fields.text(c);
-        b.set(slot, c, kind, Number.NaN, text);
+      const kinds = b.kinds[c] as Uint8Array;
+      const numbers = b.numbers[c] as Float64Array;
+      const texts = b.texts[c] as (string | null)[];
+      if (escaped[c] === 1) {
+        // A quoted field with escapes: its text was built by the tokenizer; type it like any other.
+        const text = record.unescaped[c] as string;
+        const kind = classifyCsvField(text);
+        kinds[slot] = kind;
+        numbers[slot] = kind === CellKind.Integer || kind === CellKind.Float ? csvScratch.number : Number.NaN;
+        texts[slot] = kind === CellKind.Text ? text : null;
+        if (kind === CellKind.Text && chunkInvalid && !invalidText && text.includes('\uFFFD')) invalidText = true;
+        continue;
+      }
+      const start = starts[c] as number;
+      const end = ends[c] as number;
+      const kind = classifyCsvBytes(bytes, start, end);
+      kinds[slot] = kind;
+      if (kind === CellKind.Text) {
+        const text = (interners[c] as TextInterner).intern(bytes, start, end);
+        numbers[slot] = Number.NaN;
+        texts[slot] = text;
         if (chunkInvalid && !invalidText && text.includes('\uFFFD')) invalidText = true;
       } else {
         // Numbers keep no text: the value is what the statistics, the contract and pandas see.
-        b.set(slot, c, kind, csvScratch.number, null);
+        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
+        texts[slot] = null;
       }
     }
-    for (let c = n; c < columns.length; c++) b.setNull(slot, c);
-    if (fields.length !== columns.length) {
+    for (let c = n; c < width; c++) b.setNull(slot, c);
+    if (count !== width) {
       problems.add(
         'ragged-row',
         displayPath,
-        `rows with a different number of fields than the header's ${columns.length} (short rows are padded with nulls, extra fields dropped)`,
+        `rows with a different number of fields than the header's ${width} (short rows are padded with nulls, extra fields dropped)`,
         { row, line: record.line },
       );
     }
@@ -93,15 +114,18 @@ export async function* readCsvFile(
       hint: error.hint,
     });
 
-  const chunks = locateErrors(decodeText(bytes, options.encoding ?? 'utf-8', displayPath), displayPath, () => ({ row, line: parser?.line ?? 1 }));
+  const chunks = locateErrors(decodeToBytes(bytes, options.encoding ?? 'utf-8', displayPath), displayPath, () => ({ row, line: tokenizer?.line ?? 1 }));
   for await (const chunk of chunks) {
-    if (parser === undefined) {
-      const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.text);
-      parser = new CsvParser(delimiter, reader);
+    if (tokenizer === undefined) {
+      const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.bytes.toString(chunk.latin1 ? 'latin1' : 'utf8', 0, Math.min(chunk.bytes.length, 65_536)));
+      if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f) {
+        throw new UserError(`unsupported CSV delimiter ${JSON.stringify(delimiter)} for ${displayPath}`, { file: displayPath, hint: 'the delimiter must be one ASCII character' });
+      }
+      tokenizer = new CsvTokenizer(delimiter, reader, chunk.latin1);
     }
     chunkInvalid = chunk.invalid;
     try {
-      parser.push(chunk.text, onRecord);
+      tokenizer.push(chunk.bytes, onRecord);
     } catch (error) {
       if (error instanceof CsvLimitError) throw failAt(error);
       throw error;
@@ -113,7 +137,7 @@ export async function* readCsvFile(
     ready.length = 0;
   }
   try {
-    parser?.end(onRecord);
+    tokenizer?.end(onRecord);
   } catch (error) {
     if (error instanceof CsvLimitError) throw failAt(error);
     throw error;

@@ -1,6 +1,6 @@
-export { type Cell, CellKind, classifyCsvField, classifyCsvRange } from './cell';
+export { type Cell, CellKind, classifyCsvBytes, classifyCsvField } from './cell';
 export { type ColumnType, columnTypeOf, kindBit, kindFits } from './column-type';
-export { CsvFields, CsvParser, type CsvParserLimits, type CsvRecord, CsvLimitError } from './csv-parser';
+export { CsvLimitError, CsvRecordView, CsvTokenizer, type CsvTokenizerLimits } from './csv-tokenizer';
 export { sniffDelimiter } from './delimiter-sniff';
 export { parseJsonObjectLine, type JsonFields, JsonLineError } from './jsonl-line';
 export { type ReadProblem, type ReadProblemKind, ReadProblemLog } from './read-problems';

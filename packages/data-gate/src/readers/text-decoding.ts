@@ -118,3 +118,86 @@ export async function* decodeText(
     if (whole.length > 0) yield { text: whole.toString('utf8'), invalid: !isUtf8(whole) };
   }
 }
+
+export interface ByteChunk {
+  /** UTF-8 bytes (or latin-1 bytes when `latin1`), cut between whole characters. */
+  bytes: Buffer;
+  latin1: boolean;
+  /** The source bytes were not valid in their encoding (invalid UTF-8 decodes to U+FFFD). */
+  invalid: boolean;
+}
+
+/**
+ * The file as bytes the CSV tokenizer can scan (UTF-8, or latin-1 as it is), with the same encoding
+ * rules as decodeText: a UTF-16 file (by its byte-order mark, or sniffed) is transcoded to UTF-8, a
+ * UTF-8 byte-order mark is dropped. UTF-8 passes through untouched, checked with isUtf8, and a chunk
+ * never ends inside a character (its last bytes wait for the next chunk).
+ */
+export async function* decodeToBytes(bytes: AsyncIterable<Buffer>, requested: TextEncoding, displayPath: string): AsyncGenerator<ByteChunk> {
+  if (requested === 'latin1') {
+    for await (const chunk of bytes) yield { bytes: chunk, latin1: true, invalid: false };
+    return;
+  }
+  const iterator = bytes[Symbol.asyncIterator]();
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let started = false;
+    let utf16: AsyncGenerator<TextChunk> | undefined;
+    const rest: Buffer[] = [];
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      let buf: Buffer = carry.length > 0 ? Buffer.concat([carry, next.value]) : next.value;
+      carry = Buffer.alloc(0);
+      if (!started) {
+        if (buf.length < 64) {
+          carry = buf; // enough bytes to see a byte-order mark and sniff UTF-16
+          continue;
+        }
+        started = true;
+        if (isUtf16(buf, requested)) {
+          rest.push(buf);
+          utf16 = decodeText(replay(rest, iterator), requested, displayPath);
+          break;
+        }
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      }
+      const tail = incompleteUtf8Tail(buf);
+      const whole = tail > 0 ? buf.subarray(0, buf.length - tail) : buf;
+      if (tail > 0) carry = Buffer.from(buf.subarray(buf.length - tail));
+      if (whole.length > 0) yield { bytes: whole, latin1: false, invalid: !isUtf8(whole) };
+    }
+    if (utf16) {
+      for await (const chunk of utf16) yield { bytes: Buffer.from(chunk.text, 'utf8'), latin1: false, invalid: chunk.invalid };
+      return;
+    }
+    if (!started && carry.length > 0) {
+      if (isUtf16(carry, requested)) {
+        for await (const chunk of decodeText(replay([carry], undefined), requested, displayPath)) yield { bytes: Buffer.from(chunk.text, 'utf8'), latin1: false, invalid: chunk.invalid };
+        return;
+      }
+      if (carry[0] === 0xef && carry[1] === 0xbb && carry[2] === 0xbf) carry = carry.subarray(3);
+    }
+    if (carry.length > 0) yield { bytes: carry, latin1: false, invalid: !isUtf8(carry) };
+  } finally {
+    // Stopping early (an error downstream) must still close the file.
+    await iterator.return?.();
+  }
+}
+
+function isUtf16(buf: Buffer, requested: TextEncoding): boolean {
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) return true;
+  if (requested === 'utf-16le' || requested === 'utf-16be') return true;
+  return !(buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) && requested === 'utf-8' && sniffUtf16WithoutBom(buf) !== undefined;
+}
+
+/** The chunks already taken from `iterator`, then the rest of it. */
+async function* replay(taken: Buffer[], iterator: AsyncIterator<Buffer> | undefined): AsyncGenerator<Buffer> {
+  yield* taken;
+  if (!iterator) return;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
