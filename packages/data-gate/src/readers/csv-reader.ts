@@ -22,13 +22,14 @@ export async function* readCsvFile(
   session: ReadSession,
 ): AsyncGenerator<RowBatch> {
   const { problems, reader } = session;
-  const bytes = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
+  const source = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
   let tokenizer: CsvTokenizer | undefined;
   let columns: string[] | undefined;
   let builder: BatchBuilder | undefined;
   let interners: TextInterner[] = [];
   let row = 0;
   let chunkInvalid = false;
+  let latin1 = false;
   const ready: RowBatch[] = [];
 
   const onRecord = (record: CsvRecordView): void => {
@@ -37,7 +38,8 @@ export async function* readCsvFile(
     if (columns === undefined) {
       columns = uniqueColumnNames(record.texts(), displayPath, problems);
       builder = new BatchBuilder(displayPath, columns, reader.batchRows);
-      const decode = (buf: Buffer, start: number, end: number): string => record.decode(start, end);
+      const encoding = latin1 ? 'latin1' : 'utf8';
+      const decode = (buf: Buffer, start: number, end: number): string => buf.toString(encoding, start, end);
       interners = columns.map(() => new TextInterner(decode));
       return;
     }
@@ -114,14 +116,15 @@ export async function* readCsvFile(
       hint: error.hint,
     });
 
-  const chunks = locateErrors(decodeToBytes(bytes, options.encoding ?? 'utf-8', displayPath), displayPath, () => ({ row, line: tokenizer?.line ?? 1 }));
+  const chunks = locateErrors(decodeToBytes(source, options.encoding ?? 'utf-8', displayPath), displayPath, () => ({ row, line: tokenizer?.line ?? 1 }));
   for await (const chunk of chunks) {
     if (tokenizer === undefined) {
       const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.bytes.toString(chunk.latin1 ? 'latin1' : 'utf8', 0, Math.min(chunk.bytes.length, 65_536)));
       if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f) {
         throw new UserError(`unsupported CSV delimiter ${JSON.stringify(delimiter)} for ${displayPath}`, { file: displayPath, hint: 'the delimiter must be one ASCII character' });
       }
-      tokenizer = new CsvTokenizer(delimiter, reader, chunk.latin1);
+      latin1 = chunk.latin1;
+      tokenizer = new CsvTokenizer(delimiter, reader, latin1);
     }
     chunkInvalid = chunk.invalid;
     try {

@@ -34,7 +34,7 @@ export class TextInterner {
     this.hashes = new Int32Array(slots);
     this.starts = new Int32Array(slots);
     this.lengths = new Int32Array(slots);
-    this.texts = new Array<string>(slots).fill('');
+    this.texts = Array.from({ length: slots }, () => '');
     this.arena = new Uint8Array(maxEntries * 16);
   }
 
