@@ -112,7 +112,10 @@ export function classifyCsvBytes(buf: Buffer, start: number, end: number): CellK
     return CellKind.Text;
   }
   const first = buf[start];
-  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
+  // Words only where they can be `inf`, `infinity` or `nan` (second letter n or a): `no`, `north`
+  // and the like skip the regular expression.
+  const second = (buf[i + 1] ?? 0) | 0x20;
+  if (first === 32 || first === 9 || c === 32 || c === 9 || ((c === 105 || c === 73) && second === 0x6e) || ((c === 110 || c === 78) && second === 0x61)) {
     // Only ASCII can be a float() word: a non-ASCII byte makes the field text, whatever the encoding.
     const slice = ascii(buf, start, end);
     if (FLOAT.test(slice)) {

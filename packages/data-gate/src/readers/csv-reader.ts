@@ -1,6 +1,7 @@
 import { UserError } from '@aisec/core';
 import { CellKind, classifyCsvBytes, classifyCsvField, csvScratch } from './cell';
 import { CsvLimitError, type CsvRecordView, CsvTokenizer } from './csv-tokenizer';
+import { PlainRowDecoder } from './csv-plain-rows';
 import { readBytes } from './byte-source';
 import { type ReadSession, locateErrors, noteKinds, uniqueColumnNames } from './read-session';
 import { BatchBuilder, type RowBatch } from './row-batch';
@@ -30,6 +31,7 @@ export async function* readCsvFile(
   let row = 0;
   let chunkInvalid = false;
   let latin1 = false;
+  let delimiterCode = 0x2c;
   const ready: RowBatch[] = [];
 
   const onRecord = (record: CsvRecordView): void => {
@@ -41,6 +43,17 @@ export async function* readCsvFile(
       const encoding = latin1 ? 'latin1' : 'utf8';
       const decode = (buf: Buffer, start: number, end: number): string => buf.toString(encoding, start, end);
       interners = columns.map(() => new TextInterner(decode));
+      const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners);
+      (tokenizer as CsvTokenizer).plainRow = (buf, p, n, line) => {
+        if (chunkInvalid) return -1; // rows with invalid bytes are checked cell by cell below
+        const b = builder as BatchBuilder;
+        const next = plain.decode(buf, p, n, b, b.length);
+        if (next >= 0) {
+          b.begin(row, line);
+          endRow();
+        }
+        return next;
+      };
       return;
     }
     const b = builder as BatchBuilder;
@@ -101,7 +114,13 @@ export async function* readCsvFile(
         { row, line: record.line },
       );
     }
+    endRow();
+  };
+
+  /** Counts the row just filled and hands out the batch when it is full. */
+  const endRow = (): void => {
     row++;
+    const b = builder as BatchBuilder;
     if (b.full) {
       const batch = b.take(session.tableRow);
       session.tableRow += batch.length;
@@ -124,6 +143,7 @@ export async function* readCsvFile(
         throw new UserError(`unsupported CSV delimiter ${JSON.stringify(delimiter)} for ${displayPath}`, { file: displayPath, hint: 'the delimiter must be one ASCII character' });
       }
       latin1 = chunk.latin1;
+      delimiterCode = delimiter.charCodeAt(0);
       tokenizer = new CsvTokenizer(delimiter, reader, latin1);
     }
     chunkInvalid = chunk.invalid;

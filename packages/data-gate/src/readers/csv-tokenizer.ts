@@ -102,6 +102,11 @@ export class CsvTokenizer {
   private inQuotes = false;
   /** Where the field a scan ran out of input in starts (an offset into the scanned buffer). */
   private pendingField = 0;
+  /**
+   * The reader's decoder of plain rows (csv-plain-rows.ts), tried first at every record start: it
+   * returns where the next record starts, or -1 to leave the record to the general path here.
+   */
+  plainRow: ((buf: Buffer, p: number, n: number, line: number) => number) | undefined;
 
   constructor(
     delimiter: string,
@@ -143,6 +148,14 @@ export class CsvTokenizer {
     let p = 0;
     while (p < n) {
       const line = this.currentLine;
+      if (this.plainRow !== undefined) {
+        const plain = this.plainRow(buf, p, n, line);
+        if (plain >= 0) {
+          this.currentLine++;
+          p = plain;
+          continue;
+        }
+      }
       const next = this.scanRecord(buf, p, n, final);
       if (next < 0) {
         this.currentLine = line;

@@ -7,6 +7,9 @@
  * (few repeats) stops being looked up at all.
  */
 const EMPTY = 0;
+/** FNV-1a, 32-bit: h = (h ^ byte) * FNV_PRIME from FNV_OFFSET. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 /** Longest value worth interning, in bytes: longer text rarely repeats. */
 const MAX_VALUE_BYTES = 64;
 
@@ -40,12 +43,18 @@ export class TextInterner {
 
   /** The text of `buf[start, end)`, the same string object every time the same bytes come. */
   intern(buf: Buffer, start: number, end: number): string {
+    if (this.off || end - start > MAX_VALUE_BYTES) return this.decode(buf, start, end);
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
+    return this.internHashed(buf, start, end, h);
+  }
+
+  /** `intern` for a caller that computed the FNV-1a hash (FNV_OFFSET, FNV_PRIME) while scanning the bytes. */
+  internHashed(buf: Buffer, start: number, end: number, fnv: number): string {
     const len = end - start;
     if (this.off || len > MAX_VALUE_BYTES) return this.decode(buf, start, end);
-    // FNV-1a over the bytes; | 1 keeps 0 free to mean an empty slot.
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-    h |= 1;
+    // | 1 keeps 0 free to mean an empty slot.
+    const h = fnv | 1;
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {

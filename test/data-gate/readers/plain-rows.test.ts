@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CellKind, type RowBatch, readTable } from '../../../packages/data-gate/src/readers/index';
+
+const tmp = mkdtempSync(join(tmpdir(), 'aisec-plain-rows-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A seeded generator, so a failure reproduces. */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+// Fields that sit on the edges of the number grammar and of the interner.
+const EDGES = ['0', '-0', '-0.0', '5.', '.5', '-.5', '007', '+5', '-', '.', '1e5', '-2.5E-3', 'inf', '-Infinity', 'nan', 'NaN', ' 5', '5 ', '123456789012345', '1234567890123456', '0.1234567890123456', 'no', 'in', 'n', 'i', 'yes', 'alpha', 'é', 'naïve', ''];
+
+function field(rnd: () => number): string {
+  const r = rnd();
+  if (r < 0.3) return EDGES[Math.floor(rnd() * EDGES.length)] as string;
+  if (r < 0.5) return ((rnd() - 0.5) * 10 ** Math.floor(rnd() * 8)).toFixed(Math.floor(rnd() * 7));
+  if (r < 0.6) return String(Math.floor(rnd() * 1e6) - 5e5);
+  if (r < 0.9) return ['cat', 'dog', 'bird', 'k1', 'k22', 'x'][Math.floor(rnd() * 6)] as string;
+  return `w${Math.floor(rnd() * 1e9)}`;
+}
+
+interface Cells {
+  kinds: number[];
+  numbers: number[];
+  texts: (string | null)[];
+  rows: number[];
+  lines: number[];
+}
+
+async function cellsOf(path: string): Promise<Cells> {
+  const out: Cells = { kinds: [], numbers: [], texts: [], rows: [], lines: [] };
+  for await (const batch of readTable(path, { readerLimits: { batchRows: 97 } }, { workspace: tmp }) as AsyncIterable<RowBatch>) {
+    for (let i = 0; i < batch.length; i++) {
+      out.rows.push(batch.rows[i] as number);
+      out.lines.push(batch.lines[i] as number);
+      for (const chunk of batch.data) {
+        out.kinds.push(chunk.kinds[i] as number);
+        out.numbers.push(chunk.numbers[i] as number);
+        out.texts.push(chunk.texts[i] ?? null);
+      }
+    }
+  }
+  return out;
+}
+
+describe('plain rows (the fast path) read exactly as the general tokenizer reads them', () => {
+  it('gives the same kinds, numbers (to the bit), texts, rows and lines as the same file with every field quoted', async () => {
+    const rnd = lcg(11);
+    const width = 7;
+    const rows: string[][] = [];
+    for (let r = 0; r < 20_000; r++) rows.push(Array.from({ length: width }, () => field(rnd)));
+    const header = Array.from({ length: width }, (_, c) => `c${c}`);
+    // Quoted fields never take the fast path; a blank line and a ragged row now and then too.
+    const plain = [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
+    const quoted = [header, ...rows].map((r) => r.map((f) => `"${f}"`).join(',')).join('\n') + '\n';
+    writeFileSync(join(tmp, 'plain.csv'), plain);
+    writeFileSync(join(tmp, 'quoted.csv'), quoted);
+    const a = await cellsOf(join(tmp, 'plain.csv'));
+    const b = await cellsOf(join(tmp, 'quoted.csv'));
+    expect(a.kinds.length).toBe(20_000 * width);
+    expect(a.kinds).toEqual(b.kinds);
+    expect(a.texts).toEqual(b.texts);
+    expect(a.rows).toEqual(b.rows);
+    expect(a.lines).toEqual(b.lines);
+    const differ = a.numbers.flatMap((v, i) => (Object.is(v, b.numbers[i]) ? [] : [`${i}: ${v} vs ${b.numbers[i]}`]));
+    expect(differ).toEqual([]);
+    // The file holds every kind, so the comparison covered each path.
+    for (const kind of [CellKind.Null, CellKind.Integer, CellKind.Float, CellKind.Text]) expect(a.kinds).toContain(kind);
+  });
+
+  it('leaves ragged rows, blank lines, CRLF and bad quoting to the general path, rows and lines intact', async () => {
+    writeFileSync(join(tmp, 'mixed.csv'), 'a,b,c\n1,2,3\n\n4,5\n6,7,8,9\r\n10,x"y,11\n12,13,14');
+    const cells = await cellsOf(join(tmp, 'mixed.csv'));
+    expect(cells.rows).toEqual([0, 1, 2, 3, 4]);
+    expect(cells.lines).toEqual([2, 4, 5, 6, 7]);
+    expect(cells.numbers.slice(0, 6)).toEqual([1, 2, 3, 4, 5, Number.NaN]);
+    expect(cells.texts[10]).toBe('x"y');
+    expect(cells.numbers.slice(6)).toEqual([6, 7, 8, 10, Number.NaN, 11, 12, 13, 14]);
+  });
+});
