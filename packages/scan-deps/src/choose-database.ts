@@ -24,12 +24,14 @@ export interface DatabaseChoice {
  * Which advisory database a run uses, in order of precedence: a local export (`offline-db`), osv.dev's
  * PyPI export downloaded once and cached (`download-db`), else the OSV API. The offline name index is
  * kept in the cache directory rather than beside the export, so scanning a repository never writes
- * into it.
+ * into it. `packages` names what the run is about to query, so that an offline index built cold keeps
+ * those records from its pass instead of inflating them again.
  */
-export async function chooseDatabase(choice: DatabaseChoice, ctx: GateContext): Promise<VulnerabilityDatabase> {
+export async function chooseDatabase(choice: DatabaseChoice, ctx: GateContext, packages: readonly string[] = []): Promise<VulnerabilityDatabase> {
   const indexCache = choice.cacheDir !== undefined ? join(choice.cacheDir, 'index') : undefined;
+  const offline = indexCache !== undefined ? { indexCache, packages } : { packages };
   if (choice.offlineDb !== undefined) {
-    return openOfflineDatabase(choice.offlineDb, ctx, indexCache !== undefined ? { indexCache } : {});
+    return openOfflineDatabase(choice.offlineDb, ctx, offline);
   }
   if (choice.downloadDb) {
     const cacheDir = choice.cacheDir;
@@ -44,7 +46,7 @@ export async function chooseDatabase(choice: DatabaseChoice, ctx: GateContext): 
       ...(choice.fetch !== undefined ? { fetch: choice.fetch } : {}),
     });
     ctx.logger.info(`OSV database ${file.path}: ${file.status}`);
-    return openOfflineDatabase(file.path, ctx, indexCache !== undefined ? { indexCache } : {});
+    return openOfflineDatabase(file.path, ctx, offline);
   }
   return createOnlineDatabase({
     baseUrl: choice.osvApiUrl ?? DEFAULT_OSV_API,

@@ -128,7 +128,7 @@ async function runScan(options: ScanDepsOptions, ctx: GateContext) {
         : 'no dependency has an exact version (lockfile, pip freeze or == pin), so none was checked for vulnerabilities',
     );
   } else {
-    const database = await chooseDatabase(options, ctx);
+    const database = await chooseDatabase(options, ctx, checkable.map((d) => d.name));
     try {
       lap('database');
       ctx.logger.progress('checking dependencies against OSV', 0, checkable.length);

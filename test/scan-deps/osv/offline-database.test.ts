@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '@aisec/core';
 import { matchVulnerabilities, openOfflineDatabase } from '../../../packages/scan-deps/src/osv/index';
 import { OSV_ZIP, sharedMembers, testContext } from './shared-data';
+import { ZipArchive } from '../../../packages/scan-deps/src/osv/zip-archive';
 import { writeZip } from './zip-writer';
 
 const scratch = mkdtempSync(join(tmpdir(), 'aisec-osv-db-'));
@@ -132,6 +133,33 @@ describe('offline OSV database (zip export)', () => {
     expect(matchVulnerabilities({ name: 'pillow', version: '9.0.0' }, pillow).map((m) => m.id).sort()).toEqual([
       'PYSEC-2022-168', 'PYSEC-2022-42979', 'PYSEC-2023-175', 'PYSEC-2023-227',
     ]);
+  });
+
+  it('answers the first query from the records kept by the index pass, and later ones from the zip', async () => {
+    const asked = [{ name: 'Pillow', version: '9.0.0' }, { name: 'py_yaml', version: '5.3' }, { name: 'torch', version: '1.0' }, { name: 'left-pad', version: '1' }];
+    const plain = await openOfflineDatabase(OSV_ZIP, ctx, { indexCache: false });
+    const expected = await plain.query(asked);
+    plain.close();
+    // A decompression budget of exactly the export's inflated size: the index pass spends all of it, so the
+    // first query can only be answered from kept bytes, and a second one (which inflates again) exceeds it.
+    const zip = ZipArchive.open(OSV_ZIP, ctx.limits);
+    const inflated = zip.entries.reduce((sum, e) => sum + e.uncompressedSize, 0);
+    zip.close();
+    const exact = testContext({ limits: { ...ctx.limits, maxDecompressedBytes: inflated } });
+    const db = await openOfflineDatabase(OSV_ZIP, exact, { indexCache: false, packages: ['PILLOW', 'PyYAML', 'torch', 'Left-Pad'] });
+    try {
+      const first = await db.query(asked);
+      expect([...first.keys()]).toEqual(['pillow', 'py-yaml', 'torch', 'left-pad']);
+      expect(first).toEqual(expected);
+      expect(first.get('pillow')).toHaveLength(51);
+      expect((await userErrorOf(db.query(asked))).message).toMatch(/decompression limit/);
+    } finally {
+      db.close();
+    }
+    const roomy = await openOfflineDatabase(OSV_ZIP, ctx, { indexCache: false, packages: ['pillow'] });
+    expect(await roomy.query(asked)).toEqual(expected);
+    expect(await roomy.query(asked)).toEqual(expected);
+    roomy.close();
   });
 
   it('indexes names written Pillow/PyYAML and records pretty-printed or minified alike', async () => {

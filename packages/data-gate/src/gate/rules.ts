@@ -24,6 +24,7 @@ export const RULE_FORMULA_INJECTION = 'AISEC-DATA-049';
 export const RULE_CONTROL_CHARACTERS = 'AISEC-DATA-050';
 export const RULE_HOMOGLYPHS = 'AISEC-DATA-051';
 export const RULE_NEAR_DUPLICATE_ROWS = 'AISEC-DATA-052';
+export const RULE_LABEL_FLIPPED_ROWS = 'AISEC-DATA-053';
 
 export const DATA_STATISTICS_RULES: readonly Rule[] = Object.freeze([
   rule(RULE_COLUMN_DRIFT, 'DataColumnDrift', 'medium', 'A column’s distribution drifted from the trusted reference',
@@ -78,6 +79,10 @@ export const DATA_STATISTICS_RULES: readonly Rule[] = Object.freeze([
     'Rows of the batch nearly equal an earlier row of the batch or a row of the reference: their sets of values and words (ids aside) have an estimated Jaccard similarity of at least 0.8 (MinHash, 64 functions, LSH 16 bands of 4), without being exact duplicates.',
     'Lightly edited copies (a word swapped, a value nudged) over-weight their examples and slip past exact de-duplication. Review the rows; de-duplicate with a similarity threshold before training.',
     ['data', 'duplicates', 'poisoning']),
+  rule(RULE_LABEL_FLIPPED_ROWS, 'DataLabelFlippedRows', 'high', 'Rows whose label contradicts what their features predict',
+    'A class-conditional model of the trusted reference (per label: Gaussian naive Bayes on numeric columns, Laplace-smoothed category frequencies on categorical ones) gives p(label | features) for every batch row. By confident learning (Northcutt, Jiang and Chuang, 2021), a row labelled i is a suspect when another label j has p(j | x) at least its threshold t_j (the mean leave-one-out self-confidence of the reference rows labelled j) and above p(i | x). Any dataset has some such rows, so the finding fires only when the batch has significantly more suspects than the reference predicts for rows with the batch’s features (conditional binomial test of the two rates, per label pair and in total, Bonferroni-corrected, at 0.001), at least 1.25 times as many and at least 0.5% of the scored rows more. `properties.rows` lists the suspects (0-based data rows, the first 1,000) with their `margins` p(j | x) − p(i | x), `given` and `suggested` labels; `likely_rows` ranks, per label pair, as many of the highest-margin suspects as the pair has in excess of the expected count.',
+    'Label flipping (relabelling rows of one class as another) poisons a model while leaving every feature’s distribution untouched. Review the listed rows, `likely_rows` first: compare each row with its `suggested` label and relabel or drop the wrong ones; then check the annotator, labelling tool or source that produced the batch (a single source of the suspects points at it). A genuine change in how labels relate to features needs a new reference, made in a reviewed change.',
+    ['data', 'poisoning', 'labels']),
 ]);
 
 /** Every rule data-gate can report. */

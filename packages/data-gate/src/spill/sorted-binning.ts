@@ -1,0 +1,118 @@
+import { type BinnedCounts, DECILE_LEVELS, EVIDENTLY_MAX_CATEGORIES } from '../stats/index';
+import { countBelow } from '../stats/sorted';
+import type { MemoryBudget } from './memory-budget';
+import type { SortedColumn } from './sorted-column';
+import { countDistinctOf, quantileOf } from './sorted-quantiles';
+
+/**
+ * stats/binning.ts on sorted (possibly spilled) columns: the "binned_evidently" binning (Sturges edges
+ * over the pooled range, or one bin per distinct value when the reference has at most 20) and the
+ * reference-decile binning, with the same edges and the same bin of every value.
+ */
+function forEach(column: SortedColumn, budget: MemoryBudget, visit: (v: number) => void): void {
+  const c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) visit(c.peek());
+  } finally {
+    c.close();
+  }
+}
+
+/** sturgesEdges from the pooled size and range (the first and last values of each sorted side). */
+export function sturgesEdgesOf(ref: SortedColumn, cur: SortedColumn): number[] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const side of [ref, cur]) {
+    if (side.length === 0) continue;
+    const lo = side.at(0);
+    const hi = side.at(side.length - 1);
+    if (lo < min) min = lo;
+    if (hi > max) max = hi;
+  }
+  const n = ref.length + cur.length;
+  let first = min;
+  let last = max;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const width = (max - min) / (Math.log2(n) + 1);
+  const k = width ? Math.ceil((last - first) / width) : 1;
+  const step = (last - first) / k;
+  const edges: number[] = [];
+  for (let i = 0; i <= k; i++) edges.push(i * step + first);
+  edges[k] = last;
+  return edges;
+}
+
+/** histogramCounts: bin i holds edges[i] ≤ v < edges[i+1]; the last bin also holds its upper edge. */
+export function histogramCountsOf(column: SortedColumn, edges: readonly number[], budget: MemoryBudget): number[] {
+  const k = edges.length - 1;
+  const counts = Array.from({ length: k }, () => 0);
+  const sortedEdges = Float64Array.from(edges);
+  const first = edges[0] as number;
+  const last = edges[k] as number;
+  forEach(column, budget, (v) => {
+    if (v < first || v > last) return;
+    let bin = countBelow(sortedEdges, v);
+    if (sortedEdges[bin] !== v) bin -= 1;
+    if (bin >= k) bin = k - 1;
+    counts[bin] = (counts[bin] as number) + 1;
+  });
+  return counts;
+}
+
+/** One bin per distinct value of ref ∪ cur in ascending order (binCategories with numeric keys). */
+export function distinctValueCountsOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): BinnedCounts {
+  const keys: number[] = [];
+  const refCounts: number[] = [];
+  const curCounts: number[] = [];
+  const cr = ref.cursor(budget);
+  const cc = cur.cursor(budget);
+  try {
+    while (!cr.done || !cc.done) {
+      const v = Math.min(cr.done ? Infinity : cr.peek(), cc.done ? Infinity : cc.peek());
+      let a = 0;
+      let b = 0;
+      while (!cr.done && cr.peek() === v) {
+        cr.advance();
+        a++;
+      }
+      while (!cc.done && cc.peek() === v) {
+        cc.advance();
+        b++;
+      }
+      // Math.min(+∞, +∞) with only infinities left: every value is consumed by the loops above.
+      keys.push(v);
+      refCounts.push(a);
+      curCounts.push(b);
+    }
+  } finally {
+    cr.close();
+    cc.close();
+  }
+  return { mode: 'categories', keys, refCounts, curCounts };
+}
+
+/** binEvidentlyNumeric on sorted columns. */
+export function binEvidentlyOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): BinnedCounts {
+  if (countDistinctOf(ref, budget, EVIDENTLY_MAX_CATEGORIES + 1) > EVIDENTLY_MAX_CATEGORIES) {
+    const edges = sturgesEdgesOf(ref, cur);
+    return { mode: 'sturges_combined', edges, refCounts: histogramCountsOf(ref, edges, budget), curCounts: histogramCountsOf(cur, edges, budget) };
+  }
+  return distinctValueCountsOf(ref, cur, budget);
+}
+
+/** binRefDeciles on sorted columns: inner edges at the reference's type-7 deciles, right-closed bins. */
+export function binRefDecilesOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget, levels: readonly number[] = DECILE_LEVELS): BinnedCounts {
+  const inner = Float64Array.from(levels.map((q) => quantileOf(ref, q)));
+  const count = (column: SortedColumn): number[] => {
+    const counts = Array.from({ length: inner.length + 1 }, () => 0);
+    forEach(column, budget, (v) => {
+      const bin = countBelow(inner, v);
+      counts[bin] = (counts[bin] as number) + 1;
+    });
+    return counts;
+  };
+  return { mode: 'ref_deciles', edges: [-Infinity, ...inner, Infinity], refCounts: count(ref), curCounts: count(cur) };
+}
