@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, UserError } from '@aisec/core';
@@ -73,14 +73,14 @@ describe('label flips on the shared dev scenarios', () => {
     expect((p.margins as number[]).every((m) => m > 0 && m <= 1)).toBe(true);
     // Every suspect of this attack is a row labelled 0 that looks like a 1, or a natural 1 -> 0 one.
     expect(new Set(p.given as string[])).toEqual(new Set(['0', '1']));
-    // Measured: 310 suspects, precision 0.26, recall 0.81.
+    // Measured: 331 suspects, precision 0.25, recall 0.84.
     const all = precisionRecall(rows, truth);
-    expect(all.recall).toBeGreaterThanOrEqual(0.78);
-    expect(all.precision).toBeGreaterThanOrEqual(0.24);
-    // The ranked list (as many top-margin suspects per label pair as the pair's excess): 82 rows, precision 0.52, recall 0.43.
+    expect(all.recall).toBeGreaterThanOrEqual(0.8);
+    expect(all.precision).toBeGreaterThanOrEqual(0.23);
+    // The ranked list (as many top-margin suspects per label pair as the pair's excess): 100 rows, precision 0.49, recall 0.49.
     const likely = precisionRecall(p.likely_rows as number[], truth);
-    expect(likely.precision).toBeGreaterThanOrEqual(0.48);
-    expect(likely.recall).toBeGreaterThanOrEqual(0.38);
+    expect(likely.precision).toBeGreaterThanOrEqual(0.45);
+    expect(likely.recall).toBeGreaterThanOrEqual(0.45);
     expect(result.metrics['poisoning.label_flip.suspects']).toBe(rows.length);
     expect(result.metrics['poisoning.label_flip.pvalue']).toBeLessThan(1e-5);
     expect(result.metrics['poisoning.label_flip.rate']).toBeGreaterThan(result.metrics['poisoning.label_flip.reference_rate'] as number);
@@ -102,7 +102,7 @@ describe('label flips on the shared dev scenarios', () => {
       }
     }
     expect(scans).toBe(48);
-    // Measured: the smallest p-value over the 48 clean scans is 0.04 (alpha is 0.001).
+    // Measured: the smallest p-value over the 48 clean scans is 0.029 (alpha is 0.001).
     expect(minP).toBeGreaterThan(0.01);
   });
 
@@ -190,12 +190,27 @@ describe('label flips on a generated 20k scenario (3 labels, 2% random flips)', 
     expect(truth.size).toBe(431);
     const all = precisionRecall(p.rows as number[], truth);
     const likely = precisionRecall(p.likely_rows as number[], truth);
-    // Measured: 1,043 suspects, precision 0.32, recall 0.74; likely_rows 361, precision 0.60, recall 0.51.
-    expect(all.recall).toBeGreaterThanOrEqual(0.7);
-    expect(all.precision).toBeGreaterThanOrEqual(0.29);
-    expect(likely.precision).toBeGreaterThanOrEqual(0.55);
-    expect(likely.recall).toBeGreaterThanOrEqual(0.45);
+    // Measured: 696 suspects, precision 0.49, recall 0.79; likely_rows 316, precision 0.73, recall 0.54;
+    // p-value 2e-10. (With variances only, no correlations: precision 0.32, recall 0.74.)
+    expect(all.recall).toBeGreaterThanOrEqual(0.75);
+    expect(all.precision).toBeGreaterThanOrEqual(0.45);
+    expect(likely.precision).toBeGreaterThanOrEqual(0.68);
+    expect(likely.recall).toBeGreaterThanOrEqual(0.5);
+    expect(result.metrics['poisoning.label_flip.pvalue']).toBeLessThan(1e-8);
     const clean = await scan(model, 'clean.csv', dir);
     expect(clean.findings).toEqual([]);
+
+    // The same batch as a folder of two files: one finding per file, rows counted within each file.
+    const lines = s.current.trimEnd().split('\n');
+    const header = lines[0] as string;
+    mkdirSync(join(dir, 'parts'));
+    writeFileSync(join(dir, 'parts', 'a.csv'), `${[header, ...lines.slice(1, 12001)].join('\n')}\n`);
+    writeFileSync(join(dir, 'parts', 'b.csv'), `${[header, ...lines.slice(12001)].join('\n')}\n`);
+    const parts = await scan(model, 'parts', dir);
+    expect(parts.findings.map((f) => f.location.path)).toEqual(['parts/a.csv', 'parts/b.csv']);
+    const [a, b] = parts.findings.map((f) => f.properties as Record<string, number[]>);
+    expect([...a!.rows!, ...b!.rows!.map((r) => r + 12000)]).toEqual(p.rows);
+    expect([...a!.likely_rows!, ...b!.likely_rows!.map((r) => r + 12000)].sort((x, y) => x - y)).toEqual([...(p.likely_rows as number[])].sort((x, y) => x - y));
+    expect(parts.metrics).toEqual(result.metrics);
   });
 });

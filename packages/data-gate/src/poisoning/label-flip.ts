@@ -27,8 +27,14 @@ export interface LabelFlipOptions {
 
 export const LABEL_FLIP_DEFAULTS: LabelFlipOptions = { alpha: 0.001, minRatio: 1.25, minExcessShare: 0.005, minExcessRows: 5, posterior: POSTERIOR_DEFAULTS };
 
-/** Highest-margin suspects kept per (given, suggested) pair, for the ranked list of likely flips. */
-const MAX_RANKED = MAX_LISTED_ROWS;
+/**
+ * Highest-margin suspects kept per (given, suggested) pair, for the ranked list of likely flips: 1,000,
+ * fewer when there are many labels, so that all pairs together keep at most about 50,000.
+ */
+function rankedPerPair(labels: number): number {
+  const pairs = Math.max(labels * (labels - 1), 1);
+  return Math.min(MAX_LISTED_ROWS, Math.max(20, Math.floor(50_000 / pairs)));
+}
 
 interface Suspect {
   file: string;
@@ -131,7 +137,8 @@ export class LabelFlipScanner {
     this.L = model.labels.length;
     this.pairSuspects = pairTables(this.L);
     this.exposure = pairTables(this.L);
-    this.ranked = Array.from({ length: this.L * this.L }, () => new TopMargins(MAX_RANKED));
+    const perPair = rankedPerPair(this.L);
+    this.ranked = Array.from({ length: this.L * this.L }, () => new TopMargins(perPair));
     this.p = new Float64Array(this.L);
     this.cells = Array.from({ length: model.data.columns.length }, (): number | string | null => null);
     if (this.unusable === undefined) {
