@@ -190,15 +190,19 @@ describe('label flips on a generated 20k scenario (3 labels, 2% random flips)', 
     expect(truth.size).toBe(431);
     const all = precisionRecall(p.rows as number[], truth);
     const likely = precisionRecall(p.likely_rows as number[], truth);
-    // Measured: 696 suspects, precision 0.49, recall 0.79; likely_rows 316, precision 0.73, recall 0.54;
-    // p-value 2e-10. (With variances only, no correlations: precision 0.32, recall 0.74.)
+    // Measured: 697 suspects, precision 0.49, recall 0.79; likely_rows about 330, precision 0.76, recall 0.58;
+    // p-value 2e-23. (With variances only, no correlations: precision 0.32, recall 0.74.)
     expect(all.recall).toBeGreaterThanOrEqual(0.75);
     expect(all.precision).toBeGreaterThanOrEqual(0.45);
-    expect(likely.precision).toBeGreaterThanOrEqual(0.68);
-    expect(likely.recall).toBeGreaterThanOrEqual(0.5);
-    expect(result.metrics['poisoning.label_flip.pvalue']).toBeLessThan(1e-8);
+    expect(likely.precision).toBeGreaterThanOrEqual(0.7);
+    expect(likely.recall).toBeGreaterThanOrEqual(0.53);
+    expect(result.metrics['poisoning.label_flip.pvalue']).toBeLessThan(1e-15);
     const clean = await scan(model, 'clean.csv', dir);
     expect(clean.findings).toEqual([]);
+    // Half as many flips (1%) still fire (measured p 1e-12); a quarter (0.5%) does not: p 3e-4, but an
+    // excess of about 80 rows stays under the floor of 0.5% of the batch.
+    writeFileSync(join(dir, 'one-percent.csv'), generateLabelFlipScenario({ rows: 20000, seed: 7, flipRate: 0.01 }).current);
+    expect((await scan(model, 'one-percent.csv', dir)).findings).toHaveLength(1);
 
     // The same batch as a folder of two files: one finding per file, rows counted within each file.
     const lines = s.current.trimEnd().split('\n');

@@ -218,8 +218,18 @@ export class LabelFlipScanner {
     }
     const L = this.L;
     const labels = posterior.labels;
-    // Tests: per margin level, the total and every pair the reference can say something about.
-    const tests = MARGIN_LEVELS.reduce<number>((n, _, level) => n + 1 + (cal.exposure[level] as Float64Array).filter((e, i) => e > 0 && Math.floor(i / L) !== i % L).length, 0);
+    // Tests: per margin level, the total and every pair the reference can say something about; a
+    // stricter level is tested only where the reference shows it differs (when every suspect has a
+    // margin of 0.5 anyway, it would repeat the first level's test and only cost power).
+    const refTotal = cal.exposure.map(sum);
+    const tested = (level: number, at: number): boolean => {
+      const e = at < 0 ? (refTotal[level] as number) : ((cal.exposure[level] as Float64Array)[at] as number);
+      if (!(e > 0) || (at >= 0 && Math.floor(at / L) === at % L)) return false;
+      const coarser = level === 0 ? Infinity : at < 0 ? (refTotal[level - 1] as number) : ((cal.exposure[level - 1] as Float64Array)[at] as number);
+      return e < coarser * (1 - 1e-9);
+    };
+    let tests = 0;
+    for (let level = 0; level < MARGIN_LEVELS.length; level++) for (let at = -1; at < L * L; at++) if (tested(level, at)) tests++;
     const minExcess = Math.max(this.o.minExcessRows, this.o.minExcessShare * this.scored);
     const material = (k: number, expected: number): boolean => k >= this.o.minRatio * expected && k - expected >= minExcess;
     let minP = 1;
@@ -235,11 +245,11 @@ export class LabelFlipScanner {
       for (let at = 0; at < L * L; at++) {
         if (Math.floor(at / L) === at % L) continue;
         out[at] = (eB[at] as number) * ((eR[at] as number) > 0 ? (kR[at] as number) / (eR[at] as number) : ratio);
-        const pvalue = (eR[at] as number) > 0 ? Math.min(1, excessPvalue(kB[at] as number, eB[at] as number, kR[at] as number, eR[at] as number) * tests) : 1;
+        const pvalue = tested(level, at) ? Math.min(1, excessPvalue(kB[at] as number, eB[at] as number, kR[at] as number, eR[at] as number) * tests) : 1;
         minP = Math.min(minP, pvalue);
         fires ||= pvalue < this.o.alpha && material(kB[at] as number, out[at] as number);
       }
-      const overallP = Math.min(1, excessPvalue(sum(kB), sum(eB), sum(kR), sum(eR)) * tests);
+      const overallP = tested(level, -1) ? Math.min(1, excessPvalue(sum(kB), sum(eB), sum(kR), sum(eR)) * tests) : 1;
       minP = Math.min(minP, overallP);
       fires ||= overallP < this.o.alpha && material(sum(kB), sum(out));
       return out;

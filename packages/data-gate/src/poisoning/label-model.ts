@@ -40,7 +40,7 @@ export interface LabelModelOptions {
   maxCorrelated?: number;
 }
 
-export const LABEL_MODEL_DEFAULTS = { maxLabels: 64, maxCategories: 64, maxFeatures: 256, sampleSize: 5000, maxCorrelated: 32 } as const;
+export const LABEL_MODEL_DEFAULTS = { maxLabels: 64, maxCategories: 64, maxFeatures: 256, sampleSize: 20_000, maxCorrelated: 32 } as const;
 
 /** Per-label Welford moments of one column's number cells. */
 export interface NumericStats {
