@@ -1,0 +1,251 @@
+import { CellKind, type ColumnChunk, type RowBatch } from '../readers/index';
+import { charLength, tokenize } from '../stats/index';
+import { ExternalSorter } from '../spill/external-sort';
+import type { MemoryBudget } from '../spill/memory-budget';
+import type { SortedColumn } from '../spill/sorted-column';
+import type { SpillDir } from '../spill/spill-dir';
+
+/**
+ * What the streaming exact gate keeps of one column of one side while the rows pass: its numbers in
+ * an external sort (the drift tests and quantile-fitted outliers need every value), its category
+ * counts in first-seen order (keys as `categoryKeyAt` makes them, numbers by value until a key is
+ * needed), and for free text the lengths (spilled) and the vocabulary. Counts stop at a bound: a
+ * column with more distinct values is free text for the gate, and its counts go no further.
+ */
+export type CategoryKey = string | number | boolean;
+
+export interface SideLimits {
+  /** Distinct category keys counted per column before it counts as free text. */
+  maxCategories: number;
+  /** Distinct reference tokens kept per free-text column for the out-of-vocabulary rate. */
+  maxVocabulary: number;
+  /** Values one column's run buffer may hold. */
+  maxRun: number;
+}
+
+export class SideColumn {
+  /** Integer/Float non-NaN values (what numbersOf keeps), while the column may still be numeric. */
+  numbers: ExternalSorter | undefined;
+  /** Cells whose number is not NaN (Integer, Float, Boolean): the outlier check's n. */
+  numericCells = 0;
+  counts: Map<CategoryKey, number> | undefined = new Map();
+  nonNull = 0;
+  /** Lengths of Text cells, from the point the column turned out to be free text (or always, for the batch's text columns). */
+  lengths: ExternalSorter | undefined;
+  texts = 0;
+  vocabulary: Set<string> | undefined;
+  vocabularyOverflow = false;
+  /** Batch side of a text column: tokens seen and tokens not in the reference's vocabulary. */
+  tokens = 0;
+  unseenTokens = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly dir: SpillDir,
+    private readonly budget: MemoryBudget,
+    private readonly limits: SideLimits,
+    keepNumbers: boolean,
+  ) {
+    if (keepNumbers) this.numbers = new ExternalSorter(dir, budget, limits.maxRun);
+  }
+
+  get countsOverflowed(): boolean {
+    return this.counts === undefined;
+  }
+
+  /** Category counts keyed as categoryKeyAt keys them, in first-seen order. */
+  categoryCounts(): Map<string, number> | undefined {
+    if (!this.counts) return undefined;
+    const out = new Map<string, number>();
+    for (const [k, c] of this.counts) {
+      const key = String(k);
+      out.set(key, (out.get(key) ?? 0) + c);
+    }
+    return out;
+  }
+
+  private count(key: CategoryKey): void {
+    const counts = this.counts;
+    if (!counts) return;
+    const c = counts.get(key);
+    if (c !== undefined) counts.set(key, c + 1);
+    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
+    else this.overflow();
+  }
+
+  /** Too many distinct values to count: from here on the column is followed as free text. */
+  private overflow(): void {
+    const counts = this.counts;
+    this.counts = undefined;
+    this.startText();
+    if (counts) for (const [k, c] of counts) if (typeof k === 'string') for (let i = 0; i < c; i++) this.addText(k);
+  }
+
+  private startText(): void {
+    if (!this.lengths) this.lengths = new ExternalSorter(this.dir, this.budget, this.limits.maxRun);
+    if (!this.vocabulary && !this.vocabularyOverflow) this.vocabulary = new Set();
+  }
+
+  private addText(text: string): void {
+    (this.lengths as ExternalSorter).push(charLength(text));
+    this.texts++;
+    const vocabulary = this.vocabulary;
+    if (!vocabulary) return;
+    for (const t of tokenize(text)) {
+      if (vocabulary.has(t)) continue;
+      if (vocabulary.size >= this.limits.maxVocabulary) {
+        this.vocabulary = undefined;
+        this.vocabularyOverflow = true;
+        return;
+      }
+      vocabulary.add(t);
+    }
+  }
+
+  /** Turns a column that stayed countable but is free text into lengths and vocabulary from its counts. */
+  textFromCounts(): void {
+    const counts = this.counts;
+    if (!counts || this.lengths) return;
+    this.startText();
+    for (const [k, c] of counts) if (typeof k === 'string') for (let i = 0; i < c; i++) this.addText(k);
+  }
+
+  /** A reference cell. */
+  pushReference(chunk: ColumnChunk, i: number): void {
+    const kind = chunk.kinds[i];
+    if (kind === CellKind.Integer || kind === CellKind.Float) {
+      const v = chunk.numbers[i] as number;
+      this.nonNull++;
+      if (!Number.isNaN(v)) {
+        this.numericCells++;
+        this.numbers?.push(v);
+      }
+      this.count(v);
+    } else if (kind === CellKind.Text) {
+      this.nonNull++;
+      this.dropNumbers();
+      const t = chunk.texts[i] ?? '';
+      if (this.counts) this.count(t);
+      else this.addText(t);
+    } else if (kind === CellKind.Boolean) {
+      this.nonNull++;
+      this.numericCells++;
+      this.dropNumbers();
+      this.count(chunk.numbers[i] === 1);
+    }
+  }
+
+  /** The column is not numeric: its spilled numbers are of no use. */
+  dropNumbers(): void {
+    if (!this.numbers) return;
+    this.numbers.discard();
+    this.numbers = undefined;
+  }
+
+  /** Sorted numbers, once the side has been read. */
+  sortedNumbers(): SortedColumn | undefined {
+    const n = this.numbers;
+    this.numbers = undefined;
+    return n?.finish();
+  }
+
+  sortedLengths(): SortedColumn | undefined {
+    const l = this.lengths;
+    this.lengths = undefined;
+    return l?.finish();
+  }
+}
+
+/** Batch columns: numbers for numeric columns, counts for categorical ones, lengths and tokens for text. */
+export class BatchColumn {
+  numbers: ExternalSorter | undefined;
+  numericCells = 0;
+  counts: Map<CategoryKey, number> | undefined;
+  countsOverflowed = false;
+  lengths: ExternalSorter | undefined;
+  texts = 0;
+  tokens = 0;
+  unseenTokens = 0;
+
+  constructor(
+    readonly name: string,
+    readonly role: 'numeric' | 'categorical' | 'text' | 'counted',
+    dir: SpillDir,
+    budget: MemoryBudget,
+    private readonly limits: SideLimits,
+    private readonly vocabulary: ReadonlySet<string> | undefined,
+    counted: boolean,
+  ) {
+    if (role === 'numeric') this.numbers = new ExternalSorter(dir, budget, limits.maxRun);
+    if (role === 'text') this.lengths = new ExternalSorter(dir, budget, limits.maxRun);
+    if (role === 'categorical' || role === 'counted' || counted) this.counts = new Map();
+  }
+
+  sortedNumbers(): SortedColumn | undefined {
+    const n = this.numbers;
+    this.numbers = undefined;
+    return n?.finish();
+  }
+
+  sortedLengths(): SortedColumn | undefined {
+    const l = this.lengths;
+    this.lengths = undefined;
+    return l?.finish();
+  }
+
+  categoryCounts(): Map<string, number> | undefined {
+    if (!this.counts) return undefined;
+    const out = new Map<string, number>();
+    for (const [k, c] of this.counts) {
+      const key = String(k);
+      out.set(key, (out.get(key) ?? 0) + c);
+    }
+    return out;
+  }
+
+  private count(key: CategoryKey): void {
+    const counts = this.counts;
+    if (!counts) return;
+    const c = counts.get(key);
+    if (c !== undefined) counts.set(key, c + 1);
+    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
+    else {
+      this.counts = undefined;
+      this.countsOverflowed = true;
+    }
+  }
+
+  push(chunk: ColumnChunk, i: number): void {
+    const kind = chunk.kinds[i];
+    if (kind === CellKind.Null || kind === undefined) return;
+    if (kind === CellKind.Integer || kind === CellKind.Float) {
+      const v = chunk.numbers[i] as number;
+      if (!Number.isNaN(v)) {
+        this.numericCells++;
+        this.numbers?.push(v);
+      }
+      this.count(v);
+    } else if (kind === CellKind.Boolean) {
+      this.numericCells++;
+      this.count(chunk.numbers[i] === 1);
+    } else {
+      const t = chunk.texts[i] ?? '';
+      this.count(t);
+      if (this.lengths) {
+        this.lengths.push(charLength(t));
+        this.texts++;
+        if (this.vocabulary) {
+          for (const token of tokenize(t)) {
+            this.tokens++;
+            if (!this.vocabulary.has(token)) this.unseenTokens++;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Chunks of a batch by column name. */
+export function chunksByName(batch: RowBatch): Map<string, ColumnChunk> {
+  return new Map(batch.data.map((c) => [c.name, c]));
+}
