@@ -176,6 +176,29 @@ describe('the label model', () => {
   });
 });
 
+describe('label flips on awkward input', () => {
+  it('keeps huge and non-finite numbers out of the moments, and reports unknown labels and single-label references', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-label-flip-'));
+    const ref = ['x,c,label'];
+    for (let i = 0; i < 400; i++) ref.push(`${i === 7 ? '1e300' : i === 8 ? 'inf' : (i % 10) + (i % 2) * 5},${i % 3 === 0 ? 'a' : 'b'},${i % 2 === 0 ? 'even' : 'odd'}`);
+    writeFileSync(join(dir, 'ref.csv'), `${ref.join('\n')}\n`);
+    writeFileSync(join(dir, 'cur.csv'), 'x,c,label\n1e308,a,even\n3,b,weird\n4,b,\n');
+    const model = await modelOf('ref.csv', dir);
+    const json = model.toJSON();
+    const x = json.columns.find((c) => c.name === 'x')!;
+    expect(x.numeric.count.reduce((s, n) => s + n, 0)).toBe(398);
+    expect(x.numeric.m2.every(Number.isFinite)).toBe(true);
+    expect(LabelModel.fromJSON(JSON.parse(JSON.stringify(json))).toJSON()).toEqual(json);
+    const r = await scan(model, 'cur.csv', dir);
+    expect(r.findings).toEqual([]);
+    expect(r.metrics['poisoning.label_flip.rows_scored']).toBe(1);
+    expect(r.notes.join('\n')).toMatch(/1 batch rows carry a label the reference never had \("weird"\)/);
+
+    writeFileSync(join(dir, 'one.csv'), 'x,label\n1,a\n2,a\n');
+    expect((await scan(await modelOf('one.csv', dir), 'one.csv', dir)).notes.join('\n')).toMatch(/label column 'label' has a single value in the reference/);
+  });
+});
+
 describe('label flips on a generated 20k scenario (3 labels, 2% random flips)', () => {
   it('finds them, and does not fire on a clean batch of the same generator', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aisec-label-flip-'));

@@ -177,6 +177,7 @@ export class LabelFlipScanner {
           const kind = chunk.kinds[i];
           if (kind === CellKind.Integer || kind === CellKind.Float) {
             const x = chunk.numbers[i] as number;
+            // Far-out numbers stay: scoring clips them to the reference mean ± clipSd standard deviations.
             v = Number.isFinite(x) ? x : null;
           } else if (kind === CellKind.Text) v = chunk.texts[i] ?? '';
           else if (kind === CellKind.Boolean) v = chunk.numbers[i] === 1 ? 'true' : 'false';

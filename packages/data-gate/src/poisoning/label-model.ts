@@ -174,6 +174,14 @@ class BottomK {
   }
 }
 
+/**
+ * Numbers the moments take: finite and below 1e150 in magnitude, so that squares and sums of squares
+ * of millions of them stay finite (a hostile 1e300 would make every variance infinite).
+ */
+export function usable(v: number): boolean {
+  return Number.isFinite(v) && Math.abs(v) < 1e150;
+}
+
 function labelKeyOf(kind: number | undefined, number: number, text: string | null | undefined): string | null {
   switch (kind) {
     case CellKind.Integer:
@@ -301,7 +309,7 @@ export class LabelModelBuilder {
         const kind = chunk.kinds[i];
         if (kind === CellKind.Integer || kind === CellKind.Float) {
           const v = chunk.numbers[i] as number;
-          if (!Number.isFinite(v)) continue;
+          if (!usable(v)) continue;
           stats.numberCells++;
           const n = stats.numeric;
           const count = (n.count[l] as number) + 1;
@@ -333,7 +341,7 @@ export class LabelModelBuilder {
           const kind = chunk.kinds[i];
           if (kind === CellKind.Integer || kind === CellKind.Float) {
             const v = chunk.numbers[i] as number;
-            cells[col] = Number.isFinite(v) ? v : null;
+            cells[col] = usable(v) ? v : null;
           }
           else if ((kind === CellKind.Text || kind === CellKind.Boolean) && !(this.columns[col] as ColumnStats).categories.overflow) {
             cells[col] = labelKeyOf(kind, chunk.numbers[i] as number, chunk.texts[i]);
