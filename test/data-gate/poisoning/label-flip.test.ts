@@ -147,6 +147,12 @@ describe('the label model', () => {
       const byKey = (s: typeof c): unknown => (s.categories.overflow ? 'overflow' : Object.fromEntries(s.categories.keys.map((k, j) => [k, s.categories.counts[j]])));
       expect(byKey(c)).toEqual(byKey(wc));
     });
+    expect(merged.correlation.columns).toEqual(w.correlation.columns);
+    merged.correlation.labels.forEach((t, l) => {
+      const wt = w.correlation.labels[l]!;
+      expect(t.n).toEqual(wt.n);
+      for (const key of ['mean', 'm2', 'c'] as const) t[key].forEach((v, i) => expect(Math.abs(v - wt[key][i]!)).toBeLessThan(1e-9 * Math.max(1, Math.abs(wt[key][i]!))));
+    });
     const again = LabelModel.fromJSON(JSON.parse(JSON.stringify(merged)), 'profile.json');
     expect(again.toJSON()).toEqual(merged);
   });
@@ -193,6 +199,7 @@ describe('label flips on awkward input', () => {
     expect(r.findings).toEqual([]);
     expect(r.metrics['poisoning.label_flip.rows_scored']).toBe(1);
     expect(r.notes.join('\n')).toMatch(/1 batch rows carry a label the reference never had \("weird"\)/);
+    expect(r.notes.join('\n')).toMatch(/1 batch rows have no 'label' value/);
 
     writeFileSync(join(dir, 'one.csv'), 'x,label\n1,a\n2,a\n');
     expect((await scan(await modelOf('one.csv', dir), 'one.csv', dir)).notes.join('\n')).toMatch(/label column 'label' has a single value in the reference/);
