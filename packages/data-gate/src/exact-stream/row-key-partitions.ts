@@ -114,7 +114,7 @@ export class RowKeyPartitions {
     while (p < 1024 && p * 2 <= maxPartitions && p * keysPerPartition < expectedRows) p *= 2;
     this.partitions = p;
     this.shift = 32 - Math.log2(p);
-    const perBuffer = Math.max(4, Math.floor(budget.capacity / 8 / (p * (REF_WIDTH + CUR_WIDTH))));
+    const perBuffer = Math.max(4, Math.min(8192, Math.floor(budget.capacity / 8 / (p * (REF_WIDTH + CUR_WIDTH)))));
     this.ref = new PartitionWriter(dir, 'keys-ref', p, REF_WIDTH, perBuffer);
     this.cur = new PartitionWriter(dir, 'keys-cur', p, CUR_WIDTH, perBuffer);
     this.held = this.ref.heldValues + this.cur.heldValues;
