@@ -101,6 +101,10 @@ describe('label flips on the shared dev scenarios', () => {
         scans++;
       }
     }
+    // A broken batch (x_skew renamed, text dropped, 'unknown' inside x_int) is scored on what is left.
+    const broken = await scan(await modelOf(pathOf('dev_schema_break_200', 'ref')), pathOf('dev_schema_break_200', 'cur'));
+    expect(broken.findings).toEqual([]);
+    expect(broken.metrics['poisoning.label_flip.rows_scored']).toBe(200);
     expect(scans).toBe(48);
     // Measured: the smallest p-value over the 48 clean scans is 0.029 (alpha is 0.001).
     expect(minP).toBeGreaterThan(0.01);

@@ -329,7 +329,7 @@ export class LabelFlipScanner {
           margins: f.margins,
           given: f.given,
           suggested: f.suggested,
-          likely_rows: likelyHere,
+          likely_rows: likelyHere.slice(0, MAX_LISTED_ROWS),
           likely_total: likelyHere.length,
           suspects,
           expected: round4(expectedTotal),
