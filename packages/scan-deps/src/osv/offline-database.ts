@@ -49,7 +49,7 @@ interface Source {
   read(member: number): Buffer;
   /** Several members' bytes, in whatever order reads them fastest. */
   readMany(members: readonly number[], visit: (member: number, data: Buffer) => void): void;
-  /** Many members (the index pass), in any order; `data` is lent for the call. */
+  /** Many members (the index pass), in any order, possibly with a helper thread; `data` is lent for the call. */
   readAll(members: readonly number[], visit: (member: number, data: Buffer) => void): Promise<void>;
   close(): void;
 }
@@ -204,10 +204,7 @@ export class OfflineDatabase implements VulnerabilityDatabase {
         return zip.read(entry);
       },
       readMany: (wanted, visit) => zip.readInOrder(wanted, visit),
-      readAll: (wanted, visit) => {
-        zip.readInOrder(wanted, visit);
-        return Promise.resolve();
-      },
+      readAll: (wanted, visit) => zip.readInParallel(wanted, visit),
       close: () => zip.close(),
     };
     try {
@@ -307,12 +304,12 @@ async function buildIndex(
       packages[name]?.push(member);
       if (wanted.has(name)) keep = true;
     }
-    // A copy: the data is lent for the call.
+    // A copy: the data may be a view of a helper thread's batch, which would keep the whole batch alive.
     if (keep) kept.set(member, Buffer.from(data));
     if (done % 500 === 0) ctx.logger.progress('indexing OSV advisories', done, source.records.length);
     done++;
   });
-  // Read in any order; the cache and lookups keep each package's members in central-directory order.
+  // Read in any order (two threads); the cache and lookups keep each package's members in central-directory order.
   for (const members of Object.values(packages)) members.sort((a, b) => a - b);
   if (Object.keys(packages).length === 0) {
     throw new UserError(`${path} holds ${advisories} OSV records but none for PyPI`, {
