@@ -17,10 +17,10 @@ interface Key {
   quoted: Buffer;
   tail: Buffer;
 }
-const key = (name: string): Key => ({ quoted: Buffer.from(`"${name}"`), tail: Buffer.from(`${name}"`) });
-const PACKAGE_KEY = key('package');
-const ID_KEY = key('id');
-const MODIFIED_KEY = key('modified');
+const jsonKey = (name: string): Key => ({ quoted: Buffer.from(`"${name}"`), tail: Buffer.from(`${name}"`) });
+const PACKAGE_KEY = jsonKey('package');
+const ID_KEY = jsonKey('id');
+const MODIFIED_KEY = jsonKey('modified');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
