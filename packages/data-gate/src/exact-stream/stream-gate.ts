@@ -19,6 +19,7 @@ import { ksTestOf } from '../spill/sorted-tests';
 import { SpillDir } from '../spill/spill-dir';
 import { labelShiftFromCounts, sourceConcentrationFromCounts } from './count-signals';
 import { FlaggedRows } from './flagged-rows';
+import { LabelSplit, MAX_SPLIT_LABELS, driftWithinLabels, labelKeyOf, withinLabelFeatures } from './label-split';
 import { estimatedRows } from './memory-estimate';
 import { RowKeyPartitions } from './row-key-partitions';
 import { BatchColumn, type SideLimits, SideColumn } from './side-columns';
@@ -33,8 +34,7 @@ import { strippedRowKey } from './stripped-row-key';
  * partitions are joined for duplicate and copied rows. Metric names, findings and their rows are the
  * in-memory gate's; see STREAMING_LEAVES_OUT for what it does not do.
  */
-export const STREAMING_LEAVES_OUT =
-  'near-duplicates (MinHash over every row), drift within each label and the trigger-token search need whole rows side by side and were not run';
+export const STREAMING_LEAVES_OUT = 'near-duplicates (MinHash over every row) and the trigger-token search need whole rows side by side and were not run';
 
 /** Distinct values counted per column before it is followed as free text, and reference tokens kept per text column. */
 export const STREAM_LIMITS = { maxCategories: 100_000, maxVocabulary: 500_000 } as const;
@@ -117,6 +117,10 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   const keyColumns: string[] = [];
   const refFiles: SideFiles = { files: [], ids: new Map() };
   let refRows = 0;
+  // Drift within labels: each numeric feature split by the label as the rows pass (the label column is
+  // the one the first batch names; a later-appearing one leaves the split undone, with a note).
+  let splitLabel: string | undefined;
+  const refSplit = options.poisoning ? new LabelSplit(dir, budget, Math.max(256, Math.floor(budget.capacity / 8 / 64))) : undefined;
   const refReader = readTable(refPath, options.read, ctx);
   await time('read.reference', async () => {
     for await (const batch of refReader) {
@@ -135,6 +139,18 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
         for (let i = 0; i < batch.length; i++) col.pushReference(chunk, i);
       }
       const byName = new Map(batch.data.map((c) => [c.name, c]));
+      if (refSplit) {
+        splitLabel ??= pickLabelColumn(batch.data.map((c) => c.name), options.labelColumn);
+        const labelChunk = splitLabel === undefined ? undefined : byName.get(splitLabel);
+        if (labelChunk) {
+          const labels = Array.from({ length: batch.length }, (_, i) => labelKeyOf(labelChunk, i));
+          for (const chunk of batch.data) {
+            if (chunk.name === splitLabel || isId(chunk.name)) continue;
+            if (refCols.get(chunk.name)?.numbers) refSplit.pushChunk(chunk.name, chunk, labels, batch.length);
+            else refSplit.dropFeature(chunk.name);
+          }
+        }
+      }
       const keyChunks = keyColumns.map((k) => byName.get(k));
       for (let i = 0; i < batch.length; i++) {
         strippedRowKey(hasher, keyChunks, i);
@@ -174,6 +190,10 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
     }
   }
   const labelColumn = pickLabelColumn(refOrder, options.labelColumn);
+  if (refSplit && (labelColumn === undefined || labelColumn !== splitLabel)) refSplit.abandon();
+  for (const name of refOrder) if (roles.get(name) !== 'numeric') refSplit?.dropFeature(name);
+  const refByLabel = refSplit?.seal();
+  const curSplit = refSplit && !refSplit.abandoned ? new LabelSplit(dir, budget, Math.max(256, Math.floor(budget.capacity / 8 / 64))) : undefined;
 
   // Outlier rules fitted on the reference, and how many reference values each flags.
   const o = options.outliers;
@@ -228,6 +248,11 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
         const out = outlierColumns.get(chunk.name);
         if (out) flagOutliers(batch, chunk, out);
       }
+      const labelChunk = curSplit && labelColumn !== undefined ? byName.get(labelColumn) : undefined;
+      if (curSplit && labelChunk) {
+        const labels = Array.from({ length: batch.length }, (_, i) => labelKeyOf(labelChunk, i));
+        for (const chunk of batch.data) if (chunk.name !== labelColumn && roles.get(chunk.name) === 'numeric') curSplit.pushChunk(chunk.name, chunk, labels, batch.length);
+      }
       const keyChunks = keyColumns.map((k) => byName.get(k));
       for (let i = 0; i < batch.length; i++) {
         strippedRowKey(hasher, keyChunks, i);
@@ -259,6 +284,21 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   const drift = await time('drift', () => streamedDrift(refOrder, roles, refCols, refSorted, textRefLengths, curSorted, curCols, curSeen, options.drift, budget, notes));
   findings.push(...summarizeDrift(drift.rows, drift.metrics, options.drift, curPathShown).findings);
   Object.assign(metrics, drift.metrics);
+
+  // Drift within labels now, so the split columns are released before the row keys are joined.
+  let withinLabel: { findings: Finding[]; metrics: Metrics } | undefined;
+  const curByLabel = curSplit?.seal();
+  if (options.poisoning && labelColumn && curSeen.has(labelColumn)) {
+    const refCounts = refCols.get(labelColumn)?.categoryCounts();
+    const curCounts = curCols.get(labelColumn)?.categoryCounts();
+    if (refByLabel && curByLabel && refCounts && curCounts && refCounts.size > 0 && curCounts.size > 0) {
+      const drifted = drift.rows.filter((r) => r.drift && r.column !== labelColumn && roles.get(r.column) !== 'id').map((r) => r.column);
+      withinLabel = await time('drift_by_label', () => driftWithinLabels(labelColumn, refCounts, curCounts, withinLabelFeatures(refOrder, roles, labelColumn, curSeen), refByLabel, curByLabel, drifted, curPathShown, budget));
+    } else if (refSplit?.abandoned || curSplit?.abandoned) {
+      notes.push(`drift within labels not checked: the label '${labelColumn}' has more than ${MAX_SPLIT_LABELS} values`);
+    }
+  }
+  for (const byLabel of [...(refByLabel?.values() ?? []), ...(curByLabel?.values() ?? [])]) for (const c of byLabel.values()) c.release();
 
   if (curRows > 0 && refRows > 0) {
     await time('outliers', async () => {
@@ -298,6 +338,10 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
           const shift = labelShiftFromCounts(labelColumn, refCounts, curCounts, drifted, curPathShown);
           findings.push(...shift.findings);
           Object.assign(metrics, shift.metrics);
+          if (withinLabel) {
+            findings.push(...withinLabel.findings);
+            Object.assign(metrics, withinLabel.metrics);
+          }
         } else notes.push(`label '${labelColumn}' has more than ${STREAM_LIMITS.maxCategories} distinct values: its distribution shift was not checked`);
       } else {
         notes.push('no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked');
