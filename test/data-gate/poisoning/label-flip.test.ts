@@ -167,6 +167,9 @@ describe('the label model', () => {
     expect(() => LabelModel.fromJSON({ ...good, format: 'other' }, 'ref.profile.json')).toThrow(UserError);
     expect(() => LabelModel.fromJSON({ ...good, labels: ['a'], labelCounts: [1, 2] }, 'ref.profile.json')).toThrow(/ref\.profile\.json: not a usable label model \(labelCounts must be 1 numbers\)/);
     expect(() => LabelModel.fromJSON(null, 'x.json')).toThrow(UserError);
+    // Option values that would make the scanner allocate without bound, or overflow the int32 mask of correlated columns.
+    expect(() => LabelModel.fromJSON({ ...good, options: { ...(good.options as object), maxLabels: 1e9 } }, 'x.json')).toThrow(/maxLabels \(at most 1000\)/);
+    expect(() => new LabelModelBuilder({ labelColumn: 'label', maxCorrelated: 40 })).toThrow(/maxCorrelated must be an integer from 0 to 32, got 40/);
   });
 
   it('skips, with a note, a label that is not a class and a batch without the label', async () => {

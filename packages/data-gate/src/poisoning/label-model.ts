@@ -42,6 +42,16 @@ export interface LabelModelOptions {
 
 export const LABEL_MODEL_DEFAULTS = { maxLabels: 64, maxCategories: 64, maxFeatures: 256, sampleSize: 20_000, maxCorrelated: 32 } as const;
 
+/**
+ * The most any option may be, in the builder and in a model read from a file (a hostile profile must
+ * not make the scanner allocate labels² tables of billions): the correlated block is addressed by the
+ * bits of an int32, hence 32.
+ */
+export const LABEL_MODEL_LIMITS = { maxLabels: 1000, maxCategories: 10_000, maxFeatures: 4096, sampleSize: 1_000_000, maxCorrelated: 32 } as const;
+
+type OptionName = keyof typeof LABEL_MODEL_LIMITS;
+const OPTION_NAMES = Object.keys(LABEL_MODEL_LIMITS) as OptionName[];
+
 /** Per-label Welford moments of one column's number cells. */
 export interface NumericStats {
   count: number[];
@@ -240,6 +250,12 @@ export class LabelModelBuilder {
 
   constructor(options: LabelModelOptions) {
     this.o = { ...LABEL_MODEL_DEFAULTS, ...options, exclude: options.exclude };
+    for (const name of OPTION_NAMES) {
+      const v = this.o[name];
+      if (!Number.isInteger(v) || v < 0 || v > LABEL_MODEL_LIMITS[name]) {
+        throw new UserError(`label model option ${name} must be an integer from 0 to ${LABEL_MODEL_LIMITS[name]}, got ${v}`, { key: name });
+      }
+    }
     this.sample = new BottomK(this.o.sampleSize);
     this.pairs = new PairwiseComoments(this.o.maxCorrelated);
     this.rowPositions = new Int32Array(this.o.maxCorrelated);
@@ -599,7 +615,9 @@ export function validateLabelModelJson(value: unknown, source: string): LabelMod
   if (typeof v.labelColumn !== 'string') fail(source, 'labelColumn must be a string');
   if (!Array.isArray(v.exclude) || !v.exclude.every((x) => typeof x === 'string')) fail(source, 'exclude must be a list of column names');
   const opts = v.options as Record<string, unknown> | undefined;
-  if (!opts || !['maxLabels', 'maxCategories', 'maxFeatures', 'sampleSize', 'maxCorrelated'].every((k) => isCount(opts[k]))) fail(source, 'options must hold maxLabels, maxCategories, maxFeatures, sampleSize and maxCorrelated');
+  if (!opts || !OPTION_NAMES.every((k) => isCount(opts[k]) && opts[k] <= LABEL_MODEL_LIMITS[k])) {
+    fail(source, `options must hold ${OPTION_NAMES.map((k) => `${k} (at most ${LABEL_MODEL_LIMITS[k]})`).join(', ')}`);
+  }
   const options = { maxLabels: opts.maxLabels as number, maxCategories: opts.maxCategories as number, maxFeatures: opts.maxFeatures as number, sampleSize: opts.sampleSize as number, maxCorrelated: opts.maxCorrelated as number };
   if (!isCount(v.rows) || !isCount(v.unlabeledRows)) fail(source, 'rows and unlabeledRows must be counts');
   if (typeof v.labelOverflow !== 'boolean' || typeof v.featureOverflow !== 'boolean') fail(source, 'labelOverflow and featureOverflow must be booleans');
