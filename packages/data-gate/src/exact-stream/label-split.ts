@@ -83,7 +83,7 @@ export class LabelSplit {
   }
 
   abandon(): void {
-    for (const feature of [...this.stores.keys()]) this.dropFeature(feature);
+    for (const feature of this.stores.keys()) this.dropFeature(feature);
     this.abandoned = true;
   }
 
