@@ -213,6 +213,28 @@ describe('label flips on awkward input', () => {
   });
 });
 
+describe('label flips with many missing-value patterns', () => {
+  it('scores rows past the 1,024 cached patterns without correlations, says so, and stays silent on a clean batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-label-flip-'));
+    // 12 numeric columns, each null half the time: about 4,096 patterns.
+    const table = (seed: number): string => {
+      let a = seed;
+      const rand = (): number => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      const lines = [['label', ...Array.from({ length: 12 }, (_, j) => `x${j}`)].join(',')];
+      for (let r = 0; r < 3000; r++) {
+        const y = rand() < 0.5 ? 1 : 0;
+        lines.push([y, ...Array.from({ length: 12 }, (_, j) => (rand() < 0.5 ? '' : (y * (j % 3) * 0.5 + rand() * 2).toFixed(4)))].join(','));
+      }
+      return `${lines.join('\n')}\n`;
+    };
+    writeFileSync(join(dir, 'ref.csv'), table(11));
+    writeFileSync(join(dir, 'cur.csv'), table(12));
+    const r = await scan(await modelOf('ref.csv', dir), 'cur.csv', dir);
+    expect(r.findings).toEqual([]);
+    expect(r.notes.join('\n')).toMatch(/rows \(reference sample and batch\) had a missing-value pattern past the first 1024 and were scored without correlations/);
+  });
+});
+
 describe('label flips on a generated 20k scenario (3 labels, 2% random flips)', () => {
   it('finds them, and does not fire on a clean batch of the same generator', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aisec-label-flip-'));

@@ -296,6 +296,7 @@ export class LabelFlipScanner {
     notes.push(`label flips: '${label}' predicted from ${used.join(', ')}${unused.length > 0 ? `; not used: ${unused.join('; ')}` : ''}; thresholds and the reference's own suspect rate from ${cal.rows} reference rows${this.model.data.rows > cal.rows ? ` (a hash sample of ${this.model.data.rows})` : ''}, leave-one-out`);
     if (this.model.data.featureOverflow) notes.push(`label flips: only the first ${this.model.data.options.maxFeatures} feature columns were modelled`);
     if (this.unknownLabel > 0) notes.push(`label flips: ${this.unknownLabel} batch rows carry a label the reference never had (${[...this.unknownExamples].map((e) => JSON.stringify(e)).join(', ')}) and were not scored`);
+    if (posterior.uncorrelatedRows > 0) notes.push(`label flips: ${posterior.uncorrelatedRows} rows (reference sample and batch) had a missing-value pattern past the first 1024 and were scored without correlations`);
     if (this.unlabeled > 0) notes.push(`label flips: ${this.unlabeled} batch rows have no '${label}' value and were not scored`);
     if (this.noLabelColumn > 0) notes.push(`label flips: ${this.noLabelColumn} batch rows come from files without the '${label}' column and were not scored`);
     if (!fires) return { findings: [], metrics, notes };

@@ -50,7 +50,10 @@ interface MaskFactor {
   logDet: Float64Array;
 }
 
-/** Distinct missing-value patterns whose factors are kept; past it they are computed per row. */
+/**
+ * Distinct missing-value patterns whose factors are kept. A row with a pattern past them is scored with
+ * the variances alone (no correlations): factoring per row would cost labels × columns³ each time.
+ */
 const MAX_MASKS = 1024;
 
 interface CategoricalFeature {
@@ -144,9 +147,13 @@ export class LabelPosterior {
     this.zSub = new Float64Array(this.blockSize);
   }
 
-  private factor(mask: number): MaskFactor {
+  /** Rows scored without correlations because their missing-value pattern was one too many. */
+  uncorrelatedRows = 0;
+
+  private factor(mask: number): MaskFactor | undefined {
     const cached = this.masks.get(mask);
     if (cached) return cached;
+    if (this.masks.size >= MAX_MASKS) return undefined;
     const idx: number[] = [];
     for (let b = 0; b < this.blockSize; b++) if ((mask & (1 << b)) !== 0) idx.push(b);
     const m = idx.length;
@@ -161,7 +168,7 @@ export class LabelPosterior {
       logDet[l] = c.logDet;
     });
     const f = { m, idx: Int32Array.from(idx), L: Ls, logDet };
-    if (this.masks.size < MAX_MASKS) this.masks.set(mask, f);
+    this.masks.set(mask, f);
     return f;
   }
 
@@ -277,7 +284,14 @@ export class LabelPosterior {
       // The correlation matrix of each label is not left out: one row moves it by O(1/n).
       const fac = this.factor(mask);
       const B = this.blockSize;
-      for (let l = 0; l < L; l++) {
+      if (!fac) {
+        this.uncorrelatedRows++;
+        for (let l = 0; l < L; l++) {
+          let q = 0;
+          for (let b = 0; b < B; b++) if ((mask & (1 << b)) !== 0) q += (this.z[l * B + b] as number) ** 2;
+          out[l] = (out[l] as number) - 0.5 * q;
+        }
+      } else for (let l = 0; l < L; l++) {
         for (let i = 0; i < fac.m; i++) this.zSub[i] = this.z[l * B + (fac.idx[i] as number)] as number;
         const q = mahalanobis(fac.L[l] as Float64Array, fac.m, this.zSub, this.y);
         out[l] = (out[l] as number) - 0.5 * (q + (fac.logDet[l] as number));
