@@ -4,6 +4,7 @@ import { MAX_LISTED_ROWS, firstRows } from '../gate/row-findings';
 import { RULE_LABEL_FLIPPED_ROWS } from '../gate/rules';
 import { type Calibration, MARGIN_LEVELS, type Suspicion, addExposure, addSuspect, calibrate, excessPvalue, pairTables, suspicionOf } from './confident-learning';
 import type { LabelModel } from './label-model';
+import { labelKeyOf } from './label-model-format';
 import { LabelPosterior, POSTERIOR_DEFAULTS, type PosteriorOptions } from './label-posterior';
 
 /**
@@ -161,14 +162,15 @@ export class LabelFlipScanner {
     const features = posterior.features.map((f) => ({ column: f.column, chunk: byName.get(f.name) }));
     const L = this.L;
     for (let i = 0; i < batch.length; i++) {
-      const given = labelIndexOf(posterior.labelIndex, labelChunk.kinds[i], labelChunk.numbers[i] as number, labelChunk.texts[i]);
-      if (given === null) {
+      const key = labelKeyOf(labelChunk.kinds[i], labelChunk.numbers[i] as number, labelChunk.texts[i]);
+      if (key === null) {
         this.unlabeled++;
         continue;
       }
-      if (typeof given === 'string') {
+      const given = posterior.labelIndex.get(key);
+      if (given === undefined) {
         this.unknownLabel++;
-        if (this.unknownExamples.size < 5) this.unknownExamples.add(given);
+        if (this.unknownExamples.size < 5) this.unknownExamples.add(key);
         continue;
       }
       for (const { column, chunk } of features) {
@@ -343,24 +345,4 @@ export class LabelFlipScanner {
     }
     return { findings, metrics, notes };
   }
-}
-
-/** The label's index, the unknown key itself (a string), or null for a null cell. */
-function labelIndexOf(index: ReadonlyMap<string, number>, kind: number | undefined, number: number, text: string | null | undefined): number | string | null {
-  let key: string;
-  switch (kind) {
-    case CellKind.Integer:
-    case CellKind.Float:
-      key = String(number);
-      break;
-    case CellKind.Boolean:
-      key = number === 1 ? 'true' : 'false';
-      break;
-    case CellKind.Text:
-      key = text ?? '';
-      break;
-    default:
-      return null;
-  }
-  return index.get(key) ?? key;
 }
