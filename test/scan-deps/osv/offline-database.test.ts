@@ -214,6 +214,13 @@ describe('offline OSV database (zip export)', () => {
     const [indexFile] = readdirSync(cacheDir);
     const cached = JSON.parse(readFileSync(join(cacheDir, indexFile ?? ''), 'utf8')) as { packages: Record<string, number[]> };
     expect(cached.packages).toEqual(expected);
+    // Warm: the helper started before the cache lookup is stopped unused, and the answers are the same.
+    const warm = await openOfflineDatabase(zip, ctx, { indexCache: cacheDir, packages: ['pillow-k3'] });
+    try {
+      expect((await warm.query([{ name: 'pillow-k3', version: '9.0.0' }])).get('pillow-k3')).toHaveLength(expected['pillow-k3']?.length ?? -1);
+    } finally {
+      warm.close();
+    }
   });
 
   it('indexes names written Pillow/PyYAML and records pretty-printed or minified alike', async () => {

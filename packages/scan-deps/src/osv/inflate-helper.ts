@@ -168,6 +168,7 @@ export function startInflateHelper(path: string, batches: readonly (readonly Zip
   const mine = new Set<number>();
   const delivered = new Set<number>();
   let exited = false;
+  let stopped = false;
   let wake: (() => void) | undefined;
   const signal = (): void => {
     wake?.();
@@ -237,6 +238,8 @@ export function startInflateHelper(path: string, batches: readonly (readonly Zip
       }
     },
     stop() {
+      if (stopped) return;
+      stopped = true;
       channel.port1.close();
       if (!exited) void worker.terminate();
     },

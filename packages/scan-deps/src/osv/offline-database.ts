@@ -49,8 +49,10 @@ interface Source {
   read(member: number): Buffer;
   /** Several members' bytes, in whatever order reads them fastest. */
   readMany(members: readonly number[], visit: (member: number, data: Buffer) => void): void;
-  /** Many members (the index pass), in any order, possibly with a helper thread; `data` is lent for the call. */
-  readAll(members: readonly number[], visit: (member: number, data: Buffer) => void): Promise<void>;
+  /** Every record (the index pass), in any order, possibly with a helper thread; `data` is lent for the call. */
+  readRecords(visit: (member: number, data: Buffer) => void): Promise<void>;
+  /** The index came from the cache: `readRecords` will not be called (stops a helper thread started early). */
+  skipRecords(): void;
   close(): void;
 }
 
@@ -194,6 +196,8 @@ export class OfflineDatabase implements VulnerabilityDatabase {
     }
     const zip = ZipArchive.open(path, ctx.limits);
     const members = zip.entries.map((entry, i) => ({ entry, i })).filter(({ entry }) => entry.name.endsWith('.json'));
+    // Started before hashing the zip, so that the index pass's helper thread is up when (if) it is needed.
+    const indexPass = zip.prepareParallelRead(members.map(({ i }) => i));
     const source: Source = {
       describe: path,
       count: zip.entries.length,
@@ -204,8 +208,12 @@ export class OfflineDatabase implements VulnerabilityDatabase {
         return zip.read(entry);
       },
       readMany: (wanted, visit) => zip.readInOrder(wanted, visit),
-      readAll: (wanted, visit) => zip.readInParallel(wanted, visit),
-      close: () => zip.close(),
+      readRecords: (visit) => indexPass.run(visit),
+      skipRecords: () => indexPass.cancel(),
+      close: () => {
+        indexPass.cancel();
+        zip.close();
+      },
     };
     try {
       if (members.length === 0) {
@@ -217,14 +225,17 @@ export class OfflineDatabase implements VulnerabilityDatabase {
       const sha256 = sha256File(path);
       const expected = wantedNames(options);
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
-      if (cached) return new OfflineDatabase(path, source, cached, expected, undefined);
+      if (cached) {
+        source.skipRecords();
+        return new OfflineDatabase(path, source, cached, expected, undefined);
+      }
       const started = Date.now();
       const { index, kept } = await buildIndex(path, source, sha256, stat.size, ctx, expected);
       ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
       saveIndex(path, index, options, ctx);
       return new OfflineDatabase(path, source, index, expected, kept);
     } catch (error) {
-      zip.close();
+      source.close();
       throw error;
     }
   }
@@ -257,10 +268,11 @@ function directorySource(path: string, ctx: GateContext): Source {
     readMany: (wanted, visit) => {
       for (const member of wanted) visit(member, read(member));
     },
-    readAll: (wanted, visit) => {
-      for (const member of wanted) visit(member, read(member));
+    readRecords: (visit) => {
+      for (let member = 0; member < files.length; member++) visit(member, read(member));
       return Promise.resolve();
     },
+    skipRecords: () => {},
     close: () => {},
   };
 }
@@ -287,7 +299,7 @@ async function buildIndex(
   let advisories = 0;
   let done = 0;
   const kept = new Map<number, Buffer>();
-  await source.readAll(source.records, (member, data) => {
+  await source.readRecords((member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
       throw new UserError(`indexing ${path} took longer than ${ctx.limits.timePerFileMs} ms`, {

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { UserError, type Limits } from '@aisec/core';
-import { describeFailure, startInflateHelper, type InflatedBatch } from './inflate-helper';
+import { describeFailure, startInflateHelper, type InflatedBatch, type InflateHelper } from './inflate-helper';
 
 /** One member of a zip, from the central directory. */
 export interface ZipEntry {
@@ -36,6 +36,12 @@ const HELPER_BATCH_MEMBERS = 128;
 const HELPER_WAIT_MS = 10_000;
 
 type Batch = { member: number; entry: ZipEntry }[];
+
+/** A parallel read whose helper is already starting (see `ZipArchive.prepareParallelRead`). */
+export interface ParallelRead {
+  run(visit: (member: number, data: Buffer) => void): Promise<void>;
+  cancel(): void;
+}
 
 export interface ParallelReadOptions {
   /** Use a helper thread (default: for 4,000 members and more, when more than one core is available). */
@@ -119,52 +125,74 @@ export class ZipArchive {
    * view that is valid only during the call: it copies what it keeps.
    */
   async readInParallel(members: readonly number[], visit: (member: number, data: Buffer) => void, options: ParallelReadOptions = {}): Promise<void> {
+    return this.prepareParallelRead(members, options).run(visit);
+  }
+
+  /**
+   * `readInParallel` in two steps: the helper thread (when one is used) starts now, and the reading when
+   * `run` is called, so that the ~30 ms the helper takes to start overlap other work (hashing the zip).
+   * `cancel` stops a helper that will not be needed (the index was cached).
+   */
+  prepareParallelRead(members: readonly number[], options: ParallelReadOptions = {}): ParallelRead {
     const ordered = this.ordered(members);
-    let declared = 0;
-    for (const { entry } of ordered) declared += entry.uncompressedSize;
-    // Sizes are checked exactly, so the declared total is what inflating everything would spend.
-    if (this.decompressed + declared > this.limits.maxDecompressedBytes) {
-      throw corrupt(this.path, `inflates past the ${this.limits.maxDecompressedBytes}-byte decompression limit`);
-    }
     const helped = options.helper ?? (ordered.length >= PARALLEL_MIN_MEMBERS && availableParallelism() > 1);
-    if (!helped) {
-      const read = this.windowedReader();
-      for (const { member, entry } of ordered) visit(member, read(entry));
-      return;
-    }
     const batches: Batch[] = [];
-    for (let i = 0; i < ordered.length; i += HELPER_BATCH_MEMBERS) batches.push(ordered.slice(i, i + HELPER_BATCH_MEMBERS));
-    const helper = startInflateHelper(
-      this.path,
-      batches.map((batch) => batch.map(({ entry }) => entry)),
-      options.helperOnly === true,
-    );
-    const visitBatch = (batch: Batch, inflated: InflatedBatch): void => {
-      if (inflated.failure) {
-        const entry = batch[inflated.failure.index]?.entry;
-        throw corrupt(this.path, describeFailure(inflated.failure, entry?.name ?? '?'));
-      }
-      let offset = 0;
-      for (const { member, entry } of batch) {
-        const data = Buffer.from(inflated.bytes, offset, entry.uncompressedSize);
-        offset += entry.uncompressedSize;
-        this.count(data.length);
-        visit(member, data);
-      }
-    };
+    if (helped) for (let i = 0; i < ordered.length; i += HELPER_BATCH_MEMBERS) batches.push(ordered.slice(i, i + HELPER_BATCH_MEMBERS));
+    let helper: InflateHelper | undefined;
     try {
+      if (helped) helper = startInflateHelper(this.path, batches.map((batch) => batch.map(({ entry }) => entry)), options.helperOnly === true);
+    } catch {
+      helper = undefined; // no thread to be had (resource limits): this thread reads everything
+    }
+    return {
+      run: (visit) => this.runParallelRead(ordered, batches, helper, visit, options.helperWaitMs ?? HELPER_WAIT_MS),
+      cancel: () => helper?.stop(),
+    };
+  }
+
+  private async runParallelRead(
+    ordered: Batch,
+    batches: Batch[],
+    helper: InflateHelper | undefined,
+    visit: (member: number, data: Buffer) => void,
+    helperWaitMs: number,
+  ): Promise<void> {
+    try {
+      let declared = 0;
+      for (const { entry } of ordered) declared += entry.uncompressedSize;
+      // Sizes are checked exactly, so the declared total is what inflating everything would spend.
+      if (this.decompressed + declared > this.limits.maxDecompressedBytes) {
+        throw corrupt(this.path, `inflates past the ${this.limits.maxDecompressedBytes}-byte decompression limit`);
+      }
       const read = this.windowedReader();
+      if (!helper) {
+        for (const { member, entry } of ordered) visit(member, read(entry));
+        return;
+      }
+      const visitBatch = (batch: Batch, inflated: InflatedBatch): void => {
+        if (inflated.failure) {
+          const entry = batch[inflated.failure.index]?.entry;
+          throw corrupt(this.path, describeFailure(inflated.failure, entry?.name ?? '?'));
+        }
+        let offset = 0;
+        for (const { member, entry } of batch) {
+          const data = Buffer.from(inflated.bytes, offset, entry.uncompressedSize);
+          offset += entry.uncompressedSize;
+          this.count(data.length);
+          visit(member, data);
+        }
+      };
       for (let b = helper.claim(); b < batches.length; b = helper.claim()) {
         for (const { member, entry } of batches[b] ?? []) visit(member, read(entry));
         for (let done = helper.received(); done; done = helper.received()) visitBatch(batches[done.batch] ?? [], done);
       }
       // What is left is the helper's: wait for it, and inflate here whatever it could not deliver.
-      for await (const done of helper.remaining(options.helperWaitMs ?? HELPER_WAIT_MS)) {
+      for await (const done of helper.remaining(helperWaitMs)) {
         if ('batch' in done) visitBatch(batches[done.batch] ?? [], done);
         else for (const { member, entry } of batches[done.undelivered] ?? []) visit(member, read(entry));
       }
     } finally {
-      helper.stop();
+      helper?.stop();
     }
   }
 
