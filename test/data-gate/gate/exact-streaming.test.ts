@@ -80,6 +80,17 @@ describe('exact mode streamed under a small memory budget equals the in-memory m
   });
 });
 
+describe('choice of mode', () => {
+  it('reads inputs whole when their estimated size fits memory-mb, and streams them when it does not', async () => {
+    // dev_outliers_5k: 0.79 MB of CSV, estimated at 20 times that (16 MB) in memory.
+    const whole = await run(options('dev_outliers_5k', { memoryMb: 64 }));
+    const streamed = await run(options('dev_outliers_5k', { memoryMb: 8 }));
+    expect(whole.metrics['exact.memory_peak_values']).toBeUndefined();
+    expect(streamed.metrics['exact.memory_budget_values']).toBe((8 * 1024 * 1024) / 8);
+    expect(streamed.notes.some((n) => n.startsWith('exact mode streamed with a memory budget of 8 MB'))).toBe(true);
+  });
+});
+
 describe('the spill folder', () => {
   it('is gone after a run, after a UserError and after a cancellation', async () => {
     // A private TMPDIR (os.tmpdir() reads it on each call), so other tests' spill folders do not interfere.

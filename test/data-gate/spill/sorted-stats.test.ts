@@ -7,6 +7,7 @@ import { ExternalSorter } from '../../../packages/data-gate/src/spill/external-s
 import { MemoryBudget } from '../../../packages/data-gate/src/spill/memory-budget';
 import { numericColumnDriftOf } from '../../../packages/data-gate/src/spill/sorted-column-drift';
 import type { SortedColumn } from '../../../packages/data-gate/src/spill/sorted-column';
+import { distinctValueCountsOf } from '../../../packages/data-gate/src/spill/sorted-binning';
 import { outlierParamsOf } from '../../../packages/data-gate/src/spill/sorted-quantiles';
 import { SpillDir } from '../../../packages/data-gate/src/spill/spill-dir';
 import { type ColumnDrift, fitOutlierParams, numericColumnDrift } from '../../../packages/data-gate/src/stats/index';
@@ -86,6 +87,21 @@ describe('external sort', () => {
       dir.remove();
     }
     expect(existsSync(dir.path)).toBe(false);
+  });
+});
+
+describe('one bin per distinct value', () => {
+  it('counts ref ∪ cur per value, and gives up past its bin limit instead of growing with the batch', () => {
+    const dir = new SpillDir();
+    try {
+      const budget = new MemoryBudget(4096);
+      const ref = spill([1, 2, 2, -0, 3], dir, budget, 16).column;
+      const cur = spill([0, 2, 5, 5, 6], dir, budget, 16).column;
+      expect(distinctValueCountsOf(ref, cur, budget)).toEqual({ mode: 'categories', keys: [-0, 1, 2, 3, 5, 6], refCounts: [1, 1, 2, 1, 0, 0], curCounts: [1, 0, 1, 0, 2, 1] });
+      expect(distinctValueCountsOf(ref, cur, budget, 5)).toBeUndefined();
+    } finally {
+      dir.remove();
+    }
   });
 });
 

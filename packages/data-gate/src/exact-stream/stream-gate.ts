@@ -11,7 +11,7 @@ import { TextInjectionScanner } from '../poisoning/index';
 import { CellKind, type ColumnChunk, type RowBatch, readProblemFindings, readTable } from '../readers/index';
 import { type OutlierParams, RowHasher, categoricalColumnDrift } from '../stats/index';
 import { MemoryBudget } from '../spill/memory-budget';
-import { histogramCountsOf, sturgesEdgesOf } from '../spill/sorted-binning';
+import { MAX_VALUE_BINS, histogramCountsOf, sturgesEdgesOf } from '../spill/sorted-binning';
 import type { SortedColumn } from '../spill/sorted-column';
 import { numericColumnDriftOf } from '../spill/sorted-column-drift';
 import { countDistinctOf, outlierParamsOf } from '../spill/sorted-quantiles';
@@ -81,6 +81,16 @@ export async function runExactStreaming(options: DataGateOptions, ctx: GateConte
   const budget = MemoryBudget.fromMegabytes(memoryMb);
   try {
     return await streamExact(options, ctx, parts, budget, dir, version);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new UserError(`the temporary folder ${dir.path} ran out of space while spilling sorted columns of ${workspaceRelative(ctx.workspace, options.current as string)}`, {
+        file: workspaceRelative(ctx.workspace, options.current as string),
+        hint: 'point TMPDIR at a disk with room for about 16 bytes per numeric cell plus 56 per row, or compare against a profile of the reference (aisec data-gate profile)',
+        cause: error,
+      });
+    }
+    throw error;
   } finally {
     dir.remove();
   }
@@ -459,6 +469,7 @@ async function streamedDrift(
         continue;
       }
       const d = numericColumnDriftOf(ref, curSorted, budget, options);
+      if (!d.tests.psi) notes.push(`psi and js of '${name}' not computed: the reference has at most 20 distinct values and the batch more than ${MAX_VALUE_BINS}, one bin each`);
       setFigures(metrics, name, d);
       const drift = options.driftTest === 'evidently' ? d.evidently.drift : d.decision.drift;
       rows.push({ column: name, kind: 'numeric', drift, nRef: d.nRef, nCur: d.nCur, test: 'ks', pvalue: d.decision.pvalue, effectSizeName: d.decision.effectSizeName, effectSize: d.decision.effectSize, chart: numericChartOf(ref, curSorted, budget), figures: d });

@@ -62,8 +62,15 @@ export function histogramCountsOf(column: SortedColumn, edges: readonly number[]
   return counts;
 }
 
-/** One bin per distinct value of ref ∪ cur in ascending order (binCategories with numeric keys). */
-export function distinctValueCountsOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): BinnedCounts {
+/**
+ * Bins per distinct value beyond which the "categories" binning is not built: the reference has at most
+ * 20 distinct values there, so a batch with a million is a different column, and the count vectors
+ * would grow with it.
+ */
+export const MAX_VALUE_BINS = 1_000_000;
+
+/** One bin per distinct value of ref ∪ cur in ascending order (binCategories with numeric keys); undefined past `maxBins`. */
+export function distinctValueCountsOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget, maxBins = MAX_VALUE_BINS): BinnedCounts | undefined {
   const keys: number[] = [];
   const refCounts: number[] = [];
   const curCounts: number[] = [];
@@ -86,6 +93,7 @@ export function distinctValueCountsOf(ref: SortedColumn, cur: SortedColumn, budg
       keys.push(v);
       refCounts.push(a);
       curCounts.push(b);
+      if (keys.length > maxBins) return undefined;
     }
   } finally {
     cr.close();
@@ -94,8 +102,8 @@ export function distinctValueCountsOf(ref: SortedColumn, cur: SortedColumn, budg
   return { mode: 'categories', keys, refCounts, curCounts };
 }
 
-/** binEvidentlyNumeric on sorted columns. */
-export function binEvidentlyOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): BinnedCounts {
+/** binEvidentlyNumeric on sorted columns (undefined past MAX_VALUE_BINS distinct values). */
+export function binEvidentlyOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): BinnedCounts | undefined {
   if (countDistinctOf(ref, budget, EVIDENTLY_MAX_CATEGORIES + 1) > EVIDENTLY_MAX_CATEGORIES) {
     const edges = sturgesEdgesOf(ref, cur);
     return { mode: 'sturges_combined', edges, refCounts: histogramCountsOf(ref, edges, budget), curCounts: histogramCountsOf(cur, edges, budget) };
