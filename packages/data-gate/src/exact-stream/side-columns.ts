@@ -17,7 +17,10 @@ export type CategoryKey = string | number | boolean;
 export interface SideLimits {
   /** Distinct category keys counted per column before it counts as free text. */
   maxCategories: number;
-  /** Distinct reference tokens kept per free-text column for the out-of-vocabulary rate. */
+  /**
+   * Distinct reference tokens counted per free-text column (rows holding each, for the trigger search;
+   * the keys are the vocabulary of the out-of-vocabulary rate, complete only below the bound).
+   */
   maxVocabulary: number;
   /** Values one column's run buffer may hold. */
   maxRun: number;
@@ -33,7 +36,8 @@ export class SideColumn {
   /** Lengths of Text cells, from the point the column turned out to be free text (or always, for the batch's text columns). */
   lengths: ExternalSorter | undefined;
   texts = 0;
-  vocabulary: Set<string> | undefined;
+  /** Reference rows holding each token, for free text (new tokens past maxVocabulary are not counted). */
+  tokenCounts: Map<string, number> | undefined;
   vocabularyOverflow = false;
   /** Batch side of a text column: tokens seen and tokens not in the reference's vocabulary. */
   tokens = 0;
@@ -78,28 +82,31 @@ export class SideColumn {
     const counts = this.counts;
     this.counts = undefined;
     this.startText();
-    if (counts) for (const [k, c] of counts) if (typeof k === 'string') for (let i = 0; i < c; i++) this.addText(k);
+    if (counts) for (const [k, c] of counts) if (typeof k === 'string') this.addText(k, c);
   }
 
   private startText(): void {
     if (!this.lengths) this.lengths = new ExternalSorter(this.dir, this.budget, this.limits.maxRun);
-    if (!this.vocabulary && !this.vocabularyOverflow) this.vocabulary = new Set();
+    this.tokenCounts ??= new Map();
   }
 
-  private addText(text: string): void {
-    (this.lengths as ExternalSorter).push(charLength(text));
-    this.texts++;
-    const vocabulary = this.vocabulary;
-    if (!vocabulary) return;
-    for (const t of tokenize(text)) {
-      if (vocabulary.has(t)) continue;
-      if (vocabulary.size >= this.limits.maxVocabulary) {
-        this.vocabulary = undefined;
-        this.vocabularyOverflow = true;
-        return;
-      }
-      vocabulary.add(t);
+  /** `times` text cells holding `text`. */
+  private addText(text: string, times = 1): void {
+    const length = charLength(text);
+    for (let i = 0; i < times; i++) (this.lengths as ExternalSorter).push(length);
+    this.texts += times;
+    const tokens = this.tokenCounts as Map<string, number>;
+    for (const t of new Set(tokenize(text))) {
+      const c = tokens.get(t);
+      if (c !== undefined) tokens.set(t, c + times);
+      else if (tokens.size < this.limits.maxVocabulary) tokens.set(t, times);
+      else this.vocabularyOverflow = true;
     }
+  }
+
+  /** The reference vocabulary for the out-of-vocabulary rate, when it is complete. */
+  get vocabulary(): ReadonlyMap<string, number> | undefined {
+    return this.vocabularyOverflow ? undefined : this.tokenCounts;
   }
 
   /** Turns a column that stayed countable but is free text into lengths and vocabulary from its counts. */
@@ -107,7 +114,7 @@ export class SideColumn {
     const counts = this.counts;
     if (!counts || this.lengths) return;
     this.startText();
-    for (const [k, c] of counts) if (typeof k === 'string') for (let i = 0; i < c; i++) this.addText(k);
+    for (const [k, c] of counts) if (typeof k === 'string') this.addText(k, c);
   }
 
   /** A reference cell. */
@@ -173,7 +180,7 @@ export class BatchColumn {
     dir: SpillDir,
     budget: MemoryBudget,
     private readonly limits: SideLimits,
-    private readonly vocabulary: ReadonlySet<string> | undefined,
+    private readonly vocabulary: ReadonlyMap<string, number> | undefined,
     counted: boolean,
   ) {
     if (role === 'numeric') this.numbers = new ExternalSorter(dir, budget, limits.maxRun);

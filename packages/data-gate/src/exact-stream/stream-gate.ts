@@ -24,6 +24,7 @@ import { estimatedRows } from './memory-estimate';
 import { RowKeyPartitions } from './row-key-partitions';
 import { BatchColumn, type SideLimits, SideColumn } from './side-columns';
 import { strippedRowKey } from './stripped-row-key';
+import { TriggerSearch, triggerFindings } from './trigger-search';
 
 /**
  * The exact file-against-file gate in bounded memory. The reference is read once: each numeric
@@ -34,7 +35,7 @@ import { strippedRowKey } from './stripped-row-key';
  * partitions are joined for duplicate and copied rows. Metric names, findings and their rows are the
  * in-memory gate's; see STREAMING_LEAVES_OUT for what it does not do.
  */
-export const STREAMING_LEAVES_OUT = 'near-duplicates (MinHash over every row) and the trigger-token search need whole rows side by side and were not run';
+export const STREAMING_LEAVES_OUT = 'near-duplicates (MinHash signatures of every row compared side by side) were not searched';
 
 /** Distinct values counted per column before it is followed as free text, and reference tokens kept per text column. */
 export const STREAM_LIMITS = { maxCategories: 100_000, maxVocabulary: 500_000 } as const;
@@ -228,6 +229,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   const text = new TextInjectionScanner();
   const sourceColumn = pickSourceColumn(refOrder, options.sourceColumn);
   let curRows = 0;
+  const triggers = options.poisoning && labelColumn !== undefined ? new TriggerSearch(labelColumn, roles) : undefined;
   const curReader = readTable(curPath, options.read, ctx);
   const batchColumn = (name: string): BatchColumn | undefined => {
     let c = curCols.get(name);
@@ -258,6 +260,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
         const out = outlierColumns.get(chunk.name);
         if (out) flagOutliers(batch, chunk, out);
       }
+      triggers?.push(batch, byName);
       const labelChunk = curSplit && labelColumn !== undefined ? byName.get(labelColumn) : undefined;
       if (curSplit && labelChunk) {
         const labels = Array.from({ length: batch.length }, (_, i) => labelKeyOf(labelChunk, i));
@@ -339,7 +342,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   for (const s of [...refSorted.values(), ...textRefLengths.values(), ...curSorted.values()]) s.release();
 
   if (options.poisoning) {
-    await time('poisoning', () => {
+    await time('poisoning', async () => {
       if (labelColumn && curSeen.has(labelColumn)) {
         const refCounts = refCols.get(labelColumn)?.categoryCounts();
         const curCounts = curCols.get(labelColumn)?.categoryCounts();
@@ -351,6 +354,13 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
           if (withinLabel) {
             findings.push(...withinLabel.findings);
             Object.assign(metrics, withinLabel.metrics);
+          }
+          if (triggers) {
+            const found = triggers.evaluate((c) => (roles.get(c) === 'text' ? refCols.get(c)?.tokenCounts : refCols.get(c)?.categoryCounts()), refRows, curRows, curCounts);
+            const t = await triggerFindings(curPath, options.read, ctx, labelColumn, roles, found);
+            findings.push(...t.findings);
+            Object.assign(metrics, t.metrics);
+            notes.push(...found.notes);
           }
         } else notes.push(`label '${labelColumn}' has more than ${STREAM_LIMITS.maxCategories} distinct values: its distribution shift was not checked`);
       } else {
@@ -369,7 +379,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
       findings.push(...t.findings);
       Object.assign(metrics, t.metrics);
     });
-    notes.push(`streaming exact mode: ${STREAMING_LEAVES_OUT}; run against a smaller batch, or raise memory-mb, to have them`);
+    notes.push(`streaming exact mode: ${STREAMING_LEAVES_OUT}; raise memory-mb (or gate a smaller batch) to have them`);
   }
   metrics['exact.memory_budget_values'] = budget.capacity;
   metrics['exact.memory_peak_values'] = budget.peak;
