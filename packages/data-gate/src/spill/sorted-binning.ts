@@ -1,5 +1,4 @@
 import { type BinnedCounts, DECILE_LEVELS, EVIDENTLY_MAX_CATEGORIES } from '../stats/index';
-import { countBelow } from '../stats/sorted';
 import type { MemoryBudget } from './memory-budget';
 import type { SortedColumn } from './sorted-column';
 import { countDistinctOf, quantileOf } from './sorted-quantiles';
@@ -9,15 +8,6 @@ import { countDistinctOf, quantileOf } from './sorted-quantiles';
  * over the pooled range, or one bin per distinct value when the reference has at most 20) and the
  * reference-decile binning, with the same edges and the same bin of every value.
  */
-function forEach(column: SortedColumn, budget: MemoryBudget, visit: (v: number) => void): void {
-  const c = column.cursor(budget);
-  try {
-    for (; !c.done; c.advance()) visit(c.peek());
-  } finally {
-    c.close();
-  }
-}
-
 /** sturgesEdges from the pooled size and range (the first and last values of each sorted side). */
 export function sturgesEdgesOf(ref: SortedColumn, cur: SortedColumn): number[] {
   let min = Infinity;
@@ -45,20 +35,32 @@ export function sturgesEdgesOf(ref: SortedColumn, cur: SortedColumn): number[] {
   return edges;
 }
 
-/** histogramCounts: bin i holds edges[i] ≤ v < edges[i+1]; the last bin also holds its upper edge. */
+/**
+ * histogramCounts: bin i holds edges[i] ≤ v < edges[i+1]; the last bin also holds its upper edge. The
+ * values come sorted, so the number of edges below v (countBelow's answer) only grows: a pointer
+ * moving along the edges replaces the binary search per value.
+ */
 export function histogramCountsOf(column: SortedColumn, edges: readonly number[], budget: MemoryBudget): number[] {
   const k = edges.length - 1;
   const counts = Array.from({ length: k }, () => 0);
   const sortedEdges = Float64Array.from(edges);
   const first = edges[0] as number;
   const last = edges[k] as number;
-  forEach(column, budget, (v) => {
-    if (v < first || v > last) return;
-    let bin = countBelow(sortedEdges, v);
-    if (sortedEdges[bin] !== v) bin -= 1;
-    if (bin >= k) bin = k - 1;
-    counts[bin] = (counts[bin] as number) + 1;
-  });
+  let below = 0;
+  const c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) {
+      const v = c.peek();
+      if (v < first || v > last) continue;
+      while (below < sortedEdges.length && (sortedEdges[below] as number) < v) below++;
+      let bin = below;
+      if (sortedEdges[bin] !== v) bin -= 1;
+      if (bin >= k) bin = k - 1;
+      counts[bin] = (counts[bin] as number) + 1;
+    }
+  } finally {
+    c.close();
+  }
   return counts;
 }
 
@@ -114,12 +116,20 @@ export function binEvidentlyOf(ref: SortedColumn, cur: SortedColumn, budget: Mem
 /** binRefDeciles on sorted columns: inner edges at the reference's type-7 deciles, right-closed bins. */
 export function binRefDecilesOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget, levels: readonly number[] = DECILE_LEVELS): BinnedCounts {
   const inner = Float64Array.from(levels.map((q) => quantileOf(ref, q)));
+  // countBelow(inner, v) for ascending v, by a pointer that only moves forward.
   const count = (column: SortedColumn): number[] => {
     const counts = Array.from({ length: inner.length + 1 }, () => 0);
-    forEach(column, budget, (v) => {
-      const bin = countBelow(inner, v);
-      counts[bin] = (counts[bin] as number) + 1;
-    });
+    let below = 0;
+    const c = column.cursor(budget);
+    try {
+      for (; !c.done; c.advance()) {
+        const v = c.peek();
+        while (below < inner.length && (inner[below] as number) < v) below++;
+        counts[below] = (counts[below] as number) + 1;
+      }
+    } finally {
+      c.close();
+    }
     return counts;
   };
   return { mode: 'ref_deciles', edges: [-Infinity, ...inner, Infinity], refCounts: count(ref), curCounts: count(cur) };
