@@ -402,8 +402,9 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       }),
     );
   }
-  if (o.method !== 'none' && o.method !== 'zscore' && sketchless.length > 0) {
-    notes.push(`outlier method ${o.method} needs the reference's quantile sketch, which the profile lacks for ${sketchless.join(', ')} (a profile written before version 2, or merged with one): not checked there; profile the reference again`);
+  if (sketchless.length > 0 && profile.version >= 2) {
+    const skipped = o.method === 'iqr' || o.method === 'mad' ? `drift.<column>.ks_sketch and ${o.method} outliers were` : 'drift.<column>.ks_sketch was';
+    notes.push(`the reference profile has no quantile sketch for ${sketchless.join(', ')} (written before profile version 2, or merged with such a profile): ${skipped} not computed there; profile the reference again with this aisec`);
   }
   if (o.method !== 'none' && o.fit === 'current') notes.push('outliers fitted on the batch need a second pass over it: against a profile they are fitted on the reference profile');
 
