@@ -126,13 +126,22 @@ describe('file against profile, with the profile\'s sketches', () => {
     expect(r.metrics['drift.x_norm.ks_sketch.error']).toBeCloseTo(2 * 0.013295, 5);
   });
 
-  it('a profile of a small file holds exact sketches: KS from them is SciPy\'s D to the last bit, with error 0', async () => {
+  it('a profile of a small file holds exact sketches: KS from them is SciPy\'s ks_2samp (D and the auto p-value), with error 0', async () => {
     const s = scenario('dev_schema_break_200');
     const profile = await profileOf(s.ref);
     const r = await runDataGate(options(profile, s.cur), ctx());
-    const drift = s.json.drift as Record<string, Record<string, { statistic: number }>>;
-    expect(r.metrics['drift.x_norm.ks_sketch.error']).toBe(0);
-    expect(r.metrics['drift.x_norm.ks_sketch.statistic']).toBe(drift.x_norm!.ks!.statistic);
+    const drift = s.json.drift as Record<string, Record<string, { statistic: number; pvalue_auto: number }>>;
+    let checked = 0;
+    for (const [column, d] of Object.entries(drift)) {
+      if (d.ks?.statistic === undefined || r.metrics[`drift.${column}.ks_sketch.statistic`] === undefined) continue;
+      expect(r.metrics[`drift.${column}.ks_sketch.error`], column).toBe(0);
+      expect(r.metrics[`drift.${column}.ks_sketch.statistic`], column).toBe(d.ks.statistic);
+      const p = r.metrics[`drift.${column}.ks_sketch.pvalue`]!;
+      // The README's tolerance for p-values.
+      expect(Math.abs(p - d.ks.pvalue_auto), column).toBeLessThanOrEqual(Math.max(d.ks.pvalue_auto < 1e-6 ? 1e-12 : 1e-9, 1e-6 * d.ks.pvalue_auto));
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
   });
 
   it('reports distinct counts, exact while the categories are complete and from HyperLogLog past maxCategories', async () => {

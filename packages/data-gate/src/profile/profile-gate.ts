@@ -9,7 +9,7 @@ import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_LABEL_SHIFT, RULE_OUTLIER_RO
 import { TextInjectionScanner } from '../poisoning/index';
 import { CellKind, columnTypeOf, readProblemFindings, readTable } from '../readers/index';
 import { type KllSketch, iqrFences, madFences, shareOutside } from '../sketch/index';
-import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ksAsympPvalue, psi, totalVariation } from '../stats/index';
+import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi, totalVariation } from '../stats/index';
 import { encodeBatchRow } from './batch-row-hash';
 import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift, histogramCountOutside, sketchKs } from './profile-drift';
@@ -315,8 +315,11 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       const refSketch = refSketches.get(c.name);
       const curSketch = batchProfile.columnSketches(c.name)?.quantiles;
       if (refSketch && curSketch && curSketch.n > 0) {
-        const k = sketchKs(refSketch, curSketch);
-        const kp = ksAsympPvalue(c.moments.n, cur.moments.n, k.statistic);
+        // Two exact sketches hold every value: then it is SciPy's ks_2samp itself (exact or asymptotic
+        // p-value as method='auto' picks); otherwise the sketches' D with the asymptotic p-value.
+        const both = refSketch.isExact && curSketch.isExact ? ks2sampSorted(refSketch.sortedView().values, curSketch.sortedView().values) : undefined;
+        const k = both ? { statistic: both.statistic, error: 0 } : sketchKs(refSketch, curSketch);
+        const kp = both ? both.pvalue : ksAsympPvalue(c.moments.n, cur.moments.n, k.statistic);
         set('ks_sketch', k.statistic, k.error);
         metrics[`drift.${c.name}.ks_sketch.pvalue`] = kp;
         if (2 * k.error < d.ksError) {
