@@ -114,8 +114,12 @@ describe('the spill folder', () => {
     expect(report.metrics['exact.memory_peak_values']).toBeGreaterThan(0);
     expect(spillFolders().filter((d) => !before.has(d))).toEqual([]);
 
+    // The UserError comes after both files were read: sorted columns and row-key partitions are open then.
+    const openFiles = (): number => readdirSync('/proc/self/fd').length;
+    const fdsBefore = openFiles();
     await expect(run(options('dev_outliers_5k', { memoryMb: TINY_MB, labelColumn: 'no_such_column' }))).rejects.toThrow(/label column 'no_such_column'/);
     expect(spillFolders().filter((d) => !before.has(d))).toEqual([]);
+    expect(openFiles()).toBe(fdsBefore);
 
     const controller = new AbortController();
     const pending = run(options('dev_outliers_5k', { memoryMb: TINY_MB }), controller.signal);

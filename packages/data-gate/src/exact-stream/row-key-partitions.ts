@@ -67,9 +67,11 @@ class PartitionWriter {
     this.lens[p] = 0;
   }
 
-  close(): void {
+  /** Closes the files, writing out what is buffered unless `flush` is false (a run cut short). */
+  close(flush = true): void {
+    if (this.bufs.length === 0) return;
     for (let p = 0; p < this.fds.length; p++) {
-      this.flush(p);
+      if (flush) this.flush(p);
       closeSync(this.fds[p] as number);
     }
     this.bufs.length = 0;
@@ -119,6 +121,7 @@ export class RowKeyPartitions {
     this.cur = new PartitionWriter(dir, 'keys-cur', p, CUR_WIDTH, perBuffer);
     this.held = this.ref.heldValues + this.cur.heldValues;
     if (!budget.tryAcquire(this.held)) budget.acquire(this.held);
+    dir.onRemove(() => this.discard());
   }
 
   get partitionCount(): number {
@@ -182,7 +185,7 @@ export class RowKeyPartitions {
 
   /** Closes the partition files (on errors; the spill folder's removal deletes them). */
   discard(): void {
-    for (const w of [this.ref, this.cur]) w?.close();
+    for (const w of [this.ref, this.cur]) w?.close(false);
     if (this.ref || this.cur) this.budget.release(this.held);
     this.ref = undefined;
     this.cur = undefined;

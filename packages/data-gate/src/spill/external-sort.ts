@@ -106,7 +106,7 @@ export class ExternalSorter {
     this.budget.release(work.length);
     this.buf = new Float64Array(0);
     const only = runs[0] as Run;
-    return new FileColumn(only.path, only.length);
+    return new FileColumn(only.path, only.length, this.dir);
   }
 
   private grownForMerge(): Float64Array {
