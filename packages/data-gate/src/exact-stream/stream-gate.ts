@@ -168,6 +168,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
         partitions.addReference(hasher.keyHi, hasher.keyLo);
       }
       refRows += batch.length;
+      ctx.logger.progress('exact mode: reference rows read', refRows);
     }
   });
 
@@ -272,6 +273,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
         partitions.addCurrent(hasher.keyHi, hasher.keyLo, fid, batch.rows[i] as number, batch.lines[i] as number);
       }
       curRows += batch.length;
+      ctx.logger.progress('exact mode: batch rows read', curRows);
     }
   });
 

@@ -94,7 +94,9 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
 
   if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
-  if (estimatedInMemoryBytes([options.reference, options.current], ctx.limits.maxEntries) > memoryMb * 1024 * 1024) {
+  const estimated = estimatedInMemoryBytes([options.reference, options.current], ctx.limits.maxEntries);
+  if (estimated > memoryMb * 1024 * 1024) {
+    ctx.logger.info(`reference and batch estimated at ${Math.round(estimated / 1048576)} MB in memory, above memory-mb ${memoryMb}: streaming them, with sorted columns spilled to a temporary folder`);
     return runExactStreaming(options, ctx, { findings, metrics, notes, timings }, memoryMb, DATA_GATE_VERSION);
   }
 
