@@ -114,7 +114,7 @@ describe('the spill folder', () => {
     expect(report.metrics['exact.memory_peak_values']).toBeGreaterThan(0);
     expect(spillFolders().filter((d) => !before.has(d))).toEqual([]);
 
-    // The UserError comes after both files were read: sorted columns and row-key partitions are open then.
+    // The UserError comes once the reference is read: its row-key partition files are open then.
     const openFiles = (): number => readdirSync('/proc/self/fd').length;
     const fdsBefore = openFiles();
     await expect(run(options('dev_outliers_5k', { memoryMb: TINY_MB, labelColumn: 'no_such_column' }))).rejects.toThrow(/label column 'no_such_column'/);

@@ -172,6 +172,10 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
     }
   });
 
+  // Checked before the batch is read: on large files that pass is the long one.
+  if (options.labelColumn && !refCols.has(options.labelColumn)) {
+    throw new UserError(`label column '${options.labelColumn}' is not in the reference (${refFiles.files[0] ?? ''})`, { key: 'label-column', hint: `columns: ${refOrder.join(', ')}` });
+  }
   const types = refReader.types();
   const roles = new Map<string, ColumnRole>();
   const refSorted = new Map<string, SortedColumn>();
@@ -285,9 +289,6 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   const violations = checker.finish();
   findings.push(...contractFindings(violations));
   Object.assign(metrics, contractMetrics(violations));
-  if (options.labelColumn && !refCols.has(options.labelColumn)) {
-    throw new UserError(`label column '${options.labelColumn}' is not in the reference (${refFiles.files[0] ?? ''})`, { key: 'label-column', hint: `columns: ${refOrder.join(', ')}` });
-  }
 
   // 3. Drift per column from the sorted columns and the counts.
   const curPathShown = curFiles.files[0] ?? '.';
