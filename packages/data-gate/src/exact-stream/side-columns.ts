@@ -1,4 +1,4 @@
-import { CellKind, type ColumnChunk, type RowBatch } from '../readers/index';
+import { CellKind, type ColumnChunk } from '../readers/index';
 import { charLength, tokenize } from '../stats/index';
 import { ExternalSorter } from '../spill/external-sort';
 import type { MemoryBudget } from '../spill/memory-budget';
@@ -29,8 +29,6 @@ export interface SideLimits {
 export class SideColumn {
   /** Integer/Float non-NaN values (what numbersOf keeps), while the column may still be numeric. */
   numbers: ExternalSorter | undefined;
-  /** Cells whose number is not NaN (Integer, Float, Boolean): the outlier check's n. */
-  numericCells = 0;
   counts: Map<CategoryKey, number> | undefined = new Map();
   nonNull = 0;
   /** Lengths of Text cells, from the point the column turned out to be free text (or always, for the batch's text columns). */
@@ -39,9 +37,6 @@ export class SideColumn {
   /** Reference rows holding each token, for free text (new tokens past maxVocabulary are not counted). */
   tokenCounts: Map<string, number> | undefined;
   vocabularyOverflow = false;
-  /** Batch side of a text column: tokens seen and tokens not in the reference's vocabulary. */
-  tokens = 0;
-  unseenTokens = 0;
 
   constructor(
     readonly name: string,
@@ -123,10 +118,7 @@ export class SideColumn {
     if (kind === CellKind.Integer || kind === CellKind.Float) {
       const v = chunk.numbers[i] as number;
       this.nonNull++;
-      if (!Number.isNaN(v)) {
-        this.numericCells++;
-        this.numbers?.push(v);
-      }
+      if (!Number.isNaN(v)) this.numbers?.push(v);
       this.count(v);
     } else if (kind === CellKind.Text) {
       this.nonNull++;
@@ -136,7 +128,6 @@ export class SideColumn {
       else this.addText(t);
     } else if (kind === CellKind.Boolean) {
       this.nonNull++;
-      this.numericCells++;
       this.dropNumbers();
       this.count(chunk.numbers[i] === 1);
     }
@@ -166,11 +157,11 @@ export class SideColumn {
 /** Batch columns: numbers for numeric columns, counts for categorical ones, lengths and tokens for text. */
 export class BatchColumn {
   numbers: ExternalSorter | undefined;
-  numericCells = 0;
   counts: Map<CategoryKey, number> | undefined;
   countsOverflowed = false;
   lengths: ExternalSorter | undefined;
   texts = 0;
+  /** Tokens of the batch's text cells, and those the reference's vocabulary lacks (out-of-vocabulary rate). */
   tokens = 0;
   unseenTokens = 0;
 
@@ -227,13 +218,9 @@ export class BatchColumn {
     if (kind === CellKind.Null || kind === undefined) return;
     if (kind === CellKind.Integer || kind === CellKind.Float) {
       const v = chunk.numbers[i] as number;
-      if (!Number.isNaN(v)) {
-        this.numericCells++;
-        this.numbers?.push(v);
-      }
+      if (!Number.isNaN(v)) this.numbers?.push(v);
       this.count(v);
     } else if (kind === CellKind.Boolean) {
-      this.numericCells++;
       this.count(chunk.numbers[i] === 1);
     } else {
       const t = chunk.texts[i] ?? '';
@@ -250,9 +237,4 @@ export class BatchColumn {
       }
     }
   }
-}
-
-/** Chunks of a batch by column name. */
-export function chunksByName(batch: RowBatch): Map<string, ColumnChunk> {
-  return new Map(batch.data.map((c) => [c.name, c]));
 }
