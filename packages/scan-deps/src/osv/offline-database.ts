@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError, UserError, writeFileAtomic, type GateContext } from '@aisec/core';
@@ -196,8 +196,10 @@ export class OfflineDatabase implements VulnerabilityDatabase {
     }
     const zip = ZipArchive.open(path, ctx.limits);
     const members = zip.entries.map((entry, i) => ({ entry, i })).filter(({ entry }) => entry.name.endsWith('.json'));
-    // Started before hashing the zip, so that the index pass's helper thread is up when (if) it is needed.
-    const indexPass = zip.prepareParallelRead(members.map(({ i }) => i));
+    // When no cached index can be there, the index pass (and its helper thread) starts before the zip is
+    // hashed, so that the helper is up when the pass begins; otherwise only when the cache misses.
+    const records = members.map(({ i }) => i);
+    let indexPass = mayHaveCachedIndex(path, options) ? undefined : zip.prepareParallelRead(records);
     const source: Source = {
       describe: path,
       count: zip.entries.length,
@@ -208,10 +210,13 @@ export class OfflineDatabase implements VulnerabilityDatabase {
         return zip.read(entry);
       },
       readMany: (wanted, visit) => zip.readInOrder(wanted, visit),
-      readRecords: (visit) => indexPass.run(visit),
-      skipRecords: () => indexPass.cancel(),
+      readRecords: (visit) => {
+        indexPass ??= zip.prepareParallelRead(records);
+        return indexPass.run(visit);
+      },
+      skipRecords: () => indexPass?.cancel(),
       close: () => {
-        indexPass.cancel();
+        indexPass?.cancel();
         zip.close();
       },
     };
@@ -342,6 +347,24 @@ function besideIsWritable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The names in a directory; none when it cannot be read. */
+function listed(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Whether a cached index for `path` may exist, judged without its hash (file names only). */
+function mayHaveCachedIndex(path: string, options: OfflineDatabaseOptions): boolean {
+  const cache = options.indexCache ?? 'beside';
+  if (cache === false) return false;
+  if (cache === 'beside') return existsSync(`${path}.aisec-index.json`) || listed(join(tmpdir(), 'aisec-osv-index')).length > 0;
+  const prefix = `${basename(path)}.`;
+  return listed(cache).some((name) => name.startsWith(prefix) && name.endsWith('.aisec-index.json'));
 }
 
 function indexPaths(path: string, sha256: string, options: OfflineDatabaseOptions): string[] {
