@@ -92,13 +92,13 @@ describe('choice of mode', () => {
 });
 
 describe('the spill folder', () => {
-  it('is gone after a run, after a UserError and after a cancellation', async () => {
+  it('is gone after a run, after a UserError and after a cancellation, and no file stays open', async () => {
     // A private TMPDIR (os.tmpdir() reads it on each call), so other tests' spill folders do not interfere.
     const saved = process.env.TMPDIR;
     const parent = mkdtempSync(join(tmpdir(), 'spill-test-'));
     process.env.TMPDIR = parent;
     try {
-      expect(await checkRemoval(parent)).toBe(3);
+      expect(await checkRemoval(parent)).toBe(4);
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
@@ -119,14 +119,32 @@ describe('the spill folder', () => {
     const fdsBefore = openFiles();
     await expect(run(options('dev_outliers_5k', { memoryMb: TINY_MB, labelColumn: 'no_such_column' }))).rejects.toThrow(/label column 'no_such_column'/);
     expect(spillFolders().filter((d) => !before.has(d))).toEqual([]);
-    expect(openFiles()).toBe(fdsBefore);
+    expect(openFiles()).toBeLessThanOrEqual(fdsBefore);
 
     const controller = new AbortController();
     const pending = run(options('dev_outliers_5k', { memoryMb: TINY_MB }), controller.signal);
     controller.abort();
     await expect(pending).rejects.toThrow(/cancel/);
     expect(spillFolders().filter((d) => !before.has(d))).toEqual([]);
+
+    // Cancelled in the middle of the batch, with sorted reference columns and partitions on disk.
+    const midway = new AbortController();
+    let spilledAtAbort = 0;
+    const logger = {
+      ...silentLogger,
+      progress(label: string, done: number): void {
+        if (label.includes('batch rows') && done > 1000 && !midway.signal.aborted) {
+          spilledAtAbort = spillFolders().flatMap((d) => readdirSync(join(parent, d))).length;
+          midway.abort();
+        }
+      },
+    };
+    const fdsBeforeMidway = openFiles();
+    await expect(runDataGate(options('dev_outliers_5k', { memoryMb: TINY_MB }), { workspace: ROOT, logger, limits: DEFAULT_LIMITS, signal: midway.signal })).rejects.toThrow(/cancel/);
+    expect(spilledAtAbort).toBeGreaterThan(10);
+    expect(spillFolders().filter((d) => !before.has(d))).toEqual([]);
+    expect(openFiles()).toBeLessThanOrEqual(fdsBeforeMidway); // a stream of the previous run may still be closing
     expect(existsSync(parent)).toBe(true);
-    return 3; // runs checked: success, UserError, cancellation
+    return 4; // runs checked: success, UserError, cancellation at the start and midway
   }
 });

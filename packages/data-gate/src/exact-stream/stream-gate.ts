@@ -172,6 +172,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
     }
   });
 
+  checkAbort(ctx.signal);
   // Checked before the batch is read: on large files that pass is the long one.
   if (options.labelColumn && !refCols.has(options.labelColumn)) {
     throw new UserError(`label column '${options.labelColumn}' is not in the reference (${refFiles.files[0] ?? ''})`, { key: 'label-column', hint: `columns: ${refOrder.join(', ')}` });
@@ -281,6 +282,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
     }
   });
 
+  checkAbort(ctx.signal);
   metrics['rows.reference'] = refRows;
   metrics['rows.current'] = curRows;
   metrics['columns.reference'] = refOrder.length;
@@ -316,6 +318,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   }
   for (const byLabel of [...(refByLabel?.values() ?? []), ...(curByLabel?.values() ?? [])]) for (const c of byLabel.values()) c.release();
 
+  checkAbort(ctx.signal);
   if (curRows > 0 && refRows > 0) {
     await time('outliers', async () => {
       if (o.method !== 'none' && !fitOnReference) await fitOnBatchAndFlag(options, ctx, curSorted, refSorted, labelColumn, outlierColumns, budget);
