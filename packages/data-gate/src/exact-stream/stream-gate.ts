@@ -1,28 +1,28 @@
-import { CancelledError, type Finding, type GateContext, type Metrics, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
+import { type Finding, type GateContext, type Metrics, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
 import { ContractChecker, ContractInferrer, contractFindings, contractMetrics, loadContract } from '../contract/index';
 import { type ColumnRole, isIdName, pickLabelColumn, pickSourceColumn } from '../gate/column-roles';
-import { type ColumnDriftRow, type DriftOptions, categoricalChart, chartEdges, setFigures, summarizeDrift, toShare } from '../gate/drift-check';
+import { summarizeDrift } from '../gate/drift-check';
 import { copiedFindingMaker, duplicateFindingMaker } from '../gate/duplicate-check';
 import type { DataGateOptions } from '../gate/gate';
-import { MIN_DISTINCT, outlierExcess, outlierFindingMaker, outlierPredicate } from '../gate/outlier-check';
+import { outlierExcess, outlierFindingMaker } from '../gate/outlier-check';
 import { RowCollector } from '../gate/row-findings';
 import { DATA_GATE_RULES } from '../gate/rules';
 import { TextInjectionScanner } from '../poisoning/index';
-import { CellKind, type ColumnChunk, type RowBatch, readProblemFindings, readTable } from '../readers/index';
-import { type OutlierParams, RowHasher, categoricalColumnDrift } from '../stats/index';
+import { type ColumnChunk, readProblemFindings, readTable } from '../readers/index';
+import { RowHasher } from '../stats/index';
 import { MemoryBudget } from '../spill/memory-budget';
-import { MAX_VALUE_BINS, histogramCountsOf, sturgesEdgesOf } from '../spill/sorted-binning';
 import type { SortedColumn } from '../spill/sorted-column';
-import { numericColumnDriftOf } from '../spill/sorted-column-drift';
-import { countDistinctOf, outlierParamsOf } from '../spill/sorted-quantiles';
-import { ksTestOf } from '../spill/sorted-tests';
 import { SpillDir } from '../spill/spill-dir';
+import { checkAbort } from './abort';
 import { labelShiftFromCounts, sourceConcentrationFromCounts } from './count-signals';
 import { FlaggedRows } from './flagged-rows';
 import { LabelSplit, MAX_SPLIT_LABELS, driftWithinLabels, labelKeyOf, withinLabelFeatures } from './label-split';
 import { estimatedRows } from './memory-estimate';
 import { RowKeyPartitions } from './row-key-partitions';
 import { BatchColumn, type SideLimits, SideColumn } from './side-columns';
+import { STREAM_LIMITS } from './stream-limits';
+import { type StreamedOutliers, fitOnBatchAndFlag, fitOutlierColumn, flagOutliers } from './streamed-outliers';
+import { streamedDrift } from './streamed-drift';
 import { strippedRowKey } from './stripped-row-key';
 import { TriggerSearch, triggerFindings } from './trigger-search';
 
@@ -36,9 +36,6 @@ import { TriggerSearch, triggerFindings } from './trigger-search';
  * in-memory gate's; see STREAMING_LEAVES_OUT for what it does not do.
  */
 export const STREAMING_LEAVES_OUT = 'near-duplicates (MinHash signatures of every row compared side by side) were not searched';
-
-/** Distinct values counted per column before it is followed as free text, and reference tokens kept per text column. */
-export const STREAM_LIMITS = { maxCategories: 100_000, maxVocabulary: 500_000 } as const;
 
 export interface GateParts {
   findings: Finding[];
@@ -62,20 +59,6 @@ function fileIndexOf(side: SideFiles, file: string): number {
   return id;
 }
 
-function checkAbort(signal: AbortSignal): void {
-  if (signal.aborted) throw new CancelledError();
-}
-
-/** Histogram shares on Sturges edges for the summary's chart, as numericChart draws them. */
-function numericChartOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): ColumnDriftRow['chart'] {
-  if (ref.length === 0 || cur.length === 0) return undefined;
-  const edges = chartEdges(sturgesEdgesOf(ref, cur));
-  return {
-    labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
-    ref: toShare(histogramCountsOf(ref, edges, budget), ref.length),
-    cur: toShare(histogramCountsOf(cur, edges, budget), cur.length),
-  };
-}
 
 export async function runExactStreaming(options: DataGateOptions, ctx: GateContext, parts: GateParts, memoryMb: number, version: string): Promise<Report> {
   const dir = new SpillDir();
@@ -214,7 +197,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
 
   // Outlier rules fitted on the reference, and how many reference values each flags.
   const o = options.outliers;
-  const outlierColumns = new Map<string, { params: OutlierParams; flag: ((v: number) => boolean) | undefined; refFlagged: number; nRef: number; rows: RowCollector; nCur: number }>();
+  const outlierColumns = new Map<string, StreamedOutliers>();
   const fitOnReference = o.fit === 'reference';
   if (o.method !== 'none' && fitOnReference) {
     for (const [name, sorted] of refSorted) {
@@ -390,141 +373,4 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   metrics['exact.memory_budget_values'] = budget.capacity;
   metrics['exact.memory_peak_values'] = budget.peak;
   return buildReport({ gate: 'data-gate', version, findings, metrics, timings, notes }, DATA_GATE_RULES);
-}
-
-function fitOutlierColumn(sorted: SortedColumn, budget: MemoryBudget, o: DataGateOptions['outliers']): { params: OutlierParams; flag: ((v: number) => boolean) | undefined; refFlagged: number; nRef: number } | undefined {
-  if (sorted.length === 0 || countDistinctOf(sorted, budget, MIN_DISTINCT) < MIN_DISTINCT) return undefined;
-  const params = outlierParamsOf(sorted, budget);
-  const flag = outlierPredicate(params, o);
-  let refFlagged = 0;
-  if (flag) {
-    const c = sorted.cursor(budget);
-    try {
-      for (; !c.done; c.advance()) if (flag(c.peek())) refFlagged++;
-    } finally {
-      c.close();
-    }
-  }
-  return { params, flag, refFlagged, nRef: sorted.length };
-}
-
-/** Batch cells of a numeric column checked against the fitted rule (booleans count as 1/0, as the in-memory check reads them). */
-function flagOutliers(batch: RowBatch, chunk: ColumnChunk, out: { flag: ((v: number) => boolean) | undefined; rows: RowCollector; nCur: number }): void {
-  for (let i = 0; i < batch.length; i++) {
-    const kind = chunk.kinds[i];
-    if (kind !== CellKind.Integer && kind !== CellKind.Float && kind !== CellKind.Boolean) continue;
-    const v = chunk.numbers[i] as number;
-    if (Number.isNaN(v)) continue;
-    out.nCur++;
-    if (out.flag?.(v)) out.rows.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-  }
-}
-
-/** `outlier-fit: current`: the rule is fitted on the batch's sorted columns, then the batch is read again to flag rows. */
-async function fitOnBatchAndFlag(
-  options: DataGateOptions,
-  ctx: GateContext,
-  curSorted: ReadonlyMap<string, SortedColumn>,
-  refSorted: Map<string, SortedColumn>,
-  labelColumn: string | undefined,
-  out: Map<string, { params: OutlierParams; flag: ((v: number) => boolean) | undefined; refFlagged: number; nRef: number; rows: RowCollector; nCur: number }>,
-  budget: MemoryBudget,
-): Promise<void> {
-  for (const [name, ref] of refSorted) {
-    if (name === labelColumn || countDistinctOf(ref, budget, MIN_DISTINCT) < MIN_DISTINCT) continue;
-    const cur = curSorted.get(name);
-    if (!cur || cur.length === 0) continue;
-    const params = outlierParamsOf(cur, budget);
-    const flag = outlierPredicate(params, options.outliers);
-    let refFlagged = 0;
-    if (flag) {
-      const c = ref.cursor(budget);
-      try {
-        for (; !c.done; c.advance()) if (flag(c.peek())) refFlagged++;
-      } finally {
-        c.close();
-      }
-    }
-    out.set(name, { params, flag, refFlagged, nRef: ref.length, rows: new RowCollector(), nCur: 0 });
-  }
-  for await (const batch of readTable(options.current as string, options.read, ctx)) {
-    checkAbort(ctx.signal);
-    for (const chunk of batch.data) {
-      const o = out.get(chunk.name);
-      if (o) flagOutliers(batch, chunk, o);
-    }
-  }
-}
-
-async function streamedDrift(
-  refOrder: readonly string[],
-  roles: ReadonlyMap<string, ColumnRole>,
-  refCols: ReadonlyMap<string, SideColumn>,
-  refSorted: ReadonlyMap<string, SortedColumn>,
-  textRefLengths: ReadonlyMap<string, SortedColumn>,
-  curSortedNumbers: ReadonlyMap<string, SortedColumn>,
-  curCols: ReadonlyMap<string, BatchColumn>,
-  curSeen: ReadonlySet<string>,
-  options: DriftOptions,
-  budget: MemoryBudget,
-  notes: string[],
-): Promise<{ rows: ColumnDriftRow[]; metrics: Metrics }> {
-  const rows: ColumnDriftRow[] = [];
-  const metrics: Metrics = {};
-  for (const name of refOrder) {
-    const role = roles.get(name);
-    if (!curSeen.has(name) || role === 'id' || role === 'empty' || role === undefined) continue;
-    const cur = curCols.get(name);
-    if (role === 'numeric') {
-      const ref = refSorted.get(name);
-      const curSorted = curSortedNumbers.get(name);
-      const nRef = ref?.length ?? 0;
-      const nCur = curSorted?.length ?? 0;
-      if (!ref || !curSorted || nRef === 0 || nCur === 0) {
-        notes.push(`drift of '${name}' not computed: ${nRef === 0 ? 'the reference' : 'the batch'} has no numeric values in it`);
-        continue;
-      }
-      const d = numericColumnDriftOf(ref, curSorted, budget, options);
-      if (!d.tests.psi) notes.push(`psi and js of '${name}' not computed: the reference has at most 20 distinct values and the batch more than ${MAX_VALUE_BINS}, one bin each`);
-      setFigures(metrics, name, d);
-      const drift = options.driftTest === 'evidently' ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name, kind: 'numeric', drift, nRef: d.nRef, nCur: d.nCur, test: 'ks', pvalue: d.decision.pvalue, effectSizeName: d.decision.effectSizeName, effectSize: d.decision.effectSize, chart: numericChartOf(ref, curSorted, budget), figures: d });
-    } else if (role === 'categorical') {
-      const refCounts = refCols.get(name)?.categoryCounts();
-      const curCounts = cur?.categoryCounts();
-      if (!refCounts || !curCounts) {
-        notes.push(`drift of '${name}' not computed: the batch has more than ${STREAM_LIMITS.maxCategories} distinct values in it`);
-        continue;
-      }
-      if (refCounts.size === 0 || curCounts.size === 0) continue;
-      const d = categoricalColumnDrift(refCounts, curCounts, options);
-      setFigures(metrics, name, d);
-      const drift = options.driftTest === 'evidently' ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name, kind: 'categorical', drift, nRef: d.nRef, nCur: d.nCur, test: 'chi2', pvalue: d.decision.pvalue, effectSizeName: 'js', effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
-    } else {
-      const refLengths = textRefLengths.get(name);
-      const curLengths = cur?.sortedLengths();
-      try {
-        if (!refLengths || !curLengths || refLengths.length === 0 || curLengths.length === 0) continue;
-        const ks = ksTestOf(refLengths, curLengths, budget);
-        metrics[`drift.${name}.length_ks.statistic`] = ks.statistic;
-        metrics[`drift.${name}.length_ks.pvalue`] = ks.pvalue;
-        const large = Math.min(refLengths.length, curLengths.length) > (options.largeSampleRows ?? 1000);
-        const refCol = refCols.get(name);
-        if (refCol?.vocabularyOverflow || !cur) {
-          notes.push(`out-of-vocabulary rate of '${name}' not computed: the reference has more than ${STREAM_LIMITS.maxVocabulary} distinct tokens in it; its drift is decided by the length test`);
-          const drift = ks.pvalue < (options.alpha ?? 0.05);
-          rows.push({ column: name, kind: 'text', drift, nRef: refLengths.length, nCur: curLengths.length, test: 'length_ks', pvalue: ks.pvalue, effectSizeName: 'length_ks', effectSize: ks.statistic });
-          continue;
-        }
-        const oov = cur.tokens === 0 ? 0 : cur.unseenTokens / cur.tokens;
-        metrics[`drift.${name}.oov_rate.statistic`] = oov;
-        const drift = large ? oov >= (options.effectThreshold ?? 0.1) : ks.pvalue < (options.alpha ?? 0.05);
-        rows.push({ column: name, kind: 'text', drift, nRef: refLengths.length, nCur: curLengths.length, test: 'length_ks', pvalue: ks.pvalue, effectSizeName: 'oov_rate', effectSize: oov });
-      } finally {
-        curLengths?.release();
-      }
-    }
-  }
-  return { rows, metrics };
 }
