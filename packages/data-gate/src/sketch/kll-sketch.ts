@@ -1,0 +1,562 @@
+import { UserError } from '@aisec/core';
+
+/**
+ * KLL quantile sketch over doubles (Karnin, Lang and Liberty, "Optimal Quantile Approximation in
+ * Streams", FOCS 2016), laid out and compacted as Apache DataSketches' KllDoublesSketch does: one
+ * buffer holding every level, level 0 (weight 1, unsorted) at the low end growing downwards into the
+ * free space, level h (weight 2^h, sorted) above it; level capacities k·(2/3)^depth (at least M = 8);
+ * when the buffer is full the lowest level at capacity is compacted (sorted if it is level 0, an odd
+ * item left behind, every other item promoted to the level above and merged into it).
+ *
+ * Deterministic: the coin that picks the odd or the even items of a compaction comes from a seeded
+ * PRNG (mulberry32) whose state is part of the sketch and of its JSON, so the same values in the same
+ * order give the same sketch, byte for byte, and merging the same sketches in the same order gives the
+ * same result. (The error analysis assumes the coins are independent of the data, which a fixed seed
+ * is for data that is not chosen by someone who knows the seed.)
+ *
+ * Error: DataSketches' empirical 99%-confidence bound on the normalized rank error over all queries
+ * of one sketch, `normalizedRankError(k)` (k = 200: 1.33%; the "double-sided" bound for a difference of
+ * two ranks, 1.65%). While nothing has been compacted the sketch holds every value and is exact.
+ */
+export const KLL_DEFAULT_K = 200;
+export const KLL_MIN_K = 8;
+export const KLL_MAX_K = 65_535;
+/** Smallest level capacity (DataSketches' default m). */
+const M = 8;
+/** Levels never exceed this: 2^60 values would be needed to fill them. */
+const MAX_LEVELS = 61;
+const DEFAULT_SEED = 0x5eed_c0de;
+
+/** The sketch as plain JSON: level sizes from level 0 up, items level by level; ±Infinity as "inf"/"-inf". */
+export interface KllSketchJson {
+  k: number;
+  n: number;
+  /** Smallest and largest value added (null when empty). */
+  min: number | string | null;
+  max: number | string | null;
+  levels: number[];
+  items: (number | string)[];
+  /** The compaction coin's PRNG state (uint32). */
+  rng: number;
+}
+
+/**
+ * DataSketches' fit of the 99th percentile of the largest rank error over all queries, measured in
+ * thousands of trials: single-sided (a rank or a quantile) by default, or double-sided (`pmf`: a
+ * difference of two ranks, the mass between two points).
+ */
+export function normalizedRankError(k: number, pmf = false): number {
+  return pmf ? 2.446 / k ** 0.9433 : 2.296 / k ** 0.9723;
+}
+
+/** round(k·(2/3)^depth) in integers, as DataSketches' intCapAux computes it. */
+function capAux(k: number, depth: number): number {
+  if (depth > 30) {
+    const half = depth >> 1;
+    return capAux(capAux(k, half), depth - half);
+  }
+  return Math.floor((Math.floor((2 * k * 2 ** depth) / 3 ** depth) + 1) / 2);
+}
+
+function levelCapacity(k: number, numLevels: number, height: number): number {
+  return Math.max(M, capAux(k, numLevels - height - 1));
+}
+
+function totalCapacity(k: number, numLevels: number): number {
+  let total = 0;
+  for (let h = 0; h < numLevels; h++) total += levelCapacity(k, numLevels, h);
+  return total;
+}
+
+/** Sorted retained values and cumulative weights (weight of items ≤ values[i], i.e. up to and including i). */
+export interface KllSortedView {
+  values: Float64Array;
+  cumWeights: Float64Array;
+}
+
+export class KllSketch {
+  readonly k: number;
+  private items: Float64Array;
+  /** levels[h]..levels[h+1] is level h in `items`; levels[0] is also the free space below level 0. */
+  private readonly levels = new Int32Array(MAX_LEVELS + 2);
+  private numLevels = 1;
+  /** Level capacities for the current number of levels, and their sum (compactions read them often). */
+  private caps = new Int32Array(MAX_LEVELS);
+  private totalCap = 0;
+  private count = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+  private rngState: number;
+  private view: KllSortedView | undefined;
+  private viewCount = -1;
+
+  constructor(k = KLL_DEFAULT_K, seed = DEFAULT_SEED) {
+    if (!Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) throw new RangeError(`KLL k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}], not ${k}`);
+    this.k = k;
+    this.items = new Float64Array(k);
+    this.levels[0] = k;
+    this.levels[1] = k;
+    this.rngState = seed >>> 0;
+    this.setCapacities();
+  }
+
+  private setCapacities(): void {
+    this.totalCap = 0;
+    for (let h = 0; h < this.numLevels; h++) {
+      this.caps[h] = levelCapacity(this.k, this.numLevels, h);
+      this.totalCap += this.caps[h] as number;
+    }
+  }
+
+  /** Values added (NaN is dropped, as every statistic drops nulls). */
+  get n(): number {
+    return this.count;
+  }
+
+  get min(): number {
+    return this.count === 0 ? Number.NaN : this.lo;
+  }
+
+  get max(): number {
+    return this.count === 0 ? Number.NaN : this.hi;
+  }
+
+  get retained(): number {
+    return (this.levels[this.numLevels] as number) - (this.levels[0] as number);
+  }
+
+  /** True while every value added is held (nothing compacted): ranks and quantiles are then exact. */
+  get isExact(): boolean {
+    return this.retained === this.count;
+  }
+
+  /**
+   * This sketch's bound on the normalized rank error at 99% confidence: 0 while exact, otherwise
+   * `normalizedRankError(k, pmf)`.
+   */
+  normalizedRankError(pmf = false): number {
+    return this.isExact ? 0 : normalizedRankError(this.k, pmf);
+  }
+
+  /** Amortized O(1): a store, and now and then a compaction of a level (sort of level 0 only). */
+  add(value: number): void {
+    if (value !== value) return;
+    if (this.levels[0] === 0) this.makeRoom();
+    const at = (this.levels[0] as number) - 1;
+    this.levels[0] = at;
+    this.items[at] = value;
+    this.count++;
+    if (value < this.lo) this.lo = value;
+    if (value > this.hi) this.hi = value;
+  }
+
+  private randomBit(): number {
+    this.rngState = (this.rngState + 0x6d2b79f5) | 0;
+    let t = this.rngState;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 31;
+  }
+
+  /** A deserialized sketch is packed tight: give it its full capacity first, then compact if still full. */
+  private makeRoom(): void {
+    if (this.items.length < this.totalCap) {
+      this.adopt(this.levelArrays());
+      if ((this.levels[0] as number) > 0) return;
+    }
+    this.compressWhileUpdating();
+  }
+
+  /** Only valid when the buffer is exactly full (levels[0] = 0), as in DataSketches. */
+  private compressWhileUpdating(): void {
+    const levels = this.levels;
+    let level = 0;
+    while ((levels[level + 1] as number) - (levels[level] as number) < (this.caps[level] as number)) level++;
+    if (level === this.numLevels - 1) this.addEmptyTopLevel();
+    const rawBeg = levels[level] as number;
+    const rawLim = levels[level + 1] as number;
+    const popAbove = (levels[level + 2] as number) - rawLim;
+    const rawPop = rawLim - rawBeg;
+    const odd = (rawPop & 1) === 1;
+    const adjBeg = odd ? rawBeg + 1 : rawBeg;
+    const adjPop = odd ? rawPop - 1 : rawPop;
+    const half = adjPop >>> 1;
+    const items = this.items;
+    if (level === 0) sortRange(items, adjBeg, adjBeg + adjPop);
+    if (popAbove === 0) {
+      this.halveUp(adjBeg, adjPop);
+    } else {
+      this.halveDown(adjBeg, adjPop);
+      mergeInPlace(items, adjBeg, half, rawLim, popAbove, adjBeg + half);
+    }
+    levels[level + 1] = (levels[level + 1] as number) - half;
+    if (odd) {
+      levels[level] = (levels[level + 1] as number) - 1;
+      items[levels[level] as number] = items[rawBeg] as number;
+    } else {
+      levels[level] = levels[level + 1] as number;
+    }
+    // Shift the levels below up into the freed slots, so level 0 has room again.
+    if (level > 0) {
+      const start = levels[0] as number;
+      items.copyWithin(start + half, start, rawBeg);
+      for (let h = 0; h < level; h++) levels[h] = (levels[h] as number) + half;
+    }
+  }
+
+  /** Keeps the odd- or even-indexed half of [start, start+length), packed into its upper half. */
+  private halveUp(start: number, length: number): void {
+    const half = length >>> 1;
+    const items = this.items;
+    let j = start + length - 1 - this.randomBit();
+    for (let i = start + length - 1; i >= start + half; i--) {
+      items[i] = items[j] as number;
+      j -= 2;
+    }
+  }
+
+  /** Keeps the odd- or even-indexed half of [start, start+length), packed into its lower half. */
+  private halveDown(start: number, length: number): void {
+    const half = length >>> 1;
+    const items = this.items;
+    let j = start + this.randomBit();
+    for (let i = start; i < start + half; i++) {
+      items[i] = items[j] as number;
+      j += 2;
+    }
+  }
+
+  private addEmptyTopLevel(): void {
+    if (this.numLevels >= MAX_LEVELS) throw new Error('KLL sketch has no more levels');
+    const cur = this.levels[this.numLevels] as number;
+    const delta = levelCapacity(this.k, this.numLevels + 1, 0);
+    const next = new Float64Array(cur + delta);
+    next.set(this.items.subarray(this.levels[0], cur), (this.levels[0] as number) + delta);
+    this.items = next;
+    for (let h = 0; h <= this.numLevels; h++) this.levels[h] = (this.levels[h] as number) + delta;
+    this.numLevels++;
+    this.levels[this.numLevels] = cur + delta;
+    this.setCapacities();
+  }
+
+  /** The retained items level by level (level 0 first), as copies. */
+  private levelArrays(): Float64Array[] {
+    const out: Float64Array[] = [];
+    for (let h = 0; h < this.numLevels; h++) out.push(this.items.slice(this.levels[h], this.levels[h + 1]));
+    return out;
+  }
+
+  /**
+   * Replaces the contents with these levels (level 0 any order, the others sorted), laid out as `add`
+   * expects; `tight` leaves no free space (a sketch read from a file only to be queried).
+   */
+  private adopt(levels: Float64Array[], tight = false): void {
+    const numLevels = Math.max(1, levels.length);
+    const retained = levels.reduce((s, l) => s + l.length, 0);
+    const cap = tight ? retained : totalCapacity(this.k, numLevels);
+    if (retained > cap) throw new Error('KLL sketch holds more items than its capacity');
+    this.items = new Float64Array(cap);
+    let at = cap - retained;
+    for (let h = 0; h < numLevels; h++) {
+      const level = levels[h] ?? new Float64Array(0);
+      this.levels[h] = at;
+      this.items.set(level, at);
+      at += level.length;
+    }
+    this.levels[numLevels] = cap;
+    this.numLevels = numLevels;
+    this.setCapacities();
+  }
+
+  /**
+   * Adds `other`'s values (the union's sketch), as DataSketches merges: other's level 0 is added value
+   * by value, the higher levels are merged level by level, then levels over capacity are compacted from
+   * the bottom until the sketch fits. Both must have the same k.
+   */
+  merge(other: KllSketch): void {
+    if (other.k !== this.k) throw new UserError(`cannot merge KLL sketches with different k (${this.k} and ${other.k})`, { hint: 'profile every shard with the same quantile sketch size' });
+    const otherCount = other.count;
+    const otherLo = other.lo;
+    const otherHi = other.hi;
+    if (otherCount === 0) return;
+    const otherLevels = other.levelArrays();
+    const level0 = otherLevels[0] as Float64Array;
+    const before = this.count;
+    for (let i = 0; i < level0.length; i++) this.add(level0[i] as number);
+    if (otherLevels.length > 1) {
+      const mine = this.levelArrays();
+      const merged: Float64Array[] = [];
+      for (let h = 0; h < Math.max(mine.length, otherLevels.length); h++) {
+        const a = mine[h] ?? new Float64Array(0);
+        const b = h === 0 ? new Float64Array(0) : (otherLevels[h] ?? new Float64Array(0));
+        merged.push(h === 0 ? a : mergeSorted(a, b));
+      }
+      let levels = merged;
+      while (levels.reduce((s, l) => s + l.length, 0) > totalCapacity(this.k, levels.length)) levels = this.generalCompress(levels);
+      this.adopt(levels);
+    }
+    this.count = before + otherCount;
+    if (otherLo < this.lo) this.lo = otherLo;
+    if (otherHi > this.hi) this.hi = otherHi;
+  }
+
+  /** DataSketches' generalCompress: one pass from level 0 up, compacting levels at capacity while the sketch is over. */
+  private generalCompress(levels: Float64Array[]): Float64Array[] {
+    let numLevels = levels.length;
+    let current = levels.reduce((s, l) => s + l.length, 0);
+    let target = totalCapacity(this.k, numLevels);
+    for (let h = 0; h < numLevels; h++) {
+      const level = levels[h] as Float64Array;
+      if (current < target || level.length < levelCapacity(this.k, numLevels, h)) continue;
+      if (h === 0) level.sort();
+      const odd = (level.length & 1) === 1;
+      const adj = odd ? level.subarray(1) : level;
+      const half = new Float64Array(adj.length >>> 1);
+      const offset = this.randomBit();
+      for (let i = 0; i < half.length; i++) half[i] = adj[2 * i + offset] as number;
+      levels[h] = odd ? level.slice(0, 1) : new Float64Array(0);
+      if (h === numLevels - 1) {
+        levels.push(new Float64Array(0));
+        numLevels++;
+        target += levelCapacity(this.k, numLevels, 0);
+      }
+      levels[h + 1] = mergeSorted(half, levels[h + 1] as Float64Array);
+      current -= half.length;
+    }
+    return levels;
+  }
+
+  /** Sorted retained values with cumulative weights; cached until the sketch changes. */
+  sortedView(): KllSortedView {
+    if (this.view && this.viewCount === this.count) return this.view;
+    const retained = this.retained;
+    const order = new Float64Array(retained);
+    const weights = new Float64Array(retained);
+    const pairs: [number, number][] = [];
+    for (let h = 0; h < this.numLevels; h++) {
+      const w = 2 ** h;
+      for (let i = this.levels[h] as number; i < (this.levels[h + 1] as number); i++) pairs.push([this.items[i] as number, w]);
+    }
+    pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let cum = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      const [v, w] = pairs[i] as [number, number];
+      order[i] = v;
+      cum += w;
+      weights[i] = cum;
+    }
+    this.view = { values: order, cumWeights: weights };
+    this.viewCount = this.count;
+    return this.view;
+  }
+
+  /** (value, weight) of every retained item, level 0 first. */
+  forEachItem(visit: (value: number, weight: number) => void): void {
+    for (let h = 0; h < this.numLevels; h++) {
+      const w = 2 ** h;
+      for (let i = this.levels[h] as number; i < (this.levels[h + 1] as number); i++) visit(this.items[i] as number, w);
+    }
+  }
+
+  /** Estimated fraction of values ≤ x (`inclusive`, the default) or < x. */
+  rank(x: number, inclusive = true): number {
+    if (this.count === 0) return Number.NaN;
+    const { values, cumWeights } = this.sortedView();
+    const i = inclusive ? upperBound(values, x) : lowerBound(values, x);
+    return i === 0 ? 0 : (cumWeights[i - 1] as number) / this.count;
+  }
+
+  /**
+   * The value at 0-based position j of the sorted data the sketch stands for (each retained item
+   * repeated by its weight).
+   */
+  valueAt(j: number): number {
+    const { values, cumWeights } = this.sortedView();
+    // First item whose cumulative weight exceeds j.
+    let lo = 0;
+    let hi = values.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((cumWeights[mid] as number) > j) hi = mid;
+      else lo = mid + 1;
+    }
+    return values[lo] as number;
+  }
+
+  /**
+   * The type-7 quantile (NumPy's default, with NumPy's lerp) of the data the sketch stands for: exact
+   * while the sketch is exact; otherwise a value whose true normalized rank is within
+   * `normalizedRankError()` (plus 1/n for the interpolation) of q, at 99% confidence. q = 0 and 1 give
+   * the true min and max.
+   */
+  quantile(q: number): number {
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} is outside [0, 1]`);
+    const n = this.count;
+    if (n === 0) return Number.NaN;
+    if (q === 0) return this.lo;
+    if (q === 1) return this.hi;
+    const virtual = (n - 1) * q;
+    const previous = Math.floor(virtual);
+    if (previous >= n - 1) return this.hi;
+    const a = this.valueAt(previous);
+    const b = this.valueAt(previous + 1);
+    const t = virtual - previous;
+    const diff = b - a;
+    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+  }
+
+  /** The median as np.median takes it (mean of the two middle values for even n). */
+  median(): number {
+    const n = this.count;
+    if (n === 0) return Number.NaN;
+    const mid = Math.floor(n / 2);
+    if (n % 2 === 1) return this.valueAt(mid);
+    return (this.valueAt(mid - 1) + this.valueAt(mid)) / 2;
+  }
+
+  toJSON(): KllSketchJson {
+    const levels: number[] = [];
+    for (let h = 0; h < this.numLevels; h++) levels.push((this.levels[h + 1] as number) - (this.levels[h] as number));
+    const items: (number | string)[] = [];
+    for (let i = this.levels[0] as number; i < (this.levels[this.numLevels] as number); i++) items.push(plainNumber(this.items[i] as number));
+    return {
+      k: this.k,
+      n: this.count,
+      min: this.count === 0 ? null : plainNumber(this.lo),
+      max: this.count === 0 ? null : plainNumber(this.hi),
+      levels,
+      items,
+      rng: this.rngState >>> 0,
+    };
+  }
+
+  /** Rebuilds a sketch from `toJSON` output, checking every invariant (profiles are untrusted input). */
+  static fromJSON(json: unknown, file?: string): KllSketch {
+    const bad = (why: string): UserError => new UserError(`invalid quantile sketch: ${why}`, { ...(file === undefined ? {} : { file }), hint: 'profile the reference again with `aisec data-gate profile`' });
+    if (json === null || typeof json !== 'object') throw bad('not an object');
+    const j = json as Partial<Record<keyof KllSketchJson, unknown>>;
+    const k = j.k;
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) throw bad(`k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}]`);
+    if (typeof j.n !== 'number' || !Number.isSafeInteger(j.n) || j.n < 0) throw bad('n must be a non-negative integer');
+    if (typeof j.rng !== 'number' || !Number.isInteger(j.rng) || j.rng < 0 || j.rng > 0xffffffff) throw bad('rng must be a uint32');
+    if (!Array.isArray(j.levels) || j.levels.length < 1 || j.levels.length > MAX_LEVELS || !j.levels.every((x) => Number.isInteger(x) && (x as number) >= 0)) throw bad(`levels must be 1 to ${MAX_LEVELS} non-negative integers`);
+    if (!Array.isArray(j.items)) throw bad('items must be a list');
+    const sizes = j.levels as number[];
+    if (sizes.reduce((s, x) => s + x, 0) !== j.items.length) throw bad('levels do not add up to the number of items');
+    const values = j.items.map(readNumber);
+    if (values.some((v) => v === undefined || Number.isNaN(v))) throw bad('items must be numbers');
+    const sketch = new KllSketch(k, j.rng);
+    const arrays: Float64Array[] = [];
+    let at = 0;
+    let weight = 0;
+    for (let h = 0; h < sizes.length; h++) {
+      const level = Float64Array.from(values.slice(at, at + (sizes[h] as number)) as number[]);
+      at += level.length;
+      if (h > 0) for (let i = 1; i < level.length; i++) if ((level[i] as number) < (level[i - 1] as number)) throw bad(`level ${h} is not sorted`);
+      weight += level.length * 2 ** h;
+      arrays.push(level);
+    }
+    // Compaction keeps the total weight: the retained items stand for exactly n values.
+    if (weight !== j.n) throw bad(`the items' weights add up to ${weight}, not n = ${j.n}`);
+    if (values.length > totalCapacity(k, sizes.length)) throw bad('more items than the levels can hold');
+    sketch.adopt(arrays, true);
+    sketch.count = j.n;
+    if (j.n > 0) {
+      const lo = readNumber(j.min);
+      const hi = readNumber(j.max);
+      if (lo === undefined || hi === undefined || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw bad('min and max must be numbers, min ≤ max');
+      for (const v of values as number[]) if (v < lo || v > hi) throw bad('an item lies outside [min, max]');
+      sketch.lo = lo;
+      sketch.hi = hi;
+    }
+    return sketch;
+  }
+}
+
+function plainNumber(v: number): number | string {
+  return Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf';
+}
+
+function readNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (v === 'inf') return Infinity;
+  if (v === '-inf') return -Infinity;
+  return undefined;
+}
+
+/** Index of the first value > x. */
+function upperBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first value ≥ x. */
+function lowerBound(values: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Sorts [start, end) of a buffer: insertion sort for the short runs most compactions see, else the native sort. */
+function sortRange(buf: Float64Array, start: number, end: number): void {
+  if (end - start > 32) {
+    buf.subarray(start, end).sort();
+    return;
+  }
+  for (let i = start + 1; i < end; i++) {
+    const v = buf[i] as number;
+    let j = i - 1;
+    while (j >= start && (buf[j] as number) > v) {
+      buf[j + 1] = buf[j] as number;
+      j--;
+    }
+    buf[j + 1] = v;
+  }
+}
+
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < b.length) out[o++] = (a[i] as number) <= (b[j] as number) ? (a[i++] as number) : (b[j++] as number);
+  while (i < a.length) out[o++] = a[i++] as number;
+  while (j < b.length) out[o++] = b[j++] as number;
+  return out;
+}
+
+/**
+ * Merges sorted runs [aBeg, aBeg+aLen) and [bBeg, bBeg+bLen) of one buffer into [out, ...), where
+ * aBeg + aLen ≤ out ≤ bBeg: the writes never overtake the reads of the second run.
+ */
+function mergeInPlace(buf: Float64Array, aBeg: number, aLen: number, bBeg: number, bLen: number, out: number): void {
+  let i = aBeg;
+  const aEnd = aBeg + aLen;
+  let j = bBeg;
+  const bEnd = bBeg + bLen;
+  let o = out;
+  while (i < aEnd && j < bEnd) {
+    const x = buf[i] as number;
+    const y = buf[j] as number;
+    if (x <= y) {
+      buf[o++] = x;
+      i++;
+    } else {
+      buf[o++] = y;
+      j++;
+    }
+  }
+  while (i < aEnd) buf[o++] = buf[i++] as number;
+  while (j < bEnd) buf[o++] = buf[j++] as number;
+}
