@@ -68,11 +68,18 @@ function rowsOf(findings: Finding[], ruleId: string, column?: string): number[] 
   return findings.filter((f) => f.ruleId === ruleId && (column === undefined || f.properties?.column === column)).flatMap((f) => f.properties?.rows as number[]);
 }
 
+/** Both exact modes: tables read whole, and streamed through sorted columns spilled under a 0.05 MB budget. */
+const MODES: { label: string; extra: Partial<DataGateOptions> }[] = [
+  { label: '', extra: {} },
+  { label: ' (streamed)', extra: { memoryMb: 0.05 } },
+];
+
 describe('data-gate on the shared scenarios', () => {
-  for (const name of scenarios) {
-    it(`${name}: drift metrics equal SciPy's`, async () => {
+  for (const name of scenarios) for (const mode of MODES) {
+    it(`${name}${mode.label}: drift metrics equal SciPy's`, async () => {
       const ref = load(name);
-      const report = await run(options(ref));
+      const report = await run(options(ref, mode.extra));
+      expect(report.metrics['exact.memory_peak_values'] === undefined).toBe(mode.label === '');
       const m = report.metrics;
       const drift = ref.drift as Tree;
       const checks: [string, number | undefined, number, boolean][] = [];
@@ -106,9 +113,9 @@ describe('data-gate on the shared scenarios', () => {
       expect(bad).toEqual([]);
     });
 
-    it(`${name}: evidently decisions and dataset drift share`, async () => {
+    it(`${name}${mode.label}: evidently decisions and dataset drift share`, async () => {
       const ref = load(name);
-      const report = await run(options(ref, { drift: { ...DEFAULT_DRIFT, driftTest: 'evidently' } }));
+      const report = await run(options(ref, { ...mode.extra, drift: { ...DEFAULT_DRIFT, driftTest: 'evidently' } }));
       const ev = ref.evidently_default as Tree;
       const columns = ev.columns as Record<string, Tree>;
       for (const [column, c] of Object.entries(columns)) expect(report.metrics[`drift.${column}.drifted`], `${name} ${column}`).toBe(c.drift ? 1 : 0);
@@ -117,11 +124,11 @@ describe('data-gate on the shared scenarios', () => {
       expect(drifted).toBe(ev.n_drifted);
     });
 
-    it(`${name}: outlier rows fitted on the reference, for z-score, IQR and MAD`, async () => {
+    it(`${name}${mode.label}: outlier rows fitted on the reference, for z-score, IQR and MAD`, async () => {
       const ref = load(name);
       const outliers = ref.outliers as Record<string, Tree>;
       for (const method of ['zscore', 'iqr', 'mad'] as const) {
-        const report = await run(options(ref, { outliers: { ...DEFAULT_OUTLIERS, method }, poisoning: false }));
+        const report = await run(options(ref, { ...mode.extra, outliers: { ...DEFAULT_OUTLIERS, method }, poisoning: false }));
         for (const [column, o] of Object.entries(outliers)) {
           if (get(o, 'current_ref_fitted') === undefined) continue; // the reference skips columns not numeric in both files
           const expected = get(o, 'current_ref_fitted', method, 'indices') as number[];
@@ -132,17 +139,17 @@ describe('data-gate on the shared scenarios', () => {
       }
     });
 
-    it(`${name}: duplicate and copied rows`, async () => {
+    it(`${name}${mode.label}: duplicate and copied rows`, async () => {
       const ref = load(name);
-      const report = await run(options(ref));
+      const report = await run(options(ref, mode.extra));
       expect(rowsOf(report.findings, RULES.RULE_DUPLICATE_ROWS)).toEqual(get(ref, 'poisoning', 'duplicates_within_current', 'indices'));
       expect(rowsOf(report.findings, RULES.RULE_ROWS_FROM_REFERENCE)).toEqual(get(ref, 'poisoning', 'current_rows_in_reference', 'indices'));
     });
   }
 
-  it('dev_label_flip_2k: the label shift and the drift within label 0 are reported, the feature overall is not', async () => {
+  it.each(MODES.map((m) => [m.label, m.extra] as const))('dev_label_flip_2k%s: the label shift and the drift within label 0 are reported, the feature overall is not', async (_label, extra) => {
     const ref = load('dev_label_flip_2k');
-    const report = await run(options(ref));
+    const report = await run(options(ref, extra));
     const m = report.metrics;
     expect(close(m['poisoning.label.chi2.statistic'], num(get(ref, 'poisoning', 'label', 'chi2_contingency', 'statistic')))).toBe(true);
     expect(close(m['poisoning.label.chi2.pvalue'], num(get(ref, 'poisoning', 'label', 'chi2_contingency', 'pvalue')), true)).toBe(true);

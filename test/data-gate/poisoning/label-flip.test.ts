@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, UserError } from '@aisec/core';
@@ -73,14 +73,14 @@ describe('label flips on the shared dev scenarios', () => {
     expect((p.margins as number[]).every((m) => m > 0 && m <= 1)).toBe(true);
     // Every suspect of this attack is a row labelled 0 that looks like a 1, or a natural 1 -> 0 one.
     expect(new Set(p.given as string[])).toEqual(new Set(['0', '1']));
-    // Measured: 310 suspects, precision 0.26, recall 0.81.
+    // Measured: 331 suspects, precision 0.25, recall 0.84.
     const all = precisionRecall(rows, truth);
-    expect(all.recall).toBeGreaterThanOrEqual(0.78);
-    expect(all.precision).toBeGreaterThanOrEqual(0.24);
-    // The ranked list (as many top-margin suspects per label pair as the pair's excess): 82 rows, precision 0.52, recall 0.43.
+    expect(all.recall).toBeGreaterThanOrEqual(0.8);
+    expect(all.precision).toBeGreaterThanOrEqual(0.23);
+    // The ranked list (as many top-margin suspects per label pair as the pair's excess): 100 rows, precision 0.49, recall 0.49.
     const likely = precisionRecall(p.likely_rows as number[], truth);
-    expect(likely.precision).toBeGreaterThanOrEqual(0.48);
-    expect(likely.recall).toBeGreaterThanOrEqual(0.38);
+    expect(likely.precision).toBeGreaterThanOrEqual(0.45);
+    expect(likely.recall).toBeGreaterThanOrEqual(0.45);
     expect(result.metrics['poisoning.label_flip.suspects']).toBe(rows.length);
     expect(result.metrics['poisoning.label_flip.pvalue']).toBeLessThan(1e-5);
     expect(result.metrics['poisoning.label_flip.rate']).toBeGreaterThan(result.metrics['poisoning.label_flip.reference_rate'] as number);
@@ -101,8 +101,12 @@ describe('label flips on the shared dev scenarios', () => {
         scans++;
       }
     }
+    // A broken batch (x_skew renamed, text dropped, 'unknown' inside x_int) is scored on what is left.
+    const broken = await scan(await modelOf(pathOf('dev_schema_break_200', 'ref')), pathOf('dev_schema_break_200', 'cur'));
+    expect(broken.findings).toEqual([]);
+    expect(broken.metrics['poisoning.label_flip.rows_scored']).toBe(200);
     expect(scans).toBe(48);
-    // Measured: the smallest p-value over the 48 clean scans is 0.04 (alpha is 0.001).
+    // Measured: the smallest p-value over the 48 clean scans is 0.029 (alpha is 0.001).
     expect(minP).toBeGreaterThan(0.01);
   });
 
@@ -147,6 +151,12 @@ describe('the label model', () => {
       const byKey = (s: typeof c): unknown => (s.categories.overflow ? 'overflow' : Object.fromEntries(s.categories.keys.map((k, j) => [k, s.categories.counts[j]])));
       expect(byKey(c)).toEqual(byKey(wc));
     });
+    expect(merged.correlation.columns).toEqual(w.correlation.columns);
+    merged.correlation.labels.forEach((t, l) => {
+      const wt = w.correlation.labels[l]!;
+      expect(t.n).toEqual(wt.n);
+      for (const key of ['mean', 'm2', 'c'] as const) t[key].forEach((v, i) => expect(Math.abs(v - wt[key][i]!)).toBeLessThan(1e-9 * Math.max(1, Math.abs(wt[key][i]!))));
+    });
     const again = LabelModel.fromJSON(JSON.parse(JSON.stringify(merged)), 'profile.json');
     expect(again.toJSON()).toEqual(merged);
   });
@@ -157,6 +167,9 @@ describe('the label model', () => {
     expect(() => LabelModel.fromJSON({ ...good, format: 'other' }, 'ref.profile.json')).toThrow(UserError);
     expect(() => LabelModel.fromJSON({ ...good, labels: ['a'], labelCounts: [1, 2] }, 'ref.profile.json')).toThrow(/ref\.profile\.json: not a usable label model \(labelCounts must be 1 numbers\)/);
     expect(() => LabelModel.fromJSON(null, 'x.json')).toThrow(UserError);
+    // Option values that would make the scanner allocate without bound, or overflow the int32 mask of correlated columns.
+    expect(() => LabelModel.fromJSON({ ...good, options: { ...(good.options as object), maxLabels: 1e9 } }, 'x.json')).toThrow(/maxLabels \(at most 1000\)/);
+    expect(() => new LabelModelBuilder({ labelColumn: 'label', maxCorrelated: 40 })).toThrow(/maxCorrelated must be an integer from 0 to 32, got 40/);
   });
 
   it('skips, with a note, a label that is not a class and a batch without the label', async () => {
@@ -176,6 +189,52 @@ describe('the label model', () => {
   });
 });
 
+describe('label flips on awkward input', () => {
+  it('keeps huge and non-finite numbers out of the moments, and reports unknown labels and single-label references', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-label-flip-'));
+    const ref = ['x,c,label'];
+    for (let i = 0; i < 400; i++) ref.push(`${i === 7 ? '1e300' : i === 8 ? 'inf' : (i % 10) + (i % 2) * 5},${i % 3 === 0 ? 'a' : 'b'},${i % 2 === 0 ? 'even' : 'odd'}`);
+    writeFileSync(join(dir, 'ref.csv'), `${ref.join('\n')}\n`);
+    writeFileSync(join(dir, 'cur.csv'), 'x,c,label\n1e308,a,even\n3,b,weird\n4,b,\n');
+    const model = await modelOf('ref.csv', dir);
+    const json = model.toJSON();
+    const x = json.columns.find((c) => c.name === 'x')!;
+    expect(x.numeric.count.reduce((s, n) => s + n, 0)).toBe(398);
+    expect(x.numeric.m2.every(Number.isFinite)).toBe(true);
+    expect(LabelModel.fromJSON(JSON.parse(JSON.stringify(json))).toJSON()).toEqual(json);
+    const r = await scan(model, 'cur.csv', dir);
+    expect(r.findings).toEqual([]);
+    expect(r.metrics['poisoning.label_flip.rows_scored']).toBe(1);
+    expect(r.notes.join('\n')).toMatch(/1 batch rows carry a label the reference never had \("weird"\)/);
+    expect(r.notes.join('\n')).toMatch(/1 batch rows have no 'label' value/);
+
+    writeFileSync(join(dir, 'one.csv'), 'x,label\n1,a\n2,a\n');
+    expect((await scan(await modelOf('one.csv', dir), 'one.csv', dir)).notes.join('\n')).toMatch(/label column 'label' has a single value in the reference/);
+  });
+});
+
+describe('label flips with many missing-value patterns', () => {
+  it('scores rows past the 1,024 cached patterns without correlations, says so, and stays silent on a clean batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-label-flip-'));
+    // 12 numeric columns, each null half the time: about 4,096 patterns.
+    const table = (seed: number): string => {
+      let a = seed;
+      const rand = (): number => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      const lines = [['label', ...Array.from({ length: 12 }, (_, j) => `x${j}`)].join(',')];
+      for (let r = 0; r < 3000; r++) {
+        const y = rand() < 0.5 ? 1 : 0;
+        lines.push([y, ...Array.from({ length: 12 }, (_, j) => (rand() < 0.5 ? '' : (y * (j % 3) * 0.5 + rand() * 2).toFixed(4)))].join(','));
+      }
+      return `${lines.join('\n')}\n`;
+    };
+    writeFileSync(join(dir, 'ref.csv'), table(11));
+    writeFileSync(join(dir, 'cur.csv'), table(12));
+    const r = await scan(await modelOf('ref.csv', dir), 'cur.csv', dir);
+    expect(r.findings).toEqual([]);
+    expect(r.notes.join('\n')).toMatch(/rows \(reference sample and batch\) had a missing-value pattern past the first 1024 and were scored without correlations/);
+  });
+});
+
 describe('label flips on a generated 20k scenario (3 labels, 2% random flips)', () => {
   it('finds them, and does not fire on a clean batch of the same generator', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aisec-label-flip-'));
@@ -190,12 +249,31 @@ describe('label flips on a generated 20k scenario (3 labels, 2% random flips)', 
     expect(truth.size).toBe(431);
     const all = precisionRecall(p.rows as number[], truth);
     const likely = precisionRecall(p.likely_rows as number[], truth);
-    // Measured: 1,043 suspects, precision 0.32, recall 0.74; likely_rows 361, precision 0.60, recall 0.51.
-    expect(all.recall).toBeGreaterThanOrEqual(0.7);
-    expect(all.precision).toBeGreaterThanOrEqual(0.29);
-    expect(likely.precision).toBeGreaterThanOrEqual(0.55);
-    expect(likely.recall).toBeGreaterThanOrEqual(0.45);
+    // Measured: 697 suspects, precision 0.49, recall 0.79; likely_rows about 330, precision 0.76, recall 0.58;
+    // p-value 2e-23. (With variances only, no correlations: precision 0.32, recall 0.74.)
+    expect(all.recall).toBeGreaterThanOrEqual(0.75);
+    expect(all.precision).toBeGreaterThanOrEqual(0.45);
+    expect(likely.precision).toBeGreaterThanOrEqual(0.7);
+    expect(likely.recall).toBeGreaterThanOrEqual(0.53);
+    expect(result.metrics['poisoning.label_flip.pvalue']).toBeLessThan(1e-15);
     const clean = await scan(model, 'clean.csv', dir);
     expect(clean.findings).toEqual([]);
+    // Half as many flips (1%) still fire (measured p 1e-12); a quarter (0.5%) does not: p 3e-4, but an
+    // excess of about 80 rows stays under the floor of 0.5% of the batch.
+    writeFileSync(join(dir, 'one-percent.csv'), generateLabelFlipScenario({ rows: 20000, seed: 7, flipRate: 0.01 }).current);
+    expect((await scan(model, 'one-percent.csv', dir)).findings).toHaveLength(1);
+
+    // The same batch as a folder of two files: one finding per file, rows counted within each file.
+    const lines = s.current.trimEnd().split('\n');
+    const header = lines[0] as string;
+    mkdirSync(join(dir, 'parts'));
+    writeFileSync(join(dir, 'parts', 'a.csv'), `${[header, ...lines.slice(1, 12001)].join('\n')}\n`);
+    writeFileSync(join(dir, 'parts', 'b.csv'), `${[header, ...lines.slice(12001)].join('\n')}\n`);
+    const parts = await scan(model, 'parts', dir);
+    expect(parts.findings.map((f) => f.location.path)).toEqual(['parts/a.csv', 'parts/b.csv']);
+    const [a, b] = parts.findings.map((f) => f.properties as Record<string, number[]>);
+    expect([...a!.rows!, ...b!.rows!.map((r) => r + 12000)]).toEqual(p.rows);
+    expect([...a!.likely_rows!, ...b!.likely_rows!.map((r) => r + 12000)].sort((x, y) => x - y)).toEqual([...(p.likely_rows as number[])].sort((x, y) => x - y));
+    expect(parts.metrics).toEqual(result.metrics);
   });
 });

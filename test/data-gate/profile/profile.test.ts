@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type GateContext, type Report, UserError, silentLogger } from '@aisec/core';
 import { describe, expect, it } from 'vitest';
+import { KllSketch, normalizedRankError } from '../../../packages/data-gate/src/sketch/index';
+import { column as tableColumn, loadCsv, numericCells } from '../stats/shared-table';
 import {
   DEFAULT_DRIFT,
   DEFAULT_OUTLIERS,
@@ -45,9 +47,26 @@ function shard(file: string, parts: number): string[] {
   });
 }
 
+/** The parts a merge reproduces exactly: all but the files, the moments (to rounding) and the KLL sketches (within their bound). */
 function withoutFiles(p: DataProfile): Omit<DataProfile, 'files' | 'columns'> & { columns: unknown[] } {
   const { files: _files, columns, ...rest } = p;
-  return { ...rest, columns: columns.map(({ moments: _m, ...c }) => c) };
+  return { ...rest, columns: columns.map(({ moments: _m, quantileSketch: _q, ...c }) => c) };
+}
+
+/** Largest |sketch rank − exact rank| over every value of the column, inclusive and exclusive. */
+function worstRankError(sketch: KllSketch, values: Float64Array): number {
+  const sorted = values.slice().sort();
+  const n = sorted.length;
+  let worst = 0;
+  let i = 0;
+  while (i < n) {
+    const x = sorted[i] as number;
+    let j = i;
+    while (j < n && sorted[j] === x) j++;
+    worst = Math.max(worst, Math.abs(sketch.rank(x) - j / n), Math.abs(sketch.rank(x, false) - i / n));
+    i = j;
+  }
+  return worst;
 }
 
 describe('reference profiles', () => {
@@ -73,8 +92,19 @@ describe('reference profiles', () => {
       expect(m.mean).toBeCloseTo(c.moments.mean, 10);
       expect(Math.abs(m.m2 - c.moments.m2)).toBeLessThanOrEqual(1e-9 * Math.max(1, c.moments.m2));
     }
-    // Merging in another order gives the same profile.
+    // Merging in another order gives the same profile (the KLL sketches aside: another order, other compactions).
     expect(withoutFiles(mergeProfiles([parts[2]!, parts[0]!, parts[1]!]))).toEqual(withoutFiles(merged));
+    // The same shards in the same order give the same bytes.
+    expect(serializeProfile({ ...mergeProfiles(parts), files: [] })).toBe(serializeProfile({ ...merged, files: [] }));
+    // The merged quantile sketches stand for the whole column within their stated bound.
+    const table = loadCsv(refFile);
+    for (const c of numeric) {
+      const sketch = KllSketch.fromJSON(merged.columns.find((x) => x.name === c.name)!.quantileSketch);
+      const values = numericCells(tableColumn(table, c.name)!).filter((v) => !Number.isNaN(v));
+      expect(sketch.n, c.name).toBe(values.length);
+      expect(sketch.isExact, c.name).toBe(false);
+      expect(worstRankError(sketch, values), c.name).toBeLessThanOrEqual(normalizedRankError(200));
+    }
   });
 
   it('writeProfile writes a file the gate recognizes as a profile; other versions are refused with a UserError', async () => {
@@ -84,8 +114,33 @@ describe('reference profiles', () => {
     expect(line).toContain('wrote profile of 2000 rows');
     expect(isProfileFile(out)).toBe(true);
     expect(isProfileFile(refFile)).toBe(false);
-    const bumped = readFileSync(out, 'utf8').replace('"version": 1', '"version": 2');
+    const bumped = readFileSync(out, 'utf8').replace('"version": 2', '"version": 3');
     expect(() => parseProfile(bumped, 'ref.profile.json')).toThrow(UserError);
+  });
+
+  it('refuses a damaged sketch with a UserError naming the profile, before any batch is read', async () => {
+    const p = await profileTable(refFile, {}, ctx());
+    const text = serializeProfile(p);
+    const x = p.columns.find((c) => c.name === 'x_norm')!;
+    const damaged = (change: (c: DataProfile['columns'][number]) => void): string => {
+      const copy = parseProfile(text, 'p.json');
+      change(copy.columns.find((c) => c.name === 'x_norm')!);
+      return serializeProfile(copy);
+    };
+    for (const bad of [
+      damaged((c) => (c.quantileSketch = { ...x.quantileSketch!, n: x.quantileSketch!.n + 1 })),
+      damaged((c) => (c.moments = { ...x.moments, n: x.moments.n - 1 })),
+      damaged((c) => (c.distinctSketch = { precision: 12, registers: 'AAAA' })),
+    ]) {
+      let error: unknown;
+      try {
+        parseProfile(bad, 'ref.profile.json');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).format()).toContain('ref.profile.json');
+    }
   });
 
   describe('as the gate reference (file against profile)', () => {

@@ -203,6 +203,14 @@ describe('KLL quantile sketch', () => {
     expect(worstErrors(tree, sorted, gridPoints(sorted, 2000)).rank).toBeLessThanOrEqual(normalizedRankError(200));
   });
 
+  it('refuses to merge sketches of different k with a UserError that says what to do', () => {
+    const a = sketchOf(Float64Array.from({ length: 1000 }, (_, i) => i));
+    const b = new KllSketch(400);
+    b.add(1);
+    expect(() => a.merge(b)).toThrow(UserError);
+    expect(() => a.merge(b)).toThrow(/different k \(200 and 400\)/);
+  });
+
   it('merging exact sketches whose union fits stays exact', () => {
     const a = sketchOf([5, 1, 3]);
     a.merge(sketchOf([2, 4]));

@@ -7,8 +7,10 @@ import { ExternalSorter } from '../../../packages/data-gate/src/spill/external-s
 import { MemoryBudget } from '../../../packages/data-gate/src/spill/memory-budget';
 import { numericColumnDriftOf } from '../../../packages/data-gate/src/spill/sorted-column-drift';
 import type { SortedColumn } from '../../../packages/data-gate/src/spill/sorted-column';
+import { distinctValueCountsOf } from '../../../packages/data-gate/src/spill/sorted-binning';
 import { outlierParamsOf } from '../../../packages/data-gate/src/spill/sorted-quantiles';
 import { SpillDir } from '../../../packages/data-gate/src/spill/spill-dir';
+import { sortFloat64 } from '../../../packages/data-gate/src/spill/radix-sort';
 import { type ColumnDrift, fitOutlierParams, numericColumnDrift } from '../../../packages/data-gate/src/stats/index';
 
 /**
@@ -86,6 +88,21 @@ describe('external sort', () => {
       dir.remove();
     }
     expect(existsSync(dir.path)).toBe(false);
+  });
+});
+
+describe('one bin per distinct value', () => {
+  it('counts ref ∪ cur per value, and gives up past its bin limit instead of growing with the batch', () => {
+    const dir = new SpillDir();
+    try {
+      const budget = new MemoryBudget(4096);
+      const ref = spill([1, 2, 2, -0, 3], dir, budget, 16).column;
+      const cur = spill([0, 2, 5, 5, 6], dir, budget, 16).column;
+      expect(distinctValueCountsOf(ref, cur, budget)).toEqual({ mode: 'categories', keys: [-0, 1, 2, 3, 5, 6], refCounts: [1, 1, 2, 1, 0, 0], curCounts: [1, 0, 1, 0, 2, 1] });
+      expect(distinctValueCountsOf(ref, cur, budget, 5)).toBeUndefined();
+    } finally {
+      dir.remove();
+    }
   });
 });
 
@@ -177,5 +194,41 @@ describe('streaming drift statistics equal the in-memory ones', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+});
+
+describe('radix sort', () => {
+  it('orders doubles exactly as Float64Array.sort: −0 before +0, infinities, subnormals, ties, every magnitude', () => {
+    const rand = prng(11);
+    const view = new DataView(new ArrayBuffer(8));
+    const values = Float64Array.from({ length: 300_000 }, (_, i) => {
+      switch (i % 9) {
+        case 0:
+          return -0;
+        case 1:
+          return 0;
+        case 2:
+          return (rand() - 0.5) * 1e-310; // subnormal
+        case 3:
+          return i % 2 ? Infinity : -Infinity;
+        case 4:
+          return Math.floor(rand() * 10) - 5;
+        default:
+          // Any finite bit pattern.
+          view.setUint32(0, Math.floor(rand() * 2 ** 32));
+          view.setUint32(4, Math.floor(rand() * 2 ** 32));
+          return Number.isFinite(view.getFloat64(0)) ? view.getFloat64(0) : rand();
+      }
+    });
+    const expected = values.slice().sort();
+    const got = values.slice();
+    sortFloat64(got, new Float64Array(got.length));
+    let mismatch = -1;
+    for (let i = 0; i < got.length && mismatch < 0; i++) if (!Object.is(got[i], expected[i])) mismatch = i;
+    expect(mismatch).toBe(-1);
+    const narrow = Float64Array.from({ length: 100_000 }, () => 1000 + Math.floor(rand() * 50) / 4);
+    const narrowSorted = narrow.slice();
+    sortFloat64(narrowSorted, new Float64Array(narrow.length));
+    expect(Array.from(narrowSorted)).toEqual(Array.from(narrow.slice().sort()));
   });
 });

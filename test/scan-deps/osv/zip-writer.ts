@@ -4,19 +4,20 @@ import { crc32, deflateRawSync } from 'node:zlib';
  * Writes a plain zip (deflate, no ZIP64) from name → bytes, for tests that need variants of an OSV export:
  * corrupt, truncated, not OSV, or re-spelled. The real export is read from /work/shared/data/osv.
  */
-export function writeZip(files: ReadonlyArray<readonly [string, string | Uint8Array]>): Buffer {
+export function writeZip(files: ReadonlyArray<readonly [string, string | Uint8Array]>, stored: ReadonlySet<string> = new Set()): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const [name, content] of files) {
     const data = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
-    const compressed = deflateRawSync(data);
+    const method = stored.has(name) ? 0 : 8;
+    const compressed = method === 0 ? data : deflateRawSync(data);
     const nameBytes = Buffer.from(name);
     const crc = crc32(data) >>> 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(compressed.length, 18);
     local.writeUInt32LE(data.length, 22);
@@ -25,7 +26,7 @@ export function writeZip(files: ReadonlyArray<readonly [string, string | Uint8Ar
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(compressed.length, 20);
     central.writeUInt32LE(data.length, 24);

@@ -5,6 +5,7 @@ import { dataGateSummary } from '../summary/drift-summary';
 import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, type DataGateOptions, dataGate } from './gate';
 import type { OutlierMethod } from './outlier-check';
 import { inferSubcommand, profileSubcommand } from './subcommands';
+import { DEFAULT_MEMORY_MB } from '../exact-stream/memory-estimate';
 
 function text(values: OptionValues, key: string): string | undefined {
   const v = values[key];
@@ -48,6 +49,12 @@ export const dataGateBinding: GateBinding<DataGateOptions> = {
       'source-column': { type: 'string', description: "The column naming each row's source, for the concentration check. Default: a column named source, origin, annotator, contributor, domain, host, url, author or submitter." },
       poisoning: { type: 'boolean', description: 'Run the poisoning signals (label shift, drift within labels, trigger tokens, source concentration, formula injection, control characters, homoglyphs).', default: true },
       delimiter: { type: 'string', description: 'CSV delimiter (one character); sniffed when absent.' },
+      'memory-mb': {
+        type: 'integer',
+        minimum: 64,
+        description: 'Memory budget of the file-against-file comparison, in MB. Inputs estimated to need more (about 20 times their CSV or JSON Lines size) are streamed instead of read whole: sorted columns are spilled to a temporary folder and the statistics stay exact.',
+        default: DEFAULT_MEMORY_MB,
+      },
       encoding: { type: 'string', enum: ['utf-8', 'utf-16le', 'utf-16be', 'latin1'], description: 'Text encoding of CSV/TSV/JSON Lines files (a UTF-16 byte-order mark wins).', default: 'utf-8' },
     },
   },
@@ -86,6 +93,7 @@ export const dataGateBinding: GateBinding<DataGateOptions> = {
       ...(source !== undefined ? { sourceColumn: source } : {}),
       ...(ids.length > 0 ? { idColumns: ids } : {}),
       poisoning: values.poisoning !== false,
+      memoryMb: num(values, 'memory-mb', DEFAULT_MEMORY_MB),
       read: {
         ...(delimiter !== undefined ? { delimiter } : {}),
         ...(text(values, 'encoding') !== undefined ? { encoding: text(values, 'encoding') as TextEncoding } : {}),

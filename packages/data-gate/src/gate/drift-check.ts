@@ -49,19 +49,14 @@ function texts(column: ScannedColumn): string[] {
   return column.texts.filter((t): t is string => t !== null);
 }
 
-function toShare(counts: number[], n: number): number[] {
+export function toShare(counts: number[], n: number): number[] {
   return counts.map((c) => Math.round((1000 * c) / n) / 10);
 }
 
 /** Histogram of both sides on the Sturges edges of the pooled sample, at most 12 bins, for charts. */
-function numericChart(ref: Float64Array, cur: Float64Array): ColumnDriftRow['chart'] {
+export function numericChart(ref: Float64Array, cur: Float64Array): ColumnDriftRow['chart'] {
   if (ref.length === 0 || cur.length === 0) return undefined;
-  let edges = sturgesEdges(ref, cur);
-  if (edges.length > 13) {
-    const lo = edges[0] as number;
-    const hi = edges.at(-1) as number;
-    edges = Array.from({ length: 13 }, (_, i) => (i === 12 ? hi : lo + i * ((hi - lo) / 12)));
-  }
+  const edges = chartEdges(sturgesEdges(ref, cur));
   return {
     labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
     ref: toShare(histogramCounts(ref, edges), ref.length),
@@ -69,7 +64,15 @@ function numericChart(ref: Float64Array, cur: Float64Array): ColumnDriftRow['cha
   };
 }
 
-function categoricalChart(ref: Map<string, number>, cur: Map<string, number>): ColumnDriftRow['chart'] {
+/** At most 12 bins: Sturges edges beyond that are respaced evenly over the same range. */
+export function chartEdges(sturges: number[]): number[] {
+  if (sturges.length <= 13) return sturges;
+  const lo = sturges[0] as number;
+  const hi = sturges.at(-1) as number;
+  return Array.from({ length: 13 }, (_, i) => (i === 12 ? hi : lo + i * ((hi - lo) / 12)));
+}
+
+export function categoricalChart(ref: Map<string, number>, cur: Map<string, number>): ColumnDriftRow['chart'] {
   const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
   const nCur = [...cur.values()].reduce((s, c) => s + c, 0) || 1;
   const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort((a, b) => (ref.get(b) ?? 0) + (cur.get(b) ?? 0) - (ref.get(a) ?? 0) - (cur.get(a) ?? 0)).slice(0, 12);
@@ -80,7 +83,7 @@ function categoricalChart(ref: Map<string, number>, cur: Map<string, number>): C
   };
 }
 
-function setFigures(metrics: Metrics, column: string, figures: ColumnDrift): void {
+export function setFigures(metrics: Metrics, column: string, figures: ColumnDrift): void {
   for (const [test, f] of Object.entries(figures.tests)) {
     metrics[`drift.${column}.${test}.statistic`] = f.statistic;
     if (f.pvalue !== undefined) metrics[`drift.${column}.${test}.pvalue`] = f.pvalue;

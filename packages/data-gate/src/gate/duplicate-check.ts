@@ -21,25 +21,32 @@ export function checkDuplicates(reference: ScannedTable, current: ScannedTable, 
   const within = duplicatesWithin(currentHashes);
   const refSet = referenceHashes ?? new Set(rowHashes(reference, keys));
   const copied = rowsFoundIn(currentHashes, refSet);
-  const findings: Finding[] = [];
-  const keyText = keys.join(', ');
-  findings.push(
-    ...rowFindings(current, within, (g) => ({
-      ruleId: RULE_DUPLICATE_ROWS,
-      severity: 'medium',
-      message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
-      location: { path: g.file },
-      evidence: 'duplicates within batch',
-      properties: { key_columns: keyText },
-    })),
-    ...rowFindings(current, copied, (g) => ({
-      ruleId: RULE_ROWS_FROM_REFERENCE,
-      severity: 'high',
-      message: `${g.total} row${g.total === 1 ? '' : 's'} of the batch also occur in the reference (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
-      location: { path: g.file },
-      evidence: 'rows copied from reference',
-      properties: { key_columns: keyText },
-    })),
-  );
+  const findings: Finding[] = [...rowFindings(current, within, duplicateFindingMaker(keys)), ...rowFindings(current, copied, copiedFindingMaker(keys))];
   return { findings, metrics: { 'duplicates.within': within.length, 'duplicates.from_reference': copied.length }, currentHashes, referenceHashes: refSet };
+}
+
+type RowGroup = { file: string; rows: number[]; total: number };
+
+/** The finding for one file's rows repeating an earlier batch row (shared by the in-memory and streaming gates). */
+export function duplicateFindingMaker(keys: readonly string[]): (g: RowGroup) => Finding {
+  return (g) => ({
+    ruleId: RULE_DUPLICATE_ROWS,
+    severity: 'medium',
+    message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+    location: { path: g.file },
+    evidence: 'duplicates within batch',
+    properties: { key_columns: keys.join(', ') },
+  });
+}
+
+/** The finding for one file's rows also found in the reference. */
+export function copiedFindingMaker(keys: readonly string[]): (g: RowGroup) => Finding {
+  return (g) => ({
+    ruleId: RULE_ROWS_FROM_REFERENCE,
+    severity: 'high',
+    message: `${g.total} row${g.total === 1 ? '' : 's'} of the batch also occur in the reference (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+    location: { path: g.file },
+    evidence: 'rows copied from reference',
+    properties: { key_columns: keys.join(', ') },
+  });
 }

@@ -12,6 +12,8 @@ import { DATA_GATE_RULES } from './rules';
 import { type ScannedTable, scanTable } from './table-scan';
 import { isProfileFile } from '../profile/profile-format';
 import { runAgainstProfile } from '../profile/profile-gate';
+import { DEFAULT_MEMORY_MB, estimatedInMemoryBytes } from '../exact-stream/memory-estimate';
+import { runExactStreaming } from '../exact-stream/stream-gate';
 
 export const DATA_GATE_VERSION = '0.1.0';
 /** Rows (reference plus batch) up to which the near-duplicate search runs in file-against-file mode. */
@@ -37,6 +39,12 @@ export interface DataGateOptions {
   /** Poisoning signals (label shift, triggers, sources, text injection). Default true. */
   poisoning: boolean;
   read: ReadTableOptions;
+  /**
+   * Memory budget of the file-against-file mode, in MB (default 1024). Inputs whose estimated
+   * in-memory size (from their file sizes) is within it are read whole; larger ones are streamed, with
+   * sorted columns spilled to a temporary folder, and give the same statistics.
+   */
+  memoryMb?: number;
 }
 
 export const DEFAULT_DRIFT: Required<DriftOptions> = { driftTest: 'default', driftShare: 0.5, alpha: 0.05, effectThreshold: 0.1, largeSampleRows: 1000 };
@@ -85,6 +93,12 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
   }
 
   if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  const estimated = estimatedInMemoryBytes([options.reference, options.current], ctx.limits.maxEntries);
+  if (estimated > memoryMb * 1024 * 1024) {
+    ctx.logger.info(`reference and batch estimated at ${Math.round(estimated / 1048576)} MB in memory, above memory-mb ${memoryMb}: streaming them, with sorted columns spilled to a temporary folder`);
+    return runExactStreaming(options, ctx, { findings, metrics, notes, timings }, memoryMb, DATA_GATE_VERSION);
+  }
 
   const contractPath = options.contract;
   const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : undefined;

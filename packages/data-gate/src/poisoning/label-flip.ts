@@ -4,6 +4,7 @@ import { MAX_LISTED_ROWS, firstRows } from '../gate/row-findings';
 import { RULE_LABEL_FLIPPED_ROWS } from '../gate/rules';
 import { type Calibration, MARGIN_LEVELS, type Suspicion, addExposure, addSuspect, calibrate, excessPvalue, pairTables, suspicionOf } from './confident-learning';
 import type { LabelModel } from './label-model';
+import { labelKeyOf } from './label-model-format';
 import { LabelPosterior, POSTERIOR_DEFAULTS, type PosteriorOptions } from './label-posterior';
 
 /**
@@ -14,7 +15,7 @@ import { LabelPosterior, POSTERIOR_DEFAULTS, type PosteriorOptions } from './lab
  * any model has suspects on clean data).
  */
 export interface LabelFlipOptions {
-  /** Significance of the excess, Bonferroni-corrected over the label pairs and the total. */
+  /** Significance of the excess, Bonferroni-corrected over the margin levels, the label pairs and the totals. */
   alpha: number;
   /** The batch's suspects must be at least this multiple of the expected count... */
   minRatio: number;
@@ -27,8 +28,14 @@ export interface LabelFlipOptions {
 
 export const LABEL_FLIP_DEFAULTS: LabelFlipOptions = { alpha: 0.001, minRatio: 1.25, minExcessShare: 0.005, minExcessRows: 5, posterior: POSTERIOR_DEFAULTS };
 
-/** Highest-margin suspects kept per (given, suggested) pair, for the ranked list of likely flips. */
-const MAX_RANKED = MAX_LISTED_ROWS;
+/**
+ * Highest-margin suspects kept per (given, suggested) pair, for the ranked list of likely flips: 1,000,
+ * fewer when there are many labels, so that all pairs together keep at most about 50,000.
+ */
+function rankedPerPair(labels: number): number {
+  const pairs = Math.max(labels * (labels - 1), 1);
+  return Math.min(MAX_LISTED_ROWS, Math.max(20, Math.floor(50_000 / pairs)));
+}
 
 interface Suspect {
   file: string;
@@ -131,7 +138,8 @@ export class LabelFlipScanner {
     this.L = model.labels.length;
     this.pairSuspects = pairTables(this.L);
     this.exposure = pairTables(this.L);
-    this.ranked = Array.from({ length: this.L * this.L }, () => new TopMargins(MAX_RANKED));
+    const perPair = rankedPerPair(this.L);
+    this.ranked = Array.from({ length: this.L * this.L }, () => new TopMargins(perPair));
     this.p = new Float64Array(this.L);
     this.cells = Array.from({ length: model.data.columns.length }, (): number | string | null => null);
     if (this.unusable === undefined) {
@@ -154,14 +162,15 @@ export class LabelFlipScanner {
     const features = posterior.features.map((f) => ({ column: f.column, chunk: byName.get(f.name) }));
     const L = this.L;
     for (let i = 0; i < batch.length; i++) {
-      const given = labelIndexOf(posterior.labelIndex, labelChunk.kinds[i], labelChunk.numbers[i] as number, labelChunk.texts[i]);
-      if (given === null) {
+      const key = labelKeyOf(labelChunk.kinds[i], labelChunk.numbers[i] as number, labelChunk.texts[i]);
+      if (key === null) {
         this.unlabeled++;
         continue;
       }
-      if (typeof given === 'string') {
+      const given = posterior.labelIndex.get(key);
+      if (given === undefined) {
         this.unknownLabel++;
-        if (this.unknownExamples.size < 5) this.unknownExamples.add(given);
+        if (this.unknownExamples.size < 5) this.unknownExamples.add(key);
         continue;
       }
       for (const { column, chunk } of features) {
@@ -170,6 +179,7 @@ export class LabelFlipScanner {
           const kind = chunk.kinds[i];
           if (kind === CellKind.Integer || kind === CellKind.Float) {
             const x = chunk.numbers[i] as number;
+            // Far-out numbers stay: scoring clips them to the reference mean ± clipSd standard deviations.
             v = Number.isFinite(x) ? x : null;
           } else if (kind === CellKind.Text) v = chunk.texts[i] ?? '';
           else if (kind === CellKind.Boolean) v = chunk.numbers[i] === 1 ? 'true' : 'false';
@@ -211,8 +221,18 @@ export class LabelFlipScanner {
     }
     const L = this.L;
     const labels = posterior.labels;
-    // Tests: per margin level, the total and every pair the reference can say something about.
-    const tests = MARGIN_LEVELS.reduce<number>((n, _, level) => n + 1 + (cal.exposure[level] as Float64Array).filter((e, i) => e > 0 && Math.floor(i / L) !== i % L).length, 0);
+    // Tests: per margin level, the total and every pair the reference can say something about; a
+    // stricter level is tested only where the reference shows it differs (when every suspect has a
+    // margin of 0.5 anyway, it would repeat the first level's test and only cost power).
+    const refTotal = cal.exposure.map(sum);
+    const tested = (level: number, at: number): boolean => {
+      const e = at < 0 ? (refTotal[level] as number) : ((cal.exposure[level] as Float64Array)[at] as number);
+      if (!(e > 0) || (at >= 0 && Math.floor(at / L) === at % L)) return false;
+      const coarser = level === 0 ? Infinity : at < 0 ? (refTotal[level - 1] as number) : ((cal.exposure[level - 1] as Float64Array)[at] as number);
+      return e < coarser * (1 - 1e-9);
+    };
+    let tests = 0;
+    for (let level = 0; level < MARGIN_LEVELS.length; level++) for (let at = -1; at < L * L; at++) if (tested(level, at)) tests++;
     const minExcess = Math.max(this.o.minExcessRows, this.o.minExcessShare * this.scored);
     const material = (k: number, expected: number): boolean => k >= this.o.minRatio * expected && k - expected >= minExcess;
     let minP = 1;
@@ -228,11 +248,11 @@ export class LabelFlipScanner {
       for (let at = 0; at < L * L; at++) {
         if (Math.floor(at / L) === at % L) continue;
         out[at] = (eB[at] as number) * ((eR[at] as number) > 0 ? (kR[at] as number) / (eR[at] as number) : ratio);
-        const pvalue = (eR[at] as number) > 0 ? Math.min(1, excessPvalue(kB[at] as number, eB[at] as number, kR[at] as number, eR[at] as number) * tests) : 1;
+        const pvalue = tested(level, at) ? Math.min(1, excessPvalue(kB[at] as number, eB[at] as number, kR[at] as number, eR[at] as number) * tests) : 1;
         minP = Math.min(minP, pvalue);
         fires ||= pvalue < this.o.alpha && material(kB[at] as number, out[at] as number);
       }
-      const overallP = Math.min(1, excessPvalue(sum(kB), sum(eB), sum(kR), sum(eR)) * tests);
+      const overallP = tested(level, -1) ? Math.min(1, excessPvalue(sum(kB), sum(eB), sum(kR), sum(eR)) * tests) : 1;
       minP = Math.min(minP, overallP);
       fires ||= overallP < this.o.alpha && material(sum(kB), sum(out));
       return out;
@@ -278,6 +298,8 @@ export class LabelFlipScanner {
     notes.push(`label flips: '${label}' predicted from ${used.join(', ')}${unused.length > 0 ? `; not used: ${unused.join('; ')}` : ''}; thresholds and the reference's own suspect rate from ${cal.rows} reference rows${this.model.data.rows > cal.rows ? ` (a hash sample of ${this.model.data.rows})` : ''}, leave-one-out`);
     if (this.model.data.featureOverflow) notes.push(`label flips: only the first ${this.model.data.options.maxFeatures} feature columns were modelled`);
     if (this.unknownLabel > 0) notes.push(`label flips: ${this.unknownLabel} batch rows carry a label the reference never had (${[...this.unknownExamples].map((e) => JSON.stringify(e)).join(', ')}) and were not scored`);
+    if (posterior.uncorrelatedRows > 0) notes.push(`label flips: ${posterior.uncorrelatedRows} rows (reference sample and batch) had a missing-value pattern past the first 1024 and were scored without correlations`);
+    if (this.unlabeled > 0) notes.push(`label flips: ${this.unlabeled} batch rows have no '${label}' value and were not scored`);
     if (this.noLabelColumn > 0) notes.push(`label flips: ${this.noLabelColumn} batch rows come from files without the '${label}' column and were not scored`);
     if (!fires) return { findings: [], metrics, notes };
 
@@ -310,7 +332,7 @@ export class LabelFlipScanner {
           margins: f.margins,
           given: f.given,
           suggested: f.suggested,
-          likely_rows: likelyHere,
+          likely_rows: likelyHere.slice(0, MAX_LISTED_ROWS),
           likely_total: likelyHere.length,
           suspects,
           expected: round4(expectedTotal),
@@ -323,24 +345,4 @@ export class LabelFlipScanner {
     }
     return { findings, metrics, notes };
   }
-}
-
-/** The label's index, the unknown key itself (a string), or null for a null cell. */
-function labelIndexOf(index: ReadonlyMap<string, number>, kind: number | undefined, number: number, text: string | null | undefined): number | string | null {
-  let key: string;
-  switch (kind) {
-    case CellKind.Integer:
-    case CellKind.Float:
-      key = String(number);
-      break;
-    case CellKind.Boolean:
-      key = number === 1 ? 'true' : 'false';
-      break;
-    case CellKind.Text:
-      key = text ?? '';
-      break;
-    default:
-      return null;
-  }
-  return index.get(key) ?? key;
 }

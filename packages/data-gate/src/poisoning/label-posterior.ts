@@ -1,10 +1,13 @@
 import type { ColumnStats, LabelModel } from './label-model';
+import { choleskyWithRidge, labelCorrelations, mahalanobis } from './pairwise-comoments';
 
 /**
- * p(label | features) from a LabelModel: Gaussian naive Bayes on the numeric columns and naive-Bayes
- * category frequencies (Laplace-smoothed) on the categorical ones, with the reference's label shares
- * as prior. A missing value, or a category the reference never had, says nothing and is left out of
- * the product (the other features still count).
+ * p(label | features) from a LabelModel: per label a Gaussian on the numeric columns (full covariance
+ * over the correlated ones: each label's variances times its correlation matrix, the latter shrunk
+ * toward the pooled one), naive-Bayes category frequencies (Laplace-smoothed) on the categorical ones,
+ * and the reference's label shares as prior. A missing value, or a category the reference never had,
+ * says nothing: the Gaussian is marginalized over the missing numbers (the sub-matrix of the present
+ * ones) and the category is left out of the product.
  */
 export interface PosteriorOptions {
   /**
@@ -33,7 +36,25 @@ interface NumericFeature {
   mean: Float64Array;
   variance: Float64Array;
   logVariance: Float64Array;
+  invSd: Float64Array;
+  /** Position in the correlated block, -1 when the column is modelled with its variance alone. */
+  block: number;
 }
+
+/** The factor of each label's correlation sub-matrix for one set of present block columns. */
+interface MaskFactor {
+  m: number;
+  /** The block positions present, in order. */
+  idx: Int32Array;
+  L: Float64Array[];
+  logDet: Float64Array;
+}
+
+/**
+ * Distinct missing-value patterns whose factors are kept. A row with a pattern past them is scored with
+ * the variances alone (no correlations): factoring per row would cost labels × columns³ each time.
+ */
+const MAX_MASKS = 1024;
 
 interface CategoricalFeature {
   kind: 'categorical';
@@ -71,6 +92,14 @@ export class LabelPosterior {
   private readonly labelCounts: Float64Array;
   private readonly total: number;
   private readonly logPrior: Float64Array;
+  /** Each label's correlation matrix over the block columns (m×m). */
+  private readonly correlations: Float64Array[];
+  private readonly blockSize: number;
+  private readonly masks = new Map<number, MaskFactor>();
+  /** Scratch: standardized values per label (L×m) and a vector for the substitution. */
+  private readonly z: Float64Array;
+  private readonly y: Float64Array;
+  private readonly zSub: Float64Array;
 
   constructor(
     readonly model: LabelModel,
@@ -102,6 +131,45 @@ export class LabelPosterior {
     });
     this.features = features;
     this.uses = uses;
+    const corr = d.correlation;
+    const positions: number[] = [];
+    for (const f of features) {
+      if (f.kind !== 'numeric') continue;
+      const at = corr.columns.indexOf(f.name);
+      if (at < 0) continue;
+      f.block = positions.length;
+      positions.push(at);
+    }
+    this.blockSize = positions.length;
+    this.correlations = labelCorrelations(corr, positions, o.varianceShrinkage);
+    this.z = new Float64Array(L * this.blockSize);
+    this.y = new Float64Array(this.blockSize);
+    this.zSub = new Float64Array(this.blockSize);
+  }
+
+  /** Rows scored without correlations because their missing-value pattern was one too many. */
+  uncorrelatedRows = 0;
+
+  private factor(mask: number): MaskFactor | undefined {
+    const cached = this.masks.get(mask);
+    if (cached) return cached;
+    if (this.masks.size >= MAX_MASKS) return undefined;
+    const idx: number[] = [];
+    for (let b = 0; b < this.blockSize; b++) if ((mask & (1 << b)) !== 0) idx.push(b);
+    const m = idx.length;
+    const B = this.blockSize;
+    const Ls: Float64Array[] = [];
+    const logDet = new Float64Array(this.labels.length);
+    this.correlations.forEach((R, l) => {
+      const sub = new Float64Array(m * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) sub[i * m + j] = R[(idx[i] as number) * B + (idx[j] as number)] as number;
+      const c = choleskyWithRidge(sub, m);
+      Ls.push(c.L);
+      logDet[l] = c.logDet;
+    });
+    const f = { m, idx: Int32Array.from(idx), L: Ls, logDet };
+    this.masks.set(mask, f);
+    return f;
   }
 
   private numeric(col: ColumnStats, column: number): NumericFeature | undefined {
@@ -135,6 +203,8 @@ export class LabelPosterior {
       mean: Float64Array.from({ length: L }, (_, l) => ((s.count[l] as number) > 0 ? (s.mean[l] as number) : mean)),
       variance,
       logVariance: variance.map(Math.log),
+      invSd: variance.map((v) => 1 / Math.sqrt(v)),
+      block: -1,
     };
   }
 
@@ -165,31 +235,38 @@ export class LabelPosterior {
     const L = this.labels.length;
     if (leaveOut < 0) for (let l = 0; l < L; l++) out[l] = this.logPrior[l] as number;
     else for (let l = 0; l < L; l++) out[l] = Math.log(((this.labelCounts[l] as number) - (l === leaveOut ? 1 : 0) + 1) / (this.total - 1 + L));
+    // The present block columns, as the bits of an int32 (the block has at most 32 columns).
+    let mask = 0;
     for (const f of this.features) {
       const v = cells[f.column] ?? null;
       if (v === null) continue;
       if (f.kind === 'numeric') {
         if (typeof v !== 'number') continue;
         const x = v < f.lo ? f.lo : v > f.hi ? f.hi : v;
+        if (f.block >= 0) mask |= 1 << f.block;
         for (let l = 0; l < L; l++) {
-          const d = x - (f.mean[l] as number);
-          out[l] = (out[l] as number) - 0.5 * ((d * d) / (f.variance[l] as number) + (f.logVariance[l] as number));
-        }
-        if (leaveOut >= 0) {
-          const stats = (this.model.data.columns[f.column] as ColumnStats).numeric;
-          const n = stats.count[leaveOut] as number;
-          if (n >= 2) {
-            // Welford run backwards: the label's moments without this value (the raw value, as counted).
-            const mean = stats.mean[leaveOut] as number;
-            const m1 = (n * mean - v) / (n - 1);
-            const m2 = Math.max((stats.m2[leaveOut] as number) - (v - mean) * (v - m1), 0);
-            const own = n - 1 > 1 ? m2 / (n - 2) : f.pooled;
-            const k = this.o.varianceShrinkage;
-            const varLoo = Math.max(((n - 2) * own + k * f.pooled) / (n - 2 + k), f.pooled * 1e-6);
-            const dIn = x - (f.mean[leaveOut] as number);
-            const dOut = x - m1;
-            out[leaveOut] = (out[leaveOut] as number) + 0.5 * ((dIn * dIn) / (f.variance[leaveOut] as number) + (f.logVariance[leaveOut] as number)) - 0.5 * ((dOut * dOut) / varLoo + Math.log(varLoo));
+          let mean = f.mean[l] as number;
+          let variance = f.variance[l] as number;
+          let logVariance = f.logVariance[l] as number;
+          if (l === leaveOut) {
+            const stats = (this.model.data.columns[f.column] as ColumnStats).numeric;
+            const n = stats.count[l] as number;
+            if (n >= 2) {
+              // Welford run backwards: the label's moments without this value (the raw value, as counted).
+              const m = stats.mean[l] as number;
+              mean = (n * m - v) / (n - 1);
+              const m2 = Math.max((stats.m2[l] as number) - (v - m) * (v - mean), 0);
+              const own = n - 1 > 1 ? m2 / (n - 2) : f.pooled;
+              const k = this.o.varianceShrinkage;
+              variance = Math.max(((n - 2) * own + k * f.pooled) / (n - 2 + k), f.pooled * 1e-6);
+              logVariance = Math.log(variance);
+            }
           }
+          const d = x - mean;
+          if (f.block >= 0) {
+            this.z[l * this.blockSize + f.block] = l === leaveOut ? d / Math.sqrt(variance) : d * (f.invSd[l] as number);
+            out[l] = (out[l] as number) - 0.5 * logVariance;
+          } else out[l] = (out[l] as number) - 0.5 * ((d * d) / variance + logVariance);
         }
       } else {
         const k = f.keys.get(typeof v === 'number' ? String(v) : v);
@@ -201,6 +278,23 @@ export class LabelPosterior {
           const t = (f.totals[leaveOut] as number) - 1;
           out[leaveOut] = (out[leaveOut] as number) - (f.logp[base + leaveOut] as number) + Math.log(Math.max(c, 1e-300) / t);
         }
+      }
+    }
+    if (mask !== 0) {
+      // The correlation matrix of each label is not left out: one row moves it by O(1/n).
+      const fac = this.factor(mask);
+      const B = this.blockSize;
+      if (!fac) {
+        this.uncorrelatedRows++;
+        for (let l = 0; l < L; l++) {
+          let q = 0;
+          for (let b = 0; b < B; b++) if ((mask & (1 << b)) !== 0) q += (this.z[l * B + b] as number) ** 2;
+          out[l] = (out[l] as number) - 0.5 * q;
+        }
+      } else for (let l = 0; l < L; l++) {
+        for (let i = 0; i < fac.m; i++) this.zSub[i] = this.z[l * B + (fac.idx[i] as number)] as number;
+        const q = mahalanobis(fac.L[l] as Float64Array, fac.m, this.zSub, this.y);
+        out[l] = (out[l] as number) - 0.5 * (q + (fac.logDet[l] as number));
       }
     }
     let max = -Infinity;

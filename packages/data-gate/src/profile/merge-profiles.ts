@@ -1,6 +1,7 @@
 import { UserError } from '@aisec/core';
+import { HyperLogLog, KllSketch } from '../sketch/index';
 import type { MomentsState } from '../stats/index';
-import type { ColumnProfile, DataProfile } from './profile-format';
+import { type ColumnProfile, type DataProfile, PROFILE_VERSION } from './profile-format';
 
 /** Chan, Golub and LeVeque's pairwise update: exact to rounding, in any order. */
 export function mergeMoments(a: MomentsState, b: MomentsState): MomentsState {
@@ -23,6 +24,31 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...m].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
 }
 
+/**
+ * The union's quantile sketch. A side without the column or without numeric cells adds nothing; a
+ * side with numeric cells but no sketch (a version 1 profile) leaves the result without one.
+ */
+function mergeQuantiles(a: ColumnProfile | undefined, b: ColumnProfile | undefined): ColumnProfile['quantileSketch'] {
+  const sides = [a, b].filter((c): c is ColumnProfile => c !== undefined && c.moments.n > 0);
+  if (sides.some((c) => c.quantileSketch === undefined)) return undefined;
+  const [first, ...rest] = sides;
+  if (!first) return undefined;
+  const merged = KllSketch.fromJSON(first.quantileSketch);
+  for (const c of rest) merged.merge(KllSketch.fromJSON(c.quantileSketch));
+  return merged.toJSON();
+}
+
+/** The union's distinct-count sketch (exact: register maxima); absent when a side with the column has none. */
+function mergeDistinct(a: ColumnProfile | undefined, b: ColumnProfile | undefined): ColumnProfile['distinctSketch'] {
+  const sides = [a, b].filter((c): c is ColumnProfile => c !== undefined);
+  if (sides.some((c) => c.distinctSketch === undefined)) return undefined;
+  const [first, ...rest] = sides;
+  if (!first) return undefined;
+  let merged = HyperLogLog.fromJSON(first.distinctSketch);
+  for (const c of rest) merged = merged.merge(HyperLogLog.fromJSON(c.distinctSketch));
+  return merged.toJSON();
+}
+
 function mergeColumn(a: ColumnProfile | undefined, b: ColumnProfile | undefined, rowsA: number, rowsB: number, maxCategories: number): ColumnProfile {
   const name = (a ?? b)?.name ?? '';
   const empty: MomentsState = { n: 0, mean: Number.NaN, m2: 0, min: Number.NaN, max: Number.NaN, sum: 0, nulls: 0 };
@@ -32,6 +58,8 @@ function mergeColumn(a: ColumnProfile | undefined, b: ColumnProfile | undefined,
   const cats = new Map<string, number>();
   if (!truncated) for (const rec of [a?.categories ?? {}, b?.categories ?? {}]) for (const [k, c] of Object.entries(rec)) cats.set(k, (cats.get(k) ?? 0) + c);
   const over = cats.size > maxCategories;
+  const quantileSketch = mergeQuantiles(a, b);
+  const distinctSketch = mergeDistinct(a, b);
   return {
     name,
     kinds: (a?.kinds ?? 0) | (b?.kinds ?? 0),
@@ -42,6 +70,8 @@ function mergeColumn(a: ColumnProfile | undefined, b: ColumnProfile | undefined,
     categories: truncated || over ? {} : sortedRecord(cats),
     categoriesTruncated: truncated || over,
     textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0),
+    ...(quantileSketch ? { quantileSketch } : {}),
+    ...(distinctSketch ? { distinctSketch } : {}),
   };
 }
 
@@ -67,7 +97,8 @@ function mergeTwo(a: DataProfile, b: DataProfile): DataProfile {
   const keys = truncated || over || !a.rowKeys || !b.rowKeys ? undefined : [...new Set([...a.rowKeys, ...b.rowKeys])].sort();
   return {
     format: a.format,
-    version: a.version,
+    // Written in this version's layout; sketches a version 1 side lacked stay absent.
+    version: PROFILE_VERSION,
     rows: a.rows + b.rows,
     files: [...new Set([...a.files, ...b.files])].sort(),
     columns,
@@ -80,8 +111,10 @@ function mergeTwo(a: DataProfile, b: DataProfile): DataProfile {
 }
 
 /**
- * The profile of the union of the shards' rows. Counts, kinds, histograms, categories and hashes are
- * exact in any order; moments agree with a single pass to rounding. Column order: first appearance.
+ * The profile of the union of the shards' rows. Counts, kinds, histograms, categories, hashes and
+ * distinct-count sketches are exact in any order; moments agree with a single pass to rounding;
+ * quantile sketches are the union's within their rank-error bound, and the same shards merged in the
+ * same order give the same bytes. Column order: first appearance.
  */
 export function mergeProfiles(profiles: readonly DataProfile[]): DataProfile {
   const [first, ...rest] = profiles;

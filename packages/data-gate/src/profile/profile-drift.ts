@@ -1,3 +1,4 @@
+import type { KllSketch } from '../sketch/index';
 import { FIXED_EDGES, fixedBin } from './profile-format';
 
 /**
@@ -55,4 +56,50 @@ export function fixedEdgeDrift(ref: ReadonlyMap<number, number>, cur: ReadonlyMa
     ks = Math.max(ks, Math.abs(fRef - fCur));
   }
   return { ks, ksError, wasserstein: w, wassersteinError: wError, refCounts: bins.map((b) => ref.get(b) ?? 0), curCounts: bins.map((b) => cur.get(b) ?? 0) };
+}
+
+/**
+ * KS distance between the distributions two KLL sketches stand for: sup |F̂_ref − F̂_cur| over every
+ * retained value (both step functions only change there). Each sketch's CDF is within its rank error
+ * of the true one everywhere (99% confidence each), so the true two-sample D is within
+ * `error` = ε_ref + ε_cur of the estimate; two exact sketches give SciPy's D exactly.
+ */
+export function sketchKs(ref: KllSketch, cur: KllSketch): { statistic: number; error: number } {
+  const a = ref.sortedView();
+  const b = cur.sortedView();
+  const na = ref.n;
+  const nb = cur.n;
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < a.values.length || j < b.values.length) {
+    const va = i < a.values.length ? (a.values[i] as number) : Infinity;
+    const vb = j < b.values.length ? (b.values[j] as number) : Infinity;
+    const x = Math.min(va, vb);
+    // Step past every item equal to x in both, so each CDF is taken inclusive of x.
+    while (i < a.values.length && (a.values[i] as number) === x) i++;
+    while (j < b.values.length && (b.values[j] as number) === x) j++;
+    const fa = i === 0 ? 0 : (a.cumWeights[i - 1] as number) / na;
+    const fb = j === 0 ? 0 : (b.cumWeights[j - 1] as number) / nb;
+    const gap = Math.abs(fa - fb);
+    if (gap > d) d = gap;
+  }
+  return { statistic: d, error: ref.normalizedRankError() + cur.normalizedRankError() };
+}
+
+/**
+ * Bounds on how many values of a fixed-edge histogram lie below `low` or above `high`, exactly (no
+ * probability): a bin counts for certain when all of it is outside, and possibly when part of it is.
+ * Bin b holds FIXED_EDGES[b−1] ≤ v < FIXED_EDGES[b].
+ */
+export function histogramCountOutside(histogram: readonly (readonly [number, number])[], low: number, high: number): [number, number] {
+  let certain = 0;
+  let possible = 0;
+  for (const [b, count] of histogram) {
+    const lower = b === 0 ? -Infinity : (FIXED_EDGES[b - 1] as number);
+    const upper = b === FIXED_EDGES.length ? Infinity : (FIXED_EDGES[b] as number);
+    if (upper <= low || lower > high) certain += count;
+    if (lower < low || upper > high) possible += count;
+  }
+  return [certain, possible];
 }

@@ -1,16 +1,23 @@
 import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '@aisec/core';
+import { HyperLogLog, type HyperLogLogJson, KllSketch, type KllSketchJson } from '../sketch/index';
 import type { MomentsState } from '../stats/index';
 
 /**
- * The reference profile, format version 1: a deterministic, mergeable JSON summary of a trusted
- * dataset. Deterministic: the same rows give the same bytes (keys and hashes sorted, no timestamps).
- * Mergeable: every part combines exactly across shards — counts and kind bits add, moments merge with
- * Chan's formula, histograms are on fixed, data-independent edges (FIXED_EDGES) so shards bin alike,
- * category counts add, row-hash sets unite.
+ * The reference profile, format version 2: a deterministic, mergeable JSON summary of a trusted
+ * dataset. Deterministic: the same rows give the same bytes (keys and hashes sorted, no timestamps,
+ * sketches whose compaction coins come from a seeded generator). Mergeable: every part combines across
+ * shards — counts and kind bits add, moments merge with Chan's formula, histograms are on fixed,
+ * data-independent edges (FIXED_EDGES) so shards bin alike, category counts add, row-hash sets unite,
+ * HyperLogLog registers take maxima (exactly the union's), KLL sketches merge within their error bound.
+ *
+ * Version 2 adds per column `quantileSketch` (KLL, numeric cells) and `distinctSketch` (HyperLogLog).
+ * Version 1 profiles are still read: their columns have neither, and the gate says what it skipped.
  */
 export const PROFILE_FORMAT = 'aisec-data-profile';
-export const PROFILE_VERSION = 1;
+export const PROFILE_VERSION = 2;
+/** Profile versions this aisec reads. */
+export const PROFILE_VERSIONS_READ: readonly number[] = [1, 2];
 
 export interface ColumnProfile {
   name: string;
@@ -28,11 +35,19 @@ export interface ColumnProfile {
   categoriesTruncated: boolean;
   /** Non-null text cells, for telling free text from categories. */
   textCells: number;
+  /** KLL sketch of the numeric cells (NaN dropped); absent when the column has none, and in version 1. */
+  quantileSketch?: KllSketchJson;
+  /**
+   * HyperLogLog of the distinct non-null values (numbers by value, text by content, booleans as
+   * true/false); absent in version 1. While `categories` is complete its key count is the exact figure.
+   */
+  distinctSketch?: HyperLogLogJson;
 }
 
 export interface DataProfile {
   format: typeof PROFILE_FORMAT;
-  version: typeof PROFILE_VERSION;
+  /** 2 when written by this aisec; 1 for older profiles (no sketches). */
+  version: number;
   rows: number;
   /** Workspace-relative files profiled (after a merge, all shards' files, sorted). */
   files: string[];
@@ -104,14 +119,48 @@ export function parseProfile(text: string, displayPath: string): DataProfile {
   }
   const p = data as Partial<DataProfile>;
   if (p.format !== PROFILE_FORMAT) throw new UserError(`not an aisec data profile (format is not '${PROFILE_FORMAT}')`, { file: displayPath, hint: 'write one with `aisec data-gate profile`' });
-  if (p.version !== PROFILE_VERSION) throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads version ${PROFILE_VERSION})`, { file: displayPath, hint: 'profile the reference again with this aisec version' });
+  if (typeof p.version !== 'number' || !PROFILE_VERSIONS_READ.includes(p.version)) {
+    throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads versions ${PROFILE_VERSIONS_READ.join(' and ')})`, { file: displayPath, hint: 'profile the reference again with this aisec version' });
+  }
   if (!Array.isArray(p.columns) || !Array.isArray(p.rowHashes) || !Array.isArray(p.hashColumns) || typeof p.rows !== 'number') {
     throw new UserError('profile is missing columns, rows, hashColumns or rowHashes', { file: displayPath });
+  }
+  for (const c of p.columns as Partial<ColumnProfile>[]) {
+    if (c === null || typeof c !== 'object' || typeof c.name !== 'string') throw new UserError('profile columns must be objects with a name', { file: displayPath });
+    // Checked here, so a damaged sketch is reported with the profile's name before any batch is read.
+    if (c.quantileSketch !== undefined) {
+      const sketch = KllSketch.fromJSON(c.quantileSketch, displayPath);
+      if (c.moments && sketch.n !== c.moments.n) throw new UserError(`column '${c.name}': the quantile sketch holds ${sketch.n} values, the moments ${c.moments.n}`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
+    }
+    if (c.distinctSketch !== undefined) HyperLogLog.fromJSON(c.distinctSketch, displayPath);
   }
   if (p.rowKeys !== undefined && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== 'string' || !/^[0-9a-f]{16}$/.test(k)))) {
     throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
   }
   return p as DataProfile;
+}
+
+/** The column's quantile sketch, or undefined when the profile has none for it. */
+export function columnQuantiles(c: ColumnProfile, file?: string): KllSketch | undefined {
+  return c.quantileSketch === undefined ? undefined : KllSketch.fromJSON(c.quantileSketch, file);
+}
+
+/** The column's distinct-count sketch, or undefined when the profile has none for it. */
+export function columnDistinctSketch(c: ColumnProfile, file?: string): HyperLogLog | undefined {
+  return c.distinctSketch === undefined ? undefined : HyperLogLog.fromJSON(c.distinctSketch, file);
+}
+
+/**
+ * Distinct non-null values of a column: exact (error 0) while its category counts are complete,
+ * otherwise the HyperLogLog estimate with an error of three standard errors (about 99.7%); undefined
+ * when neither is there (a version 1 profile past maxCategories).
+ */
+export function columnDistinct(c: ColumnProfile, file?: string): { estimate: number; error: number; exact: boolean } | undefined {
+  if (!c.categoriesTruncated) return { estimate: Object.keys(c.categories).length, error: 0, exact: true };
+  const hll = columnDistinctSketch(c, file);
+  if (!hll) return undefined;
+  const estimate = hll.estimate();
+  return { estimate, error: 3 * hll.relativeStandardError * estimate, exact: false };
 }
 
 export function readProfile(path: string, displayPath = path): DataProfile {

@@ -1,23 +1,153 @@
-import { type Finding, type GateContext, type Metrics, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
+import { type Finding, type GateContext, type Metrics, type PropertyValue, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
 import { ContractChecker, type DataContract, contractFindings, contractMetrics, loadContract } from '../contract/index';
 import { type ColumnRole, isIdName, pickLabelColumn } from '../gate/column-roles';
 import { type ColumnDriftRow, summarizeDrift } from '../gate/drift-check';
 import type { DataGateOptions } from '../gate/gate';
-import { RowCollector, firstRows } from '../gate/row-findings';
+import type { OutlierOptions } from '../gate/outlier-check';
+import { MAX_LISTED_ROWS, RowCollector, firstRows } from '../gate/row-findings';
 import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_LABEL_SHIFT, RULE_OUTLIER_ROWS, RULE_ROWS_FROM_REFERENCE } from '../gate/rules';
 import { TextInjectionScanner } from '../poisoning/index';
 import { CellKind, columnTypeOf, readProblemFindings, readTable } from '../readers/index';
-import { RowHasher, categoricalColumnDrift, jensenShannon, ksAsympPvalue, psi, totalVariation } from '../stats/index';
+import { type KllSketch, iqrFences, madFences, shareOutside } from '../sketch/index';
+import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi, totalVariation } from '../stats/index';
 import { encodeBatchRow } from './batch-row-hash';
 import { ProfileBuilder } from './profile-builder';
-import { fixedEdgeDrift } from './profile-drift';
+import { fixedEdgeDrift, histogramCountOutside, sketchKs } from './profile-drift';
 import { RowKeySet } from './row-key-set';
 import { SortedRowHashes } from './sorted-row-hashes';
-import { type ColumnProfile, type DataProfile, readProfileLean } from './profile-format';
+import { type ColumnProfile, type DataProfile, columnDistinct, columnQuantiles, readProfileLean } from './profile-format';
 
 /** What a profile reference cannot give: the report's notes say so instead of staying silent. */
 export const NEEDS_RAW_REFERENCE =
-  'reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error';
+  'reference is a profile: the exact KS statistic and its exact p-value, Anderson-Darling, Evidently binning (psi, js), reference-decile PSI, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed. ' +
+  'Estimated instead, each with its error bound: KS twice, on the fixed histogram edges (drift.<column>.ks_profile: a lower bound, true D at most .error above) and from the KLL quantile sketches (drift.<column>.ks_sketch: true D within ±.error, 99% confidence per sketch), the drift decision using the narrower; Wasserstein on fixed edges (drift.<column>.wasserstein.error); ' +
+  'IQR and MAD fences from the reference quantile sketch (the finding\'s properties bracket each fence, and outliers.<column>.<method>.uncertain counts the batch rows between the brackets, whose verdict the sketch cannot settle); distinct counts from HyperLogLog when a column has more values than the profile counts (profile.<column>.distinct_error)';
+
+/** Numeric columns with at most this many distinct reference values are levels, not measurements (as file mode). */
+const MIN_DISTINCT = 6;
+/** Φ⁻¹(3/4), as the exact MAD rule uses it. */
+const MAD_CONSISTENCY = 0.6745;
+
+/** P(X ≥ k) for X ~ Binomial(n, p), as I_p(k, n − k + 1) (as file mode's excess test). */
+function binomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return betaIncomplete(k, n - k + 1, p);
+}
+
+/**
+ * One numeric column's outlier rule fitted on the reference profile, applied to batch cells as they
+ * stream. Cells strictly inside (safeLow, safeHigh) are neither flagged nor uncertain, so most cells
+ * cost two comparisons; the rest get the rule's exact expression (as file mode writes it, with the
+ * fitted parameters) and, for sketch-fitted fences, the test for the band between the brackets.
+ */
+interface OutlierScreen {
+  column: string;
+  safeLow: number;
+  safeHigh: number;
+  flagged: (v: number) => boolean;
+  /** Between the fences' brackets (only when the fit is an estimate). */
+  uncertain: ((v: number) => boolean) | undefined;
+  rows: RowCollector;
+  uncertainRows: Map<string, { rows: number[]; total: number }>;
+  /**
+   * Reference values the rule flags: a point estimate (from the quantile sketch, else undefined) and
+   * bounds [low, high] from the fixed-edge histogram (exact) narrowed by the sketch's (99%).
+   */
+  reference: { count: number | undefined; bounds: [number, number] };
+  nReference: number;
+  properties: Record<string, PropertyValue>;
+  rankError: number | undefined;
+}
+
+/** Shrinks an open interval by a relative hair, so rounding in the rule's own expression never disagrees with the prefilter. */
+function safeInterval(low: number, high: number): [number, number] {
+  const tol = 1e-9 * (Math.abs(low) + Math.abs(high)) + Number.MIN_VALUE;
+  return [low + tol, high - tol];
+}
+
+/**
+ * How many reference values fall outside [low, high]: the histogram on fixed edges brackets it exactly,
+ * the quantile sketch estimates it within its double-sided rank error; the bounds are the intersection.
+ */
+function referenceOutside(c: ColumnProfile, sketch: KllSketch | undefined, low: number, high: number): { count: number | undefined; bounds: [number, number] } {
+  const n = c.moments.n;
+  let [lo, hi] = histogramCountOutside(c.histogram, low, high);
+  if (!sketch) return { count: undefined, bounds: [lo, hi] };
+  const { share, error } = shareOutside(sketch, low, high);
+  const count = share * n;
+  lo = Math.max(lo, Math.ceil(count - error * n));
+  hi = Math.min(hi, Math.floor(count + error * n));
+  if (lo > hi) [lo, hi] = [hi, lo];
+  return { count: Math.min(Math.max(Math.round(count), lo), hi), bounds: [lo, hi] };
+}
+
+function fitScreen(c: ColumnProfile, sketch: KllSketch | undefined, o: OutlierOptions): OutlierScreen | undefined {
+  const base = { column: c.name, rows: new RowCollector(), uncertainRows: new Map<string, { rows: number[]; total: number }>(), nReference: c.moments.n };
+  if (o.method === 'zscore') {
+    const mean = c.moments.mean;
+    const std = Math.sqrt(c.moments.m2 / c.moments.n);
+    if (!(std > 0)) return undefined;
+    const t = o.zThreshold;
+    const [safeLow, safeHigh] = safeInterval(mean - t * std, mean + t * std);
+    return {
+      ...base,
+      safeLow,
+      safeHigh,
+      flagged: (v) => Math.abs(v - mean) / std > t,
+      uncertain: undefined,
+      reference: referenceOutside(c, sketch, mean - t * std, mean + t * std),
+      properties: { params: { mean, std_ddof0: std } },
+      rankError: undefined,
+    };
+  }
+  if (!sketch) return undefined;
+  const f = o.method === 'iqr' ? iqrFences(sketch, o.iqrFactor) : madFences(sketch, o.madThreshold);
+  const band = f.rankError > 0 ? (v: number): boolean => (v >= f.lowOuter && v <= f.lowInner) || (v >= f.highInner && v <= f.highOuter) : undefined;
+  const [safeLow, safeHigh] = safeInterval(Math.max(f.low, f.lowInner), Math.min(f.high, f.highInner));
+  const shared = { fences: { low: f.low, high: f.high }, fence_brackets: { low: [f.lowOuter, f.lowInner], high: [f.highInner, f.highOuter] }, rank_error: f.rankError };
+  if ('q1' in f) {
+    const low = f.low;
+    const high = f.high;
+    return {
+      ...base,
+      safeLow,
+      safeHigh,
+      flagged: (v) => v < low || v > high,
+      uncertain: band,
+      reference: referenceOutside(c, sketch, low, high),
+      properties: { ...shared, params: { q1: f.q1, q3: f.q3 }, param_brackets: { q1: f.q1Bracket, q3: f.q3Bracket } },
+      rankError: f.rankError,
+    };
+  }
+  const { median, mad } = f;
+  const t = o.madThreshold;
+  if (mad === 0 || Number.isNaN(mad)) {
+    // File mode flags nothing when the MAD is 0. If the sketch cannot rule out a positive MAD, every
+    // value within its widest fences is uncertain (the safe interval is empty), else nothing is checked.
+    const open = f.rankError > 0 && f.madBracket[1] > 0;
+    return {
+      ...base,
+      safeLow: open ? Infinity : -Infinity,
+      safeHigh: open ? -Infinity : Infinity,
+      flagged: () => false,
+      uncertain: open ? band : undefined,
+      reference: { count: 0, bounds: [0, 0] },
+      properties: { ...shared, params: { median, mad }, param_brackets: { median: f.medianBracket, mad: f.madBracket } },
+      rankError: f.rankError,
+    };
+  }
+  return {
+    ...base,
+    safeLow,
+    safeHigh,
+    flagged: (v) => Math.abs((MAD_CONSISTENCY * (v - median)) / mad) > t,
+    uncertain: band,
+    reference: referenceOutside(c, sketch, f.low, f.high),
+    properties: { ...shared, params: { median, mad }, param_brackets: { median: f.medianBracket, mad: f.madBracket } },
+    rankError: f.rankError,
+  };
+}
 
 /** Batch row keys kept for duplicates within the batch (16 to 32 bytes each). */
 const MAX_BATCH_HASHES = 2_000_000;
@@ -66,13 +196,23 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
   const roles = new Map(profile.columns.map((c) => [c.name, roleOf(c, ids)]));
 
-  const zscore = options.outliers.method === 'zscore';
-  const zParams = new Map<string, { mean: number; std: number; rows: RowCollector }>();
-  if (zscore) {
+  // Outlier rules fitted on the reference profile: z-score from the moments, IQR and MAD from the
+  // quantile sketch (each fence with its bracket), skipped where file mode skips them.
+  const screens: OutlierScreen[] = [];
+  const sketchless: string[] = [];
+  const refSketches = new Map<string, KllSketch>();
+  for (const c of profile.columns) {
+    const sketch = columnQuantiles(c, shown);
+    if (sketch) refSketches.set(c.name, sketch);
+    else if (c.moments.n > 0 && roles.get(c.name) === 'numeric') sketchless.push(c.name);
+  }
+  if (options.outliers.method !== 'none') {
     for (const c of profile.columns) {
       if (roles.get(c.name) !== 'numeric' || c.name === label || c.moments.n === 0) continue;
-      const std = Math.sqrt(c.moments.m2 / c.moments.n);
-      if (std > 0) zParams.set(c.name, { mean: c.moments.mean, std, rows: new RowCollector() });
+      const distinct = columnDistinct(c, shown);
+      if (distinct && distinct.estimate < MIN_DISTINCT) continue;
+      const screen = fitScreen(c, refSketches.get(c.name), options.outliers);
+      if (screen) screens.push(screen);
     }
   }
   // The reference's fast row keys screen every batch row, and a hit is confirmed on the full SHA-256, so
@@ -88,7 +228,6 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   const copied = new RowCollector();
   const text = new TextInjectionScanner();
   const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false });
-  const threshold = options.outliers.zThreshold;
 
   const started = performance.now();
   const reader = readTable(options.current as string, options.read, ctx);
@@ -98,7 +237,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     batchProfile.push(batch);
     if (options.poisoning) text.push(batch);
     const hashChunks = profile.hashColumns.map((name) => batch.data.find((d) => d.name === name));
-    const zChunks = [...zParams].map(([name, p]) => ({ p, chunk: batch.data.find((d) => d.name === name) }));
+    const screenChunks = screens.map((screen) => ({ screen, chunk: batch.data.find((d) => d.name === screen.column) }));
     for (let i = 0; i < batch.length; i++) {
       const row = batch.rows[i] as number;
       const line = batch.lines[i] as number;
@@ -119,12 +258,22 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
           if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, row, line);
         }
       }
-      for (const { p, chunk } of zChunks) {
+      for (const { screen, chunk } of screenChunks) {
         if (!chunk) continue;
         const kind = chunk.kinds[i];
         if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
         const v = chunk.numbers[i] as number;
-        if (Math.abs(v - p.mean) / p.std > threshold) p.rows.add(batch.file, row, line);
+        if ((v > screen.safeLow && v < screen.safeHigh) || v !== v) continue;
+        if (screen.flagged(v)) screen.rows.add(batch.file, row, line);
+        if (screen.uncertain?.(v)) {
+          let g = screen.uncertainRows.get(batch.file);
+          if (!g) {
+            g = { rows: [], total: 0 };
+            screen.uncertainRows.set(batch.file, g);
+          }
+          g.total++;
+          if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(row);
+        }
       }
     }
   }
@@ -159,9 +308,28 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       set('wasserstein_norm', d.wasserstein / std0, d.wassersteinError / std0);
       set('psi_fixed', psi(d.refCounts, d.curCounts));
       set('js_fixed', jensenShannon(d.refCounts, d.curCounts));
+      // The sketches' KS: D within ±error. The decision takes whichever estimate brackets D more
+      // narrowly (ks_profile's interval is [D, D + error], ks_sketch's [D − error, D + error]).
+      let test = 'ks_profile';
+      let ksPvalue = pvalue;
+      const refSketch = refSketches.get(c.name);
+      const curSketch = batchProfile.columnSketches(c.name)?.quantiles;
+      if (refSketch && curSketch && curSketch.n > 0) {
+        // Two exact sketches hold every value: then it is SciPy's ks_2samp itself (exact or asymptotic
+        // p-value as method='auto' picks); otherwise the sketches' D with the asymptotic p-value.
+        const both = refSketch.isExact && curSketch.isExact ? ks2sampSorted(refSketch.sortedView().values, curSketch.sortedView().values) : undefined;
+        const k = both ? { statistic: both.statistic, error: 0 } : sketchKs(refSketch, curSketch);
+        const kp = both ? both.pvalue : ksAsympPvalue(c.moments.n, cur.moments.n, k.statistic);
+        set('ks_sketch', k.statistic, k.error);
+        metrics[`drift.${c.name}.ks_sketch.pvalue`] = kp;
+        if (2 * k.error < d.ksError) {
+          test = 'ks_sketch';
+          ksPvalue = kp;
+        }
+      }
       const effect = d.wasserstein / std0;
-      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
-      rows.push({ column: c.name, kind: 'numeric', drift, nRef: c.moments.n, nCur: cur.moments.n, test: 'ks_profile', pvalue, effectSizeName: 'wasserstein_norm', effectSize: effect });
+      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : ksPvalue < (options.drift.alpha ?? 0.05);
+      rows.push({ column: c.name, kind: 'numeric', drift, nRef: c.moments.n, nCur: cur.moments.n, test, pvalue: ksPvalue, effectSizeName: 'wasserstein_norm', effectSize: effect });
     } else {
       if (c.categoriesTruncated || cur.categoriesTruncated) continue;
       const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), new Map(Object.entries(cur.categories)), options.drift);
@@ -176,20 +344,72 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
   findings.push(...summarizeDrift(rows, metrics, options.drift, reader.files[0] ?? '.').findings);
 
-  for (const [name, p] of zParams) {
-    metrics[`outliers.${name}.zscore.count`] = p.rows.total;
+  // Distinct non-null values: exact while the category counts are complete, otherwise HyperLogLog
+  // (error: three standard errors, about 99.7%).
+  for (const c of profile.columns) {
+    const ref = columnDistinct(c, shown);
+    if (ref) {
+      metrics[`profile.${c.name}.distinct`] = ref.estimate;
+      metrics[`profile.${c.name}.distinct_error`] = ref.error;
+    }
+    const cur = currentColumns.get(c.name);
+    const now = cur && columnDistinct(cur);
+    if (now) {
+      metrics[`profile.${c.name}.distinct_current`] = now.estimate;
+      metrics[`profile.${c.name}.distinct_current_error`] = now.error;
+    }
+  }
+  if (profile.version < 2) {
+    notes.push('the reference profile is version 1 (written before quantile and distinct-count sketches): IQR and MAD outliers, drift.<column>.ks_sketch and the distinct counts of columns past maxCategories were not computed; profile the reference again with this aisec for them');
+  }
+
+  const o = options.outliers;
+  for (const screen of screens) {
+    const name = screen.column;
+    const nCur = currentColumns.get(name)?.moments.n ?? 0;
+    const total = screen.rows.total;
+    metrics[`outliers.${name}.${o.method}.count`] = total;
+    // File mode's excess test, against the most the reference can have (the upper bound), so that an
+    // estimate's error never makes a finding medium.
+    const [refLow, refHigh] = screen.reference.bounds;
+    const referenceCount = screen.reference.count;
+    const excess = binomialTail(total, nCur, Math.min(Math.max(refHigh, 1) / Math.max(screen.nReference, 1), 1));
+    const severity = excess < 0.001 ? 'medium' : 'info';
+    if (referenceCount !== undefined) metrics[`outliers.${name}.${o.method}.reference_count`] = referenceCount;
+    metrics[`outliers.${name}.${o.method}.reference_count_max`] = refHigh;
+    if (screen.rankError !== undefined) {
+      metrics[`outliers.${name}.${o.method}.rank_error`] = screen.rankError;
+      metrics[`outliers.${name}.${o.method}.uncertain`] = [...screen.uncertainRows.values()].reduce((n, g) => n + g.total, 0);
+    }
+    const rule = o.method === 'zscore' ? `beyond ${o.zThreshold} standard deviations of` : o.method === 'iqr' ? `outside ${o.iqrFactor}×IQR of` : `beyond MAD score ${o.madThreshold} of`;
     findings.push(
-      ...p.rows.findings((g) => ({
-        ruleId: RULE_OUTLIER_ROWS,
-        severity: 'info',
-        message: `${g.total} row${g.total === 1 ? '' : 's'} of '${name}' beyond ${threshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `outliers ${name} zscore`,
-        properties: { column: name, method: 'zscore', fitted_on: 'reference-profile', params: { mean: p.mean, std_ddof0: p.std } },
-      })),
+      ...screen.rows.findings((g) => {
+        const unsure = screen.uncertainRows.get(g.file);
+        return {
+          ruleId: RULE_OUTLIER_ROWS,
+          severity,
+          message: `${g.total} row${g.total === 1 ? '' : 's'} of '${name}' ${rule} the reference profile (rows ${firstRows(g.rows)}); the reference itself has ${refLow === refHigh ? refLow : `${refLow} to ${refHigh}`} of ${screen.nReference}`,
+          location: { path: g.file },
+          evidence: `outliers ${name} ${o.method}`,
+          properties: {
+            column: name,
+            method: o.method,
+            fitted_on: 'reference-profile',
+            ...(referenceCount === undefined ? {} : { reference_count: referenceCount }),
+            reference_count_bounds: [refLow, refHigh],
+            excess_pvalue: excess,
+            ...screen.properties,
+            ...(screen.uncertain ? { uncertain_rows: unsure?.rows ?? [], uncertain_rows_total: unsure?.total ?? 0 } : {}),
+          },
+        };
+      }),
     );
   }
-  if (!zscore && options.outliers.method !== 'none') notes.push(`outlier method ${options.outliers.method} needs the reference's quantiles, which a profile does not keep exactly: not checked`);
+  if (sketchless.length > 0 && profile.version >= 2) {
+    const skipped = o.method === 'iqr' || o.method === 'mad' ? `drift.<column>.ks_sketch and ${o.method} outliers were` : 'drift.<column>.ks_sketch was';
+    notes.push(`the reference profile has no quantile sketch for ${sketchless.join(', ')} (written before profile version 2, or merged with such a profile): ${skipped} not computed there; profile the reference again with this aisec`);
+  }
+  if (o.method !== 'none' && o.fit === 'current') notes.push('outliers fitted on the batch need a second pass over it: against a profile they are fitted on the reference profile');
 
   metrics['duplicates.within'] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: 'medium', message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'duplicates within batch' })));

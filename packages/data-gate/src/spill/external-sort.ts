@@ -1,5 +1,6 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { MemoryBudget } from './memory-budget';
+import { sortFloat64 } from './radix-sort';
 import { FileColumn, MemoryColumn, type SortedColumn, readValues } from './sorted-column';
 import type { SpillDir } from './spill-dir';
 
@@ -69,8 +70,21 @@ export class ExternalSorter {
     this.buf = new Float64Array(MIN_BUFFER);
   }
 
+  /** Sorts in place: by radix with a scratch array when the budget has room for one, else Float64Array.sort. */
+  private sortBuffer(): Float64Array {
+    const data = this.buf.subarray(0, this.len);
+    if (this.len >= 1 << 16 && this.budget.tryAcquire(this.len)) {
+      try {
+        sortFloat64(data, new Float64Array(this.len));
+      } finally {
+        this.budget.release(this.len);
+      }
+    } else data.sort();
+    return data;
+  }
+
   private writeRun(): void {
-    const data = this.buf.subarray(0, this.len).sort();
+    const data = this.sortBuffer();
     const path = this.dir.file('run');
     writeValues(path, [data]);
     this.runs.push({ path, length: this.len });
@@ -80,7 +94,7 @@ export class ExternalSorter {
   /** Sorts what is left and hands over the sorted column; the sorter is spent. */
   finish(): SortedColumn {
     if (this.runs.length === 0) {
-      let data = this.buf.subarray(0, this.len).sort();
+      let data = this.sortBuffer();
       let held = this.buf.length;
       if (this.len < held / 2 && this.budget.tryAcquire(this.len)) {
         data = data.slice();
@@ -106,7 +120,7 @@ export class ExternalSorter {
     this.budget.release(work.length);
     this.buf = new Float64Array(0);
     const only = runs[0] as Run;
-    return new FileColumn(only.path, only.length);
+    return new FileColumn(only.path, only.length, this.dir);
   }
 
   private grownForMerge(): Float64Array {

@@ -53,10 +53,10 @@ export function numericColumnDriftOf(a: SortedColumn, b: SortedColumn, budget: M
   const wNorm = normalizedWasserstein(w1, stdFromMoments(momentsOf(a, budget), 0));
   const evid = binEvidentlyOf(a, b, budget);
   const deciles = binRefDecilesOf(a, b, budget);
+  // Without `evid` (past MAX_VALUE_BINS, see sorted-binning.ts) psi and js are left out; the caller notes it.
   const tests: Record<string, TestFigure> = {
     ks: { statistic: ks.statistic, pvalue: ks.pvalue },
-    psi: { statistic: psi(evid.refCounts, evid.curCounts) },
-    js: { statistic: jensenShannon(evid.refCounts, evid.curCounts) },
+    ...(evid ? { psi: { statistic: psi(evid.refCounts, evid.curCounts) }, js: { statistic: jensenShannon(evid.refCounts, evid.curCounts) } } : {}),
     psi_deciles: { statistic: psi(deciles.refCounts, deciles.curCounts) },
     wasserstein: { statistic: w1 },
     wasserstein_norm: { statistic: wNorm },
@@ -68,7 +68,8 @@ export function numericColumnDriftOf(a: SortedColumn, b: SortedColumn, budget: M
     tests.anderson = { statistic: ad.statistic, significance_level: ad.significanceLevel };
   }
   const choice = evidentlyDefaultTest('numeric', a.length, pooledDistinctOf(a, b, budget));
-  const score = choice.test === 'ks' ? ks.pvalue : choice.test === 'wasserstein' ? wNorm : evidentlyBinnedScore(choice.test, evid);
+  // The binned choices need at most 5 distinct values, so `evid` is there whenever they are made.
+  const score = choice.test === 'ks' ? ks.pvalue : choice.test === 'wasserstein' ? wNorm : evid ? evidentlyBinnedScore(choice.test, evid) : Number.NaN;
   return {
     kind: 'numeric',
     nRef: a.length,

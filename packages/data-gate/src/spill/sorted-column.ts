@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { MemoryBudget } from './memory-budget';
+import type { SpillDir } from './spill-dir';
 
 /**
  * A column's non-null values sorted ascending (−0 before +0, as Float64Array.sort orders them), either
@@ -133,12 +134,15 @@ export class MemoryColumn implements SortedColumn {
 export class FileColumn implements SortedColumn {
   private fd: number;
   private readonly one = new Float64Array(1);
+  private readonly unregister: () => void;
 
   constructor(
     readonly path: string,
     readonly length: number,
+    dir: SpillDir,
   ) {
     this.fd = openSync(path, 'r');
+    this.unregister = dir.onRemove(() => this.release());
   }
 
   at(rank: number): number {
@@ -164,5 +168,6 @@ export class FileColumn implements SortedColumn {
   release(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    this.unregister();
   }
 }

@@ -22,6 +22,13 @@ export interface PackageQuery {
  * versions online); `matchVulnerabilities` then decides version by version.
  */
 export interface VulnerabilityDatabase {
+  /**
+   * How many packages to ask about per `query` (default: all at once). The offline database parses every
+   * record it returns: asking for a few packages at a time and matching them before the next lets those
+   * records die young, which the garbage collector reclaims almost for free, instead of keeping them all
+   * alive until the last match.
+   */
+  readonly packagesPerQuery?: number;
   describe(): DatabaseDescription;
   query(packages: readonly PackageQuery[]): Promise<Map<string, OsvVulnerability[]>>;
   close?(): void;

@@ -14,8 +14,8 @@ export function isCheckable(dep: Dependency): boolean {
 }
 
 /**
- * Queries the database once for every checkable dependency (deduplicated by name and version) and matches
- * each one. Dependencies that cannot be checked (ranges, unpinned, URLs, conda) are left out: the caller
+ * Queries the database for every checkable dependency (all at once, or `packagesPerQuery` packages at a
+ * time when the database asks for it) and matches each one. Dependencies that cannot be checked (ranges, unpinned, URLs, conda) are left out: the caller
  * reports them, so that "no vulnerabilities" is never said of something that was not checked.
  */
 export async function findVulnerabilities(
@@ -23,9 +23,20 @@ export async function findVulnerabilities(
   database: VulnerabilityDatabase,
 ): Promise<DependencyVulnerabilities[]> {
   const checkable = dependencies.filter(isCheckable);
-  const advisories = await database.query(checkable.map((d) => ({ name: d.name, version: d.version ?? '' })));
-  return checkable.map((dependency) => ({
-    dependency,
-    matches: matchVulnerabilities(dependency, advisories.get(normalizeName(dependency.name)) ?? []),
-  }));
+  const byName = new Map<string, Dependency[]>();
+  for (const dependency of checkable) {
+    const name = normalizeName(dependency.name);
+    const same = byName.get(name);
+    if (same) same.push(dependency);
+    else byName.set(name, [dependency]);
+  }
+  const names = [...byName.keys()];
+  const perQuery = Math.max(1, database.packagesPerQuery ?? names.length);
+  const matches = new Map<Dependency, VulnerabilityMatch[]>();
+  for (let start = 0; start < names.length; start += perQuery) {
+    const group = names.slice(start, start + perQuery).flatMap((name) => byName.get(name) ?? []);
+    const advisories = await database.query(group.map((d) => ({ name: d.name, version: d.version ?? '' })));
+    for (const dependency of group) matches.set(dependency, matchVulnerabilities(dependency, advisories.get(normalizeName(dependency.name)) ?? []));
+  }
+  return checkable.map((dependency) => ({ dependency, matches: matches.get(dependency) ?? [] }));
 }

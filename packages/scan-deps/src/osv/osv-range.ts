@@ -112,7 +112,7 @@ function listsVersion(entry: OsvAffected, key: string): boolean {
     // Most listed versions differ from the installed one in their first release number, which is read
     // off the string without parsing it. Only a plain leading number counts: "v1", " 1", "01", "1!2"
     // (epoch) and anything else go the full way.
-    if (first !== null && !startsWithNumber(listed, first) && leadingNumber(listed) !== null) continue;
+    if (first !== null && !startsWithNumber(listed, first) && leadingNumberLength(listed) > 0) continue;
     if (versionKey(listed) === key) return true;
   }
   return false;
@@ -125,11 +125,17 @@ const isDigit = (code: number): boolean => code >= 48 && code <= 57;
  * the single digit 0), not an epoch (`!` after it). Null otherwise.
  */
 function leadingNumber(text: string): string | null {
+  const length = leadingNumberLength(text);
+  return length === 0 ? null : text.slice(0, length);
+}
+
+/** The length of `leadingNumber(text)`, 0 for none: asked of 330,000 listed versions, it makes no string. */
+function leadingNumberLength(text: string): number {
   let end = 0;
   while (end < text.length && isDigit(text.charCodeAt(end))) end++;
-  if (end === 0 || text.charCodeAt(end) === 33 /* ! */) return null;
-  if (text.charCodeAt(0) === 48 /* 0 */ && end > 1) return null;
-  return text.slice(0, end);
+  if (end === 0 || text.charCodeAt(end) === 33 /* ! */) return 0;
+  if (text.charCodeAt(0) === 48 /* 0 */ && end > 1) return 0;
+  return end;
 }
 
 /** Whether `text` starts with the digits `number` followed by a non-digit (or ends there). */

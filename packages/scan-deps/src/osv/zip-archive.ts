@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { UserError, type Limits } from '@aisec/core';
+import { describeFailure, startInflateHelper, type InflatedBatch, type InflateHelper } from './inflate-helper';
 
 /** One member of a zip, from the central directory. */
 export interface ZipEntry {
@@ -23,6 +25,32 @@ const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 const MAX_CHUNK_BYTES = 1024 * 1024;
 /** How much of the zip `readInOrder` holds at a time. */
 const WINDOW_BYTES = 1024 * 1024;
+/**
+ * Below this many members a helper thread costs more than it saves: starting one takes ~30 ms, about what
+ * inflating 2,000 advisories takes.
+ */
+const PARALLEL_MIN_MEMBERS = 4000;
+/** Members per unit of work shared with the helper (a few ms of inflating: small enough to balance the end). */
+const HELPER_BATCH_MEMBERS = 128;
+/** How long `readInParallel` waits for a helper that delivers nothing before inflating its share itself. */
+const HELPER_WAIT_MS = 10_000;
+
+type Batch = { member: number; entry: ZipEntry }[];
+
+/** A parallel read whose helper is already starting (see `ZipArchive.prepareParallelRead`). */
+export interface ParallelRead {
+  run(visit: (member: number, data: Buffer) => void): Promise<void>;
+  cancel(): void;
+}
+
+export interface ParallelReadOptions {
+  /** Use a helper thread (default: for 4,000 members and more, when more than one core is available). */
+  helper?: boolean;
+  /** Leave all inflating to the helper (tests: makes its path certain to be taken). */
+  helperOnly?: boolean;
+  /** How long to wait for a silent helper before inflating its share here. */
+  helperWaitMs?: number;
+}
 
 /**
  * A minimal zip reader for OSV exports: reads the central directory, then single members by positional
@@ -86,13 +114,100 @@ export class ZipArchive {
    * than in inflating. `visit` may keep the buffer it is given.
    */
   readInOrder(members: readonly number[], visit: (member: number, data: Buffer) => void): void {
-    const ordered = members
+    const read = this.windowedReader();
+    for (const { member, entry } of this.ordered(members)) visit(member, read(entry));
+  }
+
+  /**
+   * The same members as `readInOrder`, in no particular order, with a helper thread inflating part of them
+   * while this one handles the rest and visits all (see inflate-helper.ts). Worth it for a whole export
+   * (17,000 members); small sets, or a single core, are read in order on this thread. `visit` is handed a
+   * view that is valid only during the call: it copies what it keeps.
+   */
+  async readInParallel(members: readonly number[], visit: (member: number, data: Buffer) => void, options: ParallelReadOptions = {}): Promise<void> {
+    return this.prepareParallelRead(members, options).run(visit);
+  }
+
+  /**
+   * `readInParallel` in two steps: the helper thread (when one is used) starts now, and the reading when
+   * `run` is called, so that the ~30 ms the helper takes to start overlap other work (hashing the zip).
+   * `cancel` stops a helper that will not be needed (the index was cached).
+   */
+  prepareParallelRead(members: readonly number[], options: ParallelReadOptions = {}): ParallelRead {
+    const ordered = this.ordered(members);
+    const helped = options.helper ?? (ordered.length >= PARALLEL_MIN_MEMBERS && availableParallelism() > 1);
+    const batches: Batch[] = [];
+    if (helped) for (let i = 0; i < ordered.length; i += HELPER_BATCH_MEMBERS) batches.push(ordered.slice(i, i + HELPER_BATCH_MEMBERS));
+    let helper: InflateHelper | undefined;
+    try {
+      if (helped) helper = startInflateHelper(this.path, batches.map((batch) => batch.map(({ entry }) => entry)), options.helperOnly === true);
+    } catch {
+      helper = undefined; // no thread to be had (resource limits): this thread reads everything
+    }
+    return {
+      run: (visit) => this.runParallelRead(ordered, batches, helper, visit, options.helperWaitMs ?? HELPER_WAIT_MS),
+      cancel: () => helper?.stop(),
+    };
+  }
+
+  private async runParallelRead(
+    ordered: Batch,
+    batches: Batch[],
+    helper: InflateHelper | undefined,
+    visit: (member: number, data: Buffer) => void,
+    helperWaitMs: number,
+  ): Promise<void> {
+    try {
+      let declared = 0;
+      for (const { entry } of ordered) declared += entry.uncompressedSize;
+      // Sizes are checked exactly, so the declared total is what inflating everything would spend.
+      if (this.decompressed + declared > this.limits.maxDecompressedBytes) {
+        throw corrupt(this.path, `inflates past the ${this.limits.maxDecompressedBytes}-byte decompression limit`);
+      }
+      const read = this.windowedReader();
+      if (!helper) {
+        for (const { member, entry } of ordered) visit(member, read(entry));
+        return;
+      }
+      const visitBatch = (batch: Batch, inflated: InflatedBatch): void => {
+        if (inflated.failure) {
+          const entry = batch[inflated.failure.index]?.entry;
+          throw corrupt(this.path, describeFailure(inflated.failure, entry?.name ?? '?'));
+        }
+        let offset = 0;
+        for (const { member, entry } of batch) {
+          const data = Buffer.from(inflated.bytes, offset, entry.uncompressedSize);
+          offset += entry.uncompressedSize;
+          this.count(data.length);
+          visit(member, data);
+        }
+      };
+      for (let b = helper.claim(); b < batches.length; b = helper.claim()) {
+        for (const { member, entry } of batches[b] ?? []) visit(member, read(entry));
+        for (let done = helper.received(); done; done = helper.received()) visitBatch(batches[done.batch] ?? [], done);
+      }
+      // What is left is the helper's: wait for it, and inflate here whatever it could not deliver.
+      for await (const done of helper.remaining(helperWaitMs)) {
+        if ('batch' in done) visitBatch(batches[done.batch] ?? [], done);
+        else for (const { member, entry } of batches[done.undelivered] ?? []) visit(member, read(entry));
+      }
+    } finally {
+      helper?.stop();
+    }
+  }
+
+  private ordered(members: readonly number[]): Batch {
+    return members
       .map((member) => {
         const entry = this.entries[member];
         if (!entry) throw new Error(`member ${member} out of range`);
         return { member, entry };
       })
       .sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
+  }
+
+  /** A reader of members in increasing file order through one window of WINDOW_BYTES (see `readInOrder`). */
+  private windowedReader(): (entry: ZipEntry) => Buffer {
     const window = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, this.size));
     let windowStart = 0;
     let windowEnd = 0;
@@ -109,7 +224,7 @@ export class ZipArchive {
       }
       return window.subarray(start - windowStart, end - windowStart);
     };
-    for (const { member, entry } of ordered) {
+    return (entry) => {
       const header = bytes(entry.localHeaderOffset, entry.localHeaderOffset + 30);
       if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) {
         throw corrupt(this.path, `has a broken local header for ${entry.name}`);
@@ -118,8 +233,8 @@ export class ZipArchive {
       if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
       const raw = bytes(dataStart, dataStart + entry.compressedSize);
       // A stored member would be a view of the window, which the next refill overwrites: copy it.
-      visit(member, this.decode(entry, entry.method === 0 ? Buffer.from(raw) : raw));
-    }
+      return this.decode(entry, entry.method === 0 ? Buffer.from(raw) : raw);
+    };
   }
 
   /** Inflates (or takes as stored) one member's raw bytes and checks its size, CRC and the decompression budget. */
@@ -139,11 +254,16 @@ export class ZipArchive {
     }
     if (data.length !== entry.uncompressedSize) throw corrupt(this.path, `has ${entry.name} at a size other than declared`);
     if (crc32(data) >>> 0 !== entry.crc32) throw corrupt(this.path, `fails the CRC check of ${entry.name}`);
-    this.decompressed += data.length;
+    this.count(data.length);
+    return data;
+  }
+
+  /** Adds inflated bytes to the archive's decompression budget. */
+  private count(bytes: number): void {
+    this.decompressed += bytes;
     if (this.decompressed > this.limits.maxDecompressedBytes) {
       throw corrupt(this.path, `inflates past the ${this.limits.maxDecompressedBytes}-byte decompression limit`);
     }
-    return data;
   }
 
   close(): void {

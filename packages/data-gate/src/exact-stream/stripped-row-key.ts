@@ -1,0 +1,48 @@
+import { CellKind, type ColumnChunk } from '../readers/index';
+import type { RowHasher } from '../stats/index';
+
+/**
+ * A row's 64-bit key over the key columns with its trailing nulls left out. Streaming, the reference's
+ * key columns are only known up to the batch being read (a JSON Lines key can first appear late, and
+ * earlier rows then count it as null); rows equal on the final columns, nulls equal to nulls, are
+ * exactly the rows whose encodings agree once trailing nulls are dropped (each cell is self-delimiting),
+ * so reference rows keyed early and batch rows keyed on every column still meet. Cells are encoded as
+ * in recipe v1 (encodeBatchRow); the key is only compared within one run, never stored.
+ */
+function isNullCell(chunk: ColumnChunk | undefined, i: number): boolean {
+  if (!chunk) return true;
+  const kind = chunk.kinds[i];
+  if (kind === CellKind.Text) return chunk.texts[i] === null || chunk.texts[i] === undefined;
+  return kind !== CellKind.Integer && kind !== CellKind.Float && kind !== CellKind.Boolean;
+}
+
+export function strippedRowKey(hasher: RowHasher, chunks: readonly (ColumnChunk | undefined)[], i: number): void {
+  let last = chunks.length - 1;
+  while (last >= 0 && isNullCell(chunks[last], i)) last--;
+  hasher.begin();
+  for (let c = 0; c <= last; c++) {
+    const chunk = chunks[c];
+    if (!chunk) {
+      hasher.null();
+      continue;
+    }
+    switch (chunk.kinds[i]) {
+      case CellKind.Integer:
+      case CellKind.Float:
+        hasher.number(chunk.numbers[i] as number);
+        break;
+      case CellKind.Boolean:
+        hasher.boolean(chunk.numbers[i] === 1);
+        break;
+      case CellKind.Text: {
+        const t = chunk.texts[i];
+        if (t === null || t === undefined) hasher.null();
+        else hasher.text(t);
+        break;
+      }
+      default:
+        hasher.null();
+    }
+  }
+  hasher.key();
+}
