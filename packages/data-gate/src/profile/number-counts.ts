@@ -8,6 +8,20 @@
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
 
+/**
+ * Slot hash of the double in `bits`: both words mixed and folded down (murmur3's finalizer). Small
+ * integers have a zero low word and only high bits set in the high one, so a plain multiply would
+ * send them all to one slot.
+ */
+function slotHash(): number {
+  let x = (words[1] as number) ^ Math.imul(words[0] as number, 0x9e3779b1);
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return x ^ (x >>> 16);
+}
+
 export class NumberCounts {
   private keys: Float64Array;
   private counts: Float64Array;
@@ -39,7 +53,7 @@ export class NumberCounts {
     // One zero and one NaN, so that bits equal means SameValueZero.
     const v = value === 0 ? 0 : Number.isNaN(value) ? Number.NaN : value;
     bits[0] = v;
-    let slot = (Math.imul(words[0] as number, 0x9e3779b1) ^ Math.imul(words[1] as number, 0x85ebca6b)) & this.mask;
+    let slot = slotHash() & this.mask;
     const keys = this.keys;
     const used = this.used;
     while (used[slot] === 1) {
