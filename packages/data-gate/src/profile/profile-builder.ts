@@ -1,9 +1,10 @@
 import { type GateContext, UserError, workspaceRelative, writeFileAtomic } from '@aisec/core';
 import { isIdName } from '../gate/column-roles';
-import { CellKind, type ReadTableOptions, type RowBatch, kindBit, readTable } from '../readers/index';
+import { CellKind, type ColumnChunk, type ReadTableOptions, type RowBatch, readTable } from '../readers/index';
 import { HLL_DEFAULT_PRECISION, HyperLogLog, KLL_DEFAULT_K, KllSketch } from '../sketch/index';
 import { MomentsAccumulator, RowHasher, rowKeyHex } from '../stats/index';
 import { hashBatchRow } from './batch-row-hash';
+import { NumberCounts } from './number-counts';
 import { RowKeySet } from './row-key-set';
 import { mergeProfiles } from './merge-profiles';
 import { type ColumnProfile, type DataProfile, FIXED_EDGES, PROFILE_FORMAT, PROFILE_VERSION, fixedBin, serializeProfile } from './profile-format';
@@ -31,13 +32,14 @@ interface ColumnState {
   moments: MomentsAccumulator;
   /** Counts per fixed-edge bin (index = bin). */
   histogram: Float64Array;
-  categories: Map<string, number> | undefined;
+  /** Text and boolean cells' counts by key (a box per key, so a repeat costs one lookup, not two). */
+  categories: Map<string, { n: number }> | undefined;
   /**
    * Number cells' category counts keyed by the number (String(number) only when merged into
    * `categories`: making a string per numeric cell was most of the profile's time). The keys map one to
-   * one to their strings (Map keys treat -0 as 0 and NaN as NaN, as String does), so merging is exact.
+   * one to their strings (SameValueZero: -0 is 0, NaN is NaN, as String does), so merging is exact.
    */
-  numberCategories: Map<number, number>;
+  numberCategories: NumberCounts;
   textCells: number;
   quantiles: KllSketch;
   /**
@@ -92,53 +94,14 @@ export class ProfileBuilder {
           moments: new MomentsAccumulator(),
           histogram: new Float64Array(FIXED_EDGES.length + 1),
           categories: new Map(),
-          numberCategories: new Map(),
+          numberCategories: new NumberCounts(),
           textCells: 0,
           quantiles: new KllSketch(this.quantileK),
           distinct: new HyperLogLog(this.distinctPrecision),
         };
         this.columns.set(chunk.name, s);
       }
-      for (let i = 0; i < batch.length; i++) {
-        const kind = chunk.kinds[i] as CellKind;
-        s.kinds |= kindBit(kind);
-        if (kind === CellKind.Null) {
-          s.nulls++;
-          continue;
-        }
-        const num = chunk.numbers[i] as number;
-        if (kind === CellKind.Integer || kind === CellKind.Float) {
-          if (!Number.isNaN(num)) {
-            s.moments.add(num);
-            s.quantiles.add(num);
-            const bin = fixedBin(num);
-            s.histogram[bin] = (s.histogram[bin] as number) + 1;
-          }
-          if (s.categories) {
-            const count = s.numberCategories.get(num);
-            s.numberCategories.set(num, count === undefined ? 1 : count + 1);
-            if (count === undefined) {
-              s.distinct.addNumber(num);
-              if (s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
-            }
-          } else {
-            s.distinct.addNumber(num);
-          }
-          continue;
-        }
-        if (kind === CellKind.Text) s.textCells++;
-        const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : num === 1 ? 'true' : 'false';
-        if (s.categories) {
-          const count = s.categories.get(key);
-          s.categories.set(key, count === undefined ? 1 : count + 1);
-          if (count === undefined) {
-            s.distinct.addString(key);
-            if (s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
-          }
-        } else {
-          s.distinct.addString(key);
-        }
-      }
+      this.pushColumn(s, chunk, batch.length);
     }
     for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
@@ -158,14 +121,71 @@ export class ProfileBuilder {
     this.rows += batch.length;
   }
 
+  /**
+   * One column of a batch into its state. The hot loop of profiling (every cell passes here once), so
+   * the state's parts are held in locals and a category repeat costs one table lookup.
+   */
+  private pushColumn(s: ColumnState, chunk: ColumnChunk, n: number): void {
+    const kinds = chunk.kinds;
+    const numbers = chunk.numbers;
+    const texts = chunk.texts;
+    const { moments, quantiles, histogram, distinct, numberCategories } = s;
+    let bits = s.kinds;
+    let nulls = 0;
+    let textCells = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i] as CellKind;
+      if (kind === CellKind.Null) {
+        nulls++;
+        continue;
+      }
+      bits |= 1 << kind;
+      const num = numbers[i] as number;
+      if (kind === CellKind.Integer || kind === CellKind.Float) {
+        if (num === num) {
+          moments.add(num);
+          quantiles.add(num);
+          const bin = fixedBin(num);
+          histogram[bin] = (histogram[bin] as number) + 1;
+        }
+        if (s.categories === undefined) distinct.addNumber(num);
+        else if (numberCategories.add(num)) {
+          distinct.addNumber(num);
+          if (s.categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
+        }
+        continue;
+      }
+      if (kind === CellKind.Text) textCells++;
+      const key = kind === CellKind.Text ? (texts[i] ?? '') : num === 1 ? 'true' : 'false';
+      const categories = s.categories;
+      if (categories === undefined) {
+        distinct.addString(key);
+        continue;
+      }
+      const box = categories.get(key);
+      if (box !== undefined) {
+        box.n++;
+        continue;
+      }
+      categories.set(key, { n: 1 });
+      distinct.addString(key);
+      if (categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
+    }
+    s.kinds = bits;
+    s.nulls += nulls;
+    s.textCells += textCells;
+  }
+
   /** Folds the number-keyed counts into `categories`, then drops both when past `maxCategories`. */
   private settleCategories(s: ColumnState): void {
     const cats = s.categories;
     if (!cats) return;
-    for (const [num, count] of s.numberCategories) {
+    s.numberCategories.forEach((num, count) => {
       const key = String(num);
-      cats.set(key, (cats.get(key) ?? 0) + count);
-    }
+      const box = cats.get(key);
+      if (box) box.n += count;
+      else cats.set(key, { n: count });
+    });
     s.numberCategories.clear();
     if (cats.size > this.maxCategories) s.categories = undefined;
   }
@@ -184,7 +204,7 @@ export class ProfileBuilder {
       nulls: s.nulls,
       moments: s.moments.state(),
       histogram: histogramEntries(s.histogram),
-      categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) : {},
+      categories: s.categories ? Object.fromEntries([...s.categories].map(([k, box]) => [k, box.n] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) : {},
       categoriesTruncated: s.categories === undefined,
       textCells: s.textCells,
       ...(s.quantiles.n > 0 ? { quantileSketch: s.quantiles.toJSON() } : {}),

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { NumberCounts } from '../../../packages/data-gate/src/profile/number-counts';
+
+describe('NumberCounts', () => {
+  it('counts exactly as a Map<number, number> does, -0 as 0 and NaN as one key, through many resizes', () => {
+    let seed = 3;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const specials = [0, -0, Number.NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE, 1.5, -1.5];
+    const table = new NumberCounts(4);
+    const map = new Map<number, number>();
+    for (let i = 0; i < 200_000; i++) {
+      const r = rnd();
+      const v = r < 0.1 ? (specials[Math.floor(rnd() * specials.length)] as number) : r < 0.6 ? Math.floor(rnd() * 50) : Math.round(rnd() * 1e6) / 100;
+      const isNew = !map.has(v);
+      map.set(v, (map.get(v) ?? 0) + 1);
+      expect(table.add(v)).toBe(isNew);
+    }
+    const got = new Map<number, number>();
+    table.forEach((v, c) => got.set(v, c));
+    expect(table.size).toBe(map.size);
+    expect(got).toEqual(map);
+    expect(got.get(0)).toBe(map.get(-0));
+    table.clear();
+    expect(table.size).toBe(0);
+  });
+});
