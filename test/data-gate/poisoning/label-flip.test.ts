@@ -88,6 +88,29 @@ describe('label flips on the shared dev scenarios', () => {
     expect(result.notes.join('\n')).toMatch(/text: more than 64 distinct values/);
   });
 
+  it('scores a deterministic sample when asked (large batches), lists flips among it and says so', async () => {
+    const model = await modelOf(pathOf('dev_label_flip_2k', 'ref'));
+    const full = flipFinding(await scan(model, pathOf('dev_label_flip_2k', 'cur')));
+    const run = async (): Promise<LabelFlipResult> => {
+      const scanner = new LabelFlipScanner(model, { sampleRate: 0.6 });
+      for await (const b of batches(pathOf('dev_label_flip_2k', 'cur'))) scanner.push(b);
+      return scanner.finish();
+    };
+    const a = await run();
+    const b = await run();
+    expect(a).toEqual(b);
+    const scored = a.metrics['poisoning.label_flip.rows_scored'] as number;
+    expect(scored + (a.metrics['poisoning.label_flip.rows_not_sampled'] as number)).toBe(2000);
+    // A 60% sample of 2,000 rows: within five standard deviations (about 110 rows) of 1,200.
+    expect(Math.abs(scored - 1200)).toBeLessThan(110);
+    expect(a.notes.join('\n')).toMatch(/scored a deterministic sample of \d+ batch rows/);
+    // The attack is strong enough to show in the sample too.
+    const sampled = flipFinding(a).properties?.rows as number[];
+    expect(sampled.length).toBeGreaterThan(0);
+    const fullRows = new Set(full.properties?.rows as number[]);
+    expect(sampled.every((r) => fullRows.has(r))).toBe(true);
+  });
+
   it('does not fire on clean batches: no-drift, every other scenario’s reference, and the drifted batches without flips', async () => {
     let scans = 0;
     let minP = 1;

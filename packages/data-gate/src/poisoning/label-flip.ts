@@ -23,10 +23,29 @@ export interface LabelFlipOptions {
   minExcessShare: number;
   /** ...and by at least this many rows. */
   minExcessRows: number;
+  /**
+   * Share of the batch rows scored, from 0 to 1 (default 1, every row): scoring costs about a
+   * microsecond a row, so on very large batches the gate scores a deterministic sample (by table row)
+   * and says so. The test compares suspects with expectations among the scored rows alone, so it
+   * stays valid; the rows listed are those of the sample.
+   */
+  sampleRate: number;
   posterior: PosteriorOptions;
 }
 
-export const LABEL_FLIP_DEFAULTS: LabelFlipOptions = { alpha: 0.001, minRatio: 1.25, minExcessShare: 0.005, minExcessRows: 5, posterior: POSTERIOR_DEFAULTS };
+export const LABEL_FLIP_DEFAULTS: LabelFlipOptions = { alpha: 0.001, minRatio: 1.25, minExcessShare: 0.005, minExcessRows: 5, sampleRate: 1, posterior: POSTERIOR_DEFAULTS };
+
+/** Whether table row `index` is in a sample of `rate`: a hash of the index (murmur3's finalizer), so the sample spreads over the whole batch. */
+export function inSample(index: number, rate: number): boolean {
+  if (rate >= 1) return true;
+  let x = Math.imul(index ^ (index / 4294967296), 0x9e3779b1);
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return (x >>> 0) / 4294967296 < rate;
+}
 
 /**
  * Highest-margin suspects kept per (given, suggested) pair, for the ranked list of likely flips: 1,000,
@@ -124,6 +143,7 @@ export class LabelFlipScanner {
   private readonly cells: (number | string | null)[];
   private readonly s: Suspicion = { suggested: -1, margin: 0 };
   private scored = 0;
+  private sampledOut = 0;
   private unlabeled = 0;
   private unknownLabel = 0;
   private readonly unknownExamples = new Set<string>();
@@ -161,7 +181,12 @@ export class LabelFlipScanner {
     const byName = new Map(batch.data.map((d) => [d.name, d]));
     const features = posterior.features.map((f) => ({ column: f.column, chunk: byName.get(f.name) }));
     const L = this.L;
+    const rate = this.o.sampleRate;
     for (let i = 0; i < batch.length; i++) {
+      if (rate < 1 && !inSample(batch.tableRow + i, rate)) {
+        this.sampledOut++;
+        continue;
+      }
       const key = labelKeyOf(labelChunk.kinds[i], labelChunk.numbers[i] as number, labelChunk.texts[i]);
       if (key === null) {
         this.unlabeled++;
@@ -284,6 +309,7 @@ export class LabelFlipScanner {
 
     const metrics: Metrics = {
       'poisoning.label_flip.rows_scored': this.scored,
+      'poisoning.label_flip.rows_not_sampled': this.sampledOut,
       'poisoning.label_flip.suspects': suspects,
       'poisoning.label_flip.strong_suspects': sum(this.pairSuspects[1] as Float64Array),
       'poisoning.label_flip.rate': this.scored > 0 ? suspects / this.scored : 0,
@@ -297,6 +323,7 @@ export class LabelFlipScanner {
     const unused = posterior.uses.filter((u) => u.role === 'unused').map((u) => `${u.column}: ${u.reason ?? ''}`);
     notes.push(`label flips: '${label}' predicted from ${used.join(', ')}${unused.length > 0 ? `; not used: ${unused.join('; ')}` : ''}; thresholds and the reference's own suspect rate from ${cal.rows} reference rows${this.model.data.rows > cal.rows ? ` (a hash sample of ${this.model.data.rows})` : ''}, leave-one-out`);
     if (this.model.data.featureOverflow) notes.push(`label flips: only the first ${this.model.data.options.maxFeatures} feature columns were modelled`);
+    if (this.sampledOut > 0) notes.push(`label flips: scored a deterministic sample of ${this.scored} batch rows (${this.sampledOut} others not scored, to bound the time on a large batch): the rows listed are flips among the sample`);
     if (this.unknownLabel > 0) notes.push(`label flips: ${this.unknownLabel} batch rows carry a label the reference never had (${[...this.unknownExamples].map((e) => JSON.stringify(e)).join(', ')}) and were not scored`);
     if (posterior.uncorrelatedRows > 0) notes.push(`label flips: ${posterior.uncorrelatedRows} rows (reference sample and batch) had a missing-value pattern past the first 1024 and were scored without correlations`);
     if (this.unlabeled > 0) notes.push(`label flips: ${this.unlabeled} batch rows have no '${label}' value and were not scored`);
