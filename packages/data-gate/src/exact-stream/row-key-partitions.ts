@@ -18,6 +18,12 @@ import type { FlaggedRows } from './flagged-rows';
 const REF_WIDTH = 2;
 const CUR_WIDTH = 5;
 
+function grow<T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 class PartitionWriter {
   private fd: number;
   private readonly bufs: Float64Array[];
@@ -77,11 +83,6 @@ class PartitionWriter {
     let done = 0;
     while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
     if (this.chunks === this.chunkOffset.length) {
-      const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
       this.chunkOffset = grow(this.chunkOffset, (n) => new Float64Array(n));
       this.chunkRecords = grow(this.chunkRecords, (n) => new Int32Array(n));
       this.chunkNext = grow(this.chunkNext, (n) => new Int32Array(n));
