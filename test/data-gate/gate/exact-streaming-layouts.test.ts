@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, type Report, silentLogger } from '@aisec/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RULE_RAGGED_ROWS } from '../../../packages/data-gate/src/contract/input-rules';
 import { RULES } from '../../../packages/data-gate/src/index';
 import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, runDataGate } from '../../../packages/data-gate/src/gate/gate';
 
@@ -89,6 +91,19 @@ describe('streaming layouts', () => {
     const [memory, streamed] = await both(refDir, curDir);
     const files = new Set(memory.findings.filter((f) => f.ruleId === RULES.RULE_DUPLICATE_ROWS || f.ruleId === RULES.RULE_ROWS_FROM_REFERENCE).map((f) => f.location.path));
     expect(files.size).toBe(3);
+    expect(comparable(streamed)).toEqual(comparable(memory));
+    expect(sameMetrics(memory, streamed)).toEqual([]);
+  });
+
+  it('gzip input and ragged, badly quoted rows: the same read problems and statistics', async () => {
+    const rand = prng(9);
+    const good = (): string => `${(rand() * 10).toFixed(3)},${Math.floor(rand() * 3)},${['u', 'v', 'w'][Math.floor(rand() * 3)]}`;
+    const ref = ['a,b,c', ...Array.from({ length: 800 }, good)].join('\n');
+    const curLines = ['a,b,c', ...Array.from({ length: 800 }, (_, i) => (i === 100 ? '1,2' : i === 200 ? '1,2,3,4' : i === 300 ? '"unterminated,5,u' : good()))];
+    writeFileSync(join(root, 'rag-ref.csv.gz'), gzipSync(`${ref}\n`));
+    writeFileSync(join(root, 'rag-cur.csv'), `${curLines.join('\n')}\n`);
+    const [memory, streamed] = await both(join(root, 'rag-ref.csv.gz'), join(root, 'rag-cur.csv'));
+    expect(memory.findings.filter((f) => f.ruleId === RULE_RAGGED_ROWS).length).toBeGreaterThan(0);
     expect(comparable(streamed)).toEqual(comparable(memory));
     expect(sameMetrics(memory, streamed)).toEqual([]);
   });

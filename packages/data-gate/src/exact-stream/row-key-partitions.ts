@@ -7,21 +7,37 @@ import type { FlaggedRows } from './flagged-rows';
 
 /**
  * Exact-duplicate and copied-row detection over 64-bit row keys in bounded memory, as a Grace hash
- * join: every row's key goes to one of P partition files by its high bits (reference rows as [hi, lo],
+ * join: every row's key goes to one of P partitions by its high bits (reference rows as [hi, lo],
  * batch rows as [hi, lo, file, row, line], in table order); then partition by partition the
  * reference's keys fill a key table, and the batch's rows, replayed in table order, are checked
  * against it and against the keys seen before them. Equal rows share a partition, so nothing is
- * missed, and only one partition's distinct keys are held at a time.
+ * missed, and only one partition's distinct keys are held at a time. Each side is one file: a full
+ * partition buffer is appended to it as a chunk, and the chunks of a partition are chained, so the
+ * number of open files stays two however many partitions there are.
  */
 const REF_WIDTH = 2;
 const CUR_WIDTH = 5;
 
+function grow<T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 class PartitionWriter {
-  private readonly fds: number[];
+  private fd: number;
   private readonly bufs: Float64Array[];
   private readonly lens: Int32Array;
   readonly counts: Float64Array;
-  readonly paths: string[];
+  readonly path: string;
+  private written = 0;
+  // Chunks in write order: partition, first value in the file, records; and the chain per partition.
+  private chunkOffset = new Float64Array(1024);
+  private chunkRecords = new Int32Array(1024);
+  private chunkNext = new Int32Array(1024);
+  private chunks = 0;
+  private readonly first: Int32Array;
+  private readonly last: Int32Array;
 
   constructor(
     dir: SpillDir,
@@ -30,11 +46,13 @@ class PartitionWriter {
     private readonly width: number,
     recordsPerBuffer: number,
   ) {
-    this.paths = Array.from({ length: partitions }, () => dir.file(kind));
-    this.fds = this.paths.map((p) => openSync(p, 'w', 0o600));
-    this.bufs = this.paths.map(() => new Float64Array(recordsPerBuffer * width));
+    this.path = dir.file(kind);
+    this.fd = openSync(this.path, 'w', 0o600);
+    this.bufs = Array.from({ length: partitions }, () => new Float64Array(recordsPerBuffer * width));
     this.lens = new Int32Array(partitions);
     this.counts = new Float64Array(partitions);
+    this.first = new Int32Array(partitions).fill(-1);
+    this.last = new Int32Array(partitions).fill(-1);
   }
 
   get heldValues(): number {
@@ -63,35 +81,52 @@ class PartitionWriter {
     const buf = this.bufs[p] as Float64Array;
     const bytes = new Uint8Array(buf.buffer, 0, len * 8);
     let done = 0;
-    while (done < bytes.length) done += writeSync(this.fds[p] as number, bytes, done, bytes.length - done);
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    if (this.chunks === this.chunkOffset.length) {
+      this.chunkOffset = grow(this.chunkOffset, (n) => new Float64Array(n));
+      this.chunkRecords = grow(this.chunkRecords, (n) => new Int32Array(n));
+      this.chunkNext = grow(this.chunkNext, (n) => new Int32Array(n));
+    }
+    const k = this.chunks++;
+    this.chunkOffset[k] = this.written;
+    this.chunkRecords[k] = len / this.width;
+    this.chunkNext[k] = -1;
+    const tail = this.last[p] as number;
+    if (tail < 0) this.first[p] = k;
+    else this.chunkNext[tail] = k;
+    this.last[p] = k;
+    this.written += len;
     this.lens[p] = 0;
   }
 
-  /** Closes the files, writing out what is buffered unless `flush` is false (a run cut short). */
+  /** Writes out what is buffered (unless `flush` is false: a run cut short) and closes the file for writing. */
   close(flush = true): void {
-    if (this.bufs.length === 0) return;
-    for (let p = 0; p < this.fds.length; p++) {
-      if (flush) this.flush(p);
-      closeSync(this.fds[p] as number);
-    }
+    if (this.fd < 0) return;
+    if (flush) for (let p = 0; p < this.bufs.length; p++) this.flush(p);
+    closeSync(this.fd);
+    this.fd = -1;
     this.bufs.length = 0;
   }
-}
 
-/** Reads a partition file's records in blocks. */
-function forEachRecord(path: string, count: number, width: number, block: Float64Array, visit: (r: Float64Array, at: number) => void): void {
-  if (count === 0) return;
-  const fd = openSync(path, 'r');
-  try {
-    const perBlock = Math.max(1, Math.floor(block.length / width));
-    for (let done = 0; done < count; ) {
-      const n = Math.min(perBlock, count - done);
-      readValues(fd, block, n * width, done * width);
-      for (let i = 0; i < n; i++) visit(block, i * width);
-      done += n;
+  /** Visits partition `p`'s records in the order they were added, reading its chunks in blocks. */
+  forEachRecord(p: number, block: Float64Array, visit: (r: Float64Array, at: number) => void): void {
+    if (this.first[p] === -1) return;
+    const fd = openSync(this.path, 'r');
+    try {
+      const perBlock = Math.max(1, Math.floor(block.length / this.width));
+      for (let k = this.first[p] as number; k >= 0; k = this.chunkNext[k] as number) {
+        const records = this.chunkRecords[k] as number;
+        const offset = this.chunkOffset[k] as number;
+        for (let done = 0; done < records; ) {
+          const n = Math.min(perBlock, records - done);
+          readValues(fd, block, n * this.width, offset + done * this.width);
+          for (let i = 0; i < n; i++) visit(block, i * this.width);
+          done += n;
+        }
+      }
+    } finally {
+      closeSync(fd);
     }
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -113,7 +148,7 @@ export class RowKeyPartitions {
     const keysPerPartition = Math.max(256, Math.floor(budget.capacity / 8));
     const maxPartitions = Math.max(1, Math.floor(budget.capacity / 8 / (4 * (REF_WIDTH + CUR_WIDTH))));
     let p = 1;
-    while (p < 1024 && p * 2 <= maxPartitions && p * keysPerPartition < expectedRows) p *= 2;
+    while (p < 4096 && p * 2 <= maxPartitions && p * keysPerPartition < expectedRows) p *= 2;
     this.partitions = p;
     this.shift = 32 - Math.log2(p);
     const perBuffer = Math.max(4, Math.min(8192, Math.floor(budget.capacity / 8 / (p * (REF_WIDTH + CUR_WIDTH)))));
@@ -161,11 +196,11 @@ export class RowKeyPartitions {
         if (!this.budget.tryAcquire(slots)) this.budget.acquire(slots);
         try {
           const refKeys = new RowKeySet(Math.max(1, nRef));
-          forEachRecord(ref.paths[p] as string, nRef, REF_WIDTH, block, (r, at) => {
+          ref.forEachRecord(p, block, (r, at) => {
             refKeys.addOrHas(r[at] as number, r[at + 1] as number);
           });
           const seen = new RowKeySet(Math.max(1, nCur));
-          forEachRecord(cur.paths[p] as string, nCur, CUR_WIDTH, block, (r, at) => {
+          cur.forEachRecord(p, block, (r, at) => {
             const hi = r[at] as number;
             const lo = r[at + 1] as number;
             const fileIndex = r[at + 2] as number;

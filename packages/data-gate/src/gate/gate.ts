@@ -1,7 +1,7 @@
 import { type Finding, type Gate, type GateContext, type Metrics, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
 import { ContractChecker, ContractInferrer, contractFindings, contractMetrics, loadContract } from '../contract/index';
 import { checkNearDuplicates } from '../poisoning/near-duplicates';
-import { checkLabelFlips, checkLabelShift, checkSourceConcentration, checkTextInjection, checkTriggers } from '../poisoning/index';
+import { checkLabelShift, checkSourceConcentration, checkTextInjection, checkTriggers } from '../poisoning/index';
 import { provenanceMetrics, verifyProvenance } from '../provenance/index';
 import { type ReadTableOptions, type TextEncoding, readProblemFindings, readTable } from '../readers/index';
 import { columnRoles, isIdName, pickLabelColumn, pickSourceColumn } from './column-roles';
@@ -158,14 +158,8 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
         findings.push(...triggers.findings);
         Object.assign(metrics, triggers.metrics);
         notes.push(...triggers.notes);
-        if (reference.byName.has(labelColumn)) {
-          const flips = checkLabelFlips(reference, current, labelColumn, roles);
-          findings.push(...flips.findings);
-          Object.assign(metrics, flips.metrics);
-          notes.push(...flips.notes);
-        }
       } else {
-        notes.push('no label column (label-column, or a column named label/target/y/class): label shift, drift within labels, label flips and trigger search were not checked');
+        notes.push('no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked');
       }
       const source = pickSourceColumn(reference.columns, options.sourceColumn);
       if (source) {
