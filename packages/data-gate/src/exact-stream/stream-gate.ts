@@ -7,8 +7,8 @@ import type { DataGateOptions } from '../gate/gate';
 import { outlierExcess, outlierFindingMaker } from '../gate/outlier-check';
 import { RowCollector } from '../gate/row-findings';
 import { DATA_GATE_RULES } from '../gate/rules';
-import { TextInjectionScanner } from '../poisoning/index';
-import { type ColumnChunk, readProblemFindings, readTable } from '../readers/index';
+import { LabelFlipPass, TextInjectionScanner } from '../poisoning/index';
+import { type ColumnChunk, estimateRowCount, readProblemFindings, readTable } from '../readers/index';
 import { RowHasher } from '../stats/index';
 import { MemoryBudget } from '../spill/memory-budget';
 import type { SortedColumn } from '../spill/sorted-column';
@@ -25,6 +25,9 @@ import { type StreamedOutliers, fitOnBatchAndFlag, fitOutlierColumn, flagOutlier
 import { streamedDrift } from './streamed-drift';
 import { strippedRowKey } from './stripped-row-key';
 import { TriggerSearch, triggerFindings } from './trigger-search';
+
+/** Batch rows the label-flip check scores at most (about a microsecond each); past it, a deterministic sample. */
+const LABEL_FLIP_MAX_ROWS = 2_000_000;
 
 /**
  * The exact file-against-file gate in bounded memory. The reference is read once: each numeric
@@ -116,10 +119,14 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
   let splitLabel: string | undefined;
   const refSplit = options.poisoning ? new LabelSplit(dir, budget, Math.max(256, Math.floor(budget.capacity / 8 / 64))) : undefined;
   const refReader = readTable(refPath, options.read, ctx);
+  // Label flips: scoring costs about a microsecond a row, so past LABEL_FLIP_MAX_ROWS a sample is scored.
+  const estimated = estimateRowCount(options.current as string, ctx.limits.maxEntries);
+  const flips = options.poisoning ? new LabelFlipPass(options, { sampleRate: Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimated, 1)) }) : undefined;
   await time('read.reference', async () => {
     for await (const batch of refReader) {
       checkAbort(ctx.signal);
       inferrer?.push(batch);
+      flips?.reference(batch);
       fileIndexOf(refFiles, batch.file);
       const lim = limitsFor(batch.data.length);
       for (const chunk of batch.data) {
@@ -235,6 +242,7 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
     for await (const batch of curReader) {
       checkAbort(ctx.signal);
       checker.push(batch);
+      flips?.current(batch);
       if (options.poisoning) text.push(batch);
       const fid = fileIndexOf(curFiles, batch.file);
       const byName = new Map<string, ColumnChunk>();
@@ -352,8 +360,14 @@ async function streamExact(options: DataGateOptions, ctx: GateContext, parts: Ga
             notes.push(...found.notes);
           }
         } else notes.push(`label '${labelColumn}' has more than ${STREAM_LIMITS.maxCategories} distinct values: its distribution shift was not checked`);
+        const flipped = flips?.finish();
+        if (flipped) {
+          findings.push(...flipped.findings);
+          Object.assign(metrics, flipped.metrics);
+          notes.push(...flipped.notes);
+        }
       } else {
-        notes.push('no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked');
+        notes.push('no label column (label-column, or a column named label/target/y/class): label shift, drift within labels, label flips and trigger search were not checked');
       }
       if (sourceColumn && curSeen.has(sourceColumn)) {
         const ref = refCols.get(sourceColumn)?.categoryCounts();

@@ -1,7 +1,7 @@
 import { type Finding, type Gate, type GateContext, type Metrics, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
 import { ContractChecker, ContractInferrer, contractFindings, contractMetrics, loadContract } from '../contract/index';
 import { checkNearDuplicates } from '../poisoning/near-duplicates';
-import { checkLabelShift, checkSourceConcentration, checkTextInjection, checkTriggers } from '../poisoning/index';
+import { LabelFlipPass, checkLabelShift, checkSourceConcentration, checkTextInjection, checkTriggers } from '../poisoning/index';
 import { provenanceMetrics, verifyProvenance } from '../provenance/index';
 import { type ReadTableOptions, type TextEncoding, readProblemFindings, readTable } from '../readers/index';
 import { columnRoles, isIdName, pickLabelColumn, pickSourceColumn } from './column-roles';
@@ -103,10 +103,21 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
   const contractPath = options.contract;
   const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : undefined;
   const inferrer = contract ? undefined : new ContractInferrer();
-  const reference = await time('read.reference', () => scanSide(options.reference as string, options.read, ctx, 'reference', inferrer ? (b) => inferrer.push(b) : undefined));
+  const flips = options.poisoning ? new LabelFlipPass(options) : undefined;
+  const reference = await time('read.reference', () =>
+    scanSide(options.reference as string, options.read, ctx, 'reference', (b) => {
+      inferrer?.push(b);
+      flips?.reference(b);
+    }),
+  );
   const checker = new ContractChecker(contract ?? (inferrer as ContractInferrer).finish());
   if (!contract) notes.push('no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)');
-  const current = await time('read.current', () => scanSide(options.current as string, options.read, ctx, 'current', (b) => checker.push(b)));
+  const current = await time('read.current', () =>
+    scanSide(options.current as string, options.read, ctx, 'current', (b) => {
+      checker.push(b);
+      flips?.current(b);
+    }),
+  );
   metrics['rows.reference'] = reference.rows;
   metrics['rows.current'] = current.rows;
   metrics['columns.reference'] = reference.columns.length;
@@ -158,8 +169,14 @@ export async function runDataGate(options: DataGateOptions, ctx: GateContext): P
         findings.push(...triggers.findings);
         Object.assign(metrics, triggers.metrics);
         notes.push(...triggers.notes);
+        const flipped = flips?.finish();
+        if (flipped) {
+          findings.push(...flipped.findings);
+          Object.assign(metrics, flipped.metrics);
+          notes.push(...flipped.notes);
+        }
       } else {
-        notes.push('no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked');
+        notes.push('no label column (label-column, or a column named label/target/y/class): label shift, drift within labels, label flips and trigger search were not checked');
       }
       const source = pickSourceColumn(reference.columns, options.sourceColumn);
       if (source) {

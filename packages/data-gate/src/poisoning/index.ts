@@ -7,3 +7,4 @@ export { LABEL_MODEL_DEFAULTS, LABEL_MODEL_FORMAT, LABEL_MODEL_LIMITS, LABEL_MOD
 export { LABEL_FLIP_DEFAULTS, LabelFlipScanner, type LabelFlipOptions, type LabelFlipResult } from './label-flip';
 export { POSTERIOR_DEFAULTS, LabelPosterior, type PosteriorOptions } from './label-posterior';
 export { batchesOf, checkLabelFlips } from './label-flip-table';
+export { LabelFlipPass } from './label-flip-pass';

@@ -18,3 +18,4 @@ export {
   readTable,
 } from './table-reader';
 export { readProblemFindings } from './problem-findings';
+export { estimateRowCount } from './row-estimate';
