@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type DataGateOptions, DEFAULT_DRIFT, DEFAULT_OUTLIERS, runDataGate } from '../../../packages/data-gate/src/gate/gate';
 import { RULES } from '../../../packages/data-gate/src/index';
 import { STREAMING_LEAVES_OUT } from '../../../packages/data-gate/src/exact-stream/stream-gate';
+import { SHARED } from '../readers/helpers';
 
 /**
  * The streaming exact mode (forced by a memory budget of a few thousand values, so every column is
@@ -13,7 +14,8 @@ import { STREAMING_LEAVES_OUT } from '../../../packages/data-gate/src/exact-stre
  * the same drift metrics, the same outlier, duplicate and copied rows, the same findings; and it never
  * holds more values than its budget.
  */
-const ROOT = '/work/shared/data/data-gate';
+// The shared data beside the repository (../shared), wherever the repository is.
+const ROOT = SHARED;
 const DATA = join(ROOT, 'data');
 const TINY_MB = 0.05; // 6,553 values
 

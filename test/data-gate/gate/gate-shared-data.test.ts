@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, type Report, silentLogger } from '@aisec/core';
 import { describe, expect, it } from 'vitest';
 import { type DataGateOptions, DEFAULT_DRIFT, DEFAULT_OUTLIERS, RULES, runDataGate } from '../../../packages/data-gate/src/index';
+import { SHARED } from '../readers/helpers';
 
 /**
  * The whole gate on the shared scenarios: every drift metric it reports equals the reference JSON
  * (SciPy 1.10) within the README's tolerance, and the outlier, duplicate and copied-row findings list
  * exactly the reference's row indices.
  */
-const ROOT = '/work/shared/data/data-gate';
+// The shared data beside the repository (../shared), wherever the repository is.
+const ROOT = SHARED;
 type Json = number | string | boolean | null | Json[] | { [k: string]: Json };
 type Tree = Record<string, Json>;
 

@@ -16,6 +16,7 @@ import {
 } from '../../../packages/data-gate/src/index';
 import { columnRoles } from '../../../packages/data-gate/src/gate/column-roles';
 import { generateLabelFlipScenario } from './label-flip-scenario.mjs';
+import { SHARED } from '../readers/helpers';
 
 /**
  * Suspected label flips listed row by row, on the shared dev scenarios (the flipped rows of
@@ -24,7 +25,8 @@ import { generateLabelFlipScenario } from './label-flip-scenario.mjs';
  * labels are themselves noisy (a logistic in x_norm and cat; a model of the reference classifies
  * 75% of it right), which caps the precision any detector can reach there.
  */
-const ROOT = '/work/shared/data/data-gate';
+// The shared data beside the repository (../shared), wherever the repository is.
+const ROOT = SHARED;
 const SCENARIOS = ['dev_no_drift_500', 'dev_mean_shift_2k', 'dev_variance_change_3k', 'dev_category_shift_3k', 'dev_label_flip_2k', 'dev_outliers_5k', 'dev_duplicates_2k'];
 const JSONL_SIDES = new Set(['dev_mean_shift_2k_cur', 'dev_category_shift_3k_ref', 'dev_category_shift_3k_cur']);
 const pathOf = (scenario: string, side: 'ref' | 'cur'): string => `data/${scenario}_${side}.${JSONL_SIDES.has(`${scenario}_${side}`) ? 'jsonl' : 'csv'}`;

@@ -19,8 +19,10 @@ import {
   serializeProfile,
   writeProfile,
 } from '../../../packages/data-gate/src/index';
+import { SHARED } from '../readers/helpers';
 
-const ROOT = '/work/shared/data/data-gate';
+// The shared data beside the repository (../shared), wherever the repository is.
+const ROOT = SHARED;
 const ctx = (workspace = ROOT): GateContext => ({ workspace, logger: silentLogger, limits: DEFAULT_LIMITS, signal: new AbortController().signal });
 
 function reference(name: string): Record<string, unknown> {

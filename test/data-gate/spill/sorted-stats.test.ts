@@ -12,13 +12,15 @@ import { outlierParamsOf } from '../../../packages/data-gate/src/spill/sorted-qu
 import { SpillDir } from '../../../packages/data-gate/src/spill/spill-dir';
 import { sortFloat64 } from '../../../packages/data-gate/src/spill/radix-sort';
 import { type ColumnDrift, fitOutlierParams, numericColumnDrift } from '../../../packages/data-gate/src/stats/index';
+import { SHARED } from '../readers/helpers';
 
 /**
  * The streaming (merge-walk) statistics over spilled sorted columns give the in-memory figures: every
  * numeric column of the shared datasets, and random samples with ties, infinities and −0, sorted
  * through a budget so small that each column is written as dozens of runs and merged in several levels.
  */
-const DATA = '/work/shared/data/data-gate/data';
+// The shared data beside the repository (../shared), wherever the repository is.
+const DATA = join(SHARED, 'data');
 
 function sameNumber(actual: number | undefined, expected: number | undefined): boolean {
   if (actual === undefined || expected === undefined) return actual === expected;

@@ -9,12 +9,14 @@ import {
 } from '../../../packages/data-gate/src/stats/index';
 import { compare, readJson, text, tree, type Json, type Mismatch, type Tree } from './reference-compare';
 import { loadTable, numericCells, stringCells, type Table } from './shared-table';
+import { SHARED } from '../readers/helpers';
 
 /**
  * The per-column entry points the gate reports from (`drift.<column>.<test>.*`) agree with the shared
  * SciPy references for every drifted column of every scenario.
  */
-const ROOT = '/work/shared/data/data-gate';
+// The shared data beside the repository (../shared), wherever the repository is.
+const ROOT = SHARED;
 const index = tree(readJson(join(ROOT, 'reference/index.json')), 'index.json');
 const scenarios = (Array.isArray(index.scenarios) ? index.scenarios : []).map((s) => text(tree(s, 'scenario').reference_json, 'reference_json'));
 

@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { compare, readJson, text, tree, type Mismatch } from './reference-compare';
 import { computeScenario } from './scenario-harness';
 import { loadTable } from './shared-table';
+import { SHARED } from '../readers/helpers';
 
 /**
  * Walks every statistic in every shared reference JSON (SciPy 1.10.1 / NumPy 1.24.2) and compares it
  * with the engine's value under the README's tolerances. A statistic the engine does not produce is a
  * failure, never a skip; the only leaves not compared are wall-clock timings and prose descriptions.
  */
-const ROOT = '/work/shared/data/data-gate';
+// The shared data beside the repository (../shared), wherever the repository is.
+const ROOT = SHARED;
 const indexJson = tree(readJson(join(ROOT, 'reference/index.json')), 'index.json');
 const scenarios = (Array.isArray(indexJson.scenarios) ? indexJson.scenarios : []).map((s) => {
   const t = tree(s, 'index.json scenario');
