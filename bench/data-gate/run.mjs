@@ -1,13 +1,15 @@
 // Benchmark of data-gate (run by hand, not in CI):
-//   node bench/data-gate/run.mjs [GB]            (default 1: about 14M rows, 10 columns)
+//   [REPEAT=3] node bench/data-gate/run.mjs [GB]   (default 1: about 14M rows, 10 columns)
 // Generates into .cache/bench/data-gate/ a CSV of GB gigabytes (5 numeric, 5 categorical columns) and a
 // 10% reference drawn the same way, then measures, each in a fresh process (CPU seconds and peak RSS):
 //   1. profiling the reference (one streaming pass),
 //   2. the gate against that reference profile: the batch profiled, checked and compared in one pass,
-//   3. the exact file-against-file gate (both tables in memory; skipped above 0.3 GB unless EXACT=1),
+//   3. the exact file-against-file gate (streamed with sorted columns spilled to disk past memory-mb;
+//      SKIP_EXACT=1 leaves it out),
 //   4. the baselines in the same run: reading the file's bytes, and DuckDB's one-scan summary of the
-//      same file when `@duckdb/node-api` is installed (npm i --no-save @duckdb/node-api).
-// Targets (issue 5): at most 17 CPU-seconds per GB and under 300 MB peak for step 2.
+//      same file (@duckdb/node-api, a dev dependency, one thread).
+// Targets (issue 5): at most 17 CPU-seconds per GB (DuckDB's scan needs about 14 on the issue's
+// machine, so about 1.2x DuckDB measured here) and under 300 MB peak for step 2.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const cache = join(repo, '.cache/bench/data-gate');
 const lib = join(cache, 'data-gate-lib.mjs');
 const gb = Number(process.argv[2] ?? process.env.BENCH_GB ?? 1);
+// Runs per step; the median (by CPU time) is reported, with every run's CPU seconds beside it.
+const repeat = Math.max(1, Number(process.env.REPEAT ?? 1));
 const big = join(cache, `batch-${gb}gb.csv`);
 const ref = join(cache, `reference-${gb}gb.csv`);
 const profile = join(cache, `reference-${gb}gb.profile.json`);
@@ -76,16 +80,23 @@ const u = process.cpuUsage();
 console.log(JSON.stringify({ cpu: (u.user + u.system) / 1e6, rssMb: process.resourceUsage().maxRSS / 1024, detail }));
 `;
 
+/** Runs one step REPEAT times (default 1), each in a fresh process; prints and returns the run of median CPU time. */
 function measure(label, args) {
-  const started = performance.now();
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--input-type=module', '-e', child, ...args], { encoding: 'utf8', cwd: repo, maxBuffer: 1 << 24 });
-  const wall = (performance.now() - started) / 1000;
-  if (r.status !== 0) {
-    console.log(`${label.padEnd(34)} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-    return undefined;
+  const runs = [];
+  for (let k = 0; k < repeat; k++) {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--input-type=module', '-e', child, ...args], { encoding: 'utf8', cwd: repo, maxBuffer: 1 << 24 });
+    const wall = (performance.now() - started) / 1000;
+    if (r.status !== 0) {
+      console.log(`${label.padEnd(34)} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      return undefined;
+    }
+    runs.push({ ...JSON.parse(r.stdout.trim().split('\n').at(-1)), wall });
   }
-  const m = JSON.parse(r.stdout.trim().split('\n').at(-1));
-  console.log(`${label.padEnd(34)} ${m.cpu.toFixed(1).padStart(7)} CPU-s  ${(m.cpu / gbActual).toFixed(1).padStart(6)} CPU-s/GB  ${wall.toFixed(1).padStart(6)} s wall  ${m.rssMb.toFixed(0).padStart(6)} MB peak  (${m.detail})`);
+  runs.sort((a, b) => a.cpu - b.cpu);
+  const m = runs[Math.floor(runs.length / 2)];
+  const spread = runs.length > 1 ? `  [${runs.map((x) => x.cpu.toFixed(1)).join(', ')}]` : '';
+  console.log(`${label.padEnd(34)} ${m.cpu.toFixed(1).padStart(7)} CPU-s  ${(m.cpu / gbActual).toFixed(1).padStart(6)} CPU-s/GB  ${m.wall.toFixed(1).padStart(6)} s wall  ${m.rssMb.toFixed(0).padStart(6)} MB peak  (${m.detail})${spread}`);
   return m;
 }
 
@@ -96,16 +107,15 @@ const gbActual = statSync(big).size / 1024 ** 3;
 console.log(`data-gate benchmark: batch ${big} (${gbActual.toFixed(2)} GB), reference ${(statSync(ref).size / 1024 ** 3).toFixed(2)} GB`);
 measure('1. profile the reference', ['profile', ref, profile]);
 const gate = measure('2. gate against the profile', ['gate', profile, big]);
-if (gbActual <= 0.3 || process.env.EXACT === '1') measure('3. exact gate, file against file', ['gate', ref, big]);
-else console.log('3. exact gate, file against file       skipped above 0.3 GB (both tables in memory); EXACT=1 to run it');
+if (process.env.SKIP_EXACT !== '1') measure('3. exact gate, file against file', ['gate', ref, big]);
 const read = measure('baseline: read the bytes', ['read', big]);
 let duck;
 try {
   await import('@duckdb/node-api');
   duck = measure('baseline: DuckDB one-scan summary', ['duckdb', big]);
 } catch {
-  console.log('baseline: DuckDB                       not installed (npm i --no-save @duckdb/node-api to compare)');
+  console.log('baseline: DuckDB                       not installed (npm ci installs the dev dependency @duckdb/node-api)');
 }
 if (gate && read) console.log(`ratio gate/read: ${(gate.cpu / Math.max(read.cpu, 1e-3)).toFixed(1)}x`);
-if (gate && duck) console.log(`ratio gate/DuckDB: ${(gate.cpu / duck.cpu).toFixed(2)}x (target: 17 CPU-s/GB vs DuckDB's ~14)`);
+if (gate && duck) console.log(`ratio gate/DuckDB: ${(gate.cpu / duck.cpu).toFixed(2)}x CPU (target about 1.2x: 17 CPU-s/GB against DuckDB's ~14)`);
 writeFileSync(join(cache, 'last-run.txt'), new Date().toISOString());
