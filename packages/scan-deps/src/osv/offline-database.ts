@@ -326,15 +326,17 @@ async function buildIndex(
     if (done % 500 === 0) ctx.logger.progress('indexing OSV advisories', done, source.records.length);
     done++;
   });
-  // Read in any order (two threads); the cache and lookups keep each package's members in central-directory order.
-  for (const members of Object.values(packages)) members.sort((a, b) => a - b);
-  if (Object.keys(packages).length === 0) {
+  // Read in any order (two threads); the cache and lookups keep each package's members in central-directory
+  // order, and the names sorted, so that the cached file is the same bytes whichever thread read what.
+  const sorted: Record<string, number[]> = {};
+  for (const name of Object.keys(packages).sort()) sorted[name] = (packages[name] ?? []).sort((a, b) => a - b);
+  if (Object.keys(sorted).length === 0) {
     throw new UserError(`${path} holds ${advisories} OSV records but none for PyPI`, {
       file: path,
       hint: "Use the PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip",
     });
   }
-  return { index: { format: INDEX_FORMAT, sha256, size, members: source.count, advisories, modified, packages }, kept };
+  return { index: { format: INDEX_FORMAT, sha256, size, members: source.count, advisories, modified, packages: sorted }, kept };
 }
 
 /**
