@@ -6,13 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, type DataGateOptions, type DataProfile, RULES, type OutlierMethod, mergeProfiles, parseProfile, profileTable, runDataGate, serializeProfile, writeProfile } from '../../../packages/data-gate/src/index';
 import { NEEDS_RAW_REFERENCE } from '../../../packages/data-gate/src/profile/profile-gate';
 import { loadCsv } from '../stats/shared-table';
+import { SHARED } from '../readers/helpers';
 
 /**
  * The file-against-profile mode's sketch-based figures against the exact file-against-file gate on the
  * shared scenarios: outlier rows (IQR, MAD) differ only in rows the report itself marks uncertain, KS
  * from the sketches is within its stated error of SciPy's D, distinct counts are exact or within theirs.
  */
-const ROOT = '/work/shared/data/data-gate';
+const ROOT = SHARED;
 const ctx = (workspace = ROOT): GateContext => ({ workspace, logger: silentLogger, limits: DEFAULT_LIMITS, signal: new AbortController().signal });
 type Tree = Record<string, unknown>;
 

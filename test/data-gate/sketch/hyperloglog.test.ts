@@ -4,8 +4,9 @@ import { UserError } from '@aisec/core';
 import { describe, expect, it } from 'vitest';
 import { HyperLogLog, hashNumber64, hashString64, hllStandardError } from '../../../packages/data-gate/src/sketch/index';
 import { loadCsv } from '../stats/shared-table';
+import { SHARED } from '../readers/helpers';
 
-const DATA = '/work/shared/data/data-gate/data';
+const DATA = join(SHARED, 'data');
 const MASK = (1n << 64n) - 1n;
 
 /** SplitMix64's output function in BigInt, written from the published constants, to check the 32-bit emulation. */

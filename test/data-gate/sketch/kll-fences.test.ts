@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { KllSketch, iqrFences, madFences, quantileBracket, shareOutside } from '../../../packages/data-gate/src/sketch/index';
 import { fitOutlierParams, iqrOutliers, madOutliers } from '../../../packages/data-gate/src/stats/index';
 import { column, loadCsv, numericCells } from '../stats/shared-table';
+import { SHARED } from '../readers/helpers';
 
-const DATA = '/work/shared/data/data-gate/data';
+const DATA = join(SHARED, 'data');
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { KllSketch, type KllSketchJson, normalizedRankError } from '../../../packages/data-gate/src/sketch/index';
 import { quantileSorted } from '../../../packages/data-gate/src/stats/index';
 import { column, loadCsv, numericCells } from '../stats/shared-table';
+import { SHARED } from '../readers/helpers';
 
-const DATA = '/work/shared/data/data-gate/data';
+const DATA = join(SHARED, 'data');
 
 /** mulberry32: a seeded stream for generated samples (fixed seeds: the tests are deterministic). */
 function prng(seed: number): () => number {
