@@ -49,9 +49,13 @@ function shard(file: string, parts: number): string[] {
   });
 }
 
-/** The parts a merge reproduces exactly: all but the files, the moments (to rounding) and the KLL sketches (within their bound). */
-function withoutFiles(p: DataProfile): Omit<DataProfile, 'files' | 'columns'> & { columns: unknown[] } {
-  const { files: _files, columns, ...rest } = p;
+/**
+ * The parts a merge reproduces exactly: all but the files, the moments (to rounding), the KLL sketches
+ * (within their bound) and the label model's moments (to rounding; its counts and sample are compared
+ * on their own).
+ */
+function withoutFiles(p: DataProfile): Omit<DataProfile, 'files' | 'columns' | 'labelModel'> & { columns: unknown[] } {
+  const { files: _files, columns, labelModel: _l, ...rest } = p;
   return { ...rest, columns: columns.map(({ moments: _m, quantileSketch: _q, ...c }) => c) };
 }
 
@@ -94,6 +98,10 @@ describe('reference profiles', () => {
       expect(m.mean).toBeCloseTo(c.moments.mean, 10);
       expect(Math.abs(m.m2 - c.moments.m2)).toBeLessThanOrEqual(1e-9 * Math.max(1, c.moments.m2));
     }
+    // The label model of the whole: the same labels, counts and sampled rows.
+    const model = (p: DataProfile): unknown => p.labelModel && { column: p.labelModel.labelColumn, rows: p.labelModel.rows, labels: p.labelModel.labels, counts: p.labelModel.labelCounts, sample: p.labelModel.sample };
+    expect(whole.labelModel?.labelColumn).toBe('label');
+    expect(model(merged)).toEqual(model(whole));
     // Merging in another order gives the same profile (the KLL sketches aside: another order, other compactions).
     expect(withoutFiles(mergeProfiles([parts[2]!, parts[0]!, parts[1]!]))).toEqual(withoutFiles(merged));
     // The same shards in the same order give the same bytes.
@@ -118,6 +126,23 @@ describe('reference profiles', () => {
     expect(isProfileFile(refFile)).toBe(false);
     const bumped = readFileSync(out, 'utf8').replace('"version": 2', '"version": 3');
     expect(() => parseProfile(bumped, 'ref.profile.json')).toThrow(UserError);
+  });
+
+  it('carry the label model, so the gate against a profile lists the same label flips as against the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-profile-flips-'));
+    const out = join(dir, 'ref.profile.json');
+    await writeProfile(out, { paths: [join(ROOT, 'data/dev_label_flip_2k_ref.csv')] }, ctx(dir));
+    const cur = join(ROOT, 'data/dev_label_flip_2k_cur.csv');
+    const viaProfile = await runDataGate(options(out, cur), ctx());
+    const viaFile = await runDataGate(options(join(ROOT, 'data/dev_label_flip_2k_ref.csv'), cur), ctx());
+    const flips = (r: Report): unknown[] => r.findings.filter((f) => f.ruleId === RULES.RULE_LABEL_FLIPPED_ROWS).map((f) => [f.properties?.rows, f.properties?.likely_rows, f.properties?.rows_total]);
+    expect(flips(viaFile)).toHaveLength(1);
+    expect(flips(viaProfile)).toEqual(flips(viaFile));
+    expect(viaProfile.metrics['poisoning.label_flip.pvalue']).toBe(viaFile.metrics['poisoning.label_flip.pvalue']);
+    // A profile for another label column is not used for this one, and the report says why.
+    const other = await runDataGate({ ...options(out, cur), labelColumn: 'flag' }, ctx());
+    expect(flips(other)).toEqual([]);
+    expect(other.notes.join('\n')).toMatch(/label model is for 'label', the label column here is 'flag'/);
   });
 
   it('refuses a damaged sketch with a UserError naming the profile, before any batch is read', async () => {

@@ -28,6 +28,7 @@ export const profileSubcommand: GateSubcommand = {
       output: { type: 'string', description: 'Where to write the profile (JSON).' },
       merge: { type: 'boolean', description: 'The paths are profiles of shards: merge them into the profile of the whole.', default: false },
       'id-columns': { type: 'array', items: { type: 'string' }, description: 'Columns left out of the row hashes. Default: columns named like ids.' },
+      'label-column': { type: 'string', description: 'The label column the label-flip model is built for. Default: a column named label, target, y or class.' },
       'max-row-hashes': { type: 'integer', minimum: 0, description: 'Row hashes kept before they are dropped (then copied rows cannot be checked).', default: 5_000_000 },
     },
     required: ['output'],
@@ -41,7 +42,8 @@ export const profileSubcommand: GateSubcommand = {
       return `merged ${merge.length} profiles (${merged.rows} rows) into ${workspaceRelative(ctx.workspace, out)}`;
     }
     const ids = Array.isArray(values['id-columns']) ? values['id-columns'] : undefined;
-    return writeProfile(out, { paths: paths(values, ctx), ...(ids ? { idColumns: ids } : {}), maxRowHashes: typeof values['max-row-hashes'] === 'number' ? values['max-row-hashes'] : 5_000_000 }, ctx);
+    const label = typeof values['label-column'] === 'string' ? values['label-column'] : undefined;
+    return writeProfile(out, { paths: paths(values, ctx), ...(ids ? { idColumns: ids } : {}), ...(label === undefined ? {} : { labelColumn: label }), maxRowHashes: typeof values['max-row-hashes'] === 'number' ? values['max-row-hashes'] : 5_000_000 }, ctx);
   },
 };
 

@@ -2,6 +2,7 @@ import { UserError } from '@aisec/core';
 import { HyperLogLog, KllSketch } from '../sketch/index';
 import type { MomentsState } from '../stats/index';
 import { type ColumnProfile, type DataProfile, PROFILE_VERSION } from './profile-format';
+import { mergeLabelModelJson } from '../poisoning/label-model-merge';
 
 /** Chan, Golub and LeVeque's pairwise update: exact to rounding, in any order. */
 export function mergeMoments(a: MomentsState, b: MomentsState): MomentsState {
@@ -107,6 +108,9 @@ function mergeTwo(a: DataProfile, b: DataProfile): DataProfile {
     ...(keys ? { rowKeys: keys } : {}),
     rowHashesTruncated: truncated || over,
     limits: { maxCategories, maxRowHashes },
+    // Shards of one dataset share a label column; a shard without a model (or of another label)
+    // leaves the whole without one, as a model of part of the data would misjudge the rest.
+    ...(a.labelModel && b.labelModel && a.labelModel.labelColumn === b.labelModel.labelColumn ? { labelModel: mergeLabelModelJson(a.labelModel, b.labelModel) } : {}),
   };
 }
 

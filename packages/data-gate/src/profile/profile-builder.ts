@@ -1,5 +1,6 @@
 import { type GateContext, UserError, workspaceRelative, writeFileAtomic } from '@aisec/core';
-import { isIdName } from '../gate/column-roles';
+import { isIdName, pickLabelColumn } from '../gate/column-roles';
+import { LabelModelBuilder } from '../poisoning/label-model';
 import { CellKind, type ColumnChunk, type ReadTableOptions, type RowBatch, readTable } from '../readers/index';
 import { HLL_DEFAULT_PRECISION, HyperLogLog, KLL_DEFAULT_K, KllSketch } from '../sketch/index';
 import { MomentsAccumulator, RowHasher, rowKeyHex } from '../stats/index';
@@ -22,6 +23,10 @@ export interface ProfileOptions {
   quantileK?: number;
   /** HyperLogLog precision of the distinct-count sketches, 4 to 18 (default 12: 4,096 registers, 1.6% standard error). */
   distinctPrecision?: number;
+  /** The label column for the label-flip model; default a column named label, target, y or class. */
+  labelColumn?: string;
+  /** Build the label model the gate scores batch rows with (default true when there is a label column). */
+  labelModel?: boolean;
   read?: ReadTableOptions;
 }
 
@@ -63,6 +68,7 @@ export class ProfileBuilder {
   private readonly maxRowHashes: number;
   private readonly quantileK: number;
   private readonly distinctPrecision: number;
+  private labels: LabelModelBuilder | undefined;
 
   constructor(private readonly options: ProfileOptions = {}) {
     this.maxCategories = options.maxCategories ?? 10_000;
@@ -83,7 +89,10 @@ export class ProfileBuilder {
     if (this.hashColumns === undefined && batch.columns.length > 0) {
       const ids = new Set(this.options.idColumns ?? batch.columns.filter(isIdName));
       this.hashColumns = batch.columns.filter((c) => !ids.has(c));
+      const label = this.options.labelModel === false ? undefined : pickLabelColumn(batch.columns, this.options.labelColumn);
+      if (label !== undefined) this.labels = new LabelModelBuilder({ labelColumn: label, exclude: [...ids].filter((c) => c !== label) });
     }
+    this.labels?.push(batch);
     for (const chunk of batch.data) {
       let s = this.columns.get(chunk.name);
       if (!s) {
@@ -221,6 +230,7 @@ export class ProfileBuilder {
       ...(this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: this.keyList() }),
       rowHashesTruncated: this.hashesTruncated,
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
+      ...(this.labels ? { labelModel: this.labels.finish().toJSON() } : {}),
     };
   }
 }

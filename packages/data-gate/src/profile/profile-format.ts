@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '@aisec/core';
 import { HyperLogLog, type HyperLogLogJson, KllSketch, type KllSketchJson } from '../sketch/index';
 import type { MomentsState } from '../stats/index';
+import { LabelModel, type LabelModelJson } from '../poisoning/label-model';
 
 /**
  * The reference profile, format version 2: a deterministic, mergeable JSON summary of a trusted
@@ -64,6 +65,11 @@ export interface DataProfile {
   rowKeys?: string[];
   rowHashesTruncated: boolean;
   limits: { maxCategories: number; maxRowHashes: number };
+  /**
+   * The reference's class-conditional label model (poisoning/label-model.ts), when the profiled data
+   * had a label column: the gate scores batch rows with it for label flips. Absent in older profiles.
+   */
+  labelModel?: LabelModelJson;
 }
 
 /** R10 preferred numbers (ISO 3) per decade, 1e-9 to 8e15, mirrored for negatives, and zero. */
@@ -134,6 +140,8 @@ export function parseProfile(text: string, displayPath: string): DataProfile {
     }
     if (c.distinctSketch !== undefined) HyperLogLog.fromJSON(c.distinctSketch, displayPath);
   }
+  // Checked here, so a damaged model is reported with the profile's name before any batch is read.
+  if (p.labelModel !== undefined) LabelModel.fromJSON(p.labelModel, displayPath);
   if (p.rowKeys !== undefined && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== 'string' || !/^[0-9a-f]{16}$/.test(k)))) {
     throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
   }

@@ -6,8 +6,8 @@ import type { DataGateOptions } from '../gate/gate';
 import type { OutlierOptions } from '../gate/outlier-check';
 import { MAX_LISTED_ROWS, RowCollector, firstRows } from '../gate/row-findings';
 import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_LABEL_SHIFT, RULE_OUTLIER_ROWS, RULE_ROWS_FROM_REFERENCE } from '../gate/rules';
-import { TextInjectionScanner } from '../poisoning/index';
-import { CellKind, type ColumnChunk, type RowBatch, columnTypeOf, readProblemFindings, readTable } from '../readers/index';
+import { LabelFlipScanner, LabelModel, TextInjectionScanner } from '../poisoning/index';
+import { CellKind, type ColumnChunk, type RowBatch, columnTypeOf, estimateRowCount, readProblemFindings, readTable } from '../readers/index';
 import { type KllSketch, iqrFences, madFences, shareOutside } from '../sketch/index';
 import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi, totalVariation } from '../stats/index';
 import { encodeBatchRow } from './batch-row-hash';
@@ -173,6 +173,9 @@ function screenColumn(screen: OutlierScreen, chunk: ColumnChunk, batch: RowBatch
   }
 }
 
+/** Batch rows the label-flip check scores at most (about a microsecond each); past it, a deterministic sample. */
+const LABEL_FLIP_MAX_ROWS = 2_000_000;
+
 /** Batch row keys kept for duplicates within the batch (16 to 32 bytes each). */
 const MAX_BATCH_HASHES = 2_000_000;
 
@@ -251,7 +254,19 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   const within = new RowCollector();
   const copied = new RowCollector();
   const text = new TextInjectionScanner();
-  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false });
+  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false, labelModel: false });
+  // Label flips, scored with the reference's label model when the profile has one for this label.
+  let flips: LabelFlipScanner | undefined;
+  if (options.poisoning && profile.labelModel) {
+    if (label === undefined || profile.labelModel.labelColumn === label) {
+      const rate = Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimateRowCount(options.current as string, ctx.limits.maxEntries), 1));
+      flips = new LabelFlipScanner(LabelModel.fromJSON(profile.labelModel, shown), { sampleRate: rate });
+    } else {
+      notes.push(`label flips not checked: the profile's label model is for '${profile.labelModel.labelColumn}', the label column here is '${label}'`);
+    }
+  } else if (options.poisoning && label !== undefined) {
+    notes.push('label flips not checked: the profile has no label model (profile the reference again with this aisec version, with its label column)');
+  }
 
   const started = performance.now();
   const reader = readTable(options.current as string, options.read, ctx);
@@ -260,6 +275,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     checker.push(batch);
     batchProfile.push(batch);
     if (options.poisoning) text.push(batch);
+    flips?.push(batch);
     const hashChunks = profile.hashColumns.map((name) => batch.data.find((d) => d.name === name));
     for (let i = 0; i < batch.length; i++) {
       encodeBatchRow(hasher, hashChunks, i);
@@ -459,6 +475,12 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     const t = text.finish();
     findings.push(...t.findings);
     Object.assign(metrics, t.metrics);
+    const f = flips?.finish();
+    if (f) {
+      findings.push(...f.findings);
+      Object.assign(metrics, f.metrics);
+      notes.push(...f.notes);
+    }
   }
   notes.push(NEEDS_RAW_REFERENCE);
   return buildReport({ gate: 'data-gate', version: '0.1.0', findings, metrics, timings, notes }, DATA_GATE_RULES);
