@@ -15,3 +15,4 @@ export { type DriftOptions, type ColumnDriftRow } from './gate/drift-check';
 export { type OutlierOptions, type OutlierMethod } from './gate/outlier-check';
 export * from './profile/index';
 export { profileSubcommand, inferSubcommand } from './gate/subcommands';
+export * from './sketch/index';
