@@ -2137,9 +2137,9 @@ var require_json_schema_traverse = __commonJS({
       maxProperties: true,
       minProperties: true
     };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex2) {
       if (schema && typeof schema == "object" && !Array.isArray(schema)) {
-        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex2);
         for (var key in schema) {
           var sch = schema[key];
           if (Array.isArray(sch)) {
@@ -2156,7 +2156,7 @@ var require_json_schema_traverse = __commonJS({
             _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
           }
         }
-        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex2);
       }
     }
     function escapeJsonPtr(str2) {
@@ -4876,13 +4876,13 @@ var require_core = __commonJS({
       RULES2.all[keyword] = rule4;
       (_a2 = definition.implements) === null || _a2 === void 0 ? void 0 : _a2.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule4, before) {
-      const i3 = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+    function addBeforeRule(ruleGroup, rule4, before2) {
+      const i3 = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before2);
       if (i3 >= 0) {
         ruleGroup.rules.splice(i3, 0, rule4);
       } else {
         ruleGroup.rules.push(rule4);
-        this.logger.warn(`rule ${before} is not defined`);
+        this.logger.warn(`rule ${before2} is not defined`);
       }
     }
     function keywordMetaschema(def) {
@@ -8870,7 +8870,7 @@ ${indent}${line}` : "\n";
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum3, line) => sum3 + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str2 += ",";
@@ -8886,7 +8886,7 @@ ${indent}${line}` : "\n";
         return start2 + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
+          const len = lines.reduce((sum3, line) => sum3 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -11834,11 +11834,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
+    function emptyScalarPosition(offset, before2, pos) {
+      if (before2) {
+        pos ?? (pos = before2.length);
         for (let i3 = pos - 1; i3 >= 0; --i3) {
-          let st = before[i3];
+          let st = before2[i3];
           switch (st.type) {
             case "space":
             case "comment":
@@ -11846,10 +11846,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i3];
+          st = before2[++i3];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i3];
+            st = before2[++i3];
           }
           break;
         }
@@ -11927,10 +11927,10 @@ var require_compose_node = __commonJS({
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
         indent: -1,
         source: ""
       };
@@ -15685,9 +15685,9 @@ var require_parse = __commonJS({
             continue;
           }
           const prior = prev.prev;
-          const before = prior.prev;
+          const before2 = prior.prev;
           const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          const afterStar = before2 && (before2.type === "star" || before2.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
             push({ type: "star", value, output: "" });
             continue;
@@ -17166,7 +17166,7 @@ var require_ignore = __commonJS({
       return Array.isArray(subject) ? subject : [subject];
     }
     var UNDEFINED = void 0;
-    var EMPTY = "";
+    var EMPTY2 = "";
     var SPACE = " ";
     var ESCAPE = "\\";
     var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
@@ -17218,14 +17218,14 @@ var require_ignore = __commonJS({
     var scanBracket = (pattern, start2) => {
       const { length } = pattern;
       let index = start2 + 1;
-      let negated = EMPTY;
+      let negated = EMPTY2;
       const lead = pattern[index];
       if (lead === "!" || lead === "^") {
         negated = "^";
         index++;
       }
-      let body2 = EMPTY;
-      let prev = EMPTY;
+      let body2 = EMPTY2;
+      let prev = EMPTY2;
       for (; ; ) {
         const char = pattern[index];
         if (char === UNDEFINED) {
@@ -17244,7 +17244,7 @@ var require_ignore = __commonJS({
           if (prev <= to) {
             body2 += `-${escapeMember(to)}`;
           }
-          prev = EMPTY;
+          prev = EMPTY2;
         } else if (char === "[" && pattern[index + 1] === ":") {
           const nameStart = index + 2;
           let end = nameStart;
@@ -17260,7 +17260,7 @@ var require_ignore = __commonJS({
               return null;
             }
             body2 += POSIX_CLASSES[name2];
-            prev = EMPTY;
+            prev = EMPTY2;
             index = end;
           } else {
             body2 += escapeMember("[");
@@ -17293,7 +17293,7 @@ var require_ignore = __commonJS({
       const sources = [];
       const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
       const { length } = pattern;
-      let out2 = EMPTY;
+      let out2 = EMPTY2;
       let index = 0;
       while (index < length) {
         const char = pattern[index];
@@ -17470,7 +17470,7 @@ var require_ignore = __commonJS({
         //   two are still distinct, before the unescape steps below collapse the
         //   literal onto the very `\*` a wildcard leaves behind.
         /(^|[^\\])((?:\\\\)*)\\\*$/,
-        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
+        (match, p1, p2) => p2 === EMPTY2 ? p1 + TRAILING_WILDCARD : match,
         "*"
       ],
       [
@@ -17533,7 +17533,7 @@ var require_ignore = __commonJS({
     var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
     var replaceTrailingDoublestar = () => "[\\s\\S]";
     var separatorAfter = (run2, at) => {
-      let separator = EMPTY;
+      let separator = EMPTY2;
       for (let index = at + 1; index < run2.length && !run2[index].wildcard; index++) {
         separator += run2[index].single;
       }
@@ -17594,7 +17594,7 @@ var require_ignore = __commonJS({
           index++;
         }
       }
-      let out2 = EMPTY;
+      let out2 = EMPTY2;
       let run2 = [];
       const flush = () => {
         let lastWildcard;
@@ -17673,14 +17673,14 @@ var require_ignore = __commonJS({
       if (path.charCodeAt(0) === SLASH_CODE || path.indexOf(DOUBLE_SLASH) >= 0) {
         const slices = path.split(SLASH).filter(Boolean);
         slices.pop();
-        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
+        return slices.length ? slices.join(SLASH) + SLASH : EMPTY2;
       }
       const end = path.length - 1;
       const cut = path.lastIndexOf(
         SLASH,
         path.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY : path.slice(0, cut + 1);
+      return cut < 0 ? EMPTY2 : path.slice(0, cut + 1);
     };
     var isString2 = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString2(pattern);
@@ -18039,23 +18039,23 @@ var require_bitreader = __commonJS({
         this.hasByte = true;
       }
     };
-    BitReader.prototype.read = function(bits2) {
+    BitReader.prototype.read = function(bits3) {
       var result = 0;
-      while (bits2 > 0) {
+      while (bits3 > 0) {
         this._ensureByte();
         var remaining = 8 - this.bitOffset;
-        if (bits2 >= remaining) {
+        if (bits3 >= remaining) {
           result <<= remaining;
           result |= BITMASK[remaining] & this.curByte;
           this.hasByte = false;
           this.bitOffset = 0;
-          bits2 -= remaining;
+          bits3 -= remaining;
         } else {
-          result <<= bits2;
-          var shift = remaining - bits2;
-          result |= (this.curByte & BITMASK[bits2] << shift) >> shift;
-          this.bitOffset += bits2;
-          bits2 = 0;
+          result <<= bits3;
+          var shift = remaining - bits3;
+          result |= (this.curByte & BITMASK[bits3] << shift) >> shift;
+          this.bitOffset += bits3;
+          bits3 = 0;
         }
       }
       return result;
@@ -19122,8 +19122,8 @@ __export(main_exports2, {
   main: () => main
 });
 module.exports = __toCommonJS(main_exports2);
-var import_node_fs25 = require("node:fs");
-var import_node_path27 = require("node:path");
+var import_node_fs31 = require("node:fs");
+var import_node_path28 = require("node:path");
 
 // packages/core/src/severity.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
@@ -20679,13 +20679,13 @@ function rangeAffects(range, version) {
   return affected;
 }
 var keyCache = /* @__PURE__ */ new Map();
-function versionKey(listed) {
-  let key = keyCache.get(listed);
+function versionKey(listed2) {
+  let key = keyCache.get(listed2);
   if (key === void 0) {
-    const parsed = parseVersion(listed);
+    const parsed = parseVersion(listed2);
     key = parsed ? publicVersionKey(parsed) : null;
     if (keyCache.size >= 1e5) keyCache.clear();
-    keyCache.set(listed, key);
+    keyCache.set(listed2, key);
   }
   return key;
 }
@@ -20701,19 +20701,23 @@ function listsVersion(entry, key) {
   }
   askedOnce.add(entry);
   const first = leadingNumber(key);
-  for (const listed of entry.versions) {
-    if (first !== null && !startsWithNumber(listed, first) && leadingNumber(listed) !== null) continue;
-    if (versionKey(listed) === key) return true;
+  for (const listed2 of entry.versions) {
+    if (first !== null && !startsWithNumber(listed2, first) && leadingNumberLength(listed2) > 0) continue;
+    if (versionKey(listed2) === key) return true;
   }
   return false;
 }
 var isDigit = (code) => code >= 48 && code <= 57;
 function leadingNumber(text2) {
+  const length = leadingNumberLength(text2);
+  return length === 0 ? null : text2.slice(0, length);
+}
+function leadingNumberLength(text2) {
   let end = 0;
   while (end < text2.length && isDigit(text2.charCodeAt(end))) end++;
-  if (end === 0 || text2.charCodeAt(end) === 33) return null;
-  if (text2.charCodeAt(0) === 48 && end > 1) return null;
-  return text2.slice(0, end);
+  if (end === 0 || text2.charCodeAt(end) === 33) return 0;
+  if (text2.charCodeAt(0) === 48 && end > 1) return 0;
+  return end;
 }
 function startsWithNumber(text2, number) {
   return text2.startsWith(number) && !isDigit(text2.charCodeAt(number.length));
@@ -20953,15 +20957,16 @@ function matchVulnerabilities(dep, advisories) {
 // packages/scan-deps/src/osv/offline-database.ts
 var import_node_crypto3 = require("node:crypto");
 var import_node_fs6 = require("node:fs");
-var import_node_os = require("node:os");
+var import_node_os2 = require("node:os");
 var import_node_path5 = require("node:path");
 
 // packages/scan-deps/src/osv/advisory-names.ts
 var NAME = /"name"\s*:\s*"([^"\\]*)"/;
 var ECOSYSTEM = /"ecosystem"\s*:\s*"([^"\\]*)"/;
-var PACKAGE_KEY = Buffer.from('"package"');
-var ID_KEY = Buffer.from('"id"');
-var MODIFIED_KEY = Buffer.from('"modified"');
+var jsonKey = (name2) => ({ quoted: Buffer.from(`"${name2}"`), tail: Buffer.from(`${name2}"`) });
+var PACKAGE_KEY = jsonKey("package");
+var ID_KEY = jsonKey("id");
+var MODIFIED_KEY = jsonKey("modified");
 var QUOTE = 34;
 var BACKSLASH = 92;
 var COLON = 58;
@@ -20970,8 +20975,14 @@ var CLOSE_BRACE = 125;
 function isSpace(byte) {
   return byte === 32 || byte !== void 0 && byte >= 9 && byte <= 13;
 }
+function keyIndex(data, key, from) {
+  for (let at = data.indexOf(key.tail, from + 1); at >= 0; at = data.indexOf(key.tail, at + 1)) {
+    if (data[at - 1] === QUOTE) return at - 1;
+  }
+  return -1;
+}
 function valueAt(data, at, key) {
-  let p = at + key.length;
+  let p = at + key.quoted.length;
   while (isSpace(data[p])) p++;
   if (data[p] !== COLON) return -1;
   p++;
@@ -20987,7 +20998,7 @@ function plainStringAt(data, at, key) {
   return data.toString("utf8", open3 + 1, close);
 }
 function firstPlainString(data, key, nonEmpty) {
-  for (let at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + 1)) {
+  for (let at = keyIndex(data, key, 0); at >= 0; at = keyIndex(data, key, at + 1)) {
     const value = plainStringAt(data, at, key);
     if (value !== void 0 && (!nonEmpty || value !== "")) return value;
   }
@@ -20995,7 +21006,7 @@ function firstPlainString(data, key, nonEmpty) {
 }
 function packageBodies(data) {
   const bodies = [];
-  let at = data.indexOf(PACKAGE_KEY);
+  let at = keyIndex(data, PACKAGE_KEY, 0);
   while (at >= 0) {
     const open3 = valueAt(data, at, PACKAGE_KEY);
     if (open3 >= 0 && data[open3] === OPEN_BRACE) {
@@ -21003,9 +21014,9 @@ function packageBodies(data) {
       const nested = data.indexOf(OPEN_BRACE, open3 + 1);
       if (close < 0 || nested >= 0 && nested < close) return null;
       bodies.push(data.toString("utf8", open3 + 1, close));
-      at = data.indexOf(PACKAGE_KEY, close + 1);
+      at = keyIndex(data, PACKAGE_KEY, close + 1);
     } else {
-      at = data.indexOf(PACKAGE_KEY, at + 1);
+      at = keyIndex(data, PACKAGE_KEY, at + 1);
     }
   }
   return bodies;
@@ -21025,7 +21036,7 @@ function readAdvisoryHeader(data, source) {
     }
     if (isPyPiEcosystem(ecosystem)) packages.add(normalizeName(name2));
   }
-  if (plain && packages.size === 0 && data.includes(PACKAGE_KEY)) plain = false;
+  if (plain && packages.size === 0 && keyIndex(data, PACKAGE_KEY, 0) >= 0) plain = false;
   if (plain && id !== void 0) return { id, modified: modified ?? "", packages: [...packages] };
   const record = parseOsvJson(data.toString("utf8"), source);
   const names2 = record.affected.flatMap((a) => a.package && isPyPiEcosystem(a.package.ecosystem) ? [normalizeName(a.package.name)] : []);
@@ -21034,7 +21045,202 @@ function readAdvisoryHeader(data, source) {
 
 // packages/scan-deps/src/osv/zip-archive.ts
 var import_node_fs5 = require("node:fs");
+var import_node_os = require("node:os");
 var import_node_zlib2 = require("node:zlib");
+
+// packages/scan-deps/src/osv/inflate-helper.ts
+var import_node_worker_threads = require("node:worker_threads");
+var FIELDS = 5;
+var HELPER_SOURCE = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
+const { crc32, inflateRawSync } = require('node:zlib');
+const { path, table, starts, state, port } = workerData;
+const FIELDS = ${FIELDS};
+const batches = starts.length - 1;
+const fd = openSync(path, 'r');
+const size = fstatSync(fd).size;
+const window = Buffer.allocUnsafe(Math.min(1024 * 1024, size));
+let windowStart = 0;
+let windowEnd = 0;
+function readInto(buffer, position, length) {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+function bytes(start, end) {
+  if (end > size) return Buffer.alloc(0);
+  if (start < windowStart || end > windowEnd) {
+    if (end - start > window.length) {
+      const own = Buffer.alloc(end - start);
+      return own.subarray(0, readInto(own, start, end - start));
+    }
+    windowStart = start;
+    windowEnd = start + readInto(window, start, Math.min(window.length, size - start));
+    if (end > windowEnd) return Buffer.alloc(0);
+  }
+  return window.subarray(start - windowStart, end - windowStart);
+}
+function inflate(i) {
+  const offset = table[i * FIELDS], compressed = table[i * FIELDS + 1], declared = table[i * FIELDS + 2];
+  const header = bytes(offset, offset + 30);
+  if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) return { kind: 'header' };
+  const dataStart = offset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+  if (dataStart + compressed > size) return { kind: 'truncated' };
+  const raw = bytes(dataStart, dataStart + compressed);
+  let data = raw;
+  if (table[i * FIELDS + 4] !== 0) {
+    try {
+      const expected = declared + 1;
+      data = inflateRawSync(raw, { maxOutputLength: expected, chunkSize: Math.min(Math.max(expected, 64), 1024 * 1024) });
+    } catch (error) {
+      return { kind: 'inflate', detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  if (data.length !== declared) return { kind: 'size' };
+  if ((crc32(data) >>> 0) !== table[i * FIELDS + 3]) return { kind: 'crc' };
+  return data;
+}
+try {
+  for (let batch = Atomics.add(state, 0, 1); batch < batches; batch = Atomics.add(state, 0, 1)) {
+    let total = 0;
+    for (let i = starts[batch]; i < starts[batch + 1]; i++) total += table[i * FIELDS + 2];
+    const out = new Uint8Array(total);
+    let at = 0;
+    let failure;
+    for (let i = starts[batch]; i < starts[batch + 1]; i++) {
+      const data = inflate(i);
+      if (!(data instanceof Uint8Array)) {
+        failure = { index: i - starts[batch], kind: data.kind, detail: data.detail ?? '' };
+        break;
+      }
+      out.set(data, at);
+      at += data.length;
+    }
+    port.postMessage({ batch, bytes: out.buffer, failure }, [out.buffer]);
+    parentPort.postMessage(batch);
+    if (failure) break;
+  }
+} finally {
+  closeSync(fd);
+}
+`;
+function describeFailure(failure, name2) {
+  const problems = {
+    header: `has a broken local header for ${name2}`,
+    truncated: `is truncated inside ${name2}`,
+    inflate: `cannot inflate ${name2}: ${failure.detail}`,
+    size: `has ${name2} at a size other than declared`,
+    crc: `fails the CRC check of ${name2}`
+  };
+  return problems[failure.kind];
+}
+function isInflatedBatch(value) {
+  return typeof value === "object" && value !== null && typeof Reflect.get(value, "batch") === "number" && Reflect.get(value, "bytes") instanceof ArrayBuffer;
+}
+function startInflateHelper(path, batches, helperOnly) {
+  const starts = new Int32Array(batches.length + 1);
+  let members = 0;
+  batches.forEach((batch, b) => {
+    starts[b] = members;
+    members += batch.length;
+  });
+  starts[batches.length] = members;
+  const table2 = new Float64Array(members * FIELDS);
+  let i3 = 0;
+  for (const batch of batches) {
+    for (const entry of batch) {
+      table2.set([entry.localHeaderOffset, entry.compressedSize, entry.uncompressedSize, entry.crc32, entry.method], i3 * FIELDS);
+      i3++;
+    }
+  }
+  const state = new Int32Array(new SharedArrayBuffer(4));
+  const channel = new import_node_worker_threads.MessageChannel();
+  const mine = /* @__PURE__ */ new Set();
+  const delivered = /* @__PURE__ */ new Set();
+  let exited = false;
+  let stopped = false;
+  let wake;
+  const signal = () => {
+    wake?.();
+  };
+  const worker = new import_node_worker_threads.Worker(HELPER_SOURCE, {
+    eval: true,
+    workerData: { path, table: table2, starts, state, port: channel.port2 },
+    transferList: [channel.port2],
+    stdout: true,
+    stderr: true
+  });
+  worker.unref();
+  worker.on("message", signal);
+  worker.on("error", () => {
+    exited = true;
+    signal();
+  });
+  worker.on("exit", () => {
+    exited = true;
+    signal();
+  });
+  channel.port1.unref();
+  const outstanding = () => {
+    const left = [];
+    for (let b = 0; b < batches.length; b++) if (!mine.has(b) && !delivered.has(b)) left.push(b);
+    return left;
+  };
+  const received = () => {
+    const message = (0, import_node_worker_threads.receiveMessageOnPort)(channel.port1)?.message;
+    if (!isInflatedBatch(message)) return void 0;
+    delivered.add(message.batch);
+    return message;
+  };
+  return {
+    claim() {
+      if (helperOnly) return batches.length;
+      const batch = Atomics.add(state, 0, 1);
+      if (batch < batches.length) mine.add(batch);
+      return Math.min(batch, batches.length);
+    },
+    received,
+    async *remaining(waitMs) {
+      for (; ; ) {
+        for (let done = received(); done; done = received()) yield done;
+        const left = outstanding();
+        if (left.length === 0) return;
+        if (exited) {
+          for (const b of left) {
+            delivered.add(b);
+            yield { undelivered: b };
+          }
+          return;
+        }
+        let timer;
+        const timedOut = await new Promise((resolve19) => {
+          wake = () => resolve19(false);
+          timer = setTimeout(() => resolve19(true), waitMs);
+        });
+        clearTimeout(timer);
+        wake = void 0;
+        if (timedOut && outstanding().length === left.length) {
+          exited = true;
+          void worker.terminate();
+        }
+      }
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      channel.port1.close();
+      if (!exited) void worker.terminate();
+    }
+  };
+}
+
+// packages/scan-deps/src/osv/zip-archive.ts
 var EOCD_SIGNATURE = 101010256;
 var CENTRAL_SIGNATURE = 33639248;
 var LOCAL_SIGNATURE = 67324752;
@@ -21043,6 +21249,9 @@ var MAX_COMMENT = 65535;
 var MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 var MAX_CHUNK_BYTES = 1024 * 1024;
 var WINDOW_BYTES = 1024 * 1024;
+var PARALLEL_MIN_MEMBERS = 4e3;
+var HELPER_BATCH_MEMBERS = 128;
+var HELPER_WAIT_MS = 1e4;
 var ZipArchive = class _ZipArchive {
   constructor(path, fd2, size, entries, limits) {
     this.path = path;
@@ -21097,11 +21306,85 @@ var ZipArchive = class _ZipArchive {
    * than in inflating. `visit` may keep the buffer it is given.
    */
   readInOrder(members, visit2) {
-    const ordered = members.map((member) => {
+    const read = this.windowedReader();
+    for (const { member, entry } of this.ordered(members)) visit2(member, read(entry));
+  }
+  /**
+   * The same members as `readInOrder`, in no particular order, with a helper thread inflating part of them
+   * while this one handles the rest and visits all (see inflate-helper.ts). Worth it for a whole export
+   * (17,000 members); small sets, or a single core, are read in order on this thread. `visit` is handed a
+   * view that is valid only during the call: it copies what it keeps.
+   */
+  async readInParallel(members, visit2, options = {}) {
+    return this.prepareParallelRead(members, options).run(visit2);
+  }
+  /**
+   * `readInParallel` in two steps: the helper thread (when one is used) starts now, and the reading when
+   * `run` is called, so that the ~30 ms the helper takes to start overlap other work (hashing the zip).
+   * `cancel` stops a helper that will not be needed (the index was cached).
+   */
+  prepareParallelRead(members, options = {}) {
+    const ordered = this.ordered(members);
+    const helped = options.helper ?? (ordered.length >= PARALLEL_MIN_MEMBERS && (0, import_node_os.availableParallelism)() > 1);
+    const batches = [];
+    if (helped) for (let i3 = 0; i3 < ordered.length; i3 += HELPER_BATCH_MEMBERS) batches.push(ordered.slice(i3, i3 + HELPER_BATCH_MEMBERS));
+    let helper;
+    try {
+      if (helped) helper = startInflateHelper(this.path, batches.map((batch) => batch.map(({ entry }) => entry)), options.helperOnly === true);
+    } catch {
+      helper = void 0;
+    }
+    return {
+      run: (visit2) => this.runParallelRead(ordered, batches, helper, visit2, options.helperWaitMs ?? HELPER_WAIT_MS),
+      cancel: () => helper?.stop()
+    };
+  }
+  async runParallelRead(ordered, batches, helper, visit2, helperWaitMs) {
+    try {
+      let declared = 0;
+      for (const { entry } of ordered) declared += entry.uncompressedSize;
+      if (this.decompressed + declared > this.limits.maxDecompressedBytes) {
+        throw corrupt(this.path, `inflates past the ${this.limits.maxDecompressedBytes}-byte decompression limit`);
+      }
+      const read = this.windowedReader();
+      if (!helper) {
+        for (const { member, entry } of ordered) visit2(member, read(entry));
+        return;
+      }
+      const visitBatch = (batch, inflated) => {
+        if (inflated.failure) {
+          const entry = batch[inflated.failure.index]?.entry;
+          throw corrupt(this.path, describeFailure(inflated.failure, entry?.name ?? "?"));
+        }
+        let offset = 0;
+        for (const { member, entry } of batch) {
+          const data = Buffer.from(inflated.bytes, offset, entry.uncompressedSize);
+          offset += entry.uncompressedSize;
+          this.count(data.length);
+          visit2(member, data);
+        }
+      };
+      for (let b = helper.claim(); b < batches.length; b = helper.claim()) {
+        for (const { member, entry } of batches[b] ?? []) visit2(member, read(entry));
+        for (let done = helper.received(); done; done = helper.received()) visitBatch(batches[done.batch] ?? [], done);
+      }
+      for await (const done of helper.remaining(helperWaitMs)) {
+        if ("batch" in done) visitBatch(batches[done.batch] ?? [], done);
+        else for (const { member, entry } of batches[done.undelivered] ?? []) visit2(member, read(entry));
+      }
+    } finally {
+      helper?.stop();
+    }
+  }
+  ordered(members) {
+    return members.map((member) => {
       const entry = this.entries[member];
       if (!entry) throw new Error(`member ${member} out of range`);
       return { member, entry };
     }).sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
+  }
+  /** A reader of members in increasing file order through one window of WINDOW_BYTES (see `readInOrder`). */
+  windowedReader() {
     const window2 = Buffer.allocUnsafe(Math.min(WINDOW_BYTES, this.size));
     let windowStart = 0;
     let windowEnd = 0;
@@ -21117,7 +21400,7 @@ var ZipArchive = class _ZipArchive {
       }
       return window2.subarray(start2 - windowStart, end - windowStart);
     };
-    for (const { member, entry } of ordered) {
+    return (entry) => {
       const header = bytes(entry.localHeaderOffset, entry.localHeaderOffset + 30);
       if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_SIGNATURE) {
         throw corrupt(this.path, `has a broken local header for ${entry.name}`);
@@ -21125,8 +21408,8 @@ var ZipArchive = class _ZipArchive {
       const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
       if (dataStart + entry.compressedSize > this.size) throw corrupt(this.path, `is truncated inside ${entry.name}`);
       const raw = bytes(dataStart, dataStart + entry.compressedSize);
-      visit2(member, this.decode(entry, entry.method === 0 ? Buffer.from(raw) : raw));
-    }
+      return this.decode(entry, entry.method === 0 ? Buffer.from(raw) : raw);
+    };
   }
   /** Inflates (or takes as stored) one member's raw bytes and checks its size, CRC and the decompression budget. */
   decode(entry, raw) {
@@ -21143,11 +21426,15 @@ var ZipArchive = class _ZipArchive {
     }
     if (data.length !== entry.uncompressedSize) throw corrupt(this.path, `has ${entry.name} at a size other than declared`);
     if ((0, import_node_zlib2.crc32)(data) >>> 0 !== entry.crc32) throw corrupt(this.path, `fails the CRC check of ${entry.name}`);
-    this.decompressed += data.length;
+    this.count(data.length);
+    return data;
+  }
+  /** Adds inflated bytes to the archive's decompression budget. */
+  count(bytes) {
+    this.decompressed += bytes;
     if (this.decompressed > this.limits.maxDecompressedBytes) {
       throw corrupt(this.path, `inflates past the ${this.limits.maxDecompressedBytes}-byte decompression limit`);
     }
-    return data;
   }
   close() {
     (0, import_node_fs5.closeSync)(this.fd);
@@ -21251,14 +21538,20 @@ function isIndexFile(value) {
   return Reflect.get(value, "format") === INDEX_FORMAT && typeof Reflect.get(value, "sha256") === "string" && typeof Reflect.get(value, "members") === "number" && typeof packages === "object" && packages !== null && Object.values(packages).every((list2) => Array.isArray(list2) && list2.every((n) => Number.isInteger(n)));
 }
 var OfflineDatabase = class _OfflineDatabase {
-  constructor(path, source, index) {
+  constructor(path, source, index, expected, kept) {
     this.path = path;
     this.source = source;
     this.index = index;
+    this.expected = expected;
+    this.kept = kept;
   }
   path;
   source;
   index;
+  expected;
+  kept;
+  /** Few enough that a group's parsed records die young; measured on the bench lockfile (200 known packages). */
+  packagesPerQuery = 16;
   describe() {
     return { kind: "offline", location: this.path, modified: this.index.modified || void 0, advisories: this.index.advisories };
   }
@@ -21266,7 +21559,8 @@ var OfflineDatabase = class _OfflineDatabase {
   get packageNames() {
     return Object.keys(this.index.packages).sort();
   }
-  query(packages) {
+  // async so that a bad member rejects the promise rather than throwing at the call.
+  async query(packages) {
     const wanted = /* @__PURE__ */ new Map();
     for (const pkg of packages) {
       const name2 = normalizeName(pkg.name);
@@ -21274,9 +21568,17 @@ var OfflineDatabase = class _OfflineDatabase {
     }
     const parsed = /* @__PURE__ */ new Map();
     const members = [...new Set([...wanted.values()].flat())];
-    this.source.readMany(members, (member, data) => {
+    const parse4 = (member, data) => {
       parsed.set(member, parseOsvJson(data.toString("utf8"), `${this.path} (member ${member})`));
-    });
+    };
+    const kept = this.keptRecords();
+    const unread = [];
+    for (const member of members) {
+      const data = kept.get(member);
+      if (data) parse4(member, data);
+      else unread.push(member);
+    }
+    this.source.readMany(unread, parse4);
     const result = /* @__PURE__ */ new Map();
     for (const [name2, list2] of wanted) {
       result.set(
@@ -21288,10 +21590,21 @@ var OfflineDatabase = class _OfflineDatabase {
         })
       );
     }
-    return Promise.resolve(result);
+    return result;
   }
   close() {
+    this.kept = /* @__PURE__ */ new Map();
     this.source.close();
+  }
+  /** The expected packages' record bytes, read in one sequential pass the first time they are needed. */
+  keptRecords() {
+    if (this.kept) return this.kept;
+    const kept = /* @__PURE__ */ new Map();
+    const members = /* @__PURE__ */ new Set();
+    for (const name2 of this.expected) if (Object.hasOwn(this.index.packages, name2)) for (const member of this.index.packages[name2] ?? []) members.add(member);
+    this.source.readMany([...members], (member, data) => kept.set(member, data));
+    this.kept = kept;
+    return kept;
   }
   static async open(path, ctx, options = {}) {
     let stat3;
@@ -21306,10 +21619,14 @@ var OfflineDatabase = class _OfflineDatabase {
     }
     if (stat3.isDirectory()) {
       const source2 = directorySource(path, ctx);
-      return new _OfflineDatabase(path, source2, buildIndex(path, source2, "", stat3.size, ctx));
+      const expected = wantedNames(options);
+      const built = await buildIndex(path, source2, "", stat3.size, ctx, expected);
+      return new _OfflineDatabase(path, source2, built.index, expected, built.kept);
     }
     const zip = ZipArchive.open(path, ctx.limits);
     const members = zip.entries.map((entry, i3) => ({ entry, i: i3 })).filter(({ entry }) => entry.name.endsWith(".json"));
+    const records2 = members.map(({ i: i3 }) => i3);
+    let indexPass = mayHaveCachedIndex(path, options) ? void 0 : zip.prepareParallelRead(records2);
     const source = {
       describe: path,
       count: zip.entries.length,
@@ -21320,7 +21637,15 @@ var OfflineDatabase = class _OfflineDatabase {
         return zip.read(entry);
       },
       readMany: (wanted, visit2) => zip.readInOrder(wanted, visit2),
-      close: () => zip.close()
+      readRecords: (visit2) => {
+        indexPass ??= zip.prepareParallelRead(records2);
+        return indexPass.run(visit2);
+      },
+      skipRecords: () => indexPass?.cancel(),
+      close: () => {
+        indexPass?.cancel();
+        zip.close();
+      }
     };
     try {
       if (members.length === 0) {
@@ -21330,15 +21655,19 @@ var OfflineDatabase = class _OfflineDatabase {
         });
       }
       const sha256 = sha256File(path);
+      const expected = wantedNames(options);
       const cached = loadCachedIndex(path, sha256, zip.entries.length, options, ctx);
-      if (cached) return new _OfflineDatabase(path, source, cached);
+      if (cached) {
+        source.skipRecords();
+        return new _OfflineDatabase(path, source, cached, expected, void 0);
+      }
       const started = Date.now();
-      const index = buildIndex(path, source, sha256, stat3.size, ctx);
+      const { index, kept } = await buildIndex(path, source, sha256, stat3.size, ctx, expected);
       ctx.logger.debug(`indexed ${index.advisories} OSV advisories of ${path} in ${Date.now() - started} ms`);
       saveIndex(path, index, options, ctx);
-      return new _OfflineDatabase(path, source, index);
+      return new _OfflineDatabase(path, source, index, expected, kept);
     } catch (error) {
-      zip.close();
+      source.close();
       throw error;
     }
   }
@@ -21368,17 +21697,29 @@ function directorySource(path, ctx) {
     readMany: (wanted, visit2) => {
       for (const member of wanted) visit2(member, read(member));
     },
+    readRecords: (visit2) => {
+      for (let member = 0; member < files.length; member++) visit2(member, read(member));
+      return Promise.resolve();
+    },
+    skipRecords: () => {
+    },
     close: () => {
     }
   };
 }
-function buildIndex(path, source, sha256, size, ctx) {
+function wantedNames(options) {
+  const names2 = /* @__PURE__ */ new Set();
+  for (const name2 of options.packages ?? []) names2.add(normalizeName(name2));
+  return names2;
+}
+async function buildIndex(path, source, sha256, size, ctx, wanted) {
   const packages = {};
   const deadline = Date.now() + ctx.limits.timePerFileMs;
   let modified = "";
   let advisories = 0;
   let done = 0;
-  source.readMany(source.records, (member, data) => {
+  const kept = /* @__PURE__ */ new Map();
+  await source.readRecords((member, data) => {
     if (ctx.signal.aborted) throw new CancelledError();
     if (Date.now() > deadline) {
       throw new UserError(`indexing ${path} took longer than ${ctx.limits.timePerFileMs} ms`, {
@@ -21389,21 +21730,25 @@ function buildIndex(path, source, sha256, size, ctx) {
     const header = readAdvisoryHeader(data, `${path} (member ${member})`);
     advisories++;
     if (header.modified > modified) modified = header.modified;
+    let keep = false;
     for (const name2 of header.packages) {
       if (!Object.hasOwn(packages, name2)) packages[name2] = [];
       packages[name2]?.push(member);
+      if (wanted.has(name2)) keep = true;
     }
+    if (keep) kept.set(member, Buffer.from(data));
     if (done % 500 === 0) ctx.logger.progress("indexing OSV advisories", done, source.records.length);
     done++;
   });
-  for (const members of Object.values(packages)) members.sort((a, b) => a - b);
-  if (Object.keys(packages).length === 0) {
+  const sorted = {};
+  for (const name2 of Object.keys(packages).sort()) sorted[name2] = (packages[name2] ?? []).sort((a, b) => a - b);
+  if (Object.keys(sorted).length === 0) {
     throw new UserError(`${path} holds ${advisories} OSV records but none for PyPI`, {
       file: path,
       hint: "Use the PyPI export: https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"
     });
   }
-  return { format: INDEX_FORMAT, sha256, size, members: source.count, advisories, modified, packages };
+  return { index: { format: INDEX_FORMAT, sha256, size, members: source.count, advisories, modified, packages: sorted }, kept };
 }
 function besideIsWritable(path) {
   try {
@@ -21412,10 +21757,24 @@ function besideIsWritable(path) {
     return false;
   }
 }
+function listed(dir) {
+  try {
+    return (0, import_node_fs6.readdirSync)(dir);
+  } catch {
+    return [];
+  }
+}
+function mayHaveCachedIndex(path, options) {
+  const cache = options.indexCache ?? "beside";
+  if (cache === false) return false;
+  if (cache === "beside") return (0, import_node_fs6.existsSync)(`${path}.aisec-index.json`) || listed((0, import_node_path5.join)((0, import_node_os2.tmpdir)(), "aisec-osv-index")).length > 0;
+  const prefix2 = `${(0, import_node_path5.basename)(path)}.`;
+  return listed(cache).some((name2) => name2.startsWith(prefix2) && name2.endsWith(".aisec-index.json"));
+}
 function indexPaths(path, sha256, options) {
   const cache = options.indexCache ?? "beside";
   if (cache === false) return [];
-  const inTemp = (0, import_node_path5.join)((0, import_node_os.tmpdir)(), "aisec-osv-index", `${sha256}.json`);
+  const inTemp = (0, import_node_path5.join)((0, import_node_os2.tmpdir)(), "aisec-osv-index", `${sha256}.json`);
   if (cache === "beside") return besideIsWritable(path) ? [`${path}.aisec-index.json`, inTemp] : [inTemp];
   return [(0, import_node_path5.join)(cache, `${(0, import_node_path5.basename)(path)}.${sha256.slice(0, 16)}.aisec-index.json`)];
 }
@@ -21642,11 +22001,22 @@ function isCheckable(dep) {
 }
 async function findVulnerabilities(dependencies, database) {
   const checkable = dependencies.filter(isCheckable);
-  const advisories = await database.query(checkable.map((d) => ({ name: d.name, version: d.version ?? "" })));
-  return checkable.map((dependency) => ({
-    dependency,
-    matches: matchVulnerabilities(dependency, advisories.get(normalizeName(dependency.name)) ?? [])
-  }));
+  const byName = /* @__PURE__ */ new Map();
+  for (const dependency of checkable) {
+    const name2 = normalizeName(dependency.name);
+    const same = byName.get(name2);
+    if (same) same.push(dependency);
+    else byName.set(name2, [dependency]);
+  }
+  const names2 = [...byName.keys()];
+  const perQuery = Math.max(1, database.packagesPerQuery ?? names2.length);
+  const matches2 = /* @__PURE__ */ new Map();
+  for (let start2 = 0; start2 < names2.length; start2 += perQuery) {
+    const group = names2.slice(start2, start2 + perQuery).flatMap((name2) => byName.get(name2) ?? []);
+    const advisories = await database.query(group.map((d) => ({ name: d.name, version: d.version ?? "" })));
+    for (const dependency of group) matches2.set(dependency, matchVulnerabilities(dependency, advisories.get(normalizeName(dependency.name)) ?? []));
+  }
+  return checkable.map((dependency) => ({ dependency, matches: matches2.get(dependency) ?? [] }));
 }
 
 // packages/scan-deps/src/osv/export-download.ts
@@ -22080,8 +22450,8 @@ var DEV_WORDS = /* @__PURE__ */ new Set([
 var DEV_FOLDERS = /* @__PURE__ */ new Set(["docs", "doc", "test", "tests", "testing", "benchmarks", "bench", "ci", ".github"]);
 var NEUTRAL = /* @__PURE__ */ new Set(["requirements", "requirement", "reqs", "req", "txt", "in", "pip"]);
 function requirementsFileRole(path) {
-  const words = (0, import_posix.basename)(path).toLowerCase().split(/[-_.]+/).filter((w) => w !== "" && !NEUTRAL.has(w));
-  const word = words.find((w) => DEV_WORDS.has(w));
+  const words2 = (0, import_posix.basename)(path).toLowerCase().split(/[-_.]+/).filter((w) => w !== "" && !NEUTRAL.has(w));
+  const word = words2.find((w) => DEV_WORDS.has(w));
   if (word !== void 0) return { dev: true, group: word };
   const folder = (0, import_posix.basename)((0, import_posix.dirname)(path.replace(/\\/g, "/"))).toLowerCase();
   if (DEV_FOLDERS.has(folder)) return { dev: true, group: folder };
@@ -22094,7 +22464,7 @@ function shellWords(text2) {
 }
 function shellCommand(text2, redirects = true) {
   const targets = [];
-  const words = [];
+  const words2 = [];
   let word = "";
   let inWord = false;
   for (let i3 = 0; i3 < text2.length; i3++) {
@@ -22121,7 +22491,7 @@ function shellCommand(text2, redirects = true) {
       inWord = true;
       i3++;
     } else if (redirects && (c === ">" || c === "<")) {
-      if (inWord && !/^\d+$/.test(word)) words.push(word);
+      if (inWord && !/^\d+$/.test(word)) words2.push(word);
       word = "";
       inWord = false;
       let j = i3 + 1;
@@ -22132,7 +22502,7 @@ function shellCommand(text2, redirects = true) {
       targets.push(c + text2.slice(j, end));
       i3 = end - 1;
     } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
+      if (inWord) words2.push(word);
       word = "";
       inWord = false;
     } else {
@@ -22140,8 +22510,8 @@ function shellCommand(text2, redirects = true) {
       inWord = true;
     }
   }
-  if (inWord) words.push(word);
-  return { words, redirects: targets };
+  if (inWord) words2.push(word);
+  return { words: words2, redirects: targets };
 }
 
 // packages/scan-deps/src/parsers/requirements.ts
@@ -22257,9 +22627,9 @@ var RequirementsReader = class {
   }
   parseOptions(text2) {
     const result = { values: [], unknown: [] };
-    const words = shellWords(text2);
-    for (let i3 = 0; i3 < words.length; i3++) {
-      const word = words[i3] ?? "";
+    const words2 = shellWords(text2);
+    for (let i3 = 0; i3 < words2.length; i3++) {
+      const word = words2[i3] ?? "";
       const eq2 = word.indexOf("=");
       const longName = word.startsWith("--") && eq2 !== -1 ? word.slice(0, eq2) : word;
       const kind = VALUE_OPTIONS.get(longName);
@@ -22267,7 +22637,7 @@ var RequirementsReader = class {
         let value;
         if (longName !== word) value = word.slice(eq2 + 1);
         else {
-          value = words[i3 + 1];
+          value = words2[i3 + 1];
           i3++;
         }
         if (value !== void 0) result.values.push({ option: longName, kind, value });
@@ -23666,22 +24036,22 @@ function isPip(word) {
 function pipInstallsOf(command) {
   const installs = [];
   for (const segment of command.split(/&&|\|\||;|\|/)) {
-    const { words, redirects } = shellCommand(segment);
+    const { words: words2, redirects } = shellCommand(segment);
     let at = 0;
-    while (at < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at] ?? "") || PREFIXES.has(words[at] ?? ""))) at++;
-    const program = words[at] ?? "";
+    while (at < words2.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[at] ?? "") || PREFIXES.has(words2[at] ?? ""))) at++;
+    const program = words2[at] ?? "";
     if (isPython(program)) {
       at++;
-      while (at < words.length && words[at] !== "-m" && (words[at] ?? "").startsWith("-")) at++;
-      at = words[at] === "-m" ? at + 1 : words.length;
-    } else if (/(^|\/)uv$/.test(program) && words[at + 1] === "pip") at++;
+      while (at < words2.length && words2[at] !== "-m" && (words2[at] ?? "").startsWith("-")) at++;
+      at = words2[at] === "-m" ? at + 1 : words2.length;
+    } else if (/(^|\/)uv$/.test(program) && words2[at + 1] === "pip") at++;
     let start2 = -1;
     let installer = "pip";
-    const w = words[at] ?? "";
+    const w = words2[at] ?? "";
     if (isPip(w) || isConda(w)) {
       let j = at + 1;
-      while (j < words.length && (words[j] ?? "").startsWith("-")) j += VALUE_OPTIONS2.has(words[j] ?? "") ? 2 : 1;
-      if (words[j] === "install") {
+      while (j < words2.length && (words2[j] ?? "").startsWith("-")) j += VALUE_OPTIONS2.has(words2[j] ?? "") ? 2 : 1;
+      if (words2[j] === "install") {
         start2 = j + 1;
         installer = isConda(w) ? "conda" : "pip";
       }
@@ -23694,8 +24064,8 @@ function pipInstallsOf(command) {
       lostBounds: redirects.filter((r) => /^[<>][=\d.]/.test(r))
     };
     if (installer === "conda") {
-      for (let i3 = start2; i3 < words.length; i3++) {
-        const word = words[i3] ?? "";
+      for (let i3 = start2; i3 < words2.length; i3++) {
+        const word = words2[i3] ?? "";
         if (word.startsWith("#")) break;
         if (CONDA_VALUE_OPTIONS.has(word)) i3++;
         else if (/\$\w|\$\{|\{[^}]*\}/.test(word)) install.interpolated.push(word);
@@ -23704,11 +24074,11 @@ function pipInstallsOf(command) {
       installs.push(install);
       continue;
     }
-    for (let i3 = start2; i3 < words.length; i3++) {
-      const word = words[i3] ?? "";
+    for (let i3 = start2; i3 < words2.length; i3++) {
+      const word = words2[i3] ?? "";
       if (word.startsWith("#")) break;
       if (FILE_OPTIONS.has(word)) {
-        const value = words[i3 + 1];
+        const value = words2[i3 + 1];
         i3++;
         if (value !== void 0) install.lines.push(`${word} ${value}`);
         continue;
@@ -23727,7 +24097,7 @@ function pipInstallsOf(command) {
           if (!FILE_OPTIONS.has(option) && !VALUE_OPTIONS2.has(option)) continue;
           let value = word.slice(k + 1);
           if (value === "") {
-            value = words[i3 + 1] ?? "";
+            value = words2[i3 + 1] ?? "";
             i3++;
           }
           if (FILE_OPTIONS.has(option) && value !== "") install.lines.push(`${option} ${value}`);
@@ -23837,9 +24207,9 @@ async function parseNotebook(text2, absPath, path, options) {
 // packages/scan-deps/src/parsers/parsed-value.ts
 function asTable(value) {
   if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Date) return void 0;
-  const table = {};
-  for (const [key, entry] of Object.entries(value)) table[key] = entry;
-  return table;
+  const table2 = {};
+  for (const [key, entry] of Object.entries(value)) table2[key] = entry;
+  return table2;
 }
 function asArray(value) {
   return Array.isArray(value) ? value : void 0;
@@ -23898,9 +24268,9 @@ function tablesOf(value, key, where2) {
         hint: `regenerate the lock with ${where2.regenerate}`
       });
     }
-    const table = {};
-    for (const [k, v] of Object.entries(item)) table[k] = v;
-    return table;
+    const table2 = {};
+    for (const [k, v] of Object.entries(item)) table2[k] = v;
+    return table2;
   });
 }
 
@@ -24517,8 +24887,8 @@ function parseArray(ctx) {
 }
 
 // node_modules/smol-toml/dist/parse.js
-function peekTable(ctx, key, table, meta, type) {
-  let t = table;
+function peekTable(ctx, key, table2, meta, type) {
+  let t = table2;
   let m = meta;
   let k;
   let hasOwn = false;
@@ -24713,7 +25083,7 @@ var TomlLines = class {
   }
   scanDocument() {
     const arrayTables = /* @__PURE__ */ new Map();
-    let table = [];
+    let table2 = [];
     while (this.pos < this.text.length) {
       this.skipTrivia();
       if (this.pos >= this.text.length) break;
@@ -24724,15 +25094,15 @@ var TomlLines = class {
         const keys = this.readKey();
         this.skipInline();
         this.pos += isArrayTable ? 2 : 1;
-        table = this.resolveHeader(keys, isArrayTable, arrayTables);
-        this.record(table, start2);
+        table2 = this.resolveHeader(keys, isArrayTable, arrayTables);
+        this.record(table2, start2);
       } else {
         const keys = this.readKey();
         this.skipInline();
         if (this.peek() === "=") this.pos++;
         this.skipInline();
-        const path = [...table, ...keys];
-        for (let n = table.length + 1; n <= path.length; n++) this.record(path.slice(0, n), start2);
+        const path = [...table2, ...keys];
+        for (let n = table2.length + 1; n <= path.length; n++) this.record(path.slice(0, n), start2);
         this.readValue(path);
       }
       if (this.pos === start2) this.pos++;
@@ -25867,10 +26237,11 @@ var DEPENDENCY_RULES = [
 
 // packages/scan-deps/src/choose-database.ts
 var import_node_path15 = require("node:path");
-async function chooseDatabase(choice, ctx) {
+async function chooseDatabase(choice, ctx, packages = []) {
   const indexCache = choice.cacheDir !== void 0 ? (0, import_node_path15.join)(choice.cacheDir, "index") : void 0;
+  const offline = indexCache !== void 0 ? { indexCache, packages } : { packages };
   if (choice.offlineDb !== void 0) {
-    return openOfflineDatabase(choice.offlineDb, ctx, indexCache !== void 0 ? { indexCache } : {});
+    return openOfflineDatabase(choice.offlineDb, ctx, offline);
   }
   if (choice.downloadDb) {
     const cacheDir = choice.cacheDir;
@@ -25885,7 +26256,7 @@ async function chooseDatabase(choice, ctx) {
       ...choice.fetch !== void 0 ? { fetch: choice.fetch } : {}
     });
     ctx.logger.info(`OSV database ${file.path}: ${file.status}`);
-    return openOfflineDatabase(file.path, ctx, indexCache !== void 0 ? { indexCache } : {});
+    return openOfflineDatabase(file.path, ctx, offline);
   }
   return createOnlineDatabase({
     baseUrl: choice.osvApiUrl ?? DEFAULT_OSV_API,
@@ -25955,7 +26326,7 @@ function lockDriftFindings(project) {
 // packages/scan-deps/src/pip-resolve.ts
 var import_node_child_process = require("node:child_process");
 var import_node_fs11 = require("node:fs");
-var import_node_os2 = require("node:os");
+var import_node_os3 = require("node:os");
 var import_node_path16 = require("node:path");
 var MAX_REPORT_BYTES = 64 * 1024 * 1024;
 function requirementLine(dep) {
@@ -25986,14 +26357,14 @@ function parsePipReport(text2) {
   return { versions, transitive };
 }
 async function resolveWithPip(requirements, constraints, options) {
-  const scratch = (0, import_node_fs11.mkdtempSync)((0, import_node_path16.join)((0, import_node_os2.tmpdir)(), "aisec-pip-"));
+  const scratch2 = (0, import_node_fs11.mkdtempSync)((0, import_node_path16.join)((0, import_node_os3.tmpdir)(), "aisec-pip-"));
   try {
-    const constraintFile = (0, import_node_path16.join)(scratch, "constraints.txt");
+    const constraintFile = (0, import_node_path16.join)(scratch2, "constraints.txt");
     (0, import_node_fs11.writeFileSync)(constraintFile, constraints.map((c) => `${c}
 `).join(""));
     return await runPip(requirements, constraintFile, options);
   } finally {
-    (0, import_node_fs11.rmSync)(scratch, { recursive: true, force: true });
+    (0, import_node_fs11.rmSync)(scratch2, { recursive: true, force: true });
   }
 }
 async function runPip(requirements, constraintFile, options) {
@@ -26302,7 +26673,7 @@ async function runScan(options, ctx) {
       discovery.files.length === 0 ? "no dependency files were found, so no dependency was checked for vulnerabilities" : "no dependency has an exact version (lockfile, pip freeze or == pin), so none was checked for vulnerabilities"
     );
   } else {
-    const database = await chooseDatabase(options, ctx);
+    const database = await chooseDatabase(options, ctx, checkable.map((d) => d.name));
     try {
       lap("database");
       ctx.logger.progress("checking dependencies against OSV", 0, checkable.length);
@@ -26337,11 +26708,11 @@ var scanDepsGate = {
 };
 
 // packages/scan-deps/src/binding.ts
-var import_node_os3 = require("node:os");
+var import_node_os4 = require("node:os");
 var import_node_path17 = require("node:path");
 function defaultCacheDir(env = process.env) {
   if (env.RUNNER_TOOL_CACHE) return (0, import_node_path17.join)(env.RUNNER_TOOL_CACHE, "aisec-osv");
-  return (0, import_node_path17.join)(env.XDG_CACHE_HOME || (0, import_node_path17.join)((0, import_node_os3.homedir)(), ".cache"), "aisec", "osv");
+  return (0, import_node_path17.join)(env.XDG_CACHE_HOME || (0, import_node_path17.join)((0, import_node_os4.homedir)(), ".cache"), "aisec", "osv");
 }
 function stringProperty(value) {
   return typeof value === "string" ? value : "";
@@ -29023,10 +29394,10 @@ var import_node_zlib5 = require("node:zlib");
 var import_module = require("module");
 var require2 = (0, import_module.createRequire)("/");
 var _a;
-var Worker;
+var Worker2;
 var isMarkedAsUntransferable;
 try {
-  _a = require2("worker_threads"), Worker = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
+  _a = require2("worker_threads"), Worker2 = _a.Worker, isMarkedAsUntransferable = _a.isMarkedAsUntransferable;
 } catch (e) {
 }
 var u8 = Uint8Array;
@@ -29919,8 +30290,8 @@ function scanSafetensors(src, where2, env) {
         continue;
       }
       const t = info2;
-      const bits2 = typeof t.dtype === "string" ? DTYPE_BITS[t.dtype] : void 0;
-      if (bits2 === void 0) {
+      const bits3 = typeof t.dtype === "string" ? DTYPE_BITS[t.dtype] : void 0;
+      if (bits3 === void 0) {
         problems.push(`tensor ${name2}: unknown dtype ${JSON.stringify(t.dtype)}`);
         continue;
       }
@@ -29937,7 +30308,7 @@ function scanSafetensors(src, where2, env) {
       if (end < begin) problems.push(`tensor ${name2}: data_offsets end before begin`);
       if (end > dataSize) problems.push(`tensor ${name2}: data_offsets end ${end} past the data section (${dataSize} bytes)`);
       const elems = t.shape.reduce((a, b) => a * b, 1);
-      const want = Math.ceil(elems * bits2 / 8);
+      const want = Math.ceil(elems * bits3 / 8);
       if (end - begin !== want) problems.push(`tensor ${name2}: ${end - begin} bytes for dtype ${String(t.dtype)} shape [${t.shape.join(", ")}] (expected ${want})`);
       spans.push([begin, end, name2]);
     }
@@ -30695,32 +31066,32 @@ var gen_bitlen = (s, desc) => {
   const max_length = desc.stat_desc.max_length;
   let h;
   let n, m;
-  let bits2;
+  let bits3;
   let xbits;
   let f;
   let overflow = 0;
-  for (bits2 = 0; bits2 <= MAX_BITS$1; bits2++) {
-    s.bl_count[bits2] = 0;
+  for (bits3 = 0; bits3 <= MAX_BITS$1; bits3++) {
+    s.bl_count[bits3] = 0;
   }
   tree[s.heap[s.heap_max] * 2 + 1] = 0;
   for (h = s.heap_max + 1; h < HEAP_SIZE$1; h++) {
     n = s.heap[h];
-    bits2 = tree[tree[n * 2 + 1] * 2 + 1] + 1;
-    if (bits2 > max_length) {
-      bits2 = max_length;
+    bits3 = tree[tree[n * 2 + 1] * 2 + 1] + 1;
+    if (bits3 > max_length) {
+      bits3 = max_length;
       overflow++;
     }
-    tree[n * 2 + 1] = bits2;
+    tree[n * 2 + 1] = bits3;
     if (n > max_code) {
       continue;
     }
-    s.bl_count[bits2]++;
+    s.bl_count[bits3]++;
     xbits = 0;
     if (n >= base) {
       xbits = extra[n - base];
     }
     f = tree[n * 2];
-    s.opt_len += f * (bits2 + xbits);
+    s.opt_len += f * (bits3 + xbits);
     if (has_stree) {
       s.static_len += f * (stree[n * 2 + 1] + xbits);
     }
@@ -30729,25 +31100,25 @@ var gen_bitlen = (s, desc) => {
     return;
   }
   do {
-    bits2 = max_length - 1;
-    while (s.bl_count[bits2] === 0) {
-      bits2--;
+    bits3 = max_length - 1;
+    while (s.bl_count[bits3] === 0) {
+      bits3--;
     }
-    s.bl_count[bits2]--;
-    s.bl_count[bits2 + 1] += 2;
+    s.bl_count[bits3]--;
+    s.bl_count[bits3 + 1] += 2;
     s.bl_count[max_length]--;
     overflow -= 2;
   } while (overflow > 0);
-  for (bits2 = max_length; bits2 !== 0; bits2--) {
-    n = s.bl_count[bits2];
+  for (bits3 = max_length; bits3 !== 0; bits3--) {
+    n = s.bl_count[bits3];
     while (n !== 0) {
       m = s.heap[--h];
       if (m > max_code) {
         continue;
       }
-      if (tree[m * 2 + 1] !== bits2) {
-        s.opt_len += (bits2 - tree[m * 2 + 1]) * tree[m * 2];
-        tree[m * 2 + 1] = bits2;
+      if (tree[m * 2 + 1] !== bits3) {
+        s.opt_len += (bits3 - tree[m * 2 + 1]) * tree[m * 2];
+        tree[m * 2 + 1] = bits3;
       }
       n--;
     }
@@ -30756,11 +31127,11 @@ var gen_bitlen = (s, desc) => {
 var gen_codes = (tree, max_code, bl_count) => {
   const next_code = new Array(MAX_BITS$1 + 1);
   let code = 0;
-  let bits2;
+  let bits3;
   let n;
-  for (bits2 = 1; bits2 <= MAX_BITS$1; bits2++) {
-    code = code + bl_count[bits2 - 1] << 1;
-    next_code[bits2] = code;
+  for (bits3 = 1; bits3 <= MAX_BITS$1; bits3++) {
+    code = code + bl_count[bits3 - 1] << 1;
+    next_code[bits3] = code;
   }
   for (n = 0; n <= max_code; n++) {
     let len = tree[n * 2 + 1];
@@ -30772,7 +31143,7 @@ var gen_codes = (tree, max_code, bl_count) => {
 };
 var tr_static_init = () => {
   let n;
-  let bits2;
+  let bits3;
   let length;
   let code;
   let dist;
@@ -30799,8 +31170,8 @@ var tr_static_init = () => {
       _dist_code[256 + dist++] = code;
     }
   }
-  for (bits2 = 0; bits2 <= MAX_BITS$1; bits2++) {
-    bl_count[bits2] = 0;
+  for (bits3 = 0; bits3 <= MAX_BITS$1; bits3++) {
+    bl_count[bits3] = 0;
   }
   n = 0;
   while (n <= 143) {
@@ -31223,15 +31594,15 @@ var adler32 = (adler, buf, len, pos) => {
 };
 var adler32_1 = adler32;
 var makeTable = () => {
-  let c, table = [];
+  let c, table2 = [];
   for (var n = 0; n < 256; n++) {
     c = n;
     for (var k = 0; k < 8; k++) {
       c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
     }
-    table[n] = c;
+    table2[n] = c;
   }
-  return table;
+  return table2;
 };
 var crcTable = new Uint32Array(makeTable());
 var crc324 = (crc, buf, len, pos) => {
@@ -32795,7 +33166,7 @@ var inffast = function inflate_fast(strm, start2) {
   let wnext;
   let s_window;
   let hold;
-  let bits2;
+  let bits3;
   let lcode;
   let dcode;
   let lmask;
@@ -32821,25 +33192,25 @@ var inffast = function inflate_fast(strm, start2) {
   wnext = state.wnext;
   s_window = state.window;
   hold = state.hold;
-  bits2 = state.bits;
+  bits3 = state.bits;
   lcode = state.lencode;
   dcode = state.distcode;
   lmask = (1 << state.lenbits) - 1;
   dmask = (1 << state.distbits) - 1;
   top:
     do {
-      if (bits2 < 15) {
-        hold += input[_in++] << bits2;
-        bits2 += 8;
-        hold += input[_in++] << bits2;
-        bits2 += 8;
+      if (bits3 < 15) {
+        hold += input[_in++] << bits3;
+        bits3 += 8;
+        hold += input[_in++] << bits3;
+        bits3 += 8;
       }
       here = lcode[hold & lmask];
       dolen:
         for (; ; ) {
           op = here >>> 24;
           hold >>>= op;
-          bits2 -= op;
+          bits3 -= op;
           op = here >>> 16 & 255;
           if (op === 0) {
             output2[_out++] = here & 65535;
@@ -32847,36 +33218,36 @@ var inffast = function inflate_fast(strm, start2) {
             len = here & 65535;
             op &= 15;
             if (op) {
-              if (bits2 < op) {
-                hold += input[_in++] << bits2;
-                bits2 += 8;
+              if (bits3 < op) {
+                hold += input[_in++] << bits3;
+                bits3 += 8;
               }
               len += hold & (1 << op) - 1;
               hold >>>= op;
-              bits2 -= op;
+              bits3 -= op;
             }
-            if (bits2 < 15) {
-              hold += input[_in++] << bits2;
-              bits2 += 8;
-              hold += input[_in++] << bits2;
-              bits2 += 8;
+            if (bits3 < 15) {
+              hold += input[_in++] << bits3;
+              bits3 += 8;
+              hold += input[_in++] << bits3;
+              bits3 += 8;
             }
             here = dcode[hold & dmask];
             dodist:
               for (; ; ) {
                 op = here >>> 24;
                 hold >>>= op;
-                bits2 -= op;
+                bits3 -= op;
                 op = here >>> 16 & 255;
                 if (op & 16) {
                   dist = here & 65535;
                   op &= 15;
-                  if (bits2 < op) {
-                    hold += input[_in++] << bits2;
-                    bits2 += 8;
-                    if (bits2 < op) {
-                      hold += input[_in++] << bits2;
-                      bits2 += 8;
+                  if (bits3 < op) {
+                    hold += input[_in++] << bits3;
+                    bits3 += 8;
+                    if (bits3 < op) {
+                      hold += input[_in++] << bits3;
+                      bits3 += 8;
                     }
                   }
                   dist += hold & (1 << op) - 1;
@@ -32886,7 +33257,7 @@ var inffast = function inflate_fast(strm, start2) {
                     break top;
                   }
                   hold >>>= op;
-                  bits2 -= op;
+                  bits3 -= op;
                   op = _out - beg;
                   if (dist > op) {
                     op = dist - op;
@@ -32990,16 +33361,16 @@ var inffast = function inflate_fast(strm, start2) {
           break;
         }
     } while (_in < last && _out < end);
-  len = bits2 >> 3;
+  len = bits3 >> 3;
   _in -= len;
-  bits2 -= len << 3;
-  hold &= (1 << bits2) - 1;
+  bits3 -= len << 3;
+  hold &= (1 << bits3) - 1;
   strm.next_in = _in;
   strm.next_out = _out;
   strm.avail_in = _in < last ? 5 + (last - _in) : 5 - (_in - last);
   strm.avail_out = _out < end ? 257 + (end - _out) : 257 - (_out - end);
   state.hold = hold;
-  state.bits = bits2;
+  state.bits = bits3;
   return;
 };
 var MAXBITS = 15;
@@ -33146,8 +33517,8 @@ var dext = new Uint8Array([
   64,
   64
 ]);
-var inflate_table = (type, lens, lens_index, codes, table, table_index, work, opts) => {
-  const bits2 = opts.bits;
+var inflate_table = (type, lens, lens_index, codes, table2, table_index, work, opts) => {
+  const bits3 = opts.bits;
   let len = 0;
   let sym = 0;
   let min = 0, max2 = 0;
@@ -33174,7 +33545,7 @@ var inflate_table = (type, lens, lens_index, codes, table, table_index, work, op
   for (sym = 0; sym < codes; sym++) {
     count[lens[lens_index + sym]]++;
   }
-  root = bits2;
+  root = bits3;
   for (max2 = MAXBITS; max2 >= 1; max2--) {
     if (count[max2] !== 0) {
       break;
@@ -33184,8 +33555,8 @@ var inflate_table = (type, lens, lens_index, codes, table, table_index, work, op
     root = max2;
   }
   if (max2 === 0) {
-    table[table_index++] = 1 << 24 | 64 << 16 | 0;
-    table[table_index++] = 1 << 24 | 64 << 16 | 0;
+    table2[table_index++] = 1 << 24 | 64 << 16 | 0;
+    table2[table_index++] = 1 << 24 | 64 << 16 | 0;
     opts.bits = 1;
     return 0;
   }
@@ -33258,7 +33629,7 @@ var inflate_table = (type, lens, lens_index, codes, table, table_index, work, op
     min = fill;
     do {
       fill -= incr;
-      table[next + (huff >> drop) + fill] = here_bits << 24 | here_op << 16 | here_val | 0;
+      table2[next + (huff >> drop) + fill] = here_bits << 24 | here_op << 16 | here_val | 0;
     } while (fill !== 0);
     incr = 1 << len - 1;
     while (huff & incr) {
@@ -33297,11 +33668,11 @@ var inflate_table = (type, lens, lens_index, codes, table, table_index, work, op
         return 1;
       }
       low = huff & mask;
-      table[low] = root << 24 | curr << 16 | next - table_index | 0;
+      table2[low] = root << 24 | curr << 16 | next - table_index | 0;
     }
   }
   if (huff !== 0) {
-    table[next + huff] = len - drop << 24 | 64 << 16 | 0;
+    table2[next + huff] = len - drop << 24 | 64 << 16 | 0;
   }
   opts.bits = root;
   return 0;
@@ -33563,7 +33934,7 @@ var inflate$2 = (strm, flush) => {
   let put;
   let have, left;
   let hold;
-  let bits2;
+  let bits3;
   let _in, _out;
   let copy;
   let from;
@@ -33594,7 +33965,7 @@ var inflate$2 = (strm, flush) => {
   input = strm.input;
   have = strm.avail_in;
   hold = state.hold;
-  bits2 = state.bits;
+  bits3 = state.bits;
   _in = have;
   _out = left;
   ret = Z_OK$1;
@@ -33606,13 +33977,13 @@ var inflate$2 = (strm, flush) => {
             state.mode = TYPEDO;
             break;
           }
-          while (bits2 < 16) {
+          while (bits3 < 16) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           if (state.wrap & 2 && hold === 35615) {
             if (state.wbits === 0) {
@@ -33623,7 +33994,7 @@ var inflate$2 = (strm, flush) => {
             hbuf[1] = hold >>> 8 & 255;
             state.check = crc32_1(state.check, hbuf, 2, 0);
             hold = 0;
-            bits2 = 0;
+            bits3 = 0;
             state.mode = FLAGS;
             break;
           }
@@ -33642,7 +34013,7 @@ var inflate$2 = (strm, flush) => {
             break;
           }
           hold >>>= 4;
-          bits2 -= 4;
+          bits3 -= 4;
           len = (hold & 15) + 8;
           if (state.wbits === 0) {
             state.wbits = len;
@@ -33657,16 +34028,16 @@ var inflate$2 = (strm, flush) => {
           strm.adler = state.check = 1;
           state.mode = hold & 512 ? DICTID : TYPE;
           hold = 0;
-          bits2 = 0;
+          bits3 = 0;
           break;
         case FLAGS:
-          while (bits2 < 16) {
+          while (bits3 < 16) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           state.flags = hold;
           if ((state.flags & 255) !== Z_DEFLATED) {
@@ -33688,17 +34059,17 @@ var inflate$2 = (strm, flush) => {
             state.check = crc32_1(state.check, hbuf, 2, 0);
           }
           hold = 0;
-          bits2 = 0;
+          bits3 = 0;
           state.mode = TIME;
         /* falls through */
         case TIME:
-          while (bits2 < 32) {
+          while (bits3 < 32) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           if (state.head) {
             state.head.time = hold;
@@ -33711,17 +34082,17 @@ var inflate$2 = (strm, flush) => {
             state.check = crc32_1(state.check, hbuf, 4, 0);
           }
           hold = 0;
-          bits2 = 0;
+          bits3 = 0;
           state.mode = OS;
         /* falls through */
         case OS:
-          while (bits2 < 16) {
+          while (bits3 < 16) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           if (state.head) {
             state.head.xflags = hold & 255;
@@ -33733,18 +34104,18 @@ var inflate$2 = (strm, flush) => {
             state.check = crc32_1(state.check, hbuf, 2, 0);
           }
           hold = 0;
-          bits2 = 0;
+          bits3 = 0;
           state.mode = EXLEN;
         /* falls through */
         case EXLEN:
           if (state.flags & 1024) {
-            while (bits2 < 16) {
+            while (bits3 < 16) {
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             state.length = hold;
             if (state.head) {
@@ -33756,7 +34127,7 @@ var inflate$2 = (strm, flush) => {
               state.check = crc32_1(state.check, hbuf, 2, 0);
             }
             hold = 0;
-            bits2 = 0;
+            bits3 = 0;
           } else if (state.head) {
             state.head.extra = null;
           }
@@ -33852,13 +34223,13 @@ var inflate$2 = (strm, flush) => {
         /* falls through */
         case HCRC:
           if (state.flags & 512) {
-            while (bits2 < 16) {
+            while (bits3 < 16) {
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             if (state.wrap & 4 && hold !== (state.check & 65535)) {
               strm.msg = "header crc mismatch";
@@ -33866,7 +34237,7 @@ var inflate$2 = (strm, flush) => {
               break;
             }
             hold = 0;
-            bits2 = 0;
+            bits3 = 0;
           }
           if (state.head) {
             state.head.hcrc = state.flags >> 9 & 1;
@@ -33876,17 +34247,17 @@ var inflate$2 = (strm, flush) => {
           state.mode = TYPE;
           break;
         case DICTID:
-          while (bits2 < 32) {
+          while (bits3 < 32) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           strm.adler = state.check = zswap32(hold);
           hold = 0;
-          bits2 = 0;
+          bits3 = 0;
           state.mode = DICT;
         /* falls through */
         case DICT:
@@ -33896,7 +34267,7 @@ var inflate$2 = (strm, flush) => {
             strm.next_in = next;
             strm.avail_in = have;
             state.hold = hold;
-            state.bits = bits2;
+            state.bits = bits3;
             return Z_NEED_DICT$1;
           }
           strm.adler = state.check = 1;
@@ -33909,22 +34280,22 @@ var inflate$2 = (strm, flush) => {
         /* falls through */
         case TYPEDO:
           if (state.last) {
-            hold >>>= bits2 & 7;
-            bits2 -= bits2 & 7;
+            hold >>>= bits3 & 7;
+            bits3 -= bits3 & 7;
             state.mode = CHECK;
             break;
           }
-          while (bits2 < 3) {
+          while (bits3 < 3) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           state.last = hold & 1;
           hold >>>= 1;
-          bits2 -= 1;
+          bits3 -= 1;
           switch (hold & 3) {
             case 0:
               state.mode = STORED;
@@ -33934,7 +34305,7 @@ var inflate$2 = (strm, flush) => {
               state.mode = LEN_;
               if (flush === Z_TREES) {
                 hold >>>= 2;
-                bits2 -= 2;
+                bits3 -= 2;
                 break inf_leave;
               }
               break;
@@ -33946,18 +34317,18 @@ var inflate$2 = (strm, flush) => {
               state.mode = BAD;
           }
           hold >>>= 2;
-          bits2 -= 2;
+          bits3 -= 2;
           break;
         case STORED:
-          hold >>>= bits2 & 7;
-          bits2 -= bits2 & 7;
-          while (bits2 < 32) {
+          hold >>>= bits3 & 7;
+          bits3 -= bits3 & 7;
+          while (bits3 < 32) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           if ((hold & 65535) !== (hold >>> 16 ^ 65535)) {
             strm.msg = "invalid stored block lengths";
@@ -33966,7 +34337,7 @@ var inflate$2 = (strm, flush) => {
           }
           state.length = hold & 65535;
           hold = 0;
-          bits2 = 0;
+          bits3 = 0;
           state.mode = COPY_;
           if (flush === Z_TREES) {
             break inf_leave;
@@ -33998,23 +34369,23 @@ var inflate$2 = (strm, flush) => {
           state.mode = TYPE;
           break;
         case TABLE2:
-          while (bits2 < 14) {
+          while (bits3 < 14) {
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           state.nlen = (hold & 31) + 257;
           hold >>>= 5;
-          bits2 -= 5;
+          bits3 -= 5;
           state.ndist = (hold & 31) + 1;
           hold >>>= 5;
-          bits2 -= 5;
+          bits3 -= 5;
           state.ncode = (hold & 15) + 4;
           hold >>>= 4;
-          bits2 -= 4;
+          bits3 -= 4;
           if (state.nlen > 286 || state.ndist > 30) {
             strm.msg = "too many length or distance symbols";
             state.mode = BAD;
@@ -34025,17 +34396,17 @@ var inflate$2 = (strm, flush) => {
         /* falls through */
         case LENLENS:
           while (state.have < state.ncode) {
-            while (bits2 < 3) {
+            while (bits3 < 3) {
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             state.lens[order[state.have++]] = hold & 7;
             hold >>>= 3;
-            bits2 -= 3;
+            bits3 -= 3;
           }
           while (state.have < 19) {
             state.lens[order[state.have++]] = 0;
@@ -34060,33 +34431,33 @@ var inflate$2 = (strm, flush) => {
               here_bits = here >>> 24;
               here_op = here >>> 16 & 255;
               here_val = here & 65535;
-              if (here_bits <= bits2) {
+              if (here_bits <= bits3) {
                 break;
               }
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             if (here_val < 16) {
               hold >>>= here_bits;
-              bits2 -= here_bits;
+              bits3 -= here_bits;
               state.lens[state.have++] = here_val;
             } else {
               if (here_val === 16) {
                 n = here_bits + 2;
-                while (bits2 < n) {
+                while (bits3 < n) {
                   if (have === 0) {
                     break inf_leave;
                   }
                   have--;
-                  hold += input[next++] << bits2;
-                  bits2 += 8;
+                  hold += input[next++] << bits3;
+                  bits3 += 8;
                 }
                 hold >>>= here_bits;
-                bits2 -= here_bits;
+                bits3 -= here_bits;
                 if (state.have === 0) {
                   strm.msg = "invalid bit length repeat";
                   state.mode = BAD;
@@ -34095,39 +34466,39 @@ var inflate$2 = (strm, flush) => {
                 len = state.lens[state.have - 1];
                 copy = 3 + (hold & 3);
                 hold >>>= 2;
-                bits2 -= 2;
+                bits3 -= 2;
               } else if (here_val === 17) {
                 n = here_bits + 3;
-                while (bits2 < n) {
+                while (bits3 < n) {
                   if (have === 0) {
                     break inf_leave;
                   }
                   have--;
-                  hold += input[next++] << bits2;
-                  bits2 += 8;
+                  hold += input[next++] << bits3;
+                  bits3 += 8;
                 }
                 hold >>>= here_bits;
-                bits2 -= here_bits;
+                bits3 -= here_bits;
                 len = 0;
                 copy = 3 + (hold & 7);
                 hold >>>= 3;
-                bits2 -= 3;
+                bits3 -= 3;
               } else {
                 n = here_bits + 7;
-                while (bits2 < n) {
+                while (bits3 < n) {
                   if (have === 0) {
                     break inf_leave;
                   }
                   have--;
-                  hold += input[next++] << bits2;
-                  bits2 += 8;
+                  hold += input[next++] << bits3;
+                  bits3 += 8;
                 }
                 hold >>>= here_bits;
-                bits2 -= here_bits;
+                bits3 -= here_bits;
                 len = 0;
                 copy = 11 + (hold & 127);
                 hold >>>= 7;
-                bits2 -= 7;
+                bits3 -= 7;
               }
               if (state.have + copy > state.nlen + state.ndist) {
                 strm.msg = "invalid bit length repeat";
@@ -34181,7 +34552,7 @@ var inflate$2 = (strm, flush) => {
             strm.next_in = next;
             strm.avail_in = have;
             state.hold = hold;
-            state.bits = bits2;
+            state.bits = bits3;
             inffast(strm, _out);
             put = strm.next_out;
             output2 = strm.output;
@@ -34190,7 +34561,7 @@ var inflate$2 = (strm, flush) => {
             input = strm.input;
             have = strm.avail_in;
             hold = state.hold;
-            bits2 = state.bits;
+            bits3 = state.bits;
             if (state.mode === TYPE) {
               state.back = -1;
             }
@@ -34202,15 +34573,15 @@ var inflate$2 = (strm, flush) => {
             here_bits = here >>> 24;
             here_op = here >>> 16 & 255;
             here_val = here & 65535;
-            if (here_bits <= bits2) {
+            if (here_bits <= bits3) {
               break;
             }
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           if (here_op && (here_op & 240) === 0) {
             last_bits = here_bits;
@@ -34221,22 +34592,22 @@ var inflate$2 = (strm, flush) => {
               here_bits = here >>> 24;
               here_op = here >>> 16 & 255;
               here_val = here & 65535;
-              if (last_bits + here_bits <= bits2) {
+              if (last_bits + here_bits <= bits3) {
                 break;
               }
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             hold >>>= last_bits;
-            bits2 -= last_bits;
+            bits3 -= last_bits;
             state.back += last_bits;
           }
           hold >>>= here_bits;
-          bits2 -= here_bits;
+          bits3 -= here_bits;
           state.back += here_bits;
           state.length = here_val;
           if (here_op === 0) {
@@ -34259,17 +34630,17 @@ var inflate$2 = (strm, flush) => {
         case LENEXT:
           if (state.extra) {
             n = state.extra;
-            while (bits2 < n) {
+            while (bits3 < n) {
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             state.length += hold & (1 << state.extra) - 1;
             hold >>>= state.extra;
-            bits2 -= state.extra;
+            bits3 -= state.extra;
             state.back += state.extra;
           }
           state.was = state.length;
@@ -34281,15 +34652,15 @@ var inflate$2 = (strm, flush) => {
             here_bits = here >>> 24;
             here_op = here >>> 16 & 255;
             here_val = here & 65535;
-            if (here_bits <= bits2) {
+            if (here_bits <= bits3) {
               break;
             }
             if (have === 0) {
               break inf_leave;
             }
             have--;
-            hold += input[next++] << bits2;
-            bits2 += 8;
+            hold += input[next++] << bits3;
+            bits3 += 8;
           }
           if ((here_op & 240) === 0) {
             last_bits = here_bits;
@@ -34300,22 +34671,22 @@ var inflate$2 = (strm, flush) => {
               here_bits = here >>> 24;
               here_op = here >>> 16 & 255;
               here_val = here & 65535;
-              if (last_bits + here_bits <= bits2) {
+              if (last_bits + here_bits <= bits3) {
                 break;
               }
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             hold >>>= last_bits;
-            bits2 -= last_bits;
+            bits3 -= last_bits;
             state.back += last_bits;
           }
           hold >>>= here_bits;
-          bits2 -= here_bits;
+          bits3 -= here_bits;
           state.back += here_bits;
           if (here_op & 64) {
             strm.msg = "invalid distance code";
@@ -34329,17 +34700,17 @@ var inflate$2 = (strm, flush) => {
         case DISTEXT:
           if (state.extra) {
             n = state.extra;
-            while (bits2 < n) {
+            while (bits3 < n) {
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             state.offset += hold & (1 << state.extra) - 1;
             hold >>>= state.extra;
-            bits2 -= state.extra;
+            bits3 -= state.extra;
             state.back += state.extra;
           }
           if (state.offset > state.dmax) {
@@ -34400,13 +34771,13 @@ var inflate$2 = (strm, flush) => {
           break;
         case CHECK:
           if (state.wrap) {
-            while (bits2 < 32) {
+            while (bits3 < 32) {
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold |= input[next++] << bits2;
-              bits2 += 8;
+              hold |= input[next++] << bits3;
+              bits3 += 8;
             }
             _out -= left;
             strm.total_out += _out;
@@ -34422,19 +34793,19 @@ var inflate$2 = (strm, flush) => {
               break;
             }
             hold = 0;
-            bits2 = 0;
+            bits3 = 0;
           }
           state.mode = LENGTH;
         /* falls through */
         case LENGTH:
           if (state.wrap && state.flags) {
-            while (bits2 < 32) {
+            while (bits3 < 32) {
               if (have === 0) {
                 break inf_leave;
               }
               have--;
-              hold += input[next++] << bits2;
-              bits2 += 8;
+              hold += input[next++] << bits3;
+              bits3 += 8;
             }
             if (state.wrap & 4 && hold !== (state.total & 4294967295)) {
               strm.msg = "incorrect length check";
@@ -34442,7 +34813,7 @@ var inflate$2 = (strm, flush) => {
               break;
             }
             hold = 0;
-            bits2 = 0;
+            bits3 = 0;
           }
           state.mode = DONE;
         /* falls through */
@@ -34465,7 +34836,7 @@ var inflate$2 = (strm, flush) => {
   strm.next_in = next;
   strm.avail_in = have;
   state.hold = hold;
-  state.bits = bits2;
+  state.bits = bits3;
   if (state.wsize || _out !== strm.avail_out && state.mode < BAD && (state.mode < CHECK || flush !== Z_FINISH$1)) {
     if (updatewindow(strm, strm.output, strm.next_out, _out - strm.avail_out)) ;
   }
@@ -34766,21 +35137,21 @@ function _verify_fletcher32(chunk_buffer) {
   var data_length = chunk_buffer.byteLength - 4;
   var view = new DataView(chunk_buffer);
   var sum1 = 0;
-  var sum2 = 0;
+  var sum22 = 0;
   for (var offset = 0; offset < data_length - 1; offset += 2) {
     let datum = view.getUint16(offset, true);
     sum1 = (sum1 + datum) % 65535;
-    sum2 = (sum2 + sum1) % 65535;
+    sum22 = (sum22 + sum1) % 65535;
   }
   if (odd_chunk_buffer) {
     let datum = view.getUint8(data_length - 1);
     sum1 = (sum1 + datum) % 65535;
-    sum2 = (sum2 + sum1) % 65535;
+    sum22 = (sum22 + sum1) % 65535;
   }
   var [ref_sum1, ref_sum2] = struct.unpack_from(">HH", chunk_buffer, data_length);
   ref_sum1 = ref_sum1 % 65535;
   ref_sum2 = ref_sum2 % 65535;
-  if (sum1 != ref_sum1 || sum2 != ref_sum2) {
+  if (sum1 != ref_sum1 || sum22 != ref_sum2) {
     throw 'ValueError("fletcher32 checksum invalid")';
   }
   return true;
@@ -35343,11 +35714,11 @@ var SymbolTable = class {
       if (cache_type == 0 || cache_type == 1) {
         links[link_name] = e.get("object_header_address");
       } else if (cache_type == 2) {
-        let scratch = e.get("scratch");
+        let scratch2 = e.get("scratch");
         let buf = new ArrayBuffer(4);
         let bufView = new Uint8Array(buf);
         for (var i3 = 0; i3 < 4; i3++) {
-          bufView[i3] = scratch.charCodeAt(i3);
+          bufView[i3] = scratch2.charCodeAt(i3);
         }
         let offset = struct.unpack_from("<I", buf, 0)[0];
         links[link_name] = heap.get_object_name(offset);
@@ -36089,9 +36460,9 @@ var DataObjects = class {
     let btree = new BTreeV1Groups(this.fh, btree_address);
     let heap = new Heap(this.fh, heap_address);
     for (let symbol_table_address of btree.symbol_table_addresses()) {
-      let table = new SymbolTable(this.fh, symbol_table_address);
-      table.assign_name(heap);
-      yield* Object.entries(table.get_links(heap));
+      let table2 = new SymbolTable(this.fh, symbol_table_address);
+      table2.assign_name(heap);
+      yield* Object.entries(table2.get_links(heap));
     }
   }
   _get_link_from_link_msg(link_msg) {
@@ -36929,14 +37300,14 @@ function scanNested(payload, where2, depth, env) {
     addFinding(env, where2, RULE_IDS2.codeObject, "critical", `marshal.loads turns ${payload.data.size} embedded bytes into a Python code object`, "marshal code object");
     return;
   }
-  const before = env.findings.length;
+  const before2 = env.findings.length;
   const pickleLoader = /^(?:_?pickle|dill|cloudpickle|joblib)\b|_load_from_bytes$/.test(payload.loader);
   if (pickleLoader && sniffFormat(payload.data.read(0, SNIFF_BYTES), "", payload.data.size) === "unknown") {
     scanPickle(payload.data, 0, where2, depth, env);
     return;
   }
   const format2 = scanSource(payload.data, where2, depth, env);
-  if (format2 === "unknown" && env.findings.length === before) {
+  if (format2 === "unknown" && env.findings.length === before2) {
     addFinding(env, where2, RULE_IDS2.nestedUnreadable, "high", `${payload.loader} receives ${payload.data.size} embedded bytes in a format the scanner does not read`, "nested payload unreadable");
   }
 }
@@ -43231,16 +43602,16 @@ var NeumaierSum = class {
 // packages/data-gate/src/stats/moments.ts
 function moments(values) {
   const n = values.length;
-  const sum2 = new NeumaierSum();
+  const sum3 = new NeumaierSum();
   let min = Infinity;
   let max2 = -Infinity;
   for (let i3 = 0; i3 < n; i3++) {
     const v = values[i3];
-    sum2.add(v);
+    sum3.add(v);
     if (v < min) min = v;
     if (v > max2) max2 = v;
   }
-  const total = sum2.value;
+  const total = sum3.value;
   const avg = n > 0 ? total / n : NaN;
   const dev = new NeumaierSum();
   for (let i3 = 0; i3 < n; i3++) {
@@ -43415,14 +43786,14 @@ function prefactorLog(a, x2) {
 function gammaSeries(a, x2) {
   let ap = a;
   let term = 1 / a;
-  let sum2 = term;
+  let sum3 = term;
   for (let n = 0; n < MAX_ITER; n++) {
     ap += 1;
     term *= x2 / ap;
-    sum2 += term;
-    if (Math.abs(term) < Math.abs(sum2) * EPS) break;
+    sum3 += term;
+    if (Math.abs(term) < Math.abs(sum3) * EPS) break;
   }
-  return sum2 * Math.exp(prefactorLog(a, x2));
+  return sum3 * Math.exp(prefactorLog(a, x2));
 }
 function gammaContinuedFraction(a, x2) {
   let b = x2 + 1 - a;
@@ -43592,9 +43963,9 @@ function smirnovProbs(n, x2) {
   const nUpperTerms = n - n1mxceil + 1;
   const useUpperSum = nUpperTerms <= 1 && x2 < 0.5 || n >= SM_UPPERSUM_MIN_N && nUpperTerms <= SM_UPPER_MAX_TERMS && x2 <= 0.5 / Math.sqrt(n);
   if (useUpperSum) {
-    let sum2 = 0;
-    for (let v = n; v >= n1mxceil; v--) sum2 += signedTerm(n, x2, v);
-    const cdf = x2 * sum2;
+    let sum3 = 0;
+    for (let v = n; v >= n1mxceil; v--) sum3 += signedTerm(n, x2, v);
+    const cdf = x2 * sum3;
     return clipped(1 - cdf, cdf);
   }
   const nTerms = n1mxfl + 1;
@@ -43981,6 +44352,10 @@ function ksKolmogorovLimitPvalue(d, n1, n2) {
   const en = n1 * n2 / (n1 + n2);
   return kolmogorovSf(d * Math.sqrt(en));
 }
+function ksExactPvalue(n1, n2, d) {
+  const r = attemptExact(n1, n2, gcd(n1, n2), d);
+  return r.success ? r.prob : NaN;
+}
 function ksAsympPvalue(n1, n2, d) {
   const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
   return Math.min(1, Math.max(0, kstwoSf(d, roundHalfEven(m * n / (m + n)))));
@@ -44253,13 +44628,13 @@ function psi(refCounts, curCounts) {
   checkSameLength(refCounts, curCounts);
   const p = zeroFill(percents(refCounts));
   const q = zeroFill(percents(curCounts));
-  let sum2 = 0;
+  let sum3 = 0;
   for (let i3 = 0; i3 < p.length; i3++) {
     const a = p[i3];
     const b = q[i3];
-    sum2 += (a - b) * Math.log(a / b);
+    sum3 += (a - b) * Math.log(a / b);
   }
-  return sum2;
+  return sum3;
 }
 function jensenShannon(refCounts, curCounts, base) {
   checkSameLength(refCounts, curCounts);
@@ -44812,64 +45187,16 @@ var CellKind = {
 var FLOAT = /^[ \t]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)[ \t]*$/i;
 var csvScratch = { number: Number.NaN };
 var POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+var scratch = Buffer.alloc(64);
 function classifyCsvField(text2) {
-  return classifyCsvRange(text2, 0, text2.length);
-}
-function classifyCsvRange(source, start2, end) {
-  const n = end;
-  if (n === start2) return CellKind.Null;
-  const text2 = source;
-  let i3 = start2;
-  let c = text2.charCodeAt(i3);
-  let sign2 = 1;
-  if (c === 43 || c === 45) {
-    if (end - start2 === 1) return CellKind.Text;
-    if (c === 45) sign2 = -1;
-    c = text2.charCodeAt(++i3);
+  const n = text2.length;
+  if (n > scratch.length) scratch = Buffer.alloc(n * 2);
+  for (let i3 = 0; i3 < n; i3++) {
+    const c = text2.charCodeAt(i3);
+    if (c > 255) return CellKind.Text;
+    scratch[i3] = c;
   }
-  let m = 0;
-  const digitsStart = i3;
-  while (c >= 48 && c <= 57) {
-    m = m * 10 + (c - 48);
-    if (++i3 === n) {
-      csvScratch.number = i3 - digitsStart <= 15 ? sign2 * m : Number(text2.slice(start2, end));
-      return CellKind.Integer;
-    }
-    c = text2.charCodeAt(i3);
-  }
-  let mantissaDigits = i3 - digitsStart;
-  if (c === 46) {
-    i3++;
-    const fracStart = i3;
-    while (i3 < n && (c = text2.charCodeAt(i3)) >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      i3++;
-    }
-    const k = i3 - fracStart;
-    mantissaDigits += k;
-    if (i3 === n) {
-      if (mantissaDigits === 0) return CellKind.Text;
-      csvScratch.number = mantissaDigits <= 15 ? sign2 * (m / POW10[k]) : Number(text2.slice(start2, end));
-      return CellKind.Float;
-    }
-  }
-  if (mantissaDigits > 0 && (c === 101 || c === 69)) {
-    i3++;
-    if (i3 < n && ((c = text2.charCodeAt(i3)) === 43 || c === 45)) i3++;
-    const expStart = i3;
-    while (i3 < n && (c = text2.charCodeAt(i3)) >= 48 && c <= 57) i3++;
-    if (i3 === n && i3 > expStart) return float(text2.slice(start2, end));
-    return CellKind.Text;
-  }
-  const first = text2.charCodeAt(start2);
-  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
-    const slice = text2.slice(start2, end);
-    if (FLOAT.test(slice)) {
-      csvScratch.number = parseFloatWord(slice);
-      return CellKind.Float;
-    }
-  }
-  return CellKind.Text;
+  return classifyCsvBytes(scratch, 0, n);
 }
 function float(text2) {
   csvScratch.number = Number(text2);
@@ -44882,6 +45209,65 @@ function parseFloatWord(text2) {
   if (body2 === "inf" || body2 === "infinity") return sign2 * Number.POSITIVE_INFINITY;
   if (body2 === "nan") return Number.NaN;
   return Number(t);
+}
+function classifyCsvBytes(buf, start2, end) {
+  const n = end;
+  if (n === start2) return CellKind.Null;
+  let i3 = start2;
+  let c = buf[i3];
+  let sign2 = 1;
+  if (c === 43 || c === 45) {
+    if (end - start2 === 1) return CellKind.Text;
+    if (c === 45) sign2 = -1;
+    c = buf[++i3];
+  }
+  let m = 0;
+  const digitsStart = i3;
+  while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
+    if (++i3 === n) {
+      csvScratch.number = i3 - digitsStart <= 15 ? sign2 * m : Number(ascii(buf, start2, end));
+      return CellKind.Integer;
+    }
+    c = buf[i3];
+  }
+  let mantissaDigits = i3 - digitsStart;
+  if (c === 46) {
+    i3++;
+    const fracStart = i3;
+    while (i3 < n && (c = buf[i3]) >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      i3++;
+    }
+    const k = i3 - fracStart;
+    mantissaDigits += k;
+    if (i3 === n) {
+      if (mantissaDigits === 0) return CellKind.Text;
+      csvScratch.number = mantissaDigits <= 15 ? sign2 * (m / POW10[k]) : Number(ascii(buf, start2, end));
+      return CellKind.Float;
+    }
+  }
+  if (mantissaDigits > 0 && (c === 101 || c === 69)) {
+    i3++;
+    if (i3 < n && ((c = buf[i3]) === 43 || c === 45)) i3++;
+    const expStart = i3;
+    while (i3 < n && (c = buf[i3]) >= 48 && c <= 57) i3++;
+    if (i3 === n && i3 > expStart) return float(ascii(buf, start2, end));
+    return CellKind.Text;
+  }
+  const first = buf[start2];
+  const second = (buf[i3 + 1] ?? 0) | 32;
+  if (first === 32 || first === 9 || c === 32 || c === 9 || (c === 105 || c === 73) && second === 110 || (c === 110 || c === 78) && second === 97) {
+    const slice = ascii(buf, start2, end);
+    if (FLOAT.test(slice)) {
+      csvScratch.number = parseFloatWord(slice);
+      return CellKind.Float;
+    }
+  }
+  return CellKind.Text;
+}
+function ascii(buf, start2, end) {
+  return buf.toString("latin1", start2, end);
 }
 
 // packages/data-gate/src/readers/column-type.ts
@@ -44915,40 +45301,10 @@ function kindFits(kind, type) {
   }
 }
 
-// packages/data-gate/src/readers/csv-parser.ts
+// packages/data-gate/src/readers/csv-tokenizer.ts
 var QUOTE2 = 34;
 var LF = 10;
 var CR = 13;
-var CsvFields = class {
-  sources = [];
-  starts = [];
-  ends = [];
-  length = 0;
-  push(source, start2, end) {
-    const k = this.length++;
-    this.sources[k] = source;
-    this.starts[k] = start2;
-    this.ends[k] = end;
-  }
-  /** The field's text after unquoting. */
-  text(k) {
-    const source = this.sources[k];
-    const start2 = this.starts[k];
-    const end = this.ends[k];
-    return start2 === 0 && end === source.length ? source : source.slice(start2, end);
-  }
-  /** Every field's text, for code that wants an array. */
-  texts() {
-    return Array.from({ length: this.length }, (_, k) => this.text(k));
-  }
-  isEmpty(k) {
-    return this.starts[k] === this.ends[k];
-  }
-  clear() {
-    for (let k = 0; k < this.length; k++) this.sources[k] = "";
-    this.length = 0;
-  }
-};
 var CsvLimitError = class extends Error {
   constructor(message, line, hint) {
     super(message);
@@ -44959,187 +45315,278 @@ var CsvLimitError = class extends Error {
   line;
   hint;
 };
-var CsvParser = class {
-  constructor(delimiter, limits) {
+var CsvRecordView = class {
+  constructor(latin12) {
+    this.latin1 = latin12;
+  }
+  latin1;
+  bytes = Buffer.alloc(0);
+  count = 0;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** 1 where `unescaped[k]` holds the field's text. */
+  escaped = new Uint8Array(64);
+  unescaped = [];
+  /** 1-based line where the record starts. */
+  line = 1;
+  /** A quote was out of place somewhere in the record. */
+  badQuoting = false;
+  /** The record held at least one quoted field (so a lone empty field is not a blank line). */
+  quoted = false;
+  /** The text of field k. */
+  text(k) {
+    if (this.escaped[k] === 1) return this.unescaped[k];
+    return this.decode(this.starts[k], this.ends[k]);
+  }
+  decode(start2, end) {
+    return this.bytes.toString(this.latin1 ? "latin1" : "utf8", start2, end);
+  }
+  texts() {
+    return Array.from({ length: this.count }, (_, k) => this.text(k));
+  }
+  isEmpty(k) {
+    return this.escaped[k] !== 1 && this.starts[k] === this.ends[k];
+  }
+  grow() {
+    const n = this.starts.length * 2;
+    const starts = new Int32Array(n);
+    starts.set(this.starts);
+    const ends = new Int32Array(n);
+    ends.set(this.ends);
+    const escaped = new Uint8Array(n);
+    escaped.set(this.escaped);
+    this.starts = starts;
+    this.ends = ends;
+    this.escaped = escaped;
+  }
+};
+var CsvTokenizer = class {
+  constructor(delimiter, limits, latin12 = false) {
     this.limits = limits;
-    if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
+    const code = delimiter.charCodeAt(0);
+    if (delimiter.length !== 1 || code > 127 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
       throw new Error(`unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
     }
-    this.delim = delimiter.charCodeAt(0);
+    this.delim = code;
+    this.stop[code] = 1;
+    this.stop[QUOTE2] = 1;
+    this.stop[LF] = 1;
+    this.stop[CR] = 1;
+    this.record = new CsvRecordView(latin12);
   }
   limits;
-  state = 0 /* FieldStart */;
-  field = "";
-  fields = new CsvFields();
-  recordChars = 0;
-  currentLine = 1;
-  recordLine = 1;
-  badQuoting = false;
-  quoted = false;
-  /** Whether anything of the current record has been seen (so EOF knows whether to emit it). */
-  inRecord = false;
+  record;
   delim;
+  /** Bytes 1 for the delimiter, the quote and the line ends: the unquoted scan's only stops. */
+  stop = new Uint8Array(256);
+  carry = Buffer.alloc(0);
+  currentLine = 1;
+  /** Set when a scan runs out of input inside a quoted field (for the error's hint). */
+  inQuotes = false;
+  /** Where the field a scan ran out of input in starts (an offset into the scanned buffer). */
+  pendingField = 0;
+  /**
+   * The reader's decoder of plain rows (csv-plain-rows.ts), tried first at every record start: it
+   * returns where the next record starts, or -1 to leave the record to the general path here.
+   */
+  plainRow;
   /** 1-based line the tokenizer has reached. */
   get line() {
     return this.currentLine;
   }
-  /** Feeds one chunk; calls `onRecord` for every record it completes. */
-  push(s, onRecord) {
-    const n = s.length;
-    const delim = this.delim;
-    let i3 = 0;
-    while (i3 < n) {
-      switch (this.state) {
-        case 4 /* AfterCR */: {
-          if (s.charCodeAt(i3) === LF) i3++;
-          this.state = 0 /* FieldStart */;
-          break;
-        }
-        case 0 /* FieldStart */: {
-          if (!this.inRecord) {
-            this.inRecord = true;
-            this.recordLine = this.currentLine;
-          }
-          if (s.charCodeAt(i3) === QUOTE2) {
-            this.quoted = true;
-            this.state = 2 /* Quoted */;
-            i3++;
-          } else {
-            this.state = 1 /* Unquoted */;
-          }
-          break;
-        }
-        case 1 /* Unquoted */: {
-          let j = i3;
-          let c = 0;
-          while (j < n) {
-            c = s.charCodeAt(j);
-            if (c === delim || c === LF || c === CR) break;
-            if (c === QUOTE2) this.badQuoting = true;
-            j++;
-          }
-          if (j === n) {
-            this.append(s, i3, j);
-            i3 = n;
-            break;
-          }
-          if (this.field.length === 0) {
-            this.checkSize(j - i3);
-            this.pushField(s, i3, j);
-          } else {
-            this.append(s, i3, j);
-            this.endField();
-          }
-          i3 = j + 1;
-          if (c === delim) {
-            this.state = 0 /* FieldStart */;
-          } else {
-            this.currentLine++;
-            this.endRecord(onRecord);
-            this.state = c === CR ? 4 /* AfterCR */ : 0 /* FieldStart */;
-          }
-          break;
-        }
-        case 2 /* Quoted */: {
-          const j = s.indexOf('"', i3);
-          const end = j === -1 ? n : j;
-          this.countLines(s, i3, end);
-          this.append(s, i3, end);
-          if (j === -1) {
-            i3 = n;
-          } else {
-            this.state = 3 /* QuoteInQuoted */;
-            i3 = j + 1;
-          }
-          break;
-        }
-        case 3 /* QuoteInQuoted */: {
-          const c = s.charCodeAt(i3);
-          if (c === QUOTE2) {
-            this.append('"', 0, 1);
-            this.state = 2 /* Quoted */;
-            i3++;
-          } else if (c === delim) {
-            this.endField();
-            this.state = 0 /* FieldStart */;
-            i3++;
-          } else if (c === LF || c === CR) {
-            this.endField();
-            this.currentLine++;
-            this.endRecord(onRecord);
-            this.state = c === CR ? 4 /* AfterCR */ : 0 /* FieldStart */;
-            i3++;
-          } else {
-            this.badQuoting = true;
-            this.state = 1 /* Unquoted */;
-          }
-          break;
-        }
-      }
-    }
+  /** Feeds one chunk of bytes; calls `onRecord` for every record it completes. */
+  push(chunk, onRecord) {
+    this.run(this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk, false, onRecord);
   }
   /** Ends the input: completes a last record without a line end. An open quote is bad quoting. */
   end(onRecord) {
-    if (this.state === 2 /* Quoted */) this.badQuoting = true;
-    if (this.inRecord && this.state !== 4 /* AfterCR */) {
-      this.endField();
-      this.endRecord(onRecord);
+    if (this.carry.length > 0) this.run(this.carry, true, onRecord);
+    this.carry = Buffer.alloc(0);
+  }
+  run(buf, final, onRecord) {
+    const n = buf.length;
+    const rec = this.record;
+    rec.bytes = buf;
+    let p = 0;
+    while (p < n) {
+      const line = this.currentLine;
+      if (this.plainRow !== void 0) {
+        const plain = this.plainRow(buf, p, n, line);
+        if (plain >= 0) {
+          this.currentLine++;
+          p = plain;
+          continue;
+        }
+      }
+      const next = this.scanRecord(buf, p, n, final);
+      if (next < 0) {
+        this.currentLine = line;
+        this.carry = Buffer.from(buf.subarray(p));
+        this.checkCarry(line, n - this.pendingField);
+        rec.bytes = this.carry;
+        return;
+      }
+      if (next - p > this.limits.maxRecordChars) {
+        throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
+      }
+      rec.line = line;
+      onRecord(rec);
+      p = next;
     }
-    this.state = 0 /* FieldStart */;
+    this.carry = Buffer.alloc(0);
   }
-  countLines(s, from, to) {
-    let k = s.indexOf("\n", from);
-    while (k !== -1 && k < to) {
-      this.currentLine++;
-      k = s.indexOf("\n", k + 1);
-    }
-  }
-  append(s, from, to) {
-    if (to <= from) return;
-    this.checkSize(to - from);
-    this.field = this.field.length === 0 ? s.slice(from, to) : this.field + s.slice(from, to);
-  }
-  /** Counts `len` more characters of the current field against the field and record caps. */
-  checkSize(len) {
-    this.recordChars += len;
-    if (this.field.length + len > this.limits.maxFieldChars) {
+  /** A record that has not ended within the caps' reach will never fit: stop now, in bounded memory. */
+  checkCarry(line, fieldSoFar) {
+    const size = this.carry.length;
+    if (fieldSoFar > this.limits.maxFieldChars) {
       throw new CsvLimitError(
         `a field longer than ${this.limits.maxFieldChars} characters`,
-        this.recordLine,
-        this.state === 2 /* Quoted */ ? 'a quoted field that never closes swallows the rest of the file: look for an unbalanced " at that line' : "raise the reader limit maxFieldChars if such fields are expected"
+        line,
+        this.inQuotes ? 'a quoted field that never closes swallows the rest of the file: look for an unbalanced " at that line' : "raise the reader limit maxFieldChars if such fields are expected"
       );
     }
-    if (this.recordChars > this.limits.maxRecordChars) {
-      throw new CsvLimitError(
-        `a row longer than ${this.limits.maxRecordChars} characters`,
-        this.recordLine,
-        "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long"
-      );
+    if (size > this.limits.maxRecordChars) {
+      throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
     }
   }
-  endField() {
-    this.pushField(this.field, 0, this.field.length);
-    this.field = "";
-  }
-  pushField(source, start2, end) {
-    if (this.fields.length >= this.limits.maxColumns) {
-      throw new CsvLimitError(
-        `more than ${this.limits.maxColumns} columns`,
-        this.recordLine,
-        "check the delimiter, or raise the reader limit maxColumns"
-      );
+  /**
+   * Tokenizes the record at `p` into `this.record`; returns where the next record starts, or -1 when
+   * the record does not end before `n` (and `final` is false): the caller carries it over.
+   */
+  scanRecord(buf, p, n, final) {
+    const rec = this.record;
+    const delim = this.delim;
+    const stop2 = this.stop;
+    const maxField = this.limits.maxFieldChars;
+    let count = 0;
+    rec.badQuoting = false;
+    rec.quoted = false;
+    this.inQuotes = false;
+    for (; ; ) {
+      if (count >= this.limits.maxColumns) {
+        throw new CsvLimitError(`more than ${this.limits.maxColumns} columns`, this.currentLine, "check the delimiter, or raise the reader limit maxColumns");
+      }
+      if (count === rec.starts.length) rec.grow();
+      this.pendingField = p;
+      if (p < n && buf[p] === QUOTE2) {
+        rec.quoted = true;
+        const end = this.scanQuoted(buf, p, n, final, count);
+        if (end < 0) {
+          rec.count = count;
+          return -1;
+        }
+        p = end;
+      } else {
+        let j = p;
+        while (j < n && stop2[buf[j]] === 0) j++;
+        while (j < n && buf[j] === QUOTE2) {
+          rec.badQuoting = true;
+          j++;
+          while (j < n && stop2[buf[j]] === 0) j++;
+        }
+        if (j === n && !final) {
+          rec.count = count + 1;
+          return -1;
+        }
+        if (j - p > maxField) throw this.fieldTooLong();
+        rec.starts[count] = p;
+        rec.ends[count] = j;
+        rec.escaped[count] = 0;
+        p = j;
+      }
+      count++;
+      if (p >= n) {
+        rec.count = count;
+        return n;
+      }
+      const c = buf[p];
+      if (c === delim) {
+        p++;
+        if (p === n && !final) {
+          this.pendingField = n;
+          rec.count = count;
+          return -1;
+        }
+        continue;
+      }
+      if (c === CR) {
+        if (p + 1 === n && !final) {
+          rec.count = count;
+          return -1;
+        }
+        if (buf[p + 1] === LF) p++;
+      }
+      this.currentLine++;
+      rec.count = count;
+      return p + 1;
     }
-    this.fields.push(source, start2, end);
   }
-  endRecord(onRecord) {
-    onRecord({ fields: this.fields, line: this.recordLine, badQuoting: this.badQuoting, quoted: this.quoted });
-    this.fields.clear();
-    this.recordChars = 0;
-    this.badQuoting = false;
-    this.quoted = false;
-    this.inRecord = false;
+  /** Scans the quoted field at `p` into slot k; returns the position after it (at a stop byte), or -1. */
+  scanQuoted(buf, p, n, final, k) {
+    const rec = this.record;
+    let q = p + 1;
+    let pieces;
+    let lines = 0;
+    for (; ; ) {
+      const j = buf.indexOf(QUOTE2, q);
+      if (j === -1 || j + 1 === n && !final) {
+        if (!final) {
+          this.inQuotes = true;
+          return -1;
+        }
+        if (j === -1) {
+          rec.badQuoting = true;
+          lines += countLines(buf, q, n);
+          this.setQuoted(k, pieces, q, n, void 0);
+          this.currentLine += lines;
+          return n;
+        }
+      }
+      if (j + 1 < n && buf[j + 1] === QUOTE2) {
+        lines += countLines(buf, q, j);
+        pieces = (pieces ?? "") + rec.decode(q, j + 1);
+        q = j + 2;
+        continue;
+      }
+      lines += countLines(buf, q, j);
+      if (j - p - 1 > this.limits.maxFieldChars) throw this.fieldTooLong();
+      let e = j + 1;
+      let tail;
+      if (e < n && buf[e] !== this.delim && buf[e] !== LF && buf[e] !== CR) {
+        rec.badQuoting = true;
+        let t = e;
+        while (t < n && buf[t] !== this.delim && buf[t] !== LF && buf[t] !== CR) t++;
+        if (t === n && !final) return -1;
+        tail = rec.decode(e, t);
+        e = t;
+      }
+      this.setQuoted(k, pieces, q, j, tail);
+      this.currentLine += lines;
+      return e;
+    }
+  }
+  setQuoted(k, pieces, from, to, tail) {
+    const rec = this.record;
+    if (pieces === void 0 && tail === void 0) {
+      rec.starts[k] = from;
+      rec.ends[k] = to;
+      rec.escaped[k] = 0;
+      return;
+    }
+    const text2 = (pieces ?? "") + rec.decode(from, to) + (tail ?? "");
+    if (text2.length > this.limits.maxFieldChars) throw this.fieldTooLong();
+    rec.unescaped[k] = text2;
+    rec.escaped[k] = 1;
+  }
+  fieldTooLong() {
+    return new CsvLimitError(`a field longer than ${this.limits.maxFieldChars} characters`, this.currentLine, "raise the reader limit maxFieldChars if such fields are expected");
   }
 };
+function countLines(buf, from, to) {
+  let lines = 0;
+  for (let i3 = from; i3 < to; i3++) if (buf[i3] === LF) lines++;
+  return lines;
+}
 
 // packages/data-gate/src/readers/delimiter-sniff.ts
 var CANDIDATES = [",", "	", ";", "|"];
@@ -45219,7 +45666,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
   out2.texts.length = 0;
   const n = s.length;
   let i3 = 0;
-  const fail = (what) => {
+  const fail2 = (what) => {
     throw new JsonLineError(what, i3 + 1);
   };
   const ws = () => {
@@ -45230,7 +45677,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
     let j = start2;
     let escaped = false;
     for (; ; ) {
-      if (j >= n) return fail("unterminated string");
+      if (j >= n) return fail2("unterminated string");
       const c = s.charCodeAt(j);
       if (c === 34) break;
       if (c === 92) {
@@ -45238,7 +45685,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
         j += 2;
         continue;
       }
-      if (c < 32) return fail("control character inside a string");
+      if (c < 32) return fail2("control character inside a string");
       j++;
     }
     i3 = j + 1;
@@ -45246,7 +45693,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
     try {
       return JSON.parse(s.slice(start2 - 1, j + 1));
     } catch {
-      return fail("bad escape in a string");
+      return fail2("bad escape in a string");
     }
   };
   const readNested = () => {
@@ -45260,7 +45707,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
       }
       if (c === 123 || c === 91) {
         depth++;
-        if (depth + 1 > maxDepth) fail(`nested deeper than ${maxDepth} levels`);
+        if (depth + 1 > maxDepth) fail2(`nested deeper than ${maxDepth} levels`);
       } else if (c === 125 || c === 93) {
         depth--;
         if (depth === 0) {
@@ -45270,24 +45717,24 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
             JSON.parse(text2);
           } catch (error) {
             i3 = start2;
-            fail(`bad nested value (${error.message})`);
+            fail2(`bad nested value (${error.message})`);
           }
           return text2;
         }
       }
       i3++;
     }
-    return fail("unterminated nested value");
+    return fail2("unterminated nested value");
   };
   ws();
-  if (s.charCodeAt(i3) !== 123) fail(i3 >= n ? "empty line" : "a JSON Lines row must be an object ({...})");
+  if (s.charCodeAt(i3) !== 123) fail2(i3 >= n ? "empty line" : "a JSON Lines row must be an object ({...})");
   i3++;
   ws();
   if (s.charCodeAt(i3) === 125) {
     i3++;
   } else {
     for (; ; ) {
-      if (s.charCodeAt(i3) !== 34) fail("expected a quoted key");
+      if (s.charCodeAt(i3) !== 34) fail2("expected a quoted key");
       const h = hint?.[out2.keys.length];
       let key;
       if (h !== void 0 && s.charCodeAt(i3 + 1 + h.length) === 34 && s.startsWith(h, i3 + 1)) {
@@ -45297,7 +45744,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
         key = readString();
       }
       ws();
-      if (s.charCodeAt(i3) !== 58) fail("expected ':' after a key");
+      if (s.charCodeAt(i3) !== 58) fail2("expected ':' after a key");
       i3++;
       ws();
       const c = s.charCodeAt(i3);
@@ -45311,7 +45758,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
         const len = jsonNumberLength(s, i3);
         const next = s.charCodeAt(i3 + len);
         if (len === 0 || next >= 48 && next <= 57 || next === 46 || next === 101 || next === 69 || next === 43 || next === 45) {
-          fail(`bad number ${JSON.stringify(s.slice(i3, i3 + Math.max(len + 1, 1)))}`);
+          fail2(`bad number ${JSON.stringify(s.slice(i3, i3 + Math.max(len + 1, 1)))}`);
         }
         text2 = s.slice(i3, i3 + len);
         i3 += len;
@@ -45335,7 +45782,7 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
         kind = CellKind.Text;
         text2 = readNested();
       } else {
-        return fail(i3 >= n ? "line ends inside the object" : "expected a value");
+        return fail2(i3 >= n ? "line ends inside the object" : "expected a value");
       }
       out2.keys.push(key);
       out2.kinds.push(kind);
@@ -45350,11 +45797,11 @@ function parseJsonObjectLine(s, out2, maxDepth, hint) {
       }
       if (sep6 === 125) break;
       i3--;
-      fail(i3 >= n ? "line ends inside the object (missing '}')" : "expected ',' or '}'");
+      fail2(i3 >= n ? "line ends inside the object (missing '}')" : "expected ',' or '}'");
     }
   }
   ws();
-  if (i3 < n) fail("text after the closing }");
+  if (i3 < n) fail2("text after the closing }");
 }
 
 // packages/data-gate/src/readers/read-problems.ts
@@ -45425,6 +45872,7 @@ var BatchBuilder = class {
   file;
   columns;
   capacity;
+  // Public so a reader's inner loop can fill a cell with three stores instead of a call.
   kinds;
   numbers;
   texts;
@@ -45565,10 +46013,240 @@ async function* decodeText2(bytes, requested, displayPath) {
     if (whole.length > 0) yield { text: whole.toString("utf8"), invalid: !(0, import_node_buffer.isUtf8)(whole) };
   }
 }
+async function* decodeToBytes(bytes, requested, displayPath) {
+  if (requested === "latin1") {
+    for await (const chunk of bytes) yield { bytes: chunk, latin1: true, invalid: false };
+    return;
+  }
+  const iterator = bytes[Symbol.asyncIterator]();
+  try {
+    let carry = Buffer.alloc(0);
+    let started = false;
+    let utf16;
+    const rest = [];
+    for (; ; ) {
+      const next = await iterator.next();
+      if (next.done) break;
+      let buf = carry.length > 0 ? Buffer.concat([carry, next.value]) : next.value;
+      carry = Buffer.alloc(0);
+      if (!started) {
+        if (buf.length < 64) {
+          carry = buf;
+          continue;
+        }
+        started = true;
+        if (isUtf16(buf, requested)) {
+          rest.push(buf);
+          utf16 = decodeText2(replay(rest, iterator), requested, displayPath);
+          break;
+        }
+        if (buf[0] === 239 && buf[1] === 187 && buf[2] === 191) buf = buf.subarray(3);
+      }
+      const tail = incompleteUtf8Tail(buf);
+      const whole = tail > 0 ? buf.subarray(0, buf.length - tail) : buf;
+      if (tail > 0) carry = Buffer.from(buf.subarray(buf.length - tail));
+      if (whole.length > 0) yield { bytes: whole, latin1: false, invalid: !(0, import_node_buffer.isUtf8)(whole) };
+    }
+    if (utf16) {
+      for await (const chunk of utf16) yield { bytes: Buffer.from(chunk.text, "utf8"), latin1: false, invalid: chunk.invalid };
+      return;
+    }
+    if (!started && carry.length > 0) {
+      if (isUtf16(carry, requested)) {
+        for await (const chunk of decodeText2(replay([carry], void 0), requested, displayPath)) yield { bytes: Buffer.from(chunk.text, "utf8"), latin1: false, invalid: chunk.invalid };
+        return;
+      }
+      if (carry[0] === 239 && carry[1] === 187 && carry[2] === 191) carry = carry.subarray(3);
+    }
+    if (carry.length > 0) yield { bytes: carry, latin1: false, invalid: !(0, import_node_buffer.isUtf8)(carry) };
+  } finally {
+    await iterator.return?.();
+  }
+}
+function isUtf16(buf, requested) {
+  if (buf[0] === 255 && buf[1] === 254 || buf[0] === 254 && buf[1] === 255) return true;
+  if (requested === "utf-16le" || requested === "utf-16be") return true;
+  return !(buf[0] === 239 && buf[1] === 187 && buf[2] === 191) && requested === "utf-8" && sniffUtf16WithoutBom(buf) !== void 0;
+}
+async function* replay(taken, iterator) {
+  yield* taken;
+  if (!iterator) return;
+  for (; ; ) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
 
 // packages/data-gate/src/readers/table-reader.ts
 var import_node_fs18 = require("node:fs");
 var import_node_path21 = require("node:path");
+
+// packages/data-gate/src/readers/text-interner.ts
+var EMPTY = 0;
+var FNV_OFFSET = 2166136261;
+var FNV_PRIME = 16777619;
+var MAX_VALUE_BYTES = 64;
+var TextInterner = class {
+  constructor(decode2, maxEntries = 4096) {
+    this.decode = decode2;
+    this.maxEntries = maxEntries;
+    let slots = 16;
+    while (slots < maxEntries * 2) slots *= 2;
+    this.mask = slots - 1;
+    this.hashes = new Int32Array(slots);
+    this.starts = new Int32Array(slots);
+    this.lengths = new Int32Array(slots);
+    this.texts = Array.from({ length: slots }, () => "");
+    this.arena = new Uint8Array(maxEntries * 16);
+  }
+  decode;
+  maxEntries;
+  mask;
+  hashes;
+  starts;
+  lengths;
+  texts;
+  arena;
+  used = 0;
+  size = 0;
+  hits = 0;
+  misses = 0;
+  /** Set once the column looks like free text: `intern` then only decodes. */
+  off = false;
+  /** The text of `buf[start, end)`, the same string object every time the same bytes come. */
+  intern(buf, start2, end) {
+    if (this.off || end - start2 > MAX_VALUE_BYTES) return this.decode(buf, start2, end);
+    let h = FNV_OFFSET;
+    for (let i3 = start2; i3 < end; i3++) h = Math.imul(h ^ buf[i3], FNV_PRIME);
+    return this.internHashed(buf, start2, end, h);
+  }
+  /** `intern` for a caller that computed the FNV-1a hash (FNV_OFFSET, FNV_PRIME) while scanning the bytes. */
+  internHashed(buf, start2, end, fnv) {
+    const len = end - start2;
+    if (this.off || len > MAX_VALUE_BYTES) return this.decode(buf, start2, end);
+    const h = fnv | 1;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (; ; ) {
+      const sh = this.hashes[slot];
+      if (sh === EMPTY) break;
+      if (sh === h && this.lengths[slot] === len && this.same(buf, start2, this.starts[slot], len)) {
+        this.hits++;
+        return this.texts[slot];
+      }
+      slot = slot + 1 & mask;
+    }
+    const text2 = this.decode(buf, start2, end);
+    if (this.size < this.maxEntries && this.used + len <= this.arena.length) {
+      this.arena.set(buf.subarray(start2, end), this.used);
+      this.hashes[slot] = h;
+      this.starts[slot] = this.used;
+      this.lengths[slot] = len;
+      this.texts[slot] = text2;
+      this.used += len;
+      this.size++;
+    } else if (++this.misses > 65536 && this.misses > 4 * this.hits) {
+      this.off = true;
+    }
+    return text2;
+  }
+  same(buf, start2, at, len) {
+    const arena = this.arena;
+    for (let i3 = 0; i3 < len; i3++) if (buf[start2 + i3] !== arena[at + i3]) return false;
+    return true;
+  }
+};
+
+// packages/data-gate/src/readers/csv-plain-rows.ts
+var QUOTE3 = 34;
+var LF2 = 10;
+var CR2 = 13;
+var POW102 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+var PlainRowDecoder = class {
+  constructor(delimiter, width, maxFieldBytes, maxRecordBytes, interners) {
+    this.delimiter = delimiter;
+    this.width = width;
+    this.maxFieldBytes = maxFieldBytes;
+    this.maxRecordBytes = maxRecordBytes;
+    this.interners = interners;
+    this.stop[delimiter] = 1;
+    this.stop[QUOTE3] = 1;
+    this.stop[LF2] = 1;
+    this.stop[CR2] = 1;
+  }
+  delimiter;
+  width;
+  maxFieldBytes;
+  maxRecordBytes;
+  interners;
+  stop = new Uint8Array(256);
+  /** Decodes the row at `p` into `slot` of `builder`; returns where the next row starts, or -1. */
+  decode(buf, p, n, builder, slot) {
+    const stop2 = this.stop;
+    const width = this.width;
+    const last = width - 1;
+    const rowStart = p;
+    if (p < n && buf[p] === LF2) return -1;
+    const delimiter = this.delimiter;
+    for (let c = 0; c < width; c++) {
+      const end = c < last ? delimiter : LF2;
+      const start2 = p;
+      const kinds = builder.kinds[c];
+      const numbers = builder.numbers[c];
+      const texts2 = builder.texts[c];
+      let b = 0;
+      let sign2 = 1;
+      if (p < n && buf[p] === 45) {
+        sign2 = -1;
+        p++;
+      }
+      let m = 0;
+      const d0 = p;
+      while (p < n && (b = buf[p]) >= 48 && b <= 57) {
+        m = m * 10 + (b - 48);
+        p++;
+      }
+      let digits = p - d0;
+      let frac = -1;
+      if (p < n && b === 46) {
+        const f0 = ++p;
+        while (p < n && (b = buf[p]) >= 48 && b <= 57) {
+          m = m * 10 + (b - 48);
+          p++;
+        }
+        frac = p - f0;
+        digits += frac;
+      }
+      if (p < n && b === end && digits > 0 && digits <= 15 && p - start2 <= this.maxFieldBytes) {
+        kinds[slot] = frac < 0 ? CellKind.Integer : CellKind.Float;
+        numbers[slot] = frac <= 0 ? sign2 * m : sign2 * (m / POW102[frac]);
+        texts2[slot] = null;
+        p++;
+        continue;
+      }
+      p = start2;
+      let h = FNV_OFFSET;
+      while (p < n && stop2[b = buf[p]] === 0) {
+        h = Math.imul(h ^ b, FNV_PRIME);
+        p++;
+      }
+      if (p === n) return -1;
+      if (b !== end || p - start2 > this.maxFieldBytes) return -1;
+      const kind = classifyCsvBytes(buf, start2, p);
+      kinds[slot] = kind;
+      if (kind === CellKind.Text) {
+        numbers[slot] = Number.NaN;
+        texts2[slot] = this.interners[c].internHashed(buf, start2, p, h);
+      } else {
+        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
+        texts2[slot] = null;
+      }
+      p++;
+    }
+    return p - rowStart > this.maxRecordBytes ? -1 : p;
+  }
+};
 
 // packages/data-gate/src/readers/byte-source.ts
 var import_node_fs16 = require("node:fs");
@@ -45665,10 +46343,10 @@ async function* readBytes(path, options) {
 // packages/data-gate/src/readers/read-session.ts
 function noteKinds(session, batch) {
   for (const chunk of batch.data) {
-    let bits2 = session.kinds.get(chunk.name) ?? 0;
+    let bits3 = session.kinds.get(chunk.name) ?? 0;
     const kinds = chunk.kinds;
-    for (let i3 = 0; i3 < kinds.length; i3++) bits2 |= kindBit(kinds[i3]);
-    session.kinds.set(chunk.name, bits2);
+    for (let i3 = 0; i3 < kinds.length; i3++) bits3 |= kindBit(kinds[i3]);
+    session.kinds.set(chunk.name, bits3);
   }
 }
 function uniqueColumnNames(raw, file, problems) {
@@ -45705,44 +46383,77 @@ async function* locateErrors(source, file, where2) {
 // packages/data-gate/src/readers/csv-reader.ts
 async function* readCsvFile(path, displayPath, options, session) {
   const { problems, reader } = session;
-  const bytes = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
-  let parser;
+  const source = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
+  let tokenizer;
   let columns;
   let builder;
+  let interners = [];
   let row = 0;
   let chunkInvalid = false;
+  let latin12 = false;
+  let delimiterCode = 44;
   const ready = [];
   const onRecord = (record) => {
-    const fields = record.fields;
-    if (fields.length === 1 && fields.isEmpty(0) && !record.quoted) return;
+    const count = record.count;
+    if (count === 1 && record.isEmpty(0) && !record.quoted) return;
     if (columns === void 0) {
-      columns = uniqueColumnNames(fields.texts(), displayPath, problems);
+      columns = uniqueColumnNames(record.texts(), displayPath, problems);
       builder = new BatchBuilder(displayPath, columns, reader.batchRows);
+      const encoding = latin12 ? "latin1" : "utf8";
+      const decode2 = (buf, start2, end) => buf.toString(encoding, start2, end);
+      interners = columns.map(() => new TextInterner(decode2));
+      const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners);
+      tokenizer.plainRow = (buf, p, n2, line) => {
+        if (chunkInvalid) return -1;
+        const b2 = builder;
+        const next = plain.decode(buf, p, n2, b2, b2.length);
+        if (next >= 0) {
+          b2.begin(row, line);
+          endRow();
+        }
+        return next;
+      };
       return;
     }
     const b = builder;
     const slot = b.begin(row, record.line);
-    const n = Math.min(fields.length, columns.length);
+    const width = columns.length;
+    const n = count < width ? count : width;
+    const { bytes, starts, ends, escaped } = record;
     let invalidText = false;
-    const { sources, starts, ends } = fields;
     for (let c = 0; c < n; c++) {
-      const kind = classifyCsvRange(sources[c], starts[c], ends[c]);
-      if (kind === CellKind.Null) {
-        b.setNull(slot, c);
-      } else if (kind === CellKind.Text) {
-        const text2 = fields.text(c);
-        b.set(slot, c, kind, Number.NaN, text2);
+      const kinds = b.kinds[c];
+      const numbers = b.numbers[c];
+      const texts2 = b.texts[c];
+      if (escaped[c] === 1) {
+        const text2 = record.unescaped[c];
+        const kind2 = classifyCsvField(text2);
+        kinds[slot] = kind2;
+        numbers[slot] = kind2 === CellKind.Integer || kind2 === CellKind.Float ? csvScratch.number : Number.NaN;
+        texts2[slot] = kind2 === CellKind.Text ? text2 : null;
+        if (kind2 === CellKind.Text && chunkInvalid && !invalidText && text2.includes("\uFFFD")) invalidText = true;
+        continue;
+      }
+      const start2 = starts[c];
+      const end = ends[c];
+      const kind = classifyCsvBytes(bytes, start2, end);
+      kinds[slot] = kind;
+      if (kind === CellKind.Text) {
+        const text2 = interners[c].intern(bytes, start2, end);
+        numbers[slot] = Number.NaN;
+        texts2[slot] = text2;
         if (chunkInvalid && !invalidText && text2.includes("\uFFFD")) invalidText = true;
       } else {
-        b.set(slot, c, kind, csvScratch.number, null);
+        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
+        texts2[slot] = null;
       }
     }
-    for (let c = n; c < columns.length; c++) b.setNull(slot, c);
-    if (fields.length !== columns.length) {
+    for (let c = n; c < width; c++) b.setNull(slot, c);
+    if (count !== width) {
       problems.add(
         "ragged-row",
         displayPath,
-        `rows with a different number of fields than the header's ${columns.length} (short rows are padded with nulls, extra fields dropped)`,
+        `rows with a different number of fields than the header's ${width} (short rows are padded with nulls, extra fields dropped)`,
         { row, line: record.line }
       );
     }
@@ -45760,7 +46471,11 @@ async function* readCsvFile(path, displayPath, options, session) {
         { row, line: record.line }
       );
     }
+    endRow();
+  };
+  const endRow = () => {
     row++;
+    const b = builder;
     if (b.full) {
       const batch = b.take(session.tableRow);
       session.tableRow += batch.length;
@@ -45772,15 +46487,20 @@ async function* readCsvFile(path, displayPath, options, session) {
     line: error.line,
     hint: error.hint
   });
-  const chunks = locateErrors(decodeText2(bytes, options.encoding ?? "utf-8", displayPath), displayPath, () => ({ row, line: parser?.line ?? 1 }));
+  const chunks = locateErrors(decodeToBytes(source, options.encoding ?? "utf-8", displayPath), displayPath, () => ({ row, line: tokenizer?.line ?? 1 }));
   for await (const chunk of chunks) {
-    if (parser === void 0) {
-      const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.text);
-      parser = new CsvParser(delimiter, reader);
+    if (tokenizer === void 0) {
+      const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.bytes.toString(chunk.latin1 ? "latin1" : "utf8", 0, Math.min(chunk.bytes.length, 65536)));
+      if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127) {
+        throw new UserError(`unsupported CSV delimiter ${JSON.stringify(delimiter)} for ${displayPath}`, { file: displayPath, hint: "the delimiter must be one ASCII character" });
+      }
+      latin12 = chunk.latin1;
+      delimiterCode = delimiter.charCodeAt(0);
+      tokenizer = new CsvTokenizer(delimiter, reader, latin12);
     }
     chunkInvalid = chunk.invalid;
     try {
-      parser.push(chunk.text, onRecord);
+      tokenizer.push(chunk.bytes, onRecord);
     } catch (error) {
       if (error instanceof CsvLimitError) throw failAt(error);
       throw error;
@@ -45792,7 +46512,7 @@ async function* readCsvFile(path, displayPath, options, session) {
     ready.length = 0;
   }
   try {
-    parser?.end(onRecord);
+    tokenizer?.end(onRecord);
   } catch (error) {
     if (error instanceof CsvLimitError) throw failAt(error);
     throw error;
@@ -46253,9 +46973,9 @@ function parseDecimal(bytes) {
   for (const byte of bytes) {
     value = value * 256n + BigInt(byte);
   }
-  const bits2 = bytes.length * 8;
-  if (value >= 2n ** BigInt(bits2 - 1)) {
-    value -= 2n ** BigInt(bits2);
+  const bits3 = bytes.length * 8;
+  if (value >= 2n ** BigInt(bits3 - 1)) {
+    value -= 2n ** BigInt(bits3);
   }
   return Number(value);
 }
@@ -48033,16 +48753,16 @@ function deltaBinaryUnpack(reader, count, output2) {
         let miniblockCount = valuesPerMiniblock;
         const mask = (1n << BigInt(bitWidth2)) - 1n;
         while (miniblockCount && outputIndex < count) {
-          let bits2 = BigInt(reader.view.getUint32(reader.offset, true) >>> bitpackPos) & mask;
+          let bits3 = BigInt(reader.view.getUint32(reader.offset, true) >>> bitpackPos) & mask;
           bitpackPos += bitWidth2;
           while (bitpackPos >= 32) {
             bitpackPos -= 32;
             reader.offset += 4;
             if (bitpackPos) {
-              bits2 |= BigInt(reader.view.getUint32(reader.offset, true)) << BigInt(bitWidth2 - bitpackPos) & mask;
+              bits3 |= BigInt(reader.view.getUint32(reader.offset, true)) << BigInt(bitWidth2 - bitpackPos) & mask;
             }
           }
-          const delta = minDelta + bits2;
+          const delta = minDelta + bits3;
           value += delta;
           output2[outputIndex++] = value;
           miniblockCount--;
@@ -49287,8 +50007,8 @@ function readTable(path, options = {}, ctx = {}) {
         yield batch;
       }
     }
-    for (const [name2, bits2] of session.kinds) {
-      if (bits2 === 0 && session.tableRow > 0) {
+    for (const [name2, bits3] of session.kinds) {
+      if (bits3 === 0 && session.tableRow > 0) {
         session.problems.add("all-null-column", files.length === 1 ? shownFiles[0] : shown, `column '${name2}' has no non-null value`, {
           column: name2
         });
@@ -49298,7 +50018,7 @@ function readTable(path, options = {}, ctx = {}) {
   return {
     files: shownFiles,
     problems: () => session.problems.problems,
-    types: () => Object.fromEntries([...session.kinds].map(([name2, bits2]) => [name2, columnTypeOf(bits2)])),
+    types: () => Object.fromEntries([...session.kinds].map(([name2, bits3]) => [name2, columnTypeOf(bits3)])),
     get rows() {
       return session.tableRow;
     },
@@ -49567,6 +50287,35 @@ function readProblemFindings(problems) {
   });
 }
 
+// packages/data-gate/src/readers/row-estimate.ts
+var import_node_fs19 = require("node:fs");
+var PROBE_BYTES = 256 * 1024;
+var OPAQUE_BYTES_PER_ROW = 16;
+function estimateRowCount(path, maxEntries) {
+  const stat3 = (0, import_node_fs19.statSync)(path, { throwIfNoEntry: false });
+  if (!stat3) return 0;
+  const files = stat3.isDirectory() ? listDataFiles(path, maxEntries) : [path];
+  let rows = 0;
+  for (const f of files) {
+    const size = (0, import_node_fs19.statSync)(f, { throwIfNoEntry: false })?.size ?? 0;
+    if (formatOf(f) === "parquet" || /\.gz$/i.test(f)) {
+      rows += size / OPAQUE_BYTES_PER_ROW;
+      continue;
+    }
+    const probe = Buffer.alloc(Math.min(PROBE_BYTES, size));
+    const fd2 = (0, import_node_fs19.openSync)(f, "r");
+    try {
+      (0, import_node_fs19.readSync)(fd2, probe, 0, probe.length, 0);
+    } finally {
+      (0, import_node_fs19.closeSync)(fd2);
+    }
+    let lines = 0;
+    for (let i3 = probe.indexOf(10); i3 !== -1; i3 = probe.indexOf(10, i3 + 1)) lines++;
+    rows += lines === 0 ? 1 : size * lines / Math.max(probe.length, 1);
+  }
+  return Math.ceil(rows);
+}
+
 // packages/data-gate/src/contract/contract-schema.ts
 var CONTRACT_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -49605,7 +50354,7 @@ var CONTRACT_SCHEMA = {
 };
 
 // packages/data-gate/src/contract/load-contract.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 var import_ajv3 = __toESM(require_ajv(), 1);
 var import_yaml4 = __toESM(require_dist(), 1);
 var ajv = new import_ajv3.Ajv({ allErrors: false, strict: true, allowUnionTypes: true, useDefaults: false, formats: { regex: isRegex } });
@@ -49672,7 +50421,7 @@ function parseContract(text2, displayPath) {
 function loadContract(path, displayPath = path) {
   let text2;
   try {
-    text2 = (0, import_node_fs19.readFileSync)(path, "utf8");
+    text2 = (0, import_node_fs20.readFileSync)(path, "utf8");
   } catch (error) {
     throw new UserError(`cannot read contract ${displayPath}: ${error.message}`, { file: displayPath, cause: error });
   }
@@ -49813,21 +50562,37 @@ var RULES = {
   pattern: [RULE_PATTERN_MISMATCH, "medium"],
   "row-schema": [RULE_ROW_SCHEMA, "medium"]
 };
-function categoryKey(value) {
-  return `${typeof value}:${String(value)}`;
+function columnRule(spec) {
+  const rule4 = { spec, valueChecks: false };
+  if (spec.categories) {
+    rule4.allowedStrings = new Set(spec.categories.filter((c) => typeof c === "string"));
+    rule4.allowedNumbers = new Set(spec.categories.filter((c) => typeof c === "number"));
+    rule4.allowedBooleans = new Set(spec.categories.filter((c) => typeof c === "boolean"));
+  }
+  if (spec.pattern !== void 0) rule4.pattern = new RegExp(spec.pattern, "u");
+  if (spec.unique) rule4.seen = /* @__PURE__ */ new Set();
+  rule4.valueChecks = spec.categories !== void 0 || spec.pattern !== void 0 || spec.unique === true || spec.min !== void 0 || spec.max !== void 0;
+  return rule4;
+}
+function cellText(chunk, i3) {
+  return chunk.texts[i3] ?? String(cellOf(chunk, i3));
+}
+function allowedCategory(rule4, chunk, i3, kind) {
+  const strings3 = rule4.allowedStrings;
+  const num2 = chunk.numbers[i3];
+  if (kind === CellKind.Text) return strings3.has(chunk.texts[i3] ?? "");
+  if (kind === CellKind.Boolean) return rule4.allowedBooleans.has(num2 === 1) || strings3.size > 0 && strings3.has(cellText(chunk, i3));
+  if (rule4.allowedNumbers.has(num2)) return true;
+  if (strings3.size === 0) return false;
+  const literal = chunk.texts[i3];
+  return literal != null && strings3.has(literal) || strings3.has(String(num2));
 }
 var ContractChecker = class {
   constructor(contract, options = {}) {
     this.contract = contract;
     this.maxRows = options.maxRows ?? 100;
     this.maxDistinct = options.maxDistinct ?? 2e6;
-    for (const spec of contract.columns) {
-      const rule4 = { spec };
-      if (spec.categories) rule4.allowed = new Set(spec.categories.map(categoryKey));
-      if (spec.pattern !== void 0) rule4.pattern = new RegExp(spec.pattern, "u");
-      if (spec.unique) rule4.seen = /* @__PURE__ */ new Set();
-      this.byName.set(spec.name, rule4);
-    }
+    for (const spec of contract.columns) this.byName.set(spec.name, columnRule(spec));
     if (contract.rowSchema !== void 0) this.rowValidator = new import_ajv4.Ajv({ strict: false, allErrors: false }).compile(contract.rowSchema);
   }
   contract;
@@ -49837,7 +50602,7 @@ var ContractChecker = class {
   maxRows;
   maxDistinct;
   rowValidator;
-  add(kind, file, column, message, at) {
+  add(kind, file, column, message) {
     const key = `${kind}\0${file}\0${column ?? ""}`;
     let v = this.violations.get(key);
     if (!v) {
@@ -49846,17 +50611,20 @@ var ContractChecker = class {
       if (column !== void 0) v.column = column;
       this.violations.set(key, v);
     }
-    if (at) {
-      v.count++;
-      if (v.rows.length < this.maxRows) {
-        v.rows.push(at.row);
-        v.lines.push(at.line);
-      }
-      if (at.example !== void 0 && v.examples.length < 10 && !v.examples.includes(at.example)) v.examples.push(at.example);
-    } else {
-      v.count = 1;
-    }
     return v;
+  }
+  /** Counts one offending cell: its row and line while fewer than maxRows are kept, its text among the first 10 distinct. */
+  addCell(kind, batch, spec, message, i3, example) {
+    const v = this.add(kind, batch.file, spec?.name, message);
+    v.count++;
+    if (v.rows.length < this.maxRows) {
+      v.rows.push(batch.rows[i3]);
+      v.lines.push(batch.lines[i3]);
+    }
+    if (example !== void 0 && v.examples.length < 10) {
+      const text2 = example();
+      if (!v.examples.includes(text2)) v.examples.push(text2);
+    }
   }
   push(batch) {
     let file = this.files.get(batch.file);
@@ -49867,42 +50635,31 @@ var ContractChecker = class {
       file.columns = batch.columns;
     }
     for (const chunk of batch.data) {
-      let bits2 = file.kinds.get(chunk.name) ?? 0;
+      let bits3 = file.kinds.get(chunk.name) ?? 0;
       const rule4 = this.byName.get(chunk.name);
-      for (let i3 = 0; i3 < batch.length; i3++) {
-        const kind = chunk.kinds[i3];
-        bits2 |= kindBit(kind);
-        if (!rule4) continue;
-        const row = batch.rows[i3];
-        const line = batch.lines[i3];
-        const spec = rule4.spec;
-        if (kind === CellKind.Null) {
-          if (spec.nullable === false) this.add("null", batch.file, spec.name, `nulls in '${spec.name}', which the contract declares not nullable`, { row, line });
-          continue;
-        }
-        const text2 = chunk.texts[i3] ?? String(cellOf(chunk, i3));
-        if (!kindFits(kind, spec.type)) {
-          this.add("type", batch.file, spec.name, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, { row, line, example: text2 });
-          continue;
-        }
-        const num2 = chunk.numbers[i3];
-        if ((kind === CellKind.Integer || kind === CellKind.Float) && (spec.min !== void 0 && num2 < spec.min || spec.max !== void 0 && num2 > spec.max)) {
-          this.add("range", batch.file, spec.name, `values of '${spec.name}' outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]`, { row, line, example: text2 });
-        }
-        if (rule4.allowed) {
-          const ok = rule4.allowed.has(categoryKey(text2)) || (kind === CellKind.Integer || kind === CellKind.Float) && (rule4.allowed.has(categoryKey(num2)) || rule4.allowed.has(categoryKey(String(num2)))) || kind === CellKind.Boolean && rule4.allowed.has(categoryKey(num2 === 1));
-          if (!ok) this.add("category", batch.file, spec.name, `values of '${spec.name}' outside its allowed categories`, { row, line, example: text2 });
-        }
-        if (rule4.pattern && !rule4.pattern.test(text2)) {
-          this.add("pattern", batch.file, spec.name, `values of '${spec.name}' that do not match /${spec.pattern}/`, { row, line, example: text2 });
-        }
-        if (rule4.seen) {
-          const key = kind === CellKind.Text ? text2 : num2;
-          if (rule4.seen.has(key)) this.add("unique", batch.file, spec.name, `repeated values in '${spec.name}', which the contract declares unique`, { row, line, example: text2 });
-          else if (rule4.seen.size < this.maxDistinct) rule4.seen.add(key);
-        }
+      const kinds = chunk.kinds;
+      const n = batch.length;
+      if (!rule4) {
+        for (let i3 = 0; i3 < n; i3++) bits3 |= kindBit(kinds[i3]);
+        file.kinds.set(chunk.name, bits3);
+        continue;
       }
-      file.kinds.set(chunk.name, bits2);
+      const spec = rule4.spec;
+      const nullable = spec.nullable !== false;
+      for (let i3 = 0; i3 < n; i3++) {
+        const kind = kinds[i3];
+        bits3 |= kindBit(kind);
+        if (kind === CellKind.Null) {
+          if (!nullable) this.addCell("null", batch, spec, `nulls in '${spec.name}', which the contract declares not nullable`, i3, void 0);
+          continue;
+        }
+        if (!kindFits(kind, spec.type)) {
+          this.addCell("type", batch, spec, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, i3, () => cellText(chunk, i3));
+          continue;
+        }
+        if (rule4.valueChecks) this.checkValue(rule4, batch, chunk, i3, kind);
+      }
+      file.kinds.set(chunk.name, bits3);
     }
     if (this.rowValidator) {
       for (let i3 = 0; i3 < batch.length; i3++) {
@@ -49911,9 +50668,30 @@ var ContractChecker = class {
         if (!this.rowValidator(obj)) {
           const e = this.rowValidator.errors?.[0];
           const what = e ? `${e.instancePath || "(row)"} ${e.message ?? e.keyword}` : "invalid";
-          this.add("row-schema", batch.file, void 0, `rows that fail the contract rowSchema (first: ${what})`, { row: batch.rows[i3], line: batch.lines[i3], example: what });
+          this.addCell("row-schema", batch, void 0, `rows that fail the contract rowSchema (first: ${what})`, i3, () => what);
         }
       }
+    }
+  }
+  /** Range, categories, pattern and uniqueness of one non-null cell whose kind fits. */
+  checkValue(rule4, batch, chunk, i3, kind) {
+    const spec = rule4.spec;
+    const text2 = () => cellText(chunk, i3);
+    const num2 = chunk.numbers[i3];
+    const isNumber = kind === CellKind.Integer || kind === CellKind.Float;
+    if (isNumber && (spec.min !== void 0 && num2 < spec.min || spec.max !== void 0 && num2 > spec.max)) {
+      this.addCell("range", batch, spec, `values of '${spec.name}' outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]`, i3, text2);
+    }
+    if (rule4.allowedStrings && !allowedCategory(rule4, chunk, i3, kind)) {
+      this.addCell("category", batch, spec, `values of '${spec.name}' outside its allowed categories`, i3, text2);
+    }
+    if (rule4.pattern && !rule4.pattern.test(text2())) {
+      this.addCell("pattern", batch, spec, `values of '${spec.name}' that do not match /${spec.pattern}/`, i3, text2);
+    }
+    if (rule4.seen) {
+      const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : num2;
+      if (rule4.seen.has(key)) this.addCell("unique", batch, spec, `repeated values in '${spec.name}', which the contract declares unique`, i3, text2);
+      else if (rule4.seen.size < this.maxDistinct) rule4.seen.add(key);
     }
   }
   /** Column-set checks per file, then every violation, in a stable order. */
@@ -49936,15 +50714,16 @@ var ContractChecker = class {
         }
         const renamedTo = likelyRename(spec.name, added, typeOf, spec.type);
         const v = this.add("missing-column", file, spec.name, `column '${spec.name}' is missing${renamedTo ? ` (renamed to '${renamedTo}'?)` : ""}`);
+        v.count = 1;
         if (renamedTo) v.renamedTo = renamedTo;
       }
       if (!this.contract.additionalColumns) {
-        for (const c of added) this.add("added-column", file, c, `column '${c}' (${typeOf(c)}) is not in the contract`);
+        for (const c of added) this.add("added-column", file, c, `column '${c}' (${typeOf(c)}) is not in the contract`).count = 1;
       }
       if (this.contract.ordered) {
         const common2 = info2.columns.filter((c) => declaredSet.has(c));
         const expected = declared.filter((c) => present.has(c));
-        if (common2.some((c, i3) => expected[i3] !== c)) this.add("column-order", file, void 0, `columns are in a different order than the contract's: ${common2.join(", ")}`);
+        if (common2.some((c, i3) => expected[i3] !== c)) this.add("column-order", file, void 0, `columns are in a different order than the contract's: ${common2.join(", ")}`).count = 1;
       }
     }
     const order = ["missing-column", "added-column", "column-order", "type", "null", "range", "category", "unique", "pattern", "row-schema"];
@@ -49985,10 +50764,10 @@ function contractMetrics(violations) {
 
 // packages/data-gate/src/provenance/file-hash.ts
 var import_node_crypto6 = require("node:crypto");
-var import_node_fs20 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 async function hashFile(path, algorithm, options) {
   const { limits, signal, displayPath } = options;
-  const st = (0, import_node_fs20.statSync)(path);
+  const st = (0, import_node_fs21.statSync)(path);
   if (st.size > limits.maxFileBytes) {
     throw new UserError(`${displayPath} is ${st.size} bytes, over the ${limits.maxFileBytes}-byte file limit`, {
       file: displayPath,
@@ -49998,7 +50777,7 @@ async function hashFile(path, algorithm, options) {
   const hash = (0, import_node_crypto6.createHash)(algorithm);
   let size = 0;
   let heldCR = false;
-  for await (const chunk of (0, import_node_fs20.createReadStream)(path, { highWaterMark: 1024 * 1024 })) {
+  for await (const chunk of (0, import_node_fs21.createReadStream)(path, { highWaterMark: 1024 * 1024 })) {
     if (signal?.aborted) throw new CancelledError();
     const b = chunk;
     size += b.length;
@@ -50027,7 +50806,7 @@ async function hashFile(path, algorithm, options) {
 }
 
 // packages/data-gate/src/provenance/dvc-hash.ts
-var import_node_fs21 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 var import_node_crypto7 = require("node:crypto");
 function compareCodePoints(a, b) {
   let i3 = 0;
@@ -50056,7 +50835,7 @@ for (let c = 32; c < 127; c++) TEXT_CHARS[c] = 1;
 for (const c of [10, 13, 9, 12, 8]) TEXT_CHARS[c] = 1;
 async function isDvcTextFile(path) {
   const chunks = [];
-  for await (const chunk of (0, import_node_fs21.createReadStream)(path, { start: 0, end: 511 })) chunks.push(chunk);
+  for await (const chunk of (0, import_node_fs22.createReadStream)(path, { start: 0, end: 511 })) chunks.push(chunk);
   const block = Buffer.concat(chunks);
   if (block.length === 0) return true;
   if (block.includes(0)) return false;
@@ -50066,12 +50845,12 @@ async function isDvcTextFile(path) {
 }
 
 // packages/data-gate/src/provenance/dvc-file.ts
-var import_node_fs23 = require("node:fs");
+var import_node_fs24 = require("node:fs");
 var import_node_path23 = require("node:path");
 var import_yaml5 = __toESM(require_dist(), 1);
 
 // packages/data-gate/src/provenance/sha256-manifest.ts
-var import_node_fs22 = require("node:fs");
+var import_node_fs23 = require("node:fs");
 var import_node_path22 = require("node:path");
 var HEX64 = /^[0-9a-f]{64}$/i;
 function parseSha256Manifest(text2, displayPath) {
@@ -50153,7 +50932,7 @@ async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
   const shownManifest = workspaceRelative(workspace, abs);
   let text2;
   try {
-    text2 = (0, import_node_fs22.readFileSync)(abs, "utf8");
+    text2 = (0, import_node_fs23.readFileSync)(abs, "utf8");
   } catch (error) {
     throw new UserError(`cannot read manifest ${shownManifest}: ${error.message}`, { file: shownManifest, cause: error });
   }
@@ -50163,7 +50942,7 @@ async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
   const findings = [];
   let realRoot = root;
   try {
-    realRoot = (0, import_node_fs22.realpathSync)(root);
+    realRoot = (0, import_node_fs23.realpathSync)(root);
   } catch {
   }
   for (const e of entries) {
@@ -50172,8 +50951,8 @@ async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
     let isFile = false;
     let escapes = false;
     try {
-      isFile = (0, import_node_fs22.statSync)(file).isFile();
-      const real2 = (0, import_node_fs22.realpathSync)(file);
+      isFile = (0, import_node_fs23.statSync)(file).isFile();
+      const real2 = (0, import_node_fs23.realpathSync)(file);
       escapes = real2 !== realRoot && !real2.startsWith(`${realRoot}${import_node_path22.sep}`);
     } catch {
       isFile = false;
@@ -50220,14 +50999,14 @@ async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
     }
   }
   if (options.checkExtra ?? true) {
-    const listed = new Set(entries.map((e) => e.path));
+    const listed2 = new Set(entries.map((e) => e.path));
     const dirs = new Set(entries.map((e) => import_node_path22.posix.dirname(e.path)));
     const tops = [...dirs].filter((d) => ![...dirs].some((o) => o !== d && (o === "." || d.startsWith(`${o}/`))));
     const manifestRel = import_node_path22.posix.normalize(workspaceRelative(root, abs));
     for (const top of tops.sort()) {
       for (const rel of walkFiles((0, import_node_path22.join)(root, top), limits.maxEntries)) {
         const path = top === "." ? rel : `${top}/${rel}`;
-        if (listed.has(path) || path === manifestRel) continue;
+        if (listed2.has(path) || path === manifestRel) continue;
         const shown = workspaceRelative(workspace, (0, import_node_path22.join)(root, path));
         checks.push({ path: shown, status: "extra", algorithm: "sha256" });
         findings.push({
@@ -50249,7 +51028,7 @@ function walkFiles(dir, maxEntries, skip = skipHidden) {
   const walk4 = (rel) => {
     let entries;
     try {
-      entries = (0, import_node_fs22.readdirSync)((0, import_node_path22.join)(dir, rel), { withFileTypes: true });
+      entries = (0, import_node_fs23.readdirSync)((0, import_node_path22.join)(dir, rel), { withFileTypes: true });
     } catch {
       return;
     }
@@ -50317,8 +51096,8 @@ function parseDvcFile(text2, displayPath) {
 }
 function linksOutOf(root, path) {
   try {
-    const realRoot = (0, import_node_fs23.realpathSync)(root);
-    const real2 = (0, import_node_fs23.realpathSync)(path);
+    const realRoot = (0, import_node_fs24.realpathSync)(root);
+    const real2 = (0, import_node_fs24.realpathSync)(path);
     return real2 !== realRoot && !real2.startsWith(`${realRoot}${import_node_path23.sep}`);
   } catch {
     return false;
@@ -50333,11 +51112,11 @@ function cachedListing(dvcFile, dirMd5, legacy) {
   const hex2 = dirMd5.replace(/\.dir$/, "");
   for (let d = (0, import_node_path23.dirname)(dvcFile); ; d = (0, import_node_path23.dirname)(d)) {
     const cache = (0, import_node_path23.join)(d, ".dvc", "cache");
-    if ((0, import_node_fs23.existsSync)(cache)) {
+    if ((0, import_node_fs24.existsSync)(cache)) {
       const candidates = legacy ? [(0, import_node_path23.join)(cache, hex2.slice(0, 2), `${hex2.slice(2)}.dir`)] : [(0, import_node_path23.join)(cache, "files", "md5", hex2.slice(0, 2), `${hex2.slice(2)}.dir`), (0, import_node_path23.join)(cache, hex2.slice(0, 2), `${hex2.slice(2)}.dir`)];
       for (const c of candidates) {
         try {
-          const parsed = JSON.parse((0, import_node_fs23.readFileSync)(c, "utf8"));
+          const parsed = JSON.parse((0, import_node_fs24.readFileSync)(c, "utf8"));
           if (Array.isArray(parsed) && parsed.every((x2) => typeof x2?.md5 === "string" && typeof x2?.relpath === "string")) return parsed;
         } catch {
         }
@@ -50354,7 +51133,7 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
   const shownDvc = workspaceRelative(workspace, abs);
   let text2;
   try {
-    text2 = (0, import_node_fs23.readFileSync)(abs, "utf8");
+    text2 = (0, import_node_fs24.readFileSync)(abs, "utf8");
   } catch (error) {
     throw new UserError(`cannot read ${shownDvc}: ${error.message}`, { file: shownDvc, cause: error });
   }
@@ -50374,7 +51153,7 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
     const legacy = out2.hash === void 0;
     let st;
     try {
-      st = (0, import_node_fs23.statSync)(target);
+      st = (0, import_node_fs24.statSync)(target);
     } catch {
       st = void 0;
     }
@@ -50433,8 +51212,8 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
     const recorded = cachedListing(abs, out2.md5, legacy);
     if (!recorded) continue;
     const now = new Map(entries.map((e) => [e.relpath, e.md5]));
-    const before = new Map(recorded.map((e) => [e.relpath, e.md5]));
-    for (const [rel, md5] of before) {
+    const before2 = new Map(recorded.map((e) => [e.relpath, e.md5]));
+    for (const [rel, md5] of before2) {
       const fileShown = `${shown}/${rel}`;
       const cur = now.get(rel);
       if (cur === void 0) {
@@ -50444,7 +51223,7 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
       }
     }
     for (const rel of now.keys()) {
-      if (!before.has(rel)) {
+      if (!before2.has(rel)) {
         findings.push({ ruleId: RULE_UNTRACKED_FILE, severity: "high", message: `${shown}/${rel} is not in the folder ${shownDvc} recorded`, location: { path: `${shown}/${rel}` }, evidence: `untracked ${out2.path}/${rel}`, properties: { dvc_file: shownDvc, size: sizes.get(rel) ?? 0 } });
       }
     }
@@ -50493,6 +51272,7 @@ var RULE_FORMULA_INJECTION = "AISEC-DATA-049";
 var RULE_CONTROL_CHARACTERS = "AISEC-DATA-050";
 var RULE_HOMOGLYPHS = "AISEC-DATA-051";
 var RULE_NEAR_DUPLICATE_ROWS = "AISEC-DATA-052";
+var RULE_LABEL_FLIPPED_ROWS = "AISEC-DATA-053";
 var DATA_STATISTICS_RULES = Object.freeze([
   rule3(
     RULE_COLUMN_DRIFT,
@@ -50610,16 +51390,25 @@ var DATA_STATISTICS_RULES = Object.freeze([
     "Rows of the batch nearly equal an earlier row of the batch or a row of the reference: their sets of values and words (ids aside) have an estimated Jaccard similarity of at least 0.8 (MinHash, 64 functions, LSH 16 bands of 4), without being exact duplicates.",
     "Lightly edited copies (a word swapped, a value nudged) over-weight their examples and slip past exact de-duplication. Review the rows; de-duplicate with a similarity threshold before training.",
     ["data", "duplicates", "poisoning"]
+  ),
+  rule3(
+    RULE_LABEL_FLIPPED_ROWS,
+    "DataLabelFlippedRows",
+    "high",
+    "Rows whose label contradicts what their features predict",
+    "A class-conditional model of the trusted reference gives p(label | features) for every batch row: per label, a Gaussian on the numeric columns (full covariance over the first 32, marginalized over missing values) and Laplace-smoothed category frequencies on the categorical ones (naive Bayes). By confident learning (Northcutt, Jiang and Chuang, 2021), a row labelled i is a suspect when another label j has p(j | x) at least its threshold t_j (the mean leave-one-out self-confidence of the reference rows labelled j) and above p(i | x). Any dataset has such rows, so the finding fires only when the batch has significantly more suspects than the reference predicts for rows with the batch\u2019s features (conditional binomial test of the two rates, per label pair and in total, for all suspects and for those with a margin of at least 0.5, Bonferroni-corrected, at 0.001), at least 1.25 times as many, and more by at least 0.5% of the scored rows. `properties.rows` lists the suspects (0-based data rows, the first 1,000) with their `margins` p(j | x) \u2212 p(i | x), `given` and `suggested` labels; `likely_rows` ranks, per label pair, as many of the highest-margin suspects as the pair has in excess of the expected count.",
+    "Label flipping (relabelling rows of one class as another) poisons a model while leaving every feature\u2019s distribution untouched. Review the listed rows, `likely_rows` first: compare each row with its `suggested` label and relabel or drop the wrong ones; then check the annotator, labelling tool or source that produced the batch (a single source of the suspects points at it). A genuine change in how labels relate to features needs a new reference, made in a reviewed change.",
+    ["data", "poisoning", "labels"]
   )
 ]);
 var DATA_GATE_RULES = Object.freeze([...DATA_INPUT_RULES, ...DATA_STATISTICS_RULES]);
 
 // packages/data-gate/src/gate/table-scan.ts
-function placeOf(table, tableRow) {
+function placeOf(table2, tableRow) {
   return {
-    file: table.files[table.fileIndex[tableRow]],
-    row: table.fileRow[tableRow],
-    line: table.lines[tableRow]
+    file: table2.files[table2.fileIndex[tableRow]],
+    row: table2.fileRow[tableRow],
+    line: table2.lines[tableRow]
   };
 }
 function cellAt(column, row) {
@@ -50742,11 +51531,11 @@ function categoryCounts(column) {
 
 // packages/data-gate/src/poisoning/label-shift.ts
 var LABEL_SHIFT_DEFAULTS = { alpha: 0.01, minLabelTvd: 0.02, minWithinLabelKs: 0.05 };
-function rowsByLabel(table, label) {
-  const col = table.byName.get(label);
+function rowsByLabel(table2, label) {
+  const col = table2.byName.get(label);
   const out2 = /* @__PURE__ */ new Map();
   if (!col) return out2;
-  for (let r = 0; r < table.rows; r++) {
+  for (let r = 0; r < table2.rows; r++) {
     const key = categoryKeyAt(col, r);
     if (key === null) continue;
     let list2 = out2.get(key);
@@ -50825,10 +51614,10 @@ function pct(n, total) {
 
 // packages/data-gate/src/gate/row-findings.ts
 var MAX_LISTED_ROWS = 1e3;
-function rowFindings(table, tableRows, make) {
+function rowFindings(table2, tableRows, make) {
   const byFile = /* @__PURE__ */ new Map();
   for (const r of tableRows) {
-    const place = placeOf(table, r);
+    const place = placeOf(table2, r);
     let g = byFile.get(place.file);
     if (!g) {
       g = { rows: [], total: 0, firstLine: place.line };
@@ -50875,8 +51664,8 @@ var RowCollector = class {
 
 // packages/data-gate/src/poisoning/trigger-values.ts
 var TRIGGER_DEFAULTS = { minRows: 5, minPurity: 0.9, alpha: 1e-3, maxTokens: 5e5 };
-function unitsOf(table, column, role, row) {
-  const col = table.byName.get(column);
+function unitsOf(table2, column, role, row) {
+  const col = table2.byName.get(column);
   if (!col) return [];
   if (role === "text") {
     const t = col.texts[row];
@@ -51015,6 +51804,15 @@ function mixedScriptWord(text2) {
   for (const m of text2.matchAll(WORD)) if (LATIN.test(m[0]) && LOOKALIKE.test(m[0])) return m[0];
   return void 0;
 }
+function plainAscii(text2) {
+  const c0 = text2.charCodeAt(0);
+  if (c0 === 61 || c0 === 64 || c0 === 43 || c0 === 45) return false;
+  for (let i3 = 0; i3 < text2.length; i3++) {
+    const c = text2.charCodeAt(i3);
+    if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
 function describeControl(text2) {
   const i3 = firstControl(text2);
   return i3 === -1 ? "" : `U+${text2.charCodeAt(i3).toString(16).toUpperCase().padStart(4, "0")}`;
@@ -51062,7 +51860,7 @@ var TextInjectionScanner = class {
       for (let i3 = 0; i3 < batch.length; i3++) {
         if (chunk.kinds[i3] !== CellKind.Text) continue;
         const t = chunk.texts[i3];
-        if (!t) continue;
+        if (!t || plainAscii(t)) continue;
         const f = isFormulaLike(t);
         const c = hasControlCharacters(t);
         const h = mixedScriptWord(t);
@@ -51116,7 +51914,7 @@ function checkTextInjection(current) {
     let hExample = "";
     for (let r = 0; r < col.texts.length; r++) {
       const t = col.texts[r];
-      if (t === null || t === void 0 || t === "") continue;
+      if (t === null || t === void 0 || t === "" || plainAscii(t)) continue;
       if (isFormulaLike(t)) {
         if (f.length === 0) fExample = t;
         f.push(r);
@@ -51167,10 +51965,10 @@ function mix(x2, seed) {
   return h >>> 0;
 }
 var SEEDS = Uint32Array.from({ length: MINHASH_PERMUTATIONS }, (_, i3) => mix(i3 + 1, 2654435769));
-function features(table, row, columns, roles) {
+function features(table2, row, columns, roles) {
   const out2 = /* @__PURE__ */ new Set();
   for (const name2 of columns) {
-    const col = table.byName.get(name2);
+    const col = table2.byName.get(name2);
     if (!col) continue;
     if (roles.get(name2) === "text") {
       const t = col.texts[row];
@@ -51198,10 +51996,10 @@ function similarEnough(a, b, threshold) {
   for (let i3 = 0; i3 < MINHASH_PERMUTATIONS; i3++) if (a[i3] !== b[i3] && ++differ > allowed) return false;
   return true;
 }
-function sign(table, columns, roles) {
+function sign(table2, columns, roles) {
   const sigs = [];
-  for (let r = 0; r < table.rows; r++) {
-    const f = features(table, r, columns, roles);
+  for (let r = 0; r < table2.rows; r++) {
+    const f = features(table2, r, columns, roles);
     sigs.push(f.length >= MIN_FEATURES ? signature(f) : void 0);
   }
   return { sigs };
@@ -51321,6 +52119,1373 @@ function columnRoles(reference, idColumns) {
   return roles;
 }
 
+// packages/data-gate/src/poisoning/label-model-format.ts
+var LABEL_MODEL_FORMAT = "aisec-label-model";
+var LABEL_MODEL_VERSION = 1;
+var LABEL_MODEL_DEFAULTS = { maxLabels: 64, maxCategories: 64, maxFeatures: 256, sampleSize: 2e4, maxCorrelated: 32 };
+var LABEL_MODEL_LIMITS = { maxLabels: 1e3, maxCategories: 1e4, maxFeatures: 4096, sampleSize: 1e6, maxCorrelated: 32 };
+var OPTION_NAMES = Object.keys(LABEL_MODEL_LIMITS);
+function usable(v) {
+  return Number.isFinite(v) && Math.abs(v) < 1e150;
+}
+function labelKeyOf(kind, number, text2) {
+  switch (kind) {
+    case CellKind.Integer:
+    case CellKind.Float:
+      return String(number);
+    case CellKind.Boolean:
+      return number === 1 ? "true" : "false";
+    case CellKind.Text:
+      return text2 ?? "";
+    default:
+      return null;
+  }
+}
+function emptyColumn(name2, labels) {
+  return {
+    name: name2,
+    numberCells: 0,
+    otherCells: 0,
+    numeric: { count: Array.from({ length: labels }, () => 0), mean: Array.from({ length: labels }, () => 0), m2: Array.from({ length: labels }, () => 0) },
+    categories: { overflow: false, keys: [], counts: [] }
+  };
+}
+
+// packages/data-gate/src/poisoning/pairwise-comoments.ts
+function table(d) {
+  return { n: new Float64Array(d * d), mean: new Float64Array(d * d), m2: new Float64Array(d * d), c: new Float64Array(d * d) };
+}
+var PairwiseComoments = class {
+  /** `capacity`: most columns tracked (the first numeric ones seen). */
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  columns = [];
+  index = /* @__PURE__ */ new Map();
+  labels = [];
+  /** The column's position, tracking it if there is room; -1 when full. */
+  columnFor(name2) {
+    const at = this.index.get(name2);
+    if (at !== void 0) return at;
+    if (this.columns.length >= this.capacity) return -1;
+    this.index.set(name2, this.columns.length);
+    this.columns.push(name2);
+    return this.columns.length - 1;
+  }
+  addLabel() {
+    this.labels.push(table(this.capacity));
+  }
+  /** One row of label `l`: the first `count` entries of `at` (positions) and `values`. */
+  add(l, at, values, count) {
+    const t = this.labels[l];
+    const D = this.capacity;
+    for (let i3 = 0; i3 < count; i3++) {
+      for (let j = i3 + 1; j < count; j++) {
+        let f = at[i3];
+        let g = at[j];
+        let x2 = values[i3];
+        let y = values[j];
+        if (f > g) [f, g, x2, y] = [g, f, y, x2];
+        const a = f * D + g;
+        const b = g * D + f;
+        const n = t.n[a] + 1;
+        t.n[a] = n;
+        const dx = x2 - t.mean[a];
+        const mx = t.mean[a] + dx / n;
+        t.mean[a] = mx;
+        t.m2[a] = t.m2[a] + dx * (x2 - mx);
+        const dy = y - t.mean[b];
+        const my = t.mean[b] + dy / n;
+        t.mean[b] = my;
+        t.m2[b] = t.m2[b] + dy * (y - my);
+        t.c[a] = t.c[a] + dx * (y - my);
+      }
+    }
+  }
+  toJSON() {
+    const d = this.columns.length;
+    const D = this.capacity;
+    const trim = (a) => {
+      const out2 = [];
+      for (let f = 0; f < d; f++) for (let g = 0; g < d; g++) out2.push(a[f * D + g]);
+      return out2;
+    };
+    return { columns: [...this.columns], labels: this.labels.map((t) => ({ n: trim(t.n), mean: trim(t.mean), m2: trim(t.m2), c: trim(t.c) })) };
+  }
+};
+function mergePairwise(a, b, labels, remapB, capacity) {
+  const columns = [...a.columns];
+  for (const c of b.columns) if (!columns.includes(c) && columns.length < capacity) columns.push(c);
+  const d = columns.length;
+  const out2 = Array.from({ length: labels }, () => table(d));
+  const add = (src, label, into) => {
+    const s = src.labels[label];
+    if (!s) return;
+    const sd = src.columns.length;
+    const pos = src.columns.map((c) => columns.indexOf(c));
+    for (let f = 0; f < sd; f++) {
+      for (let g = f + 1; g < sd; g++) {
+        const F = pos[f];
+        const G = pos[g];
+        if (F < 0 || G < 0) continue;
+        const nb = s.n[f * sd + g];
+        if (nb === 0) continue;
+        const [lo, hi, mLo, mHi, vLo, vHi] = F < G ? [F, G, s.mean[f * sd + g], s.mean[g * sd + f], s.m2[f * sd + g], s.m2[g * sd + f]] : [G, F, s.mean[g * sd + f], s.mean[f * sd + g], s.m2[g * sd + f], s.m2[f * sd + g]];
+        const A = lo * d + hi;
+        const B = hi * d + lo;
+        const na = into.n[A];
+        const n = na + nb;
+        const dx = mLo - into.mean[A];
+        const dy = mHi - into.mean[B];
+        const w = na * nb / n;
+        into.c[A] = into.c[A] + s.c[f * sd + g] + dx * dy * w;
+        into.m2[A] = into.m2[A] + vLo + dx * dx * w;
+        into.m2[B] = into.m2[B] + vHi + dy * dy * w;
+        into.mean[A] = into.mean[A] + dx * nb / n;
+        into.mean[B] = into.mean[B] + dy * nb / n;
+        into.n[A] = n;
+      }
+    }
+  };
+  a.labels.forEach((_, l) => add(a, l, out2[l]));
+  b.labels.forEach((_, l) => {
+    const to = remapB[l];
+    if (to >= 0) add(b, l, out2[to]);
+  });
+  return { columns, labels: out2.map((t) => ({ n: [...t.n], mean: [...t.mean], m2: [...t.m2], c: [...t.c] })) };
+}
+function correlationOf(n, c, vx, vy) {
+  return n >= 3 && vx > 0 && vy > 0 ? Math.max(-1, Math.min(1, c / Math.sqrt(vx * vy))) : 0;
+}
+function labelCorrelations(p, positions, k) {
+  const d = p.columns.length;
+  const m = positions.length;
+  const pooledC = new Float64Array(m * m);
+  const pooledX = new Float64Array(m * m);
+  const pooledY = new Float64Array(m * m);
+  const pooledN = new Float64Array(m * m);
+  const at = (f, g) => {
+    const F = positions[f];
+    const G = positions[g];
+    return F < G ? [F * d + G, G * d + F] : [G * d + F, F * d + G];
+  };
+  for (const t of p.labels) {
+    for (let f = 0; f < m; f++) {
+      for (let g = f + 1; g < m; g++) {
+        const [A, B] = at(f, g);
+        const [x2, y] = positions[f] < positions[g] ? [A, B] : [B, A];
+        pooledN[f * m + g] = pooledN[f * m + g] + t.n[A];
+        pooledC[f * m + g] = pooledC[f * m + g] + t.c[A];
+        pooledX[f * m + g] = pooledX[f * m + g] + t.m2[x2];
+        pooledY[f * m + g] = pooledY[f * m + g] + t.m2[y];
+      }
+    }
+  }
+  return p.labels.map((t) => {
+    const R = new Float64Array(m * m);
+    for (let f = 0; f < m; f++) {
+      R[f * m + f] = 1;
+      for (let g = f + 1; g < m; g++) {
+        const [A, B] = at(f, g);
+        const [x2, y] = positions[f] < positions[g] ? [A, B] : [B, A];
+        const n = t.n[A];
+        const own = correlationOf(n, t.c[A], t.m2[x2], t.m2[y]);
+        const pooled = correlationOf(pooledN[f * m + g], pooledC[f * m + g], pooledX[f * m + g], pooledY[f * m + g]);
+        const v = (n * own + k * pooled) / (n + k);
+        R[f * m + g] = v;
+        R[g * m + f] = v;
+      }
+    }
+    return R;
+  });
+}
+function choleskyWithRidge(A, m) {
+  for (let ridge = 1e-3; ; ridge = Math.min(1, ridge * 2)) {
+    const L = new Float64Array(m * m);
+    let ok = true;
+    let logDet = 0;
+    for (let i3 = 0; i3 < m && ok; i3++) {
+      for (let j = 0; j <= i3; j++) {
+        let s = i3 === j ? 1 : (1 - ridge) * A[i3 * m + j];
+        for (let k = 0; k < j; k++) s -= L[i3 * m + k] * L[j * m + k];
+        if (i3 === j) {
+          if (!(s > 1e-9)) {
+            ok = false;
+            break;
+          }
+          L[i3 * m + i3] = Math.sqrt(s);
+          logDet += Math.log(s);
+        } else L[i3 * m + j] = s / L[j * m + j];
+      }
+    }
+    if (ok || ridge >= 1) return { L, logDet };
+  }
+}
+function mahalanobis(L, m, z, y) {
+  let q = 0;
+  for (let i3 = 0; i3 < m; i3++) {
+    let s = z[i3];
+    for (let k = 0; k < i3; k++) s -= L[i3 * m + k] * y[k];
+    const v = s / L[i3 * m + i3];
+    y[i3] = v;
+    q += v * v;
+  }
+  return q;
+}
+
+// packages/data-gate/src/poisoning/label-model-merge.ts
+function mergeLabelModelJson(a, b) {
+  if (a.labelColumn !== b.labelColumn) {
+    throw new UserError(`cannot merge label models of different label columns ('${a.labelColumn}' and '${b.labelColumn}')`, { hint: "build every shard with the same label column" });
+  }
+  const o = a.options;
+  const labels = [...a.labels];
+  const labelIndex = new Map(labels.map((l, i3) => [l, i3]));
+  let labelOverflow = a.labelOverflow || b.labelOverflow;
+  for (const l of b.labels) {
+    if (labelIndex.has(l)) continue;
+    if (labels.length >= o.maxLabels) {
+      labelOverflow = true;
+      continue;
+    }
+    labelIndex.set(l, labels.length);
+    labels.push(l);
+  }
+  const L = labels.length;
+  const remapB = b.labels.map((l) => labelIndex.get(l) ?? -1);
+  const labelCounts = Array.from({ length: L }, () => 0);
+  a.labelCounts.forEach((c, i3) => labelCounts[i3] = labelCounts[i3] + c);
+  b.labelCounts.forEach((c, i3) => {
+    const j = remapB[i3];
+    if (j >= 0) labelCounts[j] = labelCounts[j] + c;
+  });
+  const columns = [];
+  const byName = /* @__PURE__ */ new Map();
+  let featureOverflow = a.featureOverflow || b.featureOverflow;
+  const widen = (c, remap) => {
+    const out2 = emptyColumn(c.name, L);
+    out2.numberCells = c.numberCells;
+    out2.otherCells = c.otherCells;
+    remap.forEach((j, i3) => {
+      if (j < 0) return;
+      out2.numeric.count[j] = c.numeric.count[i3];
+      out2.numeric.mean[j] = c.numeric.mean[i3];
+      out2.numeric.m2[j] = c.numeric.m2[i3];
+    });
+    out2.categories = {
+      overflow: c.categories.overflow,
+      keys: [...c.categories.keys],
+      counts: c.categories.counts.map((row) => {
+        const r = Array.from({ length: L }, () => 0);
+        remap.forEach((j, i3) => j >= 0 && (r[j] = row[i3]));
+        return r;
+      })
+    };
+    return out2;
+  };
+  const remapA = a.labels.map((_, i3) => i3);
+  for (const c of a.columns) {
+    byName.set(c.name, columns.length);
+    columns.push(widen(c, remapA));
+  }
+  for (const cb of b.columns) {
+    const at = byName.get(cb.name);
+    const wb = widen(cb, remapB);
+    if (at === void 0) {
+      if (columns.length >= o.maxFeatures) {
+        featureOverflow = true;
+        continue;
+      }
+      byName.set(cb.name, columns.length);
+      columns.push(wb);
+      continue;
+    }
+    const ca = columns[at];
+    ca.numberCells += wb.numberCells;
+    ca.otherCells += wb.otherCells;
+    for (let l = 0; l < L; l++) {
+      const na = ca.numeric.count[l];
+      const nb = wb.numeric.count[l];
+      if (nb === 0) continue;
+      const n = na + nb;
+      const delta = wb.numeric.mean[l] - ca.numeric.mean[l];
+      ca.numeric.mean[l] = ca.numeric.mean[l] + delta * nb / n;
+      ca.numeric.m2[l] = ca.numeric.m2[l] + wb.numeric.m2[l] + delta * delta * na * nb / n;
+      ca.numeric.count[l] = n;
+    }
+    if (ca.categories.overflow || wb.categories.overflow) {
+      ca.categories = { overflow: true, keys: [], counts: [] };
+      continue;
+    }
+    const keyAt = new Map(ca.categories.keys.map((k, i3) => [k, i3]));
+    for (let k = 0; k < wb.categories.keys.length; k++) {
+      const key = wb.categories.keys[k];
+      let at2 = keyAt.get(key);
+      if (at2 === void 0) {
+        if (ca.categories.keys.length >= o.maxCategories) {
+          ca.categories = { overflow: true, keys: [], counts: [] };
+          break;
+        }
+        at2 = ca.categories.keys.length;
+        keyAt.set(key, at2);
+        ca.categories.keys.push(key);
+        ca.categories.counts.push(Array.from({ length: L }, () => 0));
+      }
+      const dst = ca.categories.counts[at2];
+      const src = wb.categories.counts[k];
+      for (let l = 0; l < L; l++) dst[l] = dst[l] + src[l];
+    }
+  }
+  const realign = (rows, from) => rows.map((r) => {
+    const cells2 = Array.from({ length: columns.length }, () => null);
+    from.forEach((c, i3) => {
+      const at = byName.get(c.name);
+      if (at !== void 0) cells2[at] = r.cells[i3] ?? null;
+    });
+    return { key: r.key, label: r.label, cells: cells2 };
+  });
+  const sample = [...realign(a.sample, a.columns), ...realign(b.sample, b.columns)].filter((r) => labelIndex.has(r.label)).sort((x2, y) => x2.key - y.key).slice(0, o.sampleSize).map((r) => ({ ...r, cells: r.cells.map((v, c) => typeof v === "string" && columns[c].categories.overflow ? null : v) }));
+  return {
+    format: LABEL_MODEL_FORMAT,
+    version: LABEL_MODEL_VERSION,
+    labelColumn: a.labelColumn,
+    exclude: [.../* @__PURE__ */ new Set([...a.exclude, ...b.exclude])],
+    options: { ...o },
+    rows: a.rows + b.rows,
+    unlabeledRows: a.unlabeledRows + b.unlabeledRows,
+    labelOverflow,
+    featureOverflow,
+    labels,
+    labelCounts,
+    columns,
+    correlation: mergePairwise(a.correlation, b.correlation, L, remapB, o.maxCorrelated),
+    sample
+  };
+}
+
+// packages/data-gate/src/poisoning/label-model-validate.ts
+function fail(source, what) {
+  throw new UserError(`${source}: not a usable label model (${what})`, { file: source, hint: "make the profile again with this version of aisec (`aisec data-gate profile`)" });
+}
+var isNum = (v) => typeof v === "number" && Number.isFinite(v);
+var isCount = (v) => isNum(v) && v >= 0 && Number.isInteger(v);
+function numberArray(v, length, check, source, what) {
+  if (!Array.isArray(v) || v.length !== length || !v.every(check)) fail(source, `${what} must be ${length} numbers`);
+  return v;
+}
+function validateLabelModelJson(value, source) {
+  if (typeof value !== "object" || value === null) fail(source, "not an object");
+  const v = value;
+  if (v.format !== LABEL_MODEL_FORMAT) fail(source, `format is ${JSON.stringify(v.format)}, expected "${LABEL_MODEL_FORMAT}"`);
+  if (v.version !== LABEL_MODEL_VERSION) fail(source, `version ${JSON.stringify(v.version)} is not ${LABEL_MODEL_VERSION}`);
+  if (typeof v.labelColumn !== "string") fail(source, "labelColumn must be a string");
+  if (!Array.isArray(v.exclude) || !v.exclude.every((x2) => typeof x2 === "string")) fail(source, "exclude must be a list of column names");
+  const opts = v.options;
+  if (!opts || !OPTION_NAMES.every((k) => isCount(opts[k]) && opts[k] <= LABEL_MODEL_LIMITS[k])) {
+    fail(source, `options must hold ${OPTION_NAMES.map((k) => `${k} (at most ${LABEL_MODEL_LIMITS[k]})`).join(", ")}`);
+  }
+  const options = { maxLabels: opts.maxLabels, maxCategories: opts.maxCategories, maxFeatures: opts.maxFeatures, sampleSize: opts.sampleSize, maxCorrelated: opts.maxCorrelated };
+  if (!isCount(v.rows) || !isCount(v.unlabeledRows)) fail(source, "rows and unlabeledRows must be counts");
+  if (typeof v.labelOverflow !== "boolean" || typeof v.featureOverflow !== "boolean") fail(source, "labelOverflow and featureOverflow must be booleans");
+  if (!Array.isArray(v.labels) || !v.labels.every((x2) => typeof x2 === "string") || new Set(v.labels).size !== v.labels.length || v.labels.length > options.maxLabels) {
+    fail(source, `labels must be at most ${options.maxLabels} distinct strings`);
+  }
+  const labels = v.labels;
+  const L = labels.length;
+  const labelCounts = numberArray(v.labelCounts, L, isCount, source, "labelCounts");
+  if (!Array.isArray(v.columns) || v.columns.length > options.maxFeatures) fail(source, `columns must be a list of at most ${options.maxFeatures}`);
+  const columns = v.columns.map((c, i3) => {
+    const col = c;
+    const at = `columns[${i3}]`;
+    if (!col || typeof col.name !== "string" || !isCount(col.numberCells) || !isCount(col.otherCells)) fail(source, `${at} needs name, numberCells and otherCells`);
+    const n = col.numeric;
+    if (!n) fail(source, `${at}.numeric is missing`);
+    const numeric = { count: numberArray(n.count, L, isCount, source, `${at}.numeric.count`), mean: numberArray(n.mean, L, isNum, source, `${at}.numeric.mean`), m2: numberArray(n.m2, L, (x2) => isNum(x2) && x2 >= 0, source, `${at}.numeric.m2`) };
+    const k = col.categories;
+    if (!k || typeof k.overflow !== "boolean" || !Array.isArray(k.keys) || !k.keys.every((x2) => typeof x2 === "string") || !Array.isArray(k.counts) || k.counts.length !== k.keys.length || k.keys.length > options.maxCategories) {
+      fail(source, `${at}.categories must hold overflow, keys (at most ${options.maxCategories}) and one counts row per key`);
+    }
+    const counts = k.counts.map((row, r) => numberArray(row, L, isCount, source, `${at}.categories.counts[${r}]`));
+    return { name: col.name, numberCells: col.numberCells, otherCells: col.otherCells, numeric, categories: { overflow: k.overflow, keys: k.keys, counts } };
+  });
+  const corr = v.correlation;
+  if (!corr || !Array.isArray(corr.columns) || !corr.columns.every((x2) => typeof x2 === "string") || corr.columns.length > options.maxCorrelated || !Array.isArray(corr.labels) || corr.labels.length !== L) {
+    fail(source, `correlation must hold at most ${options.maxCorrelated} columns and one table per label`);
+  }
+  const d = corr.columns.length;
+  const correlation = {
+    columns: corr.columns,
+    labels: corr.labels.map((t, l) => {
+      const at = `correlation.labels[${l}]`;
+      const x2 = t;
+      if (!x2) fail(source, `${at} is missing`);
+      return { n: numberArray(x2.n, d * d, isCount, source, `${at}.n`), mean: numberArray(x2.mean, d * d, isNum, source, `${at}.mean`), m2: numberArray(x2.m2, d * d, (y) => isNum(y) && y >= 0, source, `${at}.m2`), c: numberArray(x2.c, d * d, isNum, source, `${at}.c`) };
+    })
+  };
+  if (!Array.isArray(v.sample) || v.sample.length > options.sampleSize) fail(source, `sample must be a list of at most ${options.sampleSize} rows`);
+  const labelSet = new Set(labels);
+  const sample = v.sample.map((s, i3) => {
+    const row = s;
+    if (!row || !isNum(row.key) || typeof row.label !== "string" || !labelSet.has(row.label) || !Array.isArray(row.cells) || row.cells.length !== columns.length) {
+      fail(source, `sample[${i3}] needs key, a known label and ${columns.length} cells`);
+    }
+    if (!row.cells.every((x2) => x2 === null || typeof x2 === "string" || isNum(x2))) fail(source, `sample[${i3}].cells must be numbers, strings or null`);
+    return { key: row.key, label: row.label, cells: row.cells };
+  });
+  return {
+    format: LABEL_MODEL_FORMAT,
+    version: LABEL_MODEL_VERSION,
+    labelColumn: v.labelColumn,
+    exclude: v.exclude,
+    options,
+    rows: v.rows,
+    unlabeledRows: v.unlabeledRows,
+    labelOverflow: v.labelOverflow,
+    featureOverflow: v.featureOverflow,
+    labels,
+    labelCounts,
+    columns,
+    correlation,
+    sample
+  };
+}
+
+// packages/data-gate/src/poisoning/label-model.ts
+function mix2(x2) {
+  let h = x2 >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+var f64 = new Float64Array(1);
+var u323 = new Uint32Array(f64.buffer);
+var RowKey = class {
+  a = 2538058380;
+  b = 2246822519;
+  reset() {
+    this.a = 2538058380;
+    this.b = 2246822519;
+    return this;
+  }
+  number(v) {
+    f64[0] = v;
+    this.a = mix2(this.a ^ u323[0]) ^ u323[1];
+    this.b = mix2(Math.imul(this.b, 31) ^ u323[1] ^ 461845907) ^ u323[0];
+  }
+  /** A long text counts by its length and its first and last 16 characters: enough to tell rows apart, cheap on free text. */
+  text(s) {
+    const n = s.length;
+    const head3 = n > 32 ? 16 : n;
+    for (let i3 = 0; i3 < head3; i3++) this.char(s.charCodeAt(i3));
+    for (let i3 = Math.max(head3, n - 16); i3 < n; i3++) this.char(s.charCodeAt(i3));
+    this.a = mix2(this.a);
+    this.b = mix2(this.b ^ n);
+  }
+  char(c) {
+    this.a = Math.imul(this.a ^ c, 16777619);
+    this.b = Math.imul(this.b ^ c, 1540483477);
+  }
+  get key() {
+    return (mix2(this.a) >>> 0) * 2 ** 21 + (mix2(this.b ^ this.a) >>> 11);
+  }
+};
+var BottomK = class {
+  constructor(k) {
+    this.k = k;
+  }
+  k;
+  rows = [];
+  /** Whether a row with this key would enter (so callers build the row only then). */
+  wants(key) {
+    return this.k > 0 && (this.rows.length < this.k || key < this.rows[0].key);
+  }
+  add(row) {
+    const h = this.rows;
+    if (h.length < this.k) {
+      h.push(row);
+      let i4 = h.length - 1;
+      while (i4 > 0) {
+        const p = i4 - 1 >> 1;
+        if (h[p].key >= row.key) break;
+        h[i4] = h[p];
+        i4 = p;
+      }
+      h[i4] = row;
+      return;
+    }
+    if (row.key >= h[0].key) return;
+    let i3 = 0;
+    for (; ; ) {
+      const l = 2 * i3 + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r].key > h[l].key ? r : l;
+      if (h[c].key <= row.key) break;
+      h[i3] = h[c];
+      i3 = c;
+    }
+    h[i3] = row;
+  }
+};
+var LabelModelBuilder = class {
+  o;
+  labels = [];
+  labelIndex = /* @__PURE__ */ new Map();
+  labelCounts = [];
+  columns = [];
+  columnIndex = /* @__PURE__ */ new Map();
+  /** Key → index per column, for the category counts. */
+  keyIndex = [];
+  sample;
+  rowKey = new RowKey();
+  pairs;
+  /** Per column, its position in `pairs` (-1: not tracked), decided at its first number cell. */
+  pairPosition = [];
+  rowPositions;
+  rowValues;
+  excluded = /* @__PURE__ */ new Set();
+  rows = 0;
+  unlabeled = 0;
+  labelOverflow = false;
+  featureOverflow = false;
+  constructor(options) {
+    this.o = { ...LABEL_MODEL_DEFAULTS, ...options, exclude: options.exclude };
+    for (const name2 of OPTION_NAMES) {
+      const v = this.o[name2];
+      if (!Number.isInteger(v) || v < 0 || v > LABEL_MODEL_LIMITS[name2]) {
+        throw new UserError(`label model option ${name2} must be an integer from 0 to ${LABEL_MODEL_LIMITS[name2]}, got ${v}`, { key: name2 });
+      }
+    }
+    this.sample = new BottomK(this.o.sampleSize);
+    this.pairs = new PairwiseComoments(this.o.maxCorrelated);
+    this.rowPositions = new Int32Array(this.o.maxCorrelated);
+    this.rowValues = new Float64Array(this.o.maxCorrelated);
+    for (const c of options.exclude ?? []) this.excluded.add(c);
+  }
+  isFeature(name2) {
+    if (name2 === this.o.labelColumn || this.excluded.has(name2)) return false;
+    return this.o.exclude !== void 0 || !isIdName(name2);
+  }
+  columnFor(name2) {
+    let c = this.columnIndex.get(name2);
+    if (c !== void 0) return c;
+    if (this.columns.length >= this.o.maxFeatures) {
+      this.featureOverflow = true;
+      return -1;
+    }
+    c = this.columns.length;
+    this.columns.push(emptyColumn(name2, this.labels.length));
+    this.keyIndex.push(/* @__PURE__ */ new Map());
+    this.columnIndex.set(name2, c);
+    return c;
+  }
+  labelFor(key) {
+    let l = this.labelIndex.get(key);
+    if (l !== void 0) return l;
+    if (this.labels.length >= this.o.maxLabels) {
+      this.labelOverflow = true;
+      return -1;
+    }
+    l = this.labels.length;
+    this.labels.push(key);
+    this.labelIndex.set(key, l);
+    this.labelCounts.push(0);
+    this.pairs.addLabel();
+    for (const col of this.columns) {
+      col.numeric.count.push(0);
+      col.numeric.mean.push(0);
+      col.numeric.m2.push(0);
+      for (const row of col.categories.counts) row.push(0);
+    }
+    return l;
+  }
+  push(batch) {
+    const labelChunk = batch.data.find((d) => d.name === this.o.labelColumn);
+    const features2 = [];
+    for (const chunk of batch.data) {
+      if (!this.isFeature(chunk.name)) continue;
+      const col = this.columnFor(chunk.name);
+      if (col >= 0) features2.push({ chunk, col });
+    }
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      this.rows++;
+      const key = labelChunk ? labelKeyOf(labelChunk.kinds[i3], labelChunk.numbers[i3], labelChunk.texts[i3]) : null;
+      if (key === null) {
+        this.unlabeled++;
+        continue;
+      }
+      const l = this.labelFor(key);
+      if (l < 0) continue;
+      this.labelCounts[l] = this.labelCounts[l] + 1;
+      const rk = this.rowKey.reset();
+      rk.text(key);
+      let present = 0;
+      for (const { chunk, col } of features2) {
+        const stats = this.columns[col];
+        const kind = chunk.kinds[i3];
+        if (kind === CellKind.Integer || kind === CellKind.Float) {
+          const v = chunk.numbers[i3];
+          if (!usable(v)) continue;
+          stats.numberCells++;
+          const n = stats.numeric;
+          const count = n.count[l] + 1;
+          const delta = v - n.mean[l];
+          n.count[l] = count;
+          n.mean[l] = n.mean[l] + delta / count;
+          n.m2[l] = n.m2[l] + delta * (v - n.mean[l]);
+          rk.number(v);
+          if (!stats.categories.overflow) this.countKey(col, String(v), l);
+          let at = this.pairPosition[col];
+          if (at === void 0) this.pairPosition[col] = at = this.pairs.columnFor(stats.name);
+          if (at >= 0) {
+            this.rowPositions[present] = at;
+            this.rowValues[present++] = v;
+          }
+        } else if (kind === CellKind.Text || kind === CellKind.Boolean) {
+          stats.otherCells++;
+          const k = labelKeyOf(kind, chunk.numbers[i3], chunk.texts[i3]);
+          rk.text(k);
+          if (!stats.categories.overflow) this.countKey(col, k, l);
+        } else rk.number(Number.NaN);
+      }
+      if (present > 1) this.pairs.add(l, this.rowPositions, this.rowValues, present);
+      const sampleKey = rk.key;
+      if (this.sample.wants(sampleKey)) {
+        const cells2 = Array.from({ length: this.columns.length }, () => null);
+        for (const { chunk, col } of features2) {
+          const kind = chunk.kinds[i3];
+          if (kind === CellKind.Integer || kind === CellKind.Float) {
+            const v = chunk.numbers[i3];
+            cells2[col] = usable(v) ? v : null;
+          } else if ((kind === CellKind.Text || kind === CellKind.Boolean) && !this.columns[col].categories.overflow) {
+            cells2[col] = labelKeyOf(kind, chunk.numbers[i3], chunk.texts[i3]);
+          }
+        }
+        this.sample.add({ key: sampleKey, label: key, cells: cells2 });
+      }
+    }
+  }
+  countKey(col, key, label) {
+    const cats = this.columns[col].categories;
+    if (cats.overflow) return;
+    const index = this.keyIndex[col];
+    let k = index.get(key);
+    if (k === void 0) {
+      if (cats.keys.length >= this.o.maxCategories) {
+        cats.overflow = true;
+        cats.keys = [];
+        cats.counts = [];
+        index.clear();
+        return;
+      }
+      k = cats.keys.length;
+      cats.keys.push(key);
+      cats.counts.push(Array.from({ length: this.labels.length }, () => 0));
+      index.set(key, k);
+    }
+    const row = cats.counts[k];
+    row[label] = row[label] + 1;
+  }
+  finish() {
+    const overflowed = this.columns.map((c) => c.categories.overflow);
+    const sample = [...this.sample.rows].sort((a, b) => a.key - b.key).map((r) => ({ key: r.key, label: r.label, cells: this.columns.map((_, c) => {
+      const v = r.cells[c] ?? null;
+      return typeof v === "string" && overflowed[c] ? null : v;
+    }) }));
+    return new LabelModel({
+      format: LABEL_MODEL_FORMAT,
+      version: LABEL_MODEL_VERSION,
+      labelColumn: this.o.labelColumn,
+      exclude: [...this.excluded],
+      options: { maxLabels: this.o.maxLabels, maxCategories: this.o.maxCategories, maxFeatures: this.o.maxFeatures, sampleSize: this.o.sampleSize, maxCorrelated: this.o.maxCorrelated },
+      rows: this.rows,
+      unlabeledRows: this.unlabeled,
+      labelOverflow: this.labelOverflow,
+      featureOverflow: this.featureOverflow,
+      labels: [...this.labels],
+      labelCounts: [...this.labelCounts],
+      columns: this.columns.map((c) => structuredClone(c)),
+      correlation: this.pairs.toJSON(),
+      sample
+    });
+  }
+};
+var LabelModel = class _LabelModel {
+  constructor(data) {
+    this.data = data;
+  }
+  data;
+  get labelColumn() {
+    return this.data.labelColumn;
+  }
+  get labels() {
+    return this.data.labels;
+  }
+  /** Why the model cannot score rows, or undefined when it can. */
+  unusableReason() {
+    const d = this.data;
+    if (d.labelOverflow) return `label column '${d.labelColumn}' has more than ${d.options.maxLabels} distinct values in the reference (a class label is needed)`;
+    const populated = d.labelCounts.filter((c) => c > 0).length;
+    if (populated < 2) return `label column '${d.labelColumn}' has ${populated === 0 ? "no values" : "a single value"} in the reference`;
+    return void 0;
+  }
+  toJSON() {
+    return this.data;
+  }
+  /** Reads a model stored by `toJSON` (e.g. in a profile); an unusable file is a UserError naming `source`. */
+  static fromJSON(value, source = "label model") {
+    return new _LabelModel(validateLabelModelJson(value, source));
+  }
+  /** The model of both references together (shards of one dataset). */
+  static merge(a, b) {
+    return new _LabelModel(mergeLabelModelJson(a.data, b.data));
+  }
+};
+
+// packages/data-gate/src/poisoning/label-posterior.ts
+var POSTERIOR_DEFAULTS = { varianceShrinkage: 10, clipSd: 5, laplace: 1, numericShare: 0.9 };
+var MAX_MASKS = 1024;
+function labelVariance(stats, l, pooled, k) {
+  const n = stats.count[l];
+  const own = n > 1 ? stats.m2[l] / (n - 1) : pooled;
+  const v = (Math.max(n - 1, 0) * own + k * pooled) / (Math.max(n - 1, 0) + k);
+  return Math.max(v, pooled * 1e-6);
+}
+var LabelPosterior = class {
+  constructor(model, o = POSTERIOR_DEFAULTS) {
+    this.model = model;
+    this.o = o;
+    const d = model.data;
+    this.labels = d.labels;
+    this.labelIndex = new Map(d.labels.map((l, i3) => [l, i3]));
+    const L = d.labels.length;
+    this.labelCounts = Float64Array.from(d.labelCounts);
+    this.total = d.labelCounts.reduce((s, c) => s + c, 0);
+    this.logPrior = Float64Array.from(d.labelCounts, (c) => Math.log((c + 1) / (this.total + L)));
+    const features2 = [];
+    const uses = [];
+    d.columns.forEach((col, column) => {
+      const nonNull = col.numberCells + col.otherCells;
+      if (nonNull > 0 && col.numberCells >= o.numericShare * nonNull) {
+        const f = this.numeric(col, column);
+        if (f) {
+          features2.push(f);
+          uses.push({ column: col.name, role: "numeric" });
+        } else uses.push({ column: col.name, role: "unused", reason: "constant in the reference" });
+      } else if (nonNull > 0 && !col.categories.overflow && col.categories.keys.length >= 2) {
+        features2.push(this.categorical(col, column));
+        uses.push({ column: col.name, role: "categorical" });
+      } else {
+        uses.push({ column: col.name, role: "unused", reason: nonNull === 0 ? "no values" : col.categories.overflow ? `more than ${d.options.maxCategories} distinct values (free text or an id)` : "a single value" });
+      }
+    });
+    this.features = features2;
+    this.uses = uses;
+    const corr = d.correlation;
+    const positions = [];
+    for (const f of features2) {
+      if (f.kind !== "numeric") continue;
+      const at = corr.columns.indexOf(f.name);
+      if (at < 0) continue;
+      f.block = positions.length;
+      positions.push(at);
+    }
+    this.blockSize = positions.length;
+    this.correlations = labelCorrelations(corr, positions, o.varianceShrinkage);
+    this.z = new Float64Array(L * this.blockSize);
+    this.y = new Float64Array(this.blockSize);
+    this.zSub = new Float64Array(this.blockSize);
+  }
+  model;
+  o;
+  labels;
+  labelIndex;
+  features;
+  uses;
+  labelCounts;
+  total;
+  logPrior;
+  /** Each label's correlation matrix over the block columns (m×m). */
+  correlations;
+  blockSize;
+  masks = /* @__PURE__ */ new Map();
+  /** Scratch: standardized values per label (L×m) and a vector for the substitution. */
+  z;
+  y;
+  zSub;
+  /** Rows scored without correlations because their missing-value pattern was one too many. */
+  uncorrelatedRows = 0;
+  factor(mask) {
+    const cached = this.masks.get(mask);
+    if (cached) return cached;
+    if (this.masks.size >= MAX_MASKS) return void 0;
+    const idx = [];
+    for (let b = 0; b < this.blockSize; b++) if ((mask & 1 << b) !== 0) idx.push(b);
+    const m = idx.length;
+    const B = this.blockSize;
+    const Ls = [];
+    const logDet = new Float64Array(this.labels.length);
+    this.correlations.forEach((R, l) => {
+      const sub = new Float64Array(m * m);
+      for (let i3 = 0; i3 < m; i3++) for (let j = 0; j < m; j++) sub[i3 * m + j] = R[idx[i3] * B + idx[j]];
+      const c = choleskyWithRidge(sub, m);
+      Ls.push(c.L);
+      logDet[l] = c.logDet;
+    });
+    const f = { m, idx: Int32Array.from(idx), L: Ls, logDet };
+    this.masks.set(mask, f);
+    return f;
+  }
+  numeric(col, column) {
+    const s = col.numeric;
+    const L = this.labels.length;
+    let n = 0;
+    let mean2 = 0;
+    let within = 0;
+    for (let l = 0; l < L; l++) {
+      const c = s.count[l];
+      n += c;
+      mean2 += c * s.mean[l];
+      within += s.m2[l];
+    }
+    if (n < 2) return void 0;
+    mean2 /= n;
+    let total = within;
+    for (let l = 0; l < L; l++) total += s.count[l] * (s.mean[l] - mean2) ** 2;
+    const sd = Math.sqrt(total / n);
+    const pooled = within / Math.max(n - L, 1);
+    if (!(sd > 0) || !(pooled > 0)) return void 0;
+    const variance = Float64Array.from({ length: L }, (_, l) => labelVariance(s, l, pooled, this.o.varianceShrinkage));
+    return {
+      kind: "numeric",
+      column,
+      name: col.name,
+      lo: mean2 - this.o.clipSd * sd,
+      hi: mean2 + this.o.clipSd * sd,
+      pooled,
+      // A label without number cells in this column gets the overall mean: no evidence either way.
+      mean: Float64Array.from({ length: L }, (_, l) => s.count[l] > 0 ? s.mean[l] : mean2),
+      variance,
+      logVariance: variance.map(Math.log),
+      invSd: variance.map((v) => 1 / Math.sqrt(v)),
+      block: -1
+    };
+  }
+  categorical(col, column) {
+    const L = this.labels.length;
+    const K = col.categories.keys.length;
+    const a = this.o.laplace;
+    const counts = new Float64Array(K * L);
+    const totals = new Float64Array(L);
+    col.categories.counts.forEach((row, k) => {
+      for (let l = 0; l < L; l++) {
+        counts[k * L + l] = row[l] + a;
+        totals[l] = totals[l] + row[l];
+      }
+    });
+    for (let l = 0; l < L; l++) totals[l] = totals[l] + a * (K + 1);
+    const logp = counts.map((c, i3) => Math.log(c / totals[i3 % L]));
+    return { kind: "categorical", column, name: col.name, keys: new Map(col.categories.keys.map((k, i3) => [k, i3])), counts, totals, logp };
+  }
+  /**
+   * Fills `out` with p(label | cells), `cells` aligned to the model's columns. With `leaveOut` ≥ 0 the
+   * row (labelled `leaveOut`, and counted in the model) is first taken out of that label's statistics:
+   * exact leave-one-out, so the reference's own rows are scored as if unseen.
+   */
+  posterior(cells2, out2, leaveOut = -1) {
+    const L = this.labels.length;
+    if (leaveOut < 0) for (let l = 0; l < L; l++) out2[l] = this.logPrior[l];
+    else for (let l = 0; l < L; l++) out2[l] = Math.log((this.labelCounts[l] - (l === leaveOut ? 1 : 0) + 1) / (this.total - 1 + L));
+    let mask = 0;
+    for (const f of this.features) {
+      const v = cells2[f.column] ?? null;
+      if (v === null) continue;
+      if (f.kind === "numeric") {
+        if (typeof v !== "number") continue;
+        const x2 = v < f.lo ? f.lo : v > f.hi ? f.hi : v;
+        if (f.block >= 0) mask |= 1 << f.block;
+        for (let l = 0; l < L; l++) {
+          let mean2 = f.mean[l];
+          let variance = f.variance[l];
+          let logVariance = f.logVariance[l];
+          if (l === leaveOut) {
+            const stats = this.model.data.columns[f.column].numeric;
+            const n = stats.count[l];
+            if (n >= 2) {
+              const m = stats.mean[l];
+              mean2 = (n * m - v) / (n - 1);
+              const m2 = Math.max(stats.m2[l] - (v - m) * (v - mean2), 0);
+              const own = n - 1 > 1 ? m2 / (n - 2) : f.pooled;
+              const k = this.o.varianceShrinkage;
+              variance = Math.max(((n - 2) * own + k * f.pooled) / (n - 2 + k), f.pooled * 1e-6);
+              logVariance = Math.log(variance);
+            }
+          }
+          const d = x2 - mean2;
+          if (f.block >= 0) {
+            this.z[l * this.blockSize + f.block] = l === leaveOut ? d / Math.sqrt(variance) : d * f.invSd[l];
+            out2[l] = out2[l] - 0.5 * logVariance;
+          } else out2[l] = out2[l] - 0.5 * (d * d / variance + logVariance);
+        }
+      } else {
+        const k = f.keys.get(typeof v === "number" ? String(v) : v);
+        if (k === void 0) continue;
+        const base = k * L;
+        for (let l = 0; l < L; l++) out2[l] = out2[l] + f.logp[base + l];
+        if (leaveOut >= 0) {
+          const c = f.counts[base + leaveOut] - 1;
+          const t = f.totals[leaveOut] - 1;
+          out2[leaveOut] = out2[leaveOut] - f.logp[base + leaveOut] + Math.log(Math.max(c, 1e-300) / t);
+        }
+      }
+    }
+    if (mask !== 0) {
+      const fac = this.factor(mask);
+      const B = this.blockSize;
+      if (!fac) {
+        this.uncorrelatedRows++;
+        for (let l = 0; l < L; l++) {
+          let q = 0;
+          for (let b = 0; b < B; b++) if ((mask & 1 << b) !== 0) q += this.z[l * B + b] ** 2;
+          out2[l] = out2[l] - 0.5 * q;
+        }
+      } else for (let l = 0; l < L; l++) {
+        for (let i3 = 0; i3 < fac.m; i3++) this.zSub[i3] = this.z[l * B + fac.idx[i3]];
+        const q = mahalanobis(fac.L[l], fac.m, this.zSub, this.y);
+        out2[l] = out2[l] - 0.5 * (q + fac.logDet[l]);
+      }
+    }
+    let max2 = -Infinity;
+    for (let l = 0; l < L; l++) if (out2[l] > max2) max2 = out2[l];
+    let sum3 = 0;
+    for (let l = 0; l < L; l++) {
+      const e = Math.exp(out2[l] - max2);
+      out2[l] = e;
+      sum3 += e;
+    }
+    for (let l = 0; l < L; l++) out2[l] = out2[l] / sum3;
+    return out2;
+  }
+};
+
+// packages/data-gate/src/poisoning/confident-learning.ts
+function suspicionOf(p, given, thresholds, out2) {
+  const pi = p[given];
+  let best = -1;
+  let bestP = pi;
+  for (let j = 0; j < p.length; j++) {
+    if (j === given) continue;
+    const pj = p[j];
+    if (pj >= thresholds[j] && pj > bestP) {
+      best = j;
+      bestP = pj;
+    }
+  }
+  out2.suggested = best;
+  out2.margin = best < 0 ? 0 : bestP - pi;
+  return out2;
+}
+var MARGIN_LEVELS = [0, 0.5];
+function addExposure(p, thresholds, exposure) {
+  const L = p.length;
+  let a = -1;
+  let b = -1;
+  for (let j = 0; j < L; j++) {
+    const pj = p[j];
+    if (pj < thresholds[j]) continue;
+    if (a < 0 || pj > p[a]) {
+      b = a;
+      a = j;
+    } else if (b < 0 || pj > p[b]) b = j;
+  }
+  if (a < 0) return;
+  for (let i3 = 0; i3 < L; i3++) {
+    const j = i3 === a ? b : a;
+    if (j < 0) continue;
+    const pi = p[i3];
+    const margin = p[j] - pi;
+    if (margin <= 0) continue;
+    for (let level = 0; level < MARGIN_LEVELS.length; level++) {
+      if (margin < MARGIN_LEVELS[level]) break;
+      const e = exposure[level];
+      e[i3 * L + j] = e[i3 * L + j] + pi;
+    }
+  }
+}
+function addSuspect(s, given, L, counts) {
+  for (let level = 0; level < MARGIN_LEVELS.length; level++) {
+    if (s.margin < MARGIN_LEVELS[level]) break;
+    const c = counts[level];
+    c[given * L + s.suggested] = c[given * L + s.suggested] + 1;
+  }
+}
+function pairTables(L) {
+  return MARGIN_LEVELS.map(() => new Float64Array(L * L));
+}
+function calibrate(posterior) {
+  const L = posterior.labels.length;
+  const sample = posterior.model.data.sample;
+  const loo = [];
+  const sums = new Float64Array(L);
+  const counts = new Float64Array(L);
+  for (const row of sample) {
+    const given = posterior.labelIndex.get(row.label);
+    if (given === void 0) continue;
+    const p2 = posterior.posterior(row.cells, new Float64Array(L), given);
+    loo.push({ given, p: p2 });
+    sums[given] = sums[given] + p2[given];
+    counts[given] = counts[given] + 1;
+  }
+  const thresholds = Float64Array.from({ length: L }, (_, j) => counts[j] > 0 ? sums[j] / counts[j] : 2);
+  const suspects = pairTables(L);
+  const s = { suggested: -1, margin: 0 };
+  for (const { given, p: p2 } of loo) {
+    suspicionOf(p2, given, thresholds, s);
+    if (s.suggested >= 0) addSuspect(s, given, L, suspects);
+  }
+  const exposure = pairTables(L);
+  const p = new Float64Array(L);
+  for (const row of sample) {
+    if (!posterior.labelIndex.has(row.label)) continue;
+    addExposure(posterior.posterior(row.cells, p), thresholds, exposure);
+  }
+  return { thresholds, rows: loo.length, suspects, exposure };
+}
+function excessPvalue(kBatch, eBatch, kRef, eRef) {
+  if (kBatch <= 0) return 1;
+  if (!(eBatch > 0)) return 0;
+  if (!(eRef > 0)) return 1;
+  const n = kBatch + kRef;
+  const q = eBatch / (eBatch + eRef);
+  return betaIncomplete(kBatch, n - kBatch + 1, q);
+}
+
+// packages/data-gate/src/poisoning/label-flip.ts
+var LABEL_FLIP_DEFAULTS = { alpha: 1e-3, minRatio: 1.25, minExcessShare: 5e-3, minExcessRows: 5, sampleRate: 1, posterior: POSTERIOR_DEFAULTS };
+function inSample(index, rate) {
+  if (rate >= 1) return true;
+  let x2 = Math.imul(index ^ index / 4294967296, 2654435761);
+  x2 ^= x2 >>> 16;
+  x2 = Math.imul(x2, 2246822507);
+  x2 ^= x2 >>> 13;
+  x2 = Math.imul(x2, 3266489909);
+  x2 ^= x2 >>> 16;
+  return (x2 >>> 0) / 4294967296 < rate;
+}
+function rankedPerPair(labels) {
+  const pairs = Math.max(labels * (labels - 1), 1);
+  return Math.min(MAX_LISTED_ROWS, Math.max(20, Math.floor(5e4 / pairs)));
+}
+var TopMargins = class {
+  constructor(k) {
+    this.k = k;
+  }
+  k;
+  items = [];
+  add(s) {
+    const h = this.items;
+    if (h.length < this.k) {
+      h.push(s);
+      let i4 = h.length - 1;
+      while (i4 > 0) {
+        const p = i4 - 1 >> 1;
+        if (h[p].margin <= s.margin) break;
+        h[i4] = h[p];
+        i4 = p;
+      }
+      h[i4] = s;
+      return;
+    }
+    if (s.margin <= h[0].margin) return;
+    let i3 = 0;
+    for (; ; ) {
+      const l = 2 * i3 + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r].margin < h[l].margin ? r : l;
+      if (h[c].margin >= s.margin) break;
+      h[i3] = h[c];
+      i3 = c;
+    }
+    h[i3] = s;
+  }
+  /** Largest first; ties by file and row so the order is stable. */
+  sorted() {
+    return [...this.items].sort((a, b) => b.margin - a.margin || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
+  }
+};
+var round4 = (x2) => Math.round(x2 * 1e4) / 1e4;
+var sum2 = (a) => a.reduce((t, x2) => t + x2, 0);
+var LabelFlipScanner = class {
+  constructor(model, options = {}) {
+    this.model = model;
+    this.o = { ...LABEL_FLIP_DEFAULTS, ...options, posterior: { ...POSTERIOR_DEFAULTS, ...options.posterior } };
+    this.unusable = model.unusableReason();
+    this.L = model.labels.length;
+    this.pairSuspects = pairTables(this.L);
+    this.exposure = pairTables(this.L);
+    const perPair = rankedPerPair(this.L);
+    this.ranked = Array.from({ length: this.L * this.L }, () => new TopMargins(perPair));
+    this.p = new Float64Array(this.L);
+    this.cells = Array.from({ length: model.data.columns.length }, () => null);
+    if (this.unusable === void 0) {
+      this.posterior = new LabelPosterior(model, this.o.posterior);
+      if (this.posterior.features.length === 0) this.unusable = "no column of the reference is usable as a feature (numeric, or categorical with few values)";
+      else this.calibration = calibrate(this.posterior);
+    }
+  }
+  model;
+  o;
+  posterior;
+  calibration;
+  unusable;
+  L;
+  /** Per margin level, per (given, suggested) pair. */
+  pairSuspects;
+  exposure;
+  ranked;
+  files = /* @__PURE__ */ new Map();
+  p;
+  cells;
+  s = { suggested: -1, margin: 0 };
+  scored = 0;
+  sampledOut = 0;
+  unlabeled = 0;
+  unknownLabel = 0;
+  unknownExamples = /* @__PURE__ */ new Set();
+  noLabelColumn = 0;
+  push(batch) {
+    const posterior = this.posterior;
+    const cal = this.calibration;
+    if (!posterior || !cal || this.unusable !== void 0) return;
+    const labelChunk = batch.data.find((d) => d.name === this.model.labelColumn);
+    if (!labelChunk) {
+      this.noLabelColumn += batch.length;
+      return;
+    }
+    const byName = new Map(batch.data.map((d) => [d.name, d]));
+    const features2 = posterior.features.map((f) => ({ column: f.column, chunk: byName.get(f.name) }));
+    const L = this.L;
+    const rate = this.o.sampleRate;
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      if (rate < 1 && !inSample(batch.tableRow + i3, rate)) {
+        this.sampledOut++;
+        continue;
+      }
+      const key = labelKeyOf(labelChunk.kinds[i3], labelChunk.numbers[i3], labelChunk.texts[i3]);
+      if (key === null) {
+        this.unlabeled++;
+        continue;
+      }
+      const given = posterior.labelIndex.get(key);
+      if (given === void 0) {
+        this.unknownLabel++;
+        if (this.unknownExamples.size < 5) this.unknownExamples.add(key);
+        continue;
+      }
+      for (const { column, chunk } of features2) {
+        let v = null;
+        if (chunk) {
+          const kind = chunk.kinds[i3];
+          if (kind === CellKind.Integer || kind === CellKind.Float) {
+            const x2 = chunk.numbers[i3];
+            v = Number.isFinite(x2) ? x2 : null;
+          } else if (kind === CellKind.Text) v = chunk.texts[i3] ?? "";
+          else if (kind === CellKind.Boolean) v = chunk.numbers[i3] === 1 ? "true" : "false";
+        }
+        this.cells[column] = v;
+      }
+      this.scored++;
+      const p = posterior.posterior(this.cells, this.p);
+      addExposure(p, cal.thresholds, this.exposure);
+      suspicionOf(p, given, cal.thresholds, this.s);
+      if (this.s.suggested < 0) continue;
+      const pair = given * L + this.s.suggested;
+      addSuspect(this.s, given, L, this.pairSuspects);
+      const row = batch.rows[i3];
+      this.ranked[pair].add({ file: batch.file, row, margin: this.s.margin });
+      let f = this.files.get(batch.file);
+      if (!f) {
+        f = { rows: [], margins: [], given: [], suggested: [], total: 0, firstLine: batch.lines[i3] };
+        this.files.set(batch.file, f);
+      }
+      f.total++;
+      if (f.rows.length < MAX_LISTED_ROWS) {
+        f.rows.push(row);
+        f.margins.push(round4(this.s.margin));
+        f.given.push(posterior.labels[given]);
+        f.suggested.push(posterior.labels[this.s.suggested]);
+      }
+    }
+  }
+  finish() {
+    const notes = [];
+    const posterior = this.posterior;
+    const cal = this.calibration;
+    const label = this.model.labelColumn;
+    if (!posterior || !cal || this.unusable !== void 0) {
+      notes.push(`label flips not searched: ${this.unusable ?? "the model could not be used"}`);
+      return { findings: [], metrics: {}, notes };
+    }
+    const L = this.L;
+    const labels = posterior.labels;
+    const refTotal = cal.exposure.map(sum2);
+    const tested = (level, at) => {
+      const e = at < 0 ? refTotal[level] : cal.exposure[level][at];
+      if (!(e > 0) || at >= 0 && Math.floor(at / L) === at % L) return false;
+      const coarser = level === 0 ? Infinity : at < 0 ? refTotal[level - 1] : cal.exposure[level - 1][at];
+      return e < coarser * (1 - 1e-9);
+    };
+    let tests = 0;
+    for (let level = 0; level < MARGIN_LEVELS.length; level++) for (let at = -1; at < L * L; at++) if (tested(level, at)) tests++;
+    const minExcess = Math.max(this.o.minExcessRows, this.o.minExcessShare * this.scored);
+    const material = (k, expected2) => k >= this.o.minRatio * expected2 && k - expected2 >= minExcess;
+    let minP = 1;
+    let fires = false;
+    const expected = MARGIN_LEVELS.map((_, level) => {
+      const kR = cal.suspects[level];
+      const eR = cal.exposure[level];
+      const eB = this.exposure[level];
+      const kB = this.pairSuspects[level];
+      const ratio = sum2(eR) > 0 ? sum2(kR) / sum2(eR) : 1;
+      const out2 = new Float64Array(L * L);
+      for (let at = 0; at < L * L; at++) {
+        if (Math.floor(at / L) === at % L) continue;
+        out2[at] = eB[at] * (eR[at] > 0 ? kR[at] / eR[at] : ratio);
+        const pvalue = tested(level, at) ? Math.min(1, excessPvalue(kB[at], eB[at], kR[at], eR[at]) * tests) : 1;
+        minP = Math.min(minP, pvalue);
+        fires ||= pvalue < this.o.alpha && material(kB[at], out2[at]);
+      }
+      const overallP = tested(level, -1) ? Math.min(1, excessPvalue(sum2(kB), sum2(eB), sum2(kR), sum2(eR)) * tests) : 1;
+      minP = Math.min(minP, overallP);
+      fires ||= overallP < this.o.alpha && material(sum2(kB), sum2(out2));
+      return out2;
+    });
+    const all = this.pairSuspects[0];
+    const expectedAll = expected[0];
+    const suspects = sum2(all);
+    const expectedTotal = sum2(expectedAll);
+    const pairExcess = Array.from({ length: L * L }, (_, at) => Math.max(0, ...MARGIN_LEVELS.map((__, level) => this.pairSuspects[level][at] - expected[level][at])));
+    const excess = pairExcess.reduce((t, x2) => t + x2, 0);
+    const pairs = [];
+    for (let at = 0; at < L * L; at++) {
+      const i3 = Math.floor(at / L);
+      const j = at % L;
+      if (i3 === j || all[at] === 0 && cal.suspects[0][at] === 0) continue;
+      pairs.push({
+        given: labels[i3],
+        suggested: labels[j],
+        suspects: all[at],
+        expected: expectedAll[at],
+        strongSuspects: this.pairSuspects[1][at],
+        strongExpected: expected[1][at],
+        referenceSuspects: cal.suspects[0][at],
+        excess: pairExcess[at]
+      });
+    }
+    const refSuspectsTotal = sum2(cal.suspects[0]);
+    const metrics = {
+      "poisoning.label_flip.rows_scored": this.scored,
+      "poisoning.label_flip.rows_not_sampled": this.sampledOut,
+      "poisoning.label_flip.suspects": suspects,
+      "poisoning.label_flip.strong_suspects": sum2(this.pairSuspects[1]),
+      "poisoning.label_flip.rate": this.scored > 0 ? suspects / this.scored : 0,
+      "poisoning.label_flip.reference_rate": cal.rows > 0 ? refSuspectsTotal / cal.rows : 0,
+      "poisoning.label_flip.reference_rows": cal.rows,
+      "poisoning.label_flip.expected": expectedTotal,
+      "poisoning.label_flip.excess": excess,
+      "poisoning.label_flip.pvalue": minP
+    };
+    const used = posterior.uses.filter((u) => u.role !== "unused").map((u) => `${u.column} (${u.role})`);
+    const unused = posterior.uses.filter((u) => u.role === "unused").map((u) => `${u.column}: ${u.reason ?? ""}`);
+    notes.push(`label flips: '${label}' predicted from ${used.join(", ")}${unused.length > 0 ? `; not used: ${unused.join("; ")}` : ""}; thresholds and the reference's own suspect rate from ${cal.rows} reference rows${this.model.data.rows > cal.rows ? ` (a hash sample of ${this.model.data.rows})` : ""}, leave-one-out`);
+    if (this.model.data.featureOverflow) notes.push(`label flips: only the first ${this.model.data.options.maxFeatures} feature columns were modelled`);
+    if (this.sampledOut > 0) notes.push(`label flips: scored a deterministic sample of ${this.scored} batch rows (${this.sampledOut} others not scored, to bound the time on a large batch): the rows listed are flips among the sample`);
+    if (this.unknownLabel > 0) notes.push(`label flips: ${this.unknownLabel} batch rows carry a label the reference never had (${[...this.unknownExamples].map((e) => JSON.stringify(e)).join(", ")}) and were not scored`);
+    if (posterior.uncorrelatedRows > 0) notes.push(`label flips: ${posterior.uncorrelatedRows} rows (reference sample and batch) had a missing-value pattern past the first 1024 and were scored without correlations`);
+    if (this.unlabeled > 0) notes.push(`label flips: ${this.unlabeled} batch rows have no '${label}' value and were not scored`);
+    if (this.noLabelColumn > 0) notes.push(`label flips: ${this.noLabelColumn} batch rows come from files without the '${label}' column and were not scored`);
+    if (!fires) return { findings: [], metrics, notes };
+    const likely = [];
+    for (let at = 0; at < L * L; at++) likely.push(...this.ranked[at].sorted().slice(0, Math.round(pairExcess[at])));
+    likely.sort((a, b) => b.margin - a.margin || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
+    const thresholds = Object.fromEntries(labels.map((l, j) => [l, round4(cal.thresholds[j])]));
+    const pairProps = Object.fromEntries(
+      pairs.map((p) => [`${p.given}->${p.suggested}`, { suspects: p.suspects, expected: round4(p.expected), strong_suspects: p.strongSuspects, strong_expected: round4(p.strongExpected), reference_suspects: p.referenceSuspects }])
+    );
+    const worst = [...pairs].sort((a, b) => b.excess - a.excess)[0];
+    const findings = [];
+    for (const [file, f] of this.files) {
+      const likelyHere = likely.filter((s) => s.file === file).map((s) => s.row);
+      findings.push({
+        ruleId: RULE_LABEL_FLIPPED_ROWS,
+        severity: "high",
+        message: `${f.total} row${f.total === 1 ? "" : "s"} look${f.total === 1 ? "s" : ""} label-flipped: the reference's model of '${label}' confidently predicts another label (confident learning). The batch has ${suspects} such rows where the reference predicts ${expectedTotal.toFixed(0)} (p-value ${minP.toExponential(2)}), about ${Math.round(excess)} too many${worst ? `, most of them labelled ${worst.given} but looking like ${worst.suggested} (${worst.suspects} where ${worst.expected.toFixed(0)} were expected)` : ""}; review first rows ${firstRows(likelyHere.length > 0 ? likelyHere : f.rows)}`,
+        location: { path: file, ...f.firstLine > 0 ? { line: f.firstLine } : {} },
+        evidence: `label flips ${label}`,
+        properties: {
+          label_column: label,
+          rows: f.rows,
+          rows_total: f.total,
+          margins: f.margins,
+          given: f.given,
+          suggested: f.suggested,
+          likely_rows: likelyHere.slice(0, MAX_LISTED_ROWS),
+          likely_total: likelyHere.length,
+          suspects,
+          expected: round4(expectedTotal),
+          excess: round4(excess),
+          pvalue: minP,
+          thresholds,
+          pairs: pairProps
+        }
+      });
+    }
+    return { findings, metrics, notes };
+  }
+};
+
+// packages/data-gate/src/poisoning/label-flip-pass.ts
+var LabelFlipPass = class {
+  constructor(options, flip = {}) {
+    this.options = options;
+    this.flip = flip;
+  }
+  options;
+  flip;
+  builder;
+  scanner;
+  decided = false;
+  /** The label column, once the reference's first batch has named its columns. */
+  labelColumn;
+  reference(batch) {
+    if (!this.decided && batch.columns.length > 0) {
+      this.decided = true;
+      this.labelColumn = pickLabelColumn(batch.columns, this.options.labelColumn);
+      if (this.labelColumn !== void 0) {
+        const ids = this.options.idColumns ?? batch.columns.filter(isIdName);
+        this.builder = new LabelModelBuilder({ labelColumn: this.labelColumn, exclude: ids.filter((c) => c !== this.labelColumn) });
+      }
+    }
+    this.builder?.push(batch);
+  }
+  current(batch) {
+    if (this.builder === void 0) return;
+    this.scanner ??= new LabelFlipScanner(this.builder.finish(), this.flip);
+    this.scanner.push(batch);
+  }
+  /** The findings, or undefined when there was no label column to check. */
+  finish() {
+    if (this.builder === void 0) return void 0;
+    this.scanner ??= new LabelFlipScanner(this.builder.finish(), this.flip);
+    return this.scanner.finish();
+  }
+};
+
 // packages/data-gate/src/gate/drift-check.ts
 function texts(column) {
   return column.texts.filter((t) => t !== null);
@@ -51330,17 +53495,18 @@ function toShare(counts, n) {
 }
 function numericChart(ref, cur) {
   if (ref.length === 0 || cur.length === 0) return void 0;
-  let edges = sturgesEdges(ref, cur);
-  if (edges.length > 13) {
-    const lo = edges[0];
-    const hi = edges.at(-1);
-    edges = Array.from({ length: 13 }, (_, i3) => i3 === 12 ? hi : lo + i3 * ((hi - lo) / 12));
-  }
+  const edges = chartEdges(sturgesEdges(ref, cur));
   return {
     labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
     ref: toShare(histogramCounts(ref, edges), ref.length),
     cur: toShare(histogramCounts(cur, edges), cur.length)
   };
+}
+function chartEdges(sturges) {
+  if (sturges.length <= 13) return sturges;
+  const lo = sturges[0];
+  const hi = sturges.at(-1);
+  return Array.from({ length: 13 }, (_, i3) => i3 === 12 ? hi : lo + i3 * ((hi - lo) / 12));
 }
 function categoricalChart(ref, cur) {
   const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
@@ -51449,10 +53615,10 @@ function summarizeDrift(rows, metrics, options, path) {
 }
 
 // packages/data-gate/src/gate/duplicate-check.ts
-function rowHashes(table, keys) {
-  const cols = keys.map((k) => table.byName.get(k));
+function rowHashes(table2, keys) {
+  const cols = keys.map((k) => table2.byName.get(k));
   const out2 = [];
-  for (let r = 0; r < table.rows; r++) out2.push(rowHash(cols.map((c) => c ? cellAt(c, r) : null)));
+  for (let r = 0; r < table2.rows; r++) out2.push(rowHash(cols.map((c) => c ? cellAt(c, r) : null)));
   return out2;
 }
 function checkDuplicates(reference, current, keys, referenceHashes) {
@@ -51460,27 +53626,28 @@ function checkDuplicates(reference, current, keys, referenceHashes) {
   const within = duplicatesWithin(currentHashes);
   const refSet = referenceHashes ?? new Set(rowHashes(reference, keys));
   const copied = rowsFoundIn(currentHashes, refSet);
-  const findings = [];
-  const keyText = keys.join(", ");
-  findings.push(
-    ...rowFindings(current, within, (g) => ({
-      ruleId: RULE_DUPLICATE_ROWS,
-      severity: "medium",
-      message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
-      location: { path: g.file },
-      evidence: "duplicates within batch",
-      properties: { key_columns: keyText }
-    })),
-    ...rowFindings(current, copied, (g) => ({
-      ruleId: RULE_ROWS_FROM_REFERENCE,
-      severity: "high",
-      message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
-      location: { path: g.file },
-      evidence: "rows copied from reference",
-      properties: { key_columns: keyText }
-    }))
-  );
+  const findings = [...rowFindings(current, within, duplicateFindingMaker(keys)), ...rowFindings(current, copied, copiedFindingMaker(keys))];
   return { findings, metrics: { "duplicates.within": within.length, "duplicates.from_reference": copied.length }, currentHashes, referenceHashes: refSet };
+}
+function duplicateFindingMaker(keys) {
+  return (g) => ({
+    ruleId: RULE_DUPLICATE_ROWS,
+    severity: "medium",
+    message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+    location: { path: g.file },
+    evidence: "duplicates within batch",
+    properties: { key_columns: keys.join(", ") }
+  });
+}
+function copiedFindingMaker(keys) {
+  return (g) => ({
+    ruleId: RULE_ROWS_FROM_REFERENCE,
+    severity: "high",
+    message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+    location: { path: g.file },
+    evidence: "rows copied from reference",
+    properties: { key_columns: keys.join(", ") }
+  });
 }
 
 // packages/data-gate/src/gate/outlier-check.ts
@@ -51519,30 +53686,827 @@ function checkOutliers(reference, current, roles, labelColumn, o) {
     const refRows = flagged(refValues, params, o);
     const nCur = curValues.filter((v) => !Number.isNaN(v)).length;
     const nRef = refValues.filter((v) => !Number.isNaN(v)).length;
-    const baseRate = Math.max(refRows.length, 1) / Math.max(nRef, 1);
-    const excess = binomialTail(rows.length, nCur, Math.min(baseRate, 1));
+    const excess = outlierExcess(rows.length, nCur, refRows.length, nRef);
     metrics[`outliers.${name2}.${o.method}.count`] = rows.length;
     metrics[`outliers.${name2}.${o.method}.reference_count`] = refRows.length;
     if (rows.length === 0) continue;
-    const severity = excess < 1e-3 ? "medium" : "info";
-    findings.push(
-      ...rowFindings(current, rows, (g) => ({
-        ruleId: RULE_OUTLIER_ROWS,
-        severity,
-        message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name2}' ${o.method === "zscore" ? `beyond ${o.zThreshold} standard deviations of` : o.method === "iqr" ? `outside ${o.iqrFactor}\xD7IQR of` : `beyond MAD score ${o.madThreshold} of`} the ${o.fit === "reference" ? "reference" : "batch"} (rows ${firstRows(g.rows)}); the reference itself has ${refRows.length} of ${nRef}`,
-        location: { path: g.file },
-        evidence: `outliers ${name2} ${o.method}`,
-        properties: { column: name2, method: o.method, fitted_on: o.fit, reference_count: refRows.length, excess_pvalue: excess, params: { mean: params.mean, std_ddof0: params.stdDdof0, q1: params.q1, q3: params.q3, median: params.median, mad: params.mad } }
-      }))
-    );
+    findings.push(...rowFindings(current, rows, outlierFindingMaker(name2, o, params, refRows.length, nRef, excess)));
   }
   return { findings, metrics };
 }
+function outlierExcess(batchFlagged, nCur, referenceFlagged, nRef) {
+  const baseRate = Math.max(referenceFlagged, 1) / Math.max(nRef, 1);
+  return binomialTail(batchFlagged, nCur, Math.min(baseRate, 1));
+}
+function outlierFindingMaker(name2, o, params, referenceFlagged, nRef, excess) {
+  const severity = excess < 1e-3 ? "medium" : "info";
+  return (g) => ({
+    ruleId: RULE_OUTLIER_ROWS,
+    severity,
+    message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name2}' ${o.method === "zscore" ? `beyond ${o.zThreshold} standard deviations of` : o.method === "iqr" ? `outside ${o.iqrFactor}\xD7IQR of` : `beyond MAD score ${o.madThreshold} of`} the ${o.fit === "reference" ? "reference" : "batch"} (rows ${firstRows(g.rows)}); the reference itself has ${referenceFlagged} of ${nRef}`,
+    location: { path: g.file },
+    evidence: `outliers ${name2} ${o.method}`,
+    properties: { column: name2, method: o.method, fitted_on: o.fit, reference_count: referenceFlagged, excess_pvalue: excess, params: { mean: params.mean, std_ddof0: params.stdDdof0, q1: params.q1, q3: params.q3, median: params.median, mad: params.mad } }
+  });
+}
+function outlierPredicate(params, o) {
+  switch (o.method) {
+    case "zscore": {
+      if (!(params.stdDdof0 > 0)) return void 0;
+      const { mean: mean2, stdDdof0 } = params;
+      const t = o.zThreshold;
+      return (v) => Math.abs(v - mean2) / stdDdof0 > t;
+    }
+    case "iqr": {
+      const iqr = params.q3 - params.q1;
+      const low = params.q1 - o.iqrFactor * iqr;
+      const high = params.q3 + o.iqrFactor * iqr;
+      return (v) => v < low || v > high;
+    }
+    case "mad": {
+      if (params.mad === 0 || Number.isNaN(params.mad)) return void 0;
+      const { median, mad } = params;
+      const t = o.madThreshold;
+      return (v) => Math.abs(MAD_CONSISTENCY * (v - median) / mad) > t;
+    }
+    default:
+      return void 0;
+  }
+}
 
 // packages/data-gate/src/profile/profile-format.ts
-var import_node_fs24 = require("node:fs");
+var import_node_fs25 = require("node:fs");
+
+// packages/data-gate/src/sketch/kll-sketch.ts
+var KLL_DEFAULT_K = 200;
+var KLL_MIN_K = 8;
+var KLL_MAX_K = 65535;
+var M = 8;
+var MAX_LEVELS = 61;
+var DEFAULT_SEED = 1592639710;
+function normalizedRankError(k, pmf = false) {
+  return pmf ? 2.446 / k ** 0.9433 : 2.296 / k ** 0.9723;
+}
+function capAux(k, depth) {
+  if (depth > 30) {
+    const half = depth >> 1;
+    return capAux(capAux(k, half), depth - half);
+  }
+  return Math.floor((Math.floor(2 * k * 2 ** depth / 3 ** depth) + 1) / 2);
+}
+function levelCapacity(k, numLevels, height) {
+  return Math.max(M, capAux(k, numLevels - height - 1));
+}
+function totalCapacity(k, numLevels) {
+  let total = 0;
+  for (let h = 0; h < numLevels; h++) total += levelCapacity(k, numLevels, h);
+  return total;
+}
+var KllSketch = class _KllSketch {
+  k;
+  items;
+  /** levels[h]..levels[h+1] is level h in `items`; levels[0] is also the free space below level 0. */
+  levels = new Int32Array(MAX_LEVELS + 2);
+  numLevels = 1;
+  /** Level capacities for the current number of levels, and their sum (compactions read them often). */
+  caps = new Int32Array(MAX_LEVELS);
+  totalCap = 0;
+  count = 0;
+  lo = Infinity;
+  hi = -Infinity;
+  rngState;
+  view;
+  viewCount = -1;
+  constructor(k = KLL_DEFAULT_K, seed = DEFAULT_SEED) {
+    if (!Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) throw new RangeError(`KLL k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}], not ${k}`);
+    this.k = k;
+    this.items = new Float64Array(k);
+    this.levels[0] = k;
+    this.levels[1] = k;
+    this.rngState = seed >>> 0;
+    this.setCapacities();
+  }
+  setCapacities() {
+    this.totalCap = 0;
+    for (let h = 0; h < this.numLevels; h++) {
+      this.caps[h] = levelCapacity(this.k, this.numLevels, h);
+      this.totalCap += this.caps[h];
+    }
+  }
+  /** Values added (NaN is dropped, as every statistic drops nulls). */
+  get n() {
+    return this.count;
+  }
+  get min() {
+    return this.count === 0 ? Number.NaN : this.lo;
+  }
+  get max() {
+    return this.count === 0 ? Number.NaN : this.hi;
+  }
+  get retained() {
+    return this.levels[this.numLevels] - this.levels[0];
+  }
+  /** True while every value added is held (nothing compacted): ranks and quantiles are then exact. */
+  get isExact() {
+    return this.retained === this.count;
+  }
+  /**
+   * This sketch's bound on the normalized rank error at 99% confidence: 0 while exact, otherwise
+   * `normalizedRankError(k, pmf)`.
+   */
+  normalizedRankError(pmf = false) {
+    return this.isExact ? 0 : normalizedRankError(this.k, pmf);
+  }
+  /** Amortized O(1): a store, and now and then a compaction of a level (sort of level 0 only). */
+  add(value) {
+    if (value !== value) return;
+    if (this.levels[0] === 0) this.makeRoom();
+    const at = this.levels[0] - 1;
+    this.levels[0] = at;
+    this.items[at] = value;
+    this.count++;
+    if (value < this.lo) this.lo = value;
+    if (value > this.hi) this.hi = value;
+  }
+  randomBit() {
+    this.rngState = this.rngState + 1831565813 | 0;
+    let t = this.rngState;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return (t ^ t >>> 14) >>> 31;
+  }
+  /** A deserialized sketch is packed tight: give it its full capacity first, then compact if still full. */
+  makeRoom() {
+    if (this.items.length < this.totalCap) {
+      this.adopt(this.levelArrays());
+      if (this.levels[0] > 0) return;
+    }
+    this.compressWhileUpdating();
+  }
+  /** Only valid when the buffer is exactly full (levels[0] = 0), as in DataSketches. */
+  compressWhileUpdating() {
+    const levels = this.levels;
+    let level = 0;
+    while (levels[level + 1] - levels[level] < this.caps[level]) level++;
+    if (level === this.numLevels - 1) this.addEmptyTopLevel();
+    const rawBeg = levels[level];
+    const rawLim = levels[level + 1];
+    const popAbove = levels[level + 2] - rawLim;
+    const rawPop = rawLim - rawBeg;
+    const odd = (rawPop & 1) === 1;
+    const adjBeg = odd ? rawBeg + 1 : rawBeg;
+    const adjPop = odd ? rawPop - 1 : rawPop;
+    const half = adjPop >>> 1;
+    const items = this.items;
+    if (level === 0) sortRange(items, adjBeg, adjBeg + adjPop);
+    if (popAbove === 0) {
+      this.halveUp(adjBeg, adjPop);
+    } else {
+      this.halveDown(adjBeg, adjPop);
+      mergeInPlace(items, adjBeg, half, rawLim, popAbove, adjBeg + half);
+    }
+    levels[level + 1] = levels[level + 1] - half;
+    if (odd) {
+      levels[level] = levels[level + 1] - 1;
+      items[levels[level]] = items[rawBeg];
+    } else {
+      levels[level] = levels[level + 1];
+    }
+    if (level > 0) {
+      const start2 = levels[0];
+      items.copyWithin(start2 + half, start2, rawBeg);
+      for (let h = 0; h < level; h++) levels[h] = levels[h] + half;
+    }
+  }
+  /** Keeps the odd- or even-indexed half of [start, start+length), packed into its upper half. */
+  halveUp(start2, length) {
+    const half = length >>> 1;
+    const items = this.items;
+    let j = start2 + length - 1 - this.randomBit();
+    for (let i3 = start2 + length - 1; i3 >= start2 + half; i3--) {
+      items[i3] = items[j];
+      j -= 2;
+    }
+  }
+  /** Keeps the odd- or even-indexed half of [start, start+length), packed into its lower half. */
+  halveDown(start2, length) {
+    const half = length >>> 1;
+    const items = this.items;
+    let j = start2 + this.randomBit();
+    for (let i3 = start2; i3 < start2 + half; i3++) {
+      items[i3] = items[j];
+      j += 2;
+    }
+  }
+  addEmptyTopLevel() {
+    if (this.numLevels >= MAX_LEVELS) throw new Error("KLL sketch has no more levels");
+    const cur = this.levels[this.numLevels];
+    const delta = levelCapacity(this.k, this.numLevels + 1, 0);
+    const next = new Float64Array(cur + delta);
+    next.set(this.items.subarray(this.levels[0], cur), this.levels[0] + delta);
+    this.items = next;
+    for (let h = 0; h <= this.numLevels; h++) this.levels[h] = this.levels[h] + delta;
+    this.numLevels++;
+    this.levels[this.numLevels] = cur + delta;
+    this.setCapacities();
+  }
+  /** The retained items level by level (level 0 first), as copies. */
+  levelArrays() {
+    const out2 = [];
+    for (let h = 0; h < this.numLevels; h++) out2.push(this.items.slice(this.levels[h], this.levels[h + 1]));
+    return out2;
+  }
+  /**
+   * Replaces the contents with these levels (level 0 any order, the others sorted), laid out as `add`
+   * expects; `tight` leaves no free space (a sketch read from a file only to be queried).
+   */
+  adopt(levels, tight = false) {
+    const numLevels = Math.max(1, levels.length);
+    const retained = levels.reduce((s, l) => s + l.length, 0);
+    const cap = tight ? retained : totalCapacity(this.k, numLevels);
+    if (retained > cap) throw new Error("KLL sketch holds more items than its capacity");
+    this.items = new Float64Array(cap);
+    let at = cap - retained;
+    for (let h = 0; h < numLevels; h++) {
+      const level = levels[h] ?? new Float64Array(0);
+      this.levels[h] = at;
+      this.items.set(level, at);
+      at += level.length;
+    }
+    this.levels[numLevels] = cap;
+    this.numLevels = numLevels;
+    this.setCapacities();
+  }
+  /**
+   * Adds `other`'s values (the union's sketch), as DataSketches merges: other's level 0 is added value
+   * by value, the higher levels are merged level by level, then levels over capacity are compacted from
+   * the bottom until the sketch fits. Both must have the same k.
+   */
+  merge(other) {
+    if (other.k !== this.k) throw new UserError(`cannot merge KLL sketches with different k (${this.k} and ${other.k})`, { hint: "profile every shard with the same quantile sketch size" });
+    const otherCount = other.count;
+    const otherLo = other.lo;
+    const otherHi = other.hi;
+    if (otherCount === 0) return;
+    const otherLevels = other.levelArrays();
+    const level0 = otherLevels[0];
+    const before2 = this.count;
+    for (let i3 = 0; i3 < level0.length; i3++) this.add(level0[i3]);
+    if (otherLevels.length > 1) {
+      const mine = this.levelArrays();
+      const merged = [];
+      for (let h = 0; h < Math.max(mine.length, otherLevels.length); h++) {
+        const a = mine[h] ?? new Float64Array(0);
+        const b = h === 0 ? new Float64Array(0) : otherLevels[h] ?? new Float64Array(0);
+        merged.push(h === 0 ? a : mergeSorted(a, b));
+      }
+      let levels = merged;
+      while (levels.reduce((s, l) => s + l.length, 0) > totalCapacity(this.k, levels.length)) levels = this.generalCompress(levels);
+      this.adopt(levels);
+    }
+    this.count = before2 + otherCount;
+    if (otherLo < this.lo) this.lo = otherLo;
+    if (otherHi > this.hi) this.hi = otherHi;
+  }
+  /** DataSketches' generalCompress: one pass from level 0 up, compacting levels at capacity while the sketch is over. */
+  generalCompress(levels) {
+    let numLevels = levels.length;
+    let current = levels.reduce((s, l) => s + l.length, 0);
+    let target = totalCapacity(this.k, numLevels);
+    for (let h = 0; h < numLevels; h++) {
+      const level = levels[h];
+      if (current < target || level.length < levelCapacity(this.k, numLevels, h)) continue;
+      if (h === 0) level.sort();
+      const odd = (level.length & 1) === 1;
+      const adj = odd ? level.subarray(1) : level;
+      const half = new Float64Array(adj.length >>> 1);
+      const offset = this.randomBit();
+      for (let i3 = 0; i3 < half.length; i3++) half[i3] = adj[2 * i3 + offset];
+      levels[h] = odd ? level.slice(0, 1) : new Float64Array(0);
+      if (h === numLevels - 1) {
+        levels.push(new Float64Array(0));
+        numLevels++;
+        target += levelCapacity(this.k, numLevels, 0);
+      }
+      levels[h + 1] = mergeSorted(half, levels[h + 1]);
+      current -= half.length;
+    }
+    return levels;
+  }
+  /** Sorted retained values with cumulative weights; cached until the sketch changes. */
+  sortedView() {
+    if (this.view && this.viewCount === this.count) return this.view;
+    const retained = this.retained;
+    const order = new Float64Array(retained);
+    const weights = new Float64Array(retained);
+    const pairs = [];
+    for (let h = 0; h < this.numLevels; h++) {
+      const w = 2 ** h;
+      for (let i3 = this.levels[h]; i3 < this.levels[h + 1]; i3++) pairs.push([this.items[i3], w]);
+    }
+    pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let cum = 0;
+    for (let i3 = 0; i3 < pairs.length; i3++) {
+      const [v, w] = pairs[i3];
+      order[i3] = v;
+      cum += w;
+      weights[i3] = cum;
+    }
+    this.view = { values: order, cumWeights: weights };
+    this.viewCount = this.count;
+    return this.view;
+  }
+  /** (value, weight) of every retained item, level 0 first. */
+  forEachItem(visit2) {
+    for (let h = 0; h < this.numLevels; h++) {
+      const w = 2 ** h;
+      for (let i3 = this.levels[h]; i3 < this.levels[h + 1]; i3++) visit2(this.items[i3], w);
+    }
+  }
+  /** Estimated fraction of values ≤ x (`inclusive`, the default) or < x. */
+  rank(x2, inclusive = true) {
+    if (this.count === 0) return Number.NaN;
+    const { values, cumWeights } = this.sortedView();
+    const i3 = inclusive ? upperBound(values, x2) : lowerBound(values, x2);
+    return i3 === 0 ? 0 : cumWeights[i3 - 1] / this.count;
+  }
+  /**
+   * The value at 0-based position j of the sorted data the sketch stands for (each retained item
+   * repeated by its weight).
+   */
+  valueAt(j) {
+    const { values, cumWeights } = this.sortedView();
+    let lo = 0;
+    let hi = values.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi >>> 1;
+      if (cumWeights[mid] > j) hi = mid;
+      else lo = mid + 1;
+    }
+    return values[lo];
+  }
+  /**
+   * The type-7 quantile (NumPy's default, with NumPy's lerp) of the data the sketch stands for: exact
+   * while the sketch is exact; otherwise a value whose true normalized rank is within
+   * `normalizedRankError()` (plus 1/n for the interpolation) of q, at 99% confidence. q = 0 and 1 give
+   * the true min and max.
+   */
+  quantile(q) {
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} is outside [0, 1]`);
+    const n = this.count;
+    if (n === 0) return Number.NaN;
+    if (q === 0) return this.lo;
+    if (q === 1) return this.hi;
+    const virtual = (n - 1) * q;
+    const previous = Math.floor(virtual);
+    if (previous >= n - 1) return this.hi;
+    const a = this.valueAt(previous);
+    const b = this.valueAt(previous + 1);
+    const t = virtual - previous;
+    const diff = b - a;
+    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+  }
+  /** The median as np.median takes it (mean of the two middle values for even n). */
+  median() {
+    const n = this.count;
+    if (n === 0) return Number.NaN;
+    const mid = Math.floor(n / 2);
+    if (n % 2 === 1) return this.valueAt(mid);
+    return (this.valueAt(mid - 1) + this.valueAt(mid)) / 2;
+  }
+  toJSON() {
+    const levels = [];
+    for (let h = 0; h < this.numLevels; h++) levels.push(this.levels[h + 1] - this.levels[h]);
+    const items = [];
+    for (let i3 = this.levels[0]; i3 < this.levels[this.numLevels]; i3++) items.push(plainNumber(this.items[i3]));
+    return {
+      k: this.k,
+      n: this.count,
+      min: this.count === 0 ? null : plainNumber(this.lo),
+      max: this.count === 0 ? null : plainNumber(this.hi),
+      levels,
+      items,
+      rng: this.rngState >>> 0
+    };
+  }
+  /** Rebuilds a sketch from `toJSON` output, checking every invariant (profiles are untrusted input). */
+  static fromJSON(json, file) {
+    const bad = (why) => new UserError(`invalid quantile sketch: ${why}`, { ...file === void 0 ? {} : { file }, hint: "profile the reference again with `aisec data-gate profile`" });
+    if (json === null || typeof json !== "object") throw bad("not an object");
+    const j = json;
+    const k = j.k;
+    if (typeof k !== "number" || !Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) throw bad(`k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}]`);
+    if (typeof j.n !== "number" || !Number.isSafeInteger(j.n) || j.n < 0) throw bad("n must be a non-negative integer");
+    if (typeof j.rng !== "number" || !Number.isInteger(j.rng) || j.rng < 0 || j.rng > 4294967295) throw bad("rng must be a uint32");
+    if (!Array.isArray(j.levels) || j.levels.length < 1 || j.levels.length > MAX_LEVELS || !j.levels.every((x2) => Number.isInteger(x2) && x2 >= 0)) throw bad(`levels must be 1 to ${MAX_LEVELS} non-negative integers`);
+    if (!Array.isArray(j.items)) throw bad("items must be a list");
+    const sizes = j.levels;
+    if (sizes.reduce((s, x2) => s + x2, 0) !== j.items.length) throw bad("levels do not add up to the number of items");
+    const values = j.items.map(readNumber);
+    if (values.some((v) => v === void 0 || Number.isNaN(v))) throw bad("items must be numbers");
+    const sketch = new _KllSketch(k, j.rng);
+    const arrays = [];
+    let at = 0;
+    let weight = 0;
+    for (let h = 0; h < sizes.length; h++) {
+      const level = Float64Array.from(values.slice(at, at + sizes[h]));
+      at += level.length;
+      if (h > 0) {
+        for (let i3 = 1; i3 < level.length; i3++) if (level[i3] < level[i3 - 1]) throw bad(`level ${h} is not sorted`);
+      }
+      weight += level.length * 2 ** h;
+      arrays.push(level);
+    }
+    if (weight !== j.n) throw bad(`the items' weights add up to ${weight}, not n = ${j.n}`);
+    if (values.length > totalCapacity(k, sizes.length)) throw bad("more items than the levels can hold");
+    sketch.adopt(arrays, true);
+    sketch.count = j.n;
+    if (j.n > 0) {
+      const lo = readNumber(j.min);
+      const hi = readNumber(j.max);
+      if (lo === void 0 || hi === void 0 || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw bad("min and max must be numbers, min \u2264 max");
+      for (const v of values) if (v < lo || v > hi) throw bad("an item lies outside [min, max]");
+      sketch.lo = lo;
+      sketch.hi = hi;
+    }
+    return sketch;
+  }
+};
+function plainNumber(v) {
+  return Number.isFinite(v) ? v : v > 0 ? "inf" : "-inf";
+}
+function readNumber(v) {
+  if (typeof v === "number") return v;
+  if (v === "inf") return Infinity;
+  if (v === "-inf") return -Infinity;
+  return void 0;
+}
+function upperBound(values, x2) {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (values[mid] <= x2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function lowerBound(values, x2) {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (values[mid] < x2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function sortRange(buf, start2, end) {
+  if (end - start2 > 32) {
+    buf.subarray(start2, end).sort();
+    return;
+  }
+  for (let i3 = start2 + 1; i3 < end; i3++) {
+    const v = buf[i3];
+    let j = i3 - 1;
+    while (j >= start2 && buf[j] > v) {
+      buf[j + 1] = buf[j];
+      j--;
+    }
+    buf[j + 1] = v;
+  }
+}
+function mergeSorted(a, b) {
+  const out2 = new Float64Array(a.length + b.length);
+  let i3 = 0;
+  let j = 0;
+  let o = 0;
+  while (i3 < a.length && j < b.length) out2[o++] = a[i3] <= b[j] ? a[i3++] : b[j++];
+  while (i3 < a.length) out2[o++] = a[i3++];
+  while (j < b.length) out2[o++] = b[j++];
+  return out2;
+}
+function mergeInPlace(buf, aBeg, aLen, bBeg, bLen, out2) {
+  let i3 = aBeg;
+  const aEnd = aBeg + aLen;
+  let j = bBeg;
+  const bEnd = bBeg + bLen;
+  let o = out2;
+  while (i3 < aEnd && j < bEnd) {
+    const x2 = buf[i3];
+    const y = buf[j];
+    if (x2 <= y) {
+      buf[o++] = x2;
+      i3++;
+    } else {
+      buf[o++] = y;
+      j++;
+    }
+  }
+  while (i3 < aEnd) buf[o++] = buf[i3++];
+  while (j < bEnd) buf[o++] = buf[j++];
+}
+
+// packages/data-gate/src/sketch/hyperloglog.ts
+var HLL_DEFAULT_PRECISION = 12;
+var HLL_MIN_PRECISION = 4;
+var HLL_MAX_PRECISION = 18;
+var f642 = new Float64Array(1);
+var u324 = new Uint32Array(f642.buffer);
+var LITTLE_ENDIAN2 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+var LO = LITTLE_ENDIAN2 ? 0 : 1;
+var HI = LITTLE_ENDIAN2 ? 1 : 0;
+var reg = new Uint32Array(4);
+var MUL_HI = 0;
+var MUL_LO = 1;
+var HASH_HI = 2;
+var HASH_LO = 3;
+function mul64(aHi, aLo, bHi, bLo) {
+  const a0 = aLo & 65535;
+  const a1 = aLo >>> 16;
+  const b0 = bLo & 65535;
+  const b1 = bLo >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >>> 16) + (p01 & 65535) + (p10 & 65535);
+  const lo = (mid & 65535) << 16 | p00 & 65535;
+  const carry = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  reg[MUL_LO] = lo;
+  reg[MUL_HI] = carry + Math.imul(aHi, bLo) + Math.imul(aLo, bHi);
+}
+function splitmix64(hi, lo) {
+  let zLo = lo + 2135587861 >>> 0;
+  let zHi = hi + 2654435769 + (zLo < lo >>> 0 ? 1 : 0) >>> 0;
+  zLo = (zLo ^ (zLo >>> 30 | zHi << 2)) >>> 0;
+  zHi = (zHi ^ zHi >>> 30) >>> 0;
+  mul64(zHi, zLo, 3210233709, 484763065);
+  zHi = reg[MUL_HI];
+  zLo = reg[MUL_LO];
+  zLo = (zLo ^ (zLo >>> 27 | zHi << 5)) >>> 0;
+  zHi = (zHi ^ zHi >>> 27) >>> 0;
+  mul64(zHi, zLo, 2496678331, 321982955);
+  zHi = reg[MUL_HI];
+  zLo = reg[MUL_LO];
+  reg[HASH_LO] = zLo ^ (zLo >>> 31 | zHi << 1);
+  reg[HASH_HI] = zHi ^ zHi >>> 31;
+}
+function setNumberHash(value) {
+  f642[0] = value === 0 ? 0 : value !== value ? Number.NaN : value;
+  splitmix64(u324[HI], u324[LO]);
+}
+function setStringHash(text2) {
+  const len = text2.length;
+  let h1 = 2538058380 ^ len;
+  let h2 = 1013904242;
+  let i3 = 0;
+  for (; i3 + 1 < len; i3 += 2) {
+    let k = text2.charCodeAt(i3) | text2.charCodeAt(i3 + 1) << 16;
+    k = Math.imul(k, 3432918353);
+    k = k << 15 | k >>> 17;
+    k = Math.imul(k, 461845907);
+    h1 ^= k;
+    h1 = h1 << 13 | h1 >>> 19;
+    h1 = Math.imul(h1, 5) + 3864292196 | 0;
+    h2 ^= k;
+    h2 = h2 << 17 | h2 >>> 15;
+    h2 = Math.imul(h2, 9) + 2246822507 | 0;
+  }
+  if (i3 < len) {
+    let k = text2.charCodeAt(i3);
+    k = Math.imul(k, 3432918353);
+    k = k << 15 | k >>> 17;
+    k = Math.imul(k, 461845907);
+    h1 ^= k;
+    h2 ^= k;
+  }
+  splitmix64(h1 >>> 0, (h2 ^ Math.imul(len, 668265261)) >>> 0);
+}
+function hllStandardError(precision) {
+  return 1.04 / Math.sqrt(2 ** precision);
+}
+var HyperLogLog = class _HyperLogLog {
+  precision;
+  registers;
+  shift;
+  constructor(precision = HLL_DEFAULT_PRECISION) {
+    if (!Number.isInteger(precision) || precision < HLL_MIN_PRECISION || precision > HLL_MAX_PRECISION) {
+      throw new RangeError(`HyperLogLog precision must be an integer in [${HLL_MIN_PRECISION}, ${HLL_MAX_PRECISION}], not ${precision}`);
+    }
+    this.precision = precision;
+    this.registers = new Uint8Array(2 ** precision);
+    this.shift = 32 - precision;
+  }
+  addNumber(value) {
+    setNumberHash(value);
+    this.addHash(reg[HASH_HI], reg[HASH_LO]);
+  }
+  addString(text2) {
+    setStringHash(text2);
+    this.addHash(reg[HASH_HI], reg[HASH_LO]);
+  }
+  /** Register = top `precision` bits; value = 1 + leading zeros of the other 64 − precision bits (at most 65 − precision). */
+  addHash(hi, lo) {
+    const index = hi >>> this.shift;
+    const rest = hi << this.precision;
+    const rank2 = rest !== 0 ? Math.clz32(rest) + 1 : lo !== 0 ? this.shift + Math.clz32(lo) + 1 : 65 - this.precision;
+    if (rank2 > this.registers[index]) this.registers[index] = rank2;
+  }
+  /** Registers become the maxima of both: the sketch of the union. A finer sketch is folded to the coarser precision first. */
+  merge(other) {
+    if (other.precision === this.precision) {
+      const a = this.registers;
+      const b = other.registers;
+      for (let i3 = 0; i3 < a.length; i3++) if (b[i3] > a[i3]) a[i3] = b[i3];
+      return this;
+    }
+    const coarse = this.precision < other.precision ? this.clone() : other.fold(this.precision);
+    const folded = this.precision < other.precision ? other.fold(this.precision) : this.fold(other.precision);
+    return coarse.merge(folded);
+  }
+  clone() {
+    const out2 = new _HyperLogLog(this.precision);
+    out2.registers.set(this.registers);
+    return out2;
+  }
+  /**
+   * The same values' sketch at a lower precision, exactly: the register index loses its low bits,
+   * which become the leading bits of the rest of the hash.
+   */
+  fold(precision) {
+    if (precision > this.precision) throw new RangeError(`cannot fold a precision-${this.precision} sketch up to ${precision}`);
+    const out2 = new _HyperLogLog(precision);
+    const drop = this.precision - precision;
+    for (let j = 0; j < this.registers.length; j++) {
+      const r = this.registers[j];
+      if (r === 0) continue;
+      const low = j & (1 << drop) - 1;
+      const rank2 = low !== 0 ? drop - (31 - Math.clz32(low)) : drop + r;
+      const index = j >>> drop;
+      if (rank2 > out2.registers[index]) out2.registers[index] = rank2;
+    }
+    return out2;
+  }
+  /** Ertl's improved estimator (2017, algorithm 6), as Redis computes it. */
+  estimate() {
+    const m = this.registers.length;
+    const q = 64 - this.precision;
+    const histogram = new Float64Array(q + 2);
+    for (let i3 = 0; i3 < m; i3++) histogram[this.registers[i3]] += 1;
+    if (histogram[0] === m) return 0;
+    let z = m * tau((m - histogram[q + 1]) / m);
+    for (let k = q; k >= 1; k--) z = 0.5 * (z + histogram[k]);
+    z += m * sigma(histogram[0] / m);
+    return m * m / (2 * Math.LN2 * z);
+  }
+  /** Relative standard error of this sketch's estimate, 1.04/√m. */
+  get relativeStandardError() {
+    return hllStandardError(this.precision);
+  }
+  toJSON() {
+    return { precision: this.precision, registers: Buffer.from(this.registers.buffer, this.registers.byteOffset, this.registers.byteLength).toString("base64") };
+  }
+  static fromJSON(json, file) {
+    const bad = (why) => new UserError(`invalid distinct-count sketch: ${why}`, { ...file === void 0 ? {} : { file }, hint: "profile the reference again with `aisec data-gate profile`" });
+    if (json === null || typeof json !== "object") throw bad("not an object");
+    const j = json;
+    const p = j.precision;
+    if (typeof p !== "number" || !Number.isInteger(p) || p < HLL_MIN_PRECISION || p > HLL_MAX_PRECISION) throw bad(`precision must be an integer in [${HLL_MIN_PRECISION}, ${HLL_MAX_PRECISION}]`);
+    if (typeof j.registers !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(j.registers)) throw bad("registers must be base64");
+    const bytes = Buffer.from(j.registers, "base64");
+    if (bytes.length !== 2 ** p) throw bad(`${bytes.length} registers, expected 2^${p}`);
+    const out2 = new _HyperLogLog(p);
+    const max2 = 65 - p;
+    for (let i3 = 0; i3 < bytes.length; i3++) {
+      const r = bytes[i3];
+      if (r > max2) throw bad(`register ${i3} is ${r}, above ${max2}`);
+      out2.registers[i3] = r;
+    }
+    return out2;
+  }
+};
+function sigma(x2) {
+  if (x2 === 1) return Infinity;
+  let y = 1;
+  let z = x2;
+  let previous;
+  do {
+    x2 *= x2;
+    previous = z;
+    z += x2 * y;
+    y += y;
+  } while (previous !== z);
+  return z;
+}
+function tau(x2) {
+  if (x2 === 0 || x2 === 1) return 0;
+  let y = 1;
+  let z = 1 - x2;
+  let previous;
+  do {
+    x2 = Math.sqrt(x2);
+    previous = z;
+    y *= 0.5;
+    z -= (1 - x2) ** 2 * y;
+  } while (previous !== z);
+  return z / 3;
+}
+
+// packages/data-gate/src/sketch/kll-fences.ts
+var MAD_CONSISTENCY2 = 0.6745;
+function typeSevenBracket(n, at, q, eps, min, max2) {
+  const h = Math.floor((n - 1) * q);
+  const slack = eps * n;
+  const lowIndex = Math.floor(h - slack);
+  const highIndex = Math.ceil(h + 1 + slack);
+  return [lowIndex < 0 ? min : at(lowIndex), highIndex > n - 1 ? max2 : at(highIndex)];
+}
+function quantileBracket(sketch, q) {
+  if (sketch.isExact) {
+    const v = sketch.quantile(q);
+    return [v, v];
+  }
+  return typeSevenBracket(sketch.n, (j) => sketch.valueAt(j), q, sketch.normalizedRankError(), sketch.min, sketch.max);
+}
+function iqrFences(sketch, factor) {
+  const q1 = sketch.quantile(0.25);
+  const q3 = sketch.quantile(0.75);
+  const iqr = q3 - q1;
+  const [q1L, q1U] = quantileBracket(sketch, 0.25);
+  const [q3L, q3U] = quantileBracket(sketch, 0.75);
+  return {
+    q1,
+    q3,
+    q1Bracket: [q1L, q1U],
+    q3Bracket: [q3L, q3U],
+    low: q1 - factor * iqr,
+    high: q3 + factor * iqr,
+    lowOuter: q1L - factor * (q3U - q1L),
+    lowInner: q1U - factor * (q3L - q1U),
+    highInner: q3L + factor * (q3L - q1U),
+    highOuter: q3U + factor * (q3U - q1L),
+    rankError: sketch.normalizedRankError()
+  };
+}
+function madFences(sketch, threshold) {
+  const median = sketch.median();
+  const [mL, mU] = sketch.isExact ? [median, median] : quantileBracket(sketch, 0.5);
+  const { values, cumWeights } = sketch.sortedView();
+  const deviations = [];
+  for (let i3 = 0; i3 < values.length; i3++) deviations.push([Math.abs(values[i3] - median), cumWeights[i3] - (i3 === 0 ? 0 : cumWeights[i3 - 1])]);
+  deviations.sort((a, b) => a[0] - b[0]);
+  const devValues = new Float64Array(deviations.length);
+  const devCum = new Float64Array(deviations.length);
+  let cum = 0;
+  for (let i3 = 0; i3 < deviations.length; i3++) {
+    const [d, w] = deviations[i3];
+    devValues[i3] = d;
+    cum += w;
+    devCum[i3] = cum;
+  }
+  const n = sketch.n;
+  const at = (j) => {
+    let lo = 0;
+    let hi = devValues.length - 1;
+    while (lo < hi) {
+      const mid2 = lo + hi >>> 1;
+      if (devCum[mid2] > j) hi = mid2;
+      else lo = mid2 + 1;
+    }
+    return devValues[lo];
+  };
+  const mid = Math.floor(n / 2);
+  const mad = n === 0 ? Number.NaN : n % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+  const spread = mU - mL;
+  const maxDeviation = Math.max(Math.abs(sketch.max - median), Math.abs(median - sketch.min));
+  const [dL, dU] = sketch.isExact ? [mad, mad] : typeSevenBracket(n, at, 0.5, sketch.normalizedRankError(true), 0, maxDeviation);
+  const madL = Math.max(0, dL - spread);
+  const madU = dU + spread;
+  const c = threshold / MAD_CONSISTENCY2;
+  return {
+    median,
+    mad,
+    medianBracket: [mL, mU],
+    madBracket: [madL, madU],
+    low: median - c * mad,
+    high: median + c * mad,
+    lowOuter: mL - c * madU,
+    lowInner: mU - c * madL,
+    highInner: mL + c * madL,
+    highOuter: mU + c * madU,
+    rankError: sketch.normalizedRankError(true)
+  };
+}
+function shareOutside(sketch, low, high) {
+  if (sketch.n === 0) return { share: Number.NaN, error: 0 };
+  const share = sketch.rank(low, false) + 1 - sketch.rank(high, true);
+  return { share: Math.min(1, Math.max(0, share)), error: sketch.normalizedRankError(true) };
+}
+
+// packages/data-gate/src/profile/profile-format.ts
 var PROFILE_FORMAT = "aisec-data-profile";
-var PROFILE_VERSION = 1;
+var PROFILE_VERSION = 2;
+var PROFILE_VERSIONS_READ = [1, 2];
 function fixedEdges() {
   const mantissas = [1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8];
   const positive = [];
@@ -51563,8 +54527,8 @@ function fixedBin(value) {
 function isProfileFile(path) {
   if (!/\.json$/i.test(path)) return false;
   try {
-    if (!(0, import_node_fs24.statSync)(path).isFile()) return false;
-    return (0, import_node_fs24.readFileSync)(path, { encoding: "utf8" }).slice(0, 200).includes(`"format": "${PROFILE_FORMAT}"`);
+    if (!(0, import_node_fs25.statSync)(path).isFile()) return false;
+    return (0, import_node_fs25.readFileSync)(path, { encoding: "utf8" }).slice(0, 200).includes(`"format": "${PROFILE_FORMAT}"`);
   } catch {
     return false;
   }
@@ -51588,19 +54552,43 @@ function parseProfile(text2, displayPath) {
   }
   const p = data;
   if (p.format !== PROFILE_FORMAT) throw new UserError(`not an aisec data profile (format is not '${PROFILE_FORMAT}')`, { file: displayPath, hint: "write one with `aisec data-gate profile`" });
-  if (p.version !== PROFILE_VERSION) throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads version ${PROFILE_VERSION})`, { file: displayPath, hint: "profile the reference again with this aisec version" });
+  if (typeof p.version !== "number" || !PROFILE_VERSIONS_READ.includes(p.version)) {
+    throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads versions ${PROFILE_VERSIONS_READ.join(" and ")})`, { file: displayPath, hint: "profile the reference again with this aisec version" });
+  }
   if (!Array.isArray(p.columns) || !Array.isArray(p.rowHashes) || !Array.isArray(p.hashColumns) || typeof p.rows !== "number") {
     throw new UserError("profile is missing columns, rows, hashColumns or rowHashes", { file: displayPath });
   }
+  for (const c of p.columns) {
+    if (c === null || typeof c !== "object" || typeof c.name !== "string") throw new UserError("profile columns must be objects with a name", { file: displayPath });
+    if (c.quantileSketch !== void 0) {
+      const sketch = KllSketch.fromJSON(c.quantileSketch, displayPath);
+      if (c.moments && sketch.n !== c.moments.n) throw new UserError(`column '${c.name}': the quantile sketch holds ${sketch.n} values, the moments ${c.moments.n}`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+    }
+    if (c.distinctSketch !== void 0) HyperLogLog.fromJSON(c.distinctSketch, displayPath);
+  }
+  if (p.labelModel !== void 0) LabelModel.fromJSON(p.labelModel, displayPath);
   if (p.rowKeys !== void 0 && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== "string" || !/^[0-9a-f]{16}$/.test(k)))) {
     throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
   }
   return p;
 }
+function columnQuantiles(c, file) {
+  return c.quantileSketch === void 0 ? void 0 : KllSketch.fromJSON(c.quantileSketch, file);
+}
+function columnDistinctSketch(c, file) {
+  return c.distinctSketch === void 0 ? void 0 : HyperLogLog.fromJSON(c.distinctSketch, file);
+}
+function columnDistinct(c, file) {
+  if (!c.categoriesTruncated) return { estimate: Object.keys(c.categories).length, error: 0, exact: true };
+  const hll = columnDistinctSketch(c, file);
+  if (!hll) return void 0;
+  const estimate = hll.estimate();
+  return { estimate, error: 3 * hll.relativeStandardError * estimate, exact: false };
+}
 function readProfile(path, displayPath = path) {
   let text2;
   try {
-    text2 = (0, import_node_fs24.readFileSync)(path, "utf8");
+    text2 = (0, import_node_fs25.readFileSync)(path, "utf8");
   } catch (error) {
     throw new UserError(`cannot read profile ${displayPath}: ${error.message}`, { file: displayPath, cause: error });
   }
@@ -51609,7 +54597,7 @@ function readProfile(path, displayPath = path) {
 function readProfileLean(path, displayPath, visitHash, visitKey) {
   let bytes;
   try {
-    bytes = (0, import_node_fs24.readFileSync)(path);
+    bytes = (0, import_node_fs25.readFileSync)(path);
   } catch (error) {
     throw new UserError(`cannot read profile ${displayPath}: ${error.message}`, { file: displayPath, cause: error });
   }
@@ -51683,6 +54671,80 @@ function encodeBatchRow(hasher, chunks, i3) {
     }
   }
 }
+
+// packages/data-gate/src/profile/number-counts.ts
+var bits2 = new Float64Array(1);
+var words = new Uint32Array(bits2.buffer);
+function slotHash() {
+  let x2 = words[1] ^ Math.imul(words[0], 2654435761);
+  x2 ^= x2 >>> 16;
+  x2 = Math.imul(x2, 2246822507);
+  x2 ^= x2 >>> 13;
+  x2 = Math.imul(x2, 3266489909);
+  return x2 ^ x2 >>> 16;
+}
+var NumberCounts = class {
+  keys;
+  counts;
+  used;
+  mask;
+  count = 0;
+  constructor(expected = 64) {
+    let slots = 16;
+    while (slots < expected * 2) slots *= 2;
+    this.keys = new Float64Array(slots);
+    this.counts = new Float64Array(slots);
+    this.used = new Uint8Array(slots);
+    this.mask = slots - 1;
+  }
+  /** Distinct values counted. */
+  get size() {
+    return this.count;
+  }
+  /** Adds one occurrence of `value`; returns true when the value is new. */
+  add(value) {
+    return this.addCount(value, 1);
+  }
+  /** Adds `count` occurrences of `value`; returns true when the value is new. */
+  addCount(value, count) {
+    const v = value === 0 ? 0 : Number.isNaN(value) ? Number.NaN : value;
+    bits2[0] = v;
+    let slot = slotHash() & this.mask;
+    const keys = this.keys;
+    const used = this.used;
+    while (used[slot] === 1) {
+      const k = keys[slot];
+      if (k === v || Number.isNaN(k) && Number.isNaN(v)) {
+        this.counts[slot] = this.counts[slot] + count;
+        return false;
+      }
+      slot = slot + 1 & this.mask;
+    }
+    used[slot] = 1;
+    keys[slot] = v;
+    this.counts[slot] = count;
+    if (++this.count * 2 > this.mask + 1) this.grow();
+    return true;
+  }
+  /** Every value with its count, in no particular order. */
+  forEach(visit2) {
+    for (let s = 0; s <= this.mask; s++) if (this.used[s] === 1) visit2(this.keys[s], this.counts[s]);
+  }
+  clear() {
+    this.used.fill(0);
+    this.count = 0;
+  }
+  grow() {
+    const { keys, counts, used } = this;
+    const slots = (this.mask + 1) * 2;
+    this.keys = new Float64Array(slots);
+    this.counts = new Float64Array(slots);
+    this.used = new Uint8Array(slots);
+    this.mask = slots - 1;
+    this.count = 0;
+    for (let s = 0; s < used.length; s++) if (used[s] === 1) this.addCount(keys[s], counts[s]);
+  }
+};
 
 // packages/data-gate/src/profile/row-key-set.ts
 var RowKeySet = class {
@@ -51774,6 +54836,24 @@ function mergeMoments(a, b) {
 function sortedRecord(m) {
   return Object.fromEntries([...m].sort((x2, y) => x2[0] < y[0] ? -1 : x2[0] > y[0] ? 1 : 0));
 }
+function mergeQuantiles(a, b) {
+  const sides = [a, b].filter((c) => c !== void 0 && c.moments.n > 0);
+  if (sides.some((c) => c.quantileSketch === void 0)) return void 0;
+  const [first, ...rest] = sides;
+  if (!first) return void 0;
+  const merged = KllSketch.fromJSON(first.quantileSketch);
+  for (const c of rest) merged.merge(KllSketch.fromJSON(c.quantileSketch));
+  return merged.toJSON();
+}
+function mergeDistinct(a, b) {
+  const sides = [a, b].filter((c) => c !== void 0);
+  if (sides.some((c) => c.distinctSketch === void 0)) return void 0;
+  const [first, ...rest] = sides;
+  if (!first) return void 0;
+  let merged = HyperLogLog.fromJSON(first.distinctSketch);
+  for (const c of rest) merged = merged.merge(HyperLogLog.fromJSON(c.distinctSketch));
+  return merged.toJSON();
+}
 function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
   const name2 = (a ?? b)?.name ?? "";
   const empty = { n: 0, mean: Number.NaN, m2: 0, min: Number.NaN, max: Number.NaN, sum: 0, nulls: 0 };
@@ -51783,6 +54863,8 @@ function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
   const cats = /* @__PURE__ */ new Map();
   if (!truncated) for (const rec of [a?.categories ?? {}, b?.categories ?? {}]) for (const [k, c] of Object.entries(rec)) cats.set(k, (cats.get(k) ?? 0) + c);
   const over = cats.size > maxCategories;
+  const quantileSketch = mergeQuantiles(a, b);
+  const distinctSketch = mergeDistinct(a, b);
   return {
     name: name2,
     kinds: (a?.kinds ?? 0) | (b?.kinds ?? 0),
@@ -51792,7 +54874,9 @@ function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
     histogram: [...hist].sort((x2, y) => x2[0] - y[0]),
     categories: truncated || over ? {} : sortedRecord(cats),
     categoriesTruncated: truncated || over,
-    textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0)
+    textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0),
+    ...quantileSketch ? { quantileSketch } : {},
+    ...distinctSketch ? { distinctSketch } : {}
   };
 }
 function mergeTwo(a, b) {
@@ -51817,7 +54901,8 @@ function mergeTwo(a, b) {
   const keys = truncated || over || !a.rowKeys || !b.rowKeys ? void 0 : [.../* @__PURE__ */ new Set([...a.rowKeys, ...b.rowKeys])].sort();
   return {
     format: a.format,
-    version: a.version,
+    // Written in this version's layout; sketches a version 1 side lacked stay absent.
+    version: PROFILE_VERSION,
     rows: a.rows + b.rows,
     files: [.../* @__PURE__ */ new Set([...a.files, ...b.files])].sort(),
     columns,
@@ -51825,7 +54910,10 @@ function mergeTwo(a, b) {
     rowHashes: over ? [] : hashes,
     ...keys ? { rowKeys: keys } : {},
     rowHashesTruncated: truncated || over,
-    limits: { maxCategories, maxRowHashes }
+    limits: { maxCategories, maxRowHashes },
+    // Shards of one dataset share a label column; a shard without a model (or of another label)
+    // leaves the whole without one, as a model of part of the data would misjudge the rest.
+    ...a.labelModel && b.labelModel && a.labelModel.labelColumn === b.labelModel.labelColumn ? { labelModel: mergeLabelModelJson(a.labelModel, b.labelModel) } : {}
   };
 }
 function mergeProfiles(profiles) {
@@ -51840,6 +54928,8 @@ var ProfileBuilder = class {
     this.options = options;
     this.maxCategories = options.maxCategories ?? 1e4;
     this.maxRowHashes = options.maxRowHashes ?? 5e6;
+    this.quantileK = new KllSketch(options.quantileK ?? KLL_DEFAULT_K).k;
+    this.distinctPrecision = new HyperLogLog(options.distinctPrecision ?? HLL_DEFAULT_PRECISION).precision;
   }
   options;
   columns = /* @__PURE__ */ new Map();
@@ -51852,46 +54942,41 @@ var ProfileBuilder = class {
   rows = 0;
   maxCategories;
   maxRowHashes;
+  quantileK;
+  distinctPrecision;
+  labels;
+  /** The live sketches of a column (the gate reads the batch's without a round trip through JSON). */
+  columnSketches(name2) {
+    const s = this.columns.get(name2);
+    return s && { quantiles: s.quantiles, distinct: s.distinct };
+  }
   push(batch) {
     this.files.add(batch.file);
     if (this.hashColumns === void 0 && batch.columns.length > 0) {
       const ids = new Set(this.options.idColumns ?? batch.columns.filter(isIdName));
       this.hashColumns = batch.columns.filter((c) => !ids.has(c));
+      const label = this.options.labelModel === false ? void 0 : pickLabelColumn(batch.columns, this.options.labelColumn);
+      if (label !== void 0) this.labels = new LabelModelBuilder({ labelColumn: label, exclude: [...ids].filter((c) => c !== label) });
     }
+    this.labels?.push(batch);
     for (const chunk of batch.data) {
       let s = this.columns.get(chunk.name);
       if (!s) {
-        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: new Float64Array(FIXED_EDGES.length + 1), categories: /* @__PURE__ */ new Map(), numberCategories: /* @__PURE__ */ new Map(), textCells: 0 };
+        s = {
+          name: chunk.name,
+          kinds: 0,
+          nulls: this.rows,
+          moments: new MomentsAccumulator(),
+          histogram: new Float64Array(FIXED_EDGES.length + 1),
+          categories: /* @__PURE__ */ new Map(),
+          numberCategories: new NumberCounts(),
+          textCells: 0,
+          quantiles: new KllSketch(this.quantileK),
+          distinct: new HyperLogLog(this.distinctPrecision)
+        };
         this.columns.set(chunk.name, s);
       }
-      for (let i3 = 0; i3 < batch.length; i3++) {
-        const kind = chunk.kinds[i3];
-        s.kinds |= kindBit(kind);
-        if (kind === CellKind.Null) {
-          s.nulls++;
-          continue;
-        }
-        const num2 = chunk.numbers[i3];
-        if (kind === CellKind.Integer || kind === CellKind.Float) {
-          if (!Number.isNaN(num2)) {
-            s.moments.add(num2);
-            const bin = fixedBin(num2);
-            s.histogram[bin] = s.histogram[bin] + 1;
-          }
-          if (s.categories) {
-            const count = s.numberCategories.get(num2);
-            s.numberCategories.set(num2, count === void 0 ? 1 : count + 1);
-            if (count === void 0 && s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
-          }
-          continue;
-        }
-        if (kind === CellKind.Text) s.textCells++;
-        if (s.categories) {
-          const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : String(num2 === 1);
-          s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
-          if (s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
-        }
-      }
+      this.pushColumn(s, chunk, batch.length);
     }
     for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
@@ -51910,14 +54995,70 @@ var ProfileBuilder = class {
     }
     this.rows += batch.length;
   }
+  /**
+   * One column of a batch into its state. The hot loop of profiling (every cell passes here once), so
+   * the state's parts are held in locals and a category repeat costs one table lookup.
+   */
+  pushColumn(s, chunk, n) {
+    const kinds = chunk.kinds;
+    const numbers = chunk.numbers;
+    const texts2 = chunk.texts;
+    const { moments: moments2, quantiles, histogram, distinct, numberCategories } = s;
+    let bits3 = s.kinds;
+    let nulls = 0;
+    let textCells = 0;
+    for (let i3 = 0; i3 < n; i3++) {
+      const kind = kinds[i3];
+      if (kind === CellKind.Null) {
+        nulls++;
+        continue;
+      }
+      bits3 |= 1 << kind;
+      const num2 = numbers[i3];
+      if (kind === CellKind.Integer || kind === CellKind.Float) {
+        if (num2 === num2) {
+          moments2.add(num2);
+          quantiles.add(num2);
+          const bin = fixedBin(num2);
+          histogram[bin] = histogram[bin] + 1;
+        }
+        if (s.categories === void 0) distinct.addNumber(num2);
+        else if (numberCategories.add(num2)) {
+          distinct.addNumber(num2);
+          if (s.categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
+        }
+        continue;
+      }
+      if (kind === CellKind.Text) textCells++;
+      const key = kind === CellKind.Text ? texts2[i3] ?? "" : num2 === 1 ? "true" : "false";
+      const categories = s.categories;
+      if (categories === void 0) {
+        distinct.addString(key);
+        continue;
+      }
+      const box = categories.get(key);
+      if (box !== void 0) {
+        box.n++;
+        continue;
+      }
+      categories.set(key, { n: 1 });
+      distinct.addString(key);
+      if (categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
+    }
+    s.kinds = bits3;
+    s.nulls += nulls;
+    s.textCells += textCells;
+  }
   /** Folds the number-keyed counts into `categories`, then drops both when past `maxCategories`. */
   settleCategories(s) {
     const cats = s.categories;
     if (!cats) return;
-    for (const [num2, count] of s.numberCategories) {
+    s.numberCategories.forEach((num2, count) => {
       const key = String(num2);
-      cats.set(key, (cats.get(key) ?? 0) + count);
-    }
+      const box = cats.get(key);
+      if (box) box.n += count;
+      else cats.set(key, { n: count });
+    });
     s.numberCategories.clear();
     if (cats.size > this.maxCategories) s.categories = void 0;
   }
@@ -51934,9 +55075,11 @@ var ProfileBuilder = class {
       nulls: s.nulls,
       moments: s.moments.state(),
       histogram: histogramEntries(s.histogram),
-      categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
+      categories: s.categories ? Object.fromEntries([...s.categories].map(([k, box]) => [k, box.n]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
       categoriesTruncated: s.categories === void 0,
-      textCells: s.textCells
+      textCells: s.textCells,
+      ...s.quantiles.n > 0 ? { quantileSketch: s.quantiles.toJSON() } : {},
+      distinctSketch: s.distinct.toJSON()
     }));
     return {
       format: PROFILE_FORMAT,
@@ -51948,7 +55091,8 @@ var ProfileBuilder = class {
       rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
       ...this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: this.keyList() },
       rowHashesTruncated: this.hashesTruncated,
-      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes }
+      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
+      ...this.labels ? { labelModel: this.labels.finish().toJSON() } : {}
     };
   }
 };
@@ -51999,6 +55143,38 @@ function fixedEdgeDrift(ref, cur, min, max2) {
     ks = Math.max(ks, Math.abs(fRef - fCur));
   }
   return { ks, ksError, wasserstein: w, wassersteinError: wError, refCounts: bins.map((b) => ref.get(b) ?? 0), curCounts: bins.map((b) => cur.get(b) ?? 0) };
+}
+function sketchKs(ref, cur) {
+  const a = ref.sortedView();
+  const b = cur.sortedView();
+  const na = ref.n;
+  const nb = cur.n;
+  let i3 = 0;
+  let j = 0;
+  let d = 0;
+  while (i3 < a.values.length || j < b.values.length) {
+    const va = i3 < a.values.length ? a.values[i3] : Infinity;
+    const vb = j < b.values.length ? b.values[j] : Infinity;
+    const x2 = Math.min(va, vb);
+    while (i3 < a.values.length && a.values[i3] === x2) i3++;
+    while (j < b.values.length && b.values[j] === x2) j++;
+    const fa = i3 === 0 ? 0 : a.cumWeights[i3 - 1] / na;
+    const fb = j === 0 ? 0 : b.cumWeights[j - 1] / nb;
+    const gap = Math.abs(fa - fb);
+    if (gap > d) d = gap;
+  }
+  return { statistic: d, error: ref.normalizedRankError() + cur.normalizedRankError() };
+}
+function histogramCountOutside(histogram, low, high) {
+  let certain = 0;
+  let possible = 0;
+  for (const [b, count] of histogram) {
+    const lower = b === 0 ? -Infinity : FIXED_EDGES[b - 1];
+    const upper = b === FIXED_EDGES.length ? Infinity : FIXED_EDGES[b];
+    if (upper <= low || lower > high) certain += count;
+    if (lower < low || upper > high) possible += count;
+  }
+  return [certain, possible];
 }
 
 // packages/data-gate/src/profile/sorted-row-hashes.ts
@@ -52062,7 +55238,115 @@ var SortedRowHashes = class {
 };
 
 // packages/data-gate/src/profile/profile-gate.ts
-var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
+var NEEDS_RAW_REFERENCE = "reference is a profile: the exact KS statistic and its exact p-value, Anderson-Darling, Evidently binning (psi, js), reference-decile PSI, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed. Estimated instead, each with its error bound: KS twice, on the fixed histogram edges (drift.<column>.ks_profile: a lower bound, true D at most .error above) and from the KLL quantile sketches (drift.<column>.ks_sketch: true D within \xB1.error, 99% confidence per sketch), the drift decision using the narrower; Wasserstein on fixed edges (drift.<column>.wasserstein.error); IQR and MAD fences from the reference quantile sketch (the finding's properties bracket each fence, and outliers.<column>.<method>.uncertain counts the batch rows between the brackets, whose verdict the sketch cannot settle); distinct counts from HyperLogLog when a column has more values than the profile counts (profile.<column>.distinct_error)";
+var MIN_DISTINCT2 = 6;
+var MAD_CONSISTENCY3 = 0.6745;
+function binomialTail2(k, n, p) {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return betaIncomplete(k, n - k + 1, p);
+}
+function safeInterval(low, high) {
+  const tol = 1e-9 * (Math.abs(low) + Math.abs(high)) + Number.MIN_VALUE;
+  return [low + tol, high - tol];
+}
+function referenceOutside(c, sketch, low, high) {
+  const n = c.moments.n;
+  let [lo, hi] = histogramCountOutside(c.histogram, low, high);
+  if (!sketch) return { count: void 0, bounds: [lo, hi] };
+  const { share, error } = shareOutside(sketch, low, high);
+  const count = share * n;
+  lo = Math.max(lo, Math.ceil(count - error * n));
+  hi = Math.min(hi, Math.floor(count + error * n));
+  if (lo > hi) [lo, hi] = [hi, lo];
+  return { count: Math.min(Math.max(Math.round(count), lo), hi), bounds: [lo, hi] };
+}
+function fitScreen(c, sketch, o) {
+  const base = { column: c.name, rows: new RowCollector(), uncertainRows: /* @__PURE__ */ new Map(), nReference: c.moments.n };
+  if (o.method === "zscore") {
+    const mean2 = c.moments.mean;
+    const std2 = Math.sqrt(c.moments.m2 / c.moments.n);
+    if (!(std2 > 0)) return void 0;
+    const t2 = o.zThreshold;
+    const [safeLow2, safeHigh2] = safeInterval(mean2 - t2 * std2, mean2 + t2 * std2);
+    return {
+      ...base,
+      safeLow: safeLow2,
+      safeHigh: safeHigh2,
+      flagged: (v) => Math.abs(v - mean2) / std2 > t2,
+      uncertain: void 0,
+      reference: referenceOutside(c, sketch, mean2 - t2 * std2, mean2 + t2 * std2),
+      properties: { params: { mean: mean2, std_ddof0: std2 } },
+      rankError: void 0
+    };
+  }
+  if (!sketch) return void 0;
+  const f = o.method === "iqr" ? iqrFences(sketch, o.iqrFactor) : madFences(sketch, o.madThreshold);
+  const band = f.rankError > 0 ? (v) => v >= f.lowOuter && v <= f.lowInner || v >= f.highInner && v <= f.highOuter : void 0;
+  const [safeLow, safeHigh] = safeInterval(Math.max(f.low, f.lowInner), Math.min(f.high, f.highInner));
+  const shared = { fences: { low: f.low, high: f.high }, fence_brackets: { low: [f.lowOuter, f.lowInner], high: [f.highInner, f.highOuter] }, rank_error: f.rankError };
+  if ("q1" in f) {
+    const low = f.low;
+    const high = f.high;
+    return {
+      ...base,
+      safeLow,
+      safeHigh,
+      flagged: (v) => v < low || v > high,
+      uncertain: band,
+      reference: referenceOutside(c, sketch, low, high),
+      properties: { ...shared, params: { q1: f.q1, q3: f.q3 }, param_brackets: { q1: f.q1Bracket, q3: f.q3Bracket } },
+      rankError: f.rankError
+    };
+  }
+  const { median, mad } = f;
+  const t = o.madThreshold;
+  if (mad === 0 || Number.isNaN(mad)) {
+    const open3 = f.rankError > 0 && f.madBracket[1] > 0;
+    return {
+      ...base,
+      safeLow: open3 ? Infinity : -Infinity,
+      safeHigh: open3 ? -Infinity : Infinity,
+      flagged: () => false,
+      uncertain: open3 ? band : void 0,
+      reference: { count: 0, bounds: [0, 0] },
+      properties: { ...shared, params: { median, mad }, param_brackets: { median: f.medianBracket, mad: f.madBracket } },
+      rankError: f.rankError
+    };
+  }
+  return {
+    ...base,
+    safeLow,
+    safeHigh,
+    flagged: (v) => Math.abs(MAD_CONSISTENCY3 * (v - median) / mad) > t,
+    uncertain: band,
+    reference: referenceOutside(c, sketch, f.low, f.high),
+    properties: { ...shared, params: { median, mad }, param_brackets: { median: f.medianBracket, mad: f.madBracket } },
+    rankError: f.rankError
+  };
+}
+function screenColumn(screen, chunk, batch) {
+  const { kinds, numbers } = chunk;
+  const { safeLow, safeHigh } = screen;
+  for (let i3 = 0; i3 < batch.length; i3++) {
+    const v = numbers[i3];
+    if (!(v <= safeLow || v >= safeHigh)) continue;
+    const kind = kinds[i3];
+    if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
+    const row = batch.rows[i3];
+    if (screen.flagged(v)) screen.rows.add(batch.file, row, batch.lines[i3]);
+    if (screen.uncertain?.(v)) {
+      let g = screen.uncertainRows.get(batch.file);
+      if (!g) {
+        g = { rows: [], total: 0 };
+        screen.uncertainRows.set(batch.file, g);
+      }
+      g.total++;
+      if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(row);
+    }
+  }
+}
+var LABEL_FLIP_MAX_ROWS = 2e6;
 var MAX_BATCH_HASHES = 2e6;
 function roleOf(c, ids) {
   const type = columnTypeOf(c.kinds);
@@ -52099,13 +55383,21 @@ async function runAgainstProfile(options, ctx, acc) {
   const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
   const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
   const roles = new Map(profile.columns.map((c) => [c.name, roleOf(c, ids)]));
-  const zscore = options.outliers.method === "zscore";
-  const zParams = /* @__PURE__ */ new Map();
-  if (zscore) {
+  const screens = [];
+  const sketchless = [];
+  const refSketches = /* @__PURE__ */ new Map();
+  for (const c of profile.columns) {
+    const sketch = columnQuantiles(c, shown);
+    if (sketch) refSketches.set(c.name, sketch);
+    else if (c.moments.n > 0 && roles.get(c.name) === "numeric") sketchless.push(c.name);
+  }
+  if (options.outliers.method !== "none") {
     for (const c of profile.columns) {
       if (roles.get(c.name) !== "numeric" || c.name === label || c.moments.n === 0) continue;
-      const std2 = Math.sqrt(c.moments.m2 / c.moments.n);
-      if (std2 > 0) zParams.set(c.name, { mean: c.moments.mean, std: std2, rows: new RowCollector() });
+      const distinct = columnDistinct(c, shown);
+      if (distinct && distinct.estimate < MIN_DISTINCT2) continue;
+      const screen = fitScreen(c, refSketches.get(c.name), options.outliers);
+      if (screen) screens.push(screen);
     }
   }
   const truncated = profile.rowHashesTruncated;
@@ -52117,8 +55409,18 @@ async function runAgainstProfile(options, ctx, acc) {
   const within = new RowCollector();
   const copied = new RowCollector();
   const text2 = new TextInjectionScanner();
-  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false });
-  const threshold = options.outliers.zThreshold;
+  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false, labelModel: false });
+  let flips;
+  if (options.poisoning && profile.labelModel) {
+    if (label === void 0 || profile.labelModel.labelColumn === label) {
+      const rate = Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimateRowCount(options.current, ctx.limits.maxEntries), 1));
+      flips = new LabelFlipScanner(LabelModel.fromJSON(profile.labelModel, shown), { sampleRate: rate });
+    } else {
+      notes.push(`label flips not checked: the profile's label model is for '${profile.labelModel.labelColumn}', the label column here is '${label}'`);
+    }
+  } else if (options.poisoning && label !== void 0) {
+    notes.push("label flips not checked: the profile has no label model (profile the reference again with this aisec version, with its label column)");
+  }
   const started = performance.now();
   const reader = readTable(options.current, options.read, ctx);
   for await (const batch of reader) {
@@ -52126,34 +55428,29 @@ async function runAgainstProfile(options, ctx, acc) {
     checker.push(batch);
     batchProfile.push(batch);
     if (options.poisoning) text2.push(batch);
+    flips?.push(batch);
     const hashChunks = profile.hashColumns.map((name2) => batch.data.find((d) => d.name === name2));
-    const zChunks = [...zParams].map(([name2, p]) => ({ p, chunk: batch.data.find((d) => d.name === name2) }));
     for (let i3 = 0; i3 < batch.length; i3++) {
-      const row = batch.rows[i3];
-      const line = batch.lines[i3];
       encodeBatchRow(hasher, hashChunks, i3);
       hasher.key();
       const hi = hasher.keyHi;
       const lo = hasher.keyLo;
       if (seen.size < MAX_BATCH_HASHES) {
-        if (seen.addOrHas(hi, lo)) within.add(batch.file, row, line);
-      } else if (seen.has(hi, lo)) within.add(batch.file, row, line);
+        if (seen.addOrHas(hi, lo)) within.add(batch.file, batch.rows[i3], batch.lines[i3]);
+      } else if (seen.has(hi, lo)) within.add(batch.file, batch.rows[i3], batch.lines[i3]);
       else seenCapped = true;
       if (!truncated) {
         if (fastKeys) {
-          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, row, line);
+          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
         } else {
           const h = hasher.digest();
-          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, row, line);
+          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
         }
       }
-      for (const { p, chunk } of zChunks) {
-        if (!chunk) continue;
-        const kind = chunk.kinds[i3];
-        if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
-        const v = chunk.numbers[i3];
-        if (Math.abs(v - p.mean) / p.std > threshold) p.rows.add(batch.file, row, line);
-      }
+    }
+    for (const screen of screens) {
+      const chunk = batch.data.find((d) => d.name === screen.column);
+      if (chunk) screenColumn(screen, chunk, batch);
     }
   }
   timings["read.current"] = Math.round(performance.now() - started);
@@ -52176,9 +55473,9 @@ async function runAgainstProfile(options, ctx, acc) {
       const d = fixedEdgeDrift(new Map(c.histogram), new Map(cur.histogram), Math.min(c.moments.min, cur.moments.min), Math.max(c.moments.max, cur.moments.max));
       const std0 = Math.max(Math.sqrt(c.moments.m2 / c.moments.n), 1e-3);
       const pvalue = ksAsympPvalue(c.moments.n, cur.moments.n, d.ks);
-      const set = (test, statistic, error) => {
-        metrics[`drift.${c.name}.${test}.statistic`] = statistic;
-        if (error !== void 0) metrics[`drift.${c.name}.${test}.error`] = error;
+      const set = (test2, statistic, error) => {
+        metrics[`drift.${c.name}.${test2}.statistic`] = statistic;
+        if (error !== void 0) metrics[`drift.${c.name}.${test2}.error`] = error;
       };
       set("ks_profile", d.ks, d.ksError);
       metrics[`drift.${c.name}.ks_profile.pvalue`] = pvalue;
@@ -52186,9 +55483,24 @@ async function runAgainstProfile(options, ctx, acc) {
       set("wasserstein_norm", d.wasserstein / std0, d.wassersteinError / std0);
       set("psi_fixed", psi(d.refCounts, d.curCounts));
       set("js_fixed", jensenShannon(d.refCounts, d.curCounts));
+      let test = "ks_profile";
+      let ksPvalue = pvalue;
+      const refSketch = refSketches.get(c.name);
+      const curSketch = batchProfile.columnSketches(c.name)?.quantiles;
+      if (refSketch && curSketch && curSketch.n > 0) {
+        const both = refSketch.isExact && curSketch.isExact ? ks2sampSorted(refSketch.sortedView().values, curSketch.sortedView().values) : void 0;
+        const k = both ? { statistic: both.statistic, error: 0 } : sketchKs(refSketch, curSketch);
+        const kp = both ? both.pvalue : ksAsympPvalue(c.moments.n, cur.moments.n, k.statistic);
+        set("ks_sketch", k.statistic, k.error);
+        metrics[`drift.${c.name}.ks_sketch.pvalue`] = kp;
+        if (2 * k.error < d.ksError) {
+          test = "ks_sketch";
+          ksPvalue = kp;
+        }
+      }
       const effect = d.wasserstein / std0;
-      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
-      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.moments.n, test: "ks_profile", pvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
+      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : ksPvalue < (options.drift.alpha ?? 0.05);
+      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.moments.n, test, pvalue: ksPvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
     } else {
       if (c.categoriesTruncated || cur.categoriesTruncated) continue;
       const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), new Map(Object.entries(cur.categories)), options.drift);
@@ -52202,20 +55514,67 @@ async function runAgainstProfile(options, ctx, acc) {
   }
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
   findings.push(...summarizeDrift(rows, metrics, options.drift, reader.files[0] ?? ".").findings);
-  for (const [name2, p] of zParams) {
-    metrics[`outliers.${name2}.zscore.count`] = p.rows.total;
+  for (const c of profile.columns) {
+    const ref = columnDistinct(c, shown);
+    if (ref) {
+      metrics[`profile.${c.name}.distinct`] = ref.estimate;
+      metrics[`profile.${c.name}.distinct_error`] = ref.error;
+    }
+    const cur = currentColumns.get(c.name);
+    const now = cur && columnDistinct(cur);
+    if (now) {
+      metrics[`profile.${c.name}.distinct_current`] = now.estimate;
+      metrics[`profile.${c.name}.distinct_current_error`] = now.error;
+    }
+  }
+  if (profile.version < 2) {
+    notes.push("the reference profile is version 1 (written before quantile and distinct-count sketches): IQR and MAD outliers, drift.<column>.ks_sketch and the distinct counts of columns past maxCategories were not computed; profile the reference again with this aisec for them");
+  }
+  const o = options.outliers;
+  for (const screen of screens) {
+    const name2 = screen.column;
+    const nCur = currentColumns.get(name2)?.moments.n ?? 0;
+    const total = screen.rows.total;
+    metrics[`outliers.${name2}.${o.method}.count`] = total;
+    const [refLow, refHigh] = screen.reference.bounds;
+    const referenceCount = screen.reference.count;
+    const excess = binomialTail2(total, nCur, Math.min(Math.max(refHigh, 1) / Math.max(screen.nReference, 1), 1));
+    const severity = excess < 1e-3 ? "medium" : "info";
+    if (referenceCount !== void 0) metrics[`outliers.${name2}.${o.method}.reference_count`] = referenceCount;
+    metrics[`outliers.${name2}.${o.method}.reference_count_max`] = refHigh;
+    if (screen.rankError !== void 0) {
+      metrics[`outliers.${name2}.${o.method}.rank_error`] = screen.rankError;
+      metrics[`outliers.${name2}.${o.method}.uncertain`] = [...screen.uncertainRows.values()].reduce((n, g) => n + g.total, 0);
+    }
+    const rule4 = o.method === "zscore" ? `beyond ${o.zThreshold} standard deviations of` : o.method === "iqr" ? `outside ${o.iqrFactor}\xD7IQR of` : `beyond MAD score ${o.madThreshold} of`;
     findings.push(
-      ...p.rows.findings((g) => ({
-        ruleId: RULE_OUTLIER_ROWS,
-        severity: "info",
-        message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name2}' beyond ${threshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `outliers ${name2} zscore`,
-        properties: { column: name2, method: "zscore", fitted_on: "reference-profile", params: { mean: p.mean, std_ddof0: p.std } }
-      }))
+      ...screen.rows.findings((g) => {
+        const unsure = screen.uncertainRows.get(g.file);
+        return {
+          ruleId: RULE_OUTLIER_ROWS,
+          severity,
+          message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name2}' ${rule4} the reference profile (rows ${firstRows(g.rows)}); the reference itself has ${refLow === refHigh ? refLow : `${refLow} to ${refHigh}`} of ${screen.nReference}`,
+          location: { path: g.file },
+          evidence: `outliers ${name2} ${o.method}`,
+          properties: {
+            column: name2,
+            method: o.method,
+            fitted_on: "reference-profile",
+            ...referenceCount === void 0 ? {} : { reference_count: referenceCount },
+            reference_count_bounds: [refLow, refHigh],
+            excess_pvalue: excess,
+            ...screen.properties,
+            ...screen.uncertain ? { uncertain_rows: unsure?.rows ?? [], uncertain_rows_total: unsure?.total ?? 0 } : {}
+          }
+        };
+      })
     );
   }
-  if (!zscore && options.outliers.method !== "none") notes.push(`outlier method ${options.outliers.method} needs the reference's quantiles, which a profile does not keep exactly: not checked`);
+  if (sketchless.length > 0 && profile.version >= 2) {
+    const skipped = o.method === "iqr" || o.method === "mad" ? `drift.<column>.ks_sketch and ${o.method} outliers were` : "drift.<column>.ks_sketch was";
+    notes.push(`the reference profile has no quantile sketch for ${sketchless.join(", ")} (written before profile version 2, or merged with such a profile): ${skipped} not computed there; profile the reference again with this aisec`);
+  }
+  if (o.method !== "none" && o.fit === "current") notes.push("outliers fitted on the batch need a second pass over it: against a profile they are fitted on the reference profile");
   metrics["duplicates.within"] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" })));
   if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
@@ -52253,9 +55612,2196 @@ async function runAgainstProfile(options, ctx, acc) {
     const t = text2.finish();
     findings.push(...t.findings);
     Object.assign(metrics, t.metrics);
+    const f = flips?.finish();
+    if (f) {
+      findings.push(...f.findings);
+      Object.assign(metrics, f.metrics);
+      notes.push(...f.notes);
+    }
   }
   notes.push(NEEDS_RAW_REFERENCE);
   return buildReport({ gate: "data-gate", version: "0.1.0", findings, metrics, timings, notes }, DATA_GATE_RULES);
+}
+
+// packages/data-gate/src/exact-stream/memory-estimate.ts
+var import_node_fs26 = require("node:fs");
+var DEFAULT_MEMORY_MB = 1024;
+var TEXT_FACTOR = 20;
+var GZIP_FACTOR = 100;
+var PARQUET_FACTOR = 80;
+function factorOf(path) {
+  if (formatOf(path) === "parquet") return PARQUET_FACTOR;
+  return /\.gz$/i.test(path) ? GZIP_FACTOR : TEXT_FACTOR;
+}
+function filesOf(path, maxEntries) {
+  const stat3 = (0, import_node_fs26.statSync)(path, { throwIfNoEntry: false });
+  if (!stat3) return [];
+  return stat3.isDirectory() ? listDataFiles(path, maxEntries) : [path];
+}
+function estimatedInMemoryBytes(paths2, maxEntries) {
+  let total = 0;
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += ((0, import_node_fs26.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * factorOf(f);
+  return total;
+}
+function estimatedRows(paths2, maxEntries) {
+  let total = 0;
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += Math.ceil(((0, import_node_fs26.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * (factorOf(f) / TEXT_FACTOR) / 8);
+  return total;
+}
+
+// packages/data-gate/src/spill/memory-budget.ts
+var MemoryBudget = class _MemoryBudget {
+  constructor(capacity) {
+    this.capacity = capacity;
+    if (!(capacity >= 64)) throw new RangeError(`memory budget of ${capacity} values is too small (at least 64)`);
+  }
+  capacity;
+  heldValues = 0;
+  peakValues = 0;
+  static fromMegabytes(mb) {
+    return new _MemoryBudget(Math.floor(mb * 1024 * 1024 / 8));
+  }
+  get held() {
+    return this.heldValues;
+  }
+  get peak() {
+    return this.peakValues;
+  }
+  get free() {
+    return Math.max(0, this.capacity - this.heldValues);
+  }
+  /** Takes `n` values if they fit; false otherwise (the caller spills instead). */
+  tryAcquire(n) {
+    if (this.heldValues + n > this.capacity) return false;
+    this.take(n);
+    return true;
+  }
+  /**
+   * Takes `n` values whether or not they fit: only for the few fixed minimums (a block of 16 values)
+   * without which no progress is possible; `peak` shows it if that ever passes the budget.
+   */
+  acquire(n) {
+    this.take(n);
+  }
+  release(n) {
+    this.heldValues -= n;
+    if (this.heldValues < 0) throw new Error("memory budget released more than it held");
+  }
+  take(n) {
+    this.heldValues += n;
+    if (this.heldValues > this.peakValues) this.peakValues = this.heldValues;
+  }
+};
+
+// packages/data-gate/src/spill/spill-dir.ts
+var import_node_fs27 = require("node:fs");
+var import_node_os5 = require("node:os");
+var import_node_path25 = require("node:path");
+var SpillDir = class {
+  path;
+  next = 0;
+  removed = false;
+  closers = /* @__PURE__ */ new Set();
+  constructor(parent = (0, import_node_os5.tmpdir)()) {
+    this.path = (0, import_node_fs27.mkdtempSync)((0, import_node_path25.join)(parent, "aisec-data-gate-"));
+  }
+  /** A fresh file name inside the folder. */
+  file(kind) {
+    if (this.removed) throw new Error("spill folder already removed");
+    return (0, import_node_path25.join)(this.path, `${kind}-${this.next++}.bin`);
+  }
+  /** Registers something to close (an open spill file) when the folder is removed; returns the unregister call. */
+  onRemove(close) {
+    this.closers.add(close);
+    return () => this.closers.delete(close);
+  }
+  remove() {
+    if (this.removed) return;
+    this.removed = true;
+    for (const close of this.closers) {
+      try {
+        close();
+      } catch {
+      }
+    }
+    this.closers.clear();
+    (0, import_node_fs27.rmSync)(this.path, { recursive: true, force: true });
+  }
+};
+
+// packages/data-gate/src/exact-stream/abort.ts
+function checkAbort(signal) {
+  if (signal.aborted) throw new CancelledError();
+}
+
+// packages/data-gate/src/exact-stream/count-signals.ts
+function pct2(n, total) {
+  return `${total ? (100 * n / total).toFixed(1) : "0"}%`;
+}
+function labelShiftFromCounts(label, refCounts, curCounts, driftedFeatures, path) {
+  const findings = [];
+  const metrics = {};
+  if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
+  const options = LABEL_SHIFT_DEFAULTS;
+  const d = categoricalColumnDrift(refCounts, curCounts);
+  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+  const tvd = totalVariation(
+    keys.map((k) => refCounts.get(k) ?? 0),
+    keys.map((k) => curCounts.get(k) ?? 0)
+  );
+  const chi2 = d.tests.chi2;
+  metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
+  metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue;
+  metrics["poisoning.label.js.statistic"] = d.tests.js?.statistic ?? Number.NaN;
+  metrics["poisoning.label.tvd.statistic"] = tvd;
+  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
+    const shares = keys.map((k) => `${k}: ${pct2(refCounts.get(k) ?? 0, d.nRef)} \u2192 ${pct2(curCounts.get(k) ?? 0, d.nCur)}`).join(", ");
+    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted";
+    findings.push({
+      ruleId: RULE_LABEL_SHIFT,
+      severity: driftedFeatures.length > 0 ? "low" : "high",
+      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
+      location: { path },
+      evidence: `label shift ${label}`,
+      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) }
+    });
+  }
+  return { findings, metrics };
+}
+function sourceConcentrationFromCounts(column, ref, cur, path) {
+  const findings = [];
+  const nRef = [...ref.values()].reduce((s, c) => s + c, 0);
+  const nCur = [...cur.values()].reduce((s, c) => s + c, 0);
+  let top = 0;
+  for (const [source, count] of [...cur].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+    const share = count / Math.max(nCur, 1);
+    top = Math.max(top, share);
+    const refShare = (ref.get(source) ?? 0) / Math.max(nRef, 1);
+    const isNew = (ref.get(source) ?? 0) === 0;
+    if (isNew && share >= SOURCE_NEW_MIN_SHARE || !isNew && share >= SOURCE_MIN_SHARE && share >= SOURCE_MIN_RATIO * refShare) {
+      findings.push({
+        ruleId: RULE_SOURCE_CONCENTRATION,
+        severity: "medium",
+        message: `source ${JSON.stringify(source)} ('${column}') supplies ${(100 * share).toFixed(1)}% of the batch (${count} of ${nCur} rows) against ${(100 * refShare).toFixed(1)}% of the reference${isNew ? ", which never had it" : ""}`,
+        location: { path },
+        evidence: `source concentration ${column} ${source}`,
+        properties: { column, source, share, reference_share: refShare, rows_total: count }
+      });
+    }
+  }
+  return { findings, metrics: { "poisoning.source.top_share": top } };
+}
+
+// packages/data-gate/src/exact-stream/flagged-rows.ts
+var FlaggedRows = class {
+  byFile = /* @__PURE__ */ new Map();
+  add(fileIndex, row, line) {
+    let g = this.byFile.get(fileIndex);
+    if (!g) {
+      g = { rows: [], lines: [], total: 0 };
+      this.byFile.set(fileIndex, g);
+    }
+    g.total++;
+    g.rows.push(row);
+    g.lines.push(line);
+    if (g.rows.length >= 4 * MAX_LISTED_ROWS) this.trim(g);
+  }
+  trim(g) {
+    const order = g.rows.map((_, i3) => i3).sort((a, b) => g.rows[a] - g.rows[b]).slice(0, MAX_LISTED_ROWS);
+    g.rows = order.map((i3) => g.rows[i3]);
+    g.lines = order.map((i3) => g.lines[i3]);
+  }
+  get total() {
+    let n = 0;
+    for (const g of this.byFile.values()) n += g.total;
+    return n;
+  }
+  findings(files, make) {
+    return [...this.byFile.keys()].sort((a, b) => a - b).map((fileIndex) => {
+      const g = this.byFile.get(fileIndex);
+      this.trim(g);
+      const file = files[fileIndex];
+      const firstLine2 = g.lines[0] ?? 0;
+      const f = make({ file, rows: g.rows, total: g.total, firstLine: firstLine2 });
+      f.location = { path: file, ...firstLine2 > 0 ? { line: firstLine2 } : {} };
+      f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
+      return f;
+    });
+  }
+};
+
+// packages/data-gate/src/spill/sorted-tests.ts
+function withCursors(a, b, budget, walk4) {
+  const ca = a.cursor(budget);
+  try {
+    const cb = b.cursor(budget);
+    try {
+      return walk4(ca, cb);
+    } finally {
+      cb.close();
+    }
+  } finally {
+    ca.close();
+  }
+}
+function ksStatisticOf(s1, s2, budget) {
+  const n1 = s1.length;
+  const n2 = s2.length;
+  return withCursors(s1, s2, budget, (c1, c2) => {
+    let max1 = -Infinity;
+    let locMax1 = Number.NaN;
+    let min1 = Infinity;
+    let locMin1 = Number.NaN;
+    let max2 = -Infinity;
+    let locMax2 = Number.NaN;
+    let min2 = Infinity;
+    let locMin2 = Number.NaN;
+    while (c1.index < n1 || c2.index < n2) {
+      const a = c1.index < n1 ? c1.peek() : Infinity;
+      const b = c2.index < n2 ? c2.peek() : Infinity;
+      const v = a <= b ? a : b;
+      const in1 = a === v;
+      const in2 = b === v;
+      while (c1.index < n1 && c1.peek() === v) c1.advance();
+      while (c2.index < n2 && c2.peek() === v) c2.advance();
+      const diff = c1.index / n1 - c2.index / n2;
+      if (in1) {
+        if (diff > max1) {
+          max1 = diff;
+          locMax1 = v;
+        }
+        if (diff < min1) {
+          min1 = diff;
+          locMin1 = v;
+        }
+      }
+      if (in2) {
+        if (diff > max2) {
+          max2 = diff;
+          locMax2 = v;
+        }
+        if (diff < min2) {
+          min2 = diff;
+          locMin2 = v;
+        }
+      }
+    }
+    const maxS = Math.max(max1, max2);
+    const locMax = max1 === maxS ? locMax1 : locMax2;
+    const minS = Math.min(min1, min2);
+    const locMin = min1 === minS ? locMin1 : locMin2;
+    const minClipped = Math.min(1, Math.max(0, -minS));
+    if (minClipped > maxS) return { d: minClipped, location: locMin, sign: -1 };
+    return { d: maxS, location: locMax, sign: 1 };
+  });
+}
+function ksTestOf(s1, s2, budget) {
+  const n1 = s1.length;
+  const n2 = s2.length;
+  if (n1 === 0 || n2 === 0) throw new RangeError("ks2samp needs two non-empty samples");
+  const { d: dRaw, location, sign: sign2 } = ksStatisticOf(s1, s2, budget);
+  let mode = Math.max(n1, n2) <= KS_MAX_AUTO_N ? "exact" : "asymp";
+  let d = dRaw;
+  let prob = Number.NaN;
+  let fellBack = false;
+  if (mode === "exact") {
+    const lcm = n1 / gcd(n1, n2) * n2;
+    d = roundHalfEven(dRaw * lcm) / lcm;
+    const p = ksExactPvalue(n1, n2, dRaw);
+    if (Number.isNaN(p)) {
+      mode = "asymp";
+      fellBack = true;
+    } else prob = p;
+  }
+  const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+  const en = m * n / (m + n);
+  if (mode === "asymp") prob = kstwoSf(d, roundHalfEven(en));
+  prob = Math.min(1, Math.max(0, prob));
+  return { statistic: d, pvalue: prob, method: mode, fellBack, statisticLocation: location, statisticSign: sign2, en };
+}
+function wasserstein1Of(u, v, budget) {
+  if (u.length === 0 || v.length === 0) throw new RangeError("wasserstein1 needs two non-empty samples");
+  const nu = u.length;
+  const nv = v.length;
+  return withCursors(u, v, budget, (cu, cv) => {
+    const acc = new NeumaierSum();
+    let previous = Number.NaN;
+    let diff = 0;
+    while (cu.index < nu || cv.index < nv) {
+      const a = cu.index < nu ? cu.peek() : Infinity;
+      const b = cv.index < nv ? cv.peek() : Infinity;
+      const x2 = a <= b ? a : b;
+      if (!Number.isNaN(previous)) acc.add(diff * (x2 - previous));
+      while (cu.index < nu && cu.peek() === x2) cu.advance();
+      while (cv.index < nv && cv.peek() === x2) cv.advance();
+      diff = Math.abs(cu.index / nu - cv.index / nv);
+      previous = x2;
+    }
+    return acc.value;
+  });
+}
+function pooledDistinctOf(ref, cur, budget) {
+  const nr = ref.length;
+  const nc = cur.length;
+  return withCursors(ref, cur, budget, (cr, cc) => {
+    let nUnique = 0;
+    while (cr.index < nr || cc.index < nc) {
+      const v = Math.min(cr.index < nr ? cr.peek() : Infinity, cc.index < nc ? cc.peek() : Infinity);
+      while (cr.index < nr && cr.peek() === v) cr.advance();
+      while (cc.index < nc && cc.peek() === v) cc.advance();
+      nUnique++;
+    }
+    return nUnique;
+  });
+}
+var B02 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085];
+var B12 = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615];
+var B22 = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154];
+var SIG2 = [0.25, 0.1, 0.05, 0.025, 0.01, 5e-3, 1e-3];
+function andersonKsampOf(a, b, budget) {
+  const k = 2;
+  if (a.length === 0 || b.length === 0) throw new RangeError("andersonKsamp got a sample without observations");
+  const n = [a.length, b.length];
+  const N = a.length + b.length;
+  const A2kN = withCursors(a, b, budget, (ca, cb) => midrankStatistic2([ca, cb], n, N));
+  let H = 0;
+  for (const ni of n) H += 1 / ni;
+  let cumsum = 0;
+  let g = 0;
+  for (let i3 = 0, j = N - 1; j > 1; i3++, j--) {
+    cumsum += 1 / j;
+    g += cumsum / (i3 + 2);
+  }
+  const h = cumsum + 1;
+  const aa = (4 * g - 6) * (k - 1) + (10 - 6 * g) * H;
+  const bb = (2 * g - 4) * k ** 2 + 8 * h * k + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
+  const cc = (6 * h + 2 * g - 2) * k ** 2 + (4 * h - 4 * g + 6) * k + (2 * h - 6) * H + 4 * h;
+  const dd = (2 * h + 6) * k ** 2 - 4 * h * k;
+  const sigmasq = (aa * N ** 3 + bb * N ** 2 + cc * N + dd) / ((N - 1) * (N - 2) * (N - 3));
+  const m = k - 1;
+  const statistic = (A2kN - m) / Math.sqrt(sigmasq);
+  const criticalValues = B02.map((b0, i3) => b0 + B12[i3] / Math.sqrt(m) + B22[i3] / m);
+  let significanceLevel;
+  if (statistic < Math.min(...criticalValues)) significanceLevel = Math.max(...SIG2);
+  else if (statistic > Math.max(...criticalValues)) significanceLevel = Math.min(...SIG2);
+  else {
+    const coeffs = polyfitQuadratic(criticalValues, SIG2.map(Math.log));
+    significanceLevel = Math.exp((coeffs[0] * statistic + coeffs[1]) * statistic + coeffs[2]);
+  }
+  return { statistic, criticalValues, significanceLevel };
+}
+function midrankStatistic2(cursors, n, N) {
+  const k = cursors.length;
+  const equal = new Int32Array(k);
+  const inner = new Float64Array(k);
+  let left = 0;
+  let distinct = 0;
+  for (; ; ) {
+    let z = Infinity;
+    for (let i3 = 0; i3 < k; i3++) {
+      const c = cursors[i3];
+      if (c.index < n[i3] && c.peek() < z) z = c.peek();
+    }
+    if (z === Infinity) break;
+    distinct++;
+    let lj = 0;
+    for (let i3 = 0; i3 < k; i3++) {
+      const c = cursors[i3];
+      const start2 = c.index;
+      while (c.index < n[i3] && c.peek() === z) c.advance();
+      equal[i3] = c.index - start2;
+      lj += c.index - start2;
+    }
+    const Bj = left + lj / 2;
+    for (let i3 = 0; i3 < k; i3++) {
+      const Mij = cursors[i3].index - equal[i3] / 2;
+      inner[i3] = inner[i3] + lj / N * (N * Mij - Bj * n[i3]) ** 2 / (Bj * (N - Bj) - N * lj / 4);
+    }
+    left += lj;
+  }
+  if (distinct < 2) throw new RangeError("andersonKsamp needs more than one distinct observation");
+  let A2akN = 0;
+  for (let i3 = 0; i3 < k; i3++) A2akN += inner[i3] / n[i3];
+  return A2akN * (N - 1) / N;
+}
+
+// packages/data-gate/src/spill/external-sort.ts
+var import_node_fs29 = require("node:fs");
+
+// packages/data-gate/src/spill/radix-sort.ts
+var LITTLE_ENDIAN3 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+var MIN_RADIX = 1 << 16;
+function sortFloat64(values, scratch2) {
+  const n = values.length;
+  if (n < MIN_RADIX || !LITTLE_ENDIAN3 || !scratch2 || scratch2.length < n) {
+    values.sort();
+    return;
+  }
+  let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let dst = new Uint32Array(scratch2.buffer, scratch2.byteOffset, 2 * n);
+  for (let i3 = 0; i3 < 2 * n; i3 += 2) {
+    const hi = src[i3 + 1];
+    if (hi & 2147483648) {
+      src[i3] = ~src[i3];
+      src[i3 + 1] = ~hi;
+    } else src[i3 + 1] = (hi | 2147483648) >>> 0;
+  }
+  const counts = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass < 2 ? 0 : 1;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    counts.fill(0);
+    for (let i3 = word; i3 < 2 * n; i3 += 2) {
+      const d = src[i3] >>> shift & 65535;
+      counts[d] = counts[d] + 1;
+    }
+    const first = src[word] >>> shift & 65535;
+    if (counts[first] === n) continue;
+    let sum3 = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d];
+      counts[d] = sum3;
+      sum3 += c;
+    }
+    for (let i3 = 0; i3 < 2 * n; i3 += 2) {
+      const d = src[i3 + word] >>> shift & 65535;
+      const at = counts[d] * 2;
+      counts[d] = counts[d] + 1;
+      dst[at] = src[i3];
+      dst[at + 1] = src[i3 + 1];
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src.buffer !== values.buffer || src.byteOffset !== values.byteOffset) dst.set(src);
+  const out2 = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  for (let i3 = 0; i3 < 2 * n; i3 += 2) {
+    const hi = out2[i3 + 1];
+    if (hi & 2147483648) out2[i3 + 1] = (hi ^ 2147483648) >>> 0;
+    else {
+      out2[i3] = ~out2[i3];
+      out2[i3 + 1] = ~hi;
+    }
+  }
+}
+
+// packages/data-gate/src/spill/sorted-column.ts
+var import_node_fs28 = require("node:fs");
+var CURSOR_BLOCK = 1 << 16;
+var SortedCursor = class {
+  constructor(length, from, step, source) {
+    this.length = length;
+    this.step = step;
+    this.source = source;
+    this.index = from;
+    this.inMemory = "data" in source;
+    if ("data" in source) {
+      this.buf = source.data;
+      this.pos = from;
+      this.end = step === 1 ? length : -1;
+    } else {
+      this.buf = source.block;
+      this.refill();
+    }
+  }
+  length;
+  step;
+  source;
+  index;
+  pos = 0;
+  end = 0;
+  buf;
+  inMemory;
+  peek() {
+    return this.buf[this.pos];
+  }
+  get done() {
+    return this.index < 0 || this.index >= this.length;
+  }
+  advance() {
+    this.index += this.step;
+    this.pos += this.step;
+    if (this.pos === this.end && !this.inMemory && !this.done) this.refill();
+  }
+  refill() {
+    if (this.done || "data" in this.source) return;
+    const block = this.source.block;
+    if (this.step === 1) {
+      const count = Math.min(block.length, this.length - this.index);
+      readValues(this.source.fd, block, count, this.index);
+      this.pos = 0;
+      this.end = count;
+    } else {
+      const start2 = Math.max(0, this.index - block.length + 1);
+      const count = this.index - start2 + 1;
+      readValues(this.source.fd, block, count, start2);
+      this.pos = count - 1;
+      this.end = -1;
+    }
+  }
+  close() {
+    if ("budget" in this.source) {
+      this.source.budget.release(this.source.block.length);
+      this.source = { data: new Float64Array(0) };
+    }
+  }
+};
+function readValues(fd2, into, count, position) {
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, count * 8);
+  let done = 0;
+  while (done < bytes.length) {
+    const n = (0, import_node_fs28.readSync)(fd2, bytes, done, bytes.length - done, position * 8 + done);
+    if (n === 0) throw new Error(`spill file ended early (wanted ${count} values at ${position})`);
+    done += n;
+  }
+}
+var MemoryColumn = class {
+  constructor(data, budget, held) {
+    this.data = data;
+    this.budget = budget;
+    this.held = held;
+  }
+  data;
+  budget;
+  held;
+  get length() {
+    return this.data.length;
+  }
+  at(rank2) {
+    return this.data[rank2];
+  }
+  cursor(_budget, from = 0) {
+    return new SortedCursor(this.data.length, from, 1, { data: this.data });
+  }
+  reverseCursor(_budget, from) {
+    return new SortedCursor(this.data.length, from, -1, { data: this.data });
+  }
+  release() {
+    this.budget.release(this.held);
+    this.held = 0;
+    this.data = new Float64Array(0);
+  }
+};
+var FileColumn = class {
+  constructor(path, length, dir) {
+    this.path = path;
+    this.length = length;
+    this.fd = (0, import_node_fs28.openSync)(path, "r");
+    this.unregister = dir.onRemove(() => this.release());
+  }
+  path;
+  length;
+  fd;
+  one = new Float64Array(1);
+  unregister;
+  at(rank2) {
+    readValues(this.fd, this.one, 1, rank2);
+    return this.one[0];
+  }
+  block(budget) {
+    const size = Math.max(16, Math.min(CURSOR_BLOCK, Math.floor(budget.free / 2), this.length));
+    if (!budget.tryAcquire(size)) budget.acquire(size);
+    return new Float64Array(size);
+  }
+  cursor(budget, from = 0) {
+    return new SortedCursor(this.length, from, 1, { fd: this.fd, budget, block: this.block(budget) });
+  }
+  reverseCursor(budget, from) {
+    return new SortedCursor(this.length, from, -1, { fd: this.fd, budget, block: this.block(budget) });
+  }
+  release() {
+    if (this.fd >= 0) (0, import_node_fs28.closeSync)(this.fd);
+    this.fd = -1;
+    this.unregister();
+  }
+};
+
+// packages/data-gate/src/spill/external-sort.ts
+var MIN_BUFFER = 16;
+var MAX_FAN_IN = 64;
+function before(a, b) {
+  return a < b || a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0);
+}
+var ExternalSorter = class {
+  /** `maxRun`: the most values one run buffer may hold (the budget may stop it earlier). */
+  constructor(dir, budget, maxRun) {
+    this.dir = dir;
+    this.budget = budget;
+    this.maxRun = maxRun;
+  }
+  dir;
+  budget;
+  maxRun;
+  buf = new Float64Array(0);
+  len = 0;
+  runs = [];
+  count = 0;
+  get length() {
+    return this.count;
+  }
+  /** Runs written so far (a test sees that a small budget forces many). */
+  get runCount() {
+    return this.runs.length;
+  }
+  push(value) {
+    if (this.len === this.buf.length) this.makeRoom();
+    this.buf[this.len++] = value;
+    this.count++;
+  }
+  makeRoom() {
+    const cap = this.buf.length;
+    const want = Math.min(Math.max(this.maxRun, MIN_BUFFER), Math.max(MIN_BUFFER, cap * 2));
+    if (want > cap && this.budget.tryAcquire(want)) {
+      const next = new Float64Array(want);
+      next.set(this.buf.subarray(0, this.len));
+      this.budget.release(cap);
+      this.buf = next;
+      return;
+    }
+    if (this.len > 0) {
+      this.writeRun();
+      return;
+    }
+    this.budget.acquire(MIN_BUFFER);
+    this.buf = new Float64Array(MIN_BUFFER);
+  }
+  /** Sorts in place: by radix with a scratch array when the budget has room for one, else Float64Array.sort. */
+  sortBuffer() {
+    const data = this.buf.subarray(0, this.len);
+    if (this.len >= 1 << 16 && this.budget.tryAcquire(this.len)) {
+      try {
+        sortFloat64(data, new Float64Array(this.len));
+      } finally {
+        this.budget.release(this.len);
+      }
+    } else data.sort();
+    return data;
+  }
+  writeRun() {
+    const data = this.sortBuffer();
+    const path = this.dir.file("run");
+    writeValues(path, [data]);
+    this.runs.push({ path, length: this.len });
+    this.len = 0;
+  }
+  /** Sorts what is left and hands over the sorted column; the sorter is spent. */
+  finish() {
+    if (this.runs.length === 0) {
+      let data = this.sortBuffer();
+      let held = this.buf.length;
+      if (this.len < held / 2 && this.budget.tryAcquire(this.len)) {
+        data = data.slice();
+        this.budget.release(held);
+        held = this.len;
+      }
+      this.buf = new Float64Array(0);
+      return new MemoryColumn(data, this.budget, held);
+    }
+    if (this.len > 0) this.writeRun();
+    const work = this.buf.length >= MIN_BUFFER * 4 ? this.buf : this.grownForMerge();
+    let runs = this.runs.splice(0);
+    const fanIn = Math.max(2, Math.min(MAX_FAN_IN, Math.floor(work.length / 4096) - 1, Math.floor(work.length / 2) - 1));
+    while (runs.length > 1) {
+      const next = [];
+      for (let i3 = 0; i3 < runs.length; i3 += fanIn) {
+        const group = runs.slice(i3, i3 + fanIn);
+        next.push(group.length === 1 ? group[0] : mergeRuns(group, work, this.dir));
+      }
+      runs = next;
+    }
+    this.budget.release(work.length);
+    this.buf = new Float64Array(0);
+    const only = runs[0];
+    return new FileColumn(only.path, only.length, this.dir);
+  }
+  grownForMerge() {
+    const size = MIN_BUFFER * 4;
+    this.budget.acquire(size - this.buf.length);
+    this.buf = new Float64Array(size);
+    return this.buf;
+  }
+  /** Drops the buffer (on errors; the spill folder's removal deletes the runs). */
+  discard() {
+    this.budget.release(this.buf.length);
+    this.buf = new Float64Array(0);
+    this.len = 0;
+  }
+};
+function writeValues(path, chunks) {
+  const fd2 = (0, import_node_fs29.openSync)(path, "w", 384);
+  try {
+    for (const c of chunks) writeAll(fd2, c);
+  } finally {
+    (0, import_node_fs29.closeSync)(fd2);
+  }
+}
+function writeAll(fd2, values) {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  let done = 0;
+  while (done < bytes.length) done += (0, import_node_fs29.writeSync)(fd2, bytes, done, bytes.length - done);
+}
+function mergeRuns(runs, work, dir) {
+  const k = runs.length;
+  const block = Math.floor(work.length / (k + 1));
+  const out2 = work.subarray(k * block, (k + 1) * block);
+  let outLen = 0;
+  const path = dir.file("merge");
+  const outFd = (0, import_node_fs29.openSync)(path, "w", 384);
+  const fds = runs.map((r) => (0, import_node_fs29.openSync)(r.path, "r"));
+  const blocks = runs.map((_, i3) => work.subarray(i3 * block, (i3 + 1) * block));
+  const read = new Float64Array(k);
+  const pos = new Int32Array(k);
+  const end = new Int32Array(k);
+  const heap = new Int32Array(k);
+  let size = 0;
+  const head3 = (i3) => blocks[i3][pos[i3]];
+  const refill = (i3) => {
+    const run2 = runs[i3];
+    const left = run2.length - read[i3];
+    if (left <= 0) return false;
+    const n = Math.min(block, left);
+    readValues(fds[i3], blocks[i3], n, read[i3]);
+    read[i3] = read[i3] + n;
+    pos[i3] = 0;
+    end[i3] = n;
+    return true;
+  };
+  const less = (a, b) => {
+    const x2 = head3(a);
+    const y = head3(b);
+    return before(x2, y) || !before(y, x2) && a < b;
+  };
+  const siftDown = (at) => {
+    let i3 = at;
+    for (; ; ) {
+      const l = 2 * i3 + 1;
+      const r = l + 1;
+      let m = i3;
+      if (l < size && less(heap[l], heap[m])) m = l;
+      if (r < size && less(heap[r], heap[m])) m = r;
+      if (m === i3) return;
+      const t = heap[i3];
+      heap[i3] = heap[m];
+      heap[m] = t;
+      i3 = m;
+    }
+  };
+  let total = 0;
+  try {
+    for (let i3 = 0; i3 < k; i3++) if (refill(i3)) heap[size++] = i3;
+    for (let i3 = (size >> 1) - 1; i3 >= 0; i3--) siftDown(i3);
+    while (size > 0) {
+      const top = heap[0];
+      out2[outLen++] = head3(top);
+      total++;
+      if (outLen === out2.length) {
+        writeAll(outFd, out2);
+        outLen = 0;
+      }
+      pos[top] = pos[top] + 1;
+      if (pos[top] === end[top] && !refill(top)) {
+        heap[0] = heap[--size];
+      }
+      if (size > 0) siftDown(0);
+    }
+    if (outLen > 0) writeAll(outFd, out2.subarray(0, outLen));
+  } finally {
+    (0, import_node_fs29.closeSync)(outFd);
+    for (const fd2 of fds) (0, import_node_fs29.closeSync)(fd2);
+  }
+  for (const r of runs) (0, import_node_fs29.unlinkSync)(r.path);
+  return { path, length: total };
+}
+
+// packages/data-gate/src/exact-stream/label-split.ts
+var MAX_SPLIT_LABELS = 50;
+function labelKeyOf2(chunk, i3) {
+  switch (chunk.kinds[i3]) {
+    case CellKind.Integer:
+    case CellKind.Float:
+      return String(chunk.numbers[i3]);
+    case CellKind.Boolean:
+      return String(chunk.numbers[i3] === 1);
+    case CellKind.Text:
+      return chunk.texts[i3] ?? "";
+    default:
+      return null;
+  }
+}
+var LabelSplit = class {
+  constructor(dir, budget, maxRun, maxLabels = MAX_SPLIT_LABELS) {
+    this.dir = dir;
+    this.budget = budget;
+    this.maxRun = maxRun;
+    this.maxLabels = maxLabels;
+  }
+  dir;
+  budget;
+  maxRun;
+  maxLabels;
+  stores = /* @__PURE__ */ new Map();
+  labels = /* @__PURE__ */ new Set();
+  abandoned = false;
+  /** Pushes the Integer/Float non-NaN cells of `chunk` (what numbersOf keeps) under each row's label. */
+  pushChunk(feature, chunk, labels, length) {
+    if (this.abandoned) return;
+    let byLabel = this.stores.get(feature);
+    if (!byLabel) {
+      byLabel = /* @__PURE__ */ new Map();
+      this.stores.set(feature, byLabel);
+    }
+    for (let i3 = 0; i3 < length; i3++) {
+      const label = labels[i3];
+      if (label === null || label === void 0) continue;
+      const kind = chunk.kinds[i3];
+      if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
+      const v = chunk.numbers[i3];
+      if (Number.isNaN(v)) continue;
+      let store = byLabel.get(label);
+      if (!store) {
+        if (!this.labels.has(label)) {
+          if (this.labels.size >= this.maxLabels) {
+            this.abandon();
+            return;
+          }
+          this.labels.add(label);
+        }
+        store = new ExternalSorter(this.dir, this.budget, this.maxRun);
+        byLabel.set(label, store);
+      }
+      store.push(v);
+    }
+  }
+  dropFeature(feature) {
+    const byLabel = this.stores.get(feature);
+    if (!byLabel) return;
+    for (const s of byLabel.values()) s.discard();
+    this.stores.delete(feature);
+  }
+  abandon() {
+    for (const feature of this.stores.keys()) this.dropFeature(feature);
+    this.abandoned = true;
+  }
+  /** Sorts every store now, so their run buffers go back to the budget (the batch is read after the reference). */
+  seal() {
+    const out2 = /* @__PURE__ */ new Map();
+    for (const [feature, byLabel] of this.stores) {
+      const sorted = /* @__PURE__ */ new Map();
+      for (const [label, store] of byLabel) sorted.set(label, store.finish());
+      out2.set(feature, sorted);
+    }
+    this.stores.clear();
+    return out2;
+  }
+};
+function driftWithinLabels(label, refCounts, curCounts, features2, reference, current, driftedFeatures, path, budget) {
+  const options = LABEL_SHIFT_DEFAULTS;
+  const findings = [];
+  const metrics = {};
+  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+  const labels = keys.filter((k) => (refCounts.get(k) ?? 0) > 0 && (curCounts.get(k) ?? 0) > 0);
+  const tests = features2.length * labels.length;
+  for (const feature of features2) {
+    for (const l of labels) {
+      const a = reference.get(feature)?.get(l);
+      const b = current.get(feature)?.get(l);
+      if (!a || !b || a.length === 0 || b.length === 0) continue;
+      const ks = ksTestOf(a, b, budget);
+      metrics[`drift_by_label.${feature}.${l}.ks.statistic`] = ks.statistic;
+      metrics[`drift_by_label.${feature}.${l}.ks.pvalue`] = ks.pvalue;
+      if (ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0) {
+        findings.push({
+          ruleId: RULE_DRIFT_WITHIN_LABEL,
+          severity: "high",
+          message: `'${feature}' drifted among rows with ${label} = ${l} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${a.length} vs ${b.length} rows) although the column as a whole did not: rows may have had their label changed`,
+          location: { path },
+          evidence: `drift within label ${feature} ${label}=${l}`,
+          properties: { column: feature, label_column: label, label: l, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: a.length, n_cur: b.length }
+        });
+      }
+    }
+  }
+  return { findings, metrics };
+}
+function withinLabelFeatures(columns, roles, label, inBatch) {
+  return columns.filter((c) => roles.get(c) === "numeric" && c !== label && inBatch.has(c));
+}
+
+// packages/data-gate/src/exact-stream/row-key-partitions.ts
+var import_node_fs30 = require("node:fs");
+var REF_WIDTH = 2;
+var CUR_WIDTH = 5;
+function grow2(a, make) {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
+var PartitionWriter = class {
+  constructor(dir, kind, partitions, width, recordsPerBuffer) {
+    this.width = width;
+    this.path = dir.file(kind);
+    this.fd = (0, import_node_fs30.openSync)(this.path, "w", 384);
+    this.bufs = Array.from({ length: partitions }, () => new Float64Array(recordsPerBuffer * width));
+    this.lens = new Int32Array(partitions);
+    this.counts = new Float64Array(partitions);
+    this.first = new Int32Array(partitions).fill(-1);
+    this.last = new Int32Array(partitions).fill(-1);
+  }
+  width;
+  fd;
+  bufs;
+  lens;
+  counts;
+  path;
+  written = 0;
+  // Chunks in write order: partition, first value in the file, records; and the chain per partition.
+  chunkOffset = new Float64Array(1024);
+  chunkRecords = new Int32Array(1024);
+  chunkNext = new Int32Array(1024);
+  chunks = 0;
+  first;
+  last;
+  get heldValues() {
+    return this.bufs.length * (this.bufs[0]?.length ?? 0);
+  }
+  /** Appends a record; `a`..`c` are ignored for the two-value reference records. */
+  add(p, hi, lo, a = 0, b = 0, c = 0) {
+    const buf = this.bufs[p];
+    let at = this.lens[p];
+    buf[at++] = hi;
+    buf[at++] = lo;
+    if (this.width === CUR_WIDTH) {
+      buf[at++] = a;
+      buf[at++] = b;
+      buf[at++] = c;
+    }
+    this.lens[p] = at;
+    this.counts[p] = this.counts[p] + 1;
+    if (at === buf.length) this.flush(p);
+  }
+  flush(p) {
+    const len = this.lens[p];
+    if (len === 0) return;
+    const buf = this.bufs[p];
+    const bytes = new Uint8Array(buf.buffer, 0, len * 8);
+    let done = 0;
+    while (done < bytes.length) done += (0, import_node_fs30.writeSync)(this.fd, bytes, done, bytes.length - done);
+    if (this.chunks === this.chunkOffset.length) {
+      this.chunkOffset = grow2(this.chunkOffset, (n) => new Float64Array(n));
+      this.chunkRecords = grow2(this.chunkRecords, (n) => new Int32Array(n));
+      this.chunkNext = grow2(this.chunkNext, (n) => new Int32Array(n));
+    }
+    const k = this.chunks++;
+    this.chunkOffset[k] = this.written;
+    this.chunkRecords[k] = len / this.width;
+    this.chunkNext[k] = -1;
+    const tail = this.last[p];
+    if (tail < 0) this.first[p] = k;
+    else this.chunkNext[tail] = k;
+    this.last[p] = k;
+    this.written += len;
+    this.lens[p] = 0;
+  }
+  /** Writes out what is buffered (unless `flush` is false: a run cut short) and closes the file for writing. */
+  close(flush = true) {
+    if (this.fd < 0) return;
+    if (flush) for (let p = 0; p < this.bufs.length; p++) this.flush(p);
+    (0, import_node_fs30.closeSync)(this.fd);
+    this.fd = -1;
+    this.bufs.length = 0;
+  }
+  /** Visits partition `p`'s records in the order they were added, reading its chunks in blocks. */
+  forEachRecord(p, block, visit2) {
+    if (this.first[p] === -1) return;
+    const fd2 = (0, import_node_fs30.openSync)(this.path, "r");
+    try {
+      const perBlock = Math.max(1, Math.floor(block.length / this.width));
+      for (let k = this.first[p]; k >= 0; k = this.chunkNext[k]) {
+        const records2 = this.chunkRecords[k];
+        const offset = this.chunkOffset[k];
+        for (let done = 0; done < records2; ) {
+          const n = Math.min(perBlock, records2 - done);
+          readValues(fd2, block, n * this.width, offset + done * this.width);
+          for (let i3 = 0; i3 < n; i3++) visit2(block, i3 * this.width);
+          done += n;
+        }
+      }
+    } finally {
+      (0, import_node_fs30.closeSync)(fd2);
+    }
+  }
+};
+var RowKeyPartitions = class {
+  /** `expectedRows`: an upper estimate of reference plus batch rows, to size the partitions. */
+  constructor(dir, budget, expectedRows) {
+    this.dir = dir;
+    this.budget = budget;
+    const keysPerPartition = Math.max(256, Math.floor(budget.capacity / 8));
+    const maxPartitions = Math.max(1, Math.floor(budget.capacity / 8 / (4 * (REF_WIDTH + CUR_WIDTH))));
+    let p = 1;
+    while (p < 4096 && p * 2 <= maxPartitions && p * keysPerPartition < expectedRows) p *= 2;
+    this.partitions = p;
+    this.shift = 32 - Math.log2(p);
+    const perBuffer = Math.max(4, Math.min(8192, Math.floor(budget.capacity / 8 / (p * (REF_WIDTH + CUR_WIDTH)))));
+    this.ref = new PartitionWriter(dir, "keys-ref", p, REF_WIDTH, perBuffer);
+    this.cur = new PartitionWriter(dir, "keys-cur", p, CUR_WIDTH, perBuffer);
+    this.held = this.ref.heldValues + this.cur.heldValues;
+    if (!budget.tryAcquire(this.held)) budget.acquire(this.held);
+    dir.onRemove(() => this.discard());
+  }
+  dir;
+  budget;
+  partitions;
+  shift;
+  ref;
+  cur;
+  held;
+  get partitionCount() {
+    return this.partitions;
+  }
+  partitionOf(hi) {
+    return this.partitions === 1 ? 0 : hi >>> this.shift;
+  }
+  addReference(hi, lo) {
+    this.ref.add(this.partitionOf(hi), hi, lo);
+  }
+  addCurrent(hi, lo, fileIndex, row, line) {
+    this.cur.add(this.partitionOf(hi), hi, lo, fileIndex, row, line);
+  }
+  /** Joins partition by partition; rows repeating an earlier batch row go to `within`, rows found in the reference to `copied`. */
+  join(within, copied) {
+    const ref = this.ref;
+    const cur = this.cur;
+    ref.close();
+    cur.close();
+    this.budget.release(this.held);
+    this.ref = void 0;
+    this.cur = void 0;
+    const blockValues = Math.max(CUR_WIDTH * 16, Math.min(1 << 16, Math.floor(this.budget.free / 4)));
+    if (!this.budget.tryAcquire(blockValues)) this.budget.acquire(blockValues);
+    const block = new Float64Array(blockValues);
+    try {
+      for (let p = 0; p < this.partitions; p++) {
+        const nRef = ref.counts[p];
+        const nCur = cur.counts[p];
+        if (nCur === 0) continue;
+        const slots = tableSlots(nRef) + tableSlots(nCur);
+        if (!this.budget.tryAcquire(slots)) this.budget.acquire(slots);
+        try {
+          const refKeys = new RowKeySet(Math.max(1, nRef));
+          ref.forEachRecord(p, block, (r, at) => {
+            refKeys.addOrHas(r[at], r[at + 1]);
+          });
+          const seen = new RowKeySet(Math.max(1, nCur));
+          cur.forEachRecord(p, block, (r, at) => {
+            const hi = r[at];
+            const lo = r[at + 1];
+            const fileIndex = r[at + 2];
+            const row = r[at + 3];
+            const line = r[at + 4];
+            if (seen.addOrHas(hi, lo)) within.add(fileIndex, row, line);
+            if (nRef > 0 && refKeys.has(hi, lo)) copied.add(fileIndex, row, line);
+          });
+        } finally {
+          this.budget.release(slots);
+        }
+      }
+    } finally {
+      this.budget.release(blockValues);
+    }
+  }
+  /** Closes the partition files (on errors; the spill folder's removal deletes them). */
+  discard() {
+    for (const w of [this.ref, this.cur]) w?.close(false);
+    if (this.ref || this.cur) this.budget.release(this.held);
+    this.ref = void 0;
+    this.cur = void 0;
+  }
+};
+function tableSlots(expected) {
+  let slots = 1024;
+  while (slots < expected * 2) slots *= 2;
+  return slots;
+}
+
+// packages/data-gate/src/exact-stream/side-columns.ts
+var SideColumn = class {
+  constructor(name2, dir, budget, limits, keepNumbers) {
+    this.name = name2;
+    this.dir = dir;
+    this.budget = budget;
+    this.limits = limits;
+    if (keepNumbers) this.numbers = new ExternalSorter(dir, budget, limits.maxRun);
+  }
+  name;
+  dir;
+  budget;
+  limits;
+  /** Integer/Float non-NaN values (what numbersOf keeps), while the column may still be numeric. */
+  numbers;
+  counts = /* @__PURE__ */ new Map();
+  nonNull = 0;
+  /** Lengths of Text cells, from the point the column turned out to be free text (or always, for the batch's text columns). */
+  lengths;
+  texts = 0;
+  /** Reference rows holding each token, for free text (new tokens past maxVocabulary are not counted). */
+  tokenCounts;
+  vocabularyOverflow = false;
+  get countsOverflowed() {
+    return this.counts === void 0;
+  }
+  /** Category counts keyed as categoryKeyAt keys them, in first-seen order. */
+  categoryCounts() {
+    if (!this.counts) return void 0;
+    const out2 = /* @__PURE__ */ new Map();
+    for (const [k, c] of this.counts) {
+      const key = String(k);
+      out2.set(key, (out2.get(key) ?? 0) + c);
+    }
+    return out2;
+  }
+  count(key) {
+    const counts = this.counts;
+    if (!counts) return;
+    const c = counts.get(key);
+    if (c !== void 0) counts.set(key, c + 1);
+    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
+    else this.overflow();
+  }
+  /** Too many distinct values to count: from here on the column is followed as free text. */
+  overflow() {
+    const counts = this.counts;
+    this.counts = void 0;
+    this.startText();
+    if (counts) {
+      for (const [k, c] of counts) if (typeof k === "string") this.addText(k, c);
+    }
+  }
+  startText() {
+    if (!this.lengths) this.lengths = new ExternalSorter(this.dir, this.budget, this.limits.maxRun);
+    this.tokenCounts ??= /* @__PURE__ */ new Map();
+  }
+  /** `times` text cells holding `text`. */
+  addText(text2, times = 1) {
+    const length = charLength(text2);
+    for (let i3 = 0; i3 < times; i3++) this.lengths.push(length);
+    this.texts += times;
+    const tokens = this.tokenCounts;
+    for (const t of new Set(tokenize(text2))) {
+      const c = tokens.get(t);
+      if (c !== void 0) tokens.set(t, c + times);
+      else if (tokens.size < this.limits.maxVocabulary) tokens.set(t, times);
+      else this.vocabularyOverflow = true;
+    }
+  }
+  /** The reference vocabulary for the out-of-vocabulary rate, when it is complete. */
+  get vocabulary() {
+    return this.vocabularyOverflow ? void 0 : this.tokenCounts;
+  }
+  /** Turns a column that stayed countable but is free text into lengths and vocabulary from its counts. */
+  textFromCounts() {
+    const counts = this.counts;
+    if (!counts || this.lengths) return;
+    this.startText();
+    for (const [k, c] of counts) if (typeof k === "string") this.addText(k, c);
+  }
+  /** A reference cell. */
+  pushReference(chunk, i3) {
+    const kind = chunk.kinds[i3];
+    if (kind === CellKind.Integer || kind === CellKind.Float) {
+      const v = chunk.numbers[i3];
+      this.nonNull++;
+      if (!Number.isNaN(v)) this.numbers?.push(v);
+      this.count(v);
+    } else if (kind === CellKind.Text) {
+      this.nonNull++;
+      this.dropNumbers();
+      const t = chunk.texts[i3] ?? "";
+      if (this.counts) this.count(t);
+      else this.addText(t);
+    } else if (kind === CellKind.Boolean) {
+      this.nonNull++;
+      this.dropNumbers();
+      this.count(chunk.numbers[i3] === 1);
+    }
+  }
+  /** The column is not numeric: its spilled numbers are of no use. */
+  dropNumbers() {
+    if (!this.numbers) return;
+    this.numbers.discard();
+    this.numbers = void 0;
+  }
+  /** Sorted numbers, once the side has been read. */
+  sortedNumbers() {
+    const n = this.numbers;
+    this.numbers = void 0;
+    return n?.finish();
+  }
+  sortedLengths() {
+    const l = this.lengths;
+    this.lengths = void 0;
+    return l?.finish();
+  }
+};
+var BatchColumn = class {
+  constructor(name2, role, dir, budget, limits, vocabulary, counted) {
+    this.name = name2;
+    this.role = role;
+    this.limits = limits;
+    this.vocabulary = vocabulary;
+    if (role === "numeric") this.numbers = new ExternalSorter(dir, budget, limits.maxRun);
+    if (role === "text") this.lengths = new ExternalSorter(dir, budget, limits.maxRun);
+    if (role === "categorical" || role === "counted" || counted) this.counts = /* @__PURE__ */ new Map();
+  }
+  name;
+  role;
+  limits;
+  vocabulary;
+  numbers;
+  counts;
+  countsOverflowed = false;
+  lengths;
+  texts = 0;
+  /** Tokens of the batch's text cells, and those the reference's vocabulary lacks (out-of-vocabulary rate). */
+  tokens = 0;
+  unseenTokens = 0;
+  sortedNumbers() {
+    const n = this.numbers;
+    this.numbers = void 0;
+    return n?.finish();
+  }
+  sortedLengths() {
+    const l = this.lengths;
+    this.lengths = void 0;
+    return l?.finish();
+  }
+  categoryCounts() {
+    if (!this.counts) return void 0;
+    const out2 = /* @__PURE__ */ new Map();
+    for (const [k, c] of this.counts) {
+      const key = String(k);
+      out2.set(key, (out2.get(key) ?? 0) + c);
+    }
+    return out2;
+  }
+  count(key) {
+    const counts = this.counts;
+    if (!counts) return;
+    const c = counts.get(key);
+    if (c !== void 0) counts.set(key, c + 1);
+    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
+    else {
+      this.counts = void 0;
+      this.countsOverflowed = true;
+    }
+  }
+  push(chunk, i3) {
+    const kind = chunk.kinds[i3];
+    if (kind === CellKind.Null || kind === void 0) return;
+    if (kind === CellKind.Integer || kind === CellKind.Float) {
+      const v = chunk.numbers[i3];
+      if (!Number.isNaN(v)) this.numbers?.push(v);
+      this.count(v);
+    } else if (kind === CellKind.Boolean) {
+      this.count(chunk.numbers[i3] === 1);
+    } else {
+      const t = chunk.texts[i3] ?? "";
+      this.count(t);
+      if (this.lengths) {
+        this.lengths.push(charLength(t));
+        this.texts++;
+        if (this.vocabulary) {
+          for (const token of tokenize(t)) {
+            this.tokens++;
+            if (!this.vocabulary.has(token)) this.unseenTokens++;
+          }
+        }
+      }
+    }
+  }
+};
+
+// packages/data-gate/src/exact-stream/stream-limits.ts
+var STREAM_LIMITS = { maxCategories: 1e5, maxVocabulary: 5e5 };
+
+// packages/data-gate/src/spill/sorted-quantiles.ts
+function rankView(column, ranks) {
+  const view = { length: column.length };
+  for (const r of ranks) if (r >= 0 && r < column.length && !(r in view)) view[r] = column.at(r);
+  return view;
+}
+function quantileOf(column, q) {
+  const n = column.length;
+  const previous = Math.floor((n - 1) * q);
+  return quantileSorted(rankView(column, [0, n - 1, previous, previous + 1]), q);
+}
+function medianOf(column) {
+  const mid = column.length >> 1;
+  return medianSorted(rankView(column, [mid - 1, mid]));
+}
+function momentsOf(column, budget) {
+  const n = column.length;
+  const sum3 = new NeumaierSum();
+  let min = Infinity;
+  let max2 = -Infinity;
+  let c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) {
+      const v = c.peek();
+      sum3.add(v);
+      if (v < min) min = v;
+      if (v > max2) max2 = v;
+    }
+  } finally {
+    c.close();
+  }
+  const total = sum3.value;
+  const avg = n > 0 ? total / n : Number.NaN;
+  const dev = new NeumaierSum();
+  c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) {
+      const d = c.peek() - avg;
+      dev.add(d * d);
+    }
+  } finally {
+    c.close();
+  }
+  return { n, sum: total, mean: avg, m2: dev.value, min: n > 0 ? min : Number.NaN, max: n > 0 ? max2 : Number.NaN };
+}
+function rankBelow(column, x2) {
+  let lo = 0;
+  let hi = column.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (column.at(mid) < x2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function medianAbsoluteDeviation(column, median, budget) {
+  const n = column.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  const split = rankBelow(column, median);
+  const left = column.reverseCursor(budget, split - 1);
+  const right = column.cursor(budget, split);
+  const wanted = { length: n };
+  try {
+    for (let k = 0; k <= mid; k++) {
+      const dl = left.done ? Infinity : Math.abs(left.peek() - median);
+      const dr = right.done ? Infinity : Math.abs(right.peek() - median);
+      let d;
+      if (!right.done && (left.done || dr <= dl)) {
+        d = dr;
+        right.advance();
+      } else {
+        d = dl;
+        left.advance();
+      }
+      if (k === mid - 1 || k === mid) wanted[k] = d;
+    }
+  } finally {
+    left.close();
+    right.close();
+  }
+  return medianSorted(wanted);
+}
+function outlierParamsOf(column, budget) {
+  const m = momentsOf(column, budget);
+  const median = medianOf(column);
+  return {
+    mean: m.mean,
+    stdDdof0: stdFromMoments(m, 0),
+    q1: quantileOf(column, 0.25),
+    q3: quantileOf(column, 0.75),
+    median,
+    mad: medianAbsoluteDeviation(column, median, budget)
+  };
+}
+function countDistinctOf(column, budget, atMost = Infinity) {
+  const c = column.cursor(budget);
+  let distinct = 0;
+  try {
+    let previous = Number.NaN;
+    for (; !c.done && distinct < atMost; c.advance()) {
+      const v = c.peek();
+      if (distinct === 0 || v !== previous) distinct++;
+      previous = v;
+    }
+  } finally {
+    c.close();
+  }
+  return distinct;
+}
+
+// packages/data-gate/src/exact-stream/streamed-outliers.ts
+function fitOutlierColumn(sorted, budget, o) {
+  if (sorted.length === 0 || countDistinctOf(sorted, budget, MIN_DISTINCT) < MIN_DISTINCT) return void 0;
+  const params = outlierParamsOf(sorted, budget);
+  const flag = outlierPredicate(params, o);
+  let refFlagged = 0;
+  if (flag) {
+    const c = sorted.cursor(budget);
+    try {
+      for (; !c.done; c.advance()) if (flag(c.peek())) refFlagged++;
+    } finally {
+      c.close();
+    }
+  }
+  return { params, flag, refFlagged, nRef: sorted.length };
+}
+function flagOutliers(batch, chunk, out2) {
+  for (let i3 = 0; i3 < batch.length; i3++) {
+    const kind = chunk.kinds[i3];
+    if (kind !== CellKind.Integer && kind !== CellKind.Float && kind !== CellKind.Boolean) continue;
+    const v = chunk.numbers[i3];
+    if (Number.isNaN(v)) continue;
+    out2.nCur++;
+    if (out2.flag?.(v)) out2.rows.add(batch.file, batch.rows[i3], batch.lines[i3]);
+  }
+}
+async function fitOnBatchAndFlag(options, ctx, curSorted, refSorted, labelColumn, out2, budget) {
+  for (const [name2, ref] of refSorted) {
+    if (name2 === labelColumn || countDistinctOf(ref, budget, MIN_DISTINCT) < MIN_DISTINCT) continue;
+    const cur = curSorted.get(name2);
+    if (!cur || cur.length === 0) continue;
+    const params = outlierParamsOf(cur, budget);
+    const flag = outlierPredicate(params, options.outliers);
+    let refFlagged = 0;
+    if (flag) {
+      const c = ref.cursor(budget);
+      try {
+        for (; !c.done; c.advance()) if (flag(c.peek())) refFlagged++;
+      } finally {
+        c.close();
+      }
+    }
+    out2.set(name2, { params, flag, refFlagged, nRef: ref.length, rows: new RowCollector(), nCur: 0 });
+  }
+  for await (const batch of readTable(options.current, options.read, ctx)) {
+    checkAbort(ctx.signal);
+    for (const chunk of batch.data) {
+      const o = out2.get(chunk.name);
+      if (o) flagOutliers(batch, chunk, o);
+    }
+  }
+}
+
+// packages/data-gate/src/spill/sorted-binning.ts
+function sturgesEdgesOf(ref, cur) {
+  let min = Infinity;
+  let max2 = -Infinity;
+  for (const side of [ref, cur]) {
+    if (side.length === 0) continue;
+    const lo = side.at(0);
+    const hi = side.at(side.length - 1);
+    if (lo < min) min = lo;
+    if (hi > max2) max2 = hi;
+  }
+  const n = ref.length + cur.length;
+  let first = min;
+  let last = max2;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const width = (max2 - min) / (Math.log2(n) + 1);
+  const k = width ? Math.ceil((last - first) / width) : 1;
+  const step = (last - first) / k;
+  const edges = [];
+  for (let i3 = 0; i3 <= k; i3++) edges.push(i3 * step + first);
+  edges[k] = last;
+  return edges;
+}
+function histogramCountsOf(column, edges, budget) {
+  const k = edges.length - 1;
+  const counts = Array.from({ length: k }, () => 0);
+  const sortedEdges = Float64Array.from(edges);
+  const first = edges[0];
+  const last = edges[k];
+  let below = 0;
+  const c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) {
+      const v = c.peek();
+      if (v < first || v > last) continue;
+      while (below < sortedEdges.length && sortedEdges[below] < v) below++;
+      let bin = below;
+      if (sortedEdges[bin] !== v) bin -= 1;
+      if (bin >= k) bin = k - 1;
+      counts[bin] = counts[bin] + 1;
+    }
+  } finally {
+    c.close();
+  }
+  return counts;
+}
+var MAX_VALUE_BINS = 1e6;
+function distinctValueCountsOf(ref, cur, budget, maxBins = MAX_VALUE_BINS) {
+  const keys = [];
+  const refCounts = [];
+  const curCounts = [];
+  const cr = ref.cursor(budget);
+  const cc = cur.cursor(budget);
+  try {
+    while (!cr.done || !cc.done) {
+      const v = Math.min(cr.done ? Infinity : cr.peek(), cc.done ? Infinity : cc.peek());
+      let a = 0;
+      let b = 0;
+      while (!cr.done && cr.peek() === v) {
+        cr.advance();
+        a++;
+      }
+      while (!cc.done && cc.peek() === v) {
+        cc.advance();
+        b++;
+      }
+      keys.push(v);
+      refCounts.push(a);
+      curCounts.push(b);
+      if (keys.length > maxBins) return void 0;
+    }
+  } finally {
+    cr.close();
+    cc.close();
+  }
+  return { mode: "categories", keys, refCounts, curCounts };
+}
+function binEvidentlyOf(ref, cur, budget) {
+  if (countDistinctOf(ref, budget, EVIDENTLY_MAX_CATEGORIES + 1) > EVIDENTLY_MAX_CATEGORIES) {
+    const edges = sturgesEdgesOf(ref, cur);
+    return { mode: "sturges_combined", edges, refCounts: histogramCountsOf(ref, edges, budget), curCounts: histogramCountsOf(cur, edges, budget) };
+  }
+  return distinctValueCountsOf(ref, cur, budget);
+}
+function binRefDecilesOf(ref, cur, budget, levels = DECILE_LEVELS) {
+  const inner = Float64Array.from(levels.map((q) => quantileOf(ref, q)));
+  const count = (column) => {
+    const counts = Array.from({ length: inner.length + 1 }, () => 0);
+    let below = 0;
+    const c = column.cursor(budget);
+    try {
+      for (; !c.done; c.advance()) {
+        const v = c.peek();
+        while (below < inner.length && inner[below] < v) below++;
+        counts[below] = counts[below] + 1;
+      }
+    } finally {
+      c.close();
+    }
+    return counts;
+  };
+  return { mode: "ref_deciles", edges: [-Infinity, ...inner, Infinity], refCounts: count(ref), curCounts: count(cur) };
+}
+
+// packages/data-gate/src/spill/sorted-column-drift.ts
+function decide3(nRef, nCur, pvalue, effect, options) {
+  const large = Math.min(nRef, nCur) > (options.largeSampleRows ?? DRIFT_DEFAULTS.largeSampleRows);
+  return large ? { decidedBy: "effect-size", drift: effect >= (options.effectThreshold ?? DRIFT_DEFAULTS.effectThreshold) } : { decidedBy: "pvalue", drift: pvalue < (options.alpha ?? DRIFT_DEFAULTS.alpha) };
+}
+function evidentlyDecides(test, threshold, score) {
+  if (test === "ks") return score <= threshold;
+  if (test === "chisquare" || test === "z") return score < threshold;
+  return score >= threshold;
+}
+function evidentlyBinnedScore(test, binned) {
+  if (test === "chisquare") return chisquareEvidently(binned.refCounts, binned.curCounts).pvalue;
+  if (test === "z") {
+    return proportionsZTest([binned.refCounts[0] ?? 0, binned.refCounts[1] ?? 0], [binned.curCounts[0] ?? 0, binned.curCounts[1] ?? 0]).pvalue;
+  }
+  return jensenShannon(binned.refCounts, binned.curCounts);
+}
+function numericColumnDriftOf(a, b, budget, options = {}) {
+  const ks = ksTestOf(a, b, budget);
+  const w1 = wasserstein1Of(a, b, budget);
+  const wNorm = normalizedWasserstein(w1, stdFromMoments(momentsOf(a, budget), 0));
+  const evid = binEvidentlyOf(a, b, budget);
+  const deciles = binRefDecilesOf(a, b, budget);
+  const tests = {
+    ks: { statistic: ks.statistic, pvalue: ks.pvalue },
+    ...evid ? { psi: { statistic: psi(evid.refCounts, evid.curCounts) }, js: { statistic: jensenShannon(evid.refCounts, evid.curCounts) } } : {},
+    psi_deciles: { statistic: psi(deciles.refCounts, deciles.curCounts) },
+    wasserstein: { statistic: w1 },
+    wasserstein_norm: { statistic: wNorm }
+  };
+  const a0 = a.at(0);
+  const b0 = b.at(0);
+  if (a0 !== a.at(a.length - 1) || b0 !== b.at(b.length - 1) || a0 !== b0) {
+    const ad = andersonKsampOf(a, b, budget);
+    tests.anderson = { statistic: ad.statistic, significance_level: ad.significanceLevel };
+  }
+  const choice = evidentlyDefaultTest("numeric", a.length, pooledDistinctOf(a, b, budget));
+  const score = choice.test === "ks" ? ks.pvalue : choice.test === "wasserstein" ? wNorm : evid ? evidentlyBinnedScore(choice.test, evid) : Number.NaN;
+  return {
+    kind: "numeric",
+    nRef: a.length,
+    nCur: b.length,
+    tests,
+    ksMethod: ks.method,
+    ksFellBack: ks.fellBack,
+    ksPvalueKolmogorovLimit: ksKolmogorovLimitPvalue(ks.statistic, a.length, b.length),
+    evidently: { ...choice, score, drift: evidentlyDecides(choice.test, choice.threshold, score) },
+    decision: { ...decide3(a.length, b.length, ks.pvalue, wNorm, options), test: "ks", pvalue: ks.pvalue, effectSizeName: "wasserstein_norm", effectSize: wNorm }
+  };
+}
+
+// packages/data-gate/src/exact-stream/streamed-drift.ts
+function numericChartOf(ref, cur, budget) {
+  if (ref.length === 0 || cur.length === 0) return void 0;
+  const edges = chartEdges(sturgesEdgesOf(ref, cur));
+  return {
+    labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
+    ref: toShare(histogramCountsOf(ref, edges, budget), ref.length),
+    cur: toShare(histogramCountsOf(cur, edges, budget), cur.length)
+  };
+}
+async function streamedDrift(refOrder, roles, refCols, refSorted, textRefLengths, curSortedNumbers, curCols, curSeen, options, budget, notes) {
+  const rows = [];
+  const metrics = {};
+  for (const name2 of refOrder) {
+    const role = roles.get(name2);
+    if (!curSeen.has(name2) || role === "id" || role === "empty" || role === void 0) continue;
+    const cur = curCols.get(name2);
+    if (role === "numeric") {
+      const ref = refSorted.get(name2);
+      const curSorted = curSortedNumbers.get(name2);
+      const nRef = ref?.length ?? 0;
+      const nCur = curSorted?.length ?? 0;
+      if (!ref || !curSorted || nRef === 0 || nCur === 0) {
+        notes.push(`drift of '${name2}' not computed: ${nRef === 0 ? "the reference" : "the batch"} has no numeric values in it`);
+        continue;
+      }
+      const d = numericColumnDriftOf(ref, curSorted, budget, options);
+      if (!d.tests.psi) notes.push(`psi and js of '${name2}' not computed: the reference has at most 20 distinct values and the batch more than ${MAX_VALUE_BINS}, one bin each`);
+      setFigures(metrics, name2, d);
+      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: name2, kind: "numeric", drift, nRef: d.nRef, nCur: d.nCur, test: "ks", pvalue: d.decision.pvalue, effectSizeName: d.decision.effectSizeName, effectSize: d.decision.effectSize, chart: numericChartOf(ref, curSorted, budget), figures: d });
+    } else if (role === "categorical") {
+      const refCounts = refCols.get(name2)?.categoryCounts();
+      const curCounts = cur?.categoryCounts();
+      if (!refCounts || !curCounts) {
+        notes.push(`drift of '${name2}' not computed: the batch has more than ${STREAM_LIMITS.maxCategories} distinct values in it`);
+        continue;
+      }
+      if (refCounts.size === 0 || curCounts.size === 0) continue;
+      const d = categoricalColumnDrift(refCounts, curCounts, options);
+      setFigures(metrics, name2, d);
+      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: name2, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+    } else {
+      const refLengths = textRefLengths.get(name2);
+      const curLengths = cur?.sortedLengths();
+      try {
+        if (!refLengths || !curLengths || refLengths.length === 0 || curLengths.length === 0) continue;
+        const ks = ksTestOf(refLengths, curLengths, budget);
+        metrics[`drift.${name2}.length_ks.statistic`] = ks.statistic;
+        metrics[`drift.${name2}.length_ks.pvalue`] = ks.pvalue;
+        const large = Math.min(refLengths.length, curLengths.length) > (options.largeSampleRows ?? 1e3);
+        const refCol = refCols.get(name2);
+        if (refCol?.vocabularyOverflow || !cur) {
+          notes.push(`out-of-vocabulary rate of '${name2}' not computed: the reference has more than ${STREAM_LIMITS.maxVocabulary} distinct tokens in it; its drift is decided by the length test`);
+          const drift2 = ks.pvalue < (options.alpha ?? 0.05);
+          rows.push({ column: name2, kind: "text", drift: drift2, nRef: refLengths.length, nCur: curLengths.length, test: "length_ks", pvalue: ks.pvalue, effectSizeName: "length_ks", effectSize: ks.statistic });
+          continue;
+        }
+        const oov = cur.tokens === 0 ? 0 : cur.unseenTokens / cur.tokens;
+        metrics[`drift.${name2}.oov_rate.statistic`] = oov;
+        const drift = large ? oov >= (options.effectThreshold ?? 0.1) : ks.pvalue < (options.alpha ?? 0.05);
+        rows.push({ column: name2, kind: "text", drift, nRef: refLengths.length, nCur: curLengths.length, test: "length_ks", pvalue: ks.pvalue, effectSizeName: "oov_rate", effectSize: oov });
+      } finally {
+        curLengths?.release();
+      }
+    }
+  }
+  return { rows, metrics };
+}
+
+// packages/data-gate/src/exact-stream/stripped-row-key.ts
+function isNullCell(chunk, i3) {
+  if (!chunk) return true;
+  const kind = chunk.kinds[i3];
+  if (kind === CellKind.Text) return chunk.texts[i3] === null || chunk.texts[i3] === void 0;
+  return kind !== CellKind.Integer && kind !== CellKind.Float && kind !== CellKind.Boolean;
+}
+function strippedRowKey(hasher, chunks, i3) {
+  let last = chunks.length - 1;
+  while (last >= 0 && isNullCell(chunks[last], i3)) last--;
+  hasher.begin();
+  for (let c = 0; c <= last; c++) {
+    const chunk = chunks[c];
+    if (!chunk) {
+      hasher.null();
+      continue;
+    }
+    switch (chunk.kinds[i3]) {
+      case CellKind.Integer:
+      case CellKind.Float:
+        hasher.number(chunk.numbers[i3]);
+        break;
+      case CellKind.Boolean:
+        hasher.boolean(chunk.numbers[i3] === 1);
+        break;
+      case CellKind.Text: {
+        const t = chunk.texts[i3];
+        if (t === null || t === void 0) hasher.null();
+        else hasher.text(t);
+        break;
+      }
+      default:
+        hasher.null();
+    }
+  }
+  hasher.key();
+}
+
+// packages/data-gate/src/exact-stream/trigger-search.ts
+function unitsOf2(chunk, i3, role) {
+  if (role === "text") {
+    if (chunk.kinds[i3] !== CellKind.Text) return [];
+    const t = chunk.texts[i3];
+    return t === null || t === void 0 ? [] : [...new Set(tokenize(t))];
+  }
+  const k = labelKeyOf2(chunk, i3);
+  return k === null ? [] : [k];
+}
+var TriggerSearch = class {
+  constructor(label, roles) {
+    this.label = label;
+    this.roles = roles;
+  }
+  label;
+  roles;
+  columns = /* @__PURE__ */ new Map();
+  o = TRIGGER_DEFAULTS;
+  push(batch, byName) {
+    const labelChunk = byName.get(this.label);
+    for (const chunk of batch.data) {
+      const role = this.roles.get(chunk.name);
+      if (chunk.name === this.label || role !== "text" && role !== "categorical") continue;
+      let col = this.columns.get(chunk.name);
+      if (!col) {
+        col = { role, stats: /* @__PURE__ */ new Map(), capped: false };
+        this.columns.set(chunk.name, col);
+      }
+      if (!labelChunk) continue;
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const l = labelKeyOf2(labelChunk, i3);
+        if (l === null) continue;
+        for (const u of unitsOf2(chunk, i3, role)) {
+          let s = col.stats.get(u);
+          if (!s) {
+            if (col.stats.size >= this.o.maxTokens) {
+              col.capped = true;
+              continue;
+            }
+            s = { total: 0, byLabel: /* @__PURE__ */ new Map() };
+            col.stats.set(u, s);
+          }
+          s.total++;
+          s.byLabel.set(l, (s.byLabel.get(l) ?? 0) + 1);
+        }
+      }
+    }
+  }
+  /** Candidates and what is reported; `referenceCounts` gives a column's reference counts of values or tokens. */
+  evaluate(referenceCounts, referenceRows, batchRows, labelCounts) {
+    const o = this.o;
+    const notes = [];
+    let labelled = 0;
+    for (const c of labelCounts.values()) labelled += c;
+    let candidates = 0;
+    const perColumn = [];
+    for (const [column, col] of this.columns) {
+      const ref = referenceCounts(column) ?? /* @__PURE__ */ new Map();
+      if (col.capped) notes.push(`trigger search in '${column}' tracked only its first ${o.maxTokens} distinct tokens`);
+      const kept = [];
+      for (const [u, s] of col.stats) {
+        if (s.total < o.minRows || (ref.get(u) ?? 0) / Math.max(referenceRows, 1) > s.total / batchRows / 10) continue;
+        kept.push([u, s]);
+      }
+      candidates += kept.length;
+      perColumn.push({ column, stats: kept, ref });
+    }
+    const reported = [];
+    for (const { column, stats, ref } of perColumn) {
+      for (const [u, s] of stats.sort((a, b) => b[1].total - a[1].total || (a[0] < b[0] ? -1 : 1))) {
+        let top = "";
+        let k = 0;
+        for (const [l, c] of s.byLabel) if (c > k || c === k && l < top) [top, k] = [l, c];
+        const p = (labelCounts.get(top) ?? 0) / Math.max(labelled, 1);
+        const tail = k > s.total ? 0 : betaIncomplete(k, s.total - k + 1, p);
+        if (k / s.total < o.minPurity || tail * candidates >= o.alpha) continue;
+        reported.push({ column, unit: u, top, k, total: s.total, p, tail, referenceCount: ref.get(u) ?? 0 });
+      }
+    }
+    this.columns.clear();
+    return { reported, candidates, notes };
+  }
+};
+async function triggerFindings(path, read, ctx, label, roles, result) {
+  const metrics = { "poisoning.trigger.candidates": result.candidates, "poisoning.trigger.reported": result.reported.length };
+  if (result.reported.length === 0) return { findings: [], metrics };
+  const wanted = /* @__PURE__ */ new Map();
+  for (const r of result.reported) {
+    let byUnit = wanted.get(r.column);
+    if (!byUnit) wanted.set(r.column, byUnit = /* @__PURE__ */ new Map());
+    byUnit.set(r.unit, { rows: new RowCollector(), listed: 0 });
+  }
+  for await (const batch of readTable(path, read, ctx)) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const labelChunk = batch.data.find((c) => c.name === label);
+    if (!labelChunk) continue;
+    for (const chunk of batch.data) {
+      const byUnit = wanted.get(chunk.name);
+      const role = roles.get(chunk.name);
+      if (!byUnit || role !== "text" && role !== "categorical") continue;
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        if (labelKeyOf2(labelChunk, i3) === null) continue;
+        for (const u of unitsOf2(chunk, i3, role)) {
+          const w = byUnit.get(u);
+          if (!w || w.listed >= 1e3) continue;
+          w.listed++;
+          w.rows.add(batch.file, batch.rows[i3], batch.lines[i3]);
+        }
+      }
+    }
+  }
+  const findings = [];
+  for (const r of result.reported) {
+    const w = wanted.get(r.column)?.get(r.unit);
+    if (!w) continue;
+    const shown = r.unit.length > 40 ? `${r.unit.slice(0, 40)}\u2026` : r.unit;
+    findings.push(
+      ...w.rows.findings((g) => ({
+        ruleId: RULE_TRIGGER_VALUE,
+        severity: "high",
+        message: `${roles.get(r.column) === "text" ? "token" : "value"} ${JSON.stringify(shown)} in '${r.column}' appears in ${r.total} rows, ${r.k} of them with ${label} = ${r.top} (${(100 * r.k / r.total).toFixed(0)}%, vs ${(100 * r.p).toFixed(0)}% of the batch), and ${r.referenceCount} times in the reference: a possible backdoor trigger (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `trigger ${r.column} ${shown} ${label}=${r.top}`,
+        properties: { column: r.column, token: r.unit, label_column: label, label: r.top, label_rows: r.k, reference_count: r.referenceCount, binomial_pvalue: r.tail, candidates: result.candidates }
+      }))
+    );
+  }
+  return { findings, metrics };
+}
+
+// packages/data-gate/src/exact-stream/stream-gate.ts
+var LABEL_FLIP_MAX_ROWS2 = 2e6;
+var STREAMING_LEAVES_OUT = "near-duplicates (MinHash signatures of every row compared side by side) were not searched";
+function fileIndexOf(side, file) {
+  let id = side.ids.get(file);
+  if (id === void 0) {
+    id = side.files.length;
+    side.ids.set(file, id);
+    side.files.push(file);
+  }
+  return id;
+}
+async function runExactStreaming(options, ctx, parts2, memoryMb, version) {
+  const dir = new SpillDir();
+  const budget = MemoryBudget.fromMegabytes(memoryMb);
+  try {
+    return await streamExact(options, ctx, parts2, budget, dir, version);
+  } catch (error) {
+    const code = error?.code;
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      throw new UserError(`the temporary folder ${dir.path} ran out of space while spilling sorted columns of ${workspaceRelative(ctx.workspace, options.current)}`, {
+        file: workspaceRelative(ctx.workspace, options.current),
+        hint: "point TMPDIR at a disk with room for about 16 bytes per numeric cell plus 56 per row, or compare against a profile of the reference (aisec data-gate profile)",
+        cause: error
+      });
+    }
+    throw error;
+  } finally {
+    dir.remove();
+  }
+}
+async function streamExact(options, ctx, parts2, budget, dir, version) {
+  const { findings, metrics, notes, timings } = parts2;
+  const refPath = options.reference;
+  const curPath = options.current;
+  const time = async (phase, work) => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t);
+    }
+  };
+  notes.push(`exact mode streamed with a memory budget of ${Math.round(budget.capacity * 8 / 1048576)} MB (memory-mb): sorted columns spilled to a temporary folder`);
+  const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : void 0;
+  const inferrer = contract ? void 0 : new ContractInferrer();
+  const isId = options.idColumns ? (name2) => options.idColumns.includes(name2) : isIdName;
+  const partitions = new RowKeyPartitions(dir, budget, estimatedRows([refPath, curPath], ctx.limits.maxEntries));
+  let limits;
+  const limitsFor = (columns) => {
+    limits ??= { ...STREAM_LIMITS, maxRun: Math.max(64, Math.floor(budget.capacity / 4 / Math.max(1, columns))) };
+    return limits;
+  };
+  const hasher = new RowHasher();
+  const refCols = /* @__PURE__ */ new Map();
+  const refOrder = [];
+  const keyColumns = [];
+  const refFiles = { files: [], ids: /* @__PURE__ */ new Map() };
+  let refRows = 0;
+  let splitLabel;
+  const refSplit = options.poisoning ? new LabelSplit(dir, budget, Math.max(256, Math.floor(budget.capacity / 8 / 64))) : void 0;
+  const refReader = readTable(refPath, options.read, ctx);
+  const estimated = estimateRowCount(options.current, ctx.limits.maxEntries);
+  const flips = options.poisoning ? new LabelFlipPass(options, { sampleRate: Math.min(1, LABEL_FLIP_MAX_ROWS2 / Math.max(estimated, 1)) }) : void 0;
+  await time("read.reference", async () => {
+    for await (const batch of refReader) {
+      checkAbort(ctx.signal);
+      inferrer?.push(batch);
+      flips?.reference(batch);
+      fileIndexOf(refFiles, batch.file);
+      const lim = limitsFor(batch.data.length);
+      for (const chunk of batch.data) {
+        let col = refCols.get(chunk.name);
+        if (!col) {
+          col = new SideColumn(chunk.name, dir, budget, lim, !isId(chunk.name));
+          refCols.set(chunk.name, col);
+          refOrder.push(chunk.name);
+          if (!isId(chunk.name)) keyColumns.push(chunk.name);
+        }
+        for (let i3 = 0; i3 < batch.length; i3++) col.pushReference(chunk, i3);
+      }
+      const byName = new Map(batch.data.map((c) => [c.name, c]));
+      if (refSplit) {
+        splitLabel ??= pickLabelColumn(batch.data.map((c) => c.name), options.labelColumn);
+        const labelChunk = splitLabel === void 0 ? void 0 : byName.get(splitLabel);
+        if (labelChunk) {
+          const labels = Array.from({ length: batch.length }, (_, i3) => labelKeyOf2(labelChunk, i3));
+          for (const chunk of batch.data) {
+            if (chunk.name === splitLabel || isId(chunk.name)) continue;
+            if (refCols.get(chunk.name)?.numbers) refSplit.pushChunk(chunk.name, chunk, labels, batch.length);
+            else refSplit.dropFeature(chunk.name);
+          }
+        }
+      }
+      const keyChunks = keyColumns.map((k) => byName.get(k));
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        strippedRowKey(hasher, keyChunks, i3);
+        partitions.addReference(hasher.keyHi, hasher.keyLo);
+      }
+      refRows += batch.length;
+      ctx.logger.progress("exact mode: reference rows read", refRows);
+    }
+  });
+  checkAbort(ctx.signal);
+  if (options.labelColumn && !refCols.has(options.labelColumn)) {
+    throw new UserError(`label column '${options.labelColumn}' is not in the reference (${refFiles.files[0] ?? ""})`, { key: "label-column", hint: `columns: ${refOrder.join(", ")}` });
+  }
+  const types = refReader.types();
+  const roles = /* @__PURE__ */ new Map();
+  const refSorted = /* @__PURE__ */ new Map();
+  const textRefLengths = /* @__PURE__ */ new Map();
+  for (const name2 of refOrder) {
+    const col = refCols.get(name2);
+    const type = types[name2];
+    let role;
+    if (isId(name2)) role = "id";
+    else if (type === "integer" || type === "number") role = "numeric";
+    else if (type === "null" || type === void 0) role = "empty";
+    else if (col.countsOverflowed) {
+      role = "text";
+      if (STREAM_LIMITS.maxCategories < col.nonNull / 2) notes.push(`column '${name2}' has more than ${STREAM_LIMITS.maxCategories} distinct values: compared as free text (length and vocabulary) rather than by category counts`);
+    } else {
+      const distinct = col.categoryCounts()?.size ?? 0;
+      role = col.nonNull > 0 && distinct > col.nonNull / 2 ? "text" : "categorical";
+    }
+    roles.set(name2, role);
+    if (role === "numeric") {
+      const sorted = col.sortedNumbers();
+      if (sorted) refSorted.set(name2, sorted);
+    } else col.dropNumbers();
+    if (role === "text") {
+      col.textFromCounts();
+      const lengths = col.sortedLengths();
+      if (lengths) textRefLengths.set(name2, lengths);
+    }
+  }
+  const labelColumn = pickLabelColumn(refOrder, options.labelColumn);
+  if (refSplit && (labelColumn === void 0 || labelColumn !== splitLabel)) refSplit.abandon();
+  for (const name2 of refOrder) if (roles.get(name2) !== "numeric") refSplit?.dropFeature(name2);
+  const refByLabel = refSplit?.seal();
+  const curSplit = refSplit && !refSplit.abandoned ? new LabelSplit(dir, budget, Math.max(256, Math.floor(budget.capacity / 8 / 64))) : void 0;
+  const o = options.outliers;
+  const outlierColumns = /* @__PURE__ */ new Map();
+  const fitOnReference = o.fit === "reference";
+  if (o.method !== "none" && fitOnReference) {
+    for (const [name2, sorted] of refSorted) {
+      if (name2 === labelColumn) continue;
+      const fitted = fitOutlierColumn(sorted, budget, o);
+      if (fitted) outlierColumns.set(name2, { ...fitted, rows: new RowCollector(), nCur: 0 });
+    }
+  }
+  const checker = new ContractChecker(contract ?? inferrer.finish());
+  if (!contract) notes.push("no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)");
+  const curCols = /* @__PURE__ */ new Map();
+  const curOrder = [];
+  const curSeen = /* @__PURE__ */ new Set();
+  const curFiles = { files: [], ids: /* @__PURE__ */ new Map() };
+  const text2 = new TextInjectionScanner();
+  const sourceColumn = pickSourceColumn(refOrder, options.sourceColumn);
+  let curRows = 0;
+  const triggers = options.poisoning && labelColumn !== void 0 ? new TriggerSearch(labelColumn, roles) : void 0;
+  const curReader = readTable(curPath, options.read, ctx);
+  const batchColumn = (name2) => {
+    let c = curCols.get(name2);
+    if (c) return c;
+    const role = roles.get(name2);
+    const counted = name2 === labelColumn || name2 === sourceColumn;
+    if (role === void 0 || (role === "id" || role === "empty") && !counted) return void 0;
+    const vocabulary = role === "text" ? refCols.get(name2)?.vocabulary : void 0;
+    c = new BatchColumn(name2, role === "numeric" || role === "categorical" || role === "text" ? role : "counted", dir, budget, limitsFor(refOrder.length), vocabulary, counted);
+    curCols.set(name2, c);
+    return c;
+  };
+  await time("read.current", async () => {
+    for await (const batch of curReader) {
+      checkAbort(ctx.signal);
+      checker.push(batch);
+      flips?.current(batch);
+      if (options.poisoning) text2.push(batch);
+      const fid = fileIndexOf(curFiles, batch.file);
+      const byName = /* @__PURE__ */ new Map();
+      for (const chunk of batch.data) {
+        byName.set(chunk.name, chunk);
+        if (!curSeen.has(chunk.name)) {
+          curSeen.add(chunk.name);
+          curOrder.push(chunk.name);
+        }
+        const c = batchColumn(chunk.name);
+        if (c) for (let i3 = 0; i3 < batch.length; i3++) c.push(chunk, i3);
+        const out2 = outlierColumns.get(chunk.name);
+        if (out2) flagOutliers(batch, chunk, out2);
+      }
+      triggers?.push(batch, byName);
+      const labelChunk = curSplit && labelColumn !== void 0 ? byName.get(labelColumn) : void 0;
+      if (curSplit && labelChunk) {
+        const labels = Array.from({ length: batch.length }, (_, i3) => labelKeyOf2(labelChunk, i3));
+        for (const chunk of batch.data) if (chunk.name !== labelColumn && roles.get(chunk.name) === "numeric") curSplit.pushChunk(chunk.name, chunk, labels, batch.length);
+      }
+      const keyChunks = keyColumns.map((k) => byName.get(k));
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        strippedRowKey(hasher, keyChunks, i3);
+        partitions.addCurrent(hasher.keyHi, hasher.keyLo, fid, batch.rows[i3], batch.lines[i3]);
+      }
+      curRows += batch.length;
+      ctx.logger.progress("exact mode: batch rows read", curRows);
+    }
+  });
+  checkAbort(ctx.signal);
+  metrics["rows.reference"] = refRows;
+  metrics["rows.current"] = curRows;
+  metrics["columns.reference"] = refOrder.length;
+  metrics["columns.current"] = curOrder.length;
+  findings.push(...readProblemFindings([...refReader.problems(), ...curReader.problems()]));
+  const violations = checker.finish();
+  findings.push(...contractFindings(violations));
+  Object.assign(metrics, contractMetrics(violations));
+  const curPathShown = curFiles.files[0] ?? ".";
+  const curSorted = /* @__PURE__ */ new Map();
+  for (const [name2, c] of curCols) {
+    const sorted = c.sortedNumbers();
+    if (sorted) curSorted.set(name2, sorted);
+  }
+  const drift = await time("drift", () => streamedDrift(refOrder, roles, refCols, refSorted, textRefLengths, curSorted, curCols, curSeen, options.drift, budget, notes));
+  findings.push(...summarizeDrift(drift.rows, drift.metrics, options.drift, curPathShown).findings);
+  Object.assign(metrics, drift.metrics);
+  let withinLabel;
+  const curByLabel = curSplit?.seal();
+  if (options.poisoning && labelColumn && curSeen.has(labelColumn)) {
+    const refCounts = refCols.get(labelColumn)?.categoryCounts();
+    const curCounts = curCols.get(labelColumn)?.categoryCounts();
+    if (refByLabel && curByLabel && refCounts && curCounts && refCounts.size > 0 && curCounts.size > 0) {
+      const drifted = drift.rows.filter((r) => r.drift && r.column !== labelColumn && roles.get(r.column) !== "id").map((r) => r.column);
+      withinLabel = await time("drift_by_label", () => driftWithinLabels(labelColumn, refCounts, curCounts, withinLabelFeatures(refOrder, roles, labelColumn, curSeen), refByLabel, curByLabel, drifted, curPathShown, budget));
+    } else if (refSplit?.abandoned || curSplit?.abandoned) {
+      notes.push(`drift within labels not checked: the label '${labelColumn}' has more than ${MAX_SPLIT_LABELS} values`);
+    }
+  }
+  for (const byLabel of [...refByLabel?.values() ?? [], ...curByLabel?.values() ?? []]) for (const c of byLabel.values()) c.release();
+  checkAbort(ctx.signal);
+  if (curRows > 0 && refRows > 0) {
+    await time("outliers", async () => {
+      if (o.method !== "none" && !fitOnReference) await fitOnBatchAndFlag(options, ctx, curSorted, refSorted, labelColumn, outlierColumns, budget);
+      for (const name2 of refOrder) {
+        const out2 = outlierColumns.get(name2);
+        if (!out2 || !curSeen.has(name2)) continue;
+        const count = out2.rows.total;
+        metrics[`outliers.${name2}.${o.method}.count`] = count;
+        metrics[`outliers.${name2}.${o.method}.reference_count`] = out2.refFlagged;
+        if (count === 0) continue;
+        findings.push(...out2.rows.findings(outlierFindingMaker(name2, o, out2.params, out2.refFlagged, out2.nRef, outlierExcess(count, out2.nCur, out2.refFlagged, out2.nRef))));
+      }
+    });
+    for (const c of [...refSorted.values(), ...textRefLengths.values(), ...curSorted.values()]) c.release();
+    refSorted.clear();
+    curSorted.clear();
+    textRefLengths.clear();
+    await time("duplicates", () => {
+      const within = new FlaggedRows();
+      const copied = new FlaggedRows();
+      partitions.join(within, copied);
+      findings.push(...within.findings(curFiles.files, duplicateFindingMaker(keyColumns)), ...copied.findings(curFiles.files, copiedFindingMaker(keyColumns)));
+      metrics["duplicates.within"] = within.total;
+      metrics["duplicates.from_reference"] = copied.total;
+    });
+  } else partitions.discard();
+  for (const s of [...refSorted.values(), ...textRefLengths.values(), ...curSorted.values()]) s.release();
+  if (options.poisoning) {
+    await time("poisoning", async () => {
+      if (labelColumn && curSeen.has(labelColumn)) {
+        const refCounts = refCols.get(labelColumn)?.categoryCounts();
+        const curCounts = curCols.get(labelColumn)?.categoryCounts();
+        if (refCounts && curCounts) {
+          const drifted = drift.rows.filter((r) => r.drift && r.column !== labelColumn && roles.get(r.column) !== "id").map((r) => r.column);
+          const shift = labelShiftFromCounts(labelColumn, refCounts, curCounts, drifted, curPathShown);
+          findings.push(...shift.findings);
+          Object.assign(metrics, shift.metrics);
+          if (withinLabel) {
+            findings.push(...withinLabel.findings);
+            Object.assign(metrics, withinLabel.metrics);
+          }
+          if (triggers) {
+            const found = triggers.evaluate((c) => roles.get(c) === "text" ? refCols.get(c)?.tokenCounts : refCols.get(c)?.categoryCounts(), refRows, curRows, curCounts);
+            const t2 = await triggerFindings(curPath, options.read, ctx, labelColumn, roles, found);
+            findings.push(...t2.findings);
+            Object.assign(metrics, t2.metrics);
+            notes.push(...found.notes);
+          }
+        } else notes.push(`label '${labelColumn}' has more than ${STREAM_LIMITS.maxCategories} distinct values: its distribution shift was not checked`);
+        const flipped = flips?.finish();
+        if (flipped) {
+          findings.push(...flipped.findings);
+          Object.assign(metrics, flipped.metrics);
+          notes.push(...flipped.notes);
+        }
+      } else {
+        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels, label flips and trigger search were not checked");
+      }
+      if (sourceColumn && curSeen.has(sourceColumn)) {
+        const ref = refCols.get(sourceColumn)?.categoryCounts();
+        const cur = curCols.get(sourceColumn)?.categoryCounts();
+        if (ref && cur) {
+          const s = sourceConcentrationFromCounts(sourceColumn, ref, cur, curPathShown);
+          findings.push(...s.findings);
+          Object.assign(metrics, s.metrics);
+        } else notes.push(`source column '${sourceColumn}' has more than ${STREAM_LIMITS.maxCategories} distinct values: source concentration was not checked`);
+      }
+      const t = text2.finish();
+      findings.push(...t.findings);
+      Object.assign(metrics, t.metrics);
+    });
+    notes.push(`streaming exact mode: ${STREAMING_LEAVES_OUT}; raise memory-mb (or gate a smaller batch) to have them`);
+  }
+  metrics["exact.memory_budget_values"] = budget.capacity;
+  metrics["exact.memory_peak_values"] = budget.peak;
+  return buildReport({ gate: "data-gate", version, findings, metrics, timings, notes }, DATA_GATE_RULES);
 }
 
 // packages/data-gate/src/gate/gate.ts
@@ -52265,9 +57811,9 @@ var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effect
 var DEFAULT_OUTLIERS = { method: "zscore", fit: "reference", zThreshold: 3, iqrFactor: 1.5, madThreshold: 3.5 };
 async function scanSide(path, read, ctx, label, onBatch) {
   const started = performance.now();
-  const table = await scanTable(readTable(path, read, ctx), ctx.signal, onBatch);
-  ctx.logger.debug(`${label}: ${table.rows} rows, ${table.columns.length} columns in ${Math.round(performance.now() - started)} ms`);
-  return table;
+  const table2 = await scanTable(readTable(path, read, ctx), ctx.signal, onBatch);
+  ctx.logger.debug(`${label}: ${table2.rows} rows, ${table2.columns.length} columns in ${Math.round(performance.now() - started)} ms`);
+  return table2;
 }
 async function runDataGate(options, ctx) {
   const timings = {};
@@ -52298,13 +57844,32 @@ async function runDataGate(options, ctx) {
     });
   }
   if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  const estimated = estimatedInMemoryBytes([options.reference, options.current], ctx.limits.maxEntries);
+  if (estimated > memoryMb * 1024 * 1024) {
+    ctx.logger.info(`reference and batch estimated at ${Math.round(estimated / 1048576)} MB in memory, above memory-mb ${memoryMb}: streaming them, with sorted columns spilled to a temporary folder`);
+    return runExactStreaming(options, ctx, { findings, metrics, notes, timings }, memoryMb, DATA_GATE_VERSION);
+  }
   const contractPath = options.contract;
   const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : void 0;
   const inferrer = contract ? void 0 : new ContractInferrer();
-  const reference = await time("read.reference", () => scanSide(options.reference, options.read, ctx, "reference", inferrer ? (b) => inferrer.push(b) : void 0));
+  const flips = options.poisoning ? new LabelFlipPass(options) : void 0;
+  const reference = await time(
+    "read.reference",
+    () => scanSide(options.reference, options.read, ctx, "reference", (b) => {
+      inferrer?.push(b);
+      flips?.reference(b);
+    })
+  );
   const checker = new ContractChecker(contract ?? inferrer.finish());
   if (!contract) notes.push("no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)");
-  const current = await time("read.current", () => scanSide(options.current, options.read, ctx, "current", (b) => checker.push(b)));
+  const current = await time(
+    "read.current",
+    () => scanSide(options.current, options.read, ctx, "current", (b) => {
+      checker.push(b);
+      flips?.current(b);
+    })
+  );
   metrics["rows.reference"] = reference.rows;
   metrics["rows.current"] = current.rows;
   metrics["columns.reference"] = reference.columns.length;
@@ -52350,8 +57915,14 @@ async function runDataGate(options, ctx) {
         findings.push(...triggers.findings);
         Object.assign(metrics, triggers.metrics);
         notes.push(...triggers.notes);
+        const flipped = flips?.finish();
+        if (flipped) {
+          findings.push(...flipped.findings);
+          Object.assign(metrics, flipped.metrics);
+          notes.push(...flipped.notes);
+        }
       } else {
-        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked");
+        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels, label flips and trigger search were not checked");
       }
       const source = pickSourceColumn(reference.columns, options.sourceColumn);
       if (source) {
@@ -52375,7 +57946,7 @@ var dataGate = {
 };
 
 // packages/data-gate/src/gate/binding.ts
-var import_node_path26 = require("node:path");
+var import_node_path27 = require("node:path");
 
 // packages/data-gate/src/summary/drift-summary.ts
 var TEST_OF = [
@@ -52446,15 +58017,15 @@ function dataGateSummary(report3) {
 }
 
 // packages/data-gate/src/gate/subcommands.ts
-var import_node_path25 = require("node:path");
+var import_node_path26 = require("node:path");
 function paths(values, ctx) {
   const v = values.paths;
-  return (Array.isArray(v) ? v : []).map((p) => (0, import_node_path25.resolve)(ctx.workspace, p));
+  return (Array.isArray(v) ? v : []).map((p) => (0, import_node_path26.resolve)(ctx.workspace, p));
 }
 function output(values, ctx) {
   const v = values.output;
   if (typeof v !== "string" || v === "") throw new UserError("--output is required", { key: "output" });
-  return (0, import_node_path25.resolve)(ctx.workspace, v);
+  return (0, import_node_path26.resolve)(ctx.workspace, v);
 }
 var profileSubcommand = {
   name: "profile",
@@ -52468,6 +58039,7 @@ var profileSubcommand = {
       output: { type: "string", description: "Where to write the profile (JSON)." },
       merge: { type: "boolean", description: "The paths are profiles of shards: merge them into the profile of the whole.", default: false },
       "id-columns": { type: "array", items: { type: "string" }, description: "Columns left out of the row hashes. Default: columns named like ids." },
+      "label-column": { type: "string", description: "The label column the label-flip model is built for. Default: a column named label, target, y or class." },
       "max-row-hashes": { type: "integer", minimum: 0, description: "Row hashes kept before they are dropped (then copied rows cannot be checked).", default: 5e6 }
     },
     required: ["output"]
@@ -52481,7 +58053,8 @@ var profileSubcommand = {
       return `merged ${merge.length} profiles (${merged.rows} rows) into ${workspaceRelative(ctx.workspace, out2)}`;
     }
     const ids = Array.isArray(values["id-columns"]) ? values["id-columns"] : void 0;
-    return writeProfile(out2, { paths: paths(values, ctx), ...ids ? { idColumns: ids } : {}, maxRowHashes: typeof values["max-row-hashes"] === "number" ? values["max-row-hashes"] : 5e6 }, ctx);
+    const label = typeof values["label-column"] === "string" ? values["label-column"] : void 0;
+    return writeProfile(out2, { paths: paths(values, ctx), ...ids ? { idColumns: ids } : {}, ...label === void 0 ? {} : { labelColumn: label }, maxRowHashes: typeof values["max-row-hashes"] === "number" ? values["max-row-hashes"] : 5e6 }, ctx);
   }
 };
 var inferSubcommand = {
@@ -52551,13 +58124,19 @@ var dataGateBinding = {
       "source-column": { type: "string", description: "The column naming each row's source, for the concentration check. Default: a column named source, origin, annotator, contributor, domain, host, url, author or submitter." },
       poisoning: { type: "boolean", description: "Run the poisoning signals (label shift, drift within labels, trigger tokens, source concentration, formula injection, control characters, homoglyphs).", default: true },
       delimiter: { type: "string", description: "CSV delimiter (one character); sniffed when absent." },
+      "memory-mb": {
+        type: "integer",
+        minimum: 64,
+        description: "Memory budget of the file-against-file comparison, in MB. Inputs estimated to need more (about 20 times their CSV or JSON Lines size) are streamed instead of read whole: sorted columns are spilled to a temporary folder and the statistics stay exact.",
+        default: DEFAULT_MEMORY_MB
+      },
       encoding: { type: "string", enum: ["utf-8", "utf-16le", "utf-16be", "latin1"], description: "Text encoding of CSV/TSV/JSON Lines files (a UTF-16 byte-order mark wins).", default: "utf-8" }
     }
   },
   toOptions(values, ctx) {
     const at = (key) => {
       const v = text(values, key);
-      return v === void 0 ? void 0 : (0, import_node_path26.resolve)(ctx.workspace, v);
+      return v === void 0 ? void 0 : (0, import_node_path27.resolve)(ctx.workspace, v);
     };
     const reference = at("reference");
     const current = at("current");
@@ -52570,7 +58149,7 @@ var dataGateBinding = {
       ...reference !== void 0 ? { reference } : {},
       ...current !== void 0 ? { current } : {},
       ...contract !== void 0 ? { contract } : {},
-      provenance: [...list(values, "manifest"), ...list(values, "dvc")].map((p) => (0, import_node_path26.resolve)(ctx.workspace, p)),
+      provenance: [...list(values, "manifest"), ...list(values, "dvc")].map((p) => (0, import_node_path27.resolve)(ctx.workspace, p)),
       drift: {
         driftTest: values["drift-test"] === "evidently" ? "evidently" : "default",
         driftShare: num(values, "drift-share", DEFAULT_DRIFT.driftShare),
@@ -52589,6 +58168,7 @@ var dataGateBinding = {
       ...source !== void 0 ? { sourceColumn: source } : {},
       ...ids.length > 0 ? { idColumns: ids } : {},
       poisoning: values.poisoning !== false,
+      memoryMb: num(values, "memory-mb", DEFAULT_MEMORY_MB),
       read: {
         ...delimiter !== void 0 ? { delimiter } : {},
         ...text(values, "encoding") !== void 0 ? { encoding: text(values, "encoding") } : {}
@@ -52721,7 +58301,7 @@ ${helpFor2(binding.gate.name, "[PATH...] [options]", flags2)}${subs}`);
   if (typeof parsed.values["fail-on"] === "string") raw["fail-on"] = parsed.values["fail-on"];
   const values = coerceOptionValues(withCommonOptions(binding.options), raw, "flag");
   for (const p of parsed.positionals) {
-    if (!(0, import_node_fs25.existsSync)((0, import_node_path27.resolve)(workspace, p))) throw new UserError(`'${p}' does not exist`, { hint: "Give files or directories to check" });
+    if (!(0, import_node_fs31.existsSync)((0, import_node_path28.resolve)(workspace, p))) throw new UserError(`'${p}' does not exist`, { hint: "Give files or directories to check" });
   }
   const results = await executeAll([binding], parsed, workspace, config, io, () => values);
   return report2(results, parsed, io);
@@ -52737,8 +58317,8 @@ async function runMany(command, args2, io) {
     return EXIT.passed;
   }
   if (parsed.positionals.length > 1) throw new UserError(`aisec ${command} takes one project directory; got ${parsed.positionals.length}`);
-  const workspace = (0, import_node_path27.resolve)(io.cwd, parsed.positionals[0] ?? ".");
-  if (!(0, import_node_fs25.existsSync)(workspace) || !(0, import_node_fs25.statSync)(workspace).isDirectory()) throw new UserError(`'${parsed.positionals[0]}' is not a directory`);
+  const workspace = (0, import_node_path28.resolve)(io.cwd, parsed.positionals[0] ?? ".");
+  if (!(0, import_node_fs31.existsSync)(workspace) || !(0, import_node_fs31.statSync)(workspace).isDirectory()) throw new UserError(`'${parsed.positionals[0]}' is not a directory`);
   const config = readConfig2(parsed, workspace, GATES);
   const names2 = config.gates ?? GATES.map((b) => b.gate.name);
   const bindings = names2.flatMap((name2) => {
@@ -52752,7 +58332,7 @@ async function runMany(command, args2, io) {
   const results = await executeAll(bindings, parsed, workspace, config, io, (b) => coerceOptionValues(withCommonOptions(b.options), failOn, "flag"), command === "baseline");
   if (command === "baseline") {
     const byGate = Object.fromEntries(results.map((r) => [r.report.gate, [...r.outcome.findings, ...r.outcome.suppressed.filter((s) => s.kind === "baseline").map((s) => s.finding)]]));
-    const out2 = (0, import_node_path27.resolve)(io.cwd, typeof parsed.values.output === "string" ? parsed.values.output : config.baseline ?? (0, import_node_path27.resolve)(workspace, ".aisec-baseline.json"));
+    const out2 = (0, import_node_path28.resolve)(io.cwd, typeof parsed.values.output === "string" ? parsed.values.output : config.baseline ?? (0, import_node_path28.resolve)(workspace, ".aisec-baseline.json"));
     const baseline = createBaseline(byGate);
     writeFileAtomic(out2, `${JSON.stringify(baseline, null, 2)}
 `);
@@ -52804,7 +58384,7 @@ async function executeAll(bindings, parsed, workspace, config, io, valuesFor, ba
           values: valuesFor(binding),
           source: "flag",
           baselineMayBeMissing,
-          ...typeof parsed.values.baseline === "string" ? { baseline: (0, import_node_path27.resolve)(io.cwd, parsed.values.baseline) } : {},
+          ...typeof parsed.values.baseline === "string" ? { baseline: (0, import_node_path28.resolve)(io.cwd, parsed.values.baseline) } : {},
           logger
         })
       );
@@ -52820,13 +58400,13 @@ function report2(results, parsed, io) {
   const several = results.length > 1;
   if (typeof parsed.values.json === "string") {
     for (const r of results) {
-      const base = (0, import_node_path27.resolve)(io.cwd, parsed.values.json);
+      const base = (0, import_node_path28.resolve)(io.cwd, parsed.values.json);
       const path = several ? base.replace(/(\.json)?$/, `-${r.report.gate}.json`) : base;
       writeFileAtomic(path, stringifyJsonReport(r.report, r.outcome));
     }
   }
   if (typeof parsed.values.sarif === "string") {
-    writeFileAtomic((0, import_node_path27.resolve)(io.cwd, parsed.values.sarif), `${JSON.stringify(renderSarif(results), null, 2)}
+    writeFileAtomic((0, import_node_path28.resolve)(io.cwd, parsed.values.sarif), `${JSON.stringify(renderSarif(results), null, 2)}
 `);
   }
   if (format2 === "json") {

@@ -3731,21 +3731,21 @@ var require_webidl = __commonJS({
     webidl.util.markAsUncloneable = markAsUncloneable || (() => {
     });
     webidl.util.ConvertToInt = function(V, bitLength, signedness, opts) {
-      let upperBound;
-      let lowerBound;
+      let upperBound2;
+      let lowerBound2;
       if (bitLength === 64) {
-        upperBound = Math.pow(2, 53) - 1;
+        upperBound2 = Math.pow(2, 53) - 1;
         if (signedness === "unsigned") {
-          lowerBound = 0;
+          lowerBound2 = 0;
         } else {
-          lowerBound = Math.pow(-2, 53) + 1;
+          lowerBound2 = Math.pow(-2, 53) + 1;
         }
       } else if (signedness === "unsigned") {
-        lowerBound = 0;
-        upperBound = Math.pow(2, bitLength) - 1;
+        lowerBound2 = 0;
+        upperBound2 = Math.pow(2, bitLength) - 1;
       } else {
-        lowerBound = Math.pow(-2, bitLength) - 1;
-        upperBound = Math.pow(2, bitLength - 1) - 1;
+        lowerBound2 = Math.pow(-2, bitLength) - 1;
+        upperBound2 = Math.pow(2, bitLength - 1) - 1;
       }
       let x = Number(V);
       if (x === 0) {
@@ -3759,16 +3759,16 @@ var require_webidl = __commonJS({
           });
         }
         x = webidl.util.IntegerPart(x);
-        if (x < lowerBound || x > upperBound) {
+        if (x < lowerBound2 || x > upperBound2) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Value must be between ${lowerBound}-${upperBound}, got ${x}.`
+            message: `Value must be between ${lowerBound2}-${upperBound2}, got ${x}.`
           });
         }
         return x;
       }
       if (!Number.isNaN(x) && opts?.clamp === true) {
-        x = Math.min(Math.max(x, lowerBound), upperBound);
+        x = Math.min(Math.max(x, lowerBound2), upperBound2);
         if (Math.floor(x) % 2 === 0) {
           x = Math.floor(x);
         } else {
@@ -18305,8 +18305,8 @@ var require_eventsource_stream = __commonJS({
     var { Transform } = require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
-    var LF2 = 10;
-    var CR2 = 13;
+    var LF3 = 10;
+    var CR3 = 13;
     var COLON = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
@@ -18420,7 +18420,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF2 && chunk[0] !== CR2) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF3 && chunk[0] !== CR3) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18435,15 +18435,15 @@ var require_eventsource_stream = __commonJS({
           const byte = this.currentByte();
           if (this.eventEndCheck) {
             if (this.crlfCheck) {
-              if (byte === LF2) {
+              if (byte === LF3) {
                 this.crlfCheck = false;
                 this.consumeCurrentByte();
                 continue;
               }
               this.crlfCheck = false;
             }
-            if (byte === LF2 || byte === CR2) {
-              if (byte === CR2) {
+            if (byte === LF3 || byte === CR3) {
+              if (byte === CR3) {
                 this.crlfCheck = true;
               }
               this.consumeCurrentByte();
@@ -18456,8 +18456,8 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF2 || byte === CR2) {
-            if (byte === CR2) {
+          if (byte === LF3 || byte === CR3) {
+            if (byte === CR3) {
               this.crlfCheck = true;
             }
             try {
@@ -23985,13 +23985,13 @@ var require_core = __commonJS({
       RULES2.all[keyword] = rule3;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule3, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+    function addBeforeRule(ruleGroup, rule3, before2) {
+      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before2);
       if (i >= 0) {
         ruleGroup.rules.splice(i, 0, rule3);
       } else {
         ruleGroup.rules.push(rule3);
-        this.logger.warn(`rule ${before} is not defined`);
+        this.logger.warn(`rule ${before2} is not defined`);
       }
     }
     function keywordMetaschema(def) {
@@ -27979,7 +27979,7 @@ ${indent}${line}` : "\n";
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum3, line) => sum3 + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -27995,7 +27995,7 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
+          const len = lines.reduce((sum3, line) => sum3 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -30943,11 +30943,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
+    function emptyScalarPosition(offset, before2, pos) {
+      if (before2) {
+        pos ?? (pos = before2.length);
         for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+          let st = before2[i];
           switch (st.type) {
             case "space":
             case "comment":
@@ -30955,10 +30955,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before2[++i];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before2[++i];
           }
           break;
         }
@@ -31036,10 +31036,10 @@ var require_compose_node = __commonJS({
         node.srcToken = token;
       return node;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
         indent: -1,
         source: ""
       };
@@ -34794,9 +34794,9 @@ var require_parse2 = __commonJS({
             continue;
           }
           const prior = prev.prev;
-          const before = prior.prev;
+          const before2 = prior.prev;
           const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          const afterStar = before2 && (before2.type === "star" || before2.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
             push({ type: "star", value, output: "" });
             continue;
@@ -42616,7 +42616,7 @@ async function writeSummary(parts) {
 }
 
 // packages/data-gate/src/gate/binding.ts
-var import_node_path11 = require("node:path");
+var import_node_path12 = require("node:path");
 
 // packages/data-gate/src/contract/input-rules.ts
 var HELP_URI = "https://github.com/aisec/aisec/blob/main/actions/data-gate/README.md";
@@ -42864,6 +42864,7 @@ var RULE_FORMULA_INJECTION = "AISEC-DATA-049";
 var RULE_CONTROL_CHARACTERS = "AISEC-DATA-050";
 var RULE_HOMOGLYPHS = "AISEC-DATA-051";
 var RULE_NEAR_DUPLICATE_ROWS = "AISEC-DATA-052";
+var RULE_LABEL_FLIPPED_ROWS = "AISEC-DATA-053";
 var DATA_STATISTICS_RULES = Object.freeze([
   rule2(
     RULE_COLUMN_DRIFT,
@@ -42981,6 +42982,15 @@ var DATA_STATISTICS_RULES = Object.freeze([
     "Rows of the batch nearly equal an earlier row of the batch or a row of the reference: their sets of values and words (ids aside) have an estimated Jaccard similarity of at least 0.8 (MinHash, 64 functions, LSH 16 bands of 4), without being exact duplicates.",
     "Lightly edited copies (a word swapped, a value nudged) over-weight their examples and slip past exact de-duplication. Review the rows; de-duplicate with a similarity threshold before training.",
     ["data", "duplicates", "poisoning"]
+  ),
+  rule2(
+    RULE_LABEL_FLIPPED_ROWS,
+    "DataLabelFlippedRows",
+    "high",
+    "Rows whose label contradicts what their features predict",
+    "A class-conditional model of the trusted reference gives p(label | features) for every batch row: per label, a Gaussian on the numeric columns (full covariance over the first 32, marginalized over missing values) and Laplace-smoothed category frequencies on the categorical ones (naive Bayes). By confident learning (Northcutt, Jiang and Chuang, 2021), a row labelled i is a suspect when another label j has p(j | x) at least its threshold t_j (the mean leave-one-out self-confidence of the reference rows labelled j) and above p(i | x). Any dataset has such rows, so the finding fires only when the batch has significantly more suspects than the reference predicts for rows with the batch\u2019s features (conditional binomial test of the two rates, per label pair and in total, for all suspects and for those with a margin of at least 0.5, Bonferroni-corrected, at 0.001), at least 1.25 times as many, and more by at least 0.5% of the scored rows. `properties.rows` lists the suspects (0-based data rows, the first 1,000) with their `margins` p(j | x) \u2212 p(i | x), `given` and `suggested` labels; `likely_rows` ranks, per label pair, as many of the highest-margin suspects as the pair has in excess of the expected count.",
+    "Label flipping (relabelling rows of one class as another) poisons a model while leaving every feature\u2019s distribution untouched. Review the listed rows, `likely_rows` first: compare each row with its `suggested` label and relabel or drop the wrong ones; then check the annotator, labelling tool or source that produced the batch (a single source of the suspects points at it). A genuine change in how labels relate to features needs a new reference, made in a reviewed change.",
+    ["data", "poisoning", "labels"]
   )
 ]);
 var DATA_GATE_RULES = Object.freeze([...DATA_INPUT_RULES, ...DATA_STATISTICS_RULES]);
@@ -43181,64 +43191,16 @@ var CellKind = {
 var FLOAT = /^[ \t]*[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)[ \t]*$/i;
 var csvScratch = { number: Number.NaN };
 var POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+var scratch = Buffer.alloc(64);
 function classifyCsvField(text2) {
-  return classifyCsvRange(text2, 0, text2.length);
-}
-function classifyCsvRange(source, start, end) {
-  const n = end;
-  if (n === start) return CellKind.Null;
-  const text2 = source;
-  let i = start;
-  let c = text2.charCodeAt(i);
-  let sign2 = 1;
-  if (c === 43 || c === 45) {
-    if (end - start === 1) return CellKind.Text;
-    if (c === 45) sign2 = -1;
-    c = text2.charCodeAt(++i);
+  const n = text2.length;
+  if (n > scratch.length) scratch = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) {
+    const c = text2.charCodeAt(i);
+    if (c > 255) return CellKind.Text;
+    scratch[i] = c;
   }
-  let m = 0;
-  const digitsStart = i;
-  while (c >= 48 && c <= 57) {
-    m = m * 10 + (c - 48);
-    if (++i === n) {
-      csvScratch.number = i - digitsStart <= 15 ? sign2 * m : Number(text2.slice(start, end));
-      return CellKind.Integer;
-    }
-    c = text2.charCodeAt(i);
-  }
-  let mantissaDigits = i - digitsStart;
-  if (c === 46) {
-    i++;
-    const fracStart = i;
-    while (i < n && (c = text2.charCodeAt(i)) >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      i++;
-    }
-    const k = i - fracStart;
-    mantissaDigits += k;
-    if (i === n) {
-      if (mantissaDigits === 0) return CellKind.Text;
-      csvScratch.number = mantissaDigits <= 15 ? sign2 * (m / POW10[k]) : Number(text2.slice(start, end));
-      return CellKind.Float;
-    }
-  }
-  if (mantissaDigits > 0 && (c === 101 || c === 69)) {
-    i++;
-    if (i < n && ((c = text2.charCodeAt(i)) === 43 || c === 45)) i++;
-    const expStart = i;
-    while (i < n && (c = text2.charCodeAt(i)) >= 48 && c <= 57) i++;
-    if (i === n && i > expStart) return float(text2.slice(start, end));
-    return CellKind.Text;
-  }
-  const first = text2.charCodeAt(start);
-  if (first === 32 || first === 9 || c === 105 || c === 73 || c === 110 || c === 78 || c === 32 || c === 9) {
-    const slice = text2.slice(start, end);
-    if (FLOAT.test(slice)) {
-      csvScratch.number = parseFloatWord(slice);
-      return CellKind.Float;
-    }
-  }
-  return CellKind.Text;
+  return classifyCsvBytes(scratch, 0, n);
 }
 function float(text2) {
   csvScratch.number = Number(text2);
@@ -43251,6 +43213,65 @@ function parseFloatWord(text2) {
   if (body === "inf" || body === "infinity") return sign2 * Number.POSITIVE_INFINITY;
   if (body === "nan") return Number.NaN;
   return Number(t);
+}
+function classifyCsvBytes(buf, start, end) {
+  const n = end;
+  if (n === start) return CellKind.Null;
+  let i = start;
+  let c = buf[i];
+  let sign2 = 1;
+  if (c === 43 || c === 45) {
+    if (end - start === 1) return CellKind.Text;
+    if (c === 45) sign2 = -1;
+    c = buf[++i];
+  }
+  let m = 0;
+  const digitsStart = i;
+  while (c >= 48 && c <= 57) {
+    m = m * 10 + (c - 48);
+    if (++i === n) {
+      csvScratch.number = i - digitsStart <= 15 ? sign2 * m : Number(ascii(buf, start, end));
+      return CellKind.Integer;
+    }
+    c = buf[i];
+  }
+  let mantissaDigits = i - digitsStart;
+  if (c === 46) {
+    i++;
+    const fracStart = i;
+    while (i < n && (c = buf[i]) >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      i++;
+    }
+    const k = i - fracStart;
+    mantissaDigits += k;
+    if (i === n) {
+      if (mantissaDigits === 0) return CellKind.Text;
+      csvScratch.number = mantissaDigits <= 15 ? sign2 * (m / POW10[k]) : Number(ascii(buf, start, end));
+      return CellKind.Float;
+    }
+  }
+  if (mantissaDigits > 0 && (c === 101 || c === 69)) {
+    i++;
+    if (i < n && ((c = buf[i]) === 43 || c === 45)) i++;
+    const expStart = i;
+    while (i < n && (c = buf[i]) >= 48 && c <= 57) i++;
+    if (i === n && i > expStart) return float(ascii(buf, start, end));
+    return CellKind.Text;
+  }
+  const first = buf[start];
+  const second = (buf[i + 1] ?? 0) | 32;
+  if (first === 32 || first === 9 || c === 32 || c === 9 || (c === 105 || c === 73) && second === 110 || (c === 110 || c === 78) && second === 97) {
+    const slice = ascii(buf, start, end);
+    if (FLOAT.test(slice)) {
+      csvScratch.number = parseFloatWord(slice);
+      return CellKind.Float;
+    }
+  }
+  return CellKind.Text;
+}
+function ascii(buf, start, end) {
+  return buf.toString("latin1", start, end);
 }
 
 // packages/data-gate/src/readers/column-type.ts
@@ -43284,40 +43305,10 @@ function kindFits(kind, type) {
   }
 }
 
-// packages/data-gate/src/readers/csv-parser.ts
+// packages/data-gate/src/readers/csv-tokenizer.ts
 var QUOTE = 34;
 var LF = 10;
 var CR = 13;
-var CsvFields = class {
-  sources = [];
-  starts = [];
-  ends = [];
-  length = 0;
-  push(source, start, end) {
-    const k = this.length++;
-    this.sources[k] = source;
-    this.starts[k] = start;
-    this.ends[k] = end;
-  }
-  /** The field's text after unquoting. */
-  text(k) {
-    const source = this.sources[k];
-    const start = this.starts[k];
-    const end = this.ends[k];
-    return start === 0 && end === source.length ? source : source.slice(start, end);
-  }
-  /** Every field's text, for code that wants an array. */
-  texts() {
-    return Array.from({ length: this.length }, (_, k) => this.text(k));
-  }
-  isEmpty(k) {
-    return this.starts[k] === this.ends[k];
-  }
-  clear() {
-    for (let k = 0; k < this.length; k++) this.sources[k] = "";
-    this.length = 0;
-  }
-};
 var CsvLimitError = class extends Error {
   constructor(message, line, hint) {
     super(message);
@@ -43328,187 +43319,278 @@ var CsvLimitError = class extends Error {
   line;
   hint;
 };
-var CsvParser = class {
-  constructor(delimiter, limits) {
+var CsvRecordView = class {
+  constructor(latin1) {
+    this.latin1 = latin1;
+  }
+  latin1;
+  bytes = Buffer.alloc(0);
+  count = 0;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** 1 where `unescaped[k]` holds the field's text. */
+  escaped = new Uint8Array(64);
+  unescaped = [];
+  /** 1-based line where the record starts. */
+  line = 1;
+  /** A quote was out of place somewhere in the record. */
+  badQuoting = false;
+  /** The record held at least one quoted field (so a lone empty field is not a blank line). */
+  quoted = false;
+  /** The text of field k. */
+  text(k) {
+    if (this.escaped[k] === 1) return this.unescaped[k];
+    return this.decode(this.starts[k], this.ends[k]);
+  }
+  decode(start, end) {
+    return this.bytes.toString(this.latin1 ? "latin1" : "utf8", start, end);
+  }
+  texts() {
+    return Array.from({ length: this.count }, (_, k) => this.text(k));
+  }
+  isEmpty(k) {
+    return this.escaped[k] !== 1 && this.starts[k] === this.ends[k];
+  }
+  grow() {
+    const n = this.starts.length * 2;
+    const starts = new Int32Array(n);
+    starts.set(this.starts);
+    const ends = new Int32Array(n);
+    ends.set(this.ends);
+    const escaped = new Uint8Array(n);
+    escaped.set(this.escaped);
+    this.starts = starts;
+    this.ends = ends;
+    this.escaped = escaped;
+  }
+};
+var CsvTokenizer = class {
+  constructor(delimiter, limits, latin1 = false) {
     this.limits = limits;
-    if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
+    const code = delimiter.charCodeAt(0);
+    if (delimiter.length !== 1 || code > 127 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
       throw new Error(`unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
     }
-    this.delim = delimiter.charCodeAt(0);
+    this.delim = code;
+    this.stop[code] = 1;
+    this.stop[QUOTE] = 1;
+    this.stop[LF] = 1;
+    this.stop[CR] = 1;
+    this.record = new CsvRecordView(latin1);
   }
   limits;
-  state = 0 /* FieldStart */;
-  field = "";
-  fields = new CsvFields();
-  recordChars = 0;
-  currentLine = 1;
-  recordLine = 1;
-  badQuoting = false;
-  quoted = false;
-  /** Whether anything of the current record has been seen (so EOF knows whether to emit it). */
-  inRecord = false;
+  record;
   delim;
+  /** Bytes 1 for the delimiter, the quote and the line ends: the unquoted scan's only stops. */
+  stop = new Uint8Array(256);
+  carry = Buffer.alloc(0);
+  currentLine = 1;
+  /** Set when a scan runs out of input inside a quoted field (for the error's hint). */
+  inQuotes = false;
+  /** Where the field a scan ran out of input in starts (an offset into the scanned buffer). */
+  pendingField = 0;
+  /**
+   * The reader's decoder of plain rows (csv-plain-rows.ts), tried first at every record start: it
+   * returns where the next record starts, or -1 to leave the record to the general path here.
+   */
+  plainRow;
   /** 1-based line the tokenizer has reached. */
   get line() {
     return this.currentLine;
   }
-  /** Feeds one chunk; calls `onRecord` for every record it completes. */
-  push(s, onRecord) {
-    const n = s.length;
-    const delim = this.delim;
-    let i = 0;
-    while (i < n) {
-      switch (this.state) {
-        case 4 /* AfterCR */: {
-          if (s.charCodeAt(i) === LF) i++;
-          this.state = 0 /* FieldStart */;
-          break;
-        }
-        case 0 /* FieldStart */: {
-          if (!this.inRecord) {
-            this.inRecord = true;
-            this.recordLine = this.currentLine;
-          }
-          if (s.charCodeAt(i) === QUOTE) {
-            this.quoted = true;
-            this.state = 2 /* Quoted */;
-            i++;
-          } else {
-            this.state = 1 /* Unquoted */;
-          }
-          break;
-        }
-        case 1 /* Unquoted */: {
-          let j = i;
-          let c = 0;
-          while (j < n) {
-            c = s.charCodeAt(j);
-            if (c === delim || c === LF || c === CR) break;
-            if (c === QUOTE) this.badQuoting = true;
-            j++;
-          }
-          if (j === n) {
-            this.append(s, i, j);
-            i = n;
-            break;
-          }
-          if (this.field.length === 0) {
-            this.checkSize(j - i);
-            this.pushField(s, i, j);
-          } else {
-            this.append(s, i, j);
-            this.endField();
-          }
-          i = j + 1;
-          if (c === delim) {
-            this.state = 0 /* FieldStart */;
-          } else {
-            this.currentLine++;
-            this.endRecord(onRecord);
-            this.state = c === CR ? 4 /* AfterCR */ : 0 /* FieldStart */;
-          }
-          break;
-        }
-        case 2 /* Quoted */: {
-          const j = s.indexOf('"', i);
-          const end = j === -1 ? n : j;
-          this.countLines(s, i, end);
-          this.append(s, i, end);
-          if (j === -1) {
-            i = n;
-          } else {
-            this.state = 3 /* QuoteInQuoted */;
-            i = j + 1;
-          }
-          break;
-        }
-        case 3 /* QuoteInQuoted */: {
-          const c = s.charCodeAt(i);
-          if (c === QUOTE) {
-            this.append('"', 0, 1);
-            this.state = 2 /* Quoted */;
-            i++;
-          } else if (c === delim) {
-            this.endField();
-            this.state = 0 /* FieldStart */;
-            i++;
-          } else if (c === LF || c === CR) {
-            this.endField();
-            this.currentLine++;
-            this.endRecord(onRecord);
-            this.state = c === CR ? 4 /* AfterCR */ : 0 /* FieldStart */;
-            i++;
-          } else {
-            this.badQuoting = true;
-            this.state = 1 /* Unquoted */;
-          }
-          break;
-        }
-      }
-    }
+  /** Feeds one chunk of bytes; calls `onRecord` for every record it completes. */
+  push(chunk, onRecord) {
+    this.run(this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk, false, onRecord);
   }
   /** Ends the input: completes a last record without a line end. An open quote is bad quoting. */
   end(onRecord) {
-    if (this.state === 2 /* Quoted */) this.badQuoting = true;
-    if (this.inRecord && this.state !== 4 /* AfterCR */) {
-      this.endField();
-      this.endRecord(onRecord);
+    if (this.carry.length > 0) this.run(this.carry, true, onRecord);
+    this.carry = Buffer.alloc(0);
+  }
+  run(buf, final, onRecord) {
+    const n = buf.length;
+    const rec = this.record;
+    rec.bytes = buf;
+    let p = 0;
+    while (p < n) {
+      const line = this.currentLine;
+      if (this.plainRow !== void 0) {
+        const plain = this.plainRow(buf, p, n, line);
+        if (plain >= 0) {
+          this.currentLine++;
+          p = plain;
+          continue;
+        }
+      }
+      const next = this.scanRecord(buf, p, n, final);
+      if (next < 0) {
+        this.currentLine = line;
+        this.carry = Buffer.from(buf.subarray(p));
+        this.checkCarry(line, n - this.pendingField);
+        rec.bytes = this.carry;
+        return;
+      }
+      if (next - p > this.limits.maxRecordChars) {
+        throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
+      }
+      rec.line = line;
+      onRecord(rec);
+      p = next;
     }
-    this.state = 0 /* FieldStart */;
+    this.carry = Buffer.alloc(0);
   }
-  countLines(s, from, to) {
-    let k = s.indexOf("\n", from);
-    while (k !== -1 && k < to) {
-      this.currentLine++;
-      k = s.indexOf("\n", k + 1);
-    }
-  }
-  append(s, from, to) {
-    if (to <= from) return;
-    this.checkSize(to - from);
-    this.field = this.field.length === 0 ? s.slice(from, to) : this.field + s.slice(from, to);
-  }
-  /** Counts `len` more characters of the current field against the field and record caps. */
-  checkSize(len) {
-    this.recordChars += len;
-    if (this.field.length + len > this.limits.maxFieldChars) {
+  /** A record that has not ended within the caps' reach will never fit: stop now, in bounded memory. */
+  checkCarry(line, fieldSoFar) {
+    const size = this.carry.length;
+    if (fieldSoFar > this.limits.maxFieldChars) {
       throw new CsvLimitError(
         `a field longer than ${this.limits.maxFieldChars} characters`,
-        this.recordLine,
-        this.state === 2 /* Quoted */ ? 'a quoted field that never closes swallows the rest of the file: look for an unbalanced " at that line' : "raise the reader limit maxFieldChars if such fields are expected"
+        line,
+        this.inQuotes ? 'a quoted field that never closes swallows the rest of the file: look for an unbalanced " at that line' : "raise the reader limit maxFieldChars if such fields are expected"
       );
     }
-    if (this.recordChars > this.limits.maxRecordChars) {
-      throw new CsvLimitError(
-        `a row longer than ${this.limits.maxRecordChars} characters`,
-        this.recordLine,
-        "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long"
-      );
+    if (size > this.limits.maxRecordChars) {
+      throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
     }
   }
-  endField() {
-    this.pushField(this.field, 0, this.field.length);
-    this.field = "";
-  }
-  pushField(source, start, end) {
-    if (this.fields.length >= this.limits.maxColumns) {
-      throw new CsvLimitError(
-        `more than ${this.limits.maxColumns} columns`,
-        this.recordLine,
-        "check the delimiter, or raise the reader limit maxColumns"
-      );
+  /**
+   * Tokenizes the record at `p` into `this.record`; returns where the next record starts, or -1 when
+   * the record does not end before `n` (and `final` is false): the caller carries it over.
+   */
+  scanRecord(buf, p, n, final) {
+    const rec = this.record;
+    const delim = this.delim;
+    const stop = this.stop;
+    const maxField = this.limits.maxFieldChars;
+    let count = 0;
+    rec.badQuoting = false;
+    rec.quoted = false;
+    this.inQuotes = false;
+    for (; ; ) {
+      if (count >= this.limits.maxColumns) {
+        throw new CsvLimitError(`more than ${this.limits.maxColumns} columns`, this.currentLine, "check the delimiter, or raise the reader limit maxColumns");
+      }
+      if (count === rec.starts.length) rec.grow();
+      this.pendingField = p;
+      if (p < n && buf[p] === QUOTE) {
+        rec.quoted = true;
+        const end = this.scanQuoted(buf, p, n, final, count);
+        if (end < 0) {
+          rec.count = count;
+          return -1;
+        }
+        p = end;
+      } else {
+        let j = p;
+        while (j < n && stop[buf[j]] === 0) j++;
+        while (j < n && buf[j] === QUOTE) {
+          rec.badQuoting = true;
+          j++;
+          while (j < n && stop[buf[j]] === 0) j++;
+        }
+        if (j === n && !final) {
+          rec.count = count + 1;
+          return -1;
+        }
+        if (j - p > maxField) throw this.fieldTooLong();
+        rec.starts[count] = p;
+        rec.ends[count] = j;
+        rec.escaped[count] = 0;
+        p = j;
+      }
+      count++;
+      if (p >= n) {
+        rec.count = count;
+        return n;
+      }
+      const c = buf[p];
+      if (c === delim) {
+        p++;
+        if (p === n && !final) {
+          this.pendingField = n;
+          rec.count = count;
+          return -1;
+        }
+        continue;
+      }
+      if (c === CR) {
+        if (p + 1 === n && !final) {
+          rec.count = count;
+          return -1;
+        }
+        if (buf[p + 1] === LF) p++;
+      }
+      this.currentLine++;
+      rec.count = count;
+      return p + 1;
     }
-    this.fields.push(source, start, end);
   }
-  endRecord(onRecord) {
-    onRecord({ fields: this.fields, line: this.recordLine, badQuoting: this.badQuoting, quoted: this.quoted });
-    this.fields.clear();
-    this.recordChars = 0;
-    this.badQuoting = false;
-    this.quoted = false;
-    this.inRecord = false;
+  /** Scans the quoted field at `p` into slot k; returns the position after it (at a stop byte), or -1. */
+  scanQuoted(buf, p, n, final, k) {
+    const rec = this.record;
+    let q = p + 1;
+    let pieces;
+    let lines = 0;
+    for (; ; ) {
+      const j = buf.indexOf(QUOTE, q);
+      if (j === -1 || j + 1 === n && !final) {
+        if (!final) {
+          this.inQuotes = true;
+          return -1;
+        }
+        if (j === -1) {
+          rec.badQuoting = true;
+          lines += countLines(buf, q, n);
+          this.setQuoted(k, pieces, q, n, void 0);
+          this.currentLine += lines;
+          return n;
+        }
+      }
+      if (j + 1 < n && buf[j + 1] === QUOTE) {
+        lines += countLines(buf, q, j);
+        pieces = (pieces ?? "") + rec.decode(q, j + 1);
+        q = j + 2;
+        continue;
+      }
+      lines += countLines(buf, q, j);
+      if (j - p - 1 > this.limits.maxFieldChars) throw this.fieldTooLong();
+      let e = j + 1;
+      let tail;
+      if (e < n && buf[e] !== this.delim && buf[e] !== LF && buf[e] !== CR) {
+        rec.badQuoting = true;
+        let t = e;
+        while (t < n && buf[t] !== this.delim && buf[t] !== LF && buf[t] !== CR) t++;
+        if (t === n && !final) return -1;
+        tail = rec.decode(e, t);
+        e = t;
+      }
+      this.setQuoted(k, pieces, q, j, tail);
+      this.currentLine += lines;
+      return e;
+    }
+  }
+  setQuoted(k, pieces, from, to, tail) {
+    const rec = this.record;
+    if (pieces === void 0 && tail === void 0) {
+      rec.starts[k] = from;
+      rec.ends[k] = to;
+      rec.escaped[k] = 0;
+      return;
+    }
+    const text2 = (pieces ?? "") + rec.decode(from, to) + (tail ?? "");
+    if (text2.length > this.limits.maxFieldChars) throw this.fieldTooLong();
+    rec.unescaped[k] = text2;
+    rec.escaped[k] = 1;
+  }
+  fieldTooLong() {
+    return new CsvLimitError(`a field longer than ${this.limits.maxFieldChars} characters`, this.currentLine, "raise the reader limit maxFieldChars if such fields are expected");
   }
 };
+function countLines(buf, from, to) {
+  let lines = 0;
+  for (let i = from; i < to; i++) if (buf[i] === LF) lines++;
+  return lines;
+}
 
 // packages/data-gate/src/readers/delimiter-sniff.ts
 var CANDIDATES = [",", "	", ";", "|"];
@@ -43588,7 +43670,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
   out.texts.length = 0;
   const n = s.length;
   let i = 0;
-  const fail2 = (what) => {
+  const fail3 = (what) => {
     throw new JsonLineError(what, i + 1);
   };
   const ws = () => {
@@ -43599,7 +43681,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
     let j = start;
     let escaped = false;
     for (; ; ) {
-      if (j >= n) return fail2("unterminated string");
+      if (j >= n) return fail3("unterminated string");
       const c = s.charCodeAt(j);
       if (c === 34) break;
       if (c === 92) {
@@ -43607,7 +43689,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
         j += 2;
         continue;
       }
-      if (c < 32) return fail2("control character inside a string");
+      if (c < 32) return fail3("control character inside a string");
       j++;
     }
     i = j + 1;
@@ -43615,7 +43697,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
     try {
       return JSON.parse(s.slice(start - 1, j + 1));
     } catch {
-      return fail2("bad escape in a string");
+      return fail3("bad escape in a string");
     }
   };
   const readNested = () => {
@@ -43629,7 +43711,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
       }
       if (c === 123 || c === 91) {
         depth++;
-        if (depth + 1 > maxDepth) fail2(`nested deeper than ${maxDepth} levels`);
+        if (depth + 1 > maxDepth) fail3(`nested deeper than ${maxDepth} levels`);
       } else if (c === 125 || c === 93) {
         depth--;
         if (depth === 0) {
@@ -43639,24 +43721,24 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
             JSON.parse(text2);
           } catch (error2) {
             i = start;
-            fail2(`bad nested value (${error2.message})`);
+            fail3(`bad nested value (${error2.message})`);
           }
           return text2;
         }
       }
       i++;
     }
-    return fail2("unterminated nested value");
+    return fail3("unterminated nested value");
   };
   ws();
-  if (s.charCodeAt(i) !== 123) fail2(i >= n ? "empty line" : "a JSON Lines row must be an object ({...})");
+  if (s.charCodeAt(i) !== 123) fail3(i >= n ? "empty line" : "a JSON Lines row must be an object ({...})");
   i++;
   ws();
   if (s.charCodeAt(i) === 125) {
     i++;
   } else {
     for (; ; ) {
-      if (s.charCodeAt(i) !== 34) fail2("expected a quoted key");
+      if (s.charCodeAt(i) !== 34) fail3("expected a quoted key");
       const h = hint?.[out.keys.length];
       let key;
       if (h !== void 0 && s.charCodeAt(i + 1 + h.length) === 34 && s.startsWith(h, i + 1)) {
@@ -43666,7 +43748,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
         key = readString();
       }
       ws();
-      if (s.charCodeAt(i) !== 58) fail2("expected ':' after a key");
+      if (s.charCodeAt(i) !== 58) fail3("expected ':' after a key");
       i++;
       ws();
       const c = s.charCodeAt(i);
@@ -43680,7 +43762,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
         const len = jsonNumberLength(s, i);
         const next = s.charCodeAt(i + len);
         if (len === 0 || next >= 48 && next <= 57 || next === 46 || next === 101 || next === 69 || next === 43 || next === 45) {
-          fail2(`bad number ${JSON.stringify(s.slice(i, i + Math.max(len + 1, 1)))}`);
+          fail3(`bad number ${JSON.stringify(s.slice(i, i + Math.max(len + 1, 1)))}`);
         }
         text2 = s.slice(i, i + len);
         i += len;
@@ -43704,7 +43786,7 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
         kind = CellKind.Text;
         text2 = readNested();
       } else {
-        return fail2(i >= n ? "line ends inside the object" : "expected a value");
+        return fail3(i >= n ? "line ends inside the object" : "expected a value");
       }
       out.keys.push(key);
       out.kinds.push(kind);
@@ -43719,11 +43801,11 @@ function parseJsonObjectLine(s, out, maxDepth, hint) {
       }
       if (sep5 === 125) break;
       i--;
-      fail2(i >= n ? "line ends inside the object (missing '}')" : "expected ',' or '}'");
+      fail3(i >= n ? "line ends inside the object (missing '}')" : "expected ',' or '}'");
     }
   }
   ws();
-  if (i < n) fail2("text after the closing }");
+  if (i < n) fail3("text after the closing }");
 }
 
 // packages/data-gate/src/readers/read-problems.ts
@@ -43794,6 +43876,7 @@ var BatchBuilder = class {
   file;
   columns;
   capacity;
+  // Public so a reader's inner loop can fill a cell with three stores instead of a call.
   kinds;
   numbers;
   texts;
@@ -43934,10 +44017,240 @@ async function* decodeText(bytes, requested, displayPath) {
     if (whole.length > 0) yield { text: whole.toString("utf8"), invalid: !(0, import_node_buffer.isUtf8)(whole) };
   }
 }
+async function* decodeToBytes(bytes, requested, displayPath) {
+  if (requested === "latin1") {
+    for await (const chunk of bytes) yield { bytes: chunk, latin1: true, invalid: false };
+    return;
+  }
+  const iterator2 = bytes[Symbol.asyncIterator]();
+  try {
+    let carry = Buffer.alloc(0);
+    let started = false;
+    let utf16;
+    const rest = [];
+    for (; ; ) {
+      const next = await iterator2.next();
+      if (next.done) break;
+      let buf = carry.length > 0 ? Buffer.concat([carry, next.value]) : next.value;
+      carry = Buffer.alloc(0);
+      if (!started) {
+        if (buf.length < 64) {
+          carry = buf;
+          continue;
+        }
+        started = true;
+        if (isUtf16(buf, requested)) {
+          rest.push(buf);
+          utf16 = decodeText(replay(rest, iterator2), requested, displayPath);
+          break;
+        }
+        if (buf[0] === 239 && buf[1] === 187 && buf[2] === 191) buf = buf.subarray(3);
+      }
+      const tail = incompleteUtf8Tail(buf);
+      const whole = tail > 0 ? buf.subarray(0, buf.length - tail) : buf;
+      if (tail > 0) carry = Buffer.from(buf.subarray(buf.length - tail));
+      if (whole.length > 0) yield { bytes: whole, latin1: false, invalid: !(0, import_node_buffer.isUtf8)(whole) };
+    }
+    if (utf16) {
+      for await (const chunk of utf16) yield { bytes: Buffer.from(chunk.text, "utf8"), latin1: false, invalid: chunk.invalid };
+      return;
+    }
+    if (!started && carry.length > 0) {
+      if (isUtf16(carry, requested)) {
+        for await (const chunk of decodeText(replay([carry], void 0), requested, displayPath)) yield { bytes: Buffer.from(chunk.text, "utf8"), latin1: false, invalid: chunk.invalid };
+        return;
+      }
+      if (carry[0] === 239 && carry[1] === 187 && carry[2] === 191) carry = carry.subarray(3);
+    }
+    if (carry.length > 0) yield { bytes: carry, latin1: false, invalid: !(0, import_node_buffer.isUtf8)(carry) };
+  } finally {
+    await iterator2.return?.();
+  }
+}
+function isUtf16(buf, requested) {
+  if (buf[0] === 255 && buf[1] === 254 || buf[0] === 254 && buf[1] === 255) return true;
+  if (requested === "utf-16le" || requested === "utf-16be") return true;
+  return !(buf[0] === 239 && buf[1] === 187 && buf[2] === 191) && requested === "utf-8" && sniffUtf16WithoutBom(buf) !== void 0;
+}
+async function* replay(taken, iterator2) {
+  yield* taken;
+  if (!iterator2) return;
+  for (; ; ) {
+    const next = await iterator2.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
 
 // packages/data-gate/src/readers/table-reader.ts
 var import_node_fs10 = require("node:fs");
 var import_node_path6 = require("node:path");
+
+// packages/data-gate/src/readers/text-interner.ts
+var EMPTY = 0;
+var FNV_OFFSET = 2166136261;
+var FNV_PRIME = 16777619;
+var MAX_VALUE_BYTES = 64;
+var TextInterner = class {
+  constructor(decode2, maxEntries = 4096) {
+    this.decode = decode2;
+    this.maxEntries = maxEntries;
+    let slots = 16;
+    while (slots < maxEntries * 2) slots *= 2;
+    this.mask = slots - 1;
+    this.hashes = new Int32Array(slots);
+    this.starts = new Int32Array(slots);
+    this.lengths = new Int32Array(slots);
+    this.texts = Array.from({ length: slots }, () => "");
+    this.arena = new Uint8Array(maxEntries * 16);
+  }
+  decode;
+  maxEntries;
+  mask;
+  hashes;
+  starts;
+  lengths;
+  texts;
+  arena;
+  used = 0;
+  size = 0;
+  hits = 0;
+  misses = 0;
+  /** Set once the column looks like free text: `intern` then only decodes. */
+  off = false;
+  /** The text of `buf[start, end)`, the same string object every time the same bytes come. */
+  intern(buf, start, end) {
+    if (this.off || end - start > MAX_VALUE_BYTES) return this.decode(buf, start, end);
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+    return this.internHashed(buf, start, end, h);
+  }
+  /** `intern` for a caller that computed the FNV-1a hash (FNV_OFFSET, FNV_PRIME) while scanning the bytes. */
+  internHashed(buf, start, end, fnv) {
+    const len = end - start;
+    if (this.off || len > MAX_VALUE_BYTES) return this.decode(buf, start, end);
+    const h = fnv | 1;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (; ; ) {
+      const sh = this.hashes[slot];
+      if (sh === EMPTY) break;
+      if (sh === h && this.lengths[slot] === len && this.same(buf, start, this.starts[slot], len)) {
+        this.hits++;
+        return this.texts[slot];
+      }
+      slot = slot + 1 & mask;
+    }
+    const text2 = this.decode(buf, start, end);
+    if (this.size < this.maxEntries && this.used + len <= this.arena.length) {
+      this.arena.set(buf.subarray(start, end), this.used);
+      this.hashes[slot] = h;
+      this.starts[slot] = this.used;
+      this.lengths[slot] = len;
+      this.texts[slot] = text2;
+      this.used += len;
+      this.size++;
+    } else if (++this.misses > 65536 && this.misses > 4 * this.hits) {
+      this.off = true;
+    }
+    return text2;
+  }
+  same(buf, start, at, len) {
+    const arena = this.arena;
+    for (let i = 0; i < len; i++) if (buf[start + i] !== arena[at + i]) return false;
+    return true;
+  }
+};
+
+// packages/data-gate/src/readers/csv-plain-rows.ts
+var QUOTE2 = 34;
+var LF2 = 10;
+var CR2 = 13;
+var POW102 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+var PlainRowDecoder = class {
+  constructor(delimiter, width, maxFieldBytes, maxRecordBytes, interners) {
+    this.delimiter = delimiter;
+    this.width = width;
+    this.maxFieldBytes = maxFieldBytes;
+    this.maxRecordBytes = maxRecordBytes;
+    this.interners = interners;
+    this.stop[delimiter] = 1;
+    this.stop[QUOTE2] = 1;
+    this.stop[LF2] = 1;
+    this.stop[CR2] = 1;
+  }
+  delimiter;
+  width;
+  maxFieldBytes;
+  maxRecordBytes;
+  interners;
+  stop = new Uint8Array(256);
+  /** Decodes the row at `p` into `slot` of `builder`; returns where the next row starts, or -1. */
+  decode(buf, p, n, builder, slot) {
+    const stop = this.stop;
+    const width = this.width;
+    const last = width - 1;
+    const rowStart = p;
+    if (p < n && buf[p] === LF2) return -1;
+    const delimiter = this.delimiter;
+    for (let c = 0; c < width; c++) {
+      const end = c < last ? delimiter : LF2;
+      const start = p;
+      const kinds = builder.kinds[c];
+      const numbers = builder.numbers[c];
+      const texts2 = builder.texts[c];
+      let b = 0;
+      let sign2 = 1;
+      if (p < n && buf[p] === 45) {
+        sign2 = -1;
+        p++;
+      }
+      let m = 0;
+      const d0 = p;
+      while (p < n && (b = buf[p]) >= 48 && b <= 57) {
+        m = m * 10 + (b - 48);
+        p++;
+      }
+      let digits = p - d0;
+      let frac = -1;
+      if (p < n && b === 46) {
+        const f0 = ++p;
+        while (p < n && (b = buf[p]) >= 48 && b <= 57) {
+          m = m * 10 + (b - 48);
+          p++;
+        }
+        frac = p - f0;
+        digits += frac;
+      }
+      if (p < n && b === end && digits > 0 && digits <= 15 && p - start <= this.maxFieldBytes) {
+        kinds[slot] = frac < 0 ? CellKind.Integer : CellKind.Float;
+        numbers[slot] = frac <= 0 ? sign2 * m : sign2 * (m / POW102[frac]);
+        texts2[slot] = null;
+        p++;
+        continue;
+      }
+      p = start;
+      let h = FNV_OFFSET;
+      while (p < n && stop[b = buf[p]] === 0) {
+        h = Math.imul(h ^ b, FNV_PRIME);
+        p++;
+      }
+      if (p === n) return -1;
+      if (b !== end || p - start > this.maxFieldBytes) return -1;
+      const kind = classifyCsvBytes(buf, start, p);
+      kinds[slot] = kind;
+      if (kind === CellKind.Text) {
+        numbers[slot] = Number.NaN;
+        texts2[slot] = this.interners[c].internHashed(buf, start, p, h);
+      } else {
+        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
+        texts2[slot] = null;
+      }
+      p++;
+    }
+    return p - rowStart > this.maxRecordBytes ? -1 : p;
+  }
+};
 
 // packages/data-gate/src/readers/byte-source.ts
 var import_node_fs8 = require("node:fs");
@@ -44034,10 +44347,10 @@ async function* readBytes(path, options) {
 // packages/data-gate/src/readers/read-session.ts
 function noteKinds(session, batch) {
   for (const chunk of batch.data) {
-    let bits = session.kinds.get(chunk.name) ?? 0;
+    let bits2 = session.kinds.get(chunk.name) ?? 0;
     const kinds = chunk.kinds;
-    for (let i = 0; i < kinds.length; i++) bits |= kindBit(kinds[i]);
-    session.kinds.set(chunk.name, bits);
+    for (let i = 0; i < kinds.length; i++) bits2 |= kindBit(kinds[i]);
+    session.kinds.set(chunk.name, bits2);
   }
 }
 function uniqueColumnNames(raw, file, problems) {
@@ -44074,44 +44387,77 @@ async function* locateErrors(source, file, where) {
 // packages/data-gate/src/readers/csv-reader.ts
 async function* readCsvFile(path, displayPath, options, session) {
   const { problems, reader } = session;
-  const bytes = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
-  let parser;
+  const source = readBytes(path, { limits: session.limits, signal: session.signal, displayPath });
+  let tokenizer;
   let columns;
   let builder;
+  let interners = [];
   let row = 0;
   let chunkInvalid = false;
+  let latin1 = false;
+  let delimiterCode = 44;
   const ready = [];
   const onRecord = (record) => {
-    const fields = record.fields;
-    if (fields.length === 1 && fields.isEmpty(0) && !record.quoted) return;
+    const count = record.count;
+    if (count === 1 && record.isEmpty(0) && !record.quoted) return;
     if (columns === void 0) {
-      columns = uniqueColumnNames(fields.texts(), displayPath, problems);
+      columns = uniqueColumnNames(record.texts(), displayPath, problems);
       builder = new BatchBuilder(displayPath, columns, reader.batchRows);
+      const encoding = latin1 ? "latin1" : "utf8";
+      const decode2 = (buf, start, end) => buf.toString(encoding, start, end);
+      interners = columns.map(() => new TextInterner(decode2));
+      const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners);
+      tokenizer.plainRow = (buf, p, n2, line) => {
+        if (chunkInvalid) return -1;
+        const b2 = builder;
+        const next = plain.decode(buf, p, n2, b2, b2.length);
+        if (next >= 0) {
+          b2.begin(row, line);
+          endRow();
+        }
+        return next;
+      };
       return;
     }
     const b = builder;
     const slot = b.begin(row, record.line);
-    const n = Math.min(fields.length, columns.length);
+    const width = columns.length;
+    const n = count < width ? count : width;
+    const { bytes, starts, ends, escaped } = record;
     let invalidText = false;
-    const { sources, starts, ends } = fields;
     for (let c = 0; c < n; c++) {
-      const kind = classifyCsvRange(sources[c], starts[c], ends[c]);
-      if (kind === CellKind.Null) {
-        b.setNull(slot, c);
-      } else if (kind === CellKind.Text) {
-        const text2 = fields.text(c);
-        b.set(slot, c, kind, Number.NaN, text2);
+      const kinds = b.kinds[c];
+      const numbers = b.numbers[c];
+      const texts2 = b.texts[c];
+      if (escaped[c] === 1) {
+        const text2 = record.unescaped[c];
+        const kind2 = classifyCsvField(text2);
+        kinds[slot] = kind2;
+        numbers[slot] = kind2 === CellKind.Integer || kind2 === CellKind.Float ? csvScratch.number : Number.NaN;
+        texts2[slot] = kind2 === CellKind.Text ? text2 : null;
+        if (kind2 === CellKind.Text && chunkInvalid && !invalidText && text2.includes("\uFFFD")) invalidText = true;
+        continue;
+      }
+      const start = starts[c];
+      const end = ends[c];
+      const kind = classifyCsvBytes(bytes, start, end);
+      kinds[slot] = kind;
+      if (kind === CellKind.Text) {
+        const text2 = interners[c].intern(bytes, start, end);
+        numbers[slot] = Number.NaN;
+        texts2[slot] = text2;
         if (chunkInvalid && !invalidText && text2.includes("\uFFFD")) invalidText = true;
       } else {
-        b.set(slot, c, kind, csvScratch.number, null);
+        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
+        texts2[slot] = null;
       }
     }
-    for (let c = n; c < columns.length; c++) b.setNull(slot, c);
-    if (fields.length !== columns.length) {
+    for (let c = n; c < width; c++) b.setNull(slot, c);
+    if (count !== width) {
       problems.add(
         "ragged-row",
         displayPath,
-        `rows with a different number of fields than the header's ${columns.length} (short rows are padded with nulls, extra fields dropped)`,
+        `rows with a different number of fields than the header's ${width} (short rows are padded with nulls, extra fields dropped)`,
         { row, line: record.line }
       );
     }
@@ -44129,7 +44475,11 @@ async function* readCsvFile(path, displayPath, options, session) {
         { row, line: record.line }
       );
     }
+    endRow();
+  };
+  const endRow = () => {
     row++;
+    const b = builder;
     if (b.full) {
       const batch = b.take(session.tableRow);
       session.tableRow += batch.length;
@@ -44141,15 +44491,20 @@ async function* readCsvFile(path, displayPath, options, session) {
     line: error2.line,
     hint: error2.hint
   });
-  const chunks = locateErrors(decodeText(bytes, options.encoding ?? "utf-8", displayPath), displayPath, () => ({ row, line: parser?.line ?? 1 }));
+  const chunks = locateErrors(decodeToBytes(source, options.encoding ?? "utf-8", displayPath), displayPath, () => ({ row, line: tokenizer?.line ?? 1 }));
   for await (const chunk of chunks) {
-    if (parser === void 0) {
-      const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.text);
-      parser = new CsvParser(delimiter, reader);
+    if (tokenizer === void 0) {
+      const delimiter = options.delimiter ?? sniffDelimiter(displayPath, chunk.bytes.toString(chunk.latin1 ? "latin1" : "utf8", 0, Math.min(chunk.bytes.length, 65536)));
+      if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127) {
+        throw new UserError(`unsupported CSV delimiter ${JSON.stringify(delimiter)} for ${displayPath}`, { file: displayPath, hint: "the delimiter must be one ASCII character" });
+      }
+      latin1 = chunk.latin1;
+      delimiterCode = delimiter.charCodeAt(0);
+      tokenizer = new CsvTokenizer(delimiter, reader, latin1);
     }
     chunkInvalid = chunk.invalid;
     try {
-      parser.push(chunk.text, onRecord);
+      tokenizer.push(chunk.bytes, onRecord);
     } catch (error2) {
       if (error2 instanceof CsvLimitError) throw failAt(error2);
       throw error2;
@@ -44161,7 +44516,7 @@ async function* readCsvFile(path, displayPath, options, session) {
     ready.length = 0;
   }
   try {
-    parser?.end(onRecord);
+    tokenizer?.end(onRecord);
   } catch (error2) {
     if (error2 instanceof CsvLimitError) throw failAt(error2);
     throw error2;
@@ -44622,9 +44977,9 @@ function parseDecimal(bytes) {
   for (const byte of bytes) {
     value = value * 256n + BigInt(byte);
   }
-  const bits = bytes.length * 8;
-  if (value >= 2n ** BigInt(bits - 1)) {
-    value -= 2n ** BigInt(bits);
+  const bits2 = bytes.length * 8;
+  if (value >= 2n ** BigInt(bits2 - 1)) {
+    value -= 2n ** BigInt(bits2);
   }
   return Number(value);
 }
@@ -46402,16 +46757,16 @@ function deltaBinaryUnpack(reader, count, output2) {
         let miniblockCount = valuesPerMiniblock;
         const mask = (1n << BigInt(bitWidth2)) - 1n;
         while (miniblockCount && outputIndex < count) {
-          let bits = BigInt(reader.view.getUint32(reader.offset, true) >>> bitpackPos) & mask;
+          let bits2 = BigInt(reader.view.getUint32(reader.offset, true) >>> bitpackPos) & mask;
           bitpackPos += bitWidth2;
           while (bitpackPos >= 32) {
             bitpackPos -= 32;
             reader.offset += 4;
             if (bitpackPos) {
-              bits |= BigInt(reader.view.getUint32(reader.offset, true)) << BigInt(bitWidth2 - bitpackPos) & mask;
+              bits2 |= BigInt(reader.view.getUint32(reader.offset, true)) << BigInt(bitWidth2 - bitpackPos) & mask;
             }
           }
-          const delta = minDelta + bits;
+          const delta = minDelta + bits2;
           value += delta;
           output2[outputIndex++] = value;
           miniblockCount--;
@@ -47656,8 +48011,8 @@ function readTable(path, options = {}, ctx = {}) {
         yield batch;
       }
     }
-    for (const [name, bits] of session.kinds) {
-      if (bits === 0 && session.tableRow > 0) {
+    for (const [name, bits2] of session.kinds) {
+      if (bits2 === 0 && session.tableRow > 0) {
         session.problems.add("all-null-column", files.length === 1 ? shownFiles[0] : shown, `column '${name}' has no non-null value`, {
           column: name
         });
@@ -47667,7 +48022,7 @@ function readTable(path, options = {}, ctx = {}) {
   return {
     files: shownFiles,
     problems: () => session.problems.problems,
-    types: () => Object.fromEntries([...session.kinds].map(([name, bits]) => [name, columnTypeOf(bits)])),
+    types: () => Object.fromEntries([...session.kinds].map(([name, bits2]) => [name, columnTypeOf(bits2)])),
     get rows() {
       return session.tableRow;
     },
@@ -47706,6 +48061,35 @@ function readProblemFindings(problems) {
     if (p.column !== void 0) finding.properties.column = p.column;
     return finding;
   });
+}
+
+// packages/data-gate/src/readers/row-estimate.ts
+var import_node_fs11 = require("node:fs");
+var PROBE_BYTES = 256 * 1024;
+var OPAQUE_BYTES_PER_ROW = 16;
+function estimateRowCount(path, maxEntries) {
+  const stat2 = (0, import_node_fs11.statSync)(path, { throwIfNoEntry: false });
+  if (!stat2) return 0;
+  const files = stat2.isDirectory() ? listDataFiles(path, maxEntries) : [path];
+  let rows = 0;
+  for (const f of files) {
+    const size = (0, import_node_fs11.statSync)(f, { throwIfNoEntry: false })?.size ?? 0;
+    if (formatOf(f) === "parquet" || /\.gz$/i.test(f)) {
+      rows += size / OPAQUE_BYTES_PER_ROW;
+      continue;
+    }
+    const probe = Buffer.alloc(Math.min(PROBE_BYTES, size));
+    const fd = (0, import_node_fs11.openSync)(f, "r");
+    try {
+      (0, import_node_fs11.readSync)(fd, probe, 0, probe.length, 0);
+    } finally {
+      (0, import_node_fs11.closeSync)(fd);
+    }
+    let lines = 0;
+    for (let i = probe.indexOf(10); i !== -1; i = probe.indexOf(10, i + 1)) lines++;
+    rows += lines === 0 ? 1 : size * lines / Math.max(probe.length, 1);
+  }
+  return Math.ceil(rows);
 }
 
 // packages/data-gate/src/contract/infer-contract.ts
@@ -47837,21 +48221,37 @@ var RULES = {
   pattern: [RULE_PATTERN_MISMATCH, "medium"],
   "row-schema": [RULE_ROW_SCHEMA, "medium"]
 };
-function categoryKey(value) {
-  return `${typeof value}:${String(value)}`;
+function columnRule(spec) {
+  const rule3 = { spec, valueChecks: false };
+  if (spec.categories) {
+    rule3.allowedStrings = new Set(spec.categories.filter((c) => typeof c === "string"));
+    rule3.allowedNumbers = new Set(spec.categories.filter((c) => typeof c === "number"));
+    rule3.allowedBooleans = new Set(spec.categories.filter((c) => typeof c === "boolean"));
+  }
+  if (spec.pattern !== void 0) rule3.pattern = new RegExp(spec.pattern, "u");
+  if (spec.unique) rule3.seen = /* @__PURE__ */ new Set();
+  rule3.valueChecks = spec.categories !== void 0 || spec.pattern !== void 0 || spec.unique === true || spec.min !== void 0 || spec.max !== void 0;
+  return rule3;
+}
+function cellText(chunk, i) {
+  return chunk.texts[i] ?? String(cellOf(chunk, i));
+}
+function allowedCategory(rule3, chunk, i, kind) {
+  const strings = rule3.allowedStrings;
+  const num2 = chunk.numbers[i];
+  if (kind === CellKind.Text) return strings.has(chunk.texts[i] ?? "");
+  if (kind === CellKind.Boolean) return rule3.allowedBooleans.has(num2 === 1) || strings.size > 0 && strings.has(cellText(chunk, i));
+  if (rule3.allowedNumbers.has(num2)) return true;
+  if (strings.size === 0) return false;
+  const literal = chunk.texts[i];
+  return literal != null && strings.has(literal) || strings.has(String(num2));
 }
 var ContractChecker = class {
   constructor(contract, options = {}) {
     this.contract = contract;
     this.maxRows = options.maxRows ?? 100;
     this.maxDistinct = options.maxDistinct ?? 2e6;
-    for (const spec of contract.columns) {
-      const rule3 = { spec };
-      if (spec.categories) rule3.allowed = new Set(spec.categories.map(categoryKey));
-      if (spec.pattern !== void 0) rule3.pattern = new RegExp(spec.pattern, "u");
-      if (spec.unique) rule3.seen = /* @__PURE__ */ new Set();
-      this.byName.set(spec.name, rule3);
-    }
+    for (const spec of contract.columns) this.byName.set(spec.name, columnRule(spec));
     if (contract.rowSchema !== void 0) this.rowValidator = new import_ajv4.Ajv({ strict: false, allErrors: false }).compile(contract.rowSchema);
   }
   contract;
@@ -47861,7 +48261,7 @@ var ContractChecker = class {
   maxRows;
   maxDistinct;
   rowValidator;
-  add(kind, file, column, message, at) {
+  add(kind, file, column, message) {
     const key = `${kind}\0${file}\0${column ?? ""}`;
     let v = this.violations.get(key);
     if (!v) {
@@ -47870,17 +48270,20 @@ var ContractChecker = class {
       if (column !== void 0) v.column = column;
       this.violations.set(key, v);
     }
-    if (at) {
-      v.count++;
-      if (v.rows.length < this.maxRows) {
-        v.rows.push(at.row);
-        v.lines.push(at.line);
-      }
-      if (at.example !== void 0 && v.examples.length < 10 && !v.examples.includes(at.example)) v.examples.push(at.example);
-    } else {
-      v.count = 1;
-    }
     return v;
+  }
+  /** Counts one offending cell: its row and line while fewer than maxRows are kept, its text among the first 10 distinct. */
+  addCell(kind, batch, spec, message, i, example) {
+    const v = this.add(kind, batch.file, spec?.name, message);
+    v.count++;
+    if (v.rows.length < this.maxRows) {
+      v.rows.push(batch.rows[i]);
+      v.lines.push(batch.lines[i]);
+    }
+    if (example !== void 0 && v.examples.length < 10) {
+      const text2 = example();
+      if (!v.examples.includes(text2)) v.examples.push(text2);
+    }
   }
   push(batch) {
     let file = this.files.get(batch.file);
@@ -47891,42 +48294,31 @@ var ContractChecker = class {
       file.columns = batch.columns;
     }
     for (const chunk of batch.data) {
-      let bits = file.kinds.get(chunk.name) ?? 0;
+      let bits2 = file.kinds.get(chunk.name) ?? 0;
       const rule3 = this.byName.get(chunk.name);
-      for (let i = 0; i < batch.length; i++) {
-        const kind = chunk.kinds[i];
-        bits |= kindBit(kind);
-        if (!rule3) continue;
-        const row = batch.rows[i];
-        const line = batch.lines[i];
-        const spec = rule3.spec;
-        if (kind === CellKind.Null) {
-          if (spec.nullable === false) this.add("null", batch.file, spec.name, `nulls in '${spec.name}', which the contract declares not nullable`, { row, line });
-          continue;
-        }
-        const text2 = chunk.texts[i] ?? String(cellOf(chunk, i));
-        if (!kindFits(kind, spec.type)) {
-          this.add("type", batch.file, spec.name, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, { row, line, example: text2 });
-          continue;
-        }
-        const num2 = chunk.numbers[i];
-        if ((kind === CellKind.Integer || kind === CellKind.Float) && (spec.min !== void 0 && num2 < spec.min || spec.max !== void 0 && num2 > spec.max)) {
-          this.add("range", batch.file, spec.name, `values of '${spec.name}' outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]`, { row, line, example: text2 });
-        }
-        if (rule3.allowed) {
-          const ok = rule3.allowed.has(categoryKey(text2)) || (kind === CellKind.Integer || kind === CellKind.Float) && (rule3.allowed.has(categoryKey(num2)) || rule3.allowed.has(categoryKey(String(num2)))) || kind === CellKind.Boolean && rule3.allowed.has(categoryKey(num2 === 1));
-          if (!ok) this.add("category", batch.file, spec.name, `values of '${spec.name}' outside its allowed categories`, { row, line, example: text2 });
-        }
-        if (rule3.pattern && !rule3.pattern.test(text2)) {
-          this.add("pattern", batch.file, spec.name, `values of '${spec.name}' that do not match /${spec.pattern}/`, { row, line, example: text2 });
-        }
-        if (rule3.seen) {
-          const key = kind === CellKind.Text ? text2 : num2;
-          if (rule3.seen.has(key)) this.add("unique", batch.file, spec.name, `repeated values in '${spec.name}', which the contract declares unique`, { row, line, example: text2 });
-          else if (rule3.seen.size < this.maxDistinct) rule3.seen.add(key);
-        }
+      const kinds = chunk.kinds;
+      const n = batch.length;
+      if (!rule3) {
+        for (let i = 0; i < n; i++) bits2 |= kindBit(kinds[i]);
+        file.kinds.set(chunk.name, bits2);
+        continue;
       }
-      file.kinds.set(chunk.name, bits);
+      const spec = rule3.spec;
+      const nullable = spec.nullable !== false;
+      for (let i = 0; i < n; i++) {
+        const kind = kinds[i];
+        bits2 |= kindBit(kind);
+        if (kind === CellKind.Null) {
+          if (!nullable) this.addCell("null", batch, spec, `nulls in '${spec.name}', which the contract declares not nullable`, i, void 0);
+          continue;
+        }
+        if (!kindFits(kind, spec.type)) {
+          this.addCell("type", batch, spec, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, i, () => cellText(chunk, i));
+          continue;
+        }
+        if (rule3.valueChecks) this.checkValue(rule3, batch, chunk, i, kind);
+      }
+      file.kinds.set(chunk.name, bits2);
     }
     if (this.rowValidator) {
       for (let i = 0; i < batch.length; i++) {
@@ -47935,9 +48327,30 @@ var ContractChecker = class {
         if (!this.rowValidator(obj)) {
           const e = this.rowValidator.errors?.[0];
           const what = e ? `${e.instancePath || "(row)"} ${e.message ?? e.keyword}` : "invalid";
-          this.add("row-schema", batch.file, void 0, `rows that fail the contract rowSchema (first: ${what})`, { row: batch.rows[i], line: batch.lines[i], example: what });
+          this.addCell("row-schema", batch, void 0, `rows that fail the contract rowSchema (first: ${what})`, i, () => what);
         }
       }
+    }
+  }
+  /** Range, categories, pattern and uniqueness of one non-null cell whose kind fits. */
+  checkValue(rule3, batch, chunk, i, kind) {
+    const spec = rule3.spec;
+    const text2 = () => cellText(chunk, i);
+    const num2 = chunk.numbers[i];
+    const isNumber = kind === CellKind.Integer || kind === CellKind.Float;
+    if (isNumber && (spec.min !== void 0 && num2 < spec.min || spec.max !== void 0 && num2 > spec.max)) {
+      this.addCell("range", batch, spec, `values of '${spec.name}' outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]`, i, text2);
+    }
+    if (rule3.allowedStrings && !allowedCategory(rule3, chunk, i, kind)) {
+      this.addCell("category", batch, spec, `values of '${spec.name}' outside its allowed categories`, i, text2);
+    }
+    if (rule3.pattern && !rule3.pattern.test(text2())) {
+      this.addCell("pattern", batch, spec, `values of '${spec.name}' that do not match /${spec.pattern}/`, i, text2);
+    }
+    if (rule3.seen) {
+      const key = kind === CellKind.Text ? chunk.texts[i] ?? "" : num2;
+      if (rule3.seen.has(key)) this.addCell("unique", batch, spec, `repeated values in '${spec.name}', which the contract declares unique`, i, text2);
+      else if (rule3.seen.size < this.maxDistinct) rule3.seen.add(key);
     }
   }
   /** Column-set checks per file, then every violation, in a stable order. */
@@ -47960,15 +48373,16 @@ var ContractChecker = class {
         }
         const renamedTo = likelyRename(spec.name, added, typeOf, spec.type);
         const v = this.add("missing-column", file, spec.name, `column '${spec.name}' is missing${renamedTo ? ` (renamed to '${renamedTo}'?)` : ""}`);
+        v.count = 1;
         if (renamedTo) v.renamedTo = renamedTo;
       }
       if (!this.contract.additionalColumns) {
-        for (const c of added) this.add("added-column", file, c, `column '${c}' (${typeOf(c)}) is not in the contract`);
+        for (const c of added) this.add("added-column", file, c, `column '${c}' (${typeOf(c)}) is not in the contract`).count = 1;
       }
       if (this.contract.ordered) {
         const common = info2.columns.filter((c) => declaredSet.has(c));
         const expected = declared.filter((c) => present.has(c));
-        if (common.some((c, i) => expected[i] !== c)) this.add("column-order", file, void 0, `columns are in a different order than the contract's: ${common.join(", ")}`);
+        if (common.some((c, i) => expected[i] !== c)) this.add("column-order", file, void 0, `columns are in a different order than the contract's: ${common.join(", ")}`).count = 1;
       }
     }
     const order = ["missing-column", "added-column", "column-order", "type", "null", "range", "category", "unique", "pattern", "row-schema"];
@@ -48008,11 +48422,11 @@ function contractMetrics(violations) {
 }
 
 // packages/data-gate/src/gate/table-scan.ts
-function placeOf(table, tableRow) {
+function placeOf(table2, tableRow) {
   return {
-    file: table.files[table.fileIndex[tableRow]],
-    row: table.fileRow[tableRow],
-    line: table.lines[tableRow]
+    file: table2.files[table2.fileIndex[tableRow]],
+    row: table2.fileRow[tableRow],
+    line: table2.lines[tableRow]
   };
 }
 function cellAt(column, row) {
@@ -48135,10 +48549,10 @@ function categoryCounts(column) {
 
 // packages/data-gate/src/gate/row-findings.ts
 var MAX_LISTED_ROWS = 1e3;
-function rowFindings(table, tableRows, make) {
+function rowFindings(table2, tableRows, make) {
   const byFile = /* @__PURE__ */ new Map();
   for (const r of tableRows) {
-    const place = placeOf(table, r);
+    const place = placeOf(table2, r);
     let g = byFile.get(place.file);
     if (!g) {
       g = { rows: [], total: 0, firstLine: place.line };
@@ -48206,16 +48620,16 @@ var NeumaierSum = class {
 // packages/data-gate/src/stats/moments.ts
 function moments(values) {
   const n = values.length;
-  const sum2 = new NeumaierSum();
+  const sum3 = new NeumaierSum();
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    sum2.add(v);
+    sum3.add(v);
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const total = sum2.value;
+  const total = sum3.value;
   const avg = n > 0 ? total / n : NaN;
   const dev = new NeumaierSum();
   for (let i = 0; i < n; i++) {
@@ -48390,14 +48804,14 @@ function prefactorLog(a, x) {
 function gammaSeries(a, x) {
   let ap = a;
   let term = 1 / a;
-  let sum2 = term;
+  let sum3 = term;
   for (let n = 0; n < MAX_ITER; n++) {
     ap += 1;
     term *= x / ap;
-    sum2 += term;
-    if (Math.abs(term) < Math.abs(sum2) * EPS) break;
+    sum3 += term;
+    if (Math.abs(term) < Math.abs(sum3) * EPS) break;
   }
-  return sum2 * Math.exp(prefactorLog(a, x));
+  return sum3 * Math.exp(prefactorLog(a, x));
 }
 function gammaContinuedFraction(a, x) {
   let b = x + 1 - a;
@@ -48567,9 +48981,9 @@ function smirnovProbs(n, x) {
   const nUpperTerms = n - n1mxceil + 1;
   const useUpperSum = nUpperTerms <= 1 && x < 0.5 || n >= SM_UPPERSUM_MIN_N && nUpperTerms <= SM_UPPER_MAX_TERMS && x <= 0.5 / Math.sqrt(n);
   if (useUpperSum) {
-    let sum2 = 0;
-    for (let v = n; v >= n1mxceil; v--) sum2 += signedTerm(n, x, v);
-    const cdf = x * sum2;
+    let sum3 = 0;
+    for (let v = n; v >= n1mxceil; v--) sum3 += signedTerm(n, x, v);
+    const cdf = x * sum3;
     return clipped(1 - cdf, cdf);
   }
   const nTerms = n1mxfl + 1;
@@ -48956,6 +49370,10 @@ function ksKolmogorovLimitPvalue(d, n1, n2) {
   const en = n1 * n2 / (n1 + n2);
   return kolmogorovSf(d * Math.sqrt(en));
 }
+function ksExactPvalue(n1, n2, d) {
+  const r = attemptExact(n1, n2, gcd(n1, n2), d);
+  return r.success ? r.prob : NaN;
+}
 function ksAsympPvalue(n1, n2, d) {
   const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
   return Math.min(1, Math.max(0, kstwoSf(d, roundHalfEven(m * n / (m + n)))));
@@ -49228,13 +49646,13 @@ function psi(refCounts, curCounts) {
   checkSameLength(refCounts, curCounts);
   const p = zeroFill(percents(refCounts));
   const q = zeroFill(percents(curCounts));
-  let sum2 = 0;
+  let sum3 = 0;
   for (let i = 0; i < p.length; i++) {
     const a = p[i];
     const b = q[i];
-    sum2 += (a - b) * Math.log(a / b);
+    sum3 += (a - b) * Math.log(a / b);
   }
-  return sum2;
+  return sum3;
 }
 function jensenShannon(refCounts, curCounts, base) {
   checkSameLength(refCounts, curCounts);
@@ -49800,10 +50218,10 @@ function mix(x, seed) {
   return h >>> 0;
 }
 var SEEDS = Uint32Array.from({ length: MINHASH_PERMUTATIONS }, (_, i) => mix(i + 1, 2654435769));
-function features(table, row, columns, roles) {
+function features(table2, row, columns, roles) {
   const out = /* @__PURE__ */ new Set();
   for (const name of columns) {
-    const col = table.byName.get(name);
+    const col = table2.byName.get(name);
     if (!col) continue;
     if (roles.get(name) === "text") {
       const t = col.texts[row];
@@ -49831,10 +50249,10 @@ function similarEnough(a, b, threshold) {
   for (let i = 0; i < MINHASH_PERMUTATIONS; i++) if (a[i] !== b[i] && ++differ > allowed) return false;
   return true;
 }
-function sign(table, columns, roles) {
+function sign(table2, columns, roles) {
   const sigs = [];
-  for (let r = 0; r < table.rows; r++) {
-    const f = features(table, r, columns, roles);
+  for (let r = 0; r < table2.rows; r++) {
+    const f = features(table2, r, columns, roles);
     sigs.push(f.length >= MIN_FEATURES ? signature(f) : void 0);
   }
   return { sigs };
@@ -49916,11 +50334,11 @@ function checkNearDuplicates(reference, current, columns, roles, currentHashes, 
 
 // packages/data-gate/src/poisoning/label-shift.ts
 var LABEL_SHIFT_DEFAULTS = { alpha: 0.01, minLabelTvd: 0.02, minWithinLabelKs: 0.05 };
-function rowsByLabel(table, label) {
-  const col = table.byName.get(label);
+function rowsByLabel(table2, label) {
+  const col = table2.byName.get(label);
   const out = /* @__PURE__ */ new Map();
   if (!col) return out;
-  for (let r = 0; r < table.rows; r++) {
+  for (let r = 0; r < table2.rows; r++) {
     const key = categoryKeyAt(col, r);
     if (key === null) continue;
     let list2 = out.get(key);
@@ -49999,8 +50417,8 @@ function pct(n, total) {
 
 // packages/data-gate/src/poisoning/trigger-values.ts
 var TRIGGER_DEFAULTS = { minRows: 5, minPurity: 0.9, alpha: 1e-3, maxTokens: 5e5 };
-function unitsOf(table, column, role, row) {
-  const col = table.byName.get(column);
+function unitsOf(table2, column, role, row) {
+  const col = table2.byName.get(column);
   if (!col) return [];
   if (role === "text") {
     const t = col.texts[row];
@@ -50139,6 +50557,15 @@ function mixedScriptWord(text2) {
   for (const m of text2.matchAll(WORD)) if (LATIN.test(m[0]) && LOOKALIKE.test(m[0])) return m[0];
   return void 0;
 }
+function plainAscii(text2) {
+  const c0 = text2.charCodeAt(0);
+  if (c0 === 61 || c0 === 64 || c0 === 43 || c0 === 45) return false;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
 function describeControl(text2) {
   const i = firstControl(text2);
   return i === -1 ? "" : `U+${text2.charCodeAt(i).toString(16).toUpperCase().padStart(4, "0")}`;
@@ -50186,7 +50613,7 @@ var TextInjectionScanner = class {
       for (let i = 0; i < batch.length; i++) {
         if (chunk.kinds[i] !== CellKind.Text) continue;
         const t = chunk.texts[i];
-        if (!t) continue;
+        if (!t || plainAscii(t)) continue;
         const f = isFormulaLike(t);
         const c = hasControlCharacters(t);
         const h = mixedScriptWord(t);
@@ -50240,7 +50667,7 @@ function checkTextInjection(current) {
     let hExample = "";
     for (let r = 0; r < col.texts.length; r++) {
       const t = col.texts[r];
-      if (t === null || t === void 0 || t === "") continue;
+      if (t === null || t === void 0 || t === "" || plainAscii(t)) continue;
       if (isFormulaLike(t)) {
         if (f.length === 0) fExample = t;
         f.push(r);
@@ -50267,12 +50694,1419 @@ function checkTextInjection(current) {
   return { findings, metrics: { "poisoning.formula_cells": formula, "poisoning.control_character_cells": control, "poisoning.homoglyph_cells": homoglyph } };
 }
 
+// packages/data-gate/src/gate/column-roles.ts
+var ID_NAME2 = /(^|[_\-.])(id|key|uuid|guid)$/i;
+var LABEL_NAMES = ["label", "target", "y", "class", "labels"];
+var SOURCE_NAMES = ["source", "origin", "annotator", "contributor", "domain", "host", "url", "author", "submitter"];
+function isIdName(name) {
+  return ID_NAME2.test(name);
+}
+function pickLabelColumn(columns, explicit) {
+  if (explicit !== void 0 && explicit !== "") return explicit;
+  return columns.find((c) => LABEL_NAMES.includes(c.toLowerCase()));
+}
+function pickSourceColumn(columns, explicit) {
+  if (explicit !== void 0 && explicit !== "") return explicit;
+  return columns.find((c) => SOURCE_NAMES.includes(c.toLowerCase()));
+}
+function columnRoles(reference, idColumns) {
+  const roles = /* @__PURE__ */ new Map();
+  for (const name of reference.columns) {
+    const type = reference.types[name];
+    if (idColumns.has(name)) roles.set(name, "id");
+    else if (type === "integer" || type === "number") roles.set(name, "numeric");
+    else if (type === "null" || type === void 0) roles.set(name, "empty");
+    else {
+      const col = reference.byName.get(name);
+      let nonNull = 0;
+      const distinct = /* @__PURE__ */ new Set();
+      if (col) {
+        for (let i = 0; i < col.kinds.length; i++) {
+          const k = categoryKeyAt(col, i);
+          if (k === null) continue;
+          nonNull++;
+          distinct.add(k);
+        }
+      }
+      roles.set(name, nonNull > 0 && distinct.size > nonNull / 2 ? "text" : "categorical");
+    }
+  }
+  return roles;
+}
+
+// packages/data-gate/src/poisoning/label-model-format.ts
+var LABEL_MODEL_FORMAT = "aisec-label-model";
+var LABEL_MODEL_VERSION = 1;
+var LABEL_MODEL_DEFAULTS = { maxLabels: 64, maxCategories: 64, maxFeatures: 256, sampleSize: 2e4, maxCorrelated: 32 };
+var LABEL_MODEL_LIMITS = { maxLabels: 1e3, maxCategories: 1e4, maxFeatures: 4096, sampleSize: 1e6, maxCorrelated: 32 };
+var OPTION_NAMES = Object.keys(LABEL_MODEL_LIMITS);
+function usable(v) {
+  return Number.isFinite(v) && Math.abs(v) < 1e150;
+}
+function labelKeyOf(kind, number, text2) {
+  switch (kind) {
+    case CellKind.Integer:
+    case CellKind.Float:
+      return String(number);
+    case CellKind.Boolean:
+      return number === 1 ? "true" : "false";
+    case CellKind.Text:
+      return text2 ?? "";
+    default:
+      return null;
+  }
+}
+function emptyColumn(name, labels) {
+  return {
+    name,
+    numberCells: 0,
+    otherCells: 0,
+    numeric: { count: Array.from({ length: labels }, () => 0), mean: Array.from({ length: labels }, () => 0), m2: Array.from({ length: labels }, () => 0) },
+    categories: { overflow: false, keys: [], counts: [] }
+  };
+}
+
+// packages/data-gate/src/poisoning/pairwise-comoments.ts
+function table(d) {
+  return { n: new Float64Array(d * d), mean: new Float64Array(d * d), m2: new Float64Array(d * d), c: new Float64Array(d * d) };
+}
+var PairwiseComoments = class {
+  /** `capacity`: most columns tracked (the first numeric ones seen). */
+  constructor(capacity) {
+    this.capacity = capacity;
+  }
+  capacity;
+  columns = [];
+  index = /* @__PURE__ */ new Map();
+  labels = [];
+  /** The column's position, tracking it if there is room; -1 when full. */
+  columnFor(name) {
+    const at = this.index.get(name);
+    if (at !== void 0) return at;
+    if (this.columns.length >= this.capacity) return -1;
+    this.index.set(name, this.columns.length);
+    this.columns.push(name);
+    return this.columns.length - 1;
+  }
+  addLabel() {
+    this.labels.push(table(this.capacity));
+  }
+  /** One row of label `l`: the first `count` entries of `at` (positions) and `values`. */
+  add(l, at, values, count) {
+    const t = this.labels[l];
+    const D = this.capacity;
+    for (let i = 0; i < count; i++) {
+      for (let j = i + 1; j < count; j++) {
+        let f = at[i];
+        let g = at[j];
+        let x = values[i];
+        let y = values[j];
+        if (f > g) [f, g, x, y] = [g, f, y, x];
+        const a = f * D + g;
+        const b = g * D + f;
+        const n = t.n[a] + 1;
+        t.n[a] = n;
+        const dx = x - t.mean[a];
+        const mx = t.mean[a] + dx / n;
+        t.mean[a] = mx;
+        t.m2[a] = t.m2[a] + dx * (x - mx);
+        const dy = y - t.mean[b];
+        const my = t.mean[b] + dy / n;
+        t.mean[b] = my;
+        t.m2[b] = t.m2[b] + dy * (y - my);
+        t.c[a] = t.c[a] + dx * (y - my);
+      }
+    }
+  }
+  toJSON() {
+    const d = this.columns.length;
+    const D = this.capacity;
+    const trim = (a) => {
+      const out = [];
+      for (let f = 0; f < d; f++) for (let g = 0; g < d; g++) out.push(a[f * D + g]);
+      return out;
+    };
+    return { columns: [...this.columns], labels: this.labels.map((t) => ({ n: trim(t.n), mean: trim(t.mean), m2: trim(t.m2), c: trim(t.c) })) };
+  }
+};
+function mergePairwise(a, b, labels, remapB, capacity) {
+  const columns = [...a.columns];
+  for (const c of b.columns) if (!columns.includes(c) && columns.length < capacity) columns.push(c);
+  const d = columns.length;
+  const out = Array.from({ length: labels }, () => table(d));
+  const add = (src, label, into) => {
+    const s = src.labels[label];
+    if (!s) return;
+    const sd = src.columns.length;
+    const pos = src.columns.map((c) => columns.indexOf(c));
+    for (let f = 0; f < sd; f++) {
+      for (let g = f + 1; g < sd; g++) {
+        const F = pos[f];
+        const G = pos[g];
+        if (F < 0 || G < 0) continue;
+        const nb = s.n[f * sd + g];
+        if (nb === 0) continue;
+        const [lo, hi, mLo, mHi, vLo, vHi] = F < G ? [F, G, s.mean[f * sd + g], s.mean[g * sd + f], s.m2[f * sd + g], s.m2[g * sd + f]] : [G, F, s.mean[g * sd + f], s.mean[f * sd + g], s.m2[g * sd + f], s.m2[f * sd + g]];
+        const A = lo * d + hi;
+        const B = hi * d + lo;
+        const na = into.n[A];
+        const n = na + nb;
+        const dx = mLo - into.mean[A];
+        const dy = mHi - into.mean[B];
+        const w = na * nb / n;
+        into.c[A] = into.c[A] + s.c[f * sd + g] + dx * dy * w;
+        into.m2[A] = into.m2[A] + vLo + dx * dx * w;
+        into.m2[B] = into.m2[B] + vHi + dy * dy * w;
+        into.mean[A] = into.mean[A] + dx * nb / n;
+        into.mean[B] = into.mean[B] + dy * nb / n;
+        into.n[A] = n;
+      }
+    }
+  };
+  a.labels.forEach((_, l) => add(a, l, out[l]));
+  b.labels.forEach((_, l) => {
+    const to = remapB[l];
+    if (to >= 0) add(b, l, out[to]);
+  });
+  return { columns, labels: out.map((t) => ({ n: [...t.n], mean: [...t.mean], m2: [...t.m2], c: [...t.c] })) };
+}
+function correlationOf(n, c, vx, vy) {
+  return n >= 3 && vx > 0 && vy > 0 ? Math.max(-1, Math.min(1, c / Math.sqrt(vx * vy))) : 0;
+}
+function labelCorrelations(p, positions, k) {
+  const d = p.columns.length;
+  const m = positions.length;
+  const pooledC = new Float64Array(m * m);
+  const pooledX = new Float64Array(m * m);
+  const pooledY = new Float64Array(m * m);
+  const pooledN = new Float64Array(m * m);
+  const at = (f, g) => {
+    const F = positions[f];
+    const G = positions[g];
+    return F < G ? [F * d + G, G * d + F] : [G * d + F, F * d + G];
+  };
+  for (const t of p.labels) {
+    for (let f = 0; f < m; f++) {
+      for (let g = f + 1; g < m; g++) {
+        const [A, B] = at(f, g);
+        const [x, y] = positions[f] < positions[g] ? [A, B] : [B, A];
+        pooledN[f * m + g] = pooledN[f * m + g] + t.n[A];
+        pooledC[f * m + g] = pooledC[f * m + g] + t.c[A];
+        pooledX[f * m + g] = pooledX[f * m + g] + t.m2[x];
+        pooledY[f * m + g] = pooledY[f * m + g] + t.m2[y];
+      }
+    }
+  }
+  return p.labels.map((t) => {
+    const R = new Float64Array(m * m);
+    for (let f = 0; f < m; f++) {
+      R[f * m + f] = 1;
+      for (let g = f + 1; g < m; g++) {
+        const [A, B] = at(f, g);
+        const [x, y] = positions[f] < positions[g] ? [A, B] : [B, A];
+        const n = t.n[A];
+        const own = correlationOf(n, t.c[A], t.m2[x], t.m2[y]);
+        const pooled = correlationOf(pooledN[f * m + g], pooledC[f * m + g], pooledX[f * m + g], pooledY[f * m + g]);
+        const v = (n * own + k * pooled) / (n + k);
+        R[f * m + g] = v;
+        R[g * m + f] = v;
+      }
+    }
+    return R;
+  });
+}
+function choleskyWithRidge(A, m) {
+  for (let ridge = 1e-3; ; ridge = Math.min(1, ridge * 2)) {
+    const L = new Float64Array(m * m);
+    let ok = true;
+    let logDet = 0;
+    for (let i = 0; i < m && ok; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = i === j ? 1 : (1 - ridge) * A[i * m + j];
+        for (let k = 0; k < j; k++) s -= L[i * m + k] * L[j * m + k];
+        if (i === j) {
+          if (!(s > 1e-9)) {
+            ok = false;
+            break;
+          }
+          L[i * m + i] = Math.sqrt(s);
+          logDet += Math.log(s);
+        } else L[i * m + j] = s / L[j * m + j];
+      }
+    }
+    if (ok || ridge >= 1) return { L, logDet };
+  }
+}
+function mahalanobis(L, m, z, y) {
+  let q = 0;
+  for (let i = 0; i < m; i++) {
+    let s = z[i];
+    for (let k = 0; k < i; k++) s -= L[i * m + k] * y[k];
+    const v = s / L[i * m + i];
+    y[i] = v;
+    q += v * v;
+  }
+  return q;
+}
+
+// packages/data-gate/src/poisoning/label-model-merge.ts
+function mergeLabelModelJson(a, b) {
+  if (a.labelColumn !== b.labelColumn) {
+    throw new UserError(`cannot merge label models of different label columns ('${a.labelColumn}' and '${b.labelColumn}')`, { hint: "build every shard with the same label column" });
+  }
+  const o = a.options;
+  const labels = [...a.labels];
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  let labelOverflow = a.labelOverflow || b.labelOverflow;
+  for (const l of b.labels) {
+    if (labelIndex.has(l)) continue;
+    if (labels.length >= o.maxLabels) {
+      labelOverflow = true;
+      continue;
+    }
+    labelIndex.set(l, labels.length);
+    labels.push(l);
+  }
+  const L = labels.length;
+  const remapB = b.labels.map((l) => labelIndex.get(l) ?? -1);
+  const labelCounts = Array.from({ length: L }, () => 0);
+  a.labelCounts.forEach((c, i) => labelCounts[i] = labelCounts[i] + c);
+  b.labelCounts.forEach((c, i) => {
+    const j = remapB[i];
+    if (j >= 0) labelCounts[j] = labelCounts[j] + c;
+  });
+  const columns = [];
+  const byName = /* @__PURE__ */ new Map();
+  let featureOverflow = a.featureOverflow || b.featureOverflow;
+  const widen = (c, remap) => {
+    const out = emptyColumn(c.name, L);
+    out.numberCells = c.numberCells;
+    out.otherCells = c.otherCells;
+    remap.forEach((j, i) => {
+      if (j < 0) return;
+      out.numeric.count[j] = c.numeric.count[i];
+      out.numeric.mean[j] = c.numeric.mean[i];
+      out.numeric.m2[j] = c.numeric.m2[i];
+    });
+    out.categories = {
+      overflow: c.categories.overflow,
+      keys: [...c.categories.keys],
+      counts: c.categories.counts.map((row) => {
+        const r = Array.from({ length: L }, () => 0);
+        remap.forEach((j, i) => j >= 0 && (r[j] = row[i]));
+        return r;
+      })
+    };
+    return out;
+  };
+  const remapA = a.labels.map((_, i) => i);
+  for (const c of a.columns) {
+    byName.set(c.name, columns.length);
+    columns.push(widen(c, remapA));
+  }
+  for (const cb of b.columns) {
+    const at = byName.get(cb.name);
+    const wb = widen(cb, remapB);
+    if (at === void 0) {
+      if (columns.length >= o.maxFeatures) {
+        featureOverflow = true;
+        continue;
+      }
+      byName.set(cb.name, columns.length);
+      columns.push(wb);
+      continue;
+    }
+    const ca = columns[at];
+    ca.numberCells += wb.numberCells;
+    ca.otherCells += wb.otherCells;
+    for (let l = 0; l < L; l++) {
+      const na = ca.numeric.count[l];
+      const nb = wb.numeric.count[l];
+      if (nb === 0) continue;
+      const n = na + nb;
+      const delta = wb.numeric.mean[l] - ca.numeric.mean[l];
+      ca.numeric.mean[l] = ca.numeric.mean[l] + delta * nb / n;
+      ca.numeric.m2[l] = ca.numeric.m2[l] + wb.numeric.m2[l] + delta * delta * na * nb / n;
+      ca.numeric.count[l] = n;
+    }
+    if (ca.categories.overflow || wb.categories.overflow) {
+      ca.categories = { overflow: true, keys: [], counts: [] };
+      continue;
+    }
+    const keyAt = new Map(ca.categories.keys.map((k, i) => [k, i]));
+    for (let k = 0; k < wb.categories.keys.length; k++) {
+      const key = wb.categories.keys[k];
+      let at2 = keyAt.get(key);
+      if (at2 === void 0) {
+        if (ca.categories.keys.length >= o.maxCategories) {
+          ca.categories = { overflow: true, keys: [], counts: [] };
+          break;
+        }
+        at2 = ca.categories.keys.length;
+        keyAt.set(key, at2);
+        ca.categories.keys.push(key);
+        ca.categories.counts.push(Array.from({ length: L }, () => 0));
+      }
+      const dst = ca.categories.counts[at2];
+      const src = wb.categories.counts[k];
+      for (let l = 0; l < L; l++) dst[l] = dst[l] + src[l];
+    }
+  }
+  const realign = (rows, from) => rows.map((r) => {
+    const cells2 = Array.from({ length: columns.length }, () => null);
+    from.forEach((c, i) => {
+      const at = byName.get(c.name);
+      if (at !== void 0) cells2[at] = r.cells[i] ?? null;
+    });
+    return { key: r.key, label: r.label, cells: cells2 };
+  });
+  const sample = [...realign(a.sample, a.columns), ...realign(b.sample, b.columns)].filter((r) => labelIndex.has(r.label)).sort((x, y) => x.key - y.key).slice(0, o.sampleSize).map((r) => ({ ...r, cells: r.cells.map((v, c) => typeof v === "string" && columns[c].categories.overflow ? null : v) }));
+  return {
+    format: LABEL_MODEL_FORMAT,
+    version: LABEL_MODEL_VERSION,
+    labelColumn: a.labelColumn,
+    exclude: [.../* @__PURE__ */ new Set([...a.exclude, ...b.exclude])],
+    options: { ...o },
+    rows: a.rows + b.rows,
+    unlabeledRows: a.unlabeledRows + b.unlabeledRows,
+    labelOverflow,
+    featureOverflow,
+    labels,
+    labelCounts,
+    columns,
+    correlation: mergePairwise(a.correlation, b.correlation, L, remapB, o.maxCorrelated),
+    sample
+  };
+}
+
+// packages/data-gate/src/poisoning/label-model-validate.ts
+function fail2(source, what) {
+  throw new UserError(`${source}: not a usable label model (${what})`, { file: source, hint: "make the profile again with this version of aisec (`aisec data-gate profile`)" });
+}
+var isNum = (v) => typeof v === "number" && Number.isFinite(v);
+var isCount = (v) => isNum(v) && v >= 0 && Number.isInteger(v);
+function numberArray(v, length, check, source, what) {
+  if (!Array.isArray(v) || v.length !== length || !v.every(check)) fail2(source, `${what} must be ${length} numbers`);
+  return v;
+}
+function validateLabelModelJson(value, source) {
+  if (typeof value !== "object" || value === null) fail2(source, "not an object");
+  const v = value;
+  if (v.format !== LABEL_MODEL_FORMAT) fail2(source, `format is ${JSON.stringify(v.format)}, expected "${LABEL_MODEL_FORMAT}"`);
+  if (v.version !== LABEL_MODEL_VERSION) fail2(source, `version ${JSON.stringify(v.version)} is not ${LABEL_MODEL_VERSION}`);
+  if (typeof v.labelColumn !== "string") fail2(source, "labelColumn must be a string");
+  if (!Array.isArray(v.exclude) || !v.exclude.every((x) => typeof x === "string")) fail2(source, "exclude must be a list of column names");
+  const opts = v.options;
+  if (!opts || !OPTION_NAMES.every((k) => isCount(opts[k]) && opts[k] <= LABEL_MODEL_LIMITS[k])) {
+    fail2(source, `options must hold ${OPTION_NAMES.map((k) => `${k} (at most ${LABEL_MODEL_LIMITS[k]})`).join(", ")}`);
+  }
+  const options = { maxLabels: opts.maxLabels, maxCategories: opts.maxCategories, maxFeatures: opts.maxFeatures, sampleSize: opts.sampleSize, maxCorrelated: opts.maxCorrelated };
+  if (!isCount(v.rows) || !isCount(v.unlabeledRows)) fail2(source, "rows and unlabeledRows must be counts");
+  if (typeof v.labelOverflow !== "boolean" || typeof v.featureOverflow !== "boolean") fail2(source, "labelOverflow and featureOverflow must be booleans");
+  if (!Array.isArray(v.labels) || !v.labels.every((x) => typeof x === "string") || new Set(v.labels).size !== v.labels.length || v.labels.length > options.maxLabels) {
+    fail2(source, `labels must be at most ${options.maxLabels} distinct strings`);
+  }
+  const labels = v.labels;
+  const L = labels.length;
+  const labelCounts = numberArray(v.labelCounts, L, isCount, source, "labelCounts");
+  if (!Array.isArray(v.columns) || v.columns.length > options.maxFeatures) fail2(source, `columns must be a list of at most ${options.maxFeatures}`);
+  const columns = v.columns.map((c, i) => {
+    const col = c;
+    const at = `columns[${i}]`;
+    if (!col || typeof col.name !== "string" || !isCount(col.numberCells) || !isCount(col.otherCells)) fail2(source, `${at} needs name, numberCells and otherCells`);
+    const n = col.numeric;
+    if (!n) fail2(source, `${at}.numeric is missing`);
+    const numeric = { count: numberArray(n.count, L, isCount, source, `${at}.numeric.count`), mean: numberArray(n.mean, L, isNum, source, `${at}.numeric.mean`), m2: numberArray(n.m2, L, (x) => isNum(x) && x >= 0, source, `${at}.numeric.m2`) };
+    const k = col.categories;
+    if (!k || typeof k.overflow !== "boolean" || !Array.isArray(k.keys) || !k.keys.every((x) => typeof x === "string") || !Array.isArray(k.counts) || k.counts.length !== k.keys.length || k.keys.length > options.maxCategories) {
+      fail2(source, `${at}.categories must hold overflow, keys (at most ${options.maxCategories}) and one counts row per key`);
+    }
+    const counts = k.counts.map((row, r) => numberArray(row, L, isCount, source, `${at}.categories.counts[${r}]`));
+    return { name: col.name, numberCells: col.numberCells, otherCells: col.otherCells, numeric, categories: { overflow: k.overflow, keys: k.keys, counts } };
+  });
+  const corr = v.correlation;
+  if (!corr || !Array.isArray(corr.columns) || !corr.columns.every((x) => typeof x === "string") || corr.columns.length > options.maxCorrelated || !Array.isArray(corr.labels) || corr.labels.length !== L) {
+    fail2(source, `correlation must hold at most ${options.maxCorrelated} columns and one table per label`);
+  }
+  const d = corr.columns.length;
+  const correlation = {
+    columns: corr.columns,
+    labels: corr.labels.map((t, l) => {
+      const at = `correlation.labels[${l}]`;
+      const x = t;
+      if (!x) fail2(source, `${at} is missing`);
+      return { n: numberArray(x.n, d * d, isCount, source, `${at}.n`), mean: numberArray(x.mean, d * d, isNum, source, `${at}.mean`), m2: numberArray(x.m2, d * d, (y) => isNum(y) && y >= 0, source, `${at}.m2`), c: numberArray(x.c, d * d, isNum, source, `${at}.c`) };
+    })
+  };
+  if (!Array.isArray(v.sample) || v.sample.length > options.sampleSize) fail2(source, `sample must be a list of at most ${options.sampleSize} rows`);
+  const labelSet = new Set(labels);
+  const sample = v.sample.map((s, i) => {
+    const row = s;
+    if (!row || !isNum(row.key) || typeof row.label !== "string" || !labelSet.has(row.label) || !Array.isArray(row.cells) || row.cells.length !== columns.length) {
+      fail2(source, `sample[${i}] needs key, a known label and ${columns.length} cells`);
+    }
+    if (!row.cells.every((x) => x === null || typeof x === "string" || isNum(x))) fail2(source, `sample[${i}].cells must be numbers, strings or null`);
+    return { key: row.key, label: row.label, cells: row.cells };
+  });
+  return {
+    format: LABEL_MODEL_FORMAT,
+    version: LABEL_MODEL_VERSION,
+    labelColumn: v.labelColumn,
+    exclude: v.exclude,
+    options,
+    rows: v.rows,
+    unlabeledRows: v.unlabeledRows,
+    labelOverflow: v.labelOverflow,
+    featureOverflow: v.featureOverflow,
+    labels,
+    labelCounts,
+    columns,
+    correlation,
+    sample
+  };
+}
+
+// packages/data-gate/src/poisoning/label-model.ts
+function mix2(x) {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+var f64 = new Float64Array(1);
+var u32 = new Uint32Array(f64.buffer);
+var RowKey = class {
+  a = 2538058380;
+  b = 2246822519;
+  reset() {
+    this.a = 2538058380;
+    this.b = 2246822519;
+    return this;
+  }
+  number(v) {
+    f64[0] = v;
+    this.a = mix2(this.a ^ u32[0]) ^ u32[1];
+    this.b = mix2(Math.imul(this.b, 31) ^ u32[1] ^ 461845907) ^ u32[0];
+  }
+  /** A long text counts by its length and its first and last 16 characters: enough to tell rows apart, cheap on free text. */
+  text(s) {
+    const n = s.length;
+    const head2 = n > 32 ? 16 : n;
+    for (let i = 0; i < head2; i++) this.char(s.charCodeAt(i));
+    for (let i = Math.max(head2, n - 16); i < n; i++) this.char(s.charCodeAt(i));
+    this.a = mix2(this.a);
+    this.b = mix2(this.b ^ n);
+  }
+  char(c) {
+    this.a = Math.imul(this.a ^ c, 16777619);
+    this.b = Math.imul(this.b ^ c, 1540483477);
+  }
+  get key() {
+    return (mix2(this.a) >>> 0) * 2 ** 21 + (mix2(this.b ^ this.a) >>> 11);
+  }
+};
+var BottomK = class {
+  constructor(k) {
+    this.k = k;
+  }
+  k;
+  rows = [];
+  /** Whether a row with this key would enter (so callers build the row only then). */
+  wants(key) {
+    return this.k > 0 && (this.rows.length < this.k || key < this.rows[0].key);
+  }
+  add(row) {
+    const h = this.rows;
+    if (h.length < this.k) {
+      h.push(row);
+      let i2 = h.length - 1;
+      while (i2 > 0) {
+        const p = i2 - 1 >> 1;
+        if (h[p].key >= row.key) break;
+        h[i2] = h[p];
+        i2 = p;
+      }
+      h[i2] = row;
+      return;
+    }
+    if (row.key >= h[0].key) return;
+    let i = 0;
+    for (; ; ) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r].key > h[l].key ? r : l;
+      if (h[c].key <= row.key) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = row;
+  }
+};
+var LabelModelBuilder = class {
+  o;
+  labels = [];
+  labelIndex = /* @__PURE__ */ new Map();
+  labelCounts = [];
+  columns = [];
+  columnIndex = /* @__PURE__ */ new Map();
+  /** Key → index per column, for the category counts. */
+  keyIndex = [];
+  sample;
+  rowKey = new RowKey();
+  pairs;
+  /** Per column, its position in `pairs` (-1: not tracked), decided at its first number cell. */
+  pairPosition = [];
+  rowPositions;
+  rowValues;
+  excluded = /* @__PURE__ */ new Set();
+  rows = 0;
+  unlabeled = 0;
+  labelOverflow = false;
+  featureOverflow = false;
+  constructor(options) {
+    this.o = { ...LABEL_MODEL_DEFAULTS, ...options, exclude: options.exclude };
+    for (const name of OPTION_NAMES) {
+      const v = this.o[name];
+      if (!Number.isInteger(v) || v < 0 || v > LABEL_MODEL_LIMITS[name]) {
+        throw new UserError(`label model option ${name} must be an integer from 0 to ${LABEL_MODEL_LIMITS[name]}, got ${v}`, { key: name });
+      }
+    }
+    this.sample = new BottomK(this.o.sampleSize);
+    this.pairs = new PairwiseComoments(this.o.maxCorrelated);
+    this.rowPositions = new Int32Array(this.o.maxCorrelated);
+    this.rowValues = new Float64Array(this.o.maxCorrelated);
+    for (const c of options.exclude ?? []) this.excluded.add(c);
+  }
+  isFeature(name) {
+    if (name === this.o.labelColumn || this.excluded.has(name)) return false;
+    return this.o.exclude !== void 0 || !isIdName(name);
+  }
+  columnFor(name) {
+    let c = this.columnIndex.get(name);
+    if (c !== void 0) return c;
+    if (this.columns.length >= this.o.maxFeatures) {
+      this.featureOverflow = true;
+      return -1;
+    }
+    c = this.columns.length;
+    this.columns.push(emptyColumn(name, this.labels.length));
+    this.keyIndex.push(/* @__PURE__ */ new Map());
+    this.columnIndex.set(name, c);
+    return c;
+  }
+  labelFor(key) {
+    let l = this.labelIndex.get(key);
+    if (l !== void 0) return l;
+    if (this.labels.length >= this.o.maxLabels) {
+      this.labelOverflow = true;
+      return -1;
+    }
+    l = this.labels.length;
+    this.labels.push(key);
+    this.labelIndex.set(key, l);
+    this.labelCounts.push(0);
+    this.pairs.addLabel();
+    for (const col of this.columns) {
+      col.numeric.count.push(0);
+      col.numeric.mean.push(0);
+      col.numeric.m2.push(0);
+      for (const row of col.categories.counts) row.push(0);
+    }
+    return l;
+  }
+  push(batch) {
+    const labelChunk = batch.data.find((d) => d.name === this.o.labelColumn);
+    const features2 = [];
+    for (const chunk of batch.data) {
+      if (!this.isFeature(chunk.name)) continue;
+      const col = this.columnFor(chunk.name);
+      if (col >= 0) features2.push({ chunk, col });
+    }
+    for (let i = 0; i < batch.length; i++) {
+      this.rows++;
+      const key = labelChunk ? labelKeyOf(labelChunk.kinds[i], labelChunk.numbers[i], labelChunk.texts[i]) : null;
+      if (key === null) {
+        this.unlabeled++;
+        continue;
+      }
+      const l = this.labelFor(key);
+      if (l < 0) continue;
+      this.labelCounts[l] = this.labelCounts[l] + 1;
+      const rk = this.rowKey.reset();
+      rk.text(key);
+      let present = 0;
+      for (const { chunk, col } of features2) {
+        const stats = this.columns[col];
+        const kind = chunk.kinds[i];
+        if (kind === CellKind.Integer || kind === CellKind.Float) {
+          const v = chunk.numbers[i];
+          if (!usable(v)) continue;
+          stats.numberCells++;
+          const n = stats.numeric;
+          const count = n.count[l] + 1;
+          const delta = v - n.mean[l];
+          n.count[l] = count;
+          n.mean[l] = n.mean[l] + delta / count;
+          n.m2[l] = n.m2[l] + delta * (v - n.mean[l]);
+          rk.number(v);
+          if (!stats.categories.overflow) this.countKey(col, String(v), l);
+          let at = this.pairPosition[col];
+          if (at === void 0) this.pairPosition[col] = at = this.pairs.columnFor(stats.name);
+          if (at >= 0) {
+            this.rowPositions[present] = at;
+            this.rowValues[present++] = v;
+          }
+        } else if (kind === CellKind.Text || kind === CellKind.Boolean) {
+          stats.otherCells++;
+          const k = labelKeyOf(kind, chunk.numbers[i], chunk.texts[i]);
+          rk.text(k);
+          if (!stats.categories.overflow) this.countKey(col, k, l);
+        } else rk.number(Number.NaN);
+      }
+      if (present > 1) this.pairs.add(l, this.rowPositions, this.rowValues, present);
+      const sampleKey = rk.key;
+      if (this.sample.wants(sampleKey)) {
+        const cells2 = Array.from({ length: this.columns.length }, () => null);
+        for (const { chunk, col } of features2) {
+          const kind = chunk.kinds[i];
+          if (kind === CellKind.Integer || kind === CellKind.Float) {
+            const v = chunk.numbers[i];
+            cells2[col] = usable(v) ? v : null;
+          } else if ((kind === CellKind.Text || kind === CellKind.Boolean) && !this.columns[col].categories.overflow) {
+            cells2[col] = labelKeyOf(kind, chunk.numbers[i], chunk.texts[i]);
+          }
+        }
+        this.sample.add({ key: sampleKey, label: key, cells: cells2 });
+      }
+    }
+  }
+  countKey(col, key, label) {
+    const cats = this.columns[col].categories;
+    if (cats.overflow) return;
+    const index = this.keyIndex[col];
+    let k = index.get(key);
+    if (k === void 0) {
+      if (cats.keys.length >= this.o.maxCategories) {
+        cats.overflow = true;
+        cats.keys = [];
+        cats.counts = [];
+        index.clear();
+        return;
+      }
+      k = cats.keys.length;
+      cats.keys.push(key);
+      cats.counts.push(Array.from({ length: this.labels.length }, () => 0));
+      index.set(key, k);
+    }
+    const row = cats.counts[k];
+    row[label] = row[label] + 1;
+  }
+  finish() {
+    const overflowed = this.columns.map((c) => c.categories.overflow);
+    const sample = [...this.sample.rows].sort((a, b) => a.key - b.key).map((r) => ({ key: r.key, label: r.label, cells: this.columns.map((_, c) => {
+      const v = r.cells[c] ?? null;
+      return typeof v === "string" && overflowed[c] ? null : v;
+    }) }));
+    return new LabelModel({
+      format: LABEL_MODEL_FORMAT,
+      version: LABEL_MODEL_VERSION,
+      labelColumn: this.o.labelColumn,
+      exclude: [...this.excluded],
+      options: { maxLabels: this.o.maxLabels, maxCategories: this.o.maxCategories, maxFeatures: this.o.maxFeatures, sampleSize: this.o.sampleSize, maxCorrelated: this.o.maxCorrelated },
+      rows: this.rows,
+      unlabeledRows: this.unlabeled,
+      labelOverflow: this.labelOverflow,
+      featureOverflow: this.featureOverflow,
+      labels: [...this.labels],
+      labelCounts: [...this.labelCounts],
+      columns: this.columns.map((c) => structuredClone(c)),
+      correlation: this.pairs.toJSON(),
+      sample
+    });
+  }
+};
+var LabelModel = class _LabelModel {
+  constructor(data) {
+    this.data = data;
+  }
+  data;
+  get labelColumn() {
+    return this.data.labelColumn;
+  }
+  get labels() {
+    return this.data.labels;
+  }
+  /** Why the model cannot score rows, or undefined when it can. */
+  unusableReason() {
+    const d = this.data;
+    if (d.labelOverflow) return `label column '${d.labelColumn}' has more than ${d.options.maxLabels} distinct values in the reference (a class label is needed)`;
+    const populated = d.labelCounts.filter((c) => c > 0).length;
+    if (populated < 2) return `label column '${d.labelColumn}' has ${populated === 0 ? "no values" : "a single value"} in the reference`;
+    return void 0;
+  }
+  toJSON() {
+    return this.data;
+  }
+  /** Reads a model stored by `toJSON` (e.g. in a profile); an unusable file is a UserError naming `source`. */
+  static fromJSON(value, source = "label model") {
+    return new _LabelModel(validateLabelModelJson(value, source));
+  }
+  /** The model of both references together (shards of one dataset). */
+  static merge(a, b) {
+    return new _LabelModel(mergeLabelModelJson(a.data, b.data));
+  }
+};
+
+// packages/data-gate/src/poisoning/label-posterior.ts
+var POSTERIOR_DEFAULTS = { varianceShrinkage: 10, clipSd: 5, laplace: 1, numericShare: 0.9 };
+var MAX_MASKS = 1024;
+function labelVariance(stats, l, pooled, k) {
+  const n = stats.count[l];
+  const own = n > 1 ? stats.m2[l] / (n - 1) : pooled;
+  const v = (Math.max(n - 1, 0) * own + k * pooled) / (Math.max(n - 1, 0) + k);
+  return Math.max(v, pooled * 1e-6);
+}
+var LabelPosterior = class {
+  constructor(model, o = POSTERIOR_DEFAULTS) {
+    this.model = model;
+    this.o = o;
+    const d = model.data;
+    this.labels = d.labels;
+    this.labelIndex = new Map(d.labels.map((l, i) => [l, i]));
+    const L = d.labels.length;
+    this.labelCounts = Float64Array.from(d.labelCounts);
+    this.total = d.labelCounts.reduce((s, c) => s + c, 0);
+    this.logPrior = Float64Array.from(d.labelCounts, (c) => Math.log((c + 1) / (this.total + L)));
+    const features2 = [];
+    const uses = [];
+    d.columns.forEach((col, column) => {
+      const nonNull = col.numberCells + col.otherCells;
+      if (nonNull > 0 && col.numberCells >= o.numericShare * nonNull) {
+        const f = this.numeric(col, column);
+        if (f) {
+          features2.push(f);
+          uses.push({ column: col.name, role: "numeric" });
+        } else uses.push({ column: col.name, role: "unused", reason: "constant in the reference" });
+      } else if (nonNull > 0 && !col.categories.overflow && col.categories.keys.length >= 2) {
+        features2.push(this.categorical(col, column));
+        uses.push({ column: col.name, role: "categorical" });
+      } else {
+        uses.push({ column: col.name, role: "unused", reason: nonNull === 0 ? "no values" : col.categories.overflow ? `more than ${d.options.maxCategories} distinct values (free text or an id)` : "a single value" });
+      }
+    });
+    this.features = features2;
+    this.uses = uses;
+    const corr = d.correlation;
+    const positions = [];
+    for (const f of features2) {
+      if (f.kind !== "numeric") continue;
+      const at = corr.columns.indexOf(f.name);
+      if (at < 0) continue;
+      f.block = positions.length;
+      positions.push(at);
+    }
+    this.blockSize = positions.length;
+    this.correlations = labelCorrelations(corr, positions, o.varianceShrinkage);
+    this.z = new Float64Array(L * this.blockSize);
+    this.y = new Float64Array(this.blockSize);
+    this.zSub = new Float64Array(this.blockSize);
+  }
+  model;
+  o;
+  labels;
+  labelIndex;
+  features;
+  uses;
+  labelCounts;
+  total;
+  logPrior;
+  /** Each label's correlation matrix over the block columns (m×m). */
+  correlations;
+  blockSize;
+  masks = /* @__PURE__ */ new Map();
+  /** Scratch: standardized values per label (L×m) and a vector for the substitution. */
+  z;
+  y;
+  zSub;
+  /** Rows scored without correlations because their missing-value pattern was one too many. */
+  uncorrelatedRows = 0;
+  factor(mask) {
+    const cached = this.masks.get(mask);
+    if (cached) return cached;
+    if (this.masks.size >= MAX_MASKS) return void 0;
+    const idx = [];
+    for (let b = 0; b < this.blockSize; b++) if ((mask & 1 << b) !== 0) idx.push(b);
+    const m = idx.length;
+    const B = this.blockSize;
+    const Ls = [];
+    const logDet = new Float64Array(this.labels.length);
+    this.correlations.forEach((R, l) => {
+      const sub = new Float64Array(m * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) sub[i * m + j] = R[idx[i] * B + idx[j]];
+      const c = choleskyWithRidge(sub, m);
+      Ls.push(c.L);
+      logDet[l] = c.logDet;
+    });
+    const f = { m, idx: Int32Array.from(idx), L: Ls, logDet };
+    this.masks.set(mask, f);
+    return f;
+  }
+  numeric(col, column) {
+    const s = col.numeric;
+    const L = this.labels.length;
+    let n = 0;
+    let mean2 = 0;
+    let within = 0;
+    for (let l = 0; l < L; l++) {
+      const c = s.count[l];
+      n += c;
+      mean2 += c * s.mean[l];
+      within += s.m2[l];
+    }
+    if (n < 2) return void 0;
+    mean2 /= n;
+    let total = within;
+    for (let l = 0; l < L; l++) total += s.count[l] * (s.mean[l] - mean2) ** 2;
+    const sd = Math.sqrt(total / n);
+    const pooled = within / Math.max(n - L, 1);
+    if (!(sd > 0) || !(pooled > 0)) return void 0;
+    const variance = Float64Array.from({ length: L }, (_, l) => labelVariance(s, l, pooled, this.o.varianceShrinkage));
+    return {
+      kind: "numeric",
+      column,
+      name: col.name,
+      lo: mean2 - this.o.clipSd * sd,
+      hi: mean2 + this.o.clipSd * sd,
+      pooled,
+      // A label without number cells in this column gets the overall mean: no evidence either way.
+      mean: Float64Array.from({ length: L }, (_, l) => s.count[l] > 0 ? s.mean[l] : mean2),
+      variance,
+      logVariance: variance.map(Math.log),
+      invSd: variance.map((v) => 1 / Math.sqrt(v)),
+      block: -1
+    };
+  }
+  categorical(col, column) {
+    const L = this.labels.length;
+    const K = col.categories.keys.length;
+    const a = this.o.laplace;
+    const counts = new Float64Array(K * L);
+    const totals = new Float64Array(L);
+    col.categories.counts.forEach((row, k) => {
+      for (let l = 0; l < L; l++) {
+        counts[k * L + l] = row[l] + a;
+        totals[l] = totals[l] + row[l];
+      }
+    });
+    for (let l = 0; l < L; l++) totals[l] = totals[l] + a * (K + 1);
+    const logp = counts.map((c, i) => Math.log(c / totals[i % L]));
+    return { kind: "categorical", column, name: col.name, keys: new Map(col.categories.keys.map((k, i) => [k, i])), counts, totals, logp };
+  }
+  /**
+   * Fills `out` with p(label | cells), `cells` aligned to the model's columns. With `leaveOut` ≥ 0 the
+   * row (labelled `leaveOut`, and counted in the model) is first taken out of that label's statistics:
+   * exact leave-one-out, so the reference's own rows are scored as if unseen.
+   */
+  posterior(cells2, out, leaveOut = -1) {
+    const L = this.labels.length;
+    if (leaveOut < 0) for (let l = 0; l < L; l++) out[l] = this.logPrior[l];
+    else for (let l = 0; l < L; l++) out[l] = Math.log((this.labelCounts[l] - (l === leaveOut ? 1 : 0) + 1) / (this.total - 1 + L));
+    let mask = 0;
+    for (const f of this.features) {
+      const v = cells2[f.column] ?? null;
+      if (v === null) continue;
+      if (f.kind === "numeric") {
+        if (typeof v !== "number") continue;
+        const x = v < f.lo ? f.lo : v > f.hi ? f.hi : v;
+        if (f.block >= 0) mask |= 1 << f.block;
+        for (let l = 0; l < L; l++) {
+          let mean2 = f.mean[l];
+          let variance = f.variance[l];
+          let logVariance = f.logVariance[l];
+          if (l === leaveOut) {
+            const stats = this.model.data.columns[f.column].numeric;
+            const n = stats.count[l];
+            if (n >= 2) {
+              const m = stats.mean[l];
+              mean2 = (n * m - v) / (n - 1);
+              const m2 = Math.max(stats.m2[l] - (v - m) * (v - mean2), 0);
+              const own = n - 1 > 1 ? m2 / (n - 2) : f.pooled;
+              const k = this.o.varianceShrinkage;
+              variance = Math.max(((n - 2) * own + k * f.pooled) / (n - 2 + k), f.pooled * 1e-6);
+              logVariance = Math.log(variance);
+            }
+          }
+          const d = x - mean2;
+          if (f.block >= 0) {
+            this.z[l * this.blockSize + f.block] = l === leaveOut ? d / Math.sqrt(variance) : d * f.invSd[l];
+            out[l] = out[l] - 0.5 * logVariance;
+          } else out[l] = out[l] - 0.5 * (d * d / variance + logVariance);
+        }
+      } else {
+        const k = f.keys.get(typeof v === "number" ? String(v) : v);
+        if (k === void 0) continue;
+        const base = k * L;
+        for (let l = 0; l < L; l++) out[l] = out[l] + f.logp[base + l];
+        if (leaveOut >= 0) {
+          const c = f.counts[base + leaveOut] - 1;
+          const t = f.totals[leaveOut] - 1;
+          out[leaveOut] = out[leaveOut] - f.logp[base + leaveOut] + Math.log(Math.max(c, 1e-300) / t);
+        }
+      }
+    }
+    if (mask !== 0) {
+      const fac = this.factor(mask);
+      const B = this.blockSize;
+      if (!fac) {
+        this.uncorrelatedRows++;
+        for (let l = 0; l < L; l++) {
+          let q = 0;
+          for (let b = 0; b < B; b++) if ((mask & 1 << b) !== 0) q += this.z[l * B + b] ** 2;
+          out[l] = out[l] - 0.5 * q;
+        }
+      } else for (let l = 0; l < L; l++) {
+        for (let i = 0; i < fac.m; i++) this.zSub[i] = this.z[l * B + fac.idx[i]];
+        const q = mahalanobis(fac.L[l], fac.m, this.zSub, this.y);
+        out[l] = out[l] - 0.5 * (q + fac.logDet[l]);
+      }
+    }
+    let max = -Infinity;
+    for (let l = 0; l < L; l++) if (out[l] > max) max = out[l];
+    let sum3 = 0;
+    for (let l = 0; l < L; l++) {
+      const e = Math.exp(out[l] - max);
+      out[l] = e;
+      sum3 += e;
+    }
+    for (let l = 0; l < L; l++) out[l] = out[l] / sum3;
+    return out;
+  }
+};
+
+// packages/data-gate/src/poisoning/confident-learning.ts
+function suspicionOf(p, given, thresholds, out) {
+  const pi = p[given];
+  let best = -1;
+  let bestP = pi;
+  for (let j = 0; j < p.length; j++) {
+    if (j === given) continue;
+    const pj = p[j];
+    if (pj >= thresholds[j] && pj > bestP) {
+      best = j;
+      bestP = pj;
+    }
+  }
+  out.suggested = best;
+  out.margin = best < 0 ? 0 : bestP - pi;
+  return out;
+}
+var MARGIN_LEVELS = [0, 0.5];
+function addExposure(p, thresholds, exposure) {
+  const L = p.length;
+  let a = -1;
+  let b = -1;
+  for (let j = 0; j < L; j++) {
+    const pj = p[j];
+    if (pj < thresholds[j]) continue;
+    if (a < 0 || pj > p[a]) {
+      b = a;
+      a = j;
+    } else if (b < 0 || pj > p[b]) b = j;
+  }
+  if (a < 0) return;
+  for (let i = 0; i < L; i++) {
+    const j = i === a ? b : a;
+    if (j < 0) continue;
+    const pi = p[i];
+    const margin = p[j] - pi;
+    if (margin <= 0) continue;
+    for (let level = 0; level < MARGIN_LEVELS.length; level++) {
+      if (margin < MARGIN_LEVELS[level]) break;
+      const e = exposure[level];
+      e[i * L + j] = e[i * L + j] + pi;
+    }
+  }
+}
+function addSuspect(s, given, L, counts) {
+  for (let level = 0; level < MARGIN_LEVELS.length; level++) {
+    if (s.margin < MARGIN_LEVELS[level]) break;
+    const c = counts[level];
+    c[given * L + s.suggested] = c[given * L + s.suggested] + 1;
+  }
+}
+function pairTables(L) {
+  return MARGIN_LEVELS.map(() => new Float64Array(L * L));
+}
+function calibrate(posterior) {
+  const L = posterior.labels.length;
+  const sample = posterior.model.data.sample;
+  const loo = [];
+  const sums = new Float64Array(L);
+  const counts = new Float64Array(L);
+  for (const row of sample) {
+    const given = posterior.labelIndex.get(row.label);
+    if (given === void 0) continue;
+    const p2 = posterior.posterior(row.cells, new Float64Array(L), given);
+    loo.push({ given, p: p2 });
+    sums[given] = sums[given] + p2[given];
+    counts[given] = counts[given] + 1;
+  }
+  const thresholds = Float64Array.from({ length: L }, (_, j) => counts[j] > 0 ? sums[j] / counts[j] : 2);
+  const suspects = pairTables(L);
+  const s = { suggested: -1, margin: 0 };
+  for (const { given, p: p2 } of loo) {
+    suspicionOf(p2, given, thresholds, s);
+    if (s.suggested >= 0) addSuspect(s, given, L, suspects);
+  }
+  const exposure = pairTables(L);
+  const p = new Float64Array(L);
+  for (const row of sample) {
+    if (!posterior.labelIndex.has(row.label)) continue;
+    addExposure(posterior.posterior(row.cells, p), thresholds, exposure);
+  }
+  return { thresholds, rows: loo.length, suspects, exposure };
+}
+function excessPvalue(kBatch, eBatch, kRef, eRef) {
+  if (kBatch <= 0) return 1;
+  if (!(eBatch > 0)) return 0;
+  if (!(eRef > 0)) return 1;
+  const n = kBatch + kRef;
+  const q = eBatch / (eBatch + eRef);
+  return betaIncomplete(kBatch, n - kBatch + 1, q);
+}
+
+// packages/data-gate/src/poisoning/label-flip.ts
+var LABEL_FLIP_DEFAULTS = { alpha: 1e-3, minRatio: 1.25, minExcessShare: 5e-3, minExcessRows: 5, sampleRate: 1, posterior: POSTERIOR_DEFAULTS };
+function inSample(index, rate) {
+  if (rate >= 1) return true;
+  let x = Math.imul(index ^ index / 4294967296, 2654435761);
+  x ^= x >>> 16;
+  x = Math.imul(x, 2246822507);
+  x ^= x >>> 13;
+  x = Math.imul(x, 3266489909);
+  x ^= x >>> 16;
+  return (x >>> 0) / 4294967296 < rate;
+}
+function rankedPerPair(labels) {
+  const pairs = Math.max(labels * (labels - 1), 1);
+  return Math.min(MAX_LISTED_ROWS, Math.max(20, Math.floor(5e4 / pairs)));
+}
+var TopMargins = class {
+  constructor(k) {
+    this.k = k;
+  }
+  k;
+  items = [];
+  add(s) {
+    const h = this.items;
+    if (h.length < this.k) {
+      h.push(s);
+      let i2 = h.length - 1;
+      while (i2 > 0) {
+        const p = i2 - 1 >> 1;
+        if (h[p].margin <= s.margin) break;
+        h[i2] = h[p];
+        i2 = p;
+      }
+      h[i2] = s;
+      return;
+    }
+    if (s.margin <= h[0].margin) return;
+    let i = 0;
+    for (; ; ) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r].margin < h[l].margin ? r : l;
+      if (h[c].margin >= s.margin) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = s;
+  }
+  /** Largest first; ties by file and row so the order is stable. */
+  sorted() {
+    return [...this.items].sort((a, b) => b.margin - a.margin || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
+  }
+};
+var round4 = (x) => Math.round(x * 1e4) / 1e4;
+var sum2 = (a) => a.reduce((t, x) => t + x, 0);
+var LabelFlipScanner = class {
+  constructor(model, options = {}) {
+    this.model = model;
+    this.o = { ...LABEL_FLIP_DEFAULTS, ...options, posterior: { ...POSTERIOR_DEFAULTS, ...options.posterior } };
+    this.unusable = model.unusableReason();
+    this.L = model.labels.length;
+    this.pairSuspects = pairTables(this.L);
+    this.exposure = pairTables(this.L);
+    const perPair = rankedPerPair(this.L);
+    this.ranked = Array.from({ length: this.L * this.L }, () => new TopMargins(perPair));
+    this.p = new Float64Array(this.L);
+    this.cells = Array.from({ length: model.data.columns.length }, () => null);
+    if (this.unusable === void 0) {
+      this.posterior = new LabelPosterior(model, this.o.posterior);
+      if (this.posterior.features.length === 0) this.unusable = "no column of the reference is usable as a feature (numeric, or categorical with few values)";
+      else this.calibration = calibrate(this.posterior);
+    }
+  }
+  model;
+  o;
+  posterior;
+  calibration;
+  unusable;
+  L;
+  /** Per margin level, per (given, suggested) pair. */
+  pairSuspects;
+  exposure;
+  ranked;
+  files = /* @__PURE__ */ new Map();
+  p;
+  cells;
+  s = { suggested: -1, margin: 0 };
+  scored = 0;
+  sampledOut = 0;
+  unlabeled = 0;
+  unknownLabel = 0;
+  unknownExamples = /* @__PURE__ */ new Set();
+  noLabelColumn = 0;
+  push(batch) {
+    const posterior = this.posterior;
+    const cal = this.calibration;
+    if (!posterior || !cal || this.unusable !== void 0) return;
+    const labelChunk = batch.data.find((d) => d.name === this.model.labelColumn);
+    if (!labelChunk) {
+      this.noLabelColumn += batch.length;
+      return;
+    }
+    const byName = new Map(batch.data.map((d) => [d.name, d]));
+    const features2 = posterior.features.map((f) => ({ column: f.column, chunk: byName.get(f.name) }));
+    const L = this.L;
+    const rate = this.o.sampleRate;
+    for (let i = 0; i < batch.length; i++) {
+      if (rate < 1 && !inSample(batch.tableRow + i, rate)) {
+        this.sampledOut++;
+        continue;
+      }
+      const key = labelKeyOf(labelChunk.kinds[i], labelChunk.numbers[i], labelChunk.texts[i]);
+      if (key === null) {
+        this.unlabeled++;
+        continue;
+      }
+      const given = posterior.labelIndex.get(key);
+      if (given === void 0) {
+        this.unknownLabel++;
+        if (this.unknownExamples.size < 5) this.unknownExamples.add(key);
+        continue;
+      }
+      for (const { column, chunk } of features2) {
+        let v = null;
+        if (chunk) {
+          const kind = chunk.kinds[i];
+          if (kind === CellKind.Integer || kind === CellKind.Float) {
+            const x = chunk.numbers[i];
+            v = Number.isFinite(x) ? x : null;
+          } else if (kind === CellKind.Text) v = chunk.texts[i] ?? "";
+          else if (kind === CellKind.Boolean) v = chunk.numbers[i] === 1 ? "true" : "false";
+        }
+        this.cells[column] = v;
+      }
+      this.scored++;
+      const p = posterior.posterior(this.cells, this.p);
+      addExposure(p, cal.thresholds, this.exposure);
+      suspicionOf(p, given, cal.thresholds, this.s);
+      if (this.s.suggested < 0) continue;
+      const pair = given * L + this.s.suggested;
+      addSuspect(this.s, given, L, this.pairSuspects);
+      const row = batch.rows[i];
+      this.ranked[pair].add({ file: batch.file, row, margin: this.s.margin });
+      let f = this.files.get(batch.file);
+      if (!f) {
+        f = { rows: [], margins: [], given: [], suggested: [], total: 0, firstLine: batch.lines[i] };
+        this.files.set(batch.file, f);
+      }
+      f.total++;
+      if (f.rows.length < MAX_LISTED_ROWS) {
+        f.rows.push(row);
+        f.margins.push(round4(this.s.margin));
+        f.given.push(posterior.labels[given]);
+        f.suggested.push(posterior.labels[this.s.suggested]);
+      }
+    }
+  }
+  finish() {
+    const notes = [];
+    const posterior = this.posterior;
+    const cal = this.calibration;
+    const label = this.model.labelColumn;
+    if (!posterior || !cal || this.unusable !== void 0) {
+      notes.push(`label flips not searched: ${this.unusable ?? "the model could not be used"}`);
+      return { findings: [], metrics: {}, notes };
+    }
+    const L = this.L;
+    const labels = posterior.labels;
+    const refTotal = cal.exposure.map(sum2);
+    const tested = (level, at) => {
+      const e = at < 0 ? refTotal[level] : cal.exposure[level][at];
+      if (!(e > 0) || at >= 0 && Math.floor(at / L) === at % L) return false;
+      const coarser = level === 0 ? Infinity : at < 0 ? refTotal[level - 1] : cal.exposure[level - 1][at];
+      return e < coarser * (1 - 1e-9);
+    };
+    let tests = 0;
+    for (let level = 0; level < MARGIN_LEVELS.length; level++) for (let at = -1; at < L * L; at++) if (tested(level, at)) tests++;
+    const minExcess = Math.max(this.o.minExcessRows, this.o.minExcessShare * this.scored);
+    const material = (k, expected2) => k >= this.o.minRatio * expected2 && k - expected2 >= minExcess;
+    let minP = 1;
+    let fires = false;
+    const expected = MARGIN_LEVELS.map((_, level) => {
+      const kR = cal.suspects[level];
+      const eR = cal.exposure[level];
+      const eB = this.exposure[level];
+      const kB = this.pairSuspects[level];
+      const ratio = sum2(eR) > 0 ? sum2(kR) / sum2(eR) : 1;
+      const out = new Float64Array(L * L);
+      for (let at = 0; at < L * L; at++) {
+        if (Math.floor(at / L) === at % L) continue;
+        out[at] = eB[at] * (eR[at] > 0 ? kR[at] / eR[at] : ratio);
+        const pvalue = tested(level, at) ? Math.min(1, excessPvalue(kB[at], eB[at], kR[at], eR[at]) * tests) : 1;
+        minP = Math.min(minP, pvalue);
+        fires ||= pvalue < this.o.alpha && material(kB[at], out[at]);
+      }
+      const overallP = tested(level, -1) ? Math.min(1, excessPvalue(sum2(kB), sum2(eB), sum2(kR), sum2(eR)) * tests) : 1;
+      minP = Math.min(minP, overallP);
+      fires ||= overallP < this.o.alpha && material(sum2(kB), sum2(out));
+      return out;
+    });
+    const all = this.pairSuspects[0];
+    const expectedAll = expected[0];
+    const suspects = sum2(all);
+    const expectedTotal = sum2(expectedAll);
+    const pairExcess = Array.from({ length: L * L }, (_, at) => Math.max(0, ...MARGIN_LEVELS.map((__, level) => this.pairSuspects[level][at] - expected[level][at])));
+    const excess = pairExcess.reduce((t, x) => t + x, 0);
+    const pairs = [];
+    for (let at = 0; at < L * L; at++) {
+      const i = Math.floor(at / L);
+      const j = at % L;
+      if (i === j || all[at] === 0 && cal.suspects[0][at] === 0) continue;
+      pairs.push({
+        given: labels[i],
+        suggested: labels[j],
+        suspects: all[at],
+        expected: expectedAll[at],
+        strongSuspects: this.pairSuspects[1][at],
+        strongExpected: expected[1][at],
+        referenceSuspects: cal.suspects[0][at],
+        excess: pairExcess[at]
+      });
+    }
+    const refSuspectsTotal = sum2(cal.suspects[0]);
+    const metrics = {
+      "poisoning.label_flip.rows_scored": this.scored,
+      "poisoning.label_flip.rows_not_sampled": this.sampledOut,
+      "poisoning.label_flip.suspects": suspects,
+      "poisoning.label_flip.strong_suspects": sum2(this.pairSuspects[1]),
+      "poisoning.label_flip.rate": this.scored > 0 ? suspects / this.scored : 0,
+      "poisoning.label_flip.reference_rate": cal.rows > 0 ? refSuspectsTotal / cal.rows : 0,
+      "poisoning.label_flip.reference_rows": cal.rows,
+      "poisoning.label_flip.expected": expectedTotal,
+      "poisoning.label_flip.excess": excess,
+      "poisoning.label_flip.pvalue": minP
+    };
+    const used = posterior.uses.filter((u) => u.role !== "unused").map((u) => `${u.column} (${u.role})`);
+    const unused = posterior.uses.filter((u) => u.role === "unused").map((u) => `${u.column}: ${u.reason ?? ""}`);
+    notes.push(`label flips: '${label}' predicted from ${used.join(", ")}${unused.length > 0 ? `; not used: ${unused.join("; ")}` : ""}; thresholds and the reference's own suspect rate from ${cal.rows} reference rows${this.model.data.rows > cal.rows ? ` (a hash sample of ${this.model.data.rows})` : ""}, leave-one-out`);
+    if (this.model.data.featureOverflow) notes.push(`label flips: only the first ${this.model.data.options.maxFeatures} feature columns were modelled`);
+    if (this.sampledOut > 0) notes.push(`label flips: scored a deterministic sample of ${this.scored} batch rows (${this.sampledOut} others not scored, to bound the time on a large batch): the rows listed are flips among the sample`);
+    if (this.unknownLabel > 0) notes.push(`label flips: ${this.unknownLabel} batch rows carry a label the reference never had (${[...this.unknownExamples].map((e) => JSON.stringify(e)).join(", ")}) and were not scored`);
+    if (posterior.uncorrelatedRows > 0) notes.push(`label flips: ${posterior.uncorrelatedRows} rows (reference sample and batch) had a missing-value pattern past the first 1024 and were scored without correlations`);
+    if (this.unlabeled > 0) notes.push(`label flips: ${this.unlabeled} batch rows have no '${label}' value and were not scored`);
+    if (this.noLabelColumn > 0) notes.push(`label flips: ${this.noLabelColumn} batch rows come from files without the '${label}' column and were not scored`);
+    if (!fires) return { findings: [], metrics, notes };
+    const likely = [];
+    for (let at = 0; at < L * L; at++) likely.push(...this.ranked[at].sorted().slice(0, Math.round(pairExcess[at])));
+    likely.sort((a, b) => b.margin - a.margin || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
+    const thresholds = Object.fromEntries(labels.map((l, j) => [l, round4(cal.thresholds[j])]));
+    const pairProps = Object.fromEntries(
+      pairs.map((p) => [`${p.given}->${p.suggested}`, { suspects: p.suspects, expected: round4(p.expected), strong_suspects: p.strongSuspects, strong_expected: round4(p.strongExpected), reference_suspects: p.referenceSuspects }])
+    );
+    const worst = [...pairs].sort((a, b) => b.excess - a.excess)[0];
+    const findings = [];
+    for (const [file, f] of this.files) {
+      const likelyHere = likely.filter((s) => s.file === file).map((s) => s.row);
+      findings.push({
+        ruleId: RULE_LABEL_FLIPPED_ROWS,
+        severity: "high",
+        message: `${f.total} row${f.total === 1 ? "" : "s"} look${f.total === 1 ? "s" : ""} label-flipped: the reference's model of '${label}' confidently predicts another label (confident learning). The batch has ${suspects} such rows where the reference predicts ${expectedTotal.toFixed(0)} (p-value ${minP.toExponential(2)}), about ${Math.round(excess)} too many${worst ? `, most of them labelled ${worst.given} but looking like ${worst.suggested} (${worst.suspects} where ${worst.expected.toFixed(0)} were expected)` : ""}; review first rows ${firstRows(likelyHere.length > 0 ? likelyHere : f.rows)}`,
+        location: { path: file, ...f.firstLine > 0 ? { line: f.firstLine } : {} },
+        evidence: `label flips ${label}`,
+        properties: {
+          label_column: label,
+          rows: f.rows,
+          rows_total: f.total,
+          margins: f.margins,
+          given: f.given,
+          suggested: f.suggested,
+          likely_rows: likelyHere.slice(0, MAX_LISTED_ROWS),
+          likely_total: likelyHere.length,
+          suspects,
+          expected: round4(expectedTotal),
+          excess: round4(excess),
+          pvalue: minP,
+          thresholds,
+          pairs: pairProps
+        }
+      });
+    }
+    return { findings, metrics, notes };
+  }
+};
+
+// packages/data-gate/src/poisoning/label-flip-pass.ts
+var LabelFlipPass = class {
+  constructor(options, flip = {}) {
+    this.options = options;
+    this.flip = flip;
+  }
+  options;
+  flip;
+  builder;
+  scanner;
+  decided = false;
+  /** The label column, once the reference's first batch has named its columns. */
+  labelColumn;
+  reference(batch) {
+    if (!this.decided && batch.columns.length > 0) {
+      this.decided = true;
+      this.labelColumn = pickLabelColumn(batch.columns, this.options.labelColumn);
+      if (this.labelColumn !== void 0) {
+        const ids = this.options.idColumns ?? batch.columns.filter(isIdName);
+        this.builder = new LabelModelBuilder({ labelColumn: this.labelColumn, exclude: ids.filter((c) => c !== this.labelColumn) });
+      }
+    }
+    this.builder?.push(batch);
+  }
+  current(batch) {
+    if (this.builder === void 0) return;
+    this.scanner ??= new LabelFlipScanner(this.builder.finish(), this.flip);
+    this.scanner.push(batch);
+  }
+  /** The findings, or undefined when there was no label column to check. */
+  finish() {
+    if (this.builder === void 0) return void 0;
+    this.scanner ??= new LabelFlipScanner(this.builder.finish(), this.flip);
+    return this.scanner.finish();
+  }
+};
+
 // packages/data-gate/src/provenance/file-hash.ts
 var import_node_crypto4 = require("node:crypto");
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 async function hashFile(path, algorithm, options) {
   const { limits, signal, displayPath } = options;
-  const st = (0, import_node_fs11.statSync)(path);
+  const st = (0, import_node_fs12.statSync)(path);
   if (st.size > limits.maxFileBytes) {
     throw new UserError(`${displayPath} is ${st.size} bytes, over the ${limits.maxFileBytes}-byte file limit`, {
       file: displayPath,
@@ -50282,7 +52116,7 @@ async function hashFile(path, algorithm, options) {
   const hash = (0, import_node_crypto4.createHash)(algorithm);
   let size = 0;
   let heldCR = false;
-  for await (const chunk of (0, import_node_fs11.createReadStream)(path, { highWaterMark: 1024 * 1024 })) {
+  for await (const chunk of (0, import_node_fs12.createReadStream)(path, { highWaterMark: 1024 * 1024 })) {
     if (signal?.aborted) throw new CancelledError();
     const b = chunk;
     size += b.length;
@@ -50311,7 +52145,7 @@ async function hashFile(path, algorithm, options) {
 }
 
 // packages/data-gate/src/provenance/dvc-hash.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 var import_node_crypto5 = require("node:crypto");
 function compareCodePoints(a, b) {
   let i = 0;
@@ -50340,7 +52174,7 @@ for (let c = 32; c < 127; c++) TEXT_CHARS[c] = 1;
 for (const c of [10, 13, 9, 12, 8]) TEXT_CHARS[c] = 1;
 async function isDvcTextFile(path) {
   const chunks = [];
-  for await (const chunk of (0, import_node_fs12.createReadStream)(path, { start: 0, end: 511 })) chunks.push(chunk);
+  for await (const chunk of (0, import_node_fs13.createReadStream)(path, { start: 0, end: 511 })) chunks.push(chunk);
   const block = Buffer.concat(chunks);
   if (block.length === 0) return true;
   if (block.includes(0)) return false;
@@ -50350,12 +52184,12 @@ async function isDvcTextFile(path) {
 }
 
 // packages/data-gate/src/provenance/dvc-file.ts
-var import_node_fs14 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 var import_node_path8 = require("node:path");
 var import_yaml3 = __toESM(require_dist(), 1);
 
 // packages/data-gate/src/provenance/sha256-manifest.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 var import_node_path7 = require("node:path");
 var HEX64 = /^[0-9a-f]{64}$/i;
 function parseSha256Manifest(text2, displayPath) {
@@ -50437,7 +52271,7 @@ async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
   const shownManifest = workspaceRelative(workspace, abs);
   let text2;
   try {
-    text2 = (0, import_node_fs13.readFileSync)(abs, "utf8");
+    text2 = (0, import_node_fs14.readFileSync)(abs, "utf8");
   } catch (error2) {
     throw new UserError(`cannot read manifest ${shownManifest}: ${error2.message}`, { file: shownManifest, cause: error2 });
   }
@@ -50447,7 +52281,7 @@ async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
   const findings = [];
   let realRoot = root;
   try {
-    realRoot = (0, import_node_fs13.realpathSync)(root);
+    realRoot = (0, import_node_fs14.realpathSync)(root);
   } catch {
   }
   for (const e of entries) {
@@ -50456,8 +52290,8 @@ async function verifySha256Manifest(manifestPath, options = {}, ctx = {}) {
     let isFile = false;
     let escapes = false;
     try {
-      isFile = (0, import_node_fs13.statSync)(file).isFile();
-      const real = (0, import_node_fs13.realpathSync)(file);
+      isFile = (0, import_node_fs14.statSync)(file).isFile();
+      const real = (0, import_node_fs14.realpathSync)(file);
       escapes = real !== realRoot && !real.startsWith(`${realRoot}${import_node_path7.sep}`);
     } catch {
       isFile = false;
@@ -50533,7 +52367,7 @@ function walkFiles(dir, maxEntries, skip = skipHidden) {
   const walk = (rel) => {
     let entries;
     try {
-      entries = (0, import_node_fs13.readdirSync)((0, import_node_path7.join)(dir, rel), { withFileTypes: true });
+      entries = (0, import_node_fs14.readdirSync)((0, import_node_path7.join)(dir, rel), { withFileTypes: true });
     } catch {
       return;
     }
@@ -50601,8 +52435,8 @@ function parseDvcFile(text2, displayPath) {
 }
 function linksOutOf(root, path) {
   try {
-    const realRoot = (0, import_node_fs14.realpathSync)(root);
-    const real = (0, import_node_fs14.realpathSync)(path);
+    const realRoot = (0, import_node_fs15.realpathSync)(root);
+    const real = (0, import_node_fs15.realpathSync)(path);
     return real !== realRoot && !real.startsWith(`${realRoot}${import_node_path8.sep}`);
   } catch {
     return false;
@@ -50617,11 +52451,11 @@ function cachedListing(dvcFile, dirMd5, legacy) {
   const hex = dirMd5.replace(/\.dir$/, "");
   for (let d = (0, import_node_path8.dirname)(dvcFile); ; d = (0, import_node_path8.dirname)(d)) {
     const cache = (0, import_node_path8.join)(d, ".dvc", "cache");
-    if ((0, import_node_fs14.existsSync)(cache)) {
+    if ((0, import_node_fs15.existsSync)(cache)) {
       const candidates = legacy ? [(0, import_node_path8.join)(cache, hex.slice(0, 2), `${hex.slice(2)}.dir`)] : [(0, import_node_path8.join)(cache, "files", "md5", hex.slice(0, 2), `${hex.slice(2)}.dir`), (0, import_node_path8.join)(cache, hex.slice(0, 2), `${hex.slice(2)}.dir`)];
       for (const c of candidates) {
         try {
-          const parsed = JSON.parse((0, import_node_fs14.readFileSync)(c, "utf8"));
+          const parsed = JSON.parse((0, import_node_fs15.readFileSync)(c, "utf8"));
           if (Array.isArray(parsed) && parsed.every((x) => typeof x?.md5 === "string" && typeof x?.relpath === "string")) return parsed;
         } catch {
         }
@@ -50638,7 +52472,7 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
   const shownDvc = workspaceRelative(workspace, abs);
   let text2;
   try {
-    text2 = (0, import_node_fs14.readFileSync)(abs, "utf8");
+    text2 = (0, import_node_fs15.readFileSync)(abs, "utf8");
   } catch (error2) {
     throw new UserError(`cannot read ${shownDvc}: ${error2.message}`, { file: shownDvc, cause: error2 });
   }
@@ -50658,7 +52492,7 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
     const legacy = out.hash === void 0;
     let st;
     try {
-      st = (0, import_node_fs14.statSync)(target);
+      st = (0, import_node_fs15.statSync)(target);
     } catch {
       st = void 0;
     }
@@ -50717,8 +52551,8 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
     const recorded = cachedListing(abs, out.md5, legacy);
     if (!recorded) continue;
     const now = new Map(entries.map((e) => [e.relpath, e.md5]));
-    const before = new Map(recorded.map((e) => [e.relpath, e.md5]));
-    for (const [rel, md5] of before) {
+    const before2 = new Map(recorded.map((e) => [e.relpath, e.md5]));
+    for (const [rel, md5] of before2) {
       const fileShown = `${shown}/${rel}`;
       const cur = now.get(rel);
       if (cur === void 0) {
@@ -50728,7 +52562,7 @@ async function verifyDvcFile(dvcPath, ctx = {}) {
       }
     }
     for (const rel of now.keys()) {
-      if (!before.has(rel)) {
+      if (!before2.has(rel)) {
         findings.push({ ruleId: RULE_UNTRACKED_FILE, severity: "high", message: `${shown}/${rel} is not in the folder ${shownDvc} recorded`, location: { path: `${shown}/${rel}` }, evidence: `untracked ${out.path}/${rel}`, properties: { dvc_file: shownDvc, size: sizes.get(rel) ?? 0 } });
       }
     }
@@ -50759,46 +52593,6 @@ async function verifyProvenance(records, ctx = {}, manifestOptions = {}) {
   return merged;
 }
 
-// packages/data-gate/src/gate/column-roles.ts
-var ID_NAME2 = /(^|[_\-.])(id|key|uuid|guid)$/i;
-var LABEL_NAMES = ["label", "target", "y", "class", "labels"];
-var SOURCE_NAMES = ["source", "origin", "annotator", "contributor", "domain", "host", "url", "author", "submitter"];
-function isIdName(name) {
-  return ID_NAME2.test(name);
-}
-function pickLabelColumn(columns, explicit) {
-  if (explicit !== void 0 && explicit !== "") return explicit;
-  return columns.find((c) => LABEL_NAMES.includes(c.toLowerCase()));
-}
-function pickSourceColumn(columns, explicit) {
-  if (explicit !== void 0 && explicit !== "") return explicit;
-  return columns.find((c) => SOURCE_NAMES.includes(c.toLowerCase()));
-}
-function columnRoles(reference, idColumns) {
-  const roles = /* @__PURE__ */ new Map();
-  for (const name of reference.columns) {
-    const type = reference.types[name];
-    if (idColumns.has(name)) roles.set(name, "id");
-    else if (type === "integer" || type === "number") roles.set(name, "numeric");
-    else if (type === "null" || type === void 0) roles.set(name, "empty");
-    else {
-      const col = reference.byName.get(name);
-      let nonNull = 0;
-      const distinct = /* @__PURE__ */ new Set();
-      if (col) {
-        for (let i = 0; i < col.kinds.length; i++) {
-          const k = categoryKeyAt(col, i);
-          if (k === null) continue;
-          nonNull++;
-          distinct.add(k);
-        }
-      }
-      roles.set(name, nonNull > 0 && distinct.size > nonNull / 2 ? "text" : "categorical");
-    }
-  }
-  return roles;
-}
-
 // packages/data-gate/src/gate/drift-check.ts
 function texts(column) {
   return column.texts.filter((t) => t !== null);
@@ -50808,17 +52602,18 @@ function toShare(counts, n) {
 }
 function numericChart(ref, cur) {
   if (ref.length === 0 || cur.length === 0) return void 0;
-  let edges = sturgesEdges(ref, cur);
-  if (edges.length > 13) {
-    const lo = edges[0];
-    const hi = edges.at(-1);
-    edges = Array.from({ length: 13 }, (_, i) => i === 12 ? hi : lo + i * ((hi - lo) / 12));
-  }
+  const edges = chartEdges(sturgesEdges(ref, cur));
   return {
     labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
     ref: toShare(histogramCounts(ref, edges), ref.length),
     cur: toShare(histogramCounts(cur, edges), cur.length)
   };
+}
+function chartEdges(sturges) {
+  if (sturges.length <= 13) return sturges;
+  const lo = sturges[0];
+  const hi = sturges.at(-1);
+  return Array.from({ length: 13 }, (_, i) => i === 12 ? hi : lo + i * ((hi - lo) / 12));
 }
 function categoricalChart(ref, cur) {
   const nRef = [...ref.values()].reduce((s, c) => s + c, 0) || 1;
@@ -50927,10 +52722,10 @@ function summarizeDrift(rows, metrics, options, path) {
 }
 
 // packages/data-gate/src/gate/duplicate-check.ts
-function rowHashes(table, keys) {
-  const cols = keys.map((k) => table.byName.get(k));
+function rowHashes(table2, keys) {
+  const cols = keys.map((k) => table2.byName.get(k));
   const out = [];
-  for (let r = 0; r < table.rows; r++) out.push(rowHash(cols.map((c) => c ? cellAt(c, r) : null)));
+  for (let r = 0; r < table2.rows; r++) out.push(rowHash(cols.map((c) => c ? cellAt(c, r) : null)));
   return out;
 }
 function checkDuplicates(reference, current, keys, referenceHashes) {
@@ -50938,27 +52733,28 @@ function checkDuplicates(reference, current, keys, referenceHashes) {
   const within = duplicatesWithin(currentHashes);
   const refSet = referenceHashes ?? new Set(rowHashes(reference, keys));
   const copied = rowsFoundIn(currentHashes, refSet);
-  const findings = [];
-  const keyText = keys.join(", ");
-  findings.push(
-    ...rowFindings(current, within, (g) => ({
-      ruleId: RULE_DUPLICATE_ROWS,
-      severity: "medium",
-      message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
-      location: { path: g.file },
-      evidence: "duplicates within batch",
-      properties: { key_columns: keyText }
-    })),
-    ...rowFindings(current, copied, (g) => ({
-      ruleId: RULE_ROWS_FROM_REFERENCE,
-      severity: "high",
-      message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
-      location: { path: g.file },
-      evidence: "rows copied from reference",
-      properties: { key_columns: keyText }
-    }))
-  );
+  const findings = [...rowFindings(current, within, duplicateFindingMaker(keys)), ...rowFindings(current, copied, copiedFindingMaker(keys))];
   return { findings, metrics: { "duplicates.within": within.length, "duplicates.from_reference": copied.length }, currentHashes, referenceHashes: refSet };
+}
+function duplicateFindingMaker(keys) {
+  return (g) => ({
+    ruleId: RULE_DUPLICATE_ROWS,
+    severity: "medium",
+    message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+    location: { path: g.file },
+    evidence: "duplicates within batch",
+    properties: { key_columns: keys.join(", ") }
+  });
+}
+function copiedFindingMaker(keys) {
+  return (g) => ({
+    ruleId: RULE_ROWS_FROM_REFERENCE,
+    severity: "high",
+    message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference (rows ${firstRows(g.rows)}), compared on ${keys.length} columns`,
+    location: { path: g.file },
+    evidence: "rows copied from reference",
+    properties: { key_columns: keys.join(", ") }
+  });
 }
 
 // packages/data-gate/src/gate/outlier-check.ts
@@ -50997,30 +52793,827 @@ function checkOutliers(reference, current, roles, labelColumn, o) {
     const refRows = flagged(refValues, params, o);
     const nCur = curValues.filter((v) => !Number.isNaN(v)).length;
     const nRef = refValues.filter((v) => !Number.isNaN(v)).length;
-    const baseRate = Math.max(refRows.length, 1) / Math.max(nRef, 1);
-    const excess = binomialTail(rows.length, nCur, Math.min(baseRate, 1));
+    const excess = outlierExcess(rows.length, nCur, refRows.length, nRef);
     metrics[`outliers.${name}.${o.method}.count`] = rows.length;
     metrics[`outliers.${name}.${o.method}.reference_count`] = refRows.length;
     if (rows.length === 0) continue;
-    const severity = excess < 1e-3 ? "medium" : "info";
-    findings.push(
-      ...rowFindings(current, rows, (g) => ({
-        ruleId: RULE_OUTLIER_ROWS,
-        severity,
-        message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name}' ${o.method === "zscore" ? `beyond ${o.zThreshold} standard deviations of` : o.method === "iqr" ? `outside ${o.iqrFactor}\xD7IQR of` : `beyond MAD score ${o.madThreshold} of`} the ${o.fit === "reference" ? "reference" : "batch"} (rows ${firstRows(g.rows)}); the reference itself has ${refRows.length} of ${nRef}`,
-        location: { path: g.file },
-        evidence: `outliers ${name} ${o.method}`,
-        properties: { column: name, method: o.method, fitted_on: o.fit, reference_count: refRows.length, excess_pvalue: excess, params: { mean: params.mean, std_ddof0: params.stdDdof0, q1: params.q1, q3: params.q3, median: params.median, mad: params.mad } }
-      }))
-    );
+    findings.push(...rowFindings(current, rows, outlierFindingMaker(name, o, params, refRows.length, nRef, excess)));
   }
   return { findings, metrics };
 }
+function outlierExcess(batchFlagged, nCur, referenceFlagged, nRef) {
+  const baseRate = Math.max(referenceFlagged, 1) / Math.max(nRef, 1);
+  return binomialTail(batchFlagged, nCur, Math.min(baseRate, 1));
+}
+function outlierFindingMaker(name, o, params, referenceFlagged, nRef, excess) {
+  const severity = excess < 1e-3 ? "medium" : "info";
+  return (g) => ({
+    ruleId: RULE_OUTLIER_ROWS,
+    severity,
+    message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name}' ${o.method === "zscore" ? `beyond ${o.zThreshold} standard deviations of` : o.method === "iqr" ? `outside ${o.iqrFactor}\xD7IQR of` : `beyond MAD score ${o.madThreshold} of`} the ${o.fit === "reference" ? "reference" : "batch"} (rows ${firstRows(g.rows)}); the reference itself has ${referenceFlagged} of ${nRef}`,
+    location: { path: g.file },
+    evidence: `outliers ${name} ${o.method}`,
+    properties: { column: name, method: o.method, fitted_on: o.fit, reference_count: referenceFlagged, excess_pvalue: excess, params: { mean: params.mean, std_ddof0: params.stdDdof0, q1: params.q1, q3: params.q3, median: params.median, mad: params.mad } }
+  });
+}
+function outlierPredicate(params, o) {
+  switch (o.method) {
+    case "zscore": {
+      if (!(params.stdDdof0 > 0)) return void 0;
+      const { mean: mean2, stdDdof0 } = params;
+      const t = o.zThreshold;
+      return (v) => Math.abs(v - mean2) / stdDdof0 > t;
+    }
+    case "iqr": {
+      const iqr = params.q3 - params.q1;
+      const low = params.q1 - o.iqrFactor * iqr;
+      const high = params.q3 + o.iqrFactor * iqr;
+      return (v) => v < low || v > high;
+    }
+    case "mad": {
+      if (params.mad === 0 || Number.isNaN(params.mad)) return void 0;
+      const { median, mad } = params;
+      const t = o.madThreshold;
+      return (v) => Math.abs(MAD_CONSISTENCY * (v - median) / mad) > t;
+    }
+    default:
+      return void 0;
+  }
+}
 
 // packages/data-gate/src/profile/profile-format.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs16 = require("node:fs");
+
+// packages/data-gate/src/sketch/kll-sketch.ts
+var KLL_DEFAULT_K = 200;
+var KLL_MIN_K = 8;
+var KLL_MAX_K = 65535;
+var M = 8;
+var MAX_LEVELS = 61;
+var DEFAULT_SEED = 1592639710;
+function normalizedRankError(k, pmf = false) {
+  return pmf ? 2.446 / k ** 0.9433 : 2.296 / k ** 0.9723;
+}
+function capAux(k, depth) {
+  if (depth > 30) {
+    const half = depth >> 1;
+    return capAux(capAux(k, half), depth - half);
+  }
+  return Math.floor((Math.floor(2 * k * 2 ** depth / 3 ** depth) + 1) / 2);
+}
+function levelCapacity(k, numLevels, height) {
+  return Math.max(M, capAux(k, numLevels - height - 1));
+}
+function totalCapacity(k, numLevels) {
+  let total = 0;
+  for (let h = 0; h < numLevels; h++) total += levelCapacity(k, numLevels, h);
+  return total;
+}
+var KllSketch = class _KllSketch {
+  k;
+  items;
+  /** levels[h]..levels[h+1] is level h in `items`; levels[0] is also the free space below level 0. */
+  levels = new Int32Array(MAX_LEVELS + 2);
+  numLevels = 1;
+  /** Level capacities for the current number of levels, and their sum (compactions read them often). */
+  caps = new Int32Array(MAX_LEVELS);
+  totalCap = 0;
+  count = 0;
+  lo = Infinity;
+  hi = -Infinity;
+  rngState;
+  view;
+  viewCount = -1;
+  constructor(k = KLL_DEFAULT_K, seed = DEFAULT_SEED) {
+    if (!Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) throw new RangeError(`KLL k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}], not ${k}`);
+    this.k = k;
+    this.items = new Float64Array(k);
+    this.levels[0] = k;
+    this.levels[1] = k;
+    this.rngState = seed >>> 0;
+    this.setCapacities();
+  }
+  setCapacities() {
+    this.totalCap = 0;
+    for (let h = 0; h < this.numLevels; h++) {
+      this.caps[h] = levelCapacity(this.k, this.numLevels, h);
+      this.totalCap += this.caps[h];
+    }
+  }
+  /** Values added (NaN is dropped, as every statistic drops nulls). */
+  get n() {
+    return this.count;
+  }
+  get min() {
+    return this.count === 0 ? Number.NaN : this.lo;
+  }
+  get max() {
+    return this.count === 0 ? Number.NaN : this.hi;
+  }
+  get retained() {
+    return this.levels[this.numLevels] - this.levels[0];
+  }
+  /** True while every value added is held (nothing compacted): ranks and quantiles are then exact. */
+  get isExact() {
+    return this.retained === this.count;
+  }
+  /**
+   * This sketch's bound on the normalized rank error at 99% confidence: 0 while exact, otherwise
+   * `normalizedRankError(k, pmf)`.
+   */
+  normalizedRankError(pmf = false) {
+    return this.isExact ? 0 : normalizedRankError(this.k, pmf);
+  }
+  /** Amortized O(1): a store, and now and then a compaction of a level (sort of level 0 only). */
+  add(value) {
+    if (value !== value) return;
+    if (this.levels[0] === 0) this.makeRoom();
+    const at = this.levels[0] - 1;
+    this.levels[0] = at;
+    this.items[at] = value;
+    this.count++;
+    if (value < this.lo) this.lo = value;
+    if (value > this.hi) this.hi = value;
+  }
+  randomBit() {
+    this.rngState = this.rngState + 1831565813 | 0;
+    let t = this.rngState;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return (t ^ t >>> 14) >>> 31;
+  }
+  /** A deserialized sketch is packed tight: give it its full capacity first, then compact if still full. */
+  makeRoom() {
+    if (this.items.length < this.totalCap) {
+      this.adopt(this.levelArrays());
+      if (this.levels[0] > 0) return;
+    }
+    this.compressWhileUpdating();
+  }
+  /** Only valid when the buffer is exactly full (levels[0] = 0), as in DataSketches. */
+  compressWhileUpdating() {
+    const levels = this.levels;
+    let level = 0;
+    while (levels[level + 1] - levels[level] < this.caps[level]) level++;
+    if (level === this.numLevels - 1) this.addEmptyTopLevel();
+    const rawBeg = levels[level];
+    const rawLim = levels[level + 1];
+    const popAbove = levels[level + 2] - rawLim;
+    const rawPop = rawLim - rawBeg;
+    const odd = (rawPop & 1) === 1;
+    const adjBeg = odd ? rawBeg + 1 : rawBeg;
+    const adjPop = odd ? rawPop - 1 : rawPop;
+    const half = adjPop >>> 1;
+    const items = this.items;
+    if (level === 0) sortRange(items, adjBeg, adjBeg + adjPop);
+    if (popAbove === 0) {
+      this.halveUp(adjBeg, adjPop);
+    } else {
+      this.halveDown(adjBeg, adjPop);
+      mergeInPlace(items, adjBeg, half, rawLim, popAbove, adjBeg + half);
+    }
+    levels[level + 1] = levels[level + 1] - half;
+    if (odd) {
+      levels[level] = levels[level + 1] - 1;
+      items[levels[level]] = items[rawBeg];
+    } else {
+      levels[level] = levels[level + 1];
+    }
+    if (level > 0) {
+      const start = levels[0];
+      items.copyWithin(start + half, start, rawBeg);
+      for (let h = 0; h < level; h++) levels[h] = levels[h] + half;
+    }
+  }
+  /** Keeps the odd- or even-indexed half of [start, start+length), packed into its upper half. */
+  halveUp(start, length) {
+    const half = length >>> 1;
+    const items = this.items;
+    let j = start + length - 1 - this.randomBit();
+    for (let i = start + length - 1; i >= start + half; i--) {
+      items[i] = items[j];
+      j -= 2;
+    }
+  }
+  /** Keeps the odd- or even-indexed half of [start, start+length), packed into its lower half. */
+  halveDown(start, length) {
+    const half = length >>> 1;
+    const items = this.items;
+    let j = start + this.randomBit();
+    for (let i = start; i < start + half; i++) {
+      items[i] = items[j];
+      j += 2;
+    }
+  }
+  addEmptyTopLevel() {
+    if (this.numLevels >= MAX_LEVELS) throw new Error("KLL sketch has no more levels");
+    const cur = this.levels[this.numLevels];
+    const delta = levelCapacity(this.k, this.numLevels + 1, 0);
+    const next = new Float64Array(cur + delta);
+    next.set(this.items.subarray(this.levels[0], cur), this.levels[0] + delta);
+    this.items = next;
+    for (let h = 0; h <= this.numLevels; h++) this.levels[h] = this.levels[h] + delta;
+    this.numLevels++;
+    this.levels[this.numLevels] = cur + delta;
+    this.setCapacities();
+  }
+  /** The retained items level by level (level 0 first), as copies. */
+  levelArrays() {
+    const out = [];
+    for (let h = 0; h < this.numLevels; h++) out.push(this.items.slice(this.levels[h], this.levels[h + 1]));
+    return out;
+  }
+  /**
+   * Replaces the contents with these levels (level 0 any order, the others sorted), laid out as `add`
+   * expects; `tight` leaves no free space (a sketch read from a file only to be queried).
+   */
+  adopt(levels, tight = false) {
+    const numLevels = Math.max(1, levels.length);
+    const retained = levels.reduce((s, l) => s + l.length, 0);
+    const cap = tight ? retained : totalCapacity(this.k, numLevels);
+    if (retained > cap) throw new Error("KLL sketch holds more items than its capacity");
+    this.items = new Float64Array(cap);
+    let at = cap - retained;
+    for (let h = 0; h < numLevels; h++) {
+      const level = levels[h] ?? new Float64Array(0);
+      this.levels[h] = at;
+      this.items.set(level, at);
+      at += level.length;
+    }
+    this.levels[numLevels] = cap;
+    this.numLevels = numLevels;
+    this.setCapacities();
+  }
+  /**
+   * Adds `other`'s values (the union's sketch), as DataSketches merges: other's level 0 is added value
+   * by value, the higher levels are merged level by level, then levels over capacity are compacted from
+   * the bottom until the sketch fits. Both must have the same k.
+   */
+  merge(other) {
+    if (other.k !== this.k) throw new UserError(`cannot merge KLL sketches with different k (${this.k} and ${other.k})`, { hint: "profile every shard with the same quantile sketch size" });
+    const otherCount = other.count;
+    const otherLo = other.lo;
+    const otherHi = other.hi;
+    if (otherCount === 0) return;
+    const otherLevels = other.levelArrays();
+    const level0 = otherLevels[0];
+    const before2 = this.count;
+    for (let i = 0; i < level0.length; i++) this.add(level0[i]);
+    if (otherLevels.length > 1) {
+      const mine = this.levelArrays();
+      const merged = [];
+      for (let h = 0; h < Math.max(mine.length, otherLevels.length); h++) {
+        const a = mine[h] ?? new Float64Array(0);
+        const b = h === 0 ? new Float64Array(0) : otherLevels[h] ?? new Float64Array(0);
+        merged.push(h === 0 ? a : mergeSorted(a, b));
+      }
+      let levels = merged;
+      while (levels.reduce((s, l) => s + l.length, 0) > totalCapacity(this.k, levels.length)) levels = this.generalCompress(levels);
+      this.adopt(levels);
+    }
+    this.count = before2 + otherCount;
+    if (otherLo < this.lo) this.lo = otherLo;
+    if (otherHi > this.hi) this.hi = otherHi;
+  }
+  /** DataSketches' generalCompress: one pass from level 0 up, compacting levels at capacity while the sketch is over. */
+  generalCompress(levels) {
+    let numLevels = levels.length;
+    let current = levels.reduce((s, l) => s + l.length, 0);
+    let target = totalCapacity(this.k, numLevels);
+    for (let h = 0; h < numLevels; h++) {
+      const level = levels[h];
+      if (current < target || level.length < levelCapacity(this.k, numLevels, h)) continue;
+      if (h === 0) level.sort();
+      const odd = (level.length & 1) === 1;
+      const adj = odd ? level.subarray(1) : level;
+      const half = new Float64Array(adj.length >>> 1);
+      const offset = this.randomBit();
+      for (let i = 0; i < half.length; i++) half[i] = adj[2 * i + offset];
+      levels[h] = odd ? level.slice(0, 1) : new Float64Array(0);
+      if (h === numLevels - 1) {
+        levels.push(new Float64Array(0));
+        numLevels++;
+        target += levelCapacity(this.k, numLevels, 0);
+      }
+      levels[h + 1] = mergeSorted(half, levels[h + 1]);
+      current -= half.length;
+    }
+    return levels;
+  }
+  /** Sorted retained values with cumulative weights; cached until the sketch changes. */
+  sortedView() {
+    if (this.view && this.viewCount === this.count) return this.view;
+    const retained = this.retained;
+    const order = new Float64Array(retained);
+    const weights = new Float64Array(retained);
+    const pairs = [];
+    for (let h = 0; h < this.numLevels; h++) {
+      const w = 2 ** h;
+      for (let i = this.levels[h]; i < this.levels[h + 1]; i++) pairs.push([this.items[i], w]);
+    }
+    pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let cum = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      const [v, w] = pairs[i];
+      order[i] = v;
+      cum += w;
+      weights[i] = cum;
+    }
+    this.view = { values: order, cumWeights: weights };
+    this.viewCount = this.count;
+    return this.view;
+  }
+  /** (value, weight) of every retained item, level 0 first. */
+  forEachItem(visit) {
+    for (let h = 0; h < this.numLevels; h++) {
+      const w = 2 ** h;
+      for (let i = this.levels[h]; i < this.levels[h + 1]; i++) visit(this.items[i], w);
+    }
+  }
+  /** Estimated fraction of values ≤ x (`inclusive`, the default) or < x. */
+  rank(x, inclusive = true) {
+    if (this.count === 0) return Number.NaN;
+    const { values, cumWeights } = this.sortedView();
+    const i = inclusive ? upperBound(values, x) : lowerBound(values, x);
+    return i === 0 ? 0 : cumWeights[i - 1] / this.count;
+  }
+  /**
+   * The value at 0-based position j of the sorted data the sketch stands for (each retained item
+   * repeated by its weight).
+   */
+  valueAt(j) {
+    const { values, cumWeights } = this.sortedView();
+    let lo = 0;
+    let hi = values.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi >>> 1;
+      if (cumWeights[mid] > j) hi = mid;
+      else lo = mid + 1;
+    }
+    return values[lo];
+  }
+  /**
+   * The type-7 quantile (NumPy's default, with NumPy's lerp) of the data the sketch stands for: exact
+   * while the sketch is exact; otherwise a value whose true normalized rank is within
+   * `normalizedRankError()` (plus 1/n for the interpolation) of q, at 99% confidence. q = 0 and 1 give
+   * the true min and max.
+   */
+  quantile(q) {
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} is outside [0, 1]`);
+    const n = this.count;
+    if (n === 0) return Number.NaN;
+    if (q === 0) return this.lo;
+    if (q === 1) return this.hi;
+    const virtual = (n - 1) * q;
+    const previous = Math.floor(virtual);
+    if (previous >= n - 1) return this.hi;
+    const a = this.valueAt(previous);
+    const b = this.valueAt(previous + 1);
+    const t = virtual - previous;
+    const diff = b - a;
+    return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+  }
+  /** The median as np.median takes it (mean of the two middle values for even n). */
+  median() {
+    const n = this.count;
+    if (n === 0) return Number.NaN;
+    const mid = Math.floor(n / 2);
+    if (n % 2 === 1) return this.valueAt(mid);
+    return (this.valueAt(mid - 1) + this.valueAt(mid)) / 2;
+  }
+  toJSON() {
+    const levels = [];
+    for (let h = 0; h < this.numLevels; h++) levels.push(this.levels[h + 1] - this.levels[h]);
+    const items = [];
+    for (let i = this.levels[0]; i < this.levels[this.numLevels]; i++) items.push(plainNumber(this.items[i]));
+    return {
+      k: this.k,
+      n: this.count,
+      min: this.count === 0 ? null : plainNumber(this.lo),
+      max: this.count === 0 ? null : plainNumber(this.hi),
+      levels,
+      items,
+      rng: this.rngState >>> 0
+    };
+  }
+  /** Rebuilds a sketch from `toJSON` output, checking every invariant (profiles are untrusted input). */
+  static fromJSON(json, file) {
+    const bad = (why) => new UserError(`invalid quantile sketch: ${why}`, { ...file === void 0 ? {} : { file }, hint: "profile the reference again with `aisec data-gate profile`" });
+    if (json === null || typeof json !== "object") throw bad("not an object");
+    const j = json;
+    const k = j.k;
+    if (typeof k !== "number" || !Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) throw bad(`k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}]`);
+    if (typeof j.n !== "number" || !Number.isSafeInteger(j.n) || j.n < 0) throw bad("n must be a non-negative integer");
+    if (typeof j.rng !== "number" || !Number.isInteger(j.rng) || j.rng < 0 || j.rng > 4294967295) throw bad("rng must be a uint32");
+    if (!Array.isArray(j.levels) || j.levels.length < 1 || j.levels.length > MAX_LEVELS || !j.levels.every((x) => Number.isInteger(x) && x >= 0)) throw bad(`levels must be 1 to ${MAX_LEVELS} non-negative integers`);
+    if (!Array.isArray(j.items)) throw bad("items must be a list");
+    const sizes = j.levels;
+    if (sizes.reduce((s, x) => s + x, 0) !== j.items.length) throw bad("levels do not add up to the number of items");
+    const values = j.items.map(readNumber);
+    if (values.some((v) => v === void 0 || Number.isNaN(v))) throw bad("items must be numbers");
+    const sketch = new _KllSketch(k, j.rng);
+    const arrays = [];
+    let at = 0;
+    let weight = 0;
+    for (let h = 0; h < sizes.length; h++) {
+      const level = Float64Array.from(values.slice(at, at + sizes[h]));
+      at += level.length;
+      if (h > 0) {
+        for (let i = 1; i < level.length; i++) if (level[i] < level[i - 1]) throw bad(`level ${h} is not sorted`);
+      }
+      weight += level.length * 2 ** h;
+      arrays.push(level);
+    }
+    if (weight !== j.n) throw bad(`the items' weights add up to ${weight}, not n = ${j.n}`);
+    if (values.length > totalCapacity(k, sizes.length)) throw bad("more items than the levels can hold");
+    sketch.adopt(arrays, true);
+    sketch.count = j.n;
+    if (j.n > 0) {
+      const lo = readNumber(j.min);
+      const hi = readNumber(j.max);
+      if (lo === void 0 || hi === void 0 || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw bad("min and max must be numbers, min \u2264 max");
+      for (const v of values) if (v < lo || v > hi) throw bad("an item lies outside [min, max]");
+      sketch.lo = lo;
+      sketch.hi = hi;
+    }
+    return sketch;
+  }
+};
+function plainNumber(v) {
+  return Number.isFinite(v) ? v : v > 0 ? "inf" : "-inf";
+}
+function readNumber(v) {
+  if (typeof v === "number") return v;
+  if (v === "inf") return Infinity;
+  if (v === "-inf") return -Infinity;
+  return void 0;
+}
+function upperBound(values, x) {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (values[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function lowerBound(values, x) {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (values[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function sortRange(buf, start, end) {
+  if (end - start > 32) {
+    buf.subarray(start, end).sort();
+    return;
+  }
+  for (let i = start + 1; i < end; i++) {
+    const v = buf[i];
+    let j = i - 1;
+    while (j >= start && buf[j] > v) {
+      buf[j + 1] = buf[j];
+      j--;
+    }
+    buf[j + 1] = v;
+  }
+}
+function mergeSorted(a, b) {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < b.length) out[o++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[o++] = a[i++];
+  while (j < b.length) out[o++] = b[j++];
+  return out;
+}
+function mergeInPlace(buf, aBeg, aLen, bBeg, bLen, out) {
+  let i = aBeg;
+  const aEnd = aBeg + aLen;
+  let j = bBeg;
+  const bEnd = bBeg + bLen;
+  let o = out;
+  while (i < aEnd && j < bEnd) {
+    const x = buf[i];
+    const y = buf[j];
+    if (x <= y) {
+      buf[o++] = x;
+      i++;
+    } else {
+      buf[o++] = y;
+      j++;
+    }
+  }
+  while (i < aEnd) buf[o++] = buf[i++];
+  while (j < bEnd) buf[o++] = buf[j++];
+}
+
+// packages/data-gate/src/sketch/hyperloglog.ts
+var HLL_DEFAULT_PRECISION = 12;
+var HLL_MIN_PRECISION = 4;
+var HLL_MAX_PRECISION = 18;
+var f642 = new Float64Array(1);
+var u322 = new Uint32Array(f642.buffer);
+var LITTLE_ENDIAN2 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+var LO = LITTLE_ENDIAN2 ? 0 : 1;
+var HI = LITTLE_ENDIAN2 ? 1 : 0;
+var reg = new Uint32Array(4);
+var MUL_HI = 0;
+var MUL_LO = 1;
+var HASH_HI = 2;
+var HASH_LO = 3;
+function mul64(aHi, aLo, bHi, bLo) {
+  const a0 = aLo & 65535;
+  const a1 = aLo >>> 16;
+  const b0 = bLo & 65535;
+  const b1 = bLo >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >>> 16) + (p01 & 65535) + (p10 & 65535);
+  const lo = (mid & 65535) << 16 | p00 & 65535;
+  const carry = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  reg[MUL_LO] = lo;
+  reg[MUL_HI] = carry + Math.imul(aHi, bLo) + Math.imul(aLo, bHi);
+}
+function splitmix64(hi, lo) {
+  let zLo = lo + 2135587861 >>> 0;
+  let zHi = hi + 2654435769 + (zLo < lo >>> 0 ? 1 : 0) >>> 0;
+  zLo = (zLo ^ (zLo >>> 30 | zHi << 2)) >>> 0;
+  zHi = (zHi ^ zHi >>> 30) >>> 0;
+  mul64(zHi, zLo, 3210233709, 484763065);
+  zHi = reg[MUL_HI];
+  zLo = reg[MUL_LO];
+  zLo = (zLo ^ (zLo >>> 27 | zHi << 5)) >>> 0;
+  zHi = (zHi ^ zHi >>> 27) >>> 0;
+  mul64(zHi, zLo, 2496678331, 321982955);
+  zHi = reg[MUL_HI];
+  zLo = reg[MUL_LO];
+  reg[HASH_LO] = zLo ^ (zLo >>> 31 | zHi << 1);
+  reg[HASH_HI] = zHi ^ zHi >>> 31;
+}
+function setNumberHash(value) {
+  f642[0] = value === 0 ? 0 : value !== value ? Number.NaN : value;
+  splitmix64(u322[HI], u322[LO]);
+}
+function setStringHash(text2) {
+  const len = text2.length;
+  let h1 = 2538058380 ^ len;
+  let h2 = 1013904242;
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    let k = text2.charCodeAt(i) | text2.charCodeAt(i + 1) << 16;
+    k = Math.imul(k, 3432918353);
+    k = k << 15 | k >>> 17;
+    k = Math.imul(k, 461845907);
+    h1 ^= k;
+    h1 = h1 << 13 | h1 >>> 19;
+    h1 = Math.imul(h1, 5) + 3864292196 | 0;
+    h2 ^= k;
+    h2 = h2 << 17 | h2 >>> 15;
+    h2 = Math.imul(h2, 9) + 2246822507 | 0;
+  }
+  if (i < len) {
+    let k = text2.charCodeAt(i);
+    k = Math.imul(k, 3432918353);
+    k = k << 15 | k >>> 17;
+    k = Math.imul(k, 461845907);
+    h1 ^= k;
+    h2 ^= k;
+  }
+  splitmix64(h1 >>> 0, (h2 ^ Math.imul(len, 668265261)) >>> 0);
+}
+function hllStandardError(precision) {
+  return 1.04 / Math.sqrt(2 ** precision);
+}
+var HyperLogLog = class _HyperLogLog {
+  precision;
+  registers;
+  shift;
+  constructor(precision = HLL_DEFAULT_PRECISION) {
+    if (!Number.isInteger(precision) || precision < HLL_MIN_PRECISION || precision > HLL_MAX_PRECISION) {
+      throw new RangeError(`HyperLogLog precision must be an integer in [${HLL_MIN_PRECISION}, ${HLL_MAX_PRECISION}], not ${precision}`);
+    }
+    this.precision = precision;
+    this.registers = new Uint8Array(2 ** precision);
+    this.shift = 32 - precision;
+  }
+  addNumber(value) {
+    setNumberHash(value);
+    this.addHash(reg[HASH_HI], reg[HASH_LO]);
+  }
+  addString(text2) {
+    setStringHash(text2);
+    this.addHash(reg[HASH_HI], reg[HASH_LO]);
+  }
+  /** Register = top `precision` bits; value = 1 + leading zeros of the other 64 − precision bits (at most 65 − precision). */
+  addHash(hi, lo) {
+    const index = hi >>> this.shift;
+    const rest = hi << this.precision;
+    const rank = rest !== 0 ? Math.clz32(rest) + 1 : lo !== 0 ? this.shift + Math.clz32(lo) + 1 : 65 - this.precision;
+    if (rank > this.registers[index]) this.registers[index] = rank;
+  }
+  /** Registers become the maxima of both: the sketch of the union. A finer sketch is folded to the coarser precision first. */
+  merge(other) {
+    if (other.precision === this.precision) {
+      const a = this.registers;
+      const b = other.registers;
+      for (let i = 0; i < a.length; i++) if (b[i] > a[i]) a[i] = b[i];
+      return this;
+    }
+    const coarse = this.precision < other.precision ? this.clone() : other.fold(this.precision);
+    const folded = this.precision < other.precision ? other.fold(this.precision) : this.fold(other.precision);
+    return coarse.merge(folded);
+  }
+  clone() {
+    const out = new _HyperLogLog(this.precision);
+    out.registers.set(this.registers);
+    return out;
+  }
+  /**
+   * The same values' sketch at a lower precision, exactly: the register index loses its low bits,
+   * which become the leading bits of the rest of the hash.
+   */
+  fold(precision) {
+    if (precision > this.precision) throw new RangeError(`cannot fold a precision-${this.precision} sketch up to ${precision}`);
+    const out = new _HyperLogLog(precision);
+    const drop = this.precision - precision;
+    for (let j = 0; j < this.registers.length; j++) {
+      const r = this.registers[j];
+      if (r === 0) continue;
+      const low = j & (1 << drop) - 1;
+      const rank = low !== 0 ? drop - (31 - Math.clz32(low)) : drop + r;
+      const index = j >>> drop;
+      if (rank > out.registers[index]) out.registers[index] = rank;
+    }
+    return out;
+  }
+  /** Ertl's improved estimator (2017, algorithm 6), as Redis computes it. */
+  estimate() {
+    const m = this.registers.length;
+    const q = 64 - this.precision;
+    const histogram = new Float64Array(q + 2);
+    for (let i = 0; i < m; i++) histogram[this.registers[i]] += 1;
+    if (histogram[0] === m) return 0;
+    let z = m * tau((m - histogram[q + 1]) / m);
+    for (let k = q; k >= 1; k--) z = 0.5 * (z + histogram[k]);
+    z += m * sigma(histogram[0] / m);
+    return m * m / (2 * Math.LN2 * z);
+  }
+  /** Relative standard error of this sketch's estimate, 1.04/√m. */
+  get relativeStandardError() {
+    return hllStandardError(this.precision);
+  }
+  toJSON() {
+    return { precision: this.precision, registers: Buffer.from(this.registers.buffer, this.registers.byteOffset, this.registers.byteLength).toString("base64") };
+  }
+  static fromJSON(json, file) {
+    const bad = (why) => new UserError(`invalid distinct-count sketch: ${why}`, { ...file === void 0 ? {} : { file }, hint: "profile the reference again with `aisec data-gate profile`" });
+    if (json === null || typeof json !== "object") throw bad("not an object");
+    const j = json;
+    const p = j.precision;
+    if (typeof p !== "number" || !Number.isInteger(p) || p < HLL_MIN_PRECISION || p > HLL_MAX_PRECISION) throw bad(`precision must be an integer in [${HLL_MIN_PRECISION}, ${HLL_MAX_PRECISION}]`);
+    if (typeof j.registers !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(j.registers)) throw bad("registers must be base64");
+    const bytes = Buffer.from(j.registers, "base64");
+    if (bytes.length !== 2 ** p) throw bad(`${bytes.length} registers, expected 2^${p}`);
+    const out = new _HyperLogLog(p);
+    const max = 65 - p;
+    for (let i = 0; i < bytes.length; i++) {
+      const r = bytes[i];
+      if (r > max) throw bad(`register ${i} is ${r}, above ${max}`);
+      out.registers[i] = r;
+    }
+    return out;
+  }
+};
+function sigma(x) {
+  if (x === 1) return Infinity;
+  let y = 1;
+  let z = x;
+  let previous;
+  do {
+    x *= x;
+    previous = z;
+    z += x * y;
+    y += y;
+  } while (previous !== z);
+  return z;
+}
+function tau(x) {
+  if (x === 0 || x === 1) return 0;
+  let y = 1;
+  let z = 1 - x;
+  let previous;
+  do {
+    x = Math.sqrt(x);
+    previous = z;
+    y *= 0.5;
+    z -= (1 - x) ** 2 * y;
+  } while (previous !== z);
+  return z / 3;
+}
+
+// packages/data-gate/src/sketch/kll-fences.ts
+var MAD_CONSISTENCY2 = 0.6745;
+function typeSevenBracket(n, at, q, eps, min, max) {
+  const h = Math.floor((n - 1) * q);
+  const slack = eps * n;
+  const lowIndex = Math.floor(h - slack);
+  const highIndex = Math.ceil(h + 1 + slack);
+  return [lowIndex < 0 ? min : at(lowIndex), highIndex > n - 1 ? max : at(highIndex)];
+}
+function quantileBracket(sketch, q) {
+  if (sketch.isExact) {
+    const v = sketch.quantile(q);
+    return [v, v];
+  }
+  return typeSevenBracket(sketch.n, (j) => sketch.valueAt(j), q, sketch.normalizedRankError(), sketch.min, sketch.max);
+}
+function iqrFences(sketch, factor) {
+  const q1 = sketch.quantile(0.25);
+  const q3 = sketch.quantile(0.75);
+  const iqr = q3 - q1;
+  const [q1L, q1U] = quantileBracket(sketch, 0.25);
+  const [q3L, q3U] = quantileBracket(sketch, 0.75);
+  return {
+    q1,
+    q3,
+    q1Bracket: [q1L, q1U],
+    q3Bracket: [q3L, q3U],
+    low: q1 - factor * iqr,
+    high: q3 + factor * iqr,
+    lowOuter: q1L - factor * (q3U - q1L),
+    lowInner: q1U - factor * (q3L - q1U),
+    highInner: q3L + factor * (q3L - q1U),
+    highOuter: q3U + factor * (q3U - q1L),
+    rankError: sketch.normalizedRankError()
+  };
+}
+function madFences(sketch, threshold) {
+  const median = sketch.median();
+  const [mL, mU] = sketch.isExact ? [median, median] : quantileBracket(sketch, 0.5);
+  const { values, cumWeights } = sketch.sortedView();
+  const deviations = [];
+  for (let i = 0; i < values.length; i++) deviations.push([Math.abs(values[i] - median), cumWeights[i] - (i === 0 ? 0 : cumWeights[i - 1])]);
+  deviations.sort((a, b) => a[0] - b[0]);
+  const devValues = new Float64Array(deviations.length);
+  const devCum = new Float64Array(deviations.length);
+  let cum = 0;
+  for (let i = 0; i < deviations.length; i++) {
+    const [d, w] = deviations[i];
+    devValues[i] = d;
+    cum += w;
+    devCum[i] = cum;
+  }
+  const n = sketch.n;
+  const at = (j) => {
+    let lo = 0;
+    let hi = devValues.length - 1;
+    while (lo < hi) {
+      const mid2 = lo + hi >>> 1;
+      if (devCum[mid2] > j) hi = mid2;
+      else lo = mid2 + 1;
+    }
+    return devValues[lo];
+  };
+  const mid = Math.floor(n / 2);
+  const mad = n === 0 ? Number.NaN : n % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+  const spread = mU - mL;
+  const maxDeviation = Math.max(Math.abs(sketch.max - median), Math.abs(median - sketch.min));
+  const [dL, dU] = sketch.isExact ? [mad, mad] : typeSevenBracket(n, at, 0.5, sketch.normalizedRankError(true), 0, maxDeviation);
+  const madL = Math.max(0, dL - spread);
+  const madU = dU + spread;
+  const c = threshold / MAD_CONSISTENCY2;
+  return {
+    median,
+    mad,
+    medianBracket: [mL, mU],
+    madBracket: [madL, madU],
+    low: median - c * mad,
+    high: median + c * mad,
+    lowOuter: mL - c * madU,
+    lowInner: mU - c * madL,
+    highInner: mL + c * madL,
+    highOuter: mU + c * madU,
+    rankError: sketch.normalizedRankError(true)
+  };
+}
+function shareOutside(sketch, low, high) {
+  if (sketch.n === 0) return { share: Number.NaN, error: 0 };
+  const share = sketch.rank(low, false) + 1 - sketch.rank(high, true);
+  return { share: Math.min(1, Math.max(0, share)), error: sketch.normalizedRankError(true) };
+}
+
+// packages/data-gate/src/profile/profile-format.ts
 var PROFILE_FORMAT = "aisec-data-profile";
-var PROFILE_VERSION = 1;
+var PROFILE_VERSION = 2;
+var PROFILE_VERSIONS_READ = [1, 2];
 function fixedEdges() {
   const mantissas = [1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8];
   const positive = [];
@@ -51041,8 +53634,8 @@ function fixedBin(value) {
 function isProfileFile(path) {
   if (!/\.json$/i.test(path)) return false;
   try {
-    if (!(0, import_node_fs15.statSync)(path).isFile()) return false;
-    return (0, import_node_fs15.readFileSync)(path, { encoding: "utf8" }).slice(0, 200).includes(`"format": "${PROFILE_FORMAT}"`);
+    if (!(0, import_node_fs16.statSync)(path).isFile()) return false;
+    return (0, import_node_fs16.readFileSync)(path, { encoding: "utf8" }).slice(0, 200).includes(`"format": "${PROFILE_FORMAT}"`);
   } catch {
     return false;
   }
@@ -51066,19 +53659,43 @@ function parseProfile(text2, displayPath) {
   }
   const p = data;
   if (p.format !== PROFILE_FORMAT) throw new UserError(`not an aisec data profile (format is not '${PROFILE_FORMAT}')`, { file: displayPath, hint: "write one with `aisec data-gate profile`" });
-  if (p.version !== PROFILE_VERSION) throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads version ${PROFILE_VERSION})`, { file: displayPath, hint: "profile the reference again with this aisec version" });
+  if (typeof p.version !== "number" || !PROFILE_VERSIONS_READ.includes(p.version)) {
+    throw new UserError(`profile version ${String(p.version)} is not supported (this aisec reads versions ${PROFILE_VERSIONS_READ.join(" and ")})`, { file: displayPath, hint: "profile the reference again with this aisec version" });
+  }
   if (!Array.isArray(p.columns) || !Array.isArray(p.rowHashes) || !Array.isArray(p.hashColumns) || typeof p.rows !== "number") {
     throw new UserError("profile is missing columns, rows, hashColumns or rowHashes", { file: displayPath });
   }
+  for (const c of p.columns) {
+    if (c === null || typeof c !== "object" || typeof c.name !== "string") throw new UserError("profile columns must be objects with a name", { file: displayPath });
+    if (c.quantileSketch !== void 0) {
+      const sketch = KllSketch.fromJSON(c.quantileSketch, displayPath);
+      if (c.moments && sketch.n !== c.moments.n) throw new UserError(`column '${c.name}': the quantile sketch holds ${sketch.n} values, the moments ${c.moments.n}`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+    }
+    if (c.distinctSketch !== void 0) HyperLogLog.fromJSON(c.distinctSketch, displayPath);
+  }
+  if (p.labelModel !== void 0) LabelModel.fromJSON(p.labelModel, displayPath);
   if (p.rowKeys !== void 0 && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== "string" || !/^[0-9a-f]{16}$/.test(k)))) {
     throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
   }
   return p;
 }
+function columnQuantiles(c, file) {
+  return c.quantileSketch === void 0 ? void 0 : KllSketch.fromJSON(c.quantileSketch, file);
+}
+function columnDistinctSketch(c, file) {
+  return c.distinctSketch === void 0 ? void 0 : HyperLogLog.fromJSON(c.distinctSketch, file);
+}
+function columnDistinct(c, file) {
+  if (!c.categoriesTruncated) return { estimate: Object.keys(c.categories).length, error: 0, exact: true };
+  const hll = columnDistinctSketch(c, file);
+  if (!hll) return void 0;
+  const estimate = hll.estimate();
+  return { estimate, error: 3 * hll.relativeStandardError * estimate, exact: false };
+}
 function readProfile(path, displayPath = path) {
   let text2;
   try {
-    text2 = (0, import_node_fs15.readFileSync)(path, "utf8");
+    text2 = (0, import_node_fs16.readFileSync)(path, "utf8");
   } catch (error2) {
     throw new UserError(`cannot read profile ${displayPath}: ${error2.message}`, { file: displayPath, cause: error2 });
   }
@@ -51087,7 +53704,7 @@ function readProfile(path, displayPath = path) {
 function readProfileLean(path, displayPath, visitHash, visitKey) {
   let bytes;
   try {
-    bytes = (0, import_node_fs15.readFileSync)(path);
+    bytes = (0, import_node_fs16.readFileSync)(path);
   } catch (error2) {
     throw new UserError(`cannot read profile ${displayPath}: ${error2.message}`, { file: displayPath, cause: error2 });
   }
@@ -51161,6 +53778,80 @@ function encodeBatchRow(hasher, chunks, i) {
     }
   }
 }
+
+// packages/data-gate/src/profile/number-counts.ts
+var bits = new Float64Array(1);
+var words = new Uint32Array(bits.buffer);
+function slotHash() {
+  let x = words[1] ^ Math.imul(words[0], 2654435761);
+  x ^= x >>> 16;
+  x = Math.imul(x, 2246822507);
+  x ^= x >>> 13;
+  x = Math.imul(x, 3266489909);
+  return x ^ x >>> 16;
+}
+var NumberCounts = class {
+  keys;
+  counts;
+  used;
+  mask;
+  count = 0;
+  constructor(expected = 64) {
+    let slots = 16;
+    while (slots < expected * 2) slots *= 2;
+    this.keys = new Float64Array(slots);
+    this.counts = new Float64Array(slots);
+    this.used = new Uint8Array(slots);
+    this.mask = slots - 1;
+  }
+  /** Distinct values counted. */
+  get size() {
+    return this.count;
+  }
+  /** Adds one occurrence of `value`; returns true when the value is new. */
+  add(value) {
+    return this.addCount(value, 1);
+  }
+  /** Adds `count` occurrences of `value`; returns true when the value is new. */
+  addCount(value, count) {
+    const v = value === 0 ? 0 : Number.isNaN(value) ? Number.NaN : value;
+    bits[0] = v;
+    let slot = slotHash() & this.mask;
+    const keys = this.keys;
+    const used = this.used;
+    while (used[slot] === 1) {
+      const k = keys[slot];
+      if (k === v || Number.isNaN(k) && Number.isNaN(v)) {
+        this.counts[slot] = this.counts[slot] + count;
+        return false;
+      }
+      slot = slot + 1 & this.mask;
+    }
+    used[slot] = 1;
+    keys[slot] = v;
+    this.counts[slot] = count;
+    if (++this.count * 2 > this.mask + 1) this.grow();
+    return true;
+  }
+  /** Every value with its count, in no particular order. */
+  forEach(visit) {
+    for (let s = 0; s <= this.mask; s++) if (this.used[s] === 1) visit(this.keys[s], this.counts[s]);
+  }
+  clear() {
+    this.used.fill(0);
+    this.count = 0;
+  }
+  grow() {
+    const { keys, counts, used } = this;
+    const slots = (this.mask + 1) * 2;
+    this.keys = new Float64Array(slots);
+    this.counts = new Float64Array(slots);
+    this.used = new Uint8Array(slots);
+    this.mask = slots - 1;
+    this.count = 0;
+    for (let s = 0; s < used.length; s++) if (used[s] === 1) this.addCount(keys[s], counts[s]);
+  }
+};
 
 // packages/data-gate/src/profile/row-key-set.ts
 var RowKeySet = class {
@@ -51252,6 +53943,24 @@ function mergeMoments(a, b) {
 function sortedRecord(m) {
   return Object.fromEntries([...m].sort((x, y) => x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
 }
+function mergeQuantiles(a, b) {
+  const sides = [a, b].filter((c) => c !== void 0 && c.moments.n > 0);
+  if (sides.some((c) => c.quantileSketch === void 0)) return void 0;
+  const [first, ...rest] = sides;
+  if (!first) return void 0;
+  const merged = KllSketch.fromJSON(first.quantileSketch);
+  for (const c of rest) merged.merge(KllSketch.fromJSON(c.quantileSketch));
+  return merged.toJSON();
+}
+function mergeDistinct(a, b) {
+  const sides = [a, b].filter((c) => c !== void 0);
+  if (sides.some((c) => c.distinctSketch === void 0)) return void 0;
+  const [first, ...rest] = sides;
+  if (!first) return void 0;
+  let merged = HyperLogLog.fromJSON(first.distinctSketch);
+  for (const c of rest) merged = merged.merge(HyperLogLog.fromJSON(c.distinctSketch));
+  return merged.toJSON();
+}
 function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
   const name = (a ?? b)?.name ?? "";
   const empty = { n: 0, mean: Number.NaN, m2: 0, min: Number.NaN, max: Number.NaN, sum: 0, nulls: 0 };
@@ -51261,6 +53970,8 @@ function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
   const cats = /* @__PURE__ */ new Map();
   if (!truncated) for (const rec of [a?.categories ?? {}, b?.categories ?? {}]) for (const [k, c] of Object.entries(rec)) cats.set(k, (cats.get(k) ?? 0) + c);
   const over = cats.size > maxCategories;
+  const quantileSketch = mergeQuantiles(a, b);
+  const distinctSketch = mergeDistinct(a, b);
   return {
     name,
     kinds: (a?.kinds ?? 0) | (b?.kinds ?? 0),
@@ -51270,7 +53981,9 @@ function mergeColumn(a, b, rowsA, rowsB, maxCategories) {
     histogram: [...hist].sort((x, y) => x[0] - y[0]),
     categories: truncated || over ? {} : sortedRecord(cats),
     categoriesTruncated: truncated || over,
-    textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0)
+    textCells: (a?.textCells ?? 0) + (b?.textCells ?? 0),
+    ...quantileSketch ? { quantileSketch } : {},
+    ...distinctSketch ? { distinctSketch } : {}
   };
 }
 function mergeTwo(a, b) {
@@ -51295,7 +54008,8 @@ function mergeTwo(a, b) {
   const keys = truncated || over || !a.rowKeys || !b.rowKeys ? void 0 : [.../* @__PURE__ */ new Set([...a.rowKeys, ...b.rowKeys])].sort();
   return {
     format: a.format,
-    version: a.version,
+    // Written in this version's layout; sketches a version 1 side lacked stay absent.
+    version: PROFILE_VERSION,
     rows: a.rows + b.rows,
     files: [.../* @__PURE__ */ new Set([...a.files, ...b.files])].sort(),
     columns,
@@ -51303,7 +54017,10 @@ function mergeTwo(a, b) {
     rowHashes: over ? [] : hashes,
     ...keys ? { rowKeys: keys } : {},
     rowHashesTruncated: truncated || over,
-    limits: { maxCategories, maxRowHashes }
+    limits: { maxCategories, maxRowHashes },
+    // Shards of one dataset share a label column; a shard without a model (or of another label)
+    // leaves the whole without one, as a model of part of the data would misjudge the rest.
+    ...a.labelModel && b.labelModel && a.labelModel.labelColumn === b.labelModel.labelColumn ? { labelModel: mergeLabelModelJson(a.labelModel, b.labelModel) } : {}
   };
 }
 function mergeProfiles(profiles) {
@@ -51318,6 +54035,8 @@ var ProfileBuilder = class {
     this.options = options;
     this.maxCategories = options.maxCategories ?? 1e4;
     this.maxRowHashes = options.maxRowHashes ?? 5e6;
+    this.quantileK = new KllSketch(options.quantileK ?? KLL_DEFAULT_K).k;
+    this.distinctPrecision = new HyperLogLog(options.distinctPrecision ?? HLL_DEFAULT_PRECISION).precision;
   }
   options;
   columns = /* @__PURE__ */ new Map();
@@ -51330,46 +54049,41 @@ var ProfileBuilder = class {
   rows = 0;
   maxCategories;
   maxRowHashes;
+  quantileK;
+  distinctPrecision;
+  labels;
+  /** The live sketches of a column (the gate reads the batch's without a round trip through JSON). */
+  columnSketches(name) {
+    const s = this.columns.get(name);
+    return s && { quantiles: s.quantiles, distinct: s.distinct };
+  }
   push(batch) {
     this.files.add(batch.file);
     if (this.hashColumns === void 0 && batch.columns.length > 0) {
       const ids = new Set(this.options.idColumns ?? batch.columns.filter(isIdName));
       this.hashColumns = batch.columns.filter((c) => !ids.has(c));
+      const label = this.options.labelModel === false ? void 0 : pickLabelColumn(batch.columns, this.options.labelColumn);
+      if (label !== void 0) this.labels = new LabelModelBuilder({ labelColumn: label, exclude: [...ids].filter((c) => c !== label) });
     }
+    this.labels?.push(batch);
     for (const chunk of batch.data) {
       let s = this.columns.get(chunk.name);
       if (!s) {
-        s = { name: chunk.name, kinds: 0, nulls: this.rows, moments: new MomentsAccumulator(), histogram: new Float64Array(FIXED_EDGES.length + 1), categories: /* @__PURE__ */ new Map(), numberCategories: /* @__PURE__ */ new Map(), textCells: 0 };
+        s = {
+          name: chunk.name,
+          kinds: 0,
+          nulls: this.rows,
+          moments: new MomentsAccumulator(),
+          histogram: new Float64Array(FIXED_EDGES.length + 1),
+          categories: /* @__PURE__ */ new Map(),
+          numberCategories: new NumberCounts(),
+          textCells: 0,
+          quantiles: new KllSketch(this.quantileK),
+          distinct: new HyperLogLog(this.distinctPrecision)
+        };
         this.columns.set(chunk.name, s);
       }
-      for (let i = 0; i < batch.length; i++) {
-        const kind = chunk.kinds[i];
-        s.kinds |= kindBit(kind);
-        if (kind === CellKind.Null) {
-          s.nulls++;
-          continue;
-        }
-        const num2 = chunk.numbers[i];
-        if (kind === CellKind.Integer || kind === CellKind.Float) {
-          if (!Number.isNaN(num2)) {
-            s.moments.add(num2);
-            const bin = fixedBin(num2);
-            s.histogram[bin] = s.histogram[bin] + 1;
-          }
-          if (s.categories) {
-            const count = s.numberCategories.get(num2);
-            s.numberCategories.set(num2, count === void 0 ? 1 : count + 1);
-            if (count === void 0 && s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
-          }
-          continue;
-        }
-        if (kind === CellKind.Text) s.textCells++;
-        if (s.categories) {
-          const key = kind === CellKind.Text ? chunk.texts[i] ?? "" : String(num2 === 1);
-          s.categories.set(key, (s.categories.get(key) ?? 0) + 1);
-          if (s.categories.size + s.numberCategories.size > this.maxCategories) this.settleCategories(s);
-        }
-      }
+      this.pushColumn(s, chunk, batch.length);
     }
     for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
@@ -51388,14 +54102,70 @@ var ProfileBuilder = class {
     }
     this.rows += batch.length;
   }
+  /**
+   * One column of a batch into its state. The hot loop of profiling (every cell passes here once), so
+   * the state's parts are held in locals and a category repeat costs one table lookup.
+   */
+  pushColumn(s, chunk, n) {
+    const kinds = chunk.kinds;
+    const numbers = chunk.numbers;
+    const texts2 = chunk.texts;
+    const { moments: moments2, quantiles, histogram, distinct, numberCategories } = s;
+    let bits2 = s.kinds;
+    let nulls = 0;
+    let textCells = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i];
+      if (kind === CellKind.Null) {
+        nulls++;
+        continue;
+      }
+      bits2 |= 1 << kind;
+      const num2 = numbers[i];
+      if (kind === CellKind.Integer || kind === CellKind.Float) {
+        if (num2 === num2) {
+          moments2.add(num2);
+          quantiles.add(num2);
+          const bin = fixedBin(num2);
+          histogram[bin] = histogram[bin] + 1;
+        }
+        if (s.categories === void 0) distinct.addNumber(num2);
+        else if (numberCategories.add(num2)) {
+          distinct.addNumber(num2);
+          if (s.categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
+        }
+        continue;
+      }
+      if (kind === CellKind.Text) textCells++;
+      const key = kind === CellKind.Text ? texts2[i] ?? "" : num2 === 1 ? "true" : "false";
+      const categories = s.categories;
+      if (categories === void 0) {
+        distinct.addString(key);
+        continue;
+      }
+      const box = categories.get(key);
+      if (box !== void 0) {
+        box.n++;
+        continue;
+      }
+      categories.set(key, { n: 1 });
+      distinct.addString(key);
+      if (categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
+    }
+    s.kinds = bits2;
+    s.nulls += nulls;
+    s.textCells += textCells;
+  }
   /** Folds the number-keyed counts into `categories`, then drops both when past `maxCategories`. */
   settleCategories(s) {
     const cats = s.categories;
     if (!cats) return;
-    for (const [num2, count] of s.numberCategories) {
+    s.numberCategories.forEach((num2, count) => {
       const key = String(num2);
-      cats.set(key, (cats.get(key) ?? 0) + count);
-    }
+      const box = cats.get(key);
+      if (box) box.n += count;
+      else cats.set(key, { n: count });
+    });
     s.numberCategories.clear();
     if (cats.size > this.maxCategories) s.categories = void 0;
   }
@@ -51412,9 +54182,11 @@ var ProfileBuilder = class {
       nulls: s.nulls,
       moments: s.moments.state(),
       histogram: histogramEntries(s.histogram),
-      categories: s.categories ? Object.fromEntries([...s.categories].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
+      categories: s.categories ? Object.fromEntries([...s.categories].map(([k, box]) => [k, box.n]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : {},
       categoriesTruncated: s.categories === void 0,
-      textCells: s.textCells
+      textCells: s.textCells,
+      ...s.quantiles.n > 0 ? { quantileSketch: s.quantiles.toJSON() } : {},
+      distinctSketch: s.distinct.toJSON()
     }));
     return {
       format: PROFILE_FORMAT,
@@ -51426,7 +54198,8 @@ var ProfileBuilder = class {
       rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
       ...this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: this.keyList() },
       rowHashesTruncated: this.hashesTruncated,
-      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes }
+      limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
+      ...this.labels ? { labelModel: this.labels.finish().toJSON() } : {}
     };
   }
 };
@@ -51477,6 +54250,38 @@ function fixedEdgeDrift(ref, cur, min, max) {
     ks = Math.max(ks, Math.abs(fRef - fCur));
   }
   return { ks, ksError, wasserstein: w, wassersteinError: wError, refCounts: bins.map((b) => ref.get(b) ?? 0), curCounts: bins.map((b) => cur.get(b) ?? 0) };
+}
+function sketchKs(ref, cur) {
+  const a = ref.sortedView();
+  const b = cur.sortedView();
+  const na = ref.n;
+  const nb = cur.n;
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < a.values.length || j < b.values.length) {
+    const va = i < a.values.length ? a.values[i] : Infinity;
+    const vb = j < b.values.length ? b.values[j] : Infinity;
+    const x = Math.min(va, vb);
+    while (i < a.values.length && a.values[i] === x) i++;
+    while (j < b.values.length && b.values[j] === x) j++;
+    const fa = i === 0 ? 0 : a.cumWeights[i - 1] / na;
+    const fb = j === 0 ? 0 : b.cumWeights[j - 1] / nb;
+    const gap = Math.abs(fa - fb);
+    if (gap > d) d = gap;
+  }
+  return { statistic: d, error: ref.normalizedRankError() + cur.normalizedRankError() };
+}
+function histogramCountOutside(histogram, low, high) {
+  let certain = 0;
+  let possible = 0;
+  for (const [b, count] of histogram) {
+    const lower = b === 0 ? -Infinity : FIXED_EDGES[b - 1];
+    const upper = b === FIXED_EDGES.length ? Infinity : FIXED_EDGES[b];
+    if (upper <= low || lower > high) certain += count;
+    if (lower < low || upper > high) possible += count;
+  }
+  return [certain, possible];
 }
 
 // packages/data-gate/src/profile/sorted-row-hashes.ts
@@ -51540,7 +54345,115 @@ var SortedRowHashes = class {
 };
 
 // packages/data-gate/src/profile/profile-gate.ts
-var NEEDS_RAW_REFERENCE = "reference is a profile: exact KS p-values, Anderson-Darling, Evidently binning (psi, js), deciles, IQR/MAD outliers, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed; KS and Wasserstein are estimates on fixed edges with their error bounds in drift.<column>.<test>.error";
+var NEEDS_RAW_REFERENCE = "reference is a profile: the exact KS statistic and its exact p-value, Anderson-Darling, Evidently binning (psi, js), reference-decile PSI, drift within labels, trigger tokens, near-duplicates and text drift need the raw reference file and were not computed. Estimated instead, each with its error bound: KS twice, on the fixed histogram edges (drift.<column>.ks_profile: a lower bound, true D at most .error above) and from the KLL quantile sketches (drift.<column>.ks_sketch: true D within \xB1.error, 99% confidence per sketch), the drift decision using the narrower; Wasserstein on fixed edges (drift.<column>.wasserstein.error); IQR and MAD fences from the reference quantile sketch (the finding's properties bracket each fence, and outliers.<column>.<method>.uncertain counts the batch rows between the brackets, whose verdict the sketch cannot settle); distinct counts from HyperLogLog when a column has more values than the profile counts (profile.<column>.distinct_error)";
+var MIN_DISTINCT2 = 6;
+var MAD_CONSISTENCY3 = 0.6745;
+function binomialTail2(k, n, p) {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return betaIncomplete(k, n - k + 1, p);
+}
+function safeInterval(low, high) {
+  const tol = 1e-9 * (Math.abs(low) + Math.abs(high)) + Number.MIN_VALUE;
+  return [low + tol, high - tol];
+}
+function referenceOutside(c, sketch, low, high) {
+  const n = c.moments.n;
+  let [lo, hi] = histogramCountOutside(c.histogram, low, high);
+  if (!sketch) return { count: void 0, bounds: [lo, hi] };
+  const { share, error: error2 } = shareOutside(sketch, low, high);
+  const count = share * n;
+  lo = Math.max(lo, Math.ceil(count - error2 * n));
+  hi = Math.min(hi, Math.floor(count + error2 * n));
+  if (lo > hi) [lo, hi] = [hi, lo];
+  return { count: Math.min(Math.max(Math.round(count), lo), hi), bounds: [lo, hi] };
+}
+function fitScreen(c, sketch, o) {
+  const base = { column: c.name, rows: new RowCollector(), uncertainRows: /* @__PURE__ */ new Map(), nReference: c.moments.n };
+  if (o.method === "zscore") {
+    const mean2 = c.moments.mean;
+    const std2 = Math.sqrt(c.moments.m2 / c.moments.n);
+    if (!(std2 > 0)) return void 0;
+    const t2 = o.zThreshold;
+    const [safeLow2, safeHigh2] = safeInterval(mean2 - t2 * std2, mean2 + t2 * std2);
+    return {
+      ...base,
+      safeLow: safeLow2,
+      safeHigh: safeHigh2,
+      flagged: (v) => Math.abs(v - mean2) / std2 > t2,
+      uncertain: void 0,
+      reference: referenceOutside(c, sketch, mean2 - t2 * std2, mean2 + t2 * std2),
+      properties: { params: { mean: mean2, std_ddof0: std2 } },
+      rankError: void 0
+    };
+  }
+  if (!sketch) return void 0;
+  const f = o.method === "iqr" ? iqrFences(sketch, o.iqrFactor) : madFences(sketch, o.madThreshold);
+  const band = f.rankError > 0 ? (v) => v >= f.lowOuter && v <= f.lowInner || v >= f.highInner && v <= f.highOuter : void 0;
+  const [safeLow, safeHigh] = safeInterval(Math.max(f.low, f.lowInner), Math.min(f.high, f.highInner));
+  const shared = { fences: { low: f.low, high: f.high }, fence_brackets: { low: [f.lowOuter, f.lowInner], high: [f.highInner, f.highOuter] }, rank_error: f.rankError };
+  if ("q1" in f) {
+    const low = f.low;
+    const high = f.high;
+    return {
+      ...base,
+      safeLow,
+      safeHigh,
+      flagged: (v) => v < low || v > high,
+      uncertain: band,
+      reference: referenceOutside(c, sketch, low, high),
+      properties: { ...shared, params: { q1: f.q1, q3: f.q3 }, param_brackets: { q1: f.q1Bracket, q3: f.q3Bracket } },
+      rankError: f.rankError
+    };
+  }
+  const { median, mad } = f;
+  const t = o.madThreshold;
+  if (mad === 0 || Number.isNaN(mad)) {
+    const open2 = f.rankError > 0 && f.madBracket[1] > 0;
+    return {
+      ...base,
+      safeLow: open2 ? Infinity : -Infinity,
+      safeHigh: open2 ? -Infinity : Infinity,
+      flagged: () => false,
+      uncertain: open2 ? band : void 0,
+      reference: { count: 0, bounds: [0, 0] },
+      properties: { ...shared, params: { median, mad }, param_brackets: { median: f.medianBracket, mad: f.madBracket } },
+      rankError: f.rankError
+    };
+  }
+  return {
+    ...base,
+    safeLow,
+    safeHigh,
+    flagged: (v) => Math.abs(MAD_CONSISTENCY3 * (v - median) / mad) > t,
+    uncertain: band,
+    reference: referenceOutside(c, sketch, f.low, f.high),
+    properties: { ...shared, params: { median, mad }, param_brackets: { median: f.medianBracket, mad: f.madBracket } },
+    rankError: f.rankError
+  };
+}
+function screenColumn(screen, chunk, batch) {
+  const { kinds, numbers } = chunk;
+  const { safeLow, safeHigh } = screen;
+  for (let i = 0; i < batch.length; i++) {
+    const v = numbers[i];
+    if (!(v <= safeLow || v >= safeHigh)) continue;
+    const kind = kinds[i];
+    if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
+    const row = batch.rows[i];
+    if (screen.flagged(v)) screen.rows.add(batch.file, row, batch.lines[i]);
+    if (screen.uncertain?.(v)) {
+      let g = screen.uncertainRows.get(batch.file);
+      if (!g) {
+        g = { rows: [], total: 0 };
+        screen.uncertainRows.set(batch.file, g);
+      }
+      g.total++;
+      if (g.rows.length < MAX_LISTED_ROWS) g.rows.push(row);
+    }
+  }
+}
+var LABEL_FLIP_MAX_ROWS = 2e6;
 var MAX_BATCH_HASHES = 2e6;
 function roleOf(c, ids) {
   const type = columnTypeOf(c.kinds);
@@ -51577,13 +54490,21 @@ async function runAgainstProfile(options, ctx, acc) {
   const ids = new Set(options.idColumns ?? profile.columns.map((c) => c.name).filter(isIdName));
   const label = pickLabelColumn(profile.columns.map((c) => c.name), options.labelColumn);
   const roles = new Map(profile.columns.map((c) => [c.name, roleOf(c, ids)]));
-  const zscore = options.outliers.method === "zscore";
-  const zParams = /* @__PURE__ */ new Map();
-  if (zscore) {
+  const screens = [];
+  const sketchless = [];
+  const refSketches = /* @__PURE__ */ new Map();
+  for (const c of profile.columns) {
+    const sketch = columnQuantiles(c, shown);
+    if (sketch) refSketches.set(c.name, sketch);
+    else if (c.moments.n > 0 && roles.get(c.name) === "numeric") sketchless.push(c.name);
+  }
+  if (options.outliers.method !== "none") {
     for (const c of profile.columns) {
       if (roles.get(c.name) !== "numeric" || c.name === label || c.moments.n === 0) continue;
-      const std2 = Math.sqrt(c.moments.m2 / c.moments.n);
-      if (std2 > 0) zParams.set(c.name, { mean: c.moments.mean, std: std2, rows: new RowCollector() });
+      const distinct = columnDistinct(c, shown);
+      if (distinct && distinct.estimate < MIN_DISTINCT2) continue;
+      const screen = fitScreen(c, refSketches.get(c.name), options.outliers);
+      if (screen) screens.push(screen);
     }
   }
   const truncated = profile.rowHashesTruncated;
@@ -51595,8 +54516,18 @@ async function runAgainstProfile(options, ctx, acc) {
   const within = new RowCollector();
   const copied = new RowCollector();
   const text2 = new TextInjectionScanner();
-  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false });
-  const threshold = options.outliers.zThreshold;
+  const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false, labelModel: false });
+  let flips;
+  if (options.poisoning && profile.labelModel) {
+    if (label === void 0 || profile.labelModel.labelColumn === label) {
+      const rate = Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimateRowCount(options.current, ctx.limits.maxEntries), 1));
+      flips = new LabelFlipScanner(LabelModel.fromJSON(profile.labelModel, shown), { sampleRate: rate });
+    } else {
+      notes.push(`label flips not checked: the profile's label model is for '${profile.labelModel.labelColumn}', the label column here is '${label}'`);
+    }
+  } else if (options.poisoning && label !== void 0) {
+    notes.push("label flips not checked: the profile has no label model (profile the reference again with this aisec version, with its label column)");
+  }
   const started = performance.now();
   const reader = readTable(options.current, options.read, ctx);
   for await (const batch of reader) {
@@ -51604,34 +54535,29 @@ async function runAgainstProfile(options, ctx, acc) {
     checker.push(batch);
     batchProfile.push(batch);
     if (options.poisoning) text2.push(batch);
+    flips?.push(batch);
     const hashChunks = profile.hashColumns.map((name) => batch.data.find((d) => d.name === name));
-    const zChunks = [...zParams].map(([name, p]) => ({ p, chunk: batch.data.find((d) => d.name === name) }));
     for (let i = 0; i < batch.length; i++) {
-      const row = batch.rows[i];
-      const line = batch.lines[i];
       encodeBatchRow(hasher, hashChunks, i);
       hasher.key();
       const hi = hasher.keyHi;
       const lo = hasher.keyLo;
       if (seen.size < MAX_BATCH_HASHES) {
-        if (seen.addOrHas(hi, lo)) within.add(batch.file, row, line);
-      } else if (seen.has(hi, lo)) within.add(batch.file, row, line);
+        if (seen.addOrHas(hi, lo)) within.add(batch.file, batch.rows[i], batch.lines[i]);
+      } else if (seen.has(hi, lo)) within.add(batch.file, batch.rows[i], batch.lines[i]);
       else seenCapped = true;
       if (!truncated) {
         if (fastKeys) {
-          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, row, line);
+          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, batch.rows[i], batch.lines[i]);
         } else {
           const h = hasher.digest();
-          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, row, line);
+          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, batch.rows[i], batch.lines[i]);
         }
       }
-      for (const { p, chunk } of zChunks) {
-        if (!chunk) continue;
-        const kind = chunk.kinds[i];
-        if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
-        const v = chunk.numbers[i];
-        if (Math.abs(v - p.mean) / p.std > threshold) p.rows.add(batch.file, row, line);
-      }
+    }
+    for (const screen of screens) {
+      const chunk = batch.data.find((d) => d.name === screen.column);
+      if (chunk) screenColumn(screen, chunk, batch);
     }
   }
   timings["read.current"] = Math.round(performance.now() - started);
@@ -51654,9 +54580,9 @@ async function runAgainstProfile(options, ctx, acc) {
       const d = fixedEdgeDrift(new Map(c.histogram), new Map(cur.histogram), Math.min(c.moments.min, cur.moments.min), Math.max(c.moments.max, cur.moments.max));
       const std0 = Math.max(Math.sqrt(c.moments.m2 / c.moments.n), 1e-3);
       const pvalue = ksAsympPvalue(c.moments.n, cur.moments.n, d.ks);
-      const set = (test, statistic, error2) => {
-        metrics[`drift.${c.name}.${test}.statistic`] = statistic;
-        if (error2 !== void 0) metrics[`drift.${c.name}.${test}.error`] = error2;
+      const set = (test2, statistic, error2) => {
+        metrics[`drift.${c.name}.${test2}.statistic`] = statistic;
+        if (error2 !== void 0) metrics[`drift.${c.name}.${test2}.error`] = error2;
       };
       set("ks_profile", d.ks, d.ksError);
       metrics[`drift.${c.name}.ks_profile.pvalue`] = pvalue;
@@ -51664,9 +54590,24 @@ async function runAgainstProfile(options, ctx, acc) {
       set("wasserstein_norm", d.wasserstein / std0, d.wassersteinError / std0);
       set("psi_fixed", psi(d.refCounts, d.curCounts));
       set("js_fixed", jensenShannon(d.refCounts, d.curCounts));
+      let test = "ks_profile";
+      let ksPvalue = pvalue;
+      const refSketch = refSketches.get(c.name);
+      const curSketch = batchProfile.columnSketches(c.name)?.quantiles;
+      if (refSketch && curSketch && curSketch.n > 0) {
+        const both = refSketch.isExact && curSketch.isExact ? ks2sampSorted(refSketch.sortedView().values, curSketch.sortedView().values) : void 0;
+        const k = both ? { statistic: both.statistic, error: 0 } : sketchKs(refSketch, curSketch);
+        const kp = both ? both.pvalue : ksAsympPvalue(c.moments.n, cur.moments.n, k.statistic);
+        set("ks_sketch", k.statistic, k.error);
+        metrics[`drift.${c.name}.ks_sketch.pvalue`] = kp;
+        if (2 * k.error < d.ksError) {
+          test = "ks_sketch";
+          ksPvalue = kp;
+        }
+      }
       const effect = d.wasserstein / std0;
-      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : pvalue < (options.drift.alpha ?? 0.05);
-      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.moments.n, test: "ks_profile", pvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
+      const drift = large(c.moments.n, cur.moments.n) ? effect >= (options.drift.effectThreshold ?? 0.1) : ksPvalue < (options.drift.alpha ?? 0.05);
+      rows.push({ column: c.name, kind: "numeric", drift, nRef: c.moments.n, nCur: cur.moments.n, test, pvalue: ksPvalue, effectSizeName: "wasserstein_norm", effectSize: effect });
     } else {
       if (c.categoriesTruncated || cur.categoriesTruncated) continue;
       const d = categoricalColumnDrift(new Map(Object.entries(c.categories)), new Map(Object.entries(cur.categories)), options.drift);
@@ -51680,20 +54621,67 @@ async function runAgainstProfile(options, ctx, acc) {
   }
   for (const r of rows) metrics[`drift.${r.column}.drifted`] = r.drift ? 1 : 0;
   findings.push(...summarizeDrift(rows, metrics, options.drift, reader.files[0] ?? ".").findings);
-  for (const [name, p] of zParams) {
-    metrics[`outliers.${name}.zscore.count`] = p.rows.total;
+  for (const c of profile.columns) {
+    const ref = columnDistinct(c, shown);
+    if (ref) {
+      metrics[`profile.${c.name}.distinct`] = ref.estimate;
+      metrics[`profile.${c.name}.distinct_error`] = ref.error;
+    }
+    const cur = currentColumns.get(c.name);
+    const now = cur && columnDistinct(cur);
+    if (now) {
+      metrics[`profile.${c.name}.distinct_current`] = now.estimate;
+      metrics[`profile.${c.name}.distinct_current_error`] = now.error;
+    }
+  }
+  if (profile.version < 2) {
+    notes.push("the reference profile is version 1 (written before quantile and distinct-count sketches): IQR and MAD outliers, drift.<column>.ks_sketch and the distinct counts of columns past maxCategories were not computed; profile the reference again with this aisec for them");
+  }
+  const o = options.outliers;
+  for (const screen of screens) {
+    const name = screen.column;
+    const nCur = currentColumns.get(name)?.moments.n ?? 0;
+    const total = screen.rows.total;
+    metrics[`outliers.${name}.${o.method}.count`] = total;
+    const [refLow, refHigh] = screen.reference.bounds;
+    const referenceCount = screen.reference.count;
+    const excess = binomialTail2(total, nCur, Math.min(Math.max(refHigh, 1) / Math.max(screen.nReference, 1), 1));
+    const severity = excess < 1e-3 ? "medium" : "info";
+    if (referenceCount !== void 0) metrics[`outliers.${name}.${o.method}.reference_count`] = referenceCount;
+    metrics[`outliers.${name}.${o.method}.reference_count_max`] = refHigh;
+    if (screen.rankError !== void 0) {
+      metrics[`outliers.${name}.${o.method}.rank_error`] = screen.rankError;
+      metrics[`outliers.${name}.${o.method}.uncertain`] = [...screen.uncertainRows.values()].reduce((n, g) => n + g.total, 0);
+    }
+    const rule3 = o.method === "zscore" ? `beyond ${o.zThreshold} standard deviations of` : o.method === "iqr" ? `outside ${o.iqrFactor}\xD7IQR of` : `beyond MAD score ${o.madThreshold} of`;
     findings.push(
-      ...p.rows.findings((g) => ({
-        ruleId: RULE_OUTLIER_ROWS,
-        severity: "info",
-        message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name}' beyond ${threshold} standard deviations of the reference profile (rows ${firstRows(g.rows)})`,
-        location: { path: g.file },
-        evidence: `outliers ${name} zscore`,
-        properties: { column: name, method: "zscore", fitted_on: "reference-profile", params: { mean: p.mean, std_ddof0: p.std } }
-      }))
+      ...screen.rows.findings((g) => {
+        const unsure = screen.uncertainRows.get(g.file);
+        return {
+          ruleId: RULE_OUTLIER_ROWS,
+          severity,
+          message: `${g.total} row${g.total === 1 ? "" : "s"} of '${name}' ${rule3} the reference profile (rows ${firstRows(g.rows)}); the reference itself has ${refLow === refHigh ? refLow : `${refLow} to ${refHigh}`} of ${screen.nReference}`,
+          location: { path: g.file },
+          evidence: `outliers ${name} ${o.method}`,
+          properties: {
+            column: name,
+            method: o.method,
+            fitted_on: "reference-profile",
+            ...referenceCount === void 0 ? {} : { reference_count: referenceCount },
+            reference_count_bounds: [refLow, refHigh],
+            excess_pvalue: excess,
+            ...screen.properties,
+            ...screen.uncertain ? { uncertain_rows: unsure?.rows ?? [], uncertain_rows_total: unsure?.total ?? 0 } : {}
+          }
+        };
+      })
     );
   }
-  if (!zscore && options.outliers.method !== "none") notes.push(`outlier method ${options.outliers.method} needs the reference's quantiles, which a profile does not keep exactly: not checked`);
+  if (sketchless.length > 0 && profile.version >= 2) {
+    const skipped = o.method === "iqr" || o.method === "mad" ? `drift.<column>.ks_sketch and ${o.method} outliers were` : "drift.<column>.ks_sketch was";
+    notes.push(`the reference profile has no quantile sketch for ${sketchless.join(", ")} (written before profile version 2, or merged with such a profile): ${skipped} not computed there; profile the reference again with this aisec`);
+  }
+  if (o.method !== "none" && o.fit === "current") notes.push("outliers fitted on the batch need a second pass over it: against a profile they are fitted on the reference profile");
   metrics["duplicates.within"] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" })));
   if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
@@ -51731,9 +54719,2196 @@ async function runAgainstProfile(options, ctx, acc) {
     const t = text2.finish();
     findings.push(...t.findings);
     Object.assign(metrics, t.metrics);
+    const f = flips?.finish();
+    if (f) {
+      findings.push(...f.findings);
+      Object.assign(metrics, f.metrics);
+      notes.push(...f.notes);
+    }
   }
   notes.push(NEEDS_RAW_REFERENCE);
   return buildReport({ gate: "data-gate", version: "0.1.0", findings, metrics, timings, notes }, DATA_GATE_RULES);
+}
+
+// packages/data-gate/src/exact-stream/memory-estimate.ts
+var import_node_fs17 = require("node:fs");
+var DEFAULT_MEMORY_MB = 1024;
+var TEXT_FACTOR = 20;
+var GZIP_FACTOR = 100;
+var PARQUET_FACTOR = 80;
+function factorOf(path) {
+  if (formatOf(path) === "parquet") return PARQUET_FACTOR;
+  return /\.gz$/i.test(path) ? GZIP_FACTOR : TEXT_FACTOR;
+}
+function filesOf(path, maxEntries) {
+  const stat2 = (0, import_node_fs17.statSync)(path, { throwIfNoEntry: false });
+  if (!stat2) return [];
+  return stat2.isDirectory() ? listDataFiles(path, maxEntries) : [path];
+}
+function estimatedInMemoryBytes(paths2, maxEntries) {
+  let total = 0;
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += ((0, import_node_fs17.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * factorOf(f);
+  return total;
+}
+function estimatedRows(paths2, maxEntries) {
+  let total = 0;
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += Math.ceil(((0, import_node_fs17.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * (factorOf(f) / TEXT_FACTOR) / 8);
+  return total;
+}
+
+// packages/data-gate/src/spill/memory-budget.ts
+var MemoryBudget = class _MemoryBudget {
+  constructor(capacity) {
+    this.capacity = capacity;
+    if (!(capacity >= 64)) throw new RangeError(`memory budget of ${capacity} values is too small (at least 64)`);
+  }
+  capacity;
+  heldValues = 0;
+  peakValues = 0;
+  static fromMegabytes(mb) {
+    return new _MemoryBudget(Math.floor(mb * 1024 * 1024 / 8));
+  }
+  get held() {
+    return this.heldValues;
+  }
+  get peak() {
+    return this.peakValues;
+  }
+  get free() {
+    return Math.max(0, this.capacity - this.heldValues);
+  }
+  /** Takes `n` values if they fit; false otherwise (the caller spills instead). */
+  tryAcquire(n) {
+    if (this.heldValues + n > this.capacity) return false;
+    this.take(n);
+    return true;
+  }
+  /**
+   * Takes `n` values whether or not they fit: only for the few fixed minimums (a block of 16 values)
+   * without which no progress is possible; `peak` shows it if that ever passes the budget.
+   */
+  acquire(n) {
+    this.take(n);
+  }
+  release(n) {
+    this.heldValues -= n;
+    if (this.heldValues < 0) throw new Error("memory budget released more than it held");
+  }
+  take(n) {
+    this.heldValues += n;
+    if (this.heldValues > this.peakValues) this.peakValues = this.heldValues;
+  }
+};
+
+// packages/data-gate/src/spill/spill-dir.ts
+var import_node_fs18 = require("node:fs");
+var import_node_os = require("node:os");
+var import_node_path10 = require("node:path");
+var SpillDir = class {
+  path;
+  next = 0;
+  removed = false;
+  closers = /* @__PURE__ */ new Set();
+  constructor(parent = (0, import_node_os.tmpdir)()) {
+    this.path = (0, import_node_fs18.mkdtempSync)((0, import_node_path10.join)(parent, "aisec-data-gate-"));
+  }
+  /** A fresh file name inside the folder. */
+  file(kind) {
+    if (this.removed) throw new Error("spill folder already removed");
+    return (0, import_node_path10.join)(this.path, `${kind}-${this.next++}.bin`);
+  }
+  /** Registers something to close (an open spill file) when the folder is removed; returns the unregister call. */
+  onRemove(close) {
+    this.closers.add(close);
+    return () => this.closers.delete(close);
+  }
+  remove() {
+    if (this.removed) return;
+    this.removed = true;
+    for (const close of this.closers) {
+      try {
+        close();
+      } catch {
+      }
+    }
+    this.closers.clear();
+    (0, import_node_fs18.rmSync)(this.path, { recursive: true, force: true });
+  }
+};
+
+// packages/data-gate/src/exact-stream/abort.ts
+function checkAbort(signal) {
+  if (signal.aborted) throw new CancelledError();
+}
+
+// packages/data-gate/src/exact-stream/count-signals.ts
+function pct2(n, total) {
+  return `${total ? (100 * n / total).toFixed(1) : "0"}%`;
+}
+function labelShiftFromCounts(label, refCounts, curCounts, driftedFeatures, path) {
+  const findings = [];
+  const metrics = {};
+  if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
+  const options = LABEL_SHIFT_DEFAULTS;
+  const d = categoricalColumnDrift(refCounts, curCounts);
+  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+  const tvd = totalVariation(
+    keys.map((k) => refCounts.get(k) ?? 0),
+    keys.map((k) => curCounts.get(k) ?? 0)
+  );
+  const chi2 = d.tests.chi2;
+  metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
+  metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue;
+  metrics["poisoning.label.js.statistic"] = d.tests.js?.statistic ?? Number.NaN;
+  metrics["poisoning.label.tvd.statistic"] = tvd;
+  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
+    const shares = keys.map((k) => `${k}: ${pct2(refCounts.get(k) ?? 0, d.nRef)} \u2192 ${pct2(curCounts.get(k) ?? 0, d.nCur)}`).join(", ");
+    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted";
+    findings.push({
+      ruleId: RULE_LABEL_SHIFT,
+      severity: driftedFeatures.length > 0 ? "low" : "high",
+      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
+      location: { path },
+      evidence: `label shift ${label}`,
+      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) }
+    });
+  }
+  return { findings, metrics };
+}
+function sourceConcentrationFromCounts(column, ref, cur, path) {
+  const findings = [];
+  const nRef = [...ref.values()].reduce((s, c) => s + c, 0);
+  const nCur = [...cur.values()].reduce((s, c) => s + c, 0);
+  let top = 0;
+  for (const [source, count] of [...cur].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+    const share = count / Math.max(nCur, 1);
+    top = Math.max(top, share);
+    const refShare = (ref.get(source) ?? 0) / Math.max(nRef, 1);
+    const isNew = (ref.get(source) ?? 0) === 0;
+    if (isNew && share >= SOURCE_NEW_MIN_SHARE || !isNew && share >= SOURCE_MIN_SHARE && share >= SOURCE_MIN_RATIO * refShare) {
+      findings.push({
+        ruleId: RULE_SOURCE_CONCENTRATION,
+        severity: "medium",
+        message: `source ${JSON.stringify(source)} ('${column}') supplies ${(100 * share).toFixed(1)}% of the batch (${count} of ${nCur} rows) against ${(100 * refShare).toFixed(1)}% of the reference${isNew ? ", which never had it" : ""}`,
+        location: { path },
+        evidence: `source concentration ${column} ${source}`,
+        properties: { column, source, share, reference_share: refShare, rows_total: count }
+      });
+    }
+  }
+  return { findings, metrics: { "poisoning.source.top_share": top } };
+}
+
+// packages/data-gate/src/exact-stream/flagged-rows.ts
+var FlaggedRows = class {
+  byFile = /* @__PURE__ */ new Map();
+  add(fileIndex, row, line) {
+    let g = this.byFile.get(fileIndex);
+    if (!g) {
+      g = { rows: [], lines: [], total: 0 };
+      this.byFile.set(fileIndex, g);
+    }
+    g.total++;
+    g.rows.push(row);
+    g.lines.push(line);
+    if (g.rows.length >= 4 * MAX_LISTED_ROWS) this.trim(g);
+  }
+  trim(g) {
+    const order = g.rows.map((_, i) => i).sort((a, b) => g.rows[a] - g.rows[b]).slice(0, MAX_LISTED_ROWS);
+    g.rows = order.map((i) => g.rows[i]);
+    g.lines = order.map((i) => g.lines[i]);
+  }
+  get total() {
+    let n = 0;
+    for (const g of this.byFile.values()) n += g.total;
+    return n;
+  }
+  findings(files, make) {
+    return [...this.byFile.keys()].sort((a, b) => a - b).map((fileIndex) => {
+      const g = this.byFile.get(fileIndex);
+      this.trim(g);
+      const file = files[fileIndex];
+      const firstLine = g.lines[0] ?? 0;
+      const f = make({ file, rows: g.rows, total: g.total, firstLine });
+      f.location = { path: file, ...firstLine > 0 ? { line: firstLine } : {} };
+      f.properties = { ...f.properties, rows: g.rows, rows_total: g.total };
+      return f;
+    });
+  }
+};
+
+// packages/data-gate/src/spill/sorted-tests.ts
+function withCursors(a, b, budget, walk) {
+  const ca = a.cursor(budget);
+  try {
+    const cb = b.cursor(budget);
+    try {
+      return walk(ca, cb);
+    } finally {
+      cb.close();
+    }
+  } finally {
+    ca.close();
+  }
+}
+function ksStatisticOf(s1, s2, budget) {
+  const n1 = s1.length;
+  const n2 = s2.length;
+  return withCursors(s1, s2, budget, (c1, c2) => {
+    let max1 = -Infinity;
+    let locMax1 = Number.NaN;
+    let min1 = Infinity;
+    let locMin1 = Number.NaN;
+    let max2 = -Infinity;
+    let locMax2 = Number.NaN;
+    let min2 = Infinity;
+    let locMin2 = Number.NaN;
+    while (c1.index < n1 || c2.index < n2) {
+      const a = c1.index < n1 ? c1.peek() : Infinity;
+      const b = c2.index < n2 ? c2.peek() : Infinity;
+      const v = a <= b ? a : b;
+      const in1 = a === v;
+      const in2 = b === v;
+      while (c1.index < n1 && c1.peek() === v) c1.advance();
+      while (c2.index < n2 && c2.peek() === v) c2.advance();
+      const diff = c1.index / n1 - c2.index / n2;
+      if (in1) {
+        if (diff > max1) {
+          max1 = diff;
+          locMax1 = v;
+        }
+        if (diff < min1) {
+          min1 = diff;
+          locMin1 = v;
+        }
+      }
+      if (in2) {
+        if (diff > max2) {
+          max2 = diff;
+          locMax2 = v;
+        }
+        if (diff < min2) {
+          min2 = diff;
+          locMin2 = v;
+        }
+      }
+    }
+    const maxS = Math.max(max1, max2);
+    const locMax = max1 === maxS ? locMax1 : locMax2;
+    const minS = Math.min(min1, min2);
+    const locMin = min1 === minS ? locMin1 : locMin2;
+    const minClipped = Math.min(1, Math.max(0, -minS));
+    if (minClipped > maxS) return { d: minClipped, location: locMin, sign: -1 };
+    return { d: maxS, location: locMax, sign: 1 };
+  });
+}
+function ksTestOf(s1, s2, budget) {
+  const n1 = s1.length;
+  const n2 = s2.length;
+  if (n1 === 0 || n2 === 0) throw new RangeError("ks2samp needs two non-empty samples");
+  const { d: dRaw, location, sign: sign2 } = ksStatisticOf(s1, s2, budget);
+  let mode = Math.max(n1, n2) <= KS_MAX_AUTO_N ? "exact" : "asymp";
+  let d = dRaw;
+  let prob = Number.NaN;
+  let fellBack = false;
+  if (mode === "exact") {
+    const lcm = n1 / gcd(n1, n2) * n2;
+    d = roundHalfEven(dRaw * lcm) / lcm;
+    const p = ksExactPvalue(n1, n2, dRaw);
+    if (Number.isNaN(p)) {
+      mode = "asymp";
+      fellBack = true;
+    } else prob = p;
+  }
+  const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+  const en = m * n / (m + n);
+  if (mode === "asymp") prob = kstwoSf(d, roundHalfEven(en));
+  prob = Math.min(1, Math.max(0, prob));
+  return { statistic: d, pvalue: prob, method: mode, fellBack, statisticLocation: location, statisticSign: sign2, en };
+}
+function wasserstein1Of(u, v, budget) {
+  if (u.length === 0 || v.length === 0) throw new RangeError("wasserstein1 needs two non-empty samples");
+  const nu = u.length;
+  const nv = v.length;
+  return withCursors(u, v, budget, (cu, cv) => {
+    const acc = new NeumaierSum();
+    let previous = Number.NaN;
+    let diff = 0;
+    while (cu.index < nu || cv.index < nv) {
+      const a = cu.index < nu ? cu.peek() : Infinity;
+      const b = cv.index < nv ? cv.peek() : Infinity;
+      const x = a <= b ? a : b;
+      if (!Number.isNaN(previous)) acc.add(diff * (x - previous));
+      while (cu.index < nu && cu.peek() === x) cu.advance();
+      while (cv.index < nv && cv.peek() === x) cv.advance();
+      diff = Math.abs(cu.index / nu - cv.index / nv);
+      previous = x;
+    }
+    return acc.value;
+  });
+}
+function pooledDistinctOf(ref, cur, budget) {
+  const nr = ref.length;
+  const nc = cur.length;
+  return withCursors(ref, cur, budget, (cr, cc) => {
+    let nUnique = 0;
+    while (cr.index < nr || cc.index < nc) {
+      const v = Math.min(cr.index < nr ? cr.peek() : Infinity, cc.index < nc ? cc.peek() : Infinity);
+      while (cr.index < nr && cr.peek() === v) cr.advance();
+      while (cc.index < nc && cc.peek() === v) cc.advance();
+      nUnique++;
+    }
+    return nUnique;
+  });
+}
+var B02 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085];
+var B12 = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615];
+var B22 = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154];
+var SIG2 = [0.25, 0.1, 0.05, 0.025, 0.01, 5e-3, 1e-3];
+function andersonKsampOf(a, b, budget) {
+  const k = 2;
+  if (a.length === 0 || b.length === 0) throw new RangeError("andersonKsamp got a sample without observations");
+  const n = [a.length, b.length];
+  const N = a.length + b.length;
+  const A2kN = withCursors(a, b, budget, (ca, cb) => midrankStatistic2([ca, cb], n, N));
+  let H = 0;
+  for (const ni of n) H += 1 / ni;
+  let cumsum = 0;
+  let g = 0;
+  for (let i = 0, j = N - 1; j > 1; i++, j--) {
+    cumsum += 1 / j;
+    g += cumsum / (i + 2);
+  }
+  const h = cumsum + 1;
+  const aa = (4 * g - 6) * (k - 1) + (10 - 6 * g) * H;
+  const bb = (2 * g - 4) * k ** 2 + 8 * h * k + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
+  const cc = (6 * h + 2 * g - 2) * k ** 2 + (4 * h - 4 * g + 6) * k + (2 * h - 6) * H + 4 * h;
+  const dd = (2 * h + 6) * k ** 2 - 4 * h * k;
+  const sigmasq = (aa * N ** 3 + bb * N ** 2 + cc * N + dd) / ((N - 1) * (N - 2) * (N - 3));
+  const m = k - 1;
+  const statistic = (A2kN - m) / Math.sqrt(sigmasq);
+  const criticalValues = B02.map((b0, i) => b0 + B12[i] / Math.sqrt(m) + B22[i] / m);
+  let significanceLevel;
+  if (statistic < Math.min(...criticalValues)) significanceLevel = Math.max(...SIG2);
+  else if (statistic > Math.max(...criticalValues)) significanceLevel = Math.min(...SIG2);
+  else {
+    const coeffs = polyfitQuadratic(criticalValues, SIG2.map(Math.log));
+    significanceLevel = Math.exp((coeffs[0] * statistic + coeffs[1]) * statistic + coeffs[2]);
+  }
+  return { statistic, criticalValues, significanceLevel };
+}
+function midrankStatistic2(cursors, n, N) {
+  const k = cursors.length;
+  const equal = new Int32Array(k);
+  const inner = new Float64Array(k);
+  let left = 0;
+  let distinct = 0;
+  for (; ; ) {
+    let z = Infinity;
+    for (let i = 0; i < k; i++) {
+      const c = cursors[i];
+      if (c.index < n[i] && c.peek() < z) z = c.peek();
+    }
+    if (z === Infinity) break;
+    distinct++;
+    let lj = 0;
+    for (let i = 0; i < k; i++) {
+      const c = cursors[i];
+      const start = c.index;
+      while (c.index < n[i] && c.peek() === z) c.advance();
+      equal[i] = c.index - start;
+      lj += c.index - start;
+    }
+    const Bj = left + lj / 2;
+    for (let i = 0; i < k; i++) {
+      const Mij = cursors[i].index - equal[i] / 2;
+      inner[i] = inner[i] + lj / N * (N * Mij - Bj * n[i]) ** 2 / (Bj * (N - Bj) - N * lj / 4);
+    }
+    left += lj;
+  }
+  if (distinct < 2) throw new RangeError("andersonKsamp needs more than one distinct observation");
+  let A2akN = 0;
+  for (let i = 0; i < k; i++) A2akN += inner[i] / n[i];
+  return A2akN * (N - 1) / N;
+}
+
+// packages/data-gate/src/spill/external-sort.ts
+var import_node_fs20 = require("node:fs");
+
+// packages/data-gate/src/spill/radix-sort.ts
+var LITTLE_ENDIAN3 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+var MIN_RADIX = 1 << 16;
+function sortFloat64(values, scratch2) {
+  const n = values.length;
+  if (n < MIN_RADIX || !LITTLE_ENDIAN3 || !scratch2 || scratch2.length < n) {
+    values.sort();
+    return;
+  }
+  let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let dst = new Uint32Array(scratch2.buffer, scratch2.byteOffset, 2 * n);
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = src[i + 1];
+    if (hi & 2147483648) {
+      src[i] = ~src[i];
+      src[i + 1] = ~hi;
+    } else src[i + 1] = (hi | 2147483648) >>> 0;
+  }
+  const counts = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass < 2 ? 0 : 1;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    counts.fill(0);
+    for (let i = word; i < 2 * n; i += 2) {
+      const d = src[i] >>> shift & 65535;
+      counts[d] = counts[d] + 1;
+    }
+    const first = src[word] >>> shift & 65535;
+    if (counts[first] === n) continue;
+    let sum3 = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d];
+      counts[d] = sum3;
+      sum3 += c;
+    }
+    for (let i = 0; i < 2 * n; i += 2) {
+      const d = src[i + word] >>> shift & 65535;
+      const at = counts[d] * 2;
+      counts[d] = counts[d] + 1;
+      dst[at] = src[i];
+      dst[at + 1] = src[i + 1];
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src.buffer !== values.buffer || src.byteOffset !== values.byteOffset) dst.set(src);
+  const out = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = out[i + 1];
+    if (hi & 2147483648) out[i + 1] = (hi ^ 2147483648) >>> 0;
+    else {
+      out[i] = ~out[i];
+      out[i + 1] = ~hi;
+    }
+  }
+}
+
+// packages/data-gate/src/spill/sorted-column.ts
+var import_node_fs19 = require("node:fs");
+var CURSOR_BLOCK = 1 << 16;
+var SortedCursor = class {
+  constructor(length, from, step, source) {
+    this.length = length;
+    this.step = step;
+    this.source = source;
+    this.index = from;
+    this.inMemory = "data" in source;
+    if ("data" in source) {
+      this.buf = source.data;
+      this.pos = from;
+      this.end = step === 1 ? length : -1;
+    } else {
+      this.buf = source.block;
+      this.refill();
+    }
+  }
+  length;
+  step;
+  source;
+  index;
+  pos = 0;
+  end = 0;
+  buf;
+  inMemory;
+  peek() {
+    return this.buf[this.pos];
+  }
+  get done() {
+    return this.index < 0 || this.index >= this.length;
+  }
+  advance() {
+    this.index += this.step;
+    this.pos += this.step;
+    if (this.pos === this.end && !this.inMemory && !this.done) this.refill();
+  }
+  refill() {
+    if (this.done || "data" in this.source) return;
+    const block = this.source.block;
+    if (this.step === 1) {
+      const count = Math.min(block.length, this.length - this.index);
+      readValues(this.source.fd, block, count, this.index);
+      this.pos = 0;
+      this.end = count;
+    } else {
+      const start = Math.max(0, this.index - block.length + 1);
+      const count = this.index - start + 1;
+      readValues(this.source.fd, block, count, start);
+      this.pos = count - 1;
+      this.end = -1;
+    }
+  }
+  close() {
+    if ("budget" in this.source) {
+      this.source.budget.release(this.source.block.length);
+      this.source = { data: new Float64Array(0) };
+    }
+  }
+};
+function readValues(fd, into, count, position) {
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, count * 8);
+  let done = 0;
+  while (done < bytes.length) {
+    const n = (0, import_node_fs19.readSync)(fd, bytes, done, bytes.length - done, position * 8 + done);
+    if (n === 0) throw new Error(`spill file ended early (wanted ${count} values at ${position})`);
+    done += n;
+  }
+}
+var MemoryColumn = class {
+  constructor(data, budget, held) {
+    this.data = data;
+    this.budget = budget;
+    this.held = held;
+  }
+  data;
+  budget;
+  held;
+  get length() {
+    return this.data.length;
+  }
+  at(rank) {
+    return this.data[rank];
+  }
+  cursor(_budget, from = 0) {
+    return new SortedCursor(this.data.length, from, 1, { data: this.data });
+  }
+  reverseCursor(_budget, from) {
+    return new SortedCursor(this.data.length, from, -1, { data: this.data });
+  }
+  release() {
+    this.budget.release(this.held);
+    this.held = 0;
+    this.data = new Float64Array(0);
+  }
+};
+var FileColumn = class {
+  constructor(path, length, dir) {
+    this.path = path;
+    this.length = length;
+    this.fd = (0, import_node_fs19.openSync)(path, "r");
+    this.unregister = dir.onRemove(() => this.release());
+  }
+  path;
+  length;
+  fd;
+  one = new Float64Array(1);
+  unregister;
+  at(rank) {
+    readValues(this.fd, this.one, 1, rank);
+    return this.one[0];
+  }
+  block(budget) {
+    const size = Math.max(16, Math.min(CURSOR_BLOCK, Math.floor(budget.free / 2), this.length));
+    if (!budget.tryAcquire(size)) budget.acquire(size);
+    return new Float64Array(size);
+  }
+  cursor(budget, from = 0) {
+    return new SortedCursor(this.length, from, 1, { fd: this.fd, budget, block: this.block(budget) });
+  }
+  reverseCursor(budget, from) {
+    return new SortedCursor(this.length, from, -1, { fd: this.fd, budget, block: this.block(budget) });
+  }
+  release() {
+    if (this.fd >= 0) (0, import_node_fs19.closeSync)(this.fd);
+    this.fd = -1;
+    this.unregister();
+  }
+};
+
+// packages/data-gate/src/spill/external-sort.ts
+var MIN_BUFFER = 16;
+var MAX_FAN_IN = 64;
+function before(a, b) {
+  return a < b || a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0);
+}
+var ExternalSorter = class {
+  /** `maxRun`: the most values one run buffer may hold (the budget may stop it earlier). */
+  constructor(dir, budget, maxRun) {
+    this.dir = dir;
+    this.budget = budget;
+    this.maxRun = maxRun;
+  }
+  dir;
+  budget;
+  maxRun;
+  buf = new Float64Array(0);
+  len = 0;
+  runs = [];
+  count = 0;
+  get length() {
+    return this.count;
+  }
+  /** Runs written so far (a test sees that a small budget forces many). */
+  get runCount() {
+    return this.runs.length;
+  }
+  push(value) {
+    if (this.len === this.buf.length) this.makeRoom();
+    this.buf[this.len++] = value;
+    this.count++;
+  }
+  makeRoom() {
+    const cap = this.buf.length;
+    const want = Math.min(Math.max(this.maxRun, MIN_BUFFER), Math.max(MIN_BUFFER, cap * 2));
+    if (want > cap && this.budget.tryAcquire(want)) {
+      const next = new Float64Array(want);
+      next.set(this.buf.subarray(0, this.len));
+      this.budget.release(cap);
+      this.buf = next;
+      return;
+    }
+    if (this.len > 0) {
+      this.writeRun();
+      return;
+    }
+    this.budget.acquire(MIN_BUFFER);
+    this.buf = new Float64Array(MIN_BUFFER);
+  }
+  /** Sorts in place: by radix with a scratch array when the budget has room for one, else Float64Array.sort. */
+  sortBuffer() {
+    const data = this.buf.subarray(0, this.len);
+    if (this.len >= 1 << 16 && this.budget.tryAcquire(this.len)) {
+      try {
+        sortFloat64(data, new Float64Array(this.len));
+      } finally {
+        this.budget.release(this.len);
+      }
+    } else data.sort();
+    return data;
+  }
+  writeRun() {
+    const data = this.sortBuffer();
+    const path = this.dir.file("run");
+    writeValues(path, [data]);
+    this.runs.push({ path, length: this.len });
+    this.len = 0;
+  }
+  /** Sorts what is left and hands over the sorted column; the sorter is spent. */
+  finish() {
+    if (this.runs.length === 0) {
+      let data = this.sortBuffer();
+      let held = this.buf.length;
+      if (this.len < held / 2 && this.budget.tryAcquire(this.len)) {
+        data = data.slice();
+        this.budget.release(held);
+        held = this.len;
+      }
+      this.buf = new Float64Array(0);
+      return new MemoryColumn(data, this.budget, held);
+    }
+    if (this.len > 0) this.writeRun();
+    const work = this.buf.length >= MIN_BUFFER * 4 ? this.buf : this.grownForMerge();
+    let runs = this.runs.splice(0);
+    const fanIn = Math.max(2, Math.min(MAX_FAN_IN, Math.floor(work.length / 4096) - 1, Math.floor(work.length / 2) - 1));
+    while (runs.length > 1) {
+      const next = [];
+      for (let i = 0; i < runs.length; i += fanIn) {
+        const group = runs.slice(i, i + fanIn);
+        next.push(group.length === 1 ? group[0] : mergeRuns(group, work, this.dir));
+      }
+      runs = next;
+    }
+    this.budget.release(work.length);
+    this.buf = new Float64Array(0);
+    const only = runs[0];
+    return new FileColumn(only.path, only.length, this.dir);
+  }
+  grownForMerge() {
+    const size = MIN_BUFFER * 4;
+    this.budget.acquire(size - this.buf.length);
+    this.buf = new Float64Array(size);
+    return this.buf;
+  }
+  /** Drops the buffer (on errors; the spill folder's removal deletes the runs). */
+  discard() {
+    this.budget.release(this.buf.length);
+    this.buf = new Float64Array(0);
+    this.len = 0;
+  }
+};
+function writeValues(path, chunks) {
+  const fd = (0, import_node_fs20.openSync)(path, "w", 384);
+  try {
+    for (const c of chunks) writeAll(fd, c);
+  } finally {
+    (0, import_node_fs20.closeSync)(fd);
+  }
+}
+function writeAll(fd, values) {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  let done = 0;
+  while (done < bytes.length) done += (0, import_node_fs20.writeSync)(fd, bytes, done, bytes.length - done);
+}
+function mergeRuns(runs, work, dir) {
+  const k = runs.length;
+  const block = Math.floor(work.length / (k + 1));
+  const out = work.subarray(k * block, (k + 1) * block);
+  let outLen = 0;
+  const path = dir.file("merge");
+  const outFd = (0, import_node_fs20.openSync)(path, "w", 384);
+  const fds = runs.map((r) => (0, import_node_fs20.openSync)(r.path, "r"));
+  const blocks = runs.map((_, i) => work.subarray(i * block, (i + 1) * block));
+  const read = new Float64Array(k);
+  const pos = new Int32Array(k);
+  const end = new Int32Array(k);
+  const heap = new Int32Array(k);
+  let size = 0;
+  const head2 = (i) => blocks[i][pos[i]];
+  const refill = (i) => {
+    const run = runs[i];
+    const left = run.length - read[i];
+    if (left <= 0) return false;
+    const n = Math.min(block, left);
+    readValues(fds[i], blocks[i], n, read[i]);
+    read[i] = read[i] + n;
+    pos[i] = 0;
+    end[i] = n;
+    return true;
+  };
+  const less = (a, b) => {
+    const x = head2(a);
+    const y = head2(b);
+    return before(x, y) || !before(y, x) && a < b;
+  };
+  const siftDown = (at) => {
+    let i = at;
+    for (; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && less(heap[l], heap[m])) m = l;
+      if (r < size && less(heap[r], heap[m])) m = r;
+      if (m === i) return;
+      const t = heap[i];
+      heap[i] = heap[m];
+      heap[m] = t;
+      i = m;
+    }
+  };
+  let total = 0;
+  try {
+    for (let i = 0; i < k; i++) if (refill(i)) heap[size++] = i;
+    for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i);
+    while (size > 0) {
+      const top = heap[0];
+      out[outLen++] = head2(top);
+      total++;
+      if (outLen === out.length) {
+        writeAll(outFd, out);
+        outLen = 0;
+      }
+      pos[top] = pos[top] + 1;
+      if (pos[top] === end[top] && !refill(top)) {
+        heap[0] = heap[--size];
+      }
+      if (size > 0) siftDown(0);
+    }
+    if (outLen > 0) writeAll(outFd, out.subarray(0, outLen));
+  } finally {
+    (0, import_node_fs20.closeSync)(outFd);
+    for (const fd of fds) (0, import_node_fs20.closeSync)(fd);
+  }
+  for (const r of runs) (0, import_node_fs20.unlinkSync)(r.path);
+  return { path, length: total };
+}
+
+// packages/data-gate/src/exact-stream/label-split.ts
+var MAX_SPLIT_LABELS = 50;
+function labelKeyOf2(chunk, i) {
+  switch (chunk.kinds[i]) {
+    case CellKind.Integer:
+    case CellKind.Float:
+      return String(chunk.numbers[i]);
+    case CellKind.Boolean:
+      return String(chunk.numbers[i] === 1);
+    case CellKind.Text:
+      return chunk.texts[i] ?? "";
+    default:
+      return null;
+  }
+}
+var LabelSplit = class {
+  constructor(dir, budget, maxRun, maxLabels = MAX_SPLIT_LABELS) {
+    this.dir = dir;
+    this.budget = budget;
+    this.maxRun = maxRun;
+    this.maxLabels = maxLabels;
+  }
+  dir;
+  budget;
+  maxRun;
+  maxLabels;
+  stores = /* @__PURE__ */ new Map();
+  labels = /* @__PURE__ */ new Set();
+  abandoned = false;
+  /** Pushes the Integer/Float non-NaN cells of `chunk` (what numbersOf keeps) under each row's label. */
+  pushChunk(feature, chunk, labels, length) {
+    if (this.abandoned) return;
+    let byLabel = this.stores.get(feature);
+    if (!byLabel) {
+      byLabel = /* @__PURE__ */ new Map();
+      this.stores.set(feature, byLabel);
+    }
+    for (let i = 0; i < length; i++) {
+      const label = labels[i];
+      if (label === null || label === void 0) continue;
+      const kind = chunk.kinds[i];
+      if (kind !== CellKind.Integer && kind !== CellKind.Float) continue;
+      const v = chunk.numbers[i];
+      if (Number.isNaN(v)) continue;
+      let store = byLabel.get(label);
+      if (!store) {
+        if (!this.labels.has(label)) {
+          if (this.labels.size >= this.maxLabels) {
+            this.abandon();
+            return;
+          }
+          this.labels.add(label);
+        }
+        store = new ExternalSorter(this.dir, this.budget, this.maxRun);
+        byLabel.set(label, store);
+      }
+      store.push(v);
+    }
+  }
+  dropFeature(feature) {
+    const byLabel = this.stores.get(feature);
+    if (!byLabel) return;
+    for (const s of byLabel.values()) s.discard();
+    this.stores.delete(feature);
+  }
+  abandon() {
+    for (const feature of this.stores.keys()) this.dropFeature(feature);
+    this.abandoned = true;
+  }
+  /** Sorts every store now, so their run buffers go back to the budget (the batch is read after the reference). */
+  seal() {
+    const out = /* @__PURE__ */ new Map();
+    for (const [feature, byLabel] of this.stores) {
+      const sorted = /* @__PURE__ */ new Map();
+      for (const [label, store] of byLabel) sorted.set(label, store.finish());
+      out.set(feature, sorted);
+    }
+    this.stores.clear();
+    return out;
+  }
+};
+function driftWithinLabels(label, refCounts, curCounts, features2, reference, current, driftedFeatures, path, budget) {
+  const options = LABEL_SHIFT_DEFAULTS;
+  const findings = [];
+  const metrics = {};
+  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+  const labels = keys.filter((k) => (refCounts.get(k) ?? 0) > 0 && (curCounts.get(k) ?? 0) > 0);
+  const tests = features2.length * labels.length;
+  for (const feature of features2) {
+    for (const l of labels) {
+      const a = reference.get(feature)?.get(l);
+      const b = current.get(feature)?.get(l);
+      if (!a || !b || a.length === 0 || b.length === 0) continue;
+      const ks = ksTestOf(a, b, budget);
+      metrics[`drift_by_label.${feature}.${l}.ks.statistic`] = ks.statistic;
+      metrics[`drift_by_label.${feature}.${l}.ks.pvalue`] = ks.pvalue;
+      if (ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0) {
+        findings.push({
+          ruleId: RULE_DRIFT_WITHIN_LABEL,
+          severity: "high",
+          message: `'${feature}' drifted among rows with ${label} = ${l} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${a.length} vs ${b.length} rows) although the column as a whole did not: rows may have had their label changed`,
+          location: { path },
+          evidence: `drift within label ${feature} ${label}=${l}`,
+          properties: { column: feature, label_column: label, label: l, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: a.length, n_cur: b.length }
+        });
+      }
+    }
+  }
+  return { findings, metrics };
+}
+function withinLabelFeatures(columns, roles, label, inBatch) {
+  return columns.filter((c) => roles.get(c) === "numeric" && c !== label && inBatch.has(c));
+}
+
+// packages/data-gate/src/exact-stream/row-key-partitions.ts
+var import_node_fs21 = require("node:fs");
+var REF_WIDTH = 2;
+var CUR_WIDTH = 5;
+function grow2(a, make) {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
+var PartitionWriter = class {
+  constructor(dir, kind, partitions, width, recordsPerBuffer) {
+    this.width = width;
+    this.path = dir.file(kind);
+    this.fd = (0, import_node_fs21.openSync)(this.path, "w", 384);
+    this.bufs = Array.from({ length: partitions }, () => new Float64Array(recordsPerBuffer * width));
+    this.lens = new Int32Array(partitions);
+    this.counts = new Float64Array(partitions);
+    this.first = new Int32Array(partitions).fill(-1);
+    this.last = new Int32Array(partitions).fill(-1);
+  }
+  width;
+  fd;
+  bufs;
+  lens;
+  counts;
+  path;
+  written = 0;
+  // Chunks in write order: partition, first value in the file, records; and the chain per partition.
+  chunkOffset = new Float64Array(1024);
+  chunkRecords = new Int32Array(1024);
+  chunkNext = new Int32Array(1024);
+  chunks = 0;
+  first;
+  last;
+  get heldValues() {
+    return this.bufs.length * (this.bufs[0]?.length ?? 0);
+  }
+  /** Appends a record; `a`..`c` are ignored for the two-value reference records. */
+  add(p, hi, lo, a = 0, b = 0, c = 0) {
+    const buf = this.bufs[p];
+    let at = this.lens[p];
+    buf[at++] = hi;
+    buf[at++] = lo;
+    if (this.width === CUR_WIDTH) {
+      buf[at++] = a;
+      buf[at++] = b;
+      buf[at++] = c;
+    }
+    this.lens[p] = at;
+    this.counts[p] = this.counts[p] + 1;
+    if (at === buf.length) this.flush(p);
+  }
+  flush(p) {
+    const len = this.lens[p];
+    if (len === 0) return;
+    const buf = this.bufs[p];
+    const bytes = new Uint8Array(buf.buffer, 0, len * 8);
+    let done = 0;
+    while (done < bytes.length) done += (0, import_node_fs21.writeSync)(this.fd, bytes, done, bytes.length - done);
+    if (this.chunks === this.chunkOffset.length) {
+      this.chunkOffset = grow2(this.chunkOffset, (n) => new Float64Array(n));
+      this.chunkRecords = grow2(this.chunkRecords, (n) => new Int32Array(n));
+      this.chunkNext = grow2(this.chunkNext, (n) => new Int32Array(n));
+    }
+    const k = this.chunks++;
+    this.chunkOffset[k] = this.written;
+    this.chunkRecords[k] = len / this.width;
+    this.chunkNext[k] = -1;
+    const tail = this.last[p];
+    if (tail < 0) this.first[p] = k;
+    else this.chunkNext[tail] = k;
+    this.last[p] = k;
+    this.written += len;
+    this.lens[p] = 0;
+  }
+  /** Writes out what is buffered (unless `flush` is false: a run cut short) and closes the file for writing. */
+  close(flush = true) {
+    if (this.fd < 0) return;
+    if (flush) for (let p = 0; p < this.bufs.length; p++) this.flush(p);
+    (0, import_node_fs21.closeSync)(this.fd);
+    this.fd = -1;
+    this.bufs.length = 0;
+  }
+  /** Visits partition `p`'s records in the order they were added, reading its chunks in blocks. */
+  forEachRecord(p, block, visit) {
+    if (this.first[p] === -1) return;
+    const fd = (0, import_node_fs21.openSync)(this.path, "r");
+    try {
+      const perBlock = Math.max(1, Math.floor(block.length / this.width));
+      for (let k = this.first[p]; k >= 0; k = this.chunkNext[k]) {
+        const records = this.chunkRecords[k];
+        const offset = this.chunkOffset[k];
+        for (let done = 0; done < records; ) {
+          const n = Math.min(perBlock, records - done);
+          readValues(fd, block, n * this.width, offset + done * this.width);
+          for (let i = 0; i < n; i++) visit(block, i * this.width);
+          done += n;
+        }
+      }
+    } finally {
+      (0, import_node_fs21.closeSync)(fd);
+    }
+  }
+};
+var RowKeyPartitions = class {
+  /** `expectedRows`: an upper estimate of reference plus batch rows, to size the partitions. */
+  constructor(dir, budget, expectedRows) {
+    this.dir = dir;
+    this.budget = budget;
+    const keysPerPartition = Math.max(256, Math.floor(budget.capacity / 8));
+    const maxPartitions = Math.max(1, Math.floor(budget.capacity / 8 / (4 * (REF_WIDTH + CUR_WIDTH))));
+    let p = 1;
+    while (p < 4096 && p * 2 <= maxPartitions && p * keysPerPartition < expectedRows) p *= 2;
+    this.partitions = p;
+    this.shift = 32 - Math.log2(p);
+    const perBuffer = Math.max(4, Math.min(8192, Math.floor(budget.capacity / 8 / (p * (REF_WIDTH + CUR_WIDTH)))));
+    this.ref = new PartitionWriter(dir, "keys-ref", p, REF_WIDTH, perBuffer);
+    this.cur = new PartitionWriter(dir, "keys-cur", p, CUR_WIDTH, perBuffer);
+    this.held = this.ref.heldValues + this.cur.heldValues;
+    if (!budget.tryAcquire(this.held)) budget.acquire(this.held);
+    dir.onRemove(() => this.discard());
+  }
+  dir;
+  budget;
+  partitions;
+  shift;
+  ref;
+  cur;
+  held;
+  get partitionCount() {
+    return this.partitions;
+  }
+  partitionOf(hi) {
+    return this.partitions === 1 ? 0 : hi >>> this.shift;
+  }
+  addReference(hi, lo) {
+    this.ref.add(this.partitionOf(hi), hi, lo);
+  }
+  addCurrent(hi, lo, fileIndex, row, line) {
+    this.cur.add(this.partitionOf(hi), hi, lo, fileIndex, row, line);
+  }
+  /** Joins partition by partition; rows repeating an earlier batch row go to `within`, rows found in the reference to `copied`. */
+  join(within, copied) {
+    const ref = this.ref;
+    const cur = this.cur;
+    ref.close();
+    cur.close();
+    this.budget.release(this.held);
+    this.ref = void 0;
+    this.cur = void 0;
+    const blockValues = Math.max(CUR_WIDTH * 16, Math.min(1 << 16, Math.floor(this.budget.free / 4)));
+    if (!this.budget.tryAcquire(blockValues)) this.budget.acquire(blockValues);
+    const block = new Float64Array(blockValues);
+    try {
+      for (let p = 0; p < this.partitions; p++) {
+        const nRef = ref.counts[p];
+        const nCur = cur.counts[p];
+        if (nCur === 0) continue;
+        const slots = tableSlots(nRef) + tableSlots(nCur);
+        if (!this.budget.tryAcquire(slots)) this.budget.acquire(slots);
+        try {
+          const refKeys = new RowKeySet(Math.max(1, nRef));
+          ref.forEachRecord(p, block, (r, at) => {
+            refKeys.addOrHas(r[at], r[at + 1]);
+          });
+          const seen = new RowKeySet(Math.max(1, nCur));
+          cur.forEachRecord(p, block, (r, at) => {
+            const hi = r[at];
+            const lo = r[at + 1];
+            const fileIndex = r[at + 2];
+            const row = r[at + 3];
+            const line = r[at + 4];
+            if (seen.addOrHas(hi, lo)) within.add(fileIndex, row, line);
+            if (nRef > 0 && refKeys.has(hi, lo)) copied.add(fileIndex, row, line);
+          });
+        } finally {
+          this.budget.release(slots);
+        }
+      }
+    } finally {
+      this.budget.release(blockValues);
+    }
+  }
+  /** Closes the partition files (on errors; the spill folder's removal deletes them). */
+  discard() {
+    for (const w of [this.ref, this.cur]) w?.close(false);
+    if (this.ref || this.cur) this.budget.release(this.held);
+    this.ref = void 0;
+    this.cur = void 0;
+  }
+};
+function tableSlots(expected) {
+  let slots = 1024;
+  while (slots < expected * 2) slots *= 2;
+  return slots;
+}
+
+// packages/data-gate/src/exact-stream/side-columns.ts
+var SideColumn = class {
+  constructor(name, dir, budget, limits, keepNumbers) {
+    this.name = name;
+    this.dir = dir;
+    this.budget = budget;
+    this.limits = limits;
+    if (keepNumbers) this.numbers = new ExternalSorter(dir, budget, limits.maxRun);
+  }
+  name;
+  dir;
+  budget;
+  limits;
+  /** Integer/Float non-NaN values (what numbersOf keeps), while the column may still be numeric. */
+  numbers;
+  counts = /* @__PURE__ */ new Map();
+  nonNull = 0;
+  /** Lengths of Text cells, from the point the column turned out to be free text (or always, for the batch's text columns). */
+  lengths;
+  texts = 0;
+  /** Reference rows holding each token, for free text (new tokens past maxVocabulary are not counted). */
+  tokenCounts;
+  vocabularyOverflow = false;
+  get countsOverflowed() {
+    return this.counts === void 0;
+  }
+  /** Category counts keyed as categoryKeyAt keys them, in first-seen order. */
+  categoryCounts() {
+    if (!this.counts) return void 0;
+    const out = /* @__PURE__ */ new Map();
+    for (const [k, c] of this.counts) {
+      const key = String(k);
+      out.set(key, (out.get(key) ?? 0) + c);
+    }
+    return out;
+  }
+  count(key) {
+    const counts = this.counts;
+    if (!counts) return;
+    const c = counts.get(key);
+    if (c !== void 0) counts.set(key, c + 1);
+    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
+    else this.overflow();
+  }
+  /** Too many distinct values to count: from here on the column is followed as free text. */
+  overflow() {
+    const counts = this.counts;
+    this.counts = void 0;
+    this.startText();
+    if (counts) {
+      for (const [k, c] of counts) if (typeof k === "string") this.addText(k, c);
+    }
+  }
+  startText() {
+    if (!this.lengths) this.lengths = new ExternalSorter(this.dir, this.budget, this.limits.maxRun);
+    this.tokenCounts ??= /* @__PURE__ */ new Map();
+  }
+  /** `times` text cells holding `text`. */
+  addText(text2, times = 1) {
+    const length = charLength(text2);
+    for (let i = 0; i < times; i++) this.lengths.push(length);
+    this.texts += times;
+    const tokens = this.tokenCounts;
+    for (const t of new Set(tokenize(text2))) {
+      const c = tokens.get(t);
+      if (c !== void 0) tokens.set(t, c + times);
+      else if (tokens.size < this.limits.maxVocabulary) tokens.set(t, times);
+      else this.vocabularyOverflow = true;
+    }
+  }
+  /** The reference vocabulary for the out-of-vocabulary rate, when it is complete. */
+  get vocabulary() {
+    return this.vocabularyOverflow ? void 0 : this.tokenCounts;
+  }
+  /** Turns a column that stayed countable but is free text into lengths and vocabulary from its counts. */
+  textFromCounts() {
+    const counts = this.counts;
+    if (!counts || this.lengths) return;
+    this.startText();
+    for (const [k, c] of counts) if (typeof k === "string") this.addText(k, c);
+  }
+  /** A reference cell. */
+  pushReference(chunk, i) {
+    const kind = chunk.kinds[i];
+    if (kind === CellKind.Integer || kind === CellKind.Float) {
+      const v = chunk.numbers[i];
+      this.nonNull++;
+      if (!Number.isNaN(v)) this.numbers?.push(v);
+      this.count(v);
+    } else if (kind === CellKind.Text) {
+      this.nonNull++;
+      this.dropNumbers();
+      const t = chunk.texts[i] ?? "";
+      if (this.counts) this.count(t);
+      else this.addText(t);
+    } else if (kind === CellKind.Boolean) {
+      this.nonNull++;
+      this.dropNumbers();
+      this.count(chunk.numbers[i] === 1);
+    }
+  }
+  /** The column is not numeric: its spilled numbers are of no use. */
+  dropNumbers() {
+    if (!this.numbers) return;
+    this.numbers.discard();
+    this.numbers = void 0;
+  }
+  /** Sorted numbers, once the side has been read. */
+  sortedNumbers() {
+    const n = this.numbers;
+    this.numbers = void 0;
+    return n?.finish();
+  }
+  sortedLengths() {
+    const l = this.lengths;
+    this.lengths = void 0;
+    return l?.finish();
+  }
+};
+var BatchColumn = class {
+  constructor(name, role, dir, budget, limits, vocabulary, counted) {
+    this.name = name;
+    this.role = role;
+    this.limits = limits;
+    this.vocabulary = vocabulary;
+    if (role === "numeric") this.numbers = new ExternalSorter(dir, budget, limits.maxRun);
+    if (role === "text") this.lengths = new ExternalSorter(dir, budget, limits.maxRun);
+    if (role === "categorical" || role === "counted" || counted) this.counts = /* @__PURE__ */ new Map();
+  }
+  name;
+  role;
+  limits;
+  vocabulary;
+  numbers;
+  counts;
+  countsOverflowed = false;
+  lengths;
+  texts = 0;
+  /** Tokens of the batch's text cells, and those the reference's vocabulary lacks (out-of-vocabulary rate). */
+  tokens = 0;
+  unseenTokens = 0;
+  sortedNumbers() {
+    const n = this.numbers;
+    this.numbers = void 0;
+    return n?.finish();
+  }
+  sortedLengths() {
+    const l = this.lengths;
+    this.lengths = void 0;
+    return l?.finish();
+  }
+  categoryCounts() {
+    if (!this.counts) return void 0;
+    const out = /* @__PURE__ */ new Map();
+    for (const [k, c] of this.counts) {
+      const key = String(k);
+      out.set(key, (out.get(key) ?? 0) + c);
+    }
+    return out;
+  }
+  count(key) {
+    const counts = this.counts;
+    if (!counts) return;
+    const c = counts.get(key);
+    if (c !== void 0) counts.set(key, c + 1);
+    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
+    else {
+      this.counts = void 0;
+      this.countsOverflowed = true;
+    }
+  }
+  push(chunk, i) {
+    const kind = chunk.kinds[i];
+    if (kind === CellKind.Null || kind === void 0) return;
+    if (kind === CellKind.Integer || kind === CellKind.Float) {
+      const v = chunk.numbers[i];
+      if (!Number.isNaN(v)) this.numbers?.push(v);
+      this.count(v);
+    } else if (kind === CellKind.Boolean) {
+      this.count(chunk.numbers[i] === 1);
+    } else {
+      const t = chunk.texts[i] ?? "";
+      this.count(t);
+      if (this.lengths) {
+        this.lengths.push(charLength(t));
+        this.texts++;
+        if (this.vocabulary) {
+          for (const token of tokenize(t)) {
+            this.tokens++;
+            if (!this.vocabulary.has(token)) this.unseenTokens++;
+          }
+        }
+      }
+    }
+  }
+};
+
+// packages/data-gate/src/exact-stream/stream-limits.ts
+var STREAM_LIMITS = { maxCategories: 1e5, maxVocabulary: 5e5 };
+
+// packages/data-gate/src/spill/sorted-quantiles.ts
+function rankView(column, ranks) {
+  const view = { length: column.length };
+  for (const r of ranks) if (r >= 0 && r < column.length && !(r in view)) view[r] = column.at(r);
+  return view;
+}
+function quantileOf(column, q) {
+  const n = column.length;
+  const previous = Math.floor((n - 1) * q);
+  return quantileSorted(rankView(column, [0, n - 1, previous, previous + 1]), q);
+}
+function medianOf(column) {
+  const mid = column.length >> 1;
+  return medianSorted(rankView(column, [mid - 1, mid]));
+}
+function momentsOf(column, budget) {
+  const n = column.length;
+  const sum3 = new NeumaierSum();
+  let min = Infinity;
+  let max = -Infinity;
+  let c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) {
+      const v = c.peek();
+      sum3.add(v);
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  } finally {
+    c.close();
+  }
+  const total = sum3.value;
+  const avg = n > 0 ? total / n : Number.NaN;
+  const dev = new NeumaierSum();
+  c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) {
+      const d = c.peek() - avg;
+      dev.add(d * d);
+    }
+  } finally {
+    c.close();
+  }
+  return { n, sum: total, mean: avg, m2: dev.value, min: n > 0 ? min : Number.NaN, max: n > 0 ? max : Number.NaN };
+}
+function rankBelow(column, x) {
+  let lo = 0;
+  let hi = column.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (column.at(mid) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function medianAbsoluteDeviation(column, median, budget) {
+  const n = column.length;
+  if (n === 0) return Number.NaN;
+  const mid = n >> 1;
+  const split = rankBelow(column, median);
+  const left = column.reverseCursor(budget, split - 1);
+  const right = column.cursor(budget, split);
+  const wanted = { length: n };
+  try {
+    for (let k = 0; k <= mid; k++) {
+      const dl = left.done ? Infinity : Math.abs(left.peek() - median);
+      const dr = right.done ? Infinity : Math.abs(right.peek() - median);
+      let d;
+      if (!right.done && (left.done || dr <= dl)) {
+        d = dr;
+        right.advance();
+      } else {
+        d = dl;
+        left.advance();
+      }
+      if (k === mid - 1 || k === mid) wanted[k] = d;
+    }
+  } finally {
+    left.close();
+    right.close();
+  }
+  return medianSorted(wanted);
+}
+function outlierParamsOf(column, budget) {
+  const m = momentsOf(column, budget);
+  const median = medianOf(column);
+  return {
+    mean: m.mean,
+    stdDdof0: stdFromMoments(m, 0),
+    q1: quantileOf(column, 0.25),
+    q3: quantileOf(column, 0.75),
+    median,
+    mad: medianAbsoluteDeviation(column, median, budget)
+  };
+}
+function countDistinctOf(column, budget, atMost = Infinity) {
+  const c = column.cursor(budget);
+  let distinct = 0;
+  try {
+    let previous = Number.NaN;
+    for (; !c.done && distinct < atMost; c.advance()) {
+      const v = c.peek();
+      if (distinct === 0 || v !== previous) distinct++;
+      previous = v;
+    }
+  } finally {
+    c.close();
+  }
+  return distinct;
+}
+
+// packages/data-gate/src/exact-stream/streamed-outliers.ts
+function fitOutlierColumn(sorted, budget, o) {
+  if (sorted.length === 0 || countDistinctOf(sorted, budget, MIN_DISTINCT) < MIN_DISTINCT) return void 0;
+  const params = outlierParamsOf(sorted, budget);
+  const flag = outlierPredicate(params, o);
+  let refFlagged = 0;
+  if (flag) {
+    const c = sorted.cursor(budget);
+    try {
+      for (; !c.done; c.advance()) if (flag(c.peek())) refFlagged++;
+    } finally {
+      c.close();
+    }
+  }
+  return { params, flag, refFlagged, nRef: sorted.length };
+}
+function flagOutliers(batch, chunk, out) {
+  for (let i = 0; i < batch.length; i++) {
+    const kind = chunk.kinds[i];
+    if (kind !== CellKind.Integer && kind !== CellKind.Float && kind !== CellKind.Boolean) continue;
+    const v = chunk.numbers[i];
+    if (Number.isNaN(v)) continue;
+    out.nCur++;
+    if (out.flag?.(v)) out.rows.add(batch.file, batch.rows[i], batch.lines[i]);
+  }
+}
+async function fitOnBatchAndFlag(options, ctx, curSorted, refSorted, labelColumn, out, budget) {
+  for (const [name, ref] of refSorted) {
+    if (name === labelColumn || countDistinctOf(ref, budget, MIN_DISTINCT) < MIN_DISTINCT) continue;
+    const cur = curSorted.get(name);
+    if (!cur || cur.length === 0) continue;
+    const params = outlierParamsOf(cur, budget);
+    const flag = outlierPredicate(params, options.outliers);
+    let refFlagged = 0;
+    if (flag) {
+      const c = ref.cursor(budget);
+      try {
+        for (; !c.done; c.advance()) if (flag(c.peek())) refFlagged++;
+      } finally {
+        c.close();
+      }
+    }
+    out.set(name, { params, flag, refFlagged, nRef: ref.length, rows: new RowCollector(), nCur: 0 });
+  }
+  for await (const batch of readTable(options.current, options.read, ctx)) {
+    checkAbort(ctx.signal);
+    for (const chunk of batch.data) {
+      const o = out.get(chunk.name);
+      if (o) flagOutliers(batch, chunk, o);
+    }
+  }
+}
+
+// packages/data-gate/src/spill/sorted-binning.ts
+function sturgesEdgesOf(ref, cur) {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const side of [ref, cur]) {
+    if (side.length === 0) continue;
+    const lo = side.at(0);
+    const hi = side.at(side.length - 1);
+    if (lo < min) min = lo;
+    if (hi > max) max = hi;
+  }
+  const n = ref.length + cur.length;
+  let first = min;
+  let last = max;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const width = (max - min) / (Math.log2(n) + 1);
+  const k = width ? Math.ceil((last - first) / width) : 1;
+  const step = (last - first) / k;
+  const edges = [];
+  for (let i = 0; i <= k; i++) edges.push(i * step + first);
+  edges[k] = last;
+  return edges;
+}
+function histogramCountsOf(column, edges, budget) {
+  const k = edges.length - 1;
+  const counts = Array.from({ length: k }, () => 0);
+  const sortedEdges = Float64Array.from(edges);
+  const first = edges[0];
+  const last = edges[k];
+  let below = 0;
+  const c = column.cursor(budget);
+  try {
+    for (; !c.done; c.advance()) {
+      const v = c.peek();
+      if (v < first || v > last) continue;
+      while (below < sortedEdges.length && sortedEdges[below] < v) below++;
+      let bin = below;
+      if (sortedEdges[bin] !== v) bin -= 1;
+      if (bin >= k) bin = k - 1;
+      counts[bin] = counts[bin] + 1;
+    }
+  } finally {
+    c.close();
+  }
+  return counts;
+}
+var MAX_VALUE_BINS = 1e6;
+function distinctValueCountsOf(ref, cur, budget, maxBins = MAX_VALUE_BINS) {
+  const keys = [];
+  const refCounts = [];
+  const curCounts = [];
+  const cr = ref.cursor(budget);
+  const cc = cur.cursor(budget);
+  try {
+    while (!cr.done || !cc.done) {
+      const v = Math.min(cr.done ? Infinity : cr.peek(), cc.done ? Infinity : cc.peek());
+      let a = 0;
+      let b = 0;
+      while (!cr.done && cr.peek() === v) {
+        cr.advance();
+        a++;
+      }
+      while (!cc.done && cc.peek() === v) {
+        cc.advance();
+        b++;
+      }
+      keys.push(v);
+      refCounts.push(a);
+      curCounts.push(b);
+      if (keys.length > maxBins) return void 0;
+    }
+  } finally {
+    cr.close();
+    cc.close();
+  }
+  return { mode: "categories", keys, refCounts, curCounts };
+}
+function binEvidentlyOf(ref, cur, budget) {
+  if (countDistinctOf(ref, budget, EVIDENTLY_MAX_CATEGORIES + 1) > EVIDENTLY_MAX_CATEGORIES) {
+    const edges = sturgesEdgesOf(ref, cur);
+    return { mode: "sturges_combined", edges, refCounts: histogramCountsOf(ref, edges, budget), curCounts: histogramCountsOf(cur, edges, budget) };
+  }
+  return distinctValueCountsOf(ref, cur, budget);
+}
+function binRefDecilesOf(ref, cur, budget, levels = DECILE_LEVELS) {
+  const inner = Float64Array.from(levels.map((q) => quantileOf(ref, q)));
+  const count = (column) => {
+    const counts = Array.from({ length: inner.length + 1 }, () => 0);
+    let below = 0;
+    const c = column.cursor(budget);
+    try {
+      for (; !c.done; c.advance()) {
+        const v = c.peek();
+        while (below < inner.length && inner[below] < v) below++;
+        counts[below] = counts[below] + 1;
+      }
+    } finally {
+      c.close();
+    }
+    return counts;
+  };
+  return { mode: "ref_deciles", edges: [-Infinity, ...inner, Infinity], refCounts: count(ref), curCounts: count(cur) };
+}
+
+// packages/data-gate/src/spill/sorted-column-drift.ts
+function decide3(nRef, nCur, pvalue, effect, options) {
+  const large = Math.min(nRef, nCur) > (options.largeSampleRows ?? DRIFT_DEFAULTS.largeSampleRows);
+  return large ? { decidedBy: "effect-size", drift: effect >= (options.effectThreshold ?? DRIFT_DEFAULTS.effectThreshold) } : { decidedBy: "pvalue", drift: pvalue < (options.alpha ?? DRIFT_DEFAULTS.alpha) };
+}
+function evidentlyDecides(test, threshold, score) {
+  if (test === "ks") return score <= threshold;
+  if (test === "chisquare" || test === "z") return score < threshold;
+  return score >= threshold;
+}
+function evidentlyBinnedScore(test, binned) {
+  if (test === "chisquare") return chisquareEvidently(binned.refCounts, binned.curCounts).pvalue;
+  if (test === "z") {
+    return proportionsZTest([binned.refCounts[0] ?? 0, binned.refCounts[1] ?? 0], [binned.curCounts[0] ?? 0, binned.curCounts[1] ?? 0]).pvalue;
+  }
+  return jensenShannon(binned.refCounts, binned.curCounts);
+}
+function numericColumnDriftOf(a, b, budget, options = {}) {
+  const ks = ksTestOf(a, b, budget);
+  const w1 = wasserstein1Of(a, b, budget);
+  const wNorm = normalizedWasserstein(w1, stdFromMoments(momentsOf(a, budget), 0));
+  const evid = binEvidentlyOf(a, b, budget);
+  const deciles = binRefDecilesOf(a, b, budget);
+  const tests = {
+    ks: { statistic: ks.statistic, pvalue: ks.pvalue },
+    ...evid ? { psi: { statistic: psi(evid.refCounts, evid.curCounts) }, js: { statistic: jensenShannon(evid.refCounts, evid.curCounts) } } : {},
+    psi_deciles: { statistic: psi(deciles.refCounts, deciles.curCounts) },
+    wasserstein: { statistic: w1 },
+    wasserstein_norm: { statistic: wNorm }
+  };
+  const a0 = a.at(0);
+  const b0 = b.at(0);
+  if (a0 !== a.at(a.length - 1) || b0 !== b.at(b.length - 1) || a0 !== b0) {
+    const ad = andersonKsampOf(a, b, budget);
+    tests.anderson = { statistic: ad.statistic, significance_level: ad.significanceLevel };
+  }
+  const choice = evidentlyDefaultTest("numeric", a.length, pooledDistinctOf(a, b, budget));
+  const score = choice.test === "ks" ? ks.pvalue : choice.test === "wasserstein" ? wNorm : evid ? evidentlyBinnedScore(choice.test, evid) : Number.NaN;
+  return {
+    kind: "numeric",
+    nRef: a.length,
+    nCur: b.length,
+    tests,
+    ksMethod: ks.method,
+    ksFellBack: ks.fellBack,
+    ksPvalueKolmogorovLimit: ksKolmogorovLimitPvalue(ks.statistic, a.length, b.length),
+    evidently: { ...choice, score, drift: evidentlyDecides(choice.test, choice.threshold, score) },
+    decision: { ...decide3(a.length, b.length, ks.pvalue, wNorm, options), test: "ks", pvalue: ks.pvalue, effectSizeName: "wasserstein_norm", effectSize: wNorm }
+  };
+}
+
+// packages/data-gate/src/exact-stream/streamed-drift.ts
+function numericChartOf(ref, cur, budget) {
+  if (ref.length === 0 || cur.length === 0) return void 0;
+  const edges = chartEdges(sturgesEdgesOf(ref, cur));
+  return {
+    labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
+    ref: toShare(histogramCountsOf(ref, edges, budget), ref.length),
+    cur: toShare(histogramCountsOf(cur, edges, budget), cur.length)
+  };
+}
+async function streamedDrift(refOrder, roles, refCols, refSorted, textRefLengths, curSortedNumbers, curCols, curSeen, options, budget, notes) {
+  const rows = [];
+  const metrics = {};
+  for (const name of refOrder) {
+    const role = roles.get(name);
+    if (!curSeen.has(name) || role === "id" || role === "empty" || role === void 0) continue;
+    const cur = curCols.get(name);
+    if (role === "numeric") {
+      const ref = refSorted.get(name);
+      const curSorted = curSortedNumbers.get(name);
+      const nRef = ref?.length ?? 0;
+      const nCur = curSorted?.length ?? 0;
+      if (!ref || !curSorted || nRef === 0 || nCur === 0) {
+        notes.push(`drift of '${name}' not computed: ${nRef === 0 ? "the reference" : "the batch"} has no numeric values in it`);
+        continue;
+      }
+      const d = numericColumnDriftOf(ref, curSorted, budget, options);
+      if (!d.tests.psi) notes.push(`psi and js of '${name}' not computed: the reference has at most 20 distinct values and the batch more than ${MAX_VALUE_BINS}, one bin each`);
+      setFigures(metrics, name, d);
+      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: name, kind: "numeric", drift, nRef: d.nRef, nCur: d.nCur, test: "ks", pvalue: d.decision.pvalue, effectSizeName: d.decision.effectSizeName, effectSize: d.decision.effectSize, chart: numericChartOf(ref, curSorted, budget), figures: d });
+    } else if (role === "categorical") {
+      const refCounts = refCols.get(name)?.categoryCounts();
+      const curCounts = cur?.categoryCounts();
+      if (!refCounts || !curCounts) {
+        notes.push(`drift of '${name}' not computed: the batch has more than ${STREAM_LIMITS.maxCategories} distinct values in it`);
+        continue;
+      }
+      if (refCounts.size === 0 || curCounts.size === 0) continue;
+      const d = categoricalColumnDrift(refCounts, curCounts, options);
+      setFigures(metrics, name, d);
+      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+      rows.push({ column: name, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+    } else {
+      const refLengths = textRefLengths.get(name);
+      const curLengths = cur?.sortedLengths();
+      try {
+        if (!refLengths || !curLengths || refLengths.length === 0 || curLengths.length === 0) continue;
+        const ks = ksTestOf(refLengths, curLengths, budget);
+        metrics[`drift.${name}.length_ks.statistic`] = ks.statistic;
+        metrics[`drift.${name}.length_ks.pvalue`] = ks.pvalue;
+        const large = Math.min(refLengths.length, curLengths.length) > (options.largeSampleRows ?? 1e3);
+        const refCol = refCols.get(name);
+        if (refCol?.vocabularyOverflow || !cur) {
+          notes.push(`out-of-vocabulary rate of '${name}' not computed: the reference has more than ${STREAM_LIMITS.maxVocabulary} distinct tokens in it; its drift is decided by the length test`);
+          const drift2 = ks.pvalue < (options.alpha ?? 0.05);
+          rows.push({ column: name, kind: "text", drift: drift2, nRef: refLengths.length, nCur: curLengths.length, test: "length_ks", pvalue: ks.pvalue, effectSizeName: "length_ks", effectSize: ks.statistic });
+          continue;
+        }
+        const oov = cur.tokens === 0 ? 0 : cur.unseenTokens / cur.tokens;
+        metrics[`drift.${name}.oov_rate.statistic`] = oov;
+        const drift = large ? oov >= (options.effectThreshold ?? 0.1) : ks.pvalue < (options.alpha ?? 0.05);
+        rows.push({ column: name, kind: "text", drift, nRef: refLengths.length, nCur: curLengths.length, test: "length_ks", pvalue: ks.pvalue, effectSizeName: "oov_rate", effectSize: oov });
+      } finally {
+        curLengths?.release();
+      }
+    }
+  }
+  return { rows, metrics };
+}
+
+// packages/data-gate/src/exact-stream/stripped-row-key.ts
+function isNullCell(chunk, i) {
+  if (!chunk) return true;
+  const kind = chunk.kinds[i];
+  if (kind === CellKind.Text) return chunk.texts[i] === null || chunk.texts[i] === void 0;
+  return kind !== CellKind.Integer && kind !== CellKind.Float && kind !== CellKind.Boolean;
+}
+function strippedRowKey(hasher, chunks, i) {
+  let last = chunks.length - 1;
+  while (last >= 0 && isNullCell(chunks[last], i)) last--;
+  hasher.begin();
+  for (let c = 0; c <= last; c++) {
+    const chunk = chunks[c];
+    if (!chunk) {
+      hasher.null();
+      continue;
+    }
+    switch (chunk.kinds[i]) {
+      case CellKind.Integer:
+      case CellKind.Float:
+        hasher.number(chunk.numbers[i]);
+        break;
+      case CellKind.Boolean:
+        hasher.boolean(chunk.numbers[i] === 1);
+        break;
+      case CellKind.Text: {
+        const t = chunk.texts[i];
+        if (t === null || t === void 0) hasher.null();
+        else hasher.text(t);
+        break;
+      }
+      default:
+        hasher.null();
+    }
+  }
+  hasher.key();
+}
+
+// packages/data-gate/src/exact-stream/trigger-search.ts
+function unitsOf2(chunk, i, role) {
+  if (role === "text") {
+    if (chunk.kinds[i] !== CellKind.Text) return [];
+    const t = chunk.texts[i];
+    return t === null || t === void 0 ? [] : [...new Set(tokenize(t))];
+  }
+  const k = labelKeyOf2(chunk, i);
+  return k === null ? [] : [k];
+}
+var TriggerSearch = class {
+  constructor(label, roles) {
+    this.label = label;
+    this.roles = roles;
+  }
+  label;
+  roles;
+  columns = /* @__PURE__ */ new Map();
+  o = TRIGGER_DEFAULTS;
+  push(batch, byName) {
+    const labelChunk = byName.get(this.label);
+    for (const chunk of batch.data) {
+      const role = this.roles.get(chunk.name);
+      if (chunk.name === this.label || role !== "text" && role !== "categorical") continue;
+      let col = this.columns.get(chunk.name);
+      if (!col) {
+        col = { role, stats: /* @__PURE__ */ new Map(), capped: false };
+        this.columns.set(chunk.name, col);
+      }
+      if (!labelChunk) continue;
+      for (let i = 0; i < batch.length; i++) {
+        const l = labelKeyOf2(labelChunk, i);
+        if (l === null) continue;
+        for (const u of unitsOf2(chunk, i, role)) {
+          let s = col.stats.get(u);
+          if (!s) {
+            if (col.stats.size >= this.o.maxTokens) {
+              col.capped = true;
+              continue;
+            }
+            s = { total: 0, byLabel: /* @__PURE__ */ new Map() };
+            col.stats.set(u, s);
+          }
+          s.total++;
+          s.byLabel.set(l, (s.byLabel.get(l) ?? 0) + 1);
+        }
+      }
+    }
+  }
+  /** Candidates and what is reported; `referenceCounts` gives a column's reference counts of values or tokens. */
+  evaluate(referenceCounts, referenceRows, batchRows, labelCounts) {
+    const o = this.o;
+    const notes = [];
+    let labelled = 0;
+    for (const c of labelCounts.values()) labelled += c;
+    let candidates = 0;
+    const perColumn = [];
+    for (const [column, col] of this.columns) {
+      const ref = referenceCounts(column) ?? /* @__PURE__ */ new Map();
+      if (col.capped) notes.push(`trigger search in '${column}' tracked only its first ${o.maxTokens} distinct tokens`);
+      const kept = [];
+      for (const [u, s] of col.stats) {
+        if (s.total < o.minRows || (ref.get(u) ?? 0) / Math.max(referenceRows, 1) > s.total / batchRows / 10) continue;
+        kept.push([u, s]);
+      }
+      candidates += kept.length;
+      perColumn.push({ column, stats: kept, ref });
+    }
+    const reported = [];
+    for (const { column, stats, ref } of perColumn) {
+      for (const [u, s] of stats.sort((a, b) => b[1].total - a[1].total || (a[0] < b[0] ? -1 : 1))) {
+        let top = "";
+        let k = 0;
+        for (const [l, c] of s.byLabel) if (c > k || c === k && l < top) [top, k] = [l, c];
+        const p = (labelCounts.get(top) ?? 0) / Math.max(labelled, 1);
+        const tail = k > s.total ? 0 : betaIncomplete(k, s.total - k + 1, p);
+        if (k / s.total < o.minPurity || tail * candidates >= o.alpha) continue;
+        reported.push({ column, unit: u, top, k, total: s.total, p, tail, referenceCount: ref.get(u) ?? 0 });
+      }
+    }
+    this.columns.clear();
+    return { reported, candidates, notes };
+  }
+};
+async function triggerFindings(path, read, ctx, label, roles, result) {
+  const metrics = { "poisoning.trigger.candidates": result.candidates, "poisoning.trigger.reported": result.reported.length };
+  if (result.reported.length === 0) return { findings: [], metrics };
+  const wanted = /* @__PURE__ */ new Map();
+  for (const r of result.reported) {
+    let byUnit = wanted.get(r.column);
+    if (!byUnit) wanted.set(r.column, byUnit = /* @__PURE__ */ new Map());
+    byUnit.set(r.unit, { rows: new RowCollector(), listed: 0 });
+  }
+  for await (const batch of readTable(path, read, ctx)) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const labelChunk = batch.data.find((c) => c.name === label);
+    if (!labelChunk) continue;
+    for (const chunk of batch.data) {
+      const byUnit = wanted.get(chunk.name);
+      const role = roles.get(chunk.name);
+      if (!byUnit || role !== "text" && role !== "categorical") continue;
+      for (let i = 0; i < batch.length; i++) {
+        if (labelKeyOf2(labelChunk, i) === null) continue;
+        for (const u of unitsOf2(chunk, i, role)) {
+          const w = byUnit.get(u);
+          if (!w || w.listed >= 1e3) continue;
+          w.listed++;
+          w.rows.add(batch.file, batch.rows[i], batch.lines[i]);
+        }
+      }
+    }
+  }
+  const findings = [];
+  for (const r of result.reported) {
+    const w = wanted.get(r.column)?.get(r.unit);
+    if (!w) continue;
+    const shown = r.unit.length > 40 ? `${r.unit.slice(0, 40)}\u2026` : r.unit;
+    findings.push(
+      ...w.rows.findings((g) => ({
+        ruleId: RULE_TRIGGER_VALUE,
+        severity: "high",
+        message: `${roles.get(r.column) === "text" ? "token" : "value"} ${JSON.stringify(shown)} in '${r.column}' appears in ${r.total} rows, ${r.k} of them with ${label} = ${r.top} (${(100 * r.k / r.total).toFixed(0)}%, vs ${(100 * r.p).toFixed(0)}% of the batch), and ${r.referenceCount} times in the reference: a possible backdoor trigger (rows ${firstRows(g.rows)})`,
+        location: { path: g.file },
+        evidence: `trigger ${r.column} ${shown} ${label}=${r.top}`,
+        properties: { column: r.column, token: r.unit, label_column: label, label: r.top, label_rows: r.k, reference_count: r.referenceCount, binomial_pvalue: r.tail, candidates: result.candidates }
+      }))
+    );
+  }
+  return { findings, metrics };
+}
+
+// packages/data-gate/src/exact-stream/stream-gate.ts
+var LABEL_FLIP_MAX_ROWS2 = 2e6;
+var STREAMING_LEAVES_OUT = "near-duplicates (MinHash signatures of every row compared side by side) were not searched";
+function fileIndexOf(side, file) {
+  let id = side.ids.get(file);
+  if (id === void 0) {
+    id = side.files.length;
+    side.ids.set(file, id);
+    side.files.push(file);
+  }
+  return id;
+}
+async function runExactStreaming(options, ctx, parts, memoryMb, version) {
+  const dir = new SpillDir();
+  const budget = MemoryBudget.fromMegabytes(memoryMb);
+  try {
+    return await streamExact(options, ctx, parts, budget, dir, version);
+  } catch (error2) {
+    const code = error2?.code;
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      throw new UserError(`the temporary folder ${dir.path} ran out of space while spilling sorted columns of ${workspaceRelative(ctx.workspace, options.current)}`, {
+        file: workspaceRelative(ctx.workspace, options.current),
+        hint: "point TMPDIR at a disk with room for about 16 bytes per numeric cell plus 56 per row, or compare against a profile of the reference (aisec data-gate profile)",
+        cause: error2
+      });
+    }
+    throw error2;
+  } finally {
+    dir.remove();
+  }
+}
+async function streamExact(options, ctx, parts, budget, dir, version) {
+  const { findings, metrics, notes, timings } = parts;
+  const refPath = options.reference;
+  const curPath = options.current;
+  const time = async (phase, work) => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = Math.round(performance.now() - t);
+    }
+  };
+  notes.push(`exact mode streamed with a memory budget of ${Math.round(budget.capacity * 8 / 1048576)} MB (memory-mb): sorted columns spilled to a temporary folder`);
+  const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : void 0;
+  const inferrer = contract ? void 0 : new ContractInferrer();
+  const isId = options.idColumns ? (name) => options.idColumns.includes(name) : isIdName;
+  const partitions = new RowKeyPartitions(dir, budget, estimatedRows([refPath, curPath], ctx.limits.maxEntries));
+  let limits;
+  const limitsFor = (columns) => {
+    limits ??= { ...STREAM_LIMITS, maxRun: Math.max(64, Math.floor(budget.capacity / 4 / Math.max(1, columns))) };
+    return limits;
+  };
+  const hasher = new RowHasher();
+  const refCols = /* @__PURE__ */ new Map();
+  const refOrder = [];
+  const keyColumns = [];
+  const refFiles = { files: [], ids: /* @__PURE__ */ new Map() };
+  let refRows = 0;
+  let splitLabel;
+  const refSplit = options.poisoning ? new LabelSplit(dir, budget, Math.max(256, Math.floor(budget.capacity / 8 / 64))) : void 0;
+  const refReader = readTable(refPath, options.read, ctx);
+  const estimated = estimateRowCount(options.current, ctx.limits.maxEntries);
+  const flips = options.poisoning ? new LabelFlipPass(options, { sampleRate: Math.min(1, LABEL_FLIP_MAX_ROWS2 / Math.max(estimated, 1)) }) : void 0;
+  await time("read.reference", async () => {
+    for await (const batch of refReader) {
+      checkAbort(ctx.signal);
+      inferrer?.push(batch);
+      flips?.reference(batch);
+      fileIndexOf(refFiles, batch.file);
+      const lim = limitsFor(batch.data.length);
+      for (const chunk of batch.data) {
+        let col = refCols.get(chunk.name);
+        if (!col) {
+          col = new SideColumn(chunk.name, dir, budget, lim, !isId(chunk.name));
+          refCols.set(chunk.name, col);
+          refOrder.push(chunk.name);
+          if (!isId(chunk.name)) keyColumns.push(chunk.name);
+        }
+        for (let i = 0; i < batch.length; i++) col.pushReference(chunk, i);
+      }
+      const byName = new Map(batch.data.map((c) => [c.name, c]));
+      if (refSplit) {
+        splitLabel ??= pickLabelColumn(batch.data.map((c) => c.name), options.labelColumn);
+        const labelChunk = splitLabel === void 0 ? void 0 : byName.get(splitLabel);
+        if (labelChunk) {
+          const labels = Array.from({ length: batch.length }, (_, i) => labelKeyOf2(labelChunk, i));
+          for (const chunk of batch.data) {
+            if (chunk.name === splitLabel || isId(chunk.name)) continue;
+            if (refCols.get(chunk.name)?.numbers) refSplit.pushChunk(chunk.name, chunk, labels, batch.length);
+            else refSplit.dropFeature(chunk.name);
+          }
+        }
+      }
+      const keyChunks = keyColumns.map((k) => byName.get(k));
+      for (let i = 0; i < batch.length; i++) {
+        strippedRowKey(hasher, keyChunks, i);
+        partitions.addReference(hasher.keyHi, hasher.keyLo);
+      }
+      refRows += batch.length;
+      ctx.logger.progress("exact mode: reference rows read", refRows);
+    }
+  });
+  checkAbort(ctx.signal);
+  if (options.labelColumn && !refCols.has(options.labelColumn)) {
+    throw new UserError(`label column '${options.labelColumn}' is not in the reference (${refFiles.files[0] ?? ""})`, { key: "label-column", hint: `columns: ${refOrder.join(", ")}` });
+  }
+  const types = refReader.types();
+  const roles = /* @__PURE__ */ new Map();
+  const refSorted = /* @__PURE__ */ new Map();
+  const textRefLengths = /* @__PURE__ */ new Map();
+  for (const name of refOrder) {
+    const col = refCols.get(name);
+    const type = types[name];
+    let role;
+    if (isId(name)) role = "id";
+    else if (type === "integer" || type === "number") role = "numeric";
+    else if (type === "null" || type === void 0) role = "empty";
+    else if (col.countsOverflowed) {
+      role = "text";
+      if (STREAM_LIMITS.maxCategories < col.nonNull / 2) notes.push(`column '${name}' has more than ${STREAM_LIMITS.maxCategories} distinct values: compared as free text (length and vocabulary) rather than by category counts`);
+    } else {
+      const distinct = col.categoryCounts()?.size ?? 0;
+      role = col.nonNull > 0 && distinct > col.nonNull / 2 ? "text" : "categorical";
+    }
+    roles.set(name, role);
+    if (role === "numeric") {
+      const sorted = col.sortedNumbers();
+      if (sorted) refSorted.set(name, sorted);
+    } else col.dropNumbers();
+    if (role === "text") {
+      col.textFromCounts();
+      const lengths = col.sortedLengths();
+      if (lengths) textRefLengths.set(name, lengths);
+    }
+  }
+  const labelColumn = pickLabelColumn(refOrder, options.labelColumn);
+  if (refSplit && (labelColumn === void 0 || labelColumn !== splitLabel)) refSplit.abandon();
+  for (const name of refOrder) if (roles.get(name) !== "numeric") refSplit?.dropFeature(name);
+  const refByLabel = refSplit?.seal();
+  const curSplit = refSplit && !refSplit.abandoned ? new LabelSplit(dir, budget, Math.max(256, Math.floor(budget.capacity / 8 / 64))) : void 0;
+  const o = options.outliers;
+  const outlierColumns = /* @__PURE__ */ new Map();
+  const fitOnReference = o.fit === "reference";
+  if (o.method !== "none" && fitOnReference) {
+    for (const [name, sorted] of refSorted) {
+      if (name === labelColumn) continue;
+      const fitted = fitOutlierColumn(sorted, budget, o);
+      if (fitted) outlierColumns.set(name, { ...fitted, rows: new RowCollector(), nCur: 0 });
+    }
+  }
+  const checker = new ContractChecker(contract ?? inferrer.finish());
+  if (!contract) notes.push("no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)");
+  const curCols = /* @__PURE__ */ new Map();
+  const curOrder = [];
+  const curSeen = /* @__PURE__ */ new Set();
+  const curFiles = { files: [], ids: /* @__PURE__ */ new Map() };
+  const text2 = new TextInjectionScanner();
+  const sourceColumn = pickSourceColumn(refOrder, options.sourceColumn);
+  let curRows = 0;
+  const triggers = options.poisoning && labelColumn !== void 0 ? new TriggerSearch(labelColumn, roles) : void 0;
+  const curReader = readTable(curPath, options.read, ctx);
+  const batchColumn = (name) => {
+    let c = curCols.get(name);
+    if (c) return c;
+    const role = roles.get(name);
+    const counted = name === labelColumn || name === sourceColumn;
+    if (role === void 0 || (role === "id" || role === "empty") && !counted) return void 0;
+    const vocabulary = role === "text" ? refCols.get(name)?.vocabulary : void 0;
+    c = new BatchColumn(name, role === "numeric" || role === "categorical" || role === "text" ? role : "counted", dir, budget, limitsFor(refOrder.length), vocabulary, counted);
+    curCols.set(name, c);
+    return c;
+  };
+  await time("read.current", async () => {
+    for await (const batch of curReader) {
+      checkAbort(ctx.signal);
+      checker.push(batch);
+      flips?.current(batch);
+      if (options.poisoning) text2.push(batch);
+      const fid = fileIndexOf(curFiles, batch.file);
+      const byName = /* @__PURE__ */ new Map();
+      for (const chunk of batch.data) {
+        byName.set(chunk.name, chunk);
+        if (!curSeen.has(chunk.name)) {
+          curSeen.add(chunk.name);
+          curOrder.push(chunk.name);
+        }
+        const c = batchColumn(chunk.name);
+        if (c) for (let i = 0; i < batch.length; i++) c.push(chunk, i);
+        const out = outlierColumns.get(chunk.name);
+        if (out) flagOutliers(batch, chunk, out);
+      }
+      triggers?.push(batch, byName);
+      const labelChunk = curSplit && labelColumn !== void 0 ? byName.get(labelColumn) : void 0;
+      if (curSplit && labelChunk) {
+        const labels = Array.from({ length: batch.length }, (_, i) => labelKeyOf2(labelChunk, i));
+        for (const chunk of batch.data) if (chunk.name !== labelColumn && roles.get(chunk.name) === "numeric") curSplit.pushChunk(chunk.name, chunk, labels, batch.length);
+      }
+      const keyChunks = keyColumns.map((k) => byName.get(k));
+      for (let i = 0; i < batch.length; i++) {
+        strippedRowKey(hasher, keyChunks, i);
+        partitions.addCurrent(hasher.keyHi, hasher.keyLo, fid, batch.rows[i], batch.lines[i]);
+      }
+      curRows += batch.length;
+      ctx.logger.progress("exact mode: batch rows read", curRows);
+    }
+  });
+  checkAbort(ctx.signal);
+  metrics["rows.reference"] = refRows;
+  metrics["rows.current"] = curRows;
+  metrics["columns.reference"] = refOrder.length;
+  metrics["columns.current"] = curOrder.length;
+  findings.push(...readProblemFindings([...refReader.problems(), ...curReader.problems()]));
+  const violations = checker.finish();
+  findings.push(...contractFindings(violations));
+  Object.assign(metrics, contractMetrics(violations));
+  const curPathShown = curFiles.files[0] ?? ".";
+  const curSorted = /* @__PURE__ */ new Map();
+  for (const [name, c] of curCols) {
+    const sorted = c.sortedNumbers();
+    if (sorted) curSorted.set(name, sorted);
+  }
+  const drift = await time("drift", () => streamedDrift(refOrder, roles, refCols, refSorted, textRefLengths, curSorted, curCols, curSeen, options.drift, budget, notes));
+  findings.push(...summarizeDrift(drift.rows, drift.metrics, options.drift, curPathShown).findings);
+  Object.assign(metrics, drift.metrics);
+  let withinLabel;
+  const curByLabel = curSplit?.seal();
+  if (options.poisoning && labelColumn && curSeen.has(labelColumn)) {
+    const refCounts = refCols.get(labelColumn)?.categoryCounts();
+    const curCounts = curCols.get(labelColumn)?.categoryCounts();
+    if (refByLabel && curByLabel && refCounts && curCounts && refCounts.size > 0 && curCounts.size > 0) {
+      const drifted = drift.rows.filter((r) => r.drift && r.column !== labelColumn && roles.get(r.column) !== "id").map((r) => r.column);
+      withinLabel = await time("drift_by_label", () => driftWithinLabels(labelColumn, refCounts, curCounts, withinLabelFeatures(refOrder, roles, labelColumn, curSeen), refByLabel, curByLabel, drifted, curPathShown, budget));
+    } else if (refSplit?.abandoned || curSplit?.abandoned) {
+      notes.push(`drift within labels not checked: the label '${labelColumn}' has more than ${MAX_SPLIT_LABELS} values`);
+    }
+  }
+  for (const byLabel of [...refByLabel?.values() ?? [], ...curByLabel?.values() ?? []]) for (const c of byLabel.values()) c.release();
+  checkAbort(ctx.signal);
+  if (curRows > 0 && refRows > 0) {
+    await time("outliers", async () => {
+      if (o.method !== "none" && !fitOnReference) await fitOnBatchAndFlag(options, ctx, curSorted, refSorted, labelColumn, outlierColumns, budget);
+      for (const name of refOrder) {
+        const out = outlierColumns.get(name);
+        if (!out || !curSeen.has(name)) continue;
+        const count = out.rows.total;
+        metrics[`outliers.${name}.${o.method}.count`] = count;
+        metrics[`outliers.${name}.${o.method}.reference_count`] = out.refFlagged;
+        if (count === 0) continue;
+        findings.push(...out.rows.findings(outlierFindingMaker(name, o, out.params, out.refFlagged, out.nRef, outlierExcess(count, out.nCur, out.refFlagged, out.nRef))));
+      }
+    });
+    for (const c of [...refSorted.values(), ...textRefLengths.values(), ...curSorted.values()]) c.release();
+    refSorted.clear();
+    curSorted.clear();
+    textRefLengths.clear();
+    await time("duplicates", () => {
+      const within = new FlaggedRows();
+      const copied = new FlaggedRows();
+      partitions.join(within, copied);
+      findings.push(...within.findings(curFiles.files, duplicateFindingMaker(keyColumns)), ...copied.findings(curFiles.files, copiedFindingMaker(keyColumns)));
+      metrics["duplicates.within"] = within.total;
+      metrics["duplicates.from_reference"] = copied.total;
+    });
+  } else partitions.discard();
+  for (const s of [...refSorted.values(), ...textRefLengths.values(), ...curSorted.values()]) s.release();
+  if (options.poisoning) {
+    await time("poisoning", async () => {
+      if (labelColumn && curSeen.has(labelColumn)) {
+        const refCounts = refCols.get(labelColumn)?.categoryCounts();
+        const curCounts = curCols.get(labelColumn)?.categoryCounts();
+        if (refCounts && curCounts) {
+          const drifted = drift.rows.filter((r) => r.drift && r.column !== labelColumn && roles.get(r.column) !== "id").map((r) => r.column);
+          const shift = labelShiftFromCounts(labelColumn, refCounts, curCounts, drifted, curPathShown);
+          findings.push(...shift.findings);
+          Object.assign(metrics, shift.metrics);
+          if (withinLabel) {
+            findings.push(...withinLabel.findings);
+            Object.assign(metrics, withinLabel.metrics);
+          }
+          if (triggers) {
+            const found = triggers.evaluate((c) => roles.get(c) === "text" ? refCols.get(c)?.tokenCounts : refCols.get(c)?.categoryCounts(), refRows, curRows, curCounts);
+            const t2 = await triggerFindings(curPath, options.read, ctx, labelColumn, roles, found);
+            findings.push(...t2.findings);
+            Object.assign(metrics, t2.metrics);
+            notes.push(...found.notes);
+          }
+        } else notes.push(`label '${labelColumn}' has more than ${STREAM_LIMITS.maxCategories} distinct values: its distribution shift was not checked`);
+        const flipped = flips?.finish();
+        if (flipped) {
+          findings.push(...flipped.findings);
+          Object.assign(metrics, flipped.metrics);
+          notes.push(...flipped.notes);
+        }
+      } else {
+        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels, label flips and trigger search were not checked");
+      }
+      if (sourceColumn && curSeen.has(sourceColumn)) {
+        const ref = refCols.get(sourceColumn)?.categoryCounts();
+        const cur = curCols.get(sourceColumn)?.categoryCounts();
+        if (ref && cur) {
+          const s = sourceConcentrationFromCounts(sourceColumn, ref, cur, curPathShown);
+          findings.push(...s.findings);
+          Object.assign(metrics, s.metrics);
+        } else notes.push(`source column '${sourceColumn}' has more than ${STREAM_LIMITS.maxCategories} distinct values: source concentration was not checked`);
+      }
+      const t = text2.finish();
+      findings.push(...t.findings);
+      Object.assign(metrics, t.metrics);
+    });
+    notes.push(`streaming exact mode: ${STREAMING_LEAVES_OUT}; raise memory-mb (or gate a smaller batch) to have them`);
+  }
+  metrics["exact.memory_budget_values"] = budget.capacity;
+  metrics["exact.memory_peak_values"] = budget.peak;
+  return buildReport({ gate: "data-gate", version, findings, metrics, timings, notes }, DATA_GATE_RULES);
 }
 
 // packages/data-gate/src/gate/gate.ts
@@ -51743,9 +56918,9 @@ var DEFAULT_DRIFT = { driftTest: "default", driftShare: 0.5, alpha: 0.05, effect
 var DEFAULT_OUTLIERS = { method: "zscore", fit: "reference", zThreshold: 3, iqrFactor: 1.5, madThreshold: 3.5 };
 async function scanSide(path, read, ctx, label, onBatch) {
   const started = performance.now();
-  const table = await scanTable(readTable(path, read, ctx), ctx.signal, onBatch);
-  ctx.logger.debug(`${label}: ${table.rows} rows, ${table.columns.length} columns in ${Math.round(performance.now() - started)} ms`);
-  return table;
+  const table2 = await scanTable(readTable(path, read, ctx), ctx.signal, onBatch);
+  ctx.logger.debug(`${label}: ${table2.rows} rows, ${table2.columns.length} columns in ${Math.round(performance.now() - started)} ms`);
+  return table2;
 }
 async function runDataGate(options, ctx) {
   const timings = {};
@@ -51776,13 +56951,32 @@ async function runDataGate(options, ctx) {
     });
   }
   if (isProfileFile(options.reference)) return runAgainstProfile(options, ctx, { findings, metrics, notes, timings });
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  const estimated = estimatedInMemoryBytes([options.reference, options.current], ctx.limits.maxEntries);
+  if (estimated > memoryMb * 1024 * 1024) {
+    ctx.logger.info(`reference and batch estimated at ${Math.round(estimated / 1048576)} MB in memory, above memory-mb ${memoryMb}: streaming them, with sorted columns spilled to a temporary folder`);
+    return runExactStreaming(options, ctx, { findings, metrics, notes, timings }, memoryMb, DATA_GATE_VERSION);
+  }
   const contractPath = options.contract;
   const contract = contractPath ? loadContract(contractPath, workspaceRelative(ctx.workspace, contractPath)) : void 0;
   const inferrer = contract ? void 0 : new ContractInferrer();
-  const reference = await time("read.reference", () => scanSide(options.reference, options.read, ctx, "reference", inferrer ? (b) => inferrer.push(b) : void 0));
+  const flips = options.poisoning ? new LabelFlipPass(options) : void 0;
+  const reference = await time(
+    "read.reference",
+    () => scanSide(options.reference, options.read, ctx, "reference", (b) => {
+      inferrer?.push(b);
+      flips?.reference(b);
+    })
+  );
   const checker = new ContractChecker(contract ?? inferrer.finish());
   if (!contract) notes.push("no contract given: the batch was checked against a contract inferred from the reference (column set, types, nullability, categories of low-cardinality text, unique ids)");
-  const current = await time("read.current", () => scanSide(options.current, options.read, ctx, "current", (b) => checker.push(b)));
+  const current = await time(
+    "read.current",
+    () => scanSide(options.current, options.read, ctx, "current", (b) => {
+      checker.push(b);
+      flips?.current(b);
+    })
+  );
   metrics["rows.reference"] = reference.rows;
   metrics["rows.current"] = current.rows;
   metrics["columns.reference"] = reference.columns.length;
@@ -51828,8 +57022,14 @@ async function runDataGate(options, ctx) {
         findings.push(...triggers.findings);
         Object.assign(metrics, triggers.metrics);
         notes.push(...triggers.notes);
+        const flipped = flips?.finish();
+        if (flipped) {
+          findings.push(...flipped.findings);
+          Object.assign(metrics, flipped.metrics);
+          notes.push(...flipped.notes);
+        }
       } else {
-        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels and trigger search were not checked");
+        notes.push("no label column (label-column, or a column named label/target/y/class): label shift, drift within labels, label flips and trigger search were not checked");
       }
       const source = pickSourceColumn(reference.columns, options.sourceColumn);
       if (source) {
@@ -51853,15 +57053,15 @@ var dataGate = {
 };
 
 // packages/data-gate/src/gate/subcommands.ts
-var import_node_path10 = require("node:path");
+var import_node_path11 = require("node:path");
 function paths(values, ctx) {
   const v = values.paths;
-  return (Array.isArray(v) ? v : []).map((p) => (0, import_node_path10.resolve)(ctx.workspace, p));
+  return (Array.isArray(v) ? v : []).map((p) => (0, import_node_path11.resolve)(ctx.workspace, p));
 }
 function output(values, ctx) {
   const v = values.output;
   if (typeof v !== "string" || v === "") throw new UserError("--output is required", { key: "output" });
-  return (0, import_node_path10.resolve)(ctx.workspace, v);
+  return (0, import_node_path11.resolve)(ctx.workspace, v);
 }
 var profileSubcommand = {
   name: "profile",
@@ -51875,6 +57075,7 @@ var profileSubcommand = {
       output: { type: "string", description: "Where to write the profile (JSON)." },
       merge: { type: "boolean", description: "The paths are profiles of shards: merge them into the profile of the whole.", default: false },
       "id-columns": { type: "array", items: { type: "string" }, description: "Columns left out of the row hashes. Default: columns named like ids." },
+      "label-column": { type: "string", description: "The label column the label-flip model is built for. Default: a column named label, target, y or class." },
       "max-row-hashes": { type: "integer", minimum: 0, description: "Row hashes kept before they are dropped (then copied rows cannot be checked).", default: 5e6 }
     },
     required: ["output"]
@@ -51888,7 +57089,8 @@ var profileSubcommand = {
       return `merged ${merge2.length} profiles (${merged.rows} rows) into ${workspaceRelative(ctx.workspace, out)}`;
     }
     const ids = Array.isArray(values["id-columns"]) ? values["id-columns"] : void 0;
-    return writeProfile(out, { paths: paths(values, ctx), ...ids ? { idColumns: ids } : {}, maxRowHashes: typeof values["max-row-hashes"] === "number" ? values["max-row-hashes"] : 5e6 }, ctx);
+    const label = typeof values["label-column"] === "string" ? values["label-column"] : void 0;
+    return writeProfile(out, { paths: paths(values, ctx), ...ids ? { idColumns: ids } : {}, ...label === void 0 ? {} : { labelColumn: label }, maxRowHashes: typeof values["max-row-hashes"] === "number" ? values["max-row-hashes"] : 5e6 }, ctx);
   }
 };
 var inferSubcommand = {
@@ -51958,13 +57160,19 @@ var dataGateBinding = {
       "source-column": { type: "string", description: "The column naming each row's source, for the concentration check. Default: a column named source, origin, annotator, contributor, domain, host, url, author or submitter." },
       poisoning: { type: "boolean", description: "Run the poisoning signals (label shift, drift within labels, trigger tokens, source concentration, formula injection, control characters, homoglyphs).", default: true },
       delimiter: { type: "string", description: "CSV delimiter (one character); sniffed when absent." },
+      "memory-mb": {
+        type: "integer",
+        minimum: 64,
+        description: "Memory budget of the file-against-file comparison, in MB. Inputs estimated to need more (about 20 times their CSV or JSON Lines size) are streamed instead of read whole: sorted columns are spilled to a temporary folder and the statistics stay exact.",
+        default: DEFAULT_MEMORY_MB
+      },
       encoding: { type: "string", enum: ["utf-8", "utf-16le", "utf-16be", "latin1"], description: "Text encoding of CSV/TSV/JSON Lines files (a UTF-16 byte-order mark wins).", default: "utf-8" }
     }
   },
   toOptions(values, ctx) {
     const at = (key) => {
       const v = text(values, key);
-      return v === void 0 ? void 0 : (0, import_node_path11.resolve)(ctx.workspace, v);
+      return v === void 0 ? void 0 : (0, import_node_path12.resolve)(ctx.workspace, v);
     };
     const reference = at("reference");
     const current = at("current");
@@ -51977,7 +57185,7 @@ var dataGateBinding = {
       ...reference !== void 0 ? { reference } : {},
       ...current !== void 0 ? { current } : {},
       ...contract !== void 0 ? { contract } : {},
-      provenance: [...list(values, "manifest"), ...list(values, "dvc")].map((p) => (0, import_node_path11.resolve)(ctx.workspace, p)),
+      provenance: [...list(values, "manifest"), ...list(values, "dvc")].map((p) => (0, import_node_path12.resolve)(ctx.workspace, p)),
       drift: {
         driftTest: values["drift-test"] === "evidently" ? "evidently" : "default",
         driftShare: num(values, "drift-share", DEFAULT_DRIFT.driftShare),
@@ -51996,6 +57204,7 @@ var dataGateBinding = {
       ...source !== void 0 ? { sourceColumn: source } : {},
       ...ids.length > 0 ? { idColumns: ids } : {},
       poisoning: values.poisoning !== false,
+      memoryMb: num(values, "memory-mb", DEFAULT_MEMORY_MB),
       read: {
         ...delimiter !== void 0 ? { delimiter } : {},
         ...text(values, "encoding") !== void 0 ? { encoding: text(values, "encoding") } : {}
