@@ -15,6 +15,7 @@ import {
   mergeProfiles,
   parseProfile,
   profileTable,
+  readProfileLean,
   runDataGate,
   serializeProfile,
   writeProfile,
@@ -143,6 +144,26 @@ describe('reference profiles', () => {
     const other = await runDataGate({ ...options(out, cur), labelColumn: 'flag' }, ctx());
     expect(flips(other)).toEqual([]);
     expect(other.notes.join('\n')).toMatch(/label model is for 'label', the label column here is 'flag'/);
+  });
+
+  it('are read lean: the row hashes and keys stream from the file in pieces, equal to a full parse', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-profile-lean-'));
+    const csv = join(dir, 'big.csv');
+    // 30,000 distinct rows: about 2 MB of hashes, so the 1 MiB pieces cut items in two.
+    writeFileSync(csv, `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${(i * 7919) % 1000}`).join('\n')}\n`);
+    const out = join(dir, 'big.profile.json');
+    await writeProfile(out, { paths: [csv], idColumns: [] }, ctx(dir));
+    const full = parseProfile(readFileSync(out, 'utf8'), 'big.profile.json');
+    const hashes: string[] = [];
+    const keys: string[] = [];
+    const lean = readProfileLean(out, 'big.profile.json', (h) => hashes.push(h), (k) => keys.push(k));
+    expect(hashes).toHaveLength(30_000);
+    expect(hashes).toEqual(full.rowHashes);
+    expect(keys).toEqual(full.rowKeys);
+    expect({ ...lean, rowHashes: full.rowHashes, rowKeys: full.rowKeys }).toEqual(full);
+    // A damaged list is a UserError naming the file, not a crash.
+    writeFileSync(out, readFileSync(out, 'utf8').replace(/"rowHashes": \[\n  "[0-9a-f]+"/, '"rowHashes": [\n  "not-hex"'));
+    expect(() => readProfileLean(out, 'big.profile.json', () => undefined, () => undefined)).toThrow(/rowHashes must be a list of hex strings/);
   });
 
   it('refuses a damaged sketch with a UserError naming the profile, before any batch is read', async () => {

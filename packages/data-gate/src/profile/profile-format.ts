@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { UserError } from '@aisec/core';
 import { HyperLogLog, type HyperLogLogJson, KllSketch, type KllSketchJson } from '../sketch/index';
 import type { MomentsState } from '../stats/index';
@@ -99,7 +99,13 @@ export function isProfileFile(path: string): boolean {
   if (!/\.json$/i.test(path)) return false;
   try {
     if (!statSync(path).isFile()) return false;
-    return readFileSync(path, { encoding: 'utf8' }).slice(0, 200).includes(`"format": "${PROFILE_FORMAT}"`);
+    // The first bytes only: a profile can be hundreds of megabytes.
+    const fd = openSync(path, 'r');
+    try {
+      return readRange(fd, 0, 200).toString('utf8').includes(`"format": "${PROFILE_FORMAT}"`);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return false;
   }
@@ -182,59 +188,111 @@ export function readProfile(path: string, displayPath = path): DataProfile {
 }
 
 /**
- * Reads a profile without holding its row hashes as strings: the `rowHashes` and `rowKeys` arrays of
- * a profile written by `serializeProfile` are cut out of the bytes and handed, one at a time, to
- * `visitHash` and `visitKey`, and the rest is parsed as usual (those arrays come back empty; `rowKeys`
- * stays absent when the file has none). A profile of millions of rows then costs its bytes once, not
- * an array of strings besides (over 200 bytes a row). Other layouts fall back to `readProfile`.
+ * Reads a profile without holding its row hashes, as strings or as bytes: the `rowHashes` and `rowKeys`
+ * arrays of a profile written by `serializeProfile` are found in the file, streamed from it in 1 MiB
+ * pieces and handed, one at a time, to `visitHash` and `visitKey`; only the rest (columns, sketches,
+ * the label model) is read into memory and parsed (those arrays come back empty; `rowKeys` stays absent
+ * when the file has none). A profile of millions of rows is mostly those arrays (86 bytes a row), and
+ * holding the whole file beside the tables built from it was most of the gate's peak memory. Other
+ * layouts fall back to `readProfile`.
  */
-export function readProfileLean(path: string, displayPath: string, visitHash: (hex: string) => void, visitKey: (hex: string) => void): DataProfile {
-  let bytes: Buffer;
+export function readProfileLean(
+  path: string,
+  displayPath: string,
+  visitHash: (hex: string) => void,
+  visitKey: (hex: string) => void,
+  /** Called with the rest of the profile before the first hash, to size the tables (`rows` bounds both lists). */
+  before?: (profile: DataProfile) => void,
+): DataProfile {
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, 'r');
   } catch (error) {
     throw new UserError(`cannot read profile ${displayPath}: ${(error as Error).message}`, { file: displayPath, cause: error });
   }
-  const hashes = arrayRange(bytes, 'rowHashes');
-  const keys = arrayRange(bytes, 'rowKeys');
-  if (!hashes || (keys && keys.start < hashes.end)) {
-    const p = parseProfile(bytes.toString('utf8'), displayPath);
-    for (const h of p.rowHashes) visitHash(h);
-    for (const k of p.rowKeys ?? []) visitKey(k);
-    return { ...p, rowHashes: [], ...(p.rowKeys ? { rowKeys: [] } : {}) };
+  try {
+    const size = fstatSync(fd).size;
+    const hashes = arrayRange(fd, size, 'rowHashes');
+    const keys = hashes ? arrayRange(fd, size, 'rowKeys') : undefined;
+    if (!hashes || (keys && keys.start < hashes.end)) {
+      const p = parseProfile(readRange(fd, 0, size).toString('utf8'), displayPath);
+      before?.(p);
+      for (const h of p.rowHashes) visitHash(h);
+      for (const k of p.rowKeys ?? []) visitKey(k);
+      return { ...p, rowHashes: [], ...(p.rowKeys ? { rowKeys: [] } : {}) };
+    }
+    const rest = keys
+      ? Buffer.concat([readRange(fd, 0, hashes.start), readRange(fd, hashes.end, keys.start), readRange(fd, keys.end, size)])
+      : Buffer.concat([readRange(fd, 0, hashes.start), readRange(fd, hashes.end, size)]);
+    const profile = parseProfile(rest.toString('utf8'), displayPath);
+    before?.(profile);
+    visitStrings(fd, hashes, displayPath, 'rowHashes', visitHash);
+    if (keys) visitStrings(fd, keys, displayPath, 'rowKeys', visitKey);
+    return profile;
+  } finally {
+    closeSync(fd);
   }
-  const rest = keys
-    ? Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end, keys.start), bytes.subarray(keys.end)])
-    : Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end)]);
-  const profile = parseProfile(rest.toString('utf8'), displayPath);
-  visitStrings(bytes, hashes, displayPath, 'rowHashes', visitHash);
-  if (keys) visitStrings(bytes, keys, displayPath, 'rowKeys', visitKey);
-  return profile;
+}
+
+const PIECE = 1 << 20;
+
+function readRange(fd: number, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(Math.max(0, end - start));
+  let at = 0;
+  while (at < out.length) {
+    const n = readSync(fd, out, at, out.length - at, start + at);
+    if (n === 0) break;
+    at += n;
+  }
+  return out.subarray(0, at);
+}
+
+/** Where `needle` first occurs in the file at or after `from`, reading it in pieces; -1 if nowhere. */
+function findInFile(fd: number, size: number, needle: Buffer, from: number): number {
+  for (let pos = from; pos < size; pos += PIECE) {
+    // Pieces overlap by the needle's length, so a needle cut by a piece boundary is still found.
+    const piece = readRange(fd, pos, Math.min(size, pos + PIECE + needle.length));
+    const i = piece.indexOf(needle);
+    if (i !== -1) return pos + i;
+  }
+  return -1;
 }
 
 /** The bytes between `[` and `]` (exclusive) of the top-level array `name`, as serializeProfile lays it out. */
-function arrayRange(bytes: Buffer, name: string): { start: number; end: number } | undefined {
+function arrayRange(fd: number, size: number, name: string): { start: number; end: number } | undefined {
   // A top-level key starts a line after one space of indent; no JSON string holds a raw newline.
-  const head = bytes.indexOf(`\n "${name}": [`);
+  const head = findInFile(fd, size, Buffer.from(`\n "${name}": [`), 0);
   if (head === -1) return undefined;
   const start = head + name.length + 7;
-  const end = bytes.indexOf(0x5d, start); // ']': the items are hex, which has none
+  const end = findInFile(fd, size, Buffer.from(']'), start); // the items are hex, which has no ']'
   return end === -1 ? undefined : { start, end };
 }
 
-function visitStrings(bytes: Buffer, range: { start: number; end: number }, displayPath: string, name: string, visit: (s: string) => void): void {
-  let i = range.start;
-  while (i < range.end) {
-    const c = bytes[i] as number;
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c) {
-      i++;
-      continue;
-    }
-    const close = c === 0x22 ? bytes.indexOf(0x22, i + 1) : -1;
-    if (close === -1 || close > range.end) throw new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
-    const s = bytes.toString('latin1', i + 1, close);
-    if (!/^[0-9a-f]+$/.test(s)) throw new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
+function visitStrings(fd: number, range: { start: number; end: number }, displayPath: string, name: string, visit: (s: string) => void): void {
+  const bad = (): UserError => new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
+  let pos = range.start;
+  let carry = '';
+  while (pos < range.end) {
+    const piece = readRange(fd, pos, Math.min(range.end, pos + PIECE));
+    if (piece.length === 0) throw bad();
+    pos += piece.length;
+    // Items are "hex" separated by commas and white space: split the text, keeping a cut item for the next piece.
+    const text = carry + piece.toString('latin1');
+    const lastComma = pos < range.end ? text.lastIndexOf(',') : text.length;
+    carry = text.slice(lastComma + 1);
+    if (carry.length > 1024) throw bad(); // no hash is that long: not a list of hashes
+    visitItems(text.slice(0, Math.max(lastComma, 0)), bad, visit);
+  }
+  visitItems(carry, bad, visit);
+}
+
+function visitItems(text: string, bad: () => UserError, visit: (s: string) => void): void {
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    if (item.length < 2 || !item.startsWith('"') || !item.endsWith('"')) throw bad();
+    const s = item.slice(1, -1);
+    if (!/^[0-9a-f]+$/.test(s)) throw bad();
     visit(s);
-    i = close + 1;
   }
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { type Finding, type GateContext, type Metrics, type PropertyValue, type Report, UserError, buildReport, workspaceRelative } from '@aisec/core';
 import { ContractChecker, type DataContract, contractFindings, contractMetrics, loadContract } from '../contract/index';
 import { type ColumnRole, isIdName, pickLabelColumn } from '../gate/column-roles';
@@ -212,10 +213,24 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   // The row hashes and keys go straight into compact tables as the profile is read (bounded memory).
   const refHashes = new SortedRowHashes();
   let refKeys = new RowKeySet();
-  const profile = readProfileLean(refPath, shown, (h) => refHashes.add(h), (k) => {
-    if (k.length !== 16) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
-    refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
-  });
+  const profile = readProfileLean(
+    refPath,
+    shown,
+    (h) => refHashes.add(h),
+    (k) => {
+      if (k.length !== 16) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
+      refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
+    },
+    (p) => {
+      // Sized once from the row count (growing by doubling held both copies for a moment), but never
+      // past what the file can hold (a hash takes 67 bytes of it, a key 19): a damaged count cannot
+      // make the gate allocate what is not there.
+      const bytes = statSync(refPath).size;
+      const rows = Number.isSafeInteger(p.rows) && p.rows > 0 ? p.rows : 0;
+      refHashes.reserve(Math.min(rows, Math.ceil(bytes / 67)));
+      refKeys = new RowKeySet(Math.min(rows, Math.ceil(bytes / 19)));
+    },
+  );
   refHashes.seal();
   const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
   const checker = new ContractChecker(contract);

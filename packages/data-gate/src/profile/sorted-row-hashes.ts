@@ -21,6 +21,14 @@ export class SortedRowHashes {
     return this.count;
   }
 
+  /** Makes room for `n` hashes in all, so filling the table never doubles it (and briefly holds both copies). */
+  reserve(n: number): void {
+    if (n * 32 <= this.data.length) return;
+    const next = Buffer.alloc(n * 32);
+    this.data.copy(next, 0, 0, this.count * 32);
+    this.data = next;
+  }
+
   /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
   add(hex: string): void {
     if (hex.length !== 64 || !/^[0-9a-f]{64}$/.test(hex)) return;
