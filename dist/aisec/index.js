@@ -80204,7 +80204,12 @@ function isProfileFile(path) {
   if (!/\.json$/i.test(path)) return false;
   try {
     if (!(0, import_node_fs27.statSync)(path).isFile()) return false;
-    return (0, import_node_fs27.readFileSync)(path, { encoding: "utf8" }).slice(0, 200).includes(`"format": "${PROFILE_FORMAT}"`);
+    const fd2 = (0, import_node_fs27.openSync)(path, "r");
+    try {
+      return readRange(fd2, 0, 200).toString("utf8").includes(`"format": "${PROFILE_FORMAT}"`);
+    } finally {
+      (0, import_node_fs27.closeSync)(fd2);
+    }
   } catch {
     return false;
   }
@@ -80270,51 +80275,90 @@ function readProfile(path, displayPath = path) {
   }
   return parseProfile(text2, displayPath);
 }
-function readProfileLean(path, displayPath, visitHash, visitKey) {
-  let bytes;
+function readProfileLean(path, displayPath, visitHash, visitKey, before2) {
+  let fd2;
   try {
-    bytes = (0, import_node_fs27.readFileSync)(path);
+    fd2 = (0, import_node_fs27.openSync)(path, "r");
   } catch (error2) {
     throw new UserError(`cannot read profile ${displayPath}: ${error2.message}`, { file: displayPath, cause: error2 });
   }
-  const hashes = arrayRange(bytes, "rowHashes");
-  const keys = arrayRange(bytes, "rowKeys");
-  if (!hashes || keys && keys.start < hashes.end) {
-    const p = parseProfile(bytes.toString("utf8"), displayPath);
-    for (const h of p.rowHashes) visitHash(h);
-    for (const k of p.rowKeys ?? []) visitKey(k);
-    return { ...p, rowHashes: [], ...p.rowKeys ? { rowKeys: [] } : {} };
+  try {
+    const size = (0, import_node_fs27.fstatSync)(fd2).size;
+    const hashes = arrayRange(fd2, size, "rowHashes");
+    const keys = hashes ? arrayRange(fd2, size, "rowKeys") : void 0;
+    if (!hashes || keys && keys.start < hashes.end) {
+      const p = parseProfile(readRange(fd2, 0, size).toString("utf8"), displayPath);
+      before2?.(p);
+      for (const h of p.rowHashes) visitHash(h);
+      for (const k of p.rowKeys ?? []) visitKey(k);
+      return { ...p, rowHashes: [], ...p.rowKeys ? { rowKeys: [] } : {} };
+    }
+    const rest = keys ? Buffer.concat([readRange(fd2, 0, hashes.start), readRange(fd2, hashes.end, keys.start), readRange(fd2, keys.end, size)]) : Buffer.concat([readRange(fd2, 0, hashes.start), readRange(fd2, hashes.end, size)]);
+    const profile = parseProfile(rest.toString("utf8"), displayPath);
+    before2?.(profile);
+    visitStrings(fd2, hashes, displayPath, "rowHashes", visitHash);
+    if (keys) visitStrings(fd2, keys, displayPath, "rowKeys", visitKey);
+    return profile;
+  } finally {
+    (0, import_node_fs27.closeSync)(fd2);
   }
-  const rest = keys ? Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end, keys.start), bytes.subarray(keys.end)]) : Buffer.concat([bytes.subarray(0, hashes.start), bytes.subarray(hashes.end)]);
-  const profile = parseProfile(rest.toString("utf8"), displayPath);
-  visitStrings(bytes, hashes, displayPath, "rowHashes", visitHash);
-  if (keys) visitStrings(bytes, keys, displayPath, "rowKeys", visitKey);
-  return profile;
 }
-function arrayRange(bytes, name2) {
-  const head3 = bytes.indexOf(`
- "${name2}": [`);
+var PIECE = 1 << 20;
+function readRange(fd2, start2, end) {
+  const out2 = Buffer.allocUnsafe(Math.max(0, end - start2));
+  let at = 0;
+  while (at < out2.length) {
+    const n = (0, import_node_fs27.readSync)(fd2, out2, at, out2.length - at, start2 + at);
+    if (n === 0) break;
+    at += n;
+  }
+  return out2.subarray(0, at);
+}
+function findInFile(fd2, size, needle, from) {
+  for (let pos = from; pos < size; pos += PIECE) {
+    const piece = readRange(fd2, pos, Math.min(size, pos + PIECE + needle.length));
+    const i3 = piece.indexOf(needle);
+    if (i3 !== -1) return pos + i3;
+  }
+  return -1;
+}
+function arrayRange(fd2, size, name2) {
+  const head3 = findInFile(fd2, size, Buffer.from(`
+ "${name2}": [`), 0);
   if (head3 === -1) return void 0;
   const start2 = head3 + name2.length + 7;
-  const end = bytes.indexOf(93, start2);
+  const end = findInFile(fd2, size, Buffer.from("]"), start2);
   return end === -1 ? void 0 : { start: start2, end };
 }
-function visitStrings(bytes, range, displayPath, name2, visit2) {
-  let i3 = range.start;
-  while (i3 < range.end) {
-    const c = bytes[i3];
-    if (c === 32 || c === 10 || c === 13 || c === 9 || c === 44) {
-      i3++;
-      continue;
-    }
-    const close = c === 34 ? bytes.indexOf(34, i3 + 1) : -1;
-    if (close === -1 || close > range.end) throw new UserError(`profile ${name2} must be a list of hex strings`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
-    const s = bytes.toString("latin1", i3 + 1, close);
-    if (!/^[0-9a-f]+$/.test(s)) throw new UserError(`profile ${name2} must be a list of hex strings`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+function visitStrings(fd2, range, displayPath, name2, visit2) {
+  const bad = () => new UserError(`profile ${name2} must be a list of hex strings`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+  let pos = range.start;
+  let carry = "";
+  while (pos < range.end) {
+    const piece = readRange(fd2, pos, Math.min(range.end, pos + PIECE));
+    if (piece.length === 0) throw bad();
+    pos += piece.length;
+    const text2 = carry + piece.toString("latin1");
+    const lastComma = pos < range.end ? text2.lastIndexOf(",") : text2.length;
+    carry = text2.slice(lastComma + 1);
+    if (carry.length > 1024) throw bad();
+    visitItems(text2.slice(0, Math.max(lastComma, 0)), bad, visit2);
+  }
+  visitItems(carry, bad, visit2);
+}
+function visitItems(text2, bad, visit2) {
+  for (const raw of text2.split(",")) {
+    const item = raw.trim();
+    if (item === "") continue;
+    if (item.length < 2 || !item.startsWith('"') || !item.endsWith('"')) throw bad();
+    const s = item.slice(1, -1);
+    if (!/^[0-9a-f]+$/.test(s)) throw bad();
     visit2(s);
-    i3 = close + 1;
   }
 }
+
+// packages/data-gate/src/profile/profile-gate.ts
+var import_node_fs28 = require("node:fs");
 
 // packages/data-gate/src/profile/batch-row-hash.ts
 function hashBatchRow(hasher, chunks, i3) {
@@ -80423,6 +80467,7 @@ var NumberCounts = class {
 };
 
 // packages/data-gate/src/profile/row-key-set.ts
+var MAX_LOAD = 0.7;
 var RowKeySet = class {
   table;
   mask;
@@ -80430,7 +80475,7 @@ var RowKeySet = class {
   hasZero = false;
   constructor(expected = 1 << 16) {
     let slots = 1024;
-    while (slots < expected * 2) slots *= 2;
+    while (slots * MAX_LOAD < expected) slots *= 2;
     this.table = new Uint32Array(slots * 2);
     this.mask = slots - 1;
   }
@@ -80455,7 +80500,7 @@ var RowKeySet = class {
     }
     t[slot * 2] = hi;
     t[slot * 2 + 1] = lo;
-    if (++this.count * 2 > this.mask + 1) this.grow();
+    if (++this.count > MAX_LOAD * (this.mask + 1)) this.grow();
     return false;
   }
   has(hi, lo) {
@@ -80865,6 +80910,13 @@ var SortedRowHashes = class {
   get size() {
     return this.count;
   }
+  /** Makes room for `n` hashes in all, so filling the table never doubles it (and briefly holds both copies). */
+  reserve(n) {
+    if (n * 32 <= this.data.length) return;
+    const next = Buffer.alloc(n * 32);
+    this.data.copy(next, 0, 0, this.count * 32);
+    this.data = next;
+  }
   /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
   add(hex2) {
     if (hex2.length !== 64 || !/^[0-9a-f]{64}$/.test(hex2)) return;
@@ -81049,10 +81101,21 @@ async function runAgainstProfile(options, ctx, acc) {
   const shown = workspaceRelative(ctx.workspace, refPath);
   const refHashes = new SortedRowHashes();
   let refKeys = new RowKeySet();
-  const profile = readProfileLean(refPath, shown, (h) => refHashes.add(h), (k) => {
-    if (k.length !== 16) throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: shown, hint: "profile the reference again with `aisec data-gate profile`" });
-    refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
-  });
+  const profile = readProfileLean(
+    refPath,
+    shown,
+    (h) => refHashes.add(h),
+    (k) => {
+      if (k.length !== 16) throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: shown, hint: "profile the reference again with `aisec data-gate profile`" });
+      refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
+    },
+    (p) => {
+      const bytes = (0, import_node_fs28.statSync)(refPath).size;
+      const rows2 = Number.isSafeInteger(p.rows) && p.rows > 0 ? p.rows : 0;
+      refHashes.reserve(Math.min(rows2, Math.ceil(bytes / 67)));
+      refKeys = new RowKeySet(Math.min(rows2, Math.ceil(bytes / 19)));
+    }
+  );
   refHashes.seal();
   const contract = options.contract ? loadContract(options.contract, workspaceRelative(ctx.workspace, options.contract)) : contractOf(profile);
   const checker = new ContractChecker(contract);
@@ -81300,7 +81363,7 @@ async function runAgainstProfile(options, ctx, acc) {
 }
 
 // packages/data-gate/src/exact-stream/memory-estimate.ts
-var import_node_fs28 = require("node:fs");
+var import_node_fs29 = require("node:fs");
 var DEFAULT_MEMORY_MB = 1024;
 var TEXT_FACTOR = 20;
 var GZIP_FACTOR = 100;
@@ -81310,18 +81373,18 @@ function factorOf(path) {
   return /\.gz$/i.test(path) ? GZIP_FACTOR : TEXT_FACTOR;
 }
 function filesOf(path, maxEntries) {
-  const stat4 = (0, import_node_fs28.statSync)(path, { throwIfNoEntry: false });
+  const stat4 = (0, import_node_fs29.statSync)(path, { throwIfNoEntry: false });
   if (!stat4) return [];
   return stat4.isDirectory() ? listDataFiles(path, maxEntries) : [path];
 }
 function estimatedInMemoryBytes(paths2, maxEntries) {
   let total = 0;
-  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += ((0, import_node_fs28.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * factorOf(f);
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += ((0, import_node_fs29.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * factorOf(f);
   return total;
 }
 function estimatedRows(paths2, maxEntries) {
   let total = 0;
-  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += Math.ceil(((0, import_node_fs28.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * (factorOf(f) / TEXT_FACTOR) / 8);
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += Math.ceil(((0, import_node_fs29.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * (factorOf(f) / TEXT_FACTOR) / 8);
   return total;
 }
 
@@ -81370,7 +81433,7 @@ var MemoryBudget = class _MemoryBudget {
 };
 
 // packages/data-gate/src/spill/spill-dir.ts
-var import_node_fs29 = require("node:fs");
+var import_node_fs30 = require("node:fs");
 var import_node_os5 = require("node:os");
 var import_node_path26 = require("node:path");
 var SpillDir = class {
@@ -81379,7 +81442,7 @@ var SpillDir = class {
   removed = false;
   closers = /* @__PURE__ */ new Set();
   constructor(parent = (0, import_node_os5.tmpdir)()) {
-    this.path = (0, import_node_fs29.mkdtempSync)((0, import_node_path26.join)(parent, "aisec-data-gate-"));
+    this.path = (0, import_node_fs30.mkdtempSync)((0, import_node_path26.join)(parent, "aisec-data-gate-"));
   }
   /** A fresh file name inside the folder. */
   file(kind) {
@@ -81401,7 +81464,7 @@ var SpillDir = class {
       }
     }
     this.closers.clear();
-    (0, import_node_fs29.rmSync)(this.path, { recursive: true, force: true });
+    (0, import_node_fs30.rmSync)(this.path, { recursive: true, force: true });
   }
 };
 
@@ -81702,7 +81765,7 @@ function midrankStatistic2(cursors, n, N) {
 }
 
 // packages/data-gate/src/spill/external-sort.ts
-var import_node_fs31 = require("node:fs");
+var import_node_fs32 = require("node:fs");
 
 // packages/data-gate/src/spill/radix-sort.ts
 var LITTLE_ENDIAN3 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -81763,7 +81826,7 @@ function sortFloat64(values, scratch2) {
 }
 
 // packages/data-gate/src/spill/sorted-column.ts
-var import_node_fs30 = require("node:fs");
+var import_node_fs31 = require("node:fs");
 var CURSOR_BLOCK = 1 << 16;
 var SortedCursor = class {
   constructor(length, from, step, source) {
@@ -81827,7 +81890,7 @@ function readValues(fd2, into, count, position) {
   const bytes = new Uint8Array(into.buffer, into.byteOffset, count * 8);
   let done = 0;
   while (done < bytes.length) {
-    const n = (0, import_node_fs30.readSync)(fd2, bytes, done, bytes.length - done, position * 8 + done);
+    const n = (0, import_node_fs31.readSync)(fd2, bytes, done, bytes.length - done, position * 8 + done);
     if (n === 0) throw new Error(`spill file ended early (wanted ${count} values at ${position})`);
     done += n;
   }
@@ -81863,7 +81926,7 @@ var FileColumn = class {
   constructor(path, length, dir) {
     this.path = path;
     this.length = length;
-    this.fd = (0, import_node_fs30.openSync)(path, "r");
+    this.fd = (0, import_node_fs31.openSync)(path, "r");
     this.unregister = dir.onRemove(() => this.release());
   }
   path;
@@ -81887,7 +81950,7 @@ var FileColumn = class {
     return new SortedCursor(this.length, from, -1, { fd: this.fd, budget, block: this.block(budget) });
   }
   release() {
-    if (this.fd >= 0) (0, import_node_fs30.closeSync)(this.fd);
+    if (this.fd >= 0) (0, import_node_fs31.closeSync)(this.fd);
     this.fd = -1;
     this.unregister();
   }
@@ -82005,17 +82068,17 @@ var ExternalSorter = class {
   }
 };
 function writeValues(path, chunks) {
-  const fd2 = (0, import_node_fs31.openSync)(path, "w", 384);
+  const fd2 = (0, import_node_fs32.openSync)(path, "w", 384);
   try {
     for (const c of chunks) writeAll(fd2, c);
   } finally {
-    (0, import_node_fs31.closeSync)(fd2);
+    (0, import_node_fs32.closeSync)(fd2);
   }
 }
 function writeAll(fd2, values) {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   let done = 0;
-  while (done < bytes.length) done += (0, import_node_fs31.writeSync)(fd2, bytes, done, bytes.length - done);
+  while (done < bytes.length) done += (0, import_node_fs32.writeSync)(fd2, bytes, done, bytes.length - done);
 }
 function mergeRuns(runs, work, dir) {
   const k = runs.length;
@@ -82023,8 +82086,8 @@ function mergeRuns(runs, work, dir) {
   const out2 = work.subarray(k * block, (k + 1) * block);
   let outLen = 0;
   const path = dir.file("merge");
-  const outFd = (0, import_node_fs31.openSync)(path, "w", 384);
-  const fds = runs.map((r) => (0, import_node_fs31.openSync)(r.path, "r"));
+  const outFd = (0, import_node_fs32.openSync)(path, "w", 384);
+  const fds = runs.map((r) => (0, import_node_fs32.openSync)(r.path, "r"));
   const blocks = runs.map((_, i3) => work.subarray(i3 * block, (i3 + 1) * block));
   const read = new Float64Array(k);
   const pos = new Int32Array(k);
@@ -82083,10 +82146,10 @@ function mergeRuns(runs, work, dir) {
     }
     if (outLen > 0) writeAll(outFd, out2.subarray(0, outLen));
   } finally {
-    (0, import_node_fs31.closeSync)(outFd);
-    for (const fd2 of fds) (0, import_node_fs31.closeSync)(fd2);
+    (0, import_node_fs32.closeSync)(outFd);
+    for (const fd2 of fds) (0, import_node_fs32.closeSync)(fd2);
   }
-  for (const r of runs) (0, import_node_fs31.unlinkSync)(r.path);
+  for (const r of runs) (0, import_node_fs32.unlinkSync)(r.path);
   return { path, length: total };
 }
 
@@ -82205,7 +82268,7 @@ function withinLabelFeatures(columns, roles, label, inBatch) {
 }
 
 // packages/data-gate/src/exact-stream/row-key-partitions.ts
-var import_node_fs32 = require("node:fs");
+var import_node_fs33 = require("node:fs");
 var REF_WIDTH = 2;
 var CUR_WIDTH = 5;
 function grow2(a, make) {
@@ -82217,7 +82280,7 @@ var PartitionWriter = class {
   constructor(dir, kind, partitions, width, recordsPerBuffer) {
     this.width = width;
     this.path = dir.file(kind);
-    this.fd = (0, import_node_fs32.openSync)(this.path, "w", 384);
+    this.fd = (0, import_node_fs33.openSync)(this.path, "w", 384);
     this.bufs = Array.from({ length: partitions }, () => new Float64Array(recordsPerBuffer * width));
     this.lens = new Int32Array(partitions);
     this.counts = new Float64Array(partitions);
@@ -82262,7 +82325,7 @@ var PartitionWriter = class {
     const buf = this.bufs[p];
     const bytes = new Uint8Array(buf.buffer, 0, len * 8);
     let done = 0;
-    while (done < bytes.length) done += (0, import_node_fs32.writeSync)(this.fd, bytes, done, bytes.length - done);
+    while (done < bytes.length) done += (0, import_node_fs33.writeSync)(this.fd, bytes, done, bytes.length - done);
     if (this.chunks === this.chunkOffset.length) {
       this.chunkOffset = grow2(this.chunkOffset, (n) => new Float64Array(n));
       this.chunkRecords = grow2(this.chunkRecords, (n) => new Int32Array(n));
@@ -82283,14 +82346,14 @@ var PartitionWriter = class {
   close(flush = true) {
     if (this.fd < 0) return;
     if (flush) for (let p = 0; p < this.bufs.length; p++) this.flush(p);
-    (0, import_node_fs32.closeSync)(this.fd);
+    (0, import_node_fs33.closeSync)(this.fd);
     this.fd = -1;
     this.bufs.length = 0;
   }
   /** Visits partition `p`'s records in the order they were added, reading its chunks in blocks. */
   forEachRecord(p, block, visit2) {
     if (this.first[p] === -1) return;
-    const fd2 = (0, import_node_fs32.openSync)(this.path, "r");
+    const fd2 = (0, import_node_fs33.openSync)(this.path, "r");
     try {
       const perBlock = Math.max(1, Math.floor(block.length / this.width));
       for (let k = this.first[p]; k >= 0; k = this.chunkNext[k]) {
@@ -82304,7 +82367,7 @@ var PartitionWriter = class {
         }
       }
     } finally {
-      (0, import_node_fs32.closeSync)(fd2);
+      (0, import_node_fs33.closeSync)(fd2);
     }
   }
 };
