@@ -1,5 +1,6 @@
 import { CellKind, type ColumnChunk } from '../readers/index';
 import type { RowHasher } from '../stats/index';
+import { encodeBatchRow } from '../profile/batch-row-hash';
 
 /**
  * A row's 64-bit key over the key columns with its trailing nulls left out. Streaming, the reference's
@@ -19,30 +20,6 @@ function isNullCell(chunk: ColumnChunk | undefined, i: number): boolean {
 export function strippedRowKey(hasher: RowHasher, chunks: readonly (ColumnChunk | undefined)[], i: number): void {
   let last = chunks.length - 1;
   while (last >= 0 && isNullCell(chunks[last], i)) last--;
-  hasher.begin();
-  for (let c = 0; c <= last; c++) {
-    const chunk = chunks[c];
-    if (!chunk) {
-      hasher.null();
-      continue;
-    }
-    switch (chunk.kinds[i]) {
-      case CellKind.Integer:
-      case CellKind.Float:
-        hasher.number(chunk.numbers[i] as number);
-        break;
-      case CellKind.Boolean:
-        hasher.boolean(chunk.numbers[i] === 1);
-        break;
-      case CellKind.Text: {
-        const t = chunk.texts[i];
-        if (t === null || t === undefined) hasher.null();
-        else hasher.text(t);
-        break;
-      }
-      default:
-        hasher.null();
-    }
-  }
+  encodeBatchRow(hasher, chunks, i, last + 1);
   hasher.key();
 }

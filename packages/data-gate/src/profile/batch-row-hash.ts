@@ -9,11 +9,13 @@ export function hashBatchRow(hasher: RowHasher, chunks: readonly (ColumnChunk | 
 
 /**
  * Feeds row `i` into the hasher straight from the batch's columns: no per-row array of cells, no
- * per-cell Buffer. A missing column hashes as null. Then call `digest()` or `key()` (or both).
+ * per-cell Buffer. A missing column hashes as null. Then call `digest()` or `key()` (or both). `count`
+ * takes only the first columns (the streaming exact mode leaves trailing nulls out).
  */
-export function encodeBatchRow(hasher: RowHasher, chunks: readonly (ColumnChunk | undefined)[], i: number): void {
+export function encodeBatchRow(hasher: RowHasher, chunks: readonly (ColumnChunk | undefined)[], i: number, count = chunks.length): void {
   hasher.begin();
-  for (const chunk of chunks) {
+  for (let c = 0; c < count; c++) {
+    const chunk = chunks[c];
     if (!chunk) {
       hasher.null();
       continue;

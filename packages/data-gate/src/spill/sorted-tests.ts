@@ -1,6 +1,6 @@
 import { KS_MAX_AUTO_N, type AndersonKsampResult, type KsResult, NeumaierSum, ksExactPvalue, kstwoSf } from '../stats/index';
 import { polyfitQuadratic } from '../stats/anderson-ksamp';
-import { gcd, roundHalfEven } from '../stats/ks-test';
+import { gcd, ksStatisticWalk, roundHalfEven } from '../stats/ks-test';
 import type { MemoryBudget } from './memory-budget';
 import type { SortedColumn, SortedCursor } from './sorted-column';
 
@@ -26,55 +26,7 @@ function withCursors<T>(a: SortedColumn, b: SortedColumn, budget: MemoryBudget, 
 
 /** ksStatistic: D, where it is reached and which way, with SciPy's tie-breaking. */
 export function ksStatisticOf(s1: SortedColumn, s2: SortedColumn, budget: MemoryBudget): { d: number; location: number; sign: 1 | -1 } {
-  const n1 = s1.length;
-  const n2 = s2.length;
-  return withCursors(s1, s2, budget, (c1, c2) => {
-    let max1 = -Infinity;
-    let locMax1 = Number.NaN;
-    let min1 = Infinity;
-    let locMin1 = Number.NaN;
-    let max2 = -Infinity;
-    let locMax2 = Number.NaN;
-    let min2 = Infinity;
-    let locMin2 = Number.NaN;
-    while (c1.index < n1 || c2.index < n2) {
-      const a = c1.index < n1 ? c1.peek() : Infinity;
-      const b = c2.index < n2 ? c2.peek() : Infinity;
-      const v = a <= b ? a : b;
-      const in1 = a === v;
-      const in2 = b === v;
-      while (c1.index < n1 && c1.peek() === v) c1.advance();
-      while (c2.index < n2 && c2.peek() === v) c2.advance();
-      const diff = c1.index / n1 - c2.index / n2;
-      if (in1) {
-        if (diff > max1) {
-          max1 = diff;
-          locMax1 = v;
-        }
-        if (diff < min1) {
-          min1 = diff;
-          locMin1 = v;
-        }
-      }
-      if (in2) {
-        if (diff > max2) {
-          max2 = diff;
-          locMax2 = v;
-        }
-        if (diff < min2) {
-          min2 = diff;
-          locMin2 = v;
-        }
-      }
-    }
-    const maxS = Math.max(max1, max2);
-    const locMax = max1 === maxS ? locMax1 : locMax2;
-    const minS = Math.min(min1, min2);
-    const locMin = min1 === minS ? locMin1 : locMin2;
-    const minClipped = Math.min(1, Math.max(0, -minS));
-    if (minClipped > maxS) return { d: minClipped, location: locMin, sign: -1 as const };
-    return { d: maxS, location: locMax, sign: 1 as const };
-  });
+  return withCursors(s1, s2, budget, (c1, c2) => ksStatisticWalk(c1, s1.length, c2, s2.length));
 }
 
 /** ks2sampSorted with method 'auto' (exact up to 10,000 values a side, with SciPy's fall-back). */

@@ -98,28 +98,50 @@ interface KsStatistic {
  * data2; the negative side wins only when strictly larger.
  */
 export function ksStatistic(s1: Float64Array, s2: Float64Array): KsStatistic {
-  const n1 = s1.length;
-  const n2 = s2.length;
+  return ksStatisticWalk(new ArrayCursor(s1), s1.length, new ArrayCursor(s2), s2.length);
+}
+
+/**
+ * A forward walk over sorted values: `index` is the rank of the value `peek()` returns, `advance()`
+ * moves one rank on. An array or a sorted column spilled to disk (spill/sorted-column.ts).
+ */
+export interface SortedWalk {
+  readonly index: number;
+  peek(): number;
+  advance(): void;
+}
+
+class ArrayCursor implements SortedWalk {
+  index = 0;
+  constructor(private readonly values: Float64Array) {}
+  peek(): number {
+    return this.values[this.index] as number;
+  }
+  advance(): void {
+    this.index++;
+  }
+}
+
+/** ksStatistic over two sorted walks of n1 and n2 values (the merge walk both exact modes share). */
+export function ksStatisticWalk(c1: SortedWalk, n1: number, c2: SortedWalk, n2: number): KsStatistic {
   // Best (first) extreme among points of each sample: [max, location, min, location].
   let max1 = -Infinity;
-  let locMax1 = NaN;
+  let locMax1 = Number.NaN;
   let min1 = Infinity;
-  let locMin1 = NaN;
+  let locMin1 = Number.NaN;
   let max2 = -Infinity;
-  let locMax2 = NaN;
+  let locMax2 = Number.NaN;
   let min2 = Infinity;
-  let locMin2 = NaN;
-  let i = 0;
-  let j = 0;
-  while (i < n1 || j < n2) {
-    const a = i < n1 ? s1[i]! : Infinity;
-    const b = j < n2 ? s2[j]! : Infinity;
+  let locMin2 = Number.NaN;
+  while (c1.index < n1 || c2.index < n2) {
+    const a = c1.index < n1 ? c1.peek() : Infinity;
+    const b = c2.index < n2 ? c2.peek() : Infinity;
     const v = a <= b ? a : b;
     const in1 = a === v;
     const in2 = b === v;
-    while (i < n1 && s1[i] === v) i++;
-    while (j < n2 && s2[j] === v) j++;
-    const diff = i / n1 - j / n2;
+    while (c1.index < n1 && c1.peek() === v) c1.advance();
+    while (c2.index < n2 && c2.peek() === v) c2.advance();
+    const diff = c1.index / n1 - c2.index / n2;
     if (in1) {
       if (diff > max1) {
         max1 = diff;
