@@ -1,4 +1,5 @@
 import { sortedCopy } from './sorted';
+import { ArrayCursor, type SortedWalk } from './ks-test';
 
 /**
  * The k-sample Anderson–Darling test of Scholz and Stephens (1987) with midranks, as
@@ -24,7 +25,16 @@ export function andersonKsamp(samples: readonly ArrayLike<number>[]): AndersonKs
   if (sorted.some((s) => s.length === 0)) throw new RangeError('andersonKsamp got a sample without observations');
   const n = sorted.map((s) => s.length);
   const N = n.reduce((a, b) => a + b, 0);
-  const A2kN = midrankStatistic(sorted, n, N);
+  return andersonFromMidrank(midrankStatistic(sorted.map((v) => new ArrayCursor(v)), n, N), n);
+}
+
+/**
+ * The k-sample statistic, its critical values and SciPy's capped significance level from A2akN and the
+ * sample sizes: the part both exact modes share after their walk over the sorted samples.
+ */
+export function andersonFromMidrank(A2kN: number, n: readonly number[]): AndersonKsampResult {
+  const k = n.length;
+  const N = n.reduce((x, y) => x + y, 0);
 
   let H = 0;
   for (const ni of n) H += 1 / ni;
@@ -57,11 +67,10 @@ export function andersonKsamp(samples: readonly ArrayLike<number>[]): AndersonKs
 /**
  * A2akN, equation 7 of Scholz and Stephens, by one k-way merge walk over the sorted samples: at each
  * distinct pooled value z, l_j is its multiplicity, B_j its midrank position and M_ij the midrank count
- * of sample i.
+ * of sample i. Over arrays in memory, or over sorted columns spilled to disk.
  */
-function midrankStatistic(samples: Float64Array[], n: number[], N: number): number {
-  const k = samples.length;
-  const heads = new Int32Array(k);
+export function midrankStatistic(cursors: readonly SortedWalk[], n: readonly number[], N: number): number {
+  const k = cursors.length;
   const equal = new Int32Array(k);
   const inner = new Float64Array(k);
   let left = 0;
@@ -69,31 +78,29 @@ function midrankStatistic(samples: Float64Array[], n: number[], N: number): numb
   for (;;) {
     let z = Infinity;
     for (let i = 0; i < k; i++) {
-      const s = samples[i]!;
-      if (heads[i]! < s.length && s[heads[i]!]! < z) z = s[heads[i]!]!;
+      const c = cursors[i] as SortedWalk;
+      if (c.index < (n[i] as number) && c.peek() < z) z = c.peek();
     }
     if (z === Infinity) break;
     distinct++;
     let lj = 0;
     for (let i = 0; i < k; i++) {
-      const s = samples[i]!;
-      let h = heads[i]!;
-      const start = h;
-      while (h < s.length && s[h] === z) h++;
-      heads[i] = h;
-      equal[i] = h - start;
-      lj += h - start;
+      const c = cursors[i] as SortedWalk;
+      const start = c.index;
+      while (c.index < (n[i] as number) && c.peek() === z) c.advance();
+      equal[i] = c.index - start;
+      lj += c.index - start;
     }
     const Bj = left + lj / 2;
     for (let i = 0; i < k; i++) {
-      const Mij = heads[i]! - equal[i]! / 2;
-      inner[i] = inner[i]! + ((lj / N) * (N * Mij - Bj * n[i]!) ** 2) / (Bj * (N - Bj) - (N * lj) / 4);
+      const Mij = (cursors[i] as SortedWalk).index - (equal[i] as number) / 2;
+      inner[i] = (inner[i] as number) + ((lj / N) * (N * Mij - Bj * (n[i] as number)) ** 2) / (Bj * (N - Bj) - (N * lj) / 4);
     }
     left += lj;
   }
   if (distinct < 2) throw new RangeError('andersonKsamp needs more than one distinct observation');
   let A2akN = 0;
-  for (let i = 0; i < k; i++) A2akN += inner[i]! / n[i]!;
+  for (let i = 0; i < k; i++) A2akN += (inner[i] as number) / (n[i] as number);
   return (A2akN * (N - 1)) / N;
 }
 

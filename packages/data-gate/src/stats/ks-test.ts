@@ -111,7 +111,7 @@ export interface SortedWalk {
   advance(): void;
 }
 
-class ArrayCursor implements SortedWalk {
+export class ArrayCursor implements SortedWalk {
   index = 0;
   constructor(private readonly values: Float64Array) {}
   peek(): number {
