@@ -51,32 +51,14 @@ export function checkLabelShift(
   const refCounts = categoryCounts(refCol);
   const curCounts = categoryCounts(curCol);
   if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
-  const d = categoricalColumnDrift(refCounts, curCounts);
-  const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
-  const tvd = totalVariation(
-    keys.map((k) => refCounts.get(k) ?? 0),
-    keys.map((k) => curCounts.get(k) ?? 0),
-  );
-  const chi2 = d.tests.chi2 as { statistic: number; pvalue: number };
-  metrics['poisoning.label.chi2.statistic'] = chi2.statistic;
-  metrics['poisoning.label.chi2.pvalue'] = chi2.pvalue;
-  metrics['poisoning.label.js.statistic'] = d.tests.js?.statistic ?? Number.NaN;
-  metrics['poisoning.label.tvd.statistic'] = tvd;
   // With features drifting too, a label shift follows the covariates (the batch moved, and the labels
   // with it), and comparisons within a label are confounded: the flip signature is a label shift alone.
   const driftedFeatures = [...driftedColumns].filter((c) => c !== label && roles.get(c) !== 'id');
-  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
-    const shares = keys.map((k) => `${k}: ${pct(refCounts.get(k) ?? 0, d.nRef)} → ${pct(curCounts.get(k) ?? 0, d.nCur)}`).join(', ');
-    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(', ')}` : ' while no feature drifted';
-    findings.push({
-      ruleId: RULE_LABEL_SHIFT,
-      severity: driftedFeatures.length > 0 ? 'low' : 'high',
-      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
-      location: { path },
-      evidence: `label shift ${label}`,
-      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) },
-    });
-  }
+  const shift = labelShiftFromCounts(label, refCounts, curCounts, driftedFeatures, path, options);
+  findings.push(...shift.findings);
+  Object.assign(metrics, shift.metrics);
+  const d = shift.labelDrift as ColumnDrift;
+  const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
 
   const refBy = rowsByLabel(reference, label);
   const curBy = rowsByLabel(current, label);
@@ -111,4 +93,46 @@ export function checkLabelShift(
 
 function pct(n: number, total: number): string {
   return `${total ? ((100 * n) / total).toFixed(1) : '0'}%`;
+}
+
+/**
+ * The label-distribution shift from the label's category counts alone (the streaming exact mode and
+ * the profile mode keep counts, not rows): the two-sample chi-square at alpha and a total variation
+ * of at least minLabelTvd, high when no feature drifted (the flip signature), low when some did.
+ */
+export function labelShiftFromCounts(
+  label: string,
+  refCounts: ReadonlyMap<string, number>,
+  curCounts: ReadonlyMap<string, number>,
+  driftedFeatures: readonly string[],
+  path: string,
+  options: LabelShiftOptions = LABEL_SHIFT_DEFAULTS,
+): { findings: Finding[]; metrics: Metrics; labelDrift?: ColumnDrift } {
+  const findings: Finding[] = [];
+  const metrics: Metrics = {};
+  if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
+  const d = categoricalColumnDrift(refCounts, curCounts);
+  const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+  const tvd = totalVariation(
+    keys.map((k) => refCounts.get(k) ?? 0),
+    keys.map((k) => curCounts.get(k) ?? 0),
+  );
+  const chi2 = d.tests.chi2 as { statistic: number; pvalue: number };
+  metrics['poisoning.label.chi2.statistic'] = chi2.statistic;
+  metrics['poisoning.label.chi2.pvalue'] = chi2.pvalue;
+  metrics['poisoning.label.js.statistic'] = d.tests.js?.statistic ?? Number.NaN;
+  metrics['poisoning.label.tvd.statistic'] = tvd;
+  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
+    const shares = keys.map((k) => `${k}: ${pct(refCounts.get(k) ?? 0, d.nRef)} → ${pct(curCounts.get(k) ?? 0, d.nCur)}`).join(', ');
+    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(', ')}` : ' while no feature drifted';
+    findings.push({
+      ruleId: RULE_LABEL_SHIFT,
+      severity: driftedFeatures.length > 0 ? 'low' : 'high',
+      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
+      location: { path },
+      evidence: `label shift ${label}`,
+      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) },
+    });
+  }
+  return { findings, metrics, labelDrift: d };
 }

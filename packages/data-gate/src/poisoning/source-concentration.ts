@@ -9,12 +9,15 @@ export const SOURCE_MIN_RATIO = 2;
 export const SOURCE_NEW_MIN_SHARE = 0.1;
 
 export function checkSourceConcentration(reference: ScannedTable, current: ScannedTable, column: string): { findings: Finding[]; metrics: Metrics } {
-  const findings: Finding[] = [];
   const refCol = reference.byName.get(column);
   const curCol = current.byName.get(column);
-  if (!refCol || !curCol) return { findings, metrics: {} };
-  const ref = categoryCounts(refCol);
-  const cur = categoryCounts(curCol);
+  if (!refCol || !curCol) return { findings: [], metrics: {} };
+  return sourceConcentrationFromCounts(column, categoryCounts(refCol), categoryCounts(curCol), current.files[0] ?? '.');
+}
+
+/** The same from the source column's category counts alone (the streaming exact mode keeps counts, not rows). */
+export function sourceConcentrationFromCounts(column: string, ref: ReadonlyMap<string, number>, cur: ReadonlyMap<string, number>, path: string): { findings: Finding[]; metrics: Metrics } {
+  const findings: Finding[] = [];
   const nRef = [...ref.values()].reduce((s, c) => s + c, 0);
   const nCur = [...cur.values()].reduce((s, c) => s + c, 0);
   let top = 0;
@@ -28,7 +31,7 @@ export function checkSourceConcentration(reference: ScannedTable, current: Scann
         ruleId: RULE_SOURCE_CONCENTRATION,
         severity: 'medium',
         message: `source ${JSON.stringify(source)} ('${column}') supplies ${(100 * share).toFixed(1)}% of the batch (${count} of ${nCur} rows) against ${(100 * refShare).toFixed(1)}% of the reference${isNew ? ', which never had it' : ''}`,
-        location: { path: current.files[0] ?? '.' },
+        location: { path },
         evidence: `source concentration ${column} ${source}`,
         properties: { column, source, share, reference_share: refShare, rows_total: count },
       });

@@ -6,11 +6,11 @@ import { type ColumnDriftRow, summarizeDrift } from '../gate/drift-check';
 import type { DataGateOptions } from '../gate/gate';
 import type { OutlierOptions } from '../gate/outlier-check';
 import { MAX_LISTED_ROWS, RowCollector, firstRows } from '../gate/row-findings';
-import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_LABEL_SHIFT, RULE_OUTLIER_ROWS, RULE_ROWS_FROM_REFERENCE } from '../gate/rules';
-import { LabelFlipScanner, LabelModel, TextInjectionScanner } from '../poisoning/index';
+import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_OUTLIER_ROWS, RULE_ROWS_FROM_REFERENCE } from '../gate/rules';
+import { LabelFlipScanner, LabelModel, TextInjectionScanner, labelShiftFromCounts } from '../poisoning/index';
 import { CellKind, type ColumnChunk, type RowBatch, columnTypeOf, estimateRowCount, readProblemFindings, readTable } from '../readers/index';
 import { type KllSketch, iqrFences, madFences, shareOutside } from '../sketch/index';
-import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi, totalVariation } from '../stats/index';
+import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi } from '../stats/index';
 import { encodeBatchRow } from './batch-row-hash';
 import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift, histogramCountOutside, sketchKs } from './profile-drift';
@@ -468,24 +468,10 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     if (lp && lc && !lp.categoriesTruncated && !lc.categoriesTruncated) {
       const refCounts = new Map(Object.entries(lp.categories));
       const curCounts = new Map(Object.entries(lc.categories));
-      const d = categoricalColumnDrift(refCounts, curCounts);
-      const keys = [...new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
-      const tvd = totalVariation(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
-      const pvalue = d.tests.chi2?.pvalue ?? 1;
-      metrics['poisoning.label.chi2.statistic'] = d.tests.chi2?.statistic ?? Number.NaN;
-      metrics['poisoning.label.chi2.pvalue'] = pvalue;
-      metrics['poisoning.label.tvd.statistic'] = tvd;
-      const driftedFeatures = rows.filter((r) => r.drift && r.column !== label).map((r) => r.column);
-      if (pvalue < 0.01 && tvd >= 0.02) {
-        findings.push({
-          ruleId: RULE_LABEL_SHIFT,
-          severity: driftedFeatures.length > 0 ? 'low' : 'high',
-          message: `label '${lp.name}' distribution shifted (chi-square p-value ${pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(', ')}` : ' while no feature drifted'}`,
-          location: { path: reader.files[0] ?? '.' },
-          evidence: `label shift ${lp.name}`,
-          properties: { column: lp.name, pvalue, tvd },
-        });
-      }
+      const driftedFeatures = rows.filter((r) => r.drift && r.column !== label && roles.get(r.column) !== 'id').map((r) => r.column);
+      const shift = labelShiftFromCounts(lp.name, refCounts, curCounts, driftedFeatures, reader.files[0] ?? '.');
+      findings.push(...shift.findings);
+      Object.assign(metrics, shift.metrics);
     }
     const t = text.finish();
     findings.push(...t.findings);
