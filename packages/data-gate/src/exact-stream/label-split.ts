@@ -1,7 +1,6 @@
 import type { Finding, Metrics } from '@aisec/core';
 import type { ColumnRole } from '../gate/column-roles';
-import { RULE_DRIFT_WITHIN_LABEL } from '../gate/rules';
-import { LABEL_SHIFT_DEFAULTS } from '../poisoning/index';
+import { LABEL_SHIFT_DEFAULTS, withinLabelFinding } from '../poisoning/index';
 import { CellKind, type ColumnChunk } from '../readers/index';
 import { ksTestOf } from '../spill/sorted-tests';
 import { ExternalSorter } from '../spill/external-sort';
@@ -130,16 +129,8 @@ export function driftWithinLabels(
       const ks = ksTestOf(a, b, budget);
       metrics[`drift_by_label.${feature}.${l}.ks.statistic`] = ks.statistic;
       metrics[`drift_by_label.${feature}.${l}.ks.pvalue`] = ks.pvalue;
-      if (ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0) {
-        findings.push({
-          ruleId: RULE_DRIFT_WITHIN_LABEL,
-          severity: 'high',
-          message: `'${feature}' drifted among rows with ${label} = ${l} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${a.length} vs ${b.length} rows) although the column as a whole did not: rows may have had their label changed`,
-          location: { path },
-          evidence: `drift within label ${feature} ${label}=${l}`,
-          properties: { column: feature, label_column: label, label: l, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: a.length, n_cur: b.length },
-        });
-      }
+      const f = withinLabelFinding(feature, label, l, ks, a.length, b.length, tests, driftedFeatures, path, options);
+      if (f) findings.push(f);
     }
   }
   return { findings, metrics };

@@ -3,7 +3,7 @@ import type { ColumnRole } from '../gate/column-roles';
 import { type ColumnDriftRow, type DriftOptions, categoricalChart, chartEdges, setFigures, toShare } from '../gate/drift-check';
 import { categoricalColumnDrift } from '../stats/index';
 import type { MemoryBudget } from '../spill/memory-budget';
-import { MAX_VALUE_BINS, histogramCountsOf, sturgesEdgesOf } from '../spill/sorted-binning';
+import { MAX_VALUE_BINS, histogramCountsOf, sortedSturgesEdges } from '../spill/sorted-binning';
 import type { SortedColumn } from '../spill/sorted-column';
 import { numericColumnDriftOf } from '../spill/sorted-column-drift';
 import { ksTestOf } from '../spill/sorted-tests';
@@ -18,7 +18,7 @@ import { STREAM_LIMITS } from './stream-limits';
 /** Histogram shares on Sturges edges for the summary's chart, as numericChart draws them. */
 function numericChartOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): ColumnDriftRow['chart'] {
   if (ref.length === 0 || cur.length === 0) return undefined;
-  const edges = chartEdges(sturgesEdgesOf(ref, cur));
+  const edges = chartEdges(sortedSturgesEdges(ref, cur));
   return {
     labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
     ref: toShare(histogramCountsOf(ref, edges, budget), ref.length),

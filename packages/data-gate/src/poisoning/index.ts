@@ -1,4 +1,4 @@
-export { type LabelShiftOptions, LABEL_SHIFT_DEFAULTS, checkLabelShift, labelShiftFromCounts } from './label-shift';
+export { type LabelShiftOptions, LABEL_SHIFT_DEFAULTS, checkLabelShift, labelShiftFromCounts, withinLabelFinding } from './label-shift';
 export { type TriggerOptions, TRIGGER_DEFAULTS, checkTriggers } from './trigger-values';
 export { SOURCE_MIN_RATIO, SOURCE_MIN_SHARE, SOURCE_NEW_MIN_SHARE, checkSourceConcentration, sourceConcentrationFromCounts } from './source-concentration';
 export { TextInjectionScanner, checkTextInjection, hasControlCharacters, isFormulaLike, mixedScriptWord } from './text-injection';

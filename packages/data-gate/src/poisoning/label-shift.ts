@@ -76,19 +76,39 @@ export function checkLabelShift(
       const ks = ks2samp(a, b);
       metrics[`drift_by_label.${feature}.${l}.ks.statistic`] = ks.statistic;
       metrics[`drift_by_label.${feature}.${l}.ks.pvalue`] = ks.pvalue;
-      if (ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0) {
-        findings.push({
-          ruleId: RULE_DRIFT_WITHIN_LABEL,
-          severity: 'high',
-          message: `'${feature}' drifted among rows with ${label} = ${l} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${a.length} vs ${b.length} rows) although the column as a whole did not: rows may have had their label changed`,
-          location: { path },
-          evidence: `drift within label ${feature} ${label}=${l}`,
-          properties: { column: feature, label_column: label, label: l, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: a.length, n_cur: b.length },
-        });
-      }
+      const f = withinLabelFinding(feature, label, l, ks, a.length, b.length, tests, driftedFeatures, path, options);
+      if (f) findings.push(f);
     }
   }
   return { findings, metrics, labelDrift: d };
+}
+
+/**
+ * The finding for a feature's KS test among the rows of one label, when it is significant after
+ * Bonferroni over all `tests`, large enough, and no feature drifted as a whole (then the shift within
+ * labels is the flip signature rather than covariate drift).
+ */
+export function withinLabelFinding(
+  feature: string,
+  label: string,
+  value: string,
+  ks: { statistic: number; pvalue: number },
+  nRef: number,
+  nCur: number,
+  tests: number,
+  driftedFeatures: readonly string[],
+  path: string,
+  options: LabelShiftOptions = LABEL_SHIFT_DEFAULTS,
+): Finding | undefined {
+  if (!(ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0)) return undefined;
+  return {
+    ruleId: RULE_DRIFT_WITHIN_LABEL,
+    severity: 'high',
+    message: `'${feature}' drifted among rows with ${label} = ${value} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${nRef} vs ${nCur} rows) although the column as a whole did not: rows may have had their label changed`,
+    location: { path },
+    evidence: `drift within label ${feature} ${label}=${value}`,
+    properties: { column: feature, label_column: label, label: value, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: nRef, n_cur: nCur },
+  };
 }
 
 function pct(n: number, total: number): string {

@@ -1,4 +1,5 @@
 import { type BinnedCounts, DECILE_LEVELS, EVIDENTLY_MAX_CATEGORIES } from '../stats/index';
+import { sturgesEdgesOf } from '../stats/binning';
 import type { MemoryBudget } from './memory-budget';
 import type { SortedColumn } from './sorted-column';
 import { countDistinctOf, quantileOf } from './sorted-quantiles';
@@ -9,7 +10,7 @@ import { countDistinctOf, quantileOf } from './sorted-quantiles';
  * reference-decile binning, with the same edges and the same bin of every value.
  */
 /** sturgesEdges from the pooled size and range (the first and last values of each sorted side). */
-export function sturgesEdgesOf(ref: SortedColumn, cur: SortedColumn): number[] {
+export function sortedSturgesEdges(ref: SortedColumn, cur: SortedColumn): number[] {
   let min = Infinity;
   let max = -Infinity;
   for (const side of [ref, cur]) {
@@ -19,20 +20,7 @@ export function sturgesEdgesOf(ref: SortedColumn, cur: SortedColumn): number[] {
     if (lo < min) min = lo;
     if (hi > max) max = hi;
   }
-  const n = ref.length + cur.length;
-  let first = min;
-  let last = max;
-  if (first === last) {
-    first -= 0.5;
-    last += 0.5;
-  }
-  const width = (max - min) / (Math.log2(n) + 1);
-  const k = width ? Math.ceil((last - first) / width) : 1;
-  const step = (last - first) / k;
-  const edges: number[] = [];
-  for (let i = 0; i <= k; i++) edges.push(i * step + first);
-  edges[k] = last;
-  return edges;
+  return sturgesEdgesOf(min, max, ref.length + cur.length);
 }
 
 /**
@@ -107,7 +95,7 @@ export function distinctValueCountsOf(ref: SortedColumn, cur: SortedColumn, budg
 /** binEvidentlyNumeric on sorted columns (undefined past MAX_VALUE_BINS distinct values). */
 export function binEvidentlyOf(ref: SortedColumn, cur: SortedColumn, budget: MemoryBudget): BinnedCounts | undefined {
   if (countDistinctOf(ref, budget, EVIDENTLY_MAX_CATEGORIES + 1) > EVIDENTLY_MAX_CATEGORIES) {
-    const edges = sturgesEdgesOf(ref, cur);
+    const edges = sortedSturgesEdges(ref, cur);
     return { mode: 'sturges_combined', edges, refCounts: histogramCountsOf(ref, edges, budget), curCounts: histogramCountsOf(cur, edges, budget) };
   }
   return distinctValueCountsOf(ref, cur, budget);

@@ -70,7 +70,11 @@ export function sturgesEdges(ref: ArrayLike<number>, cur: ArrayLike<number>): nu
       if (v > max) max = v;
     }
   }
-  const n = ref.length + cur.length;
+  return sturgesEdgesOf(min, max, ref.length + cur.length);
+}
+
+/** sturgesEdges from the pooled sample's minimum, maximum and size (all the edges depend on). */
+export function sturgesEdgesOf(min: number, max: number, n: number): number[] {
   let first = min;
   let last = max;
   if (first === last) {
