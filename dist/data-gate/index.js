@@ -49379,27 +49379,39 @@ function ksAsympPvalue(n1, n2, d) {
   return Math.min(1, Math.max(0, kstwoSf(d, roundHalfEven(m * n / (m + n)))));
 }
 function ksStatistic(s1, s2) {
-  const n1 = s1.length;
-  const n2 = s2.length;
+  return ksStatisticWalk(new ArrayCursor(s1), s1.length, new ArrayCursor(s2), s2.length);
+}
+var ArrayCursor = class {
+  constructor(values) {
+    this.values = values;
+  }
+  values;
+  index = 0;
+  peek() {
+    return this.values[this.index];
+  }
+  advance() {
+    this.index++;
+  }
+};
+function ksStatisticWalk(c1, n1, c2, n2) {
   let max1 = -Infinity;
-  let locMax1 = NaN;
+  let locMax1 = Number.NaN;
   let min1 = Infinity;
-  let locMin1 = NaN;
+  let locMin1 = Number.NaN;
   let max2 = -Infinity;
-  let locMax2 = NaN;
+  let locMax2 = Number.NaN;
   let min2 = Infinity;
-  let locMin2 = NaN;
-  let i = 0;
-  let j = 0;
-  while (i < n1 || j < n2) {
-    const a = i < n1 ? s1[i] : Infinity;
-    const b = j < n2 ? s2[j] : Infinity;
+  let locMin2 = Number.NaN;
+  while (c1.index < n1 || c2.index < n2) {
+    const a = c1.index < n1 ? c1.peek() : Infinity;
+    const b = c2.index < n2 ? c2.peek() : Infinity;
     const v = a <= b ? a : b;
     const in1 = a === v;
     const in2 = b === v;
-    while (i < n1 && s1[i] === v) i++;
-    while (j < n2 && s2[j] === v) j++;
-    const diff = i / n1 - j / n2;
+    while (c1.index < n1 && c1.peek() === v) c1.advance();
+    while (c2.index < n2 && c2.peek() === v) c2.advance();
+    const diff = c1.index / n1 - c2.index / n2;
     if (in1) {
       if (diff > max1) {
         max1 = diff;
@@ -49578,7 +49590,9 @@ function sturgesEdges(ref, cur) {
       if (v > max) max = v;
     }
   }
-  const n = ref.length + cur.length;
+  return sturgesEdgesOf(min, max, ref.length + cur.length);
+}
+function sturgesEdgesOf(min, max, n) {
   let first = min;
   let last = max;
   if (first === last) {
@@ -49722,8 +49736,12 @@ function andersonKsamp(samples) {
   const sorted = samples.map((s) => sortedCopy(s));
   if (sorted.some((s) => s.length === 0)) throw new RangeError("andersonKsamp got a sample without observations");
   const n = sorted.map((s) => s.length);
-  const N = n.reduce((a2, b2) => a2 + b2, 0);
-  const A2kN = midrankStatistic(sorted, n, N);
+  const N = n.reduce((a, b) => a + b, 0);
+  return andersonFromMidrank(midrankStatistic(sorted.map((v) => new ArrayCursor(v)), n, N), n);
+}
+function andersonFromMidrank(A2kN, n) {
+  const k = n.length;
+  const N = n.reduce((x, y) => x + y, 0);
   let H = 0;
   for (const ni of n) H += 1 / ni;
   let cumsum = 0;
@@ -49750,9 +49768,8 @@ function andersonKsamp(samples) {
   }
   return { statistic, criticalValues, significanceLevel };
 }
-function midrankStatistic(samples, n, N) {
-  const k = samples.length;
-  const heads = new Int32Array(k);
+function midrankStatistic(cursors, n, N) {
+  const k = cursors.length;
   const equal = new Int32Array(k);
   const inner = new Float64Array(k);
   let left = 0;
@@ -49760,24 +49777,22 @@ function midrankStatistic(samples, n, N) {
   for (; ; ) {
     let z = Infinity;
     for (let i = 0; i < k; i++) {
-      const s = samples[i];
-      if (heads[i] < s.length && s[heads[i]] < z) z = s[heads[i]];
+      const c = cursors[i];
+      if (c.index < n[i] && c.peek() < z) z = c.peek();
     }
     if (z === Infinity) break;
     distinct++;
     let lj = 0;
     for (let i = 0; i < k; i++) {
-      const s = samples[i];
-      let h = heads[i];
-      const start = h;
-      while (h < s.length && s[h] === z) h++;
-      heads[i] = h;
-      equal[i] = h - start;
-      lj += h - start;
+      const c = cursors[i];
+      const start = c.index;
+      while (c.index < n[i] && c.peek() === z) c.advance();
+      equal[i] = c.index - start;
+      lj += c.index - start;
     }
     const Bj = left + lj / 2;
     for (let i = 0; i < k; i++) {
-      const Mij = heads[i] - equal[i] / 2;
+      const Mij = cursors[i].index - equal[i] / 2;
       inner[i] = inner[i] + lj / N * (N * Mij - Bj * n[i]) ** 2 / (Bj * (N - Bj) - N * lj / 4);
     }
     left += lj;
@@ -50357,30 +50372,12 @@ function checkLabelShift(reference, current, label, roles, driftedColumns, optio
   const refCounts = categoryCounts(refCol);
   const curCounts = categoryCounts(curCol);
   if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
-  const d = categoricalColumnDrift(refCounts, curCounts);
-  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
-  const tvd = totalVariation(
-    keys.map((k) => refCounts.get(k) ?? 0),
-    keys.map((k) => curCounts.get(k) ?? 0)
-  );
-  const chi2 = d.tests.chi2;
-  metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
-  metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue;
-  metrics["poisoning.label.js.statistic"] = d.tests.js?.statistic ?? Number.NaN;
-  metrics["poisoning.label.tvd.statistic"] = tvd;
   const driftedFeatures = [...driftedColumns].filter((c) => c !== label && roles.get(c) !== "id");
-  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
-    const shares = keys.map((k) => `${k}: ${pct(refCounts.get(k) ?? 0, d.nRef)} \u2192 ${pct(curCounts.get(k) ?? 0, d.nCur)}`).join(", ");
-    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted";
-    findings.push({
-      ruleId: RULE_LABEL_SHIFT,
-      severity: driftedFeatures.length > 0 ? "low" : "high",
-      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
-      location: { path },
-      evidence: `label shift ${label}`,
-      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) }
-    });
-  }
+  const shift = labelShiftFromCounts(label, refCounts, curCounts, driftedFeatures, path, options);
+  findings.push(...shift.findings);
+  Object.assign(metrics, shift.metrics);
+  const d = shift.labelDrift;
+  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
   const refBy = rowsByLabel(reference, label);
   const curBy = rowsByLabel(current, label);
   const features2 = reference.columns.filter((c) => roles.get(c) === "numeric" && c !== label && current.byName.has(c));
@@ -50397,22 +50394,54 @@ function checkLabelShift(reference, current, label, roles, driftedColumns, optio
       const ks = ks2samp(a, b);
       metrics[`drift_by_label.${feature}.${l}.ks.statistic`] = ks.statistic;
       metrics[`drift_by_label.${feature}.${l}.ks.pvalue`] = ks.pvalue;
-      if (ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0) {
-        findings.push({
-          ruleId: RULE_DRIFT_WITHIN_LABEL,
-          severity: "high",
-          message: `'${feature}' drifted among rows with ${label} = ${l} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${a.length} vs ${b.length} rows) although the column as a whole did not: rows may have had their label changed`,
-          location: { path },
-          evidence: `drift within label ${feature} ${label}=${l}`,
-          properties: { column: feature, label_column: label, label: l, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: a.length, n_cur: b.length }
-        });
-      }
+      const f = withinLabelFinding(feature, label, l, ks, a.length, b.length, tests, driftedFeatures, path, options);
+      if (f) findings.push(f);
     }
   }
   return { findings, metrics, labelDrift: d };
 }
+function withinLabelFinding(feature, label, value, ks, nRef, nCur, tests, driftedFeatures, path, options = LABEL_SHIFT_DEFAULTS) {
+  if (!(ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0)) return void 0;
+  return {
+    ruleId: RULE_DRIFT_WITHIN_LABEL,
+    severity: "high",
+    message: `'${feature}' drifted among rows with ${label} = ${value} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${nRef} vs ${nCur} rows) although the column as a whole did not: rows may have had their label changed`,
+    location: { path },
+    evidence: `drift within label ${feature} ${label}=${value}`,
+    properties: { column: feature, label_column: label, label: value, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: nRef, n_cur: nCur }
+  };
+}
 function pct(n, total) {
   return `${total ? (100 * n / total).toFixed(1) : "0"}%`;
+}
+function labelShiftFromCounts(label, refCounts, curCounts, driftedFeatures, path, options = LABEL_SHIFT_DEFAULTS) {
+  const findings = [];
+  const metrics = {};
+  if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
+  const d = categoricalColumnDrift(refCounts, curCounts);
+  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
+  const tvd = totalVariation(
+    keys.map((k) => refCounts.get(k) ?? 0),
+    keys.map((k) => curCounts.get(k) ?? 0)
+  );
+  const chi2 = d.tests.chi2;
+  metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
+  metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue;
+  metrics["poisoning.label.js.statistic"] = d.tests.js?.statistic ?? Number.NaN;
+  metrics["poisoning.label.tvd.statistic"] = tvd;
+  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
+    const shares = keys.map((k) => `${k}: ${pct(refCounts.get(k) ?? 0, d.nRef)} \u2192 ${pct(curCounts.get(k) ?? 0, d.nCur)}`).join(", ");
+    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted";
+    findings.push({
+      ruleId: RULE_LABEL_SHIFT,
+      severity: driftedFeatures.length > 0 ? "low" : "high",
+      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
+      location: { path },
+      evidence: `label shift ${label}`,
+      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) }
+    });
+  }
+  return { findings, metrics, labelDrift: d };
 }
 
 // packages/data-gate/src/poisoning/trigger-values.ts
@@ -50504,12 +50533,13 @@ var SOURCE_MIN_SHARE = 0.2;
 var SOURCE_MIN_RATIO = 2;
 var SOURCE_NEW_MIN_SHARE = 0.1;
 function checkSourceConcentration(reference, current, column) {
-  const findings = [];
   const refCol = reference.byName.get(column);
   const curCol = current.byName.get(column);
-  if (!refCol || !curCol) return { findings, metrics: {} };
-  const ref = categoryCounts(refCol);
-  const cur = categoryCounts(curCol);
+  if (!refCol || !curCol) return { findings: [], metrics: {} };
+  return sourceConcentrationFromCounts(column, categoryCounts(refCol), categoryCounts(curCol), current.files[0] ?? ".");
+}
+function sourceConcentrationFromCounts(column, ref, cur, path) {
+  const findings = [];
   const nRef = [...ref.values()].reduce((s, c) => s + c, 0);
   const nCur = [...cur.values()].reduce((s, c) => s + c, 0);
   let top = 0;
@@ -50523,7 +50553,7 @@ function checkSourceConcentration(reference, current, column) {
         ruleId: RULE_SOURCE_CONCENTRATION,
         severity: "medium",
         message: `source ${JSON.stringify(source)} ('${column}') supplies ${(100 * share).toFixed(1)}% of the batch (${count} of ${nCur} rows) against ${(100 * refShare).toFixed(1)}% of the reference${isNew ? ", which never had it" : ""}`,
-        location: { path: current.files[0] ?? "." },
+        location: { path },
         evidence: `source concentration ${column} ${source}`,
         properties: { column, source, share, reference_share: refShare, rows_total: count }
       });
@@ -53796,9 +53826,10 @@ function hashBatchRow(hasher, chunks, i) {
   encodeBatchRow(hasher, chunks, i);
   return hasher.digest();
 }
-function encodeBatchRow(hasher, chunks, i) {
+function encodeBatchRow(hasher, chunks, i, count = chunks.length) {
   hasher.begin();
-  for (const chunk of chunks) {
+  for (let c = 0; c < count; c++) {
+    const chunk = chunks[c];
     if (!chunk) {
       hasher.null();
       continue;
@@ -54760,24 +54791,10 @@ async function runAgainstProfile(options, ctx, acc) {
     if (lp && lc && !lp.categoriesTruncated && !lc.categoriesTruncated) {
       const refCounts = new Map(Object.entries(lp.categories));
       const curCounts = new Map(Object.entries(lc.categories));
-      const d = categoricalColumnDrift(refCounts, curCounts);
-      const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
-      const tvd = totalVariation(keys.map((k) => refCounts.get(k) ?? 0), keys.map((k) => curCounts.get(k) ?? 0));
-      const pvalue = d.tests.chi2?.pvalue ?? 1;
-      metrics["poisoning.label.chi2.statistic"] = d.tests.chi2?.statistic ?? Number.NaN;
-      metrics["poisoning.label.chi2.pvalue"] = pvalue;
-      metrics["poisoning.label.tvd.statistic"] = tvd;
-      const driftedFeatures = rows.filter((r) => r.drift && r.column !== label).map((r) => r.column);
-      if (pvalue < 0.01 && tvd >= 0.02) {
-        findings.push({
-          ruleId: RULE_LABEL_SHIFT,
-          severity: driftedFeatures.length > 0 ? "low" : "high",
-          message: `label '${lp.name}' distribution shifted (chi-square p-value ${pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted"}`,
-          location: { path: reader.files[0] ?? "." },
-          evidence: `label shift ${lp.name}`,
-          properties: { column: lp.name, pvalue, tvd }
-        });
-      }
+      const driftedFeatures = rows.filter((r) => r.drift && r.column !== label && roles.get(r.column) !== "id").map((r) => r.column);
+      const shift = labelShiftFromCounts(lp.name, refCounts, curCounts, driftedFeatures, reader.files[0] ?? ".");
+      findings.push(...shift.findings);
+      Object.assign(metrics, shift.metrics);
     }
     const t = text2.finish();
     findings.push(...t.findings);
@@ -54904,64 +54921,6 @@ function checkAbort(signal) {
   if (signal.aborted) throw new CancelledError();
 }
 
-// packages/data-gate/src/exact-stream/count-signals.ts
-function pct2(n, total) {
-  return `${total ? (100 * n / total).toFixed(1) : "0"}%`;
-}
-function labelShiftFromCounts(label, refCounts, curCounts, driftedFeatures, path) {
-  const findings = [];
-  const metrics = {};
-  if (refCounts.size === 0 || curCounts.size === 0) return { findings, metrics };
-  const options = LABEL_SHIFT_DEFAULTS;
-  const d = categoricalColumnDrift(refCounts, curCounts);
-  const keys = [.../* @__PURE__ */ new Set([...refCounts.keys(), ...curCounts.keys()])].sort();
-  const tvd = totalVariation(
-    keys.map((k) => refCounts.get(k) ?? 0),
-    keys.map((k) => curCounts.get(k) ?? 0)
-  );
-  const chi2 = d.tests.chi2;
-  metrics["poisoning.label.chi2.statistic"] = chi2.statistic;
-  metrics["poisoning.label.chi2.pvalue"] = chi2.pvalue;
-  metrics["poisoning.label.js.statistic"] = d.tests.js?.statistic ?? Number.NaN;
-  metrics["poisoning.label.tvd.statistic"] = tvd;
-  if (chi2.pvalue < options.alpha && tvd >= options.minLabelTvd) {
-    const shares = keys.map((k) => `${k}: ${pct2(refCounts.get(k) ?? 0, d.nRef)} \u2192 ${pct2(curCounts.get(k) ?? 0, d.nCur)}`).join(", ");
-    const explained = driftedFeatures.length > 0 ? `, along with drift in ${driftedFeatures.join(", ")}` : " while no feature drifted";
-    findings.push({
-      ruleId: RULE_LABEL_SHIFT,
-      severity: driftedFeatures.length > 0 ? "low" : "high",
-      message: `label '${label}' distribution shifted (${shares}; chi-square p-value ${chi2.pvalue.toExponential(2)}, total variation ${tvd.toFixed(3)})${explained}`,
-      location: { path },
-      evidence: `label shift ${label}`,
-      properties: { column: label, pvalue: chi2.pvalue, statistic: chi2.statistic, tvd, reference_counts: Object.fromEntries(keys.map((k) => [k, refCounts.get(k) ?? 0])), current_counts: Object.fromEntries(keys.map((k) => [k, curCounts.get(k) ?? 0])) }
-    });
-  }
-  return { findings, metrics };
-}
-function sourceConcentrationFromCounts(column, ref, cur, path) {
-  const findings = [];
-  const nRef = [...ref.values()].reduce((s, c) => s + c, 0);
-  const nCur = [...cur.values()].reduce((s, c) => s + c, 0);
-  let top = 0;
-  for (const [source, count] of [...cur].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
-    const share = count / Math.max(nCur, 1);
-    top = Math.max(top, share);
-    const refShare = (ref.get(source) ?? 0) / Math.max(nRef, 1);
-    const isNew = (ref.get(source) ?? 0) === 0;
-    if (isNew && share >= SOURCE_NEW_MIN_SHARE || !isNew && share >= SOURCE_MIN_SHARE && share >= SOURCE_MIN_RATIO * refShare) {
-      findings.push({
-        ruleId: RULE_SOURCE_CONCENTRATION,
-        severity: "medium",
-        message: `source ${JSON.stringify(source)} ('${column}') supplies ${(100 * share).toFixed(1)}% of the batch (${count} of ${nCur} rows) against ${(100 * refShare).toFixed(1)}% of the reference${isNew ? ", which never had it" : ""}`,
-        location: { path },
-        evidence: `source concentration ${column} ${source}`,
-        properties: { column, source, share, reference_share: refShare, rows_total: count }
-      });
-    }
-  }
-  return { findings, metrics: { "poisoning.source.top_share": top } };
-}
-
 // packages/data-gate/src/exact-stream/flagged-rows.ts
 var FlaggedRows = class {
   byFile = /* @__PURE__ */ new Map();
@@ -55015,55 +54974,7 @@ function withCursors(a, b, budget, walk) {
   }
 }
 function ksStatisticOf(s1, s2, budget) {
-  const n1 = s1.length;
-  const n2 = s2.length;
-  return withCursors(s1, s2, budget, (c1, c2) => {
-    let max1 = -Infinity;
-    let locMax1 = Number.NaN;
-    let min1 = Infinity;
-    let locMin1 = Number.NaN;
-    let max2 = -Infinity;
-    let locMax2 = Number.NaN;
-    let min2 = Infinity;
-    let locMin2 = Number.NaN;
-    while (c1.index < n1 || c2.index < n2) {
-      const a = c1.index < n1 ? c1.peek() : Infinity;
-      const b = c2.index < n2 ? c2.peek() : Infinity;
-      const v = a <= b ? a : b;
-      const in1 = a === v;
-      const in2 = b === v;
-      while (c1.index < n1 && c1.peek() === v) c1.advance();
-      while (c2.index < n2 && c2.peek() === v) c2.advance();
-      const diff = c1.index / n1 - c2.index / n2;
-      if (in1) {
-        if (diff > max1) {
-          max1 = diff;
-          locMax1 = v;
-        }
-        if (diff < min1) {
-          min1 = diff;
-          locMin1 = v;
-        }
-      }
-      if (in2) {
-        if (diff > max2) {
-          max2 = diff;
-          locMax2 = v;
-        }
-        if (diff < min2) {
-          min2 = diff;
-          locMin2 = v;
-        }
-      }
-    }
-    const maxS = Math.max(max1, max2);
-    const locMax = max1 === maxS ? locMax1 : locMax2;
-    const minS = Math.min(min1, min2);
-    const locMin = min1 === minS ? locMin1 : locMin2;
-    const minClipped = Math.min(1, Math.max(0, -minS));
-    if (minClipped > maxS) return { d: minClipped, location: locMin, sign: -1 };
-    return { d: maxS, location: locMax, sign: 1 };
-  });
+  return withCursors(s1, s2, budget, (c1, c2) => ksStatisticWalk(c1, s1.length, c2, s2.length));
 }
 function ksTestOf(s1, s2, budget) {
   const n1 = s1.length;
@@ -55124,75 +55035,13 @@ function pooledDistinctOf(ref, cur, budget) {
     return nUnique;
   });
 }
-var B02 = [0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085];
-var B12 = [-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615];
-var B22 = [-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154];
-var SIG2 = [0.25, 0.1, 0.05, 0.025, 0.01, 5e-3, 1e-3];
 function andersonKsampOf(a, b, budget) {
-  const k = 2;
   if (a.length === 0 || b.length === 0) throw new RangeError("andersonKsamp got a sample without observations");
   const n = [a.length, b.length];
-  const N = a.length + b.length;
-  const A2kN = withCursors(a, b, budget, (ca, cb) => midrankStatistic2([ca, cb], n, N));
-  let H = 0;
-  for (const ni of n) H += 1 / ni;
-  let cumsum = 0;
-  let g = 0;
-  for (let i = 0, j = N - 1; j > 1; i++, j--) {
-    cumsum += 1 / j;
-    g += cumsum / (i + 2);
-  }
-  const h = cumsum + 1;
-  const aa = (4 * g - 6) * (k - 1) + (10 - 6 * g) * H;
-  const bb = (2 * g - 4) * k ** 2 + 8 * h * k + (2 * g - 14 * h - 4) * H - 8 * h + 4 * g - 6;
-  const cc = (6 * h + 2 * g - 2) * k ** 2 + (4 * h - 4 * g + 6) * k + (2 * h - 6) * H + 4 * h;
-  const dd = (2 * h + 6) * k ** 2 - 4 * h * k;
-  const sigmasq = (aa * N ** 3 + bb * N ** 2 + cc * N + dd) / ((N - 1) * (N - 2) * (N - 3));
-  const m = k - 1;
-  const statistic = (A2kN - m) / Math.sqrt(sigmasq);
-  const criticalValues = B02.map((b0, i) => b0 + B12[i] / Math.sqrt(m) + B22[i] / m);
-  let significanceLevel;
-  if (statistic < Math.min(...criticalValues)) significanceLevel = Math.max(...SIG2);
-  else if (statistic > Math.max(...criticalValues)) significanceLevel = Math.min(...SIG2);
-  else {
-    const coeffs = polyfitQuadratic(criticalValues, SIG2.map(Math.log));
-    significanceLevel = Math.exp((coeffs[0] * statistic + coeffs[1]) * statistic + coeffs[2]);
-  }
-  return { statistic, criticalValues, significanceLevel };
-}
-function midrankStatistic2(cursors, n, N) {
-  const k = cursors.length;
-  const equal = new Int32Array(k);
-  const inner = new Float64Array(k);
-  let left = 0;
-  let distinct = 0;
-  for (; ; ) {
-    let z = Infinity;
-    for (let i = 0; i < k; i++) {
-      const c = cursors[i];
-      if (c.index < n[i] && c.peek() < z) z = c.peek();
-    }
-    if (z === Infinity) break;
-    distinct++;
-    let lj = 0;
-    for (let i = 0; i < k; i++) {
-      const c = cursors[i];
-      const start = c.index;
-      while (c.index < n[i] && c.peek() === z) c.advance();
-      equal[i] = c.index - start;
-      lj += c.index - start;
-    }
-    const Bj = left + lj / 2;
-    for (let i = 0; i < k; i++) {
-      const Mij = cursors[i].index - equal[i] / 2;
-      inner[i] = inner[i] + lj / N * (N * Mij - Bj * n[i]) ** 2 / (Bj * (N - Bj) - N * lj / 4);
-    }
-    left += lj;
-  }
-  if (distinct < 2) throw new RangeError("andersonKsamp needs more than one distinct observation");
-  let A2akN = 0;
-  for (let i = 0; i < k; i++) A2akN += inner[i] / n[i];
-  return A2akN * (N - 1) / N;
+  return andersonFromMidrank(
+    withCursors(a, b, budget, (ca, cb) => midrankStatistic([ca, cb], n, a.length + b.length)),
+    n
+  );
 }
 
 // packages/data-gate/src/spill/external-sort.ts
@@ -55680,16 +55529,8 @@ function driftWithinLabels(label, refCounts, curCounts, features2, reference, cu
       const ks = ksTestOf(a, b, budget);
       metrics[`drift_by_label.${feature}.${l}.ks.statistic`] = ks.statistic;
       metrics[`drift_by_label.${feature}.${l}.ks.pvalue`] = ks.pvalue;
-      if (ks.pvalue * tests < options.alpha && ks.statistic >= options.minWithinLabelKs && driftedFeatures.length === 0) {
-        findings.push({
-          ruleId: RULE_DRIFT_WITHIN_LABEL,
-          severity: "high",
-          message: `'${feature}' drifted among rows with ${label} = ${l} (KS ${ks.statistic.toFixed(4)}, p-value ${ks.pvalue.toExponential(2)}, ${a.length} vs ${b.length} rows) although the column as a whole did not: rows may have had their label changed`,
-          location: { path },
-          evidence: `drift within label ${feature} ${label}=${l}`,
-          properties: { column: feature, label_column: label, label: l, statistic: ks.statistic, pvalue: ks.pvalue, tests, n_ref: a.length, n_cur: b.length }
-        });
-      }
+      const f = withinLabelFinding(feature, label, l, ks, a.length, b.length, tests, driftedFeatures, path, options);
+      if (f) findings.push(f);
     }
   }
   return { findings, metrics };
@@ -56260,7 +56101,7 @@ async function fitOnBatchAndFlag(options, ctx, curSorted, refSorted, labelColumn
 }
 
 // packages/data-gate/src/spill/sorted-binning.ts
-function sturgesEdgesOf(ref, cur) {
+function sortedSturgesEdges(ref, cur) {
   let min = Infinity;
   let max = -Infinity;
   for (const side of [ref, cur]) {
@@ -56270,20 +56111,7 @@ function sturgesEdgesOf(ref, cur) {
     if (lo < min) min = lo;
     if (hi > max) max = hi;
   }
-  const n = ref.length + cur.length;
-  let first = min;
-  let last = max;
-  if (first === last) {
-    first -= 0.5;
-    last += 0.5;
-  }
-  const width = (max - min) / (Math.log2(n) + 1);
-  const k = width ? Math.ceil((last - first) / width) : 1;
-  const step = (last - first) / k;
-  const edges = [];
-  for (let i = 0; i <= k; i++) edges.push(i * step + first);
-  edges[k] = last;
-  return edges;
+  return sturgesEdgesOf(min, max, ref.length + cur.length);
 }
 function histogramCountsOf(column, edges, budget) {
   const k = edges.length - 1;
@@ -56341,7 +56169,7 @@ function distinctValueCountsOf(ref, cur, budget, maxBins = MAX_VALUE_BINS) {
 }
 function binEvidentlyOf(ref, cur, budget) {
   if (countDistinctOf(ref, budget, EVIDENTLY_MAX_CATEGORIES + 1) > EVIDENTLY_MAX_CATEGORIES) {
-    const edges = sturgesEdgesOf(ref, cur);
+    const edges = sortedSturgesEdges(ref, cur);
     return { mode: "sturges_combined", edges, refCounts: histogramCountsOf(ref, edges, budget), curCounts: histogramCountsOf(cur, edges, budget) };
   }
   return distinctValueCountsOf(ref, cur, budget);
@@ -56420,7 +56248,7 @@ function numericColumnDriftOf(a, b, budget, options = {}) {
 // packages/data-gate/src/exact-stream/streamed-drift.ts
 function numericChartOf(ref, cur, budget) {
   if (ref.length === 0 || cur.length === 0) return void 0;
-  const edges = chartEdges(sturgesEdgesOf(ref, cur));
+  const edges = chartEdges(sortedSturgesEdges(ref, cur));
   return {
     labels: edges.slice(0, -1).map((e) => Number(e.toPrecision(3)).toString()),
     ref: toShare(histogramCountsOf(ref, edges, budget), ref.length),
@@ -56498,31 +56326,7 @@ function isNullCell(chunk, i) {
 function strippedRowKey(hasher, chunks, i) {
   let last = chunks.length - 1;
   while (last >= 0 && isNullCell(chunks[last], i)) last--;
-  hasher.begin();
-  for (let c = 0; c <= last; c++) {
-    const chunk = chunks[c];
-    if (!chunk) {
-      hasher.null();
-      continue;
-    }
-    switch (chunk.kinds[i]) {
-      case CellKind.Integer:
-      case CellKind.Float:
-        hasher.number(chunk.numbers[i]);
-        break;
-      case CellKind.Boolean:
-        hasher.boolean(chunk.numbers[i] === 1);
-        break;
-      case CellKind.Text: {
-        const t = chunk.texts[i];
-        if (t === null || t === void 0) hasher.null();
-        else hasher.text(t);
-        break;
-      }
-      default:
-        hasher.null();
-    }
-  }
+  encodeBatchRow(hasher, chunks, i, last + 1);
   hasher.key();
 }
 
