@@ -84,15 +84,19 @@ export const FIXED_EDGES: Float64Array = fixedEdges();
 
 /** The fixed-edge bin of a value: the number of edges at or below it (0 .. FIXED_EDGES.length). */
 export function fixedBin(value: number): number {
-  let lo = 0;
-  let hi = FIXED_EDGES.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((FIXED_EDGES[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  // Nine fixed halvings over the edges padded to 512 with +Infinity: the same answer as a binary search
+  // for the first edge above `value`, in about half the time (no early exit to mispredict), and profiling
+  // bins every numeric cell.
+  let base = 0;
+  for (let half = 256; half > 0; half >>= 1) if ((PADDED_EDGES[base + half - 1] as number) <= value) base += half;
+  return base < FIXED_EDGES.length ? base : FIXED_EDGES.length;
 }
+
+const PADDED_EDGES: Float64Array = (() => {
+  const padded = new Float64Array(512).fill(Infinity);
+  padded.set(FIXED_EDGES);
+  return padded;
+})();
 
 /** A cheap sniff: a .json file whose start names the profile format. */
 export function isProfileFile(path: string): boolean {
