@@ -1,10 +1,11 @@
-import { type GateContext, UserError, workspaceRelative, writeFileAtomic } from '@aisec/core';
+import { writeSync } from 'node:fs';
+import { type GateContext, UserError, workspaceRelative, writeFileAtomic, writeFileAtomicStreamed } from '@aisec/core';
 import { isIdName, pickLabelColumn } from '../gate/column-roles';
 import { LabelModelBuilder } from '../poisoning/label-model';
 import { CellKind, type ColumnChunk, type ReadTableOptions, type RowBatch, readTable } from '../readers/index';
 import { HLL_DEFAULT_PRECISION, HyperLogLog, KLL_DEFAULT_K, KllSketch } from '../sketch/index';
 import { MomentsAccumulator, RowHasher, rowKeyHex } from '../stats/index';
-import { hashBatchRow } from './batch-row-hash';
+import { encodeBatchRow } from './batch-row-hash';
 import { NumberCounts } from './number-counts';
 import { RowKeySet } from './row-key-set';
 import { mergeProfiles } from './merge-profiles';
@@ -58,7 +59,13 @@ interface ColumnState {
 export class ProfileBuilder {
   private readonly columns = new Map<string, ColumnState>();
   private readonly files = new Set<string>();
-  private readonly hashes = new Set<string>();
+  /**
+   * SHA-256 digests of the distinct rows, 32 bytes each in arrival order; a row is distinct by its
+   * 64-bit key (`keys`), so two different rows whose keys collide (about n²/2⁶⁵: 1e-6 at 5M rows) keep
+   * one digest. A Set of hex strings cost about ten times the bytes.
+   */
+  private digests = Buffer.alloc(32 * 1024);
+  private digestCount = 0;
   private readonly hasher = new RowHasher();
   private keys = new RowKeySet();
   private hashColumns: string[] | undefined;
@@ -116,15 +123,23 @@ export class ProfileBuilder {
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
       for (let i = 0; i < batch.length; i++) {
-        this.hashes.add(hashBatchRow(this.hasher, index, i).toString('hex'));
+        encodeBatchRow(this.hasher, index, i);
         this.hasher.key();
-        this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo);
-        if (this.hashes.size > this.maxRowHashes) {
+        if (this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo)) continue;
+        if (this.keys.size > this.maxRowHashes) {
           this.hashesTruncated = true;
-          this.hashes.clear();
+          this.digests = Buffer.alloc(0);
+          this.digestCount = 0;
           this.keys = new RowKeySet();
           break;
         }
+        if ((this.digestCount + 1) * 32 > this.digests.length) {
+          const next = Buffer.alloc(this.digests.length * 2);
+          this.digests.copy(next, 0, 0, this.digestCount * 32);
+          this.digests = next;
+        }
+        this.hasher.digest().copy(this.digests, this.digestCount * 32);
+        this.digestCount++;
       }
     }
     this.rows += batch.length;
@@ -199,13 +214,90 @@ export class ProfileBuilder {
     if (cats.size > this.maxCategories) s.categories = undefined;
   }
 
-  private keyList(): string[] {
-    const out: string[] = [];
-    this.keys.forEach((hi, lo) => out.push(rowKeyHex(hi, lo)));
-    return out.sort();
+  /** The distinct rows' digests in byte order (as their hex sorts), as indices into `digests`. */
+  private digestOrder(): Uint32Array {
+    const d = this.digests;
+    const order = Uint32Array.from({ length: this.digestCount }, (_, i) => i);
+    const words = new Uint32Array(this.digestCount * 2);
+    for (let i = 0; i < this.digestCount; i++) {
+      words[2 * i] = d.readUInt32BE(i * 32);
+      words[2 * i + 1] = d.readUInt32BE(i * 32 + 4);
+    }
+    return order.sort((a, b) => (words[2 * a] as number) - (words[2 * b] as number) || (words[2 * a + 1] as number) - (words[2 * b + 1] as number) || d.compare(d, b * 32, b * 32 + 32, a * 32, a * 32 + 32));
   }
 
-  finish(): DataProfile {
+  /** The row keys as [hi, lo] pairs in the order of their hex. */
+  private keyOrder(): Uint32Array {
+    const pairs: number[] = [];
+    this.keys.forEach((hi, lo) => pairs.push(hi, lo));
+    const order = Uint32Array.from({ length: pairs.length / 2 }, (_, i) => i);
+    order.sort((a, b) => (pairs[2 * a] as number) - (pairs[2 * b] as number) || (pairs[2 * a + 1] as number) - (pairs[2 * b + 1] as number));
+    const out = new Uint32Array(pairs.length);
+    order.forEach((k, i) => {
+      out[2 * i] = pairs[2 * k] as number;
+      out[2 * i + 1] = pairs[2 * k + 1] as number;
+    });
+    return out;
+  }
+
+  private hashList(): string[] {
+    return Array.from(this.digestOrder(), (i) => this.digests.toString('hex', i * 32, i * 32 + 32));
+  }
+
+  private keyList(): string[] {
+    const pairs = this.keyOrder();
+    return Array.from({ length: pairs.length / 2 }, (_, i) => rowKeyHex(pairs[2 * i] as number, pairs[2 * i + 1] as number));
+  }
+
+  /**
+   * Writes the profile to `path` (atomically) as serializeProfile would, byte for byte, but with the
+   * row hashes and keys written straight from their binary tables in pieces: a profile of millions of
+   * rows is mostly those lists, and as strings (then as one JSON string) they were most of the
+   * profiling run's memory.
+   */
+  writeTo(path: string): DataProfile {
+    const withLists = !this.hashesTruncated && this.options.hashRows !== false;
+    const profile = this.finish(false);
+    let text = serializeProfile(profile);
+    const hashesAt = text.indexOf('\n "rowHashes": []');
+    const keysAt = text.indexOf('\n "rowKeys": []');
+    writeFileAtomicStreamed(path, (fd: number) => {
+      if (!withLists || hashesAt === -1 || keysAt === -1 || keysAt < hashesAt) {
+        writeSync(fd, serializeProfile(this.finish()));
+        return;
+      }
+      const list = (items: number, item: (i: number) => string): void => {
+        if (items === 0) {
+          writeSync(fd, '[]');
+          return;
+        }
+        writeSync(fd, '[');
+        let piece = '';
+        for (let i = 0; i < items; i++) {
+          piece += `${i === 0 ? '' : ','}\n  "${item(i)}"`;
+          if (piece.length > 1 << 20) {
+            writeSync(fd, piece);
+            piece = '';
+          }
+        }
+        writeSync(fd, `${piece}\n ]`);
+      };
+      const hashesHead = hashesAt + '\n "rowHashes": '.length;
+      const keysHead = keysAt + '\n "rowKeys": '.length;
+      writeSync(fd, text.slice(0, hashesHead));
+      const order = this.digestOrder();
+      list(order.length, (i) => this.digests.toString('hex', (order[i] as number) * 32, (order[i] as number) * 32 + 32));
+      writeSync(fd, text.slice(hashesHead + 2, keysHead));
+      const pairs = this.keyOrder();
+      list(pairs.length / 2, (i) => rowKeyHex(pairs[2 * i] as number, pairs[2 * i + 1] as number));
+      writeSync(fd, text.slice(keysHead + 2));
+      text = '';
+    });
+    return profile;
+  }
+
+  /** The profile; `lists: false` leaves the row hashes and keys empty (writeTo streams them). */
+  finish(lists = true): DataProfile {
     for (const s of this.columns.values()) this.settleCategories(s);
     const columns: ColumnProfile[] = [...this.columns.values()].map((s) => ({
       name: s.name,
@@ -226,8 +318,8 @@ export class ProfileBuilder {
       files: [...this.files].sort(),
       columns,
       hashColumns: this.hashColumns ?? [],
-      rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
-      ...(this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: this.keyList() }),
+      rowHashes: this.hashesTruncated || !lists ? [] : this.hashList(),
+      ...(this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: lists ? this.keyList() : [] }),
       rowHashesTruncated: this.hashesTruncated,
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
       ...(this.labels ? { labelModel: this.labels.finish().toJSON() } : {}),
@@ -244,23 +336,33 @@ function histogramEntries(counts: Float64Array): [number, number][] {
 
 /** Profiles a data file or folder in one streaming pass. */
 export async function profileTable(path: string, options: ProfileOptions, ctx: Partial<GateContext>): Promise<DataProfile> {
+  return (await buildProfile(path, options, ctx)).finish();
+}
+
+async function buildProfile(path: string, options: ProfileOptions, ctx: Partial<GateContext>): Promise<ProfileBuilder> {
   const builder = new ProfileBuilder(options);
   for await (const batch of readTable(path, options.read ?? {}, ctx)) {
     if (ctx.signal?.aborted) throw new UserError('cancelled');
     builder.push(batch);
   }
-  return builder.finish();
+  return builder;
 }
 
 /**
  * `aisec data-gate profile`: profiles `paths` (data files or folders, as one table) and writes the
- * profile to `output` (atomically). Returns the line to print.
+ * profile to `output` (atomically). Returns the line to print. One path is written straight from the
+ * builder's binary tables (writeTo); several are profiled and merged.
  */
 export async function writeProfile(output: string, options: ProfileOptions & { paths: string[] }, ctx: GateContext): Promise<string> {
   if (options.paths.length === 0) throw new UserError('nothing to profile: name a data file or folder', { hint: 'aisec data-gate profile DATA --output reference.profile.json' });
-  const profiles: DataProfile[] = [];
-  for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
-  const profile = profiles.length === 1 ? (profiles[0] as DataProfile) : mergeProfiles(profiles);
-  writeFileAtomic(output, serializeProfile(profile));
+  let profile: DataProfile;
+  if (options.paths.length === 1) {
+    profile = (await buildProfile(options.paths[0] as string, options, ctx)).writeTo(output);
+  } else {
+    const profiles: DataProfile[] = [];
+    for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
+    profile = mergeProfiles(profiles);
+    writeFileAtomic(output, serializeProfile(profile));
+  }
   return `wrote profile of ${profile.rows} rows, ${profile.columns.length} columns to ${workspaceRelative(ctx.workspace, output)}`;
 }
