@@ -12,9 +12,10 @@ import {
   securitySeverity,
   truncateUtf8,
   writeFileAtomic,
+  writeFileAtomicStreamed,
   type Severity,
 } from '@aisec/core';
-import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertValidReport, assertValidSarif } from '../helpers/schemas';
@@ -164,3 +165,25 @@ describe('writeFileAtomic', () => {
     expect(gunzipSync(gzipSync(readFileSync(join(dir, 'sub/report.json')))).toString()).toBe('{"a":1}');
   });
 });
+
+describe('writeFileAtomicStreamed', () => {
+  it('renames the file into place only when writing succeeds, and leaves nothing when it fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aisec-atomic-streamed-'));
+    const path = join(dir, 'sub/profile.json');
+    writeFileAtomicStreamed(path, (fd) => {
+      writeSync(fd, '{"a":');
+      writeSync(fd, '1}');
+    });
+    expect(readFileSync(path, 'utf8')).toBe('{"a":1}');
+    expect(() =>
+      writeFileAtomicStreamed(path, (fd) => {
+        writeSync(fd, 'half');
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    // The old file is untouched and no temporary file is left behind.
+    expect(readFileSync(path, 'utf8')).toBe('{"a":1}');
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['profile.json']);
+  });
+});
+

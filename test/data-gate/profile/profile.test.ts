@@ -153,6 +153,8 @@ describe('reference profiles', () => {
     writeFileSync(csv, `a,b\n${Array.from({ length: 30_000 }, (_, i) => `${i},${(i * 7919) % 1000}`).join('\n')}\n`);
     const out = join(dir, 'big.profile.json');
     await writeProfile(out, { paths: [csv], idColumns: [] }, ctx(dir));
+    // Written from the builder's binary tables, byte for byte what serializeProfile makes of the same rows.
+    expect(readFileSync(out, 'utf8')).toBe(serializeProfile(await profileTable(csv, { idColumns: [] }, ctx(dir))));
     const full = parseProfile(readFileSync(out, 'utf8'), 'big.profile.json');
     const hashes: string[] = [];
     const keys: string[] = [];
