@@ -59,13 +59,13 @@ async function generate(path, bytes, seed, shift) {
 }
 
 const child = `
-import { runDataGate, profileTable, serializeProfile, DEFAULT_DRIFT, DEFAULT_OUTLIERS } from ${JSON.stringify(lib)};
-import { writeFileSync, createReadStream } from 'node:fs';
+import { runDataGate, writeProfile, DEFAULT_DRIFT, DEFAULT_OUTLIERS } from ${JSON.stringify(lib)};
+import { createReadStream } from 'node:fs';
 const [mode, a, b] = process.argv.slice(1);
 const ctx = { workspace: process.cwd(), logger: { info() {}, warn() {}, debug() {}, progress() {} }, limits: { maxFileBytes: 1e12, maxDecompressedBytes: 1e12, maxDecompressionRatio: 1e6, maxDepth: 16, maxEntries: 1e5, timePerFileMs: 3.6e6 }, signal: new AbortController().signal };
 const options = (r, c) => ({ reference: r, current: c, provenance: [], drift: { ...DEFAULT_DRIFT }, outliers: { ...DEFAULT_OUTLIERS }, poisoning: true, read: {} });
 let detail = '';
-if (mode === 'profile') { const p = await profileTable(a, {}, ctx); writeFileSync(b, serializeProfile(p)); detail = p.rows + ' rows'; }
+if (mode === 'profile') { detail = await writeProfile(b, { paths: [a] }, ctx); }
 else if (mode === 'gate') { const r = await runDataGate(options(a, b), ctx); detail = r.findings.length + ' findings, drift share ' + r.metrics['drift.share']; }
 else if (mode === 'read') { let n = 0; for await (const c of createReadStream(a, { highWaterMark: 1 << 20 })) n += c.length; detail = n + ' bytes'; }
 else if (mode === 'duckdb') {
