@@ -228,8 +228,12 @@ export class ProfileBuilder {
 
   /** The row keys as [hi, lo] pairs in the order of their hex. */
   private keyOrder(): Uint32Array {
-    const pairs: number[] = [];
-    this.keys.forEach((hi, lo) => pairs.push(hi, lo));
+    const pairs = new Uint32Array(this.keys.size * 2);
+    let n = 0;
+    this.keys.forEach((hi, lo) => {
+      pairs[n++] = hi;
+      pairs[n++] = lo;
+    });
     const order = Uint32Array.from({ length: pairs.length / 2 }, (_, i) => i);
     order.sort((a, b) => (pairs[2 * a] as number) - (pairs[2 * b] as number) || (pairs[2 * a + 1] as number) - (pairs[2 * b + 1] as number));
     const out = new Uint32Array(pairs.length);
@@ -258,7 +262,7 @@ export class ProfileBuilder {
   writeTo(path: string): DataProfile {
     const withLists = !this.hashesTruncated && this.options.hashRows !== false;
     const profile = this.finish(false);
-    let text = serializeProfile(profile);
+    const text = serializeProfile(profile);
     const hashesAt = text.indexOf('\n "rowHashes": []');
     const keysAt = text.indexOf('\n "rowKeys": []');
     writeFileAtomicStreamed(path, (fd: number) => {
@@ -291,7 +295,6 @@ export class ProfileBuilder {
       const pairs = this.keyOrder();
       list(pairs.length / 2, (i) => rowKeyHex(pairs[2 * i] as number, pairs[2 * i + 1] as number));
       writeSync(fd, text.slice(keysHead + 2));
-      text = '';
     });
     return profile;
   }
