@@ -19122,7 +19122,7 @@ __export(main_exports2, {
   main: () => main
 });
 module.exports = __toCommonJS(main_exports2);
-var import_node_fs32 = require("node:fs");
+var import_node_fs33 = require("node:fs");
 var import_node_path28 = require("node:path");
 
 // packages/core/src/severity.ts
@@ -19279,6 +19279,22 @@ function writeFileAtomic(path, data) {
     (0, import_node_fs.writeFileSync)(tmp, data);
     (0, import_node_fs.renameSync)(tmp, path);
   } catch (error) {
+    (0, import_node_fs.rmSync)(tmp, { force: true });
+    throw error;
+  }
+}
+function writeFileAtomicStreamed(path, write) {
+  (0, import_node_fs.mkdirSync)((0, import_node_path.dirname)(path), { recursive: true });
+  const tmp = (0, import_node_path.join)((0, import_node_path.dirname)(path), `.${(0, import_node_path.basename)(path)}.${(0, import_node_crypto2.randomBytes)(6).toString("hex")}.tmp`);
+  let fd2;
+  try {
+    fd2 = (0, import_node_fs.openSync)(tmp, "w");
+    write(fd2);
+    (0, import_node_fs.closeSync)(fd2);
+    fd2 = void 0;
+    (0, import_node_fs.renameSync)(tmp, path);
+  } catch (error) {
+    if (fd2 !== void 0) (0, import_node_fs.closeSync)(fd2);
     (0, import_node_fs.rmSync)(tmp, { force: true });
     throw error;
   }
@@ -54545,15 +54561,15 @@ function fixedEdges() {
 }
 var FIXED_EDGES = fixedEdges();
 function fixedBin(value) {
-  let lo = 0;
-  let hi = FIXED_EDGES.length;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (FIXED_EDGES[mid] <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  let base = 0;
+  for (let half = 256; half > 0; half >>= 1) if (PADDED_EDGES[base + half - 1] <= value) base += half;
+  return base < FIXED_EDGES.length ? base : FIXED_EDGES.length;
 }
+var PADDED_EDGES = (() => {
+  const padded = new Float64Array(512).fill(Infinity);
+  padded.set(FIXED_EDGES);
+  return padded;
+})();
 function isProfileFile(path) {
   if (!/\.json$/i.test(path)) return false;
   try {
@@ -54712,13 +54728,9 @@ function visitItems(text2, bad, visit2) {
 }
 
 // packages/data-gate/src/profile/profile-gate.ts
-var import_node_fs26 = require("node:fs");
+var import_node_fs27 = require("node:fs");
 
 // packages/data-gate/src/profile/batch-row-hash.ts
-function hashBatchRow(hasher, chunks, i3) {
-  encodeBatchRow(hasher, chunks, i3);
-  return hasher.digest();
-}
 function encodeBatchRow(hasher, chunks, i3, count = chunks.length) {
   hasher.begin();
   for (let c = 0; c < count; c++) {
@@ -54746,6 +54758,9 @@ function encodeBatchRow(hasher, chunks, i3, count = chunks.length) {
     }
   }
 }
+
+// packages/data-gate/src/profile/profile-builder.ts
+var import_node_fs26 = require("node:fs");
 
 // packages/data-gate/src/profile/number-counts.ts
 var bits2 = new Float64Array(1);
@@ -55010,7 +55025,13 @@ var ProfileBuilder = class {
   options;
   columns = /* @__PURE__ */ new Map();
   files = /* @__PURE__ */ new Set();
-  hashes = /* @__PURE__ */ new Set();
+  /**
+   * SHA-256 digests of the distinct rows, 32 bytes each in arrival order; a row is distinct by its
+   * 64-bit key (`keys`), so two different rows whose keys collide (about n²/2⁶⁵: 1e-6 at 5M rows) keep
+   * one digest. A Set of hex strings cost about ten times the bytes.
+   */
+  digests = Buffer.alloc(32 * 1024);
+  digestCount = 0;
   hasher = new RowHasher();
   keys = new RowKeySet();
   hashColumns;
@@ -55058,15 +55079,23 @@ var ProfileBuilder = class {
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
       for (let i3 = 0; i3 < batch.length; i3++) {
-        this.hashes.add(hashBatchRow(this.hasher, index, i3).toString("hex"));
+        encodeBatchRow(this.hasher, index, i3);
         this.hasher.key();
-        this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo);
-        if (this.hashes.size > this.maxRowHashes) {
+        if (this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo)) continue;
+        if (this.keys.size > this.maxRowHashes) {
           this.hashesTruncated = true;
-          this.hashes.clear();
+          this.digests = Buffer.alloc(0);
+          this.digestCount = 0;
           this.keys = new RowKeySet();
           break;
         }
+        if ((this.digestCount + 1) * 32 > this.digests.length) {
+          const next = Buffer.alloc(this.digests.length * 2);
+          this.digests.copy(next, 0, 0, this.digestCount * 32);
+          this.digests = next;
+        }
+        this.hasher.digest().copy(this.digests, this.digestCount * 32);
+        this.digestCount++;
       }
     }
     this.rows += batch.length;
@@ -55138,12 +55167,90 @@ var ProfileBuilder = class {
     s.numberCategories.clear();
     if (cats.size > this.maxCategories) s.categories = void 0;
   }
-  keyList() {
-    const out2 = [];
-    this.keys.forEach((hi, lo) => out2.push(rowKeyHex(hi, lo)));
-    return out2.sort();
+  /** The distinct rows' digests in byte order (as their hex sorts), as indices into `digests`. */
+  digestOrder() {
+    const d = this.digests;
+    const order = Uint32Array.from({ length: this.digestCount }, (_, i3) => i3);
+    const words2 = new Uint32Array(this.digestCount * 2);
+    for (let i3 = 0; i3 < this.digestCount; i3++) {
+      words2[2 * i3] = d.readUInt32BE(i3 * 32);
+      words2[2 * i3 + 1] = d.readUInt32BE(i3 * 32 + 4);
+    }
+    return order.sort((a, b) => words2[2 * a] - words2[2 * b] || words2[2 * a + 1] - words2[2 * b + 1] || d.compare(d, b * 32, b * 32 + 32, a * 32, a * 32 + 32));
   }
-  finish() {
+  /** The row keys as [hi, lo] pairs in the order of their hex. */
+  keyOrder() {
+    const pairs = new Uint32Array(this.keys.size * 2);
+    let n = 0;
+    this.keys.forEach((hi, lo) => {
+      pairs[n++] = hi;
+      pairs[n++] = lo;
+    });
+    const order = Uint32Array.from({ length: pairs.length / 2 }, (_, i3) => i3);
+    order.sort((a, b) => pairs[2 * a] - pairs[2 * b] || pairs[2 * a + 1] - pairs[2 * b + 1]);
+    const out2 = new Uint32Array(pairs.length);
+    order.forEach((k, i3) => {
+      out2[2 * i3] = pairs[2 * k];
+      out2[2 * i3 + 1] = pairs[2 * k + 1];
+    });
+    return out2;
+  }
+  hashList() {
+    return Array.from(this.digestOrder(), (i3) => this.digests.toString("hex", i3 * 32, i3 * 32 + 32));
+  }
+  keyList() {
+    const pairs = this.keyOrder();
+    return Array.from({ length: pairs.length / 2 }, (_, i3) => rowKeyHex(pairs[2 * i3], pairs[2 * i3 + 1]));
+  }
+  /**
+   * Writes the profile to `path` (atomically) as serializeProfile would, byte for byte, but with the
+   * row hashes and keys written straight from their binary tables in pieces: a profile of millions of
+   * rows is mostly those lists, and as strings (then as one JSON string) they were most of the
+   * profiling run's memory.
+   */
+  writeTo(path) {
+    const withLists = !this.hashesTruncated && this.options.hashRows !== false;
+    const profile = this.finish(false);
+    const text2 = serializeProfile(profile);
+    const hashesAt = text2.indexOf('\n "rowHashes": []');
+    const keysAt = text2.indexOf('\n "rowKeys": []');
+    writeFileAtomicStreamed(path, (fd2) => {
+      if (!withLists || hashesAt === -1 || keysAt === -1 || keysAt < hashesAt) {
+        (0, import_node_fs26.writeSync)(fd2, serializeProfile(this.finish()));
+        return;
+      }
+      const list2 = (items, item) => {
+        if (items === 0) {
+          (0, import_node_fs26.writeSync)(fd2, "[]");
+          return;
+        }
+        (0, import_node_fs26.writeSync)(fd2, "[");
+        let piece = "";
+        for (let i3 = 0; i3 < items; i3++) {
+          piece += `${i3 === 0 ? "" : ","}
+  "${item(i3)}"`;
+          if (piece.length > 1 << 20) {
+            (0, import_node_fs26.writeSync)(fd2, piece);
+            piece = "";
+          }
+        }
+        (0, import_node_fs26.writeSync)(fd2, `${piece}
+ ]`);
+      };
+      const hashesHead = hashesAt + '\n "rowHashes": '.length;
+      const keysHead = keysAt + '\n "rowKeys": '.length;
+      (0, import_node_fs26.writeSync)(fd2, text2.slice(0, hashesHead));
+      const order = this.digestOrder();
+      list2(order.length, (i3) => this.digests.toString("hex", order[i3] * 32, order[i3] * 32 + 32));
+      (0, import_node_fs26.writeSync)(fd2, text2.slice(hashesHead + 2, keysHead));
+      const pairs = this.keyOrder();
+      list2(pairs.length / 2, (i3) => rowKeyHex(pairs[2 * i3], pairs[2 * i3 + 1]));
+      (0, import_node_fs26.writeSync)(fd2, text2.slice(keysHead + 2));
+    });
+    return profile;
+  }
+  /** The profile; `lists: false` leaves the row hashes and keys empty (writeTo streams them). */
+  finish(lists = true) {
     for (const s of this.columns.values()) this.settleCategories(s);
     const columns = [...this.columns.values()].map((s) => ({
       name: s.name,
@@ -55164,8 +55271,8 @@ var ProfileBuilder = class {
       files: [...this.files].sort(),
       columns,
       hashColumns: this.hashColumns ?? [],
-      rowHashes: this.hashesTruncated ? [] : [...this.hashes].sort(),
-      ...this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: this.keyList() },
+      rowHashes: this.hashesTruncated || !lists ? [] : this.hashList(),
+      ...this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: lists ? this.keyList() : [] },
       rowHashesTruncated: this.hashesTruncated,
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
       ...this.labels ? { labelModel: this.labels.finish().toJSON() } : {}
@@ -55178,19 +55285,27 @@ function histogramEntries(counts) {
   return out2;
 }
 async function profileTable(path, options, ctx) {
+  return (await buildProfile(path, options, ctx)).finish();
+}
+async function buildProfile(path, options, ctx) {
   const builder = new ProfileBuilder(options);
   for await (const batch of readTable(path, options.read ?? {}, ctx)) {
     if (ctx.signal?.aborted) throw new UserError("cancelled");
     builder.push(batch);
   }
-  return builder.finish();
+  return builder;
 }
 async function writeProfile(output2, options, ctx) {
   if (options.paths.length === 0) throw new UserError("nothing to profile: name a data file or folder", { hint: "aisec data-gate profile DATA --output reference.profile.json" });
-  const profiles = [];
-  for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
-  const profile = profiles.length === 1 ? profiles[0] : mergeProfiles(profiles);
-  writeFileAtomic(output2, serializeProfile(profile));
+  let profile;
+  if (options.paths.length === 1) {
+    profile = (await buildProfile(options.paths[0], options, ctx)).writeTo(output2);
+  } else {
+    const profiles = [];
+    for (const p of options.paths) profiles.push(await profileTable(p, options, ctx));
+    profile = mergeProfiles(profiles);
+    writeFileAtomic(output2, serializeProfile(profile));
+  }
   return `wrote profile of ${profile.rows} rows, ${profile.columns.length} columns to ${workspaceRelative(ctx.workspace, output2)}`;
 }
 
@@ -55465,7 +55580,7 @@ async function runAgainstProfile(options, ctx, acc) {
       refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
     },
     (p) => {
-      const bytes = (0, import_node_fs26.statSync)(refPath).size;
+      const bytes = (0, import_node_fs27.statSync)(refPath).size;
       const rows2 = Number.isSafeInteger(p.rows) && p.rows > 0 ? p.rows : 0;
       refHashes.reserve(Math.min(rows2, Math.ceil(bytes / 67)));
       refKeys = new RowKeySet(Math.min(rows2, Math.ceil(bytes / 19)));
@@ -55704,7 +55819,7 @@ async function runAgainstProfile(options, ctx, acc) {
 }
 
 // packages/data-gate/src/exact-stream/memory-estimate.ts
-var import_node_fs27 = require("node:fs");
+var import_node_fs28 = require("node:fs");
 var DEFAULT_MEMORY_MB = 1024;
 var TEXT_FACTOR = 20;
 var GZIP_FACTOR = 100;
@@ -55714,18 +55829,18 @@ function factorOf(path) {
   return /\.gz$/i.test(path) ? GZIP_FACTOR : TEXT_FACTOR;
 }
 function filesOf(path, maxEntries) {
-  const stat3 = (0, import_node_fs27.statSync)(path, { throwIfNoEntry: false });
+  const stat3 = (0, import_node_fs28.statSync)(path, { throwIfNoEntry: false });
   if (!stat3) return [];
   return stat3.isDirectory() ? listDataFiles(path, maxEntries) : [path];
 }
 function estimatedInMemoryBytes(paths2, maxEntries) {
   let total = 0;
-  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += ((0, import_node_fs27.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * factorOf(f);
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += ((0, import_node_fs28.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * factorOf(f);
   return total;
 }
 function estimatedRows(paths2, maxEntries) {
   let total = 0;
-  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += Math.ceil(((0, import_node_fs27.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * (factorOf(f) / TEXT_FACTOR) / 8);
+  for (const p of paths2) for (const f of filesOf(p, maxEntries)) total += Math.ceil(((0, import_node_fs28.statSync)(f, { throwIfNoEntry: false })?.size ?? 0) * (factorOf(f) / TEXT_FACTOR) / 8);
   return total;
 }
 
@@ -55774,7 +55889,7 @@ var MemoryBudget = class _MemoryBudget {
 };
 
 // packages/data-gate/src/spill/spill-dir.ts
-var import_node_fs28 = require("node:fs");
+var import_node_fs29 = require("node:fs");
 var import_node_os5 = require("node:os");
 var import_node_path25 = require("node:path");
 var SpillDir = class {
@@ -55783,7 +55898,7 @@ var SpillDir = class {
   removed = false;
   closers = /* @__PURE__ */ new Set();
   constructor(parent = (0, import_node_os5.tmpdir)()) {
-    this.path = (0, import_node_fs28.mkdtempSync)((0, import_node_path25.join)(parent, "aisec-data-gate-"));
+    this.path = (0, import_node_fs29.mkdtempSync)((0, import_node_path25.join)(parent, "aisec-data-gate-"));
   }
   /** A fresh file name inside the folder. */
   file(kind) {
@@ -55805,7 +55920,7 @@ var SpillDir = class {
       }
     }
     this.closers.clear();
-    (0, import_node_fs28.rmSync)(this.path, { recursive: true, force: true });
+    (0, import_node_fs29.rmSync)(this.path, { recursive: true, force: true });
   }
 };
 
@@ -55938,7 +56053,7 @@ function andersonKsampOf(a, b, budget) {
 }
 
 // packages/data-gate/src/spill/external-sort.ts
-var import_node_fs30 = require("node:fs");
+var import_node_fs31 = require("node:fs");
 
 // packages/data-gate/src/spill/radix-sort.ts
 var LITTLE_ENDIAN3 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -55999,7 +56114,7 @@ function sortFloat64(values, scratch2) {
 }
 
 // packages/data-gate/src/spill/sorted-column.ts
-var import_node_fs29 = require("node:fs");
+var import_node_fs30 = require("node:fs");
 var CURSOR_BLOCK = 1 << 16;
 var SortedCursor = class {
   constructor(length, from, step, source) {
@@ -56063,7 +56178,7 @@ function readValues(fd2, into, count, position) {
   const bytes = new Uint8Array(into.buffer, into.byteOffset, count * 8);
   let done = 0;
   while (done < bytes.length) {
-    const n = (0, import_node_fs29.readSync)(fd2, bytes, done, bytes.length - done, position * 8 + done);
+    const n = (0, import_node_fs30.readSync)(fd2, bytes, done, bytes.length - done, position * 8 + done);
     if (n === 0) throw new Error(`spill file ended early (wanted ${count} values at ${position})`);
     done += n;
   }
@@ -56099,7 +56214,7 @@ var FileColumn = class {
   constructor(path, length, dir) {
     this.path = path;
     this.length = length;
-    this.fd = (0, import_node_fs29.openSync)(path, "r");
+    this.fd = (0, import_node_fs30.openSync)(path, "r");
     this.unregister = dir.onRemove(() => this.release());
   }
   path;
@@ -56123,7 +56238,7 @@ var FileColumn = class {
     return new SortedCursor(this.length, from, -1, { fd: this.fd, budget, block: this.block(budget) });
   }
   release() {
-    if (this.fd >= 0) (0, import_node_fs29.closeSync)(this.fd);
+    if (this.fd >= 0) (0, import_node_fs30.closeSync)(this.fd);
     this.fd = -1;
     this.unregister();
   }
@@ -56241,17 +56356,17 @@ var ExternalSorter = class {
   }
 };
 function writeValues(path, chunks) {
-  const fd2 = (0, import_node_fs30.openSync)(path, "w", 384);
+  const fd2 = (0, import_node_fs31.openSync)(path, "w", 384);
   try {
     for (const c of chunks) writeAll(fd2, c);
   } finally {
-    (0, import_node_fs30.closeSync)(fd2);
+    (0, import_node_fs31.closeSync)(fd2);
   }
 }
 function writeAll(fd2, values) {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   let done = 0;
-  while (done < bytes.length) done += (0, import_node_fs30.writeSync)(fd2, bytes, done, bytes.length - done);
+  while (done < bytes.length) done += (0, import_node_fs31.writeSync)(fd2, bytes, done, bytes.length - done);
 }
 function mergeRuns(runs, work, dir) {
   const k = runs.length;
@@ -56259,8 +56374,8 @@ function mergeRuns(runs, work, dir) {
   const out2 = work.subarray(k * block, (k + 1) * block);
   let outLen = 0;
   const path = dir.file("merge");
-  const outFd = (0, import_node_fs30.openSync)(path, "w", 384);
-  const fds = runs.map((r) => (0, import_node_fs30.openSync)(r.path, "r"));
+  const outFd = (0, import_node_fs31.openSync)(path, "w", 384);
+  const fds = runs.map((r) => (0, import_node_fs31.openSync)(r.path, "r"));
   const blocks = runs.map((_, i3) => work.subarray(i3 * block, (i3 + 1) * block));
   const read = new Float64Array(k);
   const pos = new Int32Array(k);
@@ -56319,10 +56434,10 @@ function mergeRuns(runs, work, dir) {
     }
     if (outLen > 0) writeAll(outFd, out2.subarray(0, outLen));
   } finally {
-    (0, import_node_fs30.closeSync)(outFd);
-    for (const fd2 of fds) (0, import_node_fs30.closeSync)(fd2);
+    (0, import_node_fs31.closeSync)(outFd);
+    for (const fd2 of fds) (0, import_node_fs31.closeSync)(fd2);
   }
-  for (const r of runs) (0, import_node_fs30.unlinkSync)(r.path);
+  for (const r of runs) (0, import_node_fs31.unlinkSync)(r.path);
   return { path, length: total };
 }
 
@@ -56433,7 +56548,7 @@ function withinLabelFeatures(columns, roles, label, inBatch) {
 }
 
 // packages/data-gate/src/exact-stream/row-key-partitions.ts
-var import_node_fs31 = require("node:fs");
+var import_node_fs32 = require("node:fs");
 var REF_WIDTH = 2;
 var CUR_WIDTH = 5;
 function grow2(a, make) {
@@ -56445,7 +56560,7 @@ var PartitionWriter = class {
   constructor(dir, kind, partitions, width, recordsPerBuffer) {
     this.width = width;
     this.path = dir.file(kind);
-    this.fd = (0, import_node_fs31.openSync)(this.path, "w", 384);
+    this.fd = (0, import_node_fs32.openSync)(this.path, "w", 384);
     this.bufs = Array.from({ length: partitions }, () => new Float64Array(recordsPerBuffer * width));
     this.lens = new Int32Array(partitions);
     this.counts = new Float64Array(partitions);
@@ -56490,7 +56605,7 @@ var PartitionWriter = class {
     const buf = this.bufs[p];
     const bytes = new Uint8Array(buf.buffer, 0, len * 8);
     let done = 0;
-    while (done < bytes.length) done += (0, import_node_fs31.writeSync)(this.fd, bytes, done, bytes.length - done);
+    while (done < bytes.length) done += (0, import_node_fs32.writeSync)(this.fd, bytes, done, bytes.length - done);
     if (this.chunks === this.chunkOffset.length) {
       this.chunkOffset = grow2(this.chunkOffset, (n) => new Float64Array(n));
       this.chunkRecords = grow2(this.chunkRecords, (n) => new Int32Array(n));
@@ -56511,14 +56626,14 @@ var PartitionWriter = class {
   close(flush = true) {
     if (this.fd < 0) return;
     if (flush) for (let p = 0; p < this.bufs.length; p++) this.flush(p);
-    (0, import_node_fs31.closeSync)(this.fd);
+    (0, import_node_fs32.closeSync)(this.fd);
     this.fd = -1;
     this.bufs.length = 0;
   }
   /** Visits partition `p`'s records in the order they were added, reading its chunks in blocks. */
   forEachRecord(p, block, visit2) {
     if (this.first[p] === -1) return;
-    const fd2 = (0, import_node_fs31.openSync)(this.path, "r");
+    const fd2 = (0, import_node_fs32.openSync)(this.path, "r");
     try {
       const perBlock = Math.max(1, Math.floor(block.length / this.width));
       for (let k = this.first[p]; k >= 0; k = this.chunkNext[k]) {
@@ -56532,7 +56647,7 @@ var PartitionWriter = class {
         }
       }
     } finally {
-      (0, import_node_fs31.closeSync)(fd2);
+      (0, import_node_fs32.closeSync)(fd2);
     }
   }
 };
@@ -58168,7 +58283,7 @@ ${helpFor2(binding.gate.name, "[PATH...] [options]", flags2)}${subs}`);
   if (typeof parsed.values["fail-on"] === "string") raw["fail-on"] = parsed.values["fail-on"];
   const values = coerceOptionValues(withCommonOptions(binding.options), raw, "flag");
   for (const p of parsed.positionals) {
-    if (!(0, import_node_fs32.existsSync)((0, import_node_path28.resolve)(workspace, p))) throw new UserError(`'${p}' does not exist`, { hint: "Give files or directories to check" });
+    if (!(0, import_node_fs33.existsSync)((0, import_node_path28.resolve)(workspace, p))) throw new UserError(`'${p}' does not exist`, { hint: "Give files or directories to check" });
   }
   const results = await executeAll([binding], parsed, workspace, config, io, () => values);
   return report2(results, parsed, io);
@@ -58185,7 +58300,7 @@ async function runMany(command, args2, io) {
   }
   if (parsed.positionals.length > 1) throw new UserError(`aisec ${command} takes one project directory; got ${parsed.positionals.length}`);
   const workspace = (0, import_node_path28.resolve)(io.cwd, parsed.positionals[0] ?? ".");
-  if (!(0, import_node_fs32.existsSync)(workspace) || !(0, import_node_fs32.statSync)(workspace).isDirectory()) throw new UserError(`'${parsed.positionals[0]}' is not a directory`);
+  if (!(0, import_node_fs33.existsSync)(workspace) || !(0, import_node_fs33.statSync)(workspace).isDirectory()) throw new UserError(`'${parsed.positionals[0]}' is not a directory`);
   const config = readConfig2(parsed, workspace, GATES);
   const names2 = config.gates ?? GATES.map((b) => b.gate.name);
   const bindings = names2.flatMap((name2) => {
