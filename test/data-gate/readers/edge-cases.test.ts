@@ -139,7 +139,7 @@ describe('CSV', () => {
     const path = join(tmp, 'runaway.csv');
     writeFileSync(path, `a,b\n1,x\n2,"open\n${'3,filler text\n'.repeat(200_000)}`);
     const error = await readError(path, { readerLimits: { maxFieldChars: 100_000 } });
-    expect(error.message).toMatch(/longer than 100000 characters in row 1 \(line 3\)/);
+    expect(error.message).toMatch(/longer than 100000 bytes in row 1 \(line 3\)/);
     expect(error.file).toMatch(/runaway\.csv$/);
     expect(error.line).toBe(3);
     expect(error.hint).toMatch(/unbalanced "/);

@@ -165,7 +165,7 @@ export class CsvTokenizer {
         return;
       }
       if (next - p > this.limits.maxRecordChars) {
-        throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, 'the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long');
+        throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} bytes`, line, 'the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long');
       }
       rec.line = line;
       onRecord(rec);
@@ -179,13 +179,13 @@ export class CsvTokenizer {
     const size = this.carry.length;
     if (fieldSoFar > this.limits.maxFieldChars) {
       throw new CsvLimitError(
-        `a field longer than ${this.limits.maxFieldChars} characters`,
+        `a field longer than ${this.limits.maxFieldChars} bytes`,
         line,
         this.inQuotes ? 'a quoted field that never closes swallows the rest of the file: look for an unbalanced " at that line' : 'raise the reader limit maxFieldChars if such fields are expected',
       );
     }
     if (size > this.limits.maxRecordChars) {
-      throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, 'the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long');
+      throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} bytes`, line, 'the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long');
     }
   }
 
@@ -328,7 +328,7 @@ export class CsvTokenizer {
   }
 
   private fieldTooLong(): CsvLimitError {
-    return new CsvLimitError(`a field longer than ${this.limits.maxFieldChars} characters`, this.currentLine, 'raise the reader limit maxFieldChars if such fields are expected');
+    return new CsvLimitError(`a field longer than ${this.limits.maxFieldChars} bytes`, this.currentLine, 'raise the reader limit maxFieldChars if such fields are expected');
   }
 }
 

@@ -4,9 +4,12 @@
  * and gets a UserError naming the file and row instead of eating the runner's memory.
  */
 export interface ReaderLimits {
-  /** Longest field, in characters. An unclosed quote usually shows up here first. */
+  /**
+   * Longest CSV/TSV field, in bytes of the file (the tokenizer works on bytes; a character of UTF-8 text
+   * is one to four of them). An unclosed quote usually shows up here first.
+   */
   maxFieldChars: number;
-  /** Longest row (all its fields, or one JSON line), in characters. */
+  /** Longest row (all its fields, or one JSON line): bytes for CSV/TSV, characters for JSON Lines. */
   maxRecordChars: number;
   /** Most columns in a header or row. */
   maxColumns: number;
