@@ -45458,7 +45458,7 @@ var CsvTokenizer = class {
         return;
       }
       if (next - p > this.limits.maxRecordChars) {
-        throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
+        throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} bytes`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
       }
       rec.line = line;
       onRecord(rec);
@@ -45471,13 +45471,13 @@ var CsvTokenizer = class {
     const size = this.carry.length;
     if (fieldSoFar > this.limits.maxFieldChars) {
       throw new CsvLimitError(
-        `a field longer than ${this.limits.maxFieldChars} characters`,
+        `a field longer than ${this.limits.maxFieldChars} bytes`,
         line,
         this.inQuotes ? 'a quoted field that never closes swallows the rest of the file: look for an unbalanced " at that line' : "raise the reader limit maxFieldChars if such fields are expected"
       );
     }
     if (size > this.limits.maxRecordChars) {
-      throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} characters`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
+      throw new CsvLimitError(`a row longer than ${this.limits.maxRecordChars} bytes`, line, "the file may not be CSV (or not this delimiter); raise maxRecordChars if rows are really that long");
     }
   }
   /**
@@ -45610,7 +45610,7 @@ var CsvTokenizer = class {
     rec.escaped[k] = 1;
   }
   fieldTooLong() {
-    return new CsvLimitError(`a field longer than ${this.limits.maxFieldChars} characters`, this.currentLine, "raise the reader limit maxFieldChars if such fields are expected");
+    return new CsvLimitError(`a field longer than ${this.limits.maxFieldChars} bytes`, this.currentLine, "raise the reader limit maxFieldChars if such fields are expected");
   }
 };
 function countLines(buf, from, to) {
