@@ -58104,7 +58104,7 @@ var dataGateBinding = {
       "label-column": { type: "string", description: "The label column for the poisoning signals. Default: a column named label, target, y or class." },
       "id-columns": { type: "array", items: { type: "string" }, description: "Columns left out of drift and of row comparisons. Default: columns named like ids (id, *_id, key, uuid, guid)." },
       "source-column": { type: "string", description: "The column naming each row's source, for the concentration check. Default: a column named source, origin, annotator, contributor, domain, host, url, author or submitter." },
-      poisoning: { type: "boolean", description: "Run the poisoning signals (label shift, drift within labels, trigger tokens, source concentration, formula injection, control characters, homoglyphs).", default: true },
+      poisoning: { type: "boolean", description: "Run the poisoning signals (label shift, drift within labels, label flips row by row, trigger tokens, source concentration, formula injection, control characters, homoglyphs).", default: true },
       delimiter: { type: "string", description: "CSV delimiter (one character); sniffed when absent." },
       "memory-mb": {
         type: "integer",
