@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RULE_RAGGED_ROWS } from '../../../packages/data-gate/src/contract/input-rules';
 import { RULES } from '../../../packages/data-gate/src/index';
 import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, runDataGate } from '../../../packages/data-gate/src/gate/gate';
+import { prng } from '../../helpers/prng';
 
 /**
  * Layouts where streaming has to get row identity right without holding the table: JSON Lines whose
@@ -16,17 +17,6 @@ import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, runDataGate } from '../../../packages/
  */
 const root = mkdtempSync(join(tmpdir(), 'aisec-exact-layouts-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function both(reference: string, current: string, budgetMb = 0.02): Promise<[Report, Report]> {
   const run = (memoryMb?: number): Promise<Report> =>

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, type Finding, type Report, silentLogger } from '@aisec/
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../../packages/data-gate/src/index';
 import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, runDataGate } from '../../../packages/data-gate/src/gate/gate';
+import { prng } from '../../helpers/prng';
 
 /**
  * The poisoning signals of the streaming exact mode against the in-memory ones on generated tables
@@ -12,17 +13,6 @@ import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, runDataGate } from '../../../packages/
  * flipped labels in one region of a feature, formula and control-character cells, and duplicated and
  * copied rows. Same findings (rows included) and metrics, near-duplicates aside.
  */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS = ['good', 'bad', 'fine', 'slow', 'fast', 'okay', 'nice', 'poor', 'cheap', 'great', 'late', 'early'];
 const SOURCES = ['web', 'app', 'partner', 'store'];
 

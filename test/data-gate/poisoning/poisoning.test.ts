@@ -4,18 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS, type Report, silentLogger } from '@aisec/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, RULES, hasControlCharacters, isFormulaLike, mixedScriptWord, runDataGate } from '../../../packages/data-gate/src/index';
-
-/** mulberry32, so the generated tables are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../helpers/prng';
 
 const WORDS = ['good', 'bad', 'fine', 'slow', 'fast', 'okay', 'nice', 'poor', 'cheap', 'great', 'late', 'early'];
 const SOURCES = ['web', 'app', 'partner', 'store'];

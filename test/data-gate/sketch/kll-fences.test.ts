@@ -5,19 +5,9 @@ import { KllSketch, iqrFences, madFences, quantileBracket, shareOutside } from '
 import { fitOutlierParams, iqrOutliers, madOutliers } from '../../../packages/data-gate/src/stats/index';
 import { column, loadCsv, numericCells } from '../stats/shared-table';
 import { SHARED } from '../readers/helpers';
+import { prng } from '../../helpers/prng';
 
 const DATA = join(SHARED, 'data');
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sketchOf(values: ArrayLike<number>): KllSketch {
   const s = new KllSketch();

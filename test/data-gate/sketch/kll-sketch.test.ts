@@ -6,20 +6,9 @@ import { KllSketch, type KllSketchJson, normalizedRankError } from '../../../pac
 import { quantileSorted } from '../../../packages/data-gate/src/stats/index';
 import { column, loadCsv, numericCells } from '../stats/shared-table';
 import { SHARED } from '../readers/helpers';
+import { prng } from '../../helpers/prng';
 
 const DATA = join(SHARED, 'data');
-
-/** mulberry32: a seeded stream for generated samples (fixed seeds: the tests are deterministic). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-300))) * Math.cos(2 * Math.PI * rand());

@@ -13,6 +13,7 @@ import { SpillDir } from '../../../packages/data-gate/src/spill/spill-dir';
 import { sortFloat64 } from '../../../packages/data-gate/src/spill/radix-sort';
 import { type ColumnDrift, fitOutlierParams, numericColumnDrift } from '../../../packages/data-gate/src/stats/index';
 import { SHARED } from '../readers/helpers';
+import { prng } from '../../helpers/prng';
 
 /**
  * The streaming (merge-walk) statistics over spilled sorted columns give the in-memory figures: every
@@ -52,17 +53,6 @@ function spill(values: ArrayLike<number>, dir: SpillDir, budget: MemoryBudget, m
   for (let i = 0; i < values.length; i++) sorter.push(values[i] as number);
   const runs = sorter.runCount;
   return { column: sorter.finish(), runs };
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('external sort', () => {

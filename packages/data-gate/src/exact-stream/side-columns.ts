@@ -14,6 +14,25 @@ import type { SpillDir } from '../spill/spill-dir';
  */
 export type CategoryKey = string | number | boolean;
 
+/** Counts one more `key`; false, counting nothing, when the key is new and `max` keys are counted already. */
+function countKey(counts: Map<CategoryKey, number>, key: CategoryKey, max: number): boolean {
+  const c = counts.get(key);
+  if (c !== undefined) counts.set(key, c + 1);
+  else if (counts.size < max) counts.set(key, 1);
+  else return false;
+  return true;
+}
+
+/** The counts keyed as categoryKeyAt keys them (numbers and booleans by their String()), in first-seen order. */
+function stringKeyed(counts: Map<CategoryKey, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [k, c] of counts) {
+    const key = String(k);
+    out.set(key, (out.get(key) ?? 0) + c);
+  }
+  return out;
+}
+
 export interface SideLimits {
   /** Distinct category keys counted per column before it counts as free text. */
   maxCategories: number;
@@ -54,22 +73,11 @@ export class SideColumn {
 
   /** Category counts keyed as categoryKeyAt keys them, in first-seen order. */
   categoryCounts(): Map<string, number> | undefined {
-    if (!this.counts) return undefined;
-    const out = new Map<string, number>();
-    for (const [k, c] of this.counts) {
-      const key = String(k);
-      out.set(key, (out.get(key) ?? 0) + c);
-    }
-    return out;
+    return this.counts && stringKeyed(this.counts);
   }
 
   private count(key: CategoryKey): void {
-    const counts = this.counts;
-    if (!counts) return;
-    const c = counts.get(key);
-    if (c !== undefined) counts.set(key, c + 1);
-    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
-    else this.overflow();
+    if (this.counts && !countKey(this.counts, key, this.limits.maxCategories)) this.overflow();
   }
 
   /** Too many distinct values to count: from here on the column is followed as free text. */
@@ -192,22 +200,11 @@ export class BatchColumn {
   }
 
   categoryCounts(): Map<string, number> | undefined {
-    if (!this.counts) return undefined;
-    const out = new Map<string, number>();
-    for (const [k, c] of this.counts) {
-      const key = String(k);
-      out.set(key, (out.get(key) ?? 0) + c);
-    }
-    return out;
+    return this.counts && stringKeyed(this.counts);
   }
 
   private count(key: CategoryKey): void {
-    const counts = this.counts;
-    if (!counts) return;
-    const c = counts.get(key);
-    if (c !== undefined) counts.set(key, c + 1);
-    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
-    else {
+    if (this.counts && !countKey(this.counts, key, this.limits.maxCategories)) {
       this.counts = undefined;
       this.countsOverflowed = true;
     }
