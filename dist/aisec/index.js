@@ -82421,6 +82421,21 @@ function tableSlots(expected) {
 }
 
 // packages/data-gate/src/exact-stream/side-columns.ts
+function countKey(counts, key, max2) {
+  const c = counts.get(key);
+  if (c !== void 0) counts.set(key, c + 1);
+  else if (counts.size < max2) counts.set(key, 1);
+  else return false;
+  return true;
+}
+function stringKeyed(counts) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (const [k, c] of counts) {
+    const key = String(k);
+    out2.set(key, (out2.get(key) ?? 0) + c);
+  }
+  return out2;
+}
 var SideColumn = class {
   constructor(name2, dir, budget, limits, keepNumbers) {
     this.name = name2;
@@ -82448,21 +82463,10 @@ var SideColumn = class {
   }
   /** Category counts keyed as categoryKeyAt keys them, in first-seen order. */
   categoryCounts() {
-    if (!this.counts) return void 0;
-    const out2 = /* @__PURE__ */ new Map();
-    for (const [k, c] of this.counts) {
-      const key = String(k);
-      out2.set(key, (out2.get(key) ?? 0) + c);
-    }
-    return out2;
+    return this.counts && stringKeyed(this.counts);
   }
   count(key) {
-    const counts = this.counts;
-    if (!counts) return;
-    const c = counts.get(key);
-    if (c !== void 0) counts.set(key, c + 1);
-    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
-    else this.overflow();
+    if (this.counts && !countKey(this.counts, key, this.limits.maxCategories)) this.overflow();
   }
   /** Too many distinct values to count: from here on the column is followed as free text. */
   overflow() {
@@ -82572,21 +82576,10 @@ var BatchColumn = class {
     return l?.finish();
   }
   categoryCounts() {
-    if (!this.counts) return void 0;
-    const out2 = /* @__PURE__ */ new Map();
-    for (const [k, c] of this.counts) {
-      const key = String(k);
-      out2.set(key, (out2.get(key) ?? 0) + c);
-    }
-    return out2;
+    return this.counts && stringKeyed(this.counts);
   }
   count(key) {
-    const counts = this.counts;
-    if (!counts) return;
-    const c = counts.get(key);
-    if (c !== void 0) counts.set(key, c + 1);
-    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
-    else {
+    if (this.counts && !countKey(this.counts, key, this.limits.maxCategories)) {
       this.counts = void 0;
       this.countsOverflowed = true;
     }

@@ -55852,6 +55852,21 @@ function tableSlots(expected) {
 }
 
 // packages/data-gate/src/exact-stream/side-columns.ts
+function countKey(counts, key, max) {
+  const c = counts.get(key);
+  if (c !== void 0) counts.set(key, c + 1);
+  else if (counts.size < max) counts.set(key, 1);
+  else return false;
+  return true;
+}
+function stringKeyed(counts) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [k, c] of counts) {
+    const key = String(k);
+    out.set(key, (out.get(key) ?? 0) + c);
+  }
+  return out;
+}
 var SideColumn = class {
   constructor(name, dir, budget, limits, keepNumbers) {
     this.name = name;
@@ -55879,21 +55894,10 @@ var SideColumn = class {
   }
   /** Category counts keyed as categoryKeyAt keys them, in first-seen order. */
   categoryCounts() {
-    if (!this.counts) return void 0;
-    const out = /* @__PURE__ */ new Map();
-    for (const [k, c] of this.counts) {
-      const key = String(k);
-      out.set(key, (out.get(key) ?? 0) + c);
-    }
-    return out;
+    return this.counts && stringKeyed(this.counts);
   }
   count(key) {
-    const counts = this.counts;
-    if (!counts) return;
-    const c = counts.get(key);
-    if (c !== void 0) counts.set(key, c + 1);
-    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
-    else this.overflow();
+    if (this.counts && !countKey(this.counts, key, this.limits.maxCategories)) this.overflow();
   }
   /** Too many distinct values to count: from here on the column is followed as free text. */
   overflow() {
@@ -56003,21 +56007,10 @@ var BatchColumn = class {
     return l?.finish();
   }
   categoryCounts() {
-    if (!this.counts) return void 0;
-    const out = /* @__PURE__ */ new Map();
-    for (const [k, c] of this.counts) {
-      const key = String(k);
-      out.set(key, (out.get(key) ?? 0) + c);
-    }
-    return out;
+    return this.counts && stringKeyed(this.counts);
   }
   count(key) {
-    const counts = this.counts;
-    if (!counts) return;
-    const c = counts.get(key);
-    if (c !== void 0) counts.set(key, c + 1);
-    else if (counts.size < this.limits.maxCategories) counts.set(key, 1);
-    else {
+    if (this.counts && !countKey(this.counts, key, this.limits.maxCategories)) {
       this.counts = void 0;
       this.countsOverflowed = true;
     }
