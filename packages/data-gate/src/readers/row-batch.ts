@@ -15,6 +15,16 @@ export interface ColumnChunk {
    * fifth of the CSV reader's time). Null cells: null. Use `String(number)` where a key is needed.
    */
   readonly texts: readonly (string | null)[];
+  /**
+   * Set by readers that intern repeated text (CSV): per cell, the id of its text in `dictionary`, the
+   * same id for the same text in every batch that carries the same dictionary object; -1 where the cell
+   * is not text or its text was not interned (free text past the interner's bounds). Code that keeps
+   * state per distinct value (counts, verdicts, hashes) keys it by id, so a repeat costs an array
+   * index instead of a string hash, and falls back to `texts` at -1.
+   */
+  readonly codes?: Int32Array;
+  /** id -> text for `codes`. Grows as the read goes on; an id never changes its text. */
+  readonly dictionary?: readonly string[];
 }
 
 /** A row as a record, for code that wants rows rather than columns. */
