@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type Finding, type GateContext, type Report, silentLogger } from '@aisec/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, type DataGateOptions, type DataProfile, RULES, type OutlierMethod, mergeProfiles, parseProfile, profileTable, runDataGate, serializeProfile, writeProfile } from '../../../packages/data-gate/src/index';
+import { DEFAULT_DRIFT, DEFAULT_OUTLIERS, type DataGateOptions, type DataProfile, PROFILE_VERSION, RULES, type OutlierMethod, mergeProfiles, parseProfile, profileTable, runDataGate, serializeProfile, writeProfile } from '../../../packages/data-gate/src/index';
 import { NEEDS_RAW_REFERENCE } from '../../../packages/data-gate/src/profile/profile-gate';
 import { loadCsv } from '../stats/shared-table';
 import { SHARED } from '../readers/helpers';
@@ -185,7 +185,7 @@ describe('file against profile, with the profile\'s sketches', () => {
     const z = await runDataGate(options(path, s.cur, 'zscore'), ctx());
     expect(rows(z, 'x_norm')).toEqual((s.json.outliers as Record<string, { current_ref_fitted: { zscore: { indices: number[] } } }>).x_norm!.current_ref_fitted.zscore.indices);
     const merged = mergeProfiles([v1, await profileTable(s.cur, {}, ctx())]);
-    expect(merged.version).toBe(2);
+    expect(merged.version).toBe(PROFILE_VERSION);
     expect(merged.columns.every((c) => c.quantileSketch === undefined && c.distinctSketch === undefined)).toBe(true);
     const mergedPath = join(dir, 'merged.profile.json');
     writeFileSync(mergedPath, serializeProfile(merged));

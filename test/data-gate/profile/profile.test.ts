@@ -10,6 +10,7 @@ import {
   DEFAULT_OUTLIERS,
   type DataGateOptions,
   type DataProfile,
+  PROFILE_VERSION,
   RULES,
   isProfileFile,
   mergeProfiles,
@@ -21,6 +22,9 @@ import {
   writeProfile,
 } from '../../../packages/data-gate/src/index';
 import { SHARED } from '../readers/helpers';
+import { encodeBatchRow } from '../../../packages/data-gate/src/profile/batch-row-hash';
+import { readTable } from '../../../packages/data-gate/src/readers/index';
+import { RowHasher, rowKeyHex } from '../../../packages/data-gate/src/stats/index';
 
 // The shared data beside the repository (../shared), wherever the repository is.
 const ROOT = SHARED;
@@ -125,8 +129,13 @@ describe('reference profiles', () => {
     expect(line).toContain('wrote profile of 2000 rows');
     expect(isProfileFile(out)).toBe(true);
     expect(isProfileFile(refFile)).toBe(false);
-    const bumped = readFileSync(out, 'utf8').replace('"version": 2', '"version": 3');
+    const written = readFileSync(out, 'utf8');
+    expect(written).toContain(`"version": ${PROFILE_VERSION}`);
+    const bumped = written.replace(`"version": ${PROFILE_VERSION}`, `"version": ${PROFILE_VERSION + 1}`);
     expect(() => parseProfile(bumped, 'ref.profile.json')).toThrow(UserError);
+    const strangeKeys = written.replace('"rowKeyRecipe": "aisec-rowkey/v2"', '"rowKeyRecipe": "aisec-rowkey/v9"');
+    expect(strangeKeys).not.toBe(written);
+    expect(() => parseProfile(strangeKeys, 'ref.profile.json')).toThrow(/rowKeyRecipe 'aisec-rowkey\/v9'/);
   });
 
   it('carry the label model, so the gate against a profile lists the same label flips as against the file', async () => {
@@ -224,11 +233,28 @@ describe('reference profiles', () => {
       const { rowKeys: _k, ...older } = p;
       const withoutKeys = join(dir, 'older.profile.json');
       writeFileSync(withoutKeys, serializeProfile(older));
+      // A version 2 profile: keys of recipe v1 (RowHasher.key, row by row) and no rowKeyRecipe.
+      expect(p.rowKeyRecipe).toBe('aisec-rowkey/v2');
+      const v1Keys = new Set<string>();
+      const hasher = new RowHasher();
+      for await (const batch of readTable(refFile, {}, ctx())) {
+        const chunks = p.hashColumns.map((c) => batch.data.find((d) => d.name === c));
+        for (let i = 0; i < batch.length; i++) {
+          encodeBatchRow(hasher, chunks, i);
+          hasher.key();
+          v1Keys.add(rowKeyHex(hasher.keyHi, hasher.keyLo));
+        }
+      }
+      const { rowKeyRecipe: _r, ...v2Layout } = p;
+      expect([...v1Keys].sort()).not.toEqual(p.rowKeys);
+      const withV1Keys = join(dir, 'v1-keys.profile.json');
+      writeFileSync(withV1Keys, serializeProfile({ ...v2Layout, version: 2, rowKeys: [...v1Keys].sort() }));
       const rows = (r: Report, id: string): unknown => r.findings.filter((f) => f.ruleId === id).flatMap((f) => f.properties?.rows as number[]);
       const a = await runDataGate(options(withKeys, cur), ctx());
       const b = await runDataGate(options(withoutKeys, cur), ctx());
+      const v1 = await runDataGate(options(withV1Keys, cur), ctx());
       const poisoning = reference(name).poisoning as Record<string, { indices: number[] }>;
-      for (const r of [a, b]) {
+      for (const r of [a, b, v1]) {
         expect(rows(r, RULES.RULE_ROWS_FROM_REFERENCE)).toEqual(poisoning.current_rows_in_reference!.indices);
         expect(rows(r, RULES.RULE_DUPLICATE_ROWS)).toEqual(poisoning.duplicates_within_current!.indices);
       }

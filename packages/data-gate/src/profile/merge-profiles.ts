@@ -95,7 +95,11 @@ function mergeTwo(a: DataProfile, b: DataProfile): DataProfile {
   const truncated = a.rowHashesTruncated || b.rowHashesTruncated;
   const hashes = truncated ? [] : [...new Set([...a.rowHashes, ...b.rowHashes])].sort();
   const over = hashes.length > maxRowHashes;
-  const keys = truncated || over || !a.rowKeys || !b.rowKeys ? undefined : [...new Set([...a.rowKeys, ...b.rowKeys])].sort();
+  // Keys of different recipes do not mix: the union is left without keys (the gate then screens on the
+  // SHA-256 hashes' prefixes, slower but as exact).
+  const recipe = a.rowKeyRecipe ?? 'aisec-rowkey/v1';
+  const sameRecipe = recipe === (b.rowKeyRecipe ?? 'aisec-rowkey/v1');
+  const keys = truncated || over || !a.rowKeys || !b.rowKeys || !sameRecipe ? undefined : [...new Set([...a.rowKeys, ...b.rowKeys])].sort();
   return {
     format: a.format,
     // Written in this version's layout; sketches a version 1 side lacked stay absent.
@@ -105,7 +109,7 @@ function mergeTwo(a: DataProfile, b: DataProfile): DataProfile {
     columns,
     hashColumns: a.hashColumns,
     rowHashes: over ? [] : hashes,
-    ...(keys ? { rowKeys: keys } : {}),
+    ...(keys ? { ...(a.rowKeyRecipe ? { rowKeyRecipe: a.rowKeyRecipe } : {}), rowKeys: keys } : {}),
     rowHashesTruncated: truncated || over,
     limits: { maxCategories, maxRowHashes },
     // Shards of one dataset share a label column; a shard without a model (or of another label)

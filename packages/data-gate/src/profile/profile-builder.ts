@@ -6,6 +6,7 @@ import { CellKind, type ColumnChunk, type ReadTableOptions, type RowBatch, readT
 import { HLL_DEFAULT_PRECISION, HyperLogLog, KLL_DEFAULT_K, KllSketch } from '../sketch/index';
 import { MomentsAccumulator, RowHasher, rowKeyHex } from '../stats/index';
 import { encodeBatchRow } from './batch-row-hash';
+import { BatchRowKeys, ROW_KEY_RECIPE } from './batch-row-keys';
 import { NumberCounts } from './number-counts';
 import { RowKeySet } from './row-key-set';
 import { mergeProfiles } from './merge-profiles';
@@ -46,6 +47,17 @@ interface ColumnState {
    * one to their strings (SameValueZero: -0 is 0, NaN is NaN, as String does), so merging is exact.
    */
   numberCategories: NumberCounts;
+  /**
+   * Text cells the reader interned (ColumnChunk.codes) are counted by id into `codeCounts`, an array
+   * index per cell instead of a Map lookup by string; the counts fold into `categories` by the
+   * dictionary's strings (settleCategories) when the limit is near, at the end, and when a batch comes
+   * with another dictionary (another file). Past the limit the counts only mark which ids the
+   * HyperLogLog has been given already.
+   */
+  codeDictionary: readonly string[] | undefined;
+  codeCounts: Float64Array;
+  /** Ids with a count in `codeCounts`. */
+  codeDistinct: number;
   textCells: number;
   quantiles: KllSketch;
   /**
@@ -67,6 +79,7 @@ export class ProfileBuilder {
   private digests = Buffer.alloc(32 * 1024);
   private digestCount = 0;
   private readonly hasher = new RowHasher();
+  private readonly rowKeys = new BatchRowKeys();
   private keys = new RowKeySet();
   private hashColumns: string[] | undefined;
   private hashesTruncated = false;
@@ -76,6 +89,8 @@ export class ProfileBuilder {
   private readonly quantileK: number;
   private readonly distinctPrecision: number;
   private labels: LabelModelBuilder | undefined;
+  /** The numbers of one column of a batch, gathered for the batch updates. */
+  private scratch = new Float64Array(0);
 
   constructor(private readonly options: ProfileOptions = {}) {
     this.maxCategories = options.maxCategories ?? 10_000;
@@ -111,6 +126,9 @@ export class ProfileBuilder {
           histogram: new Float64Array(FIXED_EDGES.length + 1),
           categories: new Map(),
           numberCategories: new NumberCounts(),
+          codeDictionary: undefined,
+          codeCounts: new Float64Array(0),
+          codeDistinct: 0,
           textCells: 0,
           quantiles: new KllSketch(this.quantileK),
           distinct: new HyperLogLog(this.distinctPrecision),
@@ -122,10 +140,11 @@ export class ProfileBuilder {
     for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
+      this.rowKeys.compute(index, batch.length);
+      const { hi, lo } = this.rowKeys;
       for (let i = 0; i < batch.length; i++) {
-        encodeBatchRow(this.hasher, index, i);
-        this.hasher.key();
-        if (this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo)) continue;
+        // Only a row whose key is new is encoded and hashed with SHA-256.
+        if (this.keys.addOrHas(hi[i] as number, lo[i] as number)) continue;
         if (this.keys.size > this.maxRowHashes) {
           this.hashesTruncated = true;
           this.digests = Buffer.alloc(0);
@@ -138,6 +157,7 @@ export class ProfileBuilder {
           this.digests.copy(next, 0, 0, this.digestCount * 32);
           this.digests = next;
         }
+        encodeBatchRow(this.hasher, index, i);
         this.hasher.digest().copy(this.digests, this.digestCount * 32);
         this.digestCount++;
       }
@@ -146,61 +166,126 @@ export class ProfileBuilder {
   }
 
   /**
-   * One column of a batch into its state. The hot loop of profiling (every cell passes here once), so
-   * the state's parts are held in locals and a category repeat costs one table lookup.
+   * One column of a batch into its state. The hot loop of profiling (every cell passes here once): a
+   * pass over the kinds gathers the numbers into a scratch array, so the moments, the quantile sketch,
+   * the histogram and the distinct counts each take them in a tight loop; text cells follow, by
+   * interned id where the reader gave one. The result does not depend on the order cells are taken in
+   * (counts add, sketches of a set, and the categories are dropped exactly when the column's distinct
+   * values pass maxCategories), so taking numbers before texts changes nothing.
    */
   private pushColumn(s: ColumnState, chunk: ColumnChunk, n: number): void {
-    const kinds = chunk.kinds;
-    const numbers = chunk.numbers;
-    const texts = chunk.texts;
-    const { moments, quantiles, histogram, distinct, numberCategories } = s;
-    let bits = s.kinds;
+    const { kinds, numbers } = chunk;
+    if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, 2 * this.scratch.length));
+    const values = this.scratch;
+    let m = 0;
+    let nanCells = 0;
     let nulls = 0;
-    let textCells = 0;
+    let others = 0;
+    let bits = s.kinds;
     for (let i = 0; i < n; i++) {
       const kind = kinds[i] as CellKind;
-      if (kind === CellKind.Null) {
+      if (kind === CellKind.Integer || kind === CellKind.Float) {
+        const v = numbers[i] as number;
+        if (v === v) values[m++] = v;
+        else nanCells++;
+      } else if (kind === CellKind.Null) {
         nulls++;
         continue;
+      } else {
+        others++;
       }
       bits |= 1 << kind;
-      const num = numbers[i] as number;
-      if (kind === CellKind.Integer || kind === CellKind.Float) {
-        if (num === num) {
-          moments.add(num);
-          quantiles.add(num);
-          const bin = fixedBin(num);
-          histogram[bin] = (histogram[bin] as number) + 1;
-        }
-        if (s.categories === undefined) distinct.addNumber(num);
-        else if (numberCategories.add(num)) {
-          distinct.addNumber(num);
-          if (s.categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
-        }
-        continue;
-      }
-      if (kind === CellKind.Text) textCells++;
-      const key = kind === CellKind.Text ? (texts[i] ?? '') : num === 1 ? 'true' : 'false';
-      const categories = s.categories;
-      if (categories === undefined) {
-        distinct.addString(key);
-        continue;
-      }
-      const box = categories.get(key);
-      if (box !== undefined) {
-        box.n++;
-        continue;
-      }
-      categories.set(key, { n: 1 });
-      distinct.addString(key);
-      if (categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
     }
     s.kinds = bits;
     s.nulls += nulls;
+    if (m > 0) this.pushNumbers(s, values, m);
+    if (nanCells > 0) {
+      // A NaN cell ("nan" in CSV) is a value for the distinct counts, not for the moments.
+      if (s.categories === undefined) s.distinct.addNumber(Number.NaN);
+      else if (s.numberCategories.addCount(Number.NaN, nanCells)) {
+        s.distinct.addNumber(Number.NaN);
+        this.checkCategories(s);
+      }
+    }
+    if (others > 0) this.pushTexts(s, chunk, n);
+  }
+
+  private pushNumbers(s: ColumnState, values: Float64Array, m: number): void {
+    const { moments, quantiles, histogram, distinct, numberCategories } = s;
+    for (let j = 0; j < m; j++) moments.add(values[j] as number);
+    for (let j = 0; j < m; j++) quantiles.add(values[j] as number);
+    for (let j = 0; j < m; j++) {
+      const bin = fixedBin(values[j] as number);
+      histogram[bin] = (histogram[bin] as number) + 1;
+    }
+    for (let j = 0; j < m; j++) {
+      const v = values[j] as number;
+      if (s.categories === undefined) distinct.addNumber(v);
+      else if (numberCategories.add(v)) {
+        distinct.addNumber(v);
+        this.checkCategories(s);
+      }
+    }
+  }
+
+  /** Text and boolean cells: interned text by id, the rest by key in `categories`. */
+  private pushTexts(s: ColumnState, chunk: ColumnChunk, n: number): void {
+    const { kinds, numbers, texts, codes, dictionary } = chunk;
+    const { distinct } = s;
+    if (codes !== undefined && dictionary !== undefined && s.codeDictionary !== dictionary) {
+      this.settleCategories(s);
+      s.codeDictionary = dictionary;
+      s.codeCounts = new Float64Array(Math.max(16, dictionary.length));
+      s.codeDistinct = 0;
+    }
+    let textCells = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i] as CellKind;
+      if (kind === CellKind.Text) {
+        textCells++;
+        const code = codes === undefined ? -1 : (codes[i] as number);
+        if (code >= 0) {
+          if (code >= s.codeCounts.length) s.codeCounts = grown(s.codeCounts, code);
+          const counts = s.codeCounts;
+          const had = counts[code] as number;
+          counts[code] = had + 1;
+          if (had === 0) {
+            s.codeDistinct++;
+            distinct.addString((dictionary as readonly string[])[code] as string);
+            if (s.categories !== undefined) this.checkCategories(s);
+          }
+          continue;
+        }
+        this.countKey(s, texts[i] ?? '');
+      } else if (kind === CellKind.Boolean) {
+        this.countKey(s, numbers[i] === 1 ? 'true' : 'false');
+      }
+    }
     s.textCells += textCells;
   }
 
-  /** Folds the number-keyed counts into `categories`, then drops both when past `maxCategories`. */
+  private countKey(s: ColumnState, key: string): void {
+    const categories = s.categories;
+    if (categories === undefined) {
+      s.distinct.addString(key);
+      return;
+    }
+    const box = categories.get(key);
+    if (box !== undefined) {
+      box.n++;
+      return;
+    }
+    categories.set(key, { n: 1 });
+    s.distinct.addString(key);
+    this.checkCategories(s);
+  }
+
+  /** Settles the counts when the column may have passed maxCategories (the sum over-counts a text both interned and not). */
+  private checkCategories(s: ColumnState): void {
+    if (s.categories !== undefined && s.categories.size + s.numberCategories.size + s.codeDistinct > this.maxCategories) this.settleCategories(s);
+  }
+
+  /** Folds the number- and id-keyed counts into `categories`, then drops all when past `maxCategories`. */
   private settleCategories(s: ColumnState): void {
     const cats = s.categories;
     if (!cats) return;
@@ -211,6 +296,21 @@ export class ProfileBuilder {
       else cats.set(key, { n: count });
     });
     s.numberCategories.clear();
+    const dictionary = s.codeDictionary;
+    if (dictionary !== undefined && s.codeDistinct > 0) {
+      const counts = s.codeCounts;
+      for (let code = 0; code < counts.length; code++) {
+        const count = counts[code] as number;
+        if (count === 0) continue;
+        const key = dictionary[code] as string;
+        const box = cats.get(key);
+        if (box) box.n += count;
+        else cats.set(key, { n: count });
+      }
+      counts.fill(0);
+      s.codeDistinct = 0;
+    }
+    // Past the limit the id counts go on marking which ids the HyperLogLog has (their counts no longer matter).
     if (cats.size > this.maxCategories) s.categories = undefined;
   }
 
@@ -322,12 +422,21 @@ export class ProfileBuilder {
       columns,
       hashColumns: this.hashColumns ?? [],
       rowHashes: this.hashesTruncated || !lists ? [] : this.hashList(),
-      ...(this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: lists ? this.keyList() : [] }),
+      ...(this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeyRecipe: ROW_KEY_RECIPE, rowKeys: lists ? this.keyList() : [] }),
       rowHashesTruncated: this.hashesTruncated,
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
       ...(this.labels ? { labelModel: this.labels.finish().toJSON() } : {}),
     };
   }
+}
+
+/** A copy of `counts` long enough to index `code`. */
+function grown(counts: Float64Array, code: number): Float64Array {
+  let size = counts.length;
+  while (size <= code) size *= 2;
+  const next = new Float64Array(size);
+  next.set(counts);
+  return next;
 }
 
 /** Non-empty bins as [bin, count], by bin. */

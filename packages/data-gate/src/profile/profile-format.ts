@@ -2,10 +2,11 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from
 import { UserError } from '@aisec/core';
 import { HyperLogLog, type HyperLogLogJson, KllSketch, type KllSketchJson } from '../sketch/index';
 import type { MomentsState } from '../stats/index';
+import { ROW_KEY_RECIPE } from './batch-row-keys';
 import { LabelModel, type LabelModelJson } from '../poisoning/label-model';
 
 /**
- * The reference profile, format version 2: a deterministic, mergeable JSON summary of a trusted
+ * The reference profile, format version 3: a deterministic, mergeable JSON summary of a trusted
  * dataset. Deterministic: the same rows give the same bytes (keys and hashes sorted, no timestamps,
  * sketches whose compaction coins come from a seeded generator). Mergeable: every part combines across
  * shards — counts and kind bits add, moments merge with Chan's formula, histograms are on fixed,
@@ -13,12 +14,16 @@ import { LabelModel, type LabelModelJson } from '../poisoning/label-model';
  * HyperLogLog registers take maxima (exactly the union's), KLL sketches merge within their error bound.
  *
  * Version 2 adds per column `quantileSketch` (KLL, numeric cells) and `distinctSketch` (HyperLogLog).
- * Version 1 profiles are still read: their columns have neither, and the gate says what it skipped.
+ * Version 3 adds `rowKeyRecipe` (row keys computed column-wise, recipe v2), so an older aisec, which
+ * would compare its v1 keys with them and miss every copied row, refuses the file instead.
+ * Versions 1 and 2 are still read: version 1 columns have no sketches, and the gate says what it skipped.
  */
 export const PROFILE_FORMAT = 'aisec-data-profile';
-export const PROFILE_VERSION = 2;
+export const PROFILE_VERSION = 3;
 /** Profile versions this aisec reads. */
-export const PROFILE_VERSIONS_READ: readonly number[] = [1, 2];
+export const PROFILE_VERSIONS_READ: readonly number[] = [1, 2, 3];
+/** Row key recipes this aisec computes (v1: RowHasher.key, row by row; v2: batch-row-keys.ts). */
+export const ROW_KEY_RECIPES_READ: readonly string[] = ['aisec-rowkey/v1', ROW_KEY_RECIPE];
 
 export interface ColumnProfile {
   name: string;
@@ -63,6 +68,8 @@ export interface DataProfile {
    * `rowHashesTruncated`.
    */
   rowKeys?: string[];
+  /** How `rowKeys` were computed: `aisec-rowkey/v2` (profile/batch-row-keys.ts); absent means `aisec-rowkey/v1` (RowHasher.key). */
+  rowKeyRecipe?: string;
   rowHashesTruncated: boolean;
   limits: { maxCategories: number; maxRowHashes: number };
   /**
@@ -152,6 +159,9 @@ export function parseProfile(text: string, displayPath: string): DataProfile {
   }
   // Checked here, so a damaged model is reported with the profile's name before any batch is read.
   if (p.labelModel !== undefined) LabelModel.fromJSON(p.labelModel, displayPath);
+  if (p.rowKeyRecipe !== undefined && !ROW_KEY_RECIPES_READ.includes(p.rowKeyRecipe)) {
+    throw new UserError(`profile rowKeyRecipe '${String(p.rowKeyRecipe)}' is not one this aisec computes (${ROW_KEY_RECIPES_READ.join(', ')})`, { file: displayPath, hint: 'profile the reference again with this aisec version' });
+  }
   if (p.rowKeys !== undefined && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== 'string' || !/^[0-9a-f]{16}$/.test(k)))) {
     throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
   }
@@ -291,12 +301,31 @@ function visitStrings(fd: number, range: { start: number; end: number }, display
 }
 
 function visitItems(text: string, bad: () => UserError, visit: (s: string) => void): void {
-  for (const raw of text.split(',')) {
-    const item = raw.trim();
-    if (item === '') continue;
-    if (item.length < 2 || !item.startsWith('"') || !item.endsWith('"')) throw bad();
-    const s = item.slice(1, -1);
-    if (!/^[0-9a-f]+$/.test(s)) throw bad();
-    visit(s);
+  // A hand scan rather than split/trim/RegExp per item: a reference of millions of rows is that many items.
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && isListSpace(text.charCodeAt(i))) i++;
+    if (i === n) return;
+    if (text.charCodeAt(i) !== 0x22) throw bad();
+    const start = i + 1;
+    let j = start;
+    for (; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 0x22) break;
+      if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) throw bad();
+    }
+    if (j === n || j === start) throw bad();
+    visit(text.slice(start, j));
+    i = j + 1;
+    while (i < n && isListSpace(text.charCodeAt(i))) i++;
+    if (i === n) return;
+    if (text.charCodeAt(i) !== 0x2c) throw bad();
+    i++;
   }
+}
+
+/** JSON white space between list items. */
+function isListSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }

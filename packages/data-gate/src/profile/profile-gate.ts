@@ -11,7 +11,8 @@ import { LabelFlipScanner, LabelModel, TextInjectionScanner, labelShiftFromCount
 import { CellKind, type ColumnChunk, type RowBatch, columnTypeOf, estimateRowCount, readProblemFindings, readTable } from '../readers/index';
 import { type KllSketch, iqrFences, madFences, shareOutside } from '../sketch/index';
 import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi } from '../stats/index';
-import { encodeBatchRow } from './batch-row-hash';
+import { encodeBatchRow, hashBatchRow } from './batch-row-hash';
+import { BatchRowKeys, ROW_KEY_RECIPE } from './batch-row-keys';
 import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift, histogramCountOutside, sketchKs } from './profile-drift';
 import { RowKeySet } from './row-key-set';
@@ -218,8 +219,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     shown,
     (h) => refHashes.add(h),
     (k) => {
-      if (k.length !== 16) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
-      refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
+      if (!refKeys.addHex(k)) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
     },
     (p) => {
       // Sized once from the row count (growing by doubling held both copies for a moment), but never
@@ -262,6 +262,9 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   // SHA-256 hashes screen (`refKeys` rebuilt from them), and every row is hashed with SHA-256.
   const truncated = profile.rowHashesTruncated;
   const fastKeys = !truncated && profile.rowKeys !== undefined;
+  // Keys of recipe v2 come column-wise for the whole batch; a profile with v1 keys gets them row by row.
+  const batchKeys = new BatchRowKeys();
+  const v2Keys = fastKeys && profile.rowKeyRecipe === ROW_KEY_RECIPE;
   if (!truncated && !fastKeys) refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
   const hasher = new RowHasher();
   const seen = new RowKeySet();
@@ -292,21 +295,27 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     if (options.poisoning) text.push(batch);
     flips?.push(batch);
     const hashChunks = profile.hashColumns.map((name) => batch.data.find((d) => d.name === name));
+    batchKeys.compute(hashChunks, batch.length);
+    const keyHi = batchKeys.hi;
+    const keyLo = batchKeys.lo;
     for (let i = 0; i < batch.length; i++) {
-      encodeBatchRow(hasher, hashChunks, i);
       // The 64-bit key tells rows apart (a chance collision is ~1e-6 at 10M rows) in 16 bytes a row.
-      hasher.key();
-      const hi = hasher.keyHi;
-      const lo = hasher.keyLo;
+      const hi = keyHi[i] as number;
+      const lo = keyLo[i] as number;
       if (seen.size < MAX_BATCH_HASHES) {
         if (seen.addOrHas(hi, lo)) within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
       } else if (seen.has(hi, lo)) within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
       else seenCapped = true;
       if (!truncated) {
-        if (fastKeys) {
-          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
+        if (v2Keys) {
+          // Only a candidate copy is encoded and hashed with SHA-256.
+          if (refKeys.has(hi, lo) && refHashes.has(hashBatchRow(hasher, hashChunks, i))) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
+        } else if (fastKeys) {
+          encodeBatchRow(hasher, hashChunks, i);
+          hasher.key();
+          if (refKeys.has(hasher.keyHi, hasher.keyLo) && refHashes.has(hasher.digest())) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
         } else {
-          const h = hasher.digest();
+          const h = hashBatchRow(hasher, hashChunks, i);
           if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
         }
       }

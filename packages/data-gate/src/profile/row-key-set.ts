@@ -45,6 +45,22 @@ export class RowKeySet {
     return false;
   }
 
+  /** Adds a key given as its 16 lower-case hex digits (rowKeyHex); false when `hex` is not such a key. */
+  addHex(hex: string): boolean {
+    if (hex.length !== 16) return false;
+    let hi = 0;
+    let lo = 0;
+    for (let i = 0; i < 16; i++) {
+      const c = hex.charCodeAt(i);
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+      if (d < 0) return false;
+      if (i < 8) hi = (hi << 4) | d;
+      else lo = (lo << 4) | d;
+    }
+    this.addOrHas(hi >>> 0, lo >>> 0);
+    return true;
+  }
+
   has(hi: number, lo: number): boolean {
     if ((hi | lo) === 0) return this.hasZero;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;

@@ -31,7 +31,7 @@ export class SortedRowHashes {
 
   /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
   add(hex: string): void {
-    if (hex.length !== 64 || !/^[0-9a-f]{64}$/.test(hex)) return;
+    if (hex.length !== 64 || !isLowerHex(hex)) return;
     if ((this.count + 1) * 32 > this.data.length) {
       const next = Buffer.alloc(this.data.length * 2);
       this.data.copy(next, 0, 0, this.count * 32);
@@ -78,4 +78,13 @@ export class SortedRowHashes {
     }
     return false;
   }
+}
+
+/** Only 0-9 and a-f (Buffer's hex decoding would also take upper case, which no stored hash has). */
+function isLowerHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
