@@ -135,7 +135,7 @@ describe('reference profiles', () => {
     expect(() => parseProfile(bumped, 'ref.profile.json')).toThrow(UserError);
     const strangeKeys = written.replace('"rowKeyRecipe": "aisec-rowkey/v2"', '"rowKeyRecipe": "aisec-rowkey/v9"');
     expect(strangeKeys).not.toBe(written);
-    expect(() => parseProfile(strangeKeys, 'ref.profile.json')).toThrow(/rowKeyRecipe 'aisec-rowkey\/v9'/);
+    expect(() => parseProfile(strangeKeys, 'ref.profile.json')).toThrow(/rowKeyRecipe "aisec-rowkey\/v9"/);
   });
 
   it('carry the label model, so the gate against a profile lists the same label flips as against the file', async () => {

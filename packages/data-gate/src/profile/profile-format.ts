@@ -159,8 +159,9 @@ export function parseProfile(text: string, displayPath: string): DataProfile {
   }
   // Checked here, so a damaged model is reported with the profile's name before any batch is read.
   if (p.labelModel !== undefined) LabelModel.fromJSON(p.labelModel, displayPath);
-  if (p.rowKeyRecipe !== undefined && !ROW_KEY_RECIPES_READ.includes(p.rowKeyRecipe)) {
-    throw new UserError(`profile rowKeyRecipe '${String(p.rowKeyRecipe)}' is not one this aisec computes (${ROW_KEY_RECIPES_READ.join(', ')})`, { file: displayPath, hint: 'profile the reference again with this aisec version' });
+  const recipe: unknown = p.rowKeyRecipe;
+  if (recipe !== undefined && (typeof recipe !== 'string' || !ROW_KEY_RECIPES_READ.includes(recipe))) {
+    throw new UserError(`profile rowKeyRecipe ${JSON.stringify(recipe)} is not one this aisec computes (${ROW_KEY_RECIPES_READ.join(', ')})`, { file: displayPath, hint: 'profile the reference again with this aisec version' });
   }
   if (p.rowKeys !== undefined && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== 'string' || !/^[0-9a-f]{16}$/.test(k)))) {
     throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
