@@ -286,42 +286,42 @@ function arrayRange(fd: number, size: number, name: string): { start: number; en
 function visitStrings(fd: number, range: { start: number; end: number }, displayPath: string, name: string, visit: (s: string) => void): void {
   const bad = (): UserError => new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
   let pos = range.start;
-  let carry = '';
+  let carry = Buffer.alloc(0);
   while (pos < range.end) {
     const piece = readRange(fd, pos, Math.min(range.end, pos + PIECE));
     if (piece.length === 0) throw bad();
     pos += piece.length;
-    // Items are "hex" separated by commas and white space: split the text, keeping a cut item for the next piece.
-    const text = carry + piece.toString('latin1');
-    const lastComma = pos < range.end ? text.lastIndexOf(',') : text.length;
-    carry = text.slice(lastComma + 1);
+    // Items are "hex" separated by commas and white space: scan the bytes, keeping a cut item for the next piece.
+    const bytes = carry.length > 0 ? Buffer.concat([carry, piece]) : piece;
+    const lastComma = pos < range.end ? bytes.lastIndexOf(0x2c) : bytes.length;
+    carry = Buffer.from(bytes.subarray(lastComma + 1));
     if (carry.length > 1024) throw bad(); // no hash is that long: not a list of hashes
-    visitItems(text.slice(0, Math.max(lastComma, 0)), bad, visit);
+    visitItems(bytes, Math.max(lastComma, 0), bad, visit);
   }
-  visitItems(carry, bad, visit);
+  visitItems(carry, carry.length, bad, visit);
 }
 
-function visitItems(text: string, bad: () => UserError, visit: (s: string) => void): void {
-  // A hand scan rather than split/trim/RegExp per item: a reference of millions of rows is that many items.
-  const n = text.length;
+function visitItems(bytes: Buffer, end: number, bad: () => UserError, visit: (s: string) => void): void {
+  // A hand scan of the bytes rather than split/trim/RegExp per item: a reference of millions of rows
+  // is that many items.
   let i = 0;
   for (;;) {
-    while (i < n && isListSpace(text.charCodeAt(i))) i++;
-    if (i === n) return;
-    if (text.charCodeAt(i) !== 0x22) throw bad();
+    while (i < end && isListSpace(bytes[i] as number)) i++;
+    if (i === end) return;
+    if (bytes[i] !== 0x22) throw bad();
     const start = i + 1;
     let j = start;
-    for (; j < n; j++) {
-      const c = text.charCodeAt(j);
+    for (; j < end; j++) {
+      const c = bytes[j] as number;
       if (c === 0x22) break;
       if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) throw bad();
     }
-    if (j === n || j === start) throw bad();
-    visit(text.slice(start, j));
+    if (j === end || j === start) throw bad();
+    visit(bytes.toString('latin1', start, j));
     i = j + 1;
-    while (i < n && isListSpace(text.charCodeAt(i))) i++;
-    if (i === n) return;
-    if (text.charCodeAt(i) !== 0x2c) throw bad();
+    while (i < end && isListSpace(bytes[i] as number)) i++;
+    if (i === end) return;
+    if (bytes[i] !== 0x2c) throw bad();
     i++;
   }
 }

@@ -267,7 +267,9 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   const v2Keys = fastKeys && profile.rowKeyRecipe === ROW_KEY_RECIPE;
   if (!truncated && !fastKeys) refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
   const hasher = new RowHasher();
-  const seen = new RowKeySet();
+  // Sized once for the rows the batch is estimated to have (growing by doubling rehashes every key).
+  const estimatedRows = estimateRowCount(options.current as string, ctx.limits.maxEntries);
+  const seen = new RowKeySet(Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows, 1 << 16)));
   let seenCapped = false;
   const within = new RowCollector();
   const copied = new RowCollector();
@@ -277,7 +279,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   let flips: LabelFlipScanner | undefined;
   if (options.poisoning && profile.labelModel) {
     if (label === undefined || profile.labelModel.labelColumn === label) {
-      const rate = Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimateRowCount(options.current as string, ctx.limits.maxEntries), 1));
+      const rate = Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimatedRows, 1));
       flips = new LabelFlipScanner(LabelModel.fromJSON(profile.labelModel, shown), { sampleRate: rate });
     } else {
       notes.push(`label flips not checked: the profile's label model is for '${profile.labelModel.labelColumn}', the label column here is '${label}'`);
