@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CellKind, type RowBatch, readTable } from '../../../packages/data-gate/src/readers/index';
+import { CellKind, type ReadTableOptions, type RowBatch, readTable } from '../../../packages/data-gate/src/readers/index';
 
 const tmp = mkdtempSync(join(tmpdir(), 'aisec-plain-rows-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -29,13 +29,14 @@ interface Cells {
   kinds: number[];
   numbers: number[];
   texts: (string | null)[];
+  codes: number[];
   rows: number[];
   lines: number[];
 }
 
-async function cellsOf(path: string): Promise<Cells> {
-  const out: Cells = { kinds: [], numbers: [], texts: [], rows: [], lines: [] };
-  for await (const batch of readTable(path, { readerLimits: { batchRows: 97 } }, { workspace: tmp }) as AsyncIterable<RowBatch>) {
+async function cellsOf(path: string, options: ReadTableOptions = {}): Promise<Cells> {
+  const out: Cells = { kinds: [], numbers: [], texts: [], codes: [], rows: [], lines: [] };
+  for await (const batch of readTable(path, { readerLimits: { batchRows: 97 }, ...options }, { workspace: tmp }) as AsyncIterable<RowBatch>) {
     for (let i = 0; i < batch.length; i++) {
       out.rows.push(batch.rows[i] as number);
       out.lines.push(batch.lines[i] as number);
@@ -43,6 +44,7 @@ async function cellsOf(path: string): Promise<Cells> {
         out.kinds.push(chunk.kinds[i] as number);
         out.numbers.push(chunk.numbers[i] as number);
         out.texts.push(chunk.texts[i] ?? null);
+        out.codes.push(chunk.codes?.[i] ?? -2);
       }
     }
   }
@@ -66,6 +68,8 @@ describe('plain rows (the fast path) read exactly as the general tokenizer reads
     expect(a.kinds.length).toBe(20_000 * width);
     expect(a.kinds).toEqual(b.kinds);
     expect(a.texts).toEqual(b.texts);
+    expect(a.codes).toEqual(b.codes);
+    expect(a.codes).not.toContain(-2);
     expect(a.rows).toEqual(b.rows);
     expect(a.lines).toEqual(b.lines);
     const differ = a.numbers.flatMap((v, i) => (Object.is(v, b.numbers[i]) ? [] : [`${i}: ${v} vs ${b.numbers[i]}`]));
@@ -82,5 +86,19 @@ describe('plain rows (the fast path) read exactly as the general tokenizer reads
     expect(cells.numbers.slice(0, 6)).toEqual([1, 2, 3, 4, 5, Number.NaN]);
     expect(cells.texts[10]).toBe('x"y');
     expect(cells.numbers.slice(6)).toEqual([6, 7, 8, 10, Number.NaN, 11, 12, 13, 14]);
+  });
+
+  it('is not used where the delimiter can be part of a number (-, ., a digit)', async () => {
+    // With `.` as the delimiter, 1.5 is two fields (a ragged row here), not the number 1.5.
+    writeFileSync(join(tmp, 'dot.csv'), 'x\n1.5\n2\n');
+    const dot = await cellsOf(join(tmp, 'dot.csv'), { delimiter: '.' });
+    expect(dot.numbers).toEqual([1, 2]);
+    writeFileSync(join(tmp, 'minus.csv'), 'x-y\n-5\n3-4\n');
+    const minus = await cellsOf(join(tmp, 'minus.csv'), { delimiter: '-' });
+    expect(minus.kinds).toEqual([CellKind.Null, CellKind.Integer, CellKind.Integer, CellKind.Integer]);
+    expect(minus.numbers.slice(1)).toEqual([5, 3, 4]);
+    writeFileSync(join(tmp, 'digit.csv'), 'a7b\n170\n');
+    const digit = await cellsOf(join(tmp, 'digit.csv'), { delimiter: '7' });
+    expect(digit.numbers).toEqual([1, 0]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '@aisec/core';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { type Cell, CellKind, type ColumnChunk, type RowBatch, cellOf, columnTypeOf, kindBit, kindFits } from '../readers/index';
+import { type Cell, CellKind, type ColumnChunk, type RowBatch, cellOf, columnTypeOf, kindFits } from '../readers/index';
 import type { ContractColumn, DataContract } from './contract-schema';
 import {
   RULE_CATEGORY_NOT_ALLOWED,
@@ -14,6 +14,8 @@ import {
   RULE_ROW_SCHEMA,
   RULE_TYPE_CONFUSION,
 } from './input-rules';
+import { InternedVerdicts } from './interned-verdicts';
+import { kindsPresent } from './kinds-present';
 import { likelyRename } from './schema-diff';
 
 export type ViolationKind = 'missing-column' | 'added-column' | 'column-order' | 'type' | 'null' | 'range' | 'category' | 'unique' | 'pattern' | 'row-schema';
@@ -61,6 +63,16 @@ const RULES: Record<ViolationKind, [string, Severity]> = {
   'row-schema': [RULE_ROW_SCHEMA, 'medium'],
 };
 
+/** The kinds of violation found cell by cell in one declared column. */
+type CellViolation = 'null' | 'type' | 'range' | 'category' | 'unique' | 'pattern';
+
+/** A column's violation in the file being read, with what saves work on its next offending cell. */
+interface OpenViolation {
+  v: ContractViolation;
+  /** Numbers (cells without a literal) whose text is already among `v.examples`: a repeat skips String(). */
+  numbers: number[];
+}
+
 interface ColumnRule {
   spec: ContractColumn;
   /** Allowed categories by their JSON type (a cell matches by value, or by its text). */
@@ -69,12 +81,59 @@ interface ColumnRule {
   allowedBooleans?: Set<boolean>;
   pattern?: RegExp;
   seen?: Set<string | number>;
-  /** Whether a cell of this column needs more than its kind looked at (range, categories, pattern, uniqueness). */
-  valueChecks: boolean;
+  /** Bit per CellKind a cell may have without a null or type violation. */
+  fits: number;
+  /** Whether min or max is set; then `min`/`max` are the bounds, open ends at -/+Infinity. */
+  ranged: boolean;
+  min: number;
+  max: number;
+  /** Categories, pattern or uniqueness: the checks that look at each cell's value. */
+  perValue: boolean;
+  messages: Record<CellViolation, string>;
+  /** Verdict bits (VERDICT_*) on the column's interned texts. */
+  verdicts: InternedVerdicts;
+  /** The column's violations in `openFile` by kind, so an offending cell skips building the violation's key. */
+  openFile: string;
+  open: Map<CellViolation, OpenViolation>;
 }
 
+// Verdict bits on one interned text of a column. The category and pattern bits depend on the text
+// alone; IN_SEEN means the text is in the column's uniqueness set (which never forgets), so a repeat
+// is known without hashing it; the EXAMPLE bits mean the text is among that violation's examples in
+// this file (InternedVerdicts starts afresh per file, as violations are per file).
+const VERDICT_KNOWN = 1;
+const VERDICT_NOT_A_CATEGORY = 2;
+const VERDICT_NO_MATCH = 4;
+const VERDICT_IN_SEEN = 8;
+const EXAMPLE_BIT: Record<CellViolation, number> = { null: 0, type: 16, range: 0, category: 32, pattern: 64, unique: 128 };
+
+const NUMBER_BITS = (1 << CellKind.Integer) | (1 << CellKind.Float);
+const ALL_KINDS = [CellKind.Null, CellKind.Integer, CellKind.Float, CellKind.Text, CellKind.Boolean] as const;
+
 function columnRule(spec: ContractColumn): ColumnRule {
-  const rule: ColumnRule = { spec, valueChecks: false };
+  const nullable = spec.nullable !== false;
+  let fits = 0;
+  for (const kind of ALL_KINDS) if (kind === CellKind.Null ? nullable : kindFits(kind, spec.type)) fits |= 1 << kind;
+  const name = spec.name;
+  const rule: ColumnRule = {
+    spec,
+    fits,
+    ranged: spec.min !== undefined || spec.max !== undefined,
+    min: spec.min ?? Number.NEGATIVE_INFINITY,
+    max: spec.max ?? Number.POSITIVE_INFINITY,
+    perValue: spec.categories !== undefined || spec.pattern !== undefined || spec.unique === true,
+    messages: {
+      null: `nulls in '${name}', which the contract declares not nullable`,
+      type: `values that are not ${spec.type} in ${spec.type} column '${name}'`,
+      range: `values of '${name}' outside [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}]`,
+      category: `values of '${name}' outside its allowed categories`,
+      pattern: `values of '${name}' that do not match /${spec.pattern}/`,
+      unique: `repeated values in '${name}', which the contract declares unique`,
+    },
+    verdicts: new InternedVerdicts(),
+    openFile: '',
+    open: new Map(),
+  };
   if (spec.categories) {
     rule.allowedStrings = new Set(spec.categories.filter((c): c is string => typeof c === 'string'));
     rule.allowedNumbers = new Set(spec.categories.filter((c): c is number => typeof c === 'number'));
@@ -82,7 +141,6 @@ function columnRule(spec: ContractColumn): ColumnRule {
   }
   if (spec.pattern !== undefined) rule.pattern = new RegExp(spec.pattern, 'u');
   if (spec.unique) rule.seen = new Set();
-  rule.valueChecks = spec.categories !== undefined || spec.pattern !== undefined || spec.unique === true || spec.min !== undefined || spec.max !== undefined;
   return rule;
 }
 
@@ -103,10 +161,23 @@ function allowedCategory(rule: ColumnRule, chunk: ColumnChunk, i: number, kind: 
   return (literal != null && strings.has(literal)) || strings.has(String(num));
 }
 
+/** The category and pattern verdict on a text cell's text (VERDICT_* bits). */
+function judgeText(rule: ColumnRule, text: string): number {
+  let verdict = VERDICT_KNOWN;
+  if (rule.allowedStrings && !rule.allowedStrings.has(text)) verdict |= VERDICT_NOT_A_CATEGORY;
+  if (rule.pattern && !rule.pattern.test(text)) verdict |= VERDICT_NO_MATCH;
+  return verdict;
+}
+
 /**
  * Checks batches against a contract in one pass (push every batch, then finish). Column-set
  * problems are decided per file; cell problems keep the first rows. Also usable next to the
  * statistics on the same batches.
+ *
+ * Runs column by column: a column's kinds are folded into a bit set first, so a column whose kinds
+ * all fit (nearly every column of nearly every batch) costs one pass over its kind bytes; ranges are
+ * one comparison over the numbers; categories and patterns are decided once per interned text
+ * (ColumnChunk `codes`) and per cell only where the reader did not intern.
  */
 export class ContractChecker {
   private readonly byName = new Map<string, ColumnRule>();
@@ -138,18 +209,57 @@ export class ContractChecker {
     return v;
   }
 
-  /** Counts one offending cell: its row and line while fewer than maxRows are kept, its text among the first 10 distinct. */
-  private addCell(kind: ViolationKind, batch: RowBatch, spec: ContractColumn | undefined, message: string, i: number, example: (() => string) | undefined): void {
-    const v = this.add(kind, batch.file, spec?.name, message);
+  /** Counts one offending row: its row and line while fewer than maxRows are kept. Returns whether examples are still wanted. */
+  private count(v: ContractViolation, batch: RowBatch, i: number): boolean {
     v.count++;
     if (v.rows.length < this.maxRows) {
       v.rows.push(batch.rows[i] as number);
       v.lines.push(batch.lines[i] as number);
     }
-    if (example !== undefined && v.examples.length < 10) {
-      const text = example();
-      if (!v.examples.includes(text)) v.examples.push(text);
+    return v.examples.length < 10;
+  }
+
+  private open(rule: ColumnRule, kind: CellViolation, file: string): OpenViolation {
+    if (rule.openFile !== file) {
+      rule.openFile = file;
+      rule.open.clear();
     }
+    let o = rule.open.get(kind);
+    if (!o) {
+      o = { v: this.add(kind, file, rule.spec.name, rule.messages[kind]), numbers: [] };
+      rule.open.set(kind, o);
+    }
+    return o;
+  }
+
+  /**
+   * Counts an offending cell of a declared column and, while fewer than 10 distinct are kept, its text
+   * among the examples (null cells have none). An interned text or a number already listed skips
+   * making and comparing its text.
+   */
+  private offend(rule: ColumnRule, kind: CellViolation, batch: RowBatch, chunk: ColumnChunk, i: number, verdicts: Uint8Array | undefined): void {
+    const o = this.open(rule, kind, batch.file);
+    if (!this.count(o.v, batch, i) || kind === 'null') return;
+    const examples = o.v.examples;
+    const cellKind = chunk.kinds[i] as CellKind;
+    const code = verdicts !== undefined && cellKind === CellKind.Text ? ((chunk.codes as Int32Array)[i] as number) : -1;
+    if (code >= 0 && code < (verdicts as Uint8Array).length) {
+      const bit = EXAMPLE_BIT[kind];
+      const v = verdicts as Uint8Array;
+      if (((v[code] as number) & bit) !== 0) return;
+      const text = cellText(chunk, i);
+      if (!examples.includes(text)) examples.push(text);
+      v[code] = (v[code] as number) | bit;
+      return;
+    }
+    if (chunk.texts[i] == null && (cellKind === CellKind.Integer || cellKind === CellKind.Float)) {
+      const num = chunk.numbers[i] as number;
+      // String() is the same for numbers SameValueZero calls equal (0 and -0, NaN and NaN).
+      if (o.numbers.includes(num)) return;
+      o.numbers.push(num);
+    }
+    const text = cellText(chunk, i);
+    if (!examples.includes(text)) examples.push(text);
   }
 
   push(batch: RowBatch): void {
@@ -160,32 +270,17 @@ export class ContractChecker {
     } else if (batch.columns.length > file.columns.length) {
       file.columns = batch.columns; // JSON Lines can add keys as it goes
     }
+    const n = batch.length;
     for (const chunk of batch.data) {
-      let bits = file.kinds.get(chunk.name) ?? 0;
+      const present = kindsPresent(chunk.kinds, n);
+      // kindBit leaves Null out of the bit set columnTypeOf reads.
+      file.kinds.set(chunk.name, (file.kinds.get(chunk.name) ?? 0) | (present & ~(1 << CellKind.Null)));
       const rule = this.byName.get(chunk.name);
-      const kinds = chunk.kinds;
-      const n = batch.length;
-      if (!rule) {
-        for (let i = 0; i < n; i++) bits |= kindBit(kinds[i] as CellKind);
-        file.kinds.set(chunk.name, bits);
-        continue;
-      }
-      const spec = rule.spec;
-      const nullable = spec.nullable !== false;
-      for (let i = 0; i < n; i++) {
-        const kind = kinds[i] as CellKind;
-        bits |= kindBit(kind);
-        if (kind === CellKind.Null) {
-          if (!nullable) this.addCell('null', batch, spec, `nulls in '${spec.name}', which the contract declares not nullable`, i, undefined);
-          continue;
-        }
-        if (!kindFits(kind, spec.type)) {
-          this.addCell('type', batch, spec, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, i, () => cellText(chunk, i));
-          continue;
-        }
-        if (rule.valueChecks) this.checkValue(rule, batch, chunk, i, kind);
-      }
-      file.kinds.set(chunk.name, bits);
+      if (!rule) continue;
+      const verdicts = rule.perValue || (present & ~rule.fits) !== 0 ? rule.verdicts.of(chunk, batch.file) : undefined;
+      if ((present & ~rule.fits) !== 0) this.checkKinds(rule, batch, chunk, verdicts);
+      if (rule.ranged && (present & rule.fits & NUMBER_BITS) !== 0) this.checkRange(rule, batch, chunk);
+      if (rule.perValue) this.checkValues(rule, batch, chunk, verdicts);
     }
     if (this.rowValidator) {
       for (let i = 0; i < batch.length; i++) {
@@ -194,30 +289,78 @@ export class ContractChecker {
         if (!this.rowValidator(obj)) {
           const e = this.rowValidator.errors?.[0];
           const what = e ? `${e.instancePath || '(row)'} ${e.message ?? e.keyword}` : 'invalid';
-          this.addCell('row-schema', batch, undefined, `rows that fail the contract rowSchema (first: ${what})`, i, () => what);
+          const v = this.add('row-schema', batch.file, undefined, `rows that fail the contract rowSchema (first: ${what})`);
+          if (this.count(v, batch, i) && !v.examples.includes(what)) v.examples.push(what);
         }
       }
     }
   }
 
-  /** Range, categories, pattern and uniqueness of one non-null cell whose kind fits. */
-  private checkValue(rule: ColumnRule, batch: RowBatch, chunk: ColumnChunk, i: number, kind: CellKind): void {
-    const spec = rule.spec;
-    const text = (): string => cellText(chunk, i);
-    const num = chunk.numbers[i] as number;
-    const isNumber = kind === CellKind.Integer || kind === CellKind.Float;
-    if (isNumber && ((spec.min !== undefined && num < spec.min) || (spec.max !== undefined && num > spec.max))) {
-      this.addCell('range', batch, spec, `values of '${spec.name}' outside [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}]`, i, text);
+  /** Nulls where the contract forbids them and cells whose kind does not fit the declared type. */
+  private checkKinds(rule: ColumnRule, batch: RowBatch, chunk: ColumnChunk, verdicts: Uint8Array | undefined): void {
+    const kinds = chunk.kinds;
+    const fits = rule.fits;
+    for (let i = 0; i < batch.length; i++) {
+      const kind = kinds[i] as number;
+      if (((fits >> kind) & 1) !== 0) continue;
+      this.offend(rule, kind === CellKind.Null ? 'null' : 'type', batch, chunk, i, verdicts);
     }
-    if (rule.allowedStrings && !allowedCategory(rule, chunk, i, kind)) {
-      this.addCell('category', batch, spec, `values of '${spec.name}' outside its allowed categories`, i, text);
+  }
+
+  /** min and max over the numbers: NaN (text, null) compares false, so only the kind of an offender is looked at. */
+  private checkRange(rule: ColumnRule, batch: RowBatch, chunk: ColumnChunk): void {
+    const { min, max, fits } = rule;
+    const numbers = chunk.numbers;
+    const kinds = chunk.kinds;
+    for (let i = 0; i < batch.length; i++) {
+      const x = numbers[i] as number;
+      if (!(x < min || x > max)) continue;
+      const kind = kinds[i] as number;
+      if ((kind === CellKind.Integer || kind === CellKind.Float) && ((fits >> kind) & 1) !== 0) this.offend(rule, 'range', batch, chunk, i, undefined);
     }
-    if (rule.pattern && !rule.pattern.test(text())) {
-      this.addCell('pattern', batch, spec, `values of '${spec.name}' that do not match /${spec.pattern}/`, i, text);
+  }
+
+  /** Categories, pattern and uniqueness of the non-null cells whose kind fits: once per interned text, else per cell. */
+  private checkValues(rule: ColumnRule, batch: RowBatch, chunk: ColumnChunk, verdicts: Uint8Array | undefined): void {
+    const kinds = chunk.kinds;
+    const texts = chunk.texts;
+    const codes = verdicts === undefined ? undefined : chunk.codes;
+    const held = verdicts === undefined ? 0 : verdicts.length;
+    const fits = rule.fits & ~(1 << CellKind.Null);
+    const seen = rule.seen;
+    for (let i = 0; i < batch.length; i++) {
+      const kind = kinds[i] as CellKind;
+      if (((fits >> kind) & 1) === 0) continue;
+      const code = codes !== undefined && kind === CellKind.Text ? (codes[i] as number) : -1;
+      if (code < 0 || code >= held) {
+        this.checkCell(rule, batch, chunk, i, kind);
+        continue;
+      }
+      const v = verdicts as Uint8Array;
+      let verdict = v[code] as number;
+      if (verdict === 0) v[code] = verdict = judgeText(rule, texts[i] ?? '');
+      if ((verdict & VERDICT_NOT_A_CATEGORY) !== 0) this.offend(rule, 'category', batch, chunk, i, v);
+      if ((verdict & VERDICT_NO_MATCH) !== 0) this.offend(rule, 'pattern', batch, chunk, i, v);
+      if (seen === undefined) continue;
+      if ((verdict & VERDICT_IN_SEEN) !== 0) {
+        this.offend(rule, 'unique', batch, chunk, i, v);
+        continue;
+      }
+      const text = texts[i] ?? '';
+      if (seen.has(text)) this.offend(rule, 'unique', batch, chunk, i, v);
+      else if (seen.size < this.maxDistinct) seen.add(text);
+      else continue;
+      v[code] = (v[code] as number) | VERDICT_IN_SEEN;
     }
+  }
+
+  /** Categories, pattern and uniqueness of one cell with no interned text. */
+  private checkCell(rule: ColumnRule, batch: RowBatch, chunk: ColumnChunk, i: number, kind: CellKind): void {
+    if (rule.allowedStrings && !allowedCategory(rule, chunk, i, kind)) this.offend(rule, 'category', batch, chunk, i, undefined);
+    if (rule.pattern && !rule.pattern.test(cellText(chunk, i))) this.offend(rule, 'pattern', batch, chunk, i, undefined);
     if (rule.seen) {
-      const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : num;
-      if (rule.seen.has(key)) this.addCell('unique', batch, spec, `repeated values in '${spec.name}', which the contract declares unique`, i, text);
+      const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : (chunk.numbers[i] as number);
+      if (rule.seen.has(key)) this.offend(rule, 'unique', batch, chunk, i, undefined);
       else if (rule.seen.size < this.maxDistinct) rule.seen.add(key);
     }
   }

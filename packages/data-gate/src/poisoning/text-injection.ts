@@ -1,5 +1,7 @@
 import type { Finding, Metrics } from '@aisec/core';
 import { RowCollector, firstRows, rowFindings } from '../gate/row-findings';
+import { InternedVerdicts } from '../contract/interned-verdicts';
+import { kindsPresent } from '../contract/kinds-present';
 import { CellKind, type RowBatch } from '../readers/index';
 import { RULE_CONTROL_CHARACTERS, RULE_FORMULA_INJECTION, RULE_HOMOGLYPHS } from '../gate/rules';
 import type { ScannedTable } from '../gate/table-scan';
@@ -119,40 +121,92 @@ interface ColumnScan {
   examples: [string, string, string];
 }
 
-/** The same checks on batches as they stream past (the profile mode never holds the batch). */
+// Verdict bits on one interned text (InternedVerdicts): decided once, then every repeat is an index.
+const VERDICT_CLEAN = 1;
+const VERDICT_FORMULA = 2;
+const VERDICT_CONTROL = 4;
+const VERDICT_HOMOGLYPH = 8;
+
+/** The checks on one text, as VERDICT_* bits (CLEAN when none applies). */
+function judge(t: string): number {
+  if (t === '' || plainAscii(t)) return VERDICT_CLEAN;
+  let verdict = 0;
+  if (isFormulaLike(t)) verdict |= VERDICT_FORMULA;
+  if (hasControlCharacters(t)) verdict |= VERDICT_CONTROL;
+  if (mixedScriptWord(t) !== undefined) verdict |= VERDICT_HOMOGLYPH;
+  return verdict === 0 ? VERDICT_CLEAN : verdict;
+}
+
+/**
+ * The same checks on batches as they stream past (the profile mode never holds the batch). A text the
+ * reader interned (ColumnChunk `codes`) is judged once per column and file; every other text cell
+ * is judged where it stands.
+ */
 export class TextInjectionScanner {
+  /** Columns with at least one flagged cell, in the order their first one was seen (the findings' order). */
   private readonly columns = new Map<string, ColumnScan>();
+  private readonly verdicts = new Map<string, InternedVerdicts>();
 
   push(batch: RowBatch): void {
+    const n = batch.length;
     for (const chunk of batch.data) {
-      let s = this.columns.get(chunk.name);
-      for (let i = 0; i < batch.length; i++) {
-        if (chunk.kinds[i] !== CellKind.Text) continue;
-        const t = chunk.texts[i];
-        if (!t || plainAscii(t)) continue;
-        const f = isFormulaLike(t);
-        const c = hasControlCharacters(t);
-        const h = mixedScriptWord(t);
-        if (!f && !c && h === undefined) continue;
-        if (!s) {
-          s = { formula: new RowCollector(), control: new RowCollector(), homoglyph: new RowCollector(), examples: ['', '', ''] };
-          this.columns.set(chunk.name, s);
+      const kinds = chunk.kinds;
+      if ((kindsPresent(kinds, n) & (1 << CellKind.Text)) === 0) continue;
+      const texts = chunk.texts;
+      let cache: Uint8Array | undefined;
+      if (chunk.codes !== undefined && chunk.dictionary !== undefined) {
+        let v = this.verdicts.get(chunk.name);
+        if (!v) {
+          v = new InternedVerdicts();
+          this.verdicts.set(chunk.name, v);
         }
-        const row = batch.rows[i] as number;
-        const line = batch.lines[i] as number;
-        if (f) {
-          if (s.formula.total === 0) s.examples[0] = t;
-          s.formula.add(batch.file, row, line);
-        }
-        if (c) {
-          if (s.control.total === 0) s.examples[1] = describeControl(t);
-          s.control.add(batch.file, row, line);
-        }
-        if (h !== undefined) {
-          if (s.homoglyph.total === 0) s.examples[2] = h;
-          s.homoglyph.add(batch.file, row, line);
-        }
+        cache = v.of(chunk, batch.file);
       }
+      const codes = cache === undefined ? undefined : chunk.codes;
+      const held = cache === undefined ? 0 : cache.length;
+      for (let i = 0; i < n; i++) {
+        if (kinds[i] !== CellKind.Text) continue;
+        const code = codes === undefined ? -1 : (codes[i] as number);
+        let verdict: number;
+        if (code >= 0 && code < held) {
+          const c = cache as Uint8Array;
+          verdict = c[code] as number;
+          if (verdict === VERDICT_CLEAN) continue;
+          if (verdict === 0) {
+            c[code] = verdict = judge(texts[i] ?? '');
+            if (verdict === VERDICT_CLEAN) continue;
+          }
+        } else {
+          const t = texts[i];
+          if (!t) continue;
+          verdict = judge(t);
+          if (verdict === VERDICT_CLEAN) continue;
+        }
+        this.flag(chunk.name, batch, i, texts[i] ?? '', verdict);
+      }
+    }
+  }
+
+  /** Adds a flagged cell to its column's rows; the first cell of each signal gives that signal's example. */
+  private flag(name: string, batch: RowBatch, i: number, t: string, verdict: number): void {
+    let s = this.columns.get(name);
+    if (!s) {
+      s = { formula: new RowCollector(), control: new RowCollector(), homoglyph: new RowCollector(), examples: ['', '', ''] };
+      this.columns.set(name, s);
+    }
+    const row = batch.rows[i] as number;
+    const line = batch.lines[i] as number;
+    if ((verdict & VERDICT_FORMULA) !== 0) {
+      if (s.formula.total === 0) s.examples[0] = t;
+      s.formula.add(batch.file, row, line);
+    }
+    if ((verdict & VERDICT_CONTROL) !== 0) {
+      if (s.control.total === 0) s.examples[1] = describeControl(t);
+      s.control.add(batch.file, row, line);
+    }
+    if ((verdict & VERDICT_HOMOGLYPH) !== 0) {
+      if (s.homoglyph.total === 0) s.examples[2] = mixedScriptWord(t) ?? '';
+      s.homoglyph.add(batch.file, row, line);
     }
   }
 

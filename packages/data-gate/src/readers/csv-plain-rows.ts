@@ -1,23 +1,43 @@
 import { CellKind, classifyCsvBytes, csvScratch } from './cell';
 import type { BatchBuilder } from './row-batch';
-import { FNV_OFFSET, FNV_PRIME, type TextInterner } from './text-interner';
+import { SHORT_BYTES, type TextInterner } from './text-interner';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
+const MINUS = 0x2d;
+const DOT = 0x2e;
 // 10^k for k <= 22 is exact in a double.
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /**
+ * Whether plain rows can be cut by this delimiter. The decoder reads a number while it scans it, so a
+ * delimiter that can be part of a number (`-`, `.`, a digit) would be read as one.
+ */
+export function plainRowsFit(delimiter: number): boolean {
+  return delimiter !== MINUS && delimiter !== DOT && !(delimiter >= 0x30 && delimiter <= 0x39);
+}
+
+/**
  * The common row, decoded in one pass from the bytes into a batch slot: no quotes, no CR, exactly as
- * many fields as the header, ending in LF within the chunk. Most rows of most files are like that,
- * and for them the general tokenizer's record view (ranges, flags, a call per record) was half of
- * reading. Anything else makes `decode` return -1, having changed nothing that matters, and the
- * tokenizer's general path reads the row instead, so both give the same cells by construction:
- * fields are cut at the same bytes and typed by the same classifyCsvBytes.
+ * many fields as the header, ending in LF. Most rows of most files are like that, and for them the
+ * general tokenizer's record view (ranges, flags, a call per record) was half of reading. A row that
+ * is not plain stops `read`, having left its slot as it was, and the tokenizer's general path reads
+ * it instead, so both give the same cells by construction: fields are cut at the same bytes and typed
+ * by the same classifyCsvBytes (or, for the usual number, by the same digits and the same division).
+ *
+ * `read` is given runs of whole lines (the chunk up to its last LF), so every scan stops at an LF at
+ * the latest and no loop checks for the end of the buffer.
  */
 export class PlainRowDecoder {
+  /** Rows read by the last `read`. */
+  lines = 0;
   private readonly stop = new Uint8Array(256);
+  /**
+   * 1 for a first byte that makes a field text whatever follows, so classifyCsvBytes need not look:
+   * a letter that cannot start `inf`, `infinity` or `nan`, or a non-ASCII byte.
+   */
+  private readonly textStart = new Uint8Array(256);
 
   constructor(
     private readonly delimiter: number,
@@ -25,80 +45,130 @@ export class PlainRowDecoder {
     private readonly maxFieldBytes: number,
     private readonly maxRecordBytes: number,
     private readonly interners: readonly TextInterner[],
+    private readonly builder: BatchBuilder,
   ) {
     this.stop[delimiter] = 1;
     this.stop[QUOTE] = 1;
     this.stop[LF] = 1;
     this.stop[CR] = 1;
+    for (let b = 0x41; b <= 0x7a; b++) if (b <= 0x5a || b >= 0x61) this.textStart[b] = 1;
+    for (let b = 0x80; b <= 0xff; b++) this.textStart[b] = 1;
+    for (const b of [0x49, 0x4e, 0x69, 0x6e, delimiter]) this.textStart[b] = 0; // I N i n
   }
 
-  /** Decodes the row at `p` into `slot` of `builder`; returns where the next row starts, or -1. */
-  decode(buf: Buffer, p: number, n: number, builder: BatchBuilder, slot: number): number {
-    const stop = this.stop;
-    const width = this.width;
+  /**
+   * Decodes the plain rows from `p` into the builder until it is full or a row is not plain;
+   * `buf[end - 1]` is an LF. Sets `lines` to the rows read (the first is data row `row`, at line
+   * `line`) and returns where the next row starts.
+   */
+  read(buf: Buffer, p: number, end: number, line: number, row: number): number {
+    const builder = this.builder;
+    builder.prepare();
+    const cap = builder.capacity;
+    const { kinds, numbers, codes, texts, rows, lines } = builder;
+    const { stop, textStart, interners, width, delimiter, maxFieldBytes, maxRecordBytes } = this;
     const last = width - 1;
-    const rowStart = p;
-    // A blank line is skipped by the general path, not read as a row of one null.
-    if (p < n && buf[p] === LF) return -1;
-    const delimiter = this.delimiter;
-    for (let c = 0; c < width; c++) {
-      const end = c < last ? delimiter : LF;
-      const start = p;
-      const kinds = builder.kinds[c] as Uint8Array;
-      const numbers = builder.numbers[c] as Float64Array;
-      const texts = builder.texts[c] as (string | null)[];
-      // The usual number, -?d+(.d*)? with at most 15 digits, parsed while it is scanned; exactly what
-      // classifyCsvBytes gives for it (same digits, same division).
-      let b = 0;
-      let sign = 1;
-      if (p < n && buf[p] === 0x2d) {
-        sign = -1;
-        p++;
-      }
-      let m = 0;
-      const d0 = p;
-      while (p < n && (b = buf[p] as number) >= 48 && b <= 57) {
-        m = m * 10 + (b - 48);
-        p++;
-      }
-      let digits = p - d0;
-      let frac = -1;
-      if (p < n && b === 0x2e) {
-        const f0 = ++p;
-        while (p < n && (b = buf[p] as number) >= 48 && b <= 57) {
-          m = m * 10 + (b - 48);
-          p++;
+    let slot = builder.count;
+    let done = 0;
+    let rowStart = p;
+    rows: while (p < end && slot < cap) {
+      rowStart = p;
+      // A blank line is skipped by the general path, not read as a row of one null.
+      if (buf[p] === LF) break;
+      let at = slot;
+      for (let c = 0; c < width; c++, at += cap) {
+        const sep = c < last ? delimiter : LF;
+        const start = p;
+        let b = buf[p] as number;
+        if (textStart[b] === 0) {
+          // The usual number, -?d+(.d*)? with at most 15 digits, parsed while it is scanned; exactly
+          // what classifyCsvBytes gives for it (same digits, same division).
+          let sign = 1;
+          if (b === MINUS) {
+            sign = -1;
+            b = buf[++p] as number;
+          }
+          let m = 0;
+          const d0 = p;
+          while (b >= 48 && b <= 57) {
+            m = m * 10 + (b - 48);
+            b = buf[++p] as number;
+          }
+          let digits = p - d0;
+          let frac = -1;
+          if (b === DOT) {
+            const f0 = ++p;
+            b = buf[p] as number;
+            while (b >= 48 && b <= 57) {
+              m = m * 10 + (b - 48);
+              b = buf[++p] as number;
+            }
+            frac = p - f0;
+            digits += frac;
+          }
+          if (b === sep && digits > 0 && digits <= 15 && p - start <= maxFieldBytes) {
+            kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
+            numbers[at] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
+            p++;
+            continue;
+          }
+          p = start;
+          b = buf[p] as number;
         }
-        frac = p - f0;
-        digits += frac;
-      }
-      if (p < n && b === end && digits > 0 && digits <= 15 && p - start <= this.maxFieldBytes) {
-        kinds[slot] = frac < 0 ? CellKind.Integer : CellKind.Float;
-        numbers[slot] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
-        texts[slot] = null;
+        // Anything else: find the field's end (packing its last bytes for the interner on the way), then type it.
+        let w0 = 0;
+        let w1 = 0;
+        while (stop[b] === 0) {
+          w1 = (w1 << 8) | (w0 >>> 24);
+          w0 = (w0 << 8) | b;
+          b = buf[++p] as number;
+        }
+        if (b !== sep || p - start > maxFieldBytes) {
+          // A quote, a CR, a ragged row, a huge field: undo this row's cells for the general path.
+          this.clear(slot, c);
+          break rows;
+        }
+        const kind = textStart[buf[start] as number] === 1 ? CellKind.Text : classifyCsvBytes(buf, start, p);
+        if (kind === CellKind.Text) {
+          kinds[at] = kind;
+          const interner = interners[c] as TextInterner;
+          const id = p - start <= SHORT_BYTES ? interner.idOfShort(buf, start, p, w0, w1) : interner.idOf(buf, start, p);
+          if (id >= 0) {
+            codes[at] = id;
+            (texts[c] as (string | null)[])[slot] = interner.values[id] as string;
+          } else {
+            (texts[c] as (string | null)[])[slot] = interner.decode(buf, start, p);
+          }
+        } else if (kind !== CellKind.Null) {
+          kinds[at] = kind;
+          numbers[at] = csvScratch.number;
+        }
         p++;
-        continue;
       }
-      // Anything else: find the field's end (hashing its bytes for the interner on the way), then type it.
-      p = start;
-      let h = FNV_OFFSET;
-      while (p < n && stop[(b = buf[p] as number)] === 0) {
-        h = Math.imul(h ^ b, FNV_PRIME);
-        p++;
+      if (p - rowStart > maxRecordBytes) {
+        this.clear(slot, width);
+        break;
       }
-      if (p === n) return -1; // the chunk ends inside the row
-      if (b !== end || p - start > this.maxFieldBytes) return -1; // a quote, a CR, a ragged row, a huge field
-      const kind = classifyCsvBytes(buf, start, p);
-      kinds[slot] = kind;
-      if (kind === CellKind.Text) {
-        numbers[slot] = Number.NaN;
-        texts[slot] = (this.interners[c] as TextInterner).internHashed(buf, start, p, h);
-      } else {
-        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
-        texts[slot] = null;
-      }
-      p++;
+      rows[slot] = row + done;
+      lines[slot] = line + done;
+      slot++;
+      done++;
+      rowStart = p;
     }
-    return p - rowStart > this.maxRecordBytes ? -1 : p;
+    builder.count = slot;
+    this.lines = done;
+    return rowStart;
+  }
+
+  /** Puts the first `upTo` cells of `slot` back to null (fresh storage's state). */
+  private clear(slot: number, upTo: number): void {
+    const builder = this.builder;
+    const cap = builder.capacity;
+    for (let c = 0, at = slot; c < upTo; c++, at += cap) {
+      builder.kinds[at] = CellKind.Null;
+      builder.numbers[at] = Number.NaN;
+      builder.codes[at] = -1;
+      (builder.texts[c] as (string | null)[])[slot] = null;
+    }
   }
 }

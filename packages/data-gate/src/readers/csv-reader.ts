@@ -1,7 +1,7 @@
 import { UserError } from '@aisec/core';
 import { CellKind, classifyCsvBytes, classifyCsvField, csvScratch } from './cell';
 import { CsvLimitError, type CsvRecordView, CsvTokenizer } from './csv-tokenizer';
-import { PlainRowDecoder } from './csv-plain-rows';
+import { PlainRowDecoder, plainRowsFit } from './csv-plain-rows';
 import { readBytes } from './byte-source';
 import { type ReadSession, locateErrors, noteKinds, uniqueColumnNames } from './read-session';
 import { BatchBuilder, type RowBatch } from './row-batch';
@@ -39,21 +39,41 @@ export async function* readCsvFile(
     if (count === 1 && record.isEmpty(0) && !record.quoted) return; // blank line, as pandas skips it
     if (columns === undefined) {
       columns = uniqueColumnNames(record.texts(), displayPath, problems);
-      builder = new BatchBuilder(displayPath, columns, reader.batchRows);
       const encoding = latin1 ? 'latin1' : 'utf8';
       const decode = (buf: Buffer, start: number, end: number): string => buf.toString(encoding, start, end);
       interners = columns.map(() => new TextInterner(decode));
-      const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners);
-      (tokenizer as CsvTokenizer).plainRow = (buf, p, n, line) => {
-        if (chunkInvalid) return -1; // rows with invalid bytes are checked cell by cell below
-        const b = builder as BatchBuilder;
-        const next = plain.decode(buf, p, n, b, b.length);
-        if (next >= 0) {
-          b.begin(row, line);
-          endRow();
-        }
-        return next;
-      };
+      builder = new BatchBuilder(
+        displayPath,
+        columns,
+        reader.batchRows,
+        interners.map((interner) => interner.values),
+      );
+      if (plainRowsFit(delimiterCode)) {
+        const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners, builder);
+        const b = builder;
+        (tokenizer as CsvTokenizer).plainRows = {
+          lines: 0,
+          read(buf, p, end, line) {
+            let next = p;
+            let lines = 0;
+            // Rows with invalid bytes are checked cell by cell on the general path.
+            if (chunkInvalid) {
+              this.lines = 0;
+              return p;
+            }
+            for (;;) {
+              next = plain.read(buf, next, end, line + lines, row);
+              const got = plain.lines;
+              row += got;
+              lines += got;
+              if (b.full) takeBatch();
+              if (got === 0 || next >= end) break;
+            }
+            this.lines = lines;
+            return next;
+          },
+        };
+      }
       return;
     }
     const b = builder as BatchBuilder;
@@ -63,32 +83,41 @@ export async function* readCsvFile(
     const { bytes, starts, ends, escaped } = record;
     let invalidText = false;
     for (let c = 0; c < n; c++) {
-      const kinds = b.kinds[c] as Uint8Array;
-      const numbers = b.numbers[c] as Float64Array;
-      const texts = b.texts[c] as (string | null)[];
+      let kind: CellKind;
+      let text: string | null = null;
+      let code = -1;
       if (escaped[c] === 1) {
         // A quoted field with escapes: its text was built by the tokenizer; type it like any other.
-        const text = record.unescaped[c] as string;
-        const kind = classifyCsvField(text);
-        kinds[slot] = kind;
-        numbers[slot] = kind === CellKind.Integer || kind === CellKind.Float ? csvScratch.number : Number.NaN;
-        texts[slot] = kind === CellKind.Text ? text : null;
-        if (kind === CellKind.Text && chunkInvalid && !invalidText && text.includes('\uFFFD')) invalidText = true;
-        continue;
+        const unescaped = record.unescaped[c] as string;
+        kind = classifyCsvField(unescaped);
+        if (kind === CellKind.Text) {
+          const interner = interners[c] as TextInterner;
+          code = idOfText(interner, unescaped, latin1);
+          text = code >= 0 ? (interner.values[code] as string) : unescaped;
+        }
+      } else {
+        const start = starts[c] as number;
+        const end = ends[c] as number;
+        kind = classifyCsvBytes(bytes, start, end);
+        if (kind === CellKind.Text) {
+          const interner = interners[c] as TextInterner;
+          if (chunkInvalid) {
+            // The bytes may not be valid: key the interner by the text they decode to.
+            const decoded = interner.decode(bytes, start, end);
+            code = decoded.includes('\uFFFD') ? idOfText(interner, decoded, latin1) : interner.idOf(bytes, start, end);
+            text = code >= 0 ? (interner.values[code] as string) : decoded;
+          } else {
+            code = interner.idOf(bytes, start, end);
+            text = code >= 0 ? (interner.values[code] as string) : interner.decode(bytes, start, end);
+          }
+        }
       }
-      const start = starts[c] as number;
-      const end = ends[c] as number;
-      const kind = classifyCsvBytes(bytes, start, end);
-      kinds[slot] = kind;
       if (kind === CellKind.Text) {
-        const text = (interners[c] as TextInterner).intern(bytes, start, end);
-        numbers[slot] = Number.NaN;
-        texts[slot] = text;
-        if (chunkInvalid && !invalidText && text.includes('\uFFFD')) invalidText = true;
+        b.set(slot, c, kind, Number.NaN, text, code);
+        if (chunkInvalid && !invalidText && (text as string).includes('\uFFFD')) invalidText = true;
       } else {
         // Numbers keep no text: the value is what the statistics, the contract and pandas see.
-        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
-        texts[slot] = null;
+        b.set(slot, c, kind, kind === CellKind.Null ? Number.NaN : csvScratch.number, null);
       }
     }
     for (let c = n; c < width; c++) b.setNull(slot, c);
@@ -117,15 +146,16 @@ export async function* readCsvFile(
     endRow();
   };
 
+  const takeBatch = (): void => {
+    const batch = (builder as BatchBuilder).take(session.tableRow);
+    session.tableRow += batch.length;
+    ready.push(batch);
+  };
+
   /** Counts the row just filled and hands out the batch when it is full. */
   const endRow = (): void => {
     row++;
-    const b = builder as BatchBuilder;
-    if (b.full) {
-      const batch = b.take(session.tableRow);
-      session.tableRow += batch.length;
-      ready.push(batch);
-    }
+    if ((builder as BatchBuilder).full) takeBatch();
   };
 
   const failAt = (error: CsvLimitError): UserError =>
@@ -165,11 +195,7 @@ export async function* readCsvFile(
     if (error instanceof CsvLimitError) throw failAt(error);
     throw error;
   }
-  if (builder && builder.length > 0) {
-    const batch = builder.take(session.tableRow);
-    session.tableRow += batch.length;
-    ready.push(batch);
-  }
+  if (builder && builder.length > 0) takeBatch();
   for (const batch of ready) {
     noteKinds(session, batch);
     yield batch;
@@ -187,4 +213,10 @@ export async function* readCsvFile(
   } else if (row === 0) {
     yield new BatchBuilder(displayPath, columns, 0).take(session.tableRow);
   }
+}
+
+/** The id of a text that is not a run of valid bytes of the file: the interner's key is its encoding. */
+function idOfText(interner: TextInterner, text: string, latin1: boolean): number {
+  const bytes = Buffer.from(text, latin1 ? 'latin1' : 'utf8');
+  return interner.idOf(bytes, 0, bytes.length);
 }

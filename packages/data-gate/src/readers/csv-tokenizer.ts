@@ -91,6 +91,17 @@ export class CsvRecordView {
   }
 }
 
+/** Reads runs of rows the fast way, ahead of the general scan (see csv-plain-rows.ts). */
+export interface PlainRowReader {
+  /**
+   * Reads the rows from `p` that it can, each a whole line with its LF before `end` (`buf[end - 1]`
+   * is an LF); returns where it stopped (`p` itself when the row there is not for it) and sets
+   * `lines` to the number of rows read.
+   */
+  read(buf: Buffer, p: number, end: number, line: number): number;
+  lines: number;
+}
+
 export class CsvTokenizer {
   private readonly record: CsvRecordView;
   private readonly delim: number;
@@ -102,11 +113,8 @@ export class CsvTokenizer {
   private inQuotes = false;
   /** Where the field a scan ran out of input in starts (an offset into the scanned buffer). */
   private pendingField = 0;
-  /**
-   * The reader's decoder of plain rows (csv-plain-rows.ts), tried first at every record start: it
-   * returns where the next record starts, or -1 to leave the record to the general path here.
-   */
-  plainRow: ((buf: Buffer, p: number, n: number, line: number) => number) | undefined;
+  /** The reader's decoder of plain rows (csv-plain-rows.ts), tried first at every record start. */
+  plainRows: PlainRowReader | undefined;
 
   constructor(
     delimiter: string,
@@ -146,16 +154,22 @@ export class CsvTokenizer {
     const rec = this.record;
     rec.bytes = buf;
     let p = 0;
+    // Plain rows are read only up to the buffer's last LF, so their scans need no end check.
+    let plainEnd = -1;
     while (p < n) {
-      const line = this.currentLine;
-      if (this.plainRow !== undefined) {
-        const plain = this.plainRow(buf, p, n, line);
-        if (plain >= 0) {
-          this.currentLine++;
-          p = plain;
-          continue;
+      const plain = this.plainRows;
+      if (plain !== undefined) {
+        if (plainEnd < 0) plainEnd = buf.lastIndexOf(LF) + 1;
+        if (p < plainEnd) {
+          const next = plain.read(buf, p, plainEnd, this.currentLine);
+          if (next > p) {
+            this.currentLine += plain.lines;
+            p = next;
+            continue;
+          }
         }
       }
+      const line = this.currentLine;
       const next = this.scanRecord(buf, p, n, final);
       if (next < 0) {
         this.currentLine = line;

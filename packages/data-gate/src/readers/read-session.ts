@@ -19,10 +19,14 @@ export interface ReadSession {
 
 /** Folds the kinds of one batch into the session's per-column type evidence. */
 export function noteKinds(session: ReadSession, batch: RowBatch): void {
+  const seen = new Uint8Array(256);
   for (const chunk of batch.data) {
-    let bits = session.kinds.get(chunk.name) ?? 0;
+    // One independent store per cell (no chain of ORs through a branch), then the bits from the table.
+    seen.fill(0);
     const kinds = chunk.kinds;
-    for (let i = 0; i < kinds.length; i++) bits |= kindBit(kinds[i] as CellKind);
+    for (let i = 0; i < kinds.length; i++) seen[kinds[i] as number] = 1;
+    let bits = session.kinds.get(chunk.name) ?? 0;
+    for (let k = 0; k < 8; k++) if (seen[k] === 1) bits |= kindBit(k as CellKind);
     session.kinds.set(chunk.name, bits);
   }
 }

@@ -3,82 +3,130 @@
  * to its string. Categorical columns (labels, flags, sources) repeat a few values millions of times;
  * decoding each cell made a string per cell (an allocation, a copy and later a collection), and every
  * Map the statistics keep hashed each new string again. An interned string is one object, its hash
- * computed once. The table is bounded (entries and bytes); a column that turns out to be free text
- * (few repeats) stops being looked up at all.
+ * computed once, and it has an id: its index in `values`, given in order of first appearance, so
+ * consumers can keep per-value state in arrays (see ColumnChunk.codes).
+ *
+ * The table is bounded (entries and bytes) and never resized or emptied, which makes every id stable
+ * and gives each distinct text one fate for the whole file: it gets an id at its first appearance and
+ * keeps it, or it never gets one (longer than MAX_VALUE_BYTES, or met after the table filled). So a
+ * text whose code is -1 is never in `values`, and the same text never has two codes.
+ *
+ * The key is the text's bytes in the file's encoding (UTF-8, or latin-1 as read), which is a
+ * one-to-one image of the text as long as the bytes are valid: the reader hands invalid UTF-8 over
+ * re-encoded from its decoded text (see csv-reader.ts), so two different invalid byte runs that
+ * decode to the same U+FFFD text share an id.
  */
-const EMPTY = 0;
 /** FNV-1a, 32-bit: h = (h ^ byte) * FNV_PRIME from FNV_OFFSET. */
-export const FNV_OFFSET = 0x811c9dc5;
-export const FNV_PRIME = 0x01000193;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 /** Longest value worth interning, in bytes: longer text rarely repeats. */
-const MAX_VALUE_BYTES = 64;
+export const MAX_VALUE_BYTES = 64;
+/**
+ * Texts of at most this many bytes are keyed by the bytes themselves, packed into two 32-bit words
+ * as a scan reads them (see `packTail`), so a lookup compares two numbers instead of the bytes.
+ */
+export const SHORT_BYTES = 8;
+// A table entry is four Int32s, so one probe reads one cache line: [hash | 1, word 0, word 1, length | id << 8].
+// A longer text keeps its bytes in the arena and word 0 says where.
+const STRIDE = 4;
+
+/**
+ * The two words `packTail` gives for `buf[start, end)`: the last four bytes and the four before them,
+ * big-endian, zero where the text is shorter. A scan computes them byte by byte as
+ * `w1 = (w1 << 8) | (w0 >>> 24); w0 = (w0 << 8) | b` from zeros.
+ */
+export const packed = { w0: 0, w1: 0 };
+function packTail(buf: Buffer, start: number, end: number): void {
+  let w0 = 0;
+  let w1 = 0;
+  for (let i = start; i < end; i++) {
+    w1 = (w1 << 8) | (w0 >>> 24);
+    w0 = (w0 << 8) | (buf[i] as number);
+  }
+  packed.w0 = w0;
+  packed.w1 = w1;
+}
+
+function shortHash(w0: number, w1: number, len: number): number {
+  let h = Math.imul(w0 ^ Math.imul(w1 ^ len, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  return Math.imul(h, 0xc2b2ae35) ^ (h >>> 16);
+}
 
 export class TextInterner {
   private readonly mask: number;
-  private readonly hashes: Int32Array;
-  private readonly starts: Int32Array;
-  private readonly lengths: Int32Array;
-  private readonly texts: string[];
+  private readonly table: Int32Array;
   private readonly arena: Uint8Array;
+  /** Id -> text; grows as texts first appear, never changes an entry. */
+  readonly values: string[] = [];
   private used = 0;
-  private size = 0;
-  private hits = 0;
-  private misses = 0;
-  /** Set once the column looks like free text: `intern` then only decodes. */
-  private off = false;
 
   constructor(
-    private readonly decode: (buf: Buffer, start: number, end: number) => string,
+    readonly decode: (buf: Buffer, start: number, end: number) => string,
     private readonly maxEntries = 4096,
   ) {
     let slots = 16;
     while (slots < maxEntries * 2) slots *= 2;
     this.mask = slots - 1;
-    this.hashes = new Int32Array(slots);
-    this.starts = new Int32Array(slots);
-    this.lengths = new Int32Array(slots);
-    this.texts = Array.from({ length: slots }, () => '');
+    this.table = new Int32Array(slots * STRIDE);
     this.arena = new Uint8Array(maxEntries * 16);
   }
 
-  /** The text of `buf[start, end)`, the same string object every time the same bytes come. */
-  intern(buf: Buffer, start: number, end: number): string {
-    if (this.off || end - start > MAX_VALUE_BYTES) return this.decode(buf, start, end);
+  /** The id of the text `buf[start, end)`, interning it if there is room; -1 when it is not interned. */
+  idOf(buf: Buffer, start: number, end: number): number {
+    const len = end - start;
+    if (len <= SHORT_BYTES) {
+      packTail(buf, start, end);
+      return this.idOfShort(buf, start, end, packed.w0, packed.w1);
+    }
+    if (len > MAX_VALUE_BYTES) return -1;
     let h = FNV_OFFSET;
     for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
-    return this.internHashed(buf, start, end, h);
+    const table = this.table;
+    const mask = this.mask;
+    h |= 1;
+    let slot = h & mask;
+    for (;;) {
+      const at = slot * STRIDE;
+      const sh = table[at] as number;
+      if (sh === 0) break;
+      if (sh === h && ((table[at + 3] as number) & 0xff) === len && this.same(buf, start, table[at + 1] as number, len)) return (table[at + 3] as number) >> 8;
+      slot = (slot + 1) & mask;
+    }
+    if (this.values.length >= this.maxEntries || this.used + len > this.arena.length) return -1;
+    this.arena.set(buf.subarray(start, end), this.used);
+    const id = this.insert(slot, h, this.used, 0, len, buf, start, end);
+    this.used += len;
+    return id;
   }
 
-  /** `intern` for a caller that computed the FNV-1a hash (FNV_OFFSET, FNV_PRIME) while scanning the bytes. */
-  internHashed(buf: Buffer, start: number, end: number, fnv: number): string {
+  /** `idOf` for a text of at most SHORT_BYTES bytes whose words (see `packed`) the caller computed while scanning it. */
+  idOfShort(buf: Buffer, start: number, end: number, w0: number, w1: number): number {
     const len = end - start;
-    if (this.off || len > MAX_VALUE_BYTES) return this.decode(buf, start, end);
-    // | 1 keeps 0 free to mean an empty slot.
-    const h = fnv | 1;
+    const h = shortHash(w0, w1, len) | 1;
+    const table = this.table;
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
-      const sh = this.hashes[slot] as number;
-      if (sh === EMPTY) break;
-      if (sh === h && this.lengths[slot] === len && this.same(buf, start, this.starts[slot] as number, len)) {
-        this.hits++;
-        return this.texts[slot] as string;
-      }
+      const at = slot * STRIDE;
+      const sh = table[at] as number;
+      if (sh === 0) break;
+      if (sh === h && table[at + 1] === w0 && table[at + 2] === w1 && ((table[at + 3] as number) & 0xff) === len) return (table[at + 3] as number) >> 8;
       slot = (slot + 1) & mask;
     }
-    const text = this.decode(buf, start, end);
-    if (this.size < this.maxEntries && this.used + len <= this.arena.length) {
-      this.arena.set(buf.subarray(start, end), this.used);
-      this.hashes[slot] = h;
-      this.starts[slot] = this.used;
-      this.lengths[slot] = len;
-      this.texts[slot] = text;
-      this.used += len;
-      this.size++;
-    } else if (++this.misses > 65_536 && this.misses > 4 * this.hits) {
-      this.off = true; // free text: hashing every cell would only cost
-    }
-    return text;
+    if (this.values.length >= this.maxEntries) return -1;
+    return this.insert(slot, h, w0, w1, len, buf, start, end);
+  }
+
+  private insert(slot: number, h: number, w0: number, w1: number, len: number, buf: Buffer, start: number, end: number): number {
+    const id = this.values.length;
+    const at = slot * STRIDE;
+    this.table[at] = h;
+    this.table[at + 1] = w0;
+    this.table[at + 2] = w1;
+    this.table[at + 3] = len | (id << 8);
+    this.values.push(this.decode(buf, start, end));
+    return id;
   }
 
   private same(buf: Buffer, start: number, at: number, len: number): boolean {
