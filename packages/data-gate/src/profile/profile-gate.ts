@@ -15,6 +15,7 @@ import { encodeBatchRow, hashBatchRow } from './batch-row-hash';
 import { BatchRowKeys, ROW_KEY_RECIPE } from './batch-row-keys';
 import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift, histogramCountOutside, sketchKs } from './profile-drift';
+import { RowKeyFilter } from './row-key-filter';
 import { RowKeySet } from './row-key-set';
 import { SortedRowHashes } from './sorted-row-hashes';
 import { type ColumnProfile, type DataProfile, columnDistinct, columnQuantiles, readProfileLean } from './profile-format';
@@ -266,11 +267,15 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   const batchKeys = new BatchRowKeys();
   const v2Keys = fastKeys && profile.rowKeyRecipe === ROW_KEY_RECIPE;
   if (!truncated && !fastKeys) refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
+  // Most batch rows are not in the reference: a filter small enough for the cache says so without a
+  // lookup in the reference's table.
+  const refFilter = truncated ? undefined : new RowKeyFilter(refKeys);
   const hasher = new RowHasher();
   // Sized once for the rows the batch is estimated to have (growing by doubling rehashes every key).
   const estimatedRows = estimateRowCount(options.current as string, ctx.limits.maxEntries);
   const seen = new RowKeySet(Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows, 1 << 16)));
   let seenCapped = false;
+  let seenFilter: RowKeyFilter | undefined;
   const within = new RowCollector();
   const copied = new RowCollector();
   const text = new TextInjectionScanner();
@@ -306,12 +311,12 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       const lo = keyLo[i] as number;
       if (seen.size < MAX_BATCH_HASHES) {
         if (seen.addOrHas(hi, lo)) within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-      } else if (seen.has(hi, lo)) within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
+      } else if ((seenFilter ??= new RowKeyFilter(seen)).mayHave(hi, lo) && seen.has(hi, lo)) within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
       else seenCapped = true;
-      if (!truncated) {
+      if (refFilter) {
         if (v2Keys) {
           // Only a candidate copy is encoded and hashed with SHA-256.
-          if (refKeys.has(hi, lo) && refHashes.has(hashBatchRow(hasher, hashChunks, i))) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
+          if (refFilter.mayHave(hi, lo) && refKeys.has(hi, lo) && refHashes.has(hashBatchRow(hasher, hashChunks, i))) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
         } else if (fastKeys) {
           encodeBatchRow(hasher, hashChunks, i);
           hasher.key();
