@@ -37,11 +37,18 @@ describe('RowKeySet', () => {
 describe('SortedRowHashes', () => {
   it('finds exactly the hashes given, in any order and with repeats, and skips what is not a hash', () => {
     const hashes = Array.from({ length: 3000 }, (_, i) => rowHash([i, `r${i}`]));
-    const s = new SortedRowHashes([...hashes.slice(1500), ...hashes.slice(0, 1600), 'not-a-hash']);
+    const s = new SortedRowHashes([...hashes.slice(1500), ...hashes.slice(0, 1600), 'not-a-hash', 'A'.repeat(64), `${'0'.repeat(63)}g`]);
     expect(s.size).toBe(3000);
     for (const h of hashes) expect(s.has(Buffer.from(h, 'hex'))).toBe(true);
     expect(s.has(Buffer.from(rowHash([-1, 'r-1']), 'hex'))).toBe(false);
     const sorted = new SortedRowHashes([...hashes].sort());
     expect(hashes.every((h) => sorted.has(Buffer.from(h, 'hex')))).toBe(true);
+    expect(sorted.has(Buffer.alloc(32))).toBe(false);
+    // Sorted input with a hash out of place (equal in its first 31 bytes to its neighbour) is still sorted by seal.
+    const near = [...hashes].sort();
+    const twin = `${(near[10] as string).slice(0, 62)}00`;
+    const withTwin = new SortedRowHashes([...near.slice(0, 11), twin, ...near.slice(11)]);
+    expect(withTwin.size).toBe(twin === near[10] ? 3000 : 3001);
+    expect([...near, twin].every((h) => withTwin.has(Buffer.from(h, 'hex')))).toBe(true);
   });
 });
