@@ -116,6 +116,7 @@ export class PlainRowDecoder {
           b = buf[p] as number;
         }
         // Anything else: find the field's end (packing its last bytes for the interner on the way), then type it.
+        const first = b;
         let w0 = 0;
         let w1 = 0;
         while (stop[b] === 0) {
@@ -128,7 +129,7 @@ export class PlainRowDecoder {
           this.clear(slot, c);
           break rows;
         }
-        const kind = textStart[buf[start] as number] === 1 ? CellKind.Text : classifyCsvBytes(buf, start, p);
+        const kind = textStart[first] === 1 ? CellKind.Text : classifyCsvBytes(buf, start, p);
         if (kind === CellKind.Text) {
           kinds[at] = kind;
           const interner = interners[c] as TextInterner;

@@ -140,7 +140,22 @@ export class CsvTokenizer {
 
   /** Feeds one chunk of bytes; calls `onRecord` for every record it completes. */
   push(chunk: Buffer, onRecord: (record: CsvRecordView) => void): void {
-    this.run(this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk, false, onRecord);
+    const carry = this.carry;
+    if (carry.length === 0) {
+      this.run(chunk, false, onRecord);
+      return;
+    }
+    // The carried record usually ends at the chunk's first line end: join just that line to it rather
+    // than copying the whole chunk behind it.
+    const lf = chunk.indexOf(LF);
+    if (lf === -1 || lf + 1 === chunk.length) {
+      this.run(Buffer.concat([carry, chunk]), false, onRecord);
+      return;
+    }
+    this.run(Buffer.concat([carry, chunk.subarray(0, lf + 1)]), false, onRecord);
+    const rest = chunk.subarray(lf + 1);
+    // Still open (a quoted field with a line break, a CR before that LF): carry on with the rest.
+    this.run(this.carry.length > 0 ? Buffer.concat([this.carry, rest]) : rest, false, onRecord);
   }
 
   /** Ends the input: completes a last record without a line end. An open quote is bad quoting. */

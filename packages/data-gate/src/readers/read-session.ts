@@ -1,5 +1,5 @@
 import { type Limits, UserError } from '@aisec/core';
-import { kindBit } from './column-type';
+import { columnTypeOf, kindBit } from './column-type';
 import type { CellKind } from './cell';
 import type { ReaderLimits } from './reader-limits';
 import type { ReadProblemLog } from './read-problems';
@@ -21,11 +21,13 @@ export interface ReadSession {
 export function noteKinds(session: ReadSession, batch: RowBatch): void {
   const seen = new Uint8Array(256);
   for (const chunk of batch.data) {
+    let bits = session.kinds.get(chunk.name) ?? 0;
+    // A string column stays one whatever else comes (see columnTypeOf): no need to look.
+    if (bits !== 0 && columnTypeOf(bits) === 'string') continue;
     // One independent store per cell (no chain of ORs through a branch), then the bits from the table.
     seen.fill(0);
     const kinds = chunk.kinds;
     for (let i = 0; i < kinds.length; i++) seen[kinds[i] as number] = 1;
-    let bits = session.kinds.get(chunk.name) ?? 0;
     for (let k = 0; k < 8; k++) if (seen[k] === 1) bits |= kindBit(k as CellKind);
     session.kinds.set(chunk.name, bits);
   }

@@ -1,10 +1,11 @@
 import { NeumaierSum } from './sum';
 
 /**
- * Streaming, mergeable moments for profiles: values arrive one at a time (Welford's update) and
- * profiles of shards combine with Chan, Golub and LeVeque's pairwise formula, so the profile of a
- * dataset is the merge of its shards' profiles in any order, agreeing with the two-pass result to
- * rounding. The sum is kept compensated on the side because profiles report it exactly.
+ * Streaming, mergeable moments for profiles: values arrive one at a time (Welford's update) or a batch
+ * at a time (a corrected two-pass over the batch, merged in), and profiles of shards combine with Chan,
+ * Golub and LeVeque's pairwise formula, so the profile of a dataset is the merge of its shards' profiles
+ * in any order, agreeing with the two-pass result to rounding. The sum is kept compensated on the side
+ * because profiles report it exactly.
  */
 export interface MomentsState {
   n: number;
@@ -45,21 +46,77 @@ export class MomentsAccumulator {
     for (let i = 0; i < values.length; i++) this.add(values[i]!);
   }
 
+  /**
+   * Adds values[0..count) (NaN counts as a null, as in `add`). The batch's own mean and M2 come from
+   * the corrected two-pass algorithm (Chan, Golub and LeVeque 1983: a compensated mean, then Σ(x − m)²
+   * less the rounding left in Σ(x − m)), which is at least as accurate as Welford's update and has no
+   * division per value; the batch is then merged with the pairwise formula, as a shard's moments are.
+   * A batch whose sum is not finite (±Infinity, or an overflow) takes the per-value path, so the NaN
+   * and infinite results are the same as `add`'s.
+   */
+  addMany(values: Float64Array, count: number): void {
+    if (!(count >= 0 && count <= values.length)) throw new RangeError(`count ${count} is outside [0, ${values.length}]`);
+    // Pass 1: Neumaier-compensated sum, min, max; NaN skipped.
+    let n = 0;
+    let sum = 0;
+    let comp = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < count; i++) {
+      const x = values[i] as number;
+      if (x !== x) continue;
+      n++;
+      const t = sum + x;
+      comp += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+      sum = t;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    this.nulls += count - n;
+    if (n === 0) return;
+    if (!Number.isFinite(sum) || !Number.isFinite(comp)) {
+      this.nulls -= count - n;
+      for (let i = 0; i < count; i++) this.add(values[i] as number);
+      return;
+    }
+    const m = (sum + comp) / n;
+    // Pass 2: deviations from m; Σd is what rounding left in m, and corrects both the mean and M2.
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < count; i++) {
+      const x = values[i] as number;
+      if (x !== x) continue;
+      const d = x - m;
+      s1 += d;
+      s2 += d * d;
+    }
+    this.combine(n, m + s1 / n, Math.max(s2 - (s1 * s1) / n, 0));
+    if (lo < this.min) this.min = lo;
+    if (hi > this.max) this.max = hi;
+    this.total.add(sum);
+    this.total.add(comp);
+  }
+
+  /** Chan et al.'s pairwise update with a part of n values, mean `mean` and Σ(x − mean)² `m2`. */
+  private combine(n: number, mean: number, m2: number): void {
+    if (this.n === 0) {
+      this.n = n;
+      this.avg = mean;
+      this.m2 = m2;
+      return;
+    }
+    const total = this.n + n;
+    const delta = mean - this.avg;
+    this.avg += (delta * n) / total;
+    this.m2 += m2 + (delta * delta * this.n * n) / total;
+    this.n = total;
+  }
+
   merge(other: MomentsAccumulator): void {
     const s = other.state();
     this.nulls += s.nulls;
     if (s.n === 0) return;
-    if (this.n === 0) {
-      this.n = s.n;
-      this.avg = s.mean;
-      this.m2 = s.m2;
-    } else {
-      const n = this.n + s.n;
-      const delta = s.mean - this.avg;
-      this.avg += (delta * s.n) / n;
-      this.m2 += s.m2 + (delta * delta * this.n * s.n) / n;
-      this.n = n;
-    }
+    this.combine(s.n, s.mean, s.m2);
     if (s.min < this.min) this.min = s.min;
     if (s.max > this.max) this.max = s.max;
     this.total.merge(other.total);
