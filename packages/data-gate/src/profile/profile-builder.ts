@@ -212,20 +212,22 @@ export class ProfileBuilder {
 
   private pushNumbers(s: ColumnState, values: Float64Array, m: number): void {
     const { moments, quantiles, histogram, distinct, numberCategories } = s;
-    for (let j = 0; j < m; j++) moments.add(values[j] as number);
+    moments.addMany(values, m);
     for (let j = 0; j < m; j++) quantiles.add(values[j] as number);
     for (let j = 0; j < m; j++) {
       const bin = fixedBin(values[j] as number);
       histogram[bin] = (histogram[bin] as number) + 1;
     }
-    for (let j = 0; j < m; j++) {
+    // While the categories are complete the sketch takes each new value once; past them, every value.
+    let j = 0;
+    for (; j < m && s.categories !== undefined; j++) {
       const v = values[j] as number;
-      if (s.categories === undefined) distinct.addNumber(v);
-      else if (numberCategories.add(v)) {
+      if (numberCategories.add(v)) {
         distinct.addNumber(v);
         this.checkCategories(s);
       }
     }
+    if (j < m) distinct.addNumbers(j === 0 ? values : values.subarray(j), m - j);
   }
 
   /** Text and boolean cells: interned text by id, the rest by key in `categories`. */
