@@ -91,18 +91,42 @@ export const FIXED_EDGES: Float64Array = fixedEdges();
 
 /** The fixed-edge bin of a value: the number of edges at or below it (0 .. FIXED_EDGES.length). */
 export function fixedBin(value: number): number {
-  // Nine fixed halvings over the edges padded to 512 with +Infinity: the same answer as a binary search
-  // for the first edge above `value`, in about half the time (no early exit to mispredict), and profiling
-  // bins every numeric cell.
-  let base = 0;
-  for (let half = 256; half > 0; half >>= 1) if ((PADDED_EDGES[base + half - 1] as number) <= value) base += half;
-  return base < FIXED_EDGES.length ? base : FIXED_EDGES.length;
+  // The double's sign and exponent pick a start from a table (every edge below the start is at or
+  // below any value with that sign and exponent), then a few comparisons with the edges themselves
+  // finish it: about three edges fall in a binade, so this is exact and takes a lookup and up to four
+  // comparisons, where a binary search took nine dependent ones (and profiling bins every numeric cell).
+  if (value !== value) return 0;
+  BIN_SCRATCH[0] = value;
+  let b = BINADE_START[(BIN_WORDS[BIN_HI] as number) >>> 20] as number;
+  while (b < EDGE_COUNT && (FIXED_EDGES[b] as number) <= value) b++;
+  return b;
 }
 
-const PADDED_EDGES: Float64Array = (() => {
-  const padded = new Float64Array(512).fill(Infinity);
-  padded.set(FIXED_EDGES);
-  return padded;
+const EDGE_COUNT = FIXED_EDGES.length;
+
+/** Edges at or below x, by counting (the definition; for building the table). */
+function atOrBelow(x: number): number {
+  let n = 0;
+  while (n < EDGE_COUNT && (FIXED_EDGES[n] as number) <= x) n++;
+  return n;
+}
+const BIN_SCRATCH = new Float64Array(1);
+const BIN_WORDS = new Uint32Array(BIN_SCRATCH.buffer);
+const BIN_HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * By the top 12 bits of a double (sign and exponent): how many edges are at or below every value with
+ * those bits. Positive exponent e holds [2^(e-1023), 2^(e-1022)) (and 0, subnormals at e = 0); negative,
+ * (-2^(e-1022), -2^(e-1023)], so the edges at or below -2^(e-1022) are below all of it.
+ */
+const BINADE_START: Uint16Array = (() => {
+  const table = new Uint16Array(4096);
+  for (let e = 0; e < 2048; e++) {
+    const low = e === 0 ? 0 : e === 2047 ? Number.MAX_VALUE : 2 ** (e - 1023);
+    table[e] = atOrBelow(low);
+    table[2048 + e] = e >= 2046 ? 0 : atOrBelow(-(2 ** (e - 1022)));
+  }
+  return table;
 })();
 
 /** A cheap sniff: a .json file whose start names the profile format. */
