@@ -78,6 +78,9 @@ export class BatchRowKeys {
   lo: Uint32Array = new Uint32Array(0);
   private h1 = new Int32Array(0);
   private h2 = new Int32Array(0);
+  /** One column's cell words, filled by `column` and then mixed into the lanes in a tight loop. */
+  private wa = new Int32Array(0);
+  private wb = new Int32Array(0);
   private readonly caches = new WeakMap<readonly string[], TextWordCache>();
 
   /** The keys of the first `length` rows over `chunks` in order (a missing column hashes as null). */
@@ -88,6 +91,8 @@ export class BatchRowKeys {
       this.h2 = new Int32Array(size);
       this.hi = new Uint32Array(size);
       this.lo = new Uint32Array(size);
+      this.wa = new Int32Array(size);
+      this.wb = new Int32Array(size);
     }
     const h1 = this.h1;
     const h2 = this.h2;
@@ -95,7 +100,11 @@ export class BatchRowKeys {
     h2.fill(SEED2, 0, length);
     for (const chunk of chunks) {
       if (chunk) this.column(chunk, length);
-      else for (let i = 0; i < length; i++) mix(h1, h2, i, NULL_LO, NULL_HI);
+      else {
+        this.wa.fill(NULL_LO, 0, length);
+        this.wb.fill(NULL_HI | 0, 0, length);
+      }
+      mixColumn(h1, h2, this.wa, this.wb, length);
     }
     const words = 2 * chunks.length;
     for (let i = 0; i < length; i++) {
@@ -105,11 +114,12 @@ export class BatchRowKeys {
     }
   }
 
+  /** The two words of each cell of a column into `wa` and `wb`. */
   private column(chunk: ColumnChunk, length: number): void {
-    const h1 = this.h1;
-    const h2 = this.h2;
+    const wa = this.wa;
+    const wb = this.wb;
     const { kinds, numbers, texts, codes, dictionary } = chunk;
-    const bits = new Uint32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2);
+    const bits = new Int32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2);
     const cache = codes && dictionary ? this.cacheOf(dictionary) : undefined;
     for (let i = 0; i < length; i++) {
       const kind = kinds[i];
@@ -157,7 +167,8 @@ export class BatchRowKeys {
         a = NULL_LO;
         b = NULL_HI;
       }
-      mix(h1, h2, i, a, b);
+      wa[i] = a;
+      wb[i] = b;
     }
   }
 
@@ -183,28 +194,30 @@ function growCache(cache: TextWordCache, code: number): void {
   cache.known = known;
 }
 
-/** Row i's lanes take the cell's two words (MurmurHash3 x86_32 body steps, two seeds and shapes, as v1). */
-function mix(h1: Int32Array, h2: Int32Array, i: number, a: number, b: number): void {
-  let x = h1[i] as number;
-  let y = h2[i] as number;
-  let k = Math.imul(a, C1);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
-  x ^= k;
-  x = (x << 13) | (x >>> 19);
-  x = (Math.imul(x, 5) + 0xe6546b64) | 0;
-  y ^= k;
-  y = (y << 17) | (y >>> 15);
-  y = (Math.imul(y, 9) + 0x85ebca6b) | 0;
-  k = Math.imul(b, C1);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
-  x ^= k;
-  x = (x << 13) | (x >>> 19);
-  x = (Math.imul(x, 5) + 0xe6546b64) | 0;
-  y ^= k;
-  y = (y << 17) | (y >>> 15);
-  y = (Math.imul(y, 9) + 0x85ebca6b) | 0;
-  h1[i] = x;
-  h2[i] = y;
+/** Each row's lanes take its cell's two words (MurmurHash3 x86_32 body steps, two seeds and shapes, as v1). */
+function mixColumn(h1: Int32Array, h2: Int32Array, wa: Int32Array, wb: Int32Array, length: number): void {
+  for (let i = 0; i < length; i++) {
+    let x = h1[i] as number;
+    let y = h2[i] as number;
+    let k = Math.imul(wa[i] as number, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    x ^= k;
+    x = (x << 13) | (x >>> 19);
+    x = (Math.imul(x, 5) + 0xe6546b64) | 0;
+    y ^= k;
+    y = (y << 17) | (y >>> 15);
+    y = (Math.imul(y, 9) + 0x85ebca6b) | 0;
+    k = Math.imul(wb[i] as number, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    x ^= k;
+    x = (x << 13) | (x >>> 19);
+    x = (Math.imul(x, 5) + 0xe6546b64) | 0;
+    y ^= k;
+    y = (y << 17) | (y >>> 15);
+    y = (Math.imul(y, 9) + 0x85ebca6b) | 0;
+    h1[i] = x;
+    h2[i] = y;
+  }
 }
