@@ -238,8 +238,9 @@ export function readProfile(path: string, displayPath = path): DataProfile {
 export function readProfileLean(
   path: string,
   displayPath: string,
-  visitHash: (hex: string) => void,
-  visitKey: (hex: string) => void,
+  /** Each item's hex digits, in bytes[start, end) (the bytes are reused after the call). */
+  visitHash: (bytes: Uint8Array, start: number, end: number) => void,
+  visitKey: (bytes: Uint8Array, start: number, end: number) => void,
   /** Called with the rest of the profile before the first hash, to size the tables (`rows` bounds both lists). */
   before?: (profile: DataProfile) => void,
 ): DataProfile {
@@ -256,8 +257,8 @@ export function readProfileLean(
     if (!hashes || (keys && keys.start < hashes.end)) {
       const p = parseProfile(readRange(fd, 0, size).toString('utf8'), displayPath);
       before?.(p);
-      for (const h of p.rowHashes) visitHash(h);
-      for (const k of p.rowKeys ?? []) visitKey(k);
+      for (const h of p.rowHashes) visitHash(Buffer.from(h, 'latin1'), 0, h.length);
+      for (const k of p.rowKeys ?? []) visitKey(Buffer.from(k, 'latin1'), 0, k.length);
       return { ...p, rowHashes: [], ...(p.rowKeys ? { rowKeys: [] } : {}) };
     }
     const rest = keys
@@ -307,7 +308,7 @@ function arrayRange(fd: number, size: number, name: string): { start: number; en
   return end === -1 ? undefined : { start, end };
 }
 
-function visitStrings(fd: number, range: { start: number; end: number }, displayPath: string, name: string, visit: (s: string) => void): void {
+function visitStrings(fd: number, range: { start: number; end: number }, displayPath: string, name: string, visit: (bytes: Uint8Array, start: number, end: number) => void): void {
   const bad = (): UserError => new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
   let pos = range.start;
   let carry = Buffer.alloc(0);
@@ -325,7 +326,7 @@ function visitStrings(fd: number, range: { start: number; end: number }, display
   visitItems(carry, carry.length, bad, visit);
 }
 
-function visitItems(bytes: Buffer, end: number, bad: () => UserError, visit: (s: string) => void): void {
+function visitItems(bytes: Buffer, end: number, bad: () => UserError, visit: (bytes: Uint8Array, start: number, end: number) => void): void {
   // A hand scan of the bytes rather than split/trim/RegExp per item: a reference of millions of rows
   // is that many items.
   let i = 0;
@@ -341,7 +342,7 @@ function visitItems(bytes: Buffer, end: number, bad: () => UserError, visit: (s:
       if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) throw bad();
     }
     if (j === end || j === start) throw bad();
-    visit(bytes.toString('latin1', start, j));
+    visit(bytes, start, j);
     i = j + 1;
     while (i < end && isListSpace(bytes[i] as number)) i++;
     if (i === end) return;

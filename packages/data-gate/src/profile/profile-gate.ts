@@ -218,9 +218,9 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   const profile = readProfileLean(
     refPath,
     shown,
-    (h) => refHashes.add(h),
-    (k) => {
-      if (!refKeys.addHex(k)) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
+    (bytes, start, end) => refHashes.addHex(bytes, start, end),
+    (bytes, start, end) => {
+      if (!refKeys.addHex(bytes, start, end)) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
     },
     (p) => {
       // Sized once from the row count (growing by doubling held both copies for a moment), but never

@@ -1,3 +1,5 @@
+import { HEX_VALUE } from './sorted-row-hashes';
+
 /**
  * A set of 64-bit row keys (the first 8 bytes of a row hash) in one open-addressing table of
  * Uint32 pairs: 8 bytes a slot at most 70% full (11 to 23 bytes a key), against about 100 bytes a key
@@ -45,17 +47,17 @@ export class RowKeySet {
     return false;
   }
 
-  /** Adds a key given as its 16 lower-case hex digits (rowKeyHex); false when `hex` is not such a key. */
-  addHex(hex: string): boolean {
-    if (hex.length !== 16) return false;
+  /** Adds a key given as its 16 lower-case hex digits (rowKeyHex) in bytes[start, end); false when they are not such a key. */
+  addHex(bytes: Uint8Array, start: number, end: number): boolean {
+    if (end - start !== 16) return false;
     let hi = 0;
     let lo = 0;
-    for (let i = 0; i < 16; i++) {
-      const c = hex.charCodeAt(i);
-      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
-      if (d < 0) return false;
-      if (i < 8) hi = (hi << 4) | d;
-      else lo = (lo << 4) | d;
+    for (let i = 0; i < 8; i++) {
+      const a = HEX_VALUE[bytes[start + i] as number] as number;
+      const b = HEX_VALUE[bytes[start + 8 + i] as number] as number;
+      if ((a | b) > 15) return false;
+      hi = (hi << 4) | a;
+      lo = (lo << 4) | b;
     }
     this.addOrHas(hi >>> 0, lo >>> 0);
     return true;

@@ -31,19 +31,24 @@ export class SortedRowHashes {
 
   /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
   add(hex: string): void {
-    if (hex.length !== 64) return;
+    if (hex.length === 64) this.addHex(Buffer.from(hex, 'latin1'), 0, 64);
+  }
+
+  /** `add` for the hash's hex digits in bytes[start, end), as a profile's list holds them. */
+  addHex(bytes: Uint8Array, start: number, end: number): void {
+    if (end - start !== 64) return;
     if ((this.count + 1) * 32 > this.data.length) {
       const next = Buffer.alloc(this.data.length * 2);
       this.data.copy(next, 0, 0, this.count * 32);
       this.data = next;
     }
     const at = this.count * 32;
-    // Decoded here rather than by Buffer.write and checked for order on the first differing byte: a
-    // reference profile holds millions of hashes, and the two native calls per hash were most of loading.
+    // Decoded here rather than by Buffer.write, and checked for order on the first differing byte: a
+    // reference profile holds millions of hashes, and two native calls per hash were most of loading.
     const data = this.data;
     for (let i = 0; i < 32; i++) {
-      const h = HEX_VALUE[hex.charCodeAt(2 * i)] ?? 16;
-      const l = HEX_VALUE[hex.charCodeAt(2 * i + 1)] ?? 16;
+      const h = HEX_VALUE[bytes[start + 2 * i] as number] as number;
+      const l = HEX_VALUE[bytes[start + 2 * i + 1] as number] as number;
       if ((h | l) > 15) return; // not lower-case hex (the slot is overwritten by the next hash)
       data[at + i] = (h << 4) | l;
     }
@@ -92,9 +97,9 @@ export class SortedRowHashes {
   }
 }
 
-/** The value of each lower-case hex digit by character code; 16 (not a digit) elsewhere. */
-const HEX_VALUE: Uint8Array = (() => {
-  const table = new Uint8Array(65536).fill(16);
+/** The value of each lower-case hex digit by byte; 16 (not a digit) elsewhere. */
+export const HEX_VALUE: Uint8Array = (() => {
+  const table = new Uint8Array(256).fill(16);
   for (let d = 0; d < 16; d++) table['0123456789abcdef'.charCodeAt(d)] = d;
   return table;
 })();
