@@ -101,4 +101,33 @@ describe('plain rows (the fast path) read exactly as the general tokenizer reads
     const digit = await cellsOf(join(tmp, 'digit.csv'), { delimiter: '7' });
     expect(digit.numbers).toEqual([1, 0]);
   });
+
+  it('types columns from every cell of a batch, one odd cell among thousands included', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, r) => `${r === 5001 ? '1.5' : r},${r === 9998 ? 'x' : r % 7},${r % 3 === 0 ? '' : 'a'}`);
+    writeFileSync(join(tmp, 'odd.csv'), `i,j,k\n${rows.join('\n')}\n`);
+    const table = readTable(join(tmp, 'odd.csv'), {}, { workspace: tmp });
+    for await (const batch of table) void batch;
+    expect(table.types()).toEqual({ i: 'number', j: 'string', k: 'string' });
+  });
+
+  it('gives a very wide table fewer rows per batch, the cells intact', async () => {
+    const width = 5000;
+    const header = Array.from({ length: width }, (_, c) => `c${c}`).join(',');
+    const lines = Array.from({ length: 1000 }, (_, r) => Array.from({ length: width }, (_, c) => String(r * width + c)).join(','));
+    writeFileSync(join(tmp, 'wide.csv'), `${header}\n${lines.join('\n')}\n`);
+    let rows = 0;
+    let largest = 0;
+    const wrong: string[] = [];
+    for await (const batch of readTable(join(tmp, 'wide.csv'), {}, { workspace: tmp })) {
+      largest = Math.max(largest, batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch.rows[i] as number;
+        for (const c of [0, 1, width - 1]) if (batch.data[c]?.numbers[i] !== r * width + c) wrong.push(`${r},${c}`);
+      }
+      rows += batch.length;
+    }
+    expect(wrong).toEqual([]);
+    expect(rows).toBe(1000);
+    expect(largest).toBe(Math.floor(2 ** 21 / width));
+  });
 });

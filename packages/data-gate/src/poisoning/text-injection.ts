@@ -2,7 +2,7 @@ import type { Finding, Metrics } from '@aisec/core';
 import { RowCollector, firstRows, rowFindings } from '../gate/row-findings';
 import { InternedVerdicts } from '../contract/interned-verdicts';
 import { kindsPresent } from '../contract/kinds-present';
-import { CellKind, type RowBatch } from '../readers/index';
+import { CellKind, type ColumnChunk, type RowBatch } from '../readers/index';
 import { RULE_CONTROL_CHARACTERS, RULE_FORMULA_INJECTION, RULE_HOMOGLYPHS } from '../gate/rules';
 import type { ScannedTable } from '../gate/table-scan';
 
@@ -150,9 +150,7 @@ export class TextInjectionScanner {
   push(batch: RowBatch): void {
     const n = batch.length;
     for (const chunk of batch.data) {
-      const kinds = chunk.kinds;
-      if ((kindsPresent(kinds, n) & (1 << CellKind.Text)) === 0) continue;
-      const texts = chunk.texts;
+      if ((kindsPresent(chunk.kinds, n) & (1 << CellKind.Text)) === 0) continue;
       let cache: Uint8Array | undefined;
       if (chunk.codes !== undefined && chunk.dictionary !== undefined) {
         let v = this.verdicts.get(chunk.name);
@@ -162,28 +160,48 @@ export class TextInjectionScanner {
         }
         cache = v.of(chunk, batch.file);
       }
-      const codes = cache === undefined ? undefined : chunk.codes;
-      const held = cache === undefined ? 0 : cache.length;
-      for (let i = 0; i < n; i++) {
-        if (kinds[i] !== CellKind.Text) continue;
-        const code = codes === undefined ? -1 : (codes[i] as number);
-        let verdict: number;
-        if (code >= 0 && code < held) {
-          const c = cache as Uint8Array;
-          verdict = c[code] as number;
-          if (verdict === VERDICT_CLEAN) continue;
-          if (verdict === 0) {
-            c[code] = verdict = judge(texts[i] ?? '');
-            if (verdict === VERDICT_CLEAN) continue;
-          }
-        } else {
-          const t = texts[i];
-          if (!t) continue;
-          verdict = judge(t);
-          if (verdict === VERDICT_CLEAN) continue;
-        }
-        this.flag(chunk.name, batch, i, texts[i] ?? '', verdict);
+      if (cache !== undefined) this.scanInterned(batch, chunk, cache);
+      else this.scanCells(batch, chunk);
+    }
+  }
+
+  /**
+   * A chunk with codes: each id's verdict is decided once, and a clean one needs no look at the kind
+   * (only text is ever flagged), so the common cell reads one id and one byte.
+   */
+  private scanInterned(batch: RowBatch, chunk: ColumnChunk, cache: Uint8Array): void {
+    const codes = chunk.codes as Int32Array;
+    const kinds = chunk.kinds;
+    const texts = chunk.texts;
+    const held = cache.length;
+    const n = batch.length;
+    for (let i = 0; i < n; i++) {
+      const code = codes[i] as number;
+      let verdict: number;
+      if (code >= 0 && code < held) {
+        verdict = cache[code] as number;
+        if (verdict === VERDICT_CLEAN || kinds[i] !== CellKind.Text) continue;
+        if (verdict === 0) cache[code] = verdict = judge(texts[i] ?? '');
+      } else {
+        // Not interned (not text, or free text past the reader's bounds).
+        const t = texts[i];
+        if (kinds[i] !== CellKind.Text || !t) continue;
+        verdict = judge(t);
       }
+      if (verdict !== VERDICT_CLEAN) this.flag(chunk.name, batch, i, texts[i] ?? '', verdict);
+    }
+  }
+
+  /** A chunk without codes: every text cell judged where it stands. */
+  private scanCells(batch: RowBatch, chunk: ColumnChunk): void {
+    const kinds = chunk.kinds;
+    const texts = chunk.texts;
+    for (let i = 0; i < batch.length; i++) {
+      if (kinds[i] !== CellKind.Text) continue;
+      const t = texts[i];
+      if (!t) continue;
+      const verdict = judge(t);
+      if (verdict !== VERDICT_CLEAN) this.flag(chunk.name, batch, i, t, verdict);
     }
   }
 

@@ -6,6 +6,7 @@ import { readBytes } from './byte-source';
 import { type ReadSession, locateErrors, noteKinds, uniqueColumnNames } from './read-session';
 import { BatchBuilder, type RowBatch } from './row-batch';
 import { decodeToBytes, type TextEncoding } from './text-decoding';
+import { batchRowsFor } from './reader-limits';
 import { TextInterner } from './text-interner';
 import { sniffDelimiter } from './delimiter-sniff';
 
@@ -45,7 +46,7 @@ export async function* readCsvFile(
       builder = new BatchBuilder(
         displayPath,
         columns,
-        reader.batchRows,
+        batchRowsFor(reader, columns.length),
         interners.map((interner) => interner.values),
       );
       if (plainRowsFit(delimiterCode)) {

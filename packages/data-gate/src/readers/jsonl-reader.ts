@@ -3,6 +3,7 @@ import { CellKind } from './cell';
 import { readBytes } from './byte-source';
 import { type JsonFields, JsonLineError, parseJsonObjectLine } from './jsonl-line';
 import { type ReadSession, locateErrors, noteKinds } from './read-session';
+import { batchRowsFor } from './reader-limits';
 import { BatchBuilder, type RowBatch } from './row-batch';
 import { decodeText, type TextEncoding } from './text-decoding';
 
@@ -78,7 +79,7 @@ export async function* readJsonlFile(
     }
     if (grew) {
       flush();
-      builder = new BatchBuilder(displayPath, [...columns], reader.batchRows);
+      builder = new BatchBuilder(displayPath, [...columns], batchRowsFor(reader, columns.length));
     }
     const slot = builder.begin(row, line);
     for (let c = 0; c < columns.length; c++) builder.setNull(slot, c);

@@ -3,6 +3,7 @@ import { CancelledError, UserError } from '@aisec/core';
 import { asyncBufferFromFile, type ColumnData, type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import { CellKind } from './cell';
 import { type ReadSession, noteKinds, uniqueColumnNames } from './read-session';
+import { batchRowsFor } from './reader-limits';
 import { BatchBuilder, type RowBatch } from './row-batch';
 
 /**
@@ -123,8 +124,9 @@ export async function* readParquetFile(
         cause: error,
       });
     }
-    for (let from = 0; from < groupRows; from += reader.batchRows) {
-      const to = Math.min(groupRows, from + reader.batchRows);
+    const batchRows = batchRowsFor(reader, columns.length);
+    for (let from = 0; from < groupRows; from += batchRows) {
+      const to = Math.min(groupRows, from + batchRows);
       const builder = new BatchBuilder(displayPath, columns, to - from);
       for (let r = from; r < to; r++) {
         const slot = builder.begin(row + r - from, 0);

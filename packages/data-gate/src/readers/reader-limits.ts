@@ -15,7 +15,7 @@ export interface ReaderLimits {
   maxColumns: number;
   /** Row numbers kept per problem kind and file (the count covers all of them). */
   maxProblemRows: number;
-  /** Rows per batch handed to the consumer. */
+  /** Rows per batch handed to the consumer (fewer for tables over 256 columns wide: see batchRowsFor). */
   batchRows: number;
 }
 
@@ -26,3 +26,11 @@ export const DEFAULT_READER_LIMITS: Readonly<ReaderLimits> = Object.freeze({
   maxProblemRows: 100,
   batchRows: 8192,
 });
+
+/** Cells in one batch at most: a wide table gets fewer rows per batch, so a batch stays some tens of MB. */
+const MAX_BATCH_CELLS = 1 << 21;
+
+/** Rows per batch for a table `width` columns wide: `batchRows`, fewer for very wide tables. */
+export function batchRowsFor(limits: ReaderLimits, width: number): number {
+  return Math.max(1, Math.min(limits.batchRows, Math.floor(MAX_BATCH_CELLS / Math.max(1, width))));
+}

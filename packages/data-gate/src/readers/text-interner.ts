@@ -54,22 +54,23 @@ function shortHash(w0: number, w1: number, len: number): number {
 }
 
 export class TextInterner {
-  private readonly mask: number;
-  private readonly table: Int32Array;
-  private readonly arena: Uint8Array;
+  private mask = 15;
+  private table = new Int32Array(16 * STRIDE);
+  private arena = new Uint8Array(256);
   /** Id -> text; grows as texts first appear, never changes an entry. */
   readonly values: string[] = [];
   private used = 0;
+  private readonly maxArenaBytes: number;
 
+  /**
+   * Starts small and doubles as texts come (at most `maxEntries` texts, 16 bytes each on average):
+   * a table with thousands of numeric columns must not hold a full table per column.
+   */
   constructor(
     readonly decode: (buf: Buffer, start: number, end: number) => string,
     private readonly maxEntries = 4096,
   ) {
-    let slots = 16;
-    while (slots < maxEntries * 2) slots *= 2;
-    this.mask = slots - 1;
-    this.table = new Int32Array(slots * STRIDE);
-    this.arena = new Uint8Array(maxEntries * 16);
+    this.maxArenaBytes = maxEntries * 16;
   }
 
   /** The id of the text `buf[start, end)`, interning it if there is room; -1 when it is not interned. */
@@ -93,7 +94,12 @@ export class TextInterner {
       if (sh === h && ((table[at + 3] as number) & 0xff) === len && this.same(buf, start, table[at + 1] as number, len)) return (table[at + 3] as number) >> 8;
       slot = (slot + 1) & mask;
     }
-    if (this.values.length >= this.maxEntries || this.used + len > this.arena.length) return -1;
+    if (this.values.length >= this.maxEntries || this.used + len > this.maxArenaBytes) return -1;
+    if (this.used + len > this.arena.length) {
+      const arena = new Uint8Array(Math.min(this.maxArenaBytes, Math.max(this.arena.length * 2, this.used + len)));
+      arena.set(this.arena);
+      this.arena = arena;
+    }
     this.arena.set(buf.subarray(start, end), this.used);
     const id = this.insert(slot, h, this.used, 0, len, buf, start, end);
     this.used += len;
@@ -126,7 +132,25 @@ export class TextInterner {
     this.table[at + 2] = w1;
     this.table[at + 3] = len | (id << 8);
     this.values.push(this.decode(buf, start, end));
+    // At most half full, so a probe for an absent text ends soon. Ids live in the entries: a rehash keeps them.
+    if (this.values.length * 2 > this.mask && this.values.length < this.maxEntries) this.grow();
     return id;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const slots = (this.mask + 1) * 2;
+    const mask = slots - 1;
+    const table = new Int32Array(slots * STRIDE);
+    for (let at = 0; at < old.length; at += STRIDE) {
+      const h = old[at] as number;
+      if (h === 0) continue;
+      let slot = h & mask;
+      while (table[slot * STRIDE] !== 0) slot = (slot + 1) & mask;
+      table.set(old.subarray(at, at + STRIDE), slot * STRIDE);
+    }
+    this.table = table;
+    this.mask = mask;
   }
 
   private same(buf: Buffer, start: number, at: number, len: number): boolean {
