@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIXED_EDGES, fixedBin } from '../../../packages/data-gate/src/profile/profile-format';
+import { FIXED_EDGES, countFixedBins, fixedBin } from '../../../packages/data-gate/src/profile/profile-format';
 
 /** The definition: the number of edges at or below the value (a plain count, no search). */
 function countAtOrBelow(value: number): number {
@@ -21,5 +21,12 @@ describe('fixedBin', () => {
     expect(wrong).toEqual([]);
     expect(fixedBin(Infinity)).toBe(FIXED_EDGES.length);
     expect(fixedBin(Number.NaN)).toBe(0);
+    // The batch form counts the same bins (NaN is never given to it).
+    const numbers = Float64Array.from(values.filter((v) => !Number.isNaN(v)));
+    const counts = new Float64Array(FIXED_EDGES.length + 1);
+    countFixedBins(numbers, numbers.length, counts);
+    const expected = new Float64Array(FIXED_EDGES.length + 1);
+    for (const v of numbers) expected[countAtOrBelow(v)]! += 1;
+    expect(counts).toEqual(expected);
   });
 });

@@ -10,7 +10,7 @@ import { BatchRowKeys, ROW_KEY_RECIPE } from './batch-row-keys';
 import { NumberCounts } from './number-counts';
 import { RowKeySet } from './row-key-set';
 import { mergeProfiles } from './merge-profiles';
-import { type ColumnProfile, type DataProfile, FIXED_EDGES, PROFILE_FORMAT, PROFILE_VERSION, fixedBin, serializeProfile } from './profile-format';
+import { type ColumnProfile, type DataProfile, FIXED_EDGES, PROFILE_FORMAT, PROFILE_VERSION, countFixedBins, serializeProfile } from './profile-format';
 
 export interface ProfileOptions {
   /** Distinct values counted per column before the counts are dropped. Default 10,000. */
@@ -214,10 +214,7 @@ export class ProfileBuilder {
     const { moments, quantiles, histogram, distinct, numberCategories } = s;
     moments.addMany(values, m);
     for (let j = 0; j < m; j++) quantiles.add(values[j] as number);
-    for (let j = 0; j < m; j++) {
-      const bin = fixedBin(values[j] as number);
-      histogram[bin] = (histogram[bin] as number) + 1;
-    }
+    countFixedBins(values, m, histogram);
     // While the categories are complete the sketch takes each new value once; past them, every value.
     let j = 0;
     for (; j < m && s.categories !== undefined; j++) {

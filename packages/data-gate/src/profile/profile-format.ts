@@ -102,6 +102,20 @@ export function fixedBin(value: number): number {
   return b;
 }
 
+/**
+ * Adds values[0..count) (no NaN) to `counts` by fixed-edge bin: fixedBin inlined over the doubles'
+ * high words, for the profile's per-column batch.
+ */
+export function countFixedBins(values: Float64Array, count: number, counts: Float64Array): void {
+  const words = new Int32Array(values.buffer, values.byteOffset, 2 * count);
+  for (let i = 0; i < count; i++) {
+    const value = values[i] as number;
+    let b = BINADE_START[(words[2 * i + BIN_HI] as number) >>> 20] as number;
+    while (b < EDGE_COUNT && (FIXED_EDGES[b] as number) <= value) b++;
+    counts[b] = (counts[b] as number) + 1;
+  }
+}
+
 const EDGE_COUNT = FIXED_EDGES.length;
 
 /** Edges at or below x, by counting (the definition; for building the table). */
