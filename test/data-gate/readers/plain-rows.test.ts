@@ -113,7 +113,7 @@ describe('plain rows (the fast path) read exactly as the general tokenizer reads
   it('gives a very wide table fewer rows per batch, the cells intact', async () => {
     const width = 5000;
     const header = Array.from({ length: width }, (_, c) => `c${c}`).join(',');
-    const lines = Array.from({ length: 1000 }, (_, r) => Array.from({ length: width }, (_, c) => String(r * width + c)).join(','));
+    const lines = Array.from({ length: 1000 }, (_row, r) => Array.from({ length: width }, (_cell, c) => String(r * width + c)).join(','));
     writeFileSync(join(tmp, 'wide.csv'), `${header}\n${lines.join('\n')}\n`);
     let rows = 0;
     let largest = 0;
