@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CellKind, type ReadTableOptions, type RowBatch, readTable } from '../../../packages/data-gate/src/readers/index';
+import { DEFAULT_LIMITS } from '@aisec/core';
+import { CellKind, DEFAULT_READER_LIMITS, ReadProblemLog, type ReadTableOptions, type RowBatch, readTable } from '../../../packages/data-gate/src/readers/index';
+import { readCsvFile } from '../../../packages/data-gate/src/readers/csv-reader';
+import type { ReadSession } from '../../../packages/data-gate/src/readers/read-session';
 
 const tmp = mkdtempSync(join(tmpdir(), 'aisec-plain-rows-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -43,8 +46,24 @@ interface Cells {
 }
 
 async function cellsOf(path: string, options: ReadTableOptions = {}): Promise<Cells> {
+  return cellsOfBatches(readTable(path, { readerLimits: { batchRows: 97 }, ...options }, { workspace: tmp }));
+}
+
+/** The cells as the general tokenizer alone reads them (the reader's plain-row decoder switched off). */
+async function generalCellsOf(path: string): Promise<Cells> {
+  const session: ReadSession = {
+    limits: DEFAULT_LIMITS,
+    reader: { ...DEFAULT_READER_LIMITS, batchRows: 97 },
+    problems: new ReadProblemLog(100),
+    kinds: new Map(),
+    tableRow: 0,
+  };
+  return cellsOfBatches(readCsvFile(path, path, { plainRows: false }, session));
+}
+
+async function cellsOfBatches(batches: AsyncIterable<RowBatch>): Promise<Cells> {
   const out: Cells = { kinds: [], numbers: [], texts: [], codes: [], rows: [], lines: [] };
-  for await (const batch of readTable(path, { readerLimits: { batchRows: 97 }, ...options }, { workspace: tmp }) as AsyncIterable<RowBatch>) {
+  for await (const batch of batches) {
     for (let i = 0; i < batch.length; i++) {
       out.rows.push(batch.rows[i] as number);
       out.lines.push(batch.lines[i] as number);
@@ -60,26 +79,29 @@ async function cellsOf(path: string, options: ReadTableOptions = {}): Promise<Ce
 }
 
 describe('plain rows (the fast path) read exactly as the general tokenizer reads them', () => {
-  it('gives the same kinds, numbers (to the bit), texts, codes, rows and lines as the general tokenizer', async () => {
+  it('gives the same kinds, numbers (to the bit), texts, codes, rows and lines as the general tokenizer: plain, quoted, CRLF, mixed', async () => {
     const rnd = lcg(11);
     const width = 7;
     const rows: string[][] = [];
     for (let r = 0; r < 20_000; r++) rows.push(Array.from({ length: width }, () => field(rnd)));
     const header = Array.from({ length: width }, (_, c) => `c${c}`);
-    // Plain and quoted fields with LF line ends take the fast path; CRLF line ends never do, so the
-    // third file is read by the general tokenizer alone.
-    const plain = [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
-    const quoted = [header, ...rows].map((r) => r.map((f) => `"${f}"`).join(',')).join('\n') + '\n';
-    const general = [header, ...rows].map((r) => r.map((f) => `"${f}"`).join(',')).join('\r\n') + '\r\n';
-    writeFileSync(join(tmp, 'plain.csv'), plain);
-    writeFileSync(join(tmp, 'quoted.csv'), quoted);
-    writeFileSync(join(tmp, 'general.csv'), general);
-    const expected = await cellsOf(join(tmp, 'general.csv'));
-    expect(expected.kinds.length).toBe(20_000 * width);
-    expect(expected.codes).not.toContain(-2);
-    // The file holds every kind, so the comparison covered each path.
-    for (const kind of [CellKind.Null, CellKind.Integer, CellKind.Float, CellKind.Text]) expect(expected.kinds).toContain(kind);
-    for (const file of ['plain.csv', 'quoted.csv']) {
+    // The same rows plain, quoted and with CRLF line ends, and now and then a ragged row or a blank
+    // line (which the fast path leaves to the general one): each must read as the general tokenizer
+    // alone reads it.
+    const lines = [header, ...rows].map((r, i) => (i % 997 === 500 ? [...r, 'extra'] : i % 1009 === 700 ? r.slice(1) : r));
+    const files: Record<string, string> = {
+      'plain.csv': lines.map((r) => r.join(',')).join('\n') + '\n\n',
+      'quoted.csv': lines.map((r) => r.map((f) => `"${f}"`).join(',')).join('\n') + '\n',
+      'crlf.csv': lines.map((r) => r.join(',')).join('\r\n') + '\r\n',
+      'mixed.csv': lines.map((r, i) => r.map((f, c) => ((i + c) % 3 === 0 ? `"${f}"` : f)).join(',') + (i % 2 === 0 ? '\r\n' : '\n') + (i % 1013 === 0 ? '\n' : '')).join(''),
+    };
+    for (const [file, text] of Object.entries(files)) {
+      writeFileSync(join(tmp, file), text);
+      const expected = await generalCellsOf(join(tmp, file));
+      expect(expected.rows.length).toBe(20_000);
+      expect(expected.codes).not.toContain(-2);
+      // The file holds every kind, so the comparison covered each path.
+      for (const kind of [CellKind.Null, CellKind.Integer, CellKind.Float, CellKind.Text]) expect(expected.kinds).toContain(kind);
       const got = await cellsOf(join(tmp, file));
       // Object.is tells -0 from 0 and NaN from NaN alike: numbers are compared to the bit.
       for (const key of ['kinds', 'numbers', 'texts', 'codes', 'rows', 'lines'] as const) expect(differences(got[key], expected[key], `${file} ${key}`)).toEqual([]);
@@ -95,7 +117,7 @@ describe('plain rows (the fast path) read exactly as the general tokenizer reads
     expect(cells.lines).toEqual([2, 3, 5, 6, 7, 8]);
   });
 
-  it('leaves ragged rows, blank lines, CRLF and bad quoting to the general path, rows and lines intact', async () => {
+  it('reads ragged rows, blank lines, CRLF and bad quoting with their rows and lines intact', async () => {
     writeFileSync(join(tmp, 'mixed.csv'), 'a,b,c\n1,2,3\n\n4,5\n6,7,8,9\r\n10,x"y,11\n12,13,14');
     const cells = await cellsOf(join(tmp, 'mixed.csv'));
     expect(cells.rows).toEqual([0, 1, 2, 3, 4]);

@@ -19,8 +19,8 @@ export function plainRowsFit(delimiter: number): boolean {
 }
 
 /**
- * The common row, decoded in one pass from the bytes into a batch slot: no quotes, no CR, exactly as
- * many fields as the header, ending in LF. Most rows of most files are like that, and for them the
+ * The common row, decoded in one pass from the bytes into a batch slot: exactly as many fields as the
+ * header, ending in LF or CRLF, no quotes but around a whole field (with no quote or line end inside). Most rows of most files are like that, and for them the
  * general tokenizer's record view (ranges, flags, a call per record) was half of reading. A row that
  * is not plain stops `read`, having left its slot as it was, and the tokenizer's general path reads
  * it instead, so both give the same cells by construction: fields are cut at the same bytes and typed
@@ -79,7 +79,7 @@ export class PlainRowDecoder {
     rows: while (p < end && slot < cap) {
       rowStart = p;
       // A blank line is skipped by the general path, not read as a row of one null.
-      if (buf[p] === LF) break;
+      if (buf[p] === LF || buf[p] === CR) break;
       let at = slot;
       for (let c = 0; c < width; c++, at += cap) {
         const sep = c < last ? delimiter : LF;
@@ -111,11 +111,19 @@ export class PlainRowDecoder {
             frac = p - f0;
             digits += frac;
           }
-          if (b === sep && digits > 0 && digits <= 15 && p - start <= maxFieldBytes) {
-            kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
-            numbers[at] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
-            p++;
-            continue;
+          if (digits > 0 && digits <= 15 && p - start <= maxFieldBytes) {
+            if (b === sep) {
+              kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
+              numbers[at] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
+              p++;
+              continue;
+            }
+            if (b === CR && sep === LF && buf[p + 1] === LF) {
+              kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
+              numbers[at] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
+              p += 2;
+              continue;
+            }
           }
           p = start;
           b = buf[p] as number;
@@ -145,6 +153,8 @@ export class PlainRowDecoder {
           }
           b = buf[++p] as number;
         }
+        // CRLF ends a row as LF does.
+        if (b === CR && sep === LF && buf[p + 1] === LF) b = buf[++p] as number;
         if (b !== sep || to - from > maxFieldBytes) {
           // A quote, a CR, a ragged row, a huge field: undo this row's cells for the general path.
           this.clear(slot, c);
