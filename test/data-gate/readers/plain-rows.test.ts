@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '@aisec/core';
-import { CellKind, DEFAULT_READER_LIMITS, ReadProblemLog, type ReadTableOptions, type RowBatch, readTable } from '../../../packages/data-gate/src/readers/index';
+import { CellKind, DEFAULT_READER_LIMITS, ReadProblemLog, type ReaderLimits, type ReadTableOptions, type RowBatch, readTable } from '../../../packages/data-gate/src/readers/index';
 import { readCsvFile } from '../../../packages/data-gate/src/readers/csv-reader';
 import type { ReadSession } from '../../../packages/data-gate/src/readers/read-session';
 
@@ -49,16 +49,19 @@ async function cellsOf(path: string, options: ReadTableOptions = {}): Promise<Ce
   return cellsOfBatches(readTable(path, { readerLimits: { batchRows: 97 }, ...options }, { workspace: tmp }));
 }
 
-/** The cells as the general tokenizer alone reads them (the reader's plain-row decoder switched off). */
-async function generalCellsOf(path: string): Promise<Cells> {
-  const session: ReadSession = {
+function sessionOf(limits: Partial<ReaderLimits> = {}): ReadSession {
+  return {
     limits: DEFAULT_LIMITS,
-    reader: { ...DEFAULT_READER_LIMITS, batchRows: 97 },
+    reader: { ...DEFAULT_READER_LIMITS, batchRows: 97, ...limits },
     problems: new ReadProblemLog(100),
     kinds: new Map(),
     tableRow: 0,
   };
-  return cellsOfBatches(readCsvFile(path, path, { plainRows: false }, session));
+}
+
+/** The cells as the general tokenizer alone reads them (the reader's plain-row decoder switched off). */
+async function generalCellsOf(path: string): Promise<Cells> {
+  return cellsOfBatches(readCsvFile(path, path, { plainRows: false }, sessionOf()));
 }
 
 async function cellsOfBatches(batches: AsyncIterable<RowBatch>): Promise<Cells> {
@@ -168,5 +171,37 @@ describe('plain rows (the fast path) read exactly as the general tokenizer reads
     expect(wrong).toEqual([]);
     expect(rows).toBe(1000);
     expect(largest).toBe(Math.floor(2 ** 21 / width));
+  });
+
+  it('agrees with the general tokenizer on 400 random files of CSV-steering bytes: cells, problems, errors', async () => {
+    const rnd = lcg(77);
+    const alphabet = ['1', '2', '0', '.', '-', 'e', 'a', 'n', 'i', 'x', 'é', ' ', ',', ',', ',', '"', '\r', '\n', '\n', '\n'];
+    const outcome = async (path: string, plainRows: boolean, limits: Partial<ReaderLimits>): Promise<string> => {
+      const session = sessionOf(limits);
+      try {
+        const cells = await cellsOfBatches(readCsvFile(path, path, { plainRows }, session));
+        const numbers = cells.numbers.map((v) => (Object.is(v, -0) ? '-0' : String(v)));
+        return JSON.stringify({ ...cells, numbers, problems: session.problems.problems, types: [...session.kinds] });
+      } catch (error) {
+        return `error: ${(error as Error).message}`;
+      }
+    };
+    let rowsRead = 0;
+    let errors = 0;
+    for (let k = 0; k < 400; k++) {
+      let text = ['a\n', 'a,b\n', 'a,b,c\n'][k % 3] as string;
+      const n = Math.floor(rnd() * 400);
+      for (let i = 0; i < n; i++) text += alphabet[Math.floor(rnd() * alphabet.length)];
+      const path = join(tmp, `random-${k}.csv`);
+      writeFileSync(path, text);
+      // Every other file with small field and row limits, so the errors are compared too.
+      const limits = k % 2 === 0 ? {} : { maxFieldChars: 2 + Math.floor(rnd() * 20), maxRecordChars: 8 + Math.floor(rnd() * 60) };
+      const general = await outcome(path, false, limits);
+      expect(await outcome(path, true, limits), text).toBe(general);
+      if (general.startsWith('error')) errors++;
+      if (!general.startsWith('error')) rowsRead += (JSON.parse(general) as Cells).rows.length;
+    }
+    expect(rowsRead).toBeGreaterThan(2000);
+    expect(errors).toBeGreaterThan(50);
   });
 });
