@@ -1,5 +1,4 @@
 import { UserError } from '@aisec/core';
-import { sortFloat64 } from './radix-sort';
 
 /**
  * KLL quantile sketch over doubles (Karnin, Lang and Liberty, "Optimal Quantile Approximation in
@@ -259,7 +258,7 @@ export class KllSketch {
         const end0 = this.levels[1] as number;
         run.set(this.items.subarray(beg0, end0), added);
         const len = added + end0 - beg0;
-        sortFloat64(run, len);
+        run.subarray(0, len).sort();
         const levels: Float64Array[] = [run.subarray(0, len)];
         for (let h = 1; h < this.numLevels; h++) levels.push(this.items.subarray(this.levels[h], this.levels[h + 1]));
         this.compactSorted(levels);
@@ -299,13 +298,13 @@ export class KllSketch {
       dst = swap;
     }
     const survivors = src.slice(0, 4 * runs);
-    sortFloat64(survivors, survivors.length);
+    survivors.sort();
     const levels: Float64Array[] = [];
     for (let h = 0; h < this.numLevels; h++) levels.push(this.items.subarray(this.levels[h], this.levels[h + 1]));
     const level0 = new Float64Array(levels[0]!.length + extras[0]!.length);
     level0.set(levels[0]!);
     level0.set(extras[0]!, levels[0]!.length);
-    sortFloat64(level0, level0.length);
+    level0.sort();
     levels[0] = level0;
     for (let h = 1; h < top; h++) if (extras[h]!.length > 0) levels[h] = mergeSorted(levels[h]!, extras[h]!);
     levels[top] = mergeSorted(levels[top]!, survivors);
