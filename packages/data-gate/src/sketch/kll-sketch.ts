@@ -229,17 +229,12 @@ export class KllSketch {
     let added = 0;
     const free = this.levels[0] as number;
     if (to - from <= free) {
-      const items = this.items;
-      let at = free;
-      for (let i = from; i < to; i++) {
-        const v = values[i] as number;
-        if (v !== v) continue;
-        items[--at] = v;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      added = free - at;
-      this.levels[0] = at;
+      // Level 0 grows downwards into the free space, as `add` fills it.
+      added = copyDroppingNaN(values, from, to, this.items.subarray(free - (to - from), free));
+      if (bounds[0]! < lo) lo = bounds[0]!;
+      if (bounds[1]! > hi) hi = bounds[1]!;
+      if (added < to - from) this.items.copyWithin(free - added, free - (to - from), free - (to - from) + added);
+      this.levels[0] = free - added;
     } else {
       // Room for every retained item and the batch: no merge of the compaction can hold more.
       const size = this.retained + (to - from);

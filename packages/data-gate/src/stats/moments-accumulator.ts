@@ -57,14 +57,8 @@ export class MomentsAccumulator {
    */
   addMany(values: Float64Array, count: number): void {
     if (!(count >= 0 && count <= values.length)) throw new RangeError(`count ${count} is outside [0, ${values.length}]`);
-    let n = 0;
-    let sum = 0;
-    for (let i = 0; i < count; i++) {
-      const x = values[i] as number;
-      if (x !== x) continue;
-      n++;
-      sum += x;
-    }
+    const n = finiteSum(values, count);
+    const sum = pass[0] as number;
     this.nulls += count - n;
     if (n === 0) return;
     const m = sum / n;
@@ -74,19 +68,11 @@ export class MomentsAccumulator {
       for (let i = 0; i < count; i++) this.add(values[i] as number);
       return;
     }
-    let s1 = 0;
-    let s2 = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < count; i++) {
-      const x = values[i] as number;
-      if (x !== x) continue;
-      const d = x - m;
-      s1 += d;
-      s2 += d * d;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
+    deviations(values, count, m);
+    const s1 = pass[0] as number;
+    const s2 = pass[1] as number;
+    const lo = pass[2] as number;
+    const hi = pass[3] as number;
     this.combine(n, m + s1 / n, Math.max(s2 - (s1 * s1) / n, 0));
     if (lo < this.min) this.min = lo;
     if (hi > this.max) this.max = hi;
@@ -149,4 +135,46 @@ function productError(a: number, b: number, p: number): number {
   const [aHigh, aLow] = split(a);
   const [bHigh, bLow] = split(b);
   return aLow * bLow - (((p - aHigh * bHigh) - aLow * bHigh) - aHigh * bLow);
+}
+
+/**
+ * The passes' results (sum; or Σd, Σd², min, max). The passes are functions of their own: in one
+ * method called once per batch, V8 compiled a loop on the fly, then dropped the compiled code at the
+ * first statement after it, batch after batch, running the rest unoptimized.
+ */
+const pass = new Float64Array(4);
+
+/** Σx over the non-NaN values[0..count) into pass[0]; returns how many. */
+function finiteSum(values: Float64Array, count: number): number {
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const x = values[i] as number;
+    if (x !== x) continue;
+    n++;
+    sum += x;
+  }
+  pass[0] = sum;
+  return n;
+}
+
+/** Σ(x − m), Σ(x − m)², min and max over the non-NaN values[0..count) into pass[0..3]. */
+function deviations(values: Float64Array, count: number, m: number): void {
+  let s1 = 0;
+  let s2 = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const x = values[i] as number;
+    if (x !== x) continue;
+    const d = x - m;
+    s1 += d;
+    s2 += d * d;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  pass[0] = s1;
+  pass[1] = s2;
+  pass[2] = lo;
+  pass[3] = hi;
 }
