@@ -122,6 +122,14 @@ describe('contract checks on interned text (codes and dictionary)', () => {
     }
   });
 
+  it('tests a pattern on a number without a literal by its String(), once per value, and on a literal as spelled', () => {
+    const contract: DataContract = { version: 1, columns: [{ name: 'zip', type: 'string', pattern: '^\\d{3}$' }] };
+    const values: HandCell[] = [123, 1234, 123, -0, { value: 123, literal: '123.0' }, '123', '12a', 1234, 0, 999.5, 123];
+    const checker = new ContractChecker(contract);
+    for (const b of batchesOf(new HandReader(true), 'f.csv', ['zip'], values.map((v) => [v]), [4])) checker.push(b);
+    expect(checker.finish()).toMatchObject([{ kind: 'pattern', count: 7, rows: [1, 3, 4, 6, 7, 8, 9], examples: ['1234', '0', '123.0', '12a', '999.5'] }]);
+  });
+
   it('through readTable: the same violations whether or not the reader interned', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aisec-interned-'));
     try {
@@ -140,6 +148,9 @@ describe('contract checks on interned text (codes and dictionary)', () => {
       const batches = [];
       for await (const b of readTable(join(dir, 'd.csv'), {}, { workspace: dir })) batches.push(b);
       // The same batches stripped of codes take the per-cell path.
+      // The CSV reader interns the short repeated text, so the first pass below takes the coded path.
+      expect(batches.length).toBeGreaterThan(0);
+      for (const batch of batches) expect(batch.data.find((c) => c.name === 'cat')?.codes?.some((id) => id >= 0)).toBe(true);
       const stripped = batches.map((b) => ({ ...b, data: b.data.map(({ codes: _c, dictionary: _d, ...chunk }) => chunk) }));
       const a = await checkContract(contract, batches);
       const b = await checkContract(contract, stripped);

@@ -117,7 +117,8 @@ describe('interned text ids (ColumnChunk.codes and dictionary)', () => {
     for (const [name, a] of plain) {
       const b = quoted.get(name) as ColumnCells;
       expectCodesHold(b);
-      expect(b.codes).toEqual(a.codes);
+      expect(b.codes.flatMap((code, i) => (code === a.codes[i] ? [] : [`${name}[${i}]: ${code}, plain ${a.codes[i]}`])).slice(0, 5)).toEqual([]);
+      expect(b.codes.length).toBe(a.codes.length);
       expect([...b.dictionaries][0]).toEqual([...a.dictionaries][0]);
     }
     // A field with "" escapes has its text built from pieces; it is coded by that text.
@@ -150,7 +151,7 @@ describe('interned text ids (ColumnChunk.codes and dictionary)', () => {
     const utf8 = await columnsOf(join(tmp, 'utf8.csv'));
     for (const [name, cells] of utf16) {
       expectCodesHold(cells);
-      expect(cells.codes).toEqual((utf8.get(name) as ColumnCells).codes);
+      expect(cells.codes.join()).toBe((utf8.get(name) as ColumnCells).codes.join());
     }
   });
 

@@ -72,6 +72,18 @@ function sketchOf(values: ArrayLike<number>, k?: number): KllSketch {
   return s;
 }
 
+/** A sketch fed by addMany in batches of `batch` values, through one reused buffer as the profile builder feeds it. */
+function batchedSketchOf(values: ArrayLike<number>, batch: number, k?: number): KllSketch {
+  const s = new KllSketch(k);
+  const buf = new Float64Array(batch);
+  for (let at = 0; at < values.length; at += batch) {
+    const len = Math.min(batch, values.length - at);
+    for (let i = 0; i < len; i++) buf[i] = values[at + i] as number;
+    s.addMany(buf, len);
+  }
+  return s;
+}
+
 const MILLION = 1_000_000;
 const generated: Record<string, (r: () => number, i: number) => number> = {
   normal: (r) => normal(r),
@@ -275,5 +287,140 @@ describe('KLL quantile sketch', () => {
     expect(s.n).toBe(MILLION);
     // Generous for a loaded CI machine; measured about 40-50 ns per value here.
     expect(ms).toBeLessThan(1000);
+  });
+});
+
+describe('KLL addMany (one compaction pass per batch)', () => {
+  describe('on 1e6 generated values, in batches of 65,536 and 8,192', () => {
+    for (const [label, draw] of Object.entries(generated)) {
+      it(`${label}: ranks and quantiles within the bound, retaining under 1,000 items, as value-by-value adding does`, () => {
+        const rand = prng(label.length * 7919);
+        const values = new Float64Array(MILLION);
+        for (let i = 0; i < MILLION; i++) values[i] = draw(rand, i);
+        const sorted = values.slice().sort();
+        const one = sketchOf(values);
+        for (const batch of [65_536, 8192]) {
+          const s = batchedSketchOf(values, batch);
+          expect(s.n).toBe(MILLION);
+          expect([s.min, s.max]).toEqual([sorted[0], sorted[MILLION - 1]]);
+          expect(s.isExact).toBe(false);
+          expect(s.retained).toBeLessThan(1000);
+          expect(s.normalizedRankError()).toBe(one.normalizedRankError());
+          const e = worstErrors(s, sorted, gridPoints(sorted, 2000));
+          expect(e.rank, `batch ${batch} rank`).toBeLessThanOrEqual(normalizedRankError(200));
+          expect(e.quantile, `batch ${batch} quantile`).toBeLessThanOrEqual(normalizedRankError(200) + 1 / MILLION);
+          // addMany's and add's ranks differ by at most the sum of their bounds.
+          for (const x of gridPoints(sorted, 200)) expect(Math.abs(s.rank(x) - one.rank(x))).toBeLessThanOrEqual(2 * normalizedRankError(200));
+        }
+      });
+    }
+  });
+
+  describe('on the shared data columns, against the exact sorted column', () => {
+    const files = readdirSync(DATA).filter((f) => f.endsWith('.csv')).sort();
+    for (const name of ['x_norm', 'x_skew', 'x_int', 'x_miss', 'rating']) {
+      it(`${name}: per-file sketches from batches of 64 and their merge within the stated bound`, () => {
+        const all = new KllSketch();
+        const pooled: number[] = [];
+        let approximate = 0;
+        for (const f of files) {
+          const col = column(loadCsv(join(DATA, f)), name);
+          if (!col || col.kind !== 'numeric') continue;
+          // NaN (nulls) in the batches, as add drops them, addMany does too.
+          const cells = numericCells(col);
+          const values = cells.filter((v) => !Number.isNaN(v));
+          const s = batchedSketchOf(cells, 64);
+          expect(s.n).toBe(values.length);
+          all.merge(s);
+          pooled.push(...values);
+          const sorted = values.slice().sort();
+          const e = worstErrors(s, sorted, sorted);
+          if (!s.isExact) approximate++;
+          expect(e.rank, `${f} ${name} rank`).toBeLessThanOrEqual(s.normalizedRankError());
+          expect(e.quantile, `${f} ${name} quantile`).toBeLessThanOrEqual(s.normalizedRankError() + 1 / values.length);
+        }
+        expect(approximate).toBeGreaterThan(5);
+        const sorted = Float64Array.from(pooled).sort();
+        expect(all.n).toBe(sorted.length);
+        const e = worstErrors(all, sorted, sorted);
+        expect(e.rank).toBeLessThanOrEqual(all.normalizedRankError());
+        expect(e.quantile).toBeLessThanOrEqual(all.normalizedRankError() + 1 / sorted.length);
+      });
+    }
+  });
+
+  it('is exact while the values fit (batches stored as add stores them), mixed freely with add', () => {
+    const rand = prng(70);
+    const values = Float64Array.from({ length: 150 }, () => Math.round(normal(rand) * 100) / 10);
+    const s = new KllSketch();
+    s.addMany(values.subarray(0, 40), 40);
+    for (const v of values.subarray(40, 60)) s.add(v);
+    s.addMany(values.subarray(60), 90);
+    const sorted = values.slice().sort();
+    expect(s.isExact).toBe(true);
+    for (let i = 0; i <= 100; i++) expect(s.quantile(i / 100)).toBe(quantileSorted(sorted, i / 100));
+    expect([s.min, s.max, s.n]).toEqual([sorted[0], sorted[149], 150]);
+  });
+
+  it('drops NaN, keeps ±Infinity, reads only the first count values, refuses a count past the array', () => {
+    const s = new KllSketch();
+    s.addMany(Float64Array.from([Number.NaN, -Infinity, 1, 2, Infinity, Number.NaN, 99]), 6);
+    expect([s.n, s.min, s.max, s.rank(2)]).toEqual([4, -Infinity, Infinity, 0.75]);
+    const big = new KllSketch();
+    const values = Float64Array.from({ length: 100_000 }, (_, i) => (i % 10 === 0 ? Number.NaN : i % 1000 === 1 ? -Infinity : i));
+    big.addMany(values, values.length);
+    expect(big.n).toBe(90_000);
+    expect(big.min).toBe(-Infinity);
+    expect(() => big.addMany(new Float64Array(2), 3)).toThrow(RangeError);
+  });
+
+  it('is deterministic: the same values in the same batches give the same JSON; a read-back sketch goes on as the original', () => {
+    const rand = prng(13);
+    const values = Float64Array.from({ length: 300_000 }, () => normal(rand));
+    const a = JSON.stringify(batchedSketchOf(values, 65_536).toJSON());
+    expect(JSON.stringify(batchedSketchOf(values, 65_536).toJSON())).toBe(a);
+    const first = batchedSketchOf(values.subarray(0, 100_000), 10_000);
+    const copy = KllSketch.fromJSON(JSON.parse(JSON.stringify(first.toJSON())));
+    first.addMany(values.subarray(100_000), 200_000);
+    copy.addMany(values.subarray(100_000), 200_000);
+    expect(copy.toJSON()).toEqual(first.toJSON());
+    const sorted = values.slice().sort();
+    expect(worstErrors(copy, sorted, gridPoints(sorted, 1000)).rank).toBeLessThanOrEqual(normalizedRankError(200));
+  });
+
+  it('sketches built with addMany merge (with each other and with add-built ones) within the bound, the same way every time', () => {
+    const rand = prng(101);
+    const values = Float64Array.from({ length: MILLION }, () => Math.exp(normal(rand)));
+    const sorted = values.slice().sort();
+    const shards = (): KllSketch[] => {
+      const parts: KllSketch[] = [];
+      for (let p = 0; p < 10; p++) {
+        const part = values.subarray(p * 100_000, (p + 1) * 100_000);
+        parts.push(p % 3 === 2 ? sketchOf(part) : batchedSketchOf(part, 65_536));
+      }
+      return parts;
+    };
+    const merge = (parts: KllSketch[]): KllSketch => parts.reduce((acc, s) => (acc.merge(s), acc), new KllSketch());
+    const merged = merge(shards());
+    expect(merged.n).toBe(MILLION);
+    const e = worstErrors(merged, sorted, gridPoints(sorted, 2000));
+    expect(e.rank).toBeLessThanOrEqual(normalizedRankError(200));
+    expect(e.quantile).toBeLessThanOrEqual(normalizedRankError(200) + 1 / MILLION);
+    expect(JSON.stringify(merge(shards()).toJSON())).toBe(JSON.stringify(merged.toJSON()));
+    // addMany into a merged sketch goes on within the bound.
+    merged.addMany(values.subarray(0, 65_536), 65_536);
+    const withRepeat = Float64Array.from([...values, ...values.subarray(0, 65_536)]).sort();
+    expect(worstErrors(merged, withRepeat, gridPoints(withRepeat, 1000)).rank).toBeLessThanOrEqual(normalizedRankError(200));
+  });
+
+  it('works at other k: k = 8 and k = 1000 stay within their bounds', () => {
+    const rand = prng(42);
+    const values = Float64Array.from({ length: 400_000 }, () => normal(rand));
+    const sorted = values.slice().sort();
+    for (const k of [8, 1000]) {
+      const s = batchedSketchOf(values, 65_536, k);
+      expect(s.n).toBe(values.length);
+      expect(worstErrors(s, sorted, gridPoints(sorted, 1000)).rank, `k = ${k}`).toBeLessThanOrEqual(normalizedRankError(k));
+    }
   });
 });

@@ -80,6 +80,11 @@ interface ColumnRule {
   allowedNumbers?: Set<number>;
   allowedBooleans?: Set<boolean>;
   pattern?: RegExp;
+  /**
+   * Category and pattern verdicts (VERDICT_* bits) on numbers without a literal (CSV numbers, judged by
+   * value and String()), for the first MAX_NUMBER_VERDICTS distinct values of the column.
+   */
+  numberVerdicts: Map<number, number>;
   seen?: Set<string | number>;
   /** Bit per CellKind a cell may have without a null or type violation. */
   fits: number;
@@ -131,6 +136,7 @@ function columnRule(spec: ContractColumn): ColumnRule {
       unique: `repeated values in '${name}', which the contract declares unique`,
     },
     verdicts: new InternedVerdicts(),
+    numberVerdicts: new Map(),
     openFile: '',
     open: new Map(),
   };
@@ -161,11 +167,23 @@ function allowedCategory(rule: ColumnRule, chunk: ColumnChunk, i: number, kind: 
   return (literal != null && strings.has(literal)) || strings.has(String(num));
 }
 
+/** Distinct numbers whose verdict a column remembers: a bound on memory, not on correctness. */
+const MAX_NUMBER_VERDICTS = 4096;
+
 /** The category and pattern verdict on a text cell's text (VERDICT_* bits). */
 function judgeText(rule: ColumnRule, text: string): number {
   let verdict = VERDICT_KNOWN;
   if (rule.allowedStrings && !rule.allowedStrings.has(text)) verdict |= VERDICT_NOT_A_CATEGORY;
   if (rule.pattern && !rule.pattern.test(text)) verdict |= VERDICT_NO_MATCH;
+  return verdict;
+}
+
+/** The same for a number without a literal: a category by value or by its String(), the pattern on its String(). */
+function judgeNumber(rule: ColumnRule, num: number): number {
+  let verdict = VERDICT_KNOWN;
+  const strings = rule.allowedStrings;
+  if (strings && !(rule.allowedNumbers as Set<number>).has(num) && (strings.size === 0 || !strings.has(String(num)))) verdict |= VERDICT_NOT_A_CATEGORY;
+  if (rule.pattern && !rule.pattern.test(String(num))) verdict |= VERDICT_NO_MATCH;
   return verdict;
 }
 
@@ -356,8 +374,23 @@ export class ContractChecker {
 
   /** Categories, pattern and uniqueness of one cell with no interned text. */
   private checkCell(rule: ColumnRule, batch: RowBatch, chunk: ColumnChunk, i: number, kind: CellKind): void {
-    if (rule.allowedStrings && !allowedCategory(rule, chunk, i, kind)) this.offend(rule, 'category', batch, chunk, i, undefined);
-    if (rule.pattern && !rule.pattern.test(cellText(chunk, i))) this.offend(rule, 'pattern', batch, chunk, i, undefined);
+    if ((kind === CellKind.Integer || kind === CellKind.Float) && chunk.texts[i] == null) {
+      if (rule.allowedStrings || rule.pattern) {
+        // Numbers repeat too (codes, counts, flags as 0/1): judged once per value. The Map's key
+        // equality (SameValueZero: 0 and -0, NaN and NaN) gives the same String() and category.
+        const num = chunk.numbers[i] as number;
+        let verdict = rule.numberVerdicts.get(num);
+        if (verdict === undefined) {
+          verdict = judgeNumber(rule, num);
+          if (rule.numberVerdicts.size < MAX_NUMBER_VERDICTS) rule.numberVerdicts.set(num, verdict);
+        }
+        if ((verdict & VERDICT_NOT_A_CATEGORY) !== 0) this.offend(rule, 'category', batch, chunk, i, undefined);
+        if ((verdict & VERDICT_NO_MATCH) !== 0) this.offend(rule, 'pattern', batch, chunk, i, undefined);
+      }
+    } else {
+      if (rule.allowedStrings && !allowedCategory(rule, chunk, i, kind)) this.offend(rule, 'category', batch, chunk, i, undefined);
+      if (rule.pattern && !rule.pattern.test(cellText(chunk, i))) this.offend(rule, 'pattern', batch, chunk, i, undefined);
+    }
     if (rule.seen) {
       const key = kind === CellKind.Text ? (chunk.texts[i] ?? '') : (chunk.numbers[i] as number);
       if (rule.seen.has(key)) this.offend(rule, 'unique', batch, chunk, i, undefined);

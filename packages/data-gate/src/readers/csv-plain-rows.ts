@@ -19,8 +19,8 @@ export function plainRowsFit(delimiter: number): boolean {
 }
 
 /**
- * The common row, decoded in one pass from the bytes into a batch slot: no quotes, no CR, exactly as
- * many fields as the header, ending in LF. Most rows of most files are like that, and for them the
+ * The common row, decoded in one pass from the bytes into a batch slot: exactly as many fields as the
+ * header, ending in LF or CRLF, no quotes but around a whole field (with no quote or line end inside). Most rows of most files are like that, and for them the
  * general tokenizer's record view (ranges, flags, a call per record) was half of reading. A row that
  * is not plain stops `read`, having left its slot as it was, and the tokenizer's general path reads
  * it instead, so both give the same cells by construction: fields are cut at the same bytes and typed
@@ -33,6 +33,8 @@ export class PlainRowDecoder {
   /** Rows read by the last `read`. */
   lines = 0;
   private readonly stop = new Uint8Array(256);
+  /** Where the content of a quoted field stops: its closing quote, or a line end (left to the general path). */
+  private readonly quotedStop = new Uint8Array(256);
   /**
    * 1 for a first byte that makes a field text whatever follows, so classifyCsvBytes need not look:
    * a letter that cannot start `inf`, `infinity` or `nan`, or a non-ASCII byte.
@@ -51,6 +53,9 @@ export class PlainRowDecoder {
     this.stop[QUOTE] = 1;
     this.stop[LF] = 1;
     this.stop[CR] = 1;
+    this.quotedStop[QUOTE] = 1;
+    this.quotedStop[LF] = 1;
+    this.quotedStop[CR] = 1;
     for (let b = 0x41; b <= 0x7a; b++) if (b <= 0x5a || b >= 0x61) this.textStart[b] = 1;
     for (let b = 0x80; b <= 0xff; b++) this.textStart[b] = 1;
     for (const b of [0x49, 0x4e, 0x69, 0x6e, delimiter]) this.textStart[b] = 0; // I N i n
@@ -66,7 +71,7 @@ export class PlainRowDecoder {
     builder.prepare();
     const cap = builder.capacity;
     const { kinds, numbers, codes, texts, rows, lines } = builder;
-    const { stop, textStart, interners, width, delimiter, maxFieldBytes, maxRecordBytes } = this;
+    const { stop, quotedStop, textStart, interners, width, delimiter, maxFieldBytes, maxRecordBytes } = this;
     const last = width - 1;
     let slot = builder.count;
     let done = 0;
@@ -74,7 +79,7 @@ export class PlainRowDecoder {
     rows: while (p < end && slot < cap) {
       rowStart = p;
       // A blank line is skipped by the general path, not read as a row of one null.
-      if (buf[p] === LF) break;
+      if (buf[p] === LF || buf[p] === CR) break;
       let at = slot;
       for (let c = 0; c < width; c++, at += cap) {
         const sep = c < last ? delimiter : LF;
@@ -106,39 +111,66 @@ export class PlainRowDecoder {
             frac = p - f0;
             digits += frac;
           }
-          if (b === sep && digits > 0 && digits <= 15 && p - start <= maxFieldBytes) {
-            kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
-            numbers[at] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
-            p++;
-            continue;
+          if (digits > 0 && digits <= 15 && p - start <= maxFieldBytes) {
+            if (b === sep) {
+              kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
+              numbers[at] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
+              p++;
+              continue;
+            }
+            if (b === CR && sep === LF && buf[p + 1] === LF) {
+              kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
+              numbers[at] = frac <= 0 ? sign * m : sign * (m / (POW10[frac] as number));
+              p += 2;
+              continue;
+            }
           }
           p = start;
           b = buf[p] as number;
         }
-        // Anything else: find the field's end (packing its last bytes for the interner on the way), then type it.
-        const first = b;
+        // Anything else: find the field's end (packing its last bytes for the interner on the way), then
+        // type it. A quoted field without quotes or line ends inside is its content, as the tokenizer
+        // cuts it; anything trickier (a "" escape, text after the closing quote) is the general path's.
+        let from = start;
+        let ends = stop;
+        if (b === QUOTE) {
+          from = ++p;
+          b = buf[p] as number;
+          ends = quotedStop;
+        }
         let w0 = 0;
         let w1 = 0;
-        while (stop[b] === 0) {
+        while (ends[b] === 0) {
           w1 = (w1 << 8) | (w0 >>> 24);
           w0 = (w0 << 8) | b;
           b = buf[++p] as number;
         }
-        if (b !== sep || p - start > maxFieldBytes) {
+        const to = p;
+        if (from !== start) {
+          if (b !== QUOTE) {
+            this.clear(slot, c);
+            break rows;
+          }
+          b = buf[++p] as number;
+        }
+        // CRLF ends a row as LF does.
+        if (b === CR && sep === LF && buf[p + 1] === LF) b = buf[++p] as number;
+        if (b !== sep || to - from > maxFieldBytes) {
           // A quote, a CR, a ragged row, a huge field: undo this row's cells for the general path.
           this.clear(slot, c);
           break rows;
         }
-        const kind = textStart[first] === 1 ? CellKind.Text : classifyCsvBytes(buf, start, p);
+        // (An empty field starts with the delimiter, the line end or the closing quote: none is a textStart.)
+        const kind = textStart[buf[from] as number] === 1 ? CellKind.Text : classifyCsvBytes(buf, from, to);
         if (kind === CellKind.Text) {
           kinds[at] = kind;
           const interner = interners[c] as TextInterner;
-          const id = p - start <= SHORT_BYTES ? interner.idOfShort(buf, start, p, w0, w1) : interner.idOf(buf, start, p);
+          const id = to - from <= SHORT_BYTES ? interner.idOfShort(buf, from, to, w0, w1) : interner.idOf(buf, from, to);
           if (id >= 0) {
             codes[at] = id;
             (texts[c] as (string | null)[])[slot] = interner.values[id] as string;
           } else {
-            (texts[c] as (string | null)[])[slot] = interner.decode(buf, start, p);
+            (texts[c] as (string | null)[])[slot] = interner.decode(buf, from, to);
           }
         } else if (kind !== CellKind.Null) {
           kinds[at] = kind;

@@ -14,6 +14,11 @@ export interface CsvReadOptions {
   /** One character; by default `\t` for .tsv/.tab, `,` for .csv, sniffed from the header otherwise. */
   delimiter?: string;
   encoding?: TextEncoding;
+  /**
+   * false reads every row with the general tokenizer, never the plain-row decoder: for tests that
+   * check the two give the same cells. Default true.
+   */
+  plainRows?: boolean;
 }
 
 /** Batches of rows of one CSV/TSV file (optionally gzipped); the first non-blank record is the header. */
@@ -49,7 +54,7 @@ export async function* readCsvFile(
         batchRowsFor(reader, columns.length),
         interners.map((interner) => interner.values),
       );
-      if (plainRowsFit(delimiterCode)) {
+      if (options.plainRows !== false && plainRowsFit(delimiterCode)) {
         const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners, builder);
         const b = builder;
         (tokenizer as CsvTokenizer).plainRows = {
