@@ -213,7 +213,7 @@ export class ProfileBuilder {
   private pushNumbers(s: ColumnState, values: Float64Array, m: number): void {
     const { moments, quantiles, histogram, distinct, numberCategories } = s;
     moments.addMany(values, m);
-    for (let j = 0; j < m; j++) quantiles.add(values[j] as number);
+    quantiles.addMany(values, m);
     countFixedBins(values, m, histogram);
     // While the categories are complete the sketch takes each new value once; past them, every value.
     let j = 0;
