@@ -91,23 +91,15 @@ export const FIXED_EDGES: Float64Array = fixedEdges();
 
 /** The fixed-edge bin of a value: the number of edges at or below it (0 .. FIXED_EDGES.length). */
 export function fixedBin(value: number): number {
-  // The double's sign and exponent pick a start from a table (every edge below the start is at or
-  // below any value with that sign and exponent), then four comparisons with the edges themselves
-  // finish it, with no branch: consecutive edges are at least 1.25 apart, so a binade holds at most four
-  // (checked when the table is built). Exact, where a binary search took nine dependent comparisons
-  // and a loop mispredicted its exit on every value (profiling bins every numeric cell).
+  // The double's top 16 bits (sign, exponent and four bits of mantissa) pick a start from a table
+  // (every edge below it is at or below any value with those bits), and one comparison with the edge
+  // there finishes it: those bits cut each binade into 16 classes of ratio at most 1.0625, and
+  // consecutive edges are at least 1.25 apart, so a class holds at most one edge (checked when the
+  // table is built). Exact, where a binary search took nine dependent comparisons (and profiling bins
+  // every numeric cell).
   if (value !== value) return 0;
   BIN_SCRATCH[0] = value;
-  return binFrom(BINADE_START[(BIN_WORDS[BIN_HI] as number) >>> 20] as number, value);
-}
-
-/** The bin of `value` from a start at or below it: four branch-free steps over the padded edges, capped. */
-function binFrom(start: number, value: number): number {
-  let b = start;
-  b += +((PADDED_EDGES[b] as number) <= value);
-  b += +((PADDED_EDGES[b] as number) <= value);
-  b += +((PADDED_EDGES[b] as number) <= value);
-  b += +((PADDED_EDGES[b] as number) <= value);
+  const b = (CLASS_START[(BIN_WORDS[BIN_HI] as number) >>> 16] as number) + +((PADDED_EDGES[CLASS_START[(BIN_WORDS[BIN_HI] as number) >>> 16] as number] as number) <= value);
   return b < EDGE_COUNT ? b : EDGE_COUNT;
 }
 
@@ -118,52 +110,76 @@ function binFrom(start: number, value: number): number {
 export function countFixedBins(values: Float64Array, count: number, counts: Float64Array): void {
   const words = new Int32Array(values.buffer, values.byteOffset, 2 * count);
   for (let i = 0; i < count; i++) {
-    const b = binFrom(BINADE_START[(words[2 * i + BIN_HI] as number) >>> 20] as number, values[i] as number);
+    const start = CLASS_START[(words[2 * i + BIN_HI] as number) >>> 16] as number;
+    let b = start + +((PADDED_EDGES[start] as number) <= (values[i] as number));
+    if (b > EDGE_COUNT) b = EDGE_COUNT;
     counts[b] = (counts[b] as number) + 1;
   }
 }
 
 const EDGE_COUNT = FIXED_EDGES.length;
 
-/** Edges at or below x, by counting (the definition; for building the table). */
+/** Edges at or below x (binary search; for building the table). */
 function atOrBelow(x: number): number {
-  let n = 0;
-  while (n < EDGE_COUNT && (FIXED_EDGES[n] as number) <= x) n++;
-  return n;
+  let lo = 0;
+  let hi = EDGE_COUNT;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((FIXED_EDGES[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
-/** The edges, then +Infinity four times, so the steps of binFrom never read past the end. */
+
+/** Edges strictly below x (binary search; for building the table). */
+function below(x: number): number {
+  let lo = 0;
+  let hi = EDGE_COUNT;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((FIXED_EDGES[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The edges, then +Infinity, so the comparison never reads past the end. */
 const PADDED_EDGES: Float64Array = (() => {
-  const padded = new Float64Array(EDGE_COUNT + 4).fill(Infinity);
+  const padded = new Float64Array(EDGE_COUNT + 1).fill(Infinity);
   padded.set(FIXED_EDGES);
   return padded;
 })();
-/** Edges strictly below x. */
-function below(x: number): number {
-  let n = 0;
-  while (n < EDGE_COUNT && (FIXED_EDGES[n] as number) < x) n++;
-  return n;
-}
 const BIN_SCRATCH = new Float64Array(1);
 const BIN_WORDS = new Uint32Array(BIN_SCRATCH.buffer);
 const BIN_HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /**
- * By the top 12 bits of a double (sign and exponent): how many edges are at or below every value with
- * those bits. Positive exponent e holds [2^(e-1023), 2^(e-1022)) (and 0, subnormals at e = 0); negative,
- * (-2^(e-1022), -2^(e-1023)], so the edges at or below -2^(e-1022) are below all of it.
+ * By the top 16 bits of a double: how many edges are at or below every value with those bits. A class
+ * of magnitudes [m0, m1) (m0 the double with those bits and the rest zero, m1 the next class's) holds
+ * [m0, m1) when positive and (-m1, -m0] when negative.
  */
-const BINADE_START: Uint16Array = (() => {
-  const table = new Uint16Array(4096);
-  let steps = 0;
-  for (let e = 0; e < 2048; e++) {
-    const low = e === 0 ? 0 : e === 2047 ? Number.MAX_VALUE : 2 ** (e - 1023);
-    table[e] = atOrBelow(low);
-    table[2048 + e] = e >= 2046 ? 0 : atOrBelow(-(2 ** (e - 1022)));
-    // The most steps from a start to a bin: edges inside the class, up to its largest value.
-    const top = e === 2047 ? EDGE_COUNT : below(2 ** (e - 1022));
-    steps = Math.max(steps, top - (table[e] as number), atOrBelow(e === 0 ? -0 : -(2 ** (e - 1023))) - (table[2048 + e] as number));
+const CLASS_START: Uint16Array = (() => {
+  const table = new Uint16Array(65536);
+  const word = new Uint32Array(2);
+  const double = new Float64Array(word.buffer);
+  const magnitude = (top: number): number => {
+    word[BIN_HI] = top << 16;
+    word[1 - BIN_HI] = 0;
+    return double[0] as number;
+  };
+  let most = 0;
+  for (let top = 0; top < 32768; top++) {
+    const m0 = magnitude(top);
+    const m1 = top === 32767 ? Number.NaN : magnitude(top + 1);
+    // m1 is NaN past the infinities (and for NaN classes, which never reach the table): then the class
+    // is open above.
+    const upper = m1 === m1 ? m1 : Infinity;
+    table[top] = m0 === m0 ? atOrBelow(m0) : EDGE_COUNT;
+    table[32768 + top] = upper === Infinity ? 0 : atOrBelow(-upper);
+    // Steps a value of the class may need: edges above the start up to its largest value.
+    most = Math.max(most, below(upper) - (table[top] as number), atOrBelow(-(m0 === m0 ? m0 : Infinity)) - (table[32768 + top] as number));
   }
-  if (steps > 4) throw new Error(`fixed edges: a binade holds ${steps} edges, binFrom takes 4 steps`);
+  if (most > 1) throw new Error(`fixed edges: a class of the bin table holds ${most} edges, fixedBin takes one step`);
   return table;
 })();
 
