@@ -10,12 +10,11 @@ import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_OUTLIER_ROWS, RULE_ROWS_FROM
 import { LabelFlipScanner, LabelModel, TextInjectionScanner, labelShiftFromCounts } from '../poisoning/index';
 import { CellKind, type ColumnChunk, type RowBatch, columnTypeOf, estimateRowCount, readProblemFindings, readTable } from '../readers/index';
 import { type KllSketch, iqrFences, madFences, shareOutside } from '../sketch/index';
-import { RowHasher, betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi } from '../stats/index';
-import { encodeBatchRow, hashBatchRow } from './batch-row-hash';
-import { BatchRowKeys, ROW_KEY_RECIPE } from './batch-row-keys';
+import { betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi } from '../stats/index';
+import { ROW_KEY_RECIPE } from './batch-row-keys';
 import { ProfileBuilder } from './profile-builder';
 import { fixedEdgeDrift, histogramCountOutside, sketchKs } from './profile-drift';
-import { RowKeyFilter } from './row-key-filter';
+import { MAX_BATCH_HASHES, RowScreen } from './row-screen';
 import { RowKeySet } from './row-key-set';
 import { SortedRowHashes } from './sorted-row-hashes';
 import { type ColumnProfile, type DataProfile, columnDistinct, columnQuantiles, readProfileLean } from './profile-format';
@@ -179,8 +178,6 @@ function screenColumn(screen: OutlierScreen, chunk: ColumnChunk, batch: RowBatch
 /** Batch rows the label-flip check scores at most (about a microsecond each); past it, a deterministic sample. */
 const LABEL_FLIP_MAX_ROWS = 2_000_000;
 
-/** Batch row keys kept for duplicates within the batch (16 to 32 bytes each). */
-const MAX_BATCH_HASHES = 2_000_000;
 
 function roleOf(c: ColumnProfile, ids: ReadonlySet<string>): ColumnRole {
   const type = columnTypeOf(c.kinds);
@@ -261,23 +258,14 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   // The reference's fast row keys screen every batch row, and a hit is confirmed on the full SHA-256, so
   // only candidate copies pay for SHA-256. Older profiles have no keys: there the 64-bit prefixes of the
   // SHA-256 hashes screen (`refKeys` rebuilt from them), and every row is hashed with SHA-256.
+  // The reference's fast row keys screen every batch row, and a hit is confirmed on the full SHA-256, so
+  // only candidate copies pay for SHA-256. Older profiles: recipe v1 keys (batch rows keyed by v1 too),
+  // or no keys, where the 64-bit prefixes of the SHA-256 hashes screen and every row is hashed.
   const truncated = profile.rowHashesTruncated;
-  const fastKeys = !truncated && profile.rowKeys !== undefined;
-  // Keys of recipe v2 come column-wise for the whole batch; a profile with v1 keys gets them row by row.
-  const batchKeys = new BatchRowKeys();
-  const v2Keys = fastKeys && profile.rowKeyRecipe === ROW_KEY_RECIPE;
-  if (!truncated && !fastKeys) refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
-  // Most batch rows are not in the reference: a filter small enough for the cache says so without a
-  // lookup in the reference's table.
-  const refFilter = truncated ? undefined : new RowKeyFilter(refKeys);
-  const hasher = new RowHasher();
-  // Sized once for the rows the batch is estimated to have (growing by doubling rehashes every key).
+  const kind = truncated ? 'none' : profile.rowKeys === undefined ? 'hashes' : profile.rowKeyRecipe === ROW_KEY_RECIPE ? 'v2' : 'v1';
+  if (kind === 'hashes') refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
   const estimatedRows = estimateRowCount(options.current as string, ctx.limits.maxEntries);
-  const seen = new RowKeySet(Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows, 1 << 16)));
-  let seenCapped = false;
-  let seenFilter: RowKeyFilter | undefined;
-  const within = new RowCollector();
-  const copied = new RowCollector();
+  const rowScreen = new RowScreen(kind === 'none' ? { kind } : { kind, keys: refKeys, hashes: refHashes }, profile.hashColumns, estimatedRows);
   const text = new TextInjectionScanner();
   const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false, labelModel: false });
   // Label flips, scored with the reference's label model when the profile has one for this label.
@@ -301,32 +289,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     batchProfile.push(batch);
     if (options.poisoning) text.push(batch);
     flips?.push(batch);
-    const hashChunks = profile.hashColumns.map((name) => batch.data.find((d) => d.name === name));
-    batchKeys.compute(hashChunks, batch.length);
-    const keyHi = batchKeys.hi;
-    const keyLo = batchKeys.lo;
-    for (let i = 0; i < batch.length; i++) {
-      // The 64-bit key tells rows apart (a chance collision is ~1e-6 at 10M rows) in 16 bytes a row.
-      const hi = keyHi[i] as number;
-      const lo = keyLo[i] as number;
-      if (seen.size < MAX_BATCH_HASHES) {
-        if (seen.addOrHas(hi, lo)) within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-      } else if ((seenFilter ??= new RowKeyFilter(seen)).mayHave(hi, lo) && seen.has(hi, lo)) within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-      else seenCapped = true;
-      if (refFilter) {
-        if (v2Keys) {
-          // Only a candidate copy is encoded and hashed with SHA-256.
-          if (refFilter.mayHave(hi, lo) && refKeys.has(hi, lo) && refHashes.has(hashBatchRow(hasher, hashChunks, i))) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-        } else if (fastKeys) {
-          encodeBatchRow(hasher, hashChunks, i);
-          hasher.key();
-          if (refKeys.has(hasher.keyHi, hasher.keyLo) && refHashes.has(hasher.digest())) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-        } else {
-          const h = hashBatchRow(hasher, hashChunks, i);
-          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-        }
-      }
-    }
+    rowScreen.push(batch);
     // Outliers column by column: a tight loop of two comparisons per cell; the rule itself runs only
     // on the few cells outside the safe interval.
     for (const screen of screens) {
@@ -468,9 +431,10 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   }
   if (o.method !== 'none' && o.fit === 'current') notes.push('outliers fitted on the batch need a second pass over it: against a profile they are fitted on the reference profile');
 
+  const { within, copied } = rowScreen;
   metrics['duplicates.within'] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: 'medium', message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'duplicates within batch' })));
-  if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
+  if (rowScreen.seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
   if (!truncated) {
     metrics['duplicates.from_reference'] = copied.total;
     findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: 'high', message: `${g.total} row${g.total === 1 ? '' : 's'} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'rows copied from reference' })));
