@@ -24,6 +24,7 @@ import {
 import { SHARED } from '../readers/helpers';
 import { encodeBatchRow } from '../../../packages/data-gate/src/profile/batch-row-hash';
 import { readTable } from '../../../packages/data-gate/src/readers/index';
+import { SortedRowHashes } from '../../../packages/data-gate/src/profile/sorted-row-hashes';
 import { RowHasher, rowKeyHex } from '../../../packages/data-gate/src/stats/index';
 
 // The shared data beside the repository (../shared), wherever the repository is.
@@ -167,14 +168,19 @@ describe('reference profiles', () => {
     const full = parseProfile(readFileSync(out, 'utf8'), 'big.profile.json');
     const hashes: string[] = [];
     const keys: string[] = [];
-    const lean = readProfileLean(out, 'big.profile.json', (b, s, e) => hashes.push(Buffer.from(b.subarray(s, e)).toString('latin1')), (b, s, e) => keys.push(Buffer.from(b.subarray(s, e)).toString('latin1')));
+    const collect = (into: string[]) => (b: Uint8Array, s: number, e: number): boolean => into.push(Buffer.from(b.subarray(s, e)).toString('latin1')) > 0;
+    const lean = readProfileLean(out, 'big.profile.json', collect(hashes), collect(keys));
     expect(hashes).toHaveLength(30_000);
     expect(hashes).toEqual(full.rowHashes);
     expect(keys).toEqual(full.rowKeys);
     expect({ ...lean, rowHashes: full.rowHashes, rowKeys: full.rowKeys }).toEqual(full);
     // A damaged list is a UserError naming the file, not a crash.
     writeFileSync(out, readFileSync(out, 'utf8').replace(/"rowHashes": \[\n  "[0-9a-f]+"/, '"rowHashes": [\n  "not-hex"'));
-    expect(() => readProfileLean(out, 'big.profile.json', () => undefined, () => undefined)).toThrow(/rowHashes must be a list of hex strings/);
+    // The visitor decodes and checks the digits (here as the gate's table does); a false is a refusal.
+    const table = new SortedRowHashes();
+    expect(() => readProfileLean(out, 'big.profile.json', (b, s, e) => table.addHex(b, s, e), () => true)).toThrow(/rowHashes must be a list of hex strings/);
+    writeFileSync(out, readFileSync(out, 'utf8').replace('"not-hex"', '"0f"    ,,'));
+    expect(() => readProfileLean(out, 'big.profile.json', () => true, () => true)).toThrow(/rowHashes must be a list of hex strings/);
   });
 
   it('refuses a damaged sketch with a UserError naming the profile, before any batch is read', async () => {
@@ -265,6 +271,16 @@ describe('reference profiles', () => {
       const c = await runDataGate(options(forgedPath, cur), ctx());
       expect((rows(c, RULES.RULE_ROWS_FROM_REFERENCE) as number[]).length).toBeLessThan(poisoning.current_rows_in_reference!.indices.length);
       expect(() => parseProfile(readFileSync(withKeys, 'utf8').replace(/"rowKeys": \[\s*"[0-9a-f]{16}"/, '"rowKeys": ["zz"'), 'p.json')).toThrow(UserError);
+      // Streamed by the gate, a damaged key or hash is refused too, naming the profile.
+      for (const [list, digits] of [
+        ['rowKeys', 16],
+        ['rowHashes', 64],
+      ] as const) {
+        const damaged = join(dir, `damaged-${list}.profile.json`);
+        writeFileSync(damaged, readFileSync(withKeys, 'utf8').replace(new RegExp(`"${list}": \\[\\n  "[0-9a-f]{${digits}}"`), `"${list}": [\n  "${'g'.repeat(digits)}"`));
+        expect(readFileSync(damaged, 'utf8')).not.toBe(readFileSync(withKeys, 'utf8'));
+        await expect(runDataGate(options(damaged, cur), ctx())).rejects.toThrow(new RegExp(`${list} must be a list of hex strings`));
+      }
     });
 
     it('gives category drift exactly and brackets KS and Wasserstein within their stated error bounds', () => {

@@ -292,9 +292,13 @@ export function readProfile(path: string, displayPath = path): DataProfile {
 export function readProfileLean(
   path: string,
   displayPath: string,
-  /** Each item's hex digits, in bytes[start, end) (the bytes are reused after the call). */
-  visitHash: (bytes: Uint8Array, start: number, end: number) => void,
-  visitKey: (bytes: Uint8Array, start: number, end: number) => void,
+  /**
+   * Each item's digits, in bytes[start, end) (the bytes are reused after the call); the visitor checks
+   * them as it decodes them and returns false when they are not a hash (or key), and the profile is
+   * then refused with a UserError.
+   */
+  visitHash: (bytes: Uint8Array, start: number, end: number) => boolean,
+  visitKey: (bytes: Uint8Array, start: number, end: number) => boolean,
   /** Called with the rest of the profile before the first hash, to size the tables (`rows` bounds both lists). */
   before?: (profile: DataProfile) => void,
 ): DataProfile {
@@ -311,8 +315,11 @@ export function readProfileLean(
     if (!hashes || (keys && keys.start < hashes.end)) {
       const p = parseProfile(readRange(fd, 0, size).toString('utf8'), displayPath);
       before?.(p);
-      for (const h of p.rowHashes) visitHash(Buffer.from(h, 'latin1'), 0, h.length);
-      for (const k of p.rowKeys ?? []) visitKey(Buffer.from(k, 'latin1'), 0, k.length);
+      const visitAll = (items: readonly unknown[], name: string, visit: (bytes: Uint8Array, start: number, end: number) => boolean): void => {
+        for (const item of items) if (typeof item !== 'string' || !visit(Buffer.from(item, 'latin1'), 0, item.length)) throw notHex(displayPath, name);
+      };
+      visitAll(p.rowHashes, 'rowHashes', visitHash);
+      visitAll(p.rowKeys ?? [], 'rowKeys', visitKey);
       return { ...p, rowHashes: [], ...(p.rowKeys ? { rowKeys: [] } : {}) };
     }
     const rest = keys
@@ -362,8 +369,12 @@ function arrayRange(fd: number, size: number, name: string): { start: number; en
   return end === -1 ? undefined : { start, end };
 }
 
-function visitStrings(fd: number, range: { start: number; end: number }, displayPath: string, name: string, visit: (bytes: Uint8Array, start: number, end: number) => void): void {
-  const bad = (): UserError => new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
+function notHex(displayPath: string, name: string): UserError {
+  return new UserError(`profile ${name} must be a list of hex strings`, { file: displayPath, hint: 'profile the reference again with `aisec data-gate profile`' });
+}
+
+function visitStrings(fd: number, range: { start: number; end: number }, displayPath: string, name: string, visit: (bytes: Uint8Array, start: number, end: number) => boolean): void {
+  const bad = (): UserError => notHex(displayPath, name);
   let pos = range.start;
   let carry = Buffer.alloc(0);
   while (pos < range.end) {
@@ -380,24 +391,18 @@ function visitStrings(fd: number, range: { start: number; end: number }, display
   visitItems(carry, carry.length, bad, visit);
 }
 
-function visitItems(bytes: Buffer, end: number, bad: () => UserError, visit: (bytes: Uint8Array, start: number, end: number) => void): void {
-  // A hand scan of the bytes rather than split/trim/RegExp per item: a reference of millions of rows
-  // is that many items.
+function visitItems(bytes: Buffer, end: number, bad: () => UserError, visit: (bytes: Uint8Array, start: number, end: number) => boolean): void {
+  // The layout is checked here and the digits by the visitor, which decodes them anyway: a reference
+  // of millions of rows is that many items, and each pass over their bytes counted.
   let i = 0;
   for (;;) {
     while (i < end && isListSpace(bytes[i] as number)) i++;
     if (i === end) return;
     if (bytes[i] !== 0x22) throw bad();
     const start = i + 1;
-    let j = start;
-    for (; j < end; j++) {
-      const c = bytes[j] as number;
-      if (c === 0x22) break;
-      if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) throw bad();
-    }
-    if (j === end || j === start) throw bad();
-    visit(bytes, start, j);
-    i = j + 1;
+    const close = bytes.indexOf(0x22, start);
+    if (close === -1 || close >= end || !visit(bytes, start, close)) throw bad();
+    i = close + 1;
     while (i < end && isListSpace(bytes[i] as number)) i++;
     if (i === end) return;
     if (bytes[i] !== 0x2c) throw bad();

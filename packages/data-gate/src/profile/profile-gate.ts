@@ -216,9 +216,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
     refPath,
     shown,
     (bytes, start, end) => refHashes.addHex(bytes, start, end),
-    (bytes, start, end) => {
-      if (!refKeys.addHex(bytes, start, end)) throw new UserError('profile rowKeys must be a list of 16-hex-digit keys', { file: shown, hint: 'profile the reference again with `aisec data-gate profile`' });
-    },
+    (bytes, start, end) => refKeys.addHex(bytes, start, end),
     (p) => {
       // Sized once from the row count (growing by doubling held both copies for a moment), but never
       // past what the file can hold (a hash takes 67 bytes of it, a key 19): a damaged count cannot

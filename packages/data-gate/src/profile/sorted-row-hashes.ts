@@ -34,9 +34,9 @@ export class SortedRowHashes {
     if (hex.length === 64) this.addHex(Buffer.from(hex, 'latin1'), 0, 64);
   }
 
-  /** `add` for the hash's hex digits in bytes[start, end), as a profile's list holds them. */
-  addHex(bytes: Uint8Array, start: number, end: number): void {
-    if (end - start !== 64) return;
+  /** `add` for the hash's hex digits in bytes[start, end), as a profile's list holds them; false (and nothing added) when they are not 64 lower-case hex digits. */
+  addHex(bytes: Uint8Array, start: number, end: number): boolean {
+    if (end - start !== 64) return false;
     if ((this.count + 1) * 32 > this.data.length) {
       const next = Buffer.alloc(this.data.length * 2);
       this.data.copy(next, 0, 0, this.count * 32);
@@ -49,7 +49,7 @@ export class SortedRowHashes {
     for (let i = 0; i < 32; i++) {
       const h = HEX_VALUE[bytes[start + 2 * i] as number] as number;
       const l = HEX_VALUE[bytes[start + 2 * i + 1] as number] as number;
-      if ((h | l) > 15) return; // not lower-case hex (the slot is overwritten by the next hash)
+      if ((h | l) > 15) return false; // not lower-case hex (the slot is overwritten by the next hash)
       data[at + i] = (h << 4) | l;
     }
     if (this.count > 0 && this.sorted) {
@@ -58,6 +58,7 @@ export class SortedRowHashes {
       if (i === 32 || (data[at + i] as number) < (data[at - 32 + i] as number)) this.sorted = false;
     }
     this.count++;
+    return true;
   }
 
   /** Sorts (when the input was not) and drops repeats; call once after the last `add`. */
