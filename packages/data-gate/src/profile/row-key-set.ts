@@ -4,21 +4,27 @@ import { HEX_VALUE } from './sorted-row-hashes';
  * A set of 64-bit row keys (the first 8 bytes of a row hash) in one open-addressing table of
  * Uint32 pairs: 8 bytes a slot at most 70% full (11 to 23 bytes a key), against about 100 bytes a key
  * for a Set of hex strings, and no string made per row. The keys are hashes already, so linear probing
- * stays short at that load. The all-zero key is kept apart because zero marks an empty slot.
+ * stays short at that load. The all-zero key is kept apart because zero marks an empty slot. The table
+ * has exactly the slots asked for (a key's slot is its hash scaled to the table, not masked), so a
+ * table sized for millions of keys is not rounded up to the next power of two: the gate holds two.
  */
 const MAX_LOAD = 0.7;
+const TWO_32 = 4294967296;
 
 export class RowKeySet {
   private table: Uint32Array;
-  private mask: number;
+  private slots: number;
   private count = 0;
   private hasZero = false;
 
   constructor(expected = 1 << 16) {
-    let slots = 1024;
-    while (slots * MAX_LOAD < expected) slots *= 2;
-    this.table = new Uint32Array(slots * 2);
-    this.mask = slots - 1;
+    this.slots = Math.max(1024, Math.ceil(expected / MAX_LOAD) + 1);
+    this.table = new Uint32Array(this.slots * 2);
+  }
+
+  /** The key's first slot: its bits mixed, then scaled to the table. */
+  private slotOf(hi: number, lo: number): number {
+    return Math.floor(((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) * (this.slots / TWO_32));
   }
 
   get size(): number {
@@ -32,18 +38,18 @@ export class RowKeySet {
       this.hasZero = true;
       return had;
     }
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    let slot = this.slotOf(hi, lo);
     const t = this.table;
     for (;;) {
       const a = t[slot * 2] as number;
       const b = t[slot * 2 + 1] as number;
       if ((a | b) === 0) break;
       if (a === hi >>> 0 && b === lo >>> 0) return true;
-      slot = (slot + 1) & this.mask;
+      slot = slot + 1 === this.slots ? 0 : slot + 1;
     }
     t[slot * 2] = hi;
     t[slot * 2 + 1] = lo;
-    if (++this.count > MAX_LOAD * (this.mask + 1)) this.grow();
+    if (++this.count > MAX_LOAD * this.slots) this.grow();
     return false;
   }
 
@@ -65,21 +71,21 @@ export class RowKeySet {
 
   has(hi: number, lo: number): boolean {
     if ((hi | lo) === 0) return this.hasZero;
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    let slot = this.slotOf(hi, lo);
     const t = this.table;
     for (;;) {
       const a = t[slot * 2] as number;
       const b = t[slot * 2 + 1] as number;
       if ((a | b) === 0) return false;
       if (a === hi >>> 0 && b === lo >>> 0) return true;
-      slot = (slot + 1) & this.mask;
+      slot = slot + 1 === this.slots ? 0 : slot + 1;
     }
   }
 
   private grow(): void {
     const old = this.table;
-    this.table = new Uint32Array(old.length * 2);
-    this.mask = old.length - 1;
+    this.slots = 2 * this.slots;
+    this.table = new Uint32Array(this.slots * 2);
     this.count = 0;
     for (let s = 0; s < old.length; s += 2) {
       const a = old[s] as number;
