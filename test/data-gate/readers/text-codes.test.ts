@@ -97,6 +97,24 @@ describe('interned text ids (ColumnChunk.codes and dictionary)', () => {
     expect((cols.get('id') as ColumnCells).codes.every((c) => c === -1)).toBe(true);
   });
 
+  it('tell apart texts of every length up to the 64 interned bytes, including ones differing in one byte', async () => {
+    const rnd = prng(5);
+    const texts: string[] = [];
+    for (let len = 1; len <= 66; len++) {
+      const base = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.:'.slice(0, len);
+      // The same length with the first, a middle or the last byte changed, and a multi-byte character.
+      texts.push(base, `Z${base.slice(1)}`, `${base.slice(0, len >> 1)}Z${base.slice((len >> 1) + 1)}`, `${base.slice(0, -1)}Z`, `é${base.slice(2)}`);
+    }
+    const rows = Array.from({ length: 6000 }, () => texts[Math.floor(rnd() * texts.length)] as string);
+    writeFileSync(join(tmp, 'lengths.csv'), `t\n${rows.join('\n')}\n`);
+    const cells = (await columnsOf(join(tmp, 'lengths.csv'), { readerLimits: { batchRows: 500 } })).get('t') as ColumnCells;
+    expectCodesHold(cells);
+    expect(cells.texts).toEqual(rows);
+    const distinct = new Set(rows);
+    const short = [...distinct].filter((t) => Buffer.byteLength(t) <= 64);
+    expect([...cells.dictionaries][0]).toHaveLength(short.length);
+  });
+
   it('stop at the interner bounds: text over 64 bytes and text after 4096 distinct values get -1', async () => {
     const cols = await columnsOf(join(tmp, 'cats.csv'), { readerLimits: { batchRows: 1000 } });
     const free = cols.get('free') as ColumnCells;

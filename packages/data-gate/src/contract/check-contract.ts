@@ -195,7 +195,7 @@ function judgeNumber(rule: ColumnRule, num: number): number {
  * Runs column by column: a column's kinds are folded into a bit set first, so a column whose kinds
  * all fit (nearly every column of nearly every batch) costs one pass over its kind bytes; ranges are
  * one comparison over the numbers; categories and patterns are decided once per interned text
- * (ColumnChunk `codes`) and per cell only where the reader did not intern.
+ * (ColumnChunk `codes`) or number value, and per cell only for text the reader did not intern.
  */
 export class ContractChecker {
   private readonly byName = new Map<string, ColumnRule>();

@@ -9,6 +9,11 @@ const MINUS = 0x2d;
 const DOT = 0x2e;
 // 10^k for k <= 22 is exact in a double.
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+// What a field's first byte says (PlainRowDecoder.textStart): maybe a number, text, or text unless
+// the second byte (lower-cased) is `a` / `n`.
+const TEXT = 1;
+const TEXT_UNLESS_A = 2;
+const TEXT_UNLESS_N = 3;
 
 /**
  * Whether plain rows can be cut by this delimiter. The decoder reads a number while it scans it, so a
@@ -36,8 +41,9 @@ export class PlainRowDecoder {
   /** Where the content of a quoted field stops: its closing quote, or a line end (left to the general path). */
   private readonly quotedStop = new Uint8Array(256);
   /**
-   * 1 for a first byte that makes a field text whatever follows, so classifyCsvBytes need not look:
-   * a letter that cannot start `inf`, `infinity` or `nan`, or a non-ASCII byte.
+   * What a field's first byte says of its kind, so classifyCsvBytes need not look: 0 maybe a number;
+   * TEXT for a letter that cannot start `inf`, `infinity` or `nan`, or a non-ASCII byte; TEXT_UNLESS_A
+   * and TEXT_UNLESS_N for `n` and `i`. Only 0 tries the number path.
    */
   private readonly textStart = new Uint8Array(256);
 
@@ -56,9 +62,13 @@ export class PlainRowDecoder {
     this.quotedStop[QUOTE] = 1;
     this.quotedStop[LF] = 1;
     this.quotedStop[CR] = 1;
-    for (let b = 0x41; b <= 0x7a; b++) if (b <= 0x5a || b >= 0x61) this.textStart[b] = 1;
-    for (let b = 0x80; b <= 0xff; b++) this.textStart[b] = 1;
-    for (const b of [0x49, 0x4e, 0x69, 0x6e, delimiter]) this.textStart[b] = 0; // I N i n
+    for (let b = 0x41; b <= 0x7a; b++) if (b <= 0x5a || b >= 0x61) this.textStart[b] = TEXT;
+    for (let b = 0x80; b <= 0xff; b++) this.textStart[b] = TEXT;
+    // `n`/`N` and `i`/`I` start text unless `a` or `n` follows (`nan`, `inf`, `infinity`), or a blank
+    // (classifyCsvBytes's other way to a float() word is a leading blank, which is not a textStart).
+    this.textStart[0x4e] = this.textStart[0x6e] = TEXT_UNLESS_A;
+    this.textStart[0x49] = this.textStart[0x69] = TEXT_UNLESS_N;
+    this.textStart[delimiter] = 0;
   }
 
   /**
@@ -161,7 +171,13 @@ export class PlainRowDecoder {
           break rows;
         }
         // (An empty field starts with the delimiter, the line end or the closing quote: none is a textStart.)
-        const kind = textStart[buf[from] as number] === 1 ? CellKind.Text : classifyCsvBytes(buf, from, to);
+        const lead = textStart[buf[from] as number] as number;
+        const kind =
+          lead === TEXT ||
+          (lead === TEXT_UNLESS_A && ((buf[from + 1] as number) | 0x20) !== 0x61) ||
+          (lead === TEXT_UNLESS_N && ((buf[from + 1] as number) | 0x20) !== 0x6e)
+            ? CellKind.Text
+            : classifyCsvBytes(buf, from, to);
         if (kind === CellKind.Text) {
           kinds[at] = kind;
           const interner = interners[c] as TextInterner;

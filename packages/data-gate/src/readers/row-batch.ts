@@ -21,9 +21,18 @@ export interface ColumnChunk {
    * is not text or its text was not interned (free text past the interner's bounds). Code that keeps
    * state per distinct value (counts, verdicts, hashes) keys it by id, so a repeat costs an array
    * index instead of a string hash, and falls back to `texts` at -1.
+   *
+   * The CSV reader guarantees, per column and file: ids are 0, 1, 2... in order of first appearance;
+   * a text has one code for the whole file (an id from its first appearance on, or -1 everywhere), so
+   * a text with code -1 is never in the dictionary and the two kinds of keys never overlap. A text is
+   * interned when it is at most 64 bytes and met while the column has fewer than 4096 texts (and 64 KB
+   * of them); JSON Lines and Parquet leave codes undefined.
    */
   readonly codes?: Int32Array;
-  /** id -> text for `codes`. Grows as the read goes on; an id never changes its text. */
+  /**
+   * id -> text for `codes`: one array per column and file (a new file of a folder brings new ones),
+   * growing as the read goes on; an id never changes its text.
+   */
   readonly dictionary?: readonly string[];
 }
 
