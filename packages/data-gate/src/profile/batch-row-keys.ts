@@ -65,11 +65,14 @@ function textWords(s: string): void {
   textOut[1] = fmix32(h2 ^ Math.imul(n, 0x27d4eb2d) ^ h1);
 }
 
-/** Per dictionary (one interned text column of one file): the words of each id, computed on first use. */
+/** Per dictionary (one interned text column of one file): the words of ids [0, computed). */
 interface TextWordCache {
   words: Int32Array;
-  known: Uint8Array;
+  computed: number;
 }
+
+const EMPTY_WORDS = new Int32Array(0);
+const EMPTY_IDS = new Int32Array(0);
 
 /** Computes the recipe v2 keys of every row of a batch; reuse one instance across batches. */
 export class BatchRowKeys {
@@ -115,7 +118,12 @@ export class BatchRowKeys {
     const wb = this.wb;
     const { kinds, numbers, texts, codes, dictionary } = chunk;
     const bits = new Int32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2);
-    const cache = codes && dictionary ? this.cacheOf(dictionary) : undefined;
+    // Interned texts' words for every id so far, computed before the loop (ids are dense and the
+    // dictionary only grows), so a coded cell costs two loads.
+    const cache = codes && dictionary ? this.wordsOf(dictionary) : undefined;
+    const known = cache ? cache.computed : 0;
+    const words = cache ? cache.words : EMPTY_WORDS;
+    const ids = codes ?? EMPTY_IDS;
     for (let i = 0; i < length; i++) {
       const kind = kinds[i];
       let a: number;
@@ -133,17 +141,10 @@ export class BatchRowKeys {
           b = bits[2 * i + HI] as number;
         }
       } else if (kind === CellKind.Text) {
-        const code = cache ? ((codes as Int32Array)[i] as number) : -1;
-        if (code >= 0 && cache) {
-          if (code >= cache.known.length) growCache(cache, code);
-          if (cache.known[code] === 0) {
-            textWords((dictionary as readonly string[])[code] as string);
-            cache.words[2 * code] = textOut[0] as number;
-            cache.words[2 * code + 1] = textOut[1] as number;
-            cache.known[code] = 1;
-          }
-          a = cache.words[2 * code] as number;
-          b = cache.words[2 * code + 1] as number;
+        const code = i < ids.length ? (ids[i] as number) : -1;
+        if (code >= 0 && code < known) {
+          a = words[2 * code] as number;
+          b = words[2 * code + 1] as number;
         } else {
           const t = texts[i];
           if (t === null || t === undefined) {
@@ -167,26 +168,29 @@ export class BatchRowKeys {
     }
   }
 
-  private cacheOf(dictionary: readonly string[]): TextWordCache {
+  /** The words of every text of `dictionary` so far (computed for the ids added since the last call). */
+  private wordsOf(dictionary: readonly string[]): TextWordCache {
     let cache = this.caches.get(dictionary);
     if (!cache) {
-      const size = Math.max(16, dictionary.length);
-      cache = { words: new Int32Array(2 * size), known: new Uint8Array(size) };
+      cache = { words: new Int32Array(2 * Math.max(16, dictionary.length)), computed: 0 };
       this.caches.set(dictionary, cache);
+    }
+    const n = dictionary.length;
+    if (n > cache.computed) {
+      if (2 * n > cache.words.length) {
+        const grown = new Int32Array(Math.max(2 * n, 2 * cache.words.length));
+        grown.set(cache.words);
+        cache.words = grown;
+      }
+      for (let id = cache.computed; id < n; id++) {
+        textWords(dictionary[id] as string);
+        cache.words[2 * id] = textOut[0] as number;
+        cache.words[2 * id + 1] = textOut[1] as number;
+      }
+      cache.computed = n;
     }
     return cache;
   }
-}
-
-function growCache(cache: TextWordCache, code: number): void {
-  let size = cache.known.length;
-  while (size <= code) size *= 2;
-  const words = new Int32Array(2 * size);
-  words.set(cache.words);
-  const known = new Uint8Array(size);
-  known.set(cache.known);
-  cache.words = words;
-  cache.known = known;
 }
 
 /** The keys from the lanes after `words` words (each hot loop in a function of its own, so V8 optimizes it whole). */
