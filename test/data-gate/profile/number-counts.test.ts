@@ -5,7 +5,8 @@ describe('NumberCounts', () => {
   it('counts exactly as a Map<number, number> does, -0 as 0 and NaN as one key, through many resizes', () => {
     let seed = 3;
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const specials = [0, -0, Number.NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE, 1.5, -1.5];
+    // 4095 and 4096 sit on either side of the dense range for small integers.
+    const specials = [0, -0, Number.NaN, Infinity, -Infinity, 5e-324, Number.MAX_VALUE, 1.5, -1.5, 4095, 4096, 4095.5, -1, 2 ** 31];
     const table = new NumberCounts(4);
     const map = new Map<number, number>();
     for (let i = 0; i < 200_000; i++) {

@@ -22,6 +22,9 @@ function slotHash(): number {
   return x ^ (x >>> 16);
 }
 
+/** Integers in [0, DENSE_LIMIT) are counted in the dense array (32 KB once a column has one). */
+const DENSE_LIMIT = 4096;
+
 export class NumberCounts {
   private keys: Float64Array;
   private counts: Float64Array;
@@ -38,9 +41,16 @@ export class NumberCounts {
     this.mask = slots - 1;
   }
 
+  /**
+   * Small non-negative integers (levels, ratings, counts: the usual categorical numbers) are counted
+   * in a dense array by value, with no hash and no probe; allocated at the first one.
+   */
+  private dense: Float64Array | undefined;
+  private denseCount = 0;
+
   /** Distinct values counted. */
   get size(): number {
-    return this.count;
+    return this.count + this.denseCount;
   }
 
   /** Adds one occurrence of `value`; returns true when the value is new. */
@@ -50,6 +60,15 @@ export class NumberCounts {
 
   /** Adds `count` occurrences of `value`; returns true when the value is new. */
   addCount(value: number, count: number): boolean {
+    // -0 lands on 0, as SameValueZero has it.
+    if (value >= 0 && value < DENSE_LIMIT && Math.floor(value) === value) {
+      const dense = (this.dense ??= new Float64Array(DENSE_LIMIT));
+      const had = dense[value] as number;
+      dense[value] = had + count;
+      if (had !== 0) return false;
+      this.denseCount++;
+      return true;
+    }
     // One zero and one NaN, so that bits equal means SameValueZero.
     const v = value === 0 ? 0 : Number.isNaN(value) ? Number.NaN : value;
     bits[0] = v;
@@ -73,12 +92,16 @@ export class NumberCounts {
 
   /** Every value with its count, in no particular order. */
   forEach(visit: (value: number, count: number) => void): void {
+    const dense = this.dense;
+    if (dense && this.denseCount > 0) for (let v = 0; v < DENSE_LIMIT; v++) if ((dense[v] as number) > 0) visit(v, dense[v] as number);
     for (let s = 0; s <= this.mask; s++) if (this.used[s] === 1) visit(this.keys[s] as number, this.counts[s] as number);
   }
 
   clear(): void {
     this.used.fill(0);
     this.count = 0;
+    this.dense?.fill(0);
+    this.denseCount = 0;
   }
 
   private grow(): void {
