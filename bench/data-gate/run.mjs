@@ -1,5 +1,5 @@
 // Benchmark of data-gate (run by hand, not in CI):
-//   [REPEAT=3] node bench/data-gate/run.mjs [GB]   (default 1: about 14M rows, 10 columns)
+//   [REPEAT=3] node bench/data-gate/run.mjs [GB]   (default 1: about 21.5M rows of 10 columns)
 // Generates into .cache/bench/data-gate/ a CSV of GB gigabytes (5 numeric, 5 categorical columns) and a
 // 10% reference drawn the same way, then measures, each in a fresh process (CPU seconds and peak RSS):
 //   1. profiling the reference (one streaming pass),
