@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RowKeySet } from '../../../packages/data-gate/src/profile/row-key-set';
 import { SortedRowHashes } from '../../../packages/data-gate/src/profile/sorted-row-hashes';
-import { type Cell, RowHasher, rowHash } from '../../../packages/data-gate/src/stats/index';
+import { type Cell, RowHasher, rowHash, rowKeyHex } from '../../../packages/data-gate/src/stats/index';
 
 function viaHasher(h: RowHasher, cells: Cell[]): string {
   h.begin();
@@ -19,6 +19,18 @@ describe('RowHasher', () => {
     const h = new RowHasher();
     const rows: Cell[][] = [[5, 'x', null], [-0, Number.NaN, true, false], ['é中😀', 'a\ud800b', ''], ['x'.repeat(5000), 1e300, -2.5], []];
     for (const r of rows) expect(viaHasher(h, r)).toBe(rowHash(r));
+  });
+
+  it('gives the pinned recipe v1 key (version 2 profiles store these keys: it must never change)', () => {
+    const h = new RowHasher();
+    h.begin();
+    h.number(-0.1234);
+    h.text('gamma');
+    h.null();
+    h.boolean(true);
+    h.text('ünï');
+    h.key();
+    expect(rowKeyHex(h.keyHi, h.keyLo)).toBe('c5e159597572ed3d');
   });
 });
 

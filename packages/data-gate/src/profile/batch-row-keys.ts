@@ -1,4 +1,5 @@
 import { CellKind, type ColumnChunk } from '../readers/index';
+import { fmix32, laneA, laneB, scramble } from '../stats/murmur3';
 
 /**
  * Row keys recipe `aisec-rowkey/v2`: a 64-bit screening key per row, computed column by column over a
@@ -29,17 +30,7 @@ const NULL_HI = 0x7ff80001;
 const BOOLEAN_HI = 0x7ff80002;
 const SEED1 = 0x9747b28c;
 const SEED2 = 0x3c6ef372;
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
 
-function fmix32(h: number): number {
-  let x = h;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return x ^ (x >>> 16);
-}
 
 /** Scratch for textWords: a text's two words (a typed array, so no number is boxed). */
 const textOut = new Int32Array(2);
@@ -50,16 +41,9 @@ function textWords(s: string): void {
   let h1 = 0x2f3a9b61;
   let h2 = 0x51ed270b;
   for (let i = 0; i < n; i += 2) {
-    let k = s.charCodeAt(i) | (i + 1 < n ? s.charCodeAt(i + 1) << 16 : 0);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h1 ^= k;
-    h1 = (h1 << 13) | (h1 >>> 19);
-    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-    h2 ^= k;
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2, 9) + 0x85ebca6b) | 0;
+    const k = scramble(s.charCodeAt(i) | (i + 1 < n ? s.charCodeAt(i + 1) << 16 : 0));
+    h1 = laneA(h1, k);
+    h2 = laneB(h2, k);
   }
   textOut[0] = fmix32(h1 ^ n);
   textOut[1] = fmix32(h2 ^ Math.imul(n, 0x27d4eb2d) ^ h1);
@@ -205,26 +189,10 @@ function finish(h1: Int32Array, h2: Int32Array, words: number, hi: Uint32Array, 
 /** Each row's lanes take its cell's two words (MurmurHash3 x86_32 body steps, two seeds and shapes, as v1). */
 function mixColumn(h1: Int32Array, h2: Int32Array, wa: Int32Array, wb: Int32Array, length: number): void {
   for (let i = 0; i < length; i++) {
-    let x = h1[i] as number;
-    let y = h2[i] as number;
-    let k = Math.imul(wa[i] as number, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    x ^= k;
-    x = (x << 13) | (x >>> 19);
-    x = (Math.imul(x, 5) + 0xe6546b64) | 0;
-    y ^= k;
-    y = (y << 17) | (y >>> 15);
-    y = (Math.imul(y, 9) + 0x85ebca6b) | 0;
-    k = Math.imul(wb[i] as number, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    x ^= k;
-    x = (x << 13) | (x >>> 19);
-    x = (Math.imul(x, 5) + 0xe6546b64) | 0;
-    y ^= k;
-    y = (y << 17) | (y >>> 15);
-    y = (Math.imul(y, 9) + 0x85ebca6b) | 0;
+    const ka = scramble(wa[i] as number);
+    const kb = scramble(wb[i] as number);
+    const x = laneA(laneA(h1[i] as number, ka), kb);
+    const y = laneB(laneB(h2[i] as number, ka), kb);
     h1[i] = x;
     h2[i] = y;
   }

@@ -1,4 +1,5 @@
 import { UserError } from '@aisec/core';
+import { fmix32, laneA, laneB, scramble } from '../stats/murmur3';
 
 /**
  * HyperLogLog distinct counting (Flajolet, Fusy, Gandouet and Meunier 2007) with 64-bit hashes, as
@@ -98,14 +99,6 @@ function splitmix64(hi: number, lo: number): void {
   reg[HASH_HI] = zHi ^ (zHi >>> 31);
 }
 
-/** MurmurHash3's 32-bit finalizer (Appleby): a bijection on 32 bits with full avalanche. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * `aisec-hll/v2`'s 64-bit mix of (hi, lo), into reg[HASH_HI], reg[HASH_LO]: a = fmix32(lo + γ),
@@ -162,22 +155,13 @@ function setStringHash(text: string, v1: boolean): void {
   let h2 = 0x3c6ef372;
   let i = 0;
   for (; i + 1 < len; i += 2) {
-    let k = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h1 ^= k;
-    h1 = (h1 << 13) | (h1 >>> 19);
-    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-    h2 ^= k;
-    h2 = (h2 << 17) | (h2 >>> 15);
-    h2 = (Math.imul(h2, 9) + 0x85ebca6b) | 0;
+    const k = scramble(text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+    h1 = laneA(h1, k);
+    h2 = laneB(h2, k);
   }
   if (i < len) {
-    let k = text.charCodeAt(i);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
+    // The tail, as MurmurHash3 takes it: scrambled and mixed in without a lane step.
+    const k = scramble(text.charCodeAt(i));
     h1 ^= k;
     h2 ^= k;
   }

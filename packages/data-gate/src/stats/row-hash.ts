@@ -1,4 +1,5 @@
 import { createHash, hash as sha } from 'node:crypto';
+import { fmix32, laneA, laneB, scramble } from './murmur3';
 
 /**
  * Canonical row hashes for exact-duplicate and copied-row detection. Two rows hash alike exactly when
@@ -126,16 +127,9 @@ export class RowHasher {
     let h1 = 0x9747b28c;
     let h2 = 0x3c6ef372;
     for (let i = 0; i < n; i++) {
-      let k = LITTLE_ENDIAN ? (this.words[i] as number) : this.view.getInt32(i * 4, true);
-      k = Math.imul(k, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
-      h1 ^= k;
-      h1 = (h1 << 13) | (h1 >>> 19);
-      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-      h2 ^= k;
-      h2 = (h2 << 17) | (h2 >>> 15);
-      h2 = (Math.imul(h2, 9) + 0x85ebca6b) | 0;
+      const k = scramble(LITTLE_ENDIAN ? (this.words[i] as number) : this.view.getInt32(i * 4, true));
+      h1 = laneA(h1, k);
+      h2 = laneB(h2, k);
     }
     this.keyHi = fmix32(h1 ^ len) >>> 0;
     this.keyLo = fmix32(h2 ^ Math.imul(len, 0x27d4eb2d) ^ h1) >>> 0;
@@ -148,14 +142,6 @@ export class RowHasher {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function fmix32(h: number): number {
-  let x = h;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return x ^ (x >>> 16);
-}
 
 /** `keyHi`/`keyLo` as the 16 hex digits stored in a profile's `rowKeys`. */
 export function rowKeyHex(hi: number, lo: number): string {
