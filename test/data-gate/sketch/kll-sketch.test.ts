@@ -94,6 +94,40 @@ const generated: Record<string, (r: () => number, i: number) => number> = {
   'two point masses': (r) => (r() < 0.3 ? 0 : 1),
 };
 
+/**
+ * Sketches a shared data column of every file with `build` (given the column's cells, NaN for nulls),
+ * and checks each sketch and their merge against the exact sorted values: ranks and quantiles within
+ * the stated bound, counts and extremes. Returns how many sketches were approximate (the caller checks
+ * there were some, or the bound was never put to the test).
+ */
+function checkSharedColumn(files: readonly string[], name: string, build: (cells: Float64Array) => KllSketch): number {
+  const all = new KllSketch();
+  const pooled: number[] = [];
+  let approximate = 0;
+  for (const f of files) {
+    const col = column(loadCsv(join(DATA, f)), name);
+    if (!col || col.kind !== 'numeric') continue;
+    const cells = numericCells(col);
+    const values = cells.filter((v) => !Number.isNaN(v));
+    const s = build(cells);
+    expect(s.n).toBe(values.length);
+    all.merge(s);
+    pooled.push(...values);
+    const sorted = values.slice().sort();
+    const e = worstErrors(s, sorted, sorted);
+    if (!s.isExact) approximate++;
+    expect(e.rank, `${f} ${name} rank`).toBeLessThanOrEqual(s.normalizedRankError());
+    expect(e.quantile, `${f} ${name} quantile`).toBeLessThanOrEqual(s.normalizedRankError() + 1 / values.length);
+  }
+  const sorted = Float64Array.from(pooled).sort();
+  expect(all.n).toBe(sorted.length);
+  const e = worstErrors(all, sorted, sorted);
+  expect(e.rank).toBeLessThanOrEqual(all.normalizedRankError());
+  expect(e.quantile).toBeLessThanOrEqual(all.normalizedRankError() + 1 / sorted.length);
+  expect([all.min, all.max]).toEqual([sorted[0], sorted[sorted.length - 1]]);
+  return approximate;
+}
+
 describe('KLL quantile sketch', () => {
   it('states the DataSketches 99% rank-error bound: 1.33% single-sided and 1.65% double-sided at k = 200', () => {
     expect(normalizedRankError(200)).toBeCloseTo(0.01329, 4);
@@ -128,29 +162,7 @@ describe('KLL quantile sketch', () => {
     const files = readdirSync(DATA).filter((f) => f.endsWith('.csv')).sort();
     for (const name of ['x_norm', 'x_skew', 'x_int', 'x_miss', 'rating']) {
       it(`${name}: ranks and quantiles within the stated bound on each file and on all files together`, () => {
-        const all = new KllSketch();
-        const pooled: number[] = [];
-        let approximate = 0;
-        for (const f of files) {
-          const col = column(loadCsv(join(DATA, f)), name);
-          if (!col || col.kind !== 'numeric') continue;
-          const values = numericCells(col).filter((v) => !Number.isNaN(v));
-          const s = sketchOf(values);
-          all.merge(s);
-          pooled.push(...values);
-          const sorted = values.slice().sort();
-          const e = worstErrors(s, sorted, sorted);
-          if (!s.isExact) approximate++;
-          expect(e.rank, `${f} ${name} rank`).toBeLessThanOrEqual(s.normalizedRankError());
-          expect(e.quantile, `${f} ${name} quantile`).toBeLessThanOrEqual(s.normalizedRankError() + 1 / values.length);
-        }
-        expect(approximate).toBeGreaterThan(5);
-        const sorted = Float64Array.from(pooled).sort();
-        expect(all.n).toBe(sorted.length);
-        const e = worstErrors(all, sorted, sorted);
-        expect(e.rank).toBeLessThanOrEqual(all.normalizedRankError());
-        expect(e.quantile).toBeLessThanOrEqual(all.normalizedRankError() + 1 / sorted.length);
-        expect([all.min, all.max]).toEqual([sorted[0], sorted[sorted.length - 1]]);
+        expect(checkSharedColumn(files, name, (cells) => sketchOf(cells.filter((v) => !Number.isNaN(v))))).toBeGreaterThan(5);
       });
     }
   });
@@ -320,31 +332,8 @@ describe('KLL addMany (one compaction pass per batch)', () => {
     const files = readdirSync(DATA).filter((f) => f.endsWith('.csv')).sort();
     for (const name of ['x_norm', 'x_skew', 'x_int', 'x_miss', 'rating']) {
       it(`${name}: per-file sketches from batches of 64 and their merge within the stated bound`, () => {
-        const all = new KllSketch();
-        const pooled: number[] = [];
-        let approximate = 0;
-        for (const f of files) {
-          const col = column(loadCsv(join(DATA, f)), name);
-          if (!col || col.kind !== 'numeric') continue;
-          // NaN (nulls) in the batches, as add drops them, addMany does too.
-          const cells = numericCells(col);
-          const values = cells.filter((v) => !Number.isNaN(v));
-          const s = batchedSketchOf(cells, 64);
-          expect(s.n).toBe(values.length);
-          all.merge(s);
-          pooled.push(...values);
-          const sorted = values.slice().sort();
-          const e = worstErrors(s, sorted, sorted);
-          if (!s.isExact) approximate++;
-          expect(e.rank, `${f} ${name} rank`).toBeLessThanOrEqual(s.normalizedRankError());
-          expect(e.quantile, `${f} ${name} quantile`).toBeLessThanOrEqual(s.normalizedRankError() + 1 / values.length);
-        }
-        expect(approximate).toBeGreaterThan(5);
-        const sorted = Float64Array.from(pooled).sort();
-        expect(all.n).toBe(sorted.length);
-        const e = worstErrors(all, sorted, sorted);
-        expect(e.rank).toBeLessThanOrEqual(all.normalizedRankError());
-        expect(e.quantile).toBeLessThanOrEqual(all.normalizedRankError() + 1 / sorted.length);
+        // NaN (nulls) in the batches, as add drops them, addMany does too.
+        expect(checkSharedColumn(files, name, (cells) => batchedSketchOf(cells, 64))).toBeGreaterThan(5);
       });
     }
   });
