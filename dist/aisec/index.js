@@ -27033,7 +27033,7 @@ var require_foldFlowLines = __commonJS({
         else
           end = lineWidth - indentAtStart;
       }
-      let split = void 0;
+      let split2 = void 0;
       let prev = void 0;
       let overflow = false;
       let i3 = -1;
@@ -27066,18 +27066,18 @@ var require_foldFlowLines = __commonJS({
           if (mode === FOLD_BLOCK)
             i3 = consumeMoreIndentedLines(text2, i3, indent.length);
           end = i3 + indent.length + endStep;
-          split = void 0;
+          split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
             const next = text2[i3 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i3;
+              split2 = i3;
           }
           if (i3 >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
+            if (split2) {
+              folds.push(split2);
+              end = split2 + endStep;
+              split2 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
@@ -27090,7 +27090,7 @@ var require_foldFlowLines = __commonJS({
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
-              split = void 0;
+              split2 = void 0;
             } else {
               overflow = true;
             }
@@ -30624,13 +30624,13 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent, chomp, comment, length };
     }
     function splitLines(source) {
-      const split = source.split(/\n( *)/);
-      const first = split[0];
+      const split2 = source.split(/\n( *)/);
+      const first = split2[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i3 = 1; i3 < split.length; i3 += 2)
-        lines.push([split[i3], split[i3 + 1]]);
+      for (let i3 = 1; i3 < split2.length; i3 += 2)
+        lines.push([split2[i3], split2[i3 + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -53018,13 +53018,13 @@ function decodeLzmaAlone(input, maxOut, deadline) {
 // packages/scan-pickle/src/decompress.ts
 var TooLarge = class extends Error {
 };
-function outputBound(inputBytes, bounds) {
-  return Math.min(bounds.maxInMemoryBytes, Math.max(1 << 20, inputBytes * bounds.maxDecompressionRatio));
+function outputBound(inputBytes, bounds2) {
+  return Math.min(bounds2.maxInMemoryBytes, Math.max(1 << 20, inputBytes * bounds2.maxDecompressionRatio));
 }
-function decompressOther(format2, src, bounds, deadline) {
+function decompressOther(format2, src, bounds2, deadline) {
   if (format2 === "xz") return { ok: false, reason: "xz streams are decompressed only at the top of a file", limit: false };
-  if (src.size > bounds.maxInMemoryBytes) return { ok: false, reason: `of ${src.size} bytes is larger than the in-memory bound`, limit: true };
-  const bound = outputBound(src.size, bounds);
+  if (src.size > bounds2.maxInMemoryBytes) return { ok: false, reason: `of ${src.size} bytes is larger than the in-memory bound`, limit: true };
+  const bound = outputBound(src.size, bounds2);
   if (format2 === "lzma") {
     try {
       return { ok: true, data: decodeLzmaAlone(src.read(0, src.size), bound, deadline) };
@@ -53057,9 +53057,9 @@ function decompressOther(format2, src, bounds, deadline) {
   }
   return { ok: true, data: buf.subarray(0, len) };
 }
-async function decompressXz(src, bounds) {
-  if (src.size > bounds.maxInMemoryBytes) return { ok: false, reason: `of ${src.size} bytes is larger than the in-memory bound`, limit: true };
-  const bound = outputBound(src.size, bounds);
+async function decompressXz(src, bounds2) {
+  if (src.size > bounds2.maxInMemoryBytes) return { ok: false, reason: `of ${src.size} bytes is larger than the in-memory bound`, limit: true };
+  const bound = outputBound(src.size, bounds2);
   const input = src.read(0, src.size);
   const compressed = new ReadableStream({
     start(controller) {
@@ -63084,9 +63084,9 @@ function toFinding(raw, path) {
   };
 }
 function newEnv(limits, signal, overrides) {
-  const bounds = scanBounds(limits, overrides);
+  const bounds2 = scanBounds(limits, overrides);
   return {
-    bounds,
+    bounds: bounds2,
     deadline: Date.now() + limits.timePerFileMs,
     signal,
     findings: [],
@@ -67580,7 +67580,7 @@ var PythonNames = class {
    * twice so that an alias of an alias resolves.
    */
   collectAliases(indexes) {
-    for (let pass = 0; pass < 2; pass++) {
+    for (let pass2 = 0; pass2 < 2; pass2++) {
       for (const index of indexes) {
         for (const assignment of index.nodes("assignment")) {
           const left = assignment.childForFieldName("left");
@@ -69345,21 +69345,59 @@ var MomentsAccumulator = class {
   addAll(values) {
     for (let i3 = 0; i3 < values.length; i3++) this.add(values[i3]);
   }
+  /**
+   * Adds values[0..count) (NaN counts as a null, as in `add`). The batch's own mean and M2 come from
+   * the corrected two-pass algorithm (Chan, Golub and LeVeque 1983): m = Σx/n, then Σ(x − m)² less
+   * (Σ(x − m))²/n, the rounding left in m, which corrects the mean too. It is at least as accurate as
+   * Welford's update and has no division per value; the batch is merged with the pairwise formula, as
+   * a shard's moments are. The exact sum is n·m (its rounding error recovered by Dekker's product) plus
+   * Σ(x − m), all three added to the compensated total. A batch whose sum is not finite (±Infinity, or
+   * an overflow) takes the per-value path, so the NaN and infinite results are the same as `add`'s.
+   */
+  addMany(values, count) {
+    if (!(count >= 0 && count <= values.length)) throw new RangeError(`count ${count} is outside [0, ${values.length}]`);
+    const n = finiteSum(values, count);
+    const sum3 = pass[0];
+    this.nulls += count - n;
+    if (n === 0) return;
+    const m = sum3 / n;
+    const product = n * m;
+    if (!Number.isFinite(product)) {
+      this.nulls -= count - n;
+      for (let i3 = 0; i3 < count; i3++) this.add(values[i3]);
+      return;
+    }
+    deviations(values, count, m);
+    const s1 = pass[0];
+    const s2 = pass[1];
+    const lo = pass[2];
+    const hi = pass[3];
+    this.combine(n, m + s1 / n, Math.max(s2 - s1 * s1 / n, 0));
+    if (lo < this.min) this.min = lo;
+    if (hi > this.max) this.max = hi;
+    this.total.add(product);
+    this.total.add(productError(n, m, product));
+    this.total.add(s1);
+  }
+  /** Chan et al.'s pairwise update with a part of n values, mean `mean` and Σ(x − mean)² `m2`. */
+  combine(n, mean2, m2) {
+    if (this.n === 0) {
+      this.n = n;
+      this.avg = mean2;
+      this.m2 = m2;
+      return;
+    }
+    const total = this.n + n;
+    const delta = mean2 - this.avg;
+    this.avg += delta * n / total;
+    this.m2 += m2 + delta * delta * this.n * n / total;
+    this.n = total;
+  }
   merge(other) {
     const s = other.state();
     this.nulls += s.nulls;
     if (s.n === 0) return;
-    if (this.n === 0) {
-      this.n = s.n;
-      this.avg = s.mean;
-      this.m2 = s.m2;
-    } else {
-      const n = this.n + s.n;
-      const delta = s.mean - this.avg;
-      this.avg += delta * s.n / n;
-      this.m2 += s.m2 + delta * delta * this.n * s.n / n;
-      this.n = n;
-    }
+    this.combine(s.n, s.mean, s.m2);
     if (s.min < this.min) this.min = s.min;
     if (s.max > this.max) this.max = s.max;
     this.total.merge(other.total);
@@ -69379,6 +69417,48 @@ var MomentsAccumulator = class {
     return this.n - ddof > 0 ? Math.sqrt(this.m2 / (this.n - ddof)) : NaN;
   }
 };
+function split(a) {
+  const c = 134217729 * a;
+  const high = c - (c - a);
+  return [high, a - high];
+}
+function productError(a, b, p) {
+  const [aHigh, aLow] = split(a);
+  const [bHigh, bLow] = split(b);
+  return aLow * bLow - (p - aHigh * bHigh - aLow * bHigh - aHigh * bLow);
+}
+var pass = new Float64Array(4);
+function finiteSum(values, count) {
+  let n = 0;
+  let sum3 = 0;
+  for (let i3 = 0; i3 < count; i3++) {
+    const x2 = values[i3];
+    if (x2 !== x2) continue;
+    n++;
+    sum3 += x2;
+  }
+  pass[0] = sum3;
+  return n;
+}
+function deviations(values, count, m) {
+  let s1 = 0;
+  let s2 = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i3 = 0; i3 < count; i3++) {
+    const x2 = values[i3];
+    if (x2 !== x2) continue;
+    const d = x2 - m;
+    s1 += d;
+    s2 += d * d;
+    if (x2 < lo) lo = x2;
+    if (x2 > hi) hi = x2;
+  }
+  pass[0] = s1;
+  pass[1] = s2;
+  pass[2] = lo;
+  pass[3] = hi;
+}
 
 // packages/data-gate/src/stats/quantile.ts
 function quantileSorted(sorted, q) {
@@ -70667,14 +70747,14 @@ function fitOutlierParams(values) {
   const sorted = sortedCopy(clean2);
   const m = moments(sorted);
   const median = medianSorted(sorted);
-  const deviations = sortedCopy(clean2.map((v) => Math.abs(v - median)));
+  const deviations2 = sortedCopy(clean2.map((v) => Math.abs(v - median)));
   return {
     mean: m.mean,
     stdDdof0: stdFromMoments(m, 0),
     q1: quantileSorted(sorted, 0.25),
     q3: quantileSorted(sorted, 0.75),
     median,
-    mad: medianSorted(deviations)
+    mad: medianSorted(deviations2)
   };
 }
 var DEFAULT_ZSCORE_THRESHOLD = 3;
@@ -70706,6 +70786,30 @@ function madOutliers(values, params, threshold = DEFAULT_MAD_THRESHOLD) {
 
 // packages/data-gate/src/stats/row-hash.ts
 var import_node_crypto5 = require("node:crypto");
+
+// packages/data-gate/src/stats/murmur3.ts
+function fmix32(h) {
+  let x2 = h;
+  x2 ^= x2 >>> 16;
+  x2 = Math.imul(x2, 2246822507);
+  x2 ^= x2 >>> 13;
+  x2 = Math.imul(x2, 3266489909);
+  return x2 ^ x2 >>> 16;
+}
+function scramble(k) {
+  const x2 = Math.imul(k, 3432918353);
+  return Math.imul(x2 << 15 | x2 >>> 17, 461845907);
+}
+function laneA(h, k) {
+  const x2 = h ^ k;
+  return Math.imul(x2 << 13 | x2 >>> 19, 5) + 3864292196 | 0;
+}
+function laneB(h, k) {
+  const x2 = h ^ k;
+  return Math.imul(x2 << 17 | x2 >>> 15, 9) + 2246822507 | 0;
+}
+
+// packages/data-gate/src/stats/row-hash.ts
 var ROW_HASH_VERSION = "aisec-row/v1";
 var PREFIX = Buffer.from(`${ROW_HASH_VERSION}\0`, "utf8");
 function rowHash(cells2) {
@@ -70802,16 +70906,9 @@ var RowHasher = class {
     let h1 = 2538058380;
     let h2 = 1013904242;
     for (let i3 = 0; i3 < n; i3++) {
-      let k = LITTLE_ENDIAN ? this.words[i3] : this.view.getInt32(i3 * 4, true);
-      k = Math.imul(k, 3432918353);
-      k = k << 15 | k >>> 17;
-      k = Math.imul(k, 461845907);
-      h1 ^= k;
-      h1 = h1 << 13 | h1 >>> 19;
-      h1 = Math.imul(h1, 5) + 3864292196 | 0;
-      h2 ^= k;
-      h2 = h2 << 17 | h2 >>> 15;
-      h2 = Math.imul(h2, 9) + 2246822507 | 0;
+      const k = scramble(LITTLE_ENDIAN ? this.words[i3] : this.view.getInt32(i3 * 4, true));
+      h1 = laneA(h1, k);
+      h2 = laneB(h2, k);
     }
     this.keyHi = fmix32(h1 ^ len) >>> 0;
     this.keyLo = fmix32(h2 ^ Math.imul(len, 668265261) ^ h1) >>> 0;
@@ -70821,14 +70918,6 @@ var RowHasher = class {
   }
 };
 var LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-function fmix32(h) {
-  let x2 = h;
-  x2 ^= x2 >>> 16;
-  x2 = Math.imul(x2, 2246822507);
-  x2 ^= x2 >>> 13;
-  x2 = Math.imul(x2, 3266489909);
-  return x2 ^ x2 >>> 16;
-}
 function rowKeyHex(hi, lo) {
   return hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
 }
@@ -71092,18 +71181,27 @@ var CsvTokenizer = class {
   inQuotes = false;
   /** Where the field a scan ran out of input in starts (an offset into the scanned buffer). */
   pendingField = 0;
-  /**
-   * The reader's decoder of plain rows (csv-plain-rows.ts), tried first at every record start: it
-   * returns where the next record starts, or -1 to leave the record to the general path here.
-   */
-  plainRow;
+  /** The reader's decoder of plain rows (csv-plain-rows.ts), tried first at every record start. */
+  plainRows;
   /** 1-based line the tokenizer has reached. */
   get line() {
     return this.currentLine;
   }
   /** Feeds one chunk of bytes; calls `onRecord` for every record it completes. */
   push(chunk, onRecord) {
-    this.run(this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk, false, onRecord);
+    const carry = this.carry;
+    if (carry.length === 0) {
+      this.run(chunk, false, onRecord);
+      return;
+    }
+    const lf = chunk.indexOf(LF);
+    if (lf === -1 || lf + 1 === chunk.length) {
+      this.run(Buffer.concat([carry, chunk]), false, onRecord);
+      return;
+    }
+    this.run(Buffer.concat([carry, chunk.subarray(0, lf + 1)]), false, onRecord);
+    const rest = chunk.subarray(lf + 1);
+    this.run(this.carry.length > 0 ? Buffer.concat([this.carry, rest]) : rest, false, onRecord);
   }
   /** Ends the input: completes a last record without a line end. An open quote is bad quoting. */
   end(onRecord) {
@@ -71115,16 +71213,21 @@ var CsvTokenizer = class {
     const rec = this.record;
     rec.bytes = buf;
     let p = 0;
+    let plainEnd = -1;
     while (p < n) {
-      const line = this.currentLine;
-      if (this.plainRow !== void 0) {
-        const plain = this.plainRow(buf, p, n, line);
-        if (plain >= 0) {
-          this.currentLine++;
-          p = plain;
-          continue;
+      const plain = this.plainRows;
+      if (plain !== void 0) {
+        if (plainEnd < 0) plainEnd = buf.lastIndexOf(LF) + 1;
+        if (p < plainEnd) {
+          const next2 = plain.read(buf, p, plainEnd, this.currentLine);
+          if (next2 > p) {
+            this.currentLine += plain.lines;
+            p = next2;
+            continue;
+          }
         }
       }
+      const line = this.currentLine;
       const next = this.scanRecord(buf, p, n, final);
       if (next < 0) {
         this.currentLine = line;
@@ -71549,6 +71652,10 @@ var DEFAULT_READER_LIMITS = Object.freeze({
   maxProblemRows: 100,
   batchRows: 8192
 });
+var MAX_BATCH_CELLS = 1 << 21;
+function batchRowsFor(limits, width) {
+  return Math.max(1, Math.min(limits.batchRows, Math.floor(MAX_BATCH_CELLS / Math.max(1, width))));
+}
 
 // packages/data-gate/src/readers/row-batch.ts
 function cellOf(chunk, i3) {
@@ -71565,35 +71672,53 @@ function cellOf(chunk, i3) {
   }
 }
 var BatchBuilder = class {
-  constructor(file, columns, capacity) {
+  /** With `dictionaries` (one per column, or undefined for a column without), batches carry `codes`. */
+  constructor(file, columns, capacity, dictionaries) {
     this.file = file;
     this.columns = columns;
     this.capacity = capacity;
-    const n = columns.length;
-    this.kinds = Array.from({ length: n }, () => new Uint8Array(capacity));
-    this.numbers = Array.from({ length: n }, () => new Float64Array(capacity));
-    this.texts = Array.from({ length: n }, () => []);
-    this.rows = new Float64Array(capacity);
-    this.lines = new Float64Array(capacity);
+    this.dictionaries = dictionaries;
   }
   file;
   columns;
   capacity;
-  // Public so a reader's inner loop can fill a cell with three stores instead of a call.
-  kinds;
-  numbers;
-  texts;
-  rows;
-  lines;
+  dictionaries;
+  // Public so a reader's inner loop can fill cells with plain stores instead of calls.
+  kinds = EMPTY_KINDS;
+  numbers = EMPTY_NUMBERS;
+  /** Interned text ids, when the builder has dictionaries. */
+  codes = EMPTY_CODES;
+  texts = [];
+  rows = EMPTY_NUMBERS;
+  lines = EMPTY_NUMBERS;
+  /** Rows filled; a reader that fills slots itself advances it. */
   count = 0;
+  allocated = false;
+  nulls = [];
   get length() {
     return this.count;
   }
   get full() {
     return this.count >= this.capacity;
   }
+  /** Makes sure there is storage to fill (after `take`, the next batch's is allocated on first use). */
+  prepare() {
+    if (this.allocated) return;
+    this.allocated = true;
+    const cap = this.capacity;
+    const cells2 = this.columns.length * cap;
+    this.kinds = new Uint8Array(cells2);
+    this.numbers = new Float64Array(cells2).fill(Number.NaN);
+    if (this.dictionaries !== void 0) this.codes = new Int32Array(cells2).fill(-1);
+    if (this.nulls.length !== cap) this.nulls = Array.from({ length: cap }, () => null);
+    const nulls = this.nulls;
+    this.texts = this.columns.map(() => nulls.slice());
+    this.rows = new Float64Array(cap);
+    this.lines = new Float64Array(cap);
+  }
   /** Starts a row and returns its slot; the caller then sets every column (`setNull` for gaps). */
   begin(row, line) {
+    this.prepare();
     const i3 = this.count++;
     this.rows[i3] = row;
     this.lines[i3] = line;
@@ -71602,32 +71727,49 @@ var BatchBuilder = class {
   setNull(slot, column) {
     this.set(slot, column, CellKind.Null, Number.NaN, null);
   }
-  set(slot, column, kind, number, text2) {
-    this.kinds[column][slot] = kind;
-    this.numbers[column][slot] = number;
+  set(slot, column, kind, number, text2, code = -1) {
+    const at = column * this.capacity + slot;
+    this.kinds[at] = kind;
+    this.numbers[at] = number;
+    if (this.dictionaries !== void 0) this.codes[at] = code;
     this.texts[column][slot] = text2;
   }
   /** The rows filled so far as a batch; the builder starts empty again with fresh storage. */
   take(tableRow) {
+    this.prepare();
     const n = this.count;
+    const cap = this.capacity;
+    const { kinds, numbers, codes, texts: texts2, dictionaries } = this;
     const batch = {
       file: this.file,
       columns: this.columns,
       length: n,
-      rows: this.rows.slice(0, n),
-      lines: this.lines.slice(0, n),
+      rows: n === cap ? this.rows : this.rows.subarray(0, n),
+      lines: n === cap ? this.lines : this.lines.subarray(0, n),
       tableRow,
-      data: this.columns.map((name2, c) => ({
-        name: name2,
-        kinds: this.kinds[c].slice(0, n),
-        numbers: this.numbers[c].slice(0, n),
-        texts: this.texts[c].slice(0, n)
-      }))
+      data: this.columns.map((name2, c) => {
+        const from = c * cap;
+        const text2 = texts2[c];
+        if (n < cap) text2.length = n;
+        const dictionary = dictionaries?.[c];
+        return {
+          name: name2,
+          kinds: kinds.subarray(from, from + n),
+          numbers: numbers.subarray(from, from + n),
+          texts: text2,
+          codes: dictionary === void 0 ? void 0 : codes.subarray(from, from + n),
+          dictionary
+        };
+      })
     };
     this.count = 0;
+    this.allocated = false;
     return batch;
   }
 };
+var EMPTY_KINDS = new Uint8Array(0);
+var EMPTY_NUMBERS = new Float64Array(0);
+var EMPTY_CODES = new Int32Array(0);
 
 // packages/data-gate/src/readers/text-decoding.ts
 var import_node_buffer = require("node:buffer");
@@ -71790,77 +71932,142 @@ var import_node_fs20 = require("node:fs");
 var import_node_path22 = require("node:path");
 
 // packages/data-gate/src/readers/text-interner.ts
-var EMPTY = 0;
-var FNV_OFFSET = 2166136261;
-var FNV_PRIME = 16777619;
 var MAX_VALUE_BYTES = 64;
+var SHORT_BYTES = 8;
+var STRIDE = 4;
+var packed = { w0: 0, w1: 0 };
+function packTail(buf, start2, end) {
+  let w0 = 0;
+  let w1 = 0;
+  for (let i3 = start2; i3 < end; i3++) {
+    w1 = w1 << 8 | w0 >>> 24;
+    w0 = w0 << 8 | buf[i3];
+  }
+  packed.w0 = w0;
+  packed.w1 = w1;
+}
+function shortHash(w0, w1, len) {
+  let h = Math.imul(w0 ^ Math.imul(w1 ^ len, 2654435761), 2246822507);
+  h ^= h >>> 13;
+  return Math.imul(h, 3266489909) ^ h >>> 16;
+}
 var TextInterner = class {
+  /**
+   * Starts small and doubles as texts come (at most `maxEntries` texts, 16 bytes each on average):
+   * a table with thousands of numeric columns must not hold a full table per column.
+   */
   constructor(decode2, maxEntries = 4096) {
     this.decode = decode2;
     this.maxEntries = maxEntries;
-    let slots = 16;
-    while (slots < maxEntries * 2) slots *= 2;
-    this.mask = slots - 1;
-    this.hashes = new Int32Array(slots);
-    this.starts = new Int32Array(slots);
-    this.lengths = new Int32Array(slots);
-    this.texts = Array.from({ length: slots }, () => "");
-    this.arena = new Uint8Array(maxEntries * 16);
+    this.maxArenaBytes = maxEntries * 16;
   }
   decode;
   maxEntries;
-  mask;
-  hashes;
-  starts;
-  lengths;
-  texts;
-  arena;
+  mask = 15;
+  table = new Int32Array(16 * STRIDE);
+  /** The words of the longer texts interned, back to back (an entry's word 0 says where its own start). */
+  arena = new Int32Array(64);
+  /** The words of the text being looked up. */
+  key = new Int32Array(MAX_VALUE_BYTES / 4);
+  /** Id -> text; grows as texts first appear, never changes an entry. */
+  values = [];
   used = 0;
-  size = 0;
-  hits = 0;
-  misses = 0;
-  /** Set once the column looks like free text: `intern` then only decodes. */
-  off = false;
-  /** The text of `buf[start, end)`, the same string object every time the same bytes come. */
-  intern(buf, start2, end) {
-    if (this.off || end - start2 > MAX_VALUE_BYTES) return this.decode(buf, start2, end);
-    let h = FNV_OFFSET;
-    for (let i3 = start2; i3 < end; i3++) h = Math.imul(h ^ buf[i3], FNV_PRIME);
-    return this.internHashed(buf, start2, end, h);
-  }
-  /** `intern` for a caller that computed the FNV-1a hash (FNV_OFFSET, FNV_PRIME) while scanning the bytes. */
-  internHashed(buf, start2, end, fnv) {
+  maxArenaBytes;
+  /** The id of the text `buf[start, end)`, interning it if there is room; -1 when it is not interned. */
+  idOf(buf, start2, end) {
     const len = end - start2;
-    if (this.off || len > MAX_VALUE_BYTES) return this.decode(buf, start2, end);
-    const h = fnv | 1;
+    if (len <= SHORT_BYTES) {
+      packTail(buf, start2, end);
+      return this.idOfShort(buf, start2, end, packed.w0, packed.w1);
+    }
+    if (len > MAX_VALUE_BYTES) return -1;
+    const key = this.key;
+    const words2 = len + 3 >>> 2;
+    let h = len;
+    for (let k = 0, i3 = start2; k < words2; k++, i3 += 4) {
+      let w = buf[i3];
+      if (i3 + 1 < end) w |= buf[i3 + 1] << 8;
+      if (i3 + 2 < end) w |= buf[i3 + 2] << 16;
+      if (i3 + 3 < end) w |= buf[i3 + 3] << 24;
+      key[k] = w;
+      w = Math.imul(w, 3432918353);
+      w = Math.imul(w << 15 | w >>> 17, 461845907);
+      h ^= w;
+      h = Math.imul(h << 13 | h >>> 19, 5) + 3864292196 | 0;
+    }
+    h ^= h >>> 16;
+    h = Math.imul(h, 2246822507);
+    h ^= h >>> 13;
+    h |= 1;
+    const table2 = this.table;
     const mask = this.mask;
     let slot = h & mask;
     for (; ; ) {
-      const sh = this.hashes[slot];
-      if (sh === EMPTY) break;
-      if (sh === h && this.lengths[slot] === len && this.same(buf, start2, this.starts[slot], len)) {
-        this.hits++;
-        return this.texts[slot];
-      }
+      const at = slot * STRIDE;
+      const sh = table2[at];
+      if (sh === 0) break;
+      if (sh === h && (table2[at + 3] & 255) === len && this.same(table2[at + 1], words2)) return table2[at + 3] >> 8;
       slot = slot + 1 & mask;
     }
-    const text2 = this.decode(buf, start2, end);
-    if (this.size < this.maxEntries && this.used + len <= this.arena.length) {
-      this.arena.set(buf.subarray(start2, end), this.used);
-      this.hashes[slot] = h;
-      this.starts[slot] = this.used;
-      this.lengths[slot] = len;
-      this.texts[slot] = text2;
-      this.used += len;
-      this.size++;
-    } else if (++this.misses > 65536 && this.misses > 4 * this.hits) {
-      this.off = true;
+    if (this.values.length >= this.maxEntries || (this.used + words2) * 4 > this.maxArenaBytes) return -1;
+    if (this.used + words2 > this.arena.length) {
+      const arena = new Int32Array(Math.min(this.maxArenaBytes >>> 2, Math.max(this.arena.length * 2, this.used + words2)));
+      arena.set(this.arena);
+      this.arena = arena;
     }
-    return text2;
+    this.arena.set(key.subarray(0, words2), this.used);
+    const id = this.insert(slot, h, this.used, 0, len, buf, start2, end);
+    this.used += words2;
+    return id;
   }
-  same(buf, start2, at, len) {
+  /** `idOf` for a text of at most SHORT_BYTES bytes whose words (see `packed`) the caller computed while scanning it. */
+  idOfShort(buf, start2, end, w0, w1) {
+    const len = end - start2;
+    const h = shortHash(w0, w1, len) | 1;
+    const table2 = this.table;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (; ; ) {
+      const at = slot * STRIDE;
+      const sh = table2[at];
+      if (sh === 0) break;
+      if (sh === h && table2[at + 1] === w0 && table2[at + 2] === w1 && (table2[at + 3] & 255) === len) return table2[at + 3] >> 8;
+      slot = slot + 1 & mask;
+    }
+    if (this.values.length >= this.maxEntries) return -1;
+    return this.insert(slot, h, w0, w1, len, buf, start2, end);
+  }
+  insert(slot, h, w0, w1, len, buf, start2, end) {
+    const id = this.values.length;
+    const at = slot * STRIDE;
+    this.table[at] = h;
+    this.table[at + 1] = w0;
+    this.table[at + 2] = w1;
+    this.table[at + 3] = len | id << 8;
+    this.values.push(this.decode(buf, start2, end));
+    if (this.values.length * 2 > this.mask && this.values.length < this.maxEntries) this.grow();
+    return id;
+  }
+  grow() {
+    const old = this.table;
+    const slots = (this.mask + 1) * 2;
+    const mask = slots - 1;
+    const table2 = new Int32Array(slots * STRIDE);
+    for (let at = 0; at < old.length; at += STRIDE) {
+      const h = old[at];
+      if (h === 0) continue;
+      let slot = h & mask;
+      while (table2[slot * STRIDE] !== 0) slot = slot + 1 & mask;
+      table2.set(old.subarray(at, at + STRIDE), slot * STRIDE);
+    }
+    this.table = table2;
+    this.mask = mask;
+  }
+  /** Whether the first `words` words of `key` are the arena's from `at`. */
+  same(at, words2) {
     const arena = this.arena;
-    for (let i3 = 0; i3 < len; i3++) if (buf[start2 + i3] !== arena[at + i3]) return false;
+    const key = this.key;
+    for (let k = 0; k < words2; k++) if (key[k] !== arena[at + k]) return false;
     return true;
   }
 };
@@ -71869,89 +72076,186 @@ var TextInterner = class {
 var QUOTE3 = 34;
 var LF2 = 10;
 var CR2 = 13;
+var MINUS = 45;
+var DOT = 46;
 var POW102 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+var TEXT = 1;
+var TEXT_UNLESS_A = 2;
+var TEXT_UNLESS_N = 3;
+function plainRowsFit(delimiter) {
+  return delimiter !== MINUS && delimiter !== DOT && !(delimiter >= 48 && delimiter <= 57);
+}
 var PlainRowDecoder = class {
-  constructor(delimiter, width, maxFieldBytes, maxRecordBytes, interners) {
+  constructor(delimiter, width, maxFieldBytes, maxRecordBytes, interners, builder) {
     this.delimiter = delimiter;
     this.width = width;
     this.maxFieldBytes = maxFieldBytes;
     this.maxRecordBytes = maxRecordBytes;
     this.interners = interners;
+    this.builder = builder;
     this.stop[delimiter] = 1;
     this.stop[QUOTE3] = 1;
     this.stop[LF2] = 1;
     this.stop[CR2] = 1;
+    this.quotedStop[QUOTE3] = 1;
+    this.quotedStop[LF2] = 1;
+    this.quotedStop[CR2] = 1;
+    for (let b = 65; b <= 122; b++) if (b <= 90 || b >= 97) this.textStart[b] = TEXT;
+    for (let b = 128; b <= 255; b++) this.textStart[b] = TEXT;
+    this.textStart[78] = this.textStart[110] = TEXT_UNLESS_A;
+    this.textStart[73] = this.textStart[105] = TEXT_UNLESS_N;
+    this.textStart[delimiter] = 0;
   }
   delimiter;
   width;
   maxFieldBytes;
   maxRecordBytes;
   interners;
+  builder;
+  /** Rows read by the last `read`. */
+  lines = 0;
   stop = new Uint8Array(256);
-  /** Decodes the row at `p` into `slot` of `builder`; returns where the next row starts, or -1. */
-  decode(buf, p, n, builder, slot) {
-    const stop2 = this.stop;
-    const width = this.width;
+  /** Where the content of a quoted field stops: its closing quote, or a line end (left to the general path). */
+  quotedStop = new Uint8Array(256);
+  /**
+   * What a field's first byte says of its kind, so classifyCsvBytes need not look: 0 maybe a number;
+   * TEXT for a letter that cannot start `inf`, `infinity` or `nan`, or a non-ASCII byte; TEXT_UNLESS_A
+   * and TEXT_UNLESS_N for `n` and `i`. Only 0 tries the number path.
+   */
+  textStart = new Uint8Array(256);
+  /**
+   * Decodes the plain rows from `p` into the builder until it is full or a row is not plain;
+   * `buf[end - 1]` is an LF. Sets `lines` to the rows read (the first is data row `row`, at line
+   * `line`) and returns where the next row starts.
+   */
+  read(buf, p, end, line, row) {
+    const builder = this.builder;
+    builder.prepare();
+    const cap = builder.capacity;
+    const { kinds, numbers, codes, texts: texts2, rows, lines } = builder;
+    const { stop: stop2, quotedStop, textStart, interners, width, delimiter, maxFieldBytes, maxRecordBytes } = this;
     const last = width - 1;
-    const rowStart = p;
-    if (p < n && buf[p] === LF2) return -1;
-    const delimiter = this.delimiter;
-    for (let c = 0; c < width; c++) {
-      const end = c < last ? delimiter : LF2;
-      const start2 = p;
-      const kinds = builder.kinds[c];
-      const numbers = builder.numbers[c];
-      const texts2 = builder.texts[c];
-      let b = 0;
-      let sign2 = 1;
-      if (p < n && buf[p] === 45) {
-        sign2 = -1;
-        p++;
-      }
-      let m = 0;
-      const d0 = p;
-      while (p < n && (b = buf[p]) >= 48 && b <= 57) {
-        m = m * 10 + (b - 48);
-        p++;
-      }
-      let digits = p - d0;
-      let frac = -1;
-      if (p < n && b === 46) {
-        const f0 = ++p;
-        while (p < n && (b = buf[p]) >= 48 && b <= 57) {
-          m = m * 10 + (b - 48);
-          p++;
+    let slot = builder.count;
+    let done = 0;
+    let rowStart = p;
+    rows: while (p < end && slot < cap) {
+      rowStart = p;
+      if (buf[p] === LF2 || buf[p] === CR2) break;
+      let at = slot;
+      for (let c = 0; c < width; c++, at += cap) {
+        const sep7 = c < last ? delimiter : LF2;
+        const start2 = p;
+        let b = buf[p];
+        if (textStart[b] === 0) {
+          let sign2 = 1;
+          if (b === MINUS) {
+            sign2 = -1;
+            b = buf[++p];
+          }
+          let m = 0;
+          const d0 = p;
+          while (b >= 48 && b <= 57) {
+            m = m * 10 + (b - 48);
+            b = buf[++p];
+          }
+          let digits = p - d0;
+          let frac = -1;
+          if (b === DOT) {
+            const f0 = ++p;
+            b = buf[p];
+            while (b >= 48 && b <= 57) {
+              m = m * 10 + (b - 48);
+              b = buf[++p];
+            }
+            frac = p - f0;
+            digits += frac;
+          }
+          if (digits > 0 && digits <= 15 && p - start2 <= maxFieldBytes) {
+            if (b === sep7) {
+              kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
+              numbers[at] = frac <= 0 ? sign2 * m : sign2 * (m / POW102[frac]);
+              p++;
+              continue;
+            }
+            if (b === CR2 && sep7 === LF2 && buf[p + 1] === LF2) {
+              kinds[at] = frac < 0 ? CellKind.Integer : CellKind.Float;
+              numbers[at] = frac <= 0 ? sign2 * m : sign2 * (m / POW102[frac]);
+              p += 2;
+              continue;
+            }
+          }
+          p = start2;
+          b = buf[p];
         }
-        frac = p - f0;
-        digits += frac;
-      }
-      if (p < n && b === end && digits > 0 && digits <= 15 && p - start2 <= this.maxFieldBytes) {
-        kinds[slot] = frac < 0 ? CellKind.Integer : CellKind.Float;
-        numbers[slot] = frac <= 0 ? sign2 * m : sign2 * (m / POW102[frac]);
-        texts2[slot] = null;
+        let from = start2;
+        let ends = stop2;
+        if (b === QUOTE3) {
+          from = ++p;
+          b = buf[p];
+          ends = quotedStop;
+        }
+        let w0 = 0;
+        let w1 = 0;
+        while (ends[b] === 0) {
+          w1 = w1 << 8 | w0 >>> 24;
+          w0 = w0 << 8 | b;
+          b = buf[++p];
+        }
+        const to = p;
+        if (from !== start2) {
+          if (b !== QUOTE3) {
+            this.clear(slot, c);
+            break rows;
+          }
+          b = buf[++p];
+        }
+        if (b === CR2 && sep7 === LF2 && buf[p + 1] === LF2) b = buf[++p];
+        if (b !== sep7 || to - from > maxFieldBytes) {
+          this.clear(slot, c);
+          break rows;
+        }
+        const lead = textStart[buf[from]];
+        const kind = lead === TEXT || lead === TEXT_UNLESS_A && (buf[from + 1] | 32) !== 97 || lead === TEXT_UNLESS_N && (buf[from + 1] | 32) !== 110 ? CellKind.Text : classifyCsvBytes(buf, from, to);
+        if (kind === CellKind.Text) {
+          kinds[at] = kind;
+          const interner = interners[c];
+          const id = to - from <= SHORT_BYTES ? interner.idOfShort(buf, from, to, w0, w1) : interner.idOf(buf, from, to);
+          if (id >= 0) {
+            codes[at] = id;
+            texts2[c][slot] = interner.values[id];
+          } else {
+            texts2[c][slot] = interner.decode(buf, from, to);
+          }
+        } else if (kind !== CellKind.Null) {
+          kinds[at] = kind;
+          numbers[at] = csvScratch.number;
+        }
         p++;
-        continue;
       }
-      p = start2;
-      let h = FNV_OFFSET;
-      while (p < n && stop2[b = buf[p]] === 0) {
-        h = Math.imul(h ^ b, FNV_PRIME);
-        p++;
+      if (p - rowStart > maxRecordBytes) {
+        this.clear(slot, width);
+        break;
       }
-      if (p === n) return -1;
-      if (b !== end || p - start2 > this.maxFieldBytes) return -1;
-      const kind = classifyCsvBytes(buf, start2, p);
-      kinds[slot] = kind;
-      if (kind === CellKind.Text) {
-        numbers[slot] = Number.NaN;
-        texts2[slot] = this.interners[c].internHashed(buf, start2, p, h);
-      } else {
-        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
-        texts2[slot] = null;
-      }
-      p++;
+      rows[slot] = row + done;
+      lines[slot] = line + done;
+      slot++;
+      done++;
+      rowStart = p;
     }
-    return p - rowStart > this.maxRecordBytes ? -1 : p;
+    builder.count = slot;
+    this.lines = done;
+    return rowStart;
+  }
+  /** Puts the first `upTo` cells of `slot` back to null (fresh storage's state). */
+  clear(slot, upTo) {
+    const builder = this.builder;
+    const cap = builder.capacity;
+    for (let c = 0, at = slot; c < upTo; c++, at += cap) {
+      builder.kinds[at] = CellKind.Null;
+      builder.numbers[at] = Number.NaN;
+      builder.codes[at] = -1;
+      builder.texts[c][slot] = null;
+    }
   }
 };
 
@@ -72049,10 +72353,29 @@ async function* readBytes(path, options) {
 
 // packages/data-gate/src/readers/read-session.ts
 function noteKinds(session, batch) {
+  const seen = new Uint8Array(256);
   for (const chunk of batch.data) {
     let bits3 = session.kinds.get(chunk.name) ?? 0;
+    if (bits3 !== 0 && columnTypeOf(bits3) === "string") continue;
+    seen.fill(0);
     const kinds = chunk.kinds;
-    for (let i3 = 0; i3 < kinds.length; i3++) bits3 |= kindBit(kinds[i3]);
+    let i3 = 0;
+    if (kinds.byteOffset % 4 === 0) {
+      const words2 = new Uint32Array(kinds.buffer, kinds.byteOffset, kinds.length >>> 2);
+      let last = -1;
+      for (let w = 0; w < words2.length; w++) {
+        const word = words2[w];
+        if (word === last) continue;
+        last = word;
+        seen[word & 255] = 1;
+        seen[word >>> 8 & 255] = 1;
+        seen[word >>> 16 & 255] = 1;
+        seen[word >>> 24] = 1;
+      }
+      i3 = words2.length * 4;
+    }
+    for (; i3 < kinds.length; i3++) seen[kinds[i3]] = 1;
+    for (let k = 0; k < 8; k++) if (seen[k] === 1) bits3 |= kindBit(k);
     session.kinds.set(chunk.name, bits3);
   }
 }
@@ -72105,21 +72428,40 @@ async function* readCsvFile(path, displayPath, options, session) {
     if (count === 1 && record.isEmpty(0) && !record.quoted) return;
     if (columns === void 0) {
       columns = uniqueColumnNames(record.texts(), displayPath, problems);
-      builder = new BatchBuilder(displayPath, columns, reader.batchRows);
       const encoding = latin12 ? "latin1" : "utf8";
       const decode2 = (buf, start2, end) => buf.toString(encoding, start2, end);
       interners = columns.map(() => new TextInterner(decode2));
-      const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners);
-      tokenizer.plainRow = (buf, p, n2, line) => {
-        if (chunkInvalid) return -1;
+      builder = new BatchBuilder(
+        displayPath,
+        columns,
+        batchRowsFor(reader, columns.length),
+        interners.map((interner) => interner.values)
+      );
+      if (options.plainRows !== false && plainRowsFit(delimiterCode)) {
+        const plain = new PlainRowDecoder(delimiterCode, columns.length, reader.maxFieldChars, reader.maxRecordChars, interners, builder);
         const b2 = builder;
-        const next = plain.decode(buf, p, n2, b2, b2.length);
-        if (next >= 0) {
-          b2.begin(row, line);
-          endRow();
-        }
-        return next;
-      };
+        tokenizer.plainRows = {
+          lines: 0,
+          read(buf, p, end, line) {
+            let next = p;
+            let lines = 0;
+            if (chunkInvalid) {
+              this.lines = 0;
+              return p;
+            }
+            for (; ; ) {
+              next = plain.read(buf, next, end, line + lines, row);
+              const got = plain.lines;
+              row += got;
+              lines += got;
+              if (b2.full) takeBatch();
+              if (got === 0 || next >= end) break;
+            }
+            this.lines = lines;
+            return next;
+          }
+        };
+      }
       return;
     }
     const b = builder;
@@ -72129,30 +72471,38 @@ async function* readCsvFile(path, displayPath, options, session) {
     const { bytes, starts, ends, escaped } = record;
     let invalidText = false;
     for (let c = 0; c < n; c++) {
-      const kinds = b.kinds[c];
-      const numbers = b.numbers[c];
-      const texts2 = b.texts[c];
+      let kind;
+      let text2 = null;
+      let code = -1;
       if (escaped[c] === 1) {
-        const text2 = record.unescaped[c];
-        const kind2 = classifyCsvField(text2);
-        kinds[slot] = kind2;
-        numbers[slot] = kind2 === CellKind.Integer || kind2 === CellKind.Float ? csvScratch.number : Number.NaN;
-        texts2[slot] = kind2 === CellKind.Text ? text2 : null;
-        if (kind2 === CellKind.Text && chunkInvalid && !invalidText && text2.includes("\uFFFD")) invalidText = true;
-        continue;
+        const unescaped = record.unescaped[c];
+        kind = classifyCsvField(unescaped);
+        if (kind === CellKind.Text) {
+          const interner = interners[c];
+          code = idOfText(interner, unescaped, latin12);
+          text2 = code >= 0 ? interner.values[code] : unescaped;
+        }
+      } else {
+        const start2 = starts[c];
+        const end = ends[c];
+        kind = classifyCsvBytes(bytes, start2, end);
+        if (kind === CellKind.Text) {
+          const interner = interners[c];
+          if (chunkInvalid) {
+            const decoded = interner.decode(bytes, start2, end);
+            code = decoded.includes("\uFFFD") ? idOfText(interner, decoded, latin12) : interner.idOf(bytes, start2, end);
+            text2 = code >= 0 ? interner.values[code] : decoded;
+          } else {
+            code = interner.idOf(bytes, start2, end);
+            text2 = code >= 0 ? interner.values[code] : interner.decode(bytes, start2, end);
+          }
+        }
       }
-      const start2 = starts[c];
-      const end = ends[c];
-      const kind = classifyCsvBytes(bytes, start2, end);
-      kinds[slot] = kind;
       if (kind === CellKind.Text) {
-        const text2 = interners[c].intern(bytes, start2, end);
-        numbers[slot] = Number.NaN;
-        texts2[slot] = text2;
+        b.set(slot, c, kind, Number.NaN, text2, code);
         if (chunkInvalid && !invalidText && text2.includes("\uFFFD")) invalidText = true;
       } else {
-        numbers[slot] = kind === CellKind.Null ? Number.NaN : csvScratch.number;
-        texts2[slot] = null;
+        b.set(slot, c, kind, kind === CellKind.Null ? Number.NaN : csvScratch.number, null);
       }
     }
     for (let c = n; c < width; c++) b.setNull(slot, c);
@@ -72180,14 +72530,14 @@ async function* readCsvFile(path, displayPath, options, session) {
     }
     endRow();
   };
+  const takeBatch = () => {
+    const batch = builder.take(session.tableRow);
+    session.tableRow += batch.length;
+    ready.push(batch);
+  };
   const endRow = () => {
     row++;
-    const b = builder;
-    if (b.full) {
-      const batch = b.take(session.tableRow);
-      session.tableRow += batch.length;
-      ready.push(batch);
-    }
+    if (builder.full) takeBatch();
   };
   const failAt = (error2) => new UserError(`${error2.message} in ${columns === void 0 ? "the header" : `row ${row}`} (line ${error2.line})`, {
     file: displayPath,
@@ -72224,11 +72574,7 @@ async function* readCsvFile(path, displayPath, options, session) {
     if (error2 instanceof CsvLimitError) throw failAt(error2);
     throw error2;
   }
-  if (builder && builder.length > 0) {
-    const batch = builder.take(session.tableRow);
-    session.tableRow += batch.length;
-    ready.push(batch);
-  }
+  if (builder && builder.length > 0) takeBatch();
   for (const batch of ready) {
     noteKinds(session, batch);
     yield batch;
@@ -72245,6 +72591,10 @@ async function* readCsvFile(path, displayPath, options, session) {
   } else if (row === 0) {
     yield new BatchBuilder(displayPath, columns, 0).take(session.tableRow);
   }
+}
+function idOfText(interner, text2, latin12) {
+  const bytes = Buffer.from(text2, latin12 ? "latin1" : "utf8");
+  return interner.idOf(bytes, 0, bytes.length);
 }
 
 // packages/data-gate/src/readers/jsonl-reader.ts
@@ -72301,7 +72651,7 @@ async function* readJsonlFile(path, displayPath, options, session) {
     }
     if (grew) {
       flush();
-      builder = new BatchBuilder(displayPath, [...columns], reader.batchRows);
+      builder = new BatchBuilder(displayPath, [...columns], batchRowsFor(reader, columns.length));
     }
     const slot = builder.begin(row, line);
     for (let c = 0; c < columns.length; c++) builder.setNull(slot, c);
@@ -74631,11 +74981,11 @@ function byteStreamSplit(reader, count, type, typeLength) {
   else if (type === "INT32") return new Int32Array(bytes.buffer);
   else if (type === "INT64") return new BigInt64Array(bytes.buffer);
   else if (type === "FIXED_LEN_BYTE_ARRAY") {
-    const split = new Array(count);
+    const split2 = new Array(count);
     for (let i3 = 0; i3 < count; i3++) {
-      split[i3] = bytes.subarray(i3 * width, (i3 + 1) * width);
+      split2[i3] = bytes.subarray(i3 * width, (i3 + 1) * width);
     }
-    return split;
+    return split2;
   }
   throw new Error(`parquet byte_stream_split unsupported type: ${type}`);
 }
@@ -75567,8 +75917,9 @@ async function* readParquetFile(path, displayPath, options, session) {
         cause: error2
       });
     }
-    for (let from = 0; from < groupRows; from += reader.batchRows) {
-      const to = Math.min(groupRows, from + reader.batchRows);
+    const batchRows = batchRowsFor(reader, columns.length);
+    for (let from = 0; from < groupRows; from += batchRows) {
+      const to = Math.min(groupRows, from + batchRows);
       const builder = new BatchBuilder(displayPath, columns, to - from);
       for (let r = from; r < to; r++) {
         const slot = builder.begin(row + r - from, 0);
@@ -76226,6 +76577,49 @@ async function inferContract(batches, options = {}) {
 // packages/data-gate/src/contract/check-contract.ts
 var import_ajv4 = __toESM(require_ajv(), 1);
 
+// packages/data-gate/src/contract/interned-verdicts.ts
+var InternedVerdicts = class {
+  dictionary;
+  file = "";
+  bytes = new Uint8Array(0);
+  /** The verdicts for `chunk`'s codes (long enough for every id of its dictionary), or undefined when it has no codes. */
+  of(chunk, file) {
+    const dictionary = chunk.dictionary;
+    if (chunk.codes === void 0 || dictionary === void 0) return void 0;
+    const need = dictionary.length;
+    if (dictionary !== this.dictionary || file !== this.file) {
+      this.dictionary = dictionary;
+      this.file = file;
+      this.bytes = new Uint8Array(Math.max(64, need));
+    } else if (this.bytes.length < need) {
+      const grown2 = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      grown2.set(this.bytes);
+      this.bytes = grown2;
+    }
+    return this.bytes;
+  }
+};
+
+// packages/data-gate/src/contract/kinds-present.ts
+function kindsPresent(kinds, n) {
+  const end = Math.min(n, kinds.length);
+  if (end === 0) return 0;
+  const first = kinds[0];
+  let present = 1 << first;
+  let i3 = Math.min(end, (4 - kinds.byteOffset % 4) % 4);
+  for (let j = 1; j < i3; j++) present |= 1 << kinds[j];
+  const words2 = end - i3 >>> 2;
+  if (words2 > 0) {
+    const view = new Uint32Array(kinds.buffer, kinds.byteOffset + i3, words2);
+    const same = Math.imul(first, 16843009) >>> 0;
+    let w = 0;
+    while (w < words2 && view[w] === same) w++;
+    i3 += w * 4;
+  }
+  for (; i3 < end; i3++) present |= 1 << kinds[i3];
+  return present;
+}
+
 // packages/data-gate/src/contract/schema-diff.ts
 function editDistance2(a, b) {
   if (a.length > 256 || b.length > 256) return Math.max(a.length, b.length);
@@ -76269,8 +76663,38 @@ var RULES = {
   pattern: [RULE_PATTERN_MISMATCH, "medium"],
   "row-schema": [RULE_ROW_SCHEMA, "medium"]
 };
+var VERDICT_KNOWN = 1;
+var VERDICT_NOT_A_CATEGORY = 2;
+var VERDICT_NO_MATCH = 4;
+var VERDICT_IN_SEEN = 8;
+var EXAMPLE_BIT = { null: 0, type: 16, range: 0, category: 32, pattern: 64, unique: 128 };
+var NUMBER_BITS = 1 << CellKind.Integer | 1 << CellKind.Float;
+var ALL_KINDS = [CellKind.Null, CellKind.Integer, CellKind.Float, CellKind.Text, CellKind.Boolean];
 function columnRule(spec) {
-  const rule4 = { spec, valueChecks: false };
+  const nullable = spec.nullable !== false;
+  let fits = 0;
+  for (const kind of ALL_KINDS) if (kind === CellKind.Null ? nullable : kindFits(kind, spec.type)) fits |= 1 << kind;
+  const name2 = spec.name;
+  const rule4 = {
+    spec,
+    fits,
+    ranged: spec.min !== void 0 || spec.max !== void 0,
+    min: spec.min ?? Number.NEGATIVE_INFINITY,
+    max: spec.max ?? Number.POSITIVE_INFINITY,
+    perValue: spec.categories !== void 0 || spec.pattern !== void 0 || spec.unique === true,
+    messages: {
+      null: `nulls in '${name2}', which the contract declares not nullable`,
+      type: `values that are not ${spec.type} in ${spec.type} column '${name2}'`,
+      range: `values of '${name2}' outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]`,
+      category: `values of '${name2}' outside its allowed categories`,
+      pattern: `values of '${name2}' that do not match /${spec.pattern}/`,
+      unique: `repeated values in '${name2}', which the contract declares unique`
+    },
+    verdicts: new InternedVerdicts(),
+    numberVerdicts: /* @__PURE__ */ new Map(),
+    openFile: "",
+    open: /* @__PURE__ */ new Map()
+  };
   if (spec.categories) {
     rule4.allowedStrings = new Set(spec.categories.filter((c) => typeof c === "string"));
     rule4.allowedNumbers = new Set(spec.categories.filter((c) => typeof c === "number"));
@@ -76278,7 +76702,6 @@ function columnRule(spec) {
   }
   if (spec.pattern !== void 0) rule4.pattern = new RegExp(spec.pattern, "u");
   if (spec.unique) rule4.seen = /* @__PURE__ */ new Set();
-  rule4.valueChecks = spec.categories !== void 0 || spec.pattern !== void 0 || spec.unique === true || spec.min !== void 0 || spec.max !== void 0;
   return rule4;
 }
 function cellText(chunk, i3) {
@@ -76293,6 +76716,20 @@ function allowedCategory(rule4, chunk, i3, kind) {
   if (strings3.size === 0) return false;
   const literal = chunk.texts[i3];
   return literal != null && strings3.has(literal) || strings3.has(String(num2));
+}
+var MAX_NUMBER_VERDICTS = 4096;
+function judgeText(rule4, text2) {
+  let verdict = VERDICT_KNOWN;
+  if (rule4.allowedStrings && !rule4.allowedStrings.has(text2)) verdict |= VERDICT_NOT_A_CATEGORY;
+  if (rule4.pattern && !rule4.pattern.test(text2)) verdict |= VERDICT_NO_MATCH;
+  return verdict;
+}
+function judgeNumber(rule4, num2) {
+  let verdict = VERDICT_KNOWN;
+  const strings3 = rule4.allowedStrings;
+  if (strings3 && !rule4.allowedNumbers.has(num2) && (strings3.size === 0 || !strings3.has(String(num2)))) verdict |= VERDICT_NOT_A_CATEGORY;
+  if (rule4.pattern && !rule4.pattern.test(String(num2))) verdict |= VERDICT_NO_MATCH;
+  return verdict;
 }
 var ContractChecker = class {
   constructor(contract, options = {}) {
@@ -76320,18 +76757,54 @@ var ContractChecker = class {
     }
     return v;
   }
-  /** Counts one offending cell: its row and line while fewer than maxRows are kept, its text among the first 10 distinct. */
-  addCell(kind, batch, spec, message, i3, example) {
-    const v = this.add(kind, batch.file, spec?.name, message);
+  /** Counts one offending row: its row and line while fewer than maxRows are kept. Returns whether examples are still wanted. */
+  count(v, batch, i3) {
     v.count++;
     if (v.rows.length < this.maxRows) {
       v.rows.push(batch.rows[i3]);
       v.lines.push(batch.lines[i3]);
     }
-    if (example !== void 0 && v.examples.length < 10) {
-      const text2 = example();
-      if (!v.examples.includes(text2)) v.examples.push(text2);
+    return v.examples.length < 10;
+  }
+  open(rule4, kind, file) {
+    if (rule4.openFile !== file) {
+      rule4.openFile = file;
+      rule4.open.clear();
     }
+    let o = rule4.open.get(kind);
+    if (!o) {
+      o = { v: this.add(kind, file, rule4.spec.name, rule4.messages[kind]), numbers: [] };
+      rule4.open.set(kind, o);
+    }
+    return o;
+  }
+  /**
+   * Counts an offending cell of a declared column and, while fewer than 10 distinct are kept, its text
+   * among the examples (null cells have none). An interned text or a number already listed skips
+   * making and comparing its text.
+   */
+  offend(rule4, kind, batch, chunk, i3, verdicts) {
+    const o = this.open(rule4, kind, batch.file);
+    if (!this.count(o.v, batch, i3) || kind === "null") return;
+    const examples = o.v.examples;
+    const cellKind = chunk.kinds[i3];
+    const code = verdicts !== void 0 && cellKind === CellKind.Text ? chunk.codes[i3] : -1;
+    if (code >= 0 && code < verdicts.length) {
+      const bit = EXAMPLE_BIT[kind];
+      const v = verdicts;
+      if ((v[code] & bit) !== 0) return;
+      const text3 = cellText(chunk, i3);
+      if (!examples.includes(text3)) examples.push(text3);
+      v[code] = v[code] | bit;
+      return;
+    }
+    if (chunk.texts[i3] == null && (cellKind === CellKind.Integer || cellKind === CellKind.Float)) {
+      const num2 = chunk.numbers[i3];
+      if (o.numbers.includes(num2)) return;
+      o.numbers.push(num2);
+    }
+    const text2 = cellText(chunk, i3);
+    if (!examples.includes(text2)) examples.push(text2);
   }
   push(batch) {
     let file = this.files.get(batch.file);
@@ -76341,32 +76814,16 @@ var ContractChecker = class {
     } else if (batch.columns.length > file.columns.length) {
       file.columns = batch.columns;
     }
+    const n = batch.length;
     for (const chunk of batch.data) {
-      let bits3 = file.kinds.get(chunk.name) ?? 0;
+      const present = kindsPresent(chunk.kinds, n);
+      file.kinds.set(chunk.name, (file.kinds.get(chunk.name) ?? 0) | present & ~(1 << CellKind.Null));
       const rule4 = this.byName.get(chunk.name);
-      const kinds = chunk.kinds;
-      const n = batch.length;
-      if (!rule4) {
-        for (let i3 = 0; i3 < n; i3++) bits3 |= kindBit(kinds[i3]);
-        file.kinds.set(chunk.name, bits3);
-        continue;
-      }
-      const spec = rule4.spec;
-      const nullable = spec.nullable !== false;
-      for (let i3 = 0; i3 < n; i3++) {
-        const kind = kinds[i3];
-        bits3 |= kindBit(kind);
-        if (kind === CellKind.Null) {
-          if (!nullable) this.addCell("null", batch, spec, `nulls in '${spec.name}', which the contract declares not nullable`, i3, void 0);
-          continue;
-        }
-        if (!kindFits(kind, spec.type)) {
-          this.addCell("type", batch, spec, `values that are not ${spec.type} in ${spec.type} column '${spec.name}'`, i3, () => cellText(chunk, i3));
-          continue;
-        }
-        if (rule4.valueChecks) this.checkValue(rule4, batch, chunk, i3, kind);
-      }
-      file.kinds.set(chunk.name, bits3);
+      if (!rule4) continue;
+      const verdicts = rule4.perValue || (present & ~rule4.fits) !== 0 ? rule4.verdicts.of(chunk, batch.file) : void 0;
+      if ((present & ~rule4.fits) !== 0) this.checkKinds(rule4, batch, chunk, verdicts);
+      if (rule4.ranged && (present & rule4.fits & NUMBER_BITS) !== 0) this.checkRange(rule4, batch, chunk);
+      if (rule4.perValue) this.checkValues(rule4, batch, chunk, verdicts);
     }
     if (this.rowValidator) {
       for (let i3 = 0; i3 < batch.length; i3++) {
@@ -76375,29 +76832,87 @@ var ContractChecker = class {
         if (!this.rowValidator(obj)) {
           const e = this.rowValidator.errors?.[0];
           const what = e ? `${e.instancePath || "(row)"} ${e.message ?? e.keyword}` : "invalid";
-          this.addCell("row-schema", batch, void 0, `rows that fail the contract rowSchema (first: ${what})`, i3, () => what);
+          const v = this.add("row-schema", batch.file, void 0, `rows that fail the contract rowSchema (first: ${what})`);
+          if (this.count(v, batch, i3) && !v.examples.includes(what)) v.examples.push(what);
         }
       }
     }
   }
-  /** Range, categories, pattern and uniqueness of one non-null cell whose kind fits. */
-  checkValue(rule4, batch, chunk, i3, kind) {
-    const spec = rule4.spec;
-    const text2 = () => cellText(chunk, i3);
-    const num2 = chunk.numbers[i3];
-    const isNumber = kind === CellKind.Integer || kind === CellKind.Float;
-    if (isNumber && (spec.min !== void 0 && num2 < spec.min || spec.max !== void 0 && num2 > spec.max)) {
-      this.addCell("range", batch, spec, `values of '${spec.name}' outside [${spec.min ?? "-inf"}, ${spec.max ?? "inf"}]`, i3, text2);
+  /** Nulls where the contract forbids them and cells whose kind does not fit the declared type. */
+  checkKinds(rule4, batch, chunk, verdicts) {
+    const kinds = chunk.kinds;
+    const fits = rule4.fits;
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      const kind = kinds[i3];
+      if ((fits >> kind & 1) !== 0) continue;
+      this.offend(rule4, kind === CellKind.Null ? "null" : "type", batch, chunk, i3, verdicts);
     }
-    if (rule4.allowedStrings && !allowedCategory(rule4, chunk, i3, kind)) {
-      this.addCell("category", batch, spec, `values of '${spec.name}' outside its allowed categories`, i3, text2);
+  }
+  /** min and max over the numbers: NaN (text, null) compares false, so only the kind of an offender is looked at. */
+  checkRange(rule4, batch, chunk) {
+    const { min, max: max2, fits } = rule4;
+    const numbers = chunk.numbers;
+    const kinds = chunk.kinds;
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      const x2 = numbers[i3];
+      if (!(x2 < min || x2 > max2)) continue;
+      const kind = kinds[i3];
+      if ((kind === CellKind.Integer || kind === CellKind.Float) && (fits >> kind & 1) !== 0) this.offend(rule4, "range", batch, chunk, i3, void 0);
     }
-    if (rule4.pattern && !rule4.pattern.test(text2())) {
-      this.addCell("pattern", batch, spec, `values of '${spec.name}' that do not match /${spec.pattern}/`, i3, text2);
+  }
+  /** Categories, pattern and uniqueness of the non-null cells whose kind fits: once per interned text, else per cell. */
+  checkValues(rule4, batch, chunk, verdicts) {
+    const kinds = chunk.kinds;
+    const texts2 = chunk.texts;
+    const codes = verdicts === void 0 ? void 0 : chunk.codes;
+    const held = verdicts === void 0 ? 0 : verdicts.length;
+    const fits = rule4.fits & ~(1 << CellKind.Null);
+    const seen = rule4.seen;
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      const kind = kinds[i3];
+      if ((fits >> kind & 1) === 0) continue;
+      const code = codes !== void 0 && kind === CellKind.Text ? codes[i3] : -1;
+      if (code < 0 || code >= held) {
+        this.checkCell(rule4, batch, chunk, i3, kind);
+        continue;
+      }
+      const v = verdicts;
+      let verdict = v[code];
+      if (verdict === 0) v[code] = verdict = judgeText(rule4, texts2[i3] ?? "");
+      if ((verdict & VERDICT_NOT_A_CATEGORY) !== 0) this.offend(rule4, "category", batch, chunk, i3, v);
+      if ((verdict & VERDICT_NO_MATCH) !== 0) this.offend(rule4, "pattern", batch, chunk, i3, v);
+      if (seen === void 0) continue;
+      if ((verdict & VERDICT_IN_SEEN) !== 0) {
+        this.offend(rule4, "unique", batch, chunk, i3, v);
+        continue;
+      }
+      const text2 = texts2[i3] ?? "";
+      if (seen.has(text2)) this.offend(rule4, "unique", batch, chunk, i3, v);
+      else if (seen.size < this.maxDistinct) seen.add(text2);
+      else continue;
+      v[code] = v[code] | VERDICT_IN_SEEN;
+    }
+  }
+  /** Categories, pattern and uniqueness of one cell with no interned text. */
+  checkCell(rule4, batch, chunk, i3, kind) {
+    if ((kind === CellKind.Integer || kind === CellKind.Float) && chunk.texts[i3] == null) {
+      if (rule4.allowedStrings || rule4.pattern) {
+        const num2 = chunk.numbers[i3];
+        let verdict = rule4.numberVerdicts.get(num2);
+        if (verdict === void 0) {
+          verdict = judgeNumber(rule4, num2);
+          if (rule4.numberVerdicts.size < MAX_NUMBER_VERDICTS) rule4.numberVerdicts.set(num2, verdict);
+        }
+        if ((verdict & VERDICT_NOT_A_CATEGORY) !== 0) this.offend(rule4, "category", batch, chunk, i3, void 0);
+        if ((verdict & VERDICT_NO_MATCH) !== 0) this.offend(rule4, "pattern", batch, chunk, i3, void 0);
+      }
+    } else {
+      if (rule4.allowedStrings && !allowedCategory(rule4, chunk, i3, kind)) this.offend(rule4, "category", batch, chunk, i3, void 0);
+      if (rule4.pattern && !rule4.pattern.test(cellText(chunk, i3))) this.offend(rule4, "pattern", batch, chunk, i3, void 0);
     }
     if (rule4.seen) {
-      const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : num2;
-      if (rule4.seen.has(key)) this.addCell("unique", batch, spec, `repeated values in '${spec.name}', which the contract declares unique`, i3, text2);
+      const key = kind === CellKind.Text ? chunk.texts[i3] ?? "" : chunk.numbers[i3];
+      if (rule4.seen.has(key)) this.offend(rule4, "unique", batch, chunk, i3, void 0);
       else if (rule4.seen.size < this.maxDistinct) rule4.seen.add(key);
     }
   }
@@ -77574,38 +78089,96 @@ function homoglyphFinding(name2, example, g) {
     properties: { column: name2, example }
   };
 }
+var VERDICT_CLEAN = 1;
+var VERDICT_FORMULA = 2;
+var VERDICT_CONTROL = 4;
+var VERDICT_HOMOGLYPH = 8;
+function judge(t) {
+  if (t === "" || plainAscii(t)) return VERDICT_CLEAN;
+  let verdict = 0;
+  if (isFormulaLike(t)) verdict |= VERDICT_FORMULA;
+  if (hasControlCharacters(t)) verdict |= VERDICT_CONTROL;
+  if (mixedScriptWord(t) !== void 0) verdict |= VERDICT_HOMOGLYPH;
+  return verdict === 0 ? VERDICT_CLEAN : verdict;
+}
 var TextInjectionScanner = class {
+  /** Columns with at least one flagged cell, in the order their first one was seen (the findings' order). */
   columns = /* @__PURE__ */ new Map();
+  verdicts = /* @__PURE__ */ new Map();
   push(batch) {
+    const n = batch.length;
     for (const chunk of batch.data) {
-      let s = this.columns.get(chunk.name);
-      for (let i3 = 0; i3 < batch.length; i3++) {
-        if (chunk.kinds[i3] !== CellKind.Text) continue;
-        const t = chunk.texts[i3];
-        if (!t || plainAscii(t)) continue;
-        const f = isFormulaLike(t);
-        const c = hasControlCharacters(t);
-        const h = mixedScriptWord(t);
-        if (!f && !c && h === void 0) continue;
-        if (!s) {
-          s = { formula: new RowCollector(), control: new RowCollector(), homoglyph: new RowCollector(), examples: ["", "", ""] };
-          this.columns.set(chunk.name, s);
+      if ((kindsPresent(chunk.kinds, n) & 1 << CellKind.Text) === 0) continue;
+      let cache;
+      if (chunk.codes !== void 0 && chunk.dictionary !== void 0) {
+        let v = this.verdicts.get(chunk.name);
+        if (!v) {
+          v = new InternedVerdicts();
+          this.verdicts.set(chunk.name, v);
         }
-        const row = batch.rows[i3];
-        const line = batch.lines[i3];
-        if (f) {
-          if (s.formula.total === 0) s.examples[0] = t;
-          s.formula.add(batch.file, row, line);
-        }
-        if (c) {
-          if (s.control.total === 0) s.examples[1] = describeControl(t);
-          s.control.add(batch.file, row, line);
-        }
-        if (h !== void 0) {
-          if (s.homoglyph.total === 0) s.examples[2] = h;
-          s.homoglyph.add(batch.file, row, line);
-        }
+        cache = v.of(chunk, batch.file);
       }
+      if (cache !== void 0) this.scanInterned(batch, chunk, cache);
+      else this.scanCells(batch, chunk);
+    }
+  }
+  /**
+   * A chunk with codes: each id's verdict is decided once, and a clean one needs no look at the kind
+   * (only text is ever flagged), so the common cell reads one id and one byte.
+   */
+  scanInterned(batch, chunk, cache) {
+    const codes = chunk.codes;
+    const kinds = chunk.kinds;
+    const texts2 = chunk.texts;
+    const held = cache.length;
+    const n = batch.length;
+    for (let i3 = 0; i3 < n; i3++) {
+      const code = codes[i3];
+      let verdict;
+      if (code >= 0 && code < held) {
+        verdict = cache[code];
+        if (verdict === VERDICT_CLEAN || kinds[i3] !== CellKind.Text) continue;
+        if (verdict === 0) cache[code] = verdict = judge(texts2[i3] ?? "");
+      } else {
+        const t = texts2[i3];
+        if (kinds[i3] !== CellKind.Text || !t) continue;
+        verdict = judge(t);
+      }
+      if (verdict !== VERDICT_CLEAN) this.flag(chunk.name, batch, i3, texts2[i3] ?? "", verdict);
+    }
+  }
+  /** A chunk without codes: every text cell judged where it stands. */
+  scanCells(batch, chunk) {
+    const kinds = chunk.kinds;
+    const texts2 = chunk.texts;
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      if (kinds[i3] !== CellKind.Text) continue;
+      const t = texts2[i3];
+      if (!t) continue;
+      const verdict = judge(t);
+      if (verdict !== VERDICT_CLEAN) this.flag(chunk.name, batch, i3, t, verdict);
+    }
+  }
+  /** Adds a flagged cell to its column's rows; the first cell of each signal gives that signal's example. */
+  flag(name2, batch, i3, t, verdict) {
+    let s = this.columns.get(name2);
+    if (!s) {
+      s = { formula: new RowCollector(), control: new RowCollector(), homoglyph: new RowCollector(), examples: ["", "", ""] };
+      this.columns.set(name2, s);
+    }
+    const row = batch.rows[i3];
+    const line = batch.lines[i3];
+    if ((verdict & VERDICT_FORMULA) !== 0) {
+      if (s.formula.total === 0) s.examples[0] = t;
+      s.formula.add(batch.file, row, line);
+    }
+    if ((verdict & VERDICT_CONTROL) !== 0) {
+      if (s.control.total === 0) s.examples[1] = describeControl(t);
+      s.control.add(batch.file, row, line);
+    }
+    if ((verdict & VERDICT_HOMOGLYPH) !== 0) {
+      if (s.homoglyph.total === 0) s.examples[2] = mixedScriptWord(t) ?? "";
+      s.homoglyph.add(batch.file, row, line);
     }
   }
   finish() {
@@ -79466,6 +80039,26 @@ var KLL_MAX_K = 65535;
 var M = 8;
 var MAX_LEVELS = 61;
 var DEFAULT_SEED = 1592639710;
+var BATCH_CHUNK = 65536;
+var EMPTY = new Float64Array(0);
+var scratchA = new Float64Array(0);
+var scratchB = new Float64Array(0);
+var bounds = new Float64Array(2);
+function copyDroppingNaN(values, from, to, out2, at) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n = 0;
+  for (let i3 = from; i3 < to; i3++) {
+    const v = values[i3];
+    if (v !== v) continue;
+    out2[at + n++] = v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  bounds[0] = lo;
+  bounds[1] = hi;
+  return n;
+}
 function normalizedRankError(k, pmf = false) {
   return pmf ? 2.446 / k ** 0.9433 : 2.296 / k ** 0.9723;
 }
@@ -79549,6 +80142,356 @@ var KllSketch = class _KllSketch {
     this.count++;
     if (value < this.lo) this.lo = value;
     if (value > this.hi) this.hi = value;
+  }
+  /**
+   * Adds values[0..count) (NaN is dropped, as by `add`): the per-column call of a profile batch, about
+   * twice as fast as `add` value by value. Deterministic (the same values in the same batches give the
+   * same sketch, byte for byte) and mergeable as any sketch; not the bytes `add` would give, but a
+   * sketch with the same guarantees, because it is built by the same kind of compactions:
+   *
+   * - A young sketch (no level yet at the smallest capacity, M = 8: its first ~50,000 values at
+   *   k = 200) takes the values one by one, as `add` does; values that fit in the free space below
+   *   level 0 are stored there, as `add` stores them.
+   * - Otherwise the batch goes through the levels of capacity M (all but the top dozen or so) as
+   *   blocks: each block of 8 is sorted and compacted to 4 of weight 2, then at each such level pairs
+   *   of 4 are merged and compacted to 4 again, one coin per compaction; what is left over (up to 7
+   *   values, an odd block at a level) joins the sketch's level, and the survivors join the first level
+   *   above them. The sketch is then compacted as DataSketches' merge compacts an oversized sketch
+   *   (generalCompress): from level 0 up, a level at or over its capacity, while the sketch is over its
+   *   total capacity, leaves its smallest item behind if its count is odd and promotes the odd- or the
+   *   even-ranked half (one fair coin) of the rest, merged into the level above.
+   *
+   * Why KLL's error analysis still holds: it needs only that every compaction at level h takes a sorted
+   * run of at least that level's capacity and promotes every other item by a fair coin independent of
+   * the data. Such a compaction moves any rank by 0 or ±2^h with mean 0, so the error is a sum over
+   * compactions, and its bound follows from how many compactions each level makes: at most the items
+   * that reach the level over half its capacity. The block compactions take runs of exactly the
+   * capacity (8) of levels whose capacity is 8, which is that count; `add` compacts the same levels in
+   * runs of 8 or more. The levels above are compacted as DataSketches compacts them, and the
+   * capacities (hence the retained items and `normalizedRankError`) are unchanged. The tests check the
+   * stated bound on the shared data and on 1e6 generated values of every shape, and merging.
+   */
+  addMany(values, count) {
+    if (!(count >= 0 && count <= values.length)) throw new RangeError(`count ${count} is outside [0, ${values.length}]`);
+    for (let at = 0; at < count; at += BATCH_CHUNK) this.addChunk(values, at, Math.min(count, at + BATCH_CHUNK));
+  }
+  addChunk(values, from, to) {
+    while (from < to && this.blockLevels() === 0) {
+      const end = Math.min(to, from + 1024);
+      this.addEach(values, from, end);
+      from = end;
+    }
+    if (from === to) return;
+    let lo = this.lo;
+    let hi = this.hi;
+    let added = 0;
+    const free = this.levels[0];
+    if (to - from <= free) {
+      added = copyDroppingNaN(values, from, to, this.items, free - (to - from));
+      if (bounds[0] < lo) lo = bounds[0];
+      if (bounds[1] > hi) hi = bounds[1];
+      if (added < to - from) this.items.copyWithin(free - added, free - (to - from), free - (to - from) + added);
+      this.levels[0] = free - added;
+    } else {
+      const size = this.retained + (to - from);
+      if (scratchA.length < size) {
+        scratchA = new Float64Array(size);
+        scratchB = new Float64Array(size);
+      }
+      const run2 = scratchA;
+      added = copyDroppingNaN(values, from, to, run2, 0);
+      if (bounds[0] < lo) lo = bounds[0];
+      if (bounds[1] > hi) hi = bounds[1];
+      if (added >= 64) {
+        this.addBlocks(added, this.blockLevels());
+      } else {
+        const beg0 = this.levels[0];
+        const end0 = this.levels[1];
+        run2.set(this.items.subarray(beg0, end0), added);
+        const len = added + end0 - beg0;
+        run2.subarray(0, len).sort();
+        const levels = [run2.subarray(0, len)];
+        for (let h = 1; h < this.numLevels; h++) levels.push(this.items.subarray(this.levels[h], this.levels[h + 1]));
+        this.compactSorted(levels);
+      }
+    }
+    this.count += added;
+    this.lo = lo;
+    this.hi = hi;
+  }
+  /** `add` for each of values[from..to) (a method of its own, so V8 compiles addChunk without it). */
+  addEach(values, from, to) {
+    for (let i3 = from; i3 < to; i3++) this.add(values[i3]);
+  }
+  /** How many of the lowest levels have the smallest capacity, M (all but the top `log_{3/2}(k/M)` or so). */
+  blockLevels() {
+    let h = 0;
+    while (h < this.numLevels - 1 && this.caps[h] === M) h++;
+    return h;
+  }
+  /**
+   * The batch (scratchA[0..len)) through the levels of capacity M = 8 as blocks: each block of 8 is
+   * sorted (a sorting network) and compacted to 4 of double weight, then at each level up to `top`
+   * pairs of 4 are merged (a merging network) and compacted to 4 again; one coin per compaction. These
+   * are the compactions those levels make (a compaction of a run of their capacity), done in tight
+   * loops instead of one call each. A block left over at a level (odd count), the last len mod 8
+   * values (level 0) and the survivors at level `top` go into the sketch's levels, which are then
+   * compacted as usual.
+   */
+  addBlocks(len, top) {
+    const extras = [scratchA.slice(len & ~7, len)];
+    let runs = this.compactBlocksOf8(scratchA, len >>> 3, scratchB);
+    let src = scratchB;
+    let dst = scratchA;
+    for (let h = 1; h < top; h++) {
+      extras.push((runs & 1) === 1 ? src.slice(4 * (runs - 1), 4 * runs) : EMPTY);
+      runs = this.compactPairsOf4(src, runs >>> 1, dst);
+      const swap = src;
+      src = dst;
+      dst = swap;
+    }
+    const survivors = src.slice(0, 4 * runs);
+    survivors.sort();
+    const levels = [];
+    for (let h = 0; h < this.numLevels; h++) levels.push(this.items.subarray(this.levels[h], this.levels[h + 1]));
+    const level0 = new Float64Array(levels[0].length + extras[0].length);
+    level0.set(levels[0]);
+    level0.set(extras[0], levels[0].length);
+    level0.sort();
+    levels[0] = level0;
+    for (let h = 1; h < top; h++) if (extras[h].length > 0) levels[h] = mergeSorted(levels[h], extras[h]);
+    levels[top] = mergeSorted(levels[top], survivors);
+    this.compactSorted(levels);
+  }
+  /** Sorts each of `blocks` blocks of 8 in `src` and writes its odd- or even-ranked half to `dst`; returns the runs of 4 written. */
+  compactBlocksOf8(src, blocks, dst) {
+    for (let b = 0; b < blocks; b++) {
+      const s = 8 * b;
+      let x0 = src[s];
+      let x1 = src[s + 1];
+      let x2 = src[s + 2];
+      let x3 = src[s + 3];
+      let x4 = src[s + 4];
+      let x5 = src[s + 5];
+      let x6 = src[s + 6];
+      let x7 = src[s + 7];
+      let t;
+      if (x1 < x0) {
+        t = x0;
+        x0 = x1;
+        x1 = t;
+      }
+      if (x3 < x2) {
+        t = x2;
+        x2 = x3;
+        x3 = t;
+      }
+      if (x5 < x4) {
+        t = x4;
+        x4 = x5;
+        x5 = t;
+      }
+      if (x7 < x6) {
+        t = x6;
+        x6 = x7;
+        x7 = t;
+      }
+      if (x2 < x0) {
+        t = x0;
+        x0 = x2;
+        x2 = t;
+      }
+      if (x3 < x1) {
+        t = x1;
+        x1 = x3;
+        x3 = t;
+      }
+      if (x6 < x4) {
+        t = x4;
+        x4 = x6;
+        x6 = t;
+      }
+      if (x7 < x5) {
+        t = x5;
+        x5 = x7;
+        x7 = t;
+      }
+      if (x2 < x1) {
+        t = x1;
+        x1 = x2;
+        x2 = t;
+      }
+      if (x6 < x5) {
+        t = x5;
+        x5 = x6;
+        x6 = t;
+      }
+      if (x4 < x0) {
+        t = x0;
+        x0 = x4;
+        x4 = t;
+      }
+      if (x7 < x3) {
+        t = x3;
+        x3 = x7;
+        x7 = t;
+      }
+      if (x5 < x1) {
+        t = x1;
+        x1 = x5;
+        x5 = t;
+      }
+      if (x6 < x2) {
+        t = x2;
+        x2 = x6;
+        x6 = t;
+      }
+      if (x4 < x1) {
+        t = x1;
+        x1 = x4;
+        x4 = t;
+      }
+      if (x6 < x3) {
+        t = x3;
+        x3 = x6;
+        x6 = t;
+      }
+      if (x4 < x2) {
+        t = x2;
+        x2 = x4;
+        x4 = t;
+      }
+      if (x5 < x3) {
+        t = x3;
+        x3 = x5;
+        x5 = t;
+      }
+      if (x4 < x3) {
+        t = x3;
+        x3 = x4;
+        x4 = t;
+      }
+      const o = 4 * b;
+      if (this.randomBit() === 1) {
+        dst[o] = x1;
+        dst[o + 1] = x3;
+        dst[o + 2] = x5;
+        dst[o + 3] = x7;
+      } else {
+        dst[o] = x0;
+        dst[o + 1] = x2;
+        dst[o + 2] = x4;
+        dst[o + 3] = x6;
+      }
+    }
+    return blocks;
+  }
+  /** Merges each of `pairs` pairs of sorted runs of 4 in `src` and writes the odd- or even-ranked half to `dst`; returns the runs of 4 written. */
+  compactPairsOf4(src, pairs, dst) {
+    for (let p = 0; p < pairs; p++) {
+      const s = 8 * p;
+      let a0 = src[s];
+      let a1 = src[s + 1];
+      let a2 = src[s + 2];
+      let a3 = src[s + 3];
+      let b0 = src[s + 4];
+      let b1 = src[s + 5];
+      let b2 = src[s + 6];
+      let b3 = src[s + 7];
+      let t;
+      if (b0 < a0) {
+        t = a0;
+        a0 = b0;
+        b0 = t;
+      }
+      if (b1 < a1) {
+        t = a1;
+        a1 = b1;
+        b1 = t;
+      }
+      if (b2 < a2) {
+        t = a2;
+        a2 = b2;
+        b2 = t;
+      }
+      if (b3 < a3) {
+        t = a3;
+        a3 = b3;
+        b3 = t;
+      }
+      if (b0 < a2) {
+        t = a2;
+        a2 = b0;
+        b0 = t;
+      }
+      if (b1 < a3) {
+        t = a3;
+        a3 = b1;
+        b1 = t;
+      }
+      if (a2 < a1) {
+        t = a1;
+        a1 = a2;
+        a2 = t;
+      }
+      if (b0 < a3) {
+        t = a3;
+        a3 = b0;
+        b0 = t;
+      }
+      if (b2 < b1) {
+        t = b1;
+        b1 = b2;
+        b2 = t;
+      }
+      const o = 4 * p;
+      if (this.randomBit() === 1) {
+        dst[o] = a1;
+        dst[o + 1] = a3;
+        dst[o + 2] = b1;
+        dst[o + 3] = b3;
+      } else {
+        dst[o] = a0;
+        dst[o + 1] = a2;
+        dst[o + 2] = b0;
+        dst[o + 3] = b2;
+      }
+    }
+    return pairs;
+  }
+  /**
+   * Compacts `levels` (all sorted, level 0 too; views of `items` or of scratchA, or fresh) as
+   * DataSketches' generalCompress does until the sketch fits its total capacity, and lays the result
+   * out afresh (`adopt`); carries ping-pong between the two scratch buffers.
+   */
+  compactSorted(levels) {
+    const k = this.k;
+    let current = levels.reduce((sum3, l) => sum3 + l.length, 0);
+    let target = totalCapacity(k, levels.length);
+    while (current > target) {
+      for (let h = 0; h < levels.length; h++) {
+        const run2 = levels[h];
+        if (current <= target || run2.length < levelCapacity(k, levels.length, h)) {
+          if (run2.buffer === scratchA.buffer || run2.buffer === scratchB.buffer) levels[h] = run2.slice();
+          continue;
+        }
+        const odd = run2.length & 1;
+        const kept = odd === 1 ? run2.slice(0, 1) : EMPTY;
+        const half = run2.length - odd >>> 1;
+        packEveryOther(run2, half, odd + this.randomBit());
+        levels[h] = kept;
+        if (h === levels.length - 1) {
+          levels.push(EMPTY);
+          target = totalCapacity(k, levels.length);
+        }
+        const above = levels[h + 1];
+        const into = run2.buffer === scratchA.buffer ? scratchB : scratchA;
+        mergeInto(run2, half, above, into);
+        levels[h + 1] = into.subarray(0, half + above.length);
+        current -= half;
+      }
+    }
+    this.adopt(levels);
   }
   randomBit() {
     this.rngState = this.rngState + 1831565813 | 0;
@@ -79898,6 +80841,28 @@ function sortRange(buf, start2, end) {
     buf[j + 1] = v;
   }
 }
+function packEveryOther(run2, half, offset) {
+  for (let i3 = 0; i3 < half; i3++) run2[i3] = run2[offset + 2 * i3];
+}
+function mergeInto(a, aLen, b, out2) {
+  let i3 = 0;
+  let j = 0;
+  let o = 0;
+  const bLen = b.length;
+  while (i3 < aLen && j < bLen) {
+    const x2 = a[i3];
+    const y = b[j];
+    if (x2 <= y) {
+      out2[o++] = x2;
+      i3++;
+    } else {
+      out2[o++] = y;
+      j++;
+    }
+  }
+  out2.set(a.subarray(i3, aLen), o);
+  out2.set(b.subarray(j, bLen), o + aLen - i3);
+}
 function mergeSorted(a, b) {
   const out2 = new Float64Array(a.length + b.length);
   let i3 = 0;
@@ -79933,8 +80898,11 @@ function mergeInPlace(buf, aBeg, aLen, bBeg, bLen, out2) {
 var HLL_DEFAULT_PRECISION = 12;
 var HLL_MIN_PRECISION = 4;
 var HLL_MAX_PRECISION = 18;
+var HLL_HASH = "aisec-hll/v2";
+var HASHES = ["aisec-hll/v1", "aisec-hll/v2"];
 var f642 = new Float64Array(1);
 var u324 = new Uint32Array(f642.buffer);
+var i322 = new Int32Array(f642.buffer);
 var LITTLE_ENDIAN2 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 var LO = LITTLE_ENDIAN2 ? 0 : 1;
 var HI = LITTLE_ENDIAN2 ? 1 : 0;
@@ -79973,58 +80941,124 @@ function splitmix64(hi, lo) {
   reg[HASH_LO] = zLo ^ (zLo >>> 31 | zHi << 1);
   reg[HASH_HI] = zHi ^ zHi >>> 31;
 }
+function mix64(hi, lo) {
+  const a = fmix32(lo + 2654435769 | 0);
+  const b = fmix32(hi ^ a);
+  const c = fmix32(a ^ (b << 16 | b >>> 16) ^ 2135587861);
+  reg[HASH_HI] = c;
+  reg[HASH_LO] = b;
+}
+var NAN_HI = 2146959360;
 function setNumberHash(value) {
   f642[0] = value === 0 ? 0 : value !== value ? Number.NaN : value;
   splitmix64(u324[HI], u324[LO]);
 }
-function setStringHash(text2) {
+function setNumberHashV2(value) {
+  if (value === 0) {
+    mix64(0, 0);
+  } else if (value !== value) {
+    mix64(NAN_HI, 0);
+  } else {
+    f642[0] = value;
+    mix64(i322[HI], i322[LO]);
+  }
+}
+function setStringHash(text2, v1) {
   const len = text2.length;
   let h1 = 2538058380 ^ len;
   let h2 = 1013904242;
   let i3 = 0;
   for (; i3 + 1 < len; i3 += 2) {
-    let k = text2.charCodeAt(i3) | text2.charCodeAt(i3 + 1) << 16;
-    k = Math.imul(k, 3432918353);
-    k = k << 15 | k >>> 17;
-    k = Math.imul(k, 461845907);
-    h1 ^= k;
-    h1 = h1 << 13 | h1 >>> 19;
-    h1 = Math.imul(h1, 5) + 3864292196 | 0;
-    h2 ^= k;
-    h2 = h2 << 17 | h2 >>> 15;
-    h2 = Math.imul(h2, 9) + 2246822507 | 0;
+    const k = scramble(text2.charCodeAt(i3) | text2.charCodeAt(i3 + 1) << 16);
+    h1 = laneA(h1, k);
+    h2 = laneB(h2, k);
   }
   if (i3 < len) {
-    let k = text2.charCodeAt(i3);
-    k = Math.imul(k, 3432918353);
-    k = k << 15 | k >>> 17;
-    k = Math.imul(k, 461845907);
+    const k = scramble(text2.charCodeAt(i3));
     h1 ^= k;
     h2 ^= k;
   }
-  splitmix64(h1 >>> 0, (h2 ^ Math.imul(len, 668265261)) >>> 0);
+  if (v1) splitmix64(h1 >>> 0, (h2 ^ Math.imul(len, 668265261)) >>> 0);
+  else mix64(h1, h2 ^ Math.imul(len, 668265261));
 }
 function hllStandardError(precision) {
   return 1.04 / Math.sqrt(2 ** precision);
 }
 var HyperLogLog = class _HyperLogLog {
   precision;
+  /** The hash recipe of the registers; new sketches use HLL_HASH, sketches read back keep theirs. */
+  hash;
   registers;
   shift;
-  constructor(precision = HLL_DEFAULT_PRECISION) {
+  v1;
+  constructor(precision = HLL_DEFAULT_PRECISION, hash = HLL_HASH) {
     if (!Number.isInteger(precision) || precision < HLL_MIN_PRECISION || precision > HLL_MAX_PRECISION) {
       throw new RangeError(`HyperLogLog precision must be an integer in [${HLL_MIN_PRECISION}, ${HLL_MAX_PRECISION}], not ${precision}`);
     }
+    if (!HASHES.includes(hash)) throw new RangeError(`unknown HyperLogLog hash recipe ${JSON.stringify(hash)}`);
     this.precision = precision;
+    this.hash = hash;
+    this.v1 = hash === "aisec-hll/v1";
     this.registers = new Uint8Array(2 ** precision);
     this.shift = 32 - precision;
   }
   addNumber(value) {
-    setNumberHash(value);
+    if (this.v1) setNumberHash(value);
+    else setNumberHashV2(value);
     this.addHash(reg[HASH_HI], reg[HASH_LO]);
   }
+  /**
+   * Adds values[0..count), as addNumber does value by value (same registers), with the v2 hash and the
+   * register update inlined over the doubles' words: the per-column call of a profile batch.
+   */
+  addNumbers(values, count) {
+    if (!(count >= 0 && count <= values.length)) throw new RangeError(`count ${count} is outside [0, ${values.length}]`);
+    if (this.v1) {
+      for (let i3 = 0; i3 < count; i3++) this.addNumber(values[i3]);
+      return;
+    }
+    const words2 = new Int32Array(values.buffer, values.byteOffset, 2 * count);
+    const registers = this.registers;
+    const shift = this.shift;
+    const precision = this.precision;
+    const tail = 65 - precision;
+    for (let i3 = 0; i3 < count; i3++) {
+      let hi = words2[2 * i3 + HI];
+      let lo = words2[2 * i3 + LO];
+      if ((hi & 2146435072) === 2146435072) {
+        if ((hi & 1048575 | lo) !== 0) {
+          hi = NAN_HI;
+          lo = 0;
+        }
+      } else if (hi === -2147483648 && lo === 0) {
+        hi = 0;
+      }
+      let a = lo + 2654435769 | 0;
+      a ^= a >>> 16;
+      a = Math.imul(a, 2246822507);
+      a ^= a >>> 13;
+      a = Math.imul(a, 3266489909);
+      a ^= a >>> 16;
+      let b = hi ^ a;
+      b ^= b >>> 16;
+      b = Math.imul(b, 2246822507);
+      b ^= b >>> 13;
+      b = Math.imul(b, 3266489909);
+      b ^= b >>> 16;
+      let c = a ^ (b << 16 | b >>> 16) ^ 2135587861;
+      c ^= c >>> 16;
+      c = Math.imul(c, 2246822507);
+      c ^= c >>> 13;
+      c = Math.imul(c, 3266489909);
+      c ^= c >>> 16;
+      const index = c >>> shift;
+      const rest = c << precision;
+      const rank2 = rest !== 0 ? Math.clz32(rest) + 1 : b !== 0 ? shift + Math.clz32(b) + 1 : tail;
+      if (rank2 > registers[index]) registers[index] = rank2;
+    }
+  }
   addString(text2) {
-    setStringHash(text2);
+    setStringHash(text2, this.v1);
     this.addHash(reg[HASH_HI], reg[HASH_LO]);
   }
   /** Register = top `precision` bits; value = 1 + leading zeros of the other 64 − precision bits (at most 65 − precision). */
@@ -80036,6 +81070,11 @@ var HyperLogLog = class _HyperLogLog {
   }
   /** Registers become the maxima of both: the sketch of the union. A finer sketch is folded to the coarser precision first. */
   merge(other) {
+    if (other.hash !== this.hash) {
+      throw new UserError(`cannot merge distinct-count sketches built with different hash recipes (${this.hash} and ${other.hash}): their registers do not describe the same hashes`, {
+        hint: "profile every shard again with the same aisec version (`aisec data-gate profile`), then merge the profiles"
+      });
+    }
     if (other.precision === this.precision) {
       const a = this.registers;
       const b = other.registers;
@@ -80047,7 +81086,7 @@ var HyperLogLog = class _HyperLogLog {
     return coarse.merge(folded);
   }
   clone() {
-    const out2 = new _HyperLogLog(this.precision);
+    const out2 = new _HyperLogLog(this.precision, this.hash);
     out2.registers.set(this.registers);
     return out2;
   }
@@ -80057,7 +81096,7 @@ var HyperLogLog = class _HyperLogLog {
    */
   fold(precision) {
     if (precision > this.precision) throw new RangeError(`cannot fold a precision-${this.precision} sketch up to ${precision}`);
-    const out2 = new _HyperLogLog(precision);
+    const out2 = new _HyperLogLog(precision, this.hash);
     const drop = this.precision - precision;
     for (let j = 0; j < this.registers.length; j++) {
       const r = this.registers[j];
@@ -80085,8 +81124,10 @@ var HyperLogLog = class _HyperLogLog {
   get relativeStandardError() {
     return hllStandardError(this.precision);
   }
+  /** v1 sketches are written as they were read (no `hash`), so reading and writing them back changes no byte. */
   toJSON() {
-    return { precision: this.precision, registers: Buffer.from(this.registers.buffer, this.registers.byteOffset, this.registers.byteLength).toString("base64") };
+    const registers = Buffer.from(this.registers.buffer, this.registers.byteOffset, this.registers.byteLength).toString("base64");
+    return this.v1 ? { precision: this.precision, registers } : { precision: this.precision, hash: this.hash, registers };
   }
   static fromJSON(json, file) {
     const bad = (why) => new UserError(`invalid distinct-count sketch: ${why}`, { ...file === void 0 ? {} : { file }, hint: "profile the reference again with `aisec data-gate profile`" });
@@ -80095,9 +81136,15 @@ var HyperLogLog = class _HyperLogLog {
     const p = j.precision;
     if (typeof p !== "number" || !Number.isInteger(p) || p < HLL_MIN_PRECISION || p > HLL_MAX_PRECISION) throw bad(`precision must be an integer in [${HLL_MIN_PRECISION}, ${HLL_MAX_PRECISION}]`);
     if (typeof j.registers !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(j.registers)) throw bad("registers must be base64");
+    if (j.hash !== void 0 && !HASHES.includes(j.hash)) {
+      throw new UserError(`invalid distinct-count sketch: unknown hash recipe ${JSON.stringify(j.hash)} (this aisec reads ${HASHES.join(" and ")})`, {
+        ...file === void 0 ? {} : { file },
+        hint: "profile the reference again with this aisec version (`aisec data-gate profile`), or use the aisec version that wrote it"
+      });
+    }
     const bytes = Buffer.from(j.registers, "base64");
     if (bytes.length !== 2 ** p) throw bad(`${bytes.length} registers, expected 2^${p}`);
-    const out2 = new _HyperLogLog(p);
+    const out2 = new _HyperLogLog(p, j.hash ?? "aisec-hll/v1");
     const max2 = 65 - p;
     for (let i3 = 0; i3 < bytes.length; i3++) {
       const r = bytes[i3];
@@ -80174,14 +81221,14 @@ function madFences(sketch, threshold) {
   const median = sketch.median();
   const [mL, mU] = sketch.isExact ? [median, median] : quantileBracket(sketch, 0.5);
   const { values, cumWeights } = sketch.sortedView();
-  const deviations = [];
-  for (let i3 = 0; i3 < values.length; i3++) deviations.push([Math.abs(values[i3] - median), cumWeights[i3] - (i3 === 0 ? 0 : cumWeights[i3 - 1])]);
-  deviations.sort((a, b) => a[0] - b[0]);
-  const devValues = new Float64Array(deviations.length);
-  const devCum = new Float64Array(deviations.length);
+  const deviations2 = [];
+  for (let i3 = 0; i3 < values.length; i3++) deviations2.push([Math.abs(values[i3] - median), cumWeights[i3] - (i3 === 0 ? 0 : cumWeights[i3 - 1])]);
+  deviations2.sort((a, b) => a[0] - b[0]);
+  const devValues = new Float64Array(deviations2.length);
+  const devCum = new Float64Array(deviations2.length);
   let cum = 0;
-  for (let i3 = 0; i3 < deviations.length; i3++) {
-    const [d, w] = deviations[i3];
+  for (let i3 = 0; i3 < deviations2.length; i3++) {
+    const [d, w] = deviations2[i3];
     devValues[i3] = d;
     cum += w;
     devCum[i3] = cum;
@@ -80225,10 +81272,167 @@ function shareOutside(sketch, low, high) {
   return { share: Math.min(1, Math.max(0, share)), error: sketch.normalizedRankError(true) };
 }
 
+// packages/data-gate/src/profile/batch-row-keys.ts
+var ROW_KEY_RECIPE = "aisec-rowkey/v2";
+var LITTLE_ENDIAN3 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+var LO2 = LITTLE_ENDIAN3 ? 0 : 1;
+var HI2 = LITTLE_ENDIAN3 ? 1 : 0;
+var NAN_HI2 = 2146959360;
+var NULL_LO = 1853189228;
+var NULL_HI = 2146959361;
+var BOOLEAN_HI = 2146959362;
+var SEED1 = 2538058380;
+var SEED2 = 1013904242;
+var textOut = new Int32Array(2);
+function textWords(s) {
+  const n = s.length;
+  let h1 = 792370017;
+  let h2 = 1374496523;
+  for (let i3 = 0; i3 < n; i3 += 2) {
+    const k = scramble(s.charCodeAt(i3) | (i3 + 1 < n ? s.charCodeAt(i3 + 1) << 16 : 0));
+    h1 = laneA(h1, k);
+    h2 = laneB(h2, k);
+  }
+  textOut[0] = fmix32(h1 ^ n);
+  textOut[1] = fmix32(h2 ^ Math.imul(n, 668265261) ^ h1);
+}
+var EMPTY_WORDS = new Int32Array(0);
+var EMPTY_IDS = new Int32Array(0);
+var BatchRowKeys = class {
+  /** After `compute`, rows' keys: high and low 32 bits (unsigned), at the row's index in the batch. */
+  hi = new Uint32Array(0);
+  lo = new Uint32Array(0);
+  h1 = new Int32Array(0);
+  h2 = new Int32Array(0);
+  /** One column's cell words, filled by `column` and then mixed into the lanes in a tight loop. */
+  wa = new Int32Array(0);
+  wb = new Int32Array(0);
+  caches = /* @__PURE__ */ new WeakMap();
+  /** The keys of the first `length` rows over `chunks` in order (a missing column hashes as null). */
+  compute(chunks, length) {
+    if (this.h1.length < length) {
+      const size = Math.max(length, 2 * this.h1.length);
+      this.h1 = new Int32Array(size);
+      this.h2 = new Int32Array(size);
+      this.hi = new Uint32Array(size);
+      this.lo = new Uint32Array(size);
+      this.wa = new Int32Array(size);
+      this.wb = new Int32Array(size);
+    }
+    const h1 = this.h1;
+    const h2 = this.h2;
+    h1.fill(SEED1, 0, length);
+    h2.fill(SEED2, 0, length);
+    for (const chunk of chunks) {
+      if (chunk) this.column(chunk, length);
+      else {
+        this.wa.fill(NULL_LO, 0, length);
+        this.wb.fill(NULL_HI | 0, 0, length);
+      }
+      mixColumn(h1, h2, this.wa, this.wb, length);
+    }
+    finish(h1, h2, 2 * chunks.length, this.hi, this.lo, length);
+  }
+  /** The two words of each cell of a column into `wa` and `wb`. */
+  column(chunk, length) {
+    const wa = this.wa;
+    const wb = this.wb;
+    const { kinds, numbers, texts: texts2, codes, dictionary } = chunk;
+    const bits3 = new Int32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2);
+    const cache = codes && dictionary ? this.wordsOf(dictionary) : void 0;
+    const known = cache ? cache.computed : 0;
+    const words2 = cache ? cache.words : EMPTY_WORDS;
+    const ids = codes ?? EMPTY_IDS;
+    for (let i3 = 0; i3 < length; i3++) {
+      const kind = kinds[i3];
+      let a;
+      let b;
+      if (kind === CellKind.Integer || kind === CellKind.Float) {
+        const v = numbers[i3];
+        if (v === 0) {
+          a = 0;
+          b = 0;
+        } else if (v !== v) {
+          a = 0;
+          b = NAN_HI2;
+        } else {
+          a = bits3[2 * i3 + LO2];
+          b = bits3[2 * i3 + HI2];
+        }
+      } else if (kind === CellKind.Text) {
+        const code = i3 < ids.length ? ids[i3] : -1;
+        if (code >= 0 && code < known) {
+          a = words2[2 * code];
+          b = words2[2 * code + 1];
+        } else {
+          const t = texts2[i3];
+          if (t === null || t === void 0) {
+            a = NULL_LO;
+            b = NULL_HI;
+          } else {
+            textWords(t);
+            a = textOut[0];
+            b = textOut[1];
+          }
+        }
+      } else if (kind === CellKind.Boolean) {
+        a = numbers[i3] === 1 ? 1 : 0;
+        b = BOOLEAN_HI;
+      } else {
+        a = NULL_LO;
+        b = NULL_HI;
+      }
+      wa[i3] = a;
+      wb[i3] = b;
+    }
+  }
+  /** The words of every text of `dictionary` so far (computed for the ids added since the last call). */
+  wordsOf(dictionary) {
+    let cache = this.caches.get(dictionary);
+    if (!cache) {
+      cache = { words: new Int32Array(2 * Math.max(16, dictionary.length)), computed: 0 };
+      this.caches.set(dictionary, cache);
+    }
+    const n = dictionary.length;
+    if (n > cache.computed) {
+      if (2 * n > cache.words.length) {
+        const grown2 = new Int32Array(Math.max(2 * n, 2 * cache.words.length));
+        grown2.set(cache.words);
+        cache.words = grown2;
+      }
+      for (let id = cache.computed; id < n; id++) {
+        textWords(dictionary[id]);
+        cache.words[2 * id] = textOut[0];
+        cache.words[2 * id + 1] = textOut[1];
+      }
+      cache.computed = n;
+    }
+    return cache;
+  }
+};
+function finish(h1, h2, words2, hi, lo, length) {
+  for (let i3 = 0; i3 < length; i3++) {
+    const a = h1[i3];
+    hi[i3] = fmix32(a ^ words2);
+    lo[i3] = fmix32(h2[i3] ^ Math.imul(words2, 668265261) ^ a);
+  }
+}
+function mixColumn(h1, h2, wa, wb, length) {
+  for (let i3 = 0; i3 < length; i3++) {
+    const ka = scramble(wa[i3]);
+    const kb = scramble(wb[i3]);
+    const x2 = laneA(laneA(h1[i3], ka), kb);
+    const y = laneB(laneB(h2[i3], ka), kb);
+    h1[i3] = x2;
+    h2[i3] = y;
+  }
+}
+
 // packages/data-gate/src/profile/profile-format.ts
 var PROFILE_FORMAT = "aisec-data-profile";
-var PROFILE_VERSION = 2;
-var PROFILE_VERSIONS_READ = [1, 2];
+var PROFILE_VERSION = 3;
+var PROFILE_VERSIONS_READ = [1, 2, 3];
+var ROW_KEY_RECIPES_READ = ["aisec-rowkey/v1", ROW_KEY_RECIPE];
 function fixedEdges() {
   const mantissas = [1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8];
   const positive = [];
@@ -80236,15 +81440,64 @@ function fixedEdges() {
   return Float64Array.from([...positive.map((v) => -v).toReversed(), 0, ...positive]);
 }
 var FIXED_EDGES = fixedEdges();
-function fixedBin(value) {
-  let base = 0;
-  for (let half = 256; half > 0; half >>= 1) if (PADDED_EDGES[base + half - 1] <= value) base += half;
-  return base < FIXED_EDGES.length ? base : FIXED_EDGES.length;
+function countFixedBins(values, count, counts) {
+  const words2 = new Int32Array(values.buffer, values.byteOffset, 2 * count);
+  for (let i3 = 0; i3 < count; i3++) {
+    const start2 = CLASS_START[words2[2 * i3 + BIN_HI] >>> 16];
+    let b = start2 + +(PADDED_EDGES[start2] <= values[i3]);
+    if (b > EDGE_COUNT) b = EDGE_COUNT;
+    counts[b] = counts[b] + 1;
+  }
+}
+var EDGE_COUNT = FIXED_EDGES.length;
+function atOrBelow(x2) {
+  let lo = 0;
+  let hi = EDGE_COUNT;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (FIXED_EDGES[mid] <= x2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function below(x2) {
+  let lo = 0;
+  let hi = EDGE_COUNT;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (FIXED_EDGES[mid] < x2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 var PADDED_EDGES = (() => {
-  const padded = new Float64Array(512).fill(Infinity);
+  const padded = new Float64Array(EDGE_COUNT + 1).fill(Infinity);
   padded.set(FIXED_EDGES);
   return padded;
+})();
+var BIN_SCRATCH = new Float64Array(1);
+var BIN_WORDS = new Uint32Array(BIN_SCRATCH.buffer);
+var BIN_HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+var CLASS_START = (() => {
+  const table2 = new Uint16Array(65536);
+  const word = new Uint32Array(2);
+  const double = new Float64Array(word.buffer);
+  const magnitude = (top) => {
+    word[BIN_HI] = top << 16;
+    word[1 - BIN_HI] = 0;
+    return double[0];
+  };
+  let most = 0;
+  for (let top = 0; top < 32768; top++) {
+    const m0 = magnitude(top);
+    const m1 = top === 32767 ? Number.NaN : magnitude(top + 1);
+    const upper = m1 === m1 ? m1 : Infinity;
+    table2[top] = m0 === m0 ? atOrBelow(m0) : EDGE_COUNT;
+    table2[32768 + top] = upper === Infinity ? 0 : atOrBelow(-upper);
+    most = Math.max(most, below(upper) - table2[top], atOrBelow(-(m0 === m0 ? m0 : Infinity)) - table2[32768 + top]);
+  }
+  if (most > 1) throw new Error(`fixed edges: a class of the bin table holds ${most} edges, fixedBin takes one step`);
+  return table2;
 })();
 function isProfileFile(path) {
   if (!/\.json$/i.test(path)) return false;
@@ -80294,6 +81547,10 @@ function parseProfile(text2, displayPath) {
     if (c.distinctSketch !== void 0) HyperLogLog.fromJSON(c.distinctSketch, displayPath);
   }
   if (p.labelModel !== void 0) LabelModel.fromJSON(p.labelModel, displayPath);
+  const recipe = p.rowKeyRecipe;
+  if (recipe !== void 0 && (typeof recipe !== "string" || !ROW_KEY_RECIPES_READ.includes(recipe))) {
+    throw new UserError(`profile rowKeyRecipe ${JSON.stringify(recipe)} is not one this aisec computes (${ROW_KEY_RECIPES_READ.join(", ")})`, { file: displayPath, hint: "profile the reference again with this aisec version" });
+  }
   if (p.rowKeys !== void 0 && (!Array.isArray(p.rowKeys) || p.rowKeys.some((k) => typeof k !== "string" || !/^[0-9a-f]{16}$/.test(k)))) {
     throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
   }
@@ -80335,8 +81592,11 @@ function readProfileLean(path, displayPath, visitHash, visitKey, before2) {
     if (!hashes || keys && keys.start < hashes.end) {
       const p = parseProfile(readRange(fd2, 0, size).toString("utf8"), displayPath);
       before2?.(p);
-      for (const h of p.rowHashes) visitHash(h);
-      for (const k of p.rowKeys ?? []) visitKey(k);
+      const visitAll = (items, name2, visit2) => {
+        for (const item of items) if (typeof item !== "string" || !visit2(Buffer.from(item, "latin1"), 0, item.length)) throw notHex(displayPath, name2);
+      };
+      visitAll(p.rowHashes, "rowHashes", visitHash);
+      visitAll(p.rowKeys ?? [], "rowKeys", visitKey);
       return { ...p, rowHashes: [], ...p.rowKeys ? { rowKeys: [] } : {} };
     }
     const rest = keys ? Buffer.concat([readRange(fd2, 0, hashes.start), readRange(fd2, hashes.end, keys.start), readRange(fd2, keys.end, size)]) : Buffer.concat([readRange(fd2, 0, hashes.start), readRange(fd2, hashes.end, size)]);
@@ -80376,37 +81636,56 @@ function arrayRange(fd2, size, name2) {
   const end = findInFile(fd2, size, Buffer.from("]"), start2);
   return end === -1 ? void 0 : { start: start2, end };
 }
+function notHex(displayPath, name2) {
+  return new UserError(`profile ${name2} must be a list of hex strings`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+}
 function visitStrings(fd2, range, displayPath, name2, visit2) {
-  const bad = () => new UserError(`profile ${name2} must be a list of hex strings`, { file: displayPath, hint: "profile the reference again with `aisec data-gate profile`" });
+  const bad = () => notHex(displayPath, name2);
   let pos = range.start;
-  let carry = "";
+  let carry = Buffer.alloc(0);
   while (pos < range.end) {
     const piece = readRange(fd2, pos, Math.min(range.end, pos + PIECE));
     if (piece.length === 0) throw bad();
     pos += piece.length;
-    const text2 = carry + piece.toString("latin1");
-    const lastComma = pos < range.end ? text2.lastIndexOf(",") : text2.length;
-    carry = text2.slice(lastComma + 1);
+    const bytes = carry.length > 0 ? Buffer.concat([carry, piece]) : piece;
+    const lastComma = pos < range.end ? bytes.lastIndexOf(44) : bytes.length;
+    carry = Buffer.from(bytes.subarray(lastComma + 1));
     if (carry.length > 1024) throw bad();
-    visitItems(text2.slice(0, Math.max(lastComma, 0)), bad, visit2);
+    visitItems(bytes, Math.max(lastComma, 0), bad, visit2);
   }
-  visitItems(carry, bad, visit2);
+  visitItems(carry, carry.length, bad, visit2);
 }
-function visitItems(text2, bad, visit2) {
-  for (const raw of text2.split(",")) {
-    const item = raw.trim();
-    if (item === "") continue;
-    if (item.length < 2 || !item.startsWith('"') || !item.endsWith('"')) throw bad();
-    const s = item.slice(1, -1);
-    if (!/^[0-9a-f]+$/.test(s)) throw bad();
-    visit2(s);
+function visitItems(bytes, end, bad, visit2) {
+  let i3 = 0;
+  for (; ; ) {
+    while (i3 < end && isListSpace(bytes[i3])) i3++;
+    if (i3 === end) return;
+    if (bytes[i3] !== 34) throw bad();
+    const start2 = i3 + 1;
+    const close = bytes.indexOf(34, start2);
+    if (close === -1 || close >= end || !visit2(bytes, start2, close)) throw bad();
+    i3 = close + 1;
+    while (i3 < end && isListSpace(bytes[i3])) i3++;
+    if (i3 === end) return;
+    if (bytes[i3] !== 44) throw bad();
+    i3++;
   }
+}
+function isListSpace(c) {
+  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 // packages/data-gate/src/profile/profile-gate.ts
 var import_node_fs29 = require("node:fs");
 
+// packages/data-gate/src/profile/profile-builder.ts
+var import_node_fs28 = require("node:fs");
+
 // packages/data-gate/src/profile/batch-row-hash.ts
+function hashBatchRow(hasher, chunks, i3) {
+  encodeBatchRow(hasher, chunks, i3);
+  return hasher.digest();
+}
 function encodeBatchRow(hasher, chunks, i3, count = chunks.length) {
   hasher.begin();
   for (let c = 0; c < count; c++) {
@@ -80435,9 +81714,6 @@ function encodeBatchRow(hasher, chunks, i3, count = chunks.length) {
   }
 }
 
-// packages/data-gate/src/profile/profile-builder.ts
-var import_node_fs28 = require("node:fs");
-
 // packages/data-gate/src/profile/number-counts.ts
 var bits2 = new Float64Array(1);
 var words = new Uint32Array(bits2.buffer);
@@ -80449,6 +81725,7 @@ function slotHash() {
   x2 = Math.imul(x2, 3266489909);
   return x2 ^ x2 >>> 16;
 }
+var DENSE_LIMIT = 4096;
 var NumberCounts = class {
   keys;
   counts;
@@ -80463,9 +81740,15 @@ var NumberCounts = class {
     this.used = new Uint8Array(slots);
     this.mask = slots - 1;
   }
+  /**
+   * Small non-negative integers (levels, ratings, counts: the usual categorical numbers) are counted
+   * in a dense array by value, with no hash and no probe; allocated at the first one.
+   */
+  dense;
+  denseCount = 0;
   /** Distinct values counted. */
   get size() {
-    return this.count;
+    return this.count + this.denseCount;
   }
   /** Adds one occurrence of `value`; returns true when the value is new. */
   add(value) {
@@ -80473,6 +81756,14 @@ var NumberCounts = class {
   }
   /** Adds `count` occurrences of `value`; returns true when the value is new. */
   addCount(value, count) {
+    if (value >= 0 && value < DENSE_LIMIT && Math.floor(value) === value) {
+      const dense = this.dense ??= new Float64Array(DENSE_LIMIT);
+      const had = dense[value];
+      dense[value] = had + count;
+      if (had !== 0) return false;
+      this.denseCount++;
+      return true;
+    }
     const v = value === 0 ? 0 : Number.isNaN(value) ? Number.NaN : value;
     bits2[0] = v;
     let slot = slotHash() & this.mask;
@@ -80494,11 +81785,17 @@ var NumberCounts = class {
   }
   /** Every value with its count, in no particular order. */
   forEach(visit2) {
+    const dense = this.dense;
+    if (dense && this.denseCount > 0) {
+      for (let v = 0; v < DENSE_LIMIT; v++) if (dense[v] > 0) visit2(v, dense[v]);
+    }
     for (let s = 0; s <= this.mask; s++) if (this.used[s] === 1) visit2(this.keys[s], this.counts[s]);
   }
   clear() {
     this.used.fill(0);
     this.count = 0;
+    this.dense?.fill(0);
+    this.denseCount = 0;
   }
   grow() {
     const { keys, counts, used } = this;
@@ -80512,18 +81809,108 @@ var NumberCounts = class {
   }
 };
 
+// packages/data-gate/src/profile/sorted-row-hashes.ts
+var SortedRowHashes = class {
+  data = Buffer.alloc(32 * 1024);
+  count = 0;
+  sorted = true;
+  constructor(hexHashes = []) {
+    for (const h of hexHashes) this.add(h);
+    this.seal();
+  }
+  get size() {
+    return this.count;
+  }
+  /** Makes room for `n` hashes in all, so filling the table never doubles it (and briefly holds both copies). */
+  reserve(n) {
+    if (n * 32 <= this.data.length) return;
+    const next = Buffer.alloc(n * 32);
+    this.data.copy(next, 0, 0, this.count * 32);
+    this.data = next;
+  }
+  /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
+  add(hex2) {
+    if (hex2.length === 64) this.addHex(Buffer.from(hex2, "latin1"), 0, 64);
+  }
+  /** `add` for the hash's hex digits in bytes[start, end), as a profile's list holds them; false (and nothing added) when they are not 64 lower-case hex digits. */
+  addHex(bytes, start2, end) {
+    if (end - start2 !== 64) return false;
+    if ((this.count + 1) * 32 > this.data.length) {
+      const next = Buffer.alloc(this.data.length * 2);
+      this.data.copy(next, 0, 0, this.count * 32);
+      this.data = next;
+    }
+    const at = this.count * 32;
+    const data = this.data;
+    for (let i3 = 0; i3 < 32; i3++) {
+      const h = HEX_VALUE[bytes[start2 + 2 * i3]];
+      const l = HEX_VALUE[bytes[start2 + 2 * i3 + 1]];
+      if ((h | l) > 15) return false;
+      data[at + i3] = h << 4 | l;
+    }
+    if (this.count > 0 && this.sorted) {
+      let i3 = 0;
+      while (i3 < 32 && data[at + i3] === data[at - 32 + i3]) i3++;
+      if (i3 === 32 || data[at + i3] < data[at - 32 + i3]) this.sorted = false;
+    }
+    this.count++;
+    return true;
+  }
+  /** Sorts (when the input was not) and drops repeats; call once after the last `add`. */
+  seal() {
+    if (!this.sorted) {
+      const records2 = [];
+      for (let i3 = 0; i3 < this.count; i3++) records2.push(this.data.subarray(i3 * 32, i3 * 32 + 32));
+      const copy = Buffer.concat(records2.sort((a, b) => Buffer.compare(a, b)));
+      let n = 0;
+      for (let i3 = 0; i3 < this.count; i3++) {
+        if (n > 0 && copy.compare(this.data, (n - 1) * 32, n * 32, i3 * 32, i3 * 32 + 32) === 0) continue;
+        copy.copy(this.data, n * 32, i3 * 32, i3 * 32 + 32);
+        n++;
+      }
+      this.count = n;
+      this.sorted = true;
+    }
+  }
+  /** Adds every hash's first 8 bytes to `keys` (the screen for profiles without fast row keys). */
+  prefixKeys(keys) {
+    for (let i3 = 0; i3 < this.count; i3++) keys.addOrHas(this.data.readUInt32BE(i3 * 32), this.data.readUInt32BE(i3 * 32 + 4));
+    return keys;
+  }
+  has(digest) {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = lo + hi >>> 1;
+      const c = this.data.compare(digest, 0, 32, mid * 32, mid * 32 + 32);
+      if (c === 0) return true;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return false;
+  }
+};
+var HEX_VALUE = (() => {
+  const table2 = new Uint8Array(256).fill(16);
+  for (let d = 0; d < 16; d++) table2["0123456789abcdef".charCodeAt(d)] = d;
+  return table2;
+})();
+
 // packages/data-gate/src/profile/row-key-set.ts
 var MAX_LOAD = 0.7;
+var TWO_32 = 4294967296;
 var RowKeySet = class {
   table;
-  mask;
+  slots;
   count = 0;
   hasZero = false;
   constructor(expected = 1 << 16) {
-    let slots = 1024;
-    while (slots * MAX_LOAD < expected) slots *= 2;
-    this.table = new Uint32Array(slots * 2);
-    this.mask = slots - 1;
+    this.slots = Math.max(1024, Math.ceil(expected / MAX_LOAD) + 1);
+    this.table = new Uint32Array(this.slots * 2);
+  }
+  /** The key's first slot: its bits mixed, then scaled to the table. */
+  slotOf(hi, lo) {
+    return Math.floor(((lo ^ Math.imul(hi, 2654435761)) >>> 0) * (this.slots / TWO_32));
   }
   get size() {
     return this.count + (this.hasZero ? 1 : 0);
@@ -80535,36 +81922,51 @@ var RowKeySet = class {
       this.hasZero = true;
       return had;
     }
-    let slot = (lo ^ Math.imul(hi, 2654435761)) & this.mask;
+    let slot = this.slotOf(hi, lo);
     const t = this.table;
     for (; ; ) {
       const a = t[slot * 2];
       const b = t[slot * 2 + 1];
       if ((a | b) === 0) break;
       if (a === hi >>> 0 && b === lo >>> 0) return true;
-      slot = slot + 1 & this.mask;
+      slot = slot + 1 === this.slots ? 0 : slot + 1;
     }
     t[slot * 2] = hi;
     t[slot * 2 + 1] = lo;
-    if (++this.count > MAX_LOAD * (this.mask + 1)) this.grow();
+    if (++this.count > MAX_LOAD * this.slots) this.grow();
     return false;
+  }
+  /** Adds a key given as its 16 lower-case hex digits (rowKeyHex) in bytes[start, end); false when they are not such a key. */
+  addHex(bytes, start2, end) {
+    if (end - start2 !== 16) return false;
+    let hi = 0;
+    let lo = 0;
+    for (let i3 = 0; i3 < 8; i3++) {
+      const a = HEX_VALUE[bytes[start2 + i3]];
+      const b = HEX_VALUE[bytes[start2 + 8 + i3]];
+      if ((a | b) > 15) return false;
+      hi = hi << 4 | a;
+      lo = lo << 4 | b;
+    }
+    this.addOrHas(hi >>> 0, lo >>> 0);
+    return true;
   }
   has(hi, lo) {
     if ((hi | lo) === 0) return this.hasZero;
-    let slot = (lo ^ Math.imul(hi, 2654435761)) & this.mask;
+    let slot = this.slotOf(hi, lo);
     const t = this.table;
     for (; ; ) {
       const a = t[slot * 2];
       const b = t[slot * 2 + 1];
       if ((a | b) === 0) return false;
       if (a === hi >>> 0 && b === lo >>> 0) return true;
-      slot = slot + 1 & this.mask;
+      slot = slot + 1 === this.slots ? 0 : slot + 1;
     }
   }
   grow() {
     const old = this.table;
-    this.table = new Uint32Array(old.length * 2);
-    this.mask = old.length - 1;
+    this.slots = 2 * this.slots;
+    this.table = new Uint32Array(this.slots * 2);
     this.count = 0;
     for (let s = 0; s < old.length; s += 2) {
       const a = old[s];
@@ -80665,7 +82067,9 @@ function mergeTwo(a, b) {
   const truncated = a.rowHashesTruncated || b.rowHashesTruncated;
   const hashes = truncated ? [] : [.../* @__PURE__ */ new Set([...a.rowHashes, ...b.rowHashes])].sort();
   const over = hashes.length > maxRowHashes;
-  const keys = truncated || over || !a.rowKeys || !b.rowKeys ? void 0 : [.../* @__PURE__ */ new Set([...a.rowKeys, ...b.rowKeys])].sort();
+  const recipe = a.rowKeyRecipe ?? "aisec-rowkey/v1";
+  const sameRecipe = recipe === (b.rowKeyRecipe ?? "aisec-rowkey/v1");
+  const keys = truncated || over || !a.rowKeys || !b.rowKeys || !sameRecipe ? void 0 : [.../* @__PURE__ */ new Set([...a.rowKeys, ...b.rowKeys])].sort();
   return {
     format: a.format,
     // Written in this version's layout; sketches a version 1 side lacked stay absent.
@@ -80675,7 +82079,7 @@ function mergeTwo(a, b) {
     columns,
     hashColumns: a.hashColumns,
     rowHashes: over ? [] : hashes,
-    ...keys ? { rowKeys: keys } : {},
+    ...keys ? { ...a.rowKeyRecipe ? { rowKeyRecipe: a.rowKeyRecipe } : {}, rowKeys: keys } : {},
     rowHashesTruncated: truncated || over,
     limits: { maxCategories, maxRowHashes },
     // Shards of one dataset share a label column; a shard without a model (or of another label)
@@ -80709,6 +82113,7 @@ var ProfileBuilder = class {
   digests = Buffer.alloc(32 * 1024);
   digestCount = 0;
   hasher = new RowHasher();
+  rowKeys = new BatchRowKeys();
   keys = new RowKeySet();
   hashColumns;
   hashesTruncated = false;
@@ -80718,6 +82123,8 @@ var ProfileBuilder = class {
   quantileK;
   distinctPrecision;
   labels;
+  /** The numbers of one column of a batch, gathered for the batch updates. */
+  scratch = new Float64Array(0);
   /** The live sketches of a column (the gate reads the batch's without a round trip through JSON). */
   columnSketches(name2) {
     const s = this.columns.get(name2);
@@ -80743,6 +82150,9 @@ var ProfileBuilder = class {
           histogram: new Float64Array(FIXED_EDGES.length + 1),
           categories: /* @__PURE__ */ new Map(),
           numberCategories: new NumberCounts(),
+          codeDictionary: void 0,
+          codeCounts: new Float64Array(0),
+          codeDistinct: 0,
           textCells: 0,
           quantiles: new KllSketch(this.quantileK),
           distinct: new HyperLogLog(this.distinctPrecision)
@@ -80754,10 +82164,10 @@ var ProfileBuilder = class {
     for (const s of this.columns.values()) if (!batch.columns.includes(s.name)) s.nulls += batch.length;
     if (!this.hashesTruncated && this.hashColumns && this.options.hashRows !== false) {
       const index = this.hashColumns.map((c) => batch.data.find((d) => d.name === c));
+      this.rowKeys.compute(index, batch.length);
+      const { hi, lo } = this.rowKeys;
       for (let i3 = 0; i3 < batch.length; i3++) {
-        encodeBatchRow(this.hasher, index, i3);
-        this.hasher.key();
-        if (this.keys.addOrHas(this.hasher.keyHi, this.hasher.keyLo)) continue;
+        if (this.keys.addOrHas(hi[i3], lo[i3])) continue;
         if (this.keys.size > this.maxRowHashes) {
           this.hashesTruncated = true;
           this.digests = Buffer.alloc(0);
@@ -80770,6 +82180,7 @@ var ProfileBuilder = class {
           this.digests.copy(next, 0, 0, this.digestCount * 32);
           this.digests = next;
         }
+        encodeBatchRow(this.hasher, index, i3);
         this.hasher.digest().copy(this.digests, this.digestCount * 32);
         this.digestCount++;
       }
@@ -80777,60 +82188,111 @@ var ProfileBuilder = class {
     this.rows += batch.length;
   }
   /**
-   * One column of a batch into its state. The hot loop of profiling (every cell passes here once), so
-   * the state's parts are held in locals and a category repeat costs one table lookup.
+   * One column of a batch into its state. The hot loop of profiling (every cell passes here once): a
+   * pass over the kinds gathers the numbers into a scratch array, so the moments, the quantile sketch,
+   * the histogram and the distinct counts each take them in a tight loop; text cells follow, by
+   * interned id where the reader gave one. The result does not depend on the order cells are taken in
+   * (counts add, sketches of a set, and the categories are dropped exactly when the column's distinct
+   * values pass maxCategories), so taking numbers before texts changes nothing.
    */
   pushColumn(s, chunk, n) {
-    const kinds = chunk.kinds;
-    const numbers = chunk.numbers;
-    const texts2 = chunk.texts;
-    const { moments: moments2, quantiles, histogram, distinct, numberCategories } = s;
-    let bits3 = s.kinds;
-    let nulls = 0;
+    const { kinds, numbers } = chunk;
+    if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, 2 * this.scratch.length));
+    const values = this.scratch;
+    const tally = gatherNumbers(kinds, numbers, n, values);
+    const m = tally[TALLY_NUMBERS];
+    const nanCells = tally[TALLY_NAN];
+    const nulls = tally[TALLY_NULLS];
+    const others = tally[TALLY_OTHERS];
+    const bits3 = s.kinds | tally[TALLY_KINDS];
+    s.kinds = bits3;
+    s.nulls += nulls;
+    if (m > 0) this.pushNumbers(s, values, m);
+    if (nanCells > 0) {
+      if (s.categories === void 0) s.distinct.addNumber(Number.NaN);
+      else if (s.numberCategories.addCount(Number.NaN, nanCells)) {
+        s.distinct.addNumber(Number.NaN);
+        this.checkCategories(s);
+      }
+    }
+    if (others > 0) this.pushTexts(s, chunk, n);
+  }
+  pushNumbers(s, values, m) {
+    const { moments: moments2, quantiles, histogram, distinct } = s;
+    moments2.addMany(values, m);
+    quantiles.addMany(values, m);
+    countFixedBins(values, m, histogram);
+    const j = s.categories === void 0 ? 0 : this.countNumbers(s, values, m);
+    if (j < m) distinct.addNumbers(j === 0 ? values : values.subarray(j), m - j);
+  }
+  /** Counts values[0..m) by value until the categories are dropped; returns how many it took. */
+  countNumbers(s, values, m) {
+    const { numberCategories, distinct } = s;
+    let j = 0;
+    for (; j < m && s.categories !== void 0; j++) {
+      const v = values[j];
+      if (numberCategories.add(v)) {
+        distinct.addNumber(v);
+        this.checkCategories(s);
+      }
+    }
+    return j;
+  }
+  /** Text and boolean cells: interned text by id, the rest by key in `categories`. */
+  pushTexts(s, chunk, n) {
+    const { kinds, numbers, texts: texts2, codes, dictionary } = chunk;
+    const { distinct } = s;
+    if (codes !== void 0 && dictionary !== void 0 && s.codeDictionary !== dictionary) {
+      this.settleCategories(s);
+      s.codeDictionary = dictionary;
+      s.codeCounts = new Float64Array(Math.max(16, dictionary.length));
+      s.codeDistinct = 0;
+    }
     let textCells = 0;
     for (let i3 = 0; i3 < n; i3++) {
       const kind = kinds[i3];
-      if (kind === CellKind.Null) {
-        nulls++;
-        continue;
-      }
-      bits3 |= 1 << kind;
-      const num2 = numbers[i3];
-      if (kind === CellKind.Integer || kind === CellKind.Float) {
-        if (num2 === num2) {
-          moments2.add(num2);
-          quantiles.add(num2);
-          const bin = fixedBin(num2);
-          histogram[bin] = histogram[bin] + 1;
+      if (kind === CellKind.Text) {
+        textCells++;
+        const code = codes === void 0 ? -1 : codes[i3];
+        if (code >= 0) {
+          if (code >= s.codeCounts.length) s.codeCounts = grown(s.codeCounts, code);
+          const counts = s.codeCounts;
+          const had = counts[code];
+          counts[code] = had + 1;
+          if (had === 0) {
+            s.codeDistinct++;
+            distinct.addString(dictionary[code]);
+            if (s.categories !== void 0) this.checkCategories(s);
+          }
+          continue;
         }
-        if (s.categories === void 0) distinct.addNumber(num2);
-        else if (numberCategories.add(num2)) {
-          distinct.addNumber(num2);
-          if (s.categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
-        }
-        continue;
+        this.countKey(s, texts2[i3] ?? "");
+      } else if (kind === CellKind.Boolean) {
+        this.countKey(s, numbers[i3] === 1 ? "true" : "false");
       }
-      if (kind === CellKind.Text) textCells++;
-      const key = kind === CellKind.Text ? texts2[i3] ?? "" : num2 === 1 ? "true" : "false";
-      const categories = s.categories;
-      if (categories === void 0) {
-        distinct.addString(key);
-        continue;
-      }
-      const box = categories.get(key);
-      if (box !== void 0) {
-        box.n++;
-        continue;
-      }
-      categories.set(key, { n: 1 });
-      distinct.addString(key);
-      if (categories.size + numberCategories.size > this.maxCategories) this.settleCategories(s);
     }
-    s.kinds = bits3;
-    s.nulls += nulls;
     s.textCells += textCells;
   }
-  /** Folds the number-keyed counts into `categories`, then drops both when past `maxCategories`. */
+  countKey(s, key) {
+    const categories = s.categories;
+    if (categories === void 0) {
+      s.distinct.addString(key);
+      return;
+    }
+    const box = categories.get(key);
+    if (box !== void 0) {
+      box.n++;
+      return;
+    }
+    categories.set(key, { n: 1 });
+    s.distinct.addString(key);
+    this.checkCategories(s);
+  }
+  /** Settles the counts when the column may have passed maxCategories (the sum over-counts a text both interned and not). */
+  checkCategories(s) {
+    if (s.categories !== void 0 && s.categories.size + s.numberCategories.size + s.codeDistinct > this.maxCategories) this.settleCategories(s);
+  }
+  /** Folds the number- and id-keyed counts into `categories`, then drops all when past `maxCategories`. */
   settleCategories(s) {
     const cats = s.categories;
     if (!cats) return;
@@ -80841,6 +82303,20 @@ var ProfileBuilder = class {
       else cats.set(key, { n: count });
     });
     s.numberCategories.clear();
+    const dictionary = s.codeDictionary;
+    if (dictionary !== void 0 && s.codeDistinct > 0) {
+      const counts = s.codeCounts;
+      for (let code = 0; code < counts.length; code++) {
+        const count = counts[code];
+        if (count === 0) continue;
+        const key = dictionary[code];
+        const box = cats.get(key);
+        if (box) box.n += count;
+        else cats.set(key, { n: count });
+      }
+      counts.fill(0);
+      s.codeDistinct = 0;
+    }
     if (cats.size > this.maxCategories) s.categories = void 0;
   }
   /** The distinct rows' digests in byte order (as their hex sorts), as indices into `digests`. */
@@ -80948,13 +82424,53 @@ var ProfileBuilder = class {
       columns,
       hashColumns: this.hashColumns ?? [],
       rowHashes: this.hashesTruncated || !lists ? [] : this.hashList(),
-      ...this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeys: lists ? this.keyList() : [] },
+      ...this.hashesTruncated || this.options.hashRows === false ? {} : { rowKeyRecipe: ROW_KEY_RECIPE, rowKeys: lists ? this.keyList() : [] },
       rowHashesTruncated: this.hashesTruncated,
       limits: { maxCategories: this.maxCategories, maxRowHashes: this.maxRowHashes },
       ...this.labels ? { labelModel: this.labels.finish().toJSON() } : {}
     };
   }
 };
+var TALLY_NUMBERS = 0;
+var TALLY_NAN = 1;
+var TALLY_NULLS = 2;
+var TALLY_OTHERS = 3;
+var TALLY_KINDS = 4;
+var tallyOut = new Int32Array(5);
+function gatherNumbers(kinds, numbers, n, values) {
+  let m = 0;
+  let nanCells = 0;
+  let nulls = 0;
+  let others = 0;
+  let bits3 = 0;
+  for (let i3 = 0; i3 < n; i3++) {
+    const kind = kinds[i3];
+    if (kind === CellKind.Integer || kind === CellKind.Float) {
+      const v = numbers[i3];
+      if (v === v) values[m++] = v;
+      else nanCells++;
+    } else if (kind === CellKind.Null) {
+      nulls++;
+      continue;
+    } else {
+      others++;
+    }
+    bits3 |= 1 << kind;
+  }
+  tallyOut[TALLY_NUMBERS] = m;
+  tallyOut[TALLY_NAN] = nanCells;
+  tallyOut[TALLY_NULLS] = nulls;
+  tallyOut[TALLY_OTHERS] = others;
+  tallyOut[TALLY_KINDS] = bits3;
+  return tallyOut;
+}
+function grown(counts, code) {
+  let size = counts.length;
+  while (size <= code) size *= 2;
+  const next = new Float64Array(size);
+  next.set(counts);
+  return next;
+}
 function histogramEntries(counts) {
   const out2 = [];
   for (let b = 0; b < counts.length; b++) if (counts[b] > 0) out2.push([b, counts[b]]);
@@ -81044,70 +82560,92 @@ function histogramCountOutside(histogram, low, high) {
   return [certain, possible];
 }
 
-// packages/data-gate/src/profile/sorted-row-hashes.ts
-var SortedRowHashes = class {
-  data = Buffer.alloc(32 * 1024);
-  count = 0;
-  sorted = true;
-  constructor(hexHashes = []) {
-    for (const h of hexHashes) this.add(h);
-    this.seal();
+// packages/data-gate/src/profile/row-key-filter.ts
+var RowKeyFilter = class {
+  words;
+  shift;
+  /** A filter for `keys` (sized for them, at most 4 MiB). */
+  constructor(keys) {
+    let words2 = 1024;
+    while (words2 * 32 < keys.size * 8 && words2 < 1 << 20) words2 *= 2;
+    this.words = new Int32Array(words2);
+    this.shift = 32 - Math.log2(words2);
+    keys.forEach((hi, lo) => this.add(hi, lo));
   }
-  get size() {
-    return this.count;
+  add(hi, lo) {
+    const w = lo >>> this.shift;
+    this.words[w] = this.words[w] | 1 << (hi & 31) | 1 << (hi >>> 5 & 31);
   }
-  /** Makes room for `n` hashes in all, so filling the table never doubles it (and briefly holds both copies). */
-  reserve(n) {
-    if (n * 32 <= this.data.length) return;
-    const next = Buffer.alloc(n * 32);
-    this.data.copy(next, 0, 0, this.count * 32);
-    this.data = next;
+  /** False when the key is certainly not in the set; true when it may be. */
+  mayHave(hi, lo) {
+    const mask = 1 << (hi & 31) | 1 << (hi >>> 5 & 31);
+    return (this.words[lo >>> this.shift] & mask) === mask;
   }
-  /** Adds one lower-case 64-digit hex hash; anything else cannot equal a digest and is skipped. */
-  add(hex2) {
-    if (hex2.length !== 64 || !/^[0-9a-f]{64}$/.test(hex2)) return;
-    if ((this.count + 1) * 32 > this.data.length) {
-      const next = Buffer.alloc(this.data.length * 2);
-      this.data.copy(next, 0, 0, this.count * 32);
-      this.data = next;
+};
+
+// packages/data-gate/src/profile/row-screen.ts
+var MAX_BATCH_HASHES = 2e6;
+var RowScreen = class {
+  constructor(reference, hashColumns, estimatedRows2) {
+    this.reference = reference;
+    this.hashColumns = hashColumns;
+    this.seen = new RowKeySet(Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows2, 1 << 16)));
+    this.refFilter = reference.kind === "none" ? void 0 : new RowKeyFilter(reference.keys);
+  }
+  reference;
+  hashColumns;
+  within = new RowCollector();
+  copied = new RowCollector();
+  /** Some rows came after the duplicate table was full and were not all checked. */
+  seenCapped = false;
+  keys = new BatchRowKeys();
+  hasher = new RowHasher();
+  seen;
+  seenFilter;
+  refFilter;
+  push(batch) {
+    const chunks = this.hashColumns.map((name2) => batch.data.find((d) => d.name === name2));
+    this.keys.compute(chunks, batch.length);
+    this.screenWithin(batch);
+    if (this.reference.kind !== "none") this.screenCopies(batch, chunks);
+  }
+  screenWithin(batch) {
+    const { hi, lo } = this.keys;
+    const seen = this.seen;
+    for (let i3 = 0; i3 < batch.length; i3++) {
+      const h = hi[i3];
+      const l = lo[i3];
+      if (seen.size < MAX_BATCH_HASHES) {
+        if (seen.addOrHas(h, l)) this.within.add(batch.file, batch.rows[i3], batch.lines[i3]);
+      } else if ((this.seenFilter ??= new RowKeyFilter(seen)).mayHave(h, l) && seen.has(h, l)) this.within.add(batch.file, batch.rows[i3], batch.lines[i3]);
+      else this.seenCapped = true;
     }
-    const at = this.count * 32;
-    this.data.write(hex2, at, "hex");
-    if (this.count > 0 && this.data.compare(this.data, at, at + 32, at - 32, at) >= 0) this.sorted = false;
-    this.count++;
   }
-  /** Sorts (when the input was not) and drops repeats; call once after the last `add`. */
-  seal() {
-    if (!this.sorted) {
-      const records2 = [];
-      for (let i3 = 0; i3 < this.count; i3++) records2.push(this.data.subarray(i3 * 32, i3 * 32 + 32));
-      const copy = Buffer.concat(records2.sort((a, b) => Buffer.compare(a, b)));
-      let n = 0;
-      for (let i3 = 0; i3 < this.count; i3++) {
-        if (n > 0 && copy.compare(this.data, (n - 1) * 32, n * 32, i3 * 32, i3 * 32 + 32) === 0) continue;
-        copy.copy(this.data, n * 32, i3 * 32, i3 * 32 + 32);
-        n++;
+  screenCopies(batch, chunks) {
+    const ref = this.reference;
+    const filter2 = this.refFilter;
+    if (ref.kind === "none" || !filter2) return;
+    const { keys, hashes } = ref;
+    const hasher = this.hasher;
+    if (ref.kind === "v2") {
+      const { hi, lo } = this.keys;
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const h = hi[i3];
+        const l = lo[i3];
+        if (filter2.mayHave(h, l) && keys.has(h, l) && hashes.has(hashBatchRow(hasher, chunks, i3))) this.copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
       }
-      this.count = n;
-      this.sorted = true;
+    } else if (ref.kind === "v1") {
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        encodeBatchRow(hasher, chunks, i3);
+        hasher.key();
+        if (keys.has(hasher.keyHi, hasher.keyLo) && hashes.has(hasher.digest())) this.copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
+      }
+    } else {
+      for (let i3 = 0; i3 < batch.length; i3++) {
+        const digest = hashBatchRow(hasher, chunks, i3);
+        if (keys.has(digest.readUInt32BE(0), digest.readUInt32BE(4)) && hashes.has(digest)) this.copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
+      }
     }
-  }
-  /** Adds every hash's first 8 bytes to `keys` (the screen for profiles without fast row keys). */
-  prefixKeys(keys) {
-    for (let i3 = 0; i3 < this.count; i3++) keys.addOrHas(this.data.readUInt32BE(i3 * 32), this.data.readUInt32BE(i3 * 32 + 4));
-    return keys;
-  }
-  has(digest) {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = lo + hi >>> 1;
-      const c = this.data.compare(digest, 0, 32, mid * 32, mid * 32 + 32);
-      if (c === 0) return true;
-      if (c < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return false;
   }
 };
 
@@ -81221,7 +82759,6 @@ function screenColumn(screen, chunk, batch) {
   }
 }
 var LABEL_FLIP_MAX_ROWS = 2e6;
-var MAX_BATCH_HASHES = 2e6;
 function roleOf(c, ids) {
   const type = columnTypeOf(c.kinds);
   if (ids.has(c.name)) return "id";
@@ -81250,11 +82787,8 @@ async function runAgainstProfile(options, ctx, acc) {
   const profile = readProfileLean(
     refPath,
     shown,
-    (h) => refHashes.add(h),
-    (k) => {
-      if (k.length !== 16) throw new UserError("profile rowKeys must be a list of 16-hex-digit keys", { file: shown, hint: "profile the reference again with `aisec data-gate profile`" });
-      refKeys.addOrHas(Number.parseInt(k.slice(0, 8), 16), Number.parseInt(k.slice(8, 16), 16));
-    },
+    (bytes, start2, end) => refHashes.addHex(bytes, start2, end),
+    (bytes, start2, end) => refKeys.addHex(bytes, start2, end),
     (p) => {
       const bytes = (0, import_node_fs29.statSync)(refPath).size;
       const rows2 = Number.isSafeInteger(p.rows) && p.rows > 0 ? p.rows : 0;
@@ -81286,19 +82820,16 @@ async function runAgainstProfile(options, ctx, acc) {
     }
   }
   const truncated = profile.rowHashesTruncated;
-  const fastKeys = !truncated && profile.rowKeys !== void 0;
-  if (!truncated && !fastKeys) refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
-  const hasher = new RowHasher();
-  const seen = new RowKeySet();
-  let seenCapped = false;
-  const within = new RowCollector();
-  const copied = new RowCollector();
+  const kind = truncated ? "none" : profile.rowKeys === void 0 ? "hashes" : profile.rowKeyRecipe === ROW_KEY_RECIPE ? "v2" : "v1";
+  if (kind === "hashes") refKeys = refHashes.prefixKeys(new RowKeySet(refHashes.size));
+  const estimatedRows2 = estimateRowCount(options.current, ctx.limits.maxEntries);
+  const rowScreen = new RowScreen(kind === "none" ? { kind } : { kind, keys: refKeys, hashes: refHashes }, profile.hashColumns, estimatedRows2);
   const text2 = new TextInjectionScanner();
   const batchProfile = new ProfileBuilder({ idColumns: [...ids], hashRows: false, labelModel: false });
   let flips;
   if (options.poisoning && profile.labelModel) {
     if (label === void 0 || profile.labelModel.labelColumn === label) {
-      const rate = Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimateRowCount(options.current, ctx.limits.maxEntries), 1));
+      const rate = Math.min(1, LABEL_FLIP_MAX_ROWS / Math.max(estimatedRows2, 1));
       flips = new LabelFlipScanner(LabelModel.fromJSON(profile.labelModel, shown), { sampleRate: rate });
     } else {
       notes.push(`label flips not checked: the profile's label model is for '${profile.labelModel.labelColumn}', the label column here is '${label}'`);
@@ -81314,25 +82845,7 @@ async function runAgainstProfile(options, ctx, acc) {
     batchProfile.push(batch);
     if (options.poisoning) text2.push(batch);
     flips?.push(batch);
-    const hashChunks = profile.hashColumns.map((name2) => batch.data.find((d) => d.name === name2));
-    for (let i3 = 0; i3 < batch.length; i3++) {
-      encodeBatchRow(hasher, hashChunks, i3);
-      hasher.key();
-      const hi = hasher.keyHi;
-      const lo = hasher.keyLo;
-      if (seen.size < MAX_BATCH_HASHES) {
-        if (seen.addOrHas(hi, lo)) within.add(batch.file, batch.rows[i3], batch.lines[i3]);
-      } else if (seen.has(hi, lo)) within.add(batch.file, batch.rows[i3], batch.lines[i3]);
-      else seenCapped = true;
-      if (!truncated) {
-        if (fastKeys) {
-          if (refKeys.has(hi, lo) && refHashes.has(hasher.digest())) copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
-        } else {
-          const h = hasher.digest();
-          if (refKeys.has(h.readUInt32BE(0), h.readUInt32BE(4)) && refHashes.has(h)) copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
-        }
-      }
-    }
+    rowScreen.push(batch);
     for (const screen of screens) {
       const chunk = batch.data.find((d) => d.name === screen.column);
       if (chunk) screenColumn(screen, chunk, batch);
@@ -81460,9 +82973,10 @@ async function runAgainstProfile(options, ctx, acc) {
     notes.push(`the reference profile has no quantile sketch for ${sketchless.join(", ")} (written before profile version 2, or merged with such a profile): ${skipped} not computed there; profile the reference again with this aisec`);
   }
   if (o.method !== "none" && o.fit === "current") notes.push("outliers fitted on the batch need a second pass over it: against a profile they are fitted on the reference profile");
+  const { within, copied } = rowScreen;
   metrics["duplicates.within"] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" })));
-  if (seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
+  if (rowScreen.seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
   if (!truncated) {
     metrics["duplicates.from_reference"] = copied.total;
     findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" })));
@@ -81732,11 +83246,11 @@ function andersonKsampOf(a, b, budget) {
 var import_node_fs33 = require("node:fs");
 
 // packages/data-gate/src/spill/radix-sort.ts
-var LITTLE_ENDIAN3 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+var LITTLE_ENDIAN4 = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 var MIN_RADIX = 1 << 16;
 function sortFloat64(values, scratch2) {
   const n = values.length;
-  if (n < MIN_RADIX || !LITTLE_ENDIAN3 || !scratch2 || scratch2.length < n) {
+  if (n < MIN_RADIX || !LITTLE_ENDIAN4 || !scratch2 || scratch2.length < n) {
     values.sort();
     return;
   }
@@ -81750,9 +83264,9 @@ function sortFloat64(values, scratch2) {
     } else src[i3 + 1] = (hi | 2147483648) >>> 0;
   }
   const counts = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const word = pass < 2 ? 0 : 1;
-    const shift = pass % 2 === 0 ? 0 : 16;
+  for (let pass2 = 0; pass2 < 4; pass2++) {
+    const word = pass2 < 2 ? 0 : 1;
+    const shift = pass2 % 2 === 0 ? 0 : 16;
     counts.fill(0);
     for (let i3 = word; i3 < 2 * n; i3 += 2) {
       const d = src[i3] >>> shift & 65535;
@@ -82672,9 +84186,9 @@ function medianAbsoluteDeviation(column, median, budget) {
   const n = column.length;
   if (n === 0) return Number.NaN;
   const mid = n >> 1;
-  const split = rankBelow(column, median);
-  const left = column.reverseCursor(budget, split - 1);
-  const right = column.cursor(budget, split);
+  const split2 = rankBelow(column, median);
+  const left = column.reverseCursor(budget, split2 - 1);
+  const right = column.cursor(budget, split2);
   const wanted = { length: n };
   try {
     for (let k = 0; k <= mid; k++) {
@@ -82796,14 +84310,14 @@ function histogramCountsOf(column, edges, budget) {
   const sortedEdges = Float64Array.from(edges);
   const first = edges[0];
   const last = edges[k];
-  let below = 0;
+  let below2 = 0;
   const c = column.cursor(budget);
   try {
     for (; !c.done; c.advance()) {
       const v = c.peek();
       if (v < first || v > last) continue;
-      while (below < sortedEdges.length && sortedEdges[below] < v) below++;
-      let bin = below;
+      while (below2 < sortedEdges.length && sortedEdges[below2] < v) below2++;
+      let bin = below2;
       if (sortedEdges[bin] !== v) bin -= 1;
       if (bin >= k) bin = k - 1;
       counts[bin] = counts[bin] + 1;
@@ -82855,13 +84369,13 @@ function binRefDecilesOf(ref, cur, budget, levels = DECILE_LEVELS) {
   const inner = Float64Array.from(levels.map((q) => quantileOf(ref, q)));
   const count = (column) => {
     const counts = Array.from({ length: inner.length + 1 }, () => 0);
-    let below = 0;
+    let below2 = 0;
     const c = column.cursor(budget);
     try {
       for (; !c.done; c.advance()) {
         const v = c.peek();
-        while (below < inner.length && inner[below] < v) below++;
-        counts[below] = counts[below] + 1;
+        while (below2 < inner.length && inner[below2] < v) below2++;
+        counts[below2] = counts[below2] + 1;
       }
     } finally {
       c.close();
