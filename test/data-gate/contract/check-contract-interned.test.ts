@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CheckOptions, ContractChecker, type ContractViolation, type DataContract, checkContract, contractFindings, contractMetrics } from '../../../packages/data-gate/src/contract/index';
 import { InternedVerdicts } from '../../../packages/data-gate/src/contract/interned-verdicts';
-import { kindsPresent } from '../../../packages/data-gate/src/contract/kinds-present';
+import { kindsPresent } from '../../../packages/data-gate/src/readers/kinds-present';
 import { CellKind, type ColumnChunk, readTable } from '../../../packages/data-gate/src/readers/index';
 import { prng } from '../../helpers/prng';
 import { type HandCell, HandReader, batchesOf } from '../interned-batches';

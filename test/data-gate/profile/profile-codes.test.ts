@@ -70,4 +70,41 @@ describe('profiles from interned text ids', () => {
       expect(Object.keys(text?.categories ?? {}).length).toBe(distinct > maxCategories ? 0 : distinct);
     }
   });
+
+  it('take a column of numbers only as it is, and count the nulls of a column without numbers, as a mixed column is counted', () => {
+    const rand = prng(21);
+    const fast = new ProfileBuilder({ maxCategories: 50 });
+    const mixed = new ProfileBuilder({ maxCategories: 50 });
+    const length = 3000;
+    const rows = Float64Array.from({ length: length + 1 }, (_, i) => i);
+    for (let k = 0; k < 3; k++) {
+      const values = Float64Array.from({ length }, () => (rand() < 0.5 ? Math.floor(rand() * 40) : Math.round(rand() * 1e4) / 100));
+      const words = Array.from({ length }, () => (rand() < 0.2 ? null : `w${Math.floor(rand() * 30)}`));
+      const numberKinds = Uint8Array.from(values, (v) => (Number.isInteger(v) ? CellKind.Integer : CellKind.Float));
+      const textKinds = Uint8Array.from(words, (w) => (w === null ? CellKind.Null : CellKind.Text));
+      const batchOf = (extra: boolean): RowBatch => ({
+        file: 'a.csv',
+        columns: ['x', 't'],
+        length: length + (extra ? 1 : 0),
+        rows,
+        lines: rows,
+        tableRow: 0,
+        // The extra row makes both columns mixed (a null among numbers, a number among texts), so they are gathered cell by cell.
+        data: [
+          { name: 'x', kinds: extra ? Uint8Array.from([...numberKinds, CellKind.Null]) : numberKinds, numbers: extra ? Float64Array.from([...values, Number.NaN]) : values, texts: [] },
+          { name: 't', kinds: extra ? Uint8Array.from([...textKinds, CellKind.Integer]) : textKinds, numbers: extra ? Float64Array.from([...words.map(() => Number.NaN), 7]) : words.map(() => Number.NaN), texts: extra ? [...words, null] : words } as ColumnChunk,
+        ],
+      });
+      fast.push(batchOf(false));
+      mixed.push(batchOf(true));
+    }
+    const [fx, ft] = fast.finish().columns;
+    const [mx, mt] = mixed.finish().columns;
+    expect(mx?.nulls).toBe((fx?.nulls ?? 0) + 3);
+    expect({ ...fx, nulls: 0 }).toEqual({ ...mx, nulls: 0 });
+    expect(ft?.nulls).toBeGreaterThan(1000);
+    expect(ft?.nulls).toBe(mt?.nulls);
+    expect(ft?.textCells).toBe(mt?.textCells);
+    expect({ ...mt?.categories, 7: undefined }).toEqual({ ...ft?.categories, 7: undefined });
+  });
 });

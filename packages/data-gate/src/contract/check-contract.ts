@@ -15,7 +15,7 @@ import {
   RULE_TYPE_CONFUSION,
 } from './input-rules';
 import { InternedVerdicts } from './interned-verdicts';
-import { kindsPresent } from './kinds-present';
+import { kindsPresent } from '../readers/kinds-present';
 import { likelyRename } from './schema-diff';
 
 export type ViolationKind = 'missing-column' | 'added-column' | 'column-order' | 'type' | 'null' | 'range' | 'category' | 'unique' | 'pattern' | 'row-schema';

@@ -1,7 +1,7 @@
 import type { Finding, Metrics } from '@aisec/core';
 import { RowCollector, firstRows, rowFindings } from '../gate/row-findings';
 import { InternedVerdicts } from '../contract/interned-verdicts';
-import { kindsPresent } from '../contract/kinds-present';
+import { kindsPresent } from '../readers/kinds-present';
 import { CellKind, type ColumnChunk, type RowBatch } from '../readers/index';
 import { RULE_CONTROL_CHARACTERS, RULE_FORMULA_INJECTION, RULE_HOMOGLYPHS } from '../gate/rules';
 import type { ScannedTable } from '../gate/table-scan';

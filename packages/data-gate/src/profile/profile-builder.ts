@@ -10,6 +10,7 @@ import { BatchRowKeys, ROW_KEY_RECIPE } from './batch-row-keys';
 import { NumberCounts } from './number-counts';
 import { RowKeySet } from './row-key-set';
 import { mergeProfiles } from './merge-profiles';
+import { kindsPresent } from '../readers/kinds-present';
 import { type ColumnProfile, type DataProfile, FIXED_EDGES, PROFILE_FORMAT, PROFILE_VERSION, countFixedBins, serializeProfile } from './profile-format';
 
 export interface ProfileOptions {
@@ -176,13 +177,25 @@ export class ProfileBuilder {
   private pushColumn(s: ColumnState, chunk: ColumnChunk, n: number): void {
     const { kinds, numbers } = chunk;
     if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, 2 * this.scratch.length));
-    const values = this.scratch;
-    const tally = gatherNumbers(kinds, numbers, n, values);
+    // A column is nearly always of one kind: all numbers without NaN are used where they are (no copy),
+    // a column without numbers needs only its nulls counted; only a mixed column is gathered cell by cell.
+    const present = kindsPresent(kinds, n);
+    let values: Float64Array = this.scratch;
+    let tally: Int32Array;
+    if ((present & ~NUMBER_KINDS) === 0 && !hasNaN(numbers, n)) {
+      values = numbers;
+      tally = plainTally(n, 0, 0, 0, present);
+    } else if ((present & NUMBER_KINDS) === 0) {
+      const nulls = (present & (1 << CellKind.Null)) === 0 ? 0 : countNulls(kinds, n);
+      tally = plainTally(0, 0, nulls, n - nulls, present);
+    } else {
+      tally = gatherNumbers(kinds, numbers, n, values);
+    }
     const m = tally[TALLY_NUMBERS] as number;
     const nanCells = tally[TALLY_NAN] as number;
     const nulls = tally[TALLY_NULLS] as number;
     const others = tally[TALLY_OTHERS] as number;
-    const bits = s.kinds | (tally[TALLY_KINDS] as number);
+    const bits = s.kinds | ((tally[TALLY_KINDS] as number) & ~(1 << CellKind.Null));
     s.kinds = bits;
     s.nulls += nulls;
     if (m > 0) this.pushNumbers(s, values, m);
@@ -429,6 +442,32 @@ const TALLY_NULLS = 2;
 const TALLY_OTHERS = 3;
 const TALLY_KINDS = 4;
 const tallyOut = new Int32Array(5);
+
+const NUMBER_KINDS = (1 << CellKind.Integer) | (1 << CellKind.Float);
+
+/** The tally of a column that needs no gathering. */
+function plainTally(numbers: number, nan: number, nulls: number, others: number, kinds: number): Int32Array {
+  tallyOut[TALLY_NUMBERS] = numbers;
+  tallyOut[TALLY_NAN] = nan;
+  tallyOut[TALLY_NULLS] = nulls;
+  tallyOut[TALLY_OTHERS] = others;
+  tallyOut[TALLY_KINDS] = kinds;
+  return tallyOut;
+}
+
+function hasNaN(values: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (v !== v) return true;
+  }
+  return false;
+}
+
+function countNulls(kinds: Uint8Array, n: number): number {
+  let nulls = 0;
+  for (let i = 0; i < n; i++) if (kinds[i] === CellKind.Null) nulls++;
+  return nulls;
+}
 
 /**
  * One pass over a column's kinds: its numbers (NaN left out) gathered into `values`, and the counts
