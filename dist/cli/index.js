@@ -50924,7 +50924,7 @@ var InternedVerdicts = class {
   }
 };
 
-// packages/data-gate/src/contract/kinds-present.ts
+// packages/data-gate/src/readers/kinds-present.ts
 function kindsPresent(kinds, n) {
   const end = Math.min(n, kinds.length);
   if (end === 0) return 0;
@@ -56522,13 +56522,23 @@ var ProfileBuilder = class {
   pushColumn(s, chunk, n) {
     const { kinds, numbers } = chunk;
     if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, 2 * this.scratch.length));
-    const values = this.scratch;
-    const tally = gatherNumbers(kinds, numbers, n, values);
+    const present = kindsPresent(kinds, n);
+    let values = this.scratch;
+    let tally;
+    if ((present & ~NUMBER_KINDS) === 0 && !hasNaN(numbers, n)) {
+      values = numbers;
+      tally = plainTally(n, 0, 0, 0, present);
+    } else if ((present & NUMBER_KINDS) === 0) {
+      const nulls2 = (present & 1 << CellKind.Null) === 0 ? 0 : countNulls(kinds, n);
+      tally = plainTally(0, 0, nulls2, n - nulls2, present);
+    } else {
+      tally = gatherNumbers(kinds, numbers, n, values);
+    }
     const m = tally[TALLY_NUMBERS];
     const nanCells = tally[TALLY_NAN];
     const nulls = tally[TALLY_NULLS];
     const others = tally[TALLY_OTHERS];
-    const bits3 = s.kinds | tally[TALLY_KINDS];
+    const bits3 = s.kinds | tally[TALLY_KINDS] & ~(1 << CellKind.Null);
     s.kinds = bits3;
     s.nulls += nulls;
     if (m > 0) this.pushNumbers(s, values, m);
@@ -56761,6 +56771,27 @@ var TALLY_NULLS = 2;
 var TALLY_OTHERS = 3;
 var TALLY_KINDS = 4;
 var tallyOut = new Int32Array(5);
+var NUMBER_KINDS = 1 << CellKind.Integer | 1 << CellKind.Float;
+function plainTally(numbers, nan, nulls, others, kinds) {
+  tallyOut[TALLY_NUMBERS] = numbers;
+  tallyOut[TALLY_NAN] = nan;
+  tallyOut[TALLY_NULLS] = nulls;
+  tallyOut[TALLY_OTHERS] = others;
+  tallyOut[TALLY_KINDS] = kinds;
+  return tallyOut;
+}
+function hasNaN(values, n) {
+  for (let i3 = 0; i3 < n; i3++) {
+    const v = values[i3];
+    if (v !== v) return true;
+  }
+  return false;
+}
+function countNulls(kinds, n) {
+  let nulls = 0;
+  for (let i3 = 0; i3 < n; i3++) if (kinds[i3] === CellKind.Null) nulls++;
+  return nulls;
+}
 function gatherNumbers(kinds, numbers, n, values) {
   let m = 0;
   let nanCells = 0;
