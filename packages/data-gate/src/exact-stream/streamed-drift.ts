@@ -1,7 +1,6 @@
 import type { Metrics } from '@aisec/core';
 import type { ColumnRole } from '../gate/column-roles';
-import { type ColumnDriftRow, type DriftOptions, categoricalChart, chartEdges, setFigures, toShare } from '../gate/drift-check';
-import { categoricalColumnDrift } from '../stats/index';
+import { type ColumnDriftRow, type DriftOptions, categoricalDriftRow, chartEdges, setFigures, toShare } from '../gate/drift-check';
 import type { MemoryBudget } from '../spill/memory-budget';
 import { MAX_VALUE_BINS, histogramCountsOf, sortedSturgesEdges } from '../spill/sorted-binning';
 import type { SortedColumn } from '../spill/sorted-column';
@@ -67,10 +66,7 @@ export async function streamedDrift(
         continue;
       }
       if (refCounts.size === 0 || curCounts.size === 0) continue;
-      const d = categoricalColumnDrift(refCounts, curCounts, options);
-      setFigures(metrics, name, d);
-      const drift = options.driftTest === 'evidently' ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name, kind: 'categorical', drift, nRef: d.nRef, nCur: d.nCur, test: 'chi2', pvalue: d.decision.pvalue, effectSizeName: 'js', effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+      rows.push(categoricalDriftRow(name, refCounts, curCounts, options, metrics));
     } else {
       const refLengths = textRefLengths.get(name);
       const curLengths = cur?.sortedLengths();

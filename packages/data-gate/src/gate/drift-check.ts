@@ -83,6 +83,14 @@ export function categoricalChart(ref: Map<string, number>, cur: Map<string, numb
   };
 }
 
+/** A categorical column's drift from its category counts: its metrics set, its row of the drift table returned (both exact modes). */
+export function categoricalDriftRow(name: string, refCounts: Map<string, number>, curCounts: Map<string, number>, options: DriftOptions, metrics: Metrics): ColumnDriftRow {
+  const d = categoricalColumnDrift(refCounts, curCounts, options);
+  setFigures(metrics, name, d);
+  const drift = options.driftTest === 'evidently' ? d.evidently.drift : d.decision.drift;
+  return { column: name, kind: 'categorical', drift, nRef: d.nRef, nCur: d.nCur, test: 'chi2', pvalue: d.decision.pvalue, effectSizeName: 'js', effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d };
+}
+
 export function setFigures(metrics: Metrics, column: string, figures: ColumnDrift): void {
   for (const [test, f] of Object.entries(figures.tests)) {
     metrics[`drift.${column}.${test}.statistic`] = f.statistic;
@@ -120,10 +128,7 @@ export function checkDrift(reference: ScannedTable, current: ScannedTable, roles
       const refCounts = categoryCounts(refCol);
       const curCounts = categoryCounts(curCol);
       if (refCounts.size === 0 || curCounts.size === 0) continue;
-      const d = categoricalColumnDrift(refCounts, curCounts, options);
-      setFigures(metrics, name, d);
-      const drift = options.driftTest === 'evidently' ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name, kind: 'categorical', drift, nRef: d.nRef, nCur: d.nCur, test: 'chi2', pvalue: d.decision.pvalue, effectSizeName: 'js', effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+      rows.push(categoricalDriftRow(name, refCounts, curCounts, options, metrics));
     } else {
       const ref = texts(refCol);
       const cur = texts(curCol);

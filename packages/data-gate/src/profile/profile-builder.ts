@@ -184,10 +184,10 @@ export class ProfileBuilder {
     let tally: Int32Array;
     if ((present & ~NUMBER_KINDS) === 0 && !hasNaN(numbers, n)) {
       values = numbers;
-      tally = plainTally(n, 0, 0, 0, present);
+      tally = tallyOf(n, 0, 0, 0, present);
     } else if ((present & NUMBER_KINDS) === 0) {
       const nulls = (present & (1 << CellKind.Null)) === 0 ? 0 : countNulls(kinds, n);
-      tally = plainTally(0, 0, nulls, n - nulls, present);
+      tally = tallyOf(0, 0, nulls, n - nulls, present);
     } else {
       tally = gatherNumbers(kinds, numbers, n, values);
     }
@@ -445,8 +445,8 @@ const tallyOut = new Int32Array(5);
 
 const NUMBER_KINDS = (1 << CellKind.Integer) | (1 << CellKind.Float);
 
-/** The tally of a column that needs no gathering. */
-function plainTally(numbers: number, nan: number, nulls: number, others: number, kinds: number): Int32Array {
+/** A column's tally: numbers, NaN numbers, nulls, other cells, and the bit set of kinds (nulls left out). */
+function tallyOf(numbers: number, nan: number, nulls: number, others: number, kinds: number): Int32Array {
   tallyOut[TALLY_NUMBERS] = numbers;
   tallyOut[TALLY_NAN] = nan;
   tallyOut[TALLY_NULLS] = nulls;
@@ -494,12 +494,7 @@ function gatherNumbers(kinds: Uint8Array, numbers: Float64Array, n: number, valu
     }
     bits |= 1 << kind;
   }
-  tallyOut[TALLY_NUMBERS] = m;
-  tallyOut[TALLY_NAN] = nanCells;
-  tallyOut[TALLY_NULLS] = nulls;
-  tallyOut[TALLY_OTHERS] = others;
-  tallyOut[TALLY_KINDS] = bits;
-  return tallyOut;
+  return tallyOf(m, nanCells, nulls, others, bits);
 }
 
 /** A copy of `counts` long enough to index `code`. */
