@@ -54137,6 +54137,12 @@ function categoricalChart(ref, cur) {
     cur: keys.map((k) => Math.round(1e3 * (cur.get(k) ?? 0) / nCur) / 10)
   };
 }
+function categoricalDriftRow(name2, refCounts, curCounts, options, metrics) {
+  const d = categoricalColumnDrift(refCounts, curCounts, options);
+  setFigures(metrics, name2, d);
+  const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+  return { column: name2, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d };
+}
 function setFigures(metrics, column, figures) {
   for (const [test, f] of Object.entries(figures.tests)) {
     metrics[`drift.${column}.${test}.statistic`] = f.statistic;
@@ -54168,10 +54174,7 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
       const refCounts = categoryCounts(refCol);
       const curCounts = categoryCounts(curCol);
       if (refCounts.size === 0 || curCounts.size === 0) continue;
-      const d = categoricalColumnDrift(refCounts, curCounts, options);
-      setFigures(metrics, name2, d);
-      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name2, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+      rows.push(categoricalDriftRow(name2, refCounts, curCounts, options, metrics));
     } else {
       const ref = texts(refCol);
       const cur = texts(curCol);
@@ -56527,10 +56530,10 @@ var ProfileBuilder = class {
     let tally;
     if ((present & ~NUMBER_KINDS) === 0 && !hasNaN(numbers, n)) {
       values = numbers;
-      tally = plainTally(n, 0, 0, 0, present);
+      tally = tallyOf(n, 0, 0, 0, present);
     } else if ((present & NUMBER_KINDS) === 0) {
       const nulls2 = (present & 1 << CellKind.Null) === 0 ? 0 : countNulls(kinds, n);
-      tally = plainTally(0, 0, nulls2, n - nulls2, present);
+      tally = tallyOf(0, 0, nulls2, n - nulls2, present);
     } else {
       tally = gatherNumbers(kinds, numbers, n, values);
     }
@@ -56772,7 +56775,7 @@ var TALLY_OTHERS = 3;
 var TALLY_KINDS = 4;
 var tallyOut = new Int32Array(5);
 var NUMBER_KINDS = 1 << CellKind.Integer | 1 << CellKind.Float;
-function plainTally(numbers, nan, nulls, others, kinds) {
+function tallyOf(numbers, nan, nulls, others, kinds) {
   tallyOut[TALLY_NUMBERS] = numbers;
   tallyOut[TALLY_NAN] = nan;
   tallyOut[TALLY_NULLS] = nulls;
@@ -56812,12 +56815,7 @@ function gatherNumbers(kinds, numbers, n, values) {
     }
     bits3 |= 1 << kind;
   }
-  tallyOut[TALLY_NUMBERS] = m;
-  tallyOut[TALLY_NAN] = nanCells;
-  tallyOut[TALLY_NULLS] = nulls;
-  tallyOut[TALLY_OTHERS] = others;
-  tallyOut[TALLY_KINDS] = bits3;
-  return tallyOut;
+  return tallyOf(m, nanCells, nulls, others, bits3);
 }
 function grown(counts, code) {
   let size = counts.length;
@@ -58830,10 +58828,7 @@ async function streamedDrift(refOrder, roles, refCols, refSorted, textRefLengths
         continue;
       }
       if (refCounts.size === 0 || curCounts.size === 0) continue;
-      const d = categoricalColumnDrift(refCounts, curCounts, options);
-      setFigures(metrics, name2, d);
-      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name2, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+      rows.push(categoricalDriftRow(name2, refCounts, curCounts, options, metrics));
     } else {
       const refLengths = textRefLengths.get(name2);
       const curLengths = cur?.sortedLengths();

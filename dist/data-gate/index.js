@@ -53244,6 +53244,12 @@ function categoricalChart(ref, cur) {
     cur: keys.map((k) => Math.round(1e3 * (cur.get(k) ?? 0) / nCur) / 10)
   };
 }
+function categoricalDriftRow(name, refCounts, curCounts, options, metrics) {
+  const d = categoricalColumnDrift(refCounts, curCounts, options);
+  setFigures(metrics, name, d);
+  const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
+  return { column: name, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d };
+}
 function setFigures(metrics, column, figures) {
   for (const [test, f] of Object.entries(figures.tests)) {
     metrics[`drift.${column}.${test}.statistic`] = f.statistic;
@@ -53275,10 +53281,7 @@ function checkDrift(reference, current, roles, options, exclude = /* @__PURE__ *
       const refCounts = categoryCounts(refCol);
       const curCounts = categoryCounts(curCol);
       if (refCounts.size === 0 || curCounts.size === 0) continue;
-      const d = categoricalColumnDrift(refCounts, curCounts, options);
-      setFigures(metrics, name, d);
-      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+      rows.push(categoricalDriftRow(name, refCounts, curCounts, options, metrics));
     } else {
       const ref = texts(refCol);
       const cur = texts(curCol);
@@ -55634,10 +55637,10 @@ var ProfileBuilder = class {
     let tally;
     if ((present & ~NUMBER_KINDS) === 0 && !hasNaN(numbers, n)) {
       values = numbers;
-      tally = plainTally(n, 0, 0, 0, present);
+      tally = tallyOf(n, 0, 0, 0, present);
     } else if ((present & NUMBER_KINDS) === 0) {
       const nulls2 = (present & 1 << CellKind.Null) === 0 ? 0 : countNulls(kinds, n);
-      tally = plainTally(0, 0, nulls2, n - nulls2, present);
+      tally = tallyOf(0, 0, nulls2, n - nulls2, present);
     } else {
       tally = gatherNumbers(kinds, numbers, n, values);
     }
@@ -55879,7 +55882,7 @@ var TALLY_OTHERS = 3;
 var TALLY_KINDS = 4;
 var tallyOut = new Int32Array(5);
 var NUMBER_KINDS = 1 << CellKind.Integer | 1 << CellKind.Float;
-function plainTally(numbers, nan, nulls, others, kinds) {
+function tallyOf(numbers, nan, nulls, others, kinds) {
   tallyOut[TALLY_NUMBERS] = numbers;
   tallyOut[TALLY_NAN] = nan;
   tallyOut[TALLY_NULLS] = nulls;
@@ -55919,12 +55922,7 @@ function gatherNumbers(kinds, numbers, n, values) {
     }
     bits2 |= 1 << kind;
   }
-  tallyOut[TALLY_NUMBERS] = m;
-  tallyOut[TALLY_NAN] = nanCells;
-  tallyOut[TALLY_NULLS] = nulls;
-  tallyOut[TALLY_OTHERS] = others;
-  tallyOut[TALLY_KINDS] = bits2;
-  return tallyOut;
+  return tallyOf(m, nanCells, nulls, others, bits2);
 }
 function grown(counts, code) {
   let size = counts.length;
@@ -57937,10 +57935,7 @@ async function streamedDrift(refOrder, roles, refCols, refSorted, textRefLengths
         continue;
       }
       if (refCounts.size === 0 || curCounts.size === 0) continue;
-      const d = categoricalColumnDrift(refCounts, curCounts, options);
-      setFigures(metrics, name, d);
-      const drift = options.driftTest === "evidently" ? d.evidently.drift : d.decision.drift;
-      rows.push({ column: name, kind: "categorical", drift, nRef: d.nRef, nCur: d.nCur, test: "chi2", pvalue: d.decision.pvalue, effectSizeName: "js", effectSize: d.decision.effectSize, chart: categoricalChart(refCounts, curCounts), figures: d });
+      rows.push(categoricalDriftRow(name, refCounts, curCounts, options, metrics));
     } else {
       const refLengths = textRefLengths.get(name);
       const curLengths = cur?.sortedLengths();
