@@ -1,6 +1,6 @@
 // Benchmark of data-gate's table reader alone (run by hand, not in CI):
 //   [REPEAT=5] [BASE=lib.mjs] node bench/data-gate/read.mjs [GB]   (default 0.31)
-// Reads .cache/bench/data-gate/batch-<GB>gb.csv, the batch file bench/data-gate/run.mjs generates (run
+// Reads .cache/bench/data-gate/batch-<GB>gb.v2.csv, the batch file bench/data-gate/run.mjs generates (run
 // that first), with readTable, every batch consumed and dropped, in a fresh process per run, and
 // reports CPU seconds: the median of REPEAT runs and every run beside it. The baseline in the same
 // run is reading the file's bytes (fs.createReadStream, 1 MiB chunks), so the ratio is comparable
@@ -16,7 +16,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const cache = join(repo, '.cache/bench/data-gate');
 const lib = join(cache, 'readers-lib.mjs');
 const gb = process.argv[2] ?? '0.31';
-const file = join(cache, `batch-${gb}gb.csv`);
+const file = join(cache, `batch-${gb}gb.v2.csv`);
 const repeat = Math.max(1, Number(process.env.REPEAT ?? 5));
 if (!existsSync(file)) {
   console.log(`${file} is missing: generate it with node bench/data-gate/run.mjs ${gb}`);
