@@ -224,12 +224,16 @@ export class ProfileBuilder {
   private countNumbers(s: ColumnState, values: Float64Array, m: number): number {
     const { numberCategories, distinct } = s;
     let j = 0;
-    for (; j < m && s.categories !== undefined; j++) {
+    while (j < m && s.categories !== undefined) {
+      // The values seen before in one tight loop; a new one stops it and is noted here.
+      j = numberCategories.countSeen(values, j, m);
+      if (j === m) break;
       const v = values[j] as number;
       if (numberCategories.add(v)) {
         distinct.addNumber(v);
         this.checkCategories(s);
       }
+      j++;
     }
     return j;
   }
