@@ -3,7 +3,7 @@ import { RowCollector } from '../gate/row-findings';
 import { RowHasher } from '../stats/index';
 import { encodeBatchRow, hashBatchRow } from './batch-row-hash';
 import { BatchRowKeys } from './batch-row-keys';
-import { RowKeyFilter } from './row-key-filter';
+import { RowKeyFilters } from './row-key-filter';
 import { RowKeySet } from './row-key-set';
 import type { SortedRowHashes } from './sorted-row-hashes';
 
@@ -21,8 +21,8 @@ export type ReferenceRows = { kind: 'v2' | 'v1' | 'hashes'; keys: RowKeySet; has
 /**
  * Duplicates within the batch and rows copied from the reference, batch by batch: the batch's row
  * keys come column-wise (BatchRowKeys), the batch's first MAX_BATCH_HASHES distinct keys are kept, and
- * a key of the reference is confirmed on the row's SHA-256. Cache-sized filters stand in front of both
- * key tables (tens of megabytes, where a lookup missed the cache on nearly every row). A class of its
+ * a key of the reference is confirmed on the row's SHA-256. Filters stand in front of both key tables
+ * (tens of megabytes, where a lookup missed the cache on nearly every row). A class of its
  * own, so the per-row loop is a small function V8 optimizes whole rather than a loop inside the gate's
  * long async function.
  */
@@ -34,8 +34,7 @@ export class RowScreen {
   private readonly keys = new BatchRowKeys();
   private readonly hasher = new RowHasher();
   private readonly seen: RowKeySet;
-  private seenFilter: RowKeyFilter | undefined;
-  private readonly refFilter: RowKeyFilter | undefined;
+  private readonly filters: RowKeyFilters;
 
   constructor(
     private readonly reference: ReferenceRows,
@@ -43,13 +42,15 @@ export class RowScreen {
     estimatedRows: number,
   ) {
     // Sized once for the rows the batch is estimated to have (growing by doubling rehashes every key).
-    this.seen = new RowKeySet(Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows, 1 << 16)));
-    this.refFilter = reference.kind === 'none' ? undefined : new RowKeyFilter(reference.keys);
+    const kept = Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows, 1 << 16));
+    this.seen = new RowKeySet(kept);
+    this.filters = new RowKeyFilters(reference.kind === 'none' ? undefined : reference.keys, kept);
   }
 
   push(batch: RowBatch): void {
     const chunks = this.hashColumns.map((name) => batch.data.find((d) => d.name === name));
     this.keys.compute(chunks, batch.length);
+    this.filters.lookUp(this.keys.lo, batch.length);
     this.screenWithin(batch);
     if (this.reference.kind !== 'none') this.screenCopies(batch, chunks);
   }
@@ -57,20 +58,24 @@ export class RowScreen {
   private screenWithin(batch: RowBatch): void {
     const { hi, lo } = this.keys;
     const seen = this.seen;
+    const filters = this.filters;
+    // The words fetched for this batch miss the keys it adds; once the table is full it adds none.
+    const fetchedCurrent = seen.size >= MAX_BATCH_HASHES;
     for (let i = 0; i < batch.length; i++) {
       const h = hi[i] as number;
       const l = lo[i] as number;
       if (seen.size < MAX_BATCH_HASHES) {
         if (seen.addOrHas(h, l)) this.within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
-      } else if ((this.seenFilter ??= new RowKeyFilter(seen)).mayHave(h, l) && seen.has(h, l)) this.within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
+        else filters.addBatch(h, l);
+      } else if ((fetchedCurrent ? filters.batchAt(i, h) : filters.mayBeBatch(h, l)) && seen.has(h, l)) this.within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
       else this.seenCapped = true;
     }
   }
 
   private screenCopies(batch: RowBatch, chunks: readonly (ColumnChunk | undefined)[]): void {
     const ref = this.reference;
-    const filter = this.refFilter;
-    if (ref.kind === 'none' || !filter) return;
+    const filters = this.filters;
+    if (ref.kind === 'none') return;
     const { keys, hashes } = ref;
     const hasher = this.hasher;
     if (ref.kind === 'v2') {
@@ -79,7 +84,7 @@ export class RowScreen {
         const h = hi[i] as number;
         const l = lo[i] as number;
         // Only a candidate copy is encoded and hashed with SHA-256.
-        if (filter.mayHave(h, l) && keys.has(h, l) && hashes.has(hashBatchRow(hasher, chunks, i))) this.copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
+        if (filters.referenceAt(i, h) && keys.has(h, l) && hashes.has(hashBatchRow(hasher, chunks, i))) this.copied.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
       }
     } else if (ref.kind === 'v1') {
       for (let i = 0; i < batch.length; i++) {
