@@ -1,6 +1,6 @@
 import { CellKind, classifyCsvBytes, csvScratch } from './cell';
 import type { BatchBuilder } from './row-batch';
-import { SHORT_BYTES, type TextInterner } from './text-interner';
+import { MEDIUM_BYTES, SHORT_BYTES, type TextInterner } from './text-interner';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -181,7 +181,7 @@ export class PlainRowDecoder {
         if (kind === CellKind.Text) {
           kinds[at] = kind;
           const interner = interners[c] as TextInterner;
-          const id = to - from <= SHORT_BYTES ? interner.idOfShort(buf, from, to, w0, w1) : interner.idOf(buf, from, to);
+          const id = to - from <= SHORT_BYTES ? interner.idOfShort(buf, from, to, w0, w1) : to - from <= MEDIUM_BYTES ? interner.idOfMedium(buf, from, to, w0, w1) : interner.idOf(buf, from, to);
           if (id >= 0) {
             codes[at] = id;
             (texts[c] as (string | null)[])[slot] = interner.values[id] as string;
