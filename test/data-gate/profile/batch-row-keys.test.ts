@@ -89,6 +89,26 @@ describe('row keys, recipe v2 (column-wise)', () => {
     }
   });
 
+  it('are the same for a column of one kind (mixed in one loop) as cell by cell', () => {
+    const rand = prng(13);
+    const n = 3000;
+    const numberCells = CELLS.filter((c) => c.kind === CellKind.Integer || c.kind === CellKind.Float);
+    const textCells = CELLS.filter((c) => c.kind === CellKind.Text || c.kind === CellKind.Null);
+    const numbers = Array.from({ length: n }, () => numberCells[Math.floor(rand() * numberCells.length)] as TestCell);
+    const texts = Array.from({ length: n }, () => textCells[Math.floor(rand() * textCells.length)] as TestCell);
+    // A boolean in one more row makes each column mixed, so the same rows go cell by cell.
+    const odd: TestCell = { kind: CellKind.Boolean, number: 1 };
+    const dictionary: string[] = [];
+    const uniform = keysOf([chunk('n', numbers), chunk('t', texts, dictionary)], n);
+    const mixed = keysOf([chunk('n', [...numbers, odd]), chunk('t', [...texts, odd], dictionary)], n + 1);
+    expect(uniform).toEqual(mixed.slice(0, n));
+    // Texts the reader did not intern (code -1) are keyed by their strings on both paths.
+    const uninterned = chunk('t', texts, dictionary);
+    (uninterned.codes as Int32Array).fill(-1, 0, n >> 1);
+    expect(keysOf([chunk('n', numbers), uninterned], n)).toEqual(uniform);
+    expect(new Set(uniform).size).toBeGreaterThan(20);
+  });
+
   it('depend on the order of the cells and on where a text ends; a missing column is a column of nulls', () => {
     const t = (text: string): TestCell => ({ kind: CellKind.Text, text });
     const [ab] = keysOf([chunk('x', [t('a')]), chunk('y', [t('b')])], 1);
