@@ -250,6 +250,13 @@ export class ProfileBuilder {
     }
     let textCells = 0;
     for (let i = 0; i < n; i++) {
+      if (codes !== undefined) {
+        // The run of interned texts counted before, in one tight loop; the cell it stops at goes below.
+        const stop = countKnownCodes(kinds, codes, s.codeCounts, i, n);
+        textCells += stop - i;
+        i = stop;
+        if (i === n) break;
+      }
       const kind = kinds[i] as CellKind;
       if (kind === CellKind.Text) {
         textCells++;
@@ -264,9 +271,9 @@ export class ProfileBuilder {
             distinct.addString((dictionary as readonly string[])[code] as string);
             if (s.categories !== undefined) this.checkCategories(s);
           }
-          continue;
+        } else {
+          this.countKey(s, texts[i] ?? '');
         }
-        this.countKey(s, texts[i] ?? '');
       } else if (kind === CellKind.Boolean) {
         this.countKey(s, numbers[i] === 1 ? 'true' : 'false');
       }
@@ -502,6 +509,23 @@ function gatherNumbers(kinds: Uint8Array, numbers: Float64Array, n: number, valu
 }
 
 /** A copy of `counts` long enough to index `code`. */
+/**
+ * Counts the text cells from `from` on whose interned id was counted before (counts[id] > 0), and
+ * returns the index of the first cell that is not one (or `n`): after a column's first rows nearly
+ * every cell is one, and this loop has no call and no test but the cell's.
+ */
+function countKnownCodes(kinds: Uint8Array, codes: Int32Array, counts: Float64Array, from: number, n: number): number {
+  const size = counts.length;
+  for (let i = from; i < n; i++) {
+    const code = codes[i] as number;
+    if (kinds[i] !== CellKind.Text || code < 0 || code >= size) return i;
+    const had = counts[code] as number;
+    if (had === 0) return i;
+    counts[code] = had + 1;
+  }
+  return n;
+}
+
 function grown(counts: Float64Array, code: number): Float64Array {
   let size = counts.length;
   while (size <= code) size *= 2;
