@@ -2,7 +2,7 @@ import { writeSync } from 'node:fs';
 import { type GateContext, UserError, workspaceRelative, writeFileAtomic, writeFileAtomicStreamed } from '@aisec/core';
 import { isIdName, pickLabelColumn } from '../gate/column-roles';
 import { LabelModelBuilder } from '../poisoning/label-model';
-import { CellKind, type ColumnChunk, type ReadTableOptions, type RowBatch, readTable } from '../readers/index';
+import { CellKind, type ColumnChunk, type ReadTableOptions, type RowBatch, readTable, recycleBatch } from '../readers/index';
 import { HLL_DEFAULT_PRECISION, HyperLogLog, KLL_DEFAULT_K, KllSketch } from '../sketch/index';
 import { MomentsAccumulator, RowHasher, rowKeyHex } from '../stats/index';
 import { encodeBatchRow } from './batch-row-hash';
@@ -551,6 +551,8 @@ async function buildProfile(path: string, options: ProfileOptions, ctx: Partial<
   for await (const batch of readTable(path, options.read ?? {}, ctx)) {
     if (ctx.signal?.aborted) throw new UserError('cancelled');
     builder.push(batch);
+    // The builder keeps counts, sketches and hashes, none of the batch's arrays.
+    recycleBatch(batch);
   }
   return builder;
 }

@@ -8,7 +8,7 @@ import type { OutlierOptions } from '../gate/outlier-check';
 import { MAX_LISTED_ROWS, RowCollector, firstRows } from '../gate/row-findings';
 import { DATA_GATE_RULES, RULE_DUPLICATE_ROWS, RULE_OUTLIER_ROWS, RULE_ROWS_FROM_REFERENCE } from '../gate/rules';
 import { LabelFlipScanner, LabelModel, TextInjectionScanner, labelShiftFromCounts } from '../poisoning/index';
-import { CellKind, type ColumnChunk, type RowBatch, columnTypeOf, estimateRowCount, readProblemFindings, readTable } from '../readers/index';
+import { CellKind, type ColumnChunk, type RowBatch, columnTypeOf, estimateRowCount, readProblemFindings, readTable, recycleBatch } from '../readers/index';
 import { type KllSketch, iqrFences, madFences, shareOutside } from '../sketch/index';
 import { betaIncomplete, categoricalColumnDrift, jensenShannon, ks2sampSorted, ksAsympPvalue, psi } from '../stats/index';
 import { ROW_KEY_RECIPE } from './batch-row-keys';
@@ -294,6 +294,8 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
       const chunk = batch.data.find((d) => d.name === screen.column);
       if (chunk) screenColumn(screen, chunk, batch);
     }
+    // Every check above is done with the batch and keeps none of its arrays.
+    recycleBatch(batch);
   }
   timings['read.current'] = Math.round(performance.now() - started);
   const current = batchProfile.finish();

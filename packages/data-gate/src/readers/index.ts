@@ -6,7 +6,7 @@ export { parseJsonObjectLine, type JsonFields, JsonLineError } from './jsonl-lin
 export { type ReadProblem, type ReadProblemKind, ReadProblemLog } from './read-problems';
 export { DEFAULT_READER_LIMITS, type ReaderLimits } from './reader-limits';
 export { type NumericView, countCategories, numericView } from './column-views';
-export { type ColumnChunk, type RowBatch, type RowRecord, cellOf, recordOf, recordsOf } from './row-batch';
+export { type ColumnChunk, type RowBatch, type RowRecord, cellOf, recordOf, recordsOf, recycleBatch } from './row-batch';
 export { type TextEncoding } from './text-decoding';
 export {
   type DataFormat,
