@@ -434,7 +434,7 @@ export async function runAgainstProfile(options: DataGateOptions, ctx: GateConte
   const { within, copied } = rowScreen;
   metrics['duplicates.within'] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: 'medium', message: `${g.total} row${g.total === 1 ? '' : 's'} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'duplicates within batch' })));
-  if (rowScreen.seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
+  if (rowScreen.seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: later rows were checked against the first ${MAX_BATCH_HASHES} only, so duplicates among later rows were not all found`);
   if (!truncated) {
     metrics['duplicates.from_reference'] = copied.total;
     findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: 'high', message: `${g.total} row${g.total === 1 ? '' : 's'} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: 'rows copied from reference' })));

@@ -40,9 +40,11 @@ export class RowScreen {
     private readonly reference: ReferenceRows,
     private readonly hashColumns: readonly string[],
     estimatedRows: number,
+    /** Distinct batch keys kept for duplicates (smaller in tests). */
+    private readonly maxKept = MAX_BATCH_HASHES,
   ) {
     // Sized once for the rows the batch is estimated to have (growing by doubling rehashes every key).
-    const kept = Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows, 1 << 16));
+    const kept = Math.min(maxKept, Math.max(estimatedRows, 1 << 16));
     this.seen = new RowKeySet(kept);
     this.filters = new RowKeyFilters(reference.kind === 'none' ? undefined : reference.keys, kept);
   }
@@ -60,11 +62,11 @@ export class RowScreen {
     const seen = this.seen;
     const filters = this.filters;
     // The words fetched for this batch miss the keys it adds; once the table is full it adds none.
-    const fetchedCurrent = seen.size >= MAX_BATCH_HASHES;
+    const fetchedCurrent = seen.size >= this.maxKept;
     for (let i = 0; i < batch.length; i++) {
       const h = hi[i] as number;
       const l = lo[i] as number;
-      if (seen.size < MAX_BATCH_HASHES) {
+      if (seen.size < this.maxKept) {
         if (seen.addOrHas(h, l)) this.within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
         else filters.addBatch(h, l);
       } else if ((fetchedCurrent ? filters.batchAt(i, h) : filters.mayBeBatch(h, l)) && seen.has(h, l)) this.within.add(batch.file, batch.rows[i] as number, batch.lines[i] as number);
