@@ -21,7 +21,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const cache = join(repo, '.cache/bench/data-gate');
 const lib = join(cache, 'data-gate-lib.mjs');
 const gb = Number(process.argv[2] ?? process.env.BENCH_GB ?? 1);
-// Runs per step; the median (by CPU time) is reported, with every run's CPU seconds beside it.
+// Rounds of runs (each step once a round); each step's median (by CPU time) is reported, with every run's CPU seconds beside it.
 const repeat = Math.max(1, Number(process.env.REPEAT ?? 1));
 const big = join(cache, `batch-${gb}gb.v2.csv`);
 const ref = join(cache, `reference-${gb}gb.v2.csv`);
@@ -88,43 +88,66 @@ const u = process.cpuUsage();
 console.log(JSON.stringify({ cpu: (u.user + u.system) / 1e6, rssMb: process.resourceUsage().maxRSS / 1024, detail }));
 `;
 
-/** Runs one step REPEAT times (default 1), each in a fresh process; prints and returns the run of median CPU time. */
-function measure(label, args) {
-  const runs = [];
-  for (let k = 0; k < repeat; k++) {
-    const started = performance.now();
-    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--input-type=module', '-e', child, ...args], { encoding: 'utf8', cwd: repo, maxBuffer: 1 << 24 });
-    const wall = (performance.now() - started) / 1000;
-    if (r.status !== 0) {
-      console.log(`${label.padEnd(34)} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-      return undefined;
-    }
-    runs.push({ ...JSON.parse(r.stdout.trim().split('\n').at(-1)), wall });
+/** Runs one step once in a fresh process; undefined (and the error printed) when it failed. */
+function runOnce(label, args) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--input-type=module', '-e', child, ...args], { encoding: 'utf8', cwd: repo, maxBuffer: 1 << 24 });
+  const wall = (performance.now() - started) / 1000;
+  if (r.status !== 0) {
+    console.log(`${label.padEnd(34)} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    return undefined;
   }
-  runs.sort((a, b) => a.cpu - b.cpu);
-  const m = runs[Math.floor(runs.length / 2)];
-  const spread = runs.length > 1 ? `  [${runs.map((x) => x.cpu.toFixed(1)).join(', ')}]` : '';
+  return { ...JSON.parse(r.stdout.trim().split('\n').at(-1)), wall };
+}
+
+/** Prints a step's run of median CPU time, with every run's CPU seconds beside it, and returns it. */
+function report(label, runs) {
+  if (runs.length === 0) return undefined;
+  const sorted = [...runs].sort((a, b) => a.cpu - b.cpu);
+  const m = sorted[Math.floor(sorted.length / 2)];
+  const spread = runs.length > 1 ? `  [${sorted.map((x) => x.cpu.toFixed(1)).join(', ')}]` : '';
   console.log(`${label.padEnd(34)} ${m.cpu.toFixed(1).padStart(7)} CPU-s  ${(m.cpu / gbActual).toFixed(1).padStart(6)} CPU-s/GB  ${m.wall.toFixed(1).padStart(6)} s wall  ${m.rssMb.toFixed(0).padStart(6)} MB peak  (${m.detail})${spread}`);
   return m;
 }
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 await build({ entryPoints: [join(repo, 'packages/data-gate/src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: lib, logLevel: 'error', external: ['@duckdb/node-api'], banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
 await generate(big, gb * 1024 ** 3, 1, 0.05);
 await generate(ref, gb * 0.1 * 1024 ** 3, 2, 0);
 const gbActual = statSync(big).size / 1024 ** 3;
 console.log(`data-gate benchmark: batch ${big} (${gbActual.toFixed(2)} GB), reference ${(statSync(ref).size / 1024 ** 3).toFixed(2)} GB`);
-measure('1. profile the reference', ['profile', ref, profile]);
-const gate = measure('2. gate against the profile', ['gate', profile, big]);
-if (process.env.SKIP_EXACT !== '1') measure('3. exact gate, file against file', ['gate', ref, big]);
-const read = measure('baseline: read the bytes', ['read', big]);
-let duck;
 const duckdb = join(repo, 'bench/data-gate/node_modules/@duckdb/node-api/lib/index.js');
-if (existsSync(duckdb)) {
-  process.env.AISEC_DUCKDB = pathToFileURL(duckdb).href;
-  duck = measure('baseline: DuckDB one-scan summary', ['duckdb', big]);
-} else {
-  console.log('baseline: DuckDB                       not installed: npm install --prefix bench/data-gate');
+if (existsSync(duckdb)) process.env.AISEC_DUCKDB = pathToFileURL(duckdb).href;
+const steps = [
+  ['1. profile the reference', ['profile', ref, profile]],
+  ['2. gate against the profile', ['gate', profile, big]],
+  ...(process.env.SKIP_EXACT === '1' ? [] : [['3. exact gate, file against file', ['gate', ref, big]]]),
+  ['baseline: read the bytes', ['read', big]],
+  ...(existsSync(duckdb) ? [['baseline: DuckDB one-scan summary', ['duckdb', big]]] : []),
+];
+// Round by round, every step once a round (the profile first: the gate reads it), so a busy spell on
+// a shared machine falls on all steps alike; each ratio to a baseline is also taken within a round.
+const runs = new Map(steps.map(([label]) => [label, []]));
+for (let k = 0; k < repeat; k++) {
+  for (const [label, args] of steps) {
+    const r = runOnce(label, args);
+    if (r) runs.get(label).push(r);
+  }
 }
-if (gate && read) console.log(`ratio gate/read: ${(gate.cpu / Math.max(read.cpu, 1e-3)).toFixed(1)}x`);
-if (gate && duck) console.log(`ratio gate/DuckDB: ${(gate.cpu / duck.cpu).toFixed(2)}x CPU (target about 1.2x: 17 CPU-s/GB against DuckDB's ~14)`);
+const results = new Map(steps.map(([label]) => [label, report(label, runs.get(label))]));
+if (!existsSync(duckdb)) console.log('baseline: DuckDB                       not installed: npm install --prefix bench/data-gate');
+const ratio = (a, b) => {
+  const x = runs.get(a);
+  const y = runs.get(b);
+  if (!x?.length || x.length !== y?.length) return undefined;
+  return { ofMedians: results.get(a).cpu / Math.max(results.get(b).cpu, 1e-3), paired: x.map((r, k) => r.cpu / Math.max(y[k].cpu, 1e-3)) };
+};
+const toRead = ratio('2. gate against the profile', 'baseline: read the bytes');
+if (toRead) console.log(`ratio gate/read: ${toRead.ofMedians.toFixed(1)}x`);
+const toDuck = ratio('2. gate against the profile', 'baseline: DuckDB one-scan summary');
+if (toDuck) {
+  const paired = toDuck.paired.length > 1 ? `; median of the rounds' ratios ${median(toDuck.paired).toFixed(2)}x [${[...toDuck.paired].sort((a, b) => a - b).map((r) => r.toFixed(2)).join(', ')}]` : '';
+  console.log(`ratio gate/DuckDB: ${toDuck.ofMedians.toFixed(2)}x CPU${paired} (target about 1.2x: 17 CPU-s/GB against DuckDB's ~14)`);
+}
 writeFileSync(join(cache, 'last-run.txt'), new Date().toISOString());
