@@ -50,6 +50,16 @@ function textWords(s: string): void {
   textOut[1] = fmix32(h2 ^ Math.imul(n, 0x27d4eb2d) ^ h1);
 }
 
+/** The words of a text cell without a cached id into textOut: a text's own, or null's. */
+function cellTextWords(t: string | null | undefined): void {
+  if (t === null || t === undefined) {
+    textOut[0] = NULL_LO;
+    textOut[1] = NULL_HI;
+  } else {
+    textWords(t);
+  }
+}
+
 /** Per dictionary (one interned text column of one file): the words of ids [0, computed). */
 interface TextWordCache {
   words: Int32Array;
@@ -155,15 +165,9 @@ export class BatchRowKeys {
           a = words[2 * code] as number;
           b = words[2 * code + 1] as number;
         } else {
-          const t = texts[i];
-          if (t === null || t === undefined) {
-            a = NULL_LO;
-            b = NULL_HI;
-          } else {
-            textWords(t);
-            a = textOut[0] as number;
-            b = textOut[1] as number;
-          }
+          cellTextWords(texts[i]);
+          a = textOut[0] as number;
+          b = textOut[1] as number;
         }
       } else if (kind === CellKind.Boolean) {
         a = numbers[i] === 1 ? 1 : 0;
@@ -244,15 +248,9 @@ function mixTexts(h1: Int32Array, h2: Int32Array, codes: Int32Array, words: Int3
       a = words[2 * code] as number;
       b = words[2 * code + 1] as number;
     } else {
-      const t = texts[i];
-      if (t === null || t === undefined) {
-        a = NULL_LO;
-        b = NULL_HI;
-      } else {
-        textWords(t);
-        a = textOut[0] as number;
-        b = textOut[1] as number;
-      }
+      cellTextWords(texts[i]);
+      a = textOut[0] as number;
+      b = textOut[1] as number;
     }
     const ka = scramble(a);
     const kb = scramble(b);

@@ -133,20 +133,7 @@ export class TextInterner {
 
   /** `idOf` for a text of at most SHORT_BYTES bytes whose words (see `packed`) the caller computed while scanning it. */
   idOfShort(buf: Buffer, start: number, end: number, w0: number, w1: number): number {
-    const len = end - start;
-    const h = shortHash(w0, w1, len) | 1;
-    const table = this.table;
-    const mask = this.mask;
-    let slot = h & mask;
-    for (;;) {
-      const at = slot * STRIDE;
-      const sh = table[at] as number;
-      if (sh === 0) break;
-      if (sh === h && table[at + 1] === w0 && table[at + 2] === w1 && ((table[at + 3] as number) & 0xff) === len) return (table[at + 3] as number) >> 8;
-      slot = (slot + 1) & mask;
-    }
-    if (this.values.length >= this.maxEntries) return -1;
-    return this.insert(slot, h, w0, w1, 0, 0, len, buf, start, end);
+    return this.idOfWords(buf, start, end, w0, w1, 0, 0);
   }
 
   /**
@@ -156,13 +143,18 @@ export class TextInterner {
    * through the arena, which was a sixth of reading a file of such categories.
    */
   idOfMedium(buf: Buffer, start: number, end: number, w0: number, w1: number): number {
-    const len = end - start;
     let w2 = 0;
     let w3 = 0;
     for (let i = start; i < end - SHORT_BYTES; i++) {
       w3 = (w3 << 8) | (w2 >>> 24);
       w2 = (w2 << 8) | (buf[i] as number);
     }
+    return this.idOfWords(buf, start, end, w0, w1, w2, w3);
+  }
+
+  /** The id of a text of at most MEDIUM_BYTES bytes by its packed words (w2 and w3 zero for a short one). */
+  private idOfWords(buf: Buffer, start: number, end: number, w0: number, w1: number, w2: number, w3: number): number {
+    const len = end - start;
     const h = shortHash(w0 ^ Math.imul(w2, 0x27d4eb2d), w1 ^ Math.imul(w3, 0x165667b1), len) | 1;
     const table = this.table;
     const mask = this.mask;
