@@ -71671,6 +71671,26 @@ function cellOf(chunk, i3) {
       return null;
   }
 }
+var STORAGE = /* @__PURE__ */ Symbol("batch storage");
+var spares = [];
+var MAX_SPARES = 4;
+function recycleBatch(batch) {
+  const stored = batch;
+  const storage = stored[STORAGE];
+  if (storage === void 0) return;
+  stored[STORAGE] = void 0;
+  if (spares.length < MAX_SPARES) spares.push(storage);
+}
+function spareFor(columns, capacity, coded) {
+  const at = spares.findIndex((s) => s.rows.length === capacity && s.texts.length === columns && s.kinds.length === columns * capacity && s.codes.length > 0 === coded);
+  if (at < 0) return void 0;
+  const storage = spares.splice(at, 1)[0];
+  storage.kinds.fill(CellKind.Null);
+  storage.numbers.fill(Number.NaN);
+  storage.codes.fill(-1);
+  for (const text2 of storage.texts) text2.fill(null);
+  return storage;
+}
 var BatchBuilder = class {
   /** With `dictionaries` (one per column, or undefined for a column without), batches carry `codes`. */
   constructor(file, columns, capacity, dictionaries) {
@@ -71707,6 +71727,11 @@ var BatchBuilder = class {
     this.allocated = true;
     const cap = this.capacity;
     const cells2 = this.columns.length * cap;
+    const spare = spareFor(this.columns.length, cap, this.dictionaries !== void 0 && cells2 > 0);
+    if (spare !== void 0) {
+      ({ kinds: this.kinds, numbers: this.numbers, codes: this.codes, texts: this.texts, rows: this.rows, lines: this.lines } = spare);
+      return;
+    }
     this.kinds = new Uint8Array(cells2);
     this.numbers = new Float64Array(cells2).fill(Number.NaN);
     if (this.dictionaries !== void 0) this.codes = new Int32Array(cells2).fill(-1);
@@ -71760,7 +71785,9 @@ var BatchBuilder = class {
           codes: dictionary === void 0 ? void 0 : codes.subarray(from, from + n),
           dictionary
         };
-      })
+      }),
+      // Every batch has the property (one object shape); only a full one can give its storage back.
+      [STORAGE]: n === cap && n > 0 ? { kinds, numbers, codes, texts: texts2, rows: this.rows, lines: this.lines } : void 0
     };
     this.count = 0;
     this.allocated = false;
@@ -71934,7 +71961,8 @@ var import_node_path22 = require("node:path");
 // packages/data-gate/src/readers/text-interner.ts
 var MAX_VALUE_BYTES = 64;
 var SHORT_BYTES = 8;
-var STRIDE = 4;
+var MEDIUM_BYTES = 16;
+var STRIDE = 8;
 var packed = { w0: 0, w1: 0 };
 function packTail(buf, start2, end) {
   let w0 = 0;
@@ -71976,9 +72004,9 @@ var TextInterner = class {
   /** The id of the text `buf[start, end)`, interning it if there is room; -1 when it is not interned. */
   idOf(buf, start2, end) {
     const len = end - start2;
-    if (len <= SHORT_BYTES) {
+    if (len <= MEDIUM_BYTES) {
       packTail(buf, start2, end);
-      return this.idOfShort(buf, start2, end, packed.w0, packed.w1);
+      return len <= SHORT_BYTES ? this.idOfShort(buf, start2, end, packed.w0, packed.w1) : this.idOfMedium(buf, start2, end, packed.w0, packed.w1);
     }
     if (len > MAX_VALUE_BYTES) return -1;
     const key = this.key;
@@ -72016,14 +72044,33 @@ var TextInterner = class {
       this.arena = arena;
     }
     this.arena.set(key.subarray(0, words2), this.used);
-    const id = this.insert(slot, h, this.used, 0, len, buf, start2, end);
+    const id = this.insert(slot, h, this.used, 0, 0, 0, len, buf, start2, end);
     this.used += words2;
     return id;
   }
   /** `idOf` for a text of at most SHORT_BYTES bytes whose words (see `packed`) the caller computed while scanning it. */
   idOfShort(buf, start2, end, w0, w1) {
+    return this.idOfWords(buf, start2, end, w0, w1, 0, 0);
+  }
+  /**
+   * `idOf` for a text of SHORT_BYTES + 1 to MEDIUM_BYTES bytes whose last eight bytes' words (see
+   * `packed`) the caller computed while scanning it: its first bytes (up to eight) are packed the
+   * same way here, so a lookup compares four numbers instead of hashing and comparing it word by word
+   * through the arena, which was a sixth of reading a file of such categories.
+   */
+  idOfMedium(buf, start2, end, w0, w1) {
+    let w2 = 0;
+    let w3 = 0;
+    for (let i3 = start2; i3 < end - SHORT_BYTES; i3++) {
+      w3 = w3 << 8 | w2 >>> 24;
+      w2 = w2 << 8 | buf[i3];
+    }
+    return this.idOfWords(buf, start2, end, w0, w1, w2, w3);
+  }
+  /** The id of a text of at most MEDIUM_BYTES bytes by its packed words (w2 and w3 zero for a short one). */
+  idOfWords(buf, start2, end, w0, w1, w2, w3) {
     const len = end - start2;
-    const h = shortHash(w0, w1, len) | 1;
+    const h = shortHash(w0 ^ Math.imul(w2, 668265261), w1 ^ Math.imul(w3, 374761393), len) | 1;
     const table2 = this.table;
     const mask = this.mask;
     let slot = h & mask;
@@ -72031,19 +72078,21 @@ var TextInterner = class {
       const at = slot * STRIDE;
       const sh = table2[at];
       if (sh === 0) break;
-      if (sh === h && table2[at + 1] === w0 && table2[at + 2] === w1 && (table2[at + 3] & 255) === len) return table2[at + 3] >> 8;
+      if (sh === h && table2[at + 1] === w0 && table2[at + 2] === w1 && table2[at + 4] === w2 && table2[at + 5] === w3 && (table2[at + 3] & 255) === len) return table2[at + 3] >> 8;
       slot = slot + 1 & mask;
     }
     if (this.values.length >= this.maxEntries) return -1;
-    return this.insert(slot, h, w0, w1, len, buf, start2, end);
+    return this.insert(slot, h, w0, w1, w2, w3, len, buf, start2, end);
   }
-  insert(slot, h, w0, w1, len, buf, start2, end) {
+  insert(slot, h, w0, w1, w2, w3, len, buf, start2, end) {
     const id = this.values.length;
     const at = slot * STRIDE;
     this.table[at] = h;
     this.table[at + 1] = w0;
     this.table[at + 2] = w1;
     this.table[at + 3] = len | id << 8;
+    this.table[at + 4] = w2;
+    this.table[at + 5] = w3;
     this.values.push(this.decode(buf, start2, end));
     if (this.values.length * 2 > this.mask && this.values.length < this.maxEntries) this.grow();
     return id;
@@ -72219,7 +72268,7 @@ var PlainRowDecoder = class {
         if (kind === CellKind.Text) {
           kinds[at] = kind;
           const interner = interners[c];
-          const id = to - from <= SHORT_BYTES ? interner.idOfShort(buf, from, to, w0, w1) : interner.idOf(buf, from, to);
+          const id = to - from <= SHORT_BYTES ? interner.idOfShort(buf, from, to, w0, w1) : to - from <= MEDIUM_BYTES ? interner.idOfMedium(buf, from, to, w0, w1) : interner.idOf(buf, from, to);
           if (id >= 0) {
             codes[at] = id;
             texts2[c][slot] = interner.values[id];
@@ -80042,11 +80091,51 @@ var KLL_MAX_K = 65535;
 var M = 8;
 var MAX_LEVELS = 61;
 var DEFAULT_SEED = 1592639710;
+var SAMPLED_LEVELS = 3;
 var BATCH_CHUNK = 65536;
 var EMPTY = new Float64Array(0);
 var scratchA = new Float64Array(0);
 var scratchB = new Float64Array(0);
 var bounds = new Float64Array(2);
+function sortRunsOf4(a, runs) {
+  for (let r = 0; r < runs; r++) {
+    const s = 4 * r;
+    let x0 = a[s];
+    let x1 = a[s + 1];
+    let x2 = a[s + 2];
+    let x3 = a[s + 3];
+    let t;
+    if (x1 < x0) {
+      t = x0;
+      x0 = x1;
+      x1 = t;
+    }
+    if (x3 < x2) {
+      t = x2;
+      x2 = x3;
+      x3 = t;
+    }
+    if (x2 < x0) {
+      t = x0;
+      x0 = x2;
+      x2 = t;
+    }
+    if (x3 < x1) {
+      t = x1;
+      x1 = x3;
+      x3 = t;
+    }
+    if (x2 < x1) {
+      t = x1;
+      x1 = x2;
+      x2 = t;
+    }
+    a[s] = x0;
+    a[s + 1] = x1;
+    a[s + 2] = x2;
+    a[s + 3] = x3;
+  }
+}
 function copyDroppingNaN(values, from, to, out2, at) {
   let lo = Infinity;
   let hi = -Infinity;
@@ -80072,8 +80161,15 @@ function capAux(k, depth) {
   }
   return Math.floor((Math.floor(2 * k * 2 ** depth / 3 ** depth) + 1) / 2);
 }
+var capsByK = /* @__PURE__ */ new Map();
 function levelCapacity(k, numLevels, height) {
-  return Math.max(M, capAux(k, numLevels - height - 1));
+  let caps = capsByK.get(k);
+  if (caps === void 0) {
+    caps = Int32Array.from({ length: MAX_LEVELS + 2 }, (_, depth2) => capAux(k, depth2));
+    capsByK.set(k, caps);
+  }
+  const depth = numLevels - height - 1;
+  return Math.max(M, depth < caps.length ? caps[depth] : capAux(k, depth));
 }
 function totalCapacity(k, numLevels) {
   let total = 0;
@@ -80159,7 +80255,9 @@ var KllSketch = class _KllSketch {
    *   blocks: each block of 8 is sorted and compacted to 4 of weight 2, then at each such level pairs
    *   of 4 are merged and compacted to 4 again, one coin per compaction; what is left over (up to 7
    *   values, an odd block at a level) joins the sketch's level, and the survivors join the first level
-   *   above them. The sketch is then compacted as DataSketches' merge compacts an oversized sketch
+   *   above them. Once more than SAMPLED_LEVELS (3) levels have capacity M (about 10^6 values at
+   *   k = 200), the three lowest are sampled instead: of each block of 8 values one, drawn by the
+   *   sketch's generator, goes to level 3 with weight 8 (sorted in runs of 4, which go on up as above). The sketch is then compacted as DataSketches' merge compacts an oversized sketch
    *   (generalCompress): from level 0 up, a level at or over its capacity, while the sketch is over its
    *   total capacity, leaves its smallest item behind if its count is odd and promotes the odd- or the
    *   even-ranked half (one fair coin) of the rest, merged into the level above.
@@ -80173,6 +80271,17 @@ var KllSketch = class _KllSketch {
    * runs of 8 or more. The levels above are compacted as DataSketches compacts them, and the
    * capacities (hence the retained items and `normalizedRankError`) are unchanged. The tests check the
    * stated bound on the shared data and on 1e6 generated values of every shape, and merging.
+   *
+   * The sampler stands in for the compactions of the lowest levels as in Karnin, Lang and Liberty's
+   * KLL paper (2016), whose final sketch replaces its lowest compactors by one: a value drawn
+   * uniformly from a block of 8 with weight 8 moves the rank of any x by 8·[drawn ≤ x] − c (c of the 8
+   * at or below x), mean 0 and variance c(8 − c) ≤ 16, independent across blocks: at most 2n over n
+   * values, a standard deviation of at most 0.14% of n at n = 10^6 (where the sampler starts) and
+   * 0.04% at 1.4·10^7, added in quadrature to the compactions' error, whose 99% bound is 1.33% at
+   * k = 200. It removes seven eighths of the sorting, which was most of a profile's sketch time. The
+   * tests check the bound at 10^6 values in batches, where the sampler runs; over 30 seeds of 10^6
+   * normal values in batches of 8,192, the largest rank error at 199 points averaged 0.56% with the
+   * sampler and 0.57% without (0.66% both at 10^7, 4 seeds).
    */
   addMany(values, count) {
     if (!(count >= 0 && count <= values.length)) throw new RangeError(`count ${count} is outside [0, ${values.length}]`);
@@ -80243,10 +80352,22 @@ var KllSketch = class _KllSketch {
    */
   addBlocks(len, top) {
     const extras = [scratchA.slice(len & ~7, len)];
-    let runs = this.compactBlocksOf8(scratchA, len >>> 3, scratchB);
+    let runs;
+    let first = 1;
+    let sampledLeft = EMPTY;
+    if (top > SAMPLED_LEVELS) {
+      const samples = this.sampleBlocksOf8(scratchA, len >>> 3, scratchB);
+      runs = samples >>> 2;
+      sortRunsOf4(scratchB, runs);
+      sampledLeft = scratchB.slice(4 * runs, samples).sort();
+      extras.push(EMPTY, EMPTY);
+      first = SAMPLED_LEVELS;
+    } else {
+      runs = this.compactBlocksOf8(scratchA, len >>> 3, scratchB);
+    }
     let src = scratchB;
     let dst = scratchA;
-    for (let h = 1; h < top; h++) {
+    for (let h = first; h < top; h++) {
       extras.push((runs & 1) === 1 ? src.slice(4 * (runs - 1), 4 * runs) : EMPTY);
       runs = this.compactPairsOf4(src, runs >>> 1, dst);
       const swap = src;
@@ -80263,8 +80384,24 @@ var KllSketch = class _KllSketch {
     level0.sort();
     levels[0] = level0;
     for (let h = 1; h < top; h++) if (extras[h].length > 0) levels[h] = mergeSorted(levels[h], extras[h]);
+    if (sampledLeft.length > 0) levels[SAMPLED_LEVELS] = mergeSorted(levels[SAMPLED_LEVELS], sampledLeft);
     levels[top] = mergeSorted(levels[top], survivors);
     this.compactSorted(levels);
+  }
+  /** One value of each of `blocks` blocks of 8 in `src`, chosen by the coin, to dst[0..blocks); returns how many. */
+  sampleBlocksOf8(src, blocks, dst) {
+    let bits3 = 0;
+    let left = 0;
+    for (let b = 0; b < blocks; b++) {
+      if (left === 0) {
+        bits3 = this.randomWord();
+        left = 10;
+      }
+      dst[b] = src[8 * b + (bits3 & 7)];
+      bits3 >>>= 3;
+      left--;
+    }
+    return blocks;
   }
   /** Sorts each of `blocks` blocks of 8 in `src` and writes its odd- or even-ranked half to `dst`; returns the runs of 4 written. */
   compactBlocksOf8(src, blocks, dst) {
@@ -80497,11 +80634,15 @@ var KllSketch = class _KllSketch {
     this.adopt(levels);
   }
   randomBit() {
+    return this.randomWord() >>> 31;
+  }
+  /** 32 random bits (mulberry32, whose state is the sketch's `rng`). */
+  randomWord() {
     this.rngState = this.rngState + 1831565813 | 0;
     let t = this.rngState;
     t = Math.imul(t ^ t >>> 15, t | 1);
     t ^= t + Math.imul(t ^ t >>> 7, t | 61);
-    return (t ^ t >>> 14) >>> 31;
+    return (t ^ t >>> 14) >>> 0;
   }
   /** A deserialized sketch is packed tight: give it its full capacity first, then compact if still full. */
   makeRoom() {
@@ -81299,8 +81440,18 @@ function textWords(s) {
   textOut[0] = fmix32(h1 ^ n);
   textOut[1] = fmix32(h2 ^ Math.imul(n, 668265261) ^ h1);
 }
+function cellTextWords(t) {
+  if (t === null || t === void 0) {
+    textOut[0] = NULL_LO;
+    textOut[1] = NULL_HI;
+  } else {
+    textWords(t);
+  }
+}
 var EMPTY_WORDS = new Int32Array(0);
 var EMPTY_IDS = new Int32Array(0);
+var NUMBER_KINDS = 1 << CellKind.Integer | 1 << CellKind.Float;
+var TEXT_OR_NULL = 1 << CellKind.Text | 1 << CellKind.Null;
 var BatchRowKeys = class {
   /** After `compute`, rows' keys: high and low 32 bits (unsigned), at the row's index in the batch. */
   hi = new Uint32Array(0);
@@ -81327,6 +81478,7 @@ var BatchRowKeys = class {
     h1.fill(SEED1, 0, length);
     h2.fill(SEED2, 0, length);
     for (const chunk of chunks) {
+      if (chunk && this.mixWhole(chunk, length)) continue;
       if (chunk) this.column(chunk, length);
       else {
         this.wa.fill(NULL_LO, 0, length);
@@ -81335,6 +81487,26 @@ var BatchRowKeys = class {
       mixColumn(h1, h2, this.wa, this.wb, length);
     }
     finish(h1, h2, 2 * chunks.length, this.hi, this.lo, length);
+  }
+  /**
+   * A column of one kind, as nearly every column is (numbers only, or interned text and nulls only),
+   * mixed into the lanes in one loop that reads the words where they are: no test of each cell's
+   * kind and no round trip through `wa` and `wb`. Gives the words `column` gives. False when the
+   * column is mixed (then `column` and mixColumn take it).
+   */
+  mixWhole(chunk, length) {
+    const present = kindsPresent(chunk.kinds, length);
+    if (present !== 0 && (present & ~NUMBER_KINDS) === 0) {
+      const { numbers } = chunk;
+      mixNumbers(this.h1, this.h2, numbers, new Int32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2), length);
+      return true;
+    }
+    if (present !== 0 && (present & ~TEXT_OR_NULL) === 0 && chunk.codes !== void 0 && chunk.dictionary !== void 0) {
+      const cache = this.wordsOf(chunk.dictionary);
+      mixTexts(this.h1, this.h2, chunk.codes, cache.words, cache.computed, chunk.texts, length);
+      return true;
+    }
+    return false;
   }
   /** The two words of each cell of a column into `wa` and `wb`. */
   column(chunk, length) {
@@ -81368,15 +81540,9 @@ var BatchRowKeys = class {
           a = words2[2 * code];
           b = words2[2 * code + 1];
         } else {
-          const t = texts2[i3];
-          if (t === null || t === void 0) {
-            a = NULL_LO;
-            b = NULL_HI;
-          } else {
-            textWords(t);
-            a = textOut[0];
-            b = textOut[1];
-          }
+          cellTextWords(texts2[i3]);
+          a = textOut[0];
+          b = textOut[1];
         }
       } else if (kind === CellKind.Boolean) {
         a = numbers[i3] === 1 ? 1 : 0;
@@ -81418,6 +81584,46 @@ function finish(h1, h2, words2, hi, lo, length) {
     const a = h1[i3];
     hi[i3] = fmix32(a ^ words2);
     lo[i3] = fmix32(h2[i3] ^ Math.imul(words2, 668265261) ^ a);
+  }
+}
+function mixNumbers(h1, h2, numbers, bits3, length) {
+  for (let i3 = 0; i3 < length; i3++) {
+    const v = numbers[i3];
+    let a;
+    let b;
+    if (v === 0) {
+      a = 0;
+      b = 0;
+    } else if (v !== v) {
+      a = 0;
+      b = NAN_HI2;
+    } else {
+      a = bits3[2 * i3 + LO2];
+      b = bits3[2 * i3 + HI2];
+    }
+    const ka = scramble(a);
+    const kb = scramble(b);
+    h1[i3] = laneA(laneA(h1[i3], ka), kb);
+    h2[i3] = laneB(laneB(h2[i3], ka), kb);
+  }
+}
+function mixTexts(h1, h2, codes, words2, known, texts2, length) {
+  for (let i3 = 0; i3 < length; i3++) {
+    const code = codes[i3];
+    let a;
+    let b;
+    if (code >= 0 && code < known) {
+      a = words2[2 * code];
+      b = words2[2 * code + 1];
+    } else {
+      cellTextWords(texts2[i3]);
+      a = textOut[0];
+      b = textOut[1];
+    }
+    const ka = scramble(a);
+    const kb = scramble(b);
+    h1[i3] = laneA(laneA(h1[i3], ka), kb);
+    h2[i3] = laneB(laneB(h2[i3], ka), kb);
   }
 }
 function mixColumn(h1, h2, wa, wb, length) {
@@ -81785,6 +81991,39 @@ var NumberCounts = class {
     this.counts[slot] = count;
     if (++this.count * 2 > this.mask + 1) this.grow();
     return true;
+  }
+  /**
+   * Counts values[from], values[from + 1], ... while each is one already counted, and returns the
+   * index of the first that is not (or `end`): a new value goes through `add`, so its caller can note
+   * it. The loop that takes a column's numbers spends its time here: after the first rows nearly every
+   * value is one seen before, and a call to `add` per value (with the checks a new value needs) cost
+   * several times this loop, which has no call and no store but the count's.
+   */
+  countSeen(values, from, end) {
+    const dense = this.dense;
+    const keys = this.keys;
+    const used = this.used;
+    const counts = this.counts;
+    const mask = this.mask;
+    for (let i3 = from; i3 < end; i3++) {
+      const v = values[i3];
+      if (dense !== void 0 && v >= 0 && v < DENSE_LIMIT && Math.floor(v) === v) {
+        const had = dense[v];
+        if (had === 0) return i3;
+        dense[v] = had + 1;
+        continue;
+      }
+      if (v !== v || v === 0) return i3;
+      bits2[0] = v;
+      let slot = slotHash() & mask;
+      for (; ; ) {
+        if (used[slot] !== 1) return i3;
+        if (keys[slot] === v) break;
+        slot = slot + 1 & mask;
+      }
+      counts[slot] = counts[slot] + 1;
+    }
+    return end;
   }
   /** Every value with its count, in no particular order. */
   forEach(visit2) {
@@ -82204,10 +82443,10 @@ var ProfileBuilder = class {
     const present = kindsPresent(kinds, n);
     let values = this.scratch;
     let tally;
-    if ((present & ~NUMBER_KINDS) === 0 && !hasNaN(numbers, n)) {
+    if ((present & ~NUMBER_KINDS2) === 0 && !hasNaN(numbers, n)) {
       values = numbers;
       tally = tallyOf(n, 0, 0, 0, present);
-    } else if ((present & NUMBER_KINDS) === 0) {
+    } else if ((present & NUMBER_KINDS2) === 0) {
       const nulls2 = (present & 1 << CellKind.Null) === 0 ? 0 : countNulls(kinds, n);
       tally = tallyOf(0, 0, nulls2, n - nulls2, present);
     } else {
@@ -82242,12 +82481,15 @@ var ProfileBuilder = class {
   countNumbers(s, values, m) {
     const { numberCategories, distinct } = s;
     let j = 0;
-    for (; j < m && s.categories !== void 0; j++) {
+    while (j < m && s.categories !== void 0) {
+      j = numberCategories.countSeen(values, j, m);
+      if (j === m) break;
       const v = values[j];
       if (numberCategories.add(v)) {
         distinct.addNumber(v);
         this.checkCategories(s);
       }
+      j++;
     }
     return j;
   }
@@ -82263,6 +82505,12 @@ var ProfileBuilder = class {
     }
     let textCells = 0;
     for (let i3 = 0; i3 < n; i3++) {
+      if (codes !== void 0) {
+        const stop2 = countKnownCodes(kinds, codes, s.codeCounts, i3, n);
+        textCells += stop2 - i3;
+        i3 = stop2;
+        if (i3 === n) break;
+      }
       const kind = kinds[i3];
       if (kind === CellKind.Text) {
         textCells++;
@@ -82277,9 +82525,9 @@ var ProfileBuilder = class {
             distinct.addString(dictionary[code]);
             if (s.categories !== void 0) this.checkCategories(s);
           }
-          continue;
+        } else {
+          this.countKey(s, texts2[i3] ?? "");
         }
-        this.countKey(s, texts2[i3] ?? "");
       } else if (kind === CellKind.Boolean) {
         this.countKey(s, numbers[i3] === 1 ? "true" : "false");
       }
@@ -82450,7 +82698,7 @@ var TALLY_NULLS = 2;
 var TALLY_OTHERS = 3;
 var TALLY_KINDS = 4;
 var tallyOut = new Int32Array(5);
-var NUMBER_KINDS = 1 << CellKind.Integer | 1 << CellKind.Float;
+var NUMBER_KINDS2 = 1 << CellKind.Integer | 1 << CellKind.Float;
 function tallyOf(numbers, nan, nulls, others, kinds) {
   tallyOut[TALLY_NUMBERS] = numbers;
   tallyOut[TALLY_NAN] = nan;
@@ -82493,6 +82741,17 @@ function gatherNumbers(kinds, numbers, n, values) {
   }
   return tallyOf(m, nanCells, nulls, others, bits3);
 }
+function countKnownCodes(kinds, codes, counts, from, n) {
+  const size = counts.length;
+  for (let i3 = from; i3 < n; i3++) {
+    const code = codes[i3];
+    if (kinds[i3] !== CellKind.Text || code < 0 || code >= size) return i3;
+    const had = counts[code];
+    if (had === 0) return i3;
+    counts[code] = had + 1;
+  }
+  return n;
+}
 function grown(counts, code) {
   let size = counts.length;
   while (size <= code) size *= 2;
@@ -82513,6 +82772,7 @@ async function buildProfile(path, options, ctx) {
   for await (const batch of readTable(path, options.read ?? {}, ctx)) {
     if (ctx.signal?.aborted) throw new UserError("cancelled");
     builder.push(batch);
+    recycleBatch(batch);
   }
   return builder;
 }
@@ -82590,39 +82850,83 @@ function histogramCountOutside(histogram, low, high) {
 }
 
 // packages/data-gate/src/profile/row-key-filter.ts
-var RowKeyFilter = class {
+var RowKeyFilters = class {
+  /** Word 2w is the reference's filter, word 2w + 1 the batch's. */
   words;
   shift;
-  /** A filter for `keys` (sized for them, at most 4 MiB). */
-  constructor(keys) {
+  /** The words of the rows of the last lookUp: row i's reference word at 2i, its batch word at 2i + 1. */
+  fetched = new Int32Array(0);
+  /**
+   * Filters for the keys of `reference` (all added now) and for up to `batchKeys` keys of the batch
+   * (added with addBatch), sized for the larger of the two and at most 4 MiB each.
+   */
+  constructor(reference, batchKeys) {
+    const keys = Math.max(reference?.size ?? 0, batchKeys);
     let words2 = 1024;
-    while (words2 * 32 < keys.size * 8 && words2 < 1 << 20) words2 *= 2;
-    this.words = new Int32Array(words2);
+    while (words2 * 32 < keys * 8 && words2 < 1 << 20) words2 *= 2;
+    this.words = new Int32Array(2 * words2);
     this.shift = 32 - Math.log2(words2);
-    keys.forEach((hi, lo) => this.add(hi, lo));
+    reference?.forEach((hi, lo) => this.set(2 * (lo >>> this.shift), hi));
   }
-  add(hi, lo) {
-    const w = lo >>> this.shift;
-    this.words[w] = this.words[w] | 1 << (hi & 31) | 1 << (hi >>> 5 & 31);
+  set(at, hi) {
+    this.words[at] = this.words[at] | bitsOf(hi);
   }
-  /** False when the key is certainly not in the set; true when it may be. */
-  mayHave(hi, lo) {
-    const mask = 1 << (hi & 31) | 1 << (hi >>> 5 & 31);
-    return (this.words[lo >>> this.shift] & mask) === mask;
+  test(at, hi) {
+    const mask = bitsOf(hi);
+    return (this.words[at] & mask) === mask;
+  }
+  /** False when the key is certainly not the reference's; true when it may be. */
+  mayBeReference(hi, lo) {
+    return this.test(2 * (lo >>> this.shift), hi);
+  }
+  /** False when the key was certainly not given to addBatch; true when it may have been. */
+  mayBeBatch(hi, lo) {
+    return this.test(2 * (lo >>> this.shift) + 1, hi);
+  }
+  addBatch(hi, lo) {
+    this.set(2 * (lo >>> this.shift) + 1, hi);
+  }
+  /** Fetches both filters' words for the keys of rows [0, length) (their low words `lo`), for referenceAt and batchAt. */
+  lookUp(lo, length) {
+    if (this.fetched.length < 2 * length) this.fetched = new Int32Array(2 * length);
+    fetchWords(this.words, this.shift, lo, length, this.fetched);
+  }
+  /** mayBeReference for row i of the last lookUp (its key's high word is `hi`). */
+  referenceAt(i3, hi) {
+    const mask = bitsOf(hi);
+    return (this.fetched[2 * i3] & mask) === mask;
+  }
+  /** mayBeBatch for row i of the last lookUp, as the batch's filter was then (keys added since are not in it). */
+  batchAt(i3, hi) {
+    const mask = bitsOf(hi);
+    return (this.fetched[2 * i3 + 1] & mask) === mask;
   }
 };
+function bitsOf(hi) {
+  return 1 << (hi & 31) | 1 << (hi >>> 5 & 31) | 1 << (hi >>> 10 & 31);
+}
+function fetchWords(words2, shift, los, length, out2) {
+  for (let i3 = 0; i3 < length; i3++) {
+    const at = 2 * (los[i3] >>> shift);
+    out2[2 * i3] = words2[at];
+    out2[2 * i3 + 1] = words2[at + 1];
+  }
+}
 
 // packages/data-gate/src/profile/row-screen.ts
 var MAX_BATCH_HASHES = 2e6;
 var RowScreen = class {
-  constructor(reference, hashColumns, estimatedRows2) {
+  constructor(reference, hashColumns, estimatedRows2, maxKept = MAX_BATCH_HASHES) {
     this.reference = reference;
     this.hashColumns = hashColumns;
-    this.seen = new RowKeySet(Math.min(MAX_BATCH_HASHES, Math.max(estimatedRows2, 1 << 16)));
-    this.refFilter = reference.kind === "none" ? void 0 : new RowKeyFilter(reference.keys);
+    this.maxKept = maxKept;
+    const kept = Math.min(maxKept, Math.max(estimatedRows2, 1 << 16));
+    this.seen = new RowKeySet(kept);
+    this.filters = new RowKeyFilters(reference.kind === "none" ? void 0 : reference.keys, kept);
   }
   reference;
   hashColumns;
+  maxKept;
   within = new RowCollector();
   copied = new RowCollector();
   /** Some rows came after the duplicate table was full and were not all checked. */
@@ -82630,30 +82934,33 @@ var RowScreen = class {
   keys = new BatchRowKeys();
   hasher = new RowHasher();
   seen;
-  seenFilter;
-  refFilter;
+  filters;
   push(batch) {
     const chunks = this.hashColumns.map((name2) => batch.data.find((d) => d.name === name2));
     this.keys.compute(chunks, batch.length);
+    this.filters.lookUp(this.keys.lo, batch.length);
     this.screenWithin(batch);
     if (this.reference.kind !== "none") this.screenCopies(batch, chunks);
   }
   screenWithin(batch) {
     const { hi, lo } = this.keys;
     const seen = this.seen;
+    const filters = this.filters;
+    const fetchedCurrent = seen.size >= this.maxKept;
     for (let i3 = 0; i3 < batch.length; i3++) {
       const h = hi[i3];
       const l = lo[i3];
-      if (seen.size < MAX_BATCH_HASHES) {
+      if (seen.size < this.maxKept) {
         if (seen.addOrHas(h, l)) this.within.add(batch.file, batch.rows[i3], batch.lines[i3]);
-      } else if ((this.seenFilter ??= new RowKeyFilter(seen)).mayHave(h, l) && seen.has(h, l)) this.within.add(batch.file, batch.rows[i3], batch.lines[i3]);
+        else filters.addBatch(h, l);
+      } else if ((fetchedCurrent ? filters.batchAt(i3, h) : filters.mayBeBatch(h, l)) && seen.has(h, l)) this.within.add(batch.file, batch.rows[i3], batch.lines[i3]);
       else this.seenCapped = true;
     }
   }
   screenCopies(batch, chunks) {
     const ref = this.reference;
-    const filter2 = this.refFilter;
-    if (ref.kind === "none" || !filter2) return;
+    const filters = this.filters;
+    if (ref.kind === "none") return;
     const { keys, hashes } = ref;
     const hasher = this.hasher;
     if (ref.kind === "v2") {
@@ -82661,7 +82968,7 @@ var RowScreen = class {
       for (let i3 = 0; i3 < batch.length; i3++) {
         const h = hi[i3];
         const l = lo[i3];
-        if (filter2.mayHave(h, l) && keys.has(h, l) && hashes.has(hashBatchRow(hasher, chunks, i3))) this.copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
+        if (filters.referenceAt(i3, h) && keys.has(h, l) && hashes.has(hashBatchRow(hasher, chunks, i3))) this.copied.add(batch.file, batch.rows[i3], batch.lines[i3]);
       }
     } else if (ref.kind === "v1") {
       for (let i3 = 0; i3 < batch.length; i3++) {
@@ -82879,6 +83186,7 @@ async function runAgainstProfile(options, ctx, acc) {
       const chunk = batch.data.find((d) => d.name === screen.column);
       if (chunk) screenColumn(screen, chunk, batch);
     }
+    recycleBatch(batch);
   }
   timings["read.current"] = Math.round(performance.now() - started);
   const current = batchProfile.finish();
@@ -83005,7 +83313,7 @@ async function runAgainstProfile(options, ctx, acc) {
   const { within, copied } = rowScreen;
   metrics["duplicates.within"] = within.total;
   findings.push(...within.findings((g) => ({ ruleId: RULE_DUPLICATE_ROWS, severity: "medium", message: `${g.total} row${g.total === 1 ? "" : "s"} repeat an earlier row of the batch (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "duplicates within batch" })));
-  if (rowScreen.seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: duplicates of rows past that point were not all checked`);
+  if (rowScreen.seenCapped) notes.push(`the batch has more than ${MAX_BATCH_HASHES} distinct rows: later rows were checked against the first ${MAX_BATCH_HASHES} only, so duplicates among later rows were not all found`);
   if (!truncated) {
     metrics["duplicates.from_reference"] = copied.total;
     findings.push(...copied.findings((g) => ({ ruleId: RULE_ROWS_FROM_REFERENCE, severity: "high", message: `${g.total} row${g.total === 1 ? "" : "s"} of the batch also occur in the reference profile (rows ${firstRows(g.rows)})`, location: { path: g.file }, evidence: "rows copied from reference" })));
