@@ -82150,9 +82150,13 @@ var RowKeySet = class {
     this.slots = Math.max(1024, Math.ceil(expected / MAX_LOAD) + 1);
     this.table = new Uint32Array(this.slots * 2);
   }
-  /** The key's first slot: its bits mixed, then scaled to the table. */
-  slotOf(hi, lo) {
-    return Math.floor(((lo ^ Math.imul(hi, 2654435761)) >>> 0) * (this.slots / TWO_32));
+  /**
+   * The key's first slot: its high word (a hash already) scaled to the table. Profiles list their keys
+   * sorted, so a reference's keys are loaded in slot order, one cache line after another, instead of
+   * one cache miss each (a fifth of a second for 1.4M keys).
+   */
+  slotOf(hi) {
+    return Math.floor((hi >>> 0) * (this.slots / TWO_32));
   }
   get size() {
     return this.count + (this.hasZero ? 1 : 0);
@@ -82164,7 +82168,7 @@ var RowKeySet = class {
       this.hasZero = true;
       return had;
     }
-    let slot = this.slotOf(hi, lo);
+    let slot = this.slotOf(hi);
     const t = this.table;
     for (; ; ) {
       const a = t[slot * 2];
@@ -82195,7 +82199,7 @@ var RowKeySet = class {
   }
   has(hi, lo) {
     if ((hi | lo) === 0) return this.hasZero;
-    let slot = this.slotOf(hi, lo);
+    let slot = this.slotOf(hi);
     const t = this.table;
     for (; ; ) {
       const a = t[slot * 2];
