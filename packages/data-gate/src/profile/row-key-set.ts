@@ -22,13 +22,9 @@ export class RowKeySet {
     this.table = new Uint32Array(this.slots * 2);
   }
 
-  /**
-   * The key's first slot: its high word (a hash already) scaled to the table. Profiles list their keys
-   * sorted, so a reference's keys are loaded in slot order, one cache line after another, instead of
-   * one cache miss each (a fifth of a second for 1.4M keys).
-   */
-  private slotOf(hi: number): number {
-    return Math.floor((hi >>> 0) * (this.slots / TWO_32));
+  /** The key's first slot: its bits mixed, then scaled to the table. */
+  private slotOf(hi: number, lo: number): number {
+    return Math.floor(((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) * (this.slots / TWO_32));
   }
 
   get size(): number {
@@ -42,7 +38,7 @@ export class RowKeySet {
       this.hasZero = true;
       return had;
     }
-    let slot = this.slotOf(hi);
+    let slot = this.slotOf(hi, lo);
     const t = this.table;
     for (;;) {
       const a = t[slot * 2] as number;
@@ -75,7 +71,7 @@ export class RowKeySet {
 
   has(hi: number, lo: number): boolean {
     if ((hi | lo) === 0) return this.hasZero;
-    let slot = this.slotOf(hi);
+    let slot = this.slotOf(hi, lo);
     const t = this.table;
     for (;;) {
       const a = t[slot * 2] as number;
