@@ -11,6 +11,15 @@ import { HEX_VALUE } from './sorted-row-hashes';
 const MAX_LOAD = 0.7;
 const TWO_32 = 4294967296;
 
+/**
+ * A key's first slot in a table of `slots` slots: its two words mixed, then scaled to the table. Both
+ * words: the exact mode partitions keys by their high bits, and within a partition a slot from the
+ * high word alone put every key in a few slots.
+ */
+export function firstSlot(hi: number, lo: number, slots: number): number {
+  return Math.floor(((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) * (slots / TWO_32));
+}
+
 export class RowKeySet {
   private table: Uint32Array;
   private slots: number;
@@ -22,9 +31,8 @@ export class RowKeySet {
     this.table = new Uint32Array(this.slots * 2);
   }
 
-  /** The key's first slot: its bits mixed, then scaled to the table. */
   private slotOf(hi: number, lo: number): number {
-    return Math.floor(((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) * (this.slots / TWO_32));
+    return firstSlot(hi, lo, this.slots);
   }
 
   get size(): number {
