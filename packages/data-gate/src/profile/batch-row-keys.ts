@@ -149,16 +149,8 @@ export class BatchRowKeys {
       let b: number;
       if (kind === CellKind.Integer || kind === CellKind.Float) {
         const v = numbers[i] as number;
-        if (v === 0) {
-          a = 0;
-          b = 0;
-        } else if (v !== v) {
-          a = 0;
-          b = NAN_HI;
-        } else {
-          a = bits[2 * i + LO] as number;
-          b = bits[2 * i + HI] as number;
-        }
+        a = numberWordA(v, bits, i);
+        b = numberWordB(v, bits, i);
       } else if (kind === CellKind.Text) {
         const code = i < ids.length ? (ids[i] as number) : -1;
         if (code >= 0 && code < known) {
@@ -215,24 +207,24 @@ function finish(h1: Int32Array, h2: Int32Array, words: number, hi: Uint32Array, 
   }
 }
 
+/**
+ * A number's two words: its IEEE-754 low and high words (`bits`, a view of the numbers), with −0 as 0
+ * and every NaN as one NaN. Two small functions V8 inlines into each loop.
+ */
+function numberWordA(v: number, bits: Int32Array, i: number): number {
+  return v === 0 || v !== v ? 0 : (bits[2 * i + LO] as number);
+}
+
+function numberWordB(v: number, bits: Int32Array, i: number): number {
+  return v === 0 ? 0 : v !== v ? NAN_HI : (bits[2 * i + HI] as number);
+}
+
 /** mixColumn for a column of numbers only, with the words `column` gives a number. */
 function mixNumbers(h1: Int32Array, h2: Int32Array, numbers: Float64Array, bits: Int32Array, length: number): void {
   for (let i = 0; i < length; i++) {
     const v = numbers[i] as number;
-    let a: number;
-    let b: number;
-    if (v === 0) {
-      a = 0;
-      b = 0;
-    } else if (v !== v) {
-      a = 0;
-      b = NAN_HI;
-    } else {
-      a = bits[2 * i + LO] as number;
-      b = bits[2 * i + HI] as number;
-    }
-    const ka = scramble(a);
-    const kb = scramble(b);
+    const ka = scramble(numberWordA(v, bits, i));
+    const kb = scramble(numberWordB(v, bits, i));
     h1[i] = laneA(laneA(h1[i] as number, ka), kb);
     h2[i] = laneB(laneB(h2[i] as number, ka), kb);
   }
